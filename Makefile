@@ -1,0 +1,150 @@
+# guise: build, check, install, demo, bench, fuzz, lint (GNU make).
+#
+#   make                      build the commands into build/bin
+#   make check                build and run the test suites
+#   make SANITIZE=address,undefined check
+#   make install PREFIX=/usr/local DESTDIR=
+#   make demo | bench | fuzz | lint | hdr-check
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARNINGS = -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wvla -Wwrite-strings -Wmissing-prototypes
+# CI builds with -Werror; a user's newer compiler should not break the build.
+ifeq ($(CI),true)
+WERROR ?= -Werror
+endif
+
+comma := ,
+SANITIZE ?=
+O := build$(if $(SANITIZE),-$(subst $(comma),-,$(SANITIZE)))
+SANFLAGS = $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all)
+
+# Every library through pkg-config; each command names the ones it links.
+LIB_PKGS = jansson yaml-0.1 sqlite3
+PKG_CFLAGS := $(shell pkg-config --cflags $(LIB_PKGS))
+pkg_libs = $(shell pkg-config --libs $(1))
+
+CPPFLAGS += -Ilib -D_GNU_SOURCE
+ALL_CFLAGS = -std=c11 $(WARNINGS) $(WERROR) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRC := $(wildcard lib/*.c)
+LIB_HDR := $(wildcard lib/*.h)
+LIB_OBJ := $(patsubst lib/%.c,$(O)/lib/%.o,$(LIB_SRC)) $(O)/lib/embedded_sql.o
+SQL := $(sort $(wildcard share/sql/*.sql))
+
+COMMANDS := $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
+BINS := $(addprefix $(O)/bin/,$(COMMANDS))
+TEST_TOOL := $(O)/bin/test-tool
+MANPAGES := $(wildcard share/man/man*/*.[1-9])
+
+# The libraries each program links, and no others.
+test-tool_PKGS = jansson yaml-0.1 sqlite3
+
+.PHONY: all check test demo bench fuzz lint hdr-check install uninstall clean
+.DELETE_ON_ERROR:
+
+all: $(BINS) $(TEST_TOOL)
+
+$(O)/lib/%.o: lib/%.c $(LIB_HDR) | $(O)/lib
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(O)/lib/embedded_sql.c: scripts/embed $(SQL) | $(O)/lib
+	scripts/embed sql $(SQL) > $@
+
+$(O)/lib/embedded_sql.o: $(O)/lib/embedded_sql.c lib/embedded.h
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(O)/libguise.a: $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(O)/cmd/%.o: cmd/%.c $(LIB_HDR) | $(O)/cmd
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(O)/bin/%: $(O)/cmd/%.o $(O)/libguise.a | $(O)/bin
+	$(CC) $(ALL_LDFLAGS) $< $(O)/libguise.a $(call pkg_libs,$($*_PKGS)) -o $@
+
+$(O)/tests/%.o: tests/helpers/%.c $(LIB_HDR) | $(O)/tests
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(TEST_TOOL): $(O)/tests/test-tool.o $(O)/libguise.a | $(O)/bin
+	$(CC) $(ALL_LDFLAGS) $< $(O)/libguise.a $(call pkg_libs,$(test-tool_PKGS)) -o $@
+
+$(O)/lib $(O)/cmd $(O)/bin $(O)/tests:
+	mkdir -p $@
+
+# The suites run through prove, whose summary line CI reads.
+PROVE_JOBS ?= 2
+check: all
+	GUISE_BUILD=$(CURDIR)/$(O) prove -j$(PROVE_JOBS) --exec 'bats --tap' tests/*.bats
+
+test: check
+
+# The main job against a throwaway database; installs what is missing.
+demo:
+	scripts/install-deps
+	$(MAKE) all
+	GUISE_BUILD=$(CURDIR)/$(O) examples/quickstart.sh
+
+bench: all
+	GUISE_BUILD=$(CURDIR)/$(O) bench/run
+
+# libFuzzer targets, built with clang in their own tree; FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/*_fuzz.c))
+FUZZ_O := build-fuzz
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -D_GNU_SOURCE \
+	$(PKG_CFLAGS)
+fuzz: $(addprefix $(FUZZ_O)/,$(FUZZ_TARGETS))
+	for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_O)/corpus/$$t; \
+		$(FUZZ_O)/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+			$(FUZZ_O)/corpus/$$t fuzz/seeds/$$t || exit 1; \
+	done
+
+$(FUZZ_O)/%: fuzz/%.c $(LIB_SRC) $(LIB_HDR) $(O)/lib/embedded_sql.c
+	mkdir -p $(FUZZ_O)
+	clang $(FUZZ_CFLAGS) $< $(LIB_SRC) $(O)/lib/embedded_sql.c \
+		$(call pkg_libs,$(LIB_PKGS)) -o $@
+
+hdr-check:
+	@for h in $(LIB_HDR); do \
+		echo "#include \"$$(basename $$h)\"" | \
+		$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fsyntax-only -x c - || exit 1; \
+	done; echo "hdr-check: $(words $(LIB_HDR)) headers compile on their own"
+
+BANNED = sprintf|strcpy|strcat|strtok|atoi|gets|system
+SHELL_SCRIPTS = scripts/install-deps scripts/embed .ci/run bench/run \
+	$(wildcard examples/*.sh bench/*.sh tests/*.bash)
+lint: $(O)/lib/embedded_sql.c
+	clang-tidy --quiet $(LIB_SRC) $(wildcard cmd/*.c) tests/helpers/*.c -- \
+		$(CPPFLAGS) -std=c11 $(PKG_CFLAGS)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE \
+		-Ilib lib cmd tests/helpers
+	mandoc -Tlint -Wwarning $(MANPAGES)
+	shellcheck $(SHELL_SCRIPTS)
+	@if grep -nE '\b($(BANNED))\s*\(' lib/*.c lib/*.h cmd/*.c tests/helpers/*.c; then \
+		echo "lint: banned functions (STYLE.md 13)"; exit 1; fi
+	@echo "lint: clean"
+
+install: $(BINS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	$(if $(BINS),install -m 755 $(BINS) $(DESTDIR)$(BINDIR))
+	for m in $(MANPAGES); do \
+		s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(COMMANDS))
+	for m in $(MANPAGES); do \
+		s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+
+clean:
+	rm -rf build build-* 

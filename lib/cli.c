@@ -1,0 +1,226 @@
+/* cli.c: shared options, environment, messages and the stdout close of §3. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *g_prog = "guise";
+
+static int parse_output_format(const char *value, enum g_doc_style *out)
+{
+	if (strcmp(value, "json") == 0)
+		*out = G_DOC_OUT_JSONL;
+	else if (strcmp(value, "yaml") == 0)
+		*out = G_DOC_OUT_YAML;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_input_format(const char *value, enum g_doc_format *out)
+{
+	if (strcmp(value, "json") == 0)
+		*out = G_DOC_JSON;
+	else if (strcmp(value, "yaml") == 0)
+		*out = G_DOC_YAML;
+	else
+		return -1;
+	return 0;
+}
+
+/* An empty variable counts as unset, as in most shells' tools. */
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+int g_cli_init(struct g_cli *cli, const char *argv0, struct g_err *err)
+{
+	const char *slash, *format;
+
+	if (argv0 && *argv0) {
+		slash = strrchr(argv0, '/');
+		g_prog = slash ? slash + 1 : argv0;
+	}
+	memset(cli, 0, sizeof(*cli));
+	cli->input = G_DOC_AUTO;
+	cli->output = G_DOC_OUT_JSONL;
+	cli->db = env("GUISE_DB");
+	cli->user = env("GUISE_USER");
+	format = env("GUISE_FORMAT");
+	if (format && parse_output_format(format, &cli->output) < 0)
+		return g_err_set(err, G_EX_CONFIG,
+				 "GUISE_FORMAT: '%s' is not 'json' or 'yaml'",
+				 format);
+	return 0;
+}
+
+enum g_cli_result g_cli_option(struct g_cli *cli, int opt, const char *arg,
+			       struct g_err *err)
+{
+	switch (opt) {
+	case 'd':
+		cli->db = arg;
+		return G_CLI_TAKEN;
+	case 'u':
+		cli->user = arg;
+		return G_CLI_TAKEN;
+	case 'y':
+		cli->output = G_DOC_OUT_YAML;
+		return G_CLI_TAKEN;
+	case G_OPT_PRETTY:
+		cli->output = G_DOC_OUT_PRETTY;
+		return G_CLI_TAKEN;
+	case G_OPT_INPUT:
+		if (parse_input_format(arg, &cli->input) < 0) {
+			g_err_set(err, G_EX_USAGE,
+				  "--input: '%s' is not 'json' or 'yaml'", arg);
+			return G_CLI_BAD;
+		}
+		return G_CLI_TAKEN;
+	case 'q':
+		cli->verbosity = -1;
+		return G_CLI_TAKEN;
+	case 'v':
+		if (cli->verbosity < 0)
+			cli->verbosity = 0;
+		cli->verbosity++;
+		return G_CLI_TAKEN;
+	case 'n':
+		cli->dry_run = 1;
+		return G_CLI_TAKEN;
+	case 'h':
+		return G_CLI_HELP;
+	case 'V':
+		return G_CLI_VERSION;
+	default:
+		return G_CLI_NOT_SHARED;
+	}
+}
+
+void g_cli_print_version(void)
+{
+	printf("%s (guise) %s\n", g_prog, GUISE_VERSION);
+}
+
+static char *join_path(const char *dir, const char *rest)
+{
+	size_t n = strlen(dir) + strlen(rest) + 1;
+	char *p = malloc(n);
+
+	if (p)
+		snprintf(p, n, "%s%s", dir, rest);
+	return p;
+}
+
+char *g_cli_db_path(const struct g_cli *cli, struct g_err *err)
+{
+	const char *base;
+	char *path;
+
+	if (cli->db)
+		path = strdup(cli->db);
+	else if ((base = env("XDG_DATA_HOME")))
+		path = join_path(base, "/guise/guise.db");
+	else if ((base = env("HOME")))
+		path = join_path(base, "/.local/share/guise/guise.db");
+	else {
+		g_err_set(err, G_EX_CONFIG,
+			  "no database: set HOME, XDG_DATA_HOME or GUISE_DB, or use -d");
+		return NULL;
+	}
+	if (!path)
+		g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	return path;
+}
+
+int g_cli_parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void vmsg(const char *kind, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: %s", g_prog, kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void g_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+}
+
+void g_warn(const struct g_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli && cli->verbosity < 0)
+		return;
+	va_start(ap, fmt);
+	vmsg("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void g_verbose(const struct g_cli *cli, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!cli || cli->verbosity < level)
+		return;
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+}
+
+int g_report(const struct g_err *err)
+{
+	g_msg("%s", err->msg);
+	return err->code ? (int)err->code : G_EX_SOFTWARE;
+}
+
+int g_usage_error(const char *synopsis, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s", synopsis);
+	return G_EX_USAGE;
+}
+
+int g_cli_finish(int status)
+{
+	int failed = fflush(stdout) != 0 || ferror(stdout);
+	int saved = errno;
+
+	if (fclose(stdout) != 0 && !failed) {
+		failed = 1;
+		saved = errno;
+	}
+	/* A write failure the command already reported (74): one message. */
+	if (!failed || status == G_EX_IOERR)
+		return status;
+	g_msg("error writing stdout: %s", strerror(saved));
+	return status ? status : G_EX_IOERR;
+}

@@ -1,0 +1,103 @@
+/*
+ * cli.h: the conventions every guise command shares (DESIGN.md §3).
+ *
+ * The shared options (-d -u -y --pretty --input -h -V -q -v -n) go into each
+ * command's getopt_long table through G_CLI_SHORTOPTS and G_CLI_LONGOPTS;
+ * the command passes every option it gets to g_cli_option() first and handles
+ * only those it is told are not shared. The GUISE_* environment is read once,
+ * by g_cli_init(), before the options, so flags win over the environment.
+ *
+ * Messages follow git: "prog: message", "prog: warning: message", lower case,
+ * no full stop. Nothing here exits: the caller returns the status it is given.
+ */
+#ifndef GUISE_CLI_H
+#define GUISE_CLI_H
+
+#include <getopt.h>
+#include <stddef.h>
+
+#include "doc.h"
+#include "err.h"
+
+#define GUISE_VERSION "0.1.0"
+
+/* Long-only shared options; a command's own long-only codes start at
+ * G_OPT_COMMAND so they never collide. */
+enum g_cli_long_opt {
+	G_OPT_PRETTY = 0x100,
+	G_OPT_INPUT,
+	G_OPT_COMMAND = 0x200
+};
+
+#define G_CLI_SHORTOPTS "d:hnqu:vVy"
+
+#define G_CLI_LONGOPTS                                                \
+	{ "db", required_argument, NULL, 'd' },                       \
+	{ "dry-run", no_argument, NULL, 'n' },                        \
+	{ "help", no_argument, NULL, 'h' },                           \
+	{ "input", required_argument, NULL, G_OPT_INPUT },            \
+	{ "pretty", no_argument, NULL, G_OPT_PRETTY },                \
+	{ "quiet", no_argument, NULL, 'q' },                          \
+	{ "user", required_argument, NULL, 'u' },                     \
+	{ "verbose", no_argument, NULL, 'v' },                        \
+	{ "version", no_argument, NULL, 'V' },                        \
+	{ "yaml", no_argument, NULL, 'y' }
+
+struct g_cli {
+	const char *db;            /* -d, else $GUISE_DB; NULL: the default path */
+	const char *user;          /* -u, else $GUISE_USER; NULL: not named */
+	enum g_doc_format input;   /* --input; G_DOC_AUTO detects */
+	enum g_doc_style output;   /* -y, --pretty, else $GUISE_FORMAT */
+	int verbosity;             /* 0 normal, -1 with -q, +1 per -v */
+	int dry_run;               /* -n */
+};
+
+/* What g_cli_option() made of one option. */
+enum g_cli_result {
+	G_CLI_NOT_SHARED, /* the command's own: handle it */
+	G_CLI_TAKEN,      /* a shared option, recorded in struct g_cli */
+	G_CLI_HELP,       /* -h: print the command's help to stdout, exit 0 */
+	G_CLI_VERSION,    /* -V: call g_cli_print_version(), exit 0 */
+	G_CLI_BAD         /* a shared option with a bad value: err says why */
+};
+
+/* The program name used in every message; set by g_cli_init(). */
+extern const char *g_prog;
+
+/* Set the program name from argv[0] and read the GUISE_* environment.
+ * A bad environment value is a configuration error (78). */
+int g_cli_init(struct g_cli *cli, const char *argv0, struct g_err *err);
+
+enum g_cli_result g_cli_option(struct g_cli *cli, int opt, const char *arg,
+			       struct g_err *err);
+
+void g_cli_print_version(void);
+
+/* The database path of §3: -d, $GUISE_DB, ${XDG_DATA_HOME:-~/.local/share}/
+ * guise/guise.db. Returns a malloc'd string or NULL with err set (78). */
+char *g_cli_db_path(const struct g_cli *cli, struct g_err *err);
+
+/* Checked decimal parsing for flags: the whole of s, within [min, max]. */
+int g_cli_parse_long(const char *s, long min, long max, long *out);
+
+/* "prog: message" on stderr. */
+void g_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "prog: warning: message" on stderr, unless -q. */
+void g_warn(const struct g_cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Chatter for -v (level 1) and -vv (level 2). */
+void g_verbose(const struct g_cli *cli, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Print err's message and return its exit status. */
+int g_report(const struct g_err *err);
+
+/* A usage error: the message, then the synopsis, on stderr; returns 64. */
+int g_usage_error(const char *synopsis, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Flush and close stdout; a failed write turns a success into 74 (with a
+ * message). Call last, with the status main is about to return. */
+int g_cli_finish(int status);
+
+#endif

@@ -1,0 +1,133 @@
+/* doc_scalar.c: what a plain YAML scalar means, and when a string needs
+ * quotes on the way out. Both sides of the same rule, so a value written as
+ * YAML reads back as the same value. */
+#include "doc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define REAL_TEXT_MAX 64
+
+/* -?(0|[1-9][0-9]*), then optional fraction and exponent: JSON's number
+ * grammar. Returns 0 if s is not a number; 1 for an integer form; 2 for a
+ * form with a fraction or an exponent. */
+static int json_number_form(const char *s, size_t n)
+{
+	size_t i = 0;
+	int real = 0;
+
+	if (i < n && s[i] == '-')
+		i++;
+	if (i >= n || !isdigit((unsigned char)s[i]))
+		return 0;
+	if (s[i] == '0')
+		i++;
+	else
+		while (i < n && isdigit((unsigned char)s[i]))
+			i++;
+	if (i < n && s[i] == '.') {
+		i++;
+		if (i >= n || !isdigit((unsigned char)s[i]))
+			return 0;
+		while (i < n && isdigit((unsigned char)s[i]))
+			i++;
+		real = 1;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= n || !isdigit((unsigned char)s[i]))
+			return 0;
+		while (i < n && isdigit((unsigned char)s[i]))
+			i++;
+		real = 1;
+	}
+	return i == n ? 1 + real : 0;
+}
+
+static int is_word(const char *s, size_t n, const char *word)
+{
+	return strlen(word) == n && strncmp(s, word, n) == 0;
+}
+
+json_t *g_doc_plain_scalar(const char *s, size_t n)
+{
+	char text[REAL_TEXT_MAX];
+	char *end;
+	int form;
+
+	if (n == 0 || is_word(s, n, "null"))
+		return json_null();
+	if (is_word(s, n, "true"))
+		return json_true();
+	if (is_word(s, n, "false"))
+		return json_false();
+	form = json_number_form(s, n);
+	if (form && n < sizeof(text)) {
+		memcpy(text, s, n);
+		text[n] = '\0';
+		errno = 0;
+		if (form == 1) {
+			long long v = strtoll(text, &end, 10);
+
+			if (errno == 0)
+				return json_integer(v);
+		} else {
+			double v = strtod(text, &end);
+
+			if (isfinite(v))
+				return json_real(v);
+		}
+	}
+	/* Out of range, too long, or not a JSON-schema form: the text itself. */
+	return json_stringn(s, n);
+}
+
+int g_doc_string_needs_quotes(const char *s, size_t n)
+{
+	static const char *const yaml11_words[] = {
+		"y", "n", "yes", "no", "on", "off", "true", "false", "null",
+		"~", ".inf", "-.inf", "+.inf", ".nan", "<<", "=",
+	};
+	json_t *as_plain;
+	int not_string;
+	size_t i;
+
+	if (n == 0)
+		return 1;
+	if (isdigit((unsigned char)s[0]))
+		return 1;
+	if (n > 1 && strchr("+-.", s[0]) &&
+	    (isdigit((unsigned char)s[1]) || s[1] == '.'))
+		return 1;
+	for (i = 0; i < sizeof(yaml11_words) / sizeof(*yaml11_words); i++)
+		if (strlen(yaml11_words[i]) == n &&
+		    strncasecmp(s, yaml11_words[i], n) == 0)
+			return 1;
+	as_plain = g_doc_plain_scalar(s, n);
+	not_string = !json_is_string(as_plain);
+	json_decref(as_plain);
+	return not_string;
+}
+
+int g_doc_format_real(double v, char *buf, size_t size)
+{
+	int len = 0;
+	int precision;
+
+	for (precision = 1; precision <= 17; precision++) {
+		len = snprintf(buf, size, "%.*g", precision, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	if (!strpbrk(buf, ".eEn") && (size_t)len + 2 < size) {
+		memcpy(buf + len, ".0", 3);
+		len += 2;
+	}
+	return len;
+}

@@ -1,0 +1,64 @@
+/*
+ * doc_src.h: the byte source under a document reader (private to doc_*.c).
+ * A small buffer over a FILE or a memory block that can look one byte ahead
+ * and counts lines and columns (columns in characters, as jansson does) so
+ * every error can say where it is.
+ */
+#ifndef GUISE_DOC_SRC_H
+#define GUISE_DOC_SRC_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <yaml.h>
+
+#include "doc.h"
+
+#define G_DOC_SRC_BUF 65536
+
+struct g_doc_src {
+	FILE *file;                /* NULL when reading memory */
+	const unsigned char *data; /* the buffer: file chunk or the memory */
+	size_t len, pos;
+	unsigned char *chunk;      /* the file's buffer, G_DOC_SRC_BUF bytes */
+	int eof, ioerr;
+	size_t offset;             /* bytes consumed since the start */
+	long line, col;            /* of the next byte, from 1 */
+};
+
+struct g_doc_reader {
+	struct g_doc_src src;
+	char *name;
+	enum g_doc_format format;
+	enum g_doc_unit unit;
+	int done;        /* end reached or an error happened */
+	int started;     /* the first read happened */
+	/* JSON records: inside a top-level array */
+	int in_array, array_count, need_comma;
+	/* YAML */
+	int yaml_ready;
+	yaml_parser_t parser;
+	size_t doc_start;   /* offset where the current YAML document began */
+	int too_big;        /* the YAML input handler hit the record limit */
+	json_t *pending;    /* a sequence of records being handed out */
+	size_t pending_next;
+};
+
+int g_doc_src_peek(struct g_doc_src *s);
+int g_doc_src_get(struct g_doc_src *s);
+/* Copy up to size bytes out (the YAML input handler); returns the count. */
+size_t g_doc_src_read(struct g_doc_src *s, unsigned char *out, size_t size);
+
+/* Set err to "'name':line:col: message" (65). */
+int g_doc_error_at(const struct g_doc_reader *r, long line, long col,
+		   struct g_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* The deepest nesting in v, counting v as 1, or limit + 1 once past limit. */
+int g_doc_depth(const json_t *v, int limit);
+
+/* doc_yaml.c */
+int g_doc_yaml_read(struct g_doc_reader *r, json_t **out, struct g_err *err);
+void g_doc_yaml_release(struct g_doc_reader *r);
+
+#endif

@@ -1,0 +1,331 @@
+/* doc_yaml.c: a YAML stream into jansson values, through libyaml's events,
+ * one document at a time. The rules it keeps are in doc.h. */
+#include "doc_src.h"
+
+#include <string.h>
+
+#define TAG_PREFIX "tag:yaml.org,2002:"
+
+struct frame {
+	json_t *container; /* borrowed: its parent (or root) holds it */
+	char *key;         /* a mapping's key waiting for its value */
+};
+
+struct builder {
+	struct frame stack[G_DOC_MAX_DEPTH];
+	int depth;
+	json_t *root;
+};
+
+static void builder_release(struct builder *b)
+{
+	while (b->depth > 0)
+		free(b->stack[--b->depth].key);
+	json_decref(b->root);
+	b->root = NULL;
+}
+
+static int yaml_input(void *data, unsigned char *buffer, size_t size,
+		      size_t *size_read)
+{
+	struct g_doc_reader *r = data;
+
+	if (r->src.offset - r->doc_start > G_DOC_MAX_RECORD_BYTES) {
+		r->too_big = 1;
+		return 0;
+	}
+	*size_read = g_doc_src_read(&r->src, buffer, size);
+	return !r->src.ioerr;
+}
+
+static int at_mark(const struct g_doc_reader *r, yaml_mark_t m,
+		   struct g_err *err, const char *msg)
+{
+	return g_doc_error_at(r, (long)m.line + 1, (long)m.column + 1, err,
+			      "%s", msg);
+}
+
+static int parser_error(struct g_doc_reader *r, struct g_err *err)
+{
+	const yaml_parser_t *p = &r->parser;
+	yaml_mark_t m = p->problem_mark;
+
+	if (r->src.ioerr)
+		return g_err_set(err, G_EX_IOERR, "'%s': read error: %s",
+				 r->name, strerror(r->src.ioerr));
+	if (r->too_big)
+		return g_doc_error_at(r, (long)p->mark.line + 1,
+				      (long)p->mark.column + 1, err,
+				      "record larger than %zu bytes",
+				      G_DOC_MAX_RECORD_BYTES);
+	if (p->error == YAML_READER_ERROR)
+		m = p->mark;
+	if (p->context)
+		return g_doc_error_at(r, (long)m.line + 1, (long)m.column + 1,
+				      err, "%s %s", p->problem ? p->problem : "error",
+				      p->context);
+	return g_doc_error_at(r, (long)m.line + 1, (long)m.column + 1, err,
+			      "%s", p->problem ? p->problem : "malformed YAML");
+}
+
+static int tag_is(const yaml_char_t *tag, const char *name)
+{
+	size_t n = strlen(TAG_PREFIX);
+
+	return tag && strncmp((const char *)tag, TAG_PREFIX, n) == 0 &&
+	       strcmp((const char *)tag + n, name) == 0;
+}
+
+/* A scalar event's value; NULL with err set when an explicit core tag does
+ * not fit its text. */
+static json_t *scalar_value(const struct g_doc_reader *r, const yaml_event_t *ev,
+			    struct g_err *err)
+{
+	const char *text = (const char *)ev->data.scalar.value;
+	size_t len = ev->data.scalar.length;
+	const yaml_char_t *tag = ev->data.scalar.tag;
+	static const struct {
+		const char *tag;
+		json_type type;
+	} typed[] = {
+		{ "null", JSON_NULL }, { "bool", JSON_TRUE },
+		{ "int", JSON_INTEGER }, { "float", JSON_REAL },
+	};
+	json_t *v;
+	size_t i;
+
+	/* "!!str", and the non-specific "!" that makes a plain scalar a string */
+	if (tag_is(tag, "str") || (tag && strcmp((const char *)tag, "!") == 0))
+		return json_stringn(text, len);
+	for (i = 0; i < sizeof(typed) / sizeof(*typed); i++) {
+		if (!tag_is(tag, typed[i].tag))
+			continue;
+		v = g_doc_plain_scalar(text, len);
+		if (typed[i].type == JSON_REAL && json_is_integer(v)) {
+			json_t *real = json_real((double)json_integer_value(v));
+
+			json_decref(v);
+			return real;
+		}
+		if (json_typeof(v) == typed[i].type ||
+		    (typed[i].type == JSON_TRUE && json_is_boolean(v)))
+			return v;
+		json_decref(v);
+		at_mark(r, ev->start_mark, err, "scalar does not match its tag");
+		return NULL;
+	}
+	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return json_stringn(text, len);
+	return g_doc_plain_scalar(text, len);
+}
+
+/* Put a new value where the builder is: the root, the end of a sequence, or
+ * under the key a mapping is waiting with. Takes the reference. */
+static int place(struct g_doc_reader *r, struct builder *b, json_t *v,
+		 yaml_mark_t m, struct g_err *err)
+{
+	struct frame *top;
+	int rc;
+
+	if (!v)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	if (b->depth == 0) {
+		b->root = v;
+		return 0;
+	}
+	top = &b->stack[b->depth - 1];
+	if (r->unit == G_DOC_RECORDS && b->depth == 1 &&
+	    json_is_array(top->container) && !json_is_object(v)) {
+		json_decref(v);
+		return at_mark(r, m, err, "not a record: expected a mapping");
+	}
+	if (json_is_array(top->container))
+		rc = json_array_append_new(top->container, v);
+	else {
+		rc = json_object_set_new(top->container, top->key, v);
+		free(top->key);
+		top->key = NULL;
+	}
+	return rc ? g_err_set(err, G_EX_SOFTWARE, "out of memory") : 0;
+}
+
+static int waiting_for_key(const struct builder *b)
+{
+	const struct frame *top;
+
+	if (b->depth == 0)
+		return 0;
+	top = &b->stack[b->depth - 1];
+	return json_is_object(top->container) && !top->key;
+}
+
+static int take_key(struct g_doc_reader *r, struct builder *b,
+		    const yaml_event_t *ev, struct g_err *err)
+{
+	struct frame *top = &b->stack[b->depth - 1];
+	const char *text = (const char *)ev->data.scalar.value;
+	size_t len = ev->data.scalar.length;
+
+	if (memchr(text, '\0', len))
+		return at_mark(r, ev->start_mark, err,
+			       "NUL byte in mapping key not supported");
+	if (json_object_get(top->container, text))
+		return at_mark(r, ev->start_mark, err, "duplicate mapping key");
+	top->key = strdup(text);
+	return top->key ? 0 : g_err_set(err, G_EX_SOFTWARE, "out of memory");
+}
+
+static int open_collection(struct g_doc_reader *r, struct builder *b,
+			   const yaml_event_t *ev, json_t *c, struct g_err *err)
+{
+	if (b->depth >= G_DOC_MAX_DEPTH) {
+		json_decref(c);
+		return g_doc_error_at(r, (long)ev->start_mark.line + 1,
+				      (long)ev->start_mark.column + 1, err,
+				      "nested deeper than %d levels",
+				      G_DOC_MAX_DEPTH);
+	}
+	/* place() takes the reference; the stack only borrows it */
+	if (place(r, b, c, ev->start_mark, err) < 0)
+		return -1;
+	b->stack[b->depth].container = c;
+	b->stack[b->depth].key = NULL;
+	b->depth++;
+	return 0;
+}
+
+/* One event inside a document. */
+static int build(struct g_doc_reader *r, struct builder *b,
+		 const yaml_event_t *ev, struct g_err *err)
+{
+	json_t *v;
+
+	switch (ev->type) {
+	case YAML_ALIAS_EVENT:
+		return at_mark(r, ev->start_mark, err,
+			       "aliases are not supported");
+	case YAML_SCALAR_EVENT:
+		if (waiting_for_key(b))
+			return take_key(r, b, ev, err);
+		v = scalar_value(r, ev, err);
+		if (!v)
+			return -1;
+		if (r->unit == G_DOC_RECORDS && b->depth == 0 && !json_is_null(v)) {
+			json_decref(v);
+			return at_mark(r, ev->start_mark, err,
+				       "not a record: expected a mapping");
+		}
+		return place(r, b, v, ev->start_mark, err);
+	case YAML_MAPPING_START_EVENT:
+	case YAML_SEQUENCE_START_EVENT:
+		if (waiting_for_key(b))
+			return at_mark(r, ev->start_mark, err,
+				       "a mapping key must be a scalar");
+		return open_collection(r, b, ev,
+				       ev->type == YAML_MAPPING_START_EVENT ? json_object()
+									    : json_array(),
+				       err);
+	case YAML_MAPPING_END_EVENT:
+	case YAML_SEQUENCE_END_EVENT:
+		if (b->depth > 0)
+			b->depth--;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+void g_doc_yaml_release(struct g_doc_reader *r)
+{
+	if (r->yaml_ready)
+		yaml_parser_delete(&r->parser);
+	r->yaml_ready = 0;
+	json_decref(r->pending);
+	r->pending = NULL;
+}
+
+/* Hand out the next element of a document that was a list of records. */
+static int next_pending(struct g_doc_reader *r, json_t **out)
+{
+	if (!r->pending)
+		return 0;
+	if (r->pending_next < json_array_size(r->pending)) {
+		*out = json_incref(json_array_get(r->pending, r->pending_next++));
+		return 1;
+	}
+	json_decref(r->pending);
+	r->pending = NULL;
+	return 0;
+}
+
+/* A finished document: 1 with *out set, 0 when it holds no record. */
+static int finish_document(struct g_doc_reader *r, struct builder *b,
+			   json_t **out)
+{
+	json_t *root = b->root;
+
+	b->root = NULL;
+	if (r->unit == G_DOC_DOCUMENTS) {
+		*out = root ? root : json_null();
+		return 1;
+	}
+	if (!root || json_is_null(root)) {
+		json_decref(root);
+		return 0; /* an empty document, such as a trailing "---" */
+	}
+	if (json_is_object(root)) {
+		*out = root;
+		return 1;
+	}
+	r->pending = root;
+	r->pending_next = 0;
+	return next_pending(r, out);
+}
+
+int g_doc_yaml_read(struct g_doc_reader *r, json_t **out, struct g_err *err)
+{
+	struct builder b = { .depth = 0, .root = NULL };
+	yaml_event_t ev;
+	int rc;
+
+	if (next_pending(r, out))
+		return 1;
+	if (!r->yaml_ready) {
+		if (!yaml_parser_initialize(&r->parser))
+			return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		yaml_parser_set_input(&r->parser, yaml_input, r);
+		r->yaml_ready = 1;
+	}
+	for (;;) {
+		if (!yaml_parser_parse(&r->parser, &ev)) {
+			builder_release(&b);
+			r->done = 1;
+			return parser_error(r, err);
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			yaml_event_delete(&ev);
+			builder_release(&b);
+			r->done = 1;
+			return 0;
+		case YAML_DOCUMENT_START_EVENT:
+			r->doc_start = r->src.offset;
+			rc = 0;
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+			yaml_event_delete(&ev);
+			if (finish_document(r, &b, out))
+				return 1;
+			continue;
+		default:
+			rc = build(r, &b, &ev, err);
+			break;
+		}
+		yaml_event_delete(&ev);
+		if (rc < 0) {
+			builder_release(&b);
+			r->done = 1;
+			return -1;
+		}
+	}
+}

@@ -1,0 +1,22 @@
+/*
+ * embedded.h: files from share/ compiled into the library at build time
+ * (scripts/embed writes the tables), so an installed guise never looks for
+ * them on disk. Each table is sorted by name; data is NUL-terminated and
+ * len does not count the NUL.
+ */
+#ifndef GUISE_EMBEDDED_H
+#define GUISE_EMBEDDED_H
+
+#include <stddef.h>
+
+struct g_embedded {
+	const char *name; /* the file's base name, e.g. "0001-schema.sql" */
+	const unsigned char *data;
+	size_t len;
+};
+
+/* share/sql/NNNN-*.sql: the schema migrations, in order. */
+extern const struct g_embedded g_embedded_sql[];
+extern const size_t g_embedded_sql_count;
+
+#endif

@@ -1,0 +1,191 @@
+/* store.c: opening the database file the way §5 says, and transactions. */
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store_migrate.h"
+
+enum g_exit g_store_exit_for(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return G_EX_TEMPFAIL;
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+		return G_EX_IOERR;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return G_EX_CONFIG;
+	case SQLITE_CONSTRAINT:
+		return G_EX_DATAERR;
+	default:
+		return G_EX_SOFTWARE;
+	}
+}
+
+int g_store_error(struct g_store *s, int rc, const char *what,
+		  struct g_err *err)
+{
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+		return g_err_set(err, G_EX_TEMPFAIL,
+				 "database '%s' is busy: %s (gave up after %d ms)",
+				 s->path, what, G_STORE_BUSY_TIMEOUT_MS);
+	if ((rc & 0xff) == SQLITE_NOTADB)
+		return g_err_set(err, G_EX_CONFIG,
+				 "'%s' is not a guise database", s->path);
+	return g_err_set(err, g_store_exit_for(rc), "database '%s': %s: %s",
+			 s->path, what, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+}
+
+int g_store_exec(struct g_store *s, const char *sql, struct g_err *err)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : g_store_error(s, rc, sql, err);
+}
+
+/* mkdir -p for the parents of path; the directories made are 0700 whatever
+ * the umask. Existing ones are left as they are. */
+static int make_parents(const char *path, struct g_err *err)
+{
+	char *dir = strdup(path);
+	char *p;
+	int rc = 0;
+
+	if (!dir)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	p = strrchr(dir, '/');
+	if (!p || p == dir) {
+		free(dir);
+		return 0;
+	}
+	*p = '\0';
+	for (p = dir + 1; rc == 0; p++) {
+		char c = *p;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) == 0) {
+			if (chmod(dir, 0700) < 0)
+				rc = -1;
+		} else if (errno != EEXIST) {
+			rc = -1;
+		}
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	if (rc < 0)
+		g_err_set(err, G_EX_IOERR, "cannot create directory for '%s': %s",
+			  path, strerror(errno));
+	free(dir);
+	return rc;
+}
+
+/* Create the file ourselves so that it is 0600 from the first byte; SQLite
+ * gives its -wal and -shm files the mode of the database file. */
+static int make_file(const char *path, struct g_err *err)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return 0;
+		return g_err_set(err, G_EX_IOERR, "cannot create '%s': %s", path,
+				 strerror(errno));
+	}
+	if (fchmod(fd, 0600) < 0) {
+		close(fd);
+		return g_err_set(err, G_EX_IOERR, "cannot set mode of '%s': %s",
+				 path, strerror(errno));
+	}
+	close(fd);
+	return 0;
+}
+
+static int open_connection(struct g_store *s, struct g_err *err)
+{
+	int rc = sqlite3_open_v2(s->path, &s->db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+					 SQLITE_OPEN_EXRESCODE,
+				 NULL);
+
+	if (rc != SQLITE_OK)
+		return g_err_set(err, G_EX_IOERR, "cannot open database '%s': %s",
+				 s->path, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+	/* Busy timeout first: every statement after it may meet a lock. */
+	sqlite3_busy_timeout(s->db, G_STORE_BUSY_TIMEOUT_MS);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	return 0;
+}
+
+/* After the version check, so a refused file is never touched. */
+static int apply_recipe(struct g_store *s, struct g_err *err)
+{
+	if (g_store_exec(s, "PRAGMA journal_mode=WAL", err) < 0)
+		return -1;
+	return g_store_exec(s,
+			    "PRAGMA foreign_keys=ON;"
+			    "PRAGMA trusted_schema=OFF;"
+			    "PRAGMA secure_delete=ON;",
+			    err);
+}
+
+struct g_store *g_store_open(const char *path, struct g_err *err)
+{
+	struct g_store *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return NULL;
+	}
+	s->path = strdup(path);
+	if (!s->path) {
+		g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		goto fail;
+	}
+	if (make_parents(path, err) < 0 || make_file(path, err) < 0 ||
+	    open_connection(s, err) < 0 || g_store_check_version(s, err) < 0 ||
+	    apply_recipe(s, err) < 0 || g_store_migrate(s, err) < 0 ||
+	    g_store_load_meta(s, err) < 0)
+		goto fail;
+	return s;
+fail:
+	g_store_close(s);
+	return NULL;
+}
+
+void g_store_close(struct g_store *s)
+{
+	if (!s)
+		return;
+	sqlite3_close_v2(s->db);
+	free(s->path);
+	free(s);
+}
+
+int g_store_begin(struct g_store *s, struct g_err *err)
+{
+	return g_store_exec(s, "BEGIN IMMEDIATE", err);
+}
+
+int g_store_commit(struct g_store *s, struct g_err *err)
+{
+	return g_store_exec(s, "COMMIT", err);
+}
+
+void g_store_rollback(struct g_store *s)
+{
+	if (s && s->db && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}

@@ -1,0 +1,59 @@
+/*
+ * store.h: the one SQLite file (DESIGN.md §5).
+ *
+ * g_store_open() makes the file and its directory if need be (0600 and 0700
+ * whatever the umask), applies the connection recipe (busy timeout first,
+ * then WAL, foreign keys, trusted_schema off, secure_delete on) and brings
+ * the schema up to date from the migrations embedded from share/sql/. Of
+ * several processes opening a fresh file at once exactly one migrates, the
+ * others wait for it. A file whose schema is newer than this build, or that
+ * is not a guise database, is refused (78) before anything is written to it.
+ *
+ * Every write goes through g_store_begin() (BEGIN IMMEDIATE) and
+ * g_store_commit() or g_store_rollback(). The caller owns the store and
+ * frees it with g_store_close().
+ */
+#ifndef GUISE_STORE_H
+#define GUISE_STORE_H
+
+#include <sqlite3.h>
+
+#include "err.h"
+
+/* "guis" in PRAGMA application_id marks the file as ours. */
+#define G_STORE_APPLICATION_ID 0x67756973
+#define G_STORE_BUSY_TIMEOUT_MS 10000
+
+struct g_store {
+	sqlite3 *db;
+	char *path;
+	int schema_version; /* after opening: the schema the file has */
+	int migrated;       /* this process applied at least one migration */
+	char db_id[64];     /* meta.db_id: names keys, binds ciphertexts */
+};
+
+/* The newest schema version this build knows. */
+int g_store_schema_latest(void);
+
+/* Open (creating if need be) the database at path. NULL with err set:
+ * 74 for file trouble, 75 busy past the timeout, 78 newer or foreign. */
+struct g_store *g_store_open(const char *path, struct g_err *err);
+void g_store_close(struct g_store *s);
+
+int g_store_begin(struct g_store *s, struct g_err *err);
+int g_store_commit(struct g_store *s, struct g_err *err);
+/* Never fails in a way the caller can act on; safe with no transaction. */
+void g_store_rollback(struct g_store *s);
+
+/* Run SQL without results; -1 with err set from SQLite's error. */
+int g_store_exec(struct g_store *s, const char *sql, struct g_err *err);
+
+/* The exit status for a SQLite result code (busy: 75, I/O and full: 74,
+ * corrupt or not a database: 78, constraint: 65, anything else: 70). */
+enum g_exit g_store_exit_for(int sqlite_rc);
+
+/* Set err from the connection's last error, with a word of context. */
+int g_store_error(struct g_store *s, int rc, const char *what,
+		  struct g_err *err);
+
+#endif

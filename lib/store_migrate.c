@@ -1,0 +1,125 @@
+/* store_migrate.c: bringing a database file to the newest schema, once, with
+ * any number of processes racing to do it. */
+#include "store_migrate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "embedded.h"
+
+int g_store_schema_latest(void)
+{
+	return (int)g_embedded_sql_count;
+}
+
+static int pragma_int(struct g_store *s, const char *sql, int *out,
+		      struct g_err *err)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int(st, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? 0 : g_store_error(s, rc, sql, err);
+}
+
+static int not_ours(struct g_store *s, struct g_err *err)
+{
+	return g_err_set(err, G_EX_CONFIG, "'%s' is not a guise database",
+			 s->path);
+}
+
+int g_store_check_version(struct g_store *s, struct g_err *err)
+{
+	int app_id, version, objects;
+
+	if (pragma_int(s, "PRAGMA application_id", &app_id, err) < 0 ||
+	    pragma_int(s, "PRAGMA user_version", &version, err) < 0 ||
+	    pragma_int(s, "SELECT count(*) FROM sqlite_schema", &objects, err) < 0)
+		return -1;
+	if (app_id != 0 && app_id != G_STORE_APPLICATION_ID)
+		return not_ours(s, err);
+	if (app_id == 0 && (version != 0 || objects != 0))
+		return not_ours(s, err);
+	if (version > g_store_schema_latest())
+		return g_err_set(err, G_EX_CONFIG,
+				 "database '%s' has schema version %d, newer than "
+				 "this guise knows (%d): upgrade guise",
+				 s->path, version, g_store_schema_latest());
+	s->schema_version = version;
+	return 0;
+}
+
+static int set_version(struct g_store *s, int version, struct g_err *err)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d; PRAGMA application_id=%d",
+		 version, G_STORE_APPLICATION_ID);
+	return g_store_exec(s, sql, err);
+}
+
+int g_store_migrate(struct g_store *s, struct g_err *err)
+{
+	int latest = g_store_schema_latest();
+	int version;
+	size_t i;
+
+	if (s->schema_version == latest)
+		return 0;
+	if (g_store_begin(s, err) < 0)
+		return -1;
+	/* Another process may have migrated while we waited for the lock. */
+	if (g_store_check_version(s, err) < 0)
+		goto fail;
+	for (version = s->schema_version, i = (size_t)version;
+	     i < g_embedded_sql_count; i++) {
+		if (g_store_exec(s, (const char *)g_embedded_sql[i].data, err) < 0) {
+			g_err_prefix(err, "migration '%s'", g_embedded_sql[i].name);
+			goto fail;
+		}
+		version = (int)i + 1;
+	}
+	if (version != s->schema_version) {
+		if (set_version(s, version, err) < 0)
+			goto fail;
+		s->migrated = 1;
+	}
+	if (g_store_commit(s, err) < 0)
+		goto fail;
+	s->schema_version = version;
+	return 0;
+fail:
+	g_store_rollback(s);
+	s->migrated = 0;
+	return -1;
+}
+
+int g_store_load_meta(struct g_store *s, struct g_err *err)
+{
+	static const char sql[] = "SELECT value FROM meta WHERE key = 'db_id'";
+	sqlite3_stmt *st;
+	const unsigned char *id;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		if (rc == SQLITE_DONE)
+			return g_err_set(err, G_EX_CONFIG,
+					 "database '%s' has no id in meta", s->path);
+		return g_store_error(s, rc, "reading meta", err);
+	}
+	id = sqlite3_column_text(st, 0);
+	snprintf(s->db_id, sizeof(s->db_id), "%s", id ? (const char *)id : "");
+	sqlite3_finalize(st);
+	return 0;
+}

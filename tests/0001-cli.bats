@@ -1,0 +1,89 @@
+#!/usr/bin/env bats
+# The conventions every command shares (DESIGN.md §3), through test-tool.
+
+load common
+
+setup() { common_setup; }
+
+@test "shared options resolve, flags over environment" {
+	run -0 --separate-stderr test-tool cli
+	assert_output "{\"db\":\"$GUISE_DB\",\"user\":null,\"input\":\"auto\",\"output\":\"jsonl\",\"verbosity\":0,\"dry_run\":false}"
+	assert_equal "$stderr" "test-tool: warning: a warning is silenced by -q"
+
+	GUISE_USER=alice GUISE_FORMAT=yaml run -0 --separate-stderr \
+		test-tool cli -d /tmp/x.db -u bob --input yaml -n -v -v -q
+	assert_output "---
+db: /tmp/x.db
+user: bob
+input: yaml
+output: yaml
+verbosity: -1
+dry_run: true"
+	assert_equal "$stderr" ""
+
+	run -0 --separate-stderr test-tool cli --pretty -v
+	assert_line --index 0 "{"
+	assert_line '  "verbosity": 1,'
+	assert_equal "$stderr" "test-tool: verbose chatter goes to stderr
+test-tool: warning: a warning is silenced by -q"
+}
+
+@test "database path: -d, GUISE_DB, XDG_DATA_HOME, HOME" {
+	unset GUISE_DB
+	run -0 --separate-stderr test-tool cli -q
+	assert_output --partial "\"db\":\"$HOME/.local/share/guise/guise.db\""
+	XDG_DATA_HOME=/x/data run -0 --separate-stderr test-tool cli -q
+	assert_output --partial '"db":"/x/data/guise/guise.db"'
+	GUISE_DB=/y.db run -0 --separate-stderr test-tool cli -q
+	assert_output --partial '"db":"/y.db"'
+	HOME= run -78 --separate-stderr test-tool cli -q
+	assert_output ""
+	assert_equal "$stderr" "test-tool: no database: set HOME, XDG_DATA_HOME or GUISE_DB, or use -d"
+}
+
+@test "a bad GUISE_FORMAT is a configuration error (78)" {
+	GUISE_FORMAT=xml run -78 --separate-stderr test-tool cli
+	assert_output ""
+	assert_equal "$stderr" "test-tool: GUISE_FORMAT: 'xml' is not 'json' or 'yaml'"
+}
+
+@test "usage errors are 64 with the synopsis on stderr" {
+	run -64 --separate-stderr test-tool cli --input xml
+	assert_output ""
+	assert_equal "${stderr_lines[0]}" "test-tool: --input: 'xml' is not 'json' or 'yaml'"
+	[[ $stderr == *"usage: test-tool doc"* ]]
+	run -64 --separate-stderr test-tool cli --no-such-flag
+	assert_output ""
+	[[ $stderr == *"unrecognized option '--no-such-flag'"* ]]
+	[[ $stderr == *"test-tool: unknown option"* ]]
+}
+
+@test "-h prints help to stdout, -V the version, both exit 0" {
+	run -0 --separate-stderr test-tool cli -h
+	assert_line --index 0 "usage: test-tool doc [--any] [FILE...]"
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr test-tool cli --version
+	assert_output --regexp '^test-tool \(guise\) [0-9]+\.[0-9]+\.[0-9]+$'
+	assert_equal "$stderr" ""
+}
+
+@test "a failed write to stdout is 74, whatever was read" {
+	run -74 --separate-stderr sh -c 'echo "{\"a\":1}" | test-tool doc > /dev/full'
+	assert_output ""
+	assert_equal "$stderr" "test-tool: error writing output: No space left on device"
+	run -74 --separate-stderr sh -c 'test-tool cli -V > /dev/full'
+	assert_equal "$stderr" "test-tool: error writing stdout: No space left on device"
+}
+
+@test "a batch goes on past a bad input; the status says so at the end" {
+	printf '{"a":1}' > "$BATS_TEST_TMPDIR/good.json"
+	printf '{"a":' > "$BATS_TEST_TMPDIR/bad.json"
+	run -65 --separate-stderr test-tool doc "$BATS_TEST_TMPDIR/bad.json" \
+		"$BATS_TEST_TMPDIR/good.json" "$BATS_TEST_TMPDIR/missing.json" \
+		"$BATS_TEST_TMPDIR/good.json"
+	assert_output '{"a":1}
+{"a":1}'
+	assert_equal "${stderr_lines[0]}" "test-tool: '$BATS_TEST_TMPDIR/bad.json':1:5: unexpected token near end of file"
+	[[ ${#stderr_lines[@]} -eq 2 ]]
+	assert_equal "${stderr_lines[1]}" "test-tool: cannot open '$BATS_TEST_TMPDIR/missing.json': No such file or directory"
+}

@@ -1,0 +1,30 @@
+# Shared set-up for every suite: the built binaries first on PATH, the C
+# locale, a database in the test's own temp dir, a cheap KDF for tests.
+# shellcheck shell=bash
+
+bats_require_minimum_version 1.5.0
+
+load /usr/lib/bats/bats-support/load.bash
+load /usr/lib/bats/bats-assert/load.bash
+
+TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+BUILD=${GUISE_BUILD:-$TOP/build}
+PATH=$BUILD/bin:$PATH
+DATA=$TOP/tests/data
+export LC_ALL=C PATH TOP BUILD DATA
+
+common_setup() {
+	export HOME=$BATS_TEST_TMPDIR/home
+	mkdir -p "$HOME"
+	export GUISE_DB=$BATS_TEST_TMPDIR/guise.db
+	export GUISE_KDF=min
+	unset GUISE_USER GUISE_FORMAT XDG_DATA_HOME GUISE_PASSPHRASE \
+		GUISE_PASSPHRASE_FILE GUISE_SESSION
+}
+
+# Under a sanitizer, virtual memory limits mean nothing (ASan reserves
+# terabytes of address space); those assertions run in a plain build only.
+sanitized() {
+	case $BUILD in *-address* | *-undefined* | *-thread* | *-memory*) return 0 ;; esac
+	return 1
+}

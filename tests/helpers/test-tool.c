@@ -1,0 +1,266 @@
+/*
+ * test-tool: drives library code from the bats suites (after git's
+ * t/helper/test-tool), so lib/ is tested through the same conventions a
+ * command has: shared options, messages, exit statuses.
+ *
+ *   test-tool doc [--any] [FILE...]     read records (or whole documents)
+ *                                       and write them in the output format
+ *   test-tool store-open                open -d DB, say what happened
+ *   test-tool uuid [N]                  N UUIDv7 ids
+ *   test-tool timestamp [now|parse T|format MS]
+ *   test-tool cli                       the resolved shared options
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "doc.h"
+#include "exit.h"
+#include "store.h"
+#include "timestamp.h"
+#include "uuid.h"
+
+static const char synopsis[] =
+	"usage: test-tool doc [--any] [FILE...]\n"
+	"       test-tool store-open\n"
+	"       test-tool uuid [N]\n"
+	"       test-tool timestamp [now | parse TEXT | format MS]\n"
+	"       test-tool cli\n"
+	"shared options: -d DB -u USER -y --pretty --input json|yaml -q -v -n\n";
+
+enum { OPT_ANY = G_OPT_COMMAND };
+
+static const struct option options[] = {
+	{ "any", no_argument, NULL, OPT_ANY },
+	G_CLI_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+struct tool {
+	struct g_cli cli;
+	int any;
+};
+
+/* Shared option parsing for every subcommand; returns -1 to go on, else
+ * the exit status. */
+static int parse(struct tool *t, int argc, char **argv)
+{
+	struct g_err err;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS, options, NULL)) != -1) {
+		switch (g_cli_option(&t->cli, opt, optarg, &err)) {
+		case G_CLI_TAKEN:
+			continue;
+		case G_CLI_HELP:
+			fputs(synopsis, stdout);
+			return G_EX_OK;
+		case G_CLI_VERSION:
+			g_cli_print_version();
+			return G_EX_OK;
+		case G_CLI_BAD:
+			return g_usage_error(synopsis, "%s", err.msg);
+		case G_CLI_NOT_SHARED:
+			break;
+		}
+		if (opt == OPT_ANY)
+			t->any = 1;
+		else
+			return g_usage_error(synopsis, "unknown option");
+	}
+	return -1;
+}
+
+static int doc_one(struct tool *t, FILE *in, const char *name,
+		   struct g_doc_writer *w)
+{
+	struct g_doc_reader *r = g_doc_reader_new(in, name, t->cli.input,
+						  t->any ? G_DOC_DOCUMENTS : G_DOC_RECORDS);
+	struct g_err err;
+	json_t *v;
+	int rc, status = 0;
+
+	if (!r) {
+		g_msg("out of memory");
+		return G_EX_SOFTWARE;
+	}
+	while ((rc = g_doc_read(r, &v, &err)) > 0) {
+		rc = g_doc_write(w, v, &err);
+		json_decref(v);
+		if (rc < 0)
+			break;
+	}
+	if (rc < 0)
+		status = g_report(&err);
+	g_doc_reader_free(r);
+	return status;
+}
+
+static int cmd_doc(struct tool *t, int argc, char **argv)
+{
+	struct g_doc_writer *w = g_doc_writer_new(stdout, t->cli.output);
+	struct g_err err;
+	int i, rc, status = 0;
+	FILE *in;
+
+	if (!w)
+		return G_EX_SOFTWARE;
+	if (optind >= argc)
+		status = doc_one(t, stdin, "<stdin>", w);
+	for (i = optind; i < argc; i++) {
+		if (strcmp(argv[i], "-") == 0) {
+			rc = doc_one(t, stdin, "<stdin>", w);
+		} else if (!(in = fopen(argv[i], "rb"))) {
+			g_msg("cannot open '%s': %s", argv[i], strerror(errno));
+			rc = G_EX_NOINPUT;
+		} else {
+			rc = doc_one(t, in, argv[i], w);
+			fclose(in);
+		}
+		if (rc && !status)
+			status = rc; /* go on past a bad input; the first failure tells */
+		if (rc == G_EX_IOERR)
+			break;
+	}
+	if (g_doc_writer_close(w, &err) < 0 && !status)
+		status = g_report(&err);
+	return status;
+}
+
+static int cmd_store_open(struct tool *t)
+{
+	struct g_store *s;
+	struct g_err err;
+	char *path = g_cli_db_path(&t->cli, &err);
+
+	if (!path)
+		return g_report(&err);
+	s = g_store_open(path, &err);
+	free(path);
+	if (!s)
+		return g_report(&err);
+	printf("{\"schema\":%d,\"migrated\":%s,\"db_id\":\"%s\"}\n",
+	       s->schema_version, s->migrated ? "true" : "false", s->db_id);
+	g_store_close(s);
+	return 0;
+}
+
+static int cmd_uuid(int argc, char **argv)
+{
+	char id[G_UUID_LEN];
+	struct g_err err;
+	long n = 1, i;
+
+	if (optind < argc && g_cli_parse_long(argv[optind], 1, 1000000, &n) < 0)
+		return g_usage_error(synopsis, "uuid: '%s' is not a count", argv[optind]);
+	for (i = 0; i < n; i++) {
+		if (g_uuid7(id, &err) < 0)
+			return g_report(&err);
+		puts(id);
+	}
+	return 0;
+}
+
+static int cmd_timestamp(int argc, char **argv)
+{
+	char text[G_TIMESTAMP_LEN];
+	const char *verb = optind < argc ? argv[optind] : "now";
+	int64_t ms;
+	long v;
+
+	if (strcmp(verb, "now") == 0) {
+		g_timestamp_now(text);
+		puts(text);
+		return 0;
+	}
+	if (optind + 1 >= argc)
+		return g_usage_error(synopsis, "timestamp %s: missing argument", verb);
+	if (strcmp(verb, "parse") == 0) {
+		if (g_timestamp_parse(argv[optind + 1], &ms) < 0) {
+			g_msg("'%s' is not an RFC 3339 time", argv[optind + 1]);
+			return G_EX_DATAERR;
+		}
+		printf("%" PRId64 "\n", ms);
+		return 0;
+	}
+	if (strcmp(verb, "format") == 0 &&
+	    g_cli_parse_long(argv[optind + 1], 0, 253402300799999L, &v) == 0) {
+		g_timestamp_format(v, text);
+		puts(text);
+		return 0;
+	}
+	return g_usage_error(synopsis, "timestamp: bad arguments");
+}
+
+static const char *format_name(enum g_doc_format f)
+{
+	return f == G_DOC_JSON ? "json" : f == G_DOC_YAML ? "yaml" : "auto";
+}
+
+static const char *style_name(enum g_doc_style s)
+{
+	return s == G_DOC_OUT_YAML ? "yaml" : s == G_DOC_OUT_PRETTY ? "pretty" : "jsonl";
+}
+
+static int cmd_cli(struct tool *t)
+{
+	struct g_doc_writer *w = g_doc_writer_new(stdout, t->cli.output);
+	struct g_err err;
+	char *path = g_cli_db_path(&t->cli, &err);
+	json_t *rec;
+	int rc;
+
+	if (!path || !w) {
+		g_doc_writer_close(w, NULL);
+		free(path);
+		return g_report(&err);
+	}
+	rec = json_pack("{s:s, s:s?, s:s, s:s, s:i, s:b}", "db", path, "user",
+			t->cli.user, "input", format_name(t->cli.input), "output",
+			style_name(t->cli.output), "verbosity", t->cli.verbosity,
+			"dry_run", t->cli.dry_run);
+	free(path);
+	rc = g_doc_write(w, rec, &err);
+	json_decref(rec);
+	g_verbose(&t->cli, 1, "verbose chatter goes to stderr");
+	g_warn(&t->cli, "a warning is silenced by -q");
+	if (g_doc_writer_close(w, &err) < 0 || rc < 0)
+		return g_report(&err);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct tool t = { .any = 0 };
+	struct g_err err;
+	const char *sub;
+	int status;
+
+	if (g_cli_init(&t.cli, "test-tool", &err) < 0)
+		return g_cli_finish(g_report(&err));
+	if (argc < 2)
+		return g_cli_finish(g_usage_error(synopsis, "missing subcommand"));
+	sub = argv[1];
+	argc--;
+	argv++;
+	status = parse(&t, argc, argv);
+	if (status >= 0)
+		return g_cli_finish(status);
+	if (strcmp(sub, "doc") == 0)
+		status = cmd_doc(&t, argc, argv);
+	else if (strcmp(sub, "store-open") == 0)
+		status = cmd_store_open(&t);
+	else if (strcmp(sub, "uuid") == 0)
+		status = cmd_uuid(argc, argv);
+	else if (strcmp(sub, "timestamp") == 0)
+		status = cmd_timestamp(argc, argv);
+	else if (strcmp(sub, "cli") == 0)
+		status = cmd_cli(&t);
+	else
+		status = g_usage_error(synopsis, "unknown subcommand '%s'", sub);
+	return g_cli_finish(status);
+}
