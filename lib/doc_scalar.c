@@ -117,13 +117,25 @@ int g_doc_string_needs_quotes(const char *s, size_t n)
 
 int g_doc_format_real(double v, char *buf, size_t size)
 {
-	int len = 0;
-	int precision;
+	int len = 0, precision, exponent;
+	char *e;
 
-	for (precision = 1; precision <= 17; precision++) {
-		len = snprintf(buf, size, "%.*g", precision, v);
+	/* the fewest significant digits that read back as v */
+	for (precision = 1; precision < 17; precision++) {
+		snprintf(buf, size, "%.*e", precision - 1, v);
 		if (strtod(buf, NULL) == v)
 			break;
+	}
+	snprintf(buf, size, "%.*e", precision - 1, v);
+	e = strchr(buf, 'e');
+	exponent = e ? (int)strtol(e + 1, NULL, 10) : 0;
+	/* Positional notation where it is short, as JavaScript and Python do. */
+	if (exponent >= -4 && exponent < 16) {
+		int decimals = precision - 1 - exponent;
+
+		len = snprintf(buf, size, "%.*f", decimals > 0 ? decimals : 0, v);
+	} else {
+		len = snprintf(buf, size, "%.*e", precision - 1, v);
 	}
 	if (!strpbrk(buf, ".eEn") && (size_t)len + 2 < size) {
 		memcpy(buf + len, ".0", 3);

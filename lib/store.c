@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store_migrate.h"
@@ -37,11 +38,14 @@ int g_store_error(struct g_store *s, int rc, const char *what,
 {
 	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
 		return g_err_set(err, G_EX_TEMPFAIL,
-				 "database '%s' is busy: %s (gave up after %d ms)",
-				 s->path, what, G_STORE_BUSY_TIMEOUT_MS);
+				 "database '%s' is busy (gave up after %d ms)",
+				 s->path, G_STORE_BUSY_TIMEOUT_MS);
 	if ((rc & 0xff) == SQLITE_NOTADB)
 		return g_err_set(err, G_EX_CONFIG,
 				 "'%s' is not a guise database", s->path);
+	if (!what)
+		return g_err_set(err, g_store_exit_for(rc), "database '%s': %s",
+				 s->path, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 	return g_err_set(err, g_store_exit_for(rc), "database '%s': %s: %s",
 			 s->path, what, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 }
@@ -50,7 +54,7 @@ int g_store_exec(struct g_store *s, const char *sql, struct g_err *err)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 
-	return rc == SQLITE_OK ? 0 : g_store_error(s, rc, sql, err);
+	return rc == SQLITE_OK ? 0 : g_store_error(s, rc, NULL, err);
 }
 
 /* mkdir -p for the parents of path; the directories made are 0700 whatever
@@ -129,10 +133,29 @@ static int open_connection(struct g_store *s, struct g_err *err)
 	return 0;
 }
 
+/* Switching a fresh file to WAL needs its exclusive lock, and SQLite
+ * answers BUSY at once, without the busy handler, when waiting could
+ * deadlock with another process doing the same; so wait here, within the
+ * same timeout. */
+static int switch_to_wal(struct g_store *s, struct g_err *err)
+{
+	struct timespec pause = { 0, 5 * 1000 * 1000 };
+	int waited_ms = 0;
+	int rc;
+
+	while ((rc = sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL,
+				  NULL)) == SQLITE_BUSY &&
+	       waited_ms < G_STORE_BUSY_TIMEOUT_MS) {
+		nanosleep(&pause, NULL);
+		waited_ms += 5;
+	}
+	return rc == SQLITE_OK ? 0 : g_store_error(s, rc, NULL, err);
+}
+
 /* After the version check, so a refused file is never touched. */
 static int apply_recipe(struct g_store *s, struct g_err *err)
 {
-	if (g_store_exec(s, "PRAGMA journal_mode=WAL", err) < 0)
+	if (switch_to_wal(s, err) < 0)
 		return -1;
 	return g_store_exec(s,
 			    "PRAGMA foreign_keys=ON;"

@@ -52,7 +52,8 @@ int g_store_exec(struct g_store *s, const char *sql, struct g_err *err);
  * corrupt or not a database: 78, constraint: 65, anything else: 70). */
 enum g_exit g_store_exit_for(int sqlite_rc);
 
-/* Set err from the connection's last error, with a word of context. */
+/* Set err from the connection's last error; what (may be NULL) says what
+ * was being done. */
 int g_store_error(struct g_store *s, int rc, const char *what,
 		  struct g_err *err);
 

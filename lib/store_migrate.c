@@ -13,21 +13,29 @@ int g_store_schema_latest(void)
 	return (int)g_embedded_sql_count;
 }
 
-static int pragma_int(struct g_store *s, const char *sql, int *out,
-		      struct g_err *err)
+/* The file's marks in one statement, so one snapshot: read one by one,
+ * another process could commit its migration in between. */
+static int read_marks(struct g_store *s, int *app_id, int *version,
+		      int *objects, struct g_err *err)
 {
+	static const char sql[] =
+		"SELECT (SELECT application_id FROM pragma_application_id),"
+		" (SELECT user_version FROM pragma_user_version),"
+		" (SELECT count(*) FROM sqlite_schema)";
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 
 	if (rc == SQLITE_OK) {
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW) {
-			*out = sqlite3_column_int(st, 0);
+			*app_id = sqlite3_column_int(st, 0);
+			*version = sqlite3_column_int(st, 1);
+			*objects = sqlite3_column_int(st, 2);
 			rc = SQLITE_OK;
 		}
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_OK ? 0 : g_store_error(s, rc, sql, err);
+	return rc == SQLITE_OK ? 0 : g_store_error(s, rc, "reading its schema version", err);
 }
 
 static int not_ours(struct g_store *s, struct g_err *err)
@@ -38,11 +46,9 @@ static int not_ours(struct g_store *s, struct g_err *err)
 
 int g_store_check_version(struct g_store *s, struct g_err *err)
 {
-	int app_id, version, objects;
+	int app_id = 0, version = 0, objects = 0;
 
-	if (pragma_int(s, "PRAGMA application_id", &app_id, err) < 0 ||
-	    pragma_int(s, "PRAGMA user_version", &version, err) < 0 ||
-	    pragma_int(s, "SELECT count(*) FROM sqlite_schema", &objects, err) < 0)
+	if (read_marks(s, &app_id, &version, &objects, err) < 0)
 		return -1;
 	if (app_id != 0 && app_id != G_STORE_APPLICATION_ID)
 		return not_ours(s, err);

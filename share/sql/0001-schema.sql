@@ -211,7 +211,7 @@ CREATE TABLE chat_sessions (
 	character_id TEXT NOT NULL REFERENCES characters (id) ON DELETE RESTRICT,
 	title BLOB,
 	title_nonce BLOB,
-	settings TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(settings)),
+	settings TEXT NOT NULL DEFAULT '{}',
 	history_limit INTEGER CHECK (history_limit >= 0),
 	context_tokens INTEGER CHECK (context_tokens > 0),
 	model_name TEXT,

@@ -131,11 +131,36 @@ static int cmd_doc(struct tool *t, int argc, char **argv)
 	return status;
 }
 
+/* The value of a PRAGMA on the store's own connection, as text. */
+static json_t *pragma(struct g_store *s, const char *name)
+{
+	char sql[64];
+	sqlite3_stmt *st;
+	json_t *v = NULL;
+
+	snprintf(sql, sizeof(sql), "PRAGMA %s", name);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = json_string((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v ? v : json_null();
+}
+
+/* Open the store and say what happened: the schema, whether this process
+ * migrated, and the connection's settings. */
 static int cmd_store_open(struct tool *t)
 {
+	static const char *const pragmas[] = {
+		"journal_mode", "foreign_keys", "trusted_schema", "secure_delete",
+		"busy_timeout", "application_id", "user_version",
+	};
+	struct g_doc_writer *w;
 	struct g_store *s;
 	struct g_err err;
 	char *path = g_cli_db_path(&t->cli, &err);
+	json_t *rec;
+	size_t i;
+	int rc;
 
 	if (!path)
 		return g_report(&err);
@@ -143,9 +168,16 @@ static int cmd_store_open(struct tool *t)
 	free(path);
 	if (!s)
 		return g_report(&err);
-	printf("{\"schema\":%d,\"migrated\":%s,\"db_id\":\"%s\"}\n",
-	       s->schema_version, s->migrated ? "true" : "false", s->db_id);
+	rec = json_pack("{s:i, s:b, s:s}", "schema", s->schema_version,
+			"migrated", s->migrated, "db_id", s->db_id);
+	for (i = 0; i < sizeof(pragmas) / sizeof(*pragmas); i++)
+		json_object_set_new(rec, pragmas[i], pragma(s, pragmas[i]));
 	g_store_close(s);
+	w = g_doc_writer_new(stdout, t->cli.output);
+	rc = w ? g_doc_write(w, rec, &err) : g_err_set(&err, G_EX_SOFTWARE, "out of memory");
+	json_decref(rec);
+	if (g_doc_writer_close(w, rc < 0 ? NULL : &err) < 0 || rc < 0)
+		return g_report(&err);
 	return 0;
 }
 

@@ -1,0 +1,226 @@
+#!/usr/bin/env bats
+# The store (DESIGN.md §5): file modes, the connection recipe, migrations
+# racing, refusing newer or foreign files, and schema v1's tables,
+# columns and constraints, checked with the sqlite3 command on real files.
+
+load common
+
+setup() { common_setup; }
+
+mode() { stat -c %a "$1"; }
+
+@test "a new database is 0600 in a 0700 directory whatever the umask" {
+	local db=$BATS_TEST_TMPDIR/new/dir/guise.db
+	run -0 --separate-stderr sh -c "umask 022 && test-tool store-open -d '$db'"
+	assert_equal "$stderr" ""
+	assert_equal "$(mode "$db")" 600
+	assert_equal "$(mode "${db%/*}")" 700
+	assert_equal "$(mode "$BATS_TEST_TMPDIR/new")" 700
+	db=$BATS_TEST_TMPDIR/open/guise.db
+	run -0 --separate-stderr sh -c "umask 000 && test-tool store-open -d '$db'"
+	assert_equal "$(mode "$db")" 600
+	assert_equal "$(mode "${db%/*}")" 700
+	# SQLite gives its -wal and -shm the database's mode
+	{ echo "INSERT INTO meta VALUES ('k', 'v');"; sleep 1; } | (umask 022 && sqlite3 "$db") &
+	sleep 0.5
+	assert_equal "$(mode "$db-wal")" 600
+	assert_equal "$(mode "$db-shm")" 600
+	wait
+}
+
+@test "the default path is created under XDG_DATA_HOME or HOME" {
+	unset GUISE_DB
+	run -0 --separate-stderr test-tool store-open
+	assert_equal "$stderr" ""
+	[[ -f $HOME/.local/share/guise/guise.db ]]
+	assert_equal "$(mode "$HOME/.local/share/guise")" 700
+	XDG_DATA_HOME=$BATS_TEST_TMPDIR/xdg run -0 --separate-stderr test-tool store-open
+	[[ -f $BATS_TEST_TMPDIR/xdg/guise/guise.db ]]
+}
+
+@test "every connection: WAL, foreign keys, trusted_schema off, secure_delete, 10 s busy timeout" {
+	run -0 --separate-stderr test-tool store-open -y
+	assert_output --regexp '^---
+schema: 1
+migrated: true
+db_id: "?[0-9a-f]{32}"?
+journal_mode: wal
+foreign_keys: "1"
+trusted_schema: "0"
+secure_delete: "1"
+busy_timeout: "10000"
+application_id: "1735747955"
+user_version: "1"$'
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr test-tool store-open
+	assert_output --partial '"migrated":false'
+}
+
+@test "8 processes opening a fresh database at once: exactly one migrates, none fails" {
+	local round i
+	for round in 1 2 3 4 5; do
+		rm -f "$GUISE_DB" "$GUISE_DB"-*
+		for i in 1 2 3 4 5 6 7 8; do
+			test-tool store-open > "$BATS_TEST_TMPDIR/out.$i" 2> "$BATS_TEST_TMPDIR/err.$i" &
+		done
+		for i in 1 2 3 4 5 6 7 8; do wait -n || fail "round $round: a process failed: $(cat "$BATS_TEST_TMPDIR"/err.*)"; done
+		assert_equal "$(cat "$BATS_TEST_TMPDIR"/err.*)" ""
+		assert_equal "$(grep -l '"migrated":true' "$BATS_TEST_TMPDIR"/out.* | wc -l)" 1
+		assert_equal "$(grep -l '"migrated":false' "$BATS_TEST_TMPDIR"/out.* | wc -l)" 7
+		# all saw the same database
+		assert_equal "$(grep -o '"db_id":"[0-9a-f]*"' "$BATS_TEST_TMPDIR"/out.* | cut -d: -f2- | sort -u | wc -l)" 1
+	done
+}
+
+@test "a database with a newer schema is refused with 78 and left untouched" {
+	run -0 test-tool store-open
+	sqlite3 "$GUISE_DB" 'PRAGMA journal_mode=DELETE; PRAGMA user_version=99' > /dev/null
+	local before
+	before=$(sha256sum < "$GUISE_DB")
+	run -78 --separate-stderr test-tool store-open
+	assert_output ""
+	assert_equal "$stderr" "test-tool: database '$GUISE_DB' has schema version 99, newer than this guise knows (1): upgrade guise"
+	assert_equal "$(sha256sum < "$GUISE_DB")" "$before"
+	[[ ! -e $GUISE_DB-wal && ! -e $GUISE_DB-shm ]]
+	assert_equal "$(sqlite3 "$GUISE_DB" 'PRAGMA journal_mode')" delete
+}
+
+@test "a file that is not a guise database is refused with 78" {
+	printf 'not a database at all, just text that is long enough to be read\n%.0s' {1..20} > "$GUISE_DB"
+	run -78 --separate-stderr test-tool store-open
+	assert_output ""
+	assert_equal "$stderr" "test-tool: '$GUISE_DB' is not a guise database"
+	rm "$GUISE_DB"
+	sqlite3 "$GUISE_DB" 'CREATE TABLE other (x)'
+	run -78 --separate-stderr test-tool store-open
+	assert_equal "$stderr" "test-tool: '$GUISE_DB' is not a guise database"
+	rm "$GUISE_DB"
+	sqlite3 "$GUISE_DB" 'PRAGMA application_id=42'
+	run -78 --separate-stderr test-tool store-open
+	assert_equal "$stderr" "test-tool: '$GUISE_DB' is not a guise database"
+}
+
+@test "a database that cannot be created is an I/O error (74)" {
+	run -74 --separate-stderr test-tool store-open -d /proc/guise/guise.db
+	assert_output ""
+	assert_equal "$stderr" "test-tool: cannot create directory for '/proc/guise/guise.db': No such file or directory"
+}
+
+# Columns of DESIGN.md §5; "enc:" marks an encrypted column (with _nonce).
+CARD_COLUMNS="id user_id spec spec_version created_at updated_at content_hash
+	enc:origin enc:name enc:description enc:personality enc:scenario enc:first_mes
+	enc:mes_example enc:creator_notes enc:system_prompt enc:post_history_instructions
+	enc:alternate_greetings enc:group_only_greetings enc:tags enc:creator
+	enc:character_version enc:nickname enc:creator_notes_multilingual enc:source
+	enc:assets enc:character_book enc:extensions enc:card_raw enc:avatar"
+
+assert_columns() {
+	local table=$1 col have
+	shift
+	have=" $(sqlite3 "$GUISE_DB" "SELECT group_concat(name, ' ') FROM pragma_table_info('$table')") "
+	for col in $*; do
+		if [[ $col == enc:* ]]; then
+			col=${col#enc:}
+			[[ $have == *" ${col}_nonce "* ]] || fail "$table.${col}_nonce missing"
+			assert_equal "$(sqlite3 "$GUISE_DB" "SELECT type FROM pragma_table_info('$table') WHERE name = '$col'")" BLOB
+		fi
+		[[ $have == *" $col "* ]] || fail "$table.$col missing"
+	done
+}
+
+@test "schema v1 has every table and column of DESIGN.md §5, all STRICT" {
+	run -0 test-tool store-open
+	assert_columns meta key value
+	assert_columns users id username email role account_status created_at \
+		updated_at kdf_alg kdf_opslimit kdf_memlimit kek_salt dek_wrapped \
+		dek_nonce dek_version recovery_dek_wrapped recovery_nonce default_persona_id
+	assert_columns characters $CARD_COLUMNS
+	assert_columns user_personas $CARD_COLUMNS position depth role
+	assert_columns chat_sessions id user_id character_id enc:title settings \
+		history_limit context_tokens model_name created_at updated_at \
+		active_custom_persona_id active_impersonated_character_id
+	assert_columns chat_messages id session_id user_id seq role enc:content \
+		speaker_kind speaker_id enc:speaker_name status model input_tokens \
+		output_tokens created_at
+	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT count(*) FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' AND strict = 0")" 0
+	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT count(*) FROM meta WHERE key = 'db_id' AND length(value) = 32")" 1
+	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT \"table\" || '.' || \"from\" || '->' || \"on_delete\" FROM pragma_foreign_key_list('chat_sessions') ORDER BY 1")" \
+		"characters.active_impersonated_character_id->SET NULL
+characters.character_id->RESTRICT
+user_personas.active_custom_persona_id->SET NULL
+users.user_id->CASCADE"
+}
+
+# Rows for two users, made with the sqlite3 command as an attacker would.
+seed() {
+	sqlite3 "$GUISE_DB" <<'SQL'
+PRAGMA foreign_keys = ON;
+INSERT INTO users (id, username, created_at, updated_at, kdf_alg, kdf_opslimit, kdf_memlimit, kek_salt, dek_wrapped, dek_nonce)
+VALUES ('u1', 'alice', 't', 't', 'argon2id13', 1, 8192, x'00', x'00', x'00'),
+       ('u2', 'bob', 't', 't', 'argon2id13', 1, 8192, x'00', x'00', x'00');
+INSERT INTO characters (id, user_id, created_at, updated_at) VALUES
+	('c1', 'u1', 't', 't'), ('c2', 'u1', 't', 't'), ('c3', 'u2', 't', 't');
+INSERT INTO user_personas (id, user_id, created_at, updated_at) VALUES
+	('p1', 'u1', 't', 't'), ('p3', 'u2', 't', 't');
+INSERT INTO chat_sessions (id, user_id, character_id, created_at, updated_at)
+VALUES ('s1', 'u1', 'c1', 't', 't');
+SQL
+}
+
+# sqlite3 with foreign keys on, as guise's connections have them
+sql() { sqlite3 -cmd 'PRAGMA foreign_keys = ON' "$GUISE_DB" "$@"; }
+
+@test "constraints: one active persona at most, never the session's own character" {
+	run -0 test-tool store-open
+	seed
+	run -19 --separate-stderr sql "UPDATE chat_sessions SET active_custom_persona_id = 'p1', active_impersonated_character_id = 'c2' WHERE id = 's1'"
+	[[ $stderr == *"CHECK constraint failed"* ]] || fail "$stderr"
+	run -19 --separate-stderr sql "UPDATE chat_sessions SET active_impersonated_character_id = 'c1' WHERE id = 's1'"
+	[[ $stderr == *"CHECK constraint failed"* ]] || fail "$stderr"
+	run -0 --separate-stderr sql "UPDATE chat_sessions SET active_impersonated_character_id = 'c2' WHERE id = 's1'"
+	run -0 --separate-stderr sql "UPDATE chat_sessions SET active_impersonated_character_id = NULL, active_custom_persona_id = 'p1' WHERE id = 's1'"
+	assert_equal "$(sql "SELECT active_custom_persona_id FROM chat_sessions")" p1
+}
+
+@test "constraints: nothing of another user can be bound, even by hand" {
+	run -0 test-tool store-open
+	seed
+	run -19 --separate-stderr sql "UPDATE chat_sessions SET active_custom_persona_id = 'p3' WHERE id = 's1'"
+	[[ $stderr == *"session binds an object of another user"* ]] || fail "$stderr"
+	run -19 --separate-stderr sql "UPDATE chat_sessions SET active_impersonated_character_id = 'c3' WHERE id = 's1'"
+	[[ $stderr == *"session binds an object of another user"* ]] || fail "$stderr"
+	run -19 --separate-stderr sql "INSERT INTO chat_sessions (id, user_id, character_id, created_at, updated_at) VALUES ('s2', 'u2', 'c1', 't', 't')"
+	[[ $stderr == *"session binds an object of another user"* ]] || fail "$stderr"
+	run -19 --separate-stderr sql "UPDATE users SET default_persona_id = 'p3' WHERE id = 'u1'"
+	[[ $stderr == *"default persona belongs to another user"* ]] || fail "$stderr"
+	run -19 --separate-stderr sql "INSERT INTO chat_messages (id, session_id, user_id, seq, role, created_at) VALUES ('m1', 's1', 'u2', 1, 'user', 't')"
+	[[ $stderr == *"message belongs to another user than its session"* ]] || fail "$stderr"
+	assert_equal "$(sql "SELECT count(*) FROM chat_messages")" 0
+}
+
+@test "constraints: deleting binds to SET NULL, RESTRICT and CASCADE as §5 says" {
+	run -0 test-tool store-open
+	seed
+	sql "UPDATE chat_sessions SET active_custom_persona_id = 'p1' WHERE id = 's1'"
+	sql "UPDATE users SET default_persona_id = 'p1' WHERE id = 'u1'"
+	sql "INSERT INTO chat_messages (id, session_id, user_id, seq, role, created_at) VALUES ('m1', 's1', 'u1', 1, 'user', 't')"
+	run -19 --separate-stderr sql "INSERT INTO chat_messages (id, session_id, user_id, seq, role, created_at) VALUES ('m2', 's1', 'u1', 1, 'user', 't')"
+	[[ $stderr == *"UNIQUE constraint failed"* ]] || fail "$stderr"
+	sql "DELETE FROM user_personas WHERE id = 'p1'"
+	assert_equal "$(sql "SELECT ifnull(active_custom_persona_id, 'NULL') FROM chat_sessions")" NULL
+	assert_equal "$(sql "SELECT ifnull(default_persona_id, 'NULL') FROM users WHERE id = 'u1'")" NULL
+	run -19 --separate-stderr sql "DELETE FROM characters WHERE id = 'c1'"
+	[[ $stderr == *"FOREIGN KEY constraint failed"* ]] || fail "$stderr"
+	sql "DELETE FROM users WHERE id = 'u1'"
+	assert_equal "$(sql "SELECT (SELECT count(*) FROM characters) || ' ' || (SELECT count(*) FROM chat_sessions) || ' ' || (SELECT count(*) FROM chat_messages)")" "1 0 0"
+}
+
+@test "an encrypted column and its nonce are set together or not at all" {
+	run -0 test-tool store-open
+	seed
+	run -19 --separate-stderr sql "UPDATE characters SET name = x'01' WHERE id = 'c1'"
+	[[ $stderr == *"CHECK constraint failed"* ]] || fail "$stderr"
+	run -0 --separate-stderr sql "UPDATE characters SET name = x'01', name_nonce = x'02' WHERE id = 'c1'"
+	run -19 --separate-stderr sql "UPDATE characters SET name = 'text', name_nonce = x'02' WHERE id = 'c1'"
+	[[ $stderr == *"cannot store TEXT value in BLOB column"* ]] || fail "$stderr"
+}
