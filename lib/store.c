@@ -139,7 +139,7 @@ static int open_connection(struct g_store *s, struct g_err *err)
  * same timeout. */
 static int switch_to_wal(struct g_store *s, struct g_err *err)
 {
-	struct timespec pause = { 0, 5 * 1000 * 1000 };
+	struct timespec pause = { 0, 5000000L }; /* 5 ms */
 	int waited_ms = 0;
 	int rc;
 

@@ -108,8 +108,10 @@ int g_timestamp_parse(const char *s, int64_t *ms)
 	}
 	if (*s)
 		return -1;
-	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
-	    (sec > 59 ? 59 : sec) - oh * 3600 - om * 60;
+	/* a leap second counts as the second before it */
+	t = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 +
+	    (int64_t)mi * 60 + (sec > 59 ? 59 : sec) - (int64_t)oh * 3600 -
+	    (int64_t)om * 60;
 	*ms = t * 1000 + frac;
 	return 0;
 }
