@@ -1,0 +1,130 @@
+/* account.c: creating users, changing passphrases, rekeying, deleting. */
+#include "account.h"
+
+#include <string.h>
+
+#include "vault.h"
+
+/* COMMIT, or ROLLBACK for a dry run. */
+static int finish(struct g_store *s, int dry_run, struct g_err *err)
+{
+	if (dry_run) {
+		g_store_rollback(s);
+		return 0;
+	}
+	if (g_store_commit(s, err) < 0) {
+		g_store_rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
+int g_account_create(struct g_store *s, const char *username, const char *email,
+		     const struct g_kdf *kdf, const struct g_secret *pass,
+		     int dry_run, struct g_user *u, char recovery[G_RECOVERY_TEXT],
+		     struct g_err *err)
+{
+	struct g_userkey k;
+	int rc = -1;
+
+	memset(u, 0, sizeof(*u));
+	if (!g_username_valid(username))
+		return g_err_set(err, G_EX_DATAERR,
+				 "'%s' is not a valid user name: 1 to %d of A-Z a-z 0-9 . _ -",
+				 username, G_USERNAME_MAX);
+	if (g_uuid7(u->id, err) < 0)
+		return -1;
+	snprintf(u->username, sizeof(u->username), "%s", username);
+	if (email && !(u->email = strdup(email)))
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	snprintf(u->role, sizeof(u->role), "user");
+	snprintf(u->account_status, sizeof(u->account_status), "active");
+	g_timestamp_now(u->created_at);
+	memcpy(u->updated_at, u->created_at, sizeof(u->updated_at));
+	u->dek_version = 1;
+
+	memset(&k, 0, sizeof(k));
+	snprintf(k.db_id, sizeof(k.db_id), "%s", s->db_id);
+	memcpy(k.user_id, u->id, sizeof(k.user_id));
+	k.dek_version = 1;
+	k.dek = g_key_random();
+	if (!k.dek)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	if (g_userkey_wrap_passphrase(&k, u, kdf, pass, err) == 0 &&
+	    g_userkey_wrap_recovery(&k, u, recovery, err) == 0 &&
+	    g_store_begin(s, err) == 0) {
+		if (g_user_insert(s, u, err) < 0)
+			g_store_rollback(s);
+		else
+			rc = finish(s, dry_run, err);
+	}
+	g_userkey_release(&k);
+	return rc;
+}
+
+int g_account_passwd(struct g_store *s, struct g_user *u, const struct g_userkey *k,
+		     const struct g_kdf *kdf, const struct g_secret *pass,
+		     int dry_run, struct g_err *err)
+{
+	if (g_userkey_wrap_passphrase(k, u, kdf, pass, err) < 0)
+		return -1;
+	g_timestamp_now(u->updated_at);
+	if (g_store_begin(s, err) < 0)
+		return -1;
+	if (g_user_set_wrap(s, u, err) < 0) {
+		g_store_rollback(s);
+		return -1;
+	}
+	return finish(s, dry_run, err);
+}
+
+int g_account_rekey(struct g_store *s, struct g_user *u, const struct g_userkey *old,
+		    const struct g_secret *pass, int dry_run,
+		    char recovery[G_RECOVERY_TEXT], long *fields, struct g_err *err)
+{
+	struct g_userkey k = *old;
+	int rc = -1;
+
+	k.dek = g_key_random();
+	if (!k.dek)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	k.dek_version = old->dek_version + 1;
+	k.source = "rekey";
+	u->dek_version = k.dek_version;
+	g_timestamp_now(u->updated_at);
+	/* derive before the transaction opens */
+	if (g_userkey_wrap_passphrase(&k, u, &u->kdf, pass, err) == 0 &&
+	    g_userkey_wrap_recovery(&k, u, recovery, err) == 0 &&
+	    g_store_begin(s, err) == 0) {
+		*fields = g_vault_rekey(s, old, &k, err);
+		if (*fields < 0 || g_user_set_wrap(s, u, err) < 0 ||
+		    g_user_set_recovery(s, u, err) < 0)
+			g_store_rollback(s);
+		else
+			rc = finish(s, dry_run, err);
+	}
+	g_userkey_release(&k);
+	return rc;
+}
+
+int g_account_delete(struct g_store *s, const struct g_user *u, int dry_run,
+		     struct g_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (g_store_begin(s, err) < 0)
+		return -1;
+	rc = sqlite3_prepare_v2(s->db, "DELETE FROM users WHERE id = ?", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, u->id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	if (rc != SQLITE_DONE) {
+		g_store_error(s, rc, "deleting the user", err);
+		g_store_rollback(s);
+		return -1;
+	}
+	return finish(s, dry_run, err);
+}

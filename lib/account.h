@@ -1,0 +1,39 @@
+/*
+ * account.h: the life of a user and their keys, as persona-encrypt runs
+ * it. Every function derives what it must before its write transaction
+ * opens (no key derivation inside BEGIN IMMEDIATE), writes in one
+ * transaction, and with dry_run rolls it back instead of committing.
+ */
+#ifndef GUISE_ACCOUNT_H
+#define GUISE_ACCOUNT_H
+
+#include "keys.h"
+#include "store.h"
+#include "users.h"
+
+/* A new user: a random DEK, wrapped under the passphrase and under a new
+ * recovery key (its printed form into recovery). u is filled. */
+int g_account_create(struct g_store *s, const char *username, const char *email,
+		     const struct g_kdf *kdf, const struct g_secret *pass,
+		     int dry_run, struct g_user *u, char recovery[G_RECOVERY_TEXT],
+		     struct g_err *err);
+
+/* Wrap k's DEK under a new passphrase (and KDF): one row changes, no field
+ * is re-encrypted. */
+int g_account_passwd(struct g_store *s, struct g_user *u, const struct g_userkey *k,
+		     const struct g_kdf *kdf, const struct g_secret *pass,
+		     int dry_run, struct g_err *err);
+
+/* A new DEK: every encrypted field of the user re-encrypted, a new
+ * passphrase wrap (pass is the current passphrase, to wrap the new key
+ * under) and recovery key, dek_version + 1, all in one transaction.
+ * *fields is the count of fields re-encrypted. */
+int g_account_rekey(struct g_store *s, struct g_user *u, const struct g_userkey *old,
+		    const struct g_secret *pass, int dry_run,
+		    char recovery[G_RECOVERY_TEXT], long *fields, struct g_err *err);
+
+/* Delete the user and, by cascade, everything they own. */
+int g_account_delete(struct g_store *s, const struct g_user *u, int dry_run,
+		     struct g_err *err);
+
+#endif

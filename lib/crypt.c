@@ -1,0 +1,306 @@
+/* crypt.c: KDF, key wrapping, field sealing and hashing over libsodium. */
+#include "crypt.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+int g_crypt_init(struct g_err *err)
+{
+	struct rlimit none = { 0, 0 };
+
+	if (sodium_init() < 0)
+		return g_err_set(err, G_EX_SOFTWARE, "cannot initialise libsodium");
+	/* A core dump of a process holding a key would hold the key. */
+	if (setrlimit(RLIMIT_CORE, &none) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0)
+		return g_err_set(err, G_EX_SOFTWARE, "cannot turn core dumps off");
+	return 0;
+}
+
+int g_kdf_preset(const char *name, struct g_kdf *out)
+{
+	static const struct g_kdf presets[] = {
+		{ "interactive", crypto_pwhash_OPSLIMIT_INTERACTIVE,
+		  crypto_pwhash_MEMLIMIT_INTERACTIVE },
+		{ "moderate", crypto_pwhash_OPSLIMIT_MODERATE,
+		  crypto_pwhash_MEMLIMIT_MODERATE },
+		{ "sensitive", crypto_pwhash_OPSLIMIT_SENSITIVE,
+		  crypto_pwhash_MEMLIMIT_SENSITIVE },
+		/* for tests only: cheap, and recorded like any other choice */
+		{ "min", crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(presets) / sizeof(*presets); i++)
+		if (strcmp(presets[i].name, name) == 0) {
+			*out = presets[i];
+			return 0;
+		}
+	return -1;
+}
+
+int g_kdf_check(const struct g_kdf *kdf, struct g_err *err)
+{
+	if (kdf->memlimit > G_KDF_MAX_MEMLIMIT || kdf->opslimit > G_KDF_MAX_OPSLIMIT)
+		return g_err_set(err, G_EX_DATAERR,
+				 "key derivation parameters over the caps "
+				 "(opslimit %llu, memlimit %zu; at most %llu and %zu)",
+				 kdf->opslimit, kdf->memlimit, G_KDF_MAX_OPSLIMIT,
+				 G_KDF_MAX_MEMLIMIT);
+	if (kdf->memlimit < crypto_pwhash_MEMLIMIT_MIN ||
+	    kdf->opslimit < crypto_pwhash_OPSLIMIT_MIN)
+		return g_err_set(err, G_EX_DATAERR,
+				 "key derivation parameters under the minimum "
+				 "(opslimit %llu, memlimit %zu)",
+				 kdf->opslimit, kdf->memlimit);
+	return 0;
+}
+
+unsigned char *g_key_new(void)
+{
+	return sodium_malloc(G_KEY_BYTES);
+}
+
+void g_key_free(unsigned char *key)
+{
+	if (key)
+		sodium_free(key); /* zeroes before it frees */
+}
+
+unsigned char *g_key_random(void)
+{
+	unsigned char *key = g_key_new();
+
+	if (key)
+		randombytes_buf(key, G_KEY_BYTES);
+	return key;
+}
+
+int g_kdf_derive(const char *pass, size_t passlen,
+		 const unsigned char salt[G_SALT_BYTES],
+		 const struct g_kdf *kdf, unsigned char *out, struct g_err *err)
+{
+	if (g_kdf_check(kdf, err) < 0)
+		return -1;
+	if (crypto_pwhash(out, G_KEY_BYTES, pass, passlen, salt, kdf->opslimit,
+			  kdf->memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return g_err_set(err, G_EX_SOFTWARE,
+				 "key derivation failed: out of memory");
+	return 0;
+}
+
+/* Associated data: each part as an 8-byte little-endian length and its
+ * bytes, so no two different lists of parts make the same bytes. */
+struct ad {
+	unsigned char buf[1024];
+	size_t len;
+	int overflow;
+};
+
+static void ad_put(struct ad *a, const void *data, size_t n)
+{
+	size_t i;
+
+	if (a->len + 8 + n > sizeof(a->buf)) {
+		a->overflow = 1;
+		return;
+	}
+	for (i = 0; i < 8; i++)
+		a->buf[a->len++] = (unsigned char)((uint64_t)n >> (8 * i));
+	memcpy(a->buf + a->len, data, n);
+	a->len += n;
+}
+
+static void ad_str(struct ad *a, const char *s)
+{
+	ad_put(a, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void ad_int(struct ad *a, int64_t v)
+{
+	unsigned char b[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		b[i] = (unsigned char)((uint64_t)v >> (8 * i));
+	ad_put(a, b, sizeof(b));
+}
+
+static void wrap_ad(struct ad *a, const struct g_wrap_ad *w)
+{
+	a->len = 0;
+	a->overflow = 0;
+	ad_str(a, "guise-dek-wrap-v1");
+	ad_str(a, w->db_id);
+	ad_str(a, w->user_id);
+	ad_int(a, w->dek_version);
+	ad_str(a, w->kind);
+}
+
+static void field_ad(struct ad *a, const struct g_field_ad *f)
+{
+	unsigned char version = G_SEAL_FORMAT;
+
+	a->len = 0;
+	a->overflow = 0;
+	ad_put(a, &version, 1);
+	ad_str(a, f->table);
+	ad_str(a, f->column);
+	ad_str(a, f->row_id);
+	ad_str(a, f->owner_id);
+	ad_int(a, f->dek_version);
+}
+
+void g_wrap(const unsigned char *kek, const unsigned char *dek,
+	    const struct g_wrap_ad *w, unsigned char *out,
+	    unsigned char nonce[G_NONCE_BYTES])
+{
+	struct ad a;
+
+	wrap_ad(&a, w);
+	randombytes_buf(nonce, G_NONCE_BYTES);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(out, NULL, dek, G_KEY_BYTES,
+						   a.buf, a.len, NULL, nonce, kek);
+}
+
+int g_unwrap(const unsigned char *kek, const unsigned char *wrapped,
+	     size_t wrapped_len, const unsigned char *nonce, size_t nonce_len,
+	     const struct g_wrap_ad *w, unsigned char *dek)
+{
+	struct ad a;
+
+	wrap_ad(&a, w);
+	if (wrapped_len != G_KEY_BYTES + G_TAG_BYTES || nonce_len != G_NONCE_BYTES ||
+	    a.overflow)
+		return -1;
+	return crypto_aead_xchacha20poly1305_ietf_decrypt(dek, NULL, NULL, wrapped,
+							  wrapped_len, a.buf, a.len,
+							  nonce, kek);
+}
+
+int g_seal(const unsigned char *dek, const struct g_field_ad *f,
+	   const void *plain, size_t len, unsigned char **out, size_t *outlen,
+	   unsigned char nonce[G_NONCE_BYTES], struct g_err *err)
+{
+	struct ad a;
+	unsigned char *buf;
+
+	field_ad(&a, f);
+	if (a.overflow)
+		return g_err_set(err, G_EX_SOFTWARE, "field name too long to seal");
+	buf = malloc(1 + len + G_TAG_BYTES);
+	if (!buf)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	buf[0] = G_SEAL_FORMAT;
+	randombytes_buf(nonce, G_NONCE_BYTES);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(buf + 1, NULL, plain, len,
+						   a.buf, a.len, NULL, nonce, dek);
+	*out = buf;
+	*outlen = 1 + len + G_TAG_BYTES;
+	return 0;
+}
+
+int g_open(const unsigned char *dek, const struct g_field_ad *f,
+	   const unsigned char *sealed, size_t sealed_len,
+	   const unsigned char *nonce, size_t nonce_len, char **plain,
+	   size_t *len, struct g_err *err)
+{
+	struct ad a;
+	unsigned char *buf;
+	size_t n;
+
+	if (sealed_len < 1)
+		return g_err_set(err, G_EX_DATAERR, "empty ciphertext");
+	if (sealed[0] != G_SEAL_FORMAT)
+		return g_err_set(err, G_EX_DATAERR,
+				 "unknown ciphertext format version %d", sealed[0]);
+	if (nonce_len != G_NONCE_BYTES)
+		return g_err_set(err, G_EX_DATAERR,
+				 "nonce of %zu bytes, not %d", nonce_len, G_NONCE_BYTES);
+	if (sealed_len < 1 + G_TAG_BYTES)
+		return g_err_set(err, G_EX_DATAERR, "ciphertext too short");
+	field_ad(&a, f);
+	n = sealed_len - 1 - G_TAG_BYTES;
+	buf = malloc(n + 1);
+	if (!buf)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	if (a.overflow ||
+	    crypto_aead_xchacha20poly1305_ietf_decrypt(buf, NULL, NULL, sealed + 1,
+						       sealed_len - 1, a.buf, a.len,
+						       nonce, dek) != 0) {
+		free(buf);
+		return g_err_set(err, G_EX_DATAERR,
+				 "ciphertext fails its integrity check");
+	}
+	buf[n] = '\0';
+	*plain = (char *)buf;
+	*len = n;
+	return 0;
+}
+
+void g_content_hash(const unsigned char *dek, const void *data, size_t len,
+		    unsigned char out[32])
+{
+	unsigned char subkey[crypto_generichash_KEYBYTES];
+
+	crypto_kdf_derive_from_key(subkey, sizeof(subkey), 1, "guisehsh", dek);
+	crypto_generichash(out, 32, data, len, subkey, sizeof(subkey));
+	sodium_memzero(subkey, sizeof(subkey));
+}
+
+static const char base32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/* Bit k of the key read as one big-endian number, zero past its end. */
+static unsigned int key_bit(const unsigned char *key, size_t k)
+{
+	return k < 8 * G_KEY_BYTES ? (key[k / 8] >> (7 - k % 8)) & 1u : 0;
+}
+
+void g_recovery_format(const unsigned char *key, char text[G_RECOVERY_TEXT])
+{
+	size_t j, b, o = 0;
+	unsigned int v;
+
+	/* 52 groups of 5 bits cover the 256 bits and 4 zero bits */
+	for (j = 0; j < 52; j++) {
+		if (j && j % 4 == 0)
+			text[o++] = '-';
+		for (v = 0, b = 0; b < 5; b++)
+			v = (v << 1) | key_bit(key, 5 * j + b);
+		text[o++] = base32[v];
+	}
+	text[o] = '\0';
+}
+
+int g_recovery_parse(const char *text, size_t len, unsigned char *key)
+{
+	unsigned int acc = 0, bits = 0;
+	size_t i, n = 0, chars = 0;
+	const char *p;
+	char c;
+
+	for (i = 0; i < len; i++) {
+		c = text[i];
+		if (c == '-' || c == ' ' || c == '\n' || c == '\r' || c == '\t')
+			continue;
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		p = strchr(base32, c);
+		if (!p || !c)
+			return -1;
+		acc = (acc << 5) | (unsigned int)(p - base32);
+		bits += 5;
+		chars++;
+		if (bits >= 8) {
+			if (n >= G_KEY_BYTES)
+				return -1;
+			key[n++] = (unsigned char)(acc >> (bits - 8));
+			bits -= 8;
+			acc &= (1u << bits) - 1;
+		}
+	}
+	/* 52 characters: 256 bits and 4 zero bits of padding */
+	return chars == 52 && n == G_KEY_BYTES && acc == 0 ? 0 : -1;
+}

@@ -1,0 +1,118 @@
+/*
+ * crypt.h: the cryptography of DESIGN.md §6, over libsodium.
+ *
+ * A user's data key (DEK, 32 random bytes) encrypts every field they wrote,
+ * with XChaCha20-Poly1305-IETF, a fresh 24-byte nonce per write, and
+ * associated data that binds the ciphertext to its place: format version,
+ * table, column, row id, owner id and dek_version, each length-prefixed.
+ * A ciphertext moved anywhere else fails to open; it never decrypts to
+ * something else. The DEK is stored only wrapped: under a key derived from
+ * the passphrase with Argon2id (the KEK), and again under the recovery key.
+ *
+ * Keys live in sodium_malloc'ed memory (guard pages, no swap) and are
+ * zeroed when freed; g_crypt_init() also turns core dumps off, so every
+ * process that holds a key must call it first.
+ */
+#ifndef GUISE_CRYPT_H
+#define GUISE_CRYPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define G_KEY_BYTES 32
+#define G_SALT_BYTES 16
+#define G_NONCE_BYTES 24
+#define G_TAG_BYTES 16
+/* The first byte of every sealed field: its format version. */
+#define G_SEAL_FORMAT 1
+/* Caps on KDF parameters read from a database, checked before anything is
+ * allocated (a forged row must not make us allocate 4 TiB). */
+#define G_KDF_MAX_MEMLIMIT ((size_t)1 << 30)
+#define G_KDF_MAX_OPSLIMIT 10ULL
+#define G_KDF_ALG "argon2id13"
+
+/* Initialise libsodium and turn core dumps off; -1 (70) if it cannot. */
+int g_crypt_init(struct g_err *err);
+
+struct g_kdf {
+	const char *name;        /* the preset's name, as recorded per user */
+	unsigned long long opslimit;
+	size_t memlimit;         /* bytes */
+};
+
+/* A preset by name: interactive, moderate, sensitive, or min (tests). */
+int g_kdf_preset(const char *name, struct g_kdf *out);
+
+/* Refuse parameters over the caps or under libsodium's minimum (65). */
+int g_kdf_check(const struct g_kdf *kdf, struct g_err *err);
+
+/* A secret of G_KEY_BYTES in sodium_malloc'ed memory. */
+unsigned char *g_key_new(void);
+/* Zero and free; NULL is fine. */
+void g_key_free(unsigned char *key);
+/* A new random key. */
+unsigned char *g_key_random(void);
+
+/* Argon2id: passphrase and salt to a KEK (out: G_KEY_BYTES). Checks the
+ * caps first. 65 if the parameters are refused, 70 if memory fails. */
+int g_kdf_derive(const char *pass, size_t passlen,
+		 const unsigned char salt[G_SALT_BYTES],
+		 const struct g_kdf *kdf, unsigned char *out, struct g_err *err);
+
+/* What a wrapped DEK is bound to: which database, user, version, and which
+ * of the two wraps ("passphrase" or "recovery"). */
+struct g_wrap_ad {
+	const char *db_id;
+	const char *user_id;
+	int64_t dek_version;
+	const char *kind;
+};
+
+/* Wrap a DEK under kek: out gets G_KEY_BYTES + G_TAG_BYTES bytes and a new
+ * nonce. */
+void g_wrap(const unsigned char *kek, const unsigned char *dek,
+	    const struct g_wrap_ad *ad, unsigned char *out,
+	    unsigned char nonce[G_NONCE_BYTES]);
+/* Unwrap into dek; -1 if it does not open (a wrong key, or tampering). */
+int g_unwrap(const unsigned char *kek, const unsigned char *wrapped,
+	     size_t wrapped_len, const unsigned char *nonce, size_t nonce_len,
+	     const struct g_wrap_ad *ad, unsigned char *dek);
+
+/* Where a sealed field lives; all of it goes into the associated data. */
+struct g_field_ad {
+	const char *table;
+	const char *column;
+	const char *row_id;
+	const char *owner_id;
+	int64_t dek_version;
+};
+
+/* Seal plaintext: *out (malloc'ed) is the format byte, ciphertext and tag;
+ * nonce is new. -1 (70) only if memory fails. */
+int g_seal(const unsigned char *dek, const struct g_field_ad *ad,
+	   const void *plain, size_t len, unsigned char **out, size_t *outlen,
+	   unsigned char nonce[G_NONCE_BYTES], struct g_err *err);
+
+/* Open a sealed field: *plain (malloc'ed, NUL-terminated past *len) or
+ * -1 with err set (65): an unknown format version, a short nonce, or a
+ * ciphertext that fails its integrity check. */
+int g_open(const unsigned char *dek, const struct g_field_ad *ad,
+	   const unsigned char *sealed, size_t sealed_len,
+	   const unsigned char *nonce, size_t nonce_len, char **plain,
+	   size_t *len, struct g_err *err);
+
+/* The keyed content hash of §5: BLAKE2b-256 under a key derived from the
+ * DEK (so the hash means nothing without it). out: 32 bytes. */
+void g_content_hash(const unsigned char *dek, const void *data, size_t len,
+		    unsigned char out[32]);
+
+/* The recovery key's printed form: base32 in groups of four, dash-joined
+ * (52 letters and digits). text needs G_RECOVERY_TEXT bytes. */
+#define G_RECOVERY_TEXT 66
+void g_recovery_format(const unsigned char *key, char text[G_RECOVERY_TEXT]);
+/* Parse it back (dashes, spaces and case are forgiven); -1 if malformed. */
+int g_recovery_parse(const char *text, size_t len, unsigned char *key);
+
+#endif

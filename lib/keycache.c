@@ -1,0 +1,306 @@
+/* keycache.c: the kernel keyring and the session-token fallback. */
+#include "keycache.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <keyutils.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crypt.h"
+#include "timestamp.h"
+
+#define PAYLOAD_BYTES (8 + G_KEY_BYTES)
+#define TOKEN_ID_BYTES 16
+#define MAX_DURATION (30u * 24 * 3600)
+
+static void key_name(const struct g_cache_id *id, char *buf, size_t size)
+{
+	snprintf(buf, size, "guise:%s:%s", id->db_id, id->user_id);
+}
+
+static void put_u64(unsigned char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+int g_keyring_put(const struct g_cache_id *id, const unsigned char *dek,
+		  unsigned int timeout_s, struct g_err *err)
+{
+	unsigned char *payload = sodium_malloc(PAYLOAD_BYTES);
+	char name[160];
+	key_serial_t key;
+	int saved;
+
+	if (!payload)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	key_name(id, name, sizeof(name));
+	put_u64(payload, (uint64_t)id->dek_version);
+	memcpy(payload + 8, dek, G_KEY_BYTES);
+	key = add_key("user", name, payload, PAYLOAD_BYTES, KEY_SPEC_USER_KEYRING);
+	saved = errno;
+	sodium_free(payload);
+	if (key < 0)
+		return g_err_set(err, G_EX_UNAVAILABLE,
+				 "the kernel keyring refused the key (%s): "
+				 "use 'persona-encrypt unlock --token'",
+				 strerror(saved));
+	if (keyctl_setperm(key, KEY_POS_VIEW | KEY_POS_READ | KEY_POS_WRITE |
+					KEY_POS_SEARCH | KEY_POS_SETATTR |
+					KEY_USR_VIEW | KEY_USR_READ | KEY_USR_WRITE |
+					KEY_USR_SEARCH | KEY_USR_SETATTR) < 0 ||
+	    keyctl_set_timeout(key, timeout_s) < 0) {
+		saved = errno;
+		keyctl_revoke(key);
+		return g_err_set(err, G_EX_UNAVAILABLE,
+				 "cannot set up the keyring key: %s", strerror(saved));
+	}
+	return 0;
+}
+
+int g_keyring_get(const struct g_cache_id *id, unsigned char *dek)
+{
+	unsigned char *payload = sodium_malloc(PAYLOAD_BYTES);
+	char name[160];
+	key_serial_t key;
+	long n;
+	int found = 0;
+
+	if (!payload)
+		return 0;
+	key_name(id, name, sizeof(name));
+	key = keyctl_search(KEY_SPEC_USER_KEYRING, "user", name, 0);
+	if (key >= 0) {
+		n = keyctl_read(key, (char *)payload, PAYLOAD_BYTES);
+		if (n == PAYLOAD_BYTES &&
+		    get_u64(payload) == (uint64_t)id->dek_version) {
+			memcpy(dek, payload + 8, G_KEY_BYTES);
+			found = 1;
+		}
+	}
+	sodium_free(payload);
+	return found;
+}
+
+int g_keyring_drop(const struct g_cache_id *id)
+{
+	char name[160];
+	key_serial_t key;
+
+	key_name(id, name, sizeof(name));
+	key = keyctl_search(KEY_SPEC_USER_KEYRING, "user", name, 0);
+	if (key < 0)
+		return 0;
+	keyctl_revoke(key);
+	keyctl_unlink(key, KEY_SPEC_USER_KEYRING);
+	return 1;
+}
+
+/* $XDG_RUNTIME_DIR/guise, made 0700 if need be. */
+static int token_dir(char *buf, size_t size, int create, struct g_err *err)
+{
+	const char *base = getenv("XDG_RUNTIME_DIR");
+
+	if (!base || !*base)
+		return g_err_set(err, G_EX_CONFIG,
+				 "XDG_RUNTIME_DIR is not set: no place for a session token");
+	snprintf(buf, size, "%s/guise", base);
+	if (create && mkdir(buf, 0700) < 0 && errno != EEXIST)
+		return g_err_set(err, G_EX_IOERR, "cannot create '%s': %s", buf,
+				 strerror(errno));
+	return 0;
+}
+
+static void token_ad(const struct g_cache_id *id, int64_t expires,
+		     struct g_wrap_ad *ad, char *kind, size_t size)
+{
+	snprintf(kind, size, "session-token:%lld", (long long)expires);
+	ad->db_id = id->db_id;
+	ad->user_id = id->user_id;
+	ad->dek_version = id->dek_version;
+	ad->kind = kind;
+}
+
+static char *b64(const unsigned char *p, size_t n)
+{
+	size_t size = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char *s = malloc(size);
+
+	if (s)
+		sodium_bin2base64(s, size, p, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return s;
+}
+
+static int unb64(const char *s, unsigned char *out, size_t size)
+{
+	size_t n;
+
+	return sodium_base642bin(out, size, s, strlen(s), NULL, &n, NULL,
+				 sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
+	       n == size ? 0 : -1;
+}
+
+int g_token_create(const struct g_cache_id *id, const unsigned char *dek,
+		   unsigned int timeout_s, char **token, struct g_err *err)
+{
+	unsigned char *secret = sodium_malloc(TOKEN_ID_BYTES + G_KEY_BYTES);
+	unsigned char wrapped[G_KEY_BYTES + G_TAG_BYTES], nonce[G_NONCE_BYTES];
+	char dir[4096], path[4200], kind[64], idhex[2 * TOKEN_ID_BYTES + 1];
+	int64_t expires = g_timestamp_ms() + (int64_t)timeout_s * 1000;
+	struct g_wrap_ad ad;
+	char *nonce64 = NULL, *wrapped64 = NULL;
+	json_t *rec = NULL;
+	int fd = -1, rc = -1;
+	FILE *f;
+
+	if (!secret)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	if (token_dir(dir, sizeof(dir), 1, err) < 0)
+		goto out;
+	randombytes_buf(secret, TOKEN_ID_BYTES + G_KEY_BYTES);
+	sodium_bin2hex(idhex, sizeof(idhex), secret, TOKEN_ID_BYTES);
+	token_ad(id, expires, &ad, kind, sizeof(kind));
+	g_wrap(secret + TOKEN_ID_BYTES, dek, &ad, wrapped, nonce);
+	nonce64 = b64(nonce, sizeof(nonce));
+	wrapped64 = b64(wrapped, sizeof(wrapped));
+	rec = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s}", "db_id", id->db_id,
+			"user_id", id->user_id, "dek_version", (json_int_t)id->dek_version,
+			"expires_ms", (json_int_t)expires, "nonce", nonce64 ? nonce64 : "",
+			"wrapped", wrapped64 ? wrapped64 : "");
+	snprintf(path, sizeof(path), "%s/session-%s", dir, idhex);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || !rec || !(f = fdopen(fd, "w"))) {
+		g_err_set(err, G_EX_IOERR, "cannot write session file '%s': %s", path,
+			  strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (json_dumpf(rec, f, JSON_COMPACT) < 0 || fclose(f) != 0) {
+		g_err_set(err, G_EX_IOERR, "cannot write session file '%s'", path);
+		unlink(path);
+		goto out;
+	}
+	*token = b64(secret, TOKEN_ID_BYTES + G_KEY_BYTES);
+	rc = *token ? 0 : g_err_set(err, G_EX_SOFTWARE, "out of memory");
+out:
+	if (fd >= 0)
+		close(fd);
+	json_decref(rec);
+	free(nonce64);
+	free(wrapped64);
+	sodium_free(secret);
+	return rc;
+}
+
+int g_token_get(const struct g_cache_id *id, unsigned char *dek)
+{
+	unsigned char *secret = sodium_malloc(TOKEN_ID_BYTES + G_KEY_BYTES);
+	unsigned char wrapped[G_KEY_BYTES + G_TAG_BYTES], nonce[G_NONCE_BYTES];
+	char dir[4096], path[4200], kind[64], idhex[2 * TOKEN_ID_BYTES + 1];
+	const char *token = getenv("GUISE_SESSION");
+	const char *db_id, *user_id, *nonce64, *wrapped64;
+	json_int_t version, expires;
+	struct g_wrap_ad ad;
+	json_error_t jerr;
+	json_t *rec = NULL;
+	int found = 0;
+
+	if (!secret || !token || !*token || token_dir(dir, sizeof(dir), 0, NULL) < 0 ||
+	    unb64(token, secret, TOKEN_ID_BYTES + G_KEY_BYTES) < 0)
+		goto out;
+	sodium_bin2hex(idhex, sizeof(idhex), secret, TOKEN_ID_BYTES);
+	snprintf(path, sizeof(path), "%s/session-%s", dir, idhex);
+	rec = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!rec || json_unpack(rec, "{s:s, s:s, s:I, s:I, s:s, s:s}", "db_id", &db_id,
+				"user_id", &user_id, "dek_version", &version,
+				"expires_ms", &expires, "nonce", &nonce64,
+				"wrapped", &wrapped64) < 0)
+		goto out;
+	/* A token for another user or database is not an error: not ours. */
+	if (strcmp(db_id, id->db_id) || strcmp(user_id, id->user_id) ||
+	    version != id->dek_version || expires < g_timestamp_ms())
+		goto out;
+	if (unb64(nonce64, nonce, sizeof(nonce)) < 0 ||
+	    unb64(wrapped64, wrapped, sizeof(wrapped)) < 0)
+		goto out;
+	token_ad(id, expires, &ad, kind, sizeof(kind));
+	found = g_unwrap(secret + TOKEN_ID_BYTES, wrapped, sizeof(wrapped), nonce,
+			 sizeof(nonce), &ad, dek) == 0;
+out:
+	json_decref(rec);
+	if (secret)
+		sodium_free(secret);
+	return found;
+}
+
+int g_token_drop(const struct g_cache_id *id)
+{
+	char dir[4096], path[4400];
+	const char *db_id, *user_id;
+	struct dirent *e;
+	json_t *rec;
+	int count = 0;
+	DIR *d;
+
+	if (token_dir(dir, sizeof(dir), 0, NULL) < 0 || !(d = opendir(dir)))
+		return 0;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "session-", 8) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		rec = json_load_file(path, 0, NULL);
+		if (rec && json_unpack(rec, "{s:s, s:s}", "db_id", &db_id, "user_id",
+				       &user_id) == 0 &&
+		    strcmp(db_id, id->db_id) == 0 && strcmp(user_id, id->user_id) == 0 &&
+		    unlink(path) == 0)
+			count++;
+		json_decref(rec);
+	}
+	closedir(d);
+	return count;
+}
+
+int g_duration_parse(const char *s, unsigned int *seconds)
+{
+	unsigned long v, unit = 1;
+	char *end;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	switch (*end) {
+	case '\0': case 's': unit = 1; break;
+	case 'm': unit = 60; break;
+	case 'h': unit = 3600; break;
+	case 'd': unit = 86400; break;
+	default: return -1;
+	}
+	if (*end && end[1])
+		return -1;
+	if (v == 0 || v > MAX_DURATION / unit)
+		return -1;
+	*seconds = (unsigned int)(v * unit);
+	return 0;
+}

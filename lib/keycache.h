@@ -1,0 +1,46 @@
+/*
+ * keycache.h: the unlock cache, so a pipeline derives a key once.
+ *
+ * The kernel keyring first: a "user" key named guise:<db id>:<user id> in
+ * the user keyring, with a timeout and possessor/user-only permissions,
+ * holding the dek_version and the DEK. Where the kernel refuses keyrings,
+ * a session token: the DEK wrapped under a random token, in a 0600 file
+ * under $XDG_RUNTIME_DIR/guise, its expiry bound into the associated
+ * data; the token itself lives only in $GUISE_SESSION.
+ * A cached key whose dek_version is not the user's current one is ignored.
+ */
+#ifndef GUISE_KEYCACHE_H
+#define GUISE_KEYCACHE_H
+
+#include <stdint.h>
+
+#include "err.h"
+
+struct g_cache_id {
+	const char *db_id;
+	const char *user_id;
+	int64_t dek_version;
+};
+
+/* Put the DEK in the keyring for timeout_s seconds. 69 if the kernel
+ * refuses keyrings (use a session token there). */
+int g_keyring_put(const struct g_cache_id *id, const unsigned char *dek,
+		  unsigned int timeout_s, struct g_err *err);
+/* 1 with dek filled when the keyring holds the current key, else 0. */
+int g_keyring_get(const struct g_cache_id *id, unsigned char *dek);
+/* Revoke the keyring entry; 1 if there was one. */
+int g_keyring_drop(const struct g_cache_id *id);
+
+/* Make a session token file; *token (malloc'ed) is the value for
+ * GUISE_SESSION. */
+int g_token_create(const struct g_cache_id *id, const unsigned char *dek,
+		   unsigned int timeout_s, char **token, struct g_err *err);
+/* 1 with dek filled when $GUISE_SESSION opens the current key, else 0. */
+int g_token_get(const struct g_cache_id *id, unsigned char *dek);
+/* Remove every session file of this user and database; the count. */
+int g_token_drop(const struct g_cache_id *id);
+
+/* Parse a duration: "90", "90s", "15m", "2h", "1d" (at most 30 days). */
+int g_duration_parse(const char *s, unsigned int *seconds);
+
+#endif

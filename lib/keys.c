@@ -1,0 +1,196 @@
+/* keys.c: getting, unwrapping and wrapping a user's data key. */
+#include "keys.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keycache.h"
+
+void g_userkey_release(struct g_userkey *k)
+{
+	g_key_free(k->dek);
+	memset(k, 0, sizeof(*k));
+}
+
+static int userkey_start(const char *db_id, const struct g_user *u,
+			 struct g_userkey *k, struct g_err *err)
+{
+	memset(k, 0, sizeof(*k));
+	snprintf(k->db_id, sizeof(k->db_id), "%s", db_id);
+	memcpy(k->user_id, u->id, sizeof(k->user_id));
+	memcpy(k->username, u->username, sizeof(k->username));
+	k->dek_version = u->dek_version;
+	k->dek = g_key_new();
+	return k->dek ? 0 : g_err_set(err, G_EX_SOFTWARE, "out of memory");
+}
+
+static void wrap_ad(const struct g_userkey *k, const char *kind,
+		    struct g_wrap_ad *ad)
+{
+	ad->db_id = k->db_id;
+	ad->user_id = k->user_id;
+	ad->dek_version = k->dek_version;
+	ad->kind = kind;
+}
+
+int g_userkey_from_passphrase(const char *db_id, const struct g_user *u,
+			      const struct g_secret *pass, struct g_userkey *k,
+			      struct g_err *err)
+{
+	unsigned char *kek;
+	struct g_wrap_ad ad;
+	int rc;
+
+	if (userkey_start(db_id, u, k, err) < 0)
+		return -1;
+	if (u->salt.len != G_SALT_BYTES) {
+		g_userkey_release(k);
+		return g_err_set(err, G_EX_DATAERR, "user '%s' has a malformed salt",
+				 u->username);
+	}
+	kek = g_key_new();
+	if (!kek) {
+		g_userkey_release(k);
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	}
+	rc = g_kdf_derive(pass->buf, pass->len, u->salt.data, &u->kdf, kek, err);
+	if (rc == 0) {
+		wrap_ad(k, "passphrase", &ad);
+		if (g_unwrap(kek, u->dek_wrapped.data, u->dek_wrapped.len,
+			     u->dek_nonce.data, u->dek_nonce.len, &ad, k->dek) < 0)
+			rc = g_err_set(err, G_EX_NOPERM, "wrong passphrase for user '%s'",
+				       u->username);
+	} else {
+		g_err_prefix(err, "user '%s'", u->username);
+	}
+	g_key_free(kek);
+	if (rc < 0)
+		g_userkey_release(k);
+	else
+		k->source = "passphrase";
+	return rc;
+}
+
+int g_userkey_from_recovery(const char *db_id, const struct g_user *u,
+			    const struct g_secret *text, struct g_userkey *k,
+			    struct g_err *err)
+{
+	unsigned char *recovery = g_key_new();
+	struct g_wrap_ad ad;
+	int rc = -1;
+
+	if (!recovery)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	if (g_recovery_parse(text->buf, text->len, recovery) < 0) {
+		g_key_free(recovery);
+		return g_err_set(err, G_EX_DATAERR,
+				 "not a recovery key: 52 letters and digits in groups of four");
+	}
+	if (userkey_start(db_id, u, k, err) == 0) {
+		wrap_ad(k, "recovery", &ad);
+		rc = g_unwrap(recovery, u->recovery_wrapped.data, u->recovery_wrapped.len,
+			      u->recovery_nonce.data, u->recovery_nonce.len, &ad, k->dek);
+		if (rc < 0) {
+			g_err_set(err, G_EX_NOPERM, "wrong recovery key for user '%s'",
+				  u->username);
+			g_userkey_release(k);
+		} else {
+			k->source = "recovery key";
+		}
+	}
+	g_key_free(recovery);
+	return rc;
+}
+
+int g_userkey_get(const char *db_id, const struct g_user *u,
+		  const struct g_secret_opts *o, int allow_terminal,
+		  struct g_userkey *k, struct g_err *err)
+{
+	struct g_cache_id id = { db_id, u->id, u->dek_version };
+	struct g_secret pass = { NULL, 0 };
+	int rc;
+
+	if (userkey_start(db_id, u, k, err) < 0)
+		return -1;
+	if (g_keyring_get(&id, k->dek)) {
+		k->source = "keyring";
+		return 0;
+	}
+	if (g_token_get(&id, k->dek)) {
+		k->source = "session token";
+		return 0;
+	}
+	g_userkey_release(k);
+	rc = g_secret_passphrase(o, u->username, allow_terminal, &pass, err);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return g_err_set(err, G_EX_NOPERM,
+				 "user '%s' is locked: run 'persona-encrypt unlock -u %s'",
+				 u->username, u->username);
+	rc = g_userkey_from_passphrase(db_id, u, &pass, k, err);
+	g_secret_release(&pass);
+	return rc;
+}
+
+static int set_blob(struct g_blob *b, const unsigned char *p, size_t n,
+		    struct g_err *err)
+{
+	unsigned char *copy = malloc(n);
+
+	if (!copy)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	memcpy(copy, p, n);
+	free(b->data);
+	b->data = copy;
+	b->len = n;
+	return 0;
+}
+
+int g_userkey_wrap_passphrase(const struct g_userkey *k, struct g_user *u,
+			      const struct g_kdf *kdf,
+			      const struct g_secret *pass, struct g_err *err)
+{
+	unsigned char salt[G_SALT_BYTES], nonce[G_NONCE_BYTES];
+	unsigned char wrapped[G_KEY_BYTES + G_TAG_BYTES];
+	unsigned char *kek = g_key_new();
+	struct g_wrap_ad ad;
+	int rc;
+
+	if (!kek)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	randombytes_buf(salt, sizeof(salt));
+	rc = g_kdf_derive(pass->buf, pass->len, salt, kdf, kek, err);
+	if (rc == 0) {
+		wrap_ad(k, "passphrase", &ad);
+		g_wrap(kek, k->dek, &ad, wrapped, nonce);
+		u->kdf = *kdf;
+		snprintf(u->kdf_alg, sizeof(u->kdf_alg), "%s", G_KDF_ALG);
+		rc = set_blob(&u->salt, salt, sizeof(salt), err) < 0 ||
+		     set_blob(&u->dek_wrapped, wrapped, sizeof(wrapped), err) < 0 ||
+		     set_blob(&u->dek_nonce, nonce, sizeof(nonce), err) < 0 ? -1 : 0;
+	}
+	g_key_free(kek);
+	return rc;
+}
+
+int g_userkey_wrap_recovery(const struct g_userkey *k, struct g_user *u,
+			    char text[G_RECOVERY_TEXT], struct g_err *err)
+{
+	unsigned char nonce[G_NONCE_BYTES];
+	unsigned char wrapped[G_KEY_BYTES + G_TAG_BYTES];
+	unsigned char *recovery = g_key_random();
+	struct g_wrap_ad ad;
+	int rc;
+
+	if (!recovery)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	wrap_ad(k, "recovery", &ad);
+	g_wrap(recovery, k->dek, &ad, wrapped, nonce);
+	g_recovery_format(recovery, text);
+	g_key_free(recovery);
+	rc = set_blob(&u->recovery_wrapped, wrapped, sizeof(wrapped), err) < 0 ||
+	     set_blob(&u->recovery_nonce, nonce, sizeof(nonce), err) < 0 ? -1 : 0;
+	return rc;
+}

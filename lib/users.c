@@ -1,0 +1,295 @@
+/* users.c: reading and writing user rows. */
+#include "users.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define USER_COLUMNS                                                       \
+	"id, username, email, role, account_status, created_at, updated_at, " \
+	"kdf_alg, kdf_opslimit, kdf_memlimit, kek_salt, dek_wrapped, "        \
+	"dek_nonce, dek_version, recovery_dek_wrapped, recovery_nonce"
+
+static void blob_release(struct g_blob *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+}
+
+void g_user_release(struct g_user *u)
+{
+	free(u->email);
+	blob_release(&u->salt);
+	blob_release(&u->dek_wrapped);
+	blob_release(&u->dek_nonce);
+	blob_release(&u->recovery_wrapped);
+	blob_release(&u->recovery_nonce);
+	memset(u, 0, sizeof(*u));
+}
+
+int g_username_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n >= 1 && n <= G_USERNAME_MAX &&
+	       strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "0123456789._-") == n;
+}
+
+static void copy_text(char *dst, size_t size, const unsigned char *src)
+{
+	snprintf(dst, size, "%s", src ? (const char *)src : "");
+}
+
+static int copy_blob(sqlite3_stmt *st, int col, struct g_blob *b)
+{
+	const void *p = sqlite3_column_blob(st, col);
+	int n = sqlite3_column_bytes(st, col);
+
+	b->len = 0;
+	b->data = NULL;
+	if (!p || n <= 0)
+		return 0;
+	b->data = malloc((size_t)n);
+	if (!b->data)
+		return -1;
+	memcpy(b->data, p, (size_t)n);
+	b->len = (size_t)n;
+	return 0;
+}
+
+/* One row of USER_COLUMNS into u. */
+static int read_row(sqlite3_stmt *st, struct g_user *u, struct g_err *err)
+{
+	const unsigned char *email;
+
+	memset(u, 0, sizeof(*u));
+	copy_text(u->id, sizeof(u->id), sqlite3_column_text(st, 0));
+	copy_text(u->username, sizeof(u->username), sqlite3_column_text(st, 1));
+	email = sqlite3_column_text(st, 2);
+	copy_text(u->role, sizeof(u->role), sqlite3_column_text(st, 3));
+	copy_text(u->account_status, sizeof(u->account_status),
+		  sqlite3_column_text(st, 4));
+	copy_text(u->created_at, sizeof(u->created_at), sqlite3_column_text(st, 5));
+	copy_text(u->updated_at, sizeof(u->updated_at), sqlite3_column_text(st, 6));
+	copy_text(u->kdf_alg, sizeof(u->kdf_alg), sqlite3_column_text(st, 7));
+	u->kdf.name = NULL;
+	u->kdf.opslimit = (unsigned long long)sqlite3_column_int64(st, 8);
+	u->kdf.memlimit = (size_t)sqlite3_column_int64(st, 9);
+	u->dek_version = sqlite3_column_int64(st, 13);
+	if ((email && !(u->email = strdup((const char *)email))) ||
+	    copy_blob(st, 10, &u->salt) < 0 || copy_blob(st, 11, &u->dek_wrapped) < 0 ||
+	    copy_blob(st, 12, &u->dek_nonce) < 0 ||
+	    copy_blob(st, 14, &u->recovery_wrapped) < 0 ||
+	    copy_blob(st, 15, &u->recovery_nonce) < 0) {
+		g_user_release(u);
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	}
+	return 0;
+}
+
+int g_user_find(struct g_store *s, const char *name, struct g_user *u,
+		struct g_err *err)
+{
+	static const char sql[] = "SELECT " USER_COLUMNS " FROM users WHERE username = ?";
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return g_store_error(s, rc, "reading users", err);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = read_row(st, u, err) < 0 ? -1 : 0;
+	else if (rc == SQLITE_DONE)
+		rc = g_err_set(err, G_EX_NOINPUT, "no such user '%s'", name);
+	else
+		rc = g_store_error(s, rc, "reading users", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int g_user_resolve(struct g_store *s, const char *name, struct g_user *u,
+		   struct g_err *err)
+{
+	static const char sql[] = "SELECT username FROM users ORDER BY username LIMIT 2";
+	char only[G_USERNAME_MAX + 1] = "";
+	sqlite3_stmt *st;
+	int rc, rows = 0;
+
+	if (name)
+		return g_user_find(s, name, u, err);
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return g_store_error(s, rc, "reading users", err);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (rows++ == 0)
+			copy_text(only, sizeof(only), sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return g_store_error(s, rc, "reading users", err);
+	if (rows == 0)
+		return g_err_set(err, G_EX_NOINPUT,
+				 "no users yet: run 'persona-encrypt init -u NAME'");
+	if (rows > 1)
+		return g_err_set(err, G_EX_USAGE,
+				 "several users: name one with -u or GUISE_USER");
+	return g_user_find(s, only, u, err);
+}
+
+static void bind_blob(sqlite3_stmt *st, int i, const struct g_blob *b)
+{
+	if (b->data)
+		sqlite3_bind_blob(st, i, b->data, (int)b->len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Run a prepared write that must change exactly one row. */
+static int step_one_row(struct g_store *s, sqlite3_stmt *st, const char *what,
+			struct g_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return g_store_error(s, rc, what, err);
+	if (sqlite3_changes(s->db) != 1)
+		return g_err_set(err, G_EX_SOFTWARE, "%s: %d rows changed, not 1",
+				 what, sqlite3_changes(s->db));
+	return 0;
+}
+
+int g_user_insert(struct g_store *s, const struct g_user *u, struct g_err *err)
+{
+	static const char sql[] = "INSERT INTO users (" USER_COLUMNS ") VALUES "
+				  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return g_store_error(s, rc, "adding the user", err);
+	sqlite3_bind_text(st, 1, u->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, u->username, -1, SQLITE_STATIC);
+	if (u->email)
+		sqlite3_bind_text(st, 3, u->email, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_text(st, 4, u->role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, u->account_status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, u->created_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, u->updated_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, u->kdf_alg, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)u->kdf.opslimit);
+	sqlite3_bind_int64(st, 10, (sqlite3_int64)u->kdf.memlimit);
+	bind_blob(st, 11, &u->salt);
+	bind_blob(st, 12, &u->dek_wrapped);
+	bind_blob(st, 13, &u->dek_nonce);
+	sqlite3_bind_int64(st, 14, u->dek_version);
+	bind_blob(st, 15, &u->recovery_wrapped);
+	bind_blob(st, 16, &u->recovery_nonce);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return g_err_set(err, G_EX_DATAERR, "user '%s' exists", u->username);
+	if (rc != SQLITE_DONE)
+		return g_store_error(s, rc, "adding the user", err);
+	return 0;
+}
+
+int g_user_set_wrap(struct g_store *s, const struct g_user *u,
+		    struct g_err *err)
+{
+	static const char sql[] =
+		"UPDATE users SET kdf_alg = ?, kdf_opslimit = ?, kdf_memlimit = ?,"
+		" kek_salt = ?, dek_wrapped = ?, dek_nonce = ?, updated_at = ?"
+		" WHERE id = ?";
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return g_store_error(s, rc, "storing the wrapped key", err);
+	sqlite3_bind_text(st, 1, u->kdf_alg, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)u->kdf.opslimit);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)u->kdf.memlimit);
+	bind_blob(st, 4, &u->salt);
+	bind_blob(st, 5, &u->dek_wrapped);
+	bind_blob(st, 6, &u->dek_nonce);
+	sqlite3_bind_text(st, 7, u->updated_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, u->id, -1, SQLITE_STATIC);
+	return step_one_row(s, st, "storing the wrapped key", err);
+}
+
+int g_user_set_recovery(struct g_store *s, const struct g_user *u,
+			struct g_err *err)
+{
+	static const char sql[] =
+		"UPDATE users SET recovery_dek_wrapped = ?, recovery_nonce = ?,"
+		" dek_version = ?, updated_at = ? WHERE id = ?";
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return g_store_error(s, rc, "storing the recovery key", err);
+	bind_blob(st, 1, &u->recovery_wrapped);
+	bind_blob(st, 2, &u->recovery_nonce);
+	sqlite3_bind_int64(st, 3, u->dek_version);
+	sqlite3_bind_text(st, 4, u->updated_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, u->id, -1, SQLITE_STATIC);
+	return step_one_row(s, st, "storing the recovery key", err);
+}
+
+int g_user_each(struct g_store *s, int (*fn)(const struct g_user *, void *),
+		void *arg, struct g_err *err)
+{
+	static const char sql[] = "SELECT " USER_COLUMNS " FROM users ORDER BY username";
+	struct g_user u;
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return g_store_error(s, rc, "reading users", err);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (read_row(st, &u, err) < 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+		rc = fn(&u, arg);
+		g_user_release(&u);
+		if (rc) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "reading users", err);
+}
+
+/* The preset a user's parameters match, if any. */
+static const char *kdf_preset_name(const struct g_kdf *kdf)
+{
+	static const char *const names[] = { "interactive", "moderate", "sensitive", "min" };
+	struct g_kdf p;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (g_kdf_preset(names[i], &p) == 0 && p.opslimit == kdf->opslimit &&
+		    p.memlimit == kdf->memlimit)
+			return names[i];
+	return NULL;
+}
+
+json_t *g_user_record(const struct g_user *u)
+{
+	return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:{s:s, s:s?, s:I, s:I},"
+			 " s:I, s:b, s:s, s:s}",
+			 "kind", "user", "id", u->id, "username", u->username,
+			 "email", u->email, "role", u->role, "account_status",
+			 u->account_status, "kdf", "alg", u->kdf_alg, "preset",
+			 kdf_preset_name(&u->kdf), "opslimit",
+			 (json_int_t)u->kdf.opslimit, "memlimit",
+			 (json_int_t)u->kdf.memlimit, "dek_version",
+			 (json_int_t)u->dek_version, "recovery",
+			 u->recovery_wrapped.data != NULL, "created_at",
+			 u->created_at, "updated_at", u->updated_at);
+}

@@ -1,0 +1,73 @@
+/*
+ * users.h: rows of the users table. A user is found by name (exact) before
+ * any key exists, so usernames are the one plaintext name in the store.
+ * struct g_user is filled by g_user_find() and friends and emptied with
+ * g_user_release(); its blobs are malloc'ed copies.
+ */
+#ifndef GUISE_USERS_H
+#define GUISE_USERS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "crypt.h"
+#include "store.h"
+#include "timestamp.h"
+#include "uuid.h"
+
+#define G_USERNAME_MAX 64
+
+struct g_blob {
+	unsigned char *data;
+	size_t len;
+};
+
+struct g_user {
+	char id[G_UUID_LEN];
+	char username[G_USERNAME_MAX + 1];
+	char *email;
+	char role[32];
+	char account_status[32];
+	char created_at[G_TIMESTAMP_LEN];
+	char updated_at[G_TIMESTAMP_LEN];
+	char kdf_alg[32];
+	struct g_kdf kdf;
+	struct g_blob salt, dek_wrapped, dek_nonce;
+	struct g_blob recovery_wrapped, recovery_nonce;
+	int64_t dek_version;
+};
+
+void g_user_release(struct g_user *u);
+
+/* Whether name is a valid username: 1 to 64 of [A-Za-z0-9._-]. */
+int g_username_valid(const char *name);
+
+/* By exact name; 66 "no such user" when absent. */
+int g_user_find(struct g_store *s, const char *name, struct g_user *u,
+		struct g_err *err);
+
+/* The user a command acts for: the name given (-u or $GUISE_USER), else
+ * the only user of the database (66 with none, 64 with several). */
+int g_user_resolve(struct g_store *s, const char *name, struct g_user *u,
+		   struct g_err *err);
+
+/* Insert a new user row (u->id and everything else filled by the caller);
+ * 65 if the name is taken. Inside the caller's transaction. */
+int g_user_insert(struct g_store *s, const struct g_user *u, struct g_err *err);
+
+/* Store the passphrase wrap (salt, KDF, wrapped DEK): exactly one row. */
+int g_user_set_wrap(struct g_store *s, const struct g_user *u,
+		    struct g_err *err);
+
+/* Store the recovery wrap and dek_version: exactly one row. */
+int g_user_set_recovery(struct g_store *s, const struct g_user *u,
+			struct g_err *err);
+
+/* All users, by name: calls fn for each; stops at a non-zero return. */
+int g_user_each(struct g_store *s, int (*fn)(const struct g_user *, void *),
+		void *arg, struct g_err *err);
+
+/* The public record of a user: no key material. New reference. */
+json_t *g_user_record(const struct g_user *u);
+
+#endif
