@@ -9,6 +9,12 @@
  *   test-tool uuid [N]                  N UUIDv7 ids
  *   test-tool timestamp [now|parse T|format MS]
  *   test-tool cli                       the resolved shared options
+ *   test-tool kdf SALT OPS MEM          Argon2id of stdin, as hex (SALT: 16
+ *                                       characters, MEM in KiB)
+ *   test-tool vault-put TABLE COL ROW   seal stdin into an encrypted column
+ *   test-tool vault-get TABLE COL ROW   print an encrypted column's text
+ *   test-tool dek                       the user's data key, as hex: for
+ *                                       tests that look for leaks only
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,11 +24,15 @@
 #include <string.h>
 
 #include "cli.h"
+#include "crypt.h"
 #include "doc.h"
 #include "exit.h"
 #include "store.h"
 #include "timestamp.h"
 #include "uuid.h"
+#include "vault.h"
+
+#include <sodium.h>
 
 static const char synopsis[] =
 	"usage: test-tool doc [--any] [FILE...]\n"
@@ -30,6 +40,9 @@ static const char synopsis[] =
 	"       test-tool uuid [N]\n"
 	"       test-tool timestamp [now | parse TEXT | format MS]\n"
 	"       test-tool cli\n"
+	"       test-tool kdf SALT OPS MEM_KIB\n"
+	"       test-tool vault-put|vault-get TABLE COLUMN ROW\n"
+	"       test-tool dek\n"
 	"shared options: -d DB -u USER -y --pretty --input json|yaml -q -v -n\n";
 
 enum { OPT_ANY = G_OPT_COMMAND };
@@ -265,6 +278,103 @@ static int cmd_cli(struct tool *t)
 	return 0;
 }
 
+static int cmd_kdf(int argc, char **argv)
+{
+	char pass[1024], hex[2 * G_KEY_BYTES + 1];
+	unsigned char key[G_KEY_BYTES];
+	struct g_kdf kdf = { "test", 0, 0 };
+	struct g_err err;
+	long ops, mem;
+	size_t n;
+
+	if (optind + 3 != argc || strlen(argv[optind]) != G_SALT_BYTES ||
+	    g_cli_parse_long(argv[optind + 1], 1, 100, &ops) < 0 ||
+	    g_cli_parse_long(argv[optind + 2], 1, 1L << 30, &mem) < 0)
+		return g_usage_error(synopsis, "kdf: SALT (16 characters) OPS MEM_KIB");
+	n = fread(pass, 1, sizeof(pass), stdin);
+	kdf.opslimit = (unsigned long long)ops;
+	kdf.memlimit = (size_t)mem * 1024;
+	if (g_crypt_init(&err) < 0 ||
+	    g_kdf_derive(pass, n, (const unsigned char *)argv[optind], &kdf, key, &err) < 0)
+		return g_report(&err);
+	sodium_bin2hex(hex, sizeof(hex), key, sizeof(key));
+	puts(hex);
+	return 0;
+}
+
+/* The store, the user and their key, for the vault verbs. */
+static int open_user_key(struct tool *t, struct g_store **s, struct g_userkey *k,
+			 struct g_err *err)
+{
+	struct g_user u;
+	char *path;
+	int rc;
+
+	if (g_crypt_init(err) < 0 || !(path = g_cli_db_path(&t->cli, err)))
+		return -1;
+	*s = g_store_open(path, err);
+	free(path);
+	if (!*s)
+		return -1;
+	rc = g_user_resolve(*s, t->cli.user, &u, err);
+	if (rc == 0)
+		rc = g_userkey_get((*s)->db_id, &u, NULL, 0, k, err);
+	g_user_release(&u);
+	if (rc < 0) {
+		g_store_close(*s);
+		*s = NULL;
+	}
+	return rc;
+}
+
+static int cmd_vault(struct tool *t, int put, int argc, char **argv)
+{
+	static char buf[1 << 20];
+	struct g_store *s;
+	struct g_userkey k;
+	struct g_err err;
+	char *plain = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (optind + 3 != argc)
+		return g_usage_error(synopsis, "vault: TABLE COLUMN ROW");
+	if (open_user_key(t, &s, &k, &err) < 0)
+		return g_report(&err);
+	if (put) {
+		len = fread(buf, 1, sizeof(buf), stdin);
+		rc = g_vault_put(s, &k, argv[optind], argv[optind + 1], argv[optind + 2],
+				 buf, len, &err);
+	} else {
+		rc = g_vault_get(s, &k, argv[optind], argv[optind + 1], argv[optind + 2],
+				 &plain, &len, &err);
+		if (rc > 0)
+			fwrite(plain, 1, len, stdout);
+		else if (rc == 0)
+			g_msg("unset");
+		free(plain);
+	}
+	g_userkey_release(&k);
+	g_store_close(s);
+	return rc < 0 ? g_report(&err) : 0;
+}
+
+static int cmd_dek(struct tool *t)
+{
+	char hex[2 * G_KEY_BYTES + 1];
+	struct g_store *s;
+	struct g_userkey k;
+	struct g_err err;
+
+	if (open_user_key(t, &s, &k, &err) < 0)
+		return g_report(&err);
+	sodium_bin2hex(hex, sizeof(hex), k.dek, G_KEY_BYTES);
+	puts(hex);
+	g_userkey_release(&k);
+	g_store_close(s);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct tool t = { .any = 0 };
@@ -292,6 +402,12 @@ int main(int argc, char **argv)
 		status = cmd_timestamp(argc, argv);
 	else if (strcmp(sub, "cli") == 0)
 		status = cmd_cli(&t);
+	else if (strcmp(sub, "kdf") == 0)
+		status = cmd_kdf(argc, argv);
+	else if (strcmp(sub, "vault-put") == 0 || strcmp(sub, "vault-get") == 0)
+		status = cmd_vault(&t, sub[6] == 'p', argc, argv);
+	else if (strcmp(sub, "dek") == 0)
+		status = cmd_dek(&t);
 	else
 		status = g_usage_error(synopsis, "unknown subcommand '%s'", sub);
 	return g_cli_finish(status);

@@ -1,0 +1,46 @@
+# Helpers for the key suites (2xxx): users made cheaply, passphrases from
+# files, rows with encrypted fields made through the library.
+# shellcheck shell=bash
+
+PASS1=$BATS_TEST_TMPDIR/pass1
+PASS2=$BATS_TEST_TMPDIR/pass2
+
+keys_setup() {
+	common_setup
+	printf 'correct horse\n' > "$PASS1"
+	printf 'battery staple\n' > "$PASS2"
+	export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/run
+	mkdir -p "$XDG_RUNTIME_DIR"
+	chmod 700 "$XDG_RUNTIME_DIR"
+}
+
+# Lock every user of the test's database, so no keyring entry outlives it.
+keys_teardown() {
+	local u
+	[[ -e $GUISE_DB ]] || return 0
+	for u in $(sqlite3 "$GUISE_DB" 'SELECT username FROM users' 2>/dev/null); do
+		persona-encrypt lock -u "$u" > /dev/null 2>&1 || true
+	done
+}
+
+# new_user NAME [PASSFILE]: init, the record on $BATS_TEST_TMPDIR/NAME.json
+new_user() {
+	GUISE_PASSPHRASE_FILE=${2:-$PASS1} persona-encrypt init -u "$1" \
+		> "$BATS_TEST_TMPDIR/$1.json"
+}
+
+user_id() { sqlite3 "$GUISE_DB" "SELECT id FROM users WHERE username = '$1'"; }
+
+# character ROW USER: a bare character row, by hand
+character() {
+	sqlite3 "$GUISE_DB" "INSERT INTO characters (id, user_id, created_at, updated_at)
+		VALUES ('$1', '$(user_id "$2")', 't', 't')"
+}
+
+# put USER ROW COLUMN TEXT: an encrypted field, through the library
+put() {
+	printf '%s' "$4" | GUISE_PASSPHRASE_FILE=$PASS1 test-tool vault-put -u "$1" characters "$3" "$2"
+}
+
+# hex of a column of a character row
+col_hex() { sqlite3 "$GUISE_DB" "SELECT hex($2) FROM characters WHERE id = '$1'"; }
