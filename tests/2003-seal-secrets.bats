@@ -1,0 +1,106 @@
+#!/usr/bin/env bats
+# persona-encrypt seal/open as a filter, and secrets that must never show:
+# not in output, not in the database or its WAL, not in any argv.
+
+load common
+load keys
+
+setup() { keys_setup; }
+teardown() { keys_teardown; }
+
+@test "seal then open gives the records back; kind, id, spec and times stay plain" {
+	new_user alice
+	GUISE_PASSPHRASE_FILE=$PASS1 run -0 persona-encrypt unlock
+	local in='{"kind":"persona","id":"p1","spec":"user_persona_spec_v1","name":"Wren","data":{"tags":["shy","0777"],"age":31,"note":"x\u0000y"}}
+{"kind":"persona","id":"p2","name":"Ash"}'
+	run -0 --separate-stderr sh -c 'persona-encrypt seal > "$1"' _ "$BATS_TEST_TMPDIR/sealed" <<< "$in"
+	run -0 grep -c guise_sealed "$BATS_TEST_TMPDIR/sealed"
+	assert_output 2
+	run -1 grep -E 'Wren|shy|0777|Ash' "$BATS_TEST_TMPDIR/sealed"
+	assert_equal "$(head -1 "$BATS_TEST_TMPDIR/sealed" | grep -o '"kind":"persona","id":"p1","spec":"user_persona_spec_v1"')" \
+		'"kind":"persona","id":"p1","spec":"user_persona_spec_v1"'
+	run -0 --separate-stderr persona-encrypt open "$BATS_TEST_TMPDIR/sealed"
+	assert_output "$in"
+	run -0 --separate-stderr sh -c 'persona-encrypt open -y < "$1" | persona-encrypt seal | persona-encrypt open' _ "$BATS_TEST_TMPDIR/sealed"
+	assert_output "$in"
+}
+
+@test "a sealed value moved to another field or record, or opened by another user, fails" {
+	new_user alice
+	new_user bob "$PASS2"
+	local sealed
+	sealed=$(GUISE_PASSPHRASE_FILE=$PASS1 persona-encrypt seal -u alice <<< '{"id":"p1","name":"Wren","title":"Bard"}')
+	# swap two fields
+	local moved
+	moved=$(printf '%s' "$sealed" | sed 's/"name":\({[^}]*}\),"title":\({[^}]*}\)/"name":\2,"title":\1/')
+	[[ $moved != "$sealed" ]]
+	GUISE_PASSPHRASE_FILE=$PASS1 run -65 --separate-stderr persona-encrypt open -u alice <<< "$moved"
+	assert_output ""
+	assert_equal "$stderr" "persona-encrypt: '<stdin>': record 1: /name: ciphertext fails its integrity check"
+	# another record id
+	GUISE_PASSPHRASE_FILE=$PASS1 run -65 --separate-stderr persona-encrypt open -u alice <<< "${sealed/\"p1\"/\"p2\"}"
+	assert_equal "$stderr" "persona-encrypt: '<stdin>': record 1: /name: ciphertext fails its integrity check"
+	GUISE_PASSPHRASE_FILE=$PASS2 run -65 --separate-stderr persona-encrypt open -u bob <<< "$sealed"
+	assert_output ""
+	assert_equal "$stderr" "persona-encrypt: '<stdin>': record 1: /name: sealed for another user"
+}
+
+@test "seal and open go on past a bad input file and say so at the end" {
+	new_user alice
+	GUISE_PASSPHRASE_FILE=$PASS1 run -0 persona-encrypt unlock
+	printf '{"name":"A"}' > "$BATS_TEST_TMPDIR/good.json"
+	printf '{"name":' > "$BATS_TEST_TMPDIR/bad.json"
+	run -65 --separate-stderr persona-encrypt seal "$BATS_TEST_TMPDIR/bad.json" "$BATS_TEST_TMPDIR/good.json"
+	assert_equal "${#lines[@]}" 1
+	assert_equal "$stderr" "persona-encrypt: '$BATS_TEST_TMPDIR/bad.json':1:8: unexpected token near end of file"
+}
+
+# hex of a file's bytes, one line
+hexdump_of() { od -An -v -tx1 "$1" | tr -d ' \n'; }
+
+@test "the passphrase, the data key and the recovery key never show: output, database, WAL, argv" {
+	local canary='canary-Zebra-4711-passphrase' out=$BATS_TEST_TMPDIR/out
+	printf '%s\n' "$canary" > "$PASS1"
+	printf '%s-new\n' "$canary" > "$PASS2"
+	mkdir -p "$out"
+	# a reader holds the WAL open, so it is there to look at afterwards
+	persona-encrypt users > /dev/null 2>&1 || true
+	GUISE_PASSPHRASE_FILE=$PASS1 strace -f -qq -e trace=execve -o "$out/trace.init" \
+		persona-encrypt init -u alice -v > "$out/init.out" 2> "$out/init.err"
+	{ echo 'BEGIN; SELECT count(*) FROM users;'; sleep 4; echo 'COMMIT;'; } | sqlite3 "$GUISE_DB" > /dev/null &
+	local reader=$!
+	sleep 0.3
+	character c1 alice
+	put alice c1 name Seraphina
+	GUISE_PASSPHRASE_FILE=$PASS1 strace -f -qq -e trace=execve -o "$out/trace.unlock" \
+		persona-encrypt unlock -v > "$out/unlock.out" 2> "$out/unlock.err"
+	persona-encrypt seal -v <<< '{"id":"r","name":"Wren"}' > "$out/seal.out" 2> "$out/seal.err"
+	persona-encrypt open -v < "$out/seal.out" > "$out/open.out" 2> "$out/open.err"
+	persona-encrypt verify -v > "$out/verify.out" 2> "$out/verify.err"
+	GUISE_PASSPHRASE_FILE=$PASS1 GUISE_NEW_PASSPHRASE_FILE=$PASS2 strace -f -qq -e trace=execve \
+		-o "$out/trace.passwd" persona-encrypt passwd -v > "$out/passwd.out" 2> "$out/passwd.err"
+	GUISE_PASSPHRASE_FILE=$PASS2 persona-encrypt unlock --token -v > "$out/token.out" 2> "$out/token.err"
+	[[ -e $GUISE_DB-wal ]] || fail "no WAL to look at"
+	local dek recovery
+	dek=$(GUISE_PASSPHRASE_FILE=$PASS2 test-tool dek)
+	recovery=$(sed 's/.*"recovery_key":"\([^"]*\)".*/\1/' "$out/init.out")
+	[[ ${#dek} -eq 64 && -n $recovery ]]
+	local f
+	for f in "$out"/*.out "$out"/*.err "$out"/trace.*; do
+		[[ $(cat "$f") != *"$canary"* ]] || fail "passphrase in $f"
+		[[ $(cat "$f") != *"$dek"* ]] || fail "data key in $f"
+		if [[ $f != "$out/init.out" ]]; then
+			[[ $(cat "$f") != *"$recovery"* ]] || fail "recovery key in $f"
+		fi
+	done
+	assert_equal "$(grep -o "$recovery" "$out/init.out" | wc -l)" 1
+	for f in "$GUISE_DB" "$GUISE_DB-wal"; do
+		run -1 grep -c -e "$canary" -e "$recovery" -e Seraphina -e Wren <(strings "$f")
+		[[ $(hexdump_of "$f") != *"$dek"* ]] || fail "data key bytes in $f"
+	done
+	# one execve each: the command itself, its argv free of secrets
+	for f in "$out"/trace.*; do
+		assert_equal "$(grep -c 'execve(' "$f")" 1
+	done
+	wait "$reader"
+}
