@@ -107,7 +107,9 @@ fuzz: $(addprefix $(FUZZ_O)/,$(FUZZ_TARGETS))
 	for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_O)/corpus/$$t; \
 		$(FUZZ_O)/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
-			$(FUZZ_O)/corpus/$$t fuzz/seeds/$$t || exit 1; \
+			-artifact_prefix=$(FUZZ_O)/ $(FUZZ_O)/corpus/$$t fuzz/seeds/$$t \
+			> $(FUZZ_O)/$$t.log 2>&1 || { tail -n 60 $(FUZZ_O)/$$t.log; exit 1; }; \
+		echo "$$t: $$(grep '^Done' $(FUZZ_O)/$$t.log)"; \
 	done
 
 $(FUZZ_O)/%: fuzz/%.c $(LIB_SRC) $(LIB_HDR) $(O)/lib/embedded_sql.c

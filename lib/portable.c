@@ -168,6 +168,8 @@ static int walk_value(struct walk *w, json_t *v, json_t **replacement)
 	size_t i, mark;
 
 	*replacement = NULL;
+	if (w->sealing && is_sealed(v))
+		return g_err_set(w->err, G_EX_DATAERR, "%s: sealed already", w->pointer);
 	if (w->sealing && json_is_string(v)) {
 		*replacement = seal_value(w, v);
 		return *replacement ? 1 : -1;

@@ -18,7 +18,9 @@
 
 #include "keys.h"
 
-/* Seal in place; the count of values sealed, or -1 with err set. */
+/* Seal in place; the count of values sealed, or -1 with err set (65 for a
+ * record that holds a sealed value already: sealing twice would make a
+ * record that no open gives back). */
 long g_portable_seal(const struct g_userkey *k, json_t *record,
 		     struct g_err *err);
 

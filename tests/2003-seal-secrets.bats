@@ -104,3 +104,11 @@ hexdump_of() { od -An -v -tx1 "$1" | tr -d ' \n'; }
 	done
 	wait "$reader"
 }
+
+@test "a record holding a sealed value is not sealed again" {
+	new_user alice
+	GUISE_PASSPHRASE_FILE=$PASS1 run -0 persona-encrypt unlock
+	run -65 --separate-stderr sh -c 'echo "{\"id\":\"r\",\"name\":\"Wren\"}" | persona-encrypt seal | persona-encrypt seal'
+	assert_output ""
+	assert_equal "$stderr" "persona-encrypt: '<stdin>': record 1: /name: sealed already"
+}
