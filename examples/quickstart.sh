@@ -9,7 +9,7 @@ export GUISE_DB="$tmp/guise.db" XDG_RUNTIME_DIR="$tmp/run"
 mkdir -m 700 "$XDG_RUNTIME_DIR"
 trap 'persona-encrypt lock -q > /dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 # A cheap key derivation for a demo; real users keep the default.
-export GUISE_KDF=${GUISE_KDF:-interactive}
+export GUISE_KDF="${GUISE_KDF:-interactive}"
 printf 'a demo passphrase\n' > "$tmp/passphrase"
 
 echo "# a user and her keys (the recovery key is printed once: keep it)"

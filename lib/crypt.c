@@ -255,7 +255,7 @@ static const char base32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 /* Bit k of the key read as one big-endian number, zero past its end. */
 static unsigned int key_bit(const unsigned char *key, size_t k)
 {
-	return k < 8 * G_KEY_BYTES ? (key[k / 8] >> (7 - k % 8)) & 1u : 0;
+	return k < 8 * (size_t)G_KEY_BYTES ? (key[k / 8] >> (7 - k % 8)) & 1u : 0;
 }
 
 void g_recovery_format(const unsigned char *key, char text[G_RECOVERY_TEXT])

@@ -18,7 +18,7 @@
 
 #define PAYLOAD_BYTES (8 + G_KEY_BYTES)
 #define TOKEN_ID_BYTES 16
-#define MAX_DURATION (30u * 24 * 3600)
+#define MAX_DURATION (30UL * 24 * 3600)
 
 static void key_name(const struct g_cache_id *id, char *buf, size_t size)
 {
@@ -236,7 +236,7 @@ int g_token_get(const struct g_cache_id *id, unsigned char *dek)
 				"wrapped", &wrapped64) < 0)
 		goto out;
 	/* A token for another user or database is not an error: not ours. */
-	if (strcmp(db_id, id->db_id) || strcmp(user_id, id->user_id) ||
+	if (strcmp(db_id, id->db_id) != 0 || strcmp(user_id, id->user_id) != 0 ||
 	    version != id->dek_version || expires < g_timestamp_ms())
 		goto out;
 	if (unb64(nonce64, nonce, sizeof(nonce)) < 0 ||

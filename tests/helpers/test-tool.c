@@ -331,7 +331,7 @@ static int cmd_vault(struct tool *t, int put, int argc, char **argv)
 {
 	static char buf[1 << 20];
 	struct g_store *s;
-	struct g_userkey k;
+	struct g_userkey k = { .dek = NULL };
 	struct g_err err;
 	char *plain = NULL;
 	size_t len = 0;
@@ -363,7 +363,7 @@ static int cmd_dek(struct tool *t)
 {
 	char hex[2 * G_KEY_BYTES + 1];
 	struct g_store *s;
-	struct g_userkey k;
+	struct g_userkey k = { .dek = NULL };
 	struct g_err err;
 
 	if (open_user_key(t, &s, &k, &err) < 0)
