@@ -91,23 +91,13 @@ static int parse_fd(const char *flag, const char *arg, int *fd)
 /* Options; -1 to go on, else the exit status. */
 static int parse(struct run *r, int argc, char **argv)
 {
-	struct g_err err;
-	int opt;
+	int opt, status;
 
 	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS, options, NULL)) != -1) {
-		switch (g_cli_option(&r->cli, opt, optarg, &err)) {
-		case G_CLI_TAKEN:
+		if (g_cli_handle(&r->cli, opt, optarg, synopsis, &status)) {
+			if (status >= 0)
+				return status;
 			continue;
-		case G_CLI_HELP:
-			fputs(synopsis, stdout);
-			return G_EX_OK;
-		case G_CLI_VERSION:
-			g_cli_print_version();
-			return G_EX_OK;
-		case G_CLI_BAD:
-			return g_usage_error(synopsis, "%s", err.msg);
-		case G_CLI_NOT_SHARED:
-			break;
 		}
 		switch (opt) {
 		case OPT_EMAIL: r->email = optarg; break;

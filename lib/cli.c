@@ -108,6 +108,32 @@ void g_cli_print_version(void)
 	printf("%s (guise) %s\n", g_prog, GUISE_VERSION);
 }
 
+int g_cli_handle(struct g_cli *cli, int opt, const char *arg,
+		 const char *synopsis, int *status)
+{
+	struct g_err err;
+
+	*status = -1;
+	switch (g_cli_option(cli, opt, arg, &err)) {
+	case G_CLI_NOT_SHARED:
+		return 0;
+	case G_CLI_TAKEN:
+		break;
+	case G_CLI_HELP:
+		fputs(synopsis, stdout);
+		*status = G_EX_OK;
+		break;
+	case G_CLI_VERSION:
+		g_cli_print_version();
+		*status = G_EX_OK;
+		break;
+	case G_CLI_BAD:
+		*status = g_usage_error(synopsis, "%s", err.msg);
+		break;
+	}
+	return 1;
+}
+
 static char *join_path(const char *dir, const char *rest)
 {
 	size_t n = strlen(dir) + strlen(rest) + 1;

@@ -73,6 +73,13 @@ enum g_cli_result g_cli_option(struct g_cli *cli, int opt, const char *arg,
 
 void g_cli_print_version(void);
 
+/* g_cli_option() with the usual answers: record a shared option, print
+ * the help (synopsis, to stdout) or the version, or report a usage error.
+ * Returns 0 when opt is the command's own, 1 when handled; *status is then
+ * -1 to go on, or the exit status to return now. */
+int g_cli_handle(struct g_cli *cli, int opt, const char *arg,
+		 const char *synopsis, int *status);
+
 /* The database path of §3: -d, $GUISE_DB, ${XDG_DATA_HOME:-~/.local/share}/
  * guise/guise.db. Returns a malloc'd string or NULL with err set (78). */
 char *g_cli_db_path(const struct g_cli *cli, struct g_err *err);

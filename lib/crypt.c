@@ -250,6 +250,29 @@ void g_content_hash(const unsigned char *dek, const void *data, size_t len,
 	sodium_memzero(subkey, sizeof(subkey));
 }
 
+char *g_b64_encode(const unsigned char *p, size_t n)
+{
+	size_t size = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char *s = malloc(size);
+
+	if (s)
+		sodium_bin2base64(s, size, p, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return s;
+}
+
+unsigned char *g_b64_decode(const char *s, size_t *n)
+{
+	size_t len = strlen(s);
+	unsigned char *out = malloc(len + 1);
+
+	if (out && sodium_base642bin(out, len + 1, s, len, NULL, n, NULL,
+				     sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+		free(out);
+		out = NULL;
+	}
+	return out;
+}
+
 static const char base32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /* Bit k of the key read as one big-endian number, zero past its end. */

@@ -108,6 +108,12 @@ int g_open(const unsigned char *dek, const struct g_field_ad *ad,
 void g_content_hash(const unsigned char *dek, const void *data, size_t len,
 		    unsigned char out[32]);
 
+/* Base64 (URL-safe, unpadded), as sealed values and session tokens carry
+ * bytes in text. g_b64_encode: a malloc'ed string or NULL. g_b64_decode:
+ * a malloc'ed buffer and its length, or NULL if s is not base64. */
+char *g_b64_encode(const unsigned char *p, size_t n);
+unsigned char *g_b64_decode(const char *s, size_t *n);
+
 /* The recovery key's printed form: base32 in groups of four, dash-joined
  * (52 letters and digits). text needs G_RECOVERY_TEXT bytes. */
 #define G_RECOVERY_TEXT 66

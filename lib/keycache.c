@@ -140,23 +140,20 @@ static void token_ad(const struct g_cache_id *id, int64_t expires,
 	ad->kind = kind;
 }
 
-static char *b64(const unsigned char *p, size_t n)
-{
-	size_t size = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	char *s = malloc(size);
-
-	if (s)
-		sodium_bin2base64(s, size, p, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	return s;
-}
-
+/* Exactly size bytes from base64 text into out. */
 static int unb64(const char *s, unsigned char *out, size_t size)
 {
-	size_t n;
+	size_t n = 0;
+	unsigned char *bytes = g_b64_decode(s, &n);
+	int ok = bytes && n == size;
 
-	return sodium_base642bin(out, size, s, strlen(s), NULL, &n, NULL,
-				 sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
-	       n == size ? 0 : -1;
+	if (ok)
+		memcpy(out, bytes, size);
+	if (bytes) {
+		sodium_memzero(bytes, n);
+		free(bytes);
+	}
+	return ok ? 0 : -1;
 }
 
 int g_token_create(const struct g_cache_id *id, const unsigned char *dek,
@@ -180,8 +177,8 @@ int g_token_create(const struct g_cache_id *id, const unsigned char *dek,
 	sodium_bin2hex(idhex, sizeof(idhex), secret, TOKEN_ID_BYTES);
 	token_ad(id, expires, &ad, kind, sizeof(kind));
 	g_wrap(secret + TOKEN_ID_BYTES, dek, &ad, wrapped, nonce);
-	nonce64 = b64(nonce, sizeof(nonce));
-	wrapped64 = b64(wrapped, sizeof(wrapped));
+	nonce64 = g_b64_encode(nonce, sizeof(nonce));
+	wrapped64 = g_b64_encode(wrapped, sizeof(wrapped));
 	rec = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s}", "db_id", id->db_id,
 			"user_id", id->user_id, "dek_version", (json_int_t)id->dek_version,
 			"expires_ms", (json_int_t)expires, "nonce", nonce64 ? nonce64 : "",
@@ -199,7 +196,7 @@ int g_token_create(const struct g_cache_id *id, const unsigned char *dek,
 		unlink(path);
 		goto out;
 	}
-	*token = b64(secret, TOKEN_ID_BYTES + G_KEY_BYTES);
+	*token = g_b64_encode(secret, TOKEN_ID_BYTES + G_KEY_BYTES);
 	rc = *token ? 0 : g_err_set(err, G_EX_SOFTWARE, "out of memory");
 out:
 	if (fd >= 0)

@@ -61,29 +61,6 @@ static void field_ad(const struct walk *w, struct g_field_ad *ad)
 	ad->dek_version = w->k->dek_version;
 }
 
-static char *to_b64(const unsigned char *p, size_t n)
-{
-	size_t size = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	char *s = malloc(size);
-
-	if (s)
-		sodium_bin2base64(s, size, p, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	return s;
-}
-
-static unsigned char *from_b64(const char *s, size_t *n)
-{
-	size_t len = strlen(s);
-	unsigned char *out = malloc(len + 1);
-
-	if (out && sodium_base642bin(out, len + 1, s, len, NULL, n, NULL,
-				     sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
-		free(out);
-		out = NULL;
-	}
-	return out;
-}
-
 static json_t *seal_value(struct walk *w, const json_t *str)
 {
 	unsigned char nonce[G_NONCE_BYTES];
@@ -97,8 +74,8 @@ static json_t *seal_value(struct walk *w, const json_t *str)
 	if (g_seal(w->k->dek, &ad, json_string_value(str), json_string_length(str),
 		   &sealed, &len, nonce, w->err) < 0)
 		return NULL;
-	n64 = to_b64(nonce, sizeof(nonce));
-	c64 = to_b64(sealed, len);
+	n64 = g_b64_encode(nonce, sizeof(nonce));
+	c64 = g_b64_encode(sealed, len);
 	if (n64 && c64)
 		out = json_pack("{s:i, s:s, s:I, s:s, s:s}", MARK, 1, "user",
 				w->k->user_id, "dek_version", (json_int_t)w->k->dek_version,
@@ -137,8 +114,8 @@ static json_t *open_value(struct walk *w, const json_t *obj)
 			  w->pointer, (long long)version, (long long)w->k->dek_version);
 		return NULL;
 	}
-	nonce = from_b64(n64, &nonce_len);
-	sealed = from_b64(c64, &sealed_len);
+	nonce = g_b64_decode(n64, &nonce_len);
+	sealed = g_b64_decode(c64, &sealed_len);
 	field_ad(w, &ad);
 	if (!nonce || !sealed)
 		g_err_set(w->err, G_EX_DATAERR, "%s: malformed base64", w->pointer);
