@@ -268,15 +268,27 @@ inter|argon2id13|2|67108864"
 	new_user bob
 	character c1 alice
 	character c2 bob
+	character c4 alice
+	sqlite3 -cmd 'PRAGMA foreign_keys = ON' "$GUISE_DB" "
+		INSERT INTO chat_sessions (id, user_id, character_id, created_at, updated_at,
+			active_impersonated_character_id) VALUES ('s1', '$(user_id alice)', 'c1', 't', 't', 'c4');
+		INSERT INTO chat_messages (id, session_id, user_id, seq, role, created_at)
+			VALUES ('m1', 's1', '$(user_id alice)', 1, 'user', 't')"
 	GUISE_PASSPHRASE_FILE=$PASS1 run -0 persona-encrypt unlock -u alice
+	local entry
+	entry="guise:$(sqlite3 "$GUISE_DB" "SELECT value FROM meta WHERE key = 'db_id'"):$(user_id alice)"
+	run -0 keyctl search @u user "$entry"
 	GUISE_PASSPHRASE=wrong run -77 --separate-stderr persona-encrypt delete-user -u alice
 	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(*) FROM users')" 2
 	GUISE_PASSPHRASE_FILE=$PASS1 run -0 --separate-stderr persona-encrypt delete-user -u alice
 	assert_output "{\"kind\":\"user_deleted\",\"id\":\"$(sed 's/.*"id":"\([^"]*\)".*/\1/' "$BATS_TEST_TMPDIR/alice.json")\",\"username\":\"alice\",\"dry_run\":false}"
 	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT group_concat(username) FROM users")" bob
 	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT group_concat(id) FROM characters")" c2
+	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT (SELECT count(*) FROM chat_sessions) + (SELECT count(*) FROM chat_messages)")" 0
 	run -66 --separate-stderr persona-encrypt verify -u alice
 	assert_equal "$stderr" "persona-encrypt: no such user 'alice'"
+	# and its key is gone from the keyring
+	run -1 keyctl search @u user "$entry"
 }
 
 @test "a process holding a key cannot dump core" {
