@@ -430,11 +430,17 @@ static int verb_delete_user(struct run *r, const struct g_user *u, struct g_err 
 		    err);
 }
 
-/* seal and open: records from each input, one at a time. */
-static int filter_input(struct run *r, const struct g_userkey *k, int sealing,
-			FILE *in, const char *name)
+struct filter {
+	struct run *r;
+	const struct g_userkey *k;
+	int sealing;
+};
+
+/* seal and open: the records of one input, one at a time. */
+static int filter_input(FILE *in, const char *name, void *arg)
 {
-	struct g_doc_reader *rd = g_doc_reader_new(in, name, r->cli.input, G_DOC_RECORDS);
+	struct filter *f = arg;
+	struct g_doc_reader *rd = g_doc_reader_new(in, name, f->r->cli.input, G_DOC_RECORDS);
 	struct g_err err;
 	json_t *rec;
 	int rc, n = 0;
@@ -443,11 +449,12 @@ static int filter_input(struct run *r, const struct g_userkey *k, int sealing,
 		return g_report(&(struct g_err){ G_EX_SOFTWARE, "out of memory" });
 	while ((rc = g_doc_read(rd, &rec, &err)) > 0) {
 		n++;
-		if ((sealing ? g_portable_seal(k, rec, &err) : g_portable_open(k, rec, &err)) < 0) {
+		if ((f->sealing ? g_portable_seal(f->k, rec, &err)
+				: g_portable_open(f->k, rec, &err)) < 0) {
 			g_err_prefix(&err, "'%s': record %d", name, n);
 			rc = -1;
 		} else {
-			rc = g_doc_write(r->out, rec, &err);
+			rc = g_doc_write(f->r->out, rec, &err);
 		}
 		json_decref(rec);
 		if (rc < 0)
@@ -461,29 +468,14 @@ static int verb_filter(struct run *r, const struct g_user *u, int sealing,
 		       struct g_err *err)
 {
 	struct g_userkey k;
-	int i, rc, status = 0;
-	FILE *in;
+	struct filter f = { r, &k, sealing };
 
 	if (get_key(r, u, 0, &k, err) < 0)
 		return -1;
-	if (optind >= r->argc)
-		status = filter_input(r, &k, sealing, stdin, "<stdin>");
-	for (i = optind; i < r->argc; i++) {
-		if (strcmp(r->argv[i], "-") == 0) {
-			rc = filter_input(r, &k, sealing, stdin, "<stdin>");
-		} else if (!(in = fopen(r->argv[i], "rb"))) {
-			g_msg("cannot open '%s': %s", r->argv[i], strerror(errno));
-			rc = G_EX_NOINPUT;
-		} else {
-			rc = filter_input(r, &k, sealing, in, r->argv[i]);
-			fclose(in);
-		}
-		if (rc && !status)
-			status = rc;
-	}
+	r->reported = g_cli_each_input(r->argv + optind, r->argc - optind,
+				       filter_input, &f);
 	g_userkey_release(&k);
-	r->reported = status;
-	return status ? REPORTED : 0;
+	return r->reported ? REPORTED : 0;
 }
 
 /* The verb with its user: 0, -1 with err set, or REPORTED. */

@@ -15,6 +15,7 @@
 
 #include <getopt.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "doc.h"
 #include "err.h"
@@ -83,6 +84,14 @@ int g_cli_handle(struct g_cli *cli, int opt, const char *arg,
 /* The database path of §3: -d, $GUISE_DB, ${XDG_DATA_HOME:-~/.local/share}/
  * guise/guise.db. Returns a malloc'd string or NULL with err set (78). */
 char *g_cli_db_path(const struct g_cli *cli, struct g_err *err);
+
+/* The inputs of a filter: each of names[0..n) ("-" is stdin), or stdin
+ * when n is 0. fn reads one and returns an exit status, its messages out
+ * already. A file that cannot be opened is reported (66) and the batch
+ * goes on; a write failure (74) stops it. Returns the first failure's
+ * status, or 0. */
+int g_cli_each_input(char *const *names, int n,
+		     int (*fn)(FILE *in, const char *name, void *arg), void *arg);
 
 /* Checked decimal parsing for flags: the whole of s, within [min, max]. */
 int g_cli_parse_long(const char *s, long min, long max, long *out);

@@ -78,11 +78,16 @@ static int parse(struct tool *t, int argc, char **argv)
 	return -1;
 }
 
-static int doc_one(struct tool *t, FILE *in, const char *name,
-		   struct g_doc_writer *w)
+struct doc_run {
+	struct tool *t;
+	struct g_doc_writer *w;
+};
+
+static int doc_one(FILE *in, const char *name, void *arg)
 {
-	struct g_doc_reader *r = g_doc_reader_new(in, name, t->cli.input,
-						  t->any ? G_DOC_DOCUMENTS : G_DOC_RECORDS);
+	struct doc_run *d = arg;
+	struct g_doc_reader *r = g_doc_reader_new(in, name, d->t->cli.input,
+						  d->t->any ? G_DOC_DOCUMENTS : G_DOC_RECORDS);
 	struct g_err err;
 	json_t *v;
 	int rc, status = 0;
@@ -92,7 +97,7 @@ static int doc_one(struct tool *t, FILE *in, const char *name,
 		return G_EX_SOFTWARE;
 	}
 	while ((rc = g_doc_read(r, &v, &err)) > 0) {
-		rc = g_doc_write(w, v, &err);
+		rc = g_doc_write(d->w, v, &err);
 		json_decref(v);
 		if (rc < 0)
 			break;
@@ -105,31 +110,14 @@ static int doc_one(struct tool *t, FILE *in, const char *name,
 
 static int cmd_doc(struct tool *t, int argc, char **argv)
 {
-	struct g_doc_writer *w = g_doc_writer_new(stdout, t->cli.output);
+	struct doc_run d = { t, g_doc_writer_new(stdout, t->cli.output) };
 	struct g_err err;
-	int i, rc, status = 0;
-	FILE *in;
+	int status;
 
-	if (!w)
+	if (!d.w)
 		return G_EX_SOFTWARE;
-	if (optind >= argc)
-		status = doc_one(t, stdin, "<stdin>", w);
-	for (i = optind; i < argc; i++) {
-		if (strcmp(argv[i], "-") == 0) {
-			rc = doc_one(t, stdin, "<stdin>", w);
-		} else if (!(in = fopen(argv[i], "rb"))) {
-			g_msg("cannot open '%s': %s", argv[i], strerror(errno));
-			rc = G_EX_NOINPUT;
-		} else {
-			rc = doc_one(t, in, argv[i], w);
-			fclose(in);
-		}
-		if (rc && !status)
-			status = rc; /* go on past a bad input; the first failure tells */
-		if (rc == G_EX_IOERR)
-			break;
-	}
-	if (g_doc_writer_close(w, &err) < 0 && !status)
+	status = g_cli_each_input(argv + optind, argc - optind, doc_one, &d);
+	if (g_doc_writer_close(d.w, &err) < 0 && !status)
 		status = g_report(&err);
 	return status;
 }
