@@ -66,16 +66,21 @@ int g_account_passwd(struct g_store *s, struct g_user *u, const struct g_userkey
 		     const struct g_kdf *kdf, const struct g_secret *pass,
 		     int dry_run, struct g_err *err)
 {
-	if (g_userkey_wrap_passphrase(k, u, kdf, pass, err) < 0)
+	struct g_user_guard g;
+	int rc = -1;
+
+	if (g_user_guard_init(&g, u, err) < 0)
 		return -1;
-	g_timestamp_now(u->updated_at);
-	if (g_store_begin(s, err) < 0)
-		return -1;
-	if (g_user_set_wrap(s, u, err) < 0) {
-		g_store_rollback(s);
-		return -1;
+	if (g_userkey_wrap_passphrase(k, u, kdf, pass, err) == 0 &&
+	    g_store_begin(s, err) == 0) {
+		g_timestamp_now(u->updated_at);
+		if (g_user_set_wrap(s, u, &g, err) < 0)
+			g_store_rollback(s);
+		else
+			rc = finish(s, dry_run, err);
 	}
-	return finish(s, dry_run, err);
+	g_user_guard_release(&g);
+	return rc;
 }
 
 int g_account_rekey(struct g_store *s, struct g_user *u, const struct g_userkey *old,
@@ -83,11 +88,16 @@ int g_account_rekey(struct g_store *s, struct g_user *u, const struct g_userkey 
 		    char recovery[G_RECOVERY_TEXT], long *fields, struct g_err *err)
 {
 	struct g_userkey k = *old;
+	struct g_user_guard g;
 	int rc = -1;
 
+	if (g_user_guard_init(&g, u, err) < 0)
+		return -1;
 	k.dek = g_key_random();
-	if (!k.dek)
+	if (!k.dek) {
+		g_user_guard_release(&g);
 		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	}
 	k.dek_version = old->dek_version + 1;
 	k.source = "rekey";
 	u->dek_version = k.dek_version;
@@ -97,13 +107,14 @@ int g_account_rekey(struct g_store *s, struct g_user *u, const struct g_userkey 
 	    g_userkey_wrap_recovery(&k, u, recovery, err) == 0 &&
 	    g_store_begin(s, err) == 0) {
 		*fields = g_vault_rekey(s, old, &k, err);
-		if (*fields < 0 || g_user_set_wrap(s, u, err) < 0 ||
-		    g_user_set_recovery(s, u, err) < 0)
+		if (*fields < 0 || g_user_set_wrap(s, u, &g, err) < 0 ||
+		    g_user_set_recovery(s, u, &g, err) < 0)
 			g_store_rollback(s);
 		else
 			rc = finish(s, dry_run, err);
 	}
 	g_userkey_release(&k);
+	g_user_guard_release(&g);
 	return rc;
 }
 
@@ -125,6 +136,10 @@ int g_account_delete(struct g_store *s, const struct g_user *u, int dry_run,
 		g_store_error(s, rc, "deleting the user", err);
 		g_store_rollback(s);
 		return -1;
+	}
+	if (sqlite3_changes(s->db) != 1) { /* deleted meanwhile */
+		g_store_rollback(s);
+		return g_err_set(err, G_EX_NOINPUT, "no such user '%s'", u->username);
 	}
 	return finish(s, dry_run, err);
 }

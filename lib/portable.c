@@ -1,15 +1,21 @@
 /* portable.c: records with their text fields sealed, and back. */
 #include "portable.h"
 
+#include "uuid.h"
+
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MARK "guise_sealed"
-#define POINTER_MAX 1024
+#define POINTER_MAX 2048
+/* Records without an "id" get this one while sealed, so their values are
+ * bound to their record all the same; open takes it away again. */
+#define SEAL_ID "guise_seal_id"
 
 static const char *const plain_keys[] = {
-	"kind", "id", "spec", "spec_version", "created_at", "updated_at", NULL,
+	"kind", "id", "spec", "spec_version", "created_at", "updated_at", SEAL_ID,
+	NULL,
 };
 
 static int stays_plain(const char *key)
@@ -28,19 +34,35 @@ struct walk {
 	int sealing;
 	long count;
 	struct g_err *err;
-	char pointer[POINTER_MAX];
+	char pointer[POINTER_MAX]; /* where the walk is, as a JSON Pointer */
+	/* "portable:" and a letter a level, o for object and a for array, so
+	 * that key "0" and index 0 (both "/0") are told apart */
+	char shape[POINTER_MAX];
 };
 
-/* Append "/token" to the pointer (RFC 6901: ~ as ~0, / as ~1). Returns the
- * old length, to cut back to. */
-static size_t push(struct walk *w, const char *token)
+/* Where a push went from, to pop back to. */
+struct mark {
+	size_t pointer, shape;
+};
+
+/* Step into token of a container (kind 'o' or 'a'): "/token" onto the
+ * pointer (RFC 6901: ~ as ~0, / as ~1) and kind onto the shape. -1 with
+ * err set (65) when the place is too long to bind. */
+static int push(struct walk *w, const char *token, char kind, struct mark *m)
 {
-	size_t old = strlen(w->pointer), n = old;
+	size_t n = strlen(w->pointer), d = strlen(w->shape);
 	const char *p;
 
-	if (n + 1 < sizeof(w->pointer))
-		w->pointer[n++] = '/';
-	for (p = token; *p && n + 2 < sizeof(w->pointer); p++) {
+	m->pointer = n;
+	m->shape = d;
+	if (d + 1 >= sizeof(w->shape) || n + 1 >= sizeof(w->pointer))
+		goto too_long;
+	w->shape[d] = kind;
+	w->shape[d + 1] = '\0';
+	w->pointer[n++] = '/';
+	for (p = token; *p; p++) {
+		if (n + 3 >= sizeof(w->pointer))
+			goto too_long;
 		if (*p == '~' || *p == '/') {
 			w->pointer[n++] = '~';
 			w->pointer[n++] = *p == '~' ? '0' : '1';
@@ -49,12 +71,22 @@ static size_t push(struct walk *w, const char *token)
 		}
 	}
 	w->pointer[n] = '\0';
-	return old;
+	return 0;
+too_long:
+	w->pointer[m->pointer] = '\0';
+	return g_err_set(w->err, G_EX_DATAERR, "%s: nested too deep or named too long to seal",
+			 w->pointer[0] ? w->pointer : "/");
+}
+
+static void pop(struct walk *w, const struct mark *m)
+{
+	w->pointer[m->pointer] = '\0';
+	w->shape[m->shape] = '\0';
 }
 
 static void field_ad(const struct walk *w, struct g_field_ad *ad)
 {
-	ad->table = "portable";
+	ad->table = w->shape;
 	ad->column = w->pointer;
 	ad->row_id = w->record_id;
 	ad->owner_id = w->k->user_id;
@@ -104,6 +136,11 @@ static json_t *open_value(struct walk *w, const json_t *obj)
 		g_err_set(w->err, G_EX_DATAERR, "%s: malformed sealed value", w->pointer);
 		return NULL;
 	}
+	if (!w->record_id) {
+		g_err_set(w->err, G_EX_DATAERR, "%s: sealed value in a record with no \"id\" nor \"%s\"",
+			  w->pointer, SEAL_ID);
+		return NULL;
+	}
 	if (strcmp(user, w->k->user_id) != 0) {
 		g_err_set(w->err, G_EX_DATAERR, "%s: sealed for another user", w->pointer);
 		return NULL;
@@ -124,6 +161,9 @@ static json_t *open_value(struct walk *w, const json_t *obj)
 		g_err_prefix(w->err, "%s", w->pointer);
 	else {
 		out = json_stringn(plain, len);
+		if (!out) /* jansson takes only valid UTF-8 */
+			g_err_set(w->err, G_EX_DATAERR, "%s: opens to text that is not UTF-8",
+				  w->pointer);
 		sodium_memzero(plain, len);
 		free(plain);
 	}
@@ -142,7 +182,8 @@ static int walk_value(struct walk *w, json_t *v, json_t **replacement)
 {
 	const char *key;
 	json_t *child, *with;
-	size_t i, mark;
+	struct mark m;
+	size_t i;
 
 	*replacement = NULL;
 	if (w->sealing && is_sealed(v))
@@ -157,58 +198,79 @@ static int walk_value(struct walk *w, json_t *v, json_t **replacement)
 	}
 	if (json_is_object(v)) {
 		json_object_foreach (v, key, child) {
-			mark = push(w, key);
-			if (walk_value(w, child, &with) < 0)
+			if (push(w, key, 'o', &m) < 0 || walk_value(w, child, &with) < 0)
 				return -1;
 			if (with) {
 				json_object_set_new(v, key, with);
 				w->count++;
 			}
-			w->pointer[mark] = '\0';
+			pop(w, &m);
 		}
 	} else if (json_is_array(v)) {
 		json_array_foreach (v, i, child) {
 			char index[32];
 
 			snprintf(index, sizeof(index), "%zu", i);
-			mark = push(w, index);
-			if (walk_value(w, child, &with) < 0)
+			if (push(w, index, 'a', &m) < 0 || walk_value(w, child, &with) < 0)
 				return -1;
 			if (with) {
 				json_array_set_new(v, i, with);
 				w->count++;
 			}
-			w->pointer[mark] = '\0';
+			pop(w, &m);
 		}
 	}
 	return 0;
 }
 
+/* The id the record's values are bound to: its "id", else the seal id
+ * (made now when sealing). NULL when opening a record with neither (an
+ * error only if it holds a sealed value), or with err set. */
+static const char *record_id(json_t *record, int sealing, struct g_err *err)
+{
+	json_t *id = json_object_get(record, "id");
+	char fresh[G_UUID_LEN];
+
+	if (json_is_string(id))
+		return json_string_value(id);
+	id = json_object_get(record, SEAL_ID);
+	if (json_is_string(id))
+		return json_string_value(id);
+	if (!sealing)
+		return NULL;
+	if (g_uuid7(fresh, err) < 0 ||
+	    json_object_set_new(record, SEAL_ID, json_string(fresh)) < 0)
+		return NULL;
+	return json_string_value(json_object_get(record, SEAL_ID));
+}
+
 static long walk_record(const struct g_userkey *k, json_t *record, int sealing,
 			struct g_err *err)
 {
-	struct walk w = { k, "", sealing, 0, err, "" };
+	struct walk w = { k, "", sealing, 0, err, "", "portable:" };
 	const char *key;
 	json_t *child, *with;
-	json_t *id = json_object_get(record, "id");
-	size_t mark;
+	struct mark m;
 
 	if (!json_is_object(record))
 		return g_err_set(err, G_EX_DATAERR, "not a record");
-	if (json_is_string(id))
-		w.record_id = json_string_value(id);
+	w.record_id = record_id(record, sealing, err);
+	if (!w.record_id && sealing)
+		return -1;
 	json_object_foreach (record, key, child) {
 		if (stays_plain(key))
 			continue;
-		mark = push(&w, key);
-		if (walk_value(&w, child, &with) < 0)
+		if (push(&w, key, 'o', &m) < 0 || walk_value(&w, child, &with) < 0)
 			return -1;
 		if (with) {
 			json_object_set_new(record, key, with);
 			w.count++;
 		}
-		w.pointer[mark] = '\0';
+		pop(&w, &m);
 	}
+	/* the seal id was only there to bind the values: open takes it away */
+	if (!sealing && !json_is_string(json_object_get(record, "id")))
+		json_object_del(record, SEAL_ID);
 	return w.count;
 }
 

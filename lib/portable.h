@@ -8,8 +8,10 @@
  * except the top-level keys that say what a record is: kind, id, spec,
  * spec_version, created_at, updated_at. The associated data binds each
  * value to its user, key version, the record's id and its place in the
- * record (a JSON Pointer), so a sealed value moved to another field,
- * record or user does not open.
+ * record (a JSON Pointer, and whether each step is into an object or an
+ * array), so a sealed value moved to another field, record or user does
+ * not open. A record without an "id" gets a "guise_seal_id" while sealed,
+ * for the same binding; open takes it away again.
  */
 #ifndef GUISE_PORTABLE_H
 #define GUISE_PORTABLE_H

@@ -145,9 +145,28 @@ static void bind_blob(sqlite3_stmt *st, int i, const struct g_blob *b)
 		sqlite3_bind_null(st, i);
 }
 
-/* Run a prepared write that must change exactly one row. */
-static int step_one_row(struct g_store *s, sqlite3_stmt *st, const char *what,
-			struct g_err *err)
+int g_user_guard_init(struct g_user_guard *g, const struct g_user *u,
+		      struct g_err *err)
+{
+	g->dek_version = u->dek_version;
+	g->dek_wrapped.len = u->dek_wrapped.len;
+	g->dek_wrapped.data = malloc(u->dek_wrapped.len ? u->dek_wrapped.len : 1);
+	if (!g->dek_wrapped.data)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	if (u->dek_wrapped.len)
+		memcpy(g->dek_wrapped.data, u->dek_wrapped.data, u->dek_wrapped.len);
+	return 0;
+}
+
+void g_user_guard_release(struct g_user_guard *g)
+{
+	blob_release(&g->dek_wrapped);
+}
+
+/* Run a guarded write of one user row: no row changed means the row is
+ * gone or was changed by another process since it was read. */
+static int step_guarded(struct g_store *s, sqlite3_stmt *st, const struct g_user *u,
+			const char *what, struct g_err *err)
 {
 	int rc = sqlite3_step(st);
 
@@ -155,8 +174,9 @@ static int step_one_row(struct g_store *s, sqlite3_stmt *st, const char *what,
 	if (rc != SQLITE_DONE)
 		return g_store_error(s, rc, what, err);
 	if (sqlite3_changes(s->db) != 1)
-		return g_err_set(err, G_EX_SOFTWARE, "%s: %d rows changed, not 1",
-				 what, sqlite3_changes(s->db));
+		return g_err_set(err, G_EX_TEMPFAIL,
+				 "user '%s' changed while this ran: try again",
+				 u->username);
 	return 0;
 }
 
@@ -198,12 +218,12 @@ int g_user_insert(struct g_store *s, const struct g_user *u, struct g_err *err)
 }
 
 int g_user_set_wrap(struct g_store *s, const struct g_user *u,
-		    struct g_err *err)
+		    const struct g_user_guard *g, struct g_err *err)
 {
 	static const char sql[] =
 		"UPDATE users SET kdf_alg = ?, kdf_opslimit = ?, kdf_memlimit = ?,"
 		" kek_salt = ?, dek_wrapped = ?, dek_nonce = ?, updated_at = ?"
-		" WHERE id = ?";
+		" WHERE id = ? AND dek_version = ? AND dek_wrapped = ?";
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 
@@ -217,15 +237,17 @@ int g_user_set_wrap(struct g_store *s, const struct g_user *u,
 	bind_blob(st, 6, &u->dek_nonce);
 	sqlite3_bind_text(st, 7, u->updated_at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, u->id, -1, SQLITE_STATIC);
-	return step_one_row(s, st, "storing the wrapped key", err);
+	sqlite3_bind_int64(st, 9, g->dek_version);
+	bind_blob(st, 10, &g->dek_wrapped);
+	return step_guarded(s, st, u, "storing the wrapped key", err);
 }
 
 int g_user_set_recovery(struct g_store *s, const struct g_user *u,
-			struct g_err *err)
+			const struct g_user_guard *g, struct g_err *err)
 {
 	static const char sql[] =
 		"UPDATE users SET recovery_dek_wrapped = ?, recovery_nonce = ?,"
-		" dek_version = ?, updated_at = ? WHERE id = ?";
+		" dek_version = ?, updated_at = ? WHERE id = ? AND dek_version = ?";
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 
@@ -236,7 +258,8 @@ int g_user_set_recovery(struct g_store *s, const struct g_user *u,
 	sqlite3_bind_int64(st, 3, u->dek_version);
 	sqlite3_bind_text(st, 4, u->updated_at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, u->id, -1, SQLITE_STATIC);
-	return step_one_row(s, st, "storing the recovery key", err);
+	sqlite3_bind_int64(st, 6, g->dek_version);
+	return step_guarded(s, st, u, "storing the recovery key", err);
 }
 
 int g_user_each(struct g_store *s, int (*fn)(const struct g_user *, void *),

@@ -55,13 +55,27 @@ int g_user_resolve(struct g_store *s, const char *name, struct g_user *u,
  * 65 if the name is taken. Inside the caller's transaction. */
 int g_user_insert(struct g_store *s, const struct g_user *u, struct g_err *err);
 
-/* Store the passphrase wrap (salt, KDF, wrapped DEK): exactly one row. */
-int g_user_set_wrap(struct g_store *s, const struct g_user *u,
-		    struct g_err *err);
+/* What a write expects the row still to hold: the key version and the
+ * wrapped key as they were read, so that a passwd or rekey that ran in
+ * between is caught (75, try again) instead of overwritten. */
+struct g_user_guard {
+	int64_t dek_version;
+	struct g_blob dek_wrapped;
+};
 
-/* Store the recovery wrap and dek_version: exactly one row. */
+int g_user_guard_init(struct g_user_guard *g, const struct g_user *u,
+		      struct g_err *err);
+void g_user_guard_release(struct g_user_guard *g);
+
+/* Store the passphrase wrap (salt, KDF, wrapped DEK) if the row is still
+ * as guarded: exactly one row changes, else 75. */
+int g_user_set_wrap(struct g_store *s, const struct g_user *u,
+		    const struct g_user_guard *g, struct g_err *err);
+
+/* Store the recovery wrap and the new dek_version if the row still has
+ * the guarded version: exactly one row changes, else 75. */
 int g_user_set_recovery(struct g_store *s, const struct g_user *u,
-			struct g_err *err);
+			const struct g_user_guard *g, struct g_err *err);
 
 /* All users, by name: calls fn for each; stops at a non-zero return. */
 int g_user_each(struct g_store *s, int (*fn)(const struct g_user *, void *),

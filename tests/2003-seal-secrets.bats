@@ -113,3 +113,30 @@ hexdump_of() { od -An -v -tx1 "$1" | tr -d ' \n'; }
 	assert_output ""
 	assert_equal "$stderr" "persona-encrypt: '<stdin>': record 1: /name: sealed already"
 }
+
+@test "records without an id are bound all the same; an array is not an object" {
+	new_user alice
+	GUISE_PASSPHRASE_FILE=$PASS1 run -0 persona-encrypt unlock
+	local one two
+	one=$(persona-encrypt seal <<< '{"name":"Wren"}')
+	two=$(persona-encrypt seal <<< '{"name":"Ash"}')
+	[[ $one == *'"guise_seal_id":"'* ]]
+	run -0 --separate-stderr persona-encrypt open <<< "$one"
+	assert_output '{"name":"Wren"}'
+	# Ash's sealed name in Wren's record
+	local ash=${two#*\"name\":}
+	ash=${ash%%\}*}\}
+	run -65 --separate-stderr persona-encrypt open <<< "${one%%\"name\":*}\"name\":$ash${one#*\}}"
+	assert_output ""
+	assert_equal "$stderr" "persona-encrypt: '<stdin>': record 1: /name: ciphertext fails its integrity check"
+	# tags [x] sealed, then the array turned into {"0": ...}
+	local tags
+	tags=$(persona-encrypt seal <<< '{"id":"r","tags":["x"]}')
+	tags=$(printf '%s' "$tags" | sed 's/"tags":\[\(.*\)\]}$/"tags":{"0":\1}}/')
+	[[ $tags == *'"tags":{"0":{'* ]]
+	run -65 --separate-stderr persona-encrypt open <<< "$tags"
+	assert_equal "$stderr" "persona-encrypt: '<stdin>': record 1: /tags/0: ciphertext fails its integrity check"
+	# a sealed value in a record that lost its ids
+	run -65 --separate-stderr persona-encrypt open <<< "$(printf '%s' "$one" | sed 's/,"guise_seal_id":"[^"]*"//')"
+	assert_equal "$stderr" "persona-encrypt: '<stdin>': record 1: /name: sealed value in a record with no \"id\" nor \"guise_seal_id\""
+}
