@@ -199,10 +199,25 @@ static int check_passphrase(struct run *r, const struct g_user *u,
 	return 0;
 }
 
-static json_t *with_recovery(json_t *rec, const char *recovery)
+/* Write a user record with, this once, its recovery key; the key's copies
+ * (the caller's buffer, the JSON string) are zeroed whatever happens. */
+static int emit_with_recovery(struct run *r, json_t *rec, char *recovery,
+			      struct g_err *err)
 {
-	json_object_set_new(rec, "recovery_key", json_string(recovery));
-	return rec;
+	json_t *key = NULL;
+	int rc;
+
+	if (rec && !r->cli.dry_run) {
+		key = json_string(recovery);
+		json_object_set(rec, "recovery_key", key);
+	}
+	sodium_memzero(recovery, G_RECOVERY_TEXT);
+	rc = emit(r, json_incref(rec), err);
+	if (key)
+		sodium_memzero((char *)json_string_value(key), json_string_length(key));
+	json_decref(key);
+	json_decref(rec);
+	return rc;
 }
 
 static int verb_init(struct run *r, struct g_err *err)
@@ -224,16 +239,14 @@ static int verb_init(struct run *r, struct g_err *err)
 			      r->cli.dry_run, &u, recovery, err);
 	g_secret_release(&pass);
 	if (rc < 0) {
+		sodium_memzero(recovery, sizeof(recovery));
 		g_user_release(&u);
 		return -1;
 	}
+	/* printed once, here, and never stored; a dry run stored nothing */
 	rec = g_user_record(&u);
-	/* printed once, here, and never stored: the dry run stored nothing */
-	if (rec && !r->cli.dry_run)
-		with_recovery(rec, recovery);
-	sodium_memzero(recovery, sizeof(recovery));
 	g_user_release(&u);
-	return emit(r, rec, err);
+	return emit_with_recovery(r, rec, recovery, err);
 }
 
 struct listing {
@@ -349,21 +362,19 @@ static int verb_rekey(struct run *r, struct g_user *u, struct g_err *err)
 			     &fields, err);
 	g_secret_release(&pass);
 	g_userkey_release(&old);
-	if (rc < 0)
+	if (rc < 0) {
+		sodium_memzero(recovery, sizeof(recovery));
 		return -1;
+	}
 	if (!r->cli.dry_run) {
 		/* the cached key is the old one: gone with it */
 		g_keyring_drop(&id);
 		g_token_drop(&id);
 	}
 	rec = g_user_record(u);
-	if (rec) {
+	if (rec)
 		json_object_set_new(rec, "fields_reencrypted", json_integer(fields));
-		if (!r->cli.dry_run)
-			with_recovery(rec, recovery);
-	}
-	sodium_memzero(recovery, sizeof(recovery));
-	return emit(r, rec, err);
+	return emit_with_recovery(r, rec, recovery, err);
 }
 
 struct verify {

@@ -94,7 +94,7 @@ int g_kdf_derive(const char *pass, size_t passlen,
 /* Associated data: each part as an 8-byte little-endian length and its
  * bytes, so no two different lists of parts make the same bytes. */
 struct ad {
-	unsigned char buf[1024];
+	unsigned char buf[4096];
 	size_t len;
 	int overflow;
 };
@@ -189,7 +189,7 @@ int g_seal(const unsigned char *dek, const struct g_field_ad *f,
 
 	field_ad(&a, f);
 	if (a.overflow)
-		return g_err_set(err, G_EX_SOFTWARE, "field name too long to seal");
+		return g_err_set(err, G_EX_DATAERR, "the field's place is too long to seal");
 	buf = malloc(1 + len + G_TAG_BYTES);
 	if (!buf)
 		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
@@ -267,6 +267,7 @@ unsigned char *g_b64_decode(const char *s, size_t *n)
 
 	if (out && sodium_base642bin(out, len + 1, s, len, NULL, n, NULL,
 				     sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+		sodium_memzero(out, len + 1); /* it may have held part of a token */
 		free(out);
 		out = NULL;
 	}

@@ -156,6 +156,31 @@ static int unb64(const char *s, unsigned char *out, size_t size)
 	return ok ? 0 : -1;
 }
 
+/* Write rec to a new 0600 file at path; on any failure no file is left. */
+static int write_session_file(const char *path, const json_t *rec, struct g_err *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	FILE *f;
+	int bad;
+
+	if (fd < 0)
+		return g_err_set(err, G_EX_IOERR, "cannot write session file '%s': %s",
+				 path, strerror(errno));
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(path);
+		return g_err_set(err, G_EX_IOERR, "cannot write session file '%s'", path);
+	}
+	bad = json_dumpf(rec, f, JSON_COMPACT) < 0;
+	bad |= fclose(f) != 0;
+	if (bad) {
+		unlink(path);
+		return g_err_set(err, G_EX_IOERR, "cannot write session file '%s'", path);
+	}
+	return 0;
+}
+
 int g_token_create(const struct g_cache_id *id, const unsigned char *dek,
 		   unsigned int timeout_s, char **token, struct g_err *err)
 {
@@ -166,9 +191,9 @@ int g_token_create(const struct g_cache_id *id, const unsigned char *dek,
 	struct g_wrap_ad ad;
 	char *nonce64 = NULL, *wrapped64 = NULL;
 	json_t *rec = NULL;
-	int fd = -1, rc = -1;
-	FILE *f;
+	int rc = -1;
 
+	*token = NULL;
 	if (!secret)
 		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
 	if (token_dir(dir, sizeof(dir), 1, err) < 0)
@@ -179,28 +204,24 @@ int g_token_create(const struct g_cache_id *id, const unsigned char *dek,
 	g_wrap(secret + TOKEN_ID_BYTES, dek, &ad, wrapped, nonce);
 	nonce64 = g_b64_encode(nonce, sizeof(nonce));
 	wrapped64 = g_b64_encode(wrapped, sizeof(wrapped));
-	rec = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s}", "db_id", id->db_id,
-			"user_id", id->user_id, "dek_version", (json_int_t)id->dek_version,
-			"expires_ms", (json_int_t)expires, "nonce", nonce64 ? nonce64 : "",
-			"wrapped", wrapped64 ? wrapped64 : "");
-	snprintf(path, sizeof(path), "%s/session-%s", dir, idhex);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || !rec || !(f = fdopen(fd, "w"))) {
-		g_err_set(err, G_EX_IOERR, "cannot write session file '%s': %s", path,
-			  strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (json_dumpf(rec, f, JSON_COMPACT) < 0 || fclose(f) != 0) {
-		g_err_set(err, G_EX_IOERR, "cannot write session file '%s'", path);
-		unlink(path);
-		goto out;
-	}
+	if (nonce64 && wrapped64)
+		rec = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s}", "db_id", id->db_id,
+				"user_id", id->user_id, "dek_version",
+				(json_int_t)id->dek_version, "expires_ms",
+				(json_int_t)expires, "nonce", nonce64, "wrapped", wrapped64);
 	*token = g_b64_encode(secret, TOKEN_ID_BYTES + G_KEY_BYTES);
-	rc = *token ? 0 : g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	if (!rec || !*token) {
+		g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/session-%s", dir, idhex);
+	rc = write_session_file(path, rec, err);
 out:
-	if (fd >= 0)
-		close(fd);
+	if (rc < 0 && *token) {
+		sodium_memzero(*token, strlen(*token));
+		free(*token);
+		*token = NULL;
+	}
 	json_decref(rec);
 	free(nonce64);
 	free(wrapped64);

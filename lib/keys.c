@@ -44,10 +44,17 @@ int g_userkey_from_passphrase(const char *db_id, const struct g_user *u,
 
 	if (userkey_start(db_id, u, k, err) < 0)
 		return -1;
-	if (u->salt.len != G_SALT_BYTES) {
+	/* A damaged row is a data error, not a wrong passphrase. */
+	if (u->salt.len != G_SALT_BYTES || u->dek_nonce.len != G_NONCE_BYTES ||
+	    u->dek_wrapped.len != G_KEY_BYTES + G_TAG_BYTES) {
 		g_userkey_release(k);
-		return g_err_set(err, G_EX_DATAERR, "user '%s' has a malformed salt",
+		return g_err_set(err, G_EX_DATAERR, "user '%s' has a malformed wrapped key",
 				 u->username);
+	}
+	if (strcmp(u->kdf_alg, G_KDF_ALG) != 0) {
+		g_userkey_release(k);
+		return g_err_set(err, G_EX_DATAERR, "user '%s': unknown key derivation '%s'",
+				 u->username, u->kdf_alg);
 	}
 	kek = g_key_new();
 	if (!kek) {
@@ -87,7 +94,11 @@ int g_userkey_from_recovery(const char *db_id, const struct g_user *u,
 		return g_err_set(err, G_EX_DATAERR,
 				 "not a recovery key: 52 letters and digits in groups of four");
 	}
-	if (userkey_start(db_id, u, k, err) == 0) {
+	if (u->recovery_nonce.len != G_NONCE_BYTES ||
+	    u->recovery_wrapped.len != G_KEY_BYTES + G_TAG_BYTES)
+		g_err_set(err, G_EX_DATAERR, "user '%s' has no usable recovery key",
+			  u->username);
+	else if (userkey_start(db_id, u, k, err) == 0) {
 		wrap_ad(k, "recovery", &ad);
 		rc = g_unwrap(recovery, u->recovery_wrapped.data, u->recovery_wrapped.len,
 			      u->recovery_nonce.data, u->recovery_nonce.len, &ad, k->dek);

@@ -304,3 +304,20 @@ inter|argon2id13|2|67108864"
 	exec 5>&-
 	wait "$pid"
 }
+
+@test "a damaged key row is a data error (65), not a wrong passphrase" {
+	new_user alice
+	sqlite3 "$GUISE_DB" "UPDATE users SET dek_nonce = substr(dek_nonce, 1, 23)"
+	GUISE_PASSPHRASE_FILE=$PASS1 run -65 --separate-stderr persona-encrypt verify
+	assert_equal "$stderr" "persona-encrypt: user 'alice' has a malformed wrapped key"
+	new_user bob
+	sqlite3 "$GUISE_DB" "UPDATE users SET kdf_alg = 'scrypt' WHERE username = 'bob'"
+	GUISE_PASSPHRASE_FILE=$PASS1 run -65 --separate-stderr persona-encrypt verify -u bob
+	assert_equal "$stderr" "persona-encrypt: user 'bob': unknown key derivation 'scrypt'"
+	sqlite3 "$GUISE_DB" "UPDATE users SET recovery_dek_wrapped = NULL, recovery_nonce = NULL WHERE username = 'bob'"
+	run -65 --separate-stderr persona-encrypt recover -u bob --recovery-key-file "$PASS1"
+	assert_equal "$stderr" "persona-encrypt: not a recovery key: 52 letters and digits in groups of four"
+	printf 'AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA\n' > "$BATS_TEST_TMPDIR/rk"
+	run -65 --separate-stderr persona-encrypt recover -u bob --recovery-key-file "$BATS_TEST_TMPDIR/rk"
+	assert_equal "$stderr" "persona-encrypt: user 'bob' has no usable recovery key"
+}
