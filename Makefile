@@ -50,6 +50,8 @@ persona-encrypt_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 
 .PHONY: all check test demo bench fuzz lint hdr-check install uninstall clean
 .DELETE_ON_ERROR:
+# keep objects made through pattern chains (cmd/%.o) between runs
+.SECONDARY:
 
 all: $(BINS) $(TEST_TOOL)
 
