@@ -26,7 +26,7 @@ SANFLAGS = $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all)
 
 # Every library through pkg-config; each command names the ones it links.
-LIB_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
+LIB_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(LIB_PKGS))
 pkg_libs = $(shell pkg-config --libs $(1))
 
@@ -45,7 +45,7 @@ TEST_TOOL := $(O)/bin/test-tool
 MANPAGES := $(wildcard share/man/man*/*.[1-9])
 
 # The libraries each program links, and no others.
-test-tool_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
+test-tool_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib
 persona-encrypt_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 
 .PHONY: all check test demo bench fuzz lint hdr-check install uninstall clean

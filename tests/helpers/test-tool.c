@@ -15,6 +15,11 @@
  *   test-tool vault-get TABLE COL ROW   print an encrypted column's text
  *   test-tool dek                       the user's data key, as hex: for
  *                                       tests that look for leaks only
+ *   test-tool png-card FILE             the card text in a PNG
+ *   test-tool png-strip IN OUT          the PNG without its card chunks
+ *   test-tool png-add IN OUT TYPE KEYWORD [z]
+ *                                       stdin as a text chunk (tEXt, zTXt,
+ *                                       iTXt; z: compressed iTXt)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +29,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "png.h"
 #include "crypt.h"
 #include "doc.h"
 #include "exit.h"
@@ -43,6 +49,9 @@ static const char synopsis[] =
 	"       test-tool kdf SALT OPS MEM_KIB\n"
 	"       test-tool vault-put|vault-get TABLE COLUMN ROW\n"
 	"       test-tool dek\n"
+	"       test-tool png-card FILE\n"
+	"       test-tool png-strip IN OUT\n"
+	"       test-tool png-add IN OUT tEXt|zTXt|iTXt KEYWORD [z]\n"
 	"shared options: -d DB -u USER -y --pretty --input json|yaml -q -v -n\n";
 
 enum { OPT_ANY = G_OPT_COMMAND };
@@ -353,6 +362,93 @@ static int cmd_dek(struct tool *t)
 	return 0;
 }
 
+/* A whole file into memory (tests only: PNGs are small). */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	unsigned char *buf = NULL, *grown;
+	size_t cap = 0, n;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	do {
+		if (*len == cap) {
+			cap = cap ? cap * 2 : 65536;
+			if (!(grown = realloc(buf, cap))) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = grown;
+		}
+		n = fread(buf + *len, 1, cap - *len, f);
+		*len += n;
+	} while (n > 0);
+	if (f != stdin)
+		fclose(f);
+	return buf;
+}
+
+static int spill(const char *path, const unsigned char *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	int ok = f && fwrite(buf, 1, len, f) == len;
+
+	if (f && fclose(f) != 0)
+		ok = 0;
+	if (!ok)
+		g_msg("cannot write '%s': %s", path, strerror(errno));
+	return ok ? 0 : G_EX_IOERR;
+}
+
+static int cmd_png(const char *sub, int argc, char **argv)
+{
+	unsigned char *buf, *out = NULL, *text;
+	const char *keyword;
+	struct g_err err;
+	size_t len, n = 0;
+	char *card;
+	int rc;
+
+	if (optind >= argc)
+		return g_usage_error(synopsis, "%s: missing file", sub);
+	if (!(buf = slurp(argv[optind], &len))) {
+		g_msg("cannot read '%s': %s", argv[optind], strerror(errno));
+		return G_EX_NOINPUT;
+	}
+	if (strcmp(sub, "png-card") == 0) {
+		rc = g_png_card(buf, len, argv[optind], &card, &n, &keyword, &err);
+		if (rc == 0) {
+			fwrite(card, 1, n, stdout);
+			g_msg("from '%s'", keyword);
+			free(card);
+		}
+	} else if (optind + 1 >= argc) {
+		rc = g_err_set(&err, G_EX_USAGE, "%s: missing output file", sub);
+	} else if (strcmp(sub, "png-strip") == 0) {
+		rc = g_png_without_cards(buf, len, argv[optind], &out, &n, &err);
+	} else if (strcmp(sub, "png-add") == 0 && optind + 3 < argc) {
+		size_t tlen;
+
+		text = slurp("-", &tlen);
+		rc = text ? g_png_add_text(buf, len, argv[optind + 2], argv[optind + 3],
+					   (const char *)text, tlen,
+					   optind + 4 < argc && strcmp(argv[optind + 4], "z") == 0,
+					   &out, &n, &err)
+			  : g_err_set(&err, G_EX_IOERR, "cannot read stdin");
+		free(text);
+	} else {
+		rc = g_err_set(&err, G_EX_USAGE, "png-add IN OUT TYPE KEYWORD [z]");
+	}
+	free(buf);
+	if (rc < 0)
+		return g_report(&err);
+	rc = out ? spill(argv[optind + 1], out, n) : 0;
+	free(out);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct tool t = { .any = 0 };
@@ -386,6 +482,8 @@ int main(int argc, char **argv)
 		status = cmd_vault(&t, sub[6] == 'p', argc, argv);
 	else if (strcmp(sub, "dek") == 0)
 		status = cmd_dek(&t);
+	else if (strncmp(sub, "png-", 4) == 0)
+		status = cmd_png(sub, argc, argv);
 	else
 		status = g_usage_error(synopsis, "unknown subcommand '%s'", sub);
 	return g_cli_finish(status);
