@@ -560,6 +560,8 @@ int main(int argc, char **argv)
 	status = parse(&r, argc, argv);
 	if (status >= 0)
 		return g_cli_finish(status);
+	if (g_cli_check(&r.cli, &err) < 0)
+		return g_cli_finish(g_report(&err));
 	if (!verb)
 		return g_cli_finish(g_usage_error(synopsis, "missing verb"));
 	if (!known_verb(verb))

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *g_prog = "guise";
 
@@ -54,9 +55,17 @@ int g_cli_init(struct g_cli *cli, const char *argv0, struct g_err *err)
 	cli->user = env("GUISE_USER");
 	format = env("GUISE_FORMAT");
 	if (format && parse_output_format(format, &cli->output) < 0)
+		cli->bad_format = format;
+	(void)err;
+	return 0;
+}
+
+int g_cli_check(const struct g_cli *cli, struct g_err *err)
+{
+	if (cli->bad_format && !cli->output_flag)
 		return g_err_set(err, G_EX_CONFIG,
 				 "GUISE_FORMAT: '%s' is not 'json' or 'yaml'",
-				 format);
+				 cli->bad_format);
 	return 0;
 }
 
@@ -72,9 +81,11 @@ enum g_cli_result g_cli_option(struct g_cli *cli, int opt, const char *arg,
 		return G_CLI_TAKEN;
 	case 'y':
 		cli->output = G_DOC_OUT_YAML;
+		cli->output_flag = 1;
 		return G_CLI_TAKEN;
 	case G_OPT_PRETTY:
 		cli->output = G_DOC_OUT_PRETTY;
+		cli->output_flag = 1;
 		return G_CLI_TAKEN;
 	case G_OPT_INPUT:
 		if (parse_input_format(arg, &cli->input) < 0) {
@@ -185,8 +196,8 @@ int g_cli_each_input(char *const *names, int n,
 		}
 		if (rc && !status)
 			status = rc; /* go on past a bad input; the first failure tells */
-		if (rc == G_EX_IOERR)
-			break;
+		if (ferror(stdout))
+			break; /* nowhere to write the rest to */
 	}
 	return status;
 }
@@ -206,11 +217,23 @@ int g_cli_parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+/* One message, one write: stderr is unbuffered, and processes of one
+ * pipeline share it, so pieces written apart would interleave. */
 static void vmsg(const char *kind, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: %s", g_prog, kind);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char line[G_ERR_MSG_MAX + 256];
+	int n = snprintf(line, sizeof(line), "%s: %s", g_prog, kind);
+
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(line) - 1)
+		n += vsnprintf(line + n, sizeof(line) - 1 - (size_t)n, fmt, ap);
+	if ((size_t)n > sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, (size_t)n) < 0) {
+		/* nowhere left to say it */
+	}
 }
 
 void g_msg(const char *fmt, ...)

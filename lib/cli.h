@@ -51,6 +51,8 @@ struct g_cli {
 	enum g_doc_style output;   /* -y, --pretty, else $GUISE_FORMAT */
 	int verbosity;             /* 0 normal, -1 with -q, +1 per -v */
 	int dry_run;               /* -n */
+	int output_flag;           /* -y or --pretty was given */
+	const char *bad_format;    /* a $GUISE_FORMAT that is neither */
 };
 
 /* What g_cli_option() made of one option. */
@@ -65,9 +67,12 @@ enum g_cli_result {
 /* The program name used in every message; set by g_cli_init(). */
 extern const char *g_prog;
 
-/* Set the program name from argv[0] and read the GUISE_* environment.
- * A bad environment value is a configuration error (78). */
+/* Set the program name from argv[0] and read the GUISE_* environment. */
 int g_cli_init(struct g_cli *cli, const char *argv0, struct g_err *err);
+
+/* After the options: a bad environment value that no flag overrode is a
+ * configuration error (78). -h and -V never get this far. */
+int g_cli_check(const struct g_cli *cli, struct g_err *err);
 
 enum g_cli_result g_cli_option(struct g_cli *cli, int opt, const char *arg,
 			       struct g_err *err);
@@ -87,8 +92,8 @@ char *g_cli_db_path(const struct g_cli *cli, struct g_err *err);
 
 /* The inputs of a filter: each of names[0..n) ("-" is stdin), or stdin
  * when n is 0. fn reads one and returns an exit status, its messages out
- * already. A file that cannot be opened is reported (66) and the batch
- * goes on; a write failure (74) stops it. Returns the first failure's
+ * already. A file that cannot be opened or read is reported and the batch
+ * goes on; only a failed stdout stops it. Returns the first failure's
  * status, or 0. */
 int g_cli_each_input(char *const *names, int n,
 		     int (*fn)(FILE *in, const char *name, void *arg), void *arg);

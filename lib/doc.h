@@ -51,8 +51,10 @@ enum g_doc_unit {
 
 struct g_doc_reader;
 
-/* Read from a stream (not closed by the reader) or from memory (not copied:
- * it must outlive the reader). name is how errors call the input. */
+/* Read from a stream (not closed by the reader; read with read(2) on its
+ * descriptor, so nothing may have been read from it through stdio) or from
+ * memory (not copied: it must outlive the reader). name is how errors call
+ * the input. */
 struct g_doc_reader *g_doc_reader_new(FILE *in, const char *name,
 				      enum g_doc_format format,
 				      enum g_doc_unit unit);

@@ -6,27 +6,32 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define JSON_FLAGS (JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
 
+/* read(2), not fread: a short read hands over what has arrived, so a
+ * record on a pipe is handled when its bytes come, not when 64 KiB have. */
 static int src_fill(struct g_doc_src *s)
 {
-	size_t n;
+	ssize_t n;
 
 	if (s->pos < s->len)
 		return 1;
 	if (!s->file || s->eof || s->ioerr)
 		return 0;
-	n = fread(s->chunk, 1, G_DOC_SRC_BUF, s->file);
-	if (n == 0) {
-		if (ferror(s->file))
+	do
+		n = read(fileno(s->file), s->chunk, G_DOC_SRC_BUF);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		if (n < 0)
 			s->ioerr = errno ? errno : EIO;
 		else
 			s->eof = 1;
 		return 0;
 	}
 	s->data = s->chunk;
-	s->len = n;
+	s->len = (size_t)n;
 	s->pos = 0;
 	return 1;
 }
@@ -94,8 +99,10 @@ int g_doc_depth(const json_t *v, int limit)
 	json_t *child;
 	size_t i;
 
+	if (!json_is_object(v) && !json_is_array(v))
+		return 0;
 	if (limit < 1)
-		return 1;
+		return 1; /* a container past the limit: deeper, enough said */
 	if (json_is_object(v)) {
 		json_object_foreach ((json_t *)v, key, child) {
 			d = g_doc_depth(child, limit - 1);
@@ -108,8 +115,6 @@ int g_doc_depth(const json_t *v, int limit)
 			if (d > deepest)
 				deepest = d;
 		}
-	} else {
-		return 0;
 	}
 	return deepest + 1;
 }

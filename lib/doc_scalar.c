@@ -57,8 +57,9 @@ static int is_word(const char *s, size_t n, const char *word)
 
 json_t *g_doc_plain_scalar(const char *s, size_t n)
 {
-	char text[REAL_TEXT_MAX];
-	char *end;
+	char small[REAL_TEXT_MAX];
+	char *text = small, *end;
+	json_t *v = NULL;
 	int form;
 
 	if (n == 0 || is_word(s, n, "null"))
@@ -68,24 +69,28 @@ json_t *g_doc_plain_scalar(const char *s, size_t n)
 	if (is_word(s, n, "false"))
 		return json_false();
 	form = json_number_form(s, n);
-	if (form && n < sizeof(text)) {
+	if (form && n >= sizeof(small) && !(text = malloc(n + 1)))
+		return NULL;
+	if (form) {
 		memcpy(text, s, n);
 		text[n] = '\0';
 		errno = 0;
 		if (form == 1) {
-			long long v = strtoll(text, &end, 10);
+			long long i = strtoll(text, &end, 10);
 
 			if (errno == 0)
-				return json_integer(v);
+				v = json_integer(i);
 		} else {
-			double v = strtod(text, &end);
+			double d = strtod(text, &end);
 
-			if (isfinite(v))
-				return json_real(v);
+			if (isfinite(d))
+				v = json_real(d);
 		}
+		if (text != small)
+			free(text);
 	}
-	/* Out of range, too long, or not a JSON-schema form: the text itself. */
-	return json_stringn(s, n);
+	/* Out of range, or not a JSON-schema form: the text itself. */
+	return v ? v : json_stringn(s, n);
 }
 
 int g_doc_string_needs_quotes(const char *s, size_t n)

@@ -26,6 +26,22 @@ struct g_doc_src {
 	long line, col;            /* of the next byte, from 1 */
 };
 
+/* The YAML builder's stack: one frame per open mapping or sequence. */
+struct g_doc_frame {
+	json_t *container; /* borrowed: its parent (or the root) holds it;
+			    * NULL for a top-level list of records */
+	char *key;         /* a mapping's key waiting for its value */
+};
+
+struct g_doc_builder {
+	/* one more than the depth cap: a top-level list of records is a
+	 * frame that does not count */
+	struct g_doc_frame stack[G_DOC_MAX_DEPTH + 1];
+	int depth;
+	int in_list;       /* records mode, inside a top-level sequence */
+	json_t *root;      /* the document, or the record being built */
+};
+
 struct g_doc_reader {
 	struct g_doc_src src;
 	char *name;
@@ -38,10 +54,9 @@ struct g_doc_reader {
 	/* YAML */
 	int yaml_ready;
 	yaml_parser_t parser;
-	size_t doc_start;   /* offset where the current YAML document began */
+	size_t doc_start;   /* offset where the current record began */
 	int too_big;        /* the YAML input handler hit the record limit */
-	json_t *pending;    /* a sequence of records being handed out */
-	size_t pending_next;
+	struct g_doc_builder builder;
 };
 
 int g_doc_src_peek(struct g_doc_src *s);

@@ -1,28 +1,20 @@
-/* doc_yaml.c: a YAML stream into jansson values, through libyaml's events,
- * one document at a time. The rules it keeps are in doc.h. */
+/* doc_yaml.c: a YAML stream into jansson values, through libyaml's events.
+ * In records mode a document is a record, or a list of them handed out one
+ * at a time as each ends, so a long list never sits in memory whole. The
+ * rules it keeps are in doc.h. */
 #include "doc_src.h"
 
 #include <string.h>
 
 #define TAG_PREFIX "tag:yaml.org,2002:"
 
-struct frame {
-	json_t *container; /* borrowed: its parent (or root) holds it */
-	char *key;         /* a mapping's key waiting for its value */
-};
-
-struct builder {
-	struct frame stack[G_DOC_MAX_DEPTH];
-	int depth;
-	json_t *root;
-};
-
-static void builder_release(struct builder *b)
+static void builder_release(struct g_doc_builder *b)
 {
 	while (b->depth > 0)
 		free(b->stack[--b->depth].key);
 	json_decref(b->root);
 	b->root = NULL;
+	b->in_list = 0;
 }
 
 static int yaml_input(void *data, unsigned char *buffer, size_t size,
@@ -58,8 +50,12 @@ static int parser_error(struct g_doc_reader *r, struct g_err *err)
 				      (long)p->mark.column + 1, err,
 				      "record larger than %zu bytes",
 				      G_DOC_MAX_RECORD_BYTES);
+	/* The reader decodes ahead of the parser: only the byte offset of a
+	 * bad byte is known, not its line. */
 	if (p->error == YAML_READER_ERROR)
-		m = p->mark;
+		return g_err_set(err, G_EX_DATAERR, "'%s': byte %zu: %s", r->name,
+				 p->problem_offset,
+				 p->problem ? p->problem : "malformed YAML");
 	if (p->context)
 		return g_doc_error_at(r, (long)m.line + 1, (long)m.column + 1,
 				      err, "%s %s", p->problem ? p->problem : "error",
@@ -119,26 +115,26 @@ static json_t *scalar_value(const struct g_doc_reader *r, const yaml_event_t *ev
 	return g_doc_plain_scalar(text, len);
 }
 
-/* Put a new value where the builder is: the root, the end of a sequence, or
- * under the key a mapping is waiting with. Takes the reference. */
-static int place(struct g_doc_reader *r, struct builder *b, json_t *v,
+/* Put a new value where the builder is: the root, an item of the list of
+ * records, the end of a sequence, or under the key a mapping is waiting
+ * with. Takes the reference. */
+static int place(struct g_doc_reader *r, struct g_doc_builder *b, json_t *v,
 		 yaml_mark_t m, struct g_err *err)
 {
-	struct frame *top;
+	struct g_doc_frame *top;
 	int rc;
 
 	if (!v)
 		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
-	if (b->depth == 0) {
+	if (b->depth == 0 || (b->in_list && b->depth == 1)) {
+		if (b->in_list && !json_is_object(v)) {
+			json_decref(v);
+			return at_mark(r, m, err, "not a record: expected a mapping");
+		}
 		b->root = v;
 		return 0;
 	}
 	top = &b->stack[b->depth - 1];
-	if (r->unit == G_DOC_RECORDS && b->depth == 1 &&
-	    json_is_array(top->container) && !json_is_object(v)) {
-		json_decref(v);
-		return at_mark(r, m, err, "not a record: expected a mapping");
-	}
 	if (json_is_array(top->container))
 		rc = json_array_append_new(top->container, v);
 	else {
@@ -149,9 +145,9 @@ static int place(struct g_doc_reader *r, struct builder *b, json_t *v,
 	return rc ? g_err_set(err, G_EX_SOFTWARE, "out of memory") : 0;
 }
 
-static int waiting_for_key(const struct builder *b)
+static int waiting_for_key(const struct g_doc_builder *b)
 {
-	const struct frame *top;
+	const struct g_doc_frame *top;
 
 	if (b->depth == 0)
 		return 0;
@@ -159,10 +155,10 @@ static int waiting_for_key(const struct builder *b)
 	return json_is_object(top->container) && !top->key;
 }
 
-static int take_key(struct g_doc_reader *r, struct builder *b,
+static int take_key(struct g_doc_reader *r, struct g_doc_builder *b,
 		    const yaml_event_t *ev, struct g_err *err)
 {
-	struct frame *top = &b->stack[b->depth - 1];
+	struct g_doc_frame *top = &b->stack[b->depth - 1];
 	const char *text = (const char *)ev->data.scalar.value;
 	size_t len = ev->data.scalar.length;
 
@@ -175,27 +171,44 @@ static int take_key(struct g_doc_reader *r, struct builder *b,
 	return top->key ? 0 : g_err_set(err, G_EX_SOFTWARE, "out of memory");
 }
 
-static int open_collection(struct g_doc_reader *r, struct builder *b,
-			   const yaml_event_t *ev, json_t *c, struct g_err *err)
+static int push(struct g_doc_builder *b, json_t *container)
 {
-	if (b->depth >= G_DOC_MAX_DEPTH) {
-		json_decref(c);
+	b->stack[b->depth].container = container;
+	b->stack[b->depth].key = NULL;
+	return ++b->depth;
+}
+
+static int open_collection(struct g_doc_reader *r, struct g_doc_builder *b,
+			   const yaml_event_t *ev, struct g_err *err)
+{
+	int mapping = ev->type == YAML_MAPPING_START_EVENT;
+	json_t *c;
+
+	/* records mode: a top-level sequence is a list of records, not kept */
+	if (r->unit == G_DOC_RECORDS && b->depth == 0 && !mapping) {
+		b->in_list = 1;
+		push(b, NULL);
+		return 0;
+	}
+	if (b->depth - b->in_list >= G_DOC_MAX_DEPTH)
 		return g_doc_error_at(r, (long)ev->start_mark.line + 1,
 				      (long)ev->start_mark.column + 1, err,
 				      "nested deeper than %d levels",
 				      G_DOC_MAX_DEPTH);
-	}
+	/* each record of a list gets the whole size allowance */
+	if (b->in_list && b->depth == 1)
+		r->doc_start = r->src.offset;
+	c = mapping ? json_object() : json_array();
 	/* place() takes the reference; the stack only borrows it */
 	if (place(r, b, c, ev->start_mark, err) < 0)
 		return -1;
-	b->stack[b->depth].container = c;
-	b->stack[b->depth].key = NULL;
-	b->depth++;
+	push(b, c);
 	return 0;
 }
 
-/* One event inside a document. */
-static int build(struct g_doc_reader *r, struct builder *b,
+/* One event inside a document: 1 when a record of a list is complete
+ * (in b->root), 0 to go on, -1 on error. */
+static int build(struct g_doc_reader *r, struct g_doc_builder *b,
 		 const yaml_event_t *ev, struct g_err *err)
 {
 	json_t *v;
@@ -221,14 +234,15 @@ static int build(struct g_doc_reader *r, struct builder *b,
 		if (waiting_for_key(b))
 			return at_mark(r, ev->start_mark, err,
 				       "a mapping key must be a scalar");
-		return open_collection(r, b, ev,
-				       ev->type == YAML_MAPPING_START_EVENT ? json_object()
-									    : json_array(),
-				       err);
+		return open_collection(r, b, ev, err);
 	case YAML_MAPPING_END_EVENT:
 	case YAML_SEQUENCE_END_EVENT:
 		if (b->depth > 0)
 			b->depth--;
+		if (b->in_list && b->depth == 0)
+			b->in_list = 0; /* the list itself ended */
+		else if (b->in_list && b->depth == 1)
+			return 1; /* a record of the list ended */
 		return 0;
 	default:
 		return 0;
@@ -237,34 +251,18 @@ static int build(struct g_doc_reader *r, struct builder *b,
 
 void g_doc_yaml_release(struct g_doc_reader *r)
 {
+	builder_release(&r->builder);
 	if (r->yaml_ready)
 		yaml_parser_delete(&r->parser);
 	r->yaml_ready = 0;
-	json_decref(r->pending);
-	r->pending = NULL;
 }
 
-/* Hand out the next element of a document that was a list of records. */
-static int next_pending(struct g_doc_reader *r, json_t **out)
+/* Hand out what the builder holds; 1 if it held a record. */
+static int hand_out(struct g_doc_reader *r, json_t **out)
 {
-	if (!r->pending)
-		return 0;
-	if (r->pending_next < json_array_size(r->pending)) {
-		*out = json_incref(json_array_get(r->pending, r->pending_next++));
-		return 1;
-	}
-	json_decref(r->pending);
-	r->pending = NULL;
-	return 0;
-}
+	json_t *root = r->builder.root;
 
-/* A finished document: 1 with *out set, 0 when it holds no record. */
-static int finish_document(struct g_doc_reader *r, struct builder *b,
-			   json_t **out)
-{
-	json_t *root = b->root;
-
-	b->root = NULL;
+	r->builder.root = NULL;
 	if (r->unit == G_DOC_DOCUMENTS) {
 		*out = root ? root : json_null();
 		return 1;
@@ -273,23 +271,16 @@ static int finish_document(struct g_doc_reader *r, struct builder *b,
 		json_decref(root);
 		return 0; /* an empty document, such as a trailing "---" */
 	}
-	if (json_is_object(root)) {
-		*out = root;
-		return 1;
-	}
-	r->pending = root;
-	r->pending_next = 0;
-	return next_pending(r, out);
+	*out = root;
+	return 1;
 }
 
 int g_doc_yaml_read(struct g_doc_reader *r, json_t **out, struct g_err *err)
 {
-	struct builder b = { .depth = 0, .root = NULL };
+	struct g_doc_builder *b = &r->builder;
 	yaml_event_t ev;
 	int rc;
 
-	if (next_pending(r, out))
-		return 1;
 	if (!r->yaml_ready) {
 		if (!yaml_parser_initialize(&r->parser))
 			return g_err_set(err, G_EX_SOFTWARE, "out of memory");
@@ -298,14 +289,14 @@ int g_doc_yaml_read(struct g_doc_reader *r, json_t **out, struct g_err *err)
 	}
 	for (;;) {
 		if (!yaml_parser_parse(&r->parser, &ev)) {
-			builder_release(&b);
+			builder_release(b);
 			r->done = 1;
 			return parser_error(r, err);
 		}
 		switch (ev.type) {
 		case YAML_STREAM_END_EVENT:
 			yaml_event_delete(&ev);
-			builder_release(&b);
+			builder_release(b);
 			r->done = 1;
 			return 0;
 		case YAML_DOCUMENT_START_EVENT:
@@ -314,18 +305,20 @@ int g_doc_yaml_read(struct g_doc_reader *r, json_t **out, struct g_err *err)
 			break;
 		case YAML_DOCUMENT_END_EVENT:
 			yaml_event_delete(&ev);
-			if (finish_document(r, &b, out))
+			if (hand_out(r, out))
 				return 1;
 			continue;
 		default:
-			rc = build(r, &b, &ev, err);
+			rc = build(r, b, &ev, err);
 			break;
 		}
 		yaml_event_delete(&ev);
 		if (rc < 0) {
-			builder_release(&b);
+			builder_release(b);
 			r->done = 1;
 			return -1;
 		}
+		if (rc > 0 && hand_out(r, out))
+			return 1;
 	}
 }

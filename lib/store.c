@@ -22,8 +22,8 @@ enum g_exit g_store_exit_for(int rc)
 	case SQLITE_CANTOPEN:
 	case SQLITE_READONLY:
 	case SQLITE_PERM:
+	case SQLITE_CORRUPT: /* the database file is damaged */
 		return G_EX_IOERR;
-	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
 		return G_EX_CONFIG;
 	case SQLITE_CONSTRAINT:

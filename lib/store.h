@@ -48,8 +48,8 @@ void g_store_rollback(struct g_store *s);
 /* Run SQL without results; -1 with err set from SQLite's error. */
 int g_store_exec(struct g_store *s, const char *sql, struct g_err *err);
 
-/* The exit status for a SQLite result code (busy: 75, I/O and full: 74,
- * corrupt or not a database: 78, constraint: 65, anything else: 70). */
+/* The exit status for a SQLite result code (busy: 75; I/O, full and a
+ * damaged file: 74; not a database: 78; constraint: 65; else 70). */
 enum g_exit g_store_exit_for(int sqlite_rc);
 
 /* Set err from the connection's last error; what (may be NULL) says what

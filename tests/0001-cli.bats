@@ -87,3 +87,32 @@ test-tool: warning: a warning is silenced by -q"
 	[[ ${#stderr_lines[@]} -eq 2 ]]
 	assert_equal "${stderr_lines[1]}" "test-tool: cannot open '$BATS_TEST_TMPDIR/missing.json': No such file or directory"
 }
+
+@test "a bad GUISE_FORMAT gives way to -y, --pretty, -h and -V" {
+	GUISE_FORMAT=xml run -0 --separate-stderr test-tool cli -y -q
+	assert_line "output: yaml"
+	GUISE_FORMAT=xml run -0 --separate-stderr test-tool cli --pretty -q
+	assert_line '  "output": "pretty",'
+	GUISE_FORMAT=xml run -0 --separate-stderr test-tool cli -h
+	assert_line --index 0 "usage: test-tool doc [--any] [FILE...]"
+	GUISE_FORMAT=xml run -0 --separate-stderr test-tool cli -V
+	assert_equal "$stderr" ""
+}
+
+@test "an input that cannot be read is reported and the batch goes on" {
+	printf '{"a":1}' > "$BATS_TEST_TMPDIR/good.json"
+	mkdir "$BATS_TEST_TMPDIR/dir"
+	run -74 --separate-stderr test-tool doc "$BATS_TEST_TMPDIR/dir" "$BATS_TEST_TMPDIR/good.json"
+	assert_output '{"a":1}'
+	assert_equal "$stderr" "test-tool: '$BATS_TEST_TMPDIR/dir': read error: Is a directory"
+}
+
+@test "records on a pipe are handled as they arrive, not when the pipe ends" {
+	{ echo '{"a":1}'; sleep 3; echo '{"b":2}'; } | test-tool doc > "$BATS_TEST_TMPDIR/out" &
+	local writer=$!
+	sleep 1.5
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" '{"a":1}'
+	wait "$writer"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" '{"a":1}
+{"b":2}'
+}

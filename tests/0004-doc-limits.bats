@@ -72,6 +72,30 @@ repeat() { head -c "$2" /dev/zero | tr '\0' "$1"; }
 	assert_equal "$stderr" "test-tool: '<stdin>':1:257: nested deeper than 256 levels"
 }
 
+@test "nesting: 256 objects with a scalar inside pass, JSON and YAML alike" {
+	local deep
+	deep="$(for _ in $(seq 256); do printf '{"a":'; done)1$(repeat '}' 256)"
+	run -0 --separate-stderr test-tool doc <<< "$deep"
+	assert_output "$deep"
+	run -0 --separate-stderr test-tool doc --input yaml <<< "$deep"
+	assert_output "$deep"
+	# and inside a list of records, the list does not count
+	run -0 --separate-stderr test-tool doc --input yaml <<< "[$deep]"
+	assert_output "$deep"
+	run -0 --separate-stderr test-tool doc <<< "[$deep]"
+	assert_output "$deep"
+}
+
+@test "a YAML list of records is read one record at a time, each under the cap" {
+	local x
+	x=$(repeat x 1000)
+	# 70 000 records of 1 KiB: over 64 MiB together, far under it each
+	yes -- "- k: $x" | head -n 70000 > "$BATS_TEST_TMPDIR/list.yaml"
+	run -0 --separate-stderr sh -c 'test-tool doc "$1" | wc -l' _ "$BATS_TEST_TMPDIR/list.yaml"
+	assert_output 70000
+	assert_equal "$stderr" ""
+}
+
 @test "one record: 64 MiB passes, a byte more does not (G_DOC_MAX_RECORD_BYTES)" {
 	local max=$((64 * 1024 * 1024))
 	# {"a":"xxx...x"} is 8 bytes around the text

@@ -100,6 +100,14 @@ user_version: "1"$'
 	assert_equal "$stderr" "test-tool: '$GUISE_DB' is not a guise database"
 }
 
+@test "a damaged database is an I/O error (74)" {
+	run -0 test-tool store-open
+	head -c 12288 /dev/zero | tr '\0' '\377' | dd of="$GUISE_DB" bs=4096 seek=1 conv=notrunc 2> /dev/null
+	run -74 --separate-stderr test-tool store-open
+	assert_output ""
+	[[ $stderr == "test-tool: database '$GUISE_DB': "*"database disk image is malformed" ]] || fail "$stderr"
+}
+
 @test "a database that cannot be created is an I/O error (74)" {
 	run -74 --separate-stderr test-tool store-open -d /proc/guise/guise.db
 	assert_output ""

@@ -466,6 +466,8 @@ int main(int argc, char **argv)
 	status = parse(&t, argc, argv);
 	if (status >= 0)
 		return g_cli_finish(status);
+	if (g_cli_check(&t.cli, &err) < 0)
+		return g_cli_finish(g_report(&err));
 	if (strcmp(sub, "doc") == 0)
 		status = cmd_doc(&t, argc, argv);
 	else if (strcmp(sub, "store-open") == 0)
