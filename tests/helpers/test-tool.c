@@ -15,6 +15,7 @@
  *   test-tool vault-get TABLE COL ROW   print an encrypted column's text
  *   test-tool dek                       the user's data key, as hex: for
  *                                       tests that look for leaks only
+ *   test-tool card [--strict] [FILE...] each record as a canonical V3 card
  *   test-tool png-card FILE             the card text in a PNG
  *   test-tool png-strip IN OUT          the PNG without its card chunks
  *   test-tool png-add IN OUT TYPE KEYWORD [z]
@@ -28,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "card.h"
 #include "cli.h"
 #include "png.h"
 #include "crypt.h"
@@ -49,15 +51,17 @@ static const char synopsis[] =
 	"       test-tool kdf SALT OPS MEM_KIB\n"
 	"       test-tool vault-put|vault-get TABLE COLUMN ROW\n"
 	"       test-tool dek\n"
+	"       test-tool card [--strict] [FILE...]\n"
 	"       test-tool png-card FILE\n"
 	"       test-tool png-strip IN OUT\n"
 	"       test-tool png-add IN OUT tEXt|zTXt|iTXt KEYWORD [z]\n"
 	"shared options: -d DB -u USER -y --pretty --input json|yaml -q -v -n\n";
 
-enum { OPT_ANY = G_OPT_COMMAND };
+enum { OPT_ANY = G_OPT_COMMAND, OPT_STRICT };
 
 static const struct option options[] = {
 	{ "any", no_argument, NULL, OPT_ANY },
+	{ "strict", no_argument, NULL, OPT_STRICT },
 	G_CLI_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -65,6 +69,8 @@ static const struct option options[] = {
 struct tool {
 	struct g_cli cli;
 	int any;
+	int strict;
+	int card; /* doc: normalise each record as a card */
 };
 
 /* Shared option parsing for every subcommand; returns -1 to go on, else
@@ -81,6 +87,8 @@ static int parse(struct tool *t, int argc, char **argv)
 		}
 		if (opt == OPT_ANY)
 			t->any = 1;
+		else if (opt == OPT_STRICT)
+			t->strict = 1;
 		else
 			return g_usage_error(synopsis, "unknown option");
 	}
@@ -91,6 +99,13 @@ struct doc_run {
 	struct tool *t;
 	struct g_doc_writer *w;
 };
+
+static void say_warning(const char *msg, void *arg)
+{
+	struct tool *t = arg;
+
+	g_warn(&t->cli, "%s", msg);
+}
 
 static int doc_one(FILE *in, const char *name, void *arg)
 {
@@ -106,6 +121,19 @@ static int doc_one(FILE *in, const char *name, void *arg)
 		return G_EX_SOFTWARE;
 	}
 	while ((rc = g_doc_read(r, &v, &err)) > 0) {
+		if (d->t->card) {
+			enum g_card_shape shape;
+			json_t *card = g_card_normalize(v, name, d->t->strict, &shape,
+							say_warning, d->t, &err);
+
+			json_decref(v);
+			if (!card) {
+				rc = -1;
+				break;
+			}
+			g_verbose(&d->t->cli, 1, "'%s': %s", name, g_card_shape_name(shape));
+			v = card;
+		}
 		rc = g_doc_write(d->w, v, &err);
 		json_decref(v);
 		if (rc < 0)
@@ -470,6 +498,10 @@ int main(int argc, char **argv)
 		return g_cli_finish(g_report(&err));
 	if (strcmp(sub, "doc") == 0)
 		status = cmd_doc(&t, argc, argv);
+	else if (strcmp(sub, "card") == 0) {
+		t.card = 1;
+		status = cmd_doc(&t, argc, argv);
+	}
 	else if (strcmp(sub, "store-open") == 0)
 		status = cmd_store_open(&t);
 	else if (strcmp(sub, "uuid") == 0)

@@ -1,0 +1,341 @@
+/* card.c: every card shape into the canonical V3 card. */
+#include "card.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum kind { TEXT, TEXTS, OBJECT, NUMBER, BOOK, ASSETS, TEXT_MAP };
+
+/* The fields of V3's data, in the spec's order, with their types; the
+ * required ones get their empty value when missing. */
+static const struct field {
+	const char *name;
+	enum kind kind;
+	int required;
+} fields[] = {
+	{ "name", TEXT, 1 },
+	{ "description", TEXT, 1 },
+	{ "tags", TEXTS, 1 },
+	{ "creator", TEXT, 1 },
+	{ "character_version", TEXT, 1 },
+	{ "mes_example", TEXT, 1 },
+	{ "extensions", OBJECT, 1 },
+	{ "system_prompt", TEXT, 1 },
+	{ "post_history_instructions", TEXT, 1 },
+	{ "first_mes", TEXT, 1 },
+	{ "alternate_greetings", TEXTS, 1 },
+	{ "personality", TEXT, 1 },
+	{ "scenario", TEXT, 1 },
+	{ "creator_notes", TEXT, 1 },
+	{ "character_book", BOOK, 0 },
+	{ "assets", ASSETS, 0 },
+	{ "nickname", TEXT, 0 },
+	{ "creator_notes_multilingual", TEXT_MAP, 0 },
+	{ "source", TEXTS, 0 },
+	{ "group_only_greetings", TEXTS, 1 },
+	{ "creation_date", NUMBER, 0 },
+	{ "modification_date", NUMBER, 0 },
+};
+
+/* The V1 fields, shared by V1 cards and the top-level copies of V2. */
+static const char *const v1_fields[] = {
+	"name", "description", "personality", "scenario", "first_mes", "mes_example",
+};
+
+struct ctx {
+	const char *name;
+	int strict;
+	g_card_warn_fn warn;
+	void *warn_arg;
+	struct g_err *err;
+};
+
+const char *g_card_shape_name(enum g_card_shape shape)
+{
+	switch (shape) {
+	case G_CARD_V3: return "chara_card_v3";
+	case G_CARD_V2: return "chara_card_v2";
+	case G_CARD_V1: return "v1";
+	case G_CARD_PYGMALION: return "pygmalion";
+	case G_CARD_TEXTGEN: return "textgen";
+	}
+	return "unknown";
+}
+
+static int fail(struct ctx *c, const char *place, const char *what)
+{
+	return g_err_set(c->err, G_EX_DATAERR, "'%s': %s: %s", c->name, place, what);
+}
+
+/* A spec warning: an error under strict. */
+static int warn(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int warn(struct ctx *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (c->strict)
+		return g_err_set(c->err, G_EX_DATAERR, "'%s': %s", c->name, msg);
+	if (c->warn)
+		c->warn(msg, c->warn_arg);
+	return 0;
+}
+
+static int check_texts(struct ctx *c, const char *place, const json_t *v)
+{
+	char where[256];
+	json_t *item;
+	size_t i;
+
+	if (!json_is_array(v))
+		return fail(c, place, "expected a list of strings");
+	json_array_foreach (v, i, item)
+		if (!json_is_string(item)) {
+			snprintf(where, sizeof(where), "%s[%zu]", place, i);
+			return fail(c, where, "expected a string");
+		}
+	return 0;
+}
+
+/* A book: entries a list of objects whose keys are lists of strings and
+ * content a string. Entry ids may be strings or numbers; unknown keys stay. */
+static int check_book(struct ctx *c, const json_t *book)
+{
+	char where[256];
+	json_t *entries, *e, *v;
+	size_t i;
+
+	if (json_is_null(book))
+		return 0; /* how many exporters write "no book" */
+	if (!json_is_object(book))
+		return fail(c, "data.character_book", "expected an object");
+	entries = json_object_get(book, "entries");
+	if (!entries)
+		return 0;
+	if (!json_is_array(entries))
+		return fail(c, "data.character_book.entries", "expected a list");
+	json_array_foreach (entries, i, e) {
+		snprintf(where, sizeof(where), "data.character_book.entries[%zu]", i);
+		if (!json_is_object(e))
+			return fail(c, where, "expected an object");
+		if ((v = json_object_get(e, "keys"))) {
+			snprintf(where, sizeof(where), "data.character_book.entries[%zu].keys", i);
+			if (check_texts(c, where, v) < 0)
+				return -1;
+		}
+		if ((v = json_object_get(e, "content")) && !json_is_string(v)) {
+			snprintf(where, sizeof(where), "data.character_book.entries[%zu].content", i);
+			return fail(c, where, "expected a string");
+		}
+	}
+	return 0;
+}
+
+static int check_field(struct ctx *c, const struct field *f, const json_t *v)
+{
+	char place[128];
+	const char *key;
+	json_t *item;
+	size_t i;
+
+	snprintf(place, sizeof(place), "data.%s", f->name);
+	switch (f->kind) {
+	case TEXT:
+		return json_is_string(v) ? 0 : fail(c, place, "expected a string");
+	case TEXTS:
+		return check_texts(c, place, v);
+	case OBJECT:
+		return json_is_object(v) ? 0 : fail(c, place, "expected an object");
+	case NUMBER:
+		return json_is_number(v) ? 0 : fail(c, place, "expected a number");
+	case BOOK:
+		return check_book(c, v);
+	case TEXT_MAP:
+		if (!json_is_object(v))
+			return fail(c, place, "expected an object of strings");
+		json_object_foreach ((json_t *)v, key, item)
+			if (!json_is_string(item))
+				return fail(c, place, "expected an object of strings");
+		return 0;
+	case ASSETS:
+		if (!json_is_array(v))
+			return fail(c, place, "expected a list of assets");
+		json_array_foreach (v, i, item)
+			if (!json_is_object(item) ||
+			    !json_is_string(json_object_get(item, "type")) ||
+			    !json_is_string(json_object_get(item, "uri"))) {
+				snprintf(place, sizeof(place), "data.assets[%zu]", i);
+				return fail(c, place, "expected an asset with a type and a uri");
+			}
+		return 0;
+	}
+	return 0;
+}
+
+static json_t *empty_value(enum kind kind)
+{
+	switch (kind) {
+	case TEXTS: return json_array();
+	case OBJECT: return json_object();
+	default: return json_string("");
+	}
+}
+
+/* data made whole and checked: every known field of the right type,
+ * required ones present, unknown keys left as they are. */
+static int complete_data(struct ctx *c, json_t *data)
+{
+	const json_t *name;
+	json_t *v;
+	size_t i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(*fields); i++) {
+		v = json_object_get(data, fields[i].name);
+		if (v && check_field(c, &fields[i], v) < 0)
+			return -1;
+		if (!v && fields[i].required &&
+		    json_object_set_new(data, fields[i].name, empty_value(fields[i].kind)) < 0)
+			return g_err_set(c->err, G_EX_SOFTWARE, "out of memory");
+	}
+	name = json_object_get(data, "name");
+	if (json_string_length(name) == 0)
+		return fail(c, "data.name", "a card needs a name");
+	return 0;
+}
+
+/* The canonical card from data (taken) and the document's other
+ * top-level keys (all but those listed in skip). */
+static json_t *canonical(const json_t *doc, json_t *data, const char *const *skip,
+			 size_t nskip, struct ctx *c)
+{
+	json_t *card = json_pack("{s:s, s:s}", "spec", "chara_card_v3", "spec_version", "3.0");
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (!card || json_object_set_new(card, "data", data) < 0) {
+		json_decref(card);
+		g_err_set(c->err, G_EX_SOFTWARE, "out of memory");
+		return NULL;
+	}
+	json_object_foreach ((json_t *)doc, key, v) {
+		for (i = 0; i < nskip; i++)
+			if (strcmp(key, skip[i]) == 0)
+				break;
+		if (i == nskip && json_object_set(card, key, v) < 0) {
+			json_decref(card);
+			g_err_set(c->err, G_EX_SOFTWARE, "out of memory");
+			return NULL;
+		}
+	}
+	if (complete_data(c, data) < 0) {
+		json_decref(card);
+		return NULL;
+	}
+	return card;
+}
+
+/* V2 and V3: "data" carries everything. */
+static json_t *from_spec(struct ctx *c, const json_t *doc, enum g_card_shape *shape)
+{
+	static const char *const skip[] = { "spec", "spec_version", "data" };
+	const char *spec = json_string_value(json_object_get(doc, "spec"));
+	json_t *version = json_object_get(doc, "spec_version");
+	json_t *data = json_object_get(doc, "data");
+	double v = 0;
+
+	*shape = strcmp(spec, "chara_card_v3") == 0 ? G_CARD_V3 : G_CARD_V2;
+	if (!json_is_object(data))
+		return fail(c, "data", "expected an object"), NULL;
+	/* spec_version is compared as a number: "3.0", 3, "3.10" */
+	if (json_is_string(version))
+		v = strtod(json_string_value(version), NULL);
+	else if (json_is_number(version))
+		v = json_number_value(version);
+	if (*shape == G_CARD_V3 && (v < 3 || v >= 4))
+		return fail(c, "spec_version", "not a V3 version"), NULL;
+	if (*shape == G_CARD_V3 && v > 3.0 &&
+	    warn(c, "spec_version %g is newer than 3.0: read as 3.0", v) < 0)
+		return NULL;
+	if (*shape == G_CARD_V2 && v != 2.0 &&
+	    warn(c, "spec_version of a V2 card is not 2.0") < 0)
+		return NULL;
+	return canonical(doc, json_deep_copy(data), skip, sizeof(skip) / sizeof(*skip), c);
+}
+
+/* V1, Pygmalion, textgen: flat fields renamed into data. */
+struct rename {
+	const char *from, *to;
+};
+
+static json_t *from_flat(struct ctx *c, const json_t *doc, const struct rename *map,
+			 size_t n)
+{
+	const char *skip[16];
+	json_t *data = json_object(), *v;
+	size_t i;
+
+	if (!data || n > sizeof(skip) / sizeof(*skip))
+		return g_err_set(c->err, G_EX_SOFTWARE, "out of memory"), NULL;
+	for (i = 0; i < n; i++) {
+		skip[i] = map[i].from;
+		v = json_object_get(doc, map[i].from);
+		if (!v)
+			continue;
+		if (!json_is_string(v)) {
+			json_decref(data);
+			return fail(c, map[i].from, "expected a string"), NULL;
+		}
+		json_object_set(data, map[i].to, v);
+	}
+	return canonical(doc, data, skip, n, c);
+}
+
+json_t *g_card_normalize(const json_t *doc, const char *name, int strict,
+			 enum g_card_shape *shape, g_card_warn_fn warn_fn,
+			 void *warn_arg, struct g_err *err)
+{
+	static const struct rename pygmalion[] = {
+		{ "char_name", "name" }, { "char_persona", "description" },
+		{ "world_scenario", "scenario" }, { "char_greeting", "first_mes" },
+		{ "example_dialogue", "mes_example" },
+	};
+	static const struct rename textgen[] = {
+		{ "name", "name" }, { "context", "description" },
+		{ "greeting", "first_mes" }, { "example_dialogue", "mes_example" },
+	};
+	struct rename v1[sizeof(v1_fields) / sizeof(*v1_fields)];
+	struct ctx c = { name, strict, warn_fn, warn_arg, err };
+	const json_t *spec = json_object_get(doc, "spec");
+	size_t i;
+
+	if (!json_is_object(doc))
+		return fail(&c, "card", "not a record"), NULL;
+	if (spec) {
+		if (json_is_string(spec) &&
+		    (strcmp(json_string_value(spec), "chara_card_v3") == 0 ||
+		     strcmp(json_string_value(spec), "chara_card_v2") == 0))
+			return from_spec(&c, doc, shape);
+		return fail(&c, "spec", "not chara_card_v2 or chara_card_v3"), NULL;
+	}
+	if (json_object_get(doc, "char_name")) {
+		*shape = G_CARD_PYGMALION;
+		return from_flat(&c, doc, pygmalion, sizeof(pygmalion) / sizeof(*pygmalion));
+	}
+	if (json_object_get(doc, "context") || json_object_get(doc, "greeting")) {
+		*shape = G_CARD_TEXTGEN;
+		return from_flat(&c, doc, textgen, sizeof(textgen) / sizeof(*textgen));
+	}
+	if (json_object_get(doc, "name")) {
+		*shape = G_CARD_V1;
+		for (i = 0; i < sizeof(v1) / sizeof(*v1); i++)
+			v1[i].from = v1[i].to = v1_fields[i];
+		return from_flat(&c, doc, v1, sizeof(v1) / sizeof(*v1));
+	}
+	return fail(&c, "card", "not a character card: no spec, name or char_name"), NULL;
+}

@@ -1,0 +1,43 @@
+/*
+ * card.h: character cards of every shape people have, as one canonical V3
+ * card (DESIGN.md §7): {"spec": "chara_card_v3", "spec_version": "3.0",
+ * "data": {...}} plus any other top-level keys the card carried.
+ *
+ * Shapes read: V3 and V2 ("spec" says which; V2 with SillyTavern's
+ * top-level copies too), V1 (the six flat fields), Pygmalion (char_name,
+ * char_persona, char_greeting, world_scenario, example_dialogue) and
+ * text-generation-webui (name, context, greeting). Nothing is dropped:
+ * unknown keys stay where they were, at the top, in data, in extensions,
+ * in the book and its entries. Missing V3 fields get their empty value.
+ * A field of the wrong type is an error that names its place
+ * ("data.tags[2]: expected a string"); what the spec only frowns on is a
+ * warning, or an error with strict.
+ */
+#ifndef GUISE_CARD_H
+#define GUISE_CARD_H
+
+#include <jansson.h>
+
+#include "err.h"
+
+enum g_card_shape {
+	G_CARD_V3,
+	G_CARD_V2,
+	G_CARD_V1,
+	G_CARD_PYGMALION,
+	G_CARD_TEXTGEN
+};
+
+/* "chara_card_v3", "chara_card_v2", "v1", "pygmalion", "textgen" */
+const char *g_card_shape_name(enum g_card_shape shape);
+
+/* Called once per warning, with the place and what is wrong. */
+typedef void (*g_card_warn_fn)(const char *msg, void *arg);
+
+/* A new canonical V3 card from doc (not changed), or NULL with err set
+ * (65, the message prefixed by name). */
+json_t *g_card_normalize(const json_t *doc, const char *name, int strict,
+			 enum g_card_shape *shape, g_card_warn_fn warn,
+			 void *warn_arg, struct g_err *err);
+
+#endif
