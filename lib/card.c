@@ -253,7 +253,11 @@ static json_t *from_spec(struct ctx *c, const json_t *doc, enum g_card_shape *sh
 	if (!json_is_object(data))
 		return fail(c, "data", "expected an object"), NULL;
 	/* spec_version is compared as a number: "3.0", 3, "3.10" */
-	if (json_is_string(version))
+	if (!version) {
+		v = *shape == G_CARD_V3 ? 3.0 : 2.0;
+		if (warn(c, "no spec_version: read as %.1f", v) < 0)
+			return NULL;
+	} else if (json_is_string(version))
 		v = strtod(json_string_value(version), NULL);
 	else if (json_is_number(version))
 		v = json_number_value(version);
