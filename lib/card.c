@@ -286,6 +286,13 @@ static json_t *from_flat(struct ctx *c, const json_t *doc, const struct rename *
 
 	if (!data || n > sizeof(skip) / sizeof(*skip))
 		return g_err_set(c->err, G_EX_SOFTWARE, "out of memory"), NULL;
+	/* the canonical card's own keys: a flat card must not bring them */
+	for (i = 0; i < 2; i++)
+		if (json_object_get(doc, i ? "spec_version" : "data")) {
+			json_decref(data);
+			return fail(c, i ? "spec_version" : "data",
+				    "not expected in a card without spec"), NULL;
+		}
 	for (i = 0; i < n; i++) {
 		skip[i] = map[i].from;
 		v = json_object_get(doc, map[i].from);

@@ -86,4 +86,8 @@ setup() { common_setup; }
 	assert_equal "$stderr" "test-tool: '<stdin>': card: not a character card: no spec, name or char_name"
 	run -65 --separate-stderr test-tool card <<< '{"char_name":["x"]}'
 	assert_equal "$stderr" "test-tool: '<stdin>': char_name: expected a string"
+	run -65 --separate-stderr test-tool card <<< '{"name":"V1","data":{"name":"other"}}'
+	assert_equal "$stderr" "test-tool: '<stdin>': data: not expected in a card without spec"
+	run -65 --separate-stderr test-tool card <<< '{"char_name":"P","spec_version":"2.0"}'
+	assert_equal "$stderr" "test-tool: '<stdin>': spec_version: not expected in a card without spec"
 }
