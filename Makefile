@@ -100,7 +100,10 @@ bench: all
 	GUISE_BUILD=$(CURDIR)/$(O) bench/run
 
 # libFuzzer targets, built with clang in their own tree; FUZZ_SECONDS each.
+# A fixed seed makes a run repeatable (CI explores what a developer saw);
+# FUZZ_FLAGS= explores afresh.
 FUZZ_SECONDS ?= 30
+FUZZ_FLAGS ?= -seed=1
 FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/*_fuzz.c))
 FUZZ_O := build-fuzz
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -D_GNU_SOURCE \
@@ -108,7 +111,7 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -D_GNU_SOURCE \
 fuzz: $(addprefix $(FUZZ_O)/,$(FUZZ_TARGETS))
 	for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_O)/corpus/$$t; \
-		$(FUZZ_O)/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+		$(FUZZ_O)/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 $(FUZZ_FLAGS) \
 			-artifact_prefix=$(FUZZ_O)/ $(FUZZ_O)/corpus/$$t fuzz/seeds/$$t \
 			> $(FUZZ_O)/$$t.log 2>&1 || { tail -n 60 $(FUZZ_O)/$$t.log; exit 1; }; \
 		echo "$$t: $$(grep '^Done' $(FUZZ_O)/$$t.log)"; \

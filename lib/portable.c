@@ -234,6 +234,11 @@ static const char *record_id(json_t *record, int sealing, struct g_err *err)
 	if (json_is_string(id))
 		return json_string_value(id);
 	id = json_object_get(record, SEAL_ID);
+	/* open takes the seal id away, so a record cannot bring its own */
+	if (id && sealing) {
+		g_err_set(err, G_EX_DATAERR, "/%s: reserved for sealed records", SEAL_ID);
+		return NULL;
+	}
 	if (json_is_string(id))
 		return json_string_value(id);
 	if (!sealing)

@@ -136,6 +136,10 @@ hexdump_of() { od -An -v -tx1 "$1" | tr -d ' \n'; }
 	[[ $tags == *'"tags":{"0":{'* ]]
 	run -65 --separate-stderr persona-encrypt open <<< "$tags"
 	assert_equal "$stderr" "persona-encrypt: '<stdin>': record 1: /tags/0: ciphertext fails its integrity check"
+	# a record may not bring its own seal id: open would take it away
+	run -65 --separate-stderr persona-encrypt seal <<< '{"guise_seal_id":"mine","name":"Wren"}'
+	assert_output ""
+	assert_equal "$stderr" "persona-encrypt: '<stdin>': record 1: /guise_seal_id: reserved for sealed records"
 	# a sealed value in a record that lost its ids
 	run -65 --separate-stderr persona-encrypt open <<< "$(printf '%s' "$one" | sed 's/,"guise_seal_id":"[^"]*"//')"
 	assert_equal "$stderr" "persona-encrypt: '<stdin>': record 1: /name: sealed value in a record with no \"id\" nor \"guise_seal_id\""
