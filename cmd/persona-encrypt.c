@@ -548,8 +548,7 @@ int main(int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	g_secret_opts_init(&r.secrets);
-	if (g_cli_init(&r.cli, argv[0], &err) < 0)
-		return g_cli_finish(g_report(&err));
+	g_cli_init(&r.cli, argv[0]);
 	if (argc >= 2 && argv[1][0] != '-') {
 		verb = argv[1];
 		argc--;

@@ -40,7 +40,7 @@ static const char *env(const char *name)
 	return v && *v ? v : NULL;
 }
 
-int g_cli_init(struct g_cli *cli, const char *argv0, struct g_err *err)
+void g_cli_init(struct g_cli *cli, const char *argv0)
 {
 	const char *slash, *format;
 
@@ -56,8 +56,6 @@ int g_cli_init(struct g_cli *cli, const char *argv0, struct g_err *err)
 	format = env("GUISE_FORMAT");
 	if (format && parse_output_format(format, &cli->output) < 0)
 		cli->bad_format = format;
-	(void)err;
-	return 0;
 }
 
 int g_cli_check(const struct g_cli *cli, struct g_err *err)

@@ -67,8 +67,9 @@ enum g_cli_result {
 /* The program name used in every message; set by g_cli_init(). */
 extern const char *g_prog;
 
-/* Set the program name from argv[0] and read the GUISE_* environment. */
-int g_cli_init(struct g_cli *cli, const char *argv0, struct g_err *err);
+/* Set the program name from argv[0] and read the GUISE_* environment; a
+ * bad value is kept for g_cli_check(), so that -h and flags still work. */
+void g_cli_init(struct g_cli *cli, const char *argv0);
 
 /* After the options: a bad environment value that no flag overrode is a
  * configuration error (78). -h and -V never get this far. */

@@ -69,9 +69,6 @@ void g_doc_reader_free(struct g_doc_reader *r);
  * a stream that broke once cannot be trusted to resynchronise. */
 int g_doc_read(struct g_doc_reader *r, json_t **out, struct g_err *err);
 
-/* The format the reader settled on (after the first read for G_DOC_AUTO). */
-enum g_doc_format g_doc_reader_format(const struct g_doc_reader *r);
-
 struct g_doc_writer;
 
 struct g_doc_writer *g_doc_writer_new(FILE *out, enum g_doc_style style);

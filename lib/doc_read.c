@@ -180,11 +180,6 @@ void g_doc_reader_free(struct g_doc_reader *r)
 	free(r);
 }
 
-enum g_doc_format g_doc_reader_format(const struct g_doc_reader *r)
-{
-	return r->format;
-}
-
 static int is_json_space(int c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';

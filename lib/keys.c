@@ -145,20 +145,6 @@ int g_userkey_get(const char *db_id, const struct g_user *u,
 	return rc;
 }
 
-static int set_blob(struct g_blob *b, const unsigned char *p, size_t n,
-		    struct g_err *err)
-{
-	unsigned char *copy = malloc(n);
-
-	if (!copy)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
-	memcpy(copy, p, n);
-	free(b->data);
-	b->data = copy;
-	b->len = n;
-	return 0;
-}
-
 int g_userkey_wrap_passphrase(const struct g_userkey *k, struct g_user *u,
 			      const struct g_kdf *kdf,
 			      const struct g_secret *pass, struct g_err *err)
@@ -178,9 +164,9 @@ int g_userkey_wrap_passphrase(const struct g_userkey *k, struct g_user *u,
 		g_wrap(kek, k->dek, &ad, wrapped, nonce);
 		u->kdf = *kdf;
 		snprintf(u->kdf_alg, sizeof(u->kdf_alg), "%s", G_KDF_ALG);
-		rc = set_blob(&u->salt, salt, sizeof(salt), err) < 0 ||
-		     set_blob(&u->dek_wrapped, wrapped, sizeof(wrapped), err) < 0 ||
-		     set_blob(&u->dek_nonce, nonce, sizeof(nonce), err) < 0 ? -1 : 0;
+		rc = g_blob_set(&u->salt, salt, sizeof(salt), err) < 0 ||
+		     g_blob_set(&u->dek_wrapped, wrapped, sizeof(wrapped), err) < 0 ||
+		     g_blob_set(&u->dek_nonce, nonce, sizeof(nonce), err) < 0 ? -1 : 0;
 	}
 	g_key_free(kek);
 	return rc;
@@ -201,7 +187,7 @@ int g_userkey_wrap_recovery(const struct g_userkey *k, struct g_user *u,
 	g_wrap(recovery, k->dek, &ad, wrapped, nonce);
 	g_recovery_format(recovery, text);
 	g_key_free(recovery);
-	rc = set_blob(&u->recovery_wrapped, wrapped, sizeof(wrapped), err) < 0 ||
-	     set_blob(&u->recovery_nonce, nonce, sizeof(nonce), err) < 0 ? -1 : 0;
+	rc = g_blob_set(&u->recovery_wrapped, wrapped, sizeof(wrapped), err) < 0 ||
+	     g_blob_set(&u->recovery_nonce, nonce, sizeof(nonce), err) < 0 ? -1 : 0;
 	return rc;
 }

@@ -16,6 +16,21 @@ static void blob_release(struct g_blob *b)
 	b->len = 0;
 }
 
+int g_blob_set(struct g_blob *b, const unsigned char *p, size_t n,
+	       struct g_err *err)
+{
+	unsigned char *copy = malloc(n ? n : 1);
+
+	if (!copy)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	if (n)
+		memcpy(copy, p, n);
+	free(b->data);
+	b->data = copy;
+	b->len = n;
+	return 0;
+}
+
 void g_user_release(struct g_user *u)
 {
 	free(u->email);
@@ -149,13 +164,9 @@ int g_user_guard_init(struct g_user_guard *g, const struct g_user *u,
 		      struct g_err *err)
 {
 	g->dek_version = u->dek_version;
-	g->dek_wrapped.len = u->dek_wrapped.len;
-	g->dek_wrapped.data = malloc(u->dek_wrapped.len ? u->dek_wrapped.len : 1);
-	if (!g->dek_wrapped.data)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
-	if (u->dek_wrapped.len)
-		memcpy(g->dek_wrapped.data, u->dek_wrapped.data, u->dek_wrapped.len);
-	return 0;
+	g->dek_wrapped.data = NULL;
+	g->dek_wrapped.len = 0;
+	return g_blob_set(&g->dek_wrapped, u->dek_wrapped.data, u->dek_wrapped.len, err);
 }
 
 void g_user_guard_release(struct g_user_guard *g)

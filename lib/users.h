@@ -39,6 +39,10 @@ struct g_user {
 
 void g_user_release(struct g_user *u);
 
+/* Replace b's bytes with a copy of p[0..n); 70 if memory fails. */
+int g_blob_set(struct g_blob *b, const unsigned char *p, size_t n,
+	       struct g_err *err);
+
 /* Whether name is a valid username: 1 to 64 of [A-Za-z0-9._-]. */
 int g_username_valid(const char *name);
 

@@ -66,18 +66,3 @@ int g_uuid7(char out[G_UUID_LEN], struct g_err *err)
 	out[o] = '\0';
 	return 0;
 }
-
-int g_uuid_valid(const char *s)
-{
-	int i;
-
-	for (i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!strchr("0123456789abcdef", s[i]) || s[i] == '\0') {
-			return 0;
-		}
-	}
-	return s[36] == '\0';
-}

@@ -15,7 +15,4 @@
  * randomness. */
 int g_uuid7(char out[G_UUID_LEN], struct g_err *err);
 
-/* Whether s is UUID text in canonical lower-case form. */
-int g_uuid_valid(const char *s);
-
 #endif
