@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "cardrow.h"
 #include "vault.h"
 
 /* COMMIT, or ROLLBACK for a dry run. */
@@ -107,7 +108,8 @@ int g_account_rekey(struct g_store *s, struct g_user *u, const struct g_userkey 
 	    g_userkey_wrap_recovery(&k, u, recovery, err) == 0 &&
 	    g_store_begin(s, err) == 0) {
 		*fields = g_vault_rekey(s, old, &k, err);
-		if (*fields < 0 || g_user_set_wrap(s, u, &g, err) < 0 ||
+		/* content hashes are keyed by the DEK: they change with it */
+		if (*fields < 0 || g_cardrow_rehash(s, &k, err) < 0 || g_user_set_wrap(s, u, &g, err) < 0 ||
 		    g_user_set_recovery(s, u, &g, err) < 0)
 			g_store_rollback(s);
 		else

@@ -118,13 +118,20 @@ static void ad_str(struct ad *a, const char *s)
 	ad_put(a, s ? s : "", s ? strlen(s) : 0);
 }
 
-static void ad_int(struct ad *a, int64_t v)
+/* Little-endian, as every length and number in associated data is. */
+static void put_u64(unsigned char b[8], uint64_t v)
 {
-	unsigned char b[8];
 	int i;
 
 	for (i = 0; i < 8; i++)
-		b[i] = (unsigned char)((uint64_t)v >> (8 * i));
+		b[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void ad_int(struct ad *a, int64_t v)
+{
+	unsigned char b[8];
+
+	put_u64(b, (uint64_t)v);
 	ad_put(a, b, sizeof(b));
 }
 
@@ -240,14 +247,23 @@ int g_open(const unsigned char *dek, const struct g_field_ad *f,
 	return 0;
 }
 
-void g_content_hash(const unsigned char *dek, const void *data, size_t len,
-		    unsigned char out[32])
+void g_content_hash(const unsigned char *dek, const struct g_hash_part *parts,
+		    size_t n, unsigned char out[G_HASH_BYTES])
 {
-	unsigned char subkey[crypto_generichash_KEYBYTES];
+	unsigned char subkey[crypto_generichash_KEYBYTES], len[8];
+	crypto_generichash_state st;
+	size_t i;
 
 	crypto_kdf_derive_from_key(subkey, sizeof(subkey), 1, "guisehsh", dek);
-	crypto_generichash(out, 32, data, len, subkey, sizeof(subkey));
+	crypto_generichash_init(&st, subkey, sizeof(subkey), G_HASH_BYTES);
+	for (i = 0; i < n; i++) {
+		put_u64(len, parts[i].len);
+		crypto_generichash_update(&st, len, sizeof(len));
+		crypto_generichash_update(&st, parts[i].data, parts[i].len);
+	}
+	crypto_generichash_final(&st, out, G_HASH_BYTES);
 	sodium_memzero(subkey, sizeof(subkey));
+	sodium_memzero(&st, sizeof(st));
 }
 
 char *g_b64_encode(const unsigned char *p, size_t n)

@@ -104,9 +104,15 @@ int g_open(const unsigned char *dek, const struct g_field_ad *ad,
 	   size_t *len, struct g_err *err);
 
 /* The keyed content hash of §5: BLAKE2b-256 under a key derived from the
- * DEK (so the hash means nothing without it). out: 32 bytes. */
-void g_content_hash(const unsigned char *dek, const void *data, size_t len,
-		    unsigned char out[32]);
+ * DEK (so the hash means nothing without it), over n parts, each preceded
+ * by its length so that no two lists of parts hash alike. out: 32 bytes. */
+#define G_HASH_BYTES 32
+struct g_hash_part {
+	const void *data;
+	size_t len;
+};
+void g_content_hash(const unsigned char *dek, const struct g_hash_part *parts,
+		    size_t n, unsigned char out[G_HASH_BYTES]);
 
 /* Base64 (URL-safe, unpadded), as sealed values and session tokens carry
  * bytes in text. g_b64_encode: a malloc'ed string or NULL. g_b64_decode:

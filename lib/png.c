@@ -414,10 +414,13 @@ static void put_chunk(struct copy *c, const char *type, const unsigned char *a,
 	c->n += 12 + alen + blen;
 }
 
-static int is_card_keyword(const char *k)
+/* What copy_chunk drops: nothing, the card text only, or every card chunk. */
+enum { KEEP_ALL, DROP_CARD_TEXT, DROP_CARDS };
+
+static int is_card_keyword(const char *k, int drop)
 {
 	return strcasecmp(k, "ccv3") == 0 || strcasecmp(k, "chara") == 0 ||
-	       strncasecmp(k, "chara-ext-asset_", 16) == 0;
+	       (drop == DROP_CARDS && strncasecmp(k, "chara-ext-asset_", 16) == 0);
 }
 
 static int copy_chunk(const struct g_png_chunk *ch, void *arg)
@@ -432,7 +435,7 @@ static int copy_chunk(const struct g_png_chunk *ch, void *arg)
 			c->failed = 1;
 			return 1;
 		}
-		drop = keyword && is_card_keyword(keyword);
+		drop = keyword && is_card_keyword(keyword, c->drop_cards);
 		free(keyword);
 		free(text);
 	}
@@ -467,7 +470,15 @@ static int rewrite(const unsigned char *buf, size_t len, struct copy *c,
 int g_png_without_cards(const unsigned char *buf, size_t len, const char *name,
 			unsigned char **out, size_t *out_len, struct g_err *err)
 {
-	struct copy c = { .name = name, .drop_cards = 1, .err = err };
+	struct copy c = { .name = name, .drop_cards = DROP_CARDS, .err = err };
+
+	return rewrite(buf, len, &c, out, out_len);
+}
+
+int g_png_without_card_text(const unsigned char *buf, size_t len, const char *name,
+			    unsigned char **out, size_t *out_len, struct g_err *err)
+{
+	struct copy c = { .name = name, .drop_cards = DROP_CARD_TEXT, .err = err };
 
 	return rewrite(buf, len, &c, out, out_len);
 }

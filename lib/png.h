@@ -59,6 +59,10 @@ int g_png_card(const unsigned char *buf, size_t len, const char *name,
  * card chunks into. */
 int g_png_without_cards(const unsigned char *buf, size_t len, const char *name,
 			unsigned char **out, size_t *out_len, struct g_err *err);
+/* The same, but legacy chara-ext-asset_ chunks stay: the image as guise
+ * stores it, so that a card's old embedded assets survive export. */
+int g_png_without_card_text(const unsigned char *buf, size_t len, const char *name,
+			    unsigned char **out, size_t *out_len, struct g_err *err);
 
 /* Insert a text chunk just before IEND of a valid PNG: type "tEXt",
  * "zTXt" (compressed) or "iTXt" (compressed when compress is 1). */

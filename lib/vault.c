@@ -11,7 +11,8 @@
 		"group_only_greetings", "tags", "creator",                    \
 		"character_version", "nickname",                              \
 		"creator_notes_multilingual", "source", "assets",             \
-		"character_book", "extensions", "card_raw", "avatar"
+		"character_book", "extensions", "card_raw", "avatar",     \
+		"extra"
 
 static const char *const card_columns[] = { CARD_COLUMNS, NULL };
 static const char *const session_columns[] = { "title", NULL };

@@ -41,7 +41,7 @@ mode() { stat -c %a "$1"; }
 @test "every connection: WAL, foreign keys, trusted_schema off, secure_delete, 10 s busy timeout" {
 	run -0 --separate-stderr test-tool store-open -y
 	assert_output --regexp '^---
-schema: 1
+schema: 2
 migrated: true
 db_id: "?[0-9a-f]{32}"?
 journal_mode: wal
@@ -50,7 +50,7 @@ trusted_schema: "0"
 secure_delete: "1"
 busy_timeout: "10000"
 application_id: "1735747955"
-user_version: "1"$'
+user_version: "2"$'
 	assert_equal "$stderr" ""
 	run -0 --separate-stderr test-tool store-open
 	assert_output --partial '"migrated":false'

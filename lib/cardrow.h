@@ -1,0 +1,103 @@
+/*
+ * cardrow.h: characters and personas as rows of the store (DESIGN.md §4,
+ * §5), encrypted field by field.
+ *
+ * A card goes in as the canonical V3 card of card.h; every data field with
+ * a column of its own is sealed into it (text fields as their text, the
+ * others as JSON), and what has no column (the card's other top-level keys,
+ * creation_date, unknown data keys) is sealed into "extra", so a row gives
+ * back the card it was given. The content hash is keyed (crypt.h) and
+ * covers the card, the avatar and a persona's placement: re-importing the
+ * same card finds it, and the hash tells nothing without the key.
+ *
+ * Rows are always read and written with their owner, so another user's row
+ * is "not found". Writes join the caller's transaction.
+ */
+#ifndef GUISE_CARDROW_H
+#define GUISE_CARDROW_H
+#include <jansson.h>
+#include <stdint.h>
+#include "keys.h"
+#include "store.h"
+#include "users.h"
+
+enum g_cardkind { G_CHARACTER, G_PERSONA };
+
+/* "characters" or "user_personas" */
+const char *g_cardkind_table(enum g_cardkind kind);
+/* "character" or "persona", as records call them */
+const char *g_cardkind_name(enum g_cardkind kind);
+
+/* Where a persona's description goes in a prompt (SillyTavern's persona
+ * placement): position in_prompt, at_depth or none; depth; role. */
+struct g_placement {
+	const char *position;
+	int64_t depth;
+	const char *role;
+};
+extern const struct g_placement g_placement_default;
+/* Whether p names a valid position and role and a depth >= 0. */
+int g_placement_valid(const struct g_placement *p);
+
+/* What a row is made of. card and origin are borrowed; raw (the card as
+ * imported) and avatar (image bytes without card chunks) may be NULL. */
+struct g_cardrow {
+	enum g_cardkind kind;
+	const json_t *card;   /* canonical V3 card */
+	const json_t *origin; /* {file, format, card} */
+	const unsigned char *raw;
+	size_t raw_len;
+	const unsigned char *avatar;
+	size_t avatar_len;
+	struct g_placement place; /* personas only */
+};
+
+/* The content hash of a row to be: 70 if memory fails. */
+int g_cardrow_hash(const struct g_userkey *k, const struct g_cardrow *row,
+		   unsigned char out[G_HASH_BYTES], struct g_err *err);
+
+/* The id of k's user's row of that kind with this hash: 1 found (id set),
+ * 0 none. */
+int g_cardrow_find_hash(struct g_store *s, const struct g_userkey *k,
+			enum g_cardkind kind, const unsigned char hash[G_HASH_BYTES],
+			char id[G_UUID_LEN], struct g_err *err);
+
+/* A new row; id is made here. */
+int g_cardrow_insert(struct g_store *s, const struct g_userkey *k,
+		     const struct g_cardrow *row,
+		     const unsigned char hash[G_HASH_BYTES], char id[G_UUID_LEN],
+		     struct g_err *err);
+
+/* Every field of row id replaced by row's (created_at kept); 66 if k's
+ * user has no such row. */
+int g_cardrow_replace(struct g_store *s, const struct g_userkey *k,
+		      const struct g_cardrow *row,
+		      const unsigned char hash[G_HASH_BYTES], const char *id,
+		      struct g_err *err);
+
+/* The record of §4 for row id, decrypted (new reference in *record); with
+ * avatar or raw non-NULL, those blobs too (empty when unset). 66 when k's
+ * user has no such row, 65 when a field fails to open. */
+int g_cardrow_load(struct g_store *s, const struct g_userkey *k,
+		   enum g_cardkind kind, const char *id, json_t **record,
+		   struct g_blob *avatar, struct g_blob *raw, struct g_err *err);
+
+/* The canonical V3 card of a record: spec, spec_version, data and the
+ * card's other top-level keys. New reference, NULL if memory fails. */
+json_t *g_cardrow_card(const json_t *record);
+
+/* Each row of k's user of that kind with rowid > after, in rowid order:
+ * fn gets its id, decrypted name and rowid, and returns non-zero to stop.
+ * How a caller learns names (which are ciphertext) without loading rows. */
+typedef int (*g_cardrow_name_fn)(const char *id, const char *name,
+				 int64_t rowid, void *arg);
+int g_cardrow_names(struct g_store *s, const struct g_userkey *k,
+		    enum g_cardkind kind, int64_t after, g_cardrow_name_fn fn,
+		    void *arg, struct g_err *err);
+
+/* Recompute every content hash of k's user under k (after a rekey, inside
+ * its transaction). Returns the count of rows, or -1. */
+long g_cardrow_rehash(struct g_store *s, const struct g_userkey *k,
+		      struct g_err *err);
+
+#endif

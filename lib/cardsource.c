@@ -1,0 +1,328 @@
+/* cardsource.c: the cards in a file, found by content. */
+#include "cardsource.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "charx.h"
+#include "png.h"
+#include "stpersona.h"
+
+static const unsigned char png_signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
+
+struct source {
+	const char *name;
+	const char *file; /* the name without its directories, for origin */
+	const struct g_cardsource_opts *o;
+	g_card_item_fn fn;
+	void *arg;
+	struct g_err *err;
+	int stop;
+};
+
+static int oom(struct g_err *err)
+{
+	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+}
+
+static json_t *origin(const struct source *src, const char *format, const char *card,
+		      const char *chunk)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "file", json_string(src->file));
+	json_object_set_new(o, "format", json_string(format));
+	json_object_set_new(o, "card", json_string(card));
+	if (chunk)
+		json_object_set_new(o, "chunk", json_string(chunk));
+	return o;
+}
+
+/* Normalise doc and hand the item on; a card that fails is handed on as a
+ * failure when more may follow in the same file (stream), else returned. */
+static int emit_card(struct source *src, const json_t *doc, const char *where,
+		     const char *format, const char *chunk, const unsigned char *raw,
+		     size_t raw_len, const unsigned char *avatar, size_t avatar_len,
+		     int stream)
+{
+	struct g_card_item item = { 0 };
+	enum g_card_shape shape;
+	struct g_err failure;
+	json_t *card;
+
+	card = g_card_normalize(doc, where, src->o->strict, &shape, src->o->warn,
+				src->o->warn_arg, stream ? &failure : src->err);
+	if (!card) {
+		if (!stream)
+			return -1;
+		src->stop = src->fn(NULL, &failure, src->arg);
+		return 0;
+	}
+	item.card = card;
+	item.origin = origin(src, format, g_card_shape_name(shape), chunk);
+	item.raw = raw;
+	item.raw_len = raw_len;
+	item.avatar = avatar;
+	item.avatar_len = avatar_len;
+	item.where = where;
+	src->stop = src->fn(&item, NULL, src->arg);
+	json_decref(item.origin);
+	json_decref(card);
+	return 0;
+}
+
+struct backup {
+	struct source *src;
+	const char *where;
+	const unsigned char *raw;
+	size_t raw_len;
+};
+
+static void backup_warn(const char *msg, void *arg)
+{
+	const struct source *src = ((const struct backup *)arg)->src;
+
+	if (src->o->warn)
+		src->o->warn(msg, src->o->warn_arg);
+}
+
+static int emit_persona(struct g_stpersona *p, void *arg)
+{
+	struct backup *b = arg;
+	struct source *src = b->src;
+	struct g_card_item item = { 0 };
+	enum g_card_shape shape;
+	struct g_err failure;
+	char where[512];
+	json_t *card;
+
+	snprintf(where, sizeof(where), "%s: personas.%s", b->where, p->avatar);
+	card = g_card_normalize(p->card, where, src->o->strict, &shape, src->o->warn,
+				src->o->warn_arg, &failure);
+	if (!card) {
+		src->stop = src->fn(NULL, &failure, src->arg);
+		return src->stop;
+	}
+	item.card = card;
+	item.origin = origin(src, "sillytavern-personas", "user_persona", NULL);
+	json_object_set_new(item.origin, "avatar", json_string(p->avatar));
+	item.raw = b->raw;
+	item.raw_len = b->raw_len;
+	item.from_backup = 1;
+	item.place = p->place;
+	item.is_default = p->is_default;
+	item.where = where;
+	src->stop = src->fn(&item, NULL, src->arg);
+	json_decref(item.origin);
+	json_decref(card);
+	return src->stop;
+}
+
+/* One record of a text file: a card, or a persona backup. */
+static int text_record(struct source *src, const json_t *doc, const char *where,
+		       const char *format, const unsigned char *raw, size_t raw_len,
+		       int stream)
+{
+	if (g_stpersona_is_backup(doc)) {
+		struct backup b = { src, where, raw, raw_len };
+		struct g_err failure;
+
+		if (g_stpersona_each(doc, where, emit_persona, &b, backup_warn,
+				     stream ? &failure : src->err) < 0) {
+			if (!stream)
+				return -1;
+			src->stop = src->fn(NULL, &failure, src->arg);
+		}
+		return 0;
+	}
+	return emit_card(src, doc, where, format, NULL, raw, raw_len, NULL, 0, stream);
+}
+
+/* JSON or YAML: one record is stored as the file's bytes; in a stream of
+ * several, each record as compact JSON. */
+static int from_text(struct source *src, const unsigned char *buf, size_t len)
+{
+	struct g_doc_reader *r;
+	json_t *doc = NULL, *next = NULL;
+	const char *format;
+	char where[512];
+	size_t i = 0, k = 0;
+	int rc = 0, more;
+
+	while (k < len && (buf[k] == ' ' || buf[k] == '\t' || buf[k] == '\r' || buf[k] == '\n'))
+		k++;
+	if (k + 3 <= len && buf[k] == 0xEF && buf[k + 1] == 0xBB && buf[k + 2] == 0xBF)
+		k += 3;
+	while (k < len && (buf[k] == ' ' || buf[k] == '\t' || buf[k] == '\r' || buf[k] == '\n'))
+		k++;
+	format = src->o->input == G_DOC_YAML ? "yaml"
+		 : src->o->input == G_DOC_JSON ? "json"
+		 : (k < len && (buf[k] == '{' || buf[k] == '[')) ? "json" : "yaml";
+	r = g_doc_reader_new_mem(buf, len, src->name, src->o->input, G_DOC_RECORDS);
+	if (!r)
+		return oom(src->err);
+	more = g_doc_read(r, &doc, src->err);
+	if (more == 0)
+		rc = g_err_set(src->err, G_EX_DATAERR, "'%s': no character data", src->name);
+	else if (more < 0)
+		rc = -1;
+	while (rc == 0 && doc && !src->stop) {
+		struct g_err failure;
+		int after = g_doc_read(r, &next, &failure);
+		char *text = NULL;
+
+		i++;
+		if (after == 0 && i == 1) {
+			rc = text_record(src, doc, src->name, format, buf, len, 0);
+		} else {
+			snprintf(where, sizeof(where), "%s[%zu]", src->name, i);
+			text = json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY);
+			if (!text)
+				rc = oom(src->err);
+			else
+				rc = text_record(src, doc, where, format,
+						 (const unsigned char *)text, strlen(text), 1);
+			free(text);
+		}
+		json_decref(doc);
+		doc = after > 0 ? next : NULL;
+		if (after < 0 && !src->stop)
+			src->stop = src->fn(NULL, &failure, src->arg);
+	}
+	json_decref(doc);
+	g_doc_reader_free(r);
+	return rc;
+}
+
+/* The one JSON object a card chunk or card.json holds. */
+static json_t *one_object(const char *text, size_t len, const char *where, struct g_err *err)
+{
+	struct g_doc_reader *r = g_doc_reader_new_mem(text, len, where, G_DOC_JSON,
+						      G_DOC_DOCUMENTS);
+	json_t *doc = NULL, *extra = NULL;
+	int more;
+
+	if (!r) {
+		oom(err);
+		return NULL;
+	}
+	more = g_doc_read(r, &doc, err);
+	if (more == 0)
+		g_err_set(err, G_EX_DATAERR, "'%s': the card is empty", where);
+	else if (more > 0 && !json_is_object(doc))
+		g_err_set(err, G_EX_DATAERR, "'%s': the card is not a JSON object", where);
+	else if (more > 0 && g_doc_read(r, &extra, err) != 0)
+		g_err_set(err, G_EX_DATAERR, "'%s': more than one card", where);
+	else if (more > 0) {
+		g_doc_reader_free(r);
+		return doc;
+	}
+	json_decref(doc);
+	json_decref(extra);
+	g_doc_reader_free(r);
+	return NULL;
+}
+
+static int from_png(struct source *src, const unsigned char *buf, size_t len)
+{
+	unsigned char *avatar = NULL;
+	size_t text_len, avatar_len = 0;
+	const char *keyword;
+	char *text = NULL, where[512];
+	json_t *doc;
+	int rc;
+
+	if (g_png_card(buf, len, src->name, &text, &text_len, &keyword, src->err) < 0)
+		return -1;
+	snprintf(where, sizeof(where), "%s: %s chunk", src->name, keyword);
+	doc = one_object(text, text_len, where, src->err);
+	rc = doc ? 0 : -1;
+	if (rc == 0 && src->o->want_avatar)
+		rc = g_png_without_card_text(buf, len, src->name, &avatar, &avatar_len, src->err);
+	if (rc == 0)
+		rc = emit_card(src, doc, src->name, "png", keyword,
+			       (const unsigned char *)text, text_len, avatar, avatar_len, 0);
+	json_decref(doc);
+	free(text);
+	free(avatar);
+	return rc;
+}
+
+/* The CHARX's icon: the entry its first "icon" asset names, else none. */
+static const struct g_charx_entry *charx_icon(const struct g_charx *x, const json_t *card)
+{
+	static const char scheme[] = "embeded://";
+	const json_t *assets = json_object_get(json_object_get(card, "data"), "assets");
+	const json_t *a;
+	size_t i, j;
+
+	json_array_foreach(assets, i, a) {
+		const char *uri = json_string_value(json_object_get(a, "uri"));
+		const char *type = json_string_value(json_object_get(a, "type"));
+
+		if (!uri || !type || strcmp(type, "icon") != 0 ||
+		    strncmp(uri, scheme, sizeof(scheme) - 1) != 0)
+			continue;
+		for (j = 0; j < x->n_entries; j++)
+			if (strcmp(x->entries[j].path, uri + sizeof(scheme) - 1) == 0)
+				return &x->entries[j];
+	}
+	return NULL;
+}
+
+static int from_charx(struct source *src, const unsigned char *buf, size_t len)
+{
+	struct g_charx x = { 0 };
+	const struct g_charx_entry *icon;
+	unsigned char *avatar = NULL;
+	size_t avatar_len = 0;
+	char where[512];
+	json_t *doc;
+	int rc = -1;
+
+	if (g_charx_read(buf, len, src->name, &x, src->err) < 0)
+		return -1;
+	snprintf(where, sizeof(where), "%s: card.json", src->name);
+	doc = one_object(x.card, x.card_len, where, src->err);
+	if (doc) {
+		rc = 0;
+		icon = src->o->want_avatar ? charx_icon(&x, doc) : NULL;
+		if (icon && icon->len >= 8 && memcmp(icon->data, png_signature, 8) == 0) {
+			rc = g_png_without_card_text(icon->data, icon->len, where, &avatar,
+						     &avatar_len, src->err);
+		} else if (icon) {
+			avatar = malloc(icon->len ? icon->len : 1);
+			if (!avatar)
+				rc = oom(src->err);
+			else if (icon->len)
+				memcpy(avatar, icon->data, icon->len);
+			avatar_len = icon->len;
+		}
+		/* the whole archive is the card as imported: its assets go back
+		 * out with it on export */
+		if (rc == 0)
+			rc = emit_card(src, doc, src->name, "charx", NULL, buf, len, avatar,
+				       avatar_len, 0);
+	}
+	json_decref(doc);
+	free(avatar);
+	g_charx_release(&x);
+	return rc;
+}
+
+int g_cardsource_read(const unsigned char *buf, size_t len, const char *name,
+		      const struct g_cardsource_opts *o, g_card_item_fn fn,
+		      void *arg, struct g_err *err)
+{
+	struct source src = { name, name, o, fn, arg, err, 0 };
+	const char *slash = strrchr(name, '/');
+
+	if (slash && slash[1])
+		src.file = slash + 1;
+	if (len >= sizeof(png_signature) && memcmp(buf, png_signature, sizeof(png_signature)) == 0)
+		return from_png(&src, buf, len);
+	if (g_charx_sniff(buf, len))
+		return from_charx(&src, buf, len);
+	return from_text(&src, buf, len);
+}

@@ -1,0 +1,114 @@
+/* fileio.c: reading files whole, replacing them atomically. */
+#include "fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int g_file_read(const char *name, size_t max, unsigned char **buf, size_t *len,
+		struct g_err *err)
+{
+	int is_stdin = strcmp(name, "-") == 0;
+	int fd = is_stdin ? 0 : open(name, O_RDONLY | O_CLOEXEC);
+	size_t size = 0, cap = 0;
+	unsigned char *b = NULL, *nb;
+	struct stat st;
+	ssize_t got;
+
+	*buf = NULL;
+	*len = 0;
+	if (fd < 0)
+		return g_err_set(err, errno == ENOENT ? G_EX_NOINPUT : G_EX_IOERR,
+				 "cannot open '%s': %s", name, strerror(errno));
+	/* a regular file's size is known: one allocation, no copies */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0)
+		cap = (size_t)st.st_size + 2; /* +1 for the NUL, +1 to see the end */
+	else
+		cap = 65536;
+	for (;;) {
+		if (!b || size + 1 >= cap) {
+			if (b)
+				cap *= 2;
+			if (cap > max + 2)
+				cap = max + 2;
+			if (!(nb = realloc(b, cap))) {
+				free(b);
+				if (!is_stdin)
+					close(fd);
+				return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+			}
+			b = nb;
+		}
+		got = read(fd, b + size, cap - 1 - size);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		size += (size_t)got;
+		if (size > max)
+			break;
+	}
+	if (!is_stdin)
+		close(fd);
+	if (got < 0) {
+		free(b);
+		return g_err_set(err, G_EX_IOERR, "cannot read '%s': %s", name, strerror(errno));
+	}
+	if (size > max) {
+		free(b);
+		return g_err_set(err, G_EX_DATAERR, "'%s': larger than %zu MiB", name, max >> 20);
+	}
+	if (!b && !(b = malloc(1)))
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	b[size] = 0;
+	*buf = b;
+	*len = size;
+	return 0;
+}
+
+int g_file_write(const char *path, const void *buf, size_t len, struct g_err *err)
+{
+	size_t n = strlen(path) + 16, done = 0;
+	char *tmp = malloc(n);
+	ssize_t w;
+	int fd, saved;
+
+	if (!tmp)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	snprintf(tmp, n, "%s.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		g_err_set(err, G_EX_IOERR, "cannot write '%s': %s", path, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	{
+		mode_t mask = umask(0);
+
+		umask(mask);
+		(void)fchmod(fd, 0644 & ~mask);
+	}
+	while (done < len) {
+		w = write(fd, (const char *)buf + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		done += (size_t)w;
+	}
+	if (done < len || fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
+		saved = errno;
+		if (done < len)
+			close(fd);
+		unlink(tmp);
+		free(tmp);
+		return g_err_set(err, G_EX_IOERR, "cannot write '%s': %s", path,
+				 strerror(saved ? saved : EIO));
+	}
+	free(tmp);
+	return 0;
+}

@@ -1,0 +1,24 @@
+/*
+ * fileio.h: whole files in and out, for commands whose inputs are files
+ * (cards) rather than record streams.
+ *
+ * g_file_read() reads a file (or stdin for "-") whole, up to a cap, so a
+ * card is judged by its content. g_file_write() replaces a file atomically:
+ * it writes a temporary file beside it, syncs it and renames it over, so a
+ * reader never sees half a card and a failed write leaves the old file.
+ */
+#ifndef GUISE_FILEIO_H
+#define GUISE_FILEIO_H
+#include <stddef.h>
+#include "err.h"
+
+/* The whole of name ("-": stdin) into *buf (malloc'ed; NUL-terminated past
+ * *len). 66 if it cannot be opened, 74 if reading fails, 65 past max. */
+int g_file_read(const char *name, size_t max, unsigned char **buf, size_t *len,
+		struct g_err *err);
+
+/* Write buf to path atomically (mode 0644 less the umask): 74 on failure,
+ * and then path is as it was. */
+int g_file_write(const char *path, const void *buf, size_t len, struct g_err *err);
+
+#endif
