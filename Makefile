@@ -26,7 +26,7 @@ SANFLAGS = $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all)
 
 # Every library through pkg-config; each command names the ones it links.
-LIB_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib
+LIB_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip
 PKG_CFLAGS := $(shell pkg-config --cflags $(LIB_PKGS))
 pkg_libs = $(shell pkg-config --libs $(1))
 
@@ -45,7 +45,7 @@ TEST_TOOL := $(O)/bin/test-tool
 MANPAGES := $(wildcard share/man/man*/*.[1-9])
 
 # The libraries each program links, and no others.
-test-tool_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib
+test-tool_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip
 persona-encrypt_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 
 .PHONY: all check test demo bench fuzz lint hdr-check install uninstall clean
@@ -102,7 +102,7 @@ bench: all
 # libFuzzer targets, built with clang in their own tree; FUZZ_SECONDS each.
 # A fixed seed makes a run repeatable (CI explores what a developer saw);
 # FUZZ_FLAGS= explores afresh.
-FUZZ_SECONDS ?= 30
+FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?= -seed=1
 FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/*_fuzz.c))
 FUZZ_O := build-fuzz
