@@ -266,14 +266,24 @@ void g_content_hash(const unsigned char *dek, const struct g_hash_part *parts,
 	sodium_memzero(&st, sizeof(st));
 }
 
-char *g_b64_encode(const unsigned char *p, size_t n)
+static char *b64_encode(const unsigned char *p, size_t n, int variant)
 {
-	size_t size = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	size_t size = sodium_base64_ENCODED_LEN(n, variant);
 	char *s = malloc(size);
 
 	if (s)
-		sodium_bin2base64(s, size, p, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		sodium_bin2base64(s, size, p, n, variant);
 	return s;
+}
+
+char *g_b64_encode(const unsigned char *p, size_t n)
+{
+	return b64_encode(p, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+char *g_b64_encode_std(const unsigned char *p, size_t n)
+{
+	return b64_encode(p, n, sodium_base64_VARIANT_ORIGINAL);
 }
 
 unsigned char *g_b64_decode(const char *s, size_t *n)

@@ -118,6 +118,8 @@ void g_content_hash(const unsigned char *dek, const struct g_hash_part *parts,
  * bytes in text. g_b64_encode: a malloc'ed string or NULL. g_b64_decode:
  * a malloc'ed buffer and its length, or NULL if s is not base64. */
 char *g_b64_encode(const unsigned char *p, size_t n);
+/* Standard base64 with padding, as PNG card chunks carry it. */
+char *g_b64_encode_std(const unsigned char *p, size_t n);
 unsigned char *g_b64_decode(const char *s, size_t *n);
 
 /* The recovery key's printed form: base32 in groups of four, dash-joined

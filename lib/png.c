@@ -540,3 +540,28 @@ int g_png_add_text(const unsigned char *buf, size_t len, const char *type,
 	free(body);
 	return rc;
 }
+
+/* A 1x1 transparent image, made rather than stored: signature, IHDR,
+ * IDAT (the one row, filter byte 0 and four zero bytes, deflated), IEND. */
+int g_png_default_image(unsigned char **out, size_t *out_len, struct g_err *err)
+{
+	static const unsigned char ihdr[13] = { 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0 };
+	static const unsigned char row[5] = { 0 };
+	unsigned char idat[64];
+	uLongf idat_len = sizeof(idat);
+	struct copy c = { .err = err };
+
+	if (compress2(idat, &idat_len, row, sizeof(row), 9) != Z_OK)
+		return g_err_set(err, G_EX_SOFTWARE, "cannot compress");
+	c.out = malloc(sizeof(signature) + 3 * 12 + sizeof(ihdr) + idat_len);
+	if (!c.out)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	memcpy(c.out, signature, sizeof(signature));
+	c.n = sizeof(signature);
+	put_chunk(&c, "IHDR", ihdr, sizeof(ihdr), NULL, 0);
+	put_chunk(&c, "IDAT", idat, idat_len, NULL, 0);
+	put_chunk(&c, "IEND", NULL, 0, NULL, 0);
+	*out = c.out;
+	*out_len = c.n;
+	return 0;
+}

@@ -71,4 +71,7 @@ int g_png_add_text(const unsigned char *buf, size_t len, const char *type,
 		   int compress, unsigned char **out, size_t *out_len,
 		   struct g_err *err);
 
+/* A small image (1x1, transparent) for a card that has none. */
+int g_png_default_image(unsigned char **out, size_t *out_len, struct g_err *err);
+
 #endif

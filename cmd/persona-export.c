@@ -1,0 +1,221 @@
+/*
+ * persona-export: a stored character or persona back out as a card
+ * (DESIGN.md §7): V3 or V2 JSON, YAML, PNG or CHARX. The formats are in
+ * lib/cardexport; this is naming, loading and writing.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cardexport.h"
+#include "cardref.h"
+#include "cardrow.h"
+#include "cli.h"
+#include "doc.h"
+#include "fileio.h"
+#include "keys.h"
+#include "store.h"
+#include "users.h"
+
+static const char synopsis[] =
+	"usage: persona-export [--format v3|v2|yaml|png|charx] [-o FILE]\n"
+	"                      [--character | --persona] NAME...\n"
+	"options: -d DB  -u USER  -y  --pretty  -q  -v  -h  -V\n";
+
+enum format { FORMAT_V3, FORMAT_V2, FORMAT_YAML, FORMAT_PNG, FORMAT_CHARX };
+
+enum {
+	OPT_CHARACTER = G_OPT_COMMAND,
+	OPT_FORMAT,
+	OPT_PERSONA,
+};
+
+static const struct option options[] = {
+	{ "character", no_argument, NULL, OPT_CHARACTER },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "output", required_argument, NULL, 'o' },
+	{ "persona", no_argument, NULL, OPT_PERSONA },
+	G_CLI_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+struct export {
+	struct g_cli cli;
+	enum format format;
+	int kinds;
+	const char *output;
+	struct g_store *store;
+	struct g_user user;
+	struct g_userkey key;
+};
+
+static int parse(struct export *ex, int argc, char **argv)
+{
+	static const char *const names[] = { "v3", "v2", "yaml", "png", "charx" };
+	int opt, status, i;
+
+	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS "o:", options, NULL)) != -1) {
+		if (g_cli_handle(&ex->cli, opt, optarg, synopsis, &status)) {
+			if (status >= 0)
+				return status;
+			continue;
+		}
+		switch (opt) {
+		case 'o': ex->output = optarg; break;
+		case OPT_CHARACTER: ex->kinds = G_REF_CHARACTERS; break;
+		case OPT_PERSONA: ex->kinds = G_REF_PERSONAS; break;
+		case OPT_FORMAT:
+			for (i = 0; i < 5 && strcmp(optarg, names[i]) != 0; i++)
+				;
+			if (i == 5)
+				return g_usage_error(synopsis,
+						     "--format: '%s' is not v3, v2, yaml, png or charx",
+						     optarg);
+			ex->format = (enum format)i;
+			break;
+		default:
+			return g_usage_error(synopsis, "unknown option");
+		}
+	}
+	if (optind >= argc)
+		return g_usage_error(synopsis, "name a character or persona");
+	if ((ex->format == FORMAT_PNG || ex->format == FORMAT_CHARX) && argc - optind > 1)
+		return g_usage_error(synopsis, "a PNG or CHARX holds one card: name one");
+	if ((ex->format == FORMAT_PNG || ex->format == FORMAT_CHARX) && !ex->output &&
+	    isatty(1))
+		return g_usage_error(synopsis, "not writing an image to a terminal: use -o FILE");
+	return -1;
+}
+
+/* One card as the bytes of a PNG or CHARX. */
+static int binary(struct export *ex, const json_t *record, const json_t *card,
+		  const struct g_blob *avatar, const struct g_blob *raw, unsigned char **out,
+		  size_t *out_len, struct g_err *err)
+{
+	const char *format = json_string_value(json_object_get(json_object_get(record, "origin"),
+							       "format"));
+
+	if (ex->format == FORMAT_PNG)
+		return g_card_export_png(card, avatar->data, avatar->len, out, out_len, err);
+	return g_card_export_charx(card, format, raw->data, raw->len, avatar->data, avatar->len,
+				   out, out_len, err);
+}
+
+static int write_bytes(struct export *ex, const void *buf, size_t len, struct g_err *err)
+{
+	if (ex->output)
+		return g_file_write(ex->output, buf, len, err);
+	if (fwrite(buf, 1, len, stdout) != len)
+		return g_err_set(err, G_EX_IOERR, "cannot write to stdout");
+	return 0;
+}
+
+/* The cards of text formats, one document each, in the output style
+ * (-y or --format yaml: YAML; --pretty: indented JSON). */
+static int text_out(struct export *ex, json_t *const *cards, int n, struct g_err *err)
+{
+	enum g_doc_style style = ex->format == FORMAT_YAML ? G_DOC_OUT_YAML : ex->cli.output;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = ex->output ? open_memstream(&buf, &len) : stdout;
+	struct g_doc_writer *w;
+	int i, rc = 0;
+
+	if (!f)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	w = g_doc_writer_new(f, style);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = g_doc_write(w, cards[i], err);
+	if (g_doc_writer_close(w, rc ? NULL : err) < 0)
+		rc = -1;
+	if (ex->output) {
+		if (fclose(f) != 0 && rc == 0)
+			rc = g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		if (rc == 0)
+			rc = g_file_write(ex->output, buf, len, err);
+		free(buf);
+	}
+	return rc;
+}
+
+static int export_all(struct export *ex, char **names, int n, struct g_err *err)
+{
+	json_t **cards = calloc((size_t)n, sizeof(*cards));
+	int i, rc = 0;
+
+	if (!cards)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	for (i = 0; i < n && rc == 0; i++) {
+		struct g_blob avatar = { 0 }, raw = { 0 };
+		int want_blobs = ex->format == FORMAT_PNG || ex->format == FORMAT_CHARX;
+		enum g_cardkind kind;
+		char id[G_UUID_LEN];
+		json_t *record = NULL;
+
+		rc = g_cardref_resolve(ex->store, &ex->key, ex->kinds, names[i], &kind, id, err);
+		if (rc == 0)
+			rc = g_cardrow_load(ex->store, &ex->key, kind, id, &record,
+					    want_blobs ? &avatar : NULL, want_blobs ? &raw : NULL, err);
+		if (rc == 0) {
+			json_t *card = g_cardrow_card(record);
+
+			cards[i] = card && ex->format == FORMAT_V2 ? g_card_to_v2(card)
+								   : json_incref(card);
+			json_decref(card);
+			if (!cards[i])
+				rc = g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		}
+		if (rc == 0 && want_blobs) {
+			unsigned char *out = NULL;
+			size_t out_len = 0;
+
+			rc = binary(ex, record, cards[i], &avatar, &raw, &out, &out_len, err);
+			if (rc == 0)
+				rc = write_bytes(ex, out, out_len, err);
+			free(out);
+		}
+		json_decref(record);
+		free(avatar.data);
+		free(raw.data);
+	}
+	/* text goes out only when every card was found: all or nothing */
+	if (rc == 0 && ex->format != FORMAT_PNG && ex->format != FORMAT_CHARX)
+		rc = text_out(ex, cards, n, err);
+	for (i = 0; i < n; i++)
+		json_decref(cards[i]);
+	free(cards);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct export ex;
+	struct g_secret_opts secrets;
+	struct g_err err;
+	char *path = NULL;
+	int status;
+
+	memset(&ex, 0, sizeof(ex));
+	ex.kinds = G_REF_CHARACTERS | G_REF_PERSONAS;
+	g_cli_init(&ex.cli, argv[0]);
+	status = parse(&ex, argc, argv);
+	if (status >= 0)
+		return g_cli_finish(status);
+	g_secret_opts_init(&secrets);
+	if (g_cli_check(&ex.cli, &err) < 0 || g_crypt_init(&err) < 0 ||
+	    !(path = g_cli_db_path(&ex.cli, &err)) ||
+	    !(ex.store = g_store_open(path, &err)) ||
+	    g_user_resolve(ex.store, ex.cli.user, &ex.user, &err) < 0 ||
+	    g_userkey_get(ex.store->db_id, &ex.user, &secrets, 0, &ex.key, &err) < 0 ||
+	    export_all(&ex, argv + optind, argc - optind, &err) < 0)
+		status = g_report(&err);
+	else
+		status = 0;
+	free(path);
+	g_userkey_release(&ex.key);
+	g_user_release(&ex.user);
+	g_store_close(ex.store);
+	return g_cli_finish(status);
+}

@@ -1,0 +1,109 @@
+/* cardref.c: id, id prefix or name to one row. */
+#include "cardref.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* Candidates found so far; only the first few are kept to be listed. */
+struct found {
+	int n;
+	enum g_cardkind kind;
+	char id[G_UUID_LEN];
+	char list[512];
+	const char *ref;
+	enum g_cardkind looking;
+};
+
+static void add(struct found *f, enum g_cardkind kind, const char *id)
+{
+	size_t used = strlen(f->list);
+
+	if (f->n == 0) {
+		f->kind = kind;
+		snprintf(f->id, G_UUID_LEN, "%s", id);
+	}
+	if (used + 60 < sizeof(f->list))
+		snprintf(f->list + used, sizeof(f->list) - used, "%s%s %s", f->n ? ", " : "",
+			 g_cardkind_name(kind), id);
+	f->n++;
+}
+
+static int match_name(const char *id, const char *name, int64_t rowid, void *arg)
+{
+	struct found *f = arg;
+
+	(void)rowid;
+	if (strcasecmp(name, f->ref) == 0)
+		add(f, f->looking, id);
+	return 0;
+}
+
+static int looks_like_id(const char *ref)
+{
+	size_t i;
+
+	for (i = 0; ref[i]; i++)
+		if (!((ref[i] >= '0' && ref[i] <= '9') || (ref[i] >= 'a' && ref[i] <= 'f') ||
+		      ref[i] == '-'))
+			return 0;
+	return i >= 4 && i < G_UUID_LEN;
+}
+
+/* exact ids, or prefixes: rows of kind whose id starts with ref */
+static int match_ids(struct g_store *s, const struct g_userkey *k, enum g_cardkind kind,
+		     const char *ref, int exact, struct found *f, struct g_err *err)
+{
+	char sql[160];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE user_id = ?1 AND %s ORDER BY id",
+		 g_cardkind_table(kind),
+		 exact ? "id = ?2" : "substr(id, 1, length(?2)) = ?2");
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return g_store_error(s, rc, "looking up an id", err);
+	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		add(f, kind, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "looking up an id", err);
+}
+
+int g_cardref_resolve(struct g_store *s, const struct g_userkey *k, int kinds,
+		      const char *ref, enum g_cardkind *kind, char id[G_UUID_LEN],
+		      struct g_err *err)
+{
+	static const enum g_cardkind order[] = { G_CHARACTER, G_PERSONA };
+	const char *what = kinds == G_REF_PERSONAS ? "persona"
+			   : kinds == G_REF_CHARACTERS ? "character" : "character or persona";
+	struct found f;
+	int pass, i;
+
+	/* an exact id, then an id prefix, then a name: the first that finds */
+	for (pass = 0; pass < 3; pass++) {
+		memset(&f, 0, sizeof(f));
+		f.ref = ref;
+		if (pass < 2 && !looks_like_id(ref))
+			continue;
+		for (i = 0; i < 2; i++) {
+			if (!(kinds & (1 << i)))
+				continue;
+			f.looking = order[i];
+			if ((pass < 2 ? match_ids(s, k, order[i], ref, pass == 0, &f, err)
+				      : g_cardrow_names(s, k, order[i], 0, match_name, &f, err)) < 0)
+				return -1;
+		}
+		if (f.n == 1) {
+			*kind = f.kind;
+			snprintf(id, G_UUID_LEN, "%s", f.id);
+			return 0;
+		}
+		if (f.n > 1)
+			return g_err_set(err, G_EX_DATAERR, "'%s' is ambiguous: %d match (%s%s)", ref,
+					 f.n, f.list, strlen(f.list) + 60 >= sizeof(f.list) ? ", ..." : "");
+	}
+	return g_err_set(err, G_EX_NOINPUT, "no such %s '%s'", what, ref);
+}

@@ -1,0 +1,21 @@
+/*
+ * cardref.h: naming a character or persona on the command line (DESIGN.md
+ * §2): by its id, a unique id prefix of at least 4 characters, or its name
+ * (exact, case-insensitive in ASCII). Only k's user's rows are looked at,
+ * so another user's object is "not found", word for word. An ambiguous
+ * prefix or name is an error that lists the candidates.
+ */
+#ifndef GUISE_CARDREF_H
+#define GUISE_CARDREF_H
+#include "cardrow.h"
+
+/* Which kinds to look among: a mask of these. */
+#define G_REF_CHARACTERS 1
+#define G_REF_PERSONAS 2
+
+/* *kind and id of the one row ref names: 66 none, 65 several. */
+int g_cardref_resolve(struct g_store *s, const struct g_userkey *k, int kinds,
+		      const char *ref, enum g_cardkind *kind, char id[G_UUID_LEN],
+		      struct g_err *err);
+
+#endif
