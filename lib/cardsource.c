@@ -311,6 +311,19 @@ static int from_charx(struct source *src, const unsigned char *buf, size_t len)
 	return rc;
 }
 
+/* A PNG, or a PNG damaged in transit (a signature mangled by a text-mode
+ * transfer, say): then the PNG reader says what is wrong with it, rather
+ * than the text reader failing on binary. */
+static int looks_like_png(const unsigned char *buf, size_t len)
+{
+	static const unsigned char iend[8] = { 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82 };
+	size_t i, same = 0;
+
+	for (i = 0; i < sizeof(png_signature) && i < len; i++)
+		same += buf[i] == png_signature[i];
+	return same >= 5 || (len >= 16 && memcmp(buf + len - 8, iend, 8) == 0);
+}
+
 int g_cardsource_read(const unsigned char *buf, size_t len, const char *name,
 		      const struct g_cardsource_opts *o, g_card_item_fn fn,
 		      void *arg, struct g_err *err)
@@ -320,7 +333,7 @@ int g_cardsource_read(const unsigned char *buf, size_t len, const char *name,
 
 	if (slash && slash[1])
 		src.file = slash + 1;
-	if (len >= sizeof(png_signature) && memcmp(buf, png_signature, sizeof(png_signature)) == 0)
+	if (looks_like_png(buf, len))
 		return from_png(&src, buf, len);
 	if (g_charx_sniff(buf, len))
 		return from_charx(&src, buf, len);
