@@ -13,8 +13,6 @@ const char g_card_backfill_note[] =
 	"Card V2. Please use a Character Card V3 compatible application to use this "
 	"character card properly.";
 
-static const unsigned char png_signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
-
 /* A lorebook entry's content without its leading decorator lines. */
 static void strip_decorators(json_t *entry)
 {
@@ -107,7 +105,7 @@ int g_card_export_png(const json_t *v3, const unsigned char *avatar,
 	json_t *v2;
 	int rc;
 
-	if (avatar && avatar_len >= 8 && memcmp(avatar, png_signature, 8) == 0)
+	if (avatar && g_png_sniff(avatar, avatar_len))
 		rc = g_png_without_card_text(avatar, avatar_len, "avatar", &png, &len, err);
 	else
 		rc = g_png_default_image(&png, &len, err);
@@ -180,7 +178,7 @@ int g_card_export_charx(const json_t *v3, const char *origin_format,
 		entries = x.entries;
 		n = x.n_entries;
 		card = json_incref((json_t *)v3);
-	} else if (avatar && avatar_len >= 8 && memcmp(avatar, png_signature, 8) == 0) {
+	} else if (avatar && g_png_sniff(avatar, avatar_len)) {
 		icon.path = (char *)icon_path;
 		icon.data = (unsigned char *)avatar;
 		icon.len = avatar_len;

@@ -288,7 +288,7 @@ static int from_charx(struct source *src, const unsigned char *buf, size_t len)
 	if (doc) {
 		rc = 0;
 		icon = src->o->want_avatar ? charx_icon(&x, doc) : NULL;
-		if (icon && icon->len >= 8 && memcmp(icon->data, png_signature, 8) == 0) {
+		if (icon && g_png_sniff(icon->data, icon->len)) {
 			rc = g_png_without_card_text(icon->data, icon->len, where, &avatar,
 						     &avatar_len, src->err);
 		} else if (icon) {

@@ -18,6 +18,11 @@ static uint32_t be32(const unsigned char *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+int g_png_sniff(const unsigned char *buf, size_t len)
+{
+	return len >= sizeof(signature) && memcmp(buf, signature, sizeof(signature)) == 0;
+}
+
 static void put_be32(unsigned char *p, uint32_t v)
 {
 	p[0] = (unsigned char)(v >> 24);

@@ -35,6 +35,8 @@ int g_png_walk(const unsigned char *buf, size_t len, const char *name,
 	       int (*fn)(const struct g_png_chunk *, void *), void *arg,
 	       struct g_err *err);
 
+/* 1 if buf starts with the PNG signature. */
+int g_png_sniff(const unsigned char *buf, size_t len);
 /* Whether the chunk is a text chunk (tEXt, zTXt, iTXt). */
 int g_png_is_text(const struct g_png_chunk *c);
 
