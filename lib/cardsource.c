@@ -289,6 +289,8 @@ static int from_charx(struct source *src, const unsigned char *buf, size_t len)
 		rc = 0;
 		icon = src->o->want_avatar ? charx_icon(&x, doc) : NULL;
 		if (icon && g_png_sniff(icon->data, icon->len)) {
+			/* a broken icon is named as itself, not as card.json */
+			snprintf(where, sizeof(where), "%s: %s", src->name, icon->path);
 			rc = g_png_without_card_text(icon->data, icon->len, where, &avatar,
 						     &avatar_len, src->err);
 		} else if (icon) {
