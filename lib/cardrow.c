@@ -252,9 +252,8 @@ int g_cardrow_find_hash(struct g_store *s, const struct g_userkey *k,
 		 "SELECT id FROM %s WHERE user_id = ?1 AND content_hash = ?2 "
 		 "ORDER BY rowid LIMIT 1",
 		 g_cardkind_table(kind));
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return g_store_error(s, rc, "looking up a card", err);
+	if (g_store_prepare(s, sql, &st, err) < 0)
+		return -1;
 	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, hash, G_HASH_BYTES, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -264,7 +263,7 @@ int g_cardrow_find_hash(struct g_store *s, const struct g_userkey *k,
 	} else if (rc != SQLITE_DONE) {
 		found = g_store_error(s, rc, "looking up a card", err);
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return found;
 }
 
@@ -333,9 +332,8 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 				      &sealed_len[i], nonces[i], err) < 0)
 			goto out;
 	}
-	step = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (step != SQLITE_OK) {
-		g_store_error(s, step, "storing a card", err);
+	if (g_store_prepare(s, sql, &st, err) < 0) {
+		st = NULL;
 		goto out;
 	}
 	g_timestamp_now(now);
@@ -370,7 +368,8 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 	else
 		rc = 0;
 out:
-	sqlite3_finalize(st);
+	if (st)
+		sqlite3_reset(st);
 	for (i = 0; i < N_COLUMNS; i++)
 		free(sealed[i]);
 	plains_free(pl);
@@ -498,7 +497,6 @@ static sqlite3_stmt *select_row(struct g_store *s, enum g_cardkind kind, int *fi
 	char sql[4096];
 	size_t n, i;
 	sqlite3_stmt *st;
-	int rc;
 
 	n = (size_t)snprintf(sql, sizeof(sql),
 			     "SELECT id, spec, spec_version, created_at, updated_at, %s",
@@ -513,11 +511,8 @@ static sqlite3_stmt *select_row(struct g_store *s, enum g_cardkind kind, int *fi
 		snprintf(sql + n, sizeof(sql) - n,
 			 " FROM %s AS p WHERE id = ?1 AND user_id = ?2", g_cardkind_table(kind));
 	*first = 9;
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		g_store_error(s, rc, "reading a card", err);
+	if (g_store_prepare(s, sql, &st, err) < 0)
 		return NULL;
-	}
 	return st;
 }
 
@@ -581,7 +576,7 @@ int g_cardrow_load(struct g_store *s, const struct g_userkey *k,
 	*record = r;
 	rc = 0;
 out:
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	json_decref(data);
 	json_decref(top);
 	json_decref(origin);
@@ -623,9 +618,8 @@ int g_cardrow_names(struct g_store *s, const struct g_userkey *k,
 		 "SELECT id, name, name_nonce, rowid FROM %s WHERE user_id = ?1 AND rowid > ?2 "
 		 "ORDER BY rowid",
 		 table);
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return g_store_error(s, rc, "reading names", err);
+	if (g_store_prepare(s, sql, &st, err) < 0)
+		return -1;
 	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, after);
 	rc = 0;
@@ -643,7 +637,7 @@ int g_cardrow_names(struct g_store *s, const struct g_userkey *k,
 	}
 	if (rc == 0 && !stop && step != SQLITE_DONE)
 		rc = g_store_error(s, step, "reading names", err);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc;
 }
 

@@ -188,10 +188,47 @@ fail:
 	return NULL;
 }
 
+int g_store_prepare(struct g_store *s, const char *sql, sqlite3_stmt **st,
+		    struct g_err *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < G_STORE_CACHE && s->cache[i].sql; i++)
+		if (strcmp(s->cache[i].sql, sql) == 0) {
+			sqlite3_reset(s->cache[i].st);
+			sqlite3_clear_bindings(s->cache[i].st);
+			*st = s->cache[i].st;
+			return 0;
+		}
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+	if (rc != SQLITE_OK)
+		return g_store_error(s, rc, "preparing a statement", err);
+	if (i == G_STORE_CACHE) {
+		/* full: the last slot takes turns */
+		i = G_STORE_CACHE - 1;
+		sqlite3_finalize(s->cache[i].st);
+		free(s->cache[i].sql);
+	}
+	s->cache[i].sql = strdup(sql);
+	if (!s->cache[i].sql) {
+		sqlite3_finalize(*st);
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	}
+	s->cache[i].st = *st;
+	return 0;
+}
+
 void g_store_close(struct g_store *s)
 {
+	size_t i;
+
 	if (!s)
 		return;
+	for (i = 0; i < G_STORE_CACHE && s->cache[i].sql; i++) {
+		sqlite3_finalize(s->cache[i].st);
+		free(s->cache[i].sql);
+	}
 	sqlite3_close_v2(s->db);
 	free(s->path);
 	free(s);

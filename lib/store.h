@@ -24,8 +24,15 @@
 #define G_STORE_APPLICATION_ID 0x67756973
 #define G_STORE_BUSY_TIMEOUT_MS 10000
 
+/* Statements kept prepared for the life of the connection. */
+#define G_STORE_CACHE 16
+
 struct g_store {
 	sqlite3 *db;
+	struct {
+		char *sql;
+		sqlite3_stmt *st;
+	} cache[G_STORE_CACHE];
 	char *path;
 	int schema_version; /* after opening: the schema the file has */
 	int migrated;       /* this process applied at least one migration */
@@ -44,6 +51,12 @@ int g_store_begin(struct g_store *s, struct g_err *err);
 int g_store_commit(struct g_store *s, struct g_err *err);
 /* Never fails in a way the caller can act on; safe with no transaction. */
 void g_store_rollback(struct g_store *s);
+
+/* A prepared statement for sql, reset and with its bindings cleared: kept
+ * by the store (never finalize it), so a statement run once per card is
+ * parsed once per process. -1 with err set if it does not prepare. */
+int g_store_prepare(struct g_store *s, const char *sql, sqlite3_stmt **st,
+		    struct g_err *err);
 
 /* Run SQL without results; -1 with err set from SQLite's error. */
 int g_store_exec(struct g_store *s, const char *sql, struct g_err *err);
