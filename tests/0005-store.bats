@@ -79,7 +79,7 @@ user_version: "2"$'
 	before=$(sha256sum < "$GUISE_DB")
 	run -78 --separate-stderr test-tool store-open
 	assert_output ""
-	assert_equal "$stderr" "test-tool: database '$GUISE_DB' has schema version 99, newer than this guise knows (1): upgrade guise"
+	assert_equal "$stderr" "test-tool: database '$GUISE_DB' has schema version 99, newer than this guise knows (2): upgrade guise"
 	assert_equal "$(sha256sum < "$GUISE_DB")" "$before"
 	[[ ! -e $GUISE_DB-wal && ! -e $GUISE_DB-shm ]]
 	assert_equal "$(sqlite3 "$GUISE_DB" 'PRAGMA journal_mode')" delete
