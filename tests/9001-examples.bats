@@ -20,6 +20,83 @@ setup() { common_setup; }
 	[[ ! -e $GUISE_DB ]]
 }
 
+@test "examples/import.sh: make imports each card once, then only what changed" {
+	run -0 --separate-stderr "$TOP/examples/import.sh"
+	assert_equal "$stderr" ""
+	assert_equal "${#lines[@]}" 13
+	# the first run made three rows; later lines name them by these ids
+	local melina alpin kestrel
+	melina=$(sed -n 's/^{"kind":"character","id":"\([0-9a-f-]\{36\}\)","name":"Melina","status":"created".*/\1/p' <<< "$output")
+	alpin=$(sed -n 's/^{"kind":"character","id":"\([0-9a-f-]\{36\}\)","name":"Alpin Dale","status":"created".*/\1/p' <<< "$output")
+	kestrel=$(sed -n 's/^{"kind":"character","id":"\([0-9a-f-]\{36\}\)","name":"Kestrel","status":"created".*/\1/p' <<< "$output")
+	[[ -n $melina && -n $alpin && -n $kestrel ]] || fail "not three created rows: $output"
+	[[ $melina != "$alpin" && $melina != "$kestrel" && $alpin != "$kestrel" ]]
+	local out=$output
+	out=${out//$melina/MELINA}
+	out=${out//$alpin/ALPIN}
+	out=${out//$kestrel/KESTREL}
+	# make -j4 runs the three imports in any order
+	assert_equal "$(sed -n 3,5p <<< "$out" | sort)" \
+'{"kind":"character","id":"ALPIN","name":"Alpin Dale","status":"created","source":"cards/alpin_dale.png"}
+{"kind":"character","id":"KESTREL","name":"Kestrel","status":"created","source":"cards/kestrel.yaml"}
+{"kind":"character","id":"MELINA","name":"Melina","status":"created","source":"cards/melina.png"}'
+	assert_equal "$(sed 3,5d <<< "$out")" \
+'# alice, unlocked once for every import make runs
+# the first run imports every card, four at a time
+# the second has nothing to do
+make: Nothing to be done for '"'all'"'.
+# a touched card is imported again, and only it: the same card, unchanged
+{"kind":"character","id":"MELINA","name":"Melina","status":"unchanged","source":"cards/melina.png"}
+# an edited card replaces its row (--on-conflict replace): updated, same id
+{"kind":"character","id":"KESTREL","name":"Kestrel","status":"updated","source":"cards/kestrel.yaml"}
+# out again as a PNG card, which imports as the very same card
+{"kind":"character","id":"MELINA","name":"Melina","status":"unchanged","source":"melina.png"}'
+	# it used its own database, not the test's
+	[[ ! -e $GUISE_DB ]]
+}
+
+@test "examples/import/Makefile: a card that fails leaves no stamp, and is tried again" {
+	cd "$BATS_TEST_TMPDIR"
+	mkdir cards
+	cp "$DATA/cards-aicharlib/melina.png" cards/
+	printf '{"spec":"chara_card_v2","spec_version":"2.0","data":{"name":7}}\n' > cards/bad.json
+	export GUISE_PASSPHRASE=pw
+	persona-encrypt init -u alice > /dev/null
+	local mk=$TOP/examples/import/Makefile line
+	line=$(grep -n '^.$(IMPORT) ' "$mk" | cut -d: -f1)
+	# the PNG cards come first; the bad one stops make and leaves no stamp
+	run -2 --separate-stderr env -u MAKEFLAGS -u MAKELEVEL make --no-print-directory -s -f "$mk"
+	assert_output --regexp '^\{"kind":"character","id":"[0-9a-f-]{36}","name":"Melina","status":"created","source":"cards/melina.png"\}$'
+	assert_equal "$stderr" "persona-import: 'cards/bad.json': data.name: expected a string
+make: *** [$mk:$line: build/imported/bad.json.stamp] Error 65
+make: *** Deleting file 'build/imported/bad.json.stamp'"
+	[[ -s build/imported/melina.png.stamp && ! -e build/imported/bad.json.stamp ]]
+	# mended, it alone is imported on the next run
+	printf '{"spec":"chara_card_v2","spec_version":"2.0","data":{"name":"Seven"}}\n' > cards/bad.json
+	run -0 --separate-stderr env -u MAKEFLAGS -u MAKELEVEL make --no-print-directory -s -f "$mk"
+	assert_output --regexp '^\{"kind":"character","id":"[0-9a-f-]{36}","name":"Seven","status":"created","source":"cards/bad.json"\}$'
+	assert_equal "$stderr" ""
+	assert_equal "$(cat build/imported/bad.json.stamp)" "$output"
+}
+
+@test "README's make block imports a cards/ directory, and then has nothing to do" {
+	cd "$BATS_TEST_TMPDIR"
+	sed -n '/^```make$/,/^```$/{/^```/d;p}' "$TOP/README.md" > Makefile
+	[[ -s Makefile ]]
+	mkdir cards
+	cp "$DATA/cards-aicharlib/alpin_dale.png" cards/
+	export GUISE_PASSPHRASE=pw
+	persona-encrypt init -u alice > /dev/null
+	run -0 --separate-stderr env -u MAKEFLAGS -u MAKELEVEL make --no-print-directory -s
+	assert_output ""
+	assert_equal "$stderr" ""
+	run -0 jq -r '[.name, .status, .source] | join(" ")' build/imported/alpin_dale.png.stamp
+	assert_output "Alpin Dale created cards/alpin_dale.png"
+	run -0 --separate-stderr env -u MAKEFLAGS -u MAKELEVEL make --no-print-directory
+	assert_output "make: Nothing to be done for 'all'."
+	assert_equal "$stderr" ""
+}
+
 @test "every command's --help matches its man page synopsis" {
 	local cmd verb
 	for cmd in "$TOP"/cmd/*.c; do
@@ -36,5 +113,10 @@ setup() { common_setup; }
 		for verb in $(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/s/^\.Cm \([a-z-]*\).*/\1/p' "$TOP/share/man/man1/$cmd.1"); do
 			[[ $output == *"$cmd $verb"* ]] || fail "$cmd: '$verb' of the man page not in --help"
 		done
+		# and the same options, short and long, both ways
+		assert_equal "$(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p' "$TOP/share/man/man1/$cmd.1" |
+			grep -oE '(^| )Fl -?[a-zA-Z][a-zA-Z-]*' | sed 's/^ *Fl /-/' | sort -u)" \
+			"$(printf '%s\n' "${lines[@]}" | grep -oE '(^|[][ |])--?[a-zA-Z][a-zA-Z-]*' |
+				sed 's/^[][ |]*//' | sort -u)"
 	done
 }
