@@ -73,7 +73,7 @@ static int fail(struct ctx *c, const char *place, const char *what)
 static int warn(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int warn(struct ctx *c, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], located[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -81,8 +81,10 @@ static int warn(struct ctx *c, const char *fmt, ...)
 	va_end(ap);
 	if (c->strict)
 		return g_err_set(c->err, G_EX_DATAERR, "'%s': %s", c->name, msg);
+	/* located like an error, so a batch says which card it is about */
+	snprintf(located, sizeof(located), "'%s': %s", c->name, msg);
 	if (c->warn)
-		c->warn(msg, c->warn_arg);
+		c->warn(located, c->warn_arg);
 	return 0;
 }
 

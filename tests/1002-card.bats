@@ -57,14 +57,14 @@ setup() { common_setup; }
 	[[ $output == *'"character_book":null'* ]]
 	assert_equal "$stderr" ""
 	run -0 --separate-stderr test-tool card <<< '{"spec":"chara_card_v3","spec_version":"3.10","data":{"name":"N"}}'
-	assert_equal "$stderr" "test-tool: warning: spec_version 3.1 is newer than 3.0: read as 3.0"
+	assert_equal "$stderr" "test-tool: warning: '<stdin>': spec_version 3.1 is newer than 3.0: read as 3.0"
 	run -65 --separate-stderr test-tool card --strict <<< '{"spec":"chara_card_v3","spec_version":"3.10","data":{"name":"N"}}'
 	assert_output ""
 	assert_equal "$stderr" "test-tool: '<stdin>': spec_version 3.1 is newer than 3.0: read as 3.0"
 	run -65 --separate-stderr test-tool card <<< '{"spec":"chara_card_v3","spec_version":"4.0","data":{"name":"N"}}'
 	assert_equal "$stderr" "test-tool: '<stdin>': spec_version: not a V3 version"
 	run -0 --separate-stderr test-tool card <<< '{"spec":"chara_card_v3","data":{"name":"N"}}'
-	assert_equal "$stderr" "test-tool: warning: no spec_version: read as 3.0"
+	assert_equal "$stderr" "test-tool: warning: '<stdin>': no spec_version: read as 3.0"
 	[[ $output == '{"spec":"chara_card_v3","spec_version":"3.0","data":{"name":"N",'* ]] || fail "$output"
 }
 
