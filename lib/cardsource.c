@@ -271,6 +271,13 @@ static const struct g_charx_entry *charx_icon(const struct g_charx *x, const jso
 	return NULL;
 }
 
+static int no_chunk(const struct g_png_chunk *c, void *arg)
+{
+	(void)c;
+	(void)arg;
+	return 0;
+}
+
 static int from_charx(struct source *src, const unsigned char *buf, size_t len)
 {
 	struct g_charx x = { 0 };
@@ -287,13 +294,17 @@ static int from_charx(struct source *src, const unsigned char *buf, size_t len)
 	doc = one_object(x.card, x.card_len, where, src->err);
 	if (doc) {
 		rc = 0;
-		icon = src->o->want_avatar ? charx_icon(&x, doc) : NULL;
-		if (icon && g_png_sniff(icon->data, icon->len)) {
-			/* a broken icon is named as itself, not as card.json */
+		icon = charx_icon(&x, doc);
+		/* a broken icon is named as itself, not as card.json */
+		if (icon)
 			snprintf(where, sizeof(where), "%s: %s", src->name, icon->path);
+		if (icon && g_png_sniff(icon->data, icon->len) && !src->o->want_avatar) {
+			/* validation only: the same checks, no copy */
+			rc = g_png_walk(icon->data, icon->len, where, no_chunk, NULL, src->err);
+		} else if (icon && g_png_sniff(icon->data, icon->len)) {
 			rc = g_png_without_card_text(icon->data, icon->len, where, &avatar,
 						     &avatar_len, src->err);
-		} else if (icon) {
+		} else if (icon && src->o->want_avatar) {
 			avatar = malloc(icon->len ? icon->len : 1);
 			if (!avatar)
 				rc = oom(src->err);

@@ -16,6 +16,12 @@ static int bad(struct g_err *err, const char *name, const char *place, const cha
 	return g_err_set(err, G_EX_DATAERR, "'%s': %s.%s: %s", name, place, avatar, what);
 }
 
+static void quiet(const char *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+}
+
 /* position and role codes, as SillyTavern numbers them */
 static int placement(const json_t *desc, const char *name, const char *avatar,
 		     struct g_placement *p, void (*warn)(const char *, void *), void *arg,
@@ -89,6 +95,35 @@ static json_t *persona_card(const char *avatar, const json_t *name, const json_t
 	return card;
 }
 
+/* Check one entry and, with fn, hand it on; -1 with err set if it is bad. */
+static int one_persona(const char *name, const char *avatar, const json_t *pname,
+		       const json_t *desc, const json_t *def,
+		       int (*fn)(struct g_stpersona *p, void *arg), void *arg,
+		       void (*warn)(const char *msg, void *arg), struct g_err *err)
+{
+	struct g_stpersona p = { 0 };
+	int stop;
+
+	if (!json_is_string(pname))
+		return bad(err, name, "personas", avatar, "expected a string");
+	if (desc && !json_is_object(desc))
+		return bad(err, name, "persona_descriptions", avatar, "expected an object");
+	if (desc && json_object_get(desc, "description") &&
+	    !json_is_string(json_object_get(desc, "description")))
+		return bad(err, name, "persona_descriptions", avatar,
+			   "description: expected a string");
+	if (placement(desc, name, avatar, &p.place, fn ? warn : quiet, arg, err) < 0)
+		return -1;
+	if (!fn)
+		return 0;
+	p.card = persona_card(avatar, pname, desc);
+	p.is_default = json_is_string(def) && strcmp(json_string_value(def), avatar) == 0;
+	p.avatar = avatar;
+	stop = fn(&p, arg);
+	json_decref(p.card);
+	return stop;
+}
+
 int g_stpersona_each(const json_t *doc, const char *name,
 		     int (*fn)(struct g_stpersona *p, void *arg), void *arg,
 		     void (*warn)(const char *msg, void *arg), struct g_err *err)
@@ -98,6 +133,7 @@ int g_stpersona_each(const json_t *doc, const char *name,
 	const json_t *def = json_object_get(doc, "default_persona");
 	const char *avatar;
 	json_t *pname;
+	int pass, rc;
 
 	if (descs && !json_is_null(descs) && !json_is_object(descs))
 		return g_err_set(err, G_EX_DATAERR, "'%s': persona_descriptions: expected an object",
@@ -105,28 +141,16 @@ int g_stpersona_each(const json_t *doc, const char *name,
 	if (def && !json_is_null(def) && !json_is_string(def))
 		return g_err_set(err, G_EX_DATAERR, "'%s': default_persona: expected a string",
 				 name);
-	json_object_foreach((json_t *)personas, avatar, pname) {
-		const json_t *desc = json_object_get(descs, avatar);
-		struct g_stpersona p = { 0 };
-		int stop;
-
-		if (!json_is_string(pname))
-			return bad(err, name, "personas", avatar, "expected a string");
-		if (desc && !json_is_object(desc))
-			return bad(err, name, "persona_descriptions", avatar, "expected an object");
-		if (desc && json_object_get(desc, "description") &&
-		    !json_is_string(json_object_get(desc, "description")))
-			return bad(err, name, "persona_descriptions", avatar,
-				   "description: expected a string");
-		if (placement(desc, name, avatar, &p.place, warn, arg, err) < 0)
-			return -1;
-		p.card = persona_card(avatar, pname, desc);
-		p.is_default = json_is_string(def) && strcmp(json_string_value(def), avatar) == 0;
-		p.avatar = avatar;
-		stop = fn(&p, arg);
-		json_decref(p.card);
-		if (stop)
-			break;
-	}
+	/* the whole backup is checked before any persona is handed on: a bad
+	 * entry refuses the backup, it never leaves half of it stored */
+	for (pass = 0; pass < 2; pass++)
+		json_object_foreach((json_t *)personas, avatar, pname) {
+			rc = one_persona(name, avatar, pname, json_object_get(descs, avatar), def,
+					 pass ? fn : NULL, arg, warn, err);
+			if (rc < 0)
+				return -1;
+			if (rc > 0)
+				return 0;
+		}
 	return 0;
 }

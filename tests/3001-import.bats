@@ -336,6 +336,10 @@ shape() {
 	run -65 --separate-stderr persona-import "$F/charx-fakeicon.charx"
 	assert_output ""
 	assert_equal "$stderr" "persona-import: '$F/charx-fakeicon.charx: assets/icon/images/main.png': truncated at byte 8: no IEND chunk"
+	# -n checks the icon as the import does
+	run -65 --separate-stderr persona-import -n "$F/charx-fakeicon.charx"
+	assert_output ""
+	assert_equal "$stderr" "persona-import: '$F/charx-fakeicon.charx: assets/icon/images/main.png': truncated at byte 8: no IEND chunk"
 	assert_equal "$(rows)" "0 0"
 	run -66 --separate-stderr persona-export Wren
 	assert_equal "$stderr" "persona-export: no such character or persona 'Wren'"
@@ -536,6 +540,11 @@ persona-import: '$F/specnone.json': no spec_version: read as 3.0"
 	run -65 --separate-stderr persona-import "$F/personas-badrole.json"
 	assert_output ""
 	assert_equal "$stderr" "persona-import: '$F/personas-badrole.json': persona_descriptions.a.png: role: expected 0, 1 or 2"
+	assert_equal "$(rows)" "0 0"
+	# a bad entry refuses the whole backup: the good one before it is not stored
+	run -65 --separate-stderr persona-import "$F/personas-badlast.json"
+	assert_output ""
+	assert_equal "$stderr" "persona-import: '$F/personas-badlast.json': persona_descriptions.b.png: role: expected 0, 1 or 2"
 	assert_equal "$(rows)" "0 0"
 	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(default_persona_id) FROM users')" 0
 }

@@ -475,6 +475,9 @@ EOF
 put personas-badrole.json <<'EOF'
 {"personas": {"a.png": "Wren"}, "persona_descriptions": {"a.png": {"description": "d", "role": 7}}}
 EOF
+put personas-badlast.json <<'EOF'
+{"personas": {"a.png": "Wren", "b.png": "Kai"}, "persona_descriptions": {"a.png": {"description": "d"}, "b.png": {"description": "d", "role": 7}}}
+EOF
 
 # --- limits, warnings, conflicts, macros, batches ---------------------------
 
