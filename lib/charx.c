@@ -368,6 +368,9 @@ int g_charx_read(const unsigned char *buf, size_t len, const char *name,
 	if (len > G_CHARX_MAX_FILE)
 		return g_err_set(err, G_EX_DATAERR, "'%s': larger than %zu bytes", name,
 				 G_CHARX_MAX_FILE);
+	/* shorter than an end record: libzip would take it for a new archive */
+	if (len < 22)
+		return g_err_set(err, G_EX_DATAERR, "'%s': not a zip archive", name);
 	zip_error_init(&ze);
 	/* CHECKCONS: each local header must agree with the central directory,
 	 * so the sizes checked are the sizes read */
