@@ -21,6 +21,14 @@
  *   test-tool png-add IN OUT TYPE KEYWORD [z]
  *                                       stdin as a text chunk (tEXt, zTXt,
  *                                       iTXt; z: compressed iTXt)
+ *   test-tool charx FILE                the card and entries of a CHARX
+ *   test-tool charx-write OUT [PATH FILE]...
+ *                                       a CHARX of stdin's card and files
+ *   test-tool charx-roundtrip IN OUT    read a CHARX and write it again
+ *   test-tool charx-make OUT KIND [ARG]
+ *                                       CHARX fixtures, good and bad, made
+ *                                       with libzip and patched by hand
+ *                                       (kinds: see charx_make below)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,6 +38,7 @@
 #include <string.h>
 
 #include "card.h"
+#include "charx.h"
 #include "cli.h"
 #include "png.h"
 #include "crypt.h"
@@ -41,6 +50,7 @@
 #include "vault.h"
 
 #include <sodium.h>
+#include <zip.h>
 
 static const char synopsis[] =
 	"usage: test-tool doc [--any] [FILE...]\n"
@@ -55,6 +65,10 @@ static const char synopsis[] =
 	"       test-tool png-card FILE\n"
 	"       test-tool png-strip IN OUT\n"
 	"       test-tool png-add IN OUT tEXt|zTXt|iTXt KEYWORD [z]\n"
+	"       test-tool charx FILE\n"
+	"       test-tool charx-write OUT [PATH FILE]...\n"
+	"       test-tool charx-roundtrip IN OUT\n"
+	"       test-tool charx-make OUT KIND [ARG]\n"
 	"shared options: -d DB -u USER -y --pretty --input json|yaml -q -v -n\n";
 
 enum { OPT_ANY = G_OPT_COMMAND, OPT_STRICT };
@@ -477,6 +491,370 @@ static int cmd_png(const char *sub, int argc, char **argv)
 	return rc;
 }
 
+/* A CHARX's card and entries as one record; each entry with its length and
+ * SHA-256, so that tests compare bytes. */
+static int cmd_charx(struct tool *t, int argc, char **argv)
+{
+	char hex[2 * crypto_hash_sha256_BYTES + 1];
+	unsigned char *buf, hash[crypto_hash_sha256_BYTES];
+	struct g_doc_writer *w;
+	struct g_charx x;
+	struct g_err err;
+	json_t *rec, *list, *card;
+	size_t len, i;
+	int rc;
+
+	if (optind + 1 != argc)
+		return g_usage_error(synopsis, "charx: FILE");
+	if (!(buf = slurp(argv[optind], &len))) {
+		g_msg("cannot read '%s': %s", argv[optind], strerror(errno));
+		return G_EX_NOINPUT;
+	}
+	rc = g_charx_read(buf, len, argv[optind], &x, &err);
+	free(buf);
+	if (rc < 0)
+		return g_report(&err);
+	if (sodium_init() < 0) {
+		g_charx_release(&x);
+		return G_EX_SOFTWARE;
+	}
+	card = json_stringn(x.card, x.card_len);
+	list = json_array();
+	for (i = 0; i < x.n_entries; i++) {
+		crypto_hash_sha256(hash, x.entries[i].data, x.entries[i].len);
+		sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
+		json_array_append_new(list, json_pack("{s:s, s:I, s:s}", "path",
+						      x.entries[i].path, "len",
+						      (json_int_t)x.entries[i].len, "sha256", hex));
+	}
+	rec = json_pack("{s:o, s:o}", "card", card ? card : json_null(), "entries", list);
+	g_charx_release(&x);
+	w = g_doc_writer_new(stdout, t->cli.output);
+	rc = w ? g_doc_write(w, rec, &err) : g_err_set(&err, G_EX_SOFTWARE, "out of memory");
+	json_decref(rec);
+	if (g_doc_writer_close(w, rc < 0 ? NULL : &err) < 0 || rc < 0)
+		return g_report(&err);
+	return 0;
+}
+
+/* charx-write OUT [PATH FILE]...: stdin's card and the files, as entries
+ * called PATH; charx-roundtrip IN OUT: what a CHARX reads as, written
+ * again. */
+static int cmd_charx_write(const char *sub, int argc, char **argv)
+{
+	struct g_charx x = { .card = NULL };
+	struct g_err err;
+	unsigned char *buf, *out = NULL;
+	const char *path;
+	size_t len = 0, n, i;
+	int rc = 0;
+
+	if (strcmp(sub, "charx-roundtrip") == 0) {
+		if (optind + 2 != argc)
+			return g_usage_error(synopsis, "charx-roundtrip: IN OUT");
+		if (!(buf = slurp(argv[optind], &len))) {
+			g_msg("cannot read '%s': %s", argv[optind], strerror(errno));
+			return G_EX_NOINPUT;
+		}
+		rc = g_charx_read(buf, len, argv[optind], &x, &err);
+		free(buf);
+		path = argv[optind + 1];
+	} else {
+		if (optind >= argc || (argc - optind - 1) % 2 != 0)
+			return g_usage_error(synopsis, "charx-write: OUT [PATH FILE]...");
+		path = argv[optind];
+		n = (size_t)(argc - optind - 1) / 2;
+		x.card = (char *)slurp("-", &x.card_len);
+		if (!x.card || !(x.entries = calloc(n + 1, sizeof(*x.entries)))) {
+			free(x.card);
+			g_msg("out of memory");
+			return G_EX_SOFTWARE;
+		}
+		for (i = 0; i < n; i++, x.n_entries++) {
+			const char *file = argv[optind + 2 + 2 * (int)i];
+
+			x.entries[i].path = strdup(argv[optind + 1 + 2 * (int)i]);
+			if (!(x.entries[i].data = slurp(file, &x.entries[i].len))) {
+				g_msg("cannot read '%s': %s", file, strerror(errno));
+				g_charx_release(&x);
+				return G_EX_NOINPUT;
+			}
+		}
+	}
+	if (rc == 0)
+		rc = g_charx_write(x.card, x.card_len, x.entries, x.n_entries, &out, &len, &err);
+	g_charx_release(&x);
+	if (rc < 0)
+		return g_report(&err);
+	rc = spill(path, out, len);
+	free(out);
+	return rc;
+}
+
+static unsigned le16(const unsigned char *p)
+{
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static uint32_t le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static void put_le32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+/* Where entry k's local and central headers start in a zip as libzip
+ * writes it: no archive comment, sizes in the local header (no data
+ * descriptor), no zip64. Each patch below changes both headers alike, as
+ * libzip's ZIP_CHECKCONS (which the reader uses) compares them. */
+static int zip_headers(const unsigned char *b, size_t len, unsigned k, size_t *local,
+		       size_t *central)
+{
+	size_t off, eocd = len - 22;
+	unsigned i;
+
+	if (len < 22 || le32(b + eocd) != 0x06054b50)
+		return -1;
+	off = le32(b + eocd + 16);
+	for (i = 0;; i++) {
+		if (off > eocd || eocd - off < 46 || le32(b + off) != 0x02014b50)
+			return -1;
+		if (i == k)
+			break;
+		off += 46 + (size_t)le16(b + off + 28) + le16(b + off + 30) + le16(b + off + 32);
+	}
+	*central = off;
+	*local = le32(b + off + 42);
+	return *local <= len - 30 && le32(b + *local) == 0x04034b50 ? 0 : -1;
+}
+
+enum patch { PATCH_SIZE, PATCH_NAME, PATCH_UTF8 };
+
+/* Entry k's uncompressed size (offsets 22 local, 24 central), its name
+ * (after the fixed parts, 30 and 46 bytes), or the general purpose flag
+ * bit 11, "the name is UTF-8" (offsets 6 and 8). */
+static int zip_patch(const char *path, unsigned k, enum patch what, uint32_t size,
+		     const char *name, size_t name_len)
+{
+	size_t len, local, central;
+	unsigned char *b = slurp(path, &len);
+	int rc;
+
+	if (!b || zip_headers(b, len, k, &local, &central) < 0) {
+		free(b);
+		g_msg("'%s': cannot find entry %u to patch", path, k);
+		return G_EX_SOFTWARE;
+	}
+	if (what == PATCH_SIZE) {
+		put_le32(b + local + 22, size);
+		put_le32(b + central + 24, size);
+	} else if (what == PATCH_NAME && le16(b + local + 26) == name_len) {
+		memcpy(b + local + 30, name, name_len);
+		memcpy(b + central + 46, name, name_len);
+	} else if (what == PATCH_UTF8) {
+		b[local + 7] |= 0x08;
+		b[central + 9] |= 0x08;
+	} else {
+		free(b);
+		g_msg("'%s': entry %u: the new name must be as long as the old", path, k);
+		return G_EX_SOFTWARE;
+	}
+	rc = spill(path, b, len);
+	free(b);
+	return rc;
+}
+
+static const char fixture_card[] =
+	"{\"spec\":\"chara_card_v3\",\"spec_version\":\"3.0\",\"data\":{\"name\":\"Wren\"}}";
+static const unsigned char fixture_icon[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
+					      'n', 'o', 't', ' ', 'r', 'e', 'a', 'l' };
+
+/* Add an entry of len bytes at data (not copied: it must outlive
+ * zip_close) with the given method; the name's encoding guessed. */
+static int zip_put(zip_t *za, const char *name, const void *data, size_t len,
+		   zip_int32_t method)
+{
+	zip_source_t *s = zip_source_buffer(za, data, len, 0);
+	zip_int64_t i = s ? zip_file_add(za, name, s, ZIP_FL_ENC_GUESS) : -1;
+
+	if (i < 0) {
+		zip_source_free(s);
+		return -1;
+	}
+	return zip_set_file_compression(za, (zip_uint64_t)i, method, 0) < 0 ? -1 : (int)i;
+}
+
+/*
+ * charx-make OUT KIND [ARG]: CHARX fixtures. valid reads its card from
+ * stdin; the other kinds use a small built-in card.
+ *   valid          card.json, the directory assets/ and
+ *                  assets/icon/images/main.png
+ *   name NAME      valid plus an entry called NAME (encoding guessed)
+ *   slip absolute  valid plus ../../evil.txt or /etc/evil
+ *   notutf8        an entry named by the byte 0xff, flagged UTF-8 (patched)
+ *   nul            an entry "assets/a b" whose space is made NUL (patched)
+ *   dup            card.json twice: the second added as card.jsoX and
+ *                  renamed in both headers (patched)
+ *   encrypted      card.json encrypted: AES-256 where libzip can, else
+ *                  traditional PKWARE
+ *   symlink        valid plus a Unix symbolic link, assets/link
+ *   bzip2          valid plus an entry compressed with bzip2
+ *   no-card        only an asset; empty: the end record alone
+ *   many [N]       card.json and N entries of one byte (by default
+ *                  G_CHARX_MAX_ENTRIES: one too many)
+ *   bomb-declared  assets/bomb-declared.bin, 1000 zeros, declared as
+ *                  4294967294 bytes in both headers (patched; 0xffffffff
+ *                  would mean zip64)
+ *   bomb-lying     assets/bomb-lying.bin, 4 MiB of zeros declared as 1000
+ *   short          assets/short.bin, 1000 bytes declared as 2000
+ *   bomb-size      assets/bomb-size.bin, 100 MiB of zeros deflated
+ *   bomb-ratio     60 MiB of zeros: under the entry cap, over the ratio
+ *   bomb-total     260 entries of 1 MiB of zeros: over the total
+ *   bomb-spread    100 entries of 1 MiB of zeros: each fine, but not the
+ *                  archive as a whole
+ */
+static int cmd_charx_make(int argc, char **argv)
+{
+	static const char *const simple[] = { "valid", "name", "slip", "absolute",
+					      "symlink", "bzip2", NULL };
+	const char *out, *kind, *card = fixture_card;
+	unsigned char *stdin_card = NULL, *zeros = NULL;
+	size_t card_len = sizeof(fixture_card) - 1, i, mib = (size_t)1 << 20;
+	char name[32];
+	zip_t *za;
+	int ok = 1, rc, first = -1, err_code;
+
+	if (optind + 2 > argc)
+		return g_usage_error(synopsis, "charx-make: OUT KIND [NAME]");
+	out = argv[optind];
+	kind = argv[optind + 1];
+	if (strcmp(kind, "empty") == 0) {
+		static const unsigned char eocd[22] = { 'P', 'K', 5, 6 };
+
+		return spill(out, eocd, sizeof(eocd));
+	}
+	if (strcmp(kind, "valid") == 0) {
+		if (!(stdin_card = slurp("-", &card_len)))
+			return G_EX_IOERR;
+		card = (const char *)stdin_card;
+	}
+	if (!(za = zip_open(out, ZIP_CREATE | ZIP_TRUNCATE, &err_code))) {
+		free(stdin_card);
+		g_msg("'%s': cannot create (libzip error %d)", out, err_code);
+		return G_EX_IOERR;
+	}
+	for (i = 0; simple[i]; i++)
+		if (strcmp(kind, simple[i]) == 0)
+			break;
+	if (simple[i]) {
+		ok = zip_put(za, "card.json", card, card_len, ZIP_CM_DEFLATE) >= 0 &&
+		     zip_dir_add(za, "assets/", ZIP_FL_ENC_GUESS) >= 0 &&
+		     zip_put(za, "assets/icon/images/main.png", fixture_icon,
+			     sizeof(fixture_icon), ZIP_CM_STORE) >= 0;
+		if (ok && strcmp(kind, "name") == 0)
+			ok = optind + 2 < argc &&
+			     zip_put(za, argv[optind + 2], "x", 1, ZIP_CM_STORE) >= 0;
+		else if (ok && strcmp(kind, "slip") == 0)
+			ok = zip_put(za, "../../evil.txt", "x", 1, ZIP_CM_STORE) >= 0;
+		else if (ok && strcmp(kind, "absolute") == 0)
+			ok = zip_put(za, "/etc/evil", "x", 1, ZIP_CM_STORE) >= 0;
+		else if (ok && strcmp(kind, "symlink") == 0)
+			ok = (rc = zip_put(za, "assets/link", "/etc/passwd", 11, ZIP_CM_STORE)) >= 0 &&
+			     zip_file_set_external_attributes(za, (zip_uint64_t)rc, 0,
+							      ZIP_OPSYS_UNIX,
+							      (zip_uint32_t)0120777 << 16) == 0;
+		else if (ok && strcmp(kind, "bzip2") == 0)
+			ok = zip_put(za, "assets/notes.txt", fixture_card, card_len,
+				     ZIP_CM_BZIP2) >= 0;
+	} else if (strcmp(kind, "notutf8") == 0 || strcmp(kind, "nul") == 0) {
+		ok = zip_put(za, "card.json", card, card_len, ZIP_CM_DEFLATE) >= 0 &&
+		     (first = zip_put(za, kind[0] == 'n' && kind[1] == 'u' ? "assets/a b"
+									  : "\xff", "x", 1,
+				      ZIP_CM_STORE)) >= 0;
+	} else if (strcmp(kind, "dup") == 0) {
+		ok = zip_put(za, "card.json", card, card_len, ZIP_CM_STORE) >= 0 &&
+		     (first = zip_put(za, "card.jsoX", "{}", 2, ZIP_CM_STORE)) >= 0;
+	} else if (strcmp(kind, "encrypted") == 0) {
+		zip_uint16_t em = zip_encryption_method_supported(ZIP_EM_AES_256, 1)
+					  ? ZIP_EM_AES_256 : ZIP_EM_TRAD_PKWARE;
+
+		ok = (rc = zip_put(za, "card.json", card, card_len, ZIP_CM_DEFLATE)) >= 0 &&
+		     zip_file_set_encryption(za, (zip_uint64_t)rc, em, "x") == 0;
+	} else if (strcmp(kind, "no-card") == 0) {
+		ok = zip_put(za, "assets/icon/images/main.png", fixture_icon,
+			     sizeof(fixture_icon), ZIP_CM_STORE) >= 0;
+	} else if (strcmp(kind, "many") == 0) {
+		long count = G_CHARX_MAX_ENTRIES;
+
+		if (optind + 2 < argc &&
+		    g_cli_parse_long(argv[optind + 2], 0, 100000, &count) < 0) {
+			zip_discard(za);
+			return g_usage_error(synopsis, "charx-make: '%s' is not a count",
+					     argv[optind + 2]);
+		}
+		ok = zip_put(za, "card.json", card, card_len, ZIP_CM_DEFLATE) >= 0;
+		for (i = 0; ok && i < (size_t)count; i++) {
+			snprintf(name, sizeof(name), "assets/%zu", i);
+			ok = zip_put(za, name, "x", 1, ZIP_CM_STORE) >= 0;
+		}
+	} else if (strncmp(kind, "bomb-", 5) == 0 || strcmp(kind, "short") == 0) {
+		/* zeros from calloc: untouched pages cost no memory */
+		size_t size = strcmp(kind, "bomb-size") == 0 ? 100 * mib
+			      : strcmp(kind, "bomb-ratio") == 0 ? 60 * mib
+			      : strcmp(kind, "bomb-lying") == 0 ? 4 * mib
+			      : strcmp(kind, "bomb-declared") == 0 || strcmp(kind, "short") == 0 ? 1000
+			      : mib;
+		size_t copies = strcmp(kind, "bomb-total") == 0 ? 260
+				: strcmp(kind, "bomb-spread") == 0 ? 100 : 1;
+
+		ok = (zeros = calloc(1, size)) != NULL;
+		if (ok && strcmp(kind, "short") == 0)
+			for (i = 0; i < size; i++)
+				zeros[i] = (unsigned char)(i * 7 % 251);
+		for (i = 0; ok && i < copies; i++) {
+			if (copies > 1)
+				snprintf(name, sizeof(name), "assets/zeros-%zu.bin", i);
+			else
+				snprintf(name, sizeof(name), "assets/%s.bin", kind);
+			ok = zip_put(za, name, zeros, size, ZIP_CM_DEFLATE) >= 0;
+		}
+		first = 0;
+		ok = ok && zip_put(za, "card.json", card, card_len, ZIP_CM_DEFLATE) >= 0;
+	} else {
+		zip_discard(za);
+		return g_usage_error(synopsis, "charx-make: unknown kind '%s'", kind);
+	}
+	if (!ok || zip_close(za) < 0) {
+		g_msg("'%s': %s", out, zip_strerror(za));
+		zip_discard(za);
+		free(stdin_card);
+		free(zeros);
+		return G_EX_SOFTWARE;
+	}
+	free(stdin_card);
+	free(zeros);
+	if (strcmp(kind, "bomb-declared") == 0)
+		return zip_patch(out, 0, PATCH_SIZE, 0xfffffffeu, NULL, 0);
+	if (strcmp(kind, "bomb-lying") == 0)
+		return zip_patch(out, 0, PATCH_SIZE, 1000, NULL, 0);
+	if (strcmp(kind, "short") == 0)
+		return zip_patch(out, 0, PATCH_SIZE, 2000, NULL, 0);
+	if (strcmp(kind, "dup") == 0)
+		return zip_patch(out, (unsigned)first, PATCH_NAME, 0, "card.json", 9);
+	if (strcmp(kind, "nul") == 0)
+		return zip_patch(out, (unsigned)first, PATCH_NAME, 0, "assets/a\0b", 10);
+	if (strcmp(kind, "notutf8") == 0)
+		return zip_patch(out, (unsigned)first, PATCH_UTF8, 0, NULL, 0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct tool t = { .any = 0 };
@@ -517,6 +895,12 @@ int main(int argc, char **argv)
 		status = cmd_dek(&t);
 	else if (strncmp(sub, "png-", 4) == 0)
 		status = cmd_png(sub, argc, argv);
+	else if (strcmp(sub, "charx") == 0)
+		status = cmd_charx(&t, argc, argv);
+	else if (strcmp(sub, "charx-write") == 0 || strcmp(sub, "charx-roundtrip") == 0)
+		status = cmd_charx_write(sub, argc, argv);
+	else if (strcmp(sub, "charx-make") == 0)
+		status = cmd_charx_make(argc, argv);
 	else
 		status = g_usage_error(synopsis, "unknown subcommand '%s'", sub);
 	return g_cli_finish(status);
