@@ -48,7 +48,7 @@ MANPAGES := $(wildcard share/man/man*/*.[1-9])
 test-tool_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip
 persona-encrypt_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 
-.PHONY: all check test demo bench fuzz lint hdr-check install uninstall clean
+.PHONY: all check test demo bench fuzz fuzz-replay lint hdr-check install uninstall clean
 .DELETE_ON_ERROR:
 # keep objects made through pattern chains (cmd/%.o) between runs
 .SECONDARY:
@@ -85,7 +85,7 @@ $(O)/lib $(O)/cmd $(O)/bin $(O)/tests:
 
 # The suites run through prove, whose summary line CI reads.
 PROVE_JOBS ?= 2
-check: all
+check: all fuzz-replay
 	GUISE_BUILD=$(CURDIR)/$(O) prove -j$(PROVE_JOBS) --exec 'bats --tap' tests/*.bats
 
 test: check
@@ -101,7 +101,11 @@ bench: all
 
 # libFuzzer targets, built with clang in their own tree; FUZZ_SECONDS each.
 # A fixed seed makes a run repeatable (CI explores what a developer saw);
-# FUZZ_FLAGS= explores afresh.
+# FUZZ_FLAGS= explores afresh. Found inputs stay in build-fuzz/corpus/<t>;
+# to keep them, merge the ones that add coverage into the seeds, which
+# make check replays (fuzz-replay, below):
+#   build-fuzz/<t> -merge=1 fuzz/seeds/<t> build-fuzz/corpus/<t>
+# (the same as `cp build-fuzz/corpus/<t>/* fuzz/seeds/<t>/` minimised).
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?= -seed=1
 FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/*_fuzz.c))
@@ -121,6 +125,15 @@ $(FUZZ_O)/%: fuzz/%.c $(LIB_SRC) $(LIB_HDR) $(O)/lib/embedded_sql.c
 	mkdir -p $(FUZZ_O)
 	clang $(FUZZ_CFLAGS) $< $(LIB_SRC) $(O)/lib/embedded_sql.c \
 		$(call pkg_libs,$(LIB_PKGS)) -o $@
+
+# Each target without libFuzzer, with the normal compiler, flags and
+# SANITIZE: make check replays fuzz/seeds/<t> through $(O)/fuzz-replay/<t>.
+fuzz-replay: $(addprefix $(O)/fuzz-replay/,$(FUZZ_TARGETS))
+
+$(O)/fuzz-replay/%: fuzz/%.c fuzz/replay.c $(O)/libguise.a $(LIB_HDR)
+	mkdir -p $(O)/fuzz-replay
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) fuzz/$*.c fuzz/replay.c \
+		$(O)/libguise.a $(call pkg_libs,$(LIB_PKGS)) -o $@
 
 hdr-check:
 	@for h in $(LIB_HDR); do \
