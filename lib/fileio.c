@@ -100,10 +100,12 @@ int g_file_write(const char *path, const void *buf, size_t len, struct g_err *er
 			break;
 		done += (size_t)w;
 	}
-	if (done < len || fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
+	saved = done < len ? (errno ? errno : EIO) : fsync(fd) < 0 ? errno : 0;
+	if (close(fd) < 0 && !saved)
 		saved = errno;
-		if (done < len)
-			close(fd);
+	if (!saved && rename(tmp, path) < 0)
+		saved = errno;
+	if (saved) {
 		unlink(tmp);
 		free(tmp);
 		return g_err_set(err, G_EX_IOERR, "cannot write '%s': %s", path,
