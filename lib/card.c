@@ -188,6 +188,45 @@ static json_t *empty_value(enum kind kind)
 	}
 }
 
+/* Set key to v (taken) where it is missing; -1 if memory fails. */
+static int fill(json_t *obj, const char *key, json_t *v)
+{
+	if (json_object_get(obj, key)) {
+		json_decref(v);
+		return 0;
+	}
+	return json_object_set_new(obj, key, v);
+}
+
+/* A lorebook made whole as V3 requires (checked already): the book's
+ * extensions and entries, each entry's keys, content, extensions, enabled,
+ * insertion_order and use_regex, with V3's defaults where missing. A copy
+ * replaces the book in data, so the input is never changed. */
+static int complete_book(struct ctx *c, json_t *data)
+{
+	json_t *book = json_object_get(data, "character_book"), *entries, *e;
+	size_t i;
+	int rc = 0;
+
+	if (!json_is_object(book))
+		return 0;
+	book = json_deep_copy(book);
+	if (!book || json_object_set_new(data, "character_book", book) < 0)
+		return g_err_set(c->err, G_EX_SOFTWARE, "out of memory");
+	rc |= fill(book, "extensions", json_object());
+	rc |= fill(book, "entries", json_array());
+	entries = json_object_get(book, "entries");
+	json_array_foreach (entries, i, e) {
+		rc |= fill(e, "keys", json_array());
+		rc |= fill(e, "content", json_string(""));
+		rc |= fill(e, "extensions", json_object());
+		rc |= fill(e, "enabled", json_true());
+		rc |= fill(e, "insertion_order", json_integer(0));
+		rc |= fill(e, "use_regex", json_false());
+	}
+	return rc ? g_err_set(c->err, G_EX_SOFTWARE, "out of memory") : 0;
+}
+
 /* data made whole and checked: every known field of the right type,
  * required ones present, unknown keys left as they are. */
 static int complete_data(struct ctx *c, json_t *data)
@@ -207,7 +246,7 @@ static int complete_data(struct ctx *c, json_t *data)
 	name = json_object_get(data, "name");
 	if (json_string_length(name) == 0)
 		return fail(c, "data.name", "a card needs a name");
-	return 0;
+	return complete_book(c, data);
 }
 
 /* The canonical card from data (taken) and the document's other

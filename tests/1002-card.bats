@@ -91,3 +91,14 @@ setup() { common_setup; }
 	run -65 --separate-stderr test-tool card <<< '{"char_name":"P","spec_version":"2.0"}'
 	assert_equal "$stderr" "test-tool: '<stdin>': spec_version: not expected in a card without spec"
 }
+
+@test "a lorebook is made whole as V3 requires; what it had is kept" {
+	run -0 --separate-stderr test-tool card <<< '{"spec":"chara_card_v2","spec_version":"2.0","data":{"name":"N","character_book":{"entries":[{"keys":["k"],"content":"c","x":1},{"content":"d","enabled":false,"insertion_order":5,"use_regex":true,"extensions":{"e":2}}]}}}'
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -S -c .data.character_book <<< "$output")" \
+		'{"entries":[{"content":"c","enabled":true,"extensions":{},"insertion_order":0,"keys":["k"],"use_regex":false,"x":1},{"content":"d","enabled":false,"extensions":{"e":2},"insertion_order":5,"keys":[],"use_regex":true}],"extensions":{}}'
+	# a canonical card is its own canonical form
+	run -0 test-tool card <<< "$output"
+	assert_equal "$(jq -S -c .data.character_book <<< "$output")" \
+		'{"entries":[{"content":"c","enabled":true,"extensions":{},"insertion_order":0,"keys":["k"],"use_regex":false,"x":1},{"content":"d","enabled":false,"extensions":{"e":2},"insertion_order":5,"keys":[],"use_regex":true}],"extensions":{}}'
+}

@@ -30,7 +30,10 @@ ID='[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
 EMPTY='def empty: {description: "", tags: [], creator: "", character_version: "",
 	mes_example: "", extensions: {}, system_prompt: "", post_history_instructions: "",
 	first_mes: "", alternate_greetings: [], personality: "", scenario: "",
-	creator_notes: "", group_only_greetings: []};'
+	creator_notes: "", group_only_greetings: []};
+def book: if type == "object" then {extensions: {}, entries: []} + . |
+	.entries |= map({keys: [], content: "", extensions: {}, enabled: true,
+		insertion_order: 0, use_regex: false} + .) else . end;'
 
 # rows: "characters personas" stored
 rows() {
@@ -66,7 +69,7 @@ shape() {
 		[[ $(jq -r '.created_at + " " + .updated_at' <<< "$output") =~ ^([0-9-]{10}T[0-9:.]{12}Z) ]] ||
 			fail "times in $output"
 		want=$(jq -S -c --arg file "$base.$ext" --arg format "$ext" --arg card "$card" \
-			"$EMPTY ($expr) as \$r | {kind: \"character\", name: \$r.data.name,
+			"$EMPTY ($expr | if .data | has(\"character_book\") then .data.character_book |= book else . end) as \$r | {kind: \"character\", name: \$r.data.name,
 			spec: \"chara_card_v3\", spec_version: \"3.0\"} + \$r +
 			{origin: {file: \$file, format: \$format, card: \$card}, status: \"created\"}" \
 			"$F/$base.json")
@@ -493,10 +496,10 @@ persona-import: '$F/specnone.json': no spec_version: read as 3.0"
 	run -0 --separate-stderr persona-import --as persona --swap-macros --full "$F/macros.json"
 	assert_equal "$stderr" ""
 	assert_equal "$(jq -c '.data | [.name, .description, .first_mes, .alternate_greetings, .extensions, .character_book]' <<< "$output")" \
-		'["Mirror","{{user}} watches {{char}}; {{user}} and {{char}}; {{chars}} {{char}}{{user}}","Hello {{char}}, I am {{user}}.",["{{char}}?","{{user}}!"],{"note":"{{user}} {{char}}","n":1},{"entries":[{"keys":["{{char}}"],"content":"{{user}} knows {{char}}.","id":1}]}]'
+		'["Mirror","{{user}} watches {{char}}; {{user}} and {{char}}; {{chars}} {{char}}{{user}}","Hello {{char}}, I am {{user}}.",["{{char}}?","{{user}}!"],{"note":"{{user}} {{char}}","n":1},{"entries":[{"keys":["{{char}}"],"content":"{{user}} knows {{char}}.","id":1,"extensions":{},"enabled":true,"insertion_order":0,"use_regex":false}],"extensions":{}}]'
 	# without the swap the text is as it came
 	run -0 --separate-stderr persona-import --as persona --full "$F/macros.json"
-	assert_equal "$(jq -S -c .data <<< "$output")" "$(jq -S -c "$EMPTY"'empty + .data' "$F/macros.json")"
+	assert_equal "$(jq -S -c .data <<< "$output")" "$(jq -S -c "$EMPTY"'empty + .data | .character_book |= book' "$F/macros.json")"
 }
 
 @test "--swap-macros goes with --as persona only" {
