@@ -94,11 +94,13 @@ const char *g_charx_bad_name(const char *path, size_t len)
 	return NULL;
 }
 
-/* An entry name fit for a message: control bytes as \xNN, cut short. */
+/* An entry name fit for a message and a terminal: control characters (C0,
+ * DEL, and C1 as UTF-8) as \xNN bytes, cut short. */
 static const char *shown(const char *name, char *buf)
 {
 	const unsigned char *s = (const unsigned char *)name;
 	size_t i, o = 0, n = strlen(name), cut = n;
+	int c1 = 0;
 
 	if (cut > SHOWN_CUT) {
 		cut = SHOWN_CUT;
@@ -106,10 +108,15 @@ static const char *shown(const char *name, char *buf)
 			cut--; /* not inside a UTF-8 sequence */
 	}
 	for (i = 0; i < cut; i++) {
-		if (s[i] < 0x20 || s[i] == 0x7f)
+		if (s[i] == 0xc2 && i + 1 < cut && s[i + 1] >= 0x80 && s[i + 1] < 0xa0)
+			c1 = 2;
+		if (s[i] < 0x20 || s[i] == 0x7f || c1 > 0) {
 			o += (size_t)snprintf(buf + o, SHOWN_MAX - o, "\\x%02x", s[i]);
-		else
+			if (c1 > 0)
+				c1--;
+		} else {
 			buf[o++] = (char)s[i];
+		}
 	}
 	if (cut < n) {
 		memcpy(buf + o, "...", 3);

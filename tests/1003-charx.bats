@@ -65,6 +65,7 @@ peak() { tail -n 1 "$TIMES"; }
 		$'evil\n.txt|\'evil\\x0a.txt\': unsafe entry name: control character'
 		$'a\tb|\'a\\x09b\': unsafe entry name: control character'
 		$'a\x7fb|\'a\\x7fb\': unsafe entry name: control character'
+		$'a\xc2\x85b|\'a\\xc2\\x85b\': unsafe entry name: control character'
 		"|'': unsafe entry name: empty name"
 	)
 	local e f
@@ -74,6 +75,12 @@ peak() { tail -n 1 "$TIMES"; }
 		assert_output ""
 		assert_equal "$stderr" "test-tool: '$f': ${e#*|}"
 	done
+	# a long name is cut short in the message
+	local long
+	long=$(printf 'a%.0s' {1..300})
+	f=$(fixture name "$long/../x")
+	run -65 --separate-stderr test-tool charx "$f"
+	assert_equal "$stderr" "test-tool: '$f': '${long:0:160}...': unsafe entry name: a '..' component"
 }
 
 @test "names that only look odd are kept as they are" {
