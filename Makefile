@@ -26,7 +26,7 @@ SANFLAGS = $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all)
 
 # Every library through pkg-config; each command names the ones it links.
-LIB_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip
+LIB_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate
 PKG_CFLAGS := $(shell pkg-config --cflags $(LIB_PKGS))
 pkg_libs = $(shell pkg-config --libs $(1))
 
@@ -45,8 +45,10 @@ TEST_TOOL := $(O)/bin/test-tool
 MANPAGES := $(wildcard share/man/man*/*.[1-9])
 
 # The libraries each program links, and no others.
-test-tool_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip
+test-tool_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate
 persona-encrypt_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
+persona-import_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate
+persona-export_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate
 
 .PHONY: all check test demo bench fuzz fuzz-replay lint hdr-check install uninstall clean
 .DELETE_ON_ERROR:

@@ -330,7 +330,7 @@ static int store_card(struct import *im, const struct prepared *p, char id[G_UUI
 
 	if (g_cardrow_hash(&im->key, &p->row, hash, err) < 0)
 		return -1;
-	found = g_cardrow_find_hash(im->store, &im->key, p->row.kind, hash, id, err);
+	found = g_cardrow_find_hash(im->store, &im->key, &p->row, hash, id, err);
 	if (found < 0)
 		return -1;
 	if (found) {
@@ -508,17 +508,16 @@ static void import_file(struct import *im, const char *name)
 {
 	struct g_cardsource_opts o = { im->cli.input, im->strict, !im->cli.dry_run, warn_card, im };
 	const char *shown = strcmp(name, "-") == 0 ? "<stdin>" : name;
-	unsigned char *buf;
+	struct g_file file;
 	struct g_err err;
-	size_t len;
 
-	if (g_file_read(name, MAX_INPUT, &buf, &len, &err) < 0) {
+	if (g_file_read(name, MAX_INPUT, &file, &err) < 0) {
 		report(im, &err);
 		return;
 	}
-	if (g_cardsource_read(buf, len, shown, &o, on_item, im, &err) < 0)
+	if (g_cardsource_read(file.data, file.len, shown, &o, on_item, im, &err) < 0)
 		report(im, &err);
-	free(buf);
+	g_file_release(&file);
 }
 
 /* The store, the user and the key; nothing of it for -n. */

@@ -210,6 +210,41 @@ out:
 	return s;
 }
 
+/* What the hash takes of an avatar: of a PNG, each chunk's length, type
+ * and CRC (the CRC covers the chunk's bytes, and the walk that read the
+ * file checked every one), so hashing costs nothing like the image's size;
+ * of anything else, every byte. A hash match is only a candidate:
+ * g_cardrow_find_hash confirms it byte for byte. */
+static unsigned char *avatar_digest(const unsigned char *p, size_t len, size_t *out_len)
+{
+	size_t off = 8, n = 0, cap = 64 * 12, chunk;
+	unsigned char *d, *nd;
+
+	if (!p || len < 8 || memcmp(p, "\x89PNG\r\n\x1a\n", 8) != 0 || !(d = malloc(cap)))
+		return NULL;
+	while (off + 12 <= len) {
+		chunk = (size_t)p[off] << 24 | (size_t)p[off + 1] << 16 | (size_t)p[off + 2] << 8 |
+			p[off + 3];
+		if (chunk > len - off - 12)
+			break;
+		if (n + 12 > cap) {
+			if (!(nd = realloc(d, cap *= 2)))
+				break;
+			d = nd;
+		}
+		memcpy(d + n, p + off, 8);
+		memcpy(d + n + 8, p + off + 8 + chunk, 4);
+		n += 12;
+		off += 12 + chunk;
+	}
+	if (off != len) { /* not a whole PNG after all: every byte, then */
+		free(d);
+		return NULL;
+	}
+	*out_len = n;
+	return d;
+}
+
 int g_cardrow_hash(const struct g_userkey *k, const struct g_cardrow *row,
 		   unsigned char out[G_HASH_BYTES], struct g_err *err)
 {
@@ -218,9 +253,12 @@ int g_cardrow_hash(const struct g_userkey *k, const struct g_cardrow *row,
 	char depth[24] = "";
 	struct g_hash_part parts[7];
 	char *doc = hash_doc(row->card);
+	unsigned char *digest;
+	size_t digest_len = 0;
 
 	if (!doc)
 		return oom(err);
+	digest = avatar_digest(row->avatar, row->avatar_len, &digest_len);
 	if (row->kind == G_CHARACTER)
 		version = json_string_value(json_object_get(row->card, "spec_version"));
 	else
@@ -228,41 +266,66 @@ int g_cardrow_hash(const struct g_userkey *k, const struct g_cardrow *row,
 	parts[0] = (struct g_hash_part){ kind, strlen(kind) };
 	parts[1] = (struct g_hash_part){ version ? version : "", version ? strlen(version) : 0 };
 	parts[2] = (struct g_hash_part){ doc, strlen(doc) };
-	parts[3] = (struct g_hash_part){ row->avatar ? (const void *)row->avatar : "",
-					 row->avatar ? row->avatar_len : 0 };
+	if (digest)
+		parts[3] = (struct g_hash_part){ digest, digest_len };
+	else
+		parts[3] = (struct g_hash_part){ row->avatar ? (const void *)row->avatar : "",
+						 row->avatar ? row->avatar_len : 0 };
 	parts[4] = (struct g_hash_part){ row->kind == G_PERSONA ? row->place.position : "",
 					 row->kind == G_PERSONA ? strlen(row->place.position) : 0 };
 	parts[5] = (struct g_hash_part){ depth, strlen(depth) };
 	parts[6] = (struct g_hash_part){ row->kind == G_PERSONA ? row->place.role : "",
 					 row->kind == G_PERSONA ? strlen(row->place.role) : 0 };
 	g_content_hash(k->dek, parts, 7, out);
+	free(digest);
 	free(doc);
 	return 0;
 }
 
+static int open_col(const struct g_userkey *k, const char *table, const char *id,
+		    sqlite3_stmt *st, int first, size_t i, char **plain, size_t *len,
+		    struct g_err *err);
+
 int g_cardrow_find_hash(struct g_store *s, const struct g_userkey *k,
-			enum g_cardkind kind, const unsigned char hash[G_HASH_BYTES],
+			const struct g_cardrow *row, const unsigned char hash[G_HASH_BYTES],
 			char id[G_UUID_LEN], struct g_err *err)
 {
-	char sql[160];
+	const char *table = g_cardkind_table(row->kind);
+	char sql[200];
 	sqlite3_stmt *st;
 	int rc, found = 0;
 
 	snprintf(sql, sizeof(sql),
-		 "SELECT id FROM %s WHERE user_id = ?1 AND content_hash = ?2 "
-		 "ORDER BY rowid LIMIT 1",
-		 g_cardkind_table(kind));
+		 "SELECT id, avatar, avatar_nonce FROM %s WHERE user_id = ?1 AND content_hash = ?2 "
+		 "ORDER BY rowid",
+		 table);
 	if (g_store_prepare(s, sql, &st, err) < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, hash, G_HASH_BYTES, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		snprintf(id, G_UUID_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
-		found = 1;
-	} else if (rc != SQLITE_DONE) {
-		found = g_store_error(s, rc, "looking up a card", err);
+	while (!found && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *row_id = (const char *)sqlite3_column_text(st, 0);
+		char *avatar = NULL;
+		size_t len = 0;
+		int has;
+
+		/* the avatar, confirmed byte for byte (column 1 is "avatar") */
+		has = open_col(k, table, row_id, st, 1 - 2 * (int)COL_AVATAR, COL_AVATAR, &avatar,
+			       &len, err);
+		if (has < 0) {
+			found = -1;
+			break;
+		}
+		if (has ? row->avatar && len == row->avatar_len &&
+				  memcmp(avatar, row->avatar, len) == 0
+			: !row->avatar) {
+			snprintf(id, G_UUID_LEN, "%s", row_id);
+			found = 1;
+		}
+		free(avatar);
 	}
+	if (found == 0 && rc != SQLITE_DONE)
+		found = g_store_error(s, rc, "looking up a card", err);
 	sqlite3_reset(st);
 	return found;
 }

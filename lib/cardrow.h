@@ -7,8 +7,9 @@
  * others as JSON), and what has no column (the card's other top-level keys,
  * creation_date, unknown data keys) is sealed into "extra", so a row gives
  * back the card it was given. The content hash is keyed (crypt.h) and
- * covers the card, the avatar and a persona's placement: re-importing the
- * same card finds it, and the hash tells nothing without the key.
+ * covers the card, the avatar (a PNG by its chunk CRCs, confirmed byte for
+ * byte on a match) and a persona's placement: re-importing the same card
+ * finds it, and the hash tells nothing without the key.
  *
  * Rows are always read and written with their owner, so another user's row
  * is "not found". Writes join the caller's transaction.
@@ -56,11 +57,12 @@ struct g_cardrow {
 int g_cardrow_hash(const struct g_userkey *k, const struct g_cardrow *row,
 		   unsigned char out[G_HASH_BYTES], struct g_err *err);
 
-/* The id of k's user's row of that kind with this hash: 1 found (id set),
- * 0 none. */
+/* The id of k's user's row of row's kind that holds what row holds: the
+ * same hash, and the same avatar byte for byte. 1 found (id set), 0 none. */
 int g_cardrow_find_hash(struct g_store *s, const struct g_userkey *k,
-			enum g_cardkind kind, const unsigned char hash[G_HASH_BYTES],
-			char id[G_UUID_LEN], struct g_err *err);
+			const struct g_cardrow *row,
+			const unsigned char hash[G_HASH_BYTES], char id[G_UUID_LEN],
+			struct g_err *err);
 
 /* A new row; id is made here. */
 int g_cardrow_insert(struct g_store *s, const struct g_userkey *k,

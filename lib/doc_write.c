@@ -21,12 +21,18 @@ struct g_doc_writer {
 static void json_put_string(FILE *f, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i;
+	size_t i, run = 0;
 
 	fputc('"', f);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		/* the plain run before c in one write: texts are mostly plain */
+		if (i > run)
+			fwrite(s + run, 1, i - run, f);
+		run = i + 1;
 		switch (c) {
 		case '"': fputs("\\\"", f); break;
 		case '\\': fputs("\\\\", f); break;
@@ -36,15 +42,13 @@ static void json_put_string(FILE *f, const char *s, size_t n)
 		case '\b': fputs("\\b", f); break;
 		case '\f': fputs("\\f", f); break;
 		default:
-			if (c < 0x20) {
-				fputs("\\u00", f);
-				fputc(hex[c >> 4], f);
-				fputc(hex[c & 15], f);
-			} else {
-				fputc(c, f);
-			}
+			fputs("\\u00", f);
+			fputc(hex[c >> 4], f);
+			fputc(hex[c & 15], f);
 		}
 	}
+	if (n > run)
+		fwrite(s + run, 1, n - run, f);
 	fputc('"', f);
 }
 

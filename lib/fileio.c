@@ -6,29 +6,56 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-int g_file_read(const char *name, size_t max, unsigned char **buf, size_t *len,
-		struct g_err *err)
+/* A regular file whose last page has room for the NUL (the kernel zeroes
+ * the rest of it), mapped; 0 mapped, 1 not mappable (read it), -1 error. */
+static int map_file(int fd, const struct stat *st, struct g_file *f)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t size = (size_t)st->st_size;
+	void *p;
+
+	if (!S_ISREG(st->st_mode) || size == 0 || page <= 0 || size % (size_t)page == 0)
+		return 1;
+	p = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	if (p == MAP_FAILED)
+		return 1;
+	f->data = p;
+	f->len = size;
+	f->mapped = size;
+	return 0;
+}
+
+int g_file_read(const char *name, size_t max, struct g_file *f, struct g_err *err)
 {
 	int is_stdin = strcmp(name, "-") == 0;
 	int fd = is_stdin ? 0 : open(name, O_RDONLY | O_CLOEXEC);
-	size_t size = 0, cap = 0;
+	size_t size = 0, cap = 65536;
 	unsigned char *b = NULL, *nb;
 	struct stat st;
-	ssize_t got;
+	ssize_t got = 0;
 
-	*buf = NULL;
-	*len = 0;
+	memset(f, 0, sizeof(*f));
 	if (fd < 0)
 		return g_err_set(err, errno == ENOENT ? G_EX_NOINPUT : G_EX_IOERR,
 				 "cannot open '%s': %s", name, strerror(errno));
-	/* a regular file's size is known: one allocation, no copies */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0)
-		cap = (size_t)st.st_size + 2; /* +1 for the NUL, +1 to see the end */
-	else
-		cap = 65536;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		if ((size_t)st.st_size > max) {
+			if (!is_stdin)
+				close(fd);
+			return g_err_set(err, G_EX_DATAERR, "'%s': larger than %zu MiB", name,
+					 max >> 20);
+		}
+		if (!is_stdin && map_file(fd, &st, f) == 0) {
+			close(fd);
+			return 0;
+		}
+		/* +1 for the NUL, +1 to see the end */
+		cap = (size_t)st.st_size + 2;
+	}
 	for (;;) {
 		if (!b || size + 1 >= cap) {
 			if (b)
@@ -62,12 +89,19 @@ int g_file_read(const char *name, size_t max, unsigned char **buf, size_t *len,
 		free(b);
 		return g_err_set(err, G_EX_DATAERR, "'%s': larger than %zu MiB", name, max >> 20);
 	}
-	if (!b && !(b = malloc(1)))
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
 	b[size] = 0;
-	*buf = b;
-	*len = size;
+	f->data = b;
+	f->len = size;
 	return 0;
+}
+
+void g_file_release(struct g_file *f)
+{
+	if (f->mapped)
+		munmap(f->data, f->mapped);
+	else
+		free(f->data);
+	memset(f, 0, sizeof(*f));
 }
 
 int g_file_write(const char *path, const void *buf, size_t len, struct g_err *err)

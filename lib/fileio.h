@@ -12,10 +12,20 @@
 #include <stddef.h>
 #include "err.h"
 
-/* The whole of name ("-": stdin) into *buf (malloc'ed; NUL-terminated past
- * *len). 66 if it cannot be opened, 74 if reading fails, 65 past max. */
-int g_file_read(const char *name, size_t max, unsigned char **buf, size_t *len,
-		struct g_err *err);
+/* A file's bytes, NUL-terminated past len. */
+struct g_file {
+	unsigned char *data;
+	size_t len;
+	size_t mapped; /* the length mapped, when data is a mapping */
+};
+
+/* The whole of name ("-": stdin) into *f: a regular file is mapped (no
+ * copy: a PNG import reads a gigabyte), anything else read. 66 if it
+ * cannot be opened, 74 if reading fails, 65 past max. */
+int g_file_read(const char *name, size_t max, struct g_file *f, struct g_err *err);
+
+/* Unmap or free what g_file_read gave; f is emptied. */
+void g_file_release(struct g_file *f);
 
 /* Write buf to path atomically (mode 0644 less the umask): 74 on failure,
  * and then path is as it was. */

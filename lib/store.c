@@ -155,7 +155,12 @@ static int switch_to_wal(struct g_store *s, struct g_err *err)
 /* After the version check, so a refused file is never touched. */
 static int apply_recipe(struct g_store *s, struct g_err *err)
 {
-	if (switch_to_wal(s, err) < 0)
+	/* Only a file with nothing in it yet takes a page size (elsewhere this
+	 * is a no-op): 16 KiB pages write an avatar in a quarter of the
+	 * pages 4 KiB ones take, which a PNG import felt as a quarter less
+	 * time, and cost small rows nothing. */
+	if (g_store_exec(s, "PRAGMA page_size=" G_STORE_PAGE_SIZE, err) < 0 ||
+	    switch_to_wal(s, err) < 0)
 		return -1;
 	return g_store_exec(s,
 			    "PRAGMA foreign_keys=ON;"

@@ -23,6 +23,8 @@
 /* "guis" in PRAGMA application_id marks the file as ours. */
 #define G_STORE_APPLICATION_ID 0x67756973
 #define G_STORE_BUSY_TIMEOUT_MS 10000
+/* The page size of a new database file. */
+#define G_STORE_PAGE_SIZE "16384"
 
 /* Statements kept prepared for the life of the connection. */
 #define G_STORE_CACHE 16
