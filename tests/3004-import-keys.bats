@@ -87,3 +87,22 @@ as_bob() { GUISE_PASSPHRASE_FILE=$PASS2 "$@" -u bob; }
 	assert_output ""
 	assert_regex "$stderr" "^persona-export: characters '$b' description: "
 }
+
+@test "a hash match is confirmed byte for byte: two rows that share a hash are told apart by their images" {
+	# the same card in two images: two rows, two hashes
+	local card=$BATS_TEST_TMPDIR/card.txt one=$BATS_TEST_TMPDIR/one.png two=$BATS_TEST_TMPDIR/two.png
+	test-tool png-card "$CARDS/melina.png" 2> /dev/null | base64 -w0 > "$card"
+	test-tool png-add "$DATA/pngsuite/png/basn0g01.png" "$one" tEXt chara < "$card"
+	test-tool png-add "$DATA/pngsuite/png/basn2c08.png" "$two" tEXt chara < "$card"
+	run -0 as_alice persona-import "$one" "$two"
+	local a b
+	a=$(sed -n 1p <<< "$output" | jq -r .id)
+	b=$(sed -n 2p <<< "$output" | jq -r .id)
+	assert_equal "$(jq -r .status <<< "$output" | sort -u)" created
+	# force what a hash collision would look like: a, the older row, gets
+	# b's hash, so b's card finds a first and must pass over it
+	sqlite3 "$GUISE_DB" "UPDATE characters SET content_hash =
+		(SELECT content_hash FROM characters WHERE id = '$b') WHERE id = '$a'"
+	run -0 as_alice persona-import "$two"
+	assert_equal "$(jq -r '.id + " " + .status' <<< "$output")" "$b unchanged"
+}
