@@ -142,7 +142,7 @@ static int text_out(struct export *ex, json_t *const *cards, int n, struct g_err
 
 static int export_all(struct export *ex, char **names, int n, struct g_err *err)
 {
-	json_t **cards = calloc((size_t)n, sizeof(*cards));
+	json_t **cards = calloc((size_t)n, sizeof(json_t *));
 	int i, rc = 0;
 
 	if (!cards)

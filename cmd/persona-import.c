@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "card.h"
 #include "cardrow.h"
 #include "cardsource.h"
 #include "cli.h"
@@ -371,8 +372,8 @@ static int store_card(struct import *im, const struct prepared *p, char id[G_UUI
 
 static int store_one(struct import *im, const struct prepared *p, struct g_err *err)
 {
-	char id[G_UUID_LEN];
-	const char *status;
+	char id[G_UUID_LEN] = "";
+	const char *status = "created";
 	json_t *rec = NULL;
 
 	if (begin_batch(im, err) < 0)
@@ -411,7 +412,7 @@ static json_t *preview(const struct prepared *p)
 	json_t *v;
 
 	json_object_foreach(p->card, key, v)
-		if (strcmp(key, "spec") && strcmp(key, "spec_version") && strcmp(key, "data"))
+		if (!g_card_own_key(key))
 			json_object_set(top, key, v);
 	json_object_set_new(rec, "kind", json_string(g_cardkind_name(p->row.kind)));
 	json_object_set(rec, "name", json_object_get(json_object_get(p->card, "data"), "name"));

@@ -52,6 +52,12 @@ struct ctx {
 	struct g_err *err;
 };
 
+int g_card_own_key(const char *key)
+{
+	return strcmp(key, "spec") == 0 || strcmp(key, "spec_version") == 0 ||
+	       strcmp(key, "data") == 0;
+}
+
 const char *g_card_shape_name(enum g_card_shape shape)
 {
 	switch (shape) {

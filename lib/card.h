@@ -28,6 +28,10 @@ enum g_card_shape {
 	G_CARD_TEXTGEN
 };
 
+/* Whether key is one of the canonical card's own top-level keys (spec,
+ * spec_version, data) rather than one the card brought along. */
+int g_card_own_key(const char *key);
+
 /* "chara_card_v3", "chara_card_v2", "v1", "pygmalion", "textgen" */
 const char *g_card_shape_name(enum g_card_shape shape);
 

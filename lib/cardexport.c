@@ -33,10 +33,10 @@ static void strip_decorators(json_t *entry)
 
 json_t *g_card_to_v2(const json_t *v3)
 {
-	json_t *v2 = json_deep_copy(v3), *data, *book, *entry;
+	json_t *v2 = json_deep_copy(v3), *data, *book, *entries, *entry;
 	const char *notes;
 	char *joined;
-	size_t i, n;
+	size_t i, n, total;
 
 	if (!v2)
 		return NULL;
@@ -44,24 +44,28 @@ json_t *g_card_to_v2(const json_t *v3)
 	json_object_set_new(v2, "spec_version", json_string("2.0"));
 	data = json_object_get(v2, "data");
 	book = json_object_get(data, "character_book");
-	json_array_foreach(json_object_get(book, "entries"), i, entry)
+	entries = json_object_get(book, "entries");
+	json_array_foreach(entries, i, entry) {
 		strip_decorators(entry);
+	}
 	notes = json_string_value(json_object_get(data, "creator_notes"));
 	n = notes ? json_string_length(json_object_get(data, "creator_notes")) : 0;
+	/* the notes, a blank line, the note: notes may hold a NUL, so lengths */
 	joined = malloc(n + 2 + sizeof(g_card_backfill_note));
 	if (!joined) {
 		json_decref(v2);
 		return NULL;
 	}
-	if (n)
-		memcpy(joined, notes, n);
+	total = 0;
 	if (n) {
-		memcpy(joined + n, "\n\n", 2);
-		n += 2;
+		memcpy(joined, notes, n);
+		joined[n] = '\n';
+		joined[n + 1] = '\n';
+		total = n + 2;
 	}
-	memcpy(joined + n, g_card_backfill_note, sizeof(g_card_backfill_note));
-	json_object_set_new(data, "creator_notes",
-			    json_stringn_nocheck(joined, n + sizeof(g_card_backfill_note) - 1));
+	memcpy(joined + total, g_card_backfill_note, sizeof(g_card_backfill_note));
+	total += sizeof(g_card_backfill_note) - 1;
+	json_object_set_new(data, "creator_notes", json_stringn_nocheck(joined, total));
 	free(joined);
 	return v2;
 }

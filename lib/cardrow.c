@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "card.h"
 #include "timestamp.h"
 #include "uuid.h"
 
@@ -117,8 +118,7 @@ static int split_extra(const json_t *card, json_t **extra)
 	if (!top || !data_rest)
 		goto fail;
 	json_object_foreach((json_t *)card, key, v)
-		if (strcmp(key, "spec") && strcmp(key, "spec_version") && strcmp(key, "data") &&
-		    json_object_set(top, key, v) < 0)
+		if (!g_card_own_key(key) && json_object_set(top, key, v) < 0)
 			goto fail;
 	json_object_foreach((json_t *)data, key, v) {
 		for (i = 0; i < N_DATA; i++)
@@ -201,7 +201,7 @@ static char *hash_doc(const json_t *card)
 	if (!doc)
 		return NULL;
 	json_object_foreach((json_t *)card, key, v)
-		if (strcmp(key, "spec") && strcmp(key, "spec_version") &&
+		if (strcmp(key, "spec") != 0 && strcmp(key, "spec_version") != 0 &&
 		    json_object_set(doc, key, v) < 0)
 			goto out;
 	s = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
@@ -217,7 +217,7 @@ out:
  * g_cardrow_find_hash confirms it byte for byte. */
 static unsigned char *avatar_digest(const unsigned char *p, size_t len, size_t *out_len)
 {
-	size_t off = 8, n = 0, cap = 64 * 12, chunk;
+	size_t off = 8, n = 0, cap = (size_t)64 * 12, chunk;
 	unsigned char *d, *nd;
 
 	if (!p || len < 8 || memcmp(p, "\x89PNG\r\n\x1a\n", 8) != 0 || !(d = malloc(cap)))
@@ -496,7 +496,7 @@ static int build_data(const struct g_userkey *k, const char *table, const char *
 		      sqlite3_stmt *st, int first, json_t *data, json_t **top,
 		      json_t **origin, struct g_err *err)
 {
-	json_t *extra = NULL, *v;
+	json_t *extra = NULL, *rest, *v;
 	const char *key;
 	char *plain;
 	size_t i, len;
@@ -525,8 +525,10 @@ static int build_data(const struct g_userkey *k, const char *table, const char *
 		else
 			json_object_set_new(data, column_name(i), v);
 	}
-	json_object_foreach(json_object_get(extra, "data"), key, v)
+	rest = json_object_get(extra, "data");
+	json_object_foreach(rest, key, v) {
 		json_object_set(data, key, v);
+	}
 	*top = json_incref(json_object_get(extra, "top"));
 	json_decref(extra);
 	return 0;
@@ -661,7 +663,7 @@ json_t *g_cardrow_card(const json_t *record)
 				    : json_copy(json_object_get(record, "spec_version")));
 	json_object_set_new(card, "data", json_deep_copy(json_object_get(record, "data")));
 	json_object_foreach(top, key, v)
-		if (strcmp(key, "spec") && strcmp(key, "spec_version") && strcmp(key, "data"))
+		if (!g_card_own_key(key))
 			json_object_set_new(card, key, json_deep_copy(v));
 	return card;
 }

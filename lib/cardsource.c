@@ -48,7 +48,7 @@ static int emit_card(struct source *src, const json_t *doc, const char *where,
 {
 	struct g_card_item item = { 0 };
 	enum g_card_shape shape;
-	struct g_err failure;
+	struct g_err failure = { 0 };
 	json_t *card;
 
 	card = g_card_normalize(doc, where, src->o->strict, &shape, src->o->warn,
@@ -93,7 +93,7 @@ static int emit_persona(struct g_stpersona *p, void *arg)
 	struct source *src = b->src;
 	struct g_card_item item = { 0 };
 	enum g_card_shape shape;
-	struct g_err failure;
+	struct g_err failure = { 0 };
 	char where[512];
 	json_t *card;
 
@@ -126,7 +126,7 @@ static int text_record(struct source *src, const json_t *doc, const char *where,
 {
 	if (g_stpersona_is_backup(doc)) {
 		struct backup b = { src, where, raw, raw_len };
-		struct g_err failure;
+		struct g_err failure = { 0 };
 
 		if (g_stpersona_each(doc, where, emit_persona, &b, backup_warn,
 				     stream ? &failure : src->err) < 0) {
@@ -168,7 +168,7 @@ static int from_text(struct source *src, const unsigned char *buf, size_t len)
 	else if (more < 0)
 		rc = -1;
 	while (rc == 0 && doc && !src->stop) {
-		struct g_err failure;
+		struct g_err failure = { 0 };
 		int after = g_doc_read(r, &next, &failure);
 		char *text = NULL;
 

@@ -385,6 +385,7 @@ int g_png_card(const unsigned char *buf, size_t len, const char *name,
 /* --- writing --- */
 
 struct copy {
+	const unsigned char *src; /* the file being copied */
 	unsigned char *out;
 	size_t n;
 	const char *name;
@@ -443,7 +444,7 @@ static int copy_chunk(const struct g_png_chunk *ch, void *arg)
 	/* kept as it came, CRC included: g_png_walk checked it already, and
 	 * computing it again over the image data cost a third of an import */
 	if (!drop) {
-		memcpy(c->out + c->n, ch->data - 8, 12 + ch->len);
+		memcpy(c->out + c->n, c->src + ch->offset, 12 + ch->len);
 		c->n += 12 + ch->len;
 	}
 	return 0;
@@ -461,6 +462,7 @@ static int rewrite(const unsigned char *buf, size_t len, struct copy *c,
 		return g_err_set(c->err, G_EX_SOFTWARE, "out of memory");
 	memcpy(c->out, signature, sizeof(signature));
 	c->n = sizeof(signature);
+	c->src = buf;
 	if (g_png_walk(buf, len, c->name, copy_chunk, c, c->err) < 0 || c->failed) {
 		free(c->out);
 		return -1;
@@ -556,7 +558,7 @@ int g_png_default_image(unsigned char **out, size_t *out_len, struct g_err *err)
 
 	if (compress2(idat, &idat_len, row, sizeof(row), 9) != Z_OK)
 		return g_err_set(err, G_EX_SOFTWARE, "cannot compress");
-	c.out = malloc(sizeof(signature) + 3 * 12 + sizeof(ihdr) + idat_len);
+	c.out = malloc(sizeof(signature) + (size_t)3 * 12 + sizeof(ihdr) + idat_len);
 	if (!c.out)
 		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
 	memcpy(c.out, signature, sizeof(signature));

@@ -86,8 +86,8 @@ static json_t *persona_card(const char *avatar, const json_t *name, const json_t
 	json_object_set_new(data, "description", text ? json_incref((json_t *)text) : json_string(""));
 	json_object_set_new(st, "avatar", json_string(avatar));
 	json_object_foreach((json_t *)desc, key, v)
-		if (strcmp(key, "description") && strcmp(key, "position") &&
-		    strcmp(key, "depth") && strcmp(key, "role"))
+		if (strcmp(key, "description") != 0 && strcmp(key, "position") != 0 &&
+		    strcmp(key, "depth") != 0 && strcmp(key, "role") != 0)
 			json_object_set(st, key, v);
 	json_object_set_new(ext, "sillytavern_persona", st);
 	json_object_set_new(data, "extensions", ext);
