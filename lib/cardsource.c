@@ -198,30 +198,14 @@ static int from_text(struct source *src, const unsigned char *buf, size_t len)
 /* The one JSON object a card chunk or card.json holds. */
 static json_t *one_object(const char *text, size_t len, const char *where, struct g_err *err)
 {
-	struct g_doc_reader *r = g_doc_reader_new_mem(text, len, where, G_DOC_JSON,
-						      G_DOC_DOCUMENTS);
-	json_t *doc = NULL, *extra = NULL;
-	int more;
+	json_t *doc = g_doc_parse_json(text, len, where, err);
 
-	if (!r) {
-		oom(err);
+	if (doc && !json_is_object(doc)) {
+		json_decref(doc);
+		g_err_set(err, G_EX_DATAERR, "'%s': the card is not a JSON object", where);
 		return NULL;
 	}
-	more = g_doc_read(r, &doc, err);
-	if (more == 0)
-		g_err_set(err, G_EX_DATAERR, "'%s': the card is empty", where);
-	else if (more > 0 && !json_is_object(doc))
-		g_err_set(err, G_EX_DATAERR, "'%s': the card is not a JSON object", where);
-	else if (more > 0 && g_doc_read(r, &extra, err) != 0)
-		g_err_set(err, G_EX_DATAERR, "'%s': more than one card", where);
-	else if (more > 0) {
-		g_doc_reader_free(r);
-		return doc;
-	}
-	json_decref(doc);
-	json_decref(extra);
-	g_doc_reader_free(r);
-	return NULL;
+	return doc;
 }
 
 static int from_png(struct source *src, const unsigned char *buf, size_t len)

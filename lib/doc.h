@@ -69,6 +69,14 @@ void g_doc_reader_free(struct g_doc_reader *r);
  * a stream that broke once cannot be trusted to resynchronise. */
 int g_doc_read(struct g_doc_reader *r, json_t **out, struct g_err *err);
 
+/* One JSON text held whole in memory (a PNG's card chunk, a CHARX's
+ * card.json), parsed in one call rather than byte by byte, under the same
+ * policies: a leading BOM skipped, a raw NUL refused, duplicate keys
+ * refused, nesting capped; errors located 'name':line:col. A new reference,
+ * or NULL with err set (65; 70 out of memory). */
+json_t *g_doc_parse_json(const void *buf, size_t len, const char *name,
+			 struct g_err *err);
+
 struct g_doc_writer;
 
 struct g_doc_writer *g_doc_writer_new(FILE *out, enum g_doc_style style);

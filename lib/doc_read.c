@@ -268,6 +268,46 @@ static int read_error(struct g_doc_reader *r, struct g_err *err)
 			 strerror(r->src.ioerr));
 }
 
+json_t *g_doc_parse_json(const void *buf, size_t len, const char *name,
+			 struct g_err *err)
+{
+	const char *p = buf, *nul;
+	json_error_t jerr;
+	json_t *v;
+	size_t line = 1, col = 1, i;
+
+	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+		p += 3;
+		len -= 3;
+	}
+	if ((nul = memchr(p, 0, len))) {
+		for (i = 0; p + i < nul; i++, col++)
+			if (p[i] == '\n') {
+				line++;
+				col = 0;
+			}
+		g_err_set(err, G_EX_DATAERR, "'%s':%zu:%zu: NUL byte in JSON input", name, line, col);
+		return NULL;
+	}
+	v = json_loadb(p, len, JSON_FLAGS, &jerr);
+	if (!v && json_error_code(&jerr) == json_error_out_of_memory) {
+		g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return NULL;
+	}
+	if (!v && json_error_code(&jerr) != json_error_stack_overflow) {
+		g_err_set(err, G_EX_DATAERR, "'%s':%d:%d: %s", name, jerr.line,
+			  jerr.column > 0 ? jerr.column : 1, jerr.text);
+		return NULL;
+	}
+	if (!v || g_doc_depth(v, G_DOC_MAX_DEPTH) > G_DOC_MAX_DEPTH) {
+		json_decref(v);
+		g_err_set(err, G_EX_DATAERR, "'%s': nested deeper than %d levels", name,
+			  G_DOC_MAX_DEPTH);
+		return NULL;
+	}
+	return v;
+}
+
 /* One jansson parse starting at the source's current place. */
 static int json_parse_here(struct g_doc_reader *r, size_t flags, json_t **out,
 			   struct g_err *err)

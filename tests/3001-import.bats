@@ -570,3 +570,20 @@ persona-import: '$F/specnone.json': no spec_version: read as 3.0"
 	assert_equal "$stderr" "persona-import: '$F/empty.json': no character data"
 	assert_equal "$(rows)" "0 0"
 }
+
+@test "the JSON in a card chunk is held to the document rules: duplicate keys, a raw NUL, deep nesting" {
+	local img=$SUITE/basn0g01.png out=$BATS_TEST_TMPDIR
+	printf '{"spec":"chara_card_v2","data":{"name":"A","name":"B"}}' | base64 -w0 |
+		test-tool png-add "$img" "$out/dup.png" tEXt chara
+	printf '{"spec":"chara_card_v2",\n"data":{"name":"A\0"}}' | base64 -w0 |
+		test-tool png-add "$img" "$out/nul.png" tEXt chara
+	{ printf '{"spec":"chara_card_v2","data":{"name":"A","extensions":'
+	  printf '[%.0s' $(seq 300); printf ']%.0s' $(seq 300); printf '}}'; } | base64 -w0 |
+		test-tool png-add "$img" "$out/deep.png" tEXt chara
+	run -65 --separate-stderr persona-import "$out/dup.png" "$out/nul.png" "$out/deep.png"
+	assert_output ""
+	assert_equal "$stderr" "persona-import: '$out/dup.png: chara chunk':1:49: duplicate object key near '\"name\"'
+persona-import: '$out/nul.png: chara chunk':2:18: NUL byte in JSON input
+persona-import: '$out/deep.png: chara chunk': nested deeper than 256 levels"
+	assert_equal "$(rows)" "0 0"
+}
