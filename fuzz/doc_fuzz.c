@@ -3,7 +3,8 @@
  * writer. The first byte picks the format and the unit; the rest is the
  * input. Whatever reads must also survive the round trip: written as YAML
  * and as JSON and read back, each value must equal itself, or the target
- * aborts.
+ * aborts. And the one-call JSON parser (g_doc_parse_json) must agree with
+ * the streaming reader: what it takes, the reader reads as one document.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,16 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 
 	if (size < 1)
 		return 0;
+	if ((v = g_doc_parse_json(data + 1, size - 1, "fuzz", &err))) {
+		r = g_doc_reader_new_mem(data + 1, size - 1, "fuzz", G_DOC_JSON, G_DOC_DOCUMENTS);
+		if (!r || g_doc_read(r, &back, &err) != 1 || !json_equal(v, back))
+			abort();
+		json_decref(back);
+		if (g_doc_read(r, &back, &err) != 0)
+			abort(); /* one text, not a stream */
+		g_doc_reader_free(r);
+		json_decref(v);
+	}
 	r = g_doc_reader_new_mem(data + 1, size - 1, "fuzz", formats[data[0] % 3],
 				 (data[0] & 4) ? G_DOC_DOCUMENTS : G_DOC_RECORDS);
 	if (!r)
