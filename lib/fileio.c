@@ -6,28 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* A regular file whose last page has room for the NUL (the kernel zeroes
- * the rest of it), mapped; 0 mapped, 1 not mappable (read it), -1 error. */
-static int map_file(int fd, const struct stat *st, struct g_file *f)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	size_t size = (size_t)st->st_size;
-	void *p;
-
-	if (!S_ISREG(st->st_mode) || size == 0 || page <= 0 || size % (size_t)page == 0)
-		return 1;
-	p = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-	if (p == MAP_FAILED)
-		return 1;
-	f->data = p;
-	f->len = size;
-	f->mapped = size;
-	return 0;
-}
 
 int g_file_read(const char *name, size_t max, struct g_file *f, struct g_err *err)
 {
@@ -48,10 +28,6 @@ int g_file_read(const char *name, size_t max, struct g_file *f, struct g_err *er
 				close(fd);
 			return g_err_set(err, G_EX_DATAERR, "'%s': larger than %zu MiB", name,
 					 max >> 20);
-		}
-		if (!is_stdin && map_file(fd, &st, f) == 0) {
-			close(fd);
-			return 0;
 		}
 		/* +1 for the NUL, +1 to see the end */
 		cap = (size_t)st.st_size + 2;
@@ -97,10 +73,7 @@ int g_file_read(const char *name, size_t max, struct g_file *f, struct g_err *er
 
 void g_file_release(struct g_file *f)
 {
-	if (f->mapped)
-		munmap(f->data, f->mapped);
-	else
-		free(f->data);
+	free(f->data);
 	memset(f, 0, sizeof(*f));
 }
 

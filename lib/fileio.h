@@ -12,19 +12,17 @@
 #include <stddef.h>
 #include "err.h"
 
-/* A file's bytes, NUL-terminated past len. */
+/* A file's bytes (malloc'ed), NUL-terminated past len. */
 struct g_file {
 	unsigned char *data;
 	size_t len;
-	size_t mapped; /* the length mapped, when data is a mapping */
 };
 
-/* The whole of name ("-": stdin) into *f: a regular file is mapped (no
- * copy: a PNG import reads a gigabyte), anything else read. 66 if it
- * cannot be opened, 74 if reading fails, 65 past max. */
+/* The whole of name ("-": stdin) into *f, in one allocation when its size
+ * is known. 66 if it cannot be opened, 74 if reading fails, 65 past max. */
 int g_file_read(const char *name, size_t max, struct g_file *f, struct g_err *err);
 
-/* Unmap or free what g_file_read gave; f is emptied. */
+/* Free what g_file_read gave; f is emptied. */
 void g_file_release(struct g_file *f);
 
 /* Write buf to path atomically (mode 0644 less the umask): 74 on failure,
