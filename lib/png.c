@@ -363,22 +363,35 @@ struct find {
 	int failed;
 };
 
+/* A text chunk's keyword alone, never its text: a file may carry any
+ * number of compressed chunks, and inflating each just to learn its name
+ * would let a small file cost minutes. -1 with err set if it has none. */
+static int text_keyword(const struct g_png_chunk *c, const char *name,
+			char keyword[80], struct g_err *err)
+{
+	const unsigned char *nul = memchr(c->data, '\0', c->len < 80 ? c->len : 80);
+	size_t klen = nul ? (size_t)(nul - c->data) : 0;
+
+	if (klen < 1)
+		return g_err_set(err, G_EX_DATAERR, "'%s': chunk '%s' at byte %zu: no keyword",
+				 name, c->type, c->offset);
+	memcpy(keyword, c->data, klen);
+	keyword[klen] = '\0';
+	return 0;
+}
+
 static int find_card(const struct g_png_chunk *c, void *arg)
 {
 	struct find *f = arg;
-	char *keyword = NULL, *text = NULL;
-	size_t n;
+	char keyword[80];
 
 	if (!g_png_is_text(c))
 		return 0;
-	/* only the keyword is needed here; the text is decoded once, later */
-	if (g_png_text(c, f->name, &keyword, &text, &n, f->err) < 0) {
+	/* only the keyword is needed here; the card's text is decoded once,
+	 * later, and no other chunk's ever */
+	if (text_keyword(c, f->name, keyword, f->err) < 0) {
 		f->failed = 1;
 		return 1;
-	}
-	if (!keyword) {
-		free(text);
-		return 0;
 	}
 	if (!f->has_ccv3 && strcasecmp(keyword, "ccv3") == 0) {
 		f->ccv3 = *c;
@@ -387,8 +400,6 @@ static int find_card(const struct g_png_chunk *c, void *arg)
 		f->chara = *c;
 		f->has_chara = 1;
 	}
-	free(keyword);
-	free(text);
 	return 0;
 }
 
@@ -465,18 +476,15 @@ static int is_card_keyword(const char *k, int drop)
 static int copy_chunk(const struct g_png_chunk *ch, void *arg)
 {
 	struct copy *c = arg;
-	char *keyword = NULL, *text = NULL;
-	size_t n;
+	char keyword[80];
 	int drop = 0;
 
 	if (c->drop_cards && g_png_is_text(ch)) {
-		if (g_png_text(ch, c->name, &keyword, &text, &n, c->err) < 0) {
+		if (text_keyword(ch, c->name, keyword, c->err) < 0) {
 			c->failed = 1;
 			return 1;
 		}
-		drop = keyword && is_card_keyword(keyword, c->drop_cards);
-		free(keyword);
-		free(text);
+		drop = is_card_keyword(keyword, c->drop_cards);
 	}
 	if (c->add_type && strcmp(ch->type, "IEND") == 0)
 		put_chunk(c, c->add_type, c->add, c->add_len, NULL, 0);

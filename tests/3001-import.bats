@@ -587,3 +587,16 @@ persona-import: '$out/nul.png: chara chunk':2:18: NUL byte in JSON input
 persona-import: '$out/deep.png: chara chunk': nested deeper than 256 levels"
 	assert_equal "$(rows)" "0 0"
 }
+
+@test "compressed text chunks that are not the card are never inflated: a 60 MiB zTXt costs no memory" {
+	sanitized && skip "peak memory means nothing under a sanitizer"
+	local img=$SUITE/basn0g01.png out=$BATS_TEST_TMPDIR
+	head -c 62914560 /dev/zero | test-tool png-add "$img" "$out/junk.png" zTXt Comment
+	printf '{"name":"Quiet","description":"d"}' | base64 -w0 |
+		test-tool png-add "$out/junk.png" "$out/card.png" tEXt chara
+	run -0 --separate-stderr /usr/bin/time -f %M -o "$out/rss" persona-import -n "$out/card.png"
+	assert_equal "$(jq -r .name <<< "$output")" Quiet
+	(($(cat "$out/rss") < 32768)) || fail "peak RSS $(cat "$out/rss") KiB"
+	run -0 --separate-stderr /usr/bin/time -f %M -o "$out/rss" persona-import "$out/card.png"
+	(($(cat "$out/rss") < 32768)) || fail "peak RSS $(cat "$out/rss") KiB"
+}
