@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "card.h"
+#include "cardnames.h"
 #include "cardrow.h"
 #include "cardsource.h"
 #include "cli.h"
@@ -33,6 +35,9 @@ static const char synopsis[] =
 
 /* The largest input file read. */
 #define MAX_INPUT G_PNG_MAX_FILE
+/* A batch commits after this long too, so that a slow input never keeps
+ * other writers waiting on the lock for long. */
+#define BATCH_MAX_MS 1000
 
 enum conflict { CONFLICT_NEW, CONFLICT_REPLACE, CONFLICT_SKIP };
 
@@ -77,16 +82,16 @@ struct import {
 	struct g_doc_writer *out;
 
 	int in_tx;
-	long in_batch;   /* cards written in the open transaction */
-	json_t *pending; /* their records, written once it commits */
-	/* per kind: lower-cased name -> [ids], and the last rowid seen */
-	json_t *names[2];
-	int64_t last_rowid[2];
+	long in_batch;       /* cards written in the open transaction */
+	int64_t tx_began_ms; /* when it opened */
+	json_t *pending;     /* their records, written once it commits */
+	struct g_cardnames *names; /* for --on-conflict replace and skip */
 
 	int status; /* the first failure's exit status */
 	int stop;   /* --fail-fast tripped, or nowhere left to write */
 	long files_done, files_total;
 	int64_t last_progress_ms;
+	int progress_shown; /* a progress line waits for its end */
 };
 
 static int parse(struct import *im, int argc, char **argv)
@@ -138,6 +143,15 @@ static int parse(struct import *im, int argc, char **argv)
 	return -1;
 }
 
+/* The progress line ends before any message, so none is written into it. */
+static void end_progress_line(struct import *im)
+{
+	if (!im->progress_shown)
+		return;
+	fputs(isatty(2) ? "\r\033[K" : "\n", stderr);
+	im->progress_shown = 0;
+}
+
 /* Record the first failure; with --fail-fast, stop there. */
 static void failed(struct import *im, int status)
 {
@@ -149,81 +163,21 @@ static void failed(struct import *im, int status)
 
 static void report(struct import *im, const struct g_err *err)
 {
+	end_progress_line(im);
 	failed(im, g_report(err));
 }
 
 static void warn_card(const char *msg, void *arg)
 {
-	const struct import *im = arg;
+	struct import *im = arg;
 
+	end_progress_line(im);
 	g_warn(&im->cli, "%s", msg);
 }
 
-/* --- names, to find conflicts (names are ciphertext: learnt once) --- */
+/* --- batches: one transaction, told only once committed --- */
 
-static void lower(const char *s, char *out, size_t size)
-{
-	size_t i;
-
-	for (i = 0; s[i] && i + 1 < size; i++)
-		out[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] - 'A' + 'a') : s[i];
-	out[i] = 0;
-}
-
-struct learn {
-	json_t *map;
-	int64_t *last;
-};
-
-static int learn_name(const char *id, const char *name, int64_t rowid, void *arg)
-{
-	struct learn *l = arg;
-	char key[1024];
-	json_t *ids;
-
-	const json_t *known;
-	size_t i;
-
-	lower(name, key, sizeof(key));
-	ids = json_object_get(l->map, key);
-	if (!ids) {
-		ids = json_array();
-		json_object_set_new(l->map, key, ids);
-	}
-	*l->last = rowid;
-	json_array_foreach(ids, i, known)
-		if (strcmp(json_string_value(known), id) == 0)
-			return 0; /* our own insert, learnt when it was made */
-	json_array_append_new(ids, json_string(id));
-	return 0;
-}
-
-/* Names of rows added since last time, by us or by another importer. */
-static int learn_names(struct import *im, struct g_err *err)
-{
-	int kind;
-
-	for (kind = 0; kind < 2; kind++) {
-		struct learn l = { im->names[kind], &im->last_rowid[kind] };
-
-		if (g_cardrow_names(im->store, &im->key, (enum g_cardkind)kind,
-				    im->last_rowid[kind], learn_name, &l, err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static const json_t *ids_named(struct import *im, enum g_cardkind kind, const json_t *name)
-{
-	char key[1024];
-
-	lower(json_string_value(name) ? json_string_value(name) : "", key, sizeof(key));
-	return json_object_get(im->names[kind], key);
-}
-
-/* --- batches --- */
-
-static int flush_pending(struct import *im)
+static void flush_pending(struct import *im)
 {
 	struct g_err err;
 	size_t i;
@@ -236,7 +190,6 @@ static int flush_pending(struct import *im)
 			break;
 		}
 	json_array_clear(im->pending);
-	return 0;
 }
 
 static int begin_batch(struct import *im, struct g_err *err)
@@ -247,7 +200,8 @@ static int begin_batch(struct import *im, struct g_err *err)
 		return -1;
 	im->in_tx = 1;
 	im->in_batch = 0;
-	if (learn_names(im, err) < 0) {
+	im->tx_began_ms = g_timestamp_ms();
+	if (im->names && g_cardnames_refresh(im->names, im->store, &im->key, err) < 0) {
 		g_store_rollback(im->store);
 		im->in_tx = 0;
 		return -1;
@@ -257,30 +211,23 @@ static int begin_batch(struct import *im, struct g_err *err)
 
 /* Commit and only then tell; a batch that fails to commit stored nothing,
  * and nothing of it is told. */
-static int end_batch(struct import *im)
+static void end_batch(struct import *im)
 {
 	struct g_err err;
 
 	if (!im->in_tx)
-		return 0;
+		return;
 	im->in_tx = 0;
 	if (g_store_commit(im->store, &err) < 0) {
 		g_store_rollback(im->store);
 		json_array_clear(im->pending);
-		/* the names learnt in it may be of rows that are not there */
-		json_object_clear(im->names[0]);
-		json_object_clear(im->names[1]);
-		im->last_rowid[0] = im->last_rowid[1] = 0;
+		if (im->names) /* it may have learnt rows that are not there */
+			g_cardnames_clear(im->names);
 		report(im, &err);
 		im->stop = 1;
-		return -1;
+		return;
 	}
-	return flush_pending(im);
-}
-
-static int savepoint(struct import *im, const char *sql, struct g_err *err)
-{
-	return g_store_exec(im->store, sql, err);
+	flush_pending(im);
 }
 
 /* --- one card --- */
@@ -291,54 +238,37 @@ struct prepared {
 	const struct g_card_item *item;
 };
 
-static int set_default(struct import *im, const char *id, struct g_err *err)
+static const char *card_name(const struct prepared *p)
 {
-	sqlite3_stmt *st;
-	char now[G_TIMESTAMP_LEN];
-	int rc;
+	const char *name = json_string_value(json_object_get(json_object_get(p->card, "data"),
+							     "name"));
 
-	rc = sqlite3_prepare_v2(im->store->db,
-				"UPDATE users SET default_persona_id = ?1, updated_at = ?2 "
-				"WHERE id = ?3",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return g_store_error(im->store, rc, "setting the default persona", err);
-	g_timestamp_now(now);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, im->user.id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : g_store_error(im->store, rc, "setting the default persona", err);
+	return name ? name : "";
 }
 
 static json_t *summary(const struct prepared *p, const char *id, const char *status)
 {
-	const json_t *data = json_object_get(p->card, "data");
-
-	return json_pack("{s:s, s:s, s:O, s:s, s:s}", "kind", g_cardkind_name(p->row.kind),
-			 "id", id, "name", json_object_get(data, "name"), "status", status,
-			 "source", p->item->where);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind", g_cardkind_name(p->row.kind), "id",
+			 id, "name", card_name(p), "status", status, "source", p->item->where);
 }
 
-/* What a card's name maps to; *status and id say what became of it. */
+/* Store one card, or find it stored: *status and id say which. */
 static int store_card(struct import *im, const struct prepared *p, char id[G_UUID_LEN],
 		      const char **status, struct g_err *err)
 {
 	unsigned char hash[G_HASH_BYTES];
-	const json_t *same;
+	const json_t *same = NULL;
 	int found;
 
 	if (g_cardrow_hash(&im->key, &p->row, hash, err) < 0)
 		return -1;
 	found = g_cardrow_find_hash(im->store, &im->key, &p->row, hash, id, err);
-	if (found < 0)
-		return -1;
-	if (found) {
+	if (found != 0) {
 		*status = "unchanged";
-		return 0;
+		return found < 0 ? -1 : 0;
 	}
-	same = ids_named(im, p->row.kind, json_object_get(json_object_get(p->card, "data"), "name"));
+	if (im->names)
+		same = g_cardnames_ids(im->names, p->row.kind, card_name(p));
 	if (json_array_size(same) && im->on_conflict == CONFLICT_SKIP) {
 		snprintf(id, G_UUID_LEN, "%s", json_string_value(json_array_get(same, 0)));
 		*status = "skipped";
@@ -355,53 +285,72 @@ static int store_card(struct import *im, const struct prepared *p, char id[G_UUI
 		return g_cardrow_replace(im->store, &im->key, &p->row, hash, id, err);
 	}
 	*status = "created";
-	if (g_cardrow_insert(im->store, &im->key, &p->row, hash, id, err) < 0)
-		return -1;
-	/* learnt now so that a second card of that name in this batch sees
-	 * it; the next refresh passes over it by id */
-	{
-		const char *name = json_string_value(
-			json_object_get(json_object_get(p->card, "data"), "name"));
-		int64_t ignored;
-		struct learn l = { im->names[p->row.kind], &ignored };
-
-		learn_name(id, name ? name : "", 0, &l);
-	}
-	return 0;
+	return g_cardrow_insert(im->store, &im->key, &p->row, hash, id, err);
 }
 
-static int store_one(struct import *im, const struct prepared *p, struct g_err *err)
+/* Cards that stand or fall together (one, or a backup's personas), under
+ * one savepoint, never split by a commit; their records join the batch. */
+static int store_group(struct import *im, const struct prepared *ps, size_t n,
+		       struct g_err *err)
 {
-	char id[G_UUID_LEN] = "";
-	const char *status = "created";
-	json_t *rec = NULL;
+	json_t *recs = json_array(), *rec;
+	struct g_err ignored;
+	char id[G_UUID_LEN];
+	const char *status;
+	size_t i;
+	int rc = 0;
 
-	if (begin_batch(im, err) < 0)
-		return -1;
-	if (savepoint(im, "SAVEPOINT card", err) < 0)
-		return -1;
-	if (store_card(im, p, id, &status, err) < 0 ||
-	    (p->item->is_default && set_default(im, id, err) < 0) ||
-	    (im->full && g_cardrow_load(im->store, &im->key, p->row.kind, id, &rec, NULL,
-					NULL, err) < 0)) {
-		struct g_err ignored;
-
-		savepoint(im, "ROLLBACK TO card", &ignored);
-		savepoint(im, "RELEASE card", &ignored);
-		return -1;
-	}
-	if (savepoint(im, "RELEASE card", err) < 0) {
-		json_decref(rec);
-		return -1;
-	}
-	if (rec)
-		json_object_set_new(rec, "status", json_string(status));
-	else
-		rec = summary(p, id, status);
-	json_array_append_new(im->pending, rec);
-	if (++im->in_batch >= im->batch)
+	if (!recs)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	if (im->in_tx && im->in_batch > 0 && im->in_batch + (long)n > im->batch)
 		end_batch(im);
-	return 0;
+	if (im->stop || begin_batch(im, err) < 0 ||
+	    g_store_exec(im->store, "SAVEPOINT card", err) < 0) {
+		json_decref(recs);
+		return im->stop ? 0 : -1;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		const struct prepared *p = &ps[i];
+
+		id[0] = '\0';
+		status = "created";
+		rec = NULL;
+		rc = store_card(im, p, id, &status, err);
+		if (rc == 0 && p->item->is_default)
+			rc = g_user_set_default_persona(im->store, &im->user, id, err);
+		if (rc == 0 && im->full)
+			rc = g_cardrow_load(im->store, &im->key, p->row.kind, id, &rec, NULL, NULL,
+					    err);
+		if (rc == 0 && rec)
+			json_object_set_new(rec, "status", json_string(status));
+		else if (rc == 0)
+			rec = summary(p, id, status);
+		if (rc == 0)
+			json_array_append_new(recs, rec);
+	}
+	if (rc == 0)
+		rc = g_store_exec(im->store, "RELEASE card", err);
+	if (rc < 0) {
+		g_store_exec(im->store, "ROLLBACK TO card", &ignored);
+		g_store_exec(im->store, "RELEASE card", &ignored);
+	} else {
+		/* namesakes learnt only once the rows are there to stay in
+		 * the transaction */
+		for (i = 0; im->names && i < n; i++)
+			if (strcmp(json_string_value(json_object_get(json_array_get(recs, i), "status")),
+				   "created") == 0)
+				g_cardnames_add(im->names, ps[i].row.kind,
+						json_string_value(json_object_get(
+							json_array_get(recs, i), "id")),
+						card_name(&ps[i]));
+		json_array_extend(im->pending, recs);
+		im->in_batch += (long)n;
+		if (im->in_batch >= im->batch ||
+		    g_timestamp_ms() - im->tx_began_ms >= BATCH_MAX_MS)
+			end_batch(im);
+	}
+	json_decref(recs);
+	return rc;
 }
 
 /* -n: the record as it would be stored, without id or timestamps. */
@@ -415,7 +364,7 @@ static json_t *preview(const struct prepared *p)
 		if (!g_card_own_key(key))
 			json_object_set(top, key, v);
 	json_object_set_new(rec, "kind", json_string(g_cardkind_name(p->row.kind)));
-	json_object_set(rec, "name", json_object_get(json_object_get(p->card, "data"), "name"));
+	json_object_set_new(rec, "name", json_string(card_name(p)));
 	if (p->row.kind == G_PERSONA) {
 		json_object_set_new(rec, "spec", json_string("user_persona_spec_v1"));
 		json_object_set_new(rec, "spec_version", json_string("1.0.0"));
@@ -436,6 +385,23 @@ static json_t *preview(const struct prepared *p)
 	return rec;
 }
 
+/* A persona's placement as persona-export writes it into the card
+ * (extensions.guise_persona): taken back out, so that export then import
+ * loses nothing and the card stored is the card exported from. */
+static void take_placement(json_t *card, struct g_placement *place)
+{
+	json_t *ext = json_object_get(json_object_get(card, "data"), "extensions");
+	const json_t *saved = json_object_get(ext, "guise_persona");
+	struct g_placement p;
+
+	if (saved && json_is_integer(json_object_get(saved, "depth")) &&
+	    g_placement_parse(json_string_value(json_object_get(saved, "position")),
+			      json_integer_value(json_object_get(saved, "depth")),
+			      json_string_value(json_object_get(saved, "role")), &p) == 0)
+		*place = p;
+	json_object_del(ext, "guise_persona");
+}
+
 static int prepare(struct import *im, const struct g_card_item *item, struct prepared *p,
 		   struct g_err *err)
 {
@@ -445,6 +411,9 @@ static int prepare(struct import *im, const struct g_card_item *item, struct pre
 	if (!p->card)
 		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
 	p->row.kind = (im->as_persona || item->from_backup) ? G_PERSONA : G_CHARACTER;
+	p->row.place = item->from_backup ? item->place : g_placement_default;
+	if (p->row.kind == G_PERSONA && !item->from_backup)
+		take_placement(p->card, &p->row.place);
 	if (im->swap_macros &&
 	    g_macro_swap_json(json_object_get(p->card, "data")) < 0) {
 		json_decref(p->card);
@@ -456,39 +425,49 @@ static int prepare(struct import *im, const struct g_card_item *item, struct pre
 	p->row.raw_len = item->raw_len;
 	p->row.avatar = item->avatar;
 	p->row.avatar_len = item->avatar_len;
-	p->row.place = item->from_backup ? item->place : g_placement_default;
 	return 0;
 }
 
-static int on_item(const struct g_card_item *item, const struct g_err *failure, void *arg)
+static int on_items(const struct g_card_item *items, size_t n, const struct g_err *failure,
+		    void *arg)
 {
 	struct import *im = arg;
-	struct prepared p;
+	struct prepared *ps;
 	struct g_err err;
+	size_t i, ready = 0;
 
 	if (failure) {
 		report(im, failure);
 		return im->stop;
 	}
-	if (prepare(im, item, &p, &err) < 0) {
-		report(im, &err);
+	if (!(ps = calloc(n, sizeof(*ps)))) {
+		report(im, &(struct g_err){ G_EX_SOFTWARE, "out of memory" });
 		return im->stop;
 	}
-	if (im->cli.dry_run) {
-		json_t *rec = preview(&p);
+	for (; ready < n; ready++)
+		if (prepare(im, &items[ready], &ps[ready], &err) < 0)
+			break;
+	if (ready < n) {
+		report(im, &err);
+	} else if (im->cli.dry_run) {
+		for (i = 0; i < n && !im->stop; i++) {
+			json_t *rec = preview(&ps[i]);
 
-		if (g_doc_write(im->out, rec, &err) < 0) {
-			report(im, &err);
-			im->stop = 1;
+			if (g_doc_write(im->out, rec, &err) < 0) {
+				report(im, &err);
+				im->stop = 1;
+			}
+			json_decref(rec);
 		}
-		json_decref(rec);
-	} else if (store_one(im, &p, &err) < 0) {
+	} else if (store_group(im, ps, n, &err) < 0) {
 		report(im, &err);
 		/* a busy or broken database will not get better for the next card */
 		if (err.code == G_EX_TEMPFAIL || err.code == G_EX_IOERR)
 			im->stop = 1;
 	}
-	json_decref(p.card);
+	for (i = 0; i < ready; i++)
+		json_decref(ps[i].card);
+	free(ps);
 	return im->stop;
 }
 
@@ -501,8 +480,12 @@ static void show_progress(struct import *im, int last)
 	if (!last && now - im->last_progress_ms < 250)
 		return;
 	im->last_progress_ms = now;
-	fprintf(stderr, "\r%s: %ld/%ld files%s", g_prog, im->files_done, im->files_total,
-		last ? "\n" : "");
+	fprintf(stderr, "\r%s: %ld/%ld files", g_prog, im->files_done, im->files_total);
+	im->progress_shown = 1;
+	if (last) {
+		fputc('\n', stderr);
+		im->progress_shown = 0;
+	}
 }
 
 static void import_file(struct import *im, const char *name)
@@ -511,12 +494,16 @@ static void import_file(struct import *im, const char *name)
 	const char *shown = strcmp(name, "-") == 0 ? "<stdin>" : name;
 	struct g_file file;
 	struct g_err err;
+	struct stat st;
 
+	/* a pipe may keep us waiting: not with the lock held */
+	if (im->in_tx && (strcmp(name, "-") == 0 || stat(name, &st) < 0 || !S_ISREG(st.st_mode)))
+		end_batch(im);
 	if (g_file_read(name, MAX_INPUT, &file, &err) < 0) {
 		report(im, &err);
 		return;
 	}
-	if (g_cardsource_read(file.data, file.len, shown, &o, on_item, im, &err) < 0)
+	if (g_cardsource_read(file.data, file.len, shown, &o, on_items, im, &err) < 0)
 		report(im, &err);
 	g_file_release(&file);
 }
@@ -537,6 +524,10 @@ static int open_store(struct import *im, struct g_err *err)
 	if (g_userkey_get(im->store->db_id, &im->user, &secrets, 0, &im->key, err) < 0)
 		return -1;
 	g_verbose(&im->cli, 1, "key for '%s': from the %s", im->user.username, im->key.source);
+	/* namesakes matter only to replace and skip: decrypting every name
+	 * is not worth it otherwise */
+	if (im->on_conflict != CONFLICT_NEW && !(im->names = g_cardnames_new()))
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
 	return 0;
 }
 
@@ -559,11 +550,10 @@ int main(int argc, char **argv)
 		return g_cli_finish(g_report(&err));
 	files = optind < argc ? argv + optind : stdin_only;
 	n = optind < argc ? argc - optind : 1;
-	im.progress = im.progress || isatty(2);
+	/* progress for batches of files, on a terminal, or when asked */
+	im.progress = im.progress || (n > 1 && isatty(2));
 	im.files_total = n;
 	im.pending = json_array();
-	im.names[0] = json_object();
-	im.names[1] = json_object();
 	if (!im.cli.dry_run && open_store(&im, &err) < 0) {
 		status = g_report(&err);
 		goto out;
@@ -575,8 +565,7 @@ int main(int argc, char **argv)
 		show_progress(&im, 0);
 	}
 	end_batch(&im);
-	if (n > 1)
-		show_progress(&im, 1);
+	show_progress(&im, 1);
 	if (g_doc_writer_close(im.out, &err) < 0 && !im.status)
 		im.status = g_report(&err);
 	status = im.status;
@@ -586,8 +575,7 @@ out:
 	g_userkey_release(&im.key);
 	g_user_release(&im.user);
 	g_store_close(im.store);
+	g_cardnames_free(im.names);
 	json_decref(im.pending);
-	json_decref(im.names[0]);
-	json_decref(im.names[1]);
 	return g_cli_finish(status);
 }

@@ -3,7 +3,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 /* Candidates found so far; only the first few are kept to be listed. */
 struct found {
@@ -12,6 +11,7 @@ struct found {
 	char id[G_UUID_LEN];
 	char list[512];
 	const char *ref;
+	char folded_ref[G_NAME_FOLD_MAX];
 	enum g_cardkind looking;
 };
 
@@ -29,12 +29,23 @@ static void add(struct found *f, enum g_cardkind kind, const char *id)
 	f->n++;
 }
 
+void g_name_fold(const char *name, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < size; i++)
+		out[i] = (name[i] >= 'A' && name[i] <= 'Z') ? (char)(name[i] - 'A' + 'a') : name[i];
+	out[i] = '\0';
+}
+
 static int match_name(const char *id, const char *name, int64_t rowid, void *arg)
 {
 	struct found *f = arg;
+	char folded[G_NAME_FOLD_MAX];
 
 	(void)rowid;
-	if (strcasecmp(name, f->ref) == 0)
+	g_name_fold(name, folded, sizeof(folded));
+	if (strcmp(folded, f->folded_ref) == 0)
 		add(f, f->looking, id);
 	return 0;
 }
@@ -86,6 +97,7 @@ int g_cardref_resolve(struct g_store *s, const struct g_userkey *k, int kinds,
 	for (pass = 0; pass < 3; pass++) {
 		memset(&f, 0, sizeof(f));
 		f.ref = ref;
+		g_name_fold(ref, f.folded_ref, sizeof(f.folded_ref));
 		if (pass < 2 && !looks_like_id(ref))
 			continue;
 		for (i = 0; i < 2; i++) {

@@ -9,6 +9,12 @@
 #define GUISE_CARDREF_H
 #include "cardrow.h"
 
+/* A name as names compare: ASCII letters folded to lower case, cut to
+ * size - 1 bytes (names longer than G_NAME_FOLD_MAX - 1 compare by that
+ * much). Two names are the same name when their folds are equal. */
+#define G_NAME_FOLD_MAX 1024
+void g_name_fold(const char *name, char *out, size_t size);
+
 /* Which kinds to look among: a mask of these. */
 #define G_REF_CHARACTERS 1
 #define G_REF_PERSONAS 2

@@ -60,18 +60,30 @@ const char *g_cardkind_name(enum g_cardkind kind)
 	return kind == G_PERSONA ? "persona" : "character";
 }
 
-int g_placement_valid(const struct g_placement *p)
+static const char *const positions[] = { "in_prompt", "at_depth", "none" };
+static const char *const roles[] = { "system", "user", "assistant" };
+
+int g_placement_parse(const char *position, int64_t depth, const char *role,
+		      struct g_placement *out)
 {
-	static const char *const positions[] = { "in_prompt", "at_depth", "none" };
-	static const char *const roles[] = { "system", "user", "assistant" };
-	int pos = 0, role = 0;
 	size_t i;
 
+	out->position = out->role = NULL;
+	out->depth = depth;
 	for (i = 0; i < 3; i++) {
-		pos |= p->position && strcmp(p->position, positions[i]) == 0;
-		role |= p->role && strcmp(p->role, roles[i]) == 0;
+		if (position && strcmp(position, positions[i]) == 0)
+			out->position = positions[i];
+		if (role && strcmp(role, roles[i]) == 0)
+			out->role = roles[i];
 	}
-	return pos && role && p->depth >= 0;
+	return out->position && out->role && depth >= 0 ? 0 : -1;
+}
+
+int g_placement_valid(const struct g_placement *p)
+{
+	struct g_placement copy;
+
+	return g_placement_parse(p->position, p->depth, p->role, &copy) == 0;
 }
 
 static int oom(struct g_err *err)
@@ -706,70 +718,93 @@ int g_cardrow_names(struct g_store *s, const struct g_userkey *k,
 	return rc;
 }
 
+/* Every id of k's user's rows of a kind, read whole before anything is
+ * written (updating content_hash moves rows in the index a live SELECT
+ * would be walking). */
+static json_t *all_ids(struct g_store *s, const struct g_userkey *k, enum g_cardkind kind,
+		       struct g_err *err)
+{
+	json_t *ids = json_array();
+	char sql[160];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE user_id = ?1 ORDER BY rowid",
+		 g_cardkind_table(kind));
+	if (!ids || g_store_prepare(s, sql, &st, err) < 0) {
+		json_decref(ids);
+		return NULL;
+	}
+	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(ids, json_string((const char *)sqlite3_column_text(st, 0)));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(ids);
+		g_store_error(s, rc, "rehashing", err);
+		return NULL;
+	}
+	return ids;
+}
+
+/* One row's content hash, recomputed from what it holds under k. */
+static int rehash_one(struct g_store *s, const struct g_userkey *k, enum g_cardkind kind,
+		      const char *id, struct g_err *err)
+{
+	unsigned char hash[G_HASH_BYTES];
+	struct g_blob avatar = { 0 };
+	struct g_cardrow row = { 0 };
+	json_t *record, *card = NULL;
+	char sql[160];
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (g_cardrow_load(s, k, kind, id, &record, &avatar, NULL, err) < 0)
+		return -1;
+	row.kind = kind;
+	row.card = card = g_cardrow_card(record);
+	row.avatar = avatar.data;
+	row.avatar_len = avatar.len;
+	if (kind == G_PERSONA)
+		g_placement_parse(json_string_value(json_object_get(record, "position")),
+				  json_integer_value(json_object_get(record, "depth")),
+				  json_string_value(json_object_get(record, "role")), &row.place);
+	snprintf(sql, sizeof(sql), "UPDATE %s SET content_hash = ?1 WHERE id = ?2",
+		 g_cardkind_table(kind));
+	if (!card)
+		oom(err);
+	else if (g_cardrow_hash(k, &row, hash, err) == 0 && g_store_prepare(s, sql, &st, err) == 0) {
+		sqlite3_bind_blob(st, 1, hash, G_HASH_BYTES, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : g_store_error(s, sqlite3_errcode(s->db),
+									 "rehashing", err);
+		sqlite3_reset(st);
+	}
+	json_decref(card);
+	json_decref(record);
+	free(avatar.data);
+	return rc;
+}
+
 long g_cardrow_rehash(struct g_store *s, const struct g_userkey *k, struct g_err *err)
 {
 	static const enum g_cardkind kinds[] = { G_CHARACTER, G_PERSONA };
-	unsigned char hash[G_HASH_BYTES];
-	char sql[160];
 	long count = 0;
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < 2; i++) {
-		sqlite3_stmt *ids, *upd;
-		int step;
+		json_t *ids = all_ids(s, k, kinds[i], err), *id;
 
-		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE user_id = ?1",
-			 g_cardkind_table(kinds[i]));
-		if (sqlite3_prepare_v2(s->db, sql, -1, &ids, NULL) != SQLITE_OK)
-			return g_store_error(s, sqlite3_errcode(s->db), "rehashing", err);
-		snprintf(sql, sizeof(sql), "UPDATE %s SET content_hash = ?1 WHERE id = ?2",
-			 g_cardkind_table(kinds[i]));
-		if (sqlite3_prepare_v2(s->db, sql, -1, &upd, NULL) != SQLITE_OK) {
-			sqlite3_finalize(ids);
-			return g_store_error(s, sqlite3_errcode(s->db), "rehashing", err);
-		}
-		sqlite3_bind_text(ids, 1, k->user_id, -1, SQLITE_STATIC);
-		while ((step = sqlite3_step(ids)) == SQLITE_ROW) {
-			const char *id = (const char *)sqlite3_column_text(ids, 0);
-			struct g_blob avatar = { 0 };
-			struct g_cardrow row = { 0 };
-			json_t *record, *card;
-			int rc = -1;
-
-			if (g_cardrow_load(s, k, kinds[i], id, &record, &avatar, NULL, err) < 0)
-				break;
-			card = g_cardrow_card(record);
-			row.kind = kinds[i];
-			row.card = card;
-			row.avatar = avatar.data;
-			row.avatar_len = avatar.len;
-			if (kinds[i] == G_PERSONA) {
-				row.place.position = json_string_value(json_object_get(record, "position"));
-				row.place.depth = json_integer_value(json_object_get(record, "depth"));
-				row.place.role = json_string_value(json_object_get(record, "role"));
+		if (!ids)
+			return -1;
+		json_array_foreach(ids, j, id) {
+			if (rehash_one(s, k, kinds[i], json_string_value(id), err) < 0) {
+				json_decref(ids);
+				return -1;
 			}
-			if (card && g_cardrow_hash(k, &row, hash, err) == 0) {
-				sqlite3_bind_blob(upd, 1, hash, G_HASH_BYTES, SQLITE_STATIC);
-				sqlite3_bind_text(upd, 2, id, -1, SQLITE_STATIC);
-				rc = sqlite3_step(upd) == SQLITE_DONE ? 0 : -1;
-				sqlite3_reset(upd);
-				if (rc < 0)
-					g_store_error(s, sqlite3_errcode(s->db), "rehashing", err);
-			} else if (!card) {
-				oom(err);
-			}
-			json_decref(card);
-			json_decref(record);
-			free(avatar.data);
-			if (rc < 0)
-				break;
 			count++;
 		}
-		sqlite3_finalize(upd);
-		sqlite3_finalize(ids);
-		if (step != SQLITE_DONE)
-			return step == SQLITE_ROW ? -1
-						  : g_store_error(s, step, "rehashing", err);
+		json_decref(ids);
 	}
 	return count;
 }

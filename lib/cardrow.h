@@ -39,6 +39,10 @@ struct g_placement {
 extern const struct g_placement g_placement_default;
 /* Whether p names a valid position and role and a depth >= 0. */
 int g_placement_valid(const struct g_placement *p);
+/* A placement from its parts, its strings the library's own (static):
+ * -1 if any part is invalid. */
+int g_placement_parse(const char *position, int64_t depth, const char *role,
+		      struct g_placement *out);
 
 /* What a row is made of. card and origin are borrowed; raw (the card as
  * imported) and avatar (image bytes without card chunks) may be NULL. */

@@ -56,7 +56,7 @@ static int emit_card(struct source *src, const json_t *doc, const char *where,
 	if (!card) {
 		if (!stream)
 			return -1;
-		src->stop = src->fn(NULL, &failure, src->arg);
+		src->stop = src->fn(NULL, 0, &failure, src->arg);
 		return 0;
 	}
 	item.card = card;
@@ -66,17 +66,22 @@ static int emit_card(struct source *src, const json_t *doc, const char *where,
 	item.avatar = avatar;
 	item.avatar_len = avatar_len;
 	item.where = where;
-	src->stop = src->fn(&item, NULL, src->arg);
+	src->stop = src->fn(&item, 1, NULL, src->arg);
 	json_decref(item.origin);
 	json_decref(card);
 	return 0;
 }
 
+/* A persona backup's personas, all normalised before any is handed on:
+ * a backup stands or falls whole. */
 struct backup {
 	struct source *src;
 	const char *where;
-	const unsigned char *raw;
-	size_t raw_len;
+	struct g_card_item *items;
+	char (*wheres)[512];
+	size_t n, cap;
+	int failed;
+	struct g_err failure;
 };
 
 static void backup_warn(const char *msg, void *arg)
@@ -87,36 +92,74 @@ static void backup_warn(const char *msg, void *arg)
 		src->o->warn(msg, src->o->warn_arg);
 }
 
-static int emit_persona(struct g_stpersona *p, void *arg)
+static int collect_persona(struct g_stpersona *p, void *arg)
 {
 	struct backup *b = arg;
 	struct source *src = b->src;
-	struct g_card_item item = { 0 };
+	struct g_card_item *item;
 	enum g_card_shape shape;
-	struct g_err failure = { 0 };
-	char where[512];
 	json_t *card;
 
-	snprintf(where, sizeof(where), "%s: personas.%s", b->where, p->avatar);
-	card = g_card_normalize(p->card, where, src->o->strict, &shape, src->o->warn,
-				src->o->warn_arg, &failure);
-	if (!card) {
-		src->stop = src->fn(NULL, &failure, src->arg);
-		return src->stop;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 8;
+		struct g_card_item *items = realloc(b->items, cap * sizeof(*items));
+		char(*wheres)[512] = items ? realloc(b->wheres, cap * sizeof(*wheres)) : NULL;
+
+		if (items)
+			b->items = items;
+		if (!wheres) {
+			b->failed = 1;
+			oom(&b->failure);
+			return 1;
+		}
+		b->wheres = wheres;
+		b->cap = cap;
 	}
-	item.card = card;
-	item.origin = origin(src, "sillytavern-personas", "user_persona", NULL);
-	json_object_set_new(item.origin, "avatar", json_string(p->avatar));
-	item.raw = b->raw;
-	item.raw_len = b->raw_len;
-	item.from_backup = 1;
-	item.place = p->place;
-	item.is_default = p->is_default;
-	item.where = where;
-	src->stop = src->fn(&item, NULL, src->arg);
-	json_decref(item.origin);
-	json_decref(card);
-	return src->stop;
+	snprintf(b->wheres[b->n], sizeof(b->wheres[b->n]), "%s: personas.%s", b->where,
+		 p->avatar);
+	card = g_card_normalize(p->card, b->wheres[b->n], src->o->strict, &shape,
+				src->o->warn, src->o->warn_arg, &b->failure);
+	if (!card) {
+		b->failed = 1;
+		return 1;
+	}
+	item = &b->items[b->n++];
+	memset(item, 0, sizeof(*item));
+	item->card = card;
+	item->origin = origin(src, "sillytavern-personas", "user_persona", NULL);
+	json_object_set_new(item->origin, "avatar", json_string(p->avatar));
+	/* no raw: the backup holds every persona's text, and one row must not
+	 * keep another's; the persona's own entry is all in its card */
+	item->from_backup = 1;
+	item->place = p->place;
+	item->is_default = p->is_default;
+	item->where = b->wheres[b->n - 1];
+	return 0;
+}
+
+static int from_backup(struct source *src, const json_t *doc, const char *where, int stream)
+{
+	struct backup b = { .src = src, .where = where };
+	size_t i;
+	int rc = 0;
+
+	if (g_stpersona_each(doc, where, collect_persona, &b, backup_warn, &b.failure) < 0)
+		b.failed = 1;
+	if (b.failed && !stream) {
+		*src->err = b.failure;
+		rc = -1;
+	} else if (b.failed) {
+		src->stop = src->fn(NULL, 0, &b.failure, src->arg);
+	} else if (b.n) {
+		src->stop = src->fn(b.items, b.n, NULL, src->arg);
+	}
+	for (i = 0; i < b.n; i++) {
+		json_decref(b.items[i].card);
+		json_decref(b.items[i].origin);
+	}
+	free(b.items);
+	free(b.wheres);
+	return rc;
 }
 
 /* One record of a text file: a card, or a persona backup. */
@@ -124,18 +167,8 @@ static int text_record(struct source *src, const json_t *doc, const char *where,
 		       const char *format, const unsigned char *raw, size_t raw_len,
 		       int stream)
 {
-	if (g_stpersona_is_backup(doc)) {
-		struct backup b = { src, where, raw, raw_len };
-		struct g_err failure = { 0 };
-
-		if (g_stpersona_each(doc, where, emit_persona, &b, backup_warn,
-				     stream ? &failure : src->err) < 0) {
-			if (!stream)
-				return -1;
-			src->stop = src->fn(NULL, &failure, src->arg);
-		}
-		return 0;
-	}
+	if (g_stpersona_is_backup(doc))
+		return from_backup(src, doc, where, stream);
 	return emit_card(src, doc, where, format, NULL, raw, raw_len, NULL, 0, stream);
 }
 
@@ -188,7 +221,7 @@ static int from_text(struct source *src, const unsigned char *buf, size_t len)
 		json_decref(doc);
 		doc = after > 0 ? next : NULL;
 		if (after < 0 && !src->stop)
-			src->stop = src->fn(NULL, &failure, src->arg);
+			src->stop = src->fn(NULL, 0, &failure, src->arg);
 	}
 	json_decref(doc);
 	g_doc_reader_free(r);

@@ -20,7 +20,8 @@
 struct g_card_item {
 	json_t *card;   /* canonical V3 card */
 	json_t *origin; /* {file, format, card[, chunk]} */
-	const unsigned char *raw; /* the card as imported: text, or the CHARX */
+	const unsigned char *raw; /* the card as imported: text, or the CHARX;
+				   * NULL for a backup's persona */
 	size_t raw_len;
 	const unsigned char *avatar; /* NULL when the file has no image */
 	size_t avatar_len;
@@ -38,9 +39,10 @@ struct g_cardsource_opts {
 	void *warn_arg;
 };
 
-/* Called once per card: with the item, or with the failure of one record
- * of a stream (the stream goes on). Returns non-zero to stop. */
-typedef int (*g_card_item_fn)(const struct g_card_item *item,
+/* Called once per card, or once for the n cards that stand or fall
+ * together (the personas of a backup); or with the failure of one record
+ * of a stream (items NULL; the stream goes on). Returns non-zero to stop. */
+typedef int (*g_card_item_fn)(const struct g_card_item *items, size_t n,
 			      const struct g_err *failure, void *arg);
 
 /* Read the cards in buf (the whole file; name is how messages call it).

@@ -93,11 +93,14 @@ int g_file_write(const char *path, const void *buf, size_t len, struct g_err *er
 		free(tmp);
 		return -1;
 	}
+	/* the mode a file being replaced had (a private one stays private),
+	 * else what a new file gets under the umask */
 	{
+		struct stat st;
 		mode_t mask = umask(0);
 
 		umask(mask);
-		(void)fchmod(fd, 0644 & ~mask);
+		(void)fchmod(fd, stat(path, &st) == 0 ? st.st_mode & 07777 : 0666 & ~mask);
 	}
 	while (done < len) {
 		w = write(fd, (const char *)buf + done, len - done);

@@ -19,14 +19,16 @@ struct g_file {
 };
 
 /* The whole of name ("-": stdin) into *f, in one allocation when its size
- * is known. 66 if it cannot be opened, 74 if reading fails, 65 past max. */
+ * is known. 66 if it does not exist, 74 if it cannot be opened or read,
+ * 65 past max. */
 int g_file_read(const char *name, size_t max, struct g_file *f, struct g_err *err);
 
 /* Free what g_file_read gave; f is emptied. */
 void g_file_release(struct g_file *f);
 
-/* Write buf to path atomically (mode 0644 less the umask): 74 on failure,
- * and then path is as it was. */
+/* Write buf to path atomically, keeping the mode of the file it replaces
+ * (a new file: 0666 less the umask): 74 on failure, and then path is as it
+ * was. */
 int g_file_write(const char *path, const void *buf, size_t len, struct g_err *err);
 
 #endif

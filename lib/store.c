@@ -206,15 +206,13 @@ int g_store_prepare(struct g_store *s, const char *sql, sqlite3_stmt **st,
 			*st = s->cache[i].st;
 			return 0;
 		}
+	/* a statement thrown out could be one a caller is stepping: a full
+	 * cache is a mistake to find in testing, not to paper over */
+	if (i == G_STORE_CACHE)
+		return g_err_set(err, G_EX_SOFTWARE, "statement cache full (%d)", G_STORE_CACHE);
 	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
 	if (rc != SQLITE_OK)
 		return g_store_error(s, rc, "preparing a statement", err);
-	if (i == G_STORE_CACHE) {
-		/* full: the last slot takes turns */
-		i = G_STORE_CACHE - 1;
-		sqlite3_finalize(s->cache[i].st);
-		free(s->cache[i].sql);
-	}
 	s->cache[i].sql = strdup(sql);
 	if (!s->cache[i].sql) {
 		sqlite3_finalize(*st);

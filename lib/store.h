@@ -27,7 +27,7 @@
 #define G_STORE_PAGE_SIZE "16384"
 
 /* Statements kept prepared for the life of the connection. */
-#define G_STORE_CACHE 16
+#define G_STORE_CACHE 32
 
 struct g_store {
 	sqlite3 *db;
@@ -56,7 +56,8 @@ void g_store_rollback(struct g_store *s);
 
 /* A prepared statement for sql, reset and with its bindings cleared: kept
  * by the store (never finalize it), so a statement run once per card is
- * parsed once per process. -1 with err set if it does not prepare. */
+ * parsed once per process. -1 with err set if it does not prepare, or
+ * (70) when G_STORE_CACHE distinct statements are kept already. */
 int g_store_prepare(struct g_store *s, const char *sql, sqlite3_stmt **st,
 		    struct g_err *err);
 

@@ -327,3 +327,23 @@ json_t *g_user_record(const struct g_user *u)
 			 u->recovery_wrapped.data != NULL, "created_at",
 			 u->created_at, "updated_at", u->updated_at);
 }
+
+int g_user_set_default_persona(struct g_store *s, const struct g_user *u,
+			       const char *persona_id, struct g_err *err)
+{
+	char now[G_TIMESTAMP_LEN];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (g_store_prepare(s,
+			    "UPDATE users SET default_persona_id = ?1, updated_at = ?2 WHERE id = ?3",
+			    &st, err) < 0)
+		return -1;
+	g_timestamp_now(now);
+	sqlite3_bind_text(st, 1, persona_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, u->id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "setting the default persona", err);
+}

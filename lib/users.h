@@ -81,6 +81,11 @@ int g_user_set_wrap(struct g_store *s, const struct g_user *u,
 int g_user_set_recovery(struct g_store *s, const struct g_user *u,
 			const struct g_user_guard *g, struct g_err *err);
 
+/* Make persona_id (NULL: none) u's default persona. Inside the caller's
+ * transaction; the store refuses another user's persona. */
+int g_user_set_default_persona(struct g_store *s, const struct g_user *u,
+			       const char *persona_id, struct g_err *err);
+
 /* All users, by name: calls fn for each; stops at a non-zero return. */
 int g_user_each(struct g_store *s, int (*fn)(const struct g_user *, void *),
 		void *arg, struct g_err *err);

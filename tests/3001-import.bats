@@ -600,3 +600,50 @@ persona-import: '$out/deep.png: chara chunk': nested deeper than 256 levels"
 	run -0 --separate-stderr /usr/bin/time -f %M -o "$out/rss" persona-import "$out/card.png"
 	(($(cat "$out/rss") < 32768)) || fail "peak RSS $(cat "$out/rss") KiB"
 }
+
+@test "a batch commits before stdin is read: no lock is held while a pipe keeps us waiting" {
+	local T=$BATS_TEST_TMPDIR pid
+	mkfifo "$T/in"
+	persona-import "$F/v2.json" - < "$T/in" > "$T/out" 2> "$T/err" &
+	pid=$!
+	exec 5> "$T/in"
+	# v2.json is told (so committed) while stdin is still open and empty
+	for _ in $(seq 100); do [[ -s $T/out ]] && break; sleep 0.1; done
+	[[ $(jq -r .source "$T/out") == "$F/v2.json" ]] || fail "$(cat "$T/out" "$T/err")"
+	# and another writer gets the lock at once
+	run -0 sqlite3 "$GUISE_DB" '.timeout 0' 'BEGIN IMMEDIATE' 'ROLLBACK'
+	cat "$F/v1.json" >&5
+	exec 5>&-
+	wait "$pid"
+	assert_equal "$(jq -r .source "$T/out")" "$F/v2.json
+<stdin>"
+	assert_equal "$(cat "$T/err")" ""
+}
+
+@test "--progress: a progress line never runs into a message, and ends with a newline" {
+	run -66 --separate-stderr persona-import --progress "$F/v2.json" "$F/nope.json" "$F/v1.json"
+	assert_equal "${#lines[@]}" 2
+	[[ $stderr != *"filespersona-import"* ]] || fail "$stderr"
+	[[ $stderr == *$'\n'"persona-import: cannot open '$F/nope.json': No such file or directory"$'\n'* ]] ||
+		fail "$stderr"
+	[[ $stderr == *"persona-import: 3/3 files" ]] || fail "$stderr"
+	# one file, no --progress, stderr not a terminal: no progress at all
+	run -0 --separate-stderr persona-import "$F/v2.json"
+	assert_equal "$stderr" ""
+}
+
+@test "a persona backup stands or falls whole: one persona that fails its card stores none" {
+	local T=$BATS_TEST_TMPDIR
+	printf '%s' '{"personas": {"a.png": "Alpha", "b.png": ""}, "persona_descriptions": {}}' > "$T/half.json"
+	run -65 --separate-stderr persona-import "$T/half.json"
+	assert_output ""
+	assert_equal "$stderr" "persona-import: '$T/half.json: personas.b.png': data.name: a card needs a name"
+	assert_equal "$(rows)" "0 0"
+	# and with batches of one card, a backup is still one commit
+	printf '%s' '{"personas": {"a.png": "Alpha", "b.png": "Beta", "c.png": "Gamma"}}' > "$T/three.json"
+	run -0 --separate-stderr persona-import --batch 1 "$T/three.json"
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$(rows)" "0 3"
+	# a backup's persona keeps no copy of the backup: its own entry is in its card
+	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(*) FROM user_personas WHERE card_raw IS NOT NULL')" 0
+}

@@ -133,7 +133,9 @@ canon() {
 	test-tool card "$in" | jq -S .
 }
 
-sorted() { jq -S . "$@"; }
+# A card sorted for comparison; a persona's placement, which its export
+# carries in extensions.guise_persona, is checked on its own.
+sorted() { jq -S 'del(.data.extensions.guise_persona?)' "$@"; }
 
 # the id of the only summary line in $output, checking its status
 summary_id() {
@@ -222,7 +224,7 @@ need_oracles() {
 2.0"
 		assert_equal "$(sorted <<< "$output")" "$(jq -S --arg n "$NOTE" '.spec = "chara_card_v2"
 			| .spec_version = "2.0"
-			| .data.creator_notes |= if . == "" then $n else . + "\n\n" + $n end' <<< "$v3")"
+			| .data.creator_notes |= if . == "" then $n else . + "\n\n" + $n end' <<< "$v3" | sorted)"
 	done
 	# the real cards have notes of their own; the V1 card has none
 	run -0 persona-export --format v2 --persona Melina
@@ -274,7 +276,7 @@ $NOTE"
 		assert_equal "$(sorted <<< "$output")" "$(canon "${SRC[k]}")"
 		run -0 --separate-stderr persona-import -n "$T/card.yaml"
 		assert_equal "$stderr" ""
-		assert_equal "$(jq -S '{spec, spec_version, data} + (.top_level // {})' <<< "$output")" \
+		assert_equal "$(jq -S '{spec, spec_version, data} + (.top_level // {})' <<< "$output" | sorted)" \
 			"$(canon "${SRC[k]}")"
 		assert_equal "$(jq -c .origin <<< "$output")" \
 			'{"file":"card.yaml","format":"yaml","card":"chara_card_v3"}'
@@ -428,10 +430,31 @@ IEND"
 		id=$(summary_id created)
 		run -0 --separate-stderr persona-export --persona "$id"
 		assert_equal "$(sorted <<< "$output")" "$(canon "$F/$f")"
+		assert_equal "$(jq -c .data.extensions.guise_persona <<< "$output")" \
+			'{"position":"in_prompt","depth":2,"role":"system"}'
 		printf '%s\n' "$output" > "$T/export.json"
 		run -0 --separate-stderr persona-import --as persona "$T/export.json"
 		assert_equal "$(summary_id unchanged)" "$id"
 	done
+}
+
+@test "a persona's placement goes out with it and comes back: export, then import --as persona" {
+	printf '%s' '{"personas": {"w.png": "Wren"}, "persona_descriptions": {"w.png": {"description": "d", "position": 4, "depth": 7, "role": 1}}}' > "$T/backup.json"
+	run -0 --separate-stderr persona-import --full "$T/backup.json"
+	assert_equal "$(jq -c '[.position, .depth, .role]' <<< "$output")" '["at_depth",7,"user"]'
+	run -0 --separate-stderr persona-export --persona Wren
+	assert_equal "$(jq -c .data.extensions.guise_persona <<< "$output")" \
+		'{"position":"at_depth","depth":7,"role":"user"}'
+	printf '%s\n' "$output" > "$T/wren.json"
+	# into another user's store: the same placement, and no guise_persona left in the card
+	export GUISE_PASSPHRASE=pw
+	persona-encrypt init -u bob > /dev/null
+	run -0 --separate-stderr persona-import -u bob --as persona --full "$T/wren.json"
+	assert_equal "$(jq -c '[.position, .depth, .role, (.data.extensions | has("guise_persona"))]' <<< "$output")" \
+		'["at_depth",7,"user",false]'
+	# and as a character the extension is only an extension, kept as it came
+	run -0 --separate-stderr persona-import -u bob --full "$T/wren.json"
+	assert_equal "$(jq -c '[.kind, .data.extensions.guise_persona.depth]' <<< "$output")" '["character",7]'
 }
 
 @test "every shape in a PNG: the exported PNG re-imports 'unchanged' (same avatar, same card)" {
@@ -735,4 +758,17 @@ dir"
 	done
 	run -77 --separate-stderr persona-export Wren
 	assert_output ""
+}
+
+@test "-o keeps the mode of the file it replaces: a private file stays private" {
+	import_real
+	printf 'old\n' > "$T/private.json"
+	chmod 600 "$T/private.json"
+	run -0 --separate-stderr persona-export -o "$T/private.json" "${ID[0]}"
+	assert_equal "$(stat -c %a "$T/private.json")" 600
+	assert_equal "$(jq -r .data.name "$T/private.json")" "Alpin Dale"
+	(umask 022 && persona-export -o "$T/new.json" "${ID[0]}")
+	assert_equal "$(stat -c %a "$T/new.json")" 644
+	(umask 077 && persona-export -o "$T/new2.json" "${ID[0]}")
+	assert_equal "$(stat -c %a "$T/new2.json")" 600
 }
