@@ -1,5 +1,7 @@
-/* cardrow.c: characters and personas in and out of their rows. */
+/* cardrow.c: characters and personas into their rows: columns, hashes,
+ * inserts and replaces, and rehashing after a rekey. */
 #include "cardrow.h"
+#include "cardrow_src.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -8,44 +10,40 @@
 #include "timestamp.h"
 #include "uuid.h"
 
-enum column_type { TEXT, JSON };
-
 /* The data fields with a column of their own, in the V3 spec's order (the
  * order records list them in). */
-static const struct column {
-	const char *name;
-	enum column_type type;
-} data_columns[] = {
-	{ "name", TEXT },
-	{ "description", TEXT },
-	{ "tags", JSON },
-	{ "creator", TEXT },
-	{ "character_version", TEXT },
-	{ "mes_example", TEXT },
-	{ "extensions", JSON },
-	{ "system_prompt", TEXT },
-	{ "post_history_instructions", TEXT },
-	{ "first_mes", TEXT },
-	{ "alternate_greetings", JSON },
-	{ "personality", TEXT },
-	{ "scenario", TEXT },
-	{ "creator_notes", TEXT },
-	{ "character_book", JSON },
-	{ "assets", JSON },
-	{ "nickname", TEXT },
-	{ "creator_notes_multilingual", JSON },
-	{ "source", JSON },
-	{ "group_only_greetings", JSON },
+const struct g_cardrow_column g_cardrow_data_columns[] = {
+	{ "name", G_COL_TEXT },
+	{ "description", G_COL_TEXT },
+	{ "tags", G_COL_JSON },
+	{ "creator", G_COL_TEXT },
+	{ "character_version", G_COL_TEXT },
+	{ "mes_example", G_COL_TEXT },
+	{ "extensions", G_COL_JSON },
+	{ "system_prompt", G_COL_TEXT },
+	{ "post_history_instructions", G_COL_TEXT },
+	{ "first_mes", G_COL_TEXT },
+	{ "alternate_greetings", G_COL_JSON },
+	{ "personality", G_COL_TEXT },
+	{ "scenario", G_COL_TEXT },
+	{ "creator_notes", G_COL_TEXT },
+	{ "character_book", G_COL_JSON },
+	{ "assets", G_COL_JSON },
+	{ "nickname", G_COL_TEXT },
+	{ "creator_notes_multilingual", G_COL_JSON },
+	{ "source", G_COL_JSON },
+	{ "group_only_greetings", G_COL_JSON },
 };
-#define N_DATA (sizeof(data_columns) / sizeof(data_columns[0]))
+_Static_assert(sizeof(g_cardrow_data_columns) / sizeof(g_cardrow_data_columns[0]) ==
+		       G_CARDROW_DATA,
+	       "G_CARDROW_DATA counts the data columns");
 
-/* Every encrypted column of a row: the data columns, then these. */
-enum { COL_ORIGIN = N_DATA, COL_RAW, COL_AVATAR, COL_EXTRA, N_COLUMNS };
-static const char *const other_columns[] = { "origin", "card_raw", "avatar", "extra" };
-
-static const char *column_name(size_t i)
+const char *g_cardrow_column_name(size_t i)
 {
-	return i < N_DATA ? data_columns[i].name : other_columns[i - N_DATA];
+	static const char *const other_columns[] = { "origin", "card_raw", "avatar", "extra" };
+
+	return i < G_CARDROW_DATA ? g_cardrow_data_columns[i].name
+				  : other_columns[i - G_CARDROW_DATA];
 }
 
 const struct g_placement g_placement_default = { "in_prompt", 2, "system" };
@@ -102,7 +100,7 @@ static void plains_free(struct plain *pl)
 {
 	size_t i;
 
-	for (i = 0; i < N_COLUMNS; i++)
+	for (i = 0; i < G_CARDROW_COLUMNS; i++)
 		free(pl[i].owned);
 }
 
@@ -133,11 +131,12 @@ static int split_extra(const json_t *card, json_t **extra)
 		if (!g_card_own_key(key) && json_object_set(top, key, v) < 0)
 			goto fail;
 	json_object_foreach((json_t *)data, key, v) {
-		for (i = 0; i < N_DATA; i++)
-			if (strcmp(key, data_columns[i].name) == 0)
+		for (i = 0; i < G_CARDROW_DATA; i++)
+			if (strcmp(key, g_cardrow_data_columns[i].name) == 0)
 				break;
 		/* a text field that is not text cannot go in its column as text */
-		if ((i == N_DATA || (data_columns[i].type == TEXT && !json_is_string(v))) &&
+		if ((i == G_CARDROW_DATA ||
+		     (g_cardrow_data_columns[i].type == G_COL_TEXT && !json_is_string(v))) &&
 		    json_object_set(data_rest, key, v) < 0)
 			goto fail;
 	}
@@ -166,13 +165,13 @@ static int row_plains(const struct g_cardrow *row, struct plain *pl, struct g_er
 	json_t *extra;
 	size_t i;
 
-	memset(pl, 0, sizeof(*pl) * N_COLUMNS);
-	for (i = 0; i < N_DATA; i++) {
-		const json_t *v = json_object_get(data, data_columns[i].name);
+	memset(pl, 0, sizeof(*pl) * G_CARDROW_COLUMNS);
+	for (i = 0; i < G_CARDROW_DATA; i++) {
+		const json_t *v = json_object_get(data, g_cardrow_data_columns[i].name);
 
 		if (!v)
 			continue;
-		if (data_columns[i].type == TEXT) {
+		if (g_cardrow_data_columns[i].type == G_COL_TEXT) {
 			if (json_is_string(v)) {
 				pl[i].p = json_string_value(v);
 				pl[i].len = json_string_length(v);
@@ -181,16 +180,16 @@ static int row_plains(const struct g_cardrow *row, struct plain *pl, struct g_er
 			goto fail;
 		}
 	}
-	if (row->origin && plain_json(&pl[COL_ORIGIN], row->origin) < 0)
+	if (row->origin && plain_json(&pl[G_COL_ORIGIN], row->origin) < 0)
 		goto fail;
-	pl[COL_RAW].p = row->raw;
-	pl[COL_RAW].len = row->raw_len;
-	pl[COL_AVATAR].p = row->avatar;
-	pl[COL_AVATAR].len = row->avatar_len;
+	pl[G_COL_RAW].p = row->raw;
+	pl[G_COL_RAW].len = row->raw_len;
+	pl[G_COL_AVATAR].p = row->avatar;
+	pl[G_COL_AVATAR].len = row->avatar_len;
 	if (split_extra(row->card, &extra) < 0)
 		goto fail;
 	if (extra) {
-		i = (size_t)plain_json(&pl[COL_EXTRA], extra);
+		i = (size_t)plain_json(&pl[G_COL_EXTRA], extra);
 		json_decref(extra);
 		if (i)
 			goto fail;
@@ -294,10 +293,6 @@ int g_cardrow_hash(const struct g_userkey *k, const struct g_cardrow *row,
 	return 0;
 }
 
-static int open_col(const struct g_userkey *k, const char *table, const char *id,
-		    sqlite3_stmt *st, int first, size_t i, char **plain, size_t *len,
-		    struct g_err *err);
-
 int g_cardrow_find_hash(struct g_store *s, const struct g_userkey *k,
 			const struct g_cardrow *row, const unsigned char hash[G_HASH_BYTES],
 			char id[G_UUID_LEN], struct g_err *err)
@@ -322,7 +317,7 @@ int g_cardrow_find_hash(struct g_store *s, const struct g_userkey *k,
 		int has;
 
 		/* the avatar, confirmed byte for byte (column 1 is "avatar") */
-		has = open_col(k, table, row_id, st, 1 - 2 * (int)COL_AVATAR, COL_AVATAR, &avatar,
+		has = g_cardrow_open_col(k, table, row_id, st, 1 - 2 * (int)G_COL_AVATAR, G_COL_AVATAR, &avatar,
 			       &len, err);
 		if (has < 0) {
 			found = -1;
@@ -356,9 +351,9 @@ static int write_sql(enum g_cardkind kind, int replace, char *sql, size_t size)
 				     "content_hash = ?6%s",
 				     g_cardkind_table(kind),
 				     kind == G_PERSONA ? ", position = ?7, depth = ?8, role = ?9" : "");
-		for (i = 0; i < N_COLUMNS && n < size; i++, p += 2)
+		for (i = 0; i < G_CARDROW_COLUMNS && n < size; i++, p += 2)
 			n += (size_t)snprintf(sql + n, size - n, ", %s = ?%d, %s_nonce = ?%d",
-					      column_name(i), p, column_name(i), p + 1);
+					      g_cardrow_column_name(i), p, g_cardrow_column_name(i), p + 1);
 		if (n < size)
 			n += (size_t)snprintf(sql + n, size - n, " WHERE id = ?1 AND user_id = ?2");
 		return n < size ? 0 : -1;
@@ -368,13 +363,13 @@ static int write_sql(enum g_cardkind kind, int replace, char *sql, size_t size)
 			     "updated_at, content_hash%s",
 			     g_cardkind_table(kind),
 			     kind == G_PERSONA ? ", position, depth, role" : "");
-	for (i = 0; i < N_COLUMNS && n < size; i++)
-		n += (size_t)snprintf(sql + n, size - n, ", %s, %s_nonce", column_name(i),
-				      column_name(i));
+	for (i = 0; i < G_CARDROW_COLUMNS && n < size; i++)
+		n += (size_t)snprintf(sql + n, size - n, ", %s, %s_nonce", g_cardrow_column_name(i),
+				      g_cardrow_column_name(i));
 	if (n < size)
 		n += (size_t)snprintf(sql + n, size - n, ") VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6%s",
 				      kind == G_PERSONA ? ", ?7, ?8, ?9" : "");
-	for (i = 0; i < N_COLUMNS && n < size; i++, p += 2)
+	for (i = 0; i < G_CARDROW_COLUMNS && n < size; i++, p += 2)
 		n += (size_t)snprintf(sql + n, size - n, ", ?%d, ?%d", p, p + 1);
 	if (n < size)
 		n += (size_t)snprintf(sql + n, size - n, ")");
@@ -386,9 +381,9 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 		     const char *id, int replace, struct g_err *err)
 {
 	const char *table = g_cardkind_table(row->kind);
-	unsigned char *sealed[N_COLUMNS] = { 0 }, nonces[N_COLUMNS][G_NONCE_BYTES];
-	size_t sealed_len[N_COLUMNS] = { 0 };
-	struct plain pl[N_COLUMNS];
+	unsigned char *sealed[G_CARDROW_COLUMNS] = { 0 }, nonces[G_CARDROW_COLUMNS][G_NONCE_BYTES];
+	size_t sealed_len[G_CARDROW_COLUMNS] = { 0 };
+	struct plain pl[G_CARDROW_COLUMNS];
 	char now[G_TIMESTAMP_LEN], sql[4096];
 	struct g_field_ad ad = { table, NULL, id, k->user_id, k->dek_version };
 	sqlite3_stmt *st = NULL;
@@ -401,8 +396,8 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 		return g_err_set(err, G_EX_SOFTWARE, "card SQL too long");
 	if (row_plains(row, pl, err) < 0)
 		return -1;
-	for (i = 0; i < N_COLUMNS; i++) {
-		ad.column = column_name(i);
+	for (i = 0; i < G_CARDROW_COLUMNS; i++) {
+		ad.column = g_cardrow_column_name(i);
 		if (pl[i].p && g_seal(k->dek, &ad, pl[i].p, pl[i].len, &sealed[i],
 				      &sealed_len[i], nonces[i], err) < 0)
 			goto out;
@@ -428,7 +423,7 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 	}
 	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 6, hash, G_HASH_BYTES, SQLITE_STATIC);
-	for (i = 0; i < N_COLUMNS; i++)
+	for (i = 0; i < G_CARDROW_COLUMNS; i++)
 		if (sealed[i]) {
 			sqlite3_bind_blob64(st, 10 + 2 * (int)i, sealed[i], sealed_len[i],
 					    SQLITE_STATIC);
@@ -445,7 +440,7 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 out:
 	if (st)
 		sqlite3_reset(st);
-	for (i = 0; i < N_COLUMNS; i++)
+	for (i = 0; i < G_CARDROW_COLUMNS; i++)
 		free(sealed[i]);
 	plains_free(pl);
 	return rc;
@@ -467,255 +462,6 @@ int g_cardrow_replace(struct g_store *s, const struct g_userkey *k,
 		      struct g_err *err)
 {
 	return write_row(s, k, row, hash, id, 1, err);
-}
-
-/* Open column i of the row at st (columns start at first); 1 with the
- * plaintext, 0 unset, -1 with err set. */
-static int open_col(const struct g_userkey *k, const char *table, const char *id,
-		    sqlite3_stmt *st, int first, size_t i, char **plain, size_t *len,
-		    struct g_err *err)
-{
-	int col = first + 2 * (int)i;
-	struct g_field_ad ad = { table, column_name(i), id, k->user_id, k->dek_version };
-
-	if (sqlite3_column_type(st, col) == SQLITE_NULL &&
-	    sqlite3_column_type(st, col + 1) == SQLITE_NULL)
-		return 0;
-	if (g_open(k->dek, &ad, sqlite3_column_blob(st, col),
-		   (size_t)sqlite3_column_bytes(st, col), sqlite3_column_blob(st, col + 1),
-		   (size_t)sqlite3_column_bytes(st, col + 1), plain, len, err) < 0) {
-		g_err_prefix(err, "%s '%s' %s", table, id, column_name(i));
-		return -1;
-	}
-	return 1;
-}
-
-/* A stored JSON field back as a value; 65 if it does not parse. */
-static json_t *parse_field(const char *table, const char *id, size_t i,
-			   const char *text, size_t len, struct g_err *err)
-{
-	json_error_t jerr;
-	json_t *v = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-
-	if (!v)
-		g_err_set(err, G_EX_DATAERR, "%s '%s' %s: stored JSON is damaged: %s", table,
-			  id, column_name(i), jerr.text);
-	return v;
-}
-
-/* data (in column order, then the extra keys) and extra's top-level keys. */
-static int build_data(const struct g_userkey *k, const char *table, const char *id,
-		      sqlite3_stmt *st, int first, json_t *data, json_t **top,
-		      json_t **origin, struct g_err *err)
-{
-	json_t *extra = NULL, *rest, *v;
-	const char *key;
-	char *plain;
-	size_t i, len;
-	int rc;
-
-	for (i = 0; i < N_COLUMNS; i++) {
-		if (i == COL_RAW || i == COL_AVATAR)
-			continue;
-		rc = open_col(k, table, id, st, first, i, &plain, &len, err);
-		if (rc <= 0) {
-			if (rc < 0)
-				goto fail;
-			continue;
-		}
-		if (i < N_DATA && data_columns[i].type == TEXT)
-			v = json_stringn_nocheck(plain, len);
-		else
-			v = parse_field(table, id, i, plain, len, err);
-		free(plain);
-		if (!v)
-			goto fail;
-		if (i == COL_ORIGIN)
-			*origin = v;
-		else if (i == COL_EXTRA)
-			extra = v;
-		else
-			json_object_set_new(data, column_name(i), v);
-	}
-	rest = json_object_get(extra, "data");
-	json_object_foreach(rest, key, v) {
-		json_object_set(data, key, v);
-	}
-	*top = json_incref(json_object_get(extra, "top"));
-	json_decref(extra);
-	return 0;
-fail:
-	json_decref(extra);
-	return -1;
-}
-
-static int open_blob(const struct g_userkey *k, const char *table, const char *id,
-		     sqlite3_stmt *st, int first, size_t i, struct g_blob *b,
-		     struct g_err *err)
-{
-	char *plain = NULL;
-	size_t len = 0;
-	int rc;
-
-	if (!b)
-		return 0;
-	rc = open_col(k, table, id, st, first, i, &plain, &len, err);
-	if (rc < 0)
-		return -1;
-	free(b->data);
-	b->data = (unsigned char *)plain;
-	b->len = len;
-	return 0;
-}
-
-static sqlite3_stmt *select_row(struct g_store *s, enum g_cardkind kind, int *first,
-				struct g_err *err)
-{
-	char sql[4096];
-	size_t n, i;
-	sqlite3_stmt *st;
-
-	n = (size_t)snprintf(sql, sizeof(sql),
-			     "SELECT id, spec, spec_version, created_at, updated_at, %s",
-			     kind == G_PERSONA
-				     ? "position, depth, role, (SELECT default_persona_id = "
-				       "p.id FROM users WHERE users.id = p.user_id)"
-				     : "NULL, NULL, NULL, NULL");
-	for (i = 0; i < N_COLUMNS && n < sizeof(sql); i++)
-		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s, %s_nonce",
-				      column_name(i), column_name(i));
-	if (n < sizeof(sql))
-		snprintf(sql + n, sizeof(sql) - n,
-			 " FROM %s AS p WHERE id = ?1 AND user_id = ?2", g_cardkind_table(kind));
-	*first = 9;
-	if (g_store_prepare(s, sql, &st, err) < 0)
-		return NULL;
-	return st;
-}
-
-static json_t *text_col(sqlite3_stmt *st, int col)
-{
-	return json_string((const char *)sqlite3_column_text(st, col));
-}
-
-int g_cardrow_load(struct g_store *s, const struct g_userkey *k,
-		   enum g_cardkind kind, const char *id, json_t **record,
-		   struct g_blob *avatar, struct g_blob *raw, struct g_err *err)
-{
-	const char *table = g_cardkind_table(kind);
-	json_t *r = NULL, *data = NULL, *top = NULL, *origin = NULL;
-	sqlite3_stmt *st;
-	int first, rc = -1, step;
-
-	*record = NULL;
-	if (!(st = select_row(s, kind, &first, err)))
-		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
-	step = sqlite3_step(st);
-	if (step == SQLITE_DONE) {
-		g_err_set(err, G_EX_NOINPUT, "no such %s '%s'", g_cardkind_name(kind), id);
-		goto out;
-	}
-	if (step != SQLITE_ROW) {
-		g_store_error(s, step, "reading a card", err);
-		goto out;
-	}
-	data = json_object();
-	if (!data) {
-		oom(err);
-		goto out;
-	}
-	if (build_data(k, table, id, st, first, data, &top, &origin, err) < 0 ||
-	    open_blob(k, table, id, st, first, COL_AVATAR, avatar, err) < 0 ||
-	    open_blob(k, table, id, st, first, COL_RAW, raw, err) < 0)
-		goto out;
-	r = json_object();
-	json_object_set_new(r, "kind", json_string(g_cardkind_name(kind)));
-	json_object_set_new(r, "id", json_string(id));
-	json_object_set_new(r, "name", json_object_get(data, "name")
-					       ? json_incref(json_object_get(data, "name"))
-					       : json_string(""));
-	json_object_set_new(r, "spec", text_col(st, 1));
-	json_object_set_new(r, "spec_version", text_col(st, 2));
-	json_object_set(r, "data", data);
-	if (top && json_object_size(top))
-		json_object_set(r, "top_level", top);
-	json_object_set(r, "origin", origin ? origin : json_null());
-	if (kind == G_PERSONA) {
-		json_object_set_new(r, "default", json_boolean(sqlite3_column_int(st, 8) == 1));
-		json_object_set_new(r, "position", text_col(st, 5));
-		json_object_set_new(r, "depth", json_integer(sqlite3_column_int64(st, 6)));
-		json_object_set_new(r, "role", text_col(st, 7));
-	}
-	json_object_set_new(r, "created_at", text_col(st, 3));
-	json_object_set_new(r, "updated_at", text_col(st, 4));
-	*record = r;
-	rc = 0;
-out:
-	sqlite3_reset(st);
-	json_decref(data);
-	json_decref(top);
-	json_decref(origin);
-	return rc;
-}
-
-json_t *g_cardrow_card(const json_t *record)
-{
-	const json_t *persona = json_object_get(record, "position");
-	json_t *card = json_object(), *top = json_object_get(record, "top_level");
-	const char *key;
-	json_t *v;
-
-	if (!card)
-		return NULL;
-	json_object_set_new(card, "spec", json_string("chara_card_v3"));
-	json_object_set_new(card, "spec_version",
-			    persona ? json_string("3.0")
-				    : json_copy(json_object_get(record, "spec_version")));
-	json_object_set_new(card, "data", json_deep_copy(json_object_get(record, "data")));
-	json_object_foreach(top, key, v)
-		if (!g_card_own_key(key))
-			json_object_set_new(card, key, json_deep_copy(v));
-	return card;
-}
-
-int g_cardrow_names(struct g_store *s, const struct g_userkey *k,
-		    enum g_cardkind kind, int64_t after, g_cardrow_name_fn fn,
-		    void *arg, struct g_err *err)
-{
-	const char *table = g_cardkind_table(kind);
-	char sql[160];
-	sqlite3_stmt *st;
-	char *name;
-	size_t len;
-	int rc, step, stop = 0;
-
-	snprintf(sql, sizeof(sql),
-		 "SELECT id, name, name_nonce, rowid FROM %s WHERE user_id = ?1 AND rowid > ?2 "
-		 "ORDER BY rowid",
-		 table);
-	if (g_store_prepare(s, sql, &st, err) < 0)
-		return -1;
-	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, after);
-	rc = 0;
-	while (!stop && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
-
-		/* column 1 is "name": data_columns[0] */
-		rc = open_col(k, table, id, st, 1, 0, &name, &len, err);
-		if (rc < 0)
-			break;
-		stop = fn(id, rc ? name : "", sqlite3_column_int64(st, 3), arg);
-		if (rc)
-			free(name);
-		rc = 0;
-	}
-	if (rc == 0 && !stop && step != SQLITE_DONE)
-		rc = g_store_error(s, step, "reading names", err);
-	sqlite3_reset(st);
-	return rc;
 }
 
 /* Every id of k's user's rows of a kind, read whole before anything is

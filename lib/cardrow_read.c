@@ -1,0 +1,262 @@
+/* cardrow_read.c: characters and personas out of their rows, decrypted:
+ * one field, a whole record, or every name. */
+#include "cardrow.h"
+#include "cardrow_src.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "card.h"
+
+static int oom(struct g_err *err)
+{
+	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+}
+
+int g_cardrow_open_col(const struct g_userkey *k, const char *table, const char *id,
+		    sqlite3_stmt *st, int first, size_t i, char **plain, size_t *len,
+		    struct g_err *err)
+{
+	int col = first + 2 * (int)i;
+	struct g_field_ad ad = { table, g_cardrow_column_name(i), id, k->user_id, k->dek_version };
+
+	if (sqlite3_column_type(st, col) == SQLITE_NULL &&
+	    sqlite3_column_type(st, col + 1) == SQLITE_NULL)
+		return 0;
+	if (g_open(k->dek, &ad, sqlite3_column_blob(st, col),
+		   (size_t)sqlite3_column_bytes(st, col), sqlite3_column_blob(st, col + 1),
+		   (size_t)sqlite3_column_bytes(st, col + 1), plain, len, err) < 0) {
+		g_err_prefix(err, "%s '%s' %s", table, id, g_cardrow_column_name(i));
+		return -1;
+	}
+	return 1;
+}
+
+/* A stored JSON field back as a value; 65 if it does not parse. */
+static json_t *parse_field(const char *table, const char *id, size_t i,
+			   const char *text, size_t len, struct g_err *err)
+{
+	json_error_t jerr;
+	json_t *v = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+
+	if (!v)
+		g_err_set(err, G_EX_DATAERR, "%s '%s' %s: stored JSON is damaged: %s", table,
+			  id, g_cardrow_column_name(i), jerr.text);
+	return v;
+}
+
+/* data (in column order, then the extra keys) and extra's top-level keys. */
+static int build_data(const struct g_userkey *k, const char *table, const char *id,
+		      sqlite3_stmt *st, int first, json_t *data, json_t **top,
+		      json_t **origin, struct g_err *err)
+{
+	json_t *extra = NULL, *rest, *v;
+	const char *key;
+	char *plain;
+	size_t i, len;
+	int rc;
+
+	for (i = 0; i < G_CARDROW_COLUMNS; i++) {
+		if (i == G_COL_RAW || i == G_COL_AVATAR)
+			continue;
+		rc = g_cardrow_open_col(k, table, id, st, first, i, &plain, &len, err);
+		if (rc <= 0) {
+			if (rc < 0)
+				goto fail;
+			continue;
+		}
+		if (i < G_CARDROW_DATA && g_cardrow_data_columns[i].type == G_COL_TEXT)
+			v = json_stringn_nocheck(plain, len);
+		else
+			v = parse_field(table, id, i, plain, len, err);
+		free(plain);
+		if (!v)
+			goto fail;
+		if (i == G_COL_ORIGIN)
+			*origin = v;
+		else if (i == G_COL_EXTRA)
+			extra = v;
+		else
+			json_object_set_new(data, g_cardrow_column_name(i), v);
+	}
+	rest = json_object_get(extra, "data");
+	json_object_foreach(rest, key, v) {
+		json_object_set(data, key, v);
+	}
+	*top = json_incref(json_object_get(extra, "top"));
+	json_decref(extra);
+	return 0;
+fail:
+	json_decref(extra);
+	return -1;
+}
+
+static int open_blob(const struct g_userkey *k, const char *table, const char *id,
+		     sqlite3_stmt *st, int first, size_t i, struct g_blob *b,
+		     struct g_err *err)
+{
+	char *plain = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!b)
+		return 0;
+	rc = g_cardrow_open_col(k, table, id, st, first, i, &plain, &len, err);
+	if (rc < 0)
+		return -1;
+	free(b->data);
+	b->data = (unsigned char *)plain;
+	b->len = len;
+	return 0;
+}
+
+static sqlite3_stmt *select_row(struct g_store *s, enum g_cardkind kind, int *first,
+				struct g_err *err)
+{
+	char sql[4096];
+	size_t n, i;
+	sqlite3_stmt *st;
+
+	n = (size_t)snprintf(sql, sizeof(sql),
+			     "SELECT id, spec, spec_version, created_at, updated_at, %s",
+			     kind == G_PERSONA
+				     ? "position, depth, role, (SELECT default_persona_id = "
+				       "p.id FROM users WHERE users.id = p.user_id)"
+				     : "NULL, NULL, NULL, NULL");
+	for (i = 0; i < G_CARDROW_COLUMNS && n < sizeof(sql); i++)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s, %s_nonce",
+				      g_cardrow_column_name(i), g_cardrow_column_name(i));
+	if (n < sizeof(sql))
+		snprintf(sql + n, sizeof(sql) - n,
+			 " FROM %s AS p WHERE id = ?1 AND user_id = ?2", g_cardkind_table(kind));
+	*first = 9;
+	if (g_store_prepare(s, sql, &st, err) < 0)
+		return NULL;
+	return st;
+}
+
+static json_t *text_col(sqlite3_stmt *st, int col)
+{
+	return json_string((const char *)sqlite3_column_text(st, col));
+}
+
+int g_cardrow_load(struct g_store *s, const struct g_userkey *k,
+		   enum g_cardkind kind, const char *id, json_t **record,
+		   struct g_blob *avatar, struct g_blob *raw, struct g_err *err)
+{
+	const char *table = g_cardkind_table(kind);
+	json_t *r = NULL, *data = NULL, *top = NULL, *origin = NULL;
+	sqlite3_stmt *st;
+	int first, rc = -1, step;
+
+	*record = NULL;
+	if (!(st = select_row(s, kind, &first, err)))
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_DONE) {
+		g_err_set(err, G_EX_NOINPUT, "no such %s '%s'", g_cardkind_name(kind), id);
+		goto out;
+	}
+	if (step != SQLITE_ROW) {
+		g_store_error(s, step, "reading a card", err);
+		goto out;
+	}
+	data = json_object();
+	if (!data) {
+		oom(err);
+		goto out;
+	}
+	if (build_data(k, table, id, st, first, data, &top, &origin, err) < 0 ||
+	    open_blob(k, table, id, st, first, G_COL_AVATAR, avatar, err) < 0 ||
+	    open_blob(k, table, id, st, first, G_COL_RAW, raw, err) < 0)
+		goto out;
+	r = json_object();
+	json_object_set_new(r, "kind", json_string(g_cardkind_name(kind)));
+	json_object_set_new(r, "id", json_string(id));
+	json_object_set_new(r, "name", json_object_get(data, "name")
+					       ? json_incref(json_object_get(data, "name"))
+					       : json_string(""));
+	json_object_set_new(r, "spec", text_col(st, 1));
+	json_object_set_new(r, "spec_version", text_col(st, 2));
+	json_object_set(r, "data", data);
+	if (top && json_object_size(top))
+		json_object_set(r, "top_level", top);
+	json_object_set(r, "origin", origin ? origin : json_null());
+	if (kind == G_PERSONA) {
+		json_object_set_new(r, "default", json_boolean(sqlite3_column_int(st, 8) == 1));
+		json_object_set_new(r, "position", text_col(st, 5));
+		json_object_set_new(r, "depth", json_integer(sqlite3_column_int64(st, 6)));
+		json_object_set_new(r, "role", text_col(st, 7));
+	}
+	json_object_set_new(r, "created_at", text_col(st, 3));
+	json_object_set_new(r, "updated_at", text_col(st, 4));
+	*record = r;
+	rc = 0;
+out:
+	sqlite3_reset(st);
+	json_decref(data);
+	json_decref(top);
+	json_decref(origin);
+	return rc;
+}
+
+json_t *g_cardrow_card(const json_t *record)
+{
+	const json_t *persona = json_object_get(record, "position");
+	json_t *card = json_object(), *top = json_object_get(record, "top_level");
+	const char *key;
+	json_t *v;
+
+	if (!card)
+		return NULL;
+	json_object_set_new(card, "spec", json_string("chara_card_v3"));
+	json_object_set_new(card, "spec_version",
+			    persona ? json_string("3.0")
+				    : json_copy(json_object_get(record, "spec_version")));
+	json_object_set_new(card, "data", json_deep_copy(json_object_get(record, "data")));
+	json_object_foreach(top, key, v)
+		if (!g_card_own_key(key))
+			json_object_set_new(card, key, json_deep_copy(v));
+	return card;
+}
+
+int g_cardrow_names(struct g_store *s, const struct g_userkey *k,
+		    enum g_cardkind kind, int64_t after, g_cardrow_name_fn fn,
+		    void *arg, struct g_err *err)
+{
+	const char *table = g_cardkind_table(kind);
+	char sql[160];
+	sqlite3_stmt *st;
+	char *name;
+	size_t len;
+	int rc, step, stop = 0;
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT id, name, name_nonce, rowid FROM %s WHERE user_id = ?1 AND rowid > ?2 "
+		 "ORDER BY rowid",
+		 table);
+	if (g_store_prepare(s, sql, &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, after);
+	rc = 0;
+	while (!stop && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+
+		/* column 1 is "name": g_cardrow_data_columns[0] */
+		rc = g_cardrow_open_col(k, table, id, st, 1, 0, &name, &len, err);
+		if (rc < 0)
+			break;
+		stop = fn(id, rc ? name : "", sqlite3_column_int64(st, 3), arg);
+		if (rc)
+			free(name);
+		rc = 0;
+	}
+	if (rc == 0 && !stop && step != SQLITE_DONE)
+		rc = g_store_error(s, step, "reading names", err);
+	sqlite3_reset(st);
+	return rc;
+}
+
