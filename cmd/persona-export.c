@@ -140,20 +140,6 @@ static int text_out(struct export *ex, json_t *const *cards, int n, struct g_err
 	return rc;
 }
 
-/* A persona's placement travels in its card (extensions.guise_persona),
- * where persona-import --as persona takes it back. */
-static void keep_placement(json_t *card, const json_t *record)
-{
-	json_t *ext = json_object_get(json_object_get(card, "data"), "extensions");
-
-	if (json_is_object(ext))
-		json_object_set_new(ext, "guise_persona",
-				    json_pack("{s:O, s:O, s:O}", "position",
-					      json_object_get(record, "position"), "depth",
-					      json_object_get(record, "depth"), "role",
-					      json_object_get(record, "role")));
-}
-
 static int export_all(struct export *ex, char **names, int n, struct g_err *err)
 {
 	json_t **cards = calloc((size_t)n, sizeof(json_t *));
@@ -176,7 +162,7 @@ static int export_all(struct export *ex, char **names, int n, struct g_err *err)
 			json_t *card = g_cardrow_card(record);
 
 			if (card && kind == G_PERSONA)
-				keep_placement(card, record);
+				g_placement_put(card, record);
 
 			cards[i] = card && ex->format == FORMAT_V2 ? g_card_to_v2(card)
 								   : json_incref(card);

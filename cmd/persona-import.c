@@ -353,55 +353,6 @@ static int store_group(struct import *im, const struct prepared *ps, size_t n,
 	return rc;
 }
 
-/* -n: the record as it would be stored, without id or timestamps. */
-static json_t *preview(const struct prepared *p)
-{
-	json_t *rec = json_object(), *top = json_object();
-	const char *key;
-	json_t *v;
-
-	json_object_foreach(p->card, key, v)
-		if (!g_card_own_key(key))
-			json_object_set(top, key, v);
-	json_object_set_new(rec, "kind", json_string(g_cardkind_name(p->row.kind)));
-	json_object_set_new(rec, "name", json_string(card_name(p)));
-	if (p->row.kind == G_PERSONA) {
-		json_object_set_new(rec, "spec", json_string("user_persona_spec_v1"));
-		json_object_set_new(rec, "spec_version", json_string("1.0.0"));
-	} else {
-		json_object_set(rec, "spec", json_object_get(p->card, "spec"));
-		json_object_set(rec, "spec_version", json_object_get(p->card, "spec_version"));
-	}
-	json_object_set(rec, "data", json_object_get(p->card, "data"));
-	if (json_object_size(top))
-		json_object_set(rec, "top_level", top);
-	json_decref(top);
-	json_object_set(rec, "origin", (json_t *)p->row.origin);
-	if (p->row.kind == G_PERSONA) {
-		json_object_set_new(rec, "position", json_string(p->row.place.position));
-		json_object_set_new(rec, "depth", json_integer(p->row.place.depth));
-		json_object_set_new(rec, "role", json_string(p->row.place.role));
-	}
-	return rec;
-}
-
-/* A persona's placement as persona-export writes it into the card
- * (extensions.guise_persona): taken back out, so that export then import
- * loses nothing and the card stored is the card exported from. */
-static void take_placement(json_t *card, struct g_placement *place)
-{
-	json_t *ext = json_object_get(json_object_get(card, "data"), "extensions");
-	const json_t *saved = json_object_get(ext, "guise_persona");
-	struct g_placement p;
-
-	if (saved && json_is_integer(json_object_get(saved, "depth")) &&
-	    g_placement_parse(json_string_value(json_object_get(saved, "position")),
-			      json_integer_value(json_object_get(saved, "depth")),
-			      json_string_value(json_object_get(saved, "role")), &p) == 0)
-		*place = p;
-	json_object_del(ext, "guise_persona");
-}
-
 static int prepare(struct import *im, const struct g_card_item *item, struct prepared *p,
 		   struct g_err *err)
 {
@@ -413,7 +364,7 @@ static int prepare(struct import *im, const struct g_card_item *item, struct pre
 	p->row.kind = (im->as_persona || item->from_backup) ? G_PERSONA : G_CHARACTER;
 	p->row.place = item->from_backup ? item->place : g_placement_default;
 	if (p->row.kind == G_PERSONA && !item->from_backup)
-		take_placement(p->card, &p->row.place);
+		g_placement_take(p->card, &p->row.place);
 	if (im->swap_macros &&
 	    g_macro_swap_json(json_object_get(p->card, "data")) < 0) {
 		json_decref(p->card);
@@ -451,7 +402,7 @@ static int on_items(const struct g_card_item *items, size_t n, const struct g_er
 		report(im, &err);
 	} else if (im->cli.dry_run) {
 		for (i = 0; i < n && !im->stop; i++) {
-			json_t *rec = preview(&ps[i]);
+			json_t *rec = g_cardrow_preview(&ps[i].row);
 
 			if (g_doc_write(im->out, rec, &err) < 0) {
 				report(im, &err);

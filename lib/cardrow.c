@@ -84,6 +84,32 @@ int g_placement_valid(const struct g_placement *p)
 	return g_placement_parse(p->position, p->depth, p->role, &copy) == 0;
 }
 
+void g_placement_put(json_t *card, const json_t *record)
+{
+	json_t *ext = json_object_get(json_object_get(card, "data"), "extensions");
+
+	if (json_is_object(ext))
+		json_object_set_new(ext, "guise_persona",
+				    json_pack("{s:O, s:O, s:O}", "position",
+					      json_object_get(record, "position"), "depth",
+					      json_object_get(record, "depth"), "role",
+					      json_object_get(record, "role")));
+}
+
+void g_placement_take(json_t *card, struct g_placement *place)
+{
+	json_t *ext = json_object_get(json_object_get(card, "data"), "extensions");
+	const json_t *saved = json_object_get(ext, "guise_persona");
+	struct g_placement p;
+
+	if (saved && json_is_integer(json_object_get(saved, "depth")) &&
+	    g_placement_parse(json_string_value(json_object_get(saved, "position")),
+			      json_integer_value(json_object_get(saved, "depth")),
+			      json_string_value(json_object_get(saved, "role")), &p) == 0)
+		*place = p;
+	json_object_del(ext, "guise_persona");
+}
+
 static int oom(struct g_err *err)
 {
 	return g_err_set(err, G_EX_SOFTWARE, "out of memory");

@@ -44,6 +44,13 @@ int g_placement_valid(const struct g_placement *p);
 int g_placement_parse(const char *position, int64_t depth, const char *role,
 		      struct g_placement *out);
 
+/* A persona's placement travels in its exported card as
+ * data.extensions.guise_persona = {position, depth, role}: g_placement_put
+ * writes a record's there, g_placement_take reads it back into *place (left
+ * as it is when absent or invalid) and removes it from the card. */
+void g_placement_put(json_t *card, const json_t *record);
+void g_placement_take(json_t *card, struct g_placement *place);
+
 /* What a row is made of. card and origin are borrowed; raw (the card as
  * imported) and avatar (image bytes without card chunks) may be NULL. */
 struct g_cardrow {
@@ -87,6 +94,10 @@ int g_cardrow_replace(struct g_store *s, const struct g_userkey *k,
 int g_cardrow_load(struct g_store *s, const struct g_userkey *k,
 		   enum g_cardkind kind, const char *id, json_t **record,
 		   struct g_blob *avatar, struct g_blob *raw, struct g_err *err);
+
+/* The record a row would be stored as, without id or timestamps (what
+ * persona-import -n prints). New reference. */
+json_t *g_cardrow_preview(const struct g_cardrow *row);
 
 /* The canonical V3 card of a record: spec, spec_version, data and the
  * card's other top-level keys. New reference, NULL if memory fails. */

@@ -202,6 +202,38 @@ out:
 	return rc;
 }
 
+json_t *g_cardrow_preview(const struct g_cardrow *row)
+{
+	const json_t *data = json_object_get(row->card, "data");
+	json_t *rec = json_object(), *top = json_object();
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)row->card, key, v)
+		if (!g_card_own_key(key))
+			json_object_set(top, key, v);
+	json_object_set_new(rec, "kind", json_string(g_cardkind_name(row->kind)));
+	json_object_set(rec, "name", json_object_get(data, "name"));
+	if (row->kind == G_PERSONA) {
+		json_object_set_new(rec, "spec", json_string("user_persona_spec_v1"));
+		json_object_set_new(rec, "spec_version", json_string("1.0.0"));
+	} else {
+		json_object_set(rec, "spec", json_object_get(row->card, "spec"));
+		json_object_set(rec, "spec_version", json_object_get(row->card, "spec_version"));
+	}
+	json_object_set(rec, "data", (json_t *)data);
+	if (json_object_size(top))
+		json_object_set(rec, "top_level", top);
+	json_decref(top);
+	json_object_set(rec, "origin", row->origin ? (json_t *)row->origin : json_null());
+	if (row->kind == G_PERSONA) {
+		json_object_set_new(rec, "position", json_string(row->place.position));
+		json_object_set_new(rec, "depth", json_integer(row->place.depth));
+		json_object_set_new(rec, "role", json_string(row->place.role));
+	}
+	return rec;
+}
+
 json_t *g_cardrow_card(const json_t *record)
 {
 	const json_t *persona = json_object_get(record, "position");
