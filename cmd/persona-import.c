@@ -248,8 +248,16 @@ static const char *card_name(const struct prepared *p)
 
 static json_t *summary(const struct prepared *p, const char *id, const char *status)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind", g_cardkind_name(p->row.kind), "id",
-			 id, "name", card_name(p), "status", status, "source", p->item->where);
+	const json_t *name = json_object_get(json_object_get(p->card, "data"), "name");
+	json_t *rec = json_object();
+
+	json_object_set_new(rec, "kind", json_string(g_cardkind_name(p->row.kind)));
+	json_object_set_new(rec, "id", json_string(id));
+	json_object_set_new(rec, "name", name ? json_incref((json_t *)name) : json_string(""));
+	json_object_set_new(rec, "status", json_string(status));
+	/* a file name is bytes, not always UTF-8: kept as it is */
+	json_object_set_new(rec, "source", json_string_nocheck(p->item->where));
+	return rec;
 }
 
 /* Store one card, or find it stored: *status and id say which. */
@@ -325,8 +333,8 @@ static int store_group(struct import *im, const struct prepared *ps, size_t n,
 			json_object_set_new(rec, "status", json_string(status));
 		else if (rc == 0)
 			rec = summary(p, id, status);
-		if (rc == 0)
-			json_array_append_new(recs, rec);
+		if (rc == 0 && json_array_append_new(recs, rec) < 0)
+			rc = g_err_set(err, G_EX_SOFTWARE, "out of memory");
 	}
 	if (rc == 0)
 		rc = g_store_exec(im->store, "RELEASE card", err);

@@ -647,3 +647,13 @@ persona-import: '$out/deep.png: chara chunk': nested deeper than 256 levels"
 	# a backup's persona keeps no copy of the backup: its own entry is in its card
 	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(*) FROM user_personas WHERE card_raw IS NOT NULL')" 0
 }
+
+@test "a file name that is not UTF-8 is told as the bytes it is" {
+	local name
+	name=$BATS_TEST_TMPDIR/$(printf 'caf\xe9.json')
+	cp "$F/v2.json" "$name"
+	run -0 --separate-stderr persona-import "$name"
+	assert_equal "$stderr" ""
+	[[ $output == *"\"source\":\"$name\"}" ]] || fail "$output"
+	assert_equal "$(rows)" "1 0"
+}
