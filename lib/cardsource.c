@@ -39,20 +39,52 @@ static json_t *origin(const struct source *src, const char *format, const char *
 	return o;
 }
 
+/* Where in a file a card is (a PNG chunk, card.json, a backup's persona):
+ * its messages name the file, then this place (err.h g_err_place). */
+struct placed {
+	const struct source *src;
+	const char *name;
+	const char *place; /* NULL: the file is the card */
+};
+
+static void placed_warn(const char *msg, void *arg)
+{
+	const struct placed *at = arg;
+	char placed[G_ERR_MSG_MAX];
+
+	snprintf(placed, sizeof(placed), "%s", msg);
+	if (at->place)
+		g_place_text(placed, sizeof(placed), at->name, at->place);
+	if (at->src->o->warn)
+		at->src->o->warn(placed, at->src->o->warn_arg);
+}
+
+/* A card normalised, its messages placed; NULL with err set. */
+static json_t *normalize_at(const struct placed *at, const json_t *doc,
+			    enum g_card_shape *shape, struct g_err *err)
+{
+	json_t *card = g_card_normalize(doc, at->name, at->src->o->strict, shape, placed_warn,
+					(void *)at, err);
+
+	if (!card && at->place)
+		g_err_place(err, at->name, at->place);
+	return card;
+}
+
 /* Normalise doc and hand the item on; a card that fails is handed on as a
  * failure when more may follow in the same file (stream), else returned. */
 static int emit_card(struct source *src, const json_t *doc, const char *where,
-		     const char *format, const char *chunk, const unsigned char *raw,
-		     size_t raw_len, const unsigned char *avatar, size_t avatar_len,
-		     int stream)
+		     const char *place, const char *format, const char *chunk,
+		     const unsigned char *raw, size_t raw_len, const unsigned char *avatar,
+		     size_t avatar_len, int stream)
 {
+	const struct placed at = { src, where, place };
 	struct g_card_item item = { 0 };
 	enum g_card_shape shape;
 	struct g_err failure = { 0 };
 	json_t *card;
 
-	card = g_card_normalize(doc, where, src->o->strict, &shape, src->o->warn,
-				src->o->warn_arg, stream ? &failure : src->err);
+	card = normalize_at(&at, doc, &shape, stream ? &failure : src->err);
 	if (!card) {
 		if (!stream)
 			return -1;
@@ -78,7 +110,7 @@ struct backup {
 	struct source *src;
 	const char *where;
 	struct g_card_item *items;
-	char (*wheres)[512];
+	char (*wheres)[512]; /* "file: personas.AVATAR", each persona's source */
 	size_t n, cap;
 	int failed;
 	struct g_err failure;
@@ -117,8 +149,11 @@ static int collect_persona(struct g_stpersona *p, void *arg)
 	}
 	snprintf(b->wheres[b->n], sizeof(b->wheres[b->n]), "%s: personas.%s", b->where,
 		 p->avatar);
-	card = g_card_normalize(p->card, b->wheres[b->n], src->o->strict, &shape,
-				src->o->warn, src->o->warn_arg, &b->failure);
+	{
+		const struct placed at = { src, b->where, b->wheres[b->n] + strlen(b->where) + 2 };
+
+		card = normalize_at(&at, p->card, &shape, &b->failure);
+	}
 	if (!card) {
 		b->failed = 1;
 		return 1;
@@ -169,7 +204,7 @@ static int text_record(struct source *src, const json_t *doc, const char *where,
 {
 	if (g_stpersona_is_backup(doc))
 		return from_backup(src, doc, where, stream);
-	return emit_card(src, doc, where, format, NULL, raw, raw_len, NULL, 0, stream);
+	return emit_card(src, doc, where, NULL, format, NULL, raw, raw_len, NULL, 0, stream);
 }
 
 /* JSON or YAML: one record is stored as the file's bytes; in a stream of
@@ -228,16 +263,19 @@ static int from_text(struct source *src, const unsigned char *buf, size_t len)
 	return rc;
 }
 
-/* The one JSON object a card chunk or card.json holds. */
-static json_t *one_object(const char *text, size_t len, const char *where, struct g_err *err)
+/* The one JSON object a card chunk or card.json (place) of file name holds. */
+static json_t *one_object(const char *text, size_t len, const char *name, const char *place,
+			  struct g_err *err)
 {
-	json_t *doc = g_doc_parse_json(text, len, where, err);
+	json_t *doc = g_doc_parse_json(text, len, name, err);
 
 	if (doc && !json_is_object(doc)) {
 		json_decref(doc);
-		g_err_set(err, G_EX_DATAERR, "'%s': the card is not a JSON object", where);
-		return NULL;
+		doc = NULL;
+		g_err_set(err, G_EX_DATAERR, "'%s': the card is not a JSON object", name);
 	}
+	if (!doc)
+		g_err_place(err, name, place);
 	return doc;
 }
 
@@ -246,19 +284,19 @@ static int from_png(struct source *src, const unsigned char *buf, size_t len)
 	unsigned char *avatar = NULL;
 	size_t text_len, avatar_len = 0;
 	const char *keyword;
-	char *text = NULL, where[512];
+	char *text = NULL, place[32];
 	json_t *doc;
 	int rc;
 
 	if (g_png_card(buf, len, src->name, &text, &text_len, &keyword, src->err) < 0)
 		return -1;
-	snprintf(where, sizeof(where), "%s: %s chunk", src->name, keyword);
-	doc = one_object(text, text_len, where, src->err);
+	snprintf(place, sizeof(place), "%s chunk", keyword);
+	doc = one_object(text, text_len, src->name, place, src->err);
 	rc = doc ? 0 : -1;
 	if (rc == 0 && src->o->want_avatar)
 		rc = g_png_without_card_text(buf, len, src->name, &avatar, &avatar_len, src->err);
 	if (rc == 0)
-		rc = emit_card(src, doc, src->name, "png", keyword,
+		rc = emit_card(src, doc, src->name, place, "png", keyword,
 			       (const unsigned char *)text, text_len, avatar, avatar_len, 0);
 	json_decref(doc);
 	free(text);
@@ -301,25 +339,20 @@ static int from_charx(struct source *src, const unsigned char *buf, size_t len)
 	const struct g_charx_entry *icon;
 	unsigned char *avatar = NULL;
 	size_t avatar_len = 0;
-	char where[512];
 	json_t *doc;
 	int rc = -1;
 
 	if (g_charx_read(buf, len, src->name, &x, src->err) < 0)
 		return -1;
-	snprintf(where, sizeof(where), "%s: card.json", src->name);
-	doc = one_object(x.card, x.card_len, where, src->err);
+	doc = one_object(x.card, x.card_len, src->name, "card.json", src->err);
 	if (doc) {
 		rc = 0;
 		icon = charx_icon(&x, doc);
-		/* a broken icon is named as itself, not as card.json */
-		if (icon)
-			snprintf(where, sizeof(where), "%s: %s", src->name, icon->path);
 		if (icon && g_png_sniff(icon->data, icon->len) && !src->o->want_avatar) {
 			/* validation only: the same checks, no copy */
-			rc = g_png_walk(icon->data, icon->len, where, no_chunk, NULL, src->err);
+			rc = g_png_walk(icon->data, icon->len, src->name, no_chunk, NULL, src->err);
 		} else if (icon && g_png_sniff(icon->data, icon->len)) {
-			rc = g_png_without_card_text(icon->data, icon->len, where, &avatar,
+			rc = g_png_without_card_text(icon->data, icon->len, src->name, &avatar,
 						     &avatar_len, src->err);
 		} else if (icon && src->o->want_avatar) {
 			avatar = malloc(icon->len ? icon->len : 1);
@@ -329,10 +362,13 @@ static int from_charx(struct source *src, const unsigned char *buf, size_t len)
 				memcpy(avatar, icon->data, icon->len);
 			avatar_len = icon->len;
 		}
+		/* a broken icon is named as itself, not as the archive */
+		if (rc < 0 && icon)
+			g_err_place(src->err, src->name, icon->path);
 		/* the whole archive is the card as imported: its assets go back
 		 * out with it on export */
 		if (rc == 0)
-			rc = emit_card(src, doc, src->name, "charx", NULL, buf, len, avatar,
+			rc = emit_card(src, doc, src->name, "card.json", "charx", NULL, buf, len, avatar,
 				       avatar_len, 0);
 	}
 	json_decref(doc);

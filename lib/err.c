@@ -52,3 +52,22 @@ int g_err_prefix(struct g_err *err, const char *fmt, ...)
 	memcpy(err->msg, msg, n + rest + 1);
 	return -1;
 }
+
+void g_place_text(char *msg, size_t size, const char *name, const char *place)
+{
+	size_t n = strlen(name), p = strlen(place), len = strnlen(msg, size);
+
+	if (len + 2 + p + 1 > size || len < n + 3 || msg[0] != '\'' ||
+	    strncmp(msg + 1, name, n) != 0 || msg[n + 1] != '\'' || msg[n + 2] != ':')
+		return;
+	/* "'name'" stays; ": place" goes in before the rest */
+	memmove(msg + n + 2 + 2 + p, msg + n + 2, len - (n + 2) + 1);
+	memcpy(msg + n + 2, ": ", 2);
+	memcpy(msg + n + 4, place, p);
+}
+
+void g_err_place(struct g_err *err, const char *name, const char *place)
+{
+	if (err)
+		g_place_text(err->msg, sizeof(err->msg), name, place);
+}

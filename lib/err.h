@@ -7,6 +7,8 @@
 #ifndef GUISE_ERR_H
 #define GUISE_ERR_H
 
+#include <stddef.h>
+
 #include "exit.h"
 
 #define G_ERR_MSG_MAX 1024
@@ -28,5 +30,14 @@ int g_err_set(struct g_err *err, enum g_exit code, const char *fmt, ...)
  * input's name or place as the error travels up). */
 int g_err_prefix(struct g_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* A message about a place inside a file, in the form of DESIGN.md §3:
+ * "'name'REST" becomes "'name': place REST" (REST begins with ':'), so
+ * "'x.png':1:5: ..." reads "'x.png': chara chunk:1:5: ..." and
+ * "'b.json': data.name: ..." reads "'b.json': personas.b.png: data.name:
+ * ...". A message that does not start with 'name' is left as it is.
+ * g_place_text does it to a string of size bytes. */
+void g_place_text(char *msg, size_t size, const char *name, const char *place);
+void g_err_place(struct g_err *err, const char *name, const char *place);
 
 #endif

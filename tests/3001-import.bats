@@ -338,11 +338,11 @@ shape() {
 	# an icon that is no PNG after all is named as the entry it is
 	run -65 --separate-stderr persona-import "$F/charx-fakeicon.charx"
 	assert_output ""
-	assert_equal "$stderr" "persona-import: '$F/charx-fakeicon.charx: assets/icon/images/main.png': truncated at byte 8: no IEND chunk"
+	assert_equal "$stderr" "persona-import: '$F/charx-fakeicon.charx': assets/icon/images/main.png: truncated at byte 8: no IEND chunk"
 	# -n checks the icon as the import does
 	run -65 --separate-stderr persona-import -n "$F/charx-fakeicon.charx"
 	assert_output ""
-	assert_equal "$stderr" "persona-import: '$F/charx-fakeicon.charx: assets/icon/images/main.png': truncated at byte 8: no IEND chunk"
+	assert_equal "$stderr" "persona-import: '$F/charx-fakeicon.charx': assets/icon/images/main.png: truncated at byte 8: no IEND chunk"
 	assert_equal "$(rows)" "0 0"
 	run -66 --separate-stderr persona-export Wren
 	assert_equal "$stderr" "persona-export: no such character or persona 'Wren'"
@@ -582,9 +582,9 @@ persona-import: '$F/specnone.json': no spec_version: read as 3.0"
 		test-tool png-add "$img" "$out/deep.png" tEXt chara
 	run -65 --separate-stderr persona-import "$out/dup.png" "$out/nul.png" "$out/deep.png"
 	assert_output ""
-	assert_equal "$stderr" "persona-import: '$out/dup.png: chara chunk':1:49: duplicate object key near '\"name\"'
-persona-import: '$out/nul.png: chara chunk':2:18: NUL byte in JSON input
-persona-import: '$out/deep.png: chara chunk': nested deeper than 256 levels"
+	assert_equal "$stderr" "persona-import: '$out/dup.png': chara chunk:1:49: duplicate object key near '\"name\"'
+persona-import: '$out/nul.png': chara chunk:2:18: NUL byte in JSON input
+persona-import: '$out/deep.png': chara chunk: nested deeper than 256 levels"
 	assert_equal "$(rows)" "0 0"
 }
 
@@ -637,7 +637,7 @@ persona-import: '$out/deep.png: chara chunk': nested deeper than 256 levels"
 	printf '%s' '{"personas": {"a.png": "Alpha", "b.png": ""}, "persona_descriptions": {}}' > "$T/half.json"
 	run -65 --separate-stderr persona-import "$T/half.json"
 	assert_output ""
-	assert_equal "$stderr" "persona-import: '$T/half.json: personas.b.png': data.name: a card needs a name"
+	assert_equal "$stderr" "persona-import: '$T/half.json': personas.b.png: data.name: a card needs a name"
 	assert_equal "$(rows)" "0 0"
 	# and with batches of one card, a backup is still one commit
 	printf '%s' '{"personas": {"a.png": "Alpha", "b.png": "Beta", "c.png": "Gamma"}}' > "$T/three.json"
@@ -656,4 +656,18 @@ persona-import: '$out/deep.png: chara chunk': nested deeper than 256 levels"
 	assert_equal "$stderr" ""
 	[[ $output == *"\"source\":\"$name\"}" ]] || fail "$output"
 	assert_equal "$(rows)" "1 0"
+}
+
+@test "a message about a place inside a file names the file, then the place (DESIGN.md §3)" {
+	local T=$BATS_TEST_TMPDIR img=$SUITE/basn0g01.png
+	printf '%s' '{"spec":"chara_card_v3","spec_version":"3.5","data":{"name":"X","tags":[1]}}' |
+		base64 -w0 | test-tool png-add "$img" "$T/tags.png" tEXt ccv3
+	printf '{"name": 1}' | test-tool charx-make "$T/flat.charx" valid
+	printf '%s' '{"personas": {"a.png": ""}}' > "$T/backup.json"
+	run -65 --separate-stderr persona-import "$T/tags.png" "$T/flat.charx" "$T/backup.json"
+	assert_output ""
+	assert_equal "$stderr" "persona-import: warning: '$T/tags.png': ccv3 chunk: spec_version 3.5 is newer than 3.0: read as 3.0
+persona-import: '$T/tags.png': ccv3 chunk: data.tags[0]: expected a string
+persona-import: '$T/flat.charx': card.json: name: expected a string
+persona-import: '$T/backup.json': personas.a.png: data.name: a card needs a name"
 }
