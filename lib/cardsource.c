@@ -150,8 +150,10 @@ static int collect_persona(struct g_stpersona *p, void *arg)
 	snprintf(b->wheres[b->n], sizeof(b->wheres[b->n]), "%s: personas.%s", b->where,
 		 p->avatar);
 	{
-		const struct placed at = { src, b->where, b->wheres[b->n] + strlen(b->where) + 2 };
+		char place[320];
+		const struct placed at = { src, b->where, place };
 
+		snprintf(place, sizeof(place), "personas.%s", p->avatar);
 		card = normalize_at(&at, p->card, &shape, &b->failure);
 	}
 	if (!card) {

@@ -671,3 +671,14 @@ persona-import: '$T/tags.png': ccv3 chunk: data.tags[0]: expected a string
 persona-import: '$T/flat.charx': card.json: name: expected a string
 persona-import: '$T/backup.json': personas.a.png: data.name: a card needs a name"
 }
+
+@test "long file names and persona keys are cut in messages, never overrun" {
+	local T=$BATS_TEST_TMPDIR long dir
+	long=$(printf 'x%.0s' $(seq 250))
+	dir=$T/$long/$long/$long
+	mkdir -p "$dir"
+	printf '{"personas": {"%s.png": ""}}' "$(printf 'a%.0s' $(seq 400))" > "$dir/b.json"
+	run -65 --separate-stderr persona-import "$dir/b.json"
+	assert_output ""
+	[[ $stderr == "persona-import: '$dir/b.json': personas.aaaa"* ]] || fail "$stderr"
+}
