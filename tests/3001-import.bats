@@ -680,5 +680,7 @@ persona-import: '$T/backup.json': personas.a.png: data.name: a card needs a name
 	printf '{"personas": {"%s.png": ""}}' "$(printf 'a%.0s' $(seq 400))" > "$dir/b.json"
 	run -65 --separate-stderr persona-import "$dir/b.json"
 	assert_output ""
-	[[ $stderr == "persona-import: '$dir/b.json': personas.aaaa"* ]] || fail "$stderr"
+	# too long for a message to hold both: the place is left out, not overrun
+	[[ $stderr == "persona-import: '$dir/b.json': data.name: a card needs a name" ]] ||
+		fail "$stderr"
 }
