@@ -9,8 +9,6 @@
 #include "png.h"
 #include "stpersona.h"
 
-static const unsigned char png_signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
-
 struct source {
 	const char *name;
 	const char *file; /* the name without its directories, for origin */
@@ -328,13 +326,6 @@ static const struct g_charx_entry *charx_icon(const struct g_charx *x, const jso
 	return NULL;
 }
 
-static int no_chunk(const struct g_png_chunk *c, void *arg)
-{
-	(void)c;
-	(void)arg;
-	return 0;
-}
-
 static int from_charx(struct source *src, const unsigned char *buf, size_t len)
 {
 	struct g_charx x = { 0 };
@@ -352,7 +343,7 @@ static int from_charx(struct source *src, const unsigned char *buf, size_t len)
 		icon = charx_icon(&x, doc);
 		if (icon && g_png_sniff(icon->data, icon->len) && !src->o->want_avatar) {
 			/* validation only: the same checks, no copy */
-			rc = g_png_walk(icon->data, icon->len, src->name, no_chunk, NULL, src->err);
+			rc = g_png_walk(icon->data, icon->len, src->name, NULL, NULL, src->err);
 		} else if (icon && g_png_sniff(icon->data, icon->len)) {
 			rc = g_png_without_card_text(icon->data, icon->len, src->name, &avatar,
 						     &avatar_len, src->err);
@@ -379,19 +370,6 @@ static int from_charx(struct source *src, const unsigned char *buf, size_t len)
 	return rc;
 }
 
-/* A PNG, or a PNG damaged in transit (a signature mangled by a text-mode
- * transfer, say): then the PNG reader says what is wrong with it, rather
- * than the text reader failing on binary. */
-static int looks_like_png(const unsigned char *buf, size_t len)
-{
-	static const unsigned char iend[8] = { 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82 };
-	size_t i, same = 0;
-
-	for (i = 0; i < sizeof(png_signature) && i < len; i++)
-		same += buf[i] == png_signature[i];
-	return same >= 5 || (len >= 16 && memcmp(buf + len - 8, iend, 8) == 0);
-}
-
 int g_cardsource_read(const unsigned char *buf, size_t len, const char *name,
 		      const struct g_cardsource_opts *o, g_card_item_fn fn,
 		      void *arg, struct g_err *err)
@@ -401,7 +379,7 @@ int g_cardsource_read(const unsigned char *buf, size_t len, const char *name,
 
 	if (slash && slash[1])
 		src.file = slash + 1;
-	if (looks_like_png(buf, len))
+	if (g_png_looks_like(buf, len))
 		return from_png(&src, buf, len);
 	if (g_charx_sniff(buf, len))
 		return from_charx(&src, buf, len);

@@ -24,6 +24,16 @@ int g_png_sniff(const unsigned char *buf, size_t len)
 	return len >= sizeof(signature) && memcmp(buf, signature, sizeof(signature)) == 0;
 }
 
+int g_png_looks_like(const unsigned char *buf, size_t len)
+{
+	static const unsigned char iend[8] = { 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82 };
+	size_t i, same = 0;
+
+	for (i = 0; i < sizeof(signature) && i < len; i++)
+		same += buf[i] == signature[i];
+	return same >= 5 || (len >= 16 && memcmp(buf + len - 8, iend, 8) == 0);
+}
+
 static void put_be32(unsigned char *p, uint32_t v)
 {
 	p[0] = (unsigned char)(v >> 24);
@@ -84,8 +94,10 @@ static int check_ihdr(const struct g_png_chunk *c, const char *name, struct g_er
 }
 
 /* One chunk at off: its bounds and CRC. Returns the offset after it. */
+/* The chunk at off; its CRC checked unless the file was walked once
+ * already (check_crc 0), which is the one pass over every byte a walk costs. */
 static int read_chunk(const unsigned char *buf, size_t len, size_t off,
-		      const char *name, struct g_png_chunk *c, size_t *next,
+		      const char *name, int check_crc, struct g_png_chunk *c, size_t *next,
 		      struct g_err *err)
 {
 	uint32_t n;
@@ -107,7 +119,7 @@ static int read_chunk(const unsigned char *buf, size_t len, size_t off,
 		return g_err_set(err, G_EX_DATAERR,
 				 "'%s': chunk '%s' at byte %zu: length %lu runs past the end",
 				 name, c->type, off, (unsigned long)n);
-	if (chunk_crc(buf + off + 4, 4 + (size_t)n) != be32(buf + off + 8 + n))
+	if (check_crc && chunk_crc(buf + off + 4, 4 + (size_t)n) != be32(buf + off + 8 + n))
 		return g_err_set(err, G_EX_DATAERR,
 				 "'%s': chunk '%s' at byte %zu: CRC mismatch", name,
 				 c->type, off);
@@ -134,7 +146,7 @@ int g_png_walk(const unsigned char *buf, size_t len, const char *name,
 		return g_err_set(err, G_EX_DATAERR, "'%s': not a PNG file (bad signature)",
 				 name);
 	for (off = sizeof(signature);; off = next) {
-		if (read_chunk(buf, len, off, name, &c, &next, err) < 0)
+		if (read_chunk(buf, len, off, name, 1, &c, &next, err) < 0)
 			return -1;
 		if (first && strcmp(c.type, "IHDR") != 0)
 			return g_err_set(err, G_EX_DATAERR, "'%s': the first chunk is '%s', not IHDR",
@@ -153,7 +165,7 @@ int g_png_walk(const unsigned char *buf, size_t len, const char *name,
 		return 0;
 	/* checked: now hand them out; bytes after IEND are ignored, as readers do */
 	for (off = sizeof(signature);; off = next) {
-		if (read_chunk(buf, len, off, name, &c, &next, NULL) < 0)
+		if (read_chunk(buf, len, off, name, 0, &c, &next, NULL) < 0)
 			return -1; /* cannot happen: checked above */
 		if (fn(&c, arg))
 			return 0;

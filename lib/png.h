@@ -37,6 +37,10 @@ int g_png_walk(const unsigned char *buf, size_t len, const char *name,
 
 /* 1 if buf starts with the PNG signature. */
 int g_png_sniff(const unsigned char *buf, size_t len);
+/* 1 if buf is a PNG, or one damaged in transit (a signature mangled by a
+ * text-mode transfer, say: 5 of its 8 bytes right, or the file ends in
+ * IEND), so that the PNG reader, not a text reader, says what is wrong. */
+int g_png_looks_like(const unsigned char *buf, size_t len);
 /* Whether the chunk is a text chunk (tEXt, zTXt, iTXt). */
 int g_png_is_text(const struct g_png_chunk *c);
 
