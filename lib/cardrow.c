@@ -257,6 +257,8 @@ static unsigned char *avatar_digest(const unsigned char *p, size_t len, size_t *
 	size_t off = 8, n = 0, cap = (size_t)64 * 12, chunk;
 	unsigned char *d, *nd;
 
+	/* the signature by hand, not g_png_sniff: png.c would bring zlib and
+	 * libdeflate into every command that stores a card row */
 	if (!p || len < 8 || memcmp(p, "\x89PNG\r\n\x1a\n", 8) != 0 || !(d = malloc(cap)))
 		return NULL;
 	while (off + 12 <= len) {

@@ -43,6 +43,7 @@
 #include "png.h"
 #include "crypt.h"
 #include "doc.h"
+#include "fileio.h"
 #include "exit.h"
 #include "store.h"
 #include "timestamp.h"
@@ -407,29 +408,14 @@ static int cmd_dek(struct tool *t)
 /* A whole file into memory (tests only: PNGs are small). */
 static unsigned char *slurp(const char *path, size_t *len)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	unsigned char *buf = NULL, *grown;
-	size_t cap = 0, n;
+	struct g_file f;
+	struct g_err err;
 
 	*len = 0;
-	if (!f)
+	if (g_file_read(path, (size_t)1 << 40, &f, &err) < 0)
 		return NULL;
-	do {
-		if (*len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			if (!(grown = realloc(buf, cap))) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = grown;
-		}
-		n = fread(buf + *len, 1, cap - *len, f);
-		*len += n;
-	} while (n > 0);
-	if (f != stdin)
-		fclose(f);
-	return buf;
+	*len = f.len;
+	return f.data; /* malloc'ed: the caller frees it */
 }
 
 static int spill(const char *path, const unsigned char *buf, size_t len)
