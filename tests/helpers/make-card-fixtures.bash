@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make-card-fixtures DIR: the cards tests/3001-import.bats imports, written
+# make-card-fixtures DIR: the cards tests/1004-import.bats imports, written
 # into DIR. Text cards are written out by hand (the YAML ones too, so that
 # the YAML reader is checked against JSON rather than against our own
 # writer); PNGs get their chunks from test-tool png-add, CHARX files from
