@@ -49,6 +49,9 @@ test-tool_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libd
 persona-encrypt_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 persona-import_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate
 persona-export_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate
+persona_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
+session-bind_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
+session-log_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 
 .PHONY: all check test demo bench fuzz fuzz-replay lint hdr-check install uninstall clean
 .DELETE_ON_ERROR:

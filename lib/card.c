@@ -58,6 +58,16 @@ int g_card_own_key(const char *key)
 	       strcmp(key, "data") == 0;
 }
 
+int g_card_field(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(*fields); i++)
+		if (strcmp(fields[i].name, key) == 0)
+			return fields[i].kind == TEXT ? 2 : 1;
+	return 0;
+}
+
 const char *g_card_shape_name(enum g_card_shape shape)
 {
 	switch (shape) {

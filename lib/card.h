@@ -32,6 +32,11 @@ enum g_card_shape {
  * spec_version, data) rather than one the card brought along. */
 int g_card_own_key(const char *key);
 
+/* Whether key is a field of V3's data (name, description, ..., the
+ * creation and modification dates); 2 when it is one whose value is text,
+ * 1 when it is a field of another type, 0 when it is none. */
+int g_card_field(const char *key);
+
 /* "chara_card_v3", "chara_card_v2", "v1", "pygmalion", "textgen" */
 const char *g_card_shape_name(enum g_card_shape shape);
 

@@ -582,3 +582,25 @@ long g_cardrow_rehash(struct g_store *s, const struct g_userkey *k, struct g_err
 	}
 	return count;
 }
+
+int g_cardrow_delete(struct g_store *s, const struct g_userkey *k, enum g_cardkind kind,
+		     const char *id, struct g_err *err)
+{
+	char sql[96];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = ?1 AND user_id = ?2",
+		 g_cardkind_table(kind));
+	if (g_store_prepare(s, sql, &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return g_store_error(s, rc, "deleting a card", err);
+	if (sqlite3_changes(s->db) != 1)
+		return g_err_set(err, G_EX_NOINPUT, "no such %s '%s'", g_cardkind_name(kind), id);
+	return 0;
+}

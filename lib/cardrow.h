@@ -88,6 +88,11 @@ int g_cardrow_replace(struct g_store *s, const struct g_userkey *k,
 		      const unsigned char hash[G_HASH_BYTES], const char *id,
 		      struct g_err *err);
 
+/* Delete row id of k's user (the store's foreign keys unbind it from
+ * sessions, or refuse while a session is with a character): 66 none. */
+int g_cardrow_delete(struct g_store *s, const struct g_userkey *k, enum g_cardkind kind,
+		     const char *id, struct g_err *err);
+
 /* The record of §4 for row id, decrypted (new reference in *record); with
  * avatar or raw non-NULL, those blobs too (empty when unset). 66 when k's
  * user has no such row, 65 when a field fails to open. */

@@ -347,3 +347,23 @@ int g_user_set_default_persona(struct g_store *s, const struct g_user *u,
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "setting the default persona", err);
 }
+
+int g_user_default_persona(struct g_store *s, const struct g_user *u, char id[G_UUID_LEN],
+			   struct g_err *err)
+{
+	sqlite3_stmt *st;
+	int rc, found = 0;
+
+	if (g_store_prepare(s, "SELECT default_persona_id FROM users WHERE id = ?1", &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, u->id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		snprintf(id, G_UUID_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
+		found = 1;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return g_store_error(s, rc, "reading the default persona", err);
+	return found;
+}

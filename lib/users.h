@@ -86,6 +86,10 @@ int g_user_set_recovery(struct g_store *s, const struct g_user *u,
 int g_user_set_default_persona(struct g_store *s, const struct g_user *u,
 			       const char *persona_id, struct g_err *err);
 
+/* u's default persona into id: 1 when there is one, 0 when none. */
+int g_user_default_persona(struct g_store *s, const struct g_user *u, char id[G_UUID_LEN],
+			   struct g_err *err);
+
 /* All users, by name: calls fn for each; stops at a non-zero return. */
 int g_user_each(struct g_store *s, int (*fn)(const struct g_user *, void *),
 		void *arg, struct g_err *err);

@@ -15,7 +15,7 @@
 		"extra"
 
 static const char *const card_columns[] = { CARD_COLUMNS, NULL };
-static const char *const session_columns[] = { "title", NULL };
+static const char *const session_columns[] = { "title", "stop", NULL };
 static const char *const message_columns[] = { "content", "speaker_name", NULL };
 
 const struct g_vault_table g_vault_tables[] = {
@@ -127,6 +127,51 @@ static int open_column(const struct g_userkey *k, const char *table,
 		   plain, len, err) < 0)
 		return -1;
 	return 1;
+}
+
+void g_sealed_release(struct g_sealed *x)
+{
+	free(x->data);
+	x->data = NULL;
+	x->len = 0;
+}
+
+int g_vault_seal(const struct g_userkey *k, const char *table, const char *column,
+		 const char *row_id, const void *plain, size_t len, struct g_sealed *out,
+		 struct g_err *err)
+{
+	struct g_field_ad ad;
+
+	out->data = NULL;
+	out->len = 0;
+	if (!g_vault_known(table, column))
+		return unknown(table, column, err);
+	if (!plain)
+		return 0;
+	field_ad(k, table, column, row_id, &ad);
+	return g_seal(k->dek, &ad, plain, len, &out->data, &out->len, out->nonce, err);
+}
+
+void g_vault_bind(sqlite3_stmt *st, int idx, const struct g_sealed *x)
+{
+	if (!x->data) {
+		sqlite3_bind_null(st, idx);
+		sqlite3_bind_null(st, idx + 1);
+		return;
+	}
+	sqlite3_bind_blob(st, idx, x->data, (int)x->len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, idx + 1, x->nonce, G_NONCE_BYTES, SQLITE_STATIC);
+}
+
+int g_vault_open_at(const struct g_userkey *k, const char *table, const char *column,
+		    const char *row_id, sqlite3_stmt *st, int col, char **plain, size_t *len,
+		    struct g_err *err)
+{
+	int rc = open_column(k, table, column, row_id, st, col, plain, len, err);
+
+	if (rc < 0)
+		g_err_prefix(err, "%s '%s' %s", table, row_id, column);
+	return rc;
 }
 
 int g_vault_get(struct g_store *s, const struct g_userkey *k, const char *table,

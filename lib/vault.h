@@ -37,6 +37,31 @@ int g_vault_get(struct g_store *s, const struct g_userkey *k, const char *table,
 		const char *column, const char *row_id, char **plain, size_t *len,
 		struct g_err *err);
 
+/* A field sealed before its row is written, so that a whole row goes in
+ * with one INSERT: the ciphertext (NULL: unset) and its nonce. Emptied
+ * with g_sealed_release. */
+struct g_sealed {
+	unsigned char *data;
+	size_t len;
+	unsigned char nonce[G_NONCE_BYTES];
+};
+void g_sealed_release(struct g_sealed *x);
+
+/* Seal plain (NULL: unset) for table.column of row_id owned by k's user. */
+int g_vault_seal(const struct g_userkey *k, const char *table, const char *column,
+		 const char *row_id, const void *plain, size_t len, struct g_sealed *out,
+		 struct g_err *err);
+
+/* Bind x to parameters idx (ciphertext) and idx + 1 (nonce) of st; x
+ * must outlive the statement's step. */
+void g_vault_bind(sqlite3_stmt *st, int idx, const struct g_sealed *x);
+
+/* Open the ciphertext in result column col of st (its nonce in col + 1),
+ * as g_vault_get does: 1 with *plain, 0 unset, -1 with err (65). */
+int g_vault_open_at(const struct g_userkey *k, const char *table, const char *column,
+		    const char *row_id, sqlite3_stmt *st, int col, char **plain, size_t *len,
+		    struct g_err *err);
+
 /* Each encrypted field of k's user, decrypted: fn gets the place and the
  * plaintext, or NULL and the error of a field that fails. fn returns
  * non-zero to stop. */

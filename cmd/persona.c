@@ -1,0 +1,620 @@
+/*
+ * persona: a user's personas and characters by hand (DESIGN.md §1, §2, §4):
+ * create, list, show, update (JSON Merge Patch), delete, and the default
+ * persona. Cards are made and patched by lib/cardedit, stored by
+ * lib/cardrow; this is naming, transactions and output.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cardedit.h"
+#include "cardref.h"
+#include "cardrow.h"
+#include "cli.h"
+#include "context.h"
+#include "doc.h"
+#include "session.h"
+#include "vault.h"
+
+static const char synopsis[] =
+	"usage: persona create [--character] [--default] [--name NAME] [--description TEXT]\n"
+	"                      [--set KEY=VALUE]...\n"
+	"       persona list [--characters | --all]\n"
+	"       persona show [--character | --persona] NAME...\n"
+	"       persona update [--character | --persona] NAME [--set KEY=VALUE]... [--clear KEY]...\n"
+	"       persona delete [--character | --persona] [--cascade] NAME...\n"
+	"       persona set-default NAME\n"
+	"       persona clear-default\n"
+	"options: -d DB  -u USER  -y  --pretty  --input json|yaml  -n  -q  -v  -h  -V\n";
+
+enum {
+	OPT_ALL = G_OPT_COMMAND,
+	OPT_CASCADE,
+	OPT_CHARACTER,
+	OPT_CHARACTERS,
+	OPT_CLEAR,
+	OPT_DEFAULT,
+	OPT_DESCRIPTION,
+	OPT_NAME,
+	OPT_PERSONA,
+	OPT_SET,
+};
+
+static const struct option options[] = {
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "cascade", no_argument, NULL, OPT_CASCADE },
+	{ "character", no_argument, NULL, OPT_CHARACTER },
+	{ "characters", no_argument, NULL, OPT_CHARACTERS },
+	{ "clear", required_argument, NULL, OPT_CLEAR },
+	{ "default", no_argument, NULL, OPT_DEFAULT },
+	{ "description", required_argument, NULL, OPT_DESCRIPTION },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "persona", no_argument, NULL, OPT_PERSONA },
+	{ "set", required_argument, NULL, OPT_SET },
+	G_CLI_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+/* The command's own options, as bits, to say which a subcommand takes. */
+#define BIT(opt) (1u << ((opt) - G_OPT_COMMAND))
+
+struct persona_cmd;
+
+struct verb {
+	const char *name;
+	int min_args, max_args; /* -1: any number */
+	unsigned takes;
+	int (*run)(struct persona_cmd *p, char **args, int n, struct g_err *err);
+};
+
+struct persona_cmd {
+	struct g_cli cli;
+	struct g_context ctx;
+	const struct verb *verb;
+	unsigned given;   /* BIT() of each own option given */
+	int kinds;        /* G_REF_*: --character, --persona or both */
+	json_t *patch;    /* --set and --clear, in order */
+	const char *name; /* --name */
+	const char *description;
+	struct g_doc_writer *out;
+	int status; /* the first failure of a batch */
+};
+
+static int oom(struct g_err *err)
+{
+	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+}
+
+static enum g_cardkind create_kind(const struct persona_cmd *p)
+{
+	return (p->given & BIT(OPT_CHARACTER)) ? G_CHARACTER : G_PERSONA;
+}
+
+/* {kind, id, name, <key>: <value>} */
+static json_t *summary(enum g_cardkind kind, const char *id, const char *name)
+{
+	return json_pack("{s:s, s:s, s:s}", "kind", g_cardkind_name(kind), "id", id, "name",
+			 name ? name : "");
+}
+
+static int write_new(struct persona_cmd *p, json_t *rec, struct g_err *err)
+{
+	int rc = rec ? g_doc_write(p->out, rec, err) : oom(err);
+
+	json_decref(rec);
+	return rc;
+}
+
+static const char *card_name(const json_t *card)
+{
+	return json_string_value(json_object_get(json_object_get(card, "data"), "name"));
+}
+
+/* Store one card made by cardedit: a new row, and the default if asked. */
+static int store_new(struct persona_cmd *p, enum g_cardkind kind, const struct g_cardedit *e,
+		     char id[G_UUID_LEN], struct g_err *err)
+{
+	struct g_cardrow row = { kind, e->card, NULL, NULL, 0, NULL, 0, e->place };
+	unsigned char hash[G_HASH_BYTES];
+	int rc;
+
+	if (g_cardrow_hash(&p->ctx.key, &row, hash, err) < 0 ||
+	    g_context_begin(&p->ctx, err) < 0)
+		return -1;
+	rc = g_cardrow_insert(p->ctx.store, &p->ctx.key, &row, hash, id, err);
+	if (rc == 0 && kind == G_PERSONA && e->make_default == 1)
+		rc = g_user_set_default_persona(p->ctx.store, &p->ctx.user, id, err);
+	return g_context_end(&p->ctx, rc, err);
+}
+
+static int create_one(struct persona_cmd *p, const json_t *in, const char *where,
+		      struct g_err *err)
+{
+	enum g_cardkind kind = create_kind(p);
+	struct g_cardedit e;
+	char id[G_UUID_LEN];
+	json_t *rec;
+	int rc;
+
+	if (g_cardedit_create(in, kind, where, &e, err) < 0)
+		return -1;
+	if (p->given & BIT(OPT_DEFAULT))
+		e.make_default = 1;
+	if (kind == G_CHARACTER && e.make_default == 1) {
+		g_cardedit_release(&e);
+		return g_err_set(err, G_EX_DATAERR, "'%s': default: only a persona can be the default",
+				 where);
+	}
+	rc = store_new(p, kind, &e, id, err);
+	if (rc == 0) {
+		rec = summary(kind, id, card_name(e.card));
+		if (rec)
+			json_object_set_new(rec, "status", json_string("created"));
+		rc = write_new(p, rec, err);
+	}
+	g_cardedit_release(&e);
+	return rc;
+}
+
+static void failed(struct persona_cmd *p, const struct g_err *err)
+{
+	int status = g_report(err);
+
+	if (!p->status)
+		p->status = status;
+}
+
+static int run_create(struct persona_cmd *p, char **args, int n, struct g_err *err)
+{
+	struct g_doc_reader *r;
+	json_t *in;
+	int rc;
+
+	(void)args;
+	(void)n;
+	if (p->given & (BIT(OPT_NAME) | BIT(OPT_DESCRIPTION) | BIT(OPT_SET))) {
+		in = json_deep_copy(p->patch);
+		if (!in)
+			return oom(err);
+		if (p->name)
+			json_object_set_new(in, "name", json_string(p->name));
+		if (p->description)
+			json_object_set_new(in, "description", json_string(p->description));
+		rc = create_one(p, in, "arguments", err);
+		json_decref(in);
+		return rc;
+	}
+	r = g_doc_reader_new(stdin, "-", p->cli.input, G_DOC_RECORDS);
+	if (!r)
+		return oom(err);
+	while ((rc = g_doc_read(r, &in, err)) > 0) {
+		rc = create_one(p, in, "-", err);
+		json_decref(in);
+		if (rc < 0) {
+			failed(p, err);
+			if (err->code == G_EX_IOERR)
+				break;
+		}
+	}
+	g_doc_reader_free(r);
+	if (rc < 0 && err->code != G_EX_IOERR) /* a stream that broke */
+		failed(p, err);
+	return 0;
+}
+
+struct lister {
+	struct persona_cmd *p;
+	enum g_cardkind kind;
+	char default_id[G_UUID_LEN];
+	struct g_err *err;
+	int rc;
+};
+
+/* One line of a list; source: the file an imported card came from, null
+ * for one made here. */
+static int list_kind_row(const char *id, const char *name, int64_t rowid, void *arg)
+{
+	struct lister *l = arg;
+	const char *table = g_cardkind_table(l->kind);
+	json_t *rec = summary(l->kind, id, name), *origin = NULL;
+	char *plain = NULL;
+	size_t len;
+	int rc;
+
+	(void)rowid;
+	rc = g_vault_get(l->p->ctx.store, &l->p->ctx.key, table, "origin", id, &plain, &len,
+			 l->err);
+	if (rc > 0)
+		origin = json_loadb(plain, len, 0, NULL);
+	free(plain);
+	if (rc >= 0 && rec) {
+		json_t *file = json_object_get(origin, "file");
+
+		json_object_set(rec, "source", json_is_string(file) ? file : json_null());
+		if (l->kind == G_PERSONA)
+			json_object_set_new(rec, "default",
+					    json_boolean(strcmp(id, l->default_id) == 0));
+		rc = g_doc_write(l->p->out, rec, l->err);
+	}
+	json_decref(origin);
+	json_decref(rec);
+	l->rc = rc < 0 ? -1 : 0;
+	return l->rc;
+}
+
+static int run_list(struct persona_cmd *p, char **args, int n, struct g_err *err)
+{
+	struct lister l = { p, G_PERSONA, "", err, 0 };
+
+	(void)args;
+	(void)n;
+	if ((p->given & BIT(OPT_CHARACTERS)) && (p->given & BIT(OPT_ALL)))
+		return g_err_set(err, G_EX_USAGE, "--characters and --all: give one");
+	if (g_user_default_persona(p->ctx.store, &p->ctx.user, l.default_id, err) < 0)
+		return -1;
+	if (!(p->given & BIT(OPT_CHARACTERS)) &&
+	    (g_cardrow_names(p->ctx.store, &p->ctx.key, G_PERSONA, 0, list_kind_row, &l, err) < 0 ||
+	     l.rc < 0))
+		return -1;
+	l.kind = G_CHARACTER;
+	if ((p->given & (BIT(OPT_CHARACTERS) | BIT(OPT_ALL))) &&
+	    (g_cardrow_names(p->ctx.store, &p->ctx.key, G_CHARACTER, 0, list_kind_row, &l, err) <
+		     0 ||
+	     l.rc < 0))
+		return -1;
+	return 0;
+}
+
+static int load(struct persona_cmd *p, const char *ref, enum g_cardkind *kind,
+		char id[G_UUID_LEN], json_t **record, struct g_blob *avatar, struct g_blob *raw,
+		struct g_err *err)
+{
+	return g_cardref_resolve(p->ctx.store, &p->ctx.key, p->kinds, ref, kind, id, err) < 0 ||
+			       g_cardrow_load(p->ctx.store, &p->ctx.key, *kind, id, record, avatar,
+					      raw, err) < 0
+		       ? -1
+		       : 0;
+}
+
+static int run_show(struct persona_cmd *p, char **args, int n, struct g_err *err)
+{
+	json_t *records = json_array(), *rec;
+	enum g_cardkind kind;
+	char id[G_UUID_LEN];
+	size_t i;
+	int rc = 0, a;
+
+	if (!records)
+		return oom(err);
+	/* all or nothing: every name found before anything is written */
+	for (a = 0; a < n && rc == 0; a++)
+		if ((rc = load(p, args[a], &kind, id, &rec, NULL, NULL, err)) == 0)
+			json_array_append_new(records, rec);
+	json_array_foreach (records, i, rec)
+		if (rc == 0)
+			rc = g_doc_write(p->out, rec, err);
+	json_decref(records);
+	return rc;
+}
+
+/* The patch of an update: the flags', else one document from stdin. */
+static json_t *read_patch(struct persona_cmd *p, struct g_err *err)
+{
+	struct g_doc_reader *r;
+	json_t *patch = NULL, *more = NULL;
+	int rc;
+
+	if (p->given & (BIT(OPT_SET) | BIT(OPT_CLEAR)))
+		return json_incref(p->patch);
+	r = g_doc_reader_new(stdin, "-", p->cli.input, G_DOC_RECORDS);
+	if (!r)
+		return oom(err), NULL;
+	rc = g_doc_read(r, &patch, err);
+	if (rc == 0)
+		g_err_set(err, G_EX_DATAERR, "'-': no patch on stdin");
+	else if (rc > 0 && (rc = g_doc_read(r, &more, err)) != 0) {
+		if (rc > 0)
+			g_err_set(err, G_EX_DATAERR, "'-': one patch at a time, not several");
+		json_decref(more);
+		json_decref(patch);
+		patch = NULL;
+	}
+	g_doc_reader_free(r);
+	return patch;
+}
+
+static int same_place(const json_t *record, const struct g_placement *place)
+{
+	const char *position = json_string_value(json_object_get(record, "position"));
+	const char *role = json_string_value(json_object_get(record, "role"));
+
+	return position && role && strcmp(position, place->position) == 0 &&
+	       strcmp(role, place->role) == 0 &&
+	       json_integer_value(json_object_get(record, "depth")) == place->depth;
+}
+
+static int run_update(struct persona_cmd *p, char **args, int n, struct g_err *err)
+{
+	struct g_blob avatar = { 0 }, raw = { 0 };
+	unsigned char hash[G_HASH_BYTES];
+	struct g_cardedit e = { 0 };
+	json_t *record = NULL, *patch = NULL, *old = NULL, *rec;
+	const char *status = "updated";
+	enum g_cardkind kind;
+	char id[G_UUID_LEN];
+	int rc;
+
+	(void)n;
+	rc = load(p, args[0], &kind, id, &record, &avatar, &raw, err);
+	if (rc == 0 && !(patch = read_patch(p, err)))
+		rc = -1;
+	if (rc == 0)
+		rc = g_cardedit_update(record, patch, kind,
+				       (p->given & (BIT(OPT_SET) | BIT(OPT_CLEAR))) ? "arguments" : "-",
+				       &e, err);
+	if (rc == 0 && !(old = g_cardrow_card(record)))
+		rc = oom(err);
+	if (rc == 0 && json_equal(old, e.card) && (kind != G_PERSONA || same_place(record, &e.place)))
+		status = "unchanged";
+	else if (rc == 0) {
+		struct g_cardrow row = { kind, e.card, json_object_get(record, "origin"),
+					 raw.data, raw.len, avatar.data, avatar.len, e.place };
+
+		if (json_is_null(row.origin))
+			row.origin = NULL;
+		rc = g_cardrow_hash(&p->ctx.key, &row, hash, err);
+		if (rc == 0 && (rc = g_context_begin(&p->ctx, err)) == 0)
+			rc = g_context_end(&p->ctx,
+					   g_cardrow_replace(p->ctx.store, &p->ctx.key, &row, hash,
+							     id, err),
+					   err);
+	}
+	if (rc == 0) {
+		rec = summary(kind, id, card_name(e.card));
+		if (rec)
+			json_object_set_new(rec, "status", json_string(status));
+		rc = write_new(p, rec, err);
+	}
+	g_cardedit_release(&e);
+	json_decref(old);
+	json_decref(patch);
+	json_decref(record);
+	free(avatar.data);
+	free(raw.data);
+	return rc;
+}
+
+static int delete_session(const char *id, void *arg)
+{
+	void **a = arg;
+	struct persona_cmd *p = a[0];
+
+	return g_session_delete(p->ctx.store, &p->ctx.key, id, a[1]) < 0;
+}
+
+/* Inside the transaction: refuse, or delete the character's sessions. */
+static int character_sessions(struct persona_cmd *p, const char *id, const char *name,
+			      int64_t *deleted, struct g_err *err)
+{
+	void *arg[2] = { p, err };
+
+	*deleted = g_session_count_using(p->ctx.store, &p->ctx.key, "character_id", id, err);
+	if (*deleted <= 0)
+		return *deleted < 0 ? -1 : 0;
+	if (!(p->given & BIT(OPT_CASCADE)))
+		return g_err_set(err, G_EX_DATAERR,
+				 "'%s' has %lld session(s): delete them first, or use --cascade",
+				 name, (long long)*deleted);
+	return g_session_each(p->ctx.store, &p->ctx.key, id, delete_session, arg, err) < 0 ||
+			       err->code
+		       ? -1
+		       : 0;
+}
+
+static int delete_one(struct persona_cmd *p, const char *ref, struct g_err *err)
+{
+	json_t *record = NULL, *rec;
+	enum g_cardkind kind;
+	char id[G_UUID_LEN];
+	const char *name;
+	int64_t unbound = 0, deleted = 0;
+	int rc;
+
+	if (load(p, ref, &kind, id, &record, NULL, NULL, err) < 0)
+		return -1;
+	name = json_string_value(json_object_get(record, "name"));
+	g_err_clear(err);
+	rc = g_context_begin(&p->ctx, err);
+	if (rc == 0) {
+		unbound = g_session_count_using(p->ctx.store, &p->ctx.key,
+						kind == G_PERSONA ? "active_custom_persona_id"
+								  : "active_impersonated_character_id",
+						id, err);
+		rc = unbound < 0 ? -1 : 0;
+		if (rc == 0 && kind == G_CHARACTER)
+			rc = character_sessions(p, id, name, &deleted, err);
+		if (rc == 0)
+			rc = g_cardrow_delete(p->ctx.store, &p->ctx.key, kind, id, err);
+		rc = g_context_end(&p->ctx, rc, err);
+	}
+	if (rc == 0 && unbound > 0)
+		g_warn(&p->cli, "'%s' was the active persona of %lld session(s): they now have none",
+		       name, (long long)unbound);
+	if (rc == 0) {
+		rec = summary(kind, id, name);
+		if (rec) {
+			json_object_set_new(rec, "status", json_string("deleted"));
+			json_object_set_new(rec, "sessions",
+					    json_integer(kind == G_PERSONA ? unbound : deleted));
+		}
+		rc = write_new(p, rec, err);
+	}
+	json_decref(record);
+	return rc;
+}
+
+static int run_delete(struct persona_cmd *p, char **args, int n, struct g_err *err)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (delete_one(p, args[i], err) < 0) {
+			failed(p, err);
+			if (err->code == G_EX_IOERR)
+				break;
+		}
+	return 0;
+}
+
+static int write_default(struct persona_cmd *p, const char *id, int is_default,
+			 struct g_err *err)
+{
+	struct g_speaker sp;
+	json_t *rec;
+
+	if (g_speaker_load(p->ctx.store, &p->ctx.key, G_PERSONA_CUSTOM, id, &sp, err) < 0)
+		return -1;
+	rec = summary(G_PERSONA, id, sp.name);
+	g_speaker_release(&sp);
+	if (rec)
+		json_object_set_new(rec, "default", json_boolean(is_default));
+	return write_new(p, rec, err);
+}
+
+static int run_set_default(struct persona_cmd *p, char **args, int n, struct g_err *err)
+{
+	enum g_cardkind kind;
+	char id[G_UUID_LEN];
+
+	(void)n;
+	if (g_cardref_resolve(p->ctx.store, &p->ctx.key, G_REF_CHARACTERS | G_REF_PERSONAS,
+			      args[0], &kind, id, err) < 0)
+		return -1;
+	if (kind != G_PERSONA)
+		return g_err_set(err, G_EX_DATAERR,
+				 "'%s' is a character: only a persona can be the default", args[0]);
+	if (g_context_begin(&p->ctx, err) < 0 ||
+	    g_context_end(&p->ctx,
+			  g_user_set_default_persona(p->ctx.store, &p->ctx.user, id, err), err) < 0)
+		return -1;
+	return write_default(p, id, 1, err);
+}
+
+static int run_clear_default(struct persona_cmd *p, char **args, int n, struct g_err *err)
+{
+	char id[G_UUID_LEN];
+	int had;
+
+	(void)args;
+	(void)n;
+	had = g_user_default_persona(p->ctx.store, &p->ctx.user, id, err);
+	if (had <= 0)
+		return had;
+	if (g_context_begin(&p->ctx, err) < 0 ||
+	    g_context_end(&p->ctx,
+			  g_user_set_default_persona(p->ctx.store, &p->ctx.user, NULL, err), err) < 0)
+		return -1;
+	return write_default(p, id, 0, err);
+}
+
+#define KINDS (BIT(OPT_CHARACTER) | BIT(OPT_PERSONA))
+
+static const struct verb verbs[] = {
+	{ "create", 0, 0,
+	  BIT(OPT_CHARACTER) | BIT(OPT_DEFAULT) | BIT(OPT_NAME) | BIT(OPT_DESCRIPTION) |
+		  BIT(OPT_SET),
+	  run_create },
+	{ "list", 0, 0, BIT(OPT_CHARACTERS) | BIT(OPT_ALL), run_list },
+	{ "show", 1, -1, KINDS, run_show },
+	{ "update", 1, 1, KINDS | BIT(OPT_SET) | BIT(OPT_CLEAR), run_update },
+	{ "delete", 1, -1, KINDS | BIT(OPT_CASCADE), run_delete },
+	{ "set-default", 1, 1, 0, run_set_default },
+	{ "clear-default", 0, 0, 0, run_clear_default },
+};
+
+static int parse(struct persona_cmd *p, int argc, char **argv)
+{
+	struct g_err err;
+	const char *verb;
+	size_t i;
+	int opt, status, n;
+
+	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS, options, NULL)) != -1) {
+		if (g_cli_handle(&p->cli, opt, optarg, synopsis, &status)) {
+			if (status >= 0)
+				return status;
+			continue;
+		}
+		if (opt < G_OPT_COMMAND || opt > OPT_SET)
+			return g_usage_error(synopsis, "unknown option");
+		p->given |= BIT(opt);
+		switch (opt) {
+		case OPT_NAME: p->name = optarg; break;
+		case OPT_DESCRIPTION: p->description = optarg; break;
+		case OPT_SET:
+		case OPT_CLEAR:
+			if ((opt == OPT_SET ? g_cardedit_set(p->patch, optarg, &err)
+					    : g_cardedit_clear(p->patch, optarg, &err)) < 0)
+				return err.code == G_EX_USAGE
+					       ? g_usage_error(synopsis, "%s", err.msg)
+					       : g_report(&err);
+			break;
+		default: break;
+		}
+	}
+	if (optind >= argc)
+		return g_usage_error(synopsis, "name a subcommand");
+	verb = argv[optind++];
+	for (i = 0; i < sizeof(verbs) / sizeof(*verbs); i++)
+		if (strcmp(verb, verbs[i].name) == 0)
+			p->verb = &verbs[i];
+	if (!p->verb)
+		return g_usage_error(synopsis, "'%s' is not a subcommand", verb);
+	for (i = 0; options[i].name; i++)
+		if (options[i].val >= G_OPT_COMMAND && (p->given & BIT(options[i].val)) &&
+		    !(p->verb->takes & BIT(options[i].val)))
+			return g_usage_error(synopsis, "%s: --%s does not apply", verb,
+					     options[i].name);
+	n = argc - optind;
+	if (n < p->verb->min_args || (p->verb->max_args >= 0 && n > p->verb->max_args))
+		return g_usage_error(synopsis, "%s: %s", verb,
+				     n < p->verb->min_args ? "name what it acts on"
+							   : "too many arguments");
+	if ((p->given & KINDS) == KINDS)
+		return g_usage_error(synopsis, "--character and --persona: give one");
+	p->kinds = (p->given & BIT(OPT_CHARACTER))  ? G_REF_CHARACTERS
+		   : (p->given & BIT(OPT_PERSONA)) ? G_REF_PERSONAS
+						   : G_REF_CHARACTERS | G_REF_PERSONAS;
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct persona_cmd p;
+	struct g_err err;
+	int status;
+
+	memset(&p, 0, sizeof(p));
+	g_cli_init(&p.cli, argv[0]);
+	p.patch = json_object();
+	if (!p.patch)
+		return g_cli_finish(G_EX_SOFTWARE);
+	status = parse(&p, argc, argv);
+	if (status < 0) {
+		g_err_clear(&err);
+		p.out = g_doc_writer_new(stdout, p.cli.output);
+		if (g_context_open(&p.ctx, &p.cli, &err) < 0 ||
+		    p.verb->run(&p, argv + optind, argc - optind, &err) < 0)
+			status = g_report(&err);
+		else
+			status = p.status;
+		if (p.out && g_doc_writer_close(p.out, status ? NULL : &err) < 0 && !status)
+			status = g_report(&err);
+	}
+	g_context_release(&p.ctx);
+	json_decref(p.patch);
+	return g_cli_finish(status);
+}

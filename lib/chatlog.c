@@ -1,0 +1,313 @@
+/* chatlog.c: messages in and out of chat_messages. */
+#include "chatlog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "uuid.h"
+#include "vault.h"
+
+/* The columns every read lists, in this order. */
+#define MESSAGE_COLUMNS                                                                  \
+	"id, seq, role, content, content_nonce, speaker_kind, speaker_id, speaker_name," \
+	" speaker_name_nonce, status, model, input_tokens, output_tokens, created_at"
+
+static int oom(struct g_err *err)
+{
+	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+}
+
+int g_message_role_valid(const char *role)
+{
+	return role && (strcmp(role, "user") == 0 || strcmp(role, "assistant") == 0 ||
+			strcmp(role, "system") == 0);
+}
+
+int g_message_status_valid(const char *status)
+{
+	return !status || strcmp(status, "complete") == 0 || strcmp(status, "partial") == 0;
+}
+
+static int check(const struct g_message *m, struct g_err *err)
+{
+	if (!g_message_role_valid(m->role))
+		return g_err_set(err, G_EX_DATAERR, "role: '%s' is not user, assistant or system",
+				 m->role ? m->role : "");
+	if (!g_message_status_valid(m->status))
+		return g_err_set(err, G_EX_DATAERR, "status: '%s' is not complete or partial",
+				 m->status);
+	if (m->len > G_MESSAGE_MAX_BYTES)
+		return g_err_set(err, G_EX_DATAERR,
+				 "content: %zu bytes, more than the %zu a message may hold", m->len,
+				 G_MESSAGE_MAX_BYTES);
+	return 0;
+}
+
+static int step_done(struct g_store *s, sqlite3_stmt *st, const char *what, struct g_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, what, err);
+}
+
+static int next_seq(struct g_store *s, const char *session_id, int64_t *seq, struct g_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (g_store_prepare(s, "SELECT max(seq) FROM chat_messages WHERE session_id = ?1", &st,
+			    err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*seq = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) + 1 : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : g_store_error(s, rc, "numbering a message", err);
+}
+
+static void bind_count(sqlite3_stmt *st, int idx, int64_t n)
+{
+	if (n >= 0)
+		sqlite3_bind_int64(st, idx, n);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+int g_chatlog_append(struct g_store *s, const struct g_userkey *k, const char *session_id,
+		     const struct g_message *m, int64_t *seq, struct g_err *err)
+{
+	static const char sql[] =
+		"INSERT INTO chat_messages (id, session_id, user_id, seq, role, content,"
+		" content_nonce, speaker_kind, speaker_id, speaker_name, speaker_name_nonce,"
+		" status, model, input_tokens, output_tokens, created_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+	static const char touch[] =
+		"UPDATE chat_sessions SET updated_at = ?1 WHERE id = ?2 AND user_id = ?3";
+	const struct g_speaker *sp = m->speaker;
+	struct g_sealed content = { 0 }, name = { 0 };
+	char id[G_UUID_LEN], now[G_TIMESTAMP_LEN];
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (check(m, err) < 0 || next_seq(s, session_id, seq, err) < 0 || g_uuid7(id, err) < 0)
+		return -1;
+	if (g_vault_seal(k, "chat_messages", "content", id, m->content ? m->content : "", m->len,
+			 &content, err) < 0 ||
+	    g_vault_seal(k, "chat_messages", "speaker_name", id,
+			 sp->kind == G_PERSONA_NONE ? NULL : sp->name,
+			 sp->name ? strlen(sp->name) : 0, &name, err) < 0 ||
+	    g_store_prepare(s, sql, &st, err) < 0)
+		goto out;
+	g_timestamp_now(now);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, session_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, k->user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, *seq);
+	sqlite3_bind_text(st, 5, m->role, -1, SQLITE_STATIC);
+	g_vault_bind(st, 6, &content);
+	sqlite3_bind_text(st, 8, g_persona_kind_name(sp->kind), -1, SQLITE_STATIC);
+	if (sp->kind != G_PERSONA_NONE)
+		sqlite3_bind_text(st, 9, sp->id, -1, SQLITE_STATIC);
+	g_vault_bind(st, 10, &name);
+	sqlite3_bind_text(st, 12, m->status ? m->status : "complete", -1, SQLITE_STATIC);
+	if (m->model)
+		sqlite3_bind_text(st, 13, m->model, -1, SQLITE_STATIC);
+	bind_count(st, 14, m->input_tokens);
+	bind_count(st, 15, m->output_tokens);
+	sqlite3_bind_text(st, 16, m->created_at ? m->created_at : now, -1, SQLITE_STATIC);
+	if (step_done(s, st, "storing a message", err) < 0 ||
+	    g_store_prepare(s, touch, &st, err) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, session_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, k->user_id, -1, SQLITE_STATIC);
+	rc = step_done(s, st, "storing a message", err);
+out:
+	g_sealed_release(&content);
+	g_sealed_release(&name);
+	return rc;
+}
+
+static json_t *text_or_null(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL
+		       ? json_null()
+		       : json_string((const char *)sqlite3_column_text(st, col));
+}
+
+static json_t *count_or_null(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL
+		       ? json_null()
+		       : json_integer(sqlite3_column_int64(st, col));
+}
+
+/* The record of the message at st (MESSAGE_COLUMNS). */
+static json_t *row_record(const struct g_userkey *k, const char *session_id, sqlite3_stmt *st,
+			  struct g_err *err)
+{
+	const char *id = (const char *)sqlite3_column_text(st, 0);
+	char *content = NULL, *name = NULL;
+	size_t content_len = 0, name_len = 0;
+	json_t *rec = NULL, *speaker;
+	int none = strcmp((const char *)sqlite3_column_text(st, 5), "none") == 0;
+
+	if (g_vault_open_at(k, "chat_messages", "content", id, st, 3, &content, &content_len,
+			    err) < 0 ||
+	    g_vault_open_at(k, "chat_messages", "speaker_name", id, st, 7, &name, &name_len,
+			    err) < 0)
+		goto out;
+	speaker = json_pack("{s:o, s:o, s:o}", "kind", text_or_null(st, 5), "id",
+			    none ? json_null() : text_or_null(st, 6), "name",
+			    none || !name ? json_null() : json_stringn_nocheck(name, name_len));
+	rec = json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o}, s:o}", "kind",
+			"message", "session", session_id, "seq",
+			(json_int_t)sqlite3_column_int64(st, 1), "role", text_or_null(st, 2),
+			"speaker", speaker, "content",
+			json_stringn_nocheck(content ? content : "", content_len), "status",
+			text_or_null(st, 9), "model", text_or_null(st, 10), "usage", "input_tokens",
+			count_or_null(st, 11), "output_tokens", count_or_null(st, 12),
+			"created_at", text_or_null(st, 13));
+	if (!rec)
+		oom(err);
+out:
+	free(content);
+	free(name);
+	return rec;
+}
+
+int g_chatlog_get(struct g_store *s, const struct g_userkey *k, const char *session_id,
+		  int64_t seq, json_t **record, struct g_err *err)
+{
+	static const char sql[] = "SELECT " MESSAGE_COLUMNS " FROM chat_messages"
+				  " WHERE session_id = ?1 AND user_id = ?2 AND seq = ?3";
+	sqlite3_stmt *st;
+	int rc;
+
+	*record = NULL;
+	if (g_store_prepare(s, sql, &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, seq);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = (*record = row_record(k, session_id, st, err)) ? 0 : -1;
+	else if (rc == SQLITE_DONE)
+		rc = g_err_set(err, G_EX_NOINPUT, "session '%s' has no message %lld", session_id,
+			       (long long)seq);
+	else
+		rc = g_store_error(s, rc, "reading a message", err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int g_chatlog_each(struct g_store *s, const struct g_userkey *k, const char *session_id,
+		   int64_t last, g_chatlog_fn fn, void *arg, struct g_err *err)
+{
+	/* the last N through the (session_id, seq) index, backwards, then
+	 * put in order: N rows read whatever the session's length */
+	static const char all[] = "SELECT " MESSAGE_COLUMNS " FROM chat_messages"
+				  " WHERE session_id = ?1 AND user_id = ?2 ORDER BY seq";
+	static const char tail[] = "SELECT * FROM (SELECT " MESSAGE_COLUMNS " FROM chat_messages"
+				   " WHERE session_id = ?1 AND user_id = ?2"
+				   " ORDER BY seq DESC LIMIT ?3) ORDER BY seq";
+	sqlite3_stmt *st;
+	json_t *rec;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, last > 0 ? tail : all, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return g_store_error(s, rc, "reading messages", err);
+	sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+	if (last > 0)
+		sqlite3_bind_int64(st, 3, last);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int stop;
+
+		if (!(rec = row_record(k, session_id, st, err))) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+		stop = fn(rec, arg);
+		json_decref(rec);
+		if (stop) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "reading messages", err);
+}
+
+/* The row id of message seq: 66 none. */
+static int message_id(struct g_store *s, const struct g_userkey *k, const char *session_id,
+		      int64_t seq, char id[G_UUID_LEN], struct g_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (g_store_prepare(s,
+			    "SELECT id FROM chat_messages WHERE session_id = ?1 AND user_id = ?2"
+			    " AND seq = ?3",
+			    &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, seq);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(id, G_UUID_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return g_err_set(err, G_EX_NOINPUT, "session '%s' has no message %lld", session_id,
+				 (long long)seq);
+	return rc == SQLITE_ROW ? 0 : g_store_error(s, rc, "reading a message", err);
+}
+
+int g_chatlog_edit(struct g_store *s, const struct g_userkey *k, const char *session_id,
+		   int64_t seq, const char *content, size_t len, struct g_err *err)
+{
+	struct g_sealed sealed = { 0 };
+	char id[G_UUID_LEN];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (len > G_MESSAGE_MAX_BYTES)
+		return g_err_set(err, G_EX_DATAERR,
+				 "content: %zu bytes, more than the %zu a message may hold", len,
+				 G_MESSAGE_MAX_BYTES);
+	if (message_id(s, k, session_id, seq, id, err) < 0 ||
+	    g_vault_seal(k, "chat_messages", "content", id, content ? content : "", len, &sealed,
+			 err) < 0)
+		return -1;
+	rc = g_store_prepare(s,
+			     "UPDATE chat_messages SET content = ?1, content_nonce = ?2"
+			     " WHERE id = ?3 AND user_id = ?4",
+			     &st, err);
+	if (rc == 0) {
+		g_vault_bind(st, 1, &sealed);
+		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, k->user_id, -1, SQLITE_STATIC);
+		rc = step_done(s, st, "storing a message", err);
+	}
+	g_sealed_release(&sealed);
+	return rc;
+}
+
+int g_chatlog_delete(struct g_store *s, const struct g_userkey *k, const char *session_id,
+		     int64_t seq, struct g_err *err)
+{
+	char id[G_UUID_LEN];
+	sqlite3_stmt *st;
+
+	if (message_id(s, k, session_id, seq, id, err) < 0 ||
+	    g_store_prepare(s, "DELETE FROM chat_messages WHERE id = ?1 AND user_id = ?2", &st,
+			    err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+	return step_done(s, st, "deleting a message", err);
+}

@@ -1,0 +1,66 @@
+/*
+ * chatlog.h: a session's messages (DESIGN.md §4, §5).
+ *
+ * Messages are numbered by seq from 1 in the order they were written; a
+ * deleted message leaves its number unused (later ones keep theirs, new
+ * ones go after the highest). Each message keeps its speaker: the persona
+ * that was active when it was written, with the name it had then (sealed),
+ * so switching or renaming personas never rewrites history. Content and
+ * the speaker's name are ciphertext. Reading the last N costs N rows,
+ * whatever the length of the session.
+ *
+ * Writes join the caller's transaction; the session must be k's user's
+ * (callers load it first with g_session_load, which checks that).
+ */
+#ifndef GUISE_CHATLOG_H
+#define GUISE_CHATLOG_H
+#include <jansson.h>
+#include <stdint.h>
+
+#include "session.h"
+
+/* The most a message may hold. */
+#define G_MESSAGE_MAX_BYTES ((size_t)4 << 20)
+
+/* What a new message is made of; strings are borrowed. */
+struct g_message {
+	const char *role;    /* user, assistant, system */
+	const char *content; /* len bytes, NUL bytes allowed */
+	size_t len;
+	const char *status;     /* complete (NULL too) or partial */
+	const char *model;      /* NULL: none */
+	int64_t input_tokens;   /* -1: unknown */
+	int64_t output_tokens;  /* -1: unknown */
+	const char *created_at; /* NULL: now */
+	const struct g_speaker *speaker;
+};
+
+/* Whether role and status are ones a message may have. */
+int g_message_role_valid(const char *role);
+int g_message_status_valid(const char *status);
+
+/* Append m to the session: *seq is its number. 65 for content over
+ * G_MESSAGE_MAX_BYTES or a bad role or status. */
+int g_chatlog_append(struct g_store *s, const struct g_userkey *k, const char *session_id,
+		     const struct g_message *m, int64_t *seq, struct g_err *err);
+
+/* The record of message seq (new reference): 66 when there is none. */
+int g_chatlog_get(struct g_store *s, const struct g_userkey *k, const char *session_id,
+		  int64_t seq, json_t **record, struct g_err *err);
+
+/* Each message record in seq order, all of them (last 0) or the last
+ * `last`: fn gets a record it may keep (json_incref) and returns non-zero
+ * to stop. */
+typedef int (*g_chatlog_fn)(json_t *record, void *arg);
+int g_chatlog_each(struct g_store *s, const struct g_userkey *k, const char *session_id,
+		   int64_t last, g_chatlog_fn fn, void *arg, struct g_err *err);
+
+/* New content for message seq (speaker, role and seq kept): 66 none. */
+int g_chatlog_edit(struct g_store *s, const struct g_userkey *k, const char *session_id,
+		   int64_t seq, const char *content, size_t len, struct g_err *err);
+
+/* Delete message seq: 66 none. */
+int g_chatlog_delete(struct g_store *s, const struct g_userkey *k, const char *session_id,
+		     int64_t seq, struct g_err *err);
+
+#endif

@@ -1,0 +1,552 @@
+/* session.c: chat session rows, their binding and their settings. */
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cardref.h"
+#include "settings.h"
+#include "uuid.h"
+#include "vault.h"
+
+/* The settings kept as plain JSON in chat_sessions.settings; the rest
+ * have columns of their own (model_name, history_limit, context_tokens)
+ * or are sealed (stop: text a person wrote). */
+static const char *const plain_settings[] = {
+	"provider", "temperature", "top_p", "top_k", "max_tokens",
+	"frequency_penalty", "presence_penalty", "seed",
+};
+
+static int oom(struct g_err *err)
+{
+	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+}
+
+const char *g_persona_kind_name(enum g_persona_kind kind)
+{
+	switch (kind) {
+	case G_PERSONA_CUSTOM: return "custom";
+	case G_PERSONA_IMPERSONATED: return "impersonated";
+	case G_PERSONA_NONE: break;
+	}
+	return "none";
+}
+
+void g_speaker_release(struct g_speaker *sp)
+{
+	free(sp->name);
+	memset(sp, 0, sizeof(*sp));
+}
+
+json_t *g_speaker_record(const struct g_speaker *sp)
+{
+	int none = sp->kind == G_PERSONA_NONE;
+
+	return json_pack("{s:s, s:o, s:o}", "kind", g_persona_kind_name(sp->kind), "id",
+			 none ? json_null() : json_string(sp->id), "name",
+			 none || !sp->name ? json_null() : json_string(sp->name));
+}
+
+int g_speaker_load(struct g_store *s, const struct g_userkey *k, enum g_persona_kind kind,
+		   const char *id, struct g_speaker *sp, struct g_err *err)
+{
+	size_t len;
+	int rc;
+
+	memset(sp, 0, sizeof(*sp));
+	if (kind == G_PERSONA_NONE)
+		return 0;
+	rc = g_vault_get(s, k, kind == G_PERSONA_CUSTOM ? "user_personas" : "characters", "name",
+			 id, &sp->name, &len, err);
+	if (rc < 0)
+		return -1;
+	sp->kind = kind;
+	snprintf(sp->id, sizeof(sp->id), "%s", id);
+	if (rc == 0 && !(sp->name = strdup("")))
+		return oom(err);
+	return 0;
+}
+
+void g_session_release(struct g_session *ss)
+{
+	free(ss->character_name);
+	free(ss->title);
+	g_speaker_release(&ss->persona);
+	json_decref(ss->settings);
+	memset(ss, 0, sizeof(*ss));
+}
+
+static int looks_like_id(const char *ref)
+{
+	size_t i;
+
+	for (i = 0; ref[i]; i++)
+		if (!((ref[i] >= '0' && ref[i] <= '9') || (ref[i] >= 'a' && ref[i] <= 'f') ||
+		      ref[i] == '-'))
+			return 0;
+	return i >= 4 && i < G_UUID_LEN;
+}
+
+/* Candidates for a reference; the first few are listed when ambiguous. */
+struct found {
+	int n;
+	char id[G_UUID_LEN];
+	char list[512];
+};
+
+static void add(struct found *f, const char *id)
+{
+	size_t used = strlen(f->list);
+
+	if (f->n++ == 0)
+		snprintf(f->id, sizeof(f->id), "%s", id);
+	if (used + 60 < sizeof(f->list))
+		snprintf(f->list + used, sizeof(f->list) - used, "%ssession %s",
+			 used ? ", " : "", id);
+}
+
+/* pass 0: the exact id; 1: an id prefix; 2: the title */
+static int match(struct g_store *s, const struct g_userkey *k, const char *ref, int pass,
+		 struct found *f, struct g_err *err)
+{
+	static const char *const sql[] = {
+		"SELECT id, NULL, NULL FROM chat_sessions WHERE user_id = ?1 AND id = ?2",
+		"SELECT id, NULL, NULL FROM chat_sessions WHERE user_id = ?1"
+		" AND substr(id, 1, length(?2)) = ?2 ORDER BY id",
+		"SELECT id, title, title_nonce FROM chat_sessions WHERE user_id = ?1"
+		" AND title IS NOT NULL AND ?2 IS NOT NULL ORDER BY rowid",
+	};
+	char want[G_NAME_FOLD_MAX], got[G_NAME_FOLD_MAX], *title;
+	sqlite3_stmt *st;
+	size_t len;
+	int rc;
+
+	if (g_store_prepare(s, sql[pass], &st, err) < 0)
+		return -1;
+	g_name_fold(ref, want, sizeof(want));
+	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+
+		if (pass < 2) {
+			add(f, id);
+			continue;
+		}
+		if (g_vault_open_at(k, "chat_sessions", "title", id, st, 1, &title, &len, err) < 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+		g_name_fold(title, got, sizeof(got));
+		free(title);
+		if (strcmp(got, want) == 0)
+			add(f, id);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "looking up a session", err);
+}
+
+int g_session_resolve(struct g_store *s, const struct g_userkey *k, const char *ref,
+		      char id[G_UUID_LEN], struct g_err *err)
+{
+	struct found f;
+	int pass;
+
+	for (pass = 0; pass < 3; pass++) {
+		if (pass < 2 && !looks_like_id(ref))
+			continue;
+		memset(&f, 0, sizeof(f));
+		if (match(s, k, ref, pass, &f, err) < 0)
+			return -1;
+		if (f.n == 1) {
+			snprintf(id, G_UUID_LEN, "%s", f.id);
+			return 0;
+		}
+		if (f.n > 1)
+			return g_err_set(err, G_EX_DATAERR, "'%s' is ambiguous: %d match (%s%s)", ref,
+					 f.n, f.list, strlen(f.list) + 60 >= sizeof(f.list) ? ", ..." : "");
+	}
+	return g_err_set(err, G_EX_NOINPUT, "no such session '%s'", ref);
+}
+
+static const char *text_col(sqlite3_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(st, col);
+}
+
+/* settings from the row: the plain JSON, the columns and the sealed stop
+ * list (plain text, or NULL). */
+static json_t *row_settings(sqlite3_stmt *st, const char *id, const char *stop, size_t stop_len,
+			    struct g_err *err)
+{
+	json_t *settings = g_settings_new(), *plain, *v;
+	json_error_t jerr;
+	size_t i;
+
+	if (!settings)
+		return oom(err), NULL;
+	plain = json_loads(text_col(st, 4) ? text_col(st, 4) : "{}", 0, &jerr);
+	if (!json_is_object(plain)) {
+		json_decref(plain);
+		json_decref(settings);
+		g_err_set(err, G_EX_DATAERR, "session '%s': stored settings are damaged", id);
+		return NULL;
+	}
+	for (i = 0; i < sizeof(plain_settings) / sizeof(*plain_settings); i++)
+		if ((v = json_object_get(plain, plain_settings[i])))
+			json_object_set(settings, plain_settings[i], v);
+	json_decref(plain);
+	if (sqlite3_column_type(st, 7) != SQLITE_NULL)
+		json_object_set_new(settings, "model", json_string(text_col(st, 7)));
+	if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+		json_object_set_new(settings, "history_limit",
+				    json_integer(sqlite3_column_int64(st, 5)));
+	if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+		json_object_set_new(settings, "context_tokens",
+				    json_integer(sqlite3_column_int64(st, 6)));
+	if (stop) {
+		v = json_loadb(stop, stop_len, 0, &jerr);
+		if (!json_is_array(v)) {
+			json_decref(v);
+			json_decref(settings);
+			g_err_set(err, G_EX_DATAERR, "session '%s': stored stop list is damaged", id);
+			return NULL;
+		}
+		json_object_set_new(settings, "stop", v);
+	}
+	return settings;
+}
+
+/* The binding of a row, refused (77) if the store's rules would have
+ * refused it: checked before anything of the row is decrypted. */
+static int check_binding(struct g_store *s, const struct g_userkey *k, sqlite3_stmt *st,
+			 struct g_session *out, struct g_err *err)
+{
+	const char *custom = text_col(st, 2), *imp = text_col(st, 3);
+	enum g_persona_kind kind = custom ? G_PERSONA_CUSTOM
+				   : imp ? G_PERSONA_IMPERSONATED : G_PERSONA_NONE;
+	struct g_speaker character;
+
+	if ((custom && imp) || (imp && strcmp(imp, out->character_id) == 0))
+		goto refuse;
+	if (g_speaker_load(s, k, G_PERSONA_IMPERSONATED, out->character_id, &character, err) < 0)
+		goto failed;
+	out->character_name = character.name;
+	if (g_speaker_load(s, k, kind, custom ? custom : imp, &out->persona, err) < 0)
+		goto failed;
+	return 0;
+failed:
+	if (err->code != G_EX_NOINPUT)
+		return -1; /* a field that fails to open, or the store */
+refuse:
+	return g_err_set(err, G_EX_NOPERM, "session '%s' binds what it may not: refused", out->id);
+}
+
+int g_session_load(struct g_store *s, const struct g_userkey *k, const char *id,
+		   struct g_session *out, struct g_err *err)
+{
+	static const char sql[] =
+		"SELECT id, character_id, active_custom_persona_id,"
+		" active_impersonated_character_id, settings, history_limit, context_tokens,"
+		" model_name, created_at, updated_at, title, title_nonce, stop, stop_nonce"
+		" FROM chat_sessions WHERE id = ?1 AND user_id = ?2";
+	sqlite3_stmt *st;
+	char *stop = NULL;
+	size_t len = 0, stop_len = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (g_store_prepare(s, sql, &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? g_err_set(err, G_EX_NOINPUT, "no such session '%s'", id)
+					 : g_store_error(s, rc, "reading a session", err);
+	}
+	snprintf(out->id, sizeof(out->id), "%s", text_col(st, 0));
+	snprintf(out->character_id, sizeof(out->character_id), "%s", text_col(st, 1));
+	snprintf(out->created_at, sizeof(out->created_at), "%s", text_col(st, 8));
+	snprintf(out->updated_at, sizeof(out->updated_at), "%s", text_col(st, 9));
+	rc = check_binding(s, k, st, out, err);
+	if (rc == 0 && g_vault_open_at(k, "chat_sessions", "title", out->id, st, 10, &out->title,
+				       &len, err) < 0)
+		rc = -1;
+	if (rc == 0 && g_vault_open_at(k, "chat_sessions", "stop", out->id, st, 12, &stop,
+				       &stop_len, err) < 0)
+		rc = -1;
+	if (rc == 0 && !(out->settings = row_settings(st, out->id, stop, stop_len, err)))
+		rc = -1;
+	free(stop);
+	sqlite3_reset(st);
+	if (rc < 0)
+		g_session_release(out);
+	return rc;
+}
+
+int64_t g_session_messages(struct g_store *s, const char *id, struct g_err *err)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+	int rc;
+
+	if (g_store_prepare(s, "SELECT count(*) FROM chat_messages WHERE session_id = ?1", &st,
+			    err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	else
+		g_store_error(s, rc, "counting messages", err);
+	sqlite3_reset(st);
+	return n;
+}
+
+json_t *g_session_record(const struct g_session *ss, int64_t messages)
+{
+	return json_pack("{s:s, s:s, s:o, s:{s:s, s:s}, s:o, s:O, s:I, s:s, s:s}", "kind",
+			 "session", "id", ss->id, "title",
+			 ss->title ? json_string(ss->title) : json_null(), "character", "id",
+			 ss->character_id, "name", ss->character_name ? ss->character_name : "",
+			 "persona", g_speaker_record(&ss->persona), "settings", ss->settings,
+			 "messages", (json_int_t)messages, "created_at", ss->created_at,
+			 "updated_at", ss->updated_at);
+}
+
+/* Bind the settings at parameters first.. (plain JSON, model, history
+ * limit, context tokens) and seal the stop list into *stop. */
+static int bind_settings(const struct g_userkey *k, sqlite3_stmt *st, int first, const char *id,
+			 const json_t *settings, char **plain_json, struct g_sealed *stop,
+			 struct g_err *err)
+{
+	json_t *plain = json_object(), *v;
+	char *stop_json = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (!plain)
+		return oom(err);
+	for (i = 0; i < sizeof(plain_settings) / sizeof(*plain_settings); i++)
+		if ((v = json_object_get(settings, plain_settings[i])) && !json_is_null(v))
+			json_object_set(plain, plain_settings[i], v);
+	*plain_json = json_dumps(plain, JSON_COMPACT);
+	json_decref(plain);
+	v = json_object_get(settings, "stop");
+	if (json_is_array(v) && !(stop_json = json_dumps(v, JSON_COMPACT)))
+		rc = oom(err);
+	if (rc == 0 && !*plain_json)
+		rc = oom(err);
+	if (rc == 0)
+		rc = g_vault_seal(k, "chat_sessions", "stop", id, stop_json,
+				  stop_json ? strlen(stop_json) : 0, stop, err);
+	free(stop_json);
+	if (rc < 0)
+		return -1;
+	sqlite3_bind_text(st, first, *plain_json, -1, SQLITE_STATIC);
+	if ((v = json_object_get(settings, "model")) && json_is_string(v))
+		sqlite3_bind_text(st, first + 1, json_string_value(v), -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, first + 1);
+	if ((v = json_object_get(settings, "history_limit")) && json_is_integer(v))
+		sqlite3_bind_int64(st, first + 2, json_integer_value(v));
+	else
+		sqlite3_bind_null(st, first + 2);
+	if ((v = json_object_get(settings, "context_tokens")) && json_is_integer(v))
+		sqlite3_bind_int64(st, first + 3, json_integer_value(v));
+	else
+		sqlite3_bind_null(st, first + 3);
+	g_vault_bind(st, first + 4, stop);
+	return 0;
+}
+
+static int own_character(enum g_persona_kind kind, const char *persona_id,
+			 const char *character_id, struct g_err *err)
+{
+	if (kind == G_PERSONA_IMPERSONATED && strcmp(persona_id, character_id) == 0)
+		return g_err_set(err, G_EX_DATAERR,
+				 "a session cannot impersonate its own character");
+	return 0;
+}
+
+static int step_done(struct g_store *s, sqlite3_stmt *st, const char *what, struct g_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, what, err);
+}
+
+int g_session_insert(struct g_store *s, const struct g_userkey *k, const char *character_id,
+		     enum g_persona_kind kind, const char *persona_id, const char *title,
+		     const json_t *settings, char id[G_UUID_LEN], struct g_err *err)
+{
+	static const char sql[] =
+		"INSERT INTO chat_sessions (id, user_id, character_id, title, title_nonce,"
+		" active_custom_persona_id, active_impersonated_character_id, created_at,"
+		" updated_at, settings, model_name, history_limit, context_tokens, stop,"
+		" stop_nonce) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12,"
+		" ?13, ?14)";
+	struct g_sealed sealed_title = { 0 }, stop = { 0 };
+	char now[G_TIMESTAMP_LEN], *plain_json = NULL;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (own_character(kind, persona_id, character_id, err) < 0 || g_uuid7(id, err) < 0 ||
+	    g_vault_seal(k, "chat_sessions", "title", id, title, title ? strlen(title) : 0,
+			 &sealed_title, err) < 0 ||
+	    g_store_prepare(s, sql, &st, err) < 0) {
+		g_sealed_release(&sealed_title);
+		return -1;
+	}
+	g_timestamp_now(now);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, character_id, -1, SQLITE_STATIC);
+	g_vault_bind(st, 4, &sealed_title);
+	if (kind == G_PERSONA_CUSTOM)
+		sqlite3_bind_text(st, 6, persona_id, -1, SQLITE_STATIC);
+	if (kind == G_PERSONA_IMPERSONATED)
+		sqlite3_bind_text(st, 7, persona_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
+	rc = bind_settings(k, st, 9, id, settings, &plain_json, &stop, err);
+	if (rc == 0)
+		rc = step_done(s, st, "storing a session", err);
+	else
+		sqlite3_reset(st);
+	free(plain_json);
+	g_sealed_release(&sealed_title);
+	g_sealed_release(&stop);
+	return rc;
+}
+
+/* One UPDATE of k's user's session: exactly one row changes, else 66. */
+static int one_row(struct g_store *s, sqlite3_stmt *st, const char *id, struct g_err *err)
+{
+	if (step_done(s, st, "storing a session", err) < 0)
+		return -1;
+	if (sqlite3_changes(s->db) != 1)
+		return g_err_set(err, G_EX_NOINPUT, "no such session '%s'", id);
+	return 0;
+}
+
+int g_session_bind(struct g_store *s, const struct g_userkey *k, const struct g_session *ss,
+		   enum g_persona_kind kind, const char *persona_id, struct g_err *err)
+{
+	static const char sql[] =
+		"UPDATE chat_sessions SET active_custom_persona_id = ?1,"
+		" active_impersonated_character_id = ?2, updated_at = ?3"
+		" WHERE id = ?4 AND user_id = ?5";
+	char now[G_TIMESTAMP_LEN];
+	sqlite3_stmt *st;
+
+	if (own_character(kind, persona_id, ss->character_id, err) < 0 ||
+	    g_store_prepare(s, sql, &st, err) < 0)
+		return -1;
+	g_timestamp_now(now);
+	if (kind == G_PERSONA_CUSTOM)
+		sqlite3_bind_text(st, 1, persona_id, -1, SQLITE_STATIC);
+	if (kind == G_PERSONA_IMPERSONATED)
+		sqlite3_bind_text(st, 2, persona_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, ss->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, k->user_id, -1, SQLITE_STATIC);
+	return one_row(s, st, ss->id, err);
+}
+
+int g_session_store_settings(struct g_store *s, const struct g_userkey *k, const char *id,
+			     const json_t *settings, struct g_err *err)
+{
+	static const char sql[] =
+		"UPDATE chat_sessions SET updated_at = ?1, settings = ?2, model_name = ?3,"
+		" history_limit = ?4, context_tokens = ?5, stop = ?6, stop_nonce = ?7"
+		" WHERE id = ?8 AND user_id = ?9";
+	struct g_sealed stop = { 0 };
+	char now[G_TIMESTAMP_LEN], *plain_json = NULL;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (g_store_prepare(s, sql, &st, err) < 0)
+		return -1;
+	g_timestamp_now(now);
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, k->user_id, -1, SQLITE_STATIC);
+	rc = bind_settings(k, st, 2, id, settings, &plain_json, &stop, err);
+	if (rc == 0)
+		rc = one_row(s, st, id, err);
+	else
+		sqlite3_reset(st);
+	free(plain_json);
+	g_sealed_release(&stop);
+	return rc;
+}
+
+int g_session_delete(struct g_store *s, const struct g_userkey *k, const char *id,
+		     struct g_err *err)
+{
+	sqlite3_stmt *st;
+
+	if (g_store_prepare(s, "DELETE FROM chat_sessions WHERE id = ?1 AND user_id = ?2", &st,
+			    err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+	return one_row(s, st, id, err);
+}
+
+int g_session_each(struct g_store *s, const struct g_userkey *k, const char *character_id,
+		   int (*fn)(const char *id, void *arg), void *arg, struct g_err *err)
+{
+	sqlite3_stmt *st;
+	char id[G_UUID_LEN];
+	int rc;
+
+	/* not the statement cache: fn runs statements of its own meanwhile */
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT id FROM chat_sessions WHERE user_id = ?1"
+				" AND (?2 IS NULL OR character_id = ?2) ORDER BY created_at, rowid",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return g_store_error(s, rc, "listing sessions", err);
+	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
+	if (character_id)
+		sqlite3_bind_text(st, 2, character_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(id, sizeof(id), "%s", text_col(st, 0));
+		if (fn(id, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "listing sessions", err);
+}
+
+int64_t g_session_count_using(struct g_store *s, const struct g_userkey *k, const char *column,
+			      const char *id, struct g_err *err)
+{
+	char sql[160];
+	sqlite3_stmt *st;
+	int64_t n = -1;
+	int rc;
+
+	if (strcmp(column, "character_id") != 0 && strcmp(column, "active_custom_persona_id") != 0 &&
+	    strcmp(column, "active_impersonated_character_id") != 0)
+		return g_err_set(err, G_EX_SOFTWARE, "'%s' is not a binding column", column);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM chat_sessions WHERE user_id = ?1 AND %s = ?2", column);
+	if (g_store_prepare(s, sql, &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	else
+		g_store_error(s, rc, "counting sessions", err);
+	sqlite3_reset(st);
+	return n;
+}

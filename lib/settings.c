@@ -1,0 +1,162 @@
+/* settings.c: a session's settings, checked key by key. */
+#include "settings.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum type { TEXT, PROVIDER, REAL, INTEGER, STOP };
+
+/* In the order records list them (DESIGN.md §4). */
+static const struct setting {
+	const char *key;
+	enum type type;
+	double min, max;
+} settings[] = {
+	{ "provider", PROVIDER, 0, 0 },
+	{ "model", TEXT, 0, 0 },
+	{ "temperature", REAL, 0, 2 },
+	{ "top_p", REAL, 0, 1 },
+	{ "top_k", INTEGER, 0, 1e9 },
+	{ "max_tokens", INTEGER, 1, 1e9 },
+	{ "frequency_penalty", REAL, -2, 2 },
+	{ "presence_penalty", REAL, -2, 2 },
+	{ "seed", INTEGER, -9.2e18, 9.2e18 },
+	{ "stop", STOP, 0, 0 },
+	{ "history_limit", INTEGER, 0, 1e9 },
+	{ "context_tokens", INTEGER, 1, 1e9 },
+};
+
+#define NSETTINGS (sizeof(settings) / sizeof(*settings))
+
+static const char *const providers[] = { "openai", "anthropic", "ollama", "gemini" };
+
+json_t *g_settings_new(void)
+{
+	json_t *o = json_object();
+	size_t i;
+
+	for (i = 0; o && i < NSETTINGS; i++)
+		if (json_object_set_new(o, settings[i].key, json_null()) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+	return o;
+}
+
+static const struct setting *find(const char *key, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < NSETTINGS; i++)
+		if (strlen(settings[i].key) == n && strncmp(settings[i].key, key, n) == 0)
+			return &settings[i];
+	return NULL;
+}
+
+int g_settings_known(const char *key)
+{
+	return find(key, strlen(key)) != NULL;
+}
+
+static json_t *number(const struct setting *st, const char *text, struct g_err *err)
+{
+	char *end;
+	double d;
+	long long ll;
+
+	errno = 0;
+	if (st->type == REAL) {
+		d = strtod(text, &end);
+		if (*text && !*end && errno == 0 && isfinite(d) && d >= st->min && d <= st->max)
+			return json_real(d);
+		g_err_set(err, G_EX_DATAERR, "%s: '%s' is not a number from %g to %g", st->key,
+			  text, st->min, st->max);
+		return NULL;
+	}
+	ll = strtoll(text, &end, 10);
+	if (*text && !*end && errno == 0 && (double)ll >= st->min && (double)ll <= st->max)
+		return json_integer(ll);
+	if (st->min < -1e18)
+		g_err_set(err, G_EX_DATAERR, "%s: '%s' is not a whole number", st->key, text);
+	else
+		g_err_set(err, G_EX_DATAERR, "%s: '%s' is not a whole number of %g or more",
+			  st->key, text, st->min);
+	return NULL;
+}
+
+/* The value of one assignment; json_null() to unset. */
+static json_t *value(const struct setting *st, const char *text, struct g_err *err)
+{
+	size_t i;
+
+	if (!*text)
+		return json_null();
+	switch (st->type) {
+	case PROVIDER:
+		for (i = 0; i < sizeof(providers) / sizeof(*providers); i++)
+			if (strcmp(text, providers[i]) == 0)
+				return json_string(text);
+		g_err_set(err, G_EX_DATAERR,
+			  "provider: '%s' is not openai, anthropic, ollama or gemini", text);
+		return NULL;
+	case TEXT:
+	case STOP: {
+		json_t *v = json_string(text); /* NULL for text that is not UTF-8 */
+
+		if (v)
+			return v;
+		break;
+	}
+	case REAL:
+	case INTEGER:
+		return number(st, text, err);
+	}
+	g_err_set(err, G_EX_DATAERR, "%s: not valid UTF-8", st->key);
+	return NULL;
+}
+
+int g_settings_assign(json_t *target, char *const *assignments, int n, struct g_err *err)
+{
+	json_t *next = json_deep_copy(target), *stops = NULL, *v;
+	const struct setting *st;
+	const char *eq;
+	int i;
+
+	if (!next)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	for (i = 0; i < n; i++) {
+		eq = strchr(assignments[i], '=');
+		st = eq ? find(assignments[i], (size_t)(eq - assignments[i])) : NULL;
+		if (!eq) {
+			g_err_set(err, G_EX_USAGE, "'%s' is not KEY=VALUE", assignments[i]);
+			goto fail;
+		}
+		if (!st) {
+			g_err_set(err, G_EX_USAGE, "unknown setting '%.*s'",
+				  (int)(eq - assignments[i]), assignments[i]);
+			goto fail;
+		}
+		if (!(v = value(st, eq + 1, err)))
+			goto fail;
+		if (st->type == STOP) {
+			if (!stops)
+				stops = json_array();
+			if (!json_is_null(v))
+				json_array_append(stops, v);
+			json_object_set(next, st->key, json_array_size(stops) ? stops : json_null());
+			json_decref(v);
+		} else {
+			json_object_set_new(next, st->key, v);
+		}
+	}
+	json_decref(stops);
+	json_object_update(target, next);
+	json_decref(next);
+	return 0;
+fail:
+	json_decref(stops);
+	json_decref(next);
+	return -1;
+}
