@@ -1,0 +1,551 @@
+/*
+ * session-bind: chat sessions and their active persona (DESIGN.md §1, §2,
+ * §4): open a session with a character, switch who the user is in it
+ * (a custom persona, an impersonated character, or nobody), change its
+ * settings, delete it. Rows are lib/session's; this is naming,
+ * transactions and output.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cardref.h"
+#include "cardrow.h"
+#include "chatlog.h"
+#include "cli.h"
+#include "context.h"
+#include "doc.h"
+#include "session.h"
+#include "settings.h"
+
+static const char synopsis[] =
+	"usage: session-bind new --character C [--persona P | --impersonate C2 | --no-persona]\n"
+	"                        [--greeting N | --no-greeting] [--title TEXT] [--set KEY=VALUE]...\n"
+	"       session-bind list [--character C]\n"
+	"       session-bind show S...\n"
+	"       session-bind persona S\n"
+	"       session-bind use-persona S P\n"
+	"       session-bind impersonate S C\n"
+	"       session-bind clear S\n"
+	"       session-bind set S KEY=VALUE...\n"
+	"       session-bind delete S...\n"
+	"options: -d DB  -u USER  -y  --pretty  -n  -q  -v  -h  -V\n";
+
+enum {
+	OPT_CHARACTER = G_OPT_COMMAND,
+	OPT_GREETING,
+	OPT_IMPERSONATE,
+	OPT_NO_GREETING,
+	OPT_NO_PERSONA,
+	OPT_PERSONA,
+	OPT_SET,
+	OPT_TITLE,
+};
+
+static const struct option options[] = {
+	{ "character", required_argument, NULL, OPT_CHARACTER },
+	{ "greeting", required_argument, NULL, OPT_GREETING },
+	{ "impersonate", required_argument, NULL, OPT_IMPERSONATE },
+	{ "no-greeting", no_argument, NULL, OPT_NO_GREETING },
+	{ "no-persona", no_argument, NULL, OPT_NO_PERSONA },
+	{ "persona", required_argument, NULL, OPT_PERSONA },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "title", required_argument, NULL, OPT_TITLE },
+	G_CLI_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+#define BIT(opt) (1u << ((opt) - G_OPT_COMMAND))
+#define MAX_SETS 64
+
+struct bind_cmd;
+
+struct verb {
+	const char *name;
+	int min_args, max_args; /* -1: any number */
+	unsigned takes;
+	int (*run)(struct bind_cmd *b, char **args, int n, struct g_err *err);
+};
+
+struct bind_cmd {
+	struct g_cli cli;
+	struct g_context ctx;
+	const struct verb *verb;
+	unsigned given;
+	const char *character, *persona, *impersonate, *title;
+	long greeting;
+	char *sets[MAX_SETS];
+	int nsets;
+	struct g_doc_writer *out;
+	int status;
+};
+
+static int oom(struct g_err *err)
+{
+	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+}
+
+static void failed(struct bind_cmd *b, const struct g_err *err)
+{
+	int status = g_report(err);
+
+	if (!b->status)
+		b->status = status;
+}
+
+static int write_new(struct bind_cmd *b, json_t *rec, struct g_err *err)
+{
+	int rc = rec ? g_doc_write(b->out, rec, err) : oom(err);
+
+	json_decref(rec);
+	return rc;
+}
+
+/* The session record of id (inside a transaction, before it commits). */
+static json_t *session_record(struct bind_cmd *b, const char *id, struct g_err *err)
+{
+	struct g_session ss;
+	int64_t n;
+	json_t *rec = NULL;
+
+	if (g_session_load(b->ctx.store, &b->ctx.key, id, &ss, err) < 0)
+		return NULL;
+	n = g_session_messages(b->ctx.store, ss.id, err);
+	if (n >= 0 && !(rec = g_session_record(&ss, n)))
+		oom(err);
+	g_session_release(&ss);
+	return rec;
+}
+
+static int resolve_card(struct bind_cmd *b, int kinds, const char *ref, char id[G_UUID_LEN],
+			struct g_err *err)
+{
+	enum g_cardkind kind;
+
+	return g_cardref_resolve(b->ctx.store, &b->ctx.key, kinds, ref, &kind, id, err);
+}
+
+/* The persona a new session binds: the one named, else the default. */
+static int new_binding(struct bind_cmd *b, enum g_persona_kind *kind, char id[G_UUID_LEN],
+		       struct g_err *err)
+{
+	int rc;
+
+	*kind = G_PERSONA_NONE;
+	id[0] = '\0';
+	if (b->persona) {
+		*kind = G_PERSONA_CUSTOM;
+		return resolve_card(b, G_REF_PERSONAS, b->persona, id, err);
+	}
+	if (b->impersonate) {
+		*kind = G_PERSONA_IMPERSONATED;
+		return resolve_card(b, G_REF_CHARACTERS, b->impersonate, id, err);
+	}
+	if (b->given & BIT(OPT_NO_PERSONA))
+		return 0;
+	/* the default as it is now: a copy, so changing it later changes
+	 * no existing session */
+	rc = g_user_default_persona(b->ctx.store, &b->ctx.user, id, err);
+	if (rc > 0)
+		*kind = G_PERSONA_CUSTOM;
+	return rc < 0 ? -1 : 0;
+}
+
+/* The greeting a new session starts with: NULL for none. */
+static int pick_greeting(struct bind_cmd *b, const json_t *record, const json_t **text,
+			 struct g_err *err)
+{
+	const json_t *data = json_object_get(record, "data");
+	const json_t *alternates = json_object_get(data, "alternate_greetings");
+
+	*text = NULL;
+	if (b->given & BIT(OPT_NO_GREETING))
+		return 0;
+	if (b->greeting == 0) {
+		*text = json_object_get(data, "first_mes");
+		if (json_string_length(*text) == 0 && !(b->given & BIT(OPT_GREETING)))
+			*text = NULL;
+		return 0;
+	}
+	if ((size_t)b->greeting > json_array_size(alternates))
+		return g_err_set(err, G_EX_DATAERR, "'%s' has %zu alternate greeting%s",
+				 json_string_value(json_object_get(record, "name")),
+				 json_array_size(alternates),
+				 json_array_size(alternates) == 1 ? "" : "s");
+	*text = json_array_get(alternates, (size_t)b->greeting - 1);
+	return 0;
+}
+
+static int run_new(struct bind_cmd *b, char **args, int n, struct g_err *err)
+{
+	json_t *character = NULL, *settings = g_settings_new(), *rec = NULL;
+	const json_t *greeting = NULL;
+	enum g_persona_kind kind;
+	struct g_speaker speaker = { 0 };
+	char character_id[G_UUID_LEN], persona_id[G_UUID_LEN], id[G_UUID_LEN];
+	int64_t seq;
+	int rc;
+
+	(void)args;
+	(void)n;
+	if (!b->character)
+		return g_err_set(err, G_EX_USAGE, "new: name the character: --character C");
+	if (!settings)
+		return oom(err);
+	rc = g_settings_assign(settings, b->sets, b->nsets, err);
+	if (rc == 0)
+		rc = resolve_card(b, G_REF_CHARACTERS, b->character, character_id, err);
+	if (rc == 0)
+		rc = g_cardrow_load(b->ctx.store, &b->ctx.key, G_CHARACTER, character_id, &character,
+				    NULL, NULL, err);
+	if (rc == 0)
+		rc = pick_greeting(b, character, &greeting, err);
+	if (rc == 0)
+		rc = new_binding(b, &kind, persona_id, err);
+	if (rc == 0)
+		rc = g_speaker_load(b->ctx.store, &b->ctx.key, kind, persona_id, &speaker, err);
+	if (rc == 0 && (rc = g_context_begin(&b->ctx, err)) == 0) {
+		rc = g_session_insert(b->ctx.store, &b->ctx.key, character_id, kind, persona_id,
+				      b->title, settings, id, err);
+		if (rc == 0 && greeting) {
+			struct g_message m = { "assistant", json_string_value(greeting),
+					       json_string_length(greeting), NULL, NULL, -1, -1,
+					       NULL, &speaker };
+
+			rc = g_chatlog_append(b->ctx.store, &b->ctx.key, id, &m, &seq, err);
+		}
+		if (rc == 0 && !(rec = session_record(b, id, err)))
+			rc = -1;
+		rc = g_context_end(&b->ctx, rc, err);
+	}
+	if (rc == 0)
+		rc = g_doc_write(b->out, rec, err);
+	json_decref(rec);
+	json_decref(character);
+	json_decref(settings);
+	g_speaker_release(&speaker);
+	return rc;
+}
+
+struct lister {
+	struct bind_cmd *b;
+	struct g_err *err;
+};
+
+static int list_one(const char *id, void *arg)
+{
+	struct lister *l = arg;
+	struct g_err err;
+	json_t *rec = session_record(l->b, id, &err);
+
+	if (!rec) {
+		failed(l->b, &err); /* one bad row does not hide the others */
+		return 0;
+	}
+	if (write_new(l->b, rec, l->err) < 0)
+		return 1;
+	return 0;
+}
+
+static int run_list(struct bind_cmd *b, char **args, int n, struct g_err *err)
+{
+	struct lister l = { b, err };
+	char character_id[G_UUID_LEN];
+
+	(void)args;
+	(void)n;
+	g_err_clear(err);
+	if (b->character && resolve_card(b, G_REF_CHARACTERS, b->character, character_id, err) < 0)
+		return -1;
+	if (g_session_each(b->ctx.store, &b->ctx.key, b->character ? character_id : NULL, list_one,
+			   &l, err) < 0)
+		return -1;
+	return err->code ? -1 : 0;
+}
+
+static int resolve_session(struct bind_cmd *b, const char *ref, char id[G_UUID_LEN],
+			   struct g_err *err)
+{
+	return g_session_resolve(b->ctx.store, &b->ctx.key, ref, id, err);
+}
+
+static int run_show(struct bind_cmd *b, char **args, int n, struct g_err *err)
+{
+	json_t *records = json_array(), *rec;
+	char id[G_UUID_LEN];
+	size_t i;
+	int rc = 0, a;
+
+	if (!records)
+		return oom(err);
+	/* all or nothing: every session found before anything is written */
+	for (a = 0; a < n && rc == 0; a++) {
+		rc = resolve_session(b, args[a], id, err);
+		if (rc == 0 && !(rec = session_record(b, id, err)))
+			rc = -1;
+		if (rc == 0)
+			json_array_append_new(records, rec);
+	}
+	json_array_foreach (records, i, rec)
+		if (rc == 0)
+			rc = g_doc_write(b->out, rec, err);
+	json_decref(records);
+	return rc;
+}
+
+static int run_persona(struct bind_cmd *b, char **args, int n, struct g_err *err)
+{
+	struct g_session ss;
+	json_t *rec = NULL;
+	char id[G_UUID_LEN];
+	int rc;
+
+	(void)n;
+	if (resolve_session(b, args[0], id, err) < 0 ||
+	    g_session_load(b->ctx.store, &b->ctx.key, id, &ss, err) < 0)
+		return -1;
+	if (ss.persona.kind == G_PERSONA_NONE)
+		rc = (rec = json_pack("{s:s}", "kind", "none")) ? 0 : oom(err);
+	else
+		rc = g_cardrow_load(b->ctx.store, &b->ctx.key,
+				    ss.persona.kind == G_PERSONA_CUSTOM ? G_PERSONA : G_CHARACTER,
+				    ss.persona.id, &rec, NULL, NULL, err);
+	g_session_release(&ss);
+	return rc < 0 ? -1 : write_new(b, rec, err);
+}
+
+/* Load session ref, let change() write to it, print it: one transaction. */
+static int change(struct bind_cmd *b, const char *ref,
+		  int (*fn)(struct bind_cmd *b, struct g_session *ss, void *arg, struct g_err *err),
+		  void *arg, struct g_err *err)
+{
+	struct g_session ss;
+	json_t *rec = NULL;
+	char id[G_UUID_LEN];
+	int rc;
+
+	if (resolve_session(b, ref, id, err) < 0 || g_context_begin(&b->ctx, err) < 0)
+		return -1;
+	rc = g_session_load(b->ctx.store, &b->ctx.key, id, &ss, err);
+	if (rc == 0) {
+		rc = fn(b, &ss, arg, err);
+		g_session_release(&ss);
+	}
+	if (rc == 0 && !(rec = session_record(b, id, err)))
+		rc = -1;
+	if (g_context_end(&b->ctx, rc, err) < 0) {
+		json_decref(rec);
+		return -1;
+	}
+	return write_new(b, rec, err);
+}
+
+struct binding {
+	enum g_persona_kind kind;
+	const char *ref;
+};
+
+static int rebind(struct bind_cmd *b, struct g_session *ss, void *arg, struct g_err *err)
+{
+	const struct binding *to = arg;
+	char id[G_UUID_LEN] = "";
+
+	if (to->kind != G_PERSONA_NONE &&
+	    resolve_card(b, to->kind == G_PERSONA_CUSTOM ? G_REF_PERSONAS : G_REF_CHARACTERS,
+			 to->ref, id, err) < 0)
+		return -1;
+	return g_session_bind(b->ctx.store, &b->ctx.key, ss, to->kind, id, err);
+}
+
+static int run_use_persona(struct bind_cmd *b, char **args, int n, struct g_err *err)
+{
+	struct binding to = { G_PERSONA_CUSTOM, args[1] };
+
+	(void)n;
+	return change(b, args[0], rebind, &to, err);
+}
+
+static int run_impersonate(struct bind_cmd *b, char **args, int n, struct g_err *err)
+{
+	struct binding to = { G_PERSONA_IMPERSONATED, args[1] };
+
+	(void)n;
+	return change(b, args[0], rebind, &to, err);
+}
+
+static int run_clear(struct bind_cmd *b, char **args, int n, struct g_err *err)
+{
+	struct binding to = { G_PERSONA_NONE, NULL };
+
+	(void)n;
+	return change(b, args[0], rebind, &to, err);
+}
+
+struct assignments {
+	char **list;
+	int n;
+};
+
+static int assign(struct bind_cmd *b, struct g_session *ss, void *arg, struct g_err *err)
+{
+	const struct assignments *a = arg;
+
+	return g_settings_assign(ss->settings, a->list, a->n, err) < 0 ||
+			       g_session_store_settings(b->ctx.store, &b->ctx.key, ss->id,
+							ss->settings, err) < 0
+		       ? -1
+		       : 0;
+}
+
+static int run_set(struct bind_cmd *b, char **args, int n, struct g_err *err)
+{
+	struct assignments a = { args + 1, n - 1 };
+
+	return change(b, args[0], assign, &a, err);
+}
+
+static int delete_one(struct bind_cmd *b, const char *ref, struct g_err *err)
+{
+	char id[G_UUID_LEN];
+	int64_t messages;
+	json_t *rec;
+	int rc;
+
+	if (resolve_session(b, ref, id, err) < 0 || g_context_begin(&b->ctx, err) < 0)
+		return -1;
+	messages = g_session_messages(b->ctx.store, id, err);
+	rc = messages < 0 ? -1 : g_session_delete(b->ctx.store, &b->ctx.key, id, err);
+	if (g_context_end(&b->ctx, rc, err) < 0)
+		return -1;
+	rec = json_pack("{s:s, s:s, s:s, s:I}", "kind", "session", "id", id, "status", "deleted",
+			"messages", (json_int_t)messages);
+	return write_new(b, rec, err);
+}
+
+static int run_delete(struct bind_cmd *b, char **args, int n, struct g_err *err)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (delete_one(b, args[i], err) < 0) {
+			failed(b, err);
+			if (err->code == G_EX_IOERR)
+				break;
+		}
+	return 0;
+}
+
+static const struct verb verbs[] = {
+	{ "new", 0, 0,
+	  BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) |
+		  BIT(OPT_GREETING) | BIT(OPT_NO_GREETING) | BIT(OPT_TITLE) | BIT(OPT_SET),
+	  run_new },
+	{ "list", 0, 0, BIT(OPT_CHARACTER), run_list },
+	{ "show", 1, -1, 0, run_show },
+	{ "persona", 1, 1, 0, run_persona },
+	{ "use-persona", 2, 2, 0, run_use_persona },
+	{ "impersonate", 2, 2, 0, run_impersonate },
+	{ "clear", 1, 1, 0, run_clear },
+	{ "set", 2, -1, 0, run_set },
+	{ "delete", 1, -1, 0, run_delete },
+};
+
+static int own_option(struct bind_cmd *b, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_CHARACTER: b->character = arg; break;
+	case OPT_PERSONA: b->persona = arg; break;
+	case OPT_IMPERSONATE: b->impersonate = arg; break;
+	case OPT_TITLE: b->title = arg; break;
+	case OPT_GREETING:
+		if (g_cli_parse_long(arg, 0, 1000000, &b->greeting) < 0)
+			return g_usage_error(synopsis, "--greeting: '%s' is not a number, 0 or more",
+					     arg);
+		break;
+	case OPT_SET:
+		if (b->nsets == MAX_SETS)
+			return g_usage_error(synopsis, "--set: at most %d", MAX_SETS);
+		b->sets[b->nsets++] = (char *)arg;
+		break;
+	default: break;
+	}
+	return -1;
+}
+
+static int check_verb(struct bind_cmd *b, const char *verb, int n)
+{
+	size_t i;
+
+	for (i = 0; options[i].name; i++)
+		if (options[i].val >= G_OPT_COMMAND && (b->given & BIT(options[i].val)) &&
+		    !(b->verb->takes & BIT(options[i].val)))
+			return g_usage_error(synopsis, "%s: --%s does not apply", verb,
+					     options[i].name);
+	if (n < b->verb->min_args || (b->verb->max_args >= 0 && n > b->verb->max_args))
+		return g_usage_error(synopsis, "%s: %s", verb,
+				     n < b->verb->min_args ? "name what it acts on"
+							   : "too many arguments");
+	if (!!b->persona + !!b->impersonate + !!(b->given & BIT(OPT_NO_PERSONA)) > 1)
+		return g_usage_error(synopsis,
+				     "--persona, --impersonate and --no-persona: give one");
+	if ((b->given & BIT(OPT_GREETING)) && (b->given & BIT(OPT_NO_GREETING)))
+		return g_usage_error(synopsis, "--greeting and --no-greeting: give one");
+	if (strcmp(verb, "new") == 0 && !b->character)
+		return g_usage_error(synopsis, "new: name the character: --character C");
+	return -1;
+}
+
+static int parse(struct bind_cmd *b, int argc, char **argv)
+{
+	const char *verb;
+	size_t i;
+	int opt, status;
+
+	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS, options, NULL)) != -1) {
+		if (g_cli_handle(&b->cli, opt, optarg, synopsis, &status)) {
+			if (status >= 0)
+				return status;
+			continue;
+		}
+		if (opt < G_OPT_COMMAND || opt > OPT_TITLE)
+			return g_usage_error(synopsis, "unknown option");
+		b->given |= BIT(opt);
+		if ((status = own_option(b, opt, optarg)) >= 0)
+			return status;
+	}
+	if (optind >= argc)
+		return g_usage_error(synopsis, "name a subcommand");
+	verb = argv[optind++];
+	for (i = 0; i < sizeof(verbs) / sizeof(*verbs); i++)
+		if (strcmp(verb, verbs[i].name) == 0)
+			b->verb = &verbs[i];
+	if (!b->verb)
+		return g_usage_error(synopsis, "'%s' is not a subcommand", verb);
+	return check_verb(b, verb, argc - optind);
+}
+
+int main(int argc, char **argv)
+{
+	struct bind_cmd b;
+	struct g_err err;
+	int status;
+
+	memset(&b, 0, sizeof(b));
+	g_cli_init(&b.cli, argv[0]);
+	status = parse(&b, argc, argv);
+	if (status < 0) {
+		g_err_clear(&err);
+		b.out = g_doc_writer_new(stdout, b.cli.output);
+		if (g_context_open(&b.ctx, &b.cli, &err) < 0 ||
+		    b.verb->run(&b, argv + optind, argc - optind, &err) < 0)
+			status = err.code == G_EX_USAGE ? g_usage_error(synopsis, "%s", err.msg)
+							: g_report(&err);
+		else
+			status = b.status;
+		if (b.out && g_doc_writer_close(b.out, status ? NULL : &err) < 0 && !status)
+			status = g_report(&err);
+	}
+	g_context_release(&b.ctx);
+	return g_cli_finish(status);
+}
