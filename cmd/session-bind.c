@@ -105,17 +105,9 @@ static int write_new(struct bind_cmd *b, json_t *rec, struct g_err *err)
 /* The session record of id (inside a transaction, before it commits). */
 static json_t *session_record(struct bind_cmd *b, const char *id, struct g_err *err)
 {
-	struct g_session ss;
-	int64_t n;
-	json_t *rec = NULL;
+	json_t *rec;
 
-	if (g_session_load(b->ctx.store, &b->ctx.key, id, &ss, err) < 0)
-		return NULL;
-	n = g_session_messages(b->ctx.store, ss.id, err);
-	if (n >= 0 && !(rec = g_session_record(&ss, n)))
-		oom(err);
-	g_session_release(&ss);
-	return rec;
+	return g_session_record_of(b->ctx.store, &b->ctx.key, id, &rec, err) < 0 ? NULL : rec;
 }
 
 static int resolve_card(struct bind_cmd *b, int kinds, const char *ref, char id[G_UUID_LEN],
@@ -124,32 +116,6 @@ static int resolve_card(struct bind_cmd *b, int kinds, const char *ref, char id[
 	enum g_cardkind kind;
 
 	return g_cardref_resolve(b->ctx.store, &b->ctx.key, kinds, ref, &kind, id, err);
-}
-
-/* The persona a new session binds: the one named, else the default. */
-static int new_binding(struct bind_cmd *b, enum g_persona_kind *kind, char id[G_UUID_LEN],
-		       struct g_err *err)
-{
-	int rc;
-
-	*kind = G_PERSONA_NONE;
-	id[0] = '\0';
-	if (b->persona) {
-		*kind = G_PERSONA_CUSTOM;
-		return resolve_card(b, G_REF_PERSONAS, b->persona, id, err);
-	}
-	if (b->impersonate) {
-		*kind = G_PERSONA_IMPERSONATED;
-		return resolve_card(b, G_REF_CHARACTERS, b->impersonate, id, err);
-	}
-	if (b->given & BIT(OPT_NO_PERSONA))
-		return 0;
-	/* the default as it is now: a copy, so changing it later changes
-	 * no existing session */
-	rc = g_user_default_persona(b->ctx.store, &b->ctx.user, id, err);
-	if (rc > 0)
-		*kind = G_PERSONA_CUSTOM;
-	return rc < 0 ? -1 : 0;
 }
 
 /* The greeting a new session starts with: NULL for none. */
@@ -202,7 +168,9 @@ static int run_new(struct bind_cmd *b, char **args, int n, struct g_err *err)
 	if (rc == 0)
 		rc = pick_greeting(b, character, &greeting, err);
 	if (rc == 0)
-		rc = new_binding(b, &kind, persona_id, err);
+		rc = g_session_pick_persona(b->ctx.store, &b->ctx.key, &b->ctx.user, b->persona,
+					    b->impersonate, !!(b->given & BIT(OPT_NO_PERSONA)), &kind,
+					    persona_id, err);
 	if (rc == 0)
 		rc = g_speaker_load(b->ctx.store, &b->ctx.key, kind, persona_id, &speaker, err);
 	if (rc == 0 && (rc = g_context_begin(&b->ctx, err)) == 0) {

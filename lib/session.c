@@ -316,6 +316,22 @@ json_t *g_session_record(const struct g_session *ss, int64_t messages)
 			 "updated_at", ss->updated_at);
 }
 
+int g_session_record_of(struct g_store *s, const struct g_userkey *k, const char *id,
+			json_t **record, struct g_err *err)
+{
+	struct g_session ss;
+	int64_t n;
+
+	*record = NULL;
+	if (g_session_load(s, k, id, &ss, err) < 0)
+		return -1;
+	n = g_session_messages(s, ss.id, err);
+	if (n >= 0 && !(*record = g_session_record(&ss, n)))
+		oom(err);
+	g_session_release(&ss);
+	return *record ? 0 : -1;
+}
+
 /* Bind the settings at parameters first.. (plain JSON, model, history
  * limit, context tokens) and seal the stop list into *stop. */
 static int bind_settings(const struct g_userkey *k, sqlite3_stmt *st, int first, const char *id,
@@ -377,6 +393,31 @@ static int step_done(struct g_store *s, sqlite3_stmt *st, const char *what, stru
 
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, what, err);
+}
+
+int g_session_pick_persona(struct g_store *s, const struct g_userkey *k, const struct g_user *u,
+			   const char *persona_ref, const char *impersonate_ref, int none,
+			   enum g_persona_kind *kind, char id[G_UUID_LEN], struct g_err *err)
+{
+	enum g_cardkind found;
+	int rc;
+
+	*kind = G_PERSONA_NONE;
+	id[0] = '\0';
+	if (persona_ref) {
+		*kind = G_PERSONA_CUSTOM;
+		return g_cardref_resolve(s, k, G_REF_PERSONAS, persona_ref, &found, id, err);
+	}
+	if (impersonate_ref) {
+		*kind = G_PERSONA_IMPERSONATED;
+		return g_cardref_resolve(s, k, G_REF_CHARACTERS, impersonate_ref, &found, id, err);
+	}
+	if (none)
+		return 0;
+	rc = g_user_default_persona(s, u, id, err);
+	if (rc > 0)
+		*kind = G_PERSONA_CUSTOM;
+	return rc < 0 ? -1 : 0;
 }
 
 int g_session_insert(struct g_store *s, const struct g_userkey *k, const char *character_id,

@@ -21,6 +21,7 @@
 #include "keys.h"
 #include "store.h"
 #include "timestamp.h"
+#include "users.h"
 
 enum g_persona_kind { G_PERSONA_NONE, G_PERSONA_CUSTOM, G_PERSONA_IMPERSONATED };
 
@@ -71,6 +72,19 @@ int64_t g_session_messages(struct g_store *s, const char *id, struct g_err *err)
 
 /* The session record of §4. New reference, NULL if memory fails. */
 json_t *g_session_record(const struct g_session *ss, int64_t messages);
+
+/* The persona a new session binds: the persona named persona_ref, the
+ * character named impersonate_ref, none (none set), or else the user's
+ * default persona as it is now (a copy of the binding: changing the
+ * default later changes no existing session). At most one is given. */
+int g_session_pick_persona(struct g_store *s, const struct g_userkey *k, const struct g_user *u,
+			   const char *persona_ref, const char *impersonate_ref, int none,
+			   enum g_persona_kind *kind, char id[G_UUID_LEN], struct g_err *err);
+
+/* The record of session id: load, count and record in one (new reference
+ * in *record). Errors as g_session_load. */
+int g_session_record_of(struct g_store *s, const struct g_userkey *k, const char *id,
+			json_t **record, struct g_err *err);
 
 /* A new session with character_id, bound to persona (kind NONE: none),
  * title (NULL: none) and settings (as g_settings_new makes them). 65 when

@@ -1,0 +1,584 @@
+/*
+ * session-log: a session's messages (DESIGN.md §4): show them (records or
+ * a transcript), append, edit and delete them, and carry a whole chat out
+ * and in as SillyTavern chat JSONL. Messages are lib/chatlog's, the chat
+ * file's shape lib/stchat's; this is naming, transactions and output.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chatimport.h"
+#include "chatlog.h"
+#include "cli.h"
+#include "context.h"
+#include "doc.h"
+#include "fileio.h"
+#include "session.h"
+#include "stchat.h"
+
+static const char synopsis[] =
+	"usage: session-log show S [--last N] [--format records|text]\n"
+	"       session-log append S [--role user|assistant|system] [--status complete|partial]\n"
+	"                          [--model M] [--records]\n"
+	"       session-log edit S SEQ\n"
+	"       session-log delete S (SEQ... | --last N)\n"
+	"       session-log export S [--format records|st]\n"
+	"       session-log import [--character C] [--persona P | --impersonate C2 | --no-persona]\n"
+	"                          [--title TEXT] [FILE]\n"
+	"options: -d DB  -u USER  -y  --pretty  --input json|yaml  -n  -q  -v  -h  -V\n";
+
+enum {
+	OPT_CHARACTER = G_OPT_COMMAND,
+	OPT_FORMAT,
+	OPT_IMPERSONATE,
+	OPT_LAST,
+	OPT_MODEL,
+	OPT_NO_PERSONA,
+	OPT_PERSONA,
+	OPT_RECORDS,
+	OPT_ROLE,
+	OPT_STATUS,
+	OPT_TITLE,
+};
+
+static const struct option options[] = {
+	{ "character", required_argument, NULL, OPT_CHARACTER },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "impersonate", required_argument, NULL, OPT_IMPERSONATE },
+	{ "last", required_argument, NULL, OPT_LAST },
+	{ "model", required_argument, NULL, OPT_MODEL },
+	{ "no-persona", no_argument, NULL, OPT_NO_PERSONA },
+	{ "persona", required_argument, NULL, OPT_PERSONA },
+	{ "records", no_argument, NULL, OPT_RECORDS },
+	{ "role", required_argument, NULL, OPT_ROLE },
+	{ "status", required_argument, NULL, OPT_STATUS },
+	{ "title", required_argument, NULL, OPT_TITLE },
+	G_CLI_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+#define BIT(opt) (1u << ((opt) - G_OPT_COMMAND))
+/* Appended records are committed, then printed, this many at a time. */
+#define APPEND_BATCH 500
+
+struct log_cmd;
+
+struct verb {
+	const char *name;
+	int min_args, max_args; /* -1: any number */
+	unsigned takes;
+	int (*run)(struct log_cmd *l, char **args, int n, struct g_err *err);
+};
+
+struct log_cmd {
+	struct g_cli cli;
+	struct g_context ctx;
+	const struct verb *verb;
+	unsigned given;
+	const char *character, *persona, *impersonate, *title;
+	const char *format, *role, *status_opt, *model;
+	long last;
+	struct g_session session; /* the session named, loaded */
+	struct g_doc_writer *out;
+	int status;
+};
+
+static int oom(struct g_err *err)
+{
+	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+}
+
+static int write_new(struct log_cmd *l, json_t *rec, struct g_err *err)
+{
+	int rc = rec ? g_doc_write(l->out, rec, err) : oom(err);
+
+	json_decref(rec);
+	return rc;
+}
+
+/* Name and load the session every verb but import acts on. */
+static int open_session(struct log_cmd *l, const char *ref, struct g_err *err)
+{
+	char id[G_UUID_LEN];
+
+	return g_session_resolve(l->ctx.store, &l->ctx.key, ref, id, err) < 0 ||
+			       g_session_load(l->ctx.store, &l->ctx.key, id, &l->session, err) < 0
+		       ? -1
+		       : 0;
+}
+
+static int write_record(json_t *rec, void *arg)
+{
+	void **a = arg;
+	struct log_cmd *l = a[0];
+
+	return g_doc_write(l->out, rec, a[1]) < 0;
+}
+
+/* "Name: content", a blank line between messages. */
+static int write_text(json_t *rec, void *arg)
+{
+	void **a = arg;
+	struct log_cmd *l = a[0];
+	int *count = a[2];
+	const char *role = json_string_value(json_object_get(rec, "role"));
+	const json_t *speaker = json_object_get(json_object_get(rec, "speaker"), "name");
+	const json_t *content = json_object_get(rec, "content");
+	const char *name = strcmp(role, "system") == 0	  ? "System"
+			   : strcmp(role, "assistant") == 0 ? l->session.character_name
+			   : json_is_string(speaker)	  ? json_string_value(speaker)
+							  : "User";
+
+	if ((*count)++ && fputs("\n", stdout) == EOF)
+		return 1;
+	if (printf("%s: ", name) < 0 ||
+	    fwrite(json_string_value(content), 1, json_string_length(content), stdout) !=
+		    json_string_length(content) ||
+	    fputs("\n", stdout) == EOF)
+		return g_err_set(a[1], G_EX_IOERR, "cannot write to stdout"), 1;
+	return 0;
+}
+
+static int run_show(struct log_cmd *l, char **args, int n, struct g_err *err)
+{
+	int count = 0;
+	void *arg[3] = { l, err, &count };
+
+	(void)n;
+	if (l->format && strcmp(l->format, "text") != 0 && strcmp(l->format, "records") != 0)
+		return g_err_set(err, G_EX_USAGE, "--format: '%s' is not records or text",
+				 l->format);
+	g_err_clear(err);
+	if (open_session(l, args[0], err) < 0 ||
+	    g_chatlog_each(l->ctx.store, &l->ctx.key, l->session.id, l->last,
+			   l->format && strcmp(l->format, "text") == 0 ? write_text : write_record,
+			   arg, err) < 0)
+		return -1;
+	if (err->code)
+		return -1;
+	return fflush(stdout) == 0 ? 0 : g_err_set(err, G_EX_IOERR, "cannot write to stdout");
+}
+
+/* The content of stdin: its bytes, less one trailing newline. */
+static int read_content(struct g_file *f, struct g_err *err)
+{
+	json_t *check;
+
+	if (g_file_read("-", G_MESSAGE_MAX_BYTES + 2, f, err) < 0)
+		return -1;
+	if (f->len && f->data[f->len - 1] == '\n')
+		f->len--;
+	if (f->len && f->data[f->len - 1] == '\r')
+		f->len--;
+	if (f->len > G_MESSAGE_MAX_BYTES)
+		return g_err_set(err, G_EX_DATAERR,
+				 "'-': %zu bytes, more than the %zu a message may hold", f->len,
+				 G_MESSAGE_MAX_BYTES);
+	check = json_stringn((const char *)f->data, f->len);
+	if (!check)
+		return g_err_set(err, G_EX_DATAERR, "'-': not valid UTF-8");
+	json_decref(check);
+	return 0;
+}
+
+/* Append one message; its record (read back in the transaction) goes to
+ * pending, to be printed once committed. */
+static int append_one(struct log_cmd *l, const struct g_message *m, json_t *pending,
+		      struct g_err *err)
+{
+	json_t *rec;
+	int64_t seq = 0;
+
+	if (g_chatlog_append(l->ctx.store, &l->ctx.key, l->session.id, m, &seq, err) < 0 ||
+	    g_chatlog_get(l->ctx.store, &l->ctx.key, l->session.id, seq, &rec, err) < 0)
+		return -1;
+	return json_array_append_new(pending, rec) < 0 ? oom(err) : 0;
+}
+
+static int flush_pending(struct log_cmd *l, json_t *pending, struct g_err *err)
+{
+	size_t i;
+	json_t *rec;
+	int rc = g_context_end(&l->ctx, 0, err);
+
+	json_array_foreach (pending, i, rec)
+		if (rc == 0)
+			rc = g_doc_write(l->out, rec, err);
+	json_array_clear(pending);
+	return rc;
+}
+
+static void failed(struct log_cmd *l, const struct g_err *err)
+{
+	int status = g_report(err);
+
+	if (!l->status)
+		l->status = status;
+}
+
+/* A message record of stdin as a message: 65 located when it is not. */
+static int record_message(struct log_cmd *l, const json_t *in, long n, struct g_message *m,
+			  struct g_err *err)
+{
+	const json_t *content = json_object_get(in, "content");
+	const json_t *role = json_object_get(in, "role"), *status = json_object_get(in, "status");
+	const json_t *model = json_object_get(in, "model");
+
+	memset(m, 0, sizeof(*m));
+	m->role = role ? json_string_value(role) : "user";
+	m->status = json_string_value(status);
+	m->model = json_string_value(model);
+	m->input_tokens = m->output_tokens = -1;
+	m->speaker = &l->session.persona;
+	if (!json_is_string(content))
+		return g_err_set(err, G_EX_DATAERR, "'-': record %ld: content: expected a string", n);
+	m->content = json_string_value(content);
+	m->len = json_string_length(content);
+	if (!g_message_role_valid(m->role))
+		return g_err_set(err, G_EX_DATAERR,
+				 "'-': record %ld: role: expected user, assistant or system", n);
+	if ((status && !json_is_string(status)) || !g_message_status_valid(m->status))
+		return g_err_set(err, G_EX_DATAERR,
+				 "'-': record %ld: status: expected complete or partial", n);
+	if (model && !json_is_string(model) && !json_is_null(model))
+		return g_err_set(err, G_EX_DATAERR, "'-': record %ld: model: expected a string", n);
+	return 0;
+}
+
+static int append_records(struct log_cmd *l, struct g_err *err)
+{
+	struct g_doc_reader *r = g_doc_reader_new(stdin, "-", l->cli.input, G_DOC_RECORDS);
+	json_t *pending = json_array(), *in;
+	struct g_message m;
+	long n = 0;
+	int rc = 0, got, open = 0;
+
+	if (!r || !pending) {
+		g_doc_reader_free(r);
+		json_decref(pending);
+		return oom(err);
+	}
+	while (rc == 0 && (got = g_doc_read(r, &in, err)) != 0) {
+		if (got < 0) {
+			failed(l, err);
+			break;
+		}
+		n++;
+		if (!open && (rc = g_context_begin(&l->ctx, err)) == 0)
+			open = 1;
+		if (rc == 0 && record_message(l, in, n, &m, err) < 0) {
+			failed(l, err); /* reported; the batch goes on */
+		} else if (rc == 0) {
+			if (append_one(l, &m, pending, err) < 0) {
+				if (err->code == G_EX_DATAERR)
+					failed(l, err);
+				else
+					rc = -1;
+			}
+		}
+		json_decref(in);
+		if (rc == 0 && open && json_array_size(pending) >= APPEND_BATCH) {
+			open = 0;
+			rc = flush_pending(l, pending, err);
+		}
+	}
+	if (open)
+		rc = rc == 0 ? flush_pending(l, pending, err) : g_context_end(&l->ctx, rc, err);
+	g_doc_reader_free(r);
+	json_decref(pending);
+	return rc;
+}
+
+static int run_append(struct log_cmd *l, char **args, int n, struct g_err *err)
+{
+	struct g_message m = { l->role ? l->role : "user", NULL, 0, l->status_opt, l->model,
+			       -1, -1, NULL, NULL };
+	struct g_file f = { 0 };
+	json_t *pending;
+	int rc;
+
+	(void)n;
+	if (!g_message_role_valid(m.role))
+		return g_err_set(err, G_EX_USAGE, "--role: '%s' is not user, assistant or system",
+				 m.role);
+	if (!g_message_status_valid(m.status))
+		return g_err_set(err, G_EX_USAGE, "--status: '%s' is not complete or partial",
+				 m.status);
+	if (open_session(l, args[0], err) < 0)
+		return -1;
+	m.speaker = &l->session.persona;
+	if (l->given & BIT(OPT_RECORDS))
+		return append_records(l, err);
+	if (read_content(&f, err) < 0)
+		return -1;
+	m.content = (const char *)f.data;
+	m.len = f.len;
+	pending = json_array();
+	rc = pending ? g_context_begin(&l->ctx, err) : oom(err);
+	if (rc == 0 && (rc = append_one(l, &m, pending, err)) < 0)
+		g_context_end(&l->ctx, rc, err);
+	else if (rc == 0)
+		rc = flush_pending(l, pending, err);
+	json_decref(pending);
+	g_file_release(&f);
+	return rc;
+}
+
+static int parse_seq(const char *arg, int64_t *seq, struct g_err *err)
+{
+	long v;
+
+	if (g_cli_parse_long(arg, 1, 0x7fffffffL, &v) < 0)
+		return g_err_set(err, G_EX_USAGE, "'%s' is not a message number", arg);
+	*seq = v;
+	return 0;
+}
+
+static int run_edit(struct log_cmd *l, char **args, int n, struct g_err *err)
+{
+	struct g_file f = { 0 };
+	json_t *rec = NULL;
+	int64_t seq = 0;
+	int rc;
+
+	(void)n;
+	if (parse_seq(args[1], &seq, err) < 0 || open_session(l, args[0], err) < 0 ||
+	    read_content(&f, err) < 0) {
+		g_file_release(&f);
+		return -1;
+	}
+	rc = g_context_begin(&l->ctx, err);
+	if (rc == 0) {
+		rc = g_chatlog_edit(l->ctx.store, &l->ctx.key, l->session.id, seq,
+				    (const char *)f.data, f.len, err);
+		if (rc == 0)
+			rc = g_chatlog_get(l->ctx.store, &l->ctx.key, l->session.id, seq, &rec, err);
+		rc = g_context_end(&l->ctx, rc, err);
+	}
+	g_file_release(&f);
+	if (rc < 0) {
+		json_decref(rec);
+		return -1;
+	}
+	return write_new(l, rec, err);
+}
+
+static int collect_seq(json_t *rec, void *arg)
+{
+	return json_array_append(arg, json_object_get(rec, "seq")) < 0;
+}
+
+static int run_delete(struct log_cmd *l, char **args, int n, struct g_err *err)
+{
+	json_t *seqs = json_array(), *v;
+	int64_t seq = 0;
+	size_t i;
+	int rc = 0, a;
+
+	if (!seqs)
+		return oom(err);
+	if ((l->given & BIT(OPT_LAST)) == !!(n > 1))
+		rc = g_err_set(err, G_EX_USAGE, "delete: name messages by number or by --last N");
+	for (a = 1; a < n && rc == 0; a++)
+		if ((rc = parse_seq(args[a], &seq, err)) == 0)
+			json_array_append_new(seqs, json_integer(seq));
+	if (rc == 0)
+		rc = open_session(l, args[0], err);
+	if (rc == 0 && (l->given & BIT(OPT_LAST)))
+		rc = g_chatlog_each(l->ctx.store, &l->ctx.key, l->session.id, l->last, collect_seq,
+				    seqs, err);
+	/* all or nothing: one message that is not there deletes none */
+	if (rc == 0 && (rc = g_context_begin(&l->ctx, err)) == 0) {
+		json_array_foreach (seqs, i, v)
+			if (rc == 0)
+				rc = g_chatlog_delete(l->ctx.store, &l->ctx.key, l->session.id,
+						      json_integer_value(v), err);
+		rc = g_context_end(&l->ctx, rc, err);
+	}
+	json_array_foreach (seqs, i, v)
+		if (rc == 0)
+			rc = write_new(l,
+				       json_pack("{s:s, s:s, s:O, s:s}", "kind", "message", "session",
+						 l->session.id, "seq", v, "status", "deleted"),
+				       err);
+	json_decref(seqs);
+	return rc;
+}
+
+static const char *user_name(const struct log_cmd *l)
+{
+	return l->session.persona.name && *l->session.persona.name ? l->session.persona.name
+								      : "User";
+}
+
+static int write_st(json_t *rec, void *arg)
+{
+	void **a = arg;
+	struct log_cmd *l = a[0];
+
+	return write_new(l, g_stchat_message_out(rec, user_name(l), l->session.character_name),
+			 a[1]) < 0;
+}
+
+static int run_export(struct log_cmd *l, char **args, int n, struct g_err *err)
+{
+	void *arg[3] = { l, err, NULL };
+	int st;
+
+	(void)n;
+	if (l->format && strcmp(l->format, "st") != 0 && strcmp(l->format, "records") != 0)
+		return g_err_set(err, G_EX_USAGE, "--format: '%s' is not records or st", l->format);
+	st = l->format && strcmp(l->format, "st") == 0;
+	g_err_clear(err);
+	if (open_session(l, args[0], err) < 0)
+		return -1;
+	if (st && write_new(l,
+			    g_stchat_header_out(user_name(l), l->session.character_name,
+						l->session.created_at),
+			    err) < 0)
+		return -1;
+	if (g_chatlog_each(l->ctx.store, &l->ctx.key, l->session.id, 0,
+			   st ? write_st : write_record, arg, err) < 0)
+		return -1;
+	return err->code ? -1 : 0;
+}
+
+static int run_import(struct log_cmd *l, char **args, int n, struct g_err *err)
+{
+	struct g_chatimport o = { l->character, l->persona, l->impersonate,
+				  !!(l->given & BIT(OPT_NO_PERSONA)), l->title };
+	const char *name = n ? args[0] : "-";
+	struct g_doc_reader *r = NULL;
+	struct g_file f = { 0 };
+	char id[G_UUID_LEN];
+	json_t *rec = NULL;
+	int rc;
+
+	/* read whole first: no writer waits on a slow pipe */
+	rc = g_file_read(name, G_CHAT_MAX_BYTES, &f, err);
+	if (rc == 0 && !(r = g_doc_reader_new_mem(f.data, f.len, name, l->cli.input,
+						  G_DOC_RECORDS)))
+		rc = oom(err);
+	if (rc == 0 && (rc = g_context_begin(&l->ctx, err)) == 0) {
+		rc = g_chatimport_run(l->ctx.store, &l->ctx.key, &l->ctx.user, r, name, &o, id, err);
+		if (rc == 0)
+			rc = g_session_record_of(l->ctx.store, &l->ctx.key, id, &rec, err);
+		rc = g_context_end(&l->ctx, rc, err);
+	}
+	g_doc_reader_free(r);
+	g_file_release(&f);
+	if (rc < 0) {
+		json_decref(rec);
+		return -1;
+	}
+	return write_new(l, rec, err);
+}
+
+static const struct verb verbs[] = {
+	{ "show", 1, 1, BIT(OPT_LAST) | BIT(OPT_FORMAT), run_show },
+	{ "append", 1, 1, BIT(OPT_ROLE) | BIT(OPT_STATUS) | BIT(OPT_MODEL) | BIT(OPT_RECORDS),
+	  run_append },
+	{ "edit", 2, 2, 0, run_edit },
+	{ "delete", 1, -1, BIT(OPT_LAST), run_delete },
+	{ "export", 1, 1, BIT(OPT_FORMAT), run_export },
+	{ "import", 0, 1,
+	  BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) |
+		  BIT(OPT_TITLE),
+	  run_import },
+};
+
+static int own_option(struct log_cmd *l, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_CHARACTER: l->character = arg; break;
+	case OPT_PERSONA: l->persona = arg; break;
+	case OPT_IMPERSONATE: l->impersonate = arg; break;
+	case OPT_TITLE: l->title = arg; break;
+	case OPT_FORMAT: l->format = arg; break;
+	case OPT_ROLE: l->role = arg; break;
+	case OPT_STATUS: l->status_opt = arg; break;
+	case OPT_MODEL: l->model = arg; break;
+	case OPT_LAST:
+		if (g_cli_parse_long(arg, 1, 0x7fffffffL, &l->last) < 0)
+			return g_usage_error(synopsis, "--last: '%s' is not a number, 1 or more", arg);
+		break;
+	default: break;
+	}
+	return -1;
+}
+
+static int check_verb(struct log_cmd *l, const char *verb, int n)
+{
+	size_t i;
+
+	for (i = 0; options[i].name; i++)
+		if (options[i].val >= G_OPT_COMMAND && (l->given & BIT(options[i].val)) &&
+		    !(l->verb->takes & BIT(options[i].val)))
+			return g_usage_error(synopsis, "%s: --%s does not apply", verb,
+					     options[i].name);
+	if (n < l->verb->min_args || (l->verb->max_args >= 0 && n > l->verb->max_args))
+		return g_usage_error(synopsis, "%s: %s", verb,
+				     n < l->verb->min_args ? "name what it acts on"
+							   : "too many arguments");
+	if (!!l->persona + !!l->impersonate + !!(l->given & BIT(OPT_NO_PERSONA)) > 1)
+		return g_usage_error(synopsis,
+				     "--persona, --impersonate and --no-persona: give one");
+	return -1;
+}
+
+static int parse(struct log_cmd *l, int argc, char **argv)
+{
+	const char *verb;
+	size_t i;
+	int opt, status;
+
+	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS, options, NULL)) != -1) {
+		if (g_cli_handle(&l->cli, opt, optarg, synopsis, &status)) {
+			if (status >= 0)
+				return status;
+			continue;
+		}
+		if (opt < G_OPT_COMMAND || opt > OPT_TITLE)
+			return g_usage_error(synopsis, "unknown option");
+		l->given |= BIT(opt);
+		if ((status = own_option(l, opt, optarg)) >= 0)
+			return status;
+	}
+	if (optind >= argc)
+		return g_usage_error(synopsis, "name a subcommand");
+	verb = argv[optind++];
+	for (i = 0; i < sizeof(verbs) / sizeof(*verbs); i++)
+		if (strcmp(verb, verbs[i].name) == 0)
+			l->verb = &verbs[i];
+	if (!l->verb)
+		return g_usage_error(synopsis, "'%s' is not a subcommand", verb);
+	return check_verb(l, verb, argc - optind);
+}
+
+int main(int argc, char **argv)
+{
+	struct log_cmd l;
+	struct g_err err;
+	int status;
+
+	memset(&l, 0, sizeof(l));
+	g_cli_init(&l.cli, argv[0]);
+	status = parse(&l, argc, argv);
+	if (status < 0) {
+		g_err_clear(&err);
+		l.out = g_doc_writer_new(stdout, l.cli.output);
+		if (g_context_open(&l.ctx, &l.cli, &err) < 0 ||
+		    l.verb->run(&l, argv + optind, argc - optind, &err) < 0)
+			status = err.code == G_EX_USAGE ? g_usage_error(synopsis, "%s", err.msg)
+							: g_report(&err);
+		else
+			status = l.status;
+		if (l.out && g_doc_writer_close(l.out, status ? NULL : &err) < 0 && !status)
+			status = g_report(&err);
+	}
+	g_session_release(&l.session);
+	g_context_release(&l.ctx);
+	return g_cli_finish(status);
+}

@@ -1,0 +1,104 @@
+/* chatimport.c: SillyTavern chat lines into a session's messages. */
+#include "chatimport.h"
+
+#include <string.h>
+
+#include "cardref.h"
+#include "chatlog.h"
+#include "settings.h"
+#include "stchat.h"
+
+/* The first record: the header (its character's name into *character),
+ * or a message to be stored like the rest (*first kept). */
+static int header(struct g_doc_reader *r, const char *name, json_t **first,
+		  const char **character, struct g_err *err)
+{
+	const json_t *v;
+	int rc = g_doc_read(r, first, err);
+
+	*character = NULL;
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return g_err_set(err, G_EX_DATAERR, "'%s': no chat in it", name);
+	if (!g_stchat_is_header(*first))
+		return 0;
+	v = json_object_get(*first, "character_name");
+	if (v && !json_is_string(v))
+		return g_err_set(err, G_EX_DATAERR, "'%s': record 1: character_name: expected a string",
+				 name);
+	*character = json_string_value(v);
+	return 0;
+}
+
+/* One message of the file, stored. */
+static int store_line(struct g_store *s, const struct g_userkey *k, const char *session_id,
+		      const struct g_speaker *bound, const json_t *line, const char *name, long n,
+		      struct g_err *err)
+{
+	struct g_stchat_message sm;
+	struct g_speaker as_named = *bound;
+	struct g_message m;
+	int64_t seq;
+
+	if (g_stchat_message(line, name, n, &sm, err) < 0)
+		return -1;
+	/* the user's side under the name the file gives it */
+	if (strcmp(sm.role, "user") == 0 && sm.name && bound->kind != G_PERSONA_NONE)
+		as_named.name = (char *)sm.name;
+	memset(&m, 0, sizeof(m));
+	m.role = sm.role;
+	m.content = sm.content;
+	m.len = sm.len;
+	m.input_tokens = m.output_tokens = -1;
+	m.created_at = sm.created_at[0] ? sm.created_at : NULL;
+	m.speaker = &as_named;
+	if (g_chatlog_append(s, k, session_id, &m, &seq, err) < 0) {
+		g_err_prefix(err, "'%s': record %ld", name, n);
+		return -1;
+	}
+	return 0;
+}
+
+int g_chatimport_run(struct g_store *s, const struct g_userkey *k, const struct g_user *u,
+		     struct g_doc_reader *r, const char *name, const struct g_chatimport *o,
+		     char id[G_UUID_LEN], struct g_err *err)
+{
+	json_t *first = NULL, *line, *settings = g_settings_new();
+	const char *character;
+	char character_id[G_UUID_LEN], persona_id[G_UUID_LEN];
+	enum g_persona_kind kind;
+	enum g_cardkind found;
+	struct g_speaker bound = { 0 };
+	long n = 1;
+	int rc;
+
+	if (!settings)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	rc = header(r, name, &first, &character, err);
+	if (rc == 0 && !o->character_ref && !character)
+		rc = g_err_set(err, G_EX_USAGE,
+			       "'%s' names no character: give one with --character", name);
+	if (rc == 0)
+		rc = g_cardref_resolve(s, k, G_REF_CHARACTERS,
+				       o->character_ref ? o->character_ref : character, &found,
+				       character_id, err);
+	if (rc == 0)
+		rc = g_session_pick_persona(s, k, u, o->persona_ref, o->impersonate_ref,
+					    o->no_persona, &kind, persona_id, err);
+	if (rc == 0)
+		rc = g_speaker_load(s, k, kind, persona_id, &bound, err);
+	if (rc == 0)
+		rc = g_session_insert(s, k, character_id, kind, persona_id, o->title, settings, id,
+				      err);
+	if (rc == 0 && !g_stchat_is_header(first))
+		rc = store_line(s, k, id, &bound, first, name, n, err);
+	while (rc == 0 && (rc = g_doc_read(r, &line, err)) > 0) {
+		rc = store_line(s, k, id, &bound, line, name, ++n, err);
+		json_decref(line);
+	}
+	json_decref(first);
+	json_decref(settings);
+	g_speaker_release(&bound);
+	return rc < 0 ? -1 : 0;
+}
