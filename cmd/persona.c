@@ -59,21 +59,12 @@ static const struct option options[] = {
 };
 
 /* The command's own options, as bits, to say which a subcommand takes. */
-#define BIT(opt) (1u << ((opt) - G_OPT_COMMAND))
-
-struct persona_cmd;
-
-struct verb {
-	const char *name;
-	int min_args, max_args; /* -1: any number */
-	unsigned takes;
-	int (*run)(struct persona_cmd *p, char **args, int n, struct g_err *err);
-};
+#define BIT(opt) G_CLI_BIT(opt)
 
 struct persona_cmd {
 	struct g_cli cli;
 	struct g_context ctx;
-	const struct verb *verb;
+	int verb; /* index in verbs and runs */
 	unsigned given;   /* BIT() of each own option given */
 	int kinds;        /* G_REF_*: --character, --persona or both */
 	json_t *patch;    /* --set and --clear, in order */
@@ -522,25 +513,33 @@ static int run_clear_default(struct persona_cmd *p, char **args, int n, struct g
 
 #define KINDS (BIT(OPT_CHARACTER) | BIT(OPT_PERSONA))
 
-static const struct verb verbs[] = {
-	{ "create", 0, 0,
-	  BIT(OPT_CHARACTER) | BIT(OPT_DEFAULT) | BIT(OPT_NAME) | BIT(OPT_DESCRIPTION) |
-		  BIT(OPT_SET),
-	  run_create },
-	{ "list", 0, 0, BIT(OPT_CHARACTERS) | BIT(OPT_ALL), run_list },
-	{ "show", 1, -1, KINDS, run_show },
-	{ "update", 1, 1, KINDS | BIT(OPT_SET) | BIT(OPT_CLEAR), run_update },
-	{ "delete", 1, -1, KINDS | BIT(OPT_CASCADE), run_delete },
-	{ "set-default", 1, 1, 0, run_set_default },
-	{ "clear-default", 0, 0, 0, run_clear_default },
+static const struct g_cli_verb verbs[] = {
+	{ "create", 0, 0, BIT(OPT_CHARACTER) | BIT(OPT_DEFAULT) | BIT(OPT_NAME) | BIT(OPT_DESCRIPTION) | BIT(OPT_SET) },
+	{ "list", 0, 0, BIT(OPT_CHARACTERS) | BIT(OPT_ALL) },
+	{ "show", 1, -1, KINDS },
+	{ "update", 1, 1, KINDS | BIT(OPT_SET) | BIT(OPT_CLEAR) },
+	{ "delete", 1, -1, KINDS | BIT(OPT_CASCADE) },
+	{ "set-default", 1, 1, 0 },
+	{ "clear-default", 0, 0, 0 },
+};
+
+typedef int run_fn(struct persona_cmd *p, char **args, int n, struct g_err *err);
+
+/* In the order of verbs. */
+static run_fn *const runs[] = {
+	run_create,
+	run_list,
+	run_show,
+	run_update,
+	run_delete,
+	run_set_default,
+	run_clear_default,
 };
 
 static int parse(struct persona_cmd *p, int argc, char **argv)
 {
 	struct g_err err;
-	const char *verb;
-	size_t i;
-	int opt, status, n;
+	int opt, status;
 
 	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS, options, NULL)) != -1) {
 		if (g_cli_handle(&p->cli, opt, optarg, synopsis, &status)) {
@@ -565,24 +564,10 @@ static int parse(struct persona_cmd *p, int argc, char **argv)
 		default: break;
 		}
 	}
-	if (optind >= argc)
-		return g_usage_error(synopsis, "name a subcommand");
-	verb = argv[optind++];
-	for (i = 0; i < sizeof(verbs) / sizeof(*verbs); i++)
-		if (strcmp(verb, verbs[i].name) == 0)
-			p->verb = &verbs[i];
-	if (!p->verb)
-		return g_usage_error(synopsis, "'%s' is not a subcommand", verb);
-	for (i = 0; options[i].name; i++)
-		if (options[i].val >= G_OPT_COMMAND && (p->given & BIT(options[i].val)) &&
-		    !(p->verb->takes & BIT(options[i].val)))
-			return g_usage_error(synopsis, "%s: --%s does not apply", verb,
-					     options[i].name);
-	n = argc - optind;
-	if (n < p->verb->min_args || (p->verb->max_args >= 0 && n > p->verb->max_args))
-		return g_usage_error(synopsis, "%s: %s", verb,
-				     n < p->verb->min_args ? "name what it acts on"
-							   : "too many arguments");
+	p->verb = g_cli_verb(verbs, sizeof(verbs) / sizeof(*verbs), options, p->given, argc, argv,
+			     synopsis);
+	if (p->verb < 0)
+		return G_EX_USAGE;
 	if ((p->given & KINDS) == KINDS)
 		return g_usage_error(synopsis, "--character and --persona: give one");
 	p->kinds = (p->given & BIT(OPT_CHARACTER))  ? G_REF_CHARACTERS
@@ -607,7 +592,7 @@ int main(int argc, char **argv)
 		g_err_clear(&err);
 		p.out = g_doc_writer_new(stdout, p.cli.output);
 		if (g_context_open(&p.ctx, &p.cli, &err) < 0 ||
-		    p.verb->run(&p, argv + optind, argc - optind, &err) < 0)
+		    runs[p.verb](&p, argv + optind, argc - optind, &err) < 0)
 			status = g_report(&err);
 		else
 			status = p.status;

@@ -56,22 +56,13 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-#define BIT(opt) (1u << ((opt) - G_OPT_COMMAND))
+#define BIT(opt) G_CLI_BIT(opt)
 #define MAX_SETS 64
-
-struct bind_cmd;
-
-struct verb {
-	const char *name;
-	int min_args, max_args; /* -1: any number */
-	unsigned takes;
-	int (*run)(struct bind_cmd *b, char **args, int n, struct g_err *err);
-};
 
 struct bind_cmd {
 	struct g_cli cli;
 	struct g_context ctx;
-	const struct verb *verb;
+	int verb; /* index in verbs and runs */
 	unsigned given;
 	const char *character, *persona, *impersonate, *title;
 	long greeting;
@@ -404,19 +395,31 @@ static int run_delete(struct bind_cmd *b, char **args, int n, struct g_err *err)
 	return 0;
 }
 
-static const struct verb verbs[] = {
-	{ "new", 0, 0,
-	  BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) |
-		  BIT(OPT_GREETING) | BIT(OPT_NO_GREETING) | BIT(OPT_TITLE) | BIT(OPT_SET),
-	  run_new },
-	{ "list", 0, 0, BIT(OPT_CHARACTER), run_list },
-	{ "show", 1, -1, 0, run_show },
-	{ "persona", 1, 1, 0, run_persona },
-	{ "use-persona", 2, 2, 0, run_use_persona },
-	{ "impersonate", 2, 2, 0, run_impersonate },
-	{ "clear", 1, 1, 0, run_clear },
-	{ "set", 2, -1, 0, run_set },
-	{ "delete", 1, -1, 0, run_delete },
+static const struct g_cli_verb verbs[] = {
+	{ "new", 0, 0, BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) | BIT(OPT_GREETING) | BIT(OPT_NO_GREETING) | BIT(OPT_TITLE) | BIT(OPT_SET) },
+	{ "list", 0, 0, BIT(OPT_CHARACTER) },
+	{ "show", 1, -1, 0 },
+	{ "persona", 1, 1, 0 },
+	{ "use-persona", 2, 2, 0 },
+	{ "impersonate", 2, 2, 0 },
+	{ "clear", 1, 1, 0 },
+	{ "set", 2, -1, 0 },
+	{ "delete", 1, -1, 0 },
+};
+
+typedef int run_fn(struct bind_cmd *b, char **args, int n, struct g_err *err);
+
+/* In the order of verbs. */
+static run_fn *const runs[] = {
+	run_new,
+	run_list,
+	run_show,
+	run_persona,
+	run_use_persona,
+	run_impersonate,
+	run_clear,
+	run_set,
+	run_delete,
 };
 
 static int own_option(struct bind_cmd *b, int opt, const char *arg)
@@ -441,33 +444,21 @@ static int own_option(struct bind_cmd *b, int opt, const char *arg)
 	return -1;
 }
 
-static int check_verb(struct bind_cmd *b, const char *verb, int n)
+/* What one verb cannot tell alone: options that exclude each other. */
+static int check_verb(struct bind_cmd *b)
 {
-	size_t i;
-
-	for (i = 0; options[i].name; i++)
-		if (options[i].val >= G_OPT_COMMAND && (b->given & BIT(options[i].val)) &&
-		    !(b->verb->takes & BIT(options[i].val)))
-			return g_usage_error(synopsis, "%s: --%s does not apply", verb,
-					     options[i].name);
-	if (n < b->verb->min_args || (b->verb->max_args >= 0 && n > b->verb->max_args))
-		return g_usage_error(synopsis, "%s: %s", verb,
-				     n < b->verb->min_args ? "name what it acts on"
-							   : "too many arguments");
 	if (!!b->persona + !!b->impersonate + !!(b->given & BIT(OPT_NO_PERSONA)) > 1)
 		return g_usage_error(synopsis,
 				     "--persona, --impersonate and --no-persona: give one");
 	if ((b->given & BIT(OPT_GREETING)) && (b->given & BIT(OPT_NO_GREETING)))
 		return g_usage_error(synopsis, "--greeting and --no-greeting: give one");
-	if (strcmp(verb, "new") == 0 && !b->character)
+	if (strcmp(verbs[b->verb].name, "new") == 0 && !b->character)
 		return g_usage_error(synopsis, "new: name the character: --character C");
 	return -1;
 }
 
 static int parse(struct bind_cmd *b, int argc, char **argv)
 {
-	const char *verb;
-	size_t i;
 	int opt, status;
 
 	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS, options, NULL)) != -1) {
@@ -482,15 +473,11 @@ static int parse(struct bind_cmd *b, int argc, char **argv)
 		if ((status = own_option(b, opt, optarg)) >= 0)
 			return status;
 	}
-	if (optind >= argc)
-		return g_usage_error(synopsis, "name a subcommand");
-	verb = argv[optind++];
-	for (i = 0; i < sizeof(verbs) / sizeof(*verbs); i++)
-		if (strcmp(verb, verbs[i].name) == 0)
-			b->verb = &verbs[i];
-	if (!b->verb)
-		return g_usage_error(synopsis, "'%s' is not a subcommand", verb);
-	return check_verb(b, verb, argc - optind);
+	b->verb = g_cli_verb(verbs, sizeof(verbs) / sizeof(*verbs), options, b->given, argc, argv,
+			     synopsis);
+	if (b->verb < 0)
+		return G_EX_USAGE;
+	return check_verb(b);
 }
 
 int main(int argc, char **argv)
@@ -506,7 +493,7 @@ int main(int argc, char **argv)
 		g_err_clear(&err);
 		b.out = g_doc_writer_new(stdout, b.cli.output);
 		if (g_context_open(&b.ctx, &b.cli, &err) < 0 ||
-		    b.verb->run(&b, argv + optind, argc - optind, &err) < 0)
+		    runs[b.verb](&b, argv + optind, argc - optind, &err) < 0)
 			status = err.code == G_EX_USAGE ? g_usage_error(synopsis, "%s", err.msg)
 							: g_report(&err);
 		else

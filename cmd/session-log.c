@@ -59,23 +59,14 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-#define BIT(opt) (1u << ((opt) - G_OPT_COMMAND))
+#define BIT(opt) G_CLI_BIT(opt)
 /* Appended records are committed, then printed, this many at a time. */
 #define APPEND_BATCH 500
-
-struct log_cmd;
-
-struct verb {
-	const char *name;
-	int min_args, max_args; /* -1: any number */
-	unsigned takes;
-	int (*run)(struct log_cmd *l, char **args, int n, struct g_err *err);
-};
 
 struct log_cmd {
 	struct g_cli cli;
 	struct g_context ctx;
-	const struct verb *verb;
+	int verb; /* index in verbs and runs */
 	unsigned given;
 	const char *character, *persona, *impersonate, *title;
 	const char *format, *role, *status_opt, *model;
@@ -476,17 +467,25 @@ static int run_import(struct log_cmd *l, char **args, int n, struct g_err *err)
 	return write_new(l, rec, err);
 }
 
-static const struct verb verbs[] = {
-	{ "show", 1, 1, BIT(OPT_LAST) | BIT(OPT_FORMAT), run_show },
-	{ "append", 1, 1, BIT(OPT_ROLE) | BIT(OPT_STATUS) | BIT(OPT_MODEL) | BIT(OPT_RECORDS),
-	  run_append },
-	{ "edit", 2, 2, 0, run_edit },
-	{ "delete", 1, -1, BIT(OPT_LAST), run_delete },
-	{ "export", 1, 1, BIT(OPT_FORMAT), run_export },
-	{ "import", 0, 1,
-	  BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) |
-		  BIT(OPT_TITLE),
-	  run_import },
+static const struct g_cli_verb verbs[] = {
+	{ "show", 1, 1, BIT(OPT_LAST) | BIT(OPT_FORMAT) },
+	{ "append", 1, 1, BIT(OPT_ROLE) | BIT(OPT_STATUS) | BIT(OPT_MODEL) | BIT(OPT_RECORDS) },
+	{ "edit", 2, 2, 0 },
+	{ "delete", 1, -1, BIT(OPT_LAST) },
+	{ "export", 1, 1, BIT(OPT_FORMAT) },
+	{ "import", 0, 1, BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) | BIT(OPT_TITLE) },
+};
+
+typedef int run_fn(struct log_cmd *l, char **args, int n, struct g_err *err);
+
+/* In the order of verbs. */
+static run_fn *const runs[] = {
+	run_show,
+	run_append,
+	run_edit,
+	run_delete,
+	run_export,
+	run_import,
 };
 
 static int own_option(struct log_cmd *l, int opt, const char *arg)
@@ -509,19 +508,9 @@ static int own_option(struct log_cmd *l, int opt, const char *arg)
 	return -1;
 }
 
-static int check_verb(struct log_cmd *l, const char *verb, int n)
+/* What one verb cannot tell alone: options that exclude each other. */
+static int check_verb(struct log_cmd *l)
 {
-	size_t i;
-
-	for (i = 0; options[i].name; i++)
-		if (options[i].val >= G_OPT_COMMAND && (l->given & BIT(options[i].val)) &&
-		    !(l->verb->takes & BIT(options[i].val)))
-			return g_usage_error(synopsis, "%s: --%s does not apply", verb,
-					     options[i].name);
-	if (n < l->verb->min_args || (l->verb->max_args >= 0 && n > l->verb->max_args))
-		return g_usage_error(synopsis, "%s: %s", verb,
-				     n < l->verb->min_args ? "name what it acts on"
-							   : "too many arguments");
 	if (!!l->persona + !!l->impersonate + !!(l->given & BIT(OPT_NO_PERSONA)) > 1)
 		return g_usage_error(synopsis,
 				     "--persona, --impersonate and --no-persona: give one");
@@ -530,8 +519,6 @@ static int check_verb(struct log_cmd *l, const char *verb, int n)
 
 static int parse(struct log_cmd *l, int argc, char **argv)
 {
-	const char *verb;
-	size_t i;
 	int opt, status;
 
 	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS, options, NULL)) != -1) {
@@ -546,15 +533,11 @@ static int parse(struct log_cmd *l, int argc, char **argv)
 		if ((status = own_option(l, opt, optarg)) >= 0)
 			return status;
 	}
-	if (optind >= argc)
-		return g_usage_error(synopsis, "name a subcommand");
-	verb = argv[optind++];
-	for (i = 0; i < sizeof(verbs) / sizeof(*verbs); i++)
-		if (strcmp(verb, verbs[i].name) == 0)
-			l->verb = &verbs[i];
-	if (!l->verb)
-		return g_usage_error(synopsis, "'%s' is not a subcommand", verb);
-	return check_verb(l, verb, argc - optind);
+	l->verb = g_cli_verb(verbs, sizeof(verbs) / sizeof(*verbs), options, l->given, argc, argv,
+			     synopsis);
+	if (l->verb < 0)
+		return G_EX_USAGE;
+	return check_verb(l);
 }
 
 int main(int argc, char **argv)
@@ -570,7 +553,7 @@ int main(int argc, char **argv)
 		g_err_clear(&err);
 		l.out = g_doc_writer_new(stdout, l.cli.output);
 		if (g_context_open(&l.ctx, &l.cli, &err) < 0 ||
-		    l.verb->run(&l, argv + optind, argc - optind, &err) < 0)
+		    runs[l.verb](&l, argv + optind, argc - optind, &err) < 0)
 			status = err.code == G_EX_USAGE ? g_usage_error(synopsis, "%s", err.msg)
 							: g_report(&err);
 		else

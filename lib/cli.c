@@ -143,6 +143,41 @@ int g_cli_handle(struct g_cli *cli, int opt, const char *arg,
 	return 1;
 }
 
+int g_cli_verb(const struct g_cli_verb *verbs, size_t n, const struct option *options,
+	       unsigned given, int argc, char **argv, const char *synopsis)
+{
+	const struct g_cli_verb *v = NULL;
+	const char *name;
+	size_t i;
+	int args;
+
+	if (optind >= argc) {
+		g_usage_error(synopsis, "name a subcommand");
+		return -1;
+	}
+	name = argv[optind++];
+	for (i = 0; i < n && !v; i++)
+		if (strcmp(name, verbs[i].name) == 0)
+			v = &verbs[i];
+	if (!v) {
+		g_usage_error(synopsis, "'%s' is not a subcommand", name);
+		return -1;
+	}
+	for (i = 0; options[i].name; i++)
+		if (options[i].val >= G_OPT_COMMAND && (given & G_CLI_BIT(options[i].val)) &&
+		    !(v->takes & G_CLI_BIT(options[i].val))) {
+			g_usage_error(synopsis, "%s: --%s does not apply", name, options[i].name);
+			return -1;
+		}
+	args = argc - optind;
+	if (args < v->min_args || (v->max_args >= 0 && args > v->max_args)) {
+		g_usage_error(synopsis, "%s: %s", name,
+			      args < v->min_args ? "name what it acts on" : "too many arguments");
+		return -1;
+	}
+	return (int)(v - verbs);
+}
+
 static char *join_path(const char *dir, const char *rest)
 {
 	size_t n = strlen(dir) + strlen(rest) + 1;

@@ -87,6 +87,24 @@ void g_cli_print_version(void);
 int g_cli_handle(struct g_cli *cli, int opt, const char *arg,
 		 const char *synopsis, int *status);
 
+/* Subcommands, as git has them (`persona show Wren`): a command's own
+ * options are bits G_CLI_BIT(opt), and each verb says which it takes and
+ * how many operands (max -1: any number). */
+#define G_CLI_BIT(opt) (1u << ((opt) - G_OPT_COMMAND))
+
+struct g_cli_verb {
+	const char *name;
+	int min_args, max_args;
+	unsigned takes;
+};
+
+/* After getopt_long: argv[optind] names the verb. Returns its index in
+ * verbs[0..n) with optind moved past it, or -1 after a usage error (no
+ * verb, an unknown one, an option given that it does not take, too few or
+ * too many operands). given: the bits of the own options given. */
+int g_cli_verb(const struct g_cli_verb *verbs, size_t n, const struct option *options,
+	       unsigned given, int argc, char **argv, const char *synopsis);
+
 /* The database path of §3: -d, $GUISE_DB, ${XDG_DATA_HOME:-~/.local/share}/
  * guise/guise.db. Returns a malloc'd string or NULL with err set (78). */
 char *g_cli_db_path(const struct g_cli *cli, struct g_err *err);
