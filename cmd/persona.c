@@ -431,9 +431,10 @@ static int delete_one(struct persona_cmd *p, const char *ref, struct g_err *err)
 			rc = g_cardrow_delete(p->ctx.store, &p->ctx.key, kind, id, err);
 		rc = g_context_end(&p->ctx, rc, err);
 	}
-	if (rc == 0 && unbound > 0)
-		g_warn(&p->cli, "'%s' was the active persona of %lld session(s): they now have none",
-		       name, (long long)unbound);
+	/* not a warning: what the deletion did beyond the row, for -q to quiet */
+	if (rc == 0 && unbound > 0 && p->cli.verbosity >= 0)
+		g_msg("'%s' was the active persona of %lld session(s): they now have none", name,
+		      (long long)unbound);
 	if (rc == 0) {
 		rec = summary(kind, id, name);
 		if (rec) {
@@ -568,6 +569,8 @@ static int parse(struct persona_cmd *p, int argc, char **argv)
 			     synopsis);
 	if (p->verb < 0)
 		return G_EX_USAGE;
+	if ((p->given & BIT(OPT_CHARACTER)) && (p->given & BIT(OPT_DEFAULT)))
+		return g_usage_error(synopsis, "--default: only a persona can be the default");
 	if ((p->given & KINDS) == KINDS)
 		return g_usage_error(synopsis, "--character and --persona: give one");
 	p->kinds = (p->given & BIT(OPT_CHARACTER))  ? G_REF_CHARACTERS

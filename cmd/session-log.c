@@ -409,8 +409,9 @@ static int write_st(json_t *rec, void *arg)
 	void **a = arg;
 	struct log_cmd *l = a[0];
 
-	return write_new(l, g_stchat_message_out(rec, user_name(l), l->session.character_name),
-			 a[1]) < 0;
+	/* a message written as nobody is SillyTavern's "User", whoever the
+	 * session's persona is now */
+	return write_new(l, g_stchat_message_out(rec, "User", l->session.character_name), a[1]) < 0;
 }
 
 static int run_export(struct log_cmd *l, char **args, int n, struct g_err *err)

@@ -107,22 +107,29 @@ static int persona_key(struct g_cardedit *out, const char *key, const json_t *v,
 	return placement_key(&out->place, key, v, name, err);
 }
 
-/* The checks a card's own normalisation does not make. */
-static int required(const json_t *card, enum g_cardkind kind, int creating, const char *name,
+/* The checks a card's own normalisation does not make: a persona needs a
+ * description (DESIGN.md §1); a character, like any card, only a name. */
+static int required(const json_t *card, enum g_cardkind kind, const char *name,
 		    struct g_err *err)
 {
 	const json_t *data = json_object_get(card, "data");
 
-	if ((kind == G_PERSONA || creating) &&
-	    json_string_length(json_object_get(data, "description")) == 0)
+	if (kind == G_PERSONA && json_string_length(json_object_get(data, "description")) == 0)
 		return bad(err, name, "data.description", "required");
 	return 0;
 }
 
+/* A card that lacks a name is refused by its normalisation too, but in the
+ * words of an imported card; a person writing one is told what is missing. */
 static json_t *normalize(const json_t *doc, const char *name, struct g_err *err)
 {
+	const json_t *v = json_object_get(json_object_get(doc, "data"), "name");
 	enum g_card_shape shape;
 
+	if (!v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0)) {
+		bad(err, name, "data.name", "required");
+		return NULL;
+	}
 	return g_card_normalize(doc, name, 0, &shape, NULL, NULL, err);
 }
 
@@ -228,7 +235,7 @@ int g_cardedit_create(const json_t *in, enum g_cardkind kind, const char *name,
 	if (kind == G_PERSONA)
 		g_placement_take(out->card, &out->place);
 	if ((kind == G_PERSONA && !card_shaped && persona_keys(in, out, name, err) < 0) ||
-	    required(out->card, kind, 1, name, err) < 0) {
+	    required(out->card, kind, name, err) < 0) {
 		g_cardedit_release(out);
 		return -1;
 	}
@@ -306,7 +313,7 @@ int g_cardedit_update(const json_t *record, const json_t *patch, enum g_cardkind
 	if (rc == 0 && !(out->card = normalize(card, name, err)))
 		rc = -1;
 	json_decref(card);
-	if (rc == 0 && (rc = required(out->card, kind, 0, name, err)) < 0)
+	if (rc == 0 && (rc = required(out->card, kind, name, err)) < 0)
 		g_cardedit_release(out);
 	return rc;
 }
@@ -320,7 +327,7 @@ static int settable(const char *key)
 int g_cardedit_set(json_t *patch, const char *assignment, struct g_err *err)
 {
 	const char *eq = strchr(assignment, '=');
-	char key[64], where[96];
+	char key[64], where[256];
 	json_t *v;
 	size_t n = eq ? (size_t)(eq - assignment) : 0;
 
@@ -335,10 +342,14 @@ int g_cardedit_set(json_t *patch, const char *assignment, struct g_err *err)
 		if (!v)
 			return bad(err, "--set", key, "not valid UTF-8");
 	} else {
-		snprintf(where, sizeof(where), "--set %s", key);
-		v = g_doc_parse_json(eq + 1, strlen(eq + 1), where, err);
-		if (!v)
-			return -1;
+		json_error_t jerr;
+
+		/* any JSON value: depth=4 as well as tags=["a"] */
+		v = json_loadb(eq + 1, strlen(eq + 1), JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+		if (!v) {
+			snprintf(where, sizeof(where), "not JSON: %s", jerr.text);
+			return bad(err, "--set", key, where);
+		}
 	}
 	if (json_object_set_new(patch, key, v) < 0)
 		return oom(err);
