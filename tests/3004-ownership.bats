@@ -1,0 +1,313 @@
+#!/usr/bin/env bats
+# Ownership (DESIGN.md §2, §3, §5): two users in one database. Every
+# command of persona, session-bind and session-log that names a persona,
+# character or session finds none of another user's: 66, no output, the
+# very words a missing object of the same length gets, and the database
+# left as it was. Rows forced past the store's triggers and checks are
+# refused when used: 77, no plaintext. Real cards from
+# tests/data/cards-aicharlib (MIT, see its LICENSE).
+
+load common
+load keys
+
+as_alice() { GUISE_PASSPHRASE_FILE=$PASS1 "$@" -u alice; }
+as_bob() { GUISE_PASSPHRASE_FILE=$PASS2 "$@" -u bob; }
+
+# alice: characters Melina ($AC) and Alpin Dale ($AC2), persona Wren ($AP),
+# session 'Tea at dusk' ($AS) with Melina as Wren, a greeting and a message.
+# bob: characters Oak ($BC) and Elm ($BC2), persona Bobby ($BP), session
+# 'A walk' ($BS) with Oak as Bobby.
+setup() {
+	keys_setup
+	new_user alice
+	new_user bob "$PASS2"
+	CARDS=$DATA/cards-aicharlib
+	AC=$(as_alice persona-import "$CARDS/melina.png" | jq -r .id)
+	AC2=$(as_alice persona-import "$CARDS/alpin_dale.png" | jq -r .id)
+	AP=$(as_alice persona create --name Wren --description 'A courier.' | jq -r .id)
+	AS=$(as_alice session-bind new --character Melina --persona Wren --title 'Tea at dusk' | jq -r .id)
+	printf 'Hello, Melina.\n' | as_alice session-log append "$AS" > /dev/null
+	BC=$(as_bob persona create --character --name Oak --description 'An old tree.' | jq -r .id)
+	BC2=$(as_bob persona create --character --name Elm --description 'A young tree.' | jq -r .id)
+	BP=$(as_bob persona create --name Bobby --description 'A walker.' | jq -r .id)
+	BS=$(as_bob session-bind new --character Oak --persona Bobby --title 'A walk' | jq -r .id)
+	local v
+	for v in "$AC" "$AC2" "$AP" "$AS" "$BC" "$BC2" "$BP" "$BS"; do
+		[[ $v =~ ^[0-9a-f-]{36}$ ]] || fail "setup: '$v'"
+	done
+	CHAT=$BATS_TEST_TMPDIR/chat.jsonl
+	printf '%s\n' '{"user_name":"You","character_name":"Oak","create_date":"2024-01-01T00:00:00Z","chat_metadata":{}}' \
+		'{"name":"Oak","is_user":false,"is_system":false,"send_date":"2024-01-01T00:00:00Z","mes":"Rustle.","extra":{}}' \
+		'{"name":"You","is_user":true,"is_system":false,"send_date":"2024-01-01T00:01:00Z","mes":"Hi.","extra":{}}' > "$CHAT"
+}
+
+teardown() { keys_teardown; }
+
+dump() { sqlite3 "$GUISE_DB" .dump; }
+
+# A missing object of the same length as $1: an id (or id prefix) of
+# zeros, or a name of x's.
+missing() {
+	if [[ $1 =~ ^[0-9a-f-]+$ ]]; then
+		local z=00000000-0000-7000-8000-000000000000
+		printf '%s' "${z:0:${#1}}"
+	else
+		printf '%s' "${1//?/x}"
+	fi
+}
+
+# hidden REAL STDIN ARG...: bob runs ARG... with each '@@' (in the
+# arguments and in STDIN) replaced by REAL, one of alice's: what a missing
+# object of the same length gives, word for word (66, no output), and the
+# database unchanged.
+hidden() {
+	local real=$1 in=$2 fake before want
+	shift 2
+	fake=$(missing "$real")
+	before=$(dump)
+	run -66 --separate-stderr as_bob "${@//@@/$fake}" <<< "${in//@@/$fake}"
+	assert_output ""
+	[[ -n $stderr ]] || fail "$*: nothing on stderr for a missing '$fake'"
+	want=${stderr//"$fake"/"$real"}
+	run -66 --separate-stderr as_bob "${@//@@/$real}" <<< "${in//@@/$real}"
+	assert_output ""
+	assert_equal "$stderr" "$want"
+	assert_equal "$(dump)" "$before"
+}
+
+@test "persona show, update, delete, set-default: alice's persona is not there for bob" {
+	local r
+	for r in "$AP" "${AP:0:35}" Wren WREN; do
+		hidden "$r" '' persona show @@
+		hidden "$r" '' persona show --persona @@
+		hidden "$r" '' persona update @@ --set personality=nosy
+		hidden "$r" '' persona update --persona @@ --clear scenario
+		hidden "$r" '{"personality":"nosy"}' persona update @@
+		hidden "$r" '' persona delete @@
+		hidden "$r" '' persona delete --persona @@
+		hidden "$r" '' persona set-default @@
+		hidden "$r" '' persona show Bobby @@
+	done
+}
+
+@test "persona show, update, delete: alice's character is not there for bob" {
+	local r
+	for r in "$AC" "${AC:0:35}" Melina melina; do
+		hidden "$r" '' persona show @@
+		hidden "$r" '' persona show --character @@
+		hidden "$r" '' persona update @@ --set personality=nosy
+		hidden "$r" '' persona update --character @@ --clear scenario
+		hidden "$r" '{"name":null}' persona update --character @@
+		hidden "$r" '' persona delete @@
+		hidden "$r" '' persona delete --cascade @@
+		hidden "$r" '' persona delete --character --cascade @@
+		hidden "$r" '' persona set-default @@
+	done
+}
+
+@test "session-bind new: alice's character, persona and impersonation are not there for bob" {
+	local r
+	for r in "$AC" "${AC:0:35}" Melina; do
+		hidden "$r" '' session-bind new --character @@
+		hidden "$r" '' session-bind new --character @@ --no-persona
+		hidden "$r" '' session-bind new --character @@ --persona Bobby
+	done
+	for r in "$AC2" "${AC2:0:35}" 'Alpin Dale'; do
+		hidden "$r" '' session-bind new --character Oak --impersonate @@
+	done
+	for r in "$AP" "${AP:0:35}" Wren; do
+		hidden "$r" '' session-bind new --character Oak --persona @@
+	done
+}
+
+@test "session-bind show, persona, use-persona, impersonate, clear, set, delete: alice's session is not there for bob" {
+	local r
+	for r in "$AS" "${AS:0:35}" 'Tea at dusk' 'TEA AT DUSK'; do
+		hidden "$r" '' session-bind show @@
+		hidden "$r" '' session-bind persona @@
+		hidden "$r" '' session-bind use-persona @@ Bobby
+		hidden "$r" '' session-bind impersonate @@ Elm
+		hidden "$r" '' session-bind clear @@
+		hidden "$r" '' session-bind set @@ temperature=1
+		hidden "$r" '' session-bind delete @@
+		hidden "$r" '' session-bind list --character @@
+	done
+}
+
+@test "session-bind use-persona and impersonate: alice's persona and characters are not there for bob's session" {
+	local r
+	for r in "$AP" "${AP:0:35}" Wren; do
+		hidden "$r" '' session-bind use-persona "$BS" @@
+	done
+	for r in "$AC2" "${AC2:0:35}" 'Alpin Dale' "$AC" Melina; do
+		hidden "$r" '' session-bind impersonate "$BS" @@
+	done
+	for r in "$AC" Melina; do
+		hidden "$r" '' session-bind list --character @@
+	done
+}
+
+@test "session-log show, append, edit, delete, export: alice's session is not there for bob" {
+	local r
+	for r in "$AS" "${AS:0:35}" 'Tea at dusk'; do
+		hidden "$r" '' session-log show @@
+		hidden "$r" '' session-log show @@ --last 1 --format text
+		hidden "$r" 'Sneaky.' session-log append @@
+		hidden "$r" '{"role":"user","content":"Sneaky."}' session-log append @@ --records
+		hidden "$r" 'Sneaky.' session-log edit @@ 1
+		hidden "$r" '' session-log delete @@ 1
+		hidden "$r" '' session-log delete @@ --last 1
+		hidden "$r" '' session-log export @@
+		hidden "$r" '' session-log export @@ --format st
+	done
+}
+
+@test "session-log import: alice's character and persona are not there for bob, named by flag or by the chat's header" {
+	local r
+	for r in "$AC" "${AC:0:35}" Melina; do
+		hidden "$r" '' session-log import --character @@ "$CHAT"
+		hidden "$r" "$(sed 's/"character_name":"Oak"/"character_name":"@@"/' "$CHAT")" session-log import -
+	done
+	for r in "$AP" Wren; do
+		hidden "$r" '' session-log import --character Oak --persona @@ "$CHAT"
+	done
+	for r in "$AC2" 'Alpin Dale'; do
+		hidden "$r" '' session-log import --character Oak --impersonate @@ "$CHAT"
+	done
+}
+
+@test "the words bob gets are the library's not-found words" {
+	run -66 --separate-stderr as_bob persona show "$AP"
+	assert_output ""
+	assert_equal "$stderr" "persona: no such character or persona '$AP'"
+	run -66 --separate-stderr as_bob persona show --persona Wren
+	assert_equal "$stderr" "persona: no such persona 'Wren'"
+	run -66 --separate-stderr as_bob persona delete --character "$AC"
+	assert_equal "$stderr" "persona: no such character '$AC'"
+	run -66 --separate-stderr as_bob session-bind new --character Melina
+	assert_output ""
+	assert_equal "$stderr" "session-bind: no such character 'Melina'"
+	run -66 --separate-stderr as_bob session-bind new --character Oak --persona "$AP"
+	assert_equal "$stderr" "session-bind: no such persona '$AP'"
+	run -66 --separate-stderr as_bob session-bind show 'Tea at dusk'
+	assert_equal "$stderr" "session-bind: no such session 'Tea at dusk'"
+	run -66 --separate-stderr as_bob session-log show "$AS"
+	assert_output ""
+	assert_equal "$stderr" "session-log: no such session '$AS'"
+}
+
+@test "lists show bob only his own; a name alice also uses finds bob's object" {
+	run -0 --separate-stderr as_bob persona list --all
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -r .id <<< "$output" | sort | tr '\n' ' ')" "$(printf '%s\n' "$BP" "$BC" "$BC2" | sort | tr '\n' ' ')"
+	run -0 --separate-stderr as_bob session-bind list
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -r .id <<< "$output")" "$BS"
+	# bob's own Wren and Melina, alice's are not in the way
+	local w m
+	w=$(as_bob persona create --name Wren --description "Bob's Wren." | jq -r .id)
+	m=$(as_bob persona-import "$CARDS/melina.png" | jq -r .id)
+	run -0 --separate-stderr as_bob persona show Wren Melina
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -r .id <<< "$output" | tr '\n' ' ')" "$w $m "
+	run -0 --separate-stderr as_bob session-bind new --character Melina --persona Wren --no-greeting
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -c '[.character.id, .persona.id]' <<< "$output")" "[\"$m\",\"$w\"]"
+	# and alice still has hers
+	run -0 --separate-stderr as_alice persona show Wren
+	assert_equal "$(jq -r .id <<< "$output")" "$AP"
+}
+
+# --- rows forced with the sqlite3 command --------------------------------------------
+
+# refused SQL: the sqlite3 command with the triggers and checks in place
+# refuses SQL and changes nothing
+refused() {
+	local before
+	before=$(dump)
+	# the sqlite3 command exits 19 (SQLITE_CONSTRAINT), or 1 before 3.40
+	run --separate-stderr sqlite3 "$GUISE_DB" "$1"
+	[[ $status == 19 || $status == 1 ]] || fail "sqlite3 exited $status: $stderr"
+	assert_output ""
+	assert_regex "$stderr" "$2"
+	assert_equal "$(dump)" "$before"
+}
+
+@test "the store refuses a session bound to another user's persona or character, to two personas, to its own character" {
+	refused "UPDATE chat_sessions SET active_custom_persona_id = '$BP' WHERE id = '$AS'" \
+		'session binds an object of another user'
+	refused "UPDATE chat_sessions SET active_custom_persona_id = NULL,
+		active_impersonated_character_id = '$BC' WHERE id = '$AS'" 'session binds an object of another user'
+	refused "UPDATE chat_sessions SET character_id = '$BC' WHERE id = '$AS'" \
+		'session binds an object of another user'
+	refused "UPDATE chat_sessions SET active_impersonated_character_id = '$AC2' WHERE id = '$AS'" \
+		'CHECK constraint failed'
+	refused "UPDATE chat_sessions SET active_custom_persona_id = NULL,
+		active_impersonated_character_id = '$AC' WHERE id = '$AS'" 'CHECK constraint failed'
+	refused "INSERT INTO chat_sessions (id, user_id, character_id, created_at, updated_at,
+		active_custom_persona_id) SELECT '00000000-0000-7000-8000-000000000001', user_id,
+		character_id, created_at, updated_at, '$BP' FROM chat_sessions WHERE id = '$AS'" \
+		'session binds an object of another user'
+	refused "UPDATE users SET default_persona_id = '$BP' WHERE username = 'alice'" \
+		'default persona belongs to another user'
+}
+
+# forced SQL: SQL applied past the triggers and checks; then alice's
+# commands that use the session refuse it: 77, nothing on stdout, the
+# same words from both commands, and nothing stored
+forced() {
+	sqlite3 "$GUISE_DB" "PRAGMA ignore_check_constraints = 1;
+		DROP TRIGGER chat_sessions_owner_update; $1"
+	local before words="binds what it may not: refused" args
+	before=$(dump)
+	for args in "session-bind show" "session-bind persona" "session-log show" "session-log export"; do
+		# shellcheck disable=SC2086
+		run -77 --separate-stderr as_alice $args "$AS"
+		assert_output ""
+		assert_equal "$stderr" "${args%% *}: session '$AS' $words"
+	done
+	run -77 --separate-stderr as_alice session-bind show 'Tea at dusk'
+	assert_output ""
+	assert_equal "$stderr" "session-bind: session '$AS' $words"
+	run -77 --separate-stderr as_alice session-log show "$AS" --format text
+	assert_output ""
+	assert_equal "$stderr" "session-log: session '$AS' $words"
+	run -77 --separate-stderr as_alice session-log append "$AS" <<< 'More.'
+	assert_output ""
+	assert_equal "$stderr" "session-log: session '$AS' $words"
+	# the list holds it, and switching or setting starts by reading it
+	for args in "session-bind list" "session-bind clear $AS" "session-bind set $AS temperature=1" \
+		"session-bind use-persona $AS Wren" "session-log delete $AS 1"; do
+		# shellcheck disable=SC2086
+		run -77 --separate-stderr as_alice $args
+		assert_output ""
+		assert_equal "$stderr" "${args%% *}: session '$AS' $words"
+	done
+	assert_equal "$(dump)" "$before"
+	# bob gets nothing of it either
+	run -66 --separate-stderr as_bob session-bind show "$AS"
+	assert_output ""
+	assert_equal "$stderr" "session-bind: no such session '$AS'"
+}
+
+@test "forced: alice's session bound to bob's persona is refused, 77" {
+	forced "UPDATE chat_sessions SET active_custom_persona_id = '$BP' WHERE id = '$AS'"
+}
+
+@test "forced: alice's session impersonating bob's character is refused, 77" {
+	forced "UPDATE chat_sessions SET active_custom_persona_id = NULL,
+		active_impersonated_character_id = '$BC' WHERE id = '$AS'"
+}
+
+@test "forced: alice's session with both a persona and an impersonation is refused, 77" {
+	forced "UPDATE chat_sessions SET active_impersonated_character_id = '$AC2' WHERE id = '$AS'"
+}
+
+@test "forced: alice's session impersonating its own character is refused, 77" {
+	forced "UPDATE chat_sessions SET active_custom_persona_id = NULL,
+		active_impersonated_character_id = '$AC' WHERE id = '$AS'"
+}
+
+@test "forced: alice's session with bob's character is refused, 77" {
+	forced "UPDATE chat_sessions SET character_id = '$BC' WHERE id = '$AS'"
+}
