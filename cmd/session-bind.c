@@ -121,8 +121,12 @@ static int pick_greeting(struct bind_cmd *b, const json_t *record, const json_t 
 		return 0;
 	if (b->greeting == 0) {
 		*text = json_object_get(data, "first_mes");
-		if (json_string_length(*text) == 0 && !(b->given & BIT(OPT_GREETING)))
-			*text = NULL;
+		if (json_string_length(*text) > 0)
+			return 0;
+		*text = NULL;
+		if (b->given & BIT(OPT_GREETING))
+			return g_err_set(err, G_EX_DATAERR, "'%s' has no first_mes to greet with",
+					 json_string_value(json_object_get(record, "name")));
 		return 0;
 	}
 	if ((size_t)b->greeting > json_array_size(alternates))

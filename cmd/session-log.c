@@ -159,10 +159,11 @@ static int read_content(struct g_file *f, struct g_err *err)
 
 	if (g_file_read("-", G_MESSAGE_MAX_BYTES + 2, f, err) < 0)
 		return -1;
-	if (f->len && f->data[f->len - 1] == '\n')
+	if (f->len && f->data[f->len - 1] == '\n') {
 		f->len--;
-	if (f->len && f->data[f->len - 1] == '\r')
-		f->len--;
+		if (f->len && f->data[f->len - 1] == '\r')
+			f->len--;
+	}
 	if (f->len > G_MESSAGE_MAX_BYTES)
 		return g_err_set(err, G_EX_DATAERR,
 				 "'-': %zu bytes, more than the %zu a message may hold", f->len,
@@ -302,8 +303,10 @@ static int run_append(struct log_cmd *l, char **args, int n, struct g_err *err)
 	m.speaker = &l->session.persona;
 	if (l->given & BIT(OPT_RECORDS))
 		return append_records(l, err);
-	if (read_content(&f, err) < 0)
+	if (read_content(&f, err) < 0) {
+		g_file_release(&f);
 		return -1;
+	}
 	m.content = (const char *)f.data;
 	m.len = f.len;
 	pending = json_array();
@@ -370,7 +373,7 @@ static int run_delete(struct log_cmd *l, char **args, int n, struct g_err *err)
 
 	if (!seqs)
 		return oom(err);
-	if ((l->given & BIT(OPT_LAST)) == !!(n > 1))
+	if (!!(l->given & BIT(OPT_LAST)) == (n > 1))
 		rc = g_err_set(err, G_EX_USAGE, "delete: name messages by number or by --last N");
 	for (a = 1; a < n && rc == 0; a++)
 		if ((rc = parse_seq(args[a], &seq, err)) == 0)

@@ -37,22 +37,18 @@ static int store_line(struct g_store *s, const struct g_userkey *k, const char *
 		      struct g_err *err)
 {
 	struct g_stchat_message sm;
-	struct g_speaker as_named = *bound;
 	struct g_message m;
 	int64_t seq;
 
 	if (g_stchat_message(line, name, n, &sm, err) < 0)
 		return -1;
-	/* the user's side under the name the file gives it */
-	if (strcmp(sm.role, "user") == 0 && sm.name && bound->kind != G_PERSONA_NONE)
-		as_named.name = (char *)sm.name;
 	memset(&m, 0, sizeof(m));
 	m.role = sm.role;
 	m.content = sm.content;
 	m.len = sm.len;
 	m.input_tokens = m.output_tokens = -1;
 	m.created_at = sm.created_at[0] ? sm.created_at : NULL;
-	m.speaker = &as_named;
+	m.speaker = bound;
 	if (g_chatlog_append(s, k, session_id, &m, &seq, err) < 0) {
 		g_err_prefix(err, "'%s': record %ld", name, n);
 		return -1;

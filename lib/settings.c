@@ -8,7 +8,9 @@
 
 enum type { TEXT, PROVIDER, REAL, INTEGER, STOP };
 
-/* In the order records list them (DESIGN.md §4). */
+/* In the order records list them (DESIGN.md §4). Integer bounds are
+ * those of the SQLite and JSON integers the values travel as. */
+#define INT32_TOP 2147483647.0
 static const struct setting {
 	const char *key;
 	enum type type;
@@ -18,14 +20,14 @@ static const struct setting {
 	{ "model", TEXT, 0, 0 },
 	{ "temperature", REAL, 0, 2 },
 	{ "top_p", REAL, 0, 1 },
-	{ "top_k", INTEGER, 0, 1e9 },
-	{ "max_tokens", INTEGER, 1, 1e9 },
+	{ "top_k", INTEGER, 0, INT32_TOP },
+	{ "max_tokens", INTEGER, 1, INT32_TOP },
 	{ "frequency_penalty", REAL, -2, 2 },
 	{ "presence_penalty", REAL, -2, 2 },
-	{ "seed", INTEGER, -9.2e18, 9.2e18 },
+	{ "seed", INTEGER, 0, 0 }, /* any 64-bit integer */
 	{ "stop", STOP, 0, 0 },
-	{ "history_limit", INTEGER, 0, 1e9 },
-	{ "context_tokens", INTEGER, 1, 1e9 },
+	{ "history_limit", INTEGER, 0, INT32_TOP },
+	{ "context_tokens", INTEGER, 1, INT32_TOP },
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(*settings))
@@ -60,29 +62,61 @@ int g_settings_known(const char *key)
 	return find(key, strlen(key)) != NULL;
 }
 
+/* Whether text is a number as JSON writes one (no sign but '-', no
+ * spaces, no hex): what a user of jq would type. integer: digits only. */
+static int json_number_text(const char *t, int integer)
+{
+	if (*t == '-')
+		t++;
+	if (*t < '0' || *t > '9')
+		return 0;
+	while (*t >= '0' && *t <= '9')
+		t++;
+	if (integer)
+		return *t == '\0';
+	if (*t == '.') {
+		t++;
+		if (*t < '0' || *t > '9')
+			return 0;
+		while (*t >= '0' && *t <= '9')
+			t++;
+	}
+	if (*t == 'e' || *t == 'E') {
+		t++;
+		if (*t == '+' || *t == '-')
+			t++;
+		if (*t < '0' || *t > '9')
+			return 0;
+		while (*t >= '0' && *t <= '9')
+			t++;
+	}
+	return *t == '\0';
+}
+
 static json_t *number(const struct setting *st, const char *text, struct g_err *err)
 {
-	char *end;
+	int any = st->min == 0 && st->max == 0;
 	double d;
 	long long ll;
 
 	errno = 0;
 	if (st->type == REAL) {
-		d = strtod(text, &end);
-		if (*text && !*end && errno == 0 && isfinite(d) && d >= st->min && d <= st->max)
+		d = json_number_text(text, 0) ? strtod(text, NULL) : NAN;
+		if (errno == 0 && isfinite(d) && d >= st->min && d <= st->max)
 			return json_real(d);
 		g_err_set(err, G_EX_DATAERR, "%s: '%s' is not a number from %g to %g", st->key,
 			  text, st->min, st->max);
 		return NULL;
 	}
-	ll = strtoll(text, &end, 10);
-	if (*text && !*end && errno == 0 && (double)ll >= st->min && (double)ll <= st->max)
+	ll = json_number_text(text, 1) ? strtoll(text, NULL, 10) : 0;
+	if (json_number_text(text, 1) && errno == 0 &&
+	    (any || ((double)ll >= st->min && (double)ll <= st->max)))
 		return json_integer(ll);
-	if (st->min < -1e18)
+	if (any)
 		g_err_set(err, G_EX_DATAERR, "%s: '%s' is not a whole number", st->key, text);
 	else
-		g_err_set(err, G_EX_DATAERR, "%s: '%s' is not a whole number of %g or more",
-			  st->key, text, st->min);
+		g_err_set(err, G_EX_DATAERR, "%s: '%s' is not a whole number from %.0f to %.0f",
+			  st->key, text, st->min, st->max);
 	return NULL;
 }
 

@@ -79,6 +79,51 @@ make: *** Deleting file 'build/imported/bad.json.stamp'"
 	assert_equal "$(cat build/imported/bad.json.stamp)" "$output"
 }
 
+@test "examples/personas.sh switches personas mid-chat, and each message keeps its speaker" {
+	run -0 --separate-stderr "$TOP/examples/personas.sh"
+	assert_equal "$stderr" ""
+	assert_equal "$output" \
+'# alice, unlocked once for the whole walkthrough
+# a character from a card, and a second one made from flags
+{"kind":"character","id":"MELINA","name":"Melina","status":"created","source":"cards/melina.png"}
+{"kind":"character","id":"KESTREL","name":"Kestrel","status":"created"}
+# a custom persona from YAML on stdin, made the default
+{"kind":"persona","id":"WREN","name":"Wren","status":"created"}
+{"kind":"persona","id":"WREN","name":"Wren","default":true}
+# a session with Melina: the default persona is bound, her greeting is message 1
+{"kind":"session","id":"SESSION","title":"At the campfire","character":{"id":"MELINA","name":"Melina"},"persona":{"kind":"custom","id":"WREN","name":"Wren"},"settings":{"provider":null,"model":null,"temperature":null,"top_p":null,"top_k":null,"max_tokens":null,"frequency_penalty":null,"presence_penalty":null,"seed":null,"stop":null,"history_limit":null,"context_tokens":null},"messages":1,"created_at":"...","updated_at":"..."}
+# Wren speaks
+{"seq":2,"role":"user","speaker":{"kind":"custom","id":"WREN","name":"Wren"}}
+# now alice plays Kestrel instead, mid-chat
+{"kind":"impersonated","id":"KESTREL","name":"Kestrel"}
+{"seq":3,"role":"user","speaker":{"kind":"impersonated","id":"KESTREL","name":"Kestrel"}}
+# then nobody in particular
+{"kind":"none","id":null,"name":null}
+{"seq":4,"role":"user","speaker":{"kind":"none","id":null,"name":null}}
+# and Wren again; her details, as the session sees them
+{"kind":"custom","id":"WREN","name":"Wren"}
+{"kind":"persona","name":"Wren","description":"A quiet cartographer who maps the edges of the world.","default":true}
+{"seq":5,"role":"user","speaker":{"kind":"custom","id":"WREN","name":"Wren"}}
+# the transcript, the long greeting cut short
+Melina: *Somewhere in the middle of a field, with only a cou...
+
+Wren: I accept your accord, if you tell me where it leads.
+
+Kestrel: Kestrel steps out of the trees, a hawk on her glove.
+
+User: Is anyone else out here?
+
+Wren: It is only me, Wren.
+# who spoke as whom: switching never rewrote an earlier message
+1 assistant custom Wren
+2 user custom Wren
+3 user impersonated Kestrel
+4 user none -
+5 user custom Wren'
+	# it used its own database, not the test's
+	[[ ! -e $GUISE_DB ]]
+}
+
 @test "README's make block imports a cards/ directory, and then has nothing to do" {
 	cd "$BATS_TEST_TMPDIR"
 	sed -n '/^```make$/,/^```$/{/^```/d;p}' "$TOP/README.md" > Makefile
@@ -95,6 +140,34 @@ make: *** Deleting file 'build/imported/bad.json.stamp'"
 	run -0 --separate-stderr env -u MAKEFLAGS -u MAKELEVEL make --no-print-directory
 	assert_output "make: Nothing to be done for 'all'."
 	assert_equal "$stderr" ""
+}
+
+@test "README's personas and sessions blocks run as written, and the transcript is the one it shows" {
+	cd "$BATS_TEST_TMPDIR"
+	local section='/^## Personas and sessions$/,/^## Records/'
+	sed -n "$section"'{/^```sh$/,/^```$/{/^```/d;p}}' "$TOP/README.md" > personas.sh
+	[[ $(grep -c '^session-bind ' personas.sh) -ge 4 ]] || fail "no blocks: $(cat personas.sh)"
+	export GUISE_PASSPHRASE=pw
+	persona-encrypt init -u alice > /dev/null
+	persona create --character --name Seraphina --description 'A guardian of the glade.' \
+		--set 'first_mes=Welcome, traveller.' > /dev/null
+	run -0 --separate-stderr bash -e personas.sh
+	assert_equal "$stderr" ""
+	# the transcript the README shows, with this Seraphina's greeting
+	assert_equal "$(sed -n '/^Seraphina: /,/^Wren: It is only me/p' <<< "$output")" \
+		"$(sed -n "$section"'p' "$TOP/README.md" |
+			awk '/^```/ { if (!open) { open = 1; plain = ($0 == "```") } else open = 0; next }
+				open && plain' |
+			sed '1s/.*/Seraphina: Welcome, traveller./')"
+	# who spoke as whom, and the chat as SillyTavern has it
+	assert_equal "$(grep $'^[0-9]*\t' <<< "$output")" \
+"$(printf '%s\t%s\t%s\t%s\n' 1 assistant custom Wren 2 user custom Wren \
+	3 user impersonated 'Simon McKnight' 4 user none - 5 user custom Wren)"
+	assert_line 'persona Wren'
+	assert_equal "$(jq -r '.user_name // .name' glade.jsonl | paste -sd ,)" "Wren,Seraphina,Wren,Simon McKnight,User,Wren"
+	run -0 --separate-stderr persona show Wren
+	assert_equal "$(jq -c '[.data.tags, .data.personality, .position, .depth]' <<< "$output")" \
+		'[["explorer"],"","at_depth",4]'
 }
 
 @test "every command's --help matches its man page synopsis" {

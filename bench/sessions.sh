@@ -1,0 +1,131 @@
+#!/bin/sh
+# What a session's length costs (DESIGN.md §8: the cost of reading history
+# grows with the messages read, not with the session's length; chatlog.h:
+# the last N cost N rows):
+# - BENCH_BIG (100000) messages appended to one session in one
+#   `session-log append --records` (timed: messages/s), BENCH_SMALL (1000)
+#   to another;
+# - `session-log show S --last BENCH_LAST (50)` on each, BENCH_REPS (50)
+#   times, the two sessions taking turns; the best and the mean time of a
+#   whole process (start, key from the unlock cache, query, decryption,
+#   output). Target: big/small <= 1.5 on the best times.
+# The user is unlocked first (the kernel keyring, else a session token), so
+# no run derives a key. The exit status is 0 even when the target is missed.
+set -eu
+BUILD=${GUISE_BUILD:-../build}
+BIN=$(cd "$BUILD/bin" && pwd)
+BIG=${BENCH_BIG:-100000}
+SMALL=${BENCH_SMALL:-1000}
+LAST=${BENCH_LAST:-50}
+REPS=${BENCH_REPS:-50}
+export GUISE_KDF="${BENCH_KDF:-min}"
+tmp=$(mktemp -d)
+export GUISE_DB="$tmp/guise.db" XDG_RUNTIME_DIR="$tmp/run"
+unset GUISE_USER GUISE_FORMAT GUISE_SESSION GUISE_PASSPHRASE GUISE_PASSPHRASE_FILE
+trap '"$BIN/persona-encrypt" lock -q > /dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+printf 'bench passphrase\n' > "$tmp/pass"
+
+GUISE_PASSPHRASE_FILE="$tmp/pass" "$BIN/persona-encrypt" init -u bench > /dev/null
+if ! GUISE_PASSPHRASE_FILE="$tmp/pass" "$BIN/persona-encrypt" unlock > /dev/null 2>&1; then
+	eval "$(GUISE_PASSPHRASE_FILE="$tmp/pass" "$BIN/persona-encrypt" unlock --token)"
+fi
+
+now() { date +%s%N; }
+
+# messages N FILE: N message records, user and assistant taking turns, of
+# the size of a chat's turns (about 150 to 400 bytes)
+messages() {
+	awk -v n="$1" 'BEGIN {
+		for (i = 1; i <= n; i++) {
+			if (i % 2)
+				printf "{\"role\":\"user\",\"content\":\"Turn %d. Wren unrolls the map again " \
+					"and traces the river with one finger. \\\"If we follow it north, we " \
+					"reach the ford by nightfall, don'"'"'t we?\\\"\"}\n", i
+			else
+				printf "{\"role\":\"assistant\",\"content\":\"*Turn %d. Melina looks " \
+					"past the map to the hills.* \\\"The ford, yes. But the river " \
+					"floods in spring, and the old road is safer, if slower. The " \
+					"Erdtree'"'"'s light will guide us either way.\\\" *She rises and " \
+					"shoulders her pack.*\",\"status\":\"complete\",\"model\":\"bench\"}\n", i
+		}
+	}' > "$2"
+}
+
+# session: a new session with no greeting; its id
+session() {
+	"$BIN/session-bind" new --character Melina --persona Wren --no-greeting |
+		sed 's/^{"kind":"session","id":"\([^"]*\)".*/\1/'
+}
+
+"$BIN/persona" create --character --name Melina \
+	--description 'A traveller who guides the Tarnished.' > /dev/null
+"$BIN/persona" create --name Wren --description 'A quiet cartographer.' > /dev/null
+big=$(session)
+small=$(session)
+
+# append NAME SESSION N: N records appended in one process; the time in us
+append() {
+	messages "$3" "$tmp/$1.jsonl"
+	sync
+	start=$(now)
+	"$BIN/session-log" append "$2" --records < "$tmp/$1.jsonl" > "$tmp/$1.out"
+	end=$(now)
+	got=$(grep -c '"kind":"message"' "$tmp/$1.out" || true)
+	[ "$got" -eq "$3" ] || echo "warning: $1: $got of $3 messages appended" >&2
+	echo $(((end - start) / 1000))
+}
+
+big_us=$(append big "$big" "$BIG")
+small_us=$(append small "$small" "$SMALL")
+printf 'append --records: %d messages in %.1f s (%d messages/s); %d in %.3f s (%d messages/s)\n' \
+	"$BIG" "$(awk -v u="$big_us" 'BEGIN { print u / 1e6 }')" \
+	"$(awk -v n="$BIG" -v u="$big_us" 'BEGIN { printf "%d", n / (u / 1e6) }')" \
+	"$SMALL" "$(awk -v u="$small_us" 'BEGIN { print u / 1e6 }')" \
+	"$(awk -v n="$SMALL" -v u="$small_us" 'BEGIN { printf "%d", n / (u / 1e6) }')"
+awk -v b="$(cat "$GUISE_DB"* | wc -c)" 'BEGIN { printf "database: %.1f MiB\n", b / 1048576 }'
+
+# show NAME SESSION COUNT: one timed show --last, its time in us appended
+# to $tmp/NAME.us; its output checked once (LAST records, the last seq
+# COUNT)
+show() {
+	start=$(now)
+	"$BIN/session-log" show "$2" --last "$LAST" > "$tmp/$1.show"
+	end=$(now)
+	echo $(((end - start) / 1000)) >> "$tmp/$1.us"
+	if [ ! -e "$tmp/$1.checked" ]; then
+		: > "$tmp/$1.checked"
+		[ "$(grep -c . "$tmp/$1.show")" -eq "$LAST" ] ||
+			echo "warning: $1: show --last $LAST printed $(grep -c . "$tmp/$1.show") lines" >&2
+		tail -n 1 "$tmp/$1.show" | grep -q "\"seq\":$3," ||
+			echo "warning: $1: the last message shown is not seq $3" >&2
+	fi
+}
+
+# warm-up, for the page cache and the unlock cache alike
+show big "$big" "$BIG"
+show small "$small" "$SMALL"
+: > "$tmp/big.us"
+: > "$tmp/small.us"
+rep=0
+while [ "$rep" -lt "$REPS" ]; do
+	rep=$((rep + 1))
+	show big "$big" "$BIG"
+	show small "$small" "$SMALL"
+done
+
+# stats NAME: "best mean" in us
+stats() { sort -n "$tmp/$1.us" | awk '
+	NR == 1 { best = $1 } { sum += $1 } END { printf "%d %d\n", best, sum / NR }'; }
+# shellcheck disable=SC2046 # four numbers, split on purpose
+set -- $(stats big) $(stats small)
+awk -v big="$BIG" -v small="$SMALL" -v last="$LAST" -v reps="$REPS" \
+	-v bb="$1" -v bm="$2" -v sb="$3" -v sm="$4" 'BEGIN {
+	r = bb / sb
+	printf "session-log show --last %d, %d runs each (best / mean):\n", last, reps
+	printf "  %6d messages: %8.3f ms / %8.3f ms\n", big, bb / 1000, bm / 1000
+	printf "  %6d messages: %8.3f ms / %8.3f ms\n", small, sb / 1000, sm / 1000
+	printf "  ratio %d/%d: %.2f (best), %.2f (mean); target <= 1.5: %s\n", big, small,
+		r, bm / sm, r <= 1.5 ? "PASS" : "MISS"
+}'
