@@ -50,7 +50,7 @@ static int match_name(const char *id, const char *name, int64_t rowid, void *arg
 	return 0;
 }
 
-static int looks_like_id(const char *ref)
+int g_ref_looks_like_id(const char *ref)
 {
 	size_t i;
 
@@ -98,7 +98,7 @@ int g_cardref_resolve(struct g_store *s, const struct g_userkey *k, int kinds,
 		memset(&f, 0, sizeof(f));
 		f.ref = ref;
 		g_name_fold(ref, f.folded_ref, sizeof(f.folded_ref));
-		if (pass < 2 && !looks_like_id(ref))
+		if (pass < 2 && !g_ref_looks_like_id(ref))
 			continue;
 		for (i = 0; i < 2; i++) {
 			if (!(kinds & (1 << i)))

@@ -15,6 +15,10 @@
 #define G_NAME_FOLD_MAX 1024
 void g_name_fold(const char *name, char *out, size_t size);
 
+/* Whether ref could be an id or an id prefix: 4 or more of [0-9a-f-],
+ * and no longer than an id. */
+int g_ref_looks_like_id(const char *ref);
+
 /* Which kinds to look among: a mask of these. */
 #define G_REF_CHARACTERS 1
 #define G_REF_PERSONAS 2

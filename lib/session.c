@@ -76,17 +76,6 @@ void g_session_release(struct g_session *ss)
 	memset(ss, 0, sizeof(*ss));
 }
 
-static int looks_like_id(const char *ref)
-{
-	size_t i;
-
-	for (i = 0; ref[i]; i++)
-		if (!((ref[i] >= '0' && ref[i] <= '9') || (ref[i] >= 'a' && ref[i] <= 'f') ||
-		      ref[i] == '-'))
-			return 0;
-	return i >= 4 && i < G_UUID_LEN;
-}
-
 /* Candidates for a reference; the first few are listed when ambiguous. */
 struct found {
 	int n;
@@ -153,7 +142,7 @@ int g_session_resolve(struct g_store *s, const struct g_userkey *k, const char *
 	int pass;
 
 	for (pass = 0; pass < 3; pass++) {
-		if (pass < 2 && !looks_like_id(ref))
+		if (pass < 2 && !g_ref_looks_like_id(ref))
 			continue;
 		memset(&f, 0, sizeof(f));
 		if (match(s, k, ref, pass, &f, err) < 0)
