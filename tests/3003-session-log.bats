@@ -477,6 +477,16 @@ Seraphina: Yes.'
 	assert_equal "$(count chat_sessions) $(count chat_messages)" "1 0"
 }
 
+@test "import: a chat file over 256 MiB is refused before it is read, 65, nothing stored" {
+	cd "$BATS_TEST_TMPDIR"
+	# sparse: the size is all that is looked at
+	truncate -s $((256 * 1024 * 1024 + 1)) big.jsonl
+	run -65 --separate-stderr session-log import --character Seraphina big.jsonl
+	assert_output ""
+	assert_equal "$stderr" "session-log: 'big.jsonl': larger than 256 MiB"
+	assert_equal "$(count chat_sessions) $(count chat_messages)" "1 0"
+}
+
 # --- dry runs and locks -------------------------------------------------------------------
 
 @test "-n: append, edit, delete and import print what they would do and store nothing" {
