@@ -14,9 +14,9 @@
 #include "cardref.h"
 #include "cardrow.h"
 #include "cli.h"
-#include "context.h"
 #include "doc.h"
 #include "session.h"
+#include "subcmd.h"
 #include "vault.h"
 
 static const char synopsis[] =
@@ -62,16 +62,11 @@ static const struct option options[] = {
 #define BIT(opt) G_CLI_BIT(opt)
 
 struct persona_cmd {
-	struct g_cli cli;
-	struct g_context ctx;
-	int verb; /* index in verbs and runs */
-	unsigned given;   /* BIT() of each own option given */
+	struct g_subcmd c; /* first: the verbs get it back by a cast */
 	int kinds;        /* G_REF_*: --character, --persona or both */
 	json_t *patch;    /* --set and --clear, in order */
 	const char *name; /* --name */
 	const char *description;
-	struct g_doc_writer *out;
-	int status; /* the first failure of a batch */
 };
 
 static int oom(struct g_err *err)
@@ -81,7 +76,7 @@ static int oom(struct g_err *err)
 
 static enum g_cardkind create_kind(const struct persona_cmd *p)
 {
-	return (p->given & BIT(OPT_CHARACTER)) ? G_CHARACTER : G_PERSONA;
+	return (p->c.given & BIT(OPT_CHARACTER)) ? G_CHARACTER : G_PERSONA;
 }
 
 /* {kind, id, name, <key>: <value>} */
@@ -89,14 +84,6 @@ static json_t *summary(enum g_cardkind kind, const char *id, const char *name)
 {
 	return json_pack("{s:s, s:s, s:s}", "kind", g_cardkind_name(kind), "id", id, "name",
 			 name ? name : "");
-}
-
-static int write_new(struct persona_cmd *p, json_t *rec, struct g_err *err)
-{
-	int rc = rec ? g_doc_write(p->out, rec, err) : oom(err);
-
-	json_decref(rec);
-	return rc;
 }
 
 static const char *card_name(const json_t *card)
@@ -112,13 +99,13 @@ static int store_new(struct persona_cmd *p, enum g_cardkind kind, const struct g
 	unsigned char hash[G_HASH_BYTES];
 	int rc;
 
-	if (g_cardrow_hash(&p->ctx.key, &row, hash, err) < 0 ||
-	    g_context_begin(&p->ctx, err) < 0)
+	if (g_cardrow_hash(&p->c.ctx.key, &row, hash, err) < 0 ||
+	    g_context_begin(&p->c.ctx, err) < 0)
 		return -1;
-	rc = g_cardrow_insert(p->ctx.store, &p->ctx.key, &row, hash, id, err);
+	rc = g_cardrow_insert(p->c.ctx.store, &p->c.ctx.key, &row, hash, id, err);
 	if (rc == 0 && kind == G_PERSONA && e->make_default == 1)
-		rc = g_user_set_default_persona(p->ctx.store, &p->ctx.user, id, err);
-	return g_context_end(&p->ctx, rc, err);
+		rc = g_user_set_default_persona(p->c.ctx.store, &p->c.ctx.user, id, err);
+	return g_context_end(&p->c.ctx, rc, err);
 }
 
 static int create_one(struct persona_cmd *p, const json_t *in, const char *where,
@@ -132,7 +119,7 @@ static int create_one(struct persona_cmd *p, const json_t *in, const char *where
 
 	if (g_cardedit_create(in, kind, where, &e, err) < 0)
 		return -1;
-	if (p->given & BIT(OPT_DEFAULT))
+	if (p->c.given & BIT(OPT_DEFAULT))
 		e.make_default = 1;
 	if (kind == G_CHARACTER && e.make_default == 1) {
 		g_cardedit_release(&e);
@@ -144,29 +131,22 @@ static int create_one(struct persona_cmd *p, const json_t *in, const char *where
 		rec = summary(kind, id, card_name(e.card));
 		if (rec)
 			json_object_set_new(rec, "status", json_string("created"));
-		rc = write_new(p, rec, err);
+		rc = g_subcmd_write(&p->c, rec, err);
 	}
 	g_cardedit_release(&e);
 	return rc;
 }
 
-static void failed(struct persona_cmd *p, const struct g_err *err)
+static int run_create(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
-	int status = g_report(err);
-
-	if (!p->status)
-		p->status = status;
-}
-
-static int run_create(struct persona_cmd *p, char **args, int n, struct g_err *err)
-{
+	struct persona_cmd *p = (struct persona_cmd *)c;
 	struct g_doc_reader *r;
 	json_t *in;
 	int rc;
 
 	(void)args;
 	(void)n;
-	if (p->given & (BIT(OPT_NAME) | BIT(OPT_DESCRIPTION) | BIT(OPT_SET))) {
+	if (p->c.given & (BIT(OPT_NAME) | BIT(OPT_DESCRIPTION) | BIT(OPT_SET))) {
 		in = json_deep_copy(p->patch);
 		if (!in)
 			return oom(err);
@@ -178,21 +158,21 @@ static int run_create(struct persona_cmd *p, char **args, int n, struct g_err *e
 		json_decref(in);
 		return rc;
 	}
-	r = g_doc_reader_new(stdin, "-", p->cli.input, G_DOC_RECORDS);
+	r = g_doc_reader_new(stdin, "-", p->c.cli.input, G_DOC_RECORDS);
 	if (!r)
 		return oom(err);
 	while ((rc = g_doc_read(r, &in, err)) > 0) {
 		rc = create_one(p, in, "-", err);
 		json_decref(in);
 		if (rc < 0) {
-			failed(p, err);
+			g_subcmd_failed(&p->c, err);
 			if (err->code == G_EX_IOERR)
 				break;
 		}
 	}
 	g_doc_reader_free(r);
 	if (rc < 0 && err->code != G_EX_IOERR) /* a stream that broke */
-		failed(p, err);
+		g_subcmd_failed(&p->c, err);
 	return 0;
 }
 
@@ -216,7 +196,7 @@ static int list_kind_row(const char *id, const char *name, int64_t rowid, void *
 	int rc;
 
 	(void)rowid;
-	rc = g_vault_get(l->p->ctx.store, &l->p->ctx.key, table, "origin", id, &plain, &len,
+	rc = g_vault_get(l->p->c.ctx.store, &l->p->c.ctx.key, table, "origin", id, &plain, &len,
 			 l->err);
 	if (rc > 0)
 		origin = json_loadb(plain, len, 0, NULL);
@@ -228,7 +208,7 @@ static int list_kind_row(const char *id, const char *name, int64_t rowid, void *
 		if (l->kind == G_PERSONA)
 			json_object_set_new(rec, "default",
 					    json_boolean(strcmp(id, l->default_id) == 0));
-		rc = g_doc_write(l->p->out, rec, l->err);
+		rc = g_doc_write(l->p->c.out, rec, l->err);
 	}
 	json_decref(origin);
 	json_decref(rec);
@@ -236,23 +216,24 @@ static int list_kind_row(const char *id, const char *name, int64_t rowid, void *
 	return l->rc;
 }
 
-static int run_list(struct persona_cmd *p, char **args, int n, struct g_err *err)
+static int run_list(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
+	struct persona_cmd *p = (struct persona_cmd *)c;
 	struct lister l = { p, G_PERSONA, "", err, 0 };
 
 	(void)args;
 	(void)n;
-	if ((p->given & BIT(OPT_CHARACTERS)) && (p->given & BIT(OPT_ALL)))
+	if ((p->c.given & BIT(OPT_CHARACTERS)) && (p->c.given & BIT(OPT_ALL)))
 		return g_err_set(err, G_EX_USAGE, "--characters and --all: give one");
-	if (g_user_default_persona(p->ctx.store, &p->ctx.user, l.default_id, err) < 0)
+	if (g_user_default_persona(p->c.ctx.store, &p->c.ctx.user, l.default_id, err) < 0)
 		return -1;
-	if (!(p->given & BIT(OPT_CHARACTERS)) &&
-	    (g_cardrow_names(p->ctx.store, &p->ctx.key, G_PERSONA, 0, list_kind_row, &l, err) < 0 ||
+	if (!(p->c.given & BIT(OPT_CHARACTERS)) &&
+	    (g_cardrow_names(p->c.ctx.store, &p->c.ctx.key, G_PERSONA, 0, list_kind_row, &l, err) < 0 ||
 	     l.rc < 0))
 		return -1;
 	l.kind = G_CHARACTER;
-	if ((p->given & (BIT(OPT_CHARACTERS) | BIT(OPT_ALL))) &&
-	    (g_cardrow_names(p->ctx.store, &p->ctx.key, G_CHARACTER, 0, list_kind_row, &l, err) <
+	if ((p->c.given & (BIT(OPT_CHARACTERS) | BIT(OPT_ALL))) &&
+	    (g_cardrow_names(p->c.ctx.store, &p->c.ctx.key, G_CHARACTER, 0, list_kind_row, &l, err) <
 		     0 ||
 	     l.rc < 0))
 		return -1;
@@ -263,15 +244,16 @@ static int load(struct persona_cmd *p, const char *ref, enum g_cardkind *kind,
 		char id[G_UUID_LEN], json_t **record, struct g_blob *avatar, struct g_blob *raw,
 		struct g_err *err)
 {
-	return g_cardref_resolve(p->ctx.store, &p->ctx.key, p->kinds, ref, kind, id, err) < 0 ||
-			       g_cardrow_load(p->ctx.store, &p->ctx.key, *kind, id, record, avatar,
+	return g_cardref_resolve(p->c.ctx.store, &p->c.ctx.key, p->kinds, ref, kind, id, err) < 0 ||
+			       g_cardrow_load(p->c.ctx.store, &p->c.ctx.key, *kind, id, record, avatar,
 					      raw, err) < 0
 		       ? -1
 		       : 0;
 }
 
-static int run_show(struct persona_cmd *p, char **args, int n, struct g_err *err)
+static int run_show(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
+	struct persona_cmd *p = (struct persona_cmd *)c;
 	json_t *records = json_array(), *rec;
 	enum g_cardkind kind;
 	char id[G_UUID_LEN];
@@ -286,7 +268,7 @@ static int run_show(struct persona_cmd *p, char **args, int n, struct g_err *err
 			json_array_append_new(records, rec);
 	json_array_foreach (records, i, rec)
 		if (rc == 0)
-			rc = g_doc_write(p->out, rec, err);
+			rc = g_doc_write(p->c.out, rec, err);
 	json_decref(records);
 	return rc;
 }
@@ -298,9 +280,9 @@ static json_t *read_patch(struct persona_cmd *p, struct g_err *err)
 	json_t *patch = NULL, *more = NULL;
 	int rc;
 
-	if (p->given & (BIT(OPT_SET) | BIT(OPT_CLEAR)))
+	if (p->c.given & (BIT(OPT_SET) | BIT(OPT_CLEAR)))
 		return json_incref(p->patch);
-	r = g_doc_reader_new(stdin, "-", p->cli.input, G_DOC_RECORDS);
+	r = g_doc_reader_new(stdin, "-", p->c.cli.input, G_DOC_RECORDS);
 	if (!r)
 		return oom(err), NULL;
 	rc = g_doc_read(r, &patch, err);
@@ -327,8 +309,9 @@ static int same_place(const json_t *record, const struct g_placement *place)
 	       json_integer_value(json_object_get(record, "depth")) == place->depth;
 }
 
-static int run_update(struct persona_cmd *p, char **args, int n, struct g_err *err)
+static int run_update(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
+	struct persona_cmd *p = (struct persona_cmd *)c;
 	struct g_blob avatar = { 0 }, raw = { 0 };
 	unsigned char hash[G_HASH_BYTES];
 	struct g_cardedit e = { 0 };
@@ -344,7 +327,7 @@ static int run_update(struct persona_cmd *p, char **args, int n, struct g_err *e
 		rc = -1;
 	if (rc == 0)
 		rc = g_cardedit_update(record, patch, kind,
-				       (p->given & (BIT(OPT_SET) | BIT(OPT_CLEAR))) ? "arguments" : "-",
+				       (p->c.given & (BIT(OPT_SET) | BIT(OPT_CLEAR))) ? "arguments" : "-",
 				       &e, err);
 	if (rc == 0 && !(old = g_cardrow_card(record)))
 		rc = oom(err);
@@ -356,10 +339,10 @@ static int run_update(struct persona_cmd *p, char **args, int n, struct g_err *e
 
 		if (json_is_null(row.origin))
 			row.origin = NULL;
-		rc = g_cardrow_hash(&p->ctx.key, &row, hash, err);
-		if (rc == 0 && (rc = g_context_begin(&p->ctx, err)) == 0)
-			rc = g_context_end(&p->ctx,
-					   g_cardrow_replace(p->ctx.store, &p->ctx.key, &row, hash,
+		rc = g_cardrow_hash(&p->c.ctx.key, &row, hash, err);
+		if (rc == 0 && (rc = g_context_begin(&p->c.ctx, err)) == 0)
+			rc = g_context_end(&p->c.ctx,
+					   g_cardrow_replace(p->c.ctx.store, &p->c.ctx.key, &row, hash,
 							     id, err),
 					   err);
 	}
@@ -367,7 +350,7 @@ static int run_update(struct persona_cmd *p, char **args, int n, struct g_err *e
 		rec = summary(kind, id, card_name(e.card));
 		if (rec)
 			json_object_set_new(rec, "status", json_string(status));
-		rc = write_new(p, rec, err);
+		rc = g_subcmd_write(&p->c, rec, err);
 	}
 	g_cardedit_release(&e);
 	json_decref(old);
@@ -383,7 +366,7 @@ static int delete_session(const char *id, void *arg)
 	void **a = arg;
 	struct persona_cmd *p = a[0];
 
-	return g_session_delete(p->ctx.store, &p->ctx.key, id, a[1]) < 0;
+	return g_session_delete(p->c.ctx.store, &p->c.ctx.key, id, a[1]) < 0;
 }
 
 /* Inside the transaction: refuse, or delete the character's sessions. */
@@ -392,14 +375,14 @@ static int character_sessions(struct persona_cmd *p, const char *id, const char 
 {
 	void *arg[2] = { p, err };
 
-	*deleted = g_session_count_using(p->ctx.store, &p->ctx.key, "character_id", id, err);
+	*deleted = g_session_count_using(p->c.ctx.store, &p->c.ctx.key, "character_id", id, err);
 	if (*deleted <= 0)
 		return *deleted < 0 ? -1 : 0;
-	if (!(p->given & BIT(OPT_CASCADE)))
+	if (!(p->c.given & BIT(OPT_CASCADE)))
 		return g_err_set(err, G_EX_DATAERR,
 				 "'%s' has %lld session(s): delete them first, or use --cascade",
 				 name, (long long)*deleted);
-	return g_session_each(p->ctx.store, &p->ctx.key, id, delete_session, arg, err) < 0 ||
+	return g_session_each(p->c.ctx.store, &p->c.ctx.key, id, delete_session, arg, err) < 0 ||
 			       err->code
 		       ? -1
 		       : 0;
@@ -418,9 +401,9 @@ static int delete_one(struct persona_cmd *p, const char *ref, struct g_err *err)
 		return -1;
 	name = json_string_value(json_object_get(record, "name"));
 	g_err_clear(err);
-	rc = g_context_begin(&p->ctx, err);
+	rc = g_context_begin(&p->c.ctx, err);
 	if (rc == 0) {
-		unbound = g_session_count_using(p->ctx.store, &p->ctx.key,
+		unbound = g_session_count_using(p->c.ctx.store, &p->c.ctx.key,
 						kind == G_PERSONA ? "active_custom_persona_id"
 								  : "active_impersonated_character_id",
 						id, err);
@@ -428,11 +411,11 @@ static int delete_one(struct persona_cmd *p, const char *ref, struct g_err *err)
 		if (rc == 0 && kind == G_CHARACTER)
 			rc = character_sessions(p, id, name, &deleted, err);
 		if (rc == 0)
-			rc = g_cardrow_delete(p->ctx.store, &p->ctx.key, kind, id, err);
-		rc = g_context_end(&p->ctx, rc, err);
+			rc = g_cardrow_delete(p->c.ctx.store, &p->c.ctx.key, kind, id, err);
+		rc = g_context_end(&p->c.ctx, rc, err);
 	}
 	/* not a warning: what the deletion did beyond the row, for -q to quiet */
-	if (rc == 0 && unbound > 0 && p->cli.verbosity >= 0)
+	if (rc == 0 && unbound > 0 && p->c.cli.verbosity >= 0)
 		g_msg("'%s' was the active persona of %lld session(s): they now have none", name,
 		      (long long)unbound);
 	if (rc == 0) {
@@ -442,19 +425,20 @@ static int delete_one(struct persona_cmd *p, const char *ref, struct g_err *err)
 			json_object_set_new(rec, "sessions",
 					    json_integer(kind == G_PERSONA ? unbound : deleted));
 		}
-		rc = write_new(p, rec, err);
+		rc = g_subcmd_write(&p->c, rec, err);
 	}
 	json_decref(record);
 	return rc;
 }
 
-static int run_delete(struct persona_cmd *p, char **args, int n, struct g_err *err)
+static int run_delete(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
+	struct persona_cmd *p = (struct persona_cmd *)c;
 	int i;
 
 	for (i = 0; i < n; i++)
 		if (delete_one(p, args[i], err) < 0) {
-			failed(p, err);
+			g_subcmd_failed(&p->c, err);
 			if (err->code == G_EX_IOERR)
 				break;
 		}
@@ -467,47 +451,49 @@ static int write_default(struct persona_cmd *p, const char *id, int is_default,
 	struct g_speaker sp;
 	json_t *rec;
 
-	if (g_speaker_load(p->ctx.store, &p->ctx.key, G_PERSONA_CUSTOM, id, &sp, err) < 0)
+	if (g_speaker_load(p->c.ctx.store, &p->c.ctx.key, G_PERSONA_CUSTOM, id, &sp, err) < 0)
 		return -1;
 	rec = summary(G_PERSONA, id, sp.name);
 	g_speaker_release(&sp);
 	if (rec)
 		json_object_set_new(rec, "default", json_boolean(is_default));
-	return write_new(p, rec, err);
+	return g_subcmd_write(&p->c, rec, err);
 }
 
-static int run_set_default(struct persona_cmd *p, char **args, int n, struct g_err *err)
+static int run_set_default(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
+	struct persona_cmd *p = (struct persona_cmd *)c;
 	enum g_cardkind kind;
 	char id[G_UUID_LEN];
 
 	(void)n;
-	if (g_cardref_resolve(p->ctx.store, &p->ctx.key, G_REF_CHARACTERS | G_REF_PERSONAS,
+	if (g_cardref_resolve(p->c.ctx.store, &p->c.ctx.key, G_REF_CHARACTERS | G_REF_PERSONAS,
 			      args[0], &kind, id, err) < 0)
 		return -1;
 	if (kind != G_PERSONA)
 		return g_err_set(err, G_EX_DATAERR,
 				 "'%s' is a character: only a persona can be the default", args[0]);
-	if (g_context_begin(&p->ctx, err) < 0 ||
-	    g_context_end(&p->ctx,
-			  g_user_set_default_persona(p->ctx.store, &p->ctx.user, id, err), err) < 0)
+	if (g_context_begin(&p->c.ctx, err) < 0 ||
+	    g_context_end(&p->c.ctx,
+			  g_user_set_default_persona(p->c.ctx.store, &p->c.ctx.user, id, err), err) < 0)
 		return -1;
 	return write_default(p, id, 1, err);
 }
 
-static int run_clear_default(struct persona_cmd *p, char **args, int n, struct g_err *err)
+static int run_clear_default(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
+	struct persona_cmd *p = (struct persona_cmd *)c;
 	char id[G_UUID_LEN];
 	int had;
 
 	(void)args;
 	(void)n;
-	had = g_user_default_persona(p->ctx.store, &p->ctx.user, id, err);
+	had = g_user_default_persona(p->c.ctx.store, &p->c.ctx.user, id, err);
 	if (had <= 0)
 		return had;
-	if (g_context_begin(&p->ctx, err) < 0 ||
-	    g_context_end(&p->ctx,
-			  g_user_set_default_persona(p->ctx.store, &p->ctx.user, NULL, err), err) < 0)
+	if (g_context_begin(&p->c.ctx, err) < 0 ||
+	    g_context_end(&p->c.ctx,
+			  g_user_set_default_persona(p->c.ctx.store, &p->c.ctx.user, NULL, err), err) < 0)
 		return -1;
 	return write_default(p, id, 0, err);
 }
@@ -524,10 +510,8 @@ static const struct g_cli_verb verbs[] = {
 	{ "clear-default", 0, 0, 0 },
 };
 
-typedef int run_fn(struct persona_cmd *p, char **args, int n, struct g_err *err);
-
 /* In the order of verbs. */
-static run_fn *const runs[] = {
+static g_subcmd_run *const runs[] = {
 	run_create,
 	run_list,
 	run_show,
@@ -537,72 +521,50 @@ static run_fn *const runs[] = {
 	run_clear_default,
 };
 
-static int parse(struct persona_cmd *p, int argc, char **argv)
+static int own_option(struct g_subcmd *c, int opt, const char *arg)
 {
+	struct persona_cmd *p = (struct persona_cmd *)c;
 	struct g_err err;
-	int opt, status;
 
-	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS, options, NULL)) != -1) {
-		if (g_cli_handle(&p->cli, opt, optarg, synopsis, &status)) {
-			if (status >= 0)
-				return status;
-			continue;
-		}
-		if (opt < G_OPT_COMMAND || opt > OPT_SET)
-			return g_usage_error(synopsis, "unknown option");
-		p->given |= BIT(opt);
-		switch (opt) {
-		case OPT_NAME: p->name = optarg; break;
-		case OPT_DESCRIPTION: p->description = optarg; break;
-		case OPT_SET:
-		case OPT_CLEAR:
-			if ((opt == OPT_SET ? g_cardedit_set(p->patch, optarg, &err)
-					    : g_cardedit_clear(p->patch, optarg, &err)) < 0)
-				return err.code == G_EX_USAGE
-					       ? g_usage_error(synopsis, "%s", err.msg)
-					       : g_report(&err);
-			break;
-		default: break;
-		}
+	switch (opt) {
+	case OPT_NAME: p->name = arg; break;
+	case OPT_DESCRIPTION: p->description = arg; break;
+	case OPT_SET:
+	case OPT_CLEAR:
+		if ((opt == OPT_SET ? g_cardedit_set(p->patch, arg, &err)
+				    : g_cardedit_clear(p->patch, arg, &err)) < 0)
+			return err.code == G_EX_USAGE ? g_usage_error(synopsis, "%s", err.msg)
+						      : g_report(&err);
+		break;
+	default: break;
 	}
-	p->verb = g_cli_verb(verbs, sizeof(verbs) / sizeof(*verbs), options, p->given, argc, argv,
-			     synopsis);
-	if (p->verb < 0)
-		return G_EX_USAGE;
-	if ((p->given & BIT(OPT_CHARACTER)) && (p->given & BIT(OPT_DEFAULT)))
+	return -1;
+}
+
+static int check(struct g_subcmd *c)
+{
+	struct persona_cmd *p = (struct persona_cmd *)c;
+
+	if ((c->given & BIT(OPT_CHARACTER)) && (c->given & BIT(OPT_DEFAULT)))
 		return g_usage_error(synopsis, "--default: only a persona can be the default");
-	if ((p->given & KINDS) == KINDS)
+	if ((c->given & KINDS) == KINDS)
 		return g_usage_error(synopsis, "--character and --persona: give one");
-	p->kinds = (p->given & BIT(OPT_CHARACTER))  ? G_REF_CHARACTERS
-		   : (p->given & BIT(OPT_PERSONA)) ? G_REF_PERSONAS
+	p->kinds = (c->given & BIT(OPT_CHARACTER)) ? G_REF_CHARACTERS
+		   : (c->given & BIT(OPT_PERSONA)) ? G_REF_PERSONAS
 						   : G_REF_CHARACTERS | G_REF_PERSONAS;
 	return -1;
 }
 
 int main(int argc, char **argv)
 {
+	static const struct g_subcmd_def def = { synopsis, options, verbs, runs,
+						 sizeof(verbs) / sizeof(*verbs), own_option, check };
 	struct persona_cmd p;
-	struct g_err err;
 	int status;
 
 	memset(&p, 0, sizeof(p));
-	g_cli_init(&p.cli, argv[0]);
 	p.patch = json_object();
-	if (!p.patch)
-		return g_cli_finish(G_EX_SOFTWARE);
-	status = parse(&p, argc, argv);
-	if (status < 0) {
-		g_err_clear(&err);
-		p.out = g_doc_writer_new(stdout, p.cli.output);
-		if (g_context_open(&p.ctx, &p.cli, &err) < 0 ||
-		    runs[p.verb](&p, argv + optind, argc - optind, &err) < 0)
-			status = g_report(&err);
-		else
-			status = p.status;
-		if (p.out && g_doc_writer_close(p.out, status ? NULL : &err) < 0 && !status)
-			status = g_report(&err);
-	}
-	g_context_release(&p.ctx);
+	status = p.patch ? g_subcmd_main(&p.c, &def, argc, argv) : G_EX_SOFTWARE;
 	json_decref(p.patch);
 	return g_cli_finish(status);
 }

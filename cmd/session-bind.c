@@ -14,9 +14,9 @@
 #include "cardrow.h"
 #include "chatlog.h"
 #include "cli.h"
-#include "context.h"
 #include "doc.h"
 #include "session.h"
+#include "subcmd.h"
 #include "settings.h"
 
 static const char synopsis[] =
@@ -60,16 +60,11 @@ static const struct option options[] = {
 #define MAX_SETS 64
 
 struct bind_cmd {
-	struct g_cli cli;
-	struct g_context ctx;
-	int verb; /* index in verbs and runs */
-	unsigned given;
+	struct g_subcmd c; /* first: the verbs get it back by a cast */
 	const char *character, *persona, *impersonate, *title;
 	long greeting;
 	char *sets[MAX_SETS];
 	int nsets;
-	struct g_doc_writer *out;
-	int status;
 };
 
 static int oom(struct g_err *err)
@@ -77,28 +72,12 @@ static int oom(struct g_err *err)
 	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
 }
 
-static void failed(struct bind_cmd *b, const struct g_err *err)
-{
-	int status = g_report(err);
-
-	if (!b->status)
-		b->status = status;
-}
-
-static int write_new(struct bind_cmd *b, json_t *rec, struct g_err *err)
-{
-	int rc = rec ? g_doc_write(b->out, rec, err) : oom(err);
-
-	json_decref(rec);
-	return rc;
-}
-
 /* The session record of id (inside a transaction, before it commits). */
 static json_t *session_record(struct bind_cmd *b, const char *id, struct g_err *err)
 {
 	json_t *rec;
 
-	return g_session_record_of(b->ctx.store, &b->ctx.key, id, &rec, err) < 0 ? NULL : rec;
+	return g_session_record_of(b->c.ctx.store, &b->c.ctx.key, id, &rec, err) < 0 ? NULL : rec;
 }
 
 static int resolve_card(struct bind_cmd *b, int kinds, const char *ref, char id[G_UUID_LEN],
@@ -106,7 +85,7 @@ static int resolve_card(struct bind_cmd *b, int kinds, const char *ref, char id[
 {
 	enum g_cardkind kind;
 
-	return g_cardref_resolve(b->ctx.store, &b->ctx.key, kinds, ref, &kind, id, err);
+	return g_cardref_resolve(b->c.ctx.store, &b->c.ctx.key, kinds, ref, &kind, id, err);
 }
 
 /* The greeting a new session starts with: NULL for none. */
@@ -117,14 +96,14 @@ static int pick_greeting(struct bind_cmd *b, const json_t *record, const json_t 
 	const json_t *alternates = json_object_get(data, "alternate_greetings");
 
 	*text = NULL;
-	if (b->given & BIT(OPT_NO_GREETING))
+	if (b->c.given & BIT(OPT_NO_GREETING))
 		return 0;
 	if (b->greeting == 0) {
 		*text = json_object_get(data, "first_mes");
 		if (json_string_length(*text) > 0)
 			return 0;
 		*text = NULL;
-		if (b->given & BIT(OPT_GREETING))
+		if (b->c.given & BIT(OPT_GREETING))
 			return g_err_set(err, G_EX_DATAERR, "'%s' has no first_mes to greet with",
 					 json_string_value(json_object_get(record, "name")));
 		return 0;
@@ -138,8 +117,9 @@ static int pick_greeting(struct bind_cmd *b, const json_t *record, const json_t 
 	return 0;
 }
 
-static int run_new(struct bind_cmd *b, char **args, int n, struct g_err *err)
+static int run_new(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
+	struct bind_cmd *b = (struct bind_cmd *)c;
 	json_t *character = NULL, *settings = g_settings_new(), *rec = NULL;
 	const json_t *greeting = NULL;
 	enum g_persona_kind kind;
@@ -158,32 +138,32 @@ static int run_new(struct bind_cmd *b, char **args, int n, struct g_err *err)
 	if (rc == 0)
 		rc = resolve_card(b, G_REF_CHARACTERS, b->character, character_id, err);
 	if (rc == 0)
-		rc = g_cardrow_load(b->ctx.store, &b->ctx.key, G_CHARACTER, character_id, &character,
+		rc = g_cardrow_load(b->c.ctx.store, &b->c.ctx.key, G_CHARACTER, character_id, &character,
 				    NULL, NULL, err);
 	if (rc == 0)
 		rc = pick_greeting(b, character, &greeting, err);
 	if (rc == 0)
-		rc = g_session_pick_persona(b->ctx.store, &b->ctx.key, &b->ctx.user, b->persona,
-					    b->impersonate, !!(b->given & BIT(OPT_NO_PERSONA)), &kind,
+		rc = g_session_pick_persona(b->c.ctx.store, &b->c.ctx.key, &b->c.ctx.user, b->persona,
+					    b->impersonate, !!(b->c.given & BIT(OPT_NO_PERSONA)), &kind,
 					    persona_id, err);
 	if (rc == 0)
-		rc = g_speaker_load(b->ctx.store, &b->ctx.key, kind, persona_id, &speaker, err);
-	if (rc == 0 && (rc = g_context_begin(&b->ctx, err)) == 0) {
-		rc = g_session_insert(b->ctx.store, &b->ctx.key, character_id, kind, persona_id,
+		rc = g_speaker_load(b->c.ctx.store, &b->c.ctx.key, kind, persona_id, &speaker, err);
+	if (rc == 0 && (rc = g_context_begin(&b->c.ctx, err)) == 0) {
+		rc = g_session_insert(b->c.ctx.store, &b->c.ctx.key, character_id, kind, persona_id,
 				      b->title, settings, id, err);
 		if (rc == 0 && greeting) {
 			struct g_message m = { "assistant", json_string_value(greeting),
 					       json_string_length(greeting), NULL, NULL, -1, -1,
 					       NULL, &speaker };
 
-			rc = g_chatlog_append(b->ctx.store, &b->ctx.key, id, &m, &seq, err);
+			rc = g_chatlog_append(b->c.ctx.store, &b->c.ctx.key, id, &m, &seq, err);
 		}
 		if (rc == 0 && !(rec = session_record(b, id, err)))
 			rc = -1;
-		rc = g_context_end(&b->ctx, rc, err);
+		rc = g_context_end(&b->c.ctx, rc, err);
 	}
 	if (rc == 0)
-		rc = g_doc_write(b->out, rec, err);
+		rc = g_doc_write(b->c.out, rec, err);
 	json_decref(rec);
 	json_decref(character);
 	json_decref(settings);
@@ -203,16 +183,17 @@ static int list_one(const char *id, void *arg)
 	json_t *rec = session_record(l->b, id, &err);
 
 	if (!rec) {
-		failed(l->b, &err); /* one bad row does not hide the others */
+		g_subcmd_failed(&l->b->c, &err); /* one bad row does not hide the others */
 		return 0;
 	}
-	if (write_new(l->b, rec, l->err) < 0)
+	if (g_subcmd_write(&l->b->c, rec, l->err) < 0)
 		return 1;
 	return 0;
 }
 
-static int run_list(struct bind_cmd *b, char **args, int n, struct g_err *err)
+static int run_list(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
+	struct bind_cmd *b = (struct bind_cmd *)c;
 	struct lister l = { b, err };
 	char character_id[G_UUID_LEN];
 
@@ -221,7 +202,7 @@ static int run_list(struct bind_cmd *b, char **args, int n, struct g_err *err)
 	g_err_clear(err);
 	if (b->character && resolve_card(b, G_REF_CHARACTERS, b->character, character_id, err) < 0)
 		return -1;
-	if (g_session_each(b->ctx.store, &b->ctx.key, b->character ? character_id : NULL, list_one,
+	if (g_session_each(b->c.ctx.store, &b->c.ctx.key, b->character ? character_id : NULL, list_one,
 			   &l, err) < 0)
 		return -1;
 	return err->code ? -1 : 0;
@@ -230,11 +211,12 @@ static int run_list(struct bind_cmd *b, char **args, int n, struct g_err *err)
 static int resolve_session(struct bind_cmd *b, const char *ref, char id[G_UUID_LEN],
 			   struct g_err *err)
 {
-	return g_session_resolve(b->ctx.store, &b->ctx.key, ref, id, err);
+	return g_session_resolve(b->c.ctx.store, &b->c.ctx.key, ref, id, err);
 }
 
-static int run_show(struct bind_cmd *b, char **args, int n, struct g_err *err)
+static int run_show(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
+	struct bind_cmd *b = (struct bind_cmd *)c;
 	json_t *records = json_array(), *rec;
 	char id[G_UUID_LEN];
 	size_t i;
@@ -252,13 +234,14 @@ static int run_show(struct bind_cmd *b, char **args, int n, struct g_err *err)
 	}
 	json_array_foreach (records, i, rec)
 		if (rc == 0)
-			rc = g_doc_write(b->out, rec, err);
+			rc = g_doc_write(b->c.out, rec, err);
 	json_decref(records);
 	return rc;
 }
 
-static int run_persona(struct bind_cmd *b, char **args, int n, struct g_err *err)
+static int run_persona(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
+	struct bind_cmd *b = (struct bind_cmd *)c;
 	struct g_session ss;
 	json_t *rec = NULL;
 	char id[G_UUID_LEN];
@@ -266,16 +249,16 @@ static int run_persona(struct bind_cmd *b, char **args, int n, struct g_err *err
 
 	(void)n;
 	if (resolve_session(b, args[0], id, err) < 0 ||
-	    g_session_load(b->ctx.store, &b->ctx.key, id, &ss, err) < 0)
+	    g_session_load(b->c.ctx.store, &b->c.ctx.key, id, &ss, err) < 0)
 		return -1;
 	if (ss.persona.kind == G_PERSONA_NONE)
 		rc = (rec = json_pack("{s:s}", "kind", "none")) ? 0 : oom(err);
 	else
-		rc = g_cardrow_load(b->ctx.store, &b->ctx.key,
+		rc = g_cardrow_load(b->c.ctx.store, &b->c.ctx.key,
 				    ss.persona.kind == G_PERSONA_CUSTOM ? G_PERSONA : G_CHARACTER,
 				    ss.persona.id, &rec, NULL, NULL, err);
 	g_session_release(&ss);
-	return rc < 0 ? -1 : write_new(b, rec, err);
+	return rc < 0 ? -1 : g_subcmd_write(&b->c, rec, err);
 }
 
 /* Load session ref, let change() write to it, print it: one transaction. */
@@ -288,20 +271,20 @@ static int change(struct bind_cmd *b, const char *ref,
 	char id[G_UUID_LEN];
 	int rc;
 
-	if (resolve_session(b, ref, id, err) < 0 || g_context_begin(&b->ctx, err) < 0)
+	if (resolve_session(b, ref, id, err) < 0 || g_context_begin(&b->c.ctx, err) < 0)
 		return -1;
-	rc = g_session_load(b->ctx.store, &b->ctx.key, id, &ss, err);
+	rc = g_session_load(b->c.ctx.store, &b->c.ctx.key, id, &ss, err);
 	if (rc == 0) {
 		rc = fn(b, &ss, arg, err);
 		g_session_release(&ss);
 	}
 	if (rc == 0 && !(rec = session_record(b, id, err)))
 		rc = -1;
-	if (g_context_end(&b->ctx, rc, err) < 0) {
+	if (g_context_end(&b->c.ctx, rc, err) < 0) {
 		json_decref(rec);
 		return -1;
 	}
-	return write_new(b, rec, err);
+	return g_subcmd_write(&b->c, rec, err);
 }
 
 struct binding {
@@ -318,27 +301,30 @@ static int rebind(struct bind_cmd *b, struct g_session *ss, void *arg, struct g_
 	    resolve_card(b, to->kind == G_PERSONA_CUSTOM ? G_REF_PERSONAS : G_REF_CHARACTERS,
 			 to->ref, id, err) < 0)
 		return -1;
-	return g_session_bind(b->ctx.store, &b->ctx.key, ss, to->kind, id, err);
+	return g_session_bind(b->c.ctx.store, &b->c.ctx.key, ss, to->kind, id, err);
 }
 
-static int run_use_persona(struct bind_cmd *b, char **args, int n, struct g_err *err)
+static int run_use_persona(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
+	struct bind_cmd *b = (struct bind_cmd *)c;
 	struct binding to = { G_PERSONA_CUSTOM, args[1] };
 
 	(void)n;
 	return change(b, args[0], rebind, &to, err);
 }
 
-static int run_impersonate(struct bind_cmd *b, char **args, int n, struct g_err *err)
+static int run_impersonate(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
+	struct bind_cmd *b = (struct bind_cmd *)c;
 	struct binding to = { G_PERSONA_IMPERSONATED, args[1] };
 
 	(void)n;
 	return change(b, args[0], rebind, &to, err);
 }
 
-static int run_clear(struct bind_cmd *b, char **args, int n, struct g_err *err)
+static int run_clear(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
+	struct bind_cmd *b = (struct bind_cmd *)c;
 	struct binding to = { G_PERSONA_NONE, NULL };
 
 	(void)n;
@@ -355,14 +341,15 @@ static int assign(struct bind_cmd *b, struct g_session *ss, void *arg, struct g_
 	const struct assignments *a = arg;
 
 	return g_settings_assign(ss->settings, a->list, a->n, err) < 0 ||
-			       g_session_store_settings(b->ctx.store, &b->ctx.key, ss->id,
+			       g_session_store_settings(b->c.ctx.store, &b->c.ctx.key, ss->id,
 							ss->settings, err) < 0
 		       ? -1
 		       : 0;
 }
 
-static int run_set(struct bind_cmd *b, char **args, int n, struct g_err *err)
+static int run_set(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
+	struct bind_cmd *b = (struct bind_cmd *)c;
 	struct assignments a = { args + 1, n - 1 };
 
 	return change(b, args[0], assign, &a, err);
@@ -375,24 +362,25 @@ static int delete_one(struct bind_cmd *b, const char *ref, struct g_err *err)
 	json_t *rec;
 	int rc;
 
-	if (resolve_session(b, ref, id, err) < 0 || g_context_begin(&b->ctx, err) < 0)
+	if (resolve_session(b, ref, id, err) < 0 || g_context_begin(&b->c.ctx, err) < 0)
 		return -1;
-	messages = g_session_messages(b->ctx.store, id, err);
-	rc = messages < 0 ? -1 : g_session_delete(b->ctx.store, &b->ctx.key, id, err);
-	if (g_context_end(&b->ctx, rc, err) < 0)
+	messages = g_session_messages(b->c.ctx.store, id, err);
+	rc = messages < 0 ? -1 : g_session_delete(b->c.ctx.store, &b->c.ctx.key, id, err);
+	if (g_context_end(&b->c.ctx, rc, err) < 0)
 		return -1;
 	rec = json_pack("{s:s, s:s, s:s, s:I}", "kind", "session", "id", id, "status", "deleted",
 			"messages", (json_int_t)messages);
-	return write_new(b, rec, err);
+	return g_subcmd_write(&b->c, rec, err);
 }
 
-static int run_delete(struct bind_cmd *b, char **args, int n, struct g_err *err)
+static int run_delete(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
+	struct bind_cmd *b = (struct bind_cmd *)c;
 	int i;
 
 	for (i = 0; i < n; i++)
 		if (delete_one(b, args[i], err) < 0) {
-			failed(b, err);
+			g_subcmd_failed(&b->c, err);
 			if (err->code == G_EX_IOERR)
 				break;
 		}
@@ -411,10 +399,8 @@ static const struct g_cli_verb verbs[] = {
 	{ "delete", 1, -1, 0 },
 };
 
-typedef int run_fn(struct bind_cmd *b, char **args, int n, struct g_err *err);
-
 /* In the order of verbs. */
-static run_fn *const runs[] = {
+static g_subcmd_run *const runs[] = {
 	run_new,
 	run_list,
 	run_show,
@@ -426,8 +412,10 @@ static run_fn *const runs[] = {
 	run_delete,
 };
 
-static int own_option(struct bind_cmd *b, int opt, const char *arg)
+static int own_option(struct g_subcmd *c, int opt, const char *arg)
 {
+	struct bind_cmd *b = (struct bind_cmd *)c;
+
 	switch (opt) {
 	case OPT_CHARACTER: b->character = arg; break;
 	case OPT_PERSONA: b->persona = arg; break;
@@ -449,62 +437,29 @@ static int own_option(struct bind_cmd *b, int opt, const char *arg)
 }
 
 /* What one verb cannot tell alone: options that exclude each other. */
-static int check_verb(struct bind_cmd *b)
+static int check_verb(struct g_subcmd *c)
 {
-	if (!!b->persona + !!b->impersonate + !!(b->given & BIT(OPT_NO_PERSONA)) > 1)
+	struct bind_cmd *b = (struct bind_cmd *)c;
+
+	if (!!b->persona + !!b->impersonate + !!(b->c.given & BIT(OPT_NO_PERSONA)) > 1)
 		return g_usage_error(synopsis,
 				     "--persona, --impersonate and --no-persona: give one");
-	if ((b->given & BIT(OPT_GREETING)) && (b->given & BIT(OPT_NO_GREETING)))
+	if ((b->c.given & BIT(OPT_GREETING)) && (b->c.given & BIT(OPT_NO_GREETING)))
 		return g_usage_error(synopsis, "--greeting and --no-greeting: give one");
-	if (strcmp(verbs[b->verb].name, "new") == 0 && !b->character)
+	if (strcmp(verbs[b->c.verb].name, "new") == 0 && !b->character)
 		return g_usage_error(synopsis, "new: name the character: --character C");
 	return -1;
 }
 
-static int parse(struct bind_cmd *b, int argc, char **argv)
-{
-	int opt, status;
-
-	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS, options, NULL)) != -1) {
-		if (g_cli_handle(&b->cli, opt, optarg, synopsis, &status)) {
-			if (status >= 0)
-				return status;
-			continue;
-		}
-		if (opt < G_OPT_COMMAND || opt > OPT_TITLE)
-			return g_usage_error(synopsis, "unknown option");
-		b->given |= BIT(opt);
-		if ((status = own_option(b, opt, optarg)) >= 0)
-			return status;
-	}
-	b->verb = g_cli_verb(verbs, sizeof(verbs) / sizeof(*verbs), options, b->given, argc, argv,
-			     synopsis);
-	if (b->verb < 0)
-		return G_EX_USAGE;
-	return check_verb(b);
-}
-
 int main(int argc, char **argv)
 {
+	static const struct g_subcmd_def def = { synopsis, options, verbs, runs,
+						 sizeof(verbs) / sizeof(*verbs), own_option,
+						 check_verb };
 	struct bind_cmd b;
-	struct g_err err;
 	int status;
 
 	memset(&b, 0, sizeof(b));
-	g_cli_init(&b.cli, argv[0]);
-	status = parse(&b, argc, argv);
-	if (status < 0) {
-		g_err_clear(&err);
-		b.out = g_doc_writer_new(stdout, b.cli.output);
-		if (g_context_open(&b.ctx, &b.cli, &err) < 0 ||
-		    runs[b.verb](&b, argv + optind, argc - optind, &err) < 0)
-			status = err.code == G_EX_USAGE ? g_usage_error(synopsis, "%s", err.msg)
-							: g_report(&err);
-		else
-			status = b.status;
-		if (b.out && g_doc_writer_close(b.out, status ? NULL : &err) < 0 && !status)
-			status = g_report(&err);
-	}
-	g_context_release(&b.ctx);
+	status = g_subcmd_main(&b.c, &def, argc, argv);
 	return g_cli_finish(status);
 }

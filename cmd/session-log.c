@@ -12,10 +12,10 @@
 #include "chatimport.h"
 #include "chatlog.h"
 #include "cli.h"
-#include "context.h"
 #include "doc.h"
 #include "fileio.h"
 #include "session.h"
+#include "subcmd.h"
 #include "stchat.h"
 
 static const char synopsis[] =
@@ -64,16 +64,11 @@ static const struct option options[] = {
 #define APPEND_BATCH 500
 
 struct log_cmd {
-	struct g_cli cli;
-	struct g_context ctx;
-	int verb; /* index in verbs and runs */
-	unsigned given;
+	struct g_subcmd c; /* first: the verbs get it back by a cast */
 	const char *character, *persona, *impersonate, *title;
 	const char *format, *role, *status_opt, *model;
 	long last;
 	struct g_session session; /* the session named, loaded */
-	struct g_doc_writer *out;
-	int status;
 };
 
 static int oom(struct g_err *err)
@@ -81,21 +76,13 @@ static int oom(struct g_err *err)
 	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
 }
 
-static int write_new(struct log_cmd *l, json_t *rec, struct g_err *err)
-{
-	int rc = rec ? g_doc_write(l->out, rec, err) : oom(err);
-
-	json_decref(rec);
-	return rc;
-}
-
 /* Name and load the session every verb but import acts on. */
 static int open_session(struct log_cmd *l, const char *ref, struct g_err *err)
 {
 	char id[G_UUID_LEN];
 
-	return g_session_resolve(l->ctx.store, &l->ctx.key, ref, id, err) < 0 ||
-			       g_session_load(l->ctx.store, &l->ctx.key, id, &l->session, err) < 0
+	return g_session_resolve(l->c.ctx.store, &l->c.ctx.key, ref, id, err) < 0 ||
+			       g_session_load(l->c.ctx.store, &l->c.ctx.key, id, &l->session, err) < 0
 		       ? -1
 		       : 0;
 }
@@ -105,7 +92,7 @@ static int write_record(json_t *rec, void *arg)
 	void **a = arg;
 	struct log_cmd *l = a[0];
 
-	return g_doc_write(l->out, rec, a[1]) < 0;
+	return g_doc_write(l->c.out, rec, a[1]) < 0;
 }
 
 /* "Name: content", a blank line between messages. */
@@ -132,8 +119,9 @@ static int write_text(json_t *rec, void *arg)
 	return 0;
 }
 
-static int run_show(struct log_cmd *l, char **args, int n, struct g_err *err)
+static int run_show(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
+	struct log_cmd *l = (struct log_cmd *)c;
 	int count = 0;
 	void *arg[3] = { l, err, &count };
 
@@ -143,7 +131,7 @@ static int run_show(struct log_cmd *l, char **args, int n, struct g_err *err)
 				 l->format);
 	g_err_clear(err);
 	if (open_session(l, args[0], err) < 0 ||
-	    g_chatlog_each(l->ctx.store, &l->ctx.key, l->session.id, l->last,
+	    g_chatlog_each(l->c.ctx.store, &l->c.ctx.key, l->session.id, l->last,
 			   l->format && strcmp(l->format, "text") == 0 ? write_text : write_record,
 			   arg, err) < 0)
 		return -1;
@@ -183,8 +171,8 @@ static int append_one(struct log_cmd *l, const struct g_message *m, json_t *pend
 	json_t *rec;
 	int64_t seq = 0;
 
-	if (g_chatlog_append(l->ctx.store, &l->ctx.key, l->session.id, m, &seq, err) < 0 ||
-	    g_chatlog_get(l->ctx.store, &l->ctx.key, l->session.id, seq, &rec, err) < 0)
+	if (g_chatlog_append(l->c.ctx.store, &l->c.ctx.key, l->session.id, m, &seq, err) < 0 ||
+	    g_chatlog_get(l->c.ctx.store, &l->c.ctx.key, l->session.id, seq, &rec, err) < 0)
 		return -1;
 	return json_array_append_new(pending, rec) < 0 ? oom(err) : 0;
 }
@@ -193,21 +181,13 @@ static int flush_pending(struct log_cmd *l, json_t *pending, struct g_err *err)
 {
 	size_t i;
 	json_t *rec;
-	int rc = g_context_end(&l->ctx, 0, err);
+	int rc = g_context_end(&l->c.ctx, 0, err);
 
 	json_array_foreach (pending, i, rec)
 		if (rc == 0)
-			rc = g_doc_write(l->out, rec, err);
+			rc = g_doc_write(l->c.out, rec, err);
 	json_array_clear(pending);
 	return rc;
-}
-
-static void failed(struct log_cmd *l, const struct g_err *err)
-{
-	int status = g_report(err);
-
-	if (!l->status)
-		l->status = status;
 }
 
 /* A message record of stdin as a message: 65 located when it is not. */
@@ -241,7 +221,7 @@ static int record_message(struct log_cmd *l, const json_t *in, long n, struct g_
 
 static int append_records(struct log_cmd *l, struct g_err *err)
 {
-	struct g_doc_reader *r = g_doc_reader_new(stdin, "-", l->cli.input, G_DOC_RECORDS);
+	struct g_doc_reader *r = g_doc_reader_new(stdin, "-", l->c.cli.input, G_DOC_RECORDS);
 	json_t *pending = json_array(), *in;
 	struct g_message m;
 	long n = 0;
@@ -254,18 +234,18 @@ static int append_records(struct log_cmd *l, struct g_err *err)
 	}
 	while (rc == 0 && (got = g_doc_read(r, &in, err)) != 0) {
 		if (got < 0) {
-			failed(l, err);
+			g_subcmd_failed(&l->c, err);
 			break;
 		}
 		n++;
-		if (!open && (rc = g_context_begin(&l->ctx, err)) == 0)
+		if (!open && (rc = g_context_begin(&l->c.ctx, err)) == 0)
 			open = 1;
 		if (rc == 0 && record_message(l, in, n, &m, err) < 0) {
-			failed(l, err); /* reported; the batch goes on */
+			g_subcmd_failed(&l->c, err); /* reported; the batch goes on */
 		} else if (rc == 0) {
 			if (append_one(l, &m, pending, err) < 0) {
 				if (err->code == G_EX_DATAERR)
-					failed(l, err);
+					g_subcmd_failed(&l->c, err);
 				else
 					rc = -1;
 			}
@@ -277,14 +257,15 @@ static int append_records(struct log_cmd *l, struct g_err *err)
 		}
 	}
 	if (open)
-		rc = rc == 0 ? flush_pending(l, pending, err) : g_context_end(&l->ctx, rc, err);
+		rc = rc == 0 ? flush_pending(l, pending, err) : g_context_end(&l->c.ctx, rc, err);
 	g_doc_reader_free(r);
 	json_decref(pending);
 	return rc;
 }
 
-static int run_append(struct log_cmd *l, char **args, int n, struct g_err *err)
+static int run_append(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
+	struct log_cmd *l = (struct log_cmd *)c;
 	struct g_message m = { l->role ? l->role : "user", NULL, 0, l->status_opt, l->model,
 			       -1, -1, NULL, NULL };
 	struct g_file f = { 0 };
@@ -301,7 +282,7 @@ static int run_append(struct log_cmd *l, char **args, int n, struct g_err *err)
 	if (open_session(l, args[0], err) < 0)
 		return -1;
 	m.speaker = &l->session.persona;
-	if (l->given & BIT(OPT_RECORDS))
+	if (l->c.given & BIT(OPT_RECORDS))
 		return append_records(l, err);
 	if (read_content(&f, err) < 0) {
 		g_file_release(&f);
@@ -310,9 +291,9 @@ static int run_append(struct log_cmd *l, char **args, int n, struct g_err *err)
 	m.content = (const char *)f.data;
 	m.len = f.len;
 	pending = json_array();
-	rc = pending ? g_context_begin(&l->ctx, err) : oom(err);
+	rc = pending ? g_context_begin(&l->c.ctx, err) : oom(err);
 	if (rc == 0 && (rc = append_one(l, &m, pending, err)) < 0)
-		g_context_end(&l->ctx, rc, err);
+		g_context_end(&l->c.ctx, rc, err);
 	else if (rc == 0)
 		rc = flush_pending(l, pending, err);
 	json_decref(pending);
@@ -330,8 +311,9 @@ static int parse_seq(const char *arg, int64_t *seq, struct g_err *err)
 	return 0;
 }
 
-static int run_edit(struct log_cmd *l, char **args, int n, struct g_err *err)
+static int run_edit(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
+	struct log_cmd *l = (struct log_cmd *)c;
 	struct g_file f = { 0 };
 	json_t *rec = NULL;
 	int64_t seq = 0;
@@ -343,20 +325,20 @@ static int run_edit(struct log_cmd *l, char **args, int n, struct g_err *err)
 		g_file_release(&f);
 		return -1;
 	}
-	rc = g_context_begin(&l->ctx, err);
+	rc = g_context_begin(&l->c.ctx, err);
 	if (rc == 0) {
-		rc = g_chatlog_edit(l->ctx.store, &l->ctx.key, l->session.id, seq,
+		rc = g_chatlog_edit(l->c.ctx.store, &l->c.ctx.key, l->session.id, seq,
 				    (const char *)f.data, f.len, err);
 		if (rc == 0)
-			rc = g_chatlog_get(l->ctx.store, &l->ctx.key, l->session.id, seq, &rec, err);
-		rc = g_context_end(&l->ctx, rc, err);
+			rc = g_chatlog_get(l->c.ctx.store, &l->c.ctx.key, l->session.id, seq, &rec, err);
+		rc = g_context_end(&l->c.ctx, rc, err);
 	}
 	g_file_release(&f);
 	if (rc < 0) {
 		json_decref(rec);
 		return -1;
 	}
-	return write_new(l, rec, err);
+	return g_subcmd_write(&l->c, rec, err);
 }
 
 static int collect_seq(json_t *rec, void *arg)
@@ -364,8 +346,9 @@ static int collect_seq(json_t *rec, void *arg)
 	return json_array_append(arg, json_object_get(rec, "seq")) < 0;
 }
 
-static int run_delete(struct log_cmd *l, char **args, int n, struct g_err *err)
+static int run_delete(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
+	struct log_cmd *l = (struct log_cmd *)c;
 	json_t *seqs = json_array(), *v;
 	int64_t seq = 0;
 	size_t i;
@@ -373,27 +356,27 @@ static int run_delete(struct log_cmd *l, char **args, int n, struct g_err *err)
 
 	if (!seqs)
 		return oom(err);
-	if (!!(l->given & BIT(OPT_LAST)) == (n > 1))
+	if (!!(l->c.given & BIT(OPT_LAST)) == (n > 1))
 		rc = g_err_set(err, G_EX_USAGE, "delete: name messages by number or by --last N");
 	for (a = 1; a < n && rc == 0; a++)
 		if ((rc = parse_seq(args[a], &seq, err)) == 0)
 			json_array_append_new(seqs, json_integer(seq));
 	if (rc == 0)
 		rc = open_session(l, args[0], err);
-	if (rc == 0 && (l->given & BIT(OPT_LAST)))
-		rc = g_chatlog_each(l->ctx.store, &l->ctx.key, l->session.id, l->last, collect_seq,
+	if (rc == 0 && (l->c.given & BIT(OPT_LAST)))
+		rc = g_chatlog_each(l->c.ctx.store, &l->c.ctx.key, l->session.id, l->last, collect_seq,
 				    seqs, err);
 	/* all or nothing: one message that is not there deletes none */
-	if (rc == 0 && (rc = g_context_begin(&l->ctx, err)) == 0) {
+	if (rc == 0 && (rc = g_context_begin(&l->c.ctx, err)) == 0) {
 		json_array_foreach (seqs, i, v)
 			if (rc == 0)
-				rc = g_chatlog_delete(l->ctx.store, &l->ctx.key, l->session.id,
+				rc = g_chatlog_delete(l->c.ctx.store, &l->c.ctx.key, l->session.id,
 						      json_integer_value(v), err);
-		rc = g_context_end(&l->ctx, rc, err);
+		rc = g_context_end(&l->c.ctx, rc, err);
 	}
 	json_array_foreach (seqs, i, v)
 		if (rc == 0)
-			rc = write_new(l,
+			rc = g_subcmd_write(&l->c,
 				       json_pack("{s:s, s:s, s:O, s:s}", "kind", "message", "session",
 						 l->session.id, "seq", v, "status", "deleted"),
 				       err);
@@ -414,11 +397,12 @@ static int write_st(json_t *rec, void *arg)
 
 	/* a message written as nobody is SillyTavern's "User", whoever the
 	 * session's persona is now */
-	return write_new(l, g_stchat_message_out(rec, "User", l->session.character_name), a[1]) < 0;
+	return g_subcmd_write(&l->c, g_stchat_message_out(rec, "User", l->session.character_name), a[1]) < 0;
 }
 
-static int run_export(struct log_cmd *l, char **args, int n, struct g_err *err)
+static int run_export(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
+	struct log_cmd *l = (struct log_cmd *)c;
 	void *arg[3] = { l, err, NULL };
 	int st;
 
@@ -429,21 +413,22 @@ static int run_export(struct log_cmd *l, char **args, int n, struct g_err *err)
 	g_err_clear(err);
 	if (open_session(l, args[0], err) < 0)
 		return -1;
-	if (st && write_new(l,
+	if (st && g_subcmd_write(&l->c,
 			    g_stchat_header_out(user_name(l), l->session.character_name,
 						l->session.created_at),
 			    err) < 0)
 		return -1;
-	if (g_chatlog_each(l->ctx.store, &l->ctx.key, l->session.id, 0,
+	if (g_chatlog_each(l->c.ctx.store, &l->c.ctx.key, l->session.id, 0,
 			   st ? write_st : write_record, arg, err) < 0)
 		return -1;
 	return err->code ? -1 : 0;
 }
 
-static int run_import(struct log_cmd *l, char **args, int n, struct g_err *err)
+static int run_import(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
+	struct log_cmd *l = (struct log_cmd *)c;
 	struct g_chatimport o = { l->character, l->persona, l->impersonate,
-				  !!(l->given & BIT(OPT_NO_PERSONA)), l->title };
+				  !!(l->c.given & BIT(OPT_NO_PERSONA)), l->title };
 	const char *name = n ? args[0] : "-";
 	struct g_doc_reader *r = NULL;
 	struct g_file f = { 0 };
@@ -453,14 +438,14 @@ static int run_import(struct log_cmd *l, char **args, int n, struct g_err *err)
 
 	/* read whole first: no writer waits on a slow pipe */
 	rc = g_file_read(name, G_CHAT_MAX_BYTES, &f, err);
-	if (rc == 0 && !(r = g_doc_reader_new_mem(f.data, f.len, name, l->cli.input,
+	if (rc == 0 && !(r = g_doc_reader_new_mem(f.data, f.len, name, l->c.cli.input,
 						  G_DOC_RECORDS)))
 		rc = oom(err);
-	if (rc == 0 && (rc = g_context_begin(&l->ctx, err)) == 0) {
-		rc = g_chatimport_run(l->ctx.store, &l->ctx.key, &l->ctx.user, r, name, &o, id, err);
+	if (rc == 0 && (rc = g_context_begin(&l->c.ctx, err)) == 0) {
+		rc = g_chatimport_run(l->c.ctx.store, &l->c.ctx.key, &l->c.ctx.user, r, name, &o, id, err);
 		if (rc == 0)
-			rc = g_session_record_of(l->ctx.store, &l->ctx.key, id, &rec, err);
-		rc = g_context_end(&l->ctx, rc, err);
+			rc = g_session_record_of(l->c.ctx.store, &l->c.ctx.key, id, &rec, err);
+		rc = g_context_end(&l->c.ctx, rc, err);
 	}
 	g_doc_reader_free(r);
 	g_file_release(&f);
@@ -468,7 +453,7 @@ static int run_import(struct log_cmd *l, char **args, int n, struct g_err *err)
 		json_decref(rec);
 		return -1;
 	}
-	return write_new(l, rec, err);
+	return g_subcmd_write(&l->c, rec, err);
 }
 
 static const struct g_cli_verb verbs[] = {
@@ -480,10 +465,8 @@ static const struct g_cli_verb verbs[] = {
 	{ "import", 0, 1, BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) | BIT(OPT_TITLE) },
 };
 
-typedef int run_fn(struct log_cmd *l, char **args, int n, struct g_err *err);
-
 /* In the order of verbs. */
-static run_fn *const runs[] = {
+static g_subcmd_run *const runs[] = {
 	run_show,
 	run_append,
 	run_edit,
@@ -492,8 +475,10 @@ static run_fn *const runs[] = {
 	run_import,
 };
 
-static int own_option(struct log_cmd *l, int opt, const char *arg)
+static int own_option(struct g_subcmd *c, int opt, const char *arg)
 {
+	struct log_cmd *l = (struct log_cmd *)c;
+
 	switch (opt) {
 	case OPT_CHARACTER: l->character = arg; break;
 	case OPT_PERSONA: l->persona = arg; break;
@@ -513,59 +498,26 @@ static int own_option(struct log_cmd *l, int opt, const char *arg)
 }
 
 /* What one verb cannot tell alone: options that exclude each other. */
-static int check_verb(struct log_cmd *l)
+static int check_verb(struct g_subcmd *c)
 {
-	if (!!l->persona + !!l->impersonate + !!(l->given & BIT(OPT_NO_PERSONA)) > 1)
+	struct log_cmd *l = (struct log_cmd *)c;
+
+	if (!!l->persona + !!l->impersonate + !!(l->c.given & BIT(OPT_NO_PERSONA)) > 1)
 		return g_usage_error(synopsis,
 				     "--persona, --impersonate and --no-persona: give one");
 	return -1;
 }
 
-static int parse(struct log_cmd *l, int argc, char **argv)
-{
-	int opt, status;
-
-	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS, options, NULL)) != -1) {
-		if (g_cli_handle(&l->cli, opt, optarg, synopsis, &status)) {
-			if (status >= 0)
-				return status;
-			continue;
-		}
-		if (opt < G_OPT_COMMAND || opt > OPT_TITLE)
-			return g_usage_error(synopsis, "unknown option");
-		l->given |= BIT(opt);
-		if ((status = own_option(l, opt, optarg)) >= 0)
-			return status;
-	}
-	l->verb = g_cli_verb(verbs, sizeof(verbs) / sizeof(*verbs), options, l->given, argc, argv,
-			     synopsis);
-	if (l->verb < 0)
-		return G_EX_USAGE;
-	return check_verb(l);
-}
-
 int main(int argc, char **argv)
 {
+	static const struct g_subcmd_def def = { synopsis, options, verbs, runs,
+						 sizeof(verbs) / sizeof(*verbs), own_option,
+						 check_verb };
 	struct log_cmd l;
-	struct g_err err;
 	int status;
 
 	memset(&l, 0, sizeof(l));
-	g_cli_init(&l.cli, argv[0]);
-	status = parse(&l, argc, argv);
-	if (status < 0) {
-		g_err_clear(&err);
-		l.out = g_doc_writer_new(stdout, l.cli.output);
-		if (g_context_open(&l.ctx, &l.cli, &err) < 0 ||
-		    runs[l.verb](&l, argv + optind, argc - optind, &err) < 0)
-			status = err.code == G_EX_USAGE ? g_usage_error(synopsis, "%s", err.msg)
-							: g_report(&err);
-		else
-			status = l.status;
-		if (l.out && g_doc_writer_close(l.out, status ? NULL : &err) < 0 && !status)
-			status = g_report(&err);
-	}
+	status = g_subcmd_main(&l.c, &def, argc, argv);
 	g_session_release(&l.session);
-	g_context_release(&l.ctx);
 	return g_cli_finish(status);
 }
