@@ -361,33 +361,6 @@ static int run_update(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	return rc;
 }
 
-static int delete_session(const char *id, void *arg)
-{
-	void **a = arg;
-	struct persona_cmd *p = a[0];
-
-	return g_session_delete(p->c.ctx.store, &p->c.ctx.key, id, a[1]) < 0;
-}
-
-/* Inside the transaction: refuse, or delete the character's sessions. */
-static int character_sessions(struct persona_cmd *p, const char *id, const char *name,
-			      int64_t *deleted, struct g_err *err)
-{
-	void *arg[2] = { p, err };
-
-	*deleted = g_session_count_using(p->c.ctx.store, &p->c.ctx.key, "character_id", id, err);
-	if (*deleted <= 0)
-		return *deleted < 0 ? -1 : 0;
-	if (!(p->c.given & BIT(OPT_CASCADE)))
-		return g_err_set(err, G_EX_DATAERR,
-				 "'%s' has %lld session(s): delete them first, or use --cascade",
-				 name, (long long)*deleted);
-	return g_session_each(p->c.ctx.store, &p->c.ctx.key, id, delete_session, arg, err) < 0 ||
-			       err->code
-		       ? -1
-		       : 0;
-}
-
 static int delete_one(struct persona_cmd *p, const char *ref, struct g_err *err)
 {
 	json_t *record = NULL, *rec;
@@ -400,20 +373,13 @@ static int delete_one(struct persona_cmd *p, const char *ref, struct g_err *err)
 	if (load(p, ref, &kind, id, &record, NULL, NULL, err) < 0)
 		return -1;
 	name = json_string_value(json_object_get(record, "name"));
-	g_err_clear(err);
 	rc = g_context_begin(&p->c.ctx, err);
-	if (rc == 0) {
-		unbound = g_session_count_using(p->c.ctx.store, &p->c.ctx.key,
-						kind == G_PERSONA ? "active_custom_persona_id"
-								  : "active_impersonated_character_id",
-						id, err);
-		rc = unbound < 0 ? -1 : 0;
-		if (rc == 0 && kind == G_CHARACTER)
-			rc = character_sessions(p, id, name, &deleted, err);
-		if (rc == 0)
-			rc = g_cardrow_delete(p->c.ctx.store, &p->c.ctx.key, kind, id, err);
-		rc = g_context_end(&p->c.ctx, rc, err);
-	}
+	if (rc == 0)
+		rc = g_context_end(&p->c.ctx,
+				   g_session_drop_card(p->c.ctx.store, &p->c.ctx.key, kind, id, name,
+						       !!(p->c.given & BIT(OPT_CASCADE)), &unbound,
+						       &deleted, err),
+				   err);
 	/* not a warning: what the deletion did beyond the row, for -q to quiet */
 	if (rc == 0 && unbound > 0 && p->c.cli.verbosity >= 0)
 		g_msg("'%s' was the active persona of %lld session(s): they now have none", name,

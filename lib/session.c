@@ -580,3 +580,39 @@ int64_t g_session_count_using(struct g_store *s, const struct g_userkey *k, cons
 	sqlite3_reset(st);
 	return n;
 }
+
+static int delete_one(const char *id, void *arg)
+{
+	void **a = arg;
+
+	return g_session_delete(a[0], a[1], id, a[2]) < 0;
+}
+
+int g_session_drop_card(struct g_store *s, const struct g_userkey *k, enum g_cardkind kind,
+			const char *id, const char *name, int cascade, int64_t *unbound,
+			int64_t *deleted, struct g_err *err)
+{
+	void *arg[3] = { s, (void *)k, err };
+
+	*deleted = 0;
+	*unbound = g_session_count_using(s, k,
+					 kind == G_PERSONA ? "active_custom_persona_id"
+							   : "active_impersonated_character_id",
+					 id, err);
+	if (*unbound < 0)
+		return -1;
+	if (kind == G_CHARACTER) {
+		*deleted = g_session_count_using(s, k, "character_id", id, err);
+		if (*deleted < 0)
+			return -1;
+		if (*deleted > 0 && !cascade)
+			return g_err_set(err, G_EX_DATAERR,
+					 "'%s' has %lld session(s): delete them first, or use --cascade",
+					 name, (long long)*deleted);
+		g_err_clear(err);
+		if (*deleted > 0 && (g_session_each(s, k, id, delete_one, arg, err) < 0 || err->code))
+			return -1;
+	}
+	/* the store's foreign keys unbind the rest (ON DELETE SET NULL) */
+	return g_cardrow_delete(s, k, kind, id, err);
+}

@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "cardrow.h"
 #include "keys.h"
 #include "store.h"
 #include "timestamp.h"
@@ -109,6 +110,15 @@ int g_session_delete(struct g_store *s, const struct g_userkey *k, const char *i
  * first; fn returns non-zero to stop. */
 int g_session_each(struct g_store *s, const struct g_userkey *k, const char *character_id,
 		   int (*fn)(const char *id, void *arg), void *arg, struct g_err *err);
+
+/* Delete k's user's character or persona id (named name, for messages)
+ * and settle its sessions, in the caller's transaction: sessions whose
+ * active persona it was lose it (*unbound counts them); a character's own
+ * sessions are refused (65) unless cascade, which deletes them with their
+ * messages (*deleted counts them). */
+int g_session_drop_card(struct g_store *s, const struct g_userkey *k, enum g_cardkind kind,
+			const char *id, const char *name, int cascade, int64_t *unbound,
+			int64_t *deleted, struct g_err *err);
 
 /* How many of k's user's sessions have column = id (a plain column name
  * of chat_sessions: character_id, active_custom_persona_id or
