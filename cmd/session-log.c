@@ -109,9 +109,7 @@ static int write_text(json_t *rec, void *arg)
 			   : json_is_string(speaker)	  ? json_string_value(speaker)
 							  : "User";
 
-	if ((*count)++ && fputs("\n", stdout) == EOF)
-		return 1;
-	if (printf("%s: ", name) < 0 ||
+	if (((*count)++ && fputs("\n", stdout) == EOF) || printf("%s: ", name) < 0 ||
 	    fwrite(json_string_value(content), 1, json_string_length(content), stdout) !=
 		    json_string_length(content) ||
 	    fputs("\n", stdout) == EOF)
