@@ -36,8 +36,10 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC := $(wildcard lib/*.c)
 LIB_HDR := $(wildcard lib/*.h)
-LIB_OBJ := $(patsubst lib/%.c,$(O)/lib/%.o,$(LIB_SRC)) $(O)/lib/embedded_sql.o
+EMBEDDED := $(O)/lib/embedded_sql.c $(O)/lib/embedded_templates.c
+LIB_OBJ := $(patsubst lib/%.c,$(O)/lib/%.o,$(LIB_SRC)) $(EMBEDDED:.c=.o)
 SQL := $(sort $(wildcard share/sql/*.sql))
+TEMPLATES := $(sort $(wildcard share/templates/*))
 
 COMMANDS := $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
 BINS := $(addprefix $(O)/bin/,$(COMMANDS))
@@ -52,6 +54,7 @@ persona-export_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip
 persona_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 session-bind_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 session-log_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
+prompt-render_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 
 .PHONY: all check test demo bench fuzz fuzz-replay lint hdr-check install uninstall clean
 .DELETE_ON_ERROR:
@@ -66,7 +69,10 @@ $(O)/lib/%.o: lib/%.c $(LIB_HDR) | $(O)/lib
 $(O)/lib/embedded_sql.c: scripts/embed $(SQL) | $(O)/lib
 	scripts/embed sql $(SQL) > $@
 
-$(O)/lib/embedded_sql.o: $(O)/lib/embedded_sql.c lib/embedded.h
+$(O)/lib/embedded_templates.c: scripts/embed $(TEMPLATES) | $(O)/lib
+	scripts/embed templates $(TEMPLATES) > $@
+
+$(O)/lib/embedded_%.o: $(O)/lib/embedded_%.c lib/embedded.h
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 $(O)/libguise.a: $(LIB_OBJ)
@@ -126,9 +132,9 @@ fuzz: $(addprefix $(FUZZ_O)/,$(FUZZ_TARGETS))
 		echo "$$t: $$(grep '^Done' $(FUZZ_O)/$$t.log)"; \
 	done
 
-$(FUZZ_O)/%: fuzz/%.c $(LIB_SRC) $(LIB_HDR) $(O)/lib/embedded_sql.c
+$(FUZZ_O)/%: fuzz/%.c $(LIB_SRC) $(LIB_HDR) $(EMBEDDED)
 	mkdir -p $(FUZZ_O)
-	clang $(FUZZ_CFLAGS) $< $(LIB_SRC) $(O)/lib/embedded_sql.c \
+	clang $(FUZZ_CFLAGS) $< $(LIB_SRC) $(EMBEDDED) \
 		$(call pkg_libs,$(LIB_PKGS)) -o $@
 
 # Each target without libFuzzer, with the normal compiler, flags and
@@ -149,7 +155,7 @@ hdr-check:
 BANNED = sprintf|strcpy|strcat|strtok|atoi|gets|system
 SHELL_SCRIPTS = scripts/install-deps scripts/embed .ci/run bench/run \
 	$(wildcard examples/*.sh bench/*.sh tests/*.bash tests/helpers/*.bash)
-lint: $(O)/lib/embedded_sql.c
+lint: $(EMBEDDED)
 	clang-tidy --quiet $(LIB_SRC) $(wildcard cmd/*.c) tests/helpers/*.c -- \
 		$(CPPFLAGS) -std=c11 $(PKG_CFLAGS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \

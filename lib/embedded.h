@@ -19,4 +19,8 @@ struct g_embedded {
 extern const struct g_embedded g_embedded_sql[];
 extern const size_t g_embedded_sql_count;
 
+/* share/templates/: the default story-string template and its kin. */
+extern const struct g_embedded g_embedded_templates[];
+extern const size_t g_embedded_templates_count;
+
 #endif

@@ -1,0 +1,400 @@
+/*
+ * prompt-render: the exact LLM request for a session, or for a character
+ * and a persona without one (DESIGN.md §8). The request is lib/prompt's;
+ * this is loading what it is made from (the records, the history, the
+ * template, the new message) and writing it out. Nothing is stored.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cardref.h"
+#include "cardrow.h"
+#include "chatlog.h"
+#include "cli.h"
+#include "context.h"
+#include "doc.h"
+#include "embedded.h"
+#include "fileio.h"
+#include "prompt.h"
+#include "session.h"
+#include "settings.h"
+#include "tmpl.h"
+
+static const char synopsis[] =
+	"usage: prompt-render (-s S | --character C [--persona P | --impersonate C2])\n"
+	"                     [-m TEXT] [--template FILE] [--seed N] [--format request|text]\n"
+	"options: -d DB  -u USER  -y  --pretty  --input json|yaml  -q  -v  -h  -V\n";
+
+enum {
+	OPT_CHARACTER = G_OPT_COMMAND,
+	OPT_FORMAT,
+	OPT_IMPERSONATE,
+	OPT_PERSONA,
+	OPT_SEED,
+	OPT_TEMPLATE,
+};
+
+static const struct option options[] = {
+	{ "character", required_argument, NULL, OPT_CHARACTER },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "impersonate", required_argument, NULL, OPT_IMPERSONATE },
+	{ "message", required_argument, NULL, 'm' },
+	{ "persona", required_argument, NULL, OPT_PERSONA },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "session", required_argument, NULL, 's' },
+	{ "template", required_argument, NULL, OPT_TEMPLATE },
+	G_CLI_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+struct render {
+	struct g_cli cli;
+	struct g_context ctx;
+	const char *session, *character, *persona, *impersonate, *message, *template_file;
+	int text;   /* --format text */
+	int seeded; /* --seed given */
+	long seed;
+	/* what the request is made from */
+	struct g_session ss;
+	json_t *char_record, *persona_record, *settings, *history;
+	enum g_persona_kind kind;
+	struct g_tmpl *tmpl;
+	char *separator, *chat_start; /* a context preset's, or NULL */
+	struct g_file pending;
+	int has_pending;
+};
+
+static int oom(struct g_err *err)
+{
+	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+}
+
+static int parse(struct render *r, int argc, char **argv)
+{
+	int opt, status;
+
+	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS "m:s:", options, NULL)) != -1) {
+		if (g_cli_handle(&r->cli, opt, optarg, synopsis, &status)) {
+			if (status >= 0)
+				return status;
+			continue;
+		}
+		switch (opt) {
+		case 's': r->session = optarg; break;
+		case 'm': r->message = optarg; break;
+		case OPT_CHARACTER: r->character = optarg; break;
+		case OPT_PERSONA: r->persona = optarg; break;
+		case OPT_IMPERSONATE: r->impersonate = optarg; break;
+		case OPT_TEMPLATE: r->template_file = optarg; break;
+		case OPT_SEED:
+			if (g_cli_parse_long(optarg, -0x7fffffffffffffffL - 1, 0x7fffffffffffffffL,
+					     &r->seed) < 0)
+				return g_usage_error(synopsis, "--seed: '%s' is not a whole number",
+						     optarg);
+			r->seeded = 1;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "request") != 0)
+				return g_usage_error(synopsis,
+						     "--format: '%s' is not request or text", optarg);
+			r->text = strcmp(optarg, "text") == 0;
+			break;
+		default:
+			return g_usage_error(synopsis, "unknown option");
+		}
+	}
+	if (optind < argc)
+		return g_usage_error(synopsis, "'%s': no arguments are taken", argv[optind]);
+	if (!r->session == !r->character)
+		return g_usage_error(synopsis, "render a session (-s S) or a character (--character C)");
+	if (r->session && (r->persona || r->impersonate))
+		return g_usage_error(synopsis,
+				     "-s: the session's persona is used; switch it with session-bind");
+	if (r->persona && r->impersonate)
+		return g_usage_error(synopsis, "--persona and --impersonate: give one");
+	return -1;
+}
+
+/* --- the template ----------------------------------------------------------- */
+
+static int default_template(struct render *r, struct g_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < g_embedded_templates_count; i++)
+		if (strcmp(g_embedded_templates[i].name, "story-string.hbs") == 0) {
+			r->tmpl = g_tmpl_parse((const char *)g_embedded_templates[i].data,
+					       g_embedded_templates[i].len, "story-string.hbs", err);
+			return r->tmpl ? 0 : -1;
+		}
+	return g_err_set(err, G_EX_SOFTWARE, "no default template in this build");
+}
+
+static char *preset_text(const json_t *preset, const char *key)
+{
+	const char *s = json_string_value(json_object_get(preset, key));
+
+	return s ? strdup(s) : NULL;
+}
+
+/* --template FILE: a template, or a SillyTavern context preset (a JSON
+ * object with story_string) whose positions are counted in story_string */
+static int load_template(struct render *r, struct g_err *err)
+{
+	struct g_file f = { 0 };
+	const json_t *story;
+	json_t *preset = NULL;
+	size_t i = 0;
+	int rc;
+
+	if (!r->template_file)
+		return default_template(r, err);
+	if (g_file_read(r->template_file, G_TMPL_MAX_BYTES * 2, &f, err) < 0)
+		return -1;
+	while (i < f.len && (f.data[i] == ' ' || f.data[i] == '\n' || f.data[i] == '\t' ||
+			     f.data[i] == '\r'))
+		i++;
+	if (i < f.len && f.data[i] == '{') {
+		preset = g_doc_parse_json(f.data, f.len, r->template_file, err);
+		story = json_object_get(preset, "story_string");
+		if (preset && !json_is_string(story)) {
+			json_decref(preset);
+			preset = NULL;
+			g_err_set(err, G_EX_DATAERR, "'%s': story_string: expected a string",
+				  r->template_file);
+		}
+	}
+	if (preset) {
+		r->separator = preset_text(preset, "example_separator");
+		r->chat_start = preset_text(preset, "chat_start");
+		r->tmpl = g_tmpl_parse(json_string_value(story), json_string_length(story),
+				       r->template_file, err);
+	} else if (i >= f.len || f.data[i] != '{') {
+		r->tmpl = g_tmpl_parse((const char *)f.data, f.len, r->template_file, err);
+	}
+	rc = r->tmpl ? 0 : -1;
+	json_decref(preset);
+	g_file_release(&f);
+	return rc;
+}
+
+/* --- what is rendered ----------------------------------------------------- */
+
+static int load_card(struct render *r, int kinds, const char *ref, json_t **record,
+		     struct g_err *err)
+{
+	enum g_cardkind kind;
+	char id[G_UUID_LEN];
+
+	if (g_cardref_resolve(r->ctx.store, &r->ctx.key, kinds, ref, &kind, id, err) < 0)
+		return -1;
+	return g_cardrow_load(r->ctx.store, &r->ctx.key, kind, id, record, NULL, NULL, err);
+}
+
+static int keep_message(json_t *rec, void *arg)
+{
+	return json_array_append_new(arg, json_pack("{s:O, s:O}", "role",
+						    json_object_get(rec, "role"), "content",
+						    json_object_get(rec, "content"))) < 0;
+}
+
+static int load_session(struct render *r, struct g_err *err)
+{
+	char id[G_UUID_LEN];
+	const json_t *limit;
+
+	if (g_session_resolve(r->ctx.store, &r->ctx.key, r->session, id, err) < 0 ||
+	    g_session_load(r->ctx.store, &r->ctx.key, id, &r->ss, err) < 0 ||
+	    g_cardrow_load(r->ctx.store, &r->ctx.key, G_CHARACTER, r->ss.character_id,
+			   &r->char_record, NULL, NULL, err) < 0)
+		return -1;
+	r->kind = r->ss.persona.kind;
+	if (r->kind != G_PERSONA_NONE &&
+	    g_cardrow_load(r->ctx.store, &r->ctx.key,
+			   r->kind == G_PERSONA_CUSTOM ? G_PERSONA : G_CHARACTER, r->ss.persona.id,
+			   &r->persona_record, NULL, NULL, err) < 0)
+		return -1;
+	r->settings = json_incref(r->ss.settings);
+	limit = json_object_get(r->settings, "history_limit");
+	/* the last history_limit messages only: cost follows what is shown */
+	if (json_is_integer(limit) && json_integer_value(limit) == 0)
+		return 0;
+	return g_chatlog_each(r->ctx.store, &r->ctx.key, r->ss.id,
+			      json_is_integer(limit) ? json_integer_value(limit) : 0, keep_message,
+			      r->history, err);
+}
+
+/* Session-less: history as message records on stdin. */
+static int read_history(struct render *r, struct g_err *err)
+{
+	struct g_doc_reader *rd;
+	json_t *rec;
+	long n = 0;
+	int got;
+
+	if (isatty(0))
+		return 0;
+	rd = g_doc_reader_new(stdin, "-", r->cli.input, G_DOC_RECORDS);
+	if (!rd)
+		return oom(err);
+	while ((got = g_doc_read(rd, &rec, err)) > 0) {
+		const json_t *content = json_object_get(rec, "content");
+		const char *role = json_string_value(json_object_get(rec, "role"));
+
+		n++;
+		if (!g_message_role_valid(role))
+			got = g_err_set(err, G_EX_DATAERR,
+					"'-': record %ld: role: expected user, assistant or system", n);
+		else if (!json_is_string(content))
+			got = g_err_set(err, G_EX_DATAERR, "'-': record %ld: content: expected a string",
+					n);
+		else
+			keep_message(rec, r->history);
+		json_decref(rec);
+		if (got < 0)
+			break;
+	}
+	g_doc_reader_free(rd);
+	return got < 0 ? -1 : 0;
+}
+
+static int load_cards(struct render *r, struct g_err *err)
+{
+	if (load_card(r, G_REF_CHARACTERS, r->character, &r->char_record, err) < 0)
+		return -1;
+	r->kind = r->persona ? G_PERSONA_CUSTOM
+		  : r->impersonate ? G_PERSONA_IMPERSONATED : G_PERSONA_NONE;
+	if (r->persona && load_card(r, G_REF_PERSONAS, r->persona, &r->persona_record, err) < 0)
+		return -1;
+	if (r->impersonate) {
+		if (load_card(r, G_REF_CHARACTERS, r->impersonate, &r->persona_record, err) < 0)
+			return -1;
+		if (json_equal(json_object_get(r->persona_record, "id"),
+			       json_object_get(r->char_record, "id")))
+			return g_err_set(err, G_EX_DATAERR,
+					 "a character cannot be rendered talking to itself");
+	}
+	if (!(r->settings = g_settings_new()))
+		return oom(err);
+	return read_history(r, err);
+}
+
+/* The new message: -m, else stdin in a session (one newline dropped). */
+static int read_pending(struct render *r, struct g_err *err)
+{
+	json_t *check;
+
+	if (r->message) {
+		r->has_pending = 1;
+		return 0;
+	}
+	if (!r->session || isatty(0))
+		return 0;
+	if (g_file_read("-", G_MESSAGE_MAX_BYTES + 2, &r->pending, err) < 0)
+		return -1;
+	if (r->pending.len && r->pending.data[r->pending.len - 1] == '\n') {
+		r->pending.len--;
+		if (r->pending.len && r->pending.data[r->pending.len - 1] == '\r')
+			r->pending.len--;
+	}
+	if (r->pending.len > G_MESSAGE_MAX_BYTES)
+		return g_err_set(err, G_EX_DATAERR, "'-': more than the %zu bytes a message may hold",
+				 G_MESSAGE_MAX_BYTES);
+	check = json_stringn((const char *)r->pending.data, r->pending.len);
+	if (!check)
+		return g_err_set(err, G_EX_DATAERR, "'-': not valid UTF-8");
+	json_decref(check);
+	r->has_pending = r->pending.len > 0;
+	return 0;
+}
+
+static int write_request(struct render *r, const json_t *req, struct g_err *err)
+{
+	struct g_doc_writer *w;
+	char *text;
+	int rc;
+
+	if (r->text) {
+		text = g_prompt_transcript(req);
+		if (!text)
+			return oom(err);
+		rc = fputs(text, stdout) == EOF ? g_err_set(err, G_EX_IOERR, "cannot write to stdout")
+						: 0;
+		free(text);
+		return rc;
+	}
+	w = g_doc_writer_new(stdout, r->cli.output);
+	if (!w)
+		return oom(err);
+	rc = g_doc_write(w, req, err);
+	if (g_doc_writer_close(w, rc ? NULL : err) < 0)
+		rc = -1;
+	return rc;
+}
+
+static int run(struct render *r, struct g_err *err)
+{
+	struct g_prompt_in in;
+	const json_t *seed;
+	json_t *req = NULL;
+	int rc;
+
+	if (!(r->history = json_array()))
+		return oom(err);
+	if (load_template(r, err) < 0 || read_pending(r, err) < 0 ||
+	    (r->session ? load_session(r, err) : load_cards(r, err)) < 0)
+		return -1;
+	memset(&in, 0, sizeof(in));
+	in.session_id = r->session ? r->ss.id : NULL;
+	in.username = r->ctx.user.username;
+	in.character = r->char_record;
+	in.kind = r->kind;
+	in.persona = r->persona_record;
+	in.settings = r->settings;
+	in.history = r->history;
+	in.pending = r->message ? r->message : r->has_pending ? (const char *)r->pending.data : NULL;
+	in.pending_len = r->message ? strlen(r->message) : r->pending.len;
+	in.tmpl = r->tmpl;
+	in.example_separator = r->separator;
+	in.chat_start = r->chat_start;
+	seed = json_object_get(r->settings, "seed");
+	in.seed = r->seeded ? (uint64_t)r->seed
+		  : json_is_integer(seed) ? (uint64_t)json_integer_value(seed) : 0;
+	rc = g_prompt_build(&in, &req, err);
+	if (rc == 0)
+		rc = write_request(r, req, err);
+	json_decref(req);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct render r;
+	struct g_err err;
+	int status;
+
+	memset(&r, 0, sizeof(r));
+	g_cli_init(&r.cli, argv[0]);
+	status = parse(&r, argc, argv);
+	if (status < 0) {
+		g_err_clear(&err);
+		if (g_context_open(&r.ctx, &r.cli, &err) < 0 || run(&r, &err) < 0)
+			status = g_report(&err);
+		else
+			status = 0;
+	}
+	g_session_release(&r.ss);
+	json_decref(r.char_record);
+	json_decref(r.persona_record);
+	json_decref(r.settings);
+	json_decref(r.history);
+	g_tmpl_free(r.tmpl);
+	free(r.separator);
+	free(r.chat_start);
+	g_file_release(&r.pending);
+	g_context_release(&r.ctx);
+	return g_cli_finish(status);
+}

@@ -1,0 +1,41 @@
+/*
+ * macro.h: SillyTavern's macros in the texts that reach a prompt (DESIGN.md
+ * §8): {{char}}, {{user}}, {{persona}}, {{description}}, {{personality}},
+ * {{scenario}}, {{mesExamples}}, {{original}}, <USER>, <BOT>, <CHAR>,
+ * {{random:a,b}}, {{pick:a,b}}, {{roll:dN}}, {{// comment}} and {{trim}},
+ * names in any case. One pass, no recursion: what a macro puts in is never
+ * expanded again, so no text can make the output grow without bound
+ * beyond the values given. Unknown {{...}} stay as they are.
+ *
+ * {{random}} and {{roll}} draw from a generator seeded by the caller and
+ * shared across texts (so two {{random}} differ, and a render is the same
+ * for the same seed); {{pick}} is stable: the same text in the same place
+ * under the same pick key picks the same item.
+ */
+#ifndef GUISE_MACRO_H
+#define GUISE_MACRO_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* What the macros stand for; NULL strings are empty. */
+struct g_macro_ctx {
+	const char *char_name; /* {{char}}, <BOT>, <CHAR> */
+	const char *user_name; /* {{user}}, <USER> */
+	const char *persona;   /* the active persona's description */
+	const char *description, *personality, *scenario, *mes_examples;
+	const char *original; /* {{original}} */
+	const char *pick_key; /* what {{pick}} is stable for (a session id) */
+	uint64_t rng;         /* generator state, advanced by random and roll */
+};
+
+/* The generator seeded: the same seed, the same draws. */
+void g_macro_seed(struct g_macro_ctx *m, uint64_t seed);
+
+/* text[0..len) with its macros expanded: a malloc'ed NUL-terminated string
+ * (*out_len its length), NULL if memory fails. swap: the text is an
+ * impersonated character's own, so {{char}} and {{user}} (and <BOT>/<CHAR>
+ * and <USER>) trade places. */
+char *g_macro_expand(struct g_macro_ctx *m, const char *text, size_t len, int swap,
+		     size_t *out_len);
+
+#endif
