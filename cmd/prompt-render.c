@@ -148,7 +148,7 @@ static int load_template(struct render *r, struct g_err *err)
 	const json_t *story;
 	json_t *preset = NULL;
 	size_t i = 0;
-	int rc;
+	int rc, json_like;
 
 	if (!r->template_file)
 		return default_template(r, err);
@@ -157,7 +157,9 @@ static int load_template(struct render *r, struct g_err *err)
 	while (i < f.len && (f.data[i] == ' ' || f.data[i] == '\n' || f.data[i] == '\t' ||
 			     f.data[i] == '\r'))
 		i++;
-	if (i < f.len && f.data[i] == '{') {
+	/* '{' but not "{{": a JSON object, never a template's first tag */
+	json_like = i < f.len && f.data[i] == '{' && (i + 1 == f.len || f.data[i + 1] != '{');
+	if (json_like) {
 		preset = g_doc_parse_json(f.data, f.len, r->template_file, err);
 		story = json_object_get(preset, "story_string");
 		if (preset && !json_is_string(story)) {
@@ -172,7 +174,7 @@ static int load_template(struct render *r, struct g_err *err)
 		r->chat_start = preset_text(preset, "chat_start");
 		r->tmpl = g_tmpl_parse(json_string_value(story), json_string_length(story),
 				       r->template_file, err);
-	} else if (i >= f.len || f.data[i] != '{') {
+	} else if (!json_like) {
 		r->tmpl = g_tmpl_parse((const char *)f.data, f.len, r->template_file, err);
 	}
 	rc = r->tmpl ? 0 : -1;
