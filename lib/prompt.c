@@ -425,9 +425,10 @@ static int64_t cost(const json_t *msg)
 	return g_prompt_tokens(json_string_length(json_object_get(msg, "content")));
 }
 
-static int64_t block_cost(const json_t *block)
+/* A block's turns and the marker before it. */
+static int64_t block_cost(const json_t *block, const json_t *separator)
 {
-	int64_t n = g_prompt_tokens(0); /* its marker, counted with its text below */
+	int64_t n = cost(separator);
 	const json_t *m;
 	size_t i;
 
@@ -451,7 +452,7 @@ static void put_settings(json_t *req, const json_t *settings)
 }
 
 struct parts {
-	json_t *system, *blocks, *start, *history, *depth_msg, *post, *pending;
+	json_t *system, *blocks, *separator, *start, *history, *depth_msg, *post, *pending;
 	json_t *pending_raw; /* guise.pending: as written, for llm-send to store */
 	size_t first_kept_block, first_kept_history;
 	int64_t used;
@@ -535,11 +536,11 @@ static int fit(struct build *b, struct parts *p, int64_t budget)
 				 (long long)fixed, (long long)budget, (long long)(fixed - budget));
 	total = fixed;
 	for (i = 0; i < json_array_size(p->blocks); i++)
-		total += block_cost(json_array_get(p->blocks, i));
+		total += block_cost(json_array_get(p->blocks, i), p->separator);
 	for (i = 0; i < json_array_size(p->history); i++)
 		total += cost(json_array_get(p->history, i));
 	while (total > budget && p->first_kept_block < json_array_size(p->blocks))
-		total -= block_cost(json_array_get(p->blocks, p->first_kept_block++));
+		total -= block_cost(json_array_get(p->blocks, p->first_kept_block++), p->separator);
 	while (total > budget && p->first_kept_history < json_array_size(p->history))
 		total -= cost(json_array_get(p->history, p->first_kept_history++));
 	p->used = total;
@@ -565,7 +566,7 @@ static json_t *messages(struct build *b, const struct parts *p)
 	json_array_append(out, p->system);
 	for (i = p->first_kept_block; i < json_array_size(p->blocks); i++) {
 		block = json_array_get(p->blocks, i);
-		json_array_append_new(out, marker(b, b->in->example_separator, "[Example Chat]"));
+		json_array_append(out, p->separator);
 		json_array_extend(out, (json_t *)block);
 	}
 	json_array_append(out, p->start);
@@ -672,6 +673,7 @@ int g_prompt_build(const struct g_prompt_in *in, json_t **out, struct g_err *err
 		goto nomem;
 	p.system = message("system", story);
 	p.blocks = example_blocks(&b);
+	p.separator = marker(&b, in->example_separator, "[Example Chat]");
 	p.start = marker(&b, in->chat_start, "[Start a new chat]");
 	p.history = history(&b);
 	if (block && strcmp(position(&b), "at_depth") == 0) {
@@ -695,7 +697,7 @@ int g_prompt_build(const struct g_prompt_in *in, json_t **out, struct g_err *err
 		if (!p.pending || !p.pending_raw)
 			goto nomem;
 	}
-	if (!p.system || !p.blocks || !p.start || !p.history)
+	if (!p.system || !p.blocks || !p.separator || !p.start || !p.history)
 		goto nomem;
 	*out = request(&b, &p);
 	rc = *out ? 0 : -1;
@@ -705,6 +707,7 @@ nomem:
 out:
 	json_decref(p.system);
 	json_decref(p.blocks);
+	json_decref(p.separator);
 	json_decref(p.start);
 	json_decref(p.history);
 	json_decref(p.depth_msg);

@@ -144,7 +144,7 @@ Wren: It is only me, Wren.
 
 @test "README's personas and sessions blocks run as written, and the transcript is the one it shows" {
 	cd "$BATS_TEST_TMPDIR"
-	local section='/^## Personas and sessions$/,/^## Records/'
+	local section='/^## Personas and sessions$/,/^## Rendering prompts$/'
 	sed -n "$section"'{/^```sh$/,/^```$/{/^```/d;p}}' "$TOP/README.md" > personas.sh
 	[[ $(grep -c '^session-bind ' personas.sh) -ge 4 ]] || fail "no blocks: $(cat personas.sh)"
 	export GUISE_PASSPHRASE=pw
@@ -170,6 +170,23 @@ Wren: It is only me, Wren.
 		'[["explorer"],"","at_depth",4]'
 }
 
+@test "README's rendering blocks run as written, and print what it shows" {
+	cd "$BATS_TEST_TMPDIR"
+	local section='/^## Rendering prompts$/,/^## Records/'
+	sed -n "$section"'{/^```sh$/,/^```$/{/^```/d;p}}' "$TOP/README.md" > render.sh
+	[[ $(grep -c 'prompt-render ' render.sh) -ge 5 ]] || fail "no blocks: $(cat render.sh)"
+	export GUISE_PASSPHRASE=pw
+	persona-encrypt init -u alice > /dev/null
+	# standard input is not a terminal here: empty, as no new message
+	run -0 --separate-stderr bash -e -o pipefail render.sh < /dev/null
+	assert_equal "$stderr" ""
+	# every block of output the README shows, in order, and nothing else
+	assert_equal "$output" \
+		"$(sed -n "$section"'p' "$TOP/README.md" |
+			awk '/^```/ { if (!open) { open = 1; plain = ($0 == "```") } else open = 0; next }
+				open && plain')"
+}
+
 @test "every command's --help matches its man page synopsis" {
 	local cmd verb
 	for cmd in "$TOP"/cmd/*.c; do
@@ -186,10 +203,11 @@ Wren: It is only me, Wren.
 		for verb in $(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/s/^\.Cm \([a-z-]*\).*/\1/p' "$TOP/share/man/man1/$cmd.1"); do
 			[[ $output == *"$cmd $verb"* ]] || fail "$cmd: '$verb' of the man page not in --help"
 		done
-		# and the same options, short and long, both ways
+		# and the same options, short and long, both ways (an option may
+		# open a line of the page, or a group of the help: '(-s S | ...)')
 		assert_equal "$(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p' "$TOP/share/man/man1/$cmd.1" |
-			grep -oE '(^| )Fl -?[a-zA-Z][a-zA-Z-]*' | sed 's/^ *Fl /-/' | sort -u)" \
-			"$(printf '%s\n' "${lines[@]}" | grep -oE '(^|[][ |])--?[a-zA-Z][a-zA-Z-]*' |
-				sed 's/^[][ |]*//' | sort -u)"
+			grep -oE '(^\.|^| )Fl -?[a-zA-Z][a-zA-Z-]*' | sed 's/^[. ]*Fl /-/' | sort -u)" \
+			"$(printf '%s\n' "${lines[@]}" | grep -oE '(^|[][ |(])--?[a-zA-Z][a-zA-Z-]*' |
+				sed 's/^[][ |(]*//' | sort -u)"
 	done
 }
