@@ -140,15 +140,16 @@ static char *preset_text(const json_t *preset, const char *key)
 	return s ? strdup(s) : NULL;
 }
 
-/* --template FILE: a template, or a SillyTavern context preset (a JSON
- * object with story_string) whose positions are counted in story_string */
+/* --template FILE: a SillyTavern context preset (a JSON object with
+ * story_string; messages place an error in story_string), else a template
+ * (one that opens with "{OOC: ...}" too: what is no JSON object is text). */
 static int load_template(struct render *r, struct g_err *err)
 {
 	struct g_file f = { 0 };
-	const json_t *story;
+	const json_t *story = NULL;
 	json_t *preset = NULL;
+	struct g_err ignored;
 	size_t i = 0;
-	int rc, json_like;
 
 	if (!r->template_file)
 		return default_template(r, err);
@@ -157,30 +158,27 @@ static int load_template(struct render *r, struct g_err *err)
 	while (i < f.len && (f.data[i] == ' ' || f.data[i] == '\n' || f.data[i] == '\t' ||
 			     f.data[i] == '\r'))
 		i++;
-	/* '{' but not "{{": a JSON object, never a template's first tag */
-	json_like = i < f.len && f.data[i] == '{' && (i + 1 == f.len || f.data[i + 1] != '{');
-	if (json_like) {
-		preset = g_doc_parse_json(f.data, f.len, r->template_file, err);
+	if (i < f.len && f.data[i] == '{')
+		preset = g_doc_parse_json(f.data, f.len, r->template_file, &ignored);
+	if (json_is_object(preset)) {
 		story = json_object_get(preset, "story_string");
-		if (preset && !json_is_string(story)) {
-			json_decref(preset);
-			preset = NULL;
+		if (!json_is_string(story)) {
 			g_err_set(err, G_EX_DATAERR, "'%s': story_string: expected a string",
 				  r->template_file);
+		} else {
+			r->separator = preset_text(preset, "example_separator");
+			r->chat_start = preset_text(preset, "chat_start");
+			r->tmpl = g_tmpl_parse(json_string_value(story), json_string_length(story),
+					       r->template_file, err);
+			if (!r->tmpl)
+				g_err_place(err, r->template_file, "story_string");
 		}
-	}
-	if (preset) {
-		r->separator = preset_text(preset, "example_separator");
-		r->chat_start = preset_text(preset, "chat_start");
-		r->tmpl = g_tmpl_parse(json_string_value(story), json_string_length(story),
-				       r->template_file, err);
-	} else if (!json_like) {
+	} else {
 		r->tmpl = g_tmpl_parse((const char *)f.data, f.len, r->template_file, err);
 	}
-	rc = r->tmpl ? 0 : -1;
 	json_decref(preset);
 	g_file_release(&f);
-	return rc;
+	return r->tmpl ? 0 : -1;
 }
 
 /* --- what is rendered ----------------------------------------------------- */

@@ -73,18 +73,18 @@ static uint64_t fnv(uint64_t h, const char *s, size_t n)
 	return h;
 }
 
-/* The items of a list, "a,b,c" or "::a::b" (SillyTavern's other form,
- * which lets an item hold a comma). */
+/* The items of a list after "name:", "a,b,c" or ":a::b" (SillyTavern's
+ * other form, {{random::a::b}}, which lets an item hold a comma). */
 static size_t split(const char *s, size_t len, const char **items, size_t *lens)
 {
 	const char *sep = ",";
 	size_t seplen = 1, n = 0, start = 0, i;
 
-	if (len >= 2 && s[0] == ':' && s[1] == ':') {
+	if (len >= 1 && s[0] == ':') { /* {{random::a::b}}: the list began with "::" */
 		sep = "::";
 		seplen = 2;
-		s += 2;
-		len -= 2;
+		s += 1;
+		len -= 1;
 	}
 	for (i = 0; i <= len && n < MAX_CHOICES; i++)
 		if (i == len || (i + seplen <= len && memcmp(s + i, sep, seplen) == 0)) {
@@ -227,6 +227,13 @@ static size_t angle(const struct g_macro_ctx *m, const char *s, size_t left, int
 	return 0;
 }
 
+/* Whether the inside of {{...}} holds another opening: then the first
+ * {{ was text ("Type {{ to open; {{char}}", "{{{char}}}"). */
+static int opens_again(const char *s, size_t n)
+{
+	return (n && s[0] == '{') || memmem(s, n, "{{", 2) != NULL;
+}
+
 char *g_macro_expand(struct g_macro_ctx *m, const char *text, size_t len, int swap,
 		     size_t *out_len)
 {
@@ -241,7 +248,9 @@ char *g_macro_expand(struct g_macro_ctx *m, const char *text, size_t len, int sw
 			continue;
 		}
 		if (text[i] != '{' || i + 1 >= len || text[i + 1] != '{' ||
-		    !(close = memmem(text + i + 2, len - i - 2, "}}", 2))) {
+		    !(close = memmem(text + i + 2, len - i - 2, "}}", 2)) ||
+		    opens_again(text + i + 2, (size_t)(close - (text + i + 2)))) {
+			/* a '{' of text: a macro may still start at the next one */
 			put(&out, text + i, 1);
 			i++;
 			continue;

@@ -620,6 +620,12 @@ static json_t *request(struct build *b, struct parts *p)
 	json_t *req, *guise, *persona;
 	const char *kind = g_persona_kind_name(b->in->kind);
 
+	if (budget <= 0) {
+		g_err_set(b->err, G_EX_DATAERR,
+			  "max_tokens (%lld) leaves nothing of context_tokens (%lld) for the prompt",
+			  (long long)(context - budget), (long long)context);
+		return NULL;
+	}
 	if (fit(b, p, budget) < 0)
 		return NULL;
 	req = json_pack("{s:O, s:o}", "model",
@@ -728,11 +734,16 @@ char *g_prompt_transcript(const json_t *request)
 
 	json_array_foreach (json_object_get(request, "messages"), i, m) {
 		const json_t *content = json_object_get(m, "content");
+		const char *role = json_string_value(json_object_get(m, "role"));
 
 		if (i)
 			adds(&t, "\n");
 		adds(&t, "[");
-		adds(&t, json_string_value(json_object_get(m, "role")));
+		for (; role && *role; role++) { /* [SYSTEM], [USER], [ASSISTANT] */
+			char up = *role >= 'a' && *role <= 'z' ? (char)(*role - 'a' + 'A') : *role;
+
+			add(&t, &up, 1);
+		}
 		adds(&t, "]\n");
 		add(&t, json_string_value(content), json_string_length(content));
 		adds(&t, "\n");

@@ -54,7 +54,7 @@ int g_prompt_build(const struct g_prompt_in *in, json_t **request, struct g_err 
 /* The tokens text of len bytes is taken to cost, with its message. */
 int64_t g_prompt_tokens(size_t len);
 
-/* A request as a readable transcript ("[role]" then the content, a blank
+/* A request as a readable transcript ("[ROLE]" then the content, a blank
  * line between messages): malloc'ed, NULL if memory fails. */
 char *g_prompt_transcript(const json_t *request);
 

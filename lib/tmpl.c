@@ -273,6 +273,13 @@ static int parse(struct parser *p)
 				return oom(p);
 			break;
 		}
+		/* "{{ ... {{x}}" or "{{{x}}}": the first brace is text */
+		if (open[2] == '{' || memmem(open + 2, (size_t)(close - open) - 2, "{{", 2)) {
+			if (!add(p->stack[p->depth].into, NODE_TEXT, end, 1))
+				return oom(p);
+			at = end + 1;
+			continue;
+		}
 		if (tag(p, end, (size_t)(close - open) + 2) < 0)
 			return -1;
 		at = (size_t)(close - s) + 2;
