@@ -4,6 +4,7 @@
  * this is loading what it is made from (the records, the history, the
  * template, the new message) and writing it out. Nothing is stored.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,8 @@ static int parse(struct render *r, int argc, char **argv)
 	}
 	if (optind < argc)
 		return g_usage_error(synopsis, "'%s': no arguments are taken", argv[optind]);
+	if (r->cli.dry_run)
+		return g_usage_error(synopsis, "-n: prompt-render writes nothing to begin with");
 	if (!r->session == !r->character)
 		return g_usage_error(synopsis, "render a session (-s S) or a character (--character C)");
 	if (r->session && (r->persona || r->impersonate))
@@ -321,8 +324,10 @@ static int write_request(struct render *r, const json_t *req, struct g_err *err)
 		text = g_prompt_transcript(req);
 		if (!text)
 			return oom(err);
-		rc = fputs(text, stdout) == EOF ? g_err_set(err, G_EX_IOERR, "cannot write to stdout")
-						: 0;
+		/* worded as the record writer words it */
+		rc = fputs(text, stdout) == EOF || fflush(stdout) != 0
+			     ? g_err_set(err, G_EX_IOERR, "error writing output: %s", strerror(errno))
+			     : 0;
 		free(text);
 		return rc;
 	}

@@ -120,7 +120,14 @@ static int prepare(struct build *b)
 	b->m.pick_key = b->in->session_id ? b->in->session_id
 					  : json_string_value(json_object_get(b->in->character, "id"));
 	g_macro_seed(&b->m, b->in->seed);
-	/* the values of {{description}} and its kin, expanded once here */
+	/* the values of {{description}} and its kin, expanded once here; in
+	 * the fields themselves they stand for the raw fields (one level, no
+	 * recursion) */
+	b->m.description = field(cdata, "description");
+	b->m.personality = field(cdata, "personality");
+	b->m.scenario = field(cdata, "scenario");
+	b->m.mes_examples = field(cdata, "mes_example");
+	b->m.persona = b->pdata ? field(b->pdata, "description") : "";
 	b->description = expand(b, field(cdata, "description"), 0);
 	b->personality = expand(b, field(cdata, "personality"), 0);
 	b->scenario = expand(b, field(cdata, "scenario"), 0);

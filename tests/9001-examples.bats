@@ -124,6 +124,86 @@ Wren: It is only me, Wren.
 	[[ ! -e $GUISE_DB ]]
 }
 
+@test "examples/render.sh renders the request as Wren, as Kestrel, as nobody, and within a budget" {
+	run -0 --separate-stderr "$TOP/examples/render.sh"
+	assert_equal "$stderr" ""
+	assert_equal "$output" "$(cat <<'EOF'
+# alice, unlocked once for the whole walkthrough
+# Melina from her card, and Kestrel, a character alice will play
+{"kind":"character","id":"MELINA","name":"Melina","status":"created","source":"cards/melina.png"}
+{"kind":"character","id":"KESTREL","name":"Kestrel","status":"created"}
+# Wren, a custom persona
+{"kind":"persona","id":"WREN","name":"Wren","status":"created"}
+# a session with Melina as Wren; her greeting is message 1, then Wren speaks
+{"title":"At the campfire","character":{"id":"MELINA","name":"Melina"},"persona":{"kind":"custom","id":"WREN","name":"Wren"},"messages":1}
+{"seq":2,"role":"user","speaker":"Wren"}
+# the request as Wren: who the model talks to, and Wren's block in the story string
+{"session":"SESSION","user":"alice","pending":{"role":"user","content":"Where do we ride first?"},"persona":{"kind":"custom","id":"WREN","name":"Wren"}}
+[Wren is the person you are talking to. This is who they are.]
+Name: Wren
+Description: A quiet cartographer who maps the edges of the world.
+Personality: patient, dry, curious
+# alice plays Kestrel now: her block, and in her card {{user}} is Melina
+{"kind":"impersonated","id":"KESTREL","name":"Kestrel"}
+{"kind":"impersonated","id":"KESTREL","name":"Kestrel"}
+[The user is playing Kestrel, a character in their own right, not themselves.]
+Name: Kestrel
+Description: A falconer of few words, sworn to guard Melina.
+# nobody in particular: no block at all, and {{user}} is alice
+{"kind":"none","id":null,"name":null}
+{"kind":"none","id":null,"name":null}
+Write Melina's next reply in a fictional chat between Melina and alice.
+# the whole prompt to read, the new message from stdin, long lines cut short
+[SYSTEM]
+Write Melina's next reply in a fictional chat between Melina...
+[character("Melina")
+{
+Gender("Female")
+Personality("purposeful" + "clever" + "straightforward" + "s...
+Mind("purposeful" + "clever" + "straightforward" + "sensible...
+Species("Human")
+Likes("You as her companion")
+Features("5'6 feet" + "167 cm" + "red wavy hairs" + " murky ...
+Clothes("have green cloak" + "light dress with a white cape ...
+Description("She is a mysterious spectral girl who offers an...
+}]
+[Scenario: In the middle of the field you were sitting by th...
+
+[SYSTEM]
+[Example Chat]
+
+[USER]
+"What's your purpose?" *I said, looking at you with interest...
+
+[ASSISTANT]
+"I'm searching for my purpose given to me by my mother long ...
+
+[SYSTEM]
+[Start a new chat]
+
+[ASSISTANT]
+*Somewhere in the middle of a field, with only a couple of t...
+
+[USER]
+I accept your accord, if you tell me where it leads.
+
+[USER]
+Where do we ride first?
+# what the budget kept: all of it at the default 8192 tokens; Melina's
+# second example block has no '{{user}}:' or '{{char}}:' turns, so only one is sent
+{"context_tokens":8192,"max_tokens":null,"used":889,"history":{"limit":null,"included":2},"dropped":{"examples":0,"messages":0}}
+# a smaller context: the example chat goes first, then the oldest history
+{"context_tokens":700,"max_tokens":null,"used":693,"history":{"limit":null,"included":2},"dropped":{"examples":1,"messages":0}}
+{"context_tokens":500,"max_tokens":null,"used":478,"history":{"limit":null,"included":1},"dropped":{"examples":1,"messages":1}}
+# too small for what is never dropped: an error that says by how much
+prompt-render: the prompt needs 456 tokens without history or examples, over the budget of 400 by 56
+exit status 65
+EOF
+)"
+	# it used its own database, not the test's
+	[[ ! -e $GUISE_DB ]]
+}
+
 @test "README's make block imports a cards/ directory, and then has nothing to do" {
 	cd "$BATS_TEST_TMPDIR"
 	sed -n '/^```make$/,/^```$/{/^```/d;p}' "$TOP/README.md" > Makefile

@@ -1,0 +1,145 @@
+#!/bin/sh
+# What rendering a prompt costs (DESIGN.md §8: rendering cost grows with the
+# messages included, not with the session's length):
+# - BENCH_BIG (100000) messages in one session, BENCH_SMALL (1000) in
+#   another (one `session-log append --records` each), both with
+#   history_limit BENCH_LAST (50);
+# - `prompt-render -s S -m TEXT` on each, BENCH_REPS (50) times, the two
+#   sessions taking turns, with a bare `sqlite3 DB 'select 1'` between (a
+#   process that opens the same database and does nothing): the best and
+#   the mean time of each whole process.
+# Targets: big/small <= 1.2 on the best times; a render of the big session
+# within 3x of the bare sqlite3 process (best times).
+# The user is unlocked first (the kernel keyring, else a session token), so
+# no run derives a key. The exit status is 0 even when a target is missed.
+set -eu
+BUILD=${GUISE_BUILD:-../build}
+BIN=$(cd "$BUILD/bin" && pwd)
+BIG=${BENCH_BIG:-100000}
+SMALL=${BENCH_SMALL:-1000}
+LAST=${BENCH_LAST:-50}
+REPS=${BENCH_REPS:-50}
+export GUISE_KDF="${BENCH_KDF:-min}"
+tmp=$(mktemp -d)
+export GUISE_DB="$tmp/guise.db" XDG_RUNTIME_DIR="$tmp/run"
+unset GUISE_USER GUISE_FORMAT GUISE_SESSION GUISE_PASSPHRASE GUISE_PASSPHRASE_FILE
+trap '"$BIN/persona-encrypt" lock -q > /dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+printf 'bench passphrase\n' > "$tmp/pass"
+
+GUISE_PASSPHRASE_FILE="$tmp/pass" "$BIN/persona-encrypt" init -u bench > /dev/null
+if ! GUISE_PASSPHRASE_FILE="$tmp/pass" "$BIN/persona-encrypt" unlock > /dev/null 2>&1; then
+	eval "$(GUISE_PASSPHRASE_FILE="$tmp/pass" "$BIN/persona-encrypt" unlock --token)"
+fi
+
+now() { date +%s%N; }
+
+# messages N FILE: N message records, user and assistant taking turns, of
+# the size of a chat's turns (about 150 to 400 bytes), with macros in them
+messages() {
+	awk -v n="$1" 'BEGIN {
+		for (i = 1; i <= n; i++) {
+			if (i % 2)
+				printf "{\"role\":\"user\",\"content\":\"Turn %d. {{user}} unrolls the map again " \
+					"and traces the river with one finger. \\\"If we follow it north, we " \
+					"reach the ford by nightfall, don'"'"'t we?\\\"\"}\n", i
+			else
+				printf "{\"role\":\"assistant\",\"content\":\"*Turn %d. {{char}} looks " \
+					"past the map to the hills.* \\\"The ford, yes. But the river " \
+					"floods in spring, and the old road is safer, if slower. The " \
+					"Erdtree'"'"'s light will guide us either way.\\\" *She rises and " \
+					"shoulders her pack.*\",\"status\":\"complete\",\"model\":\"bench\"}\n", i
+		}
+	}' > "$2"
+}
+
+# session: a new session with the card's greeting, history_limit LAST; its id
+session() {
+	"$BIN/session-bind" new --character Melina --persona Wren --set "history_limit=$LAST" |
+		sed 's/^{"kind":"session","id":"\([^"]*\)".*/\1/'
+}
+
+# the character, its fields holding macros as real cards do
+printf '%s\n' '{"name": "Melina",
+	"description": "{{char}} is a traveller who guides {{user}}, the Tarnished.",
+	"personality": "calm, {{random:wry,grave}}", "scenario": "{{user}} rests at a site of grace.",
+	"first_mes": "*{{char}} appears by the grace.* Greetings, {{user}}.",
+	"mes_example": "<START>\n{{user}}: Who are you?\n{{char}}: One who offers a bargain."}' |
+	"$BIN/persona" create --character > /dev/null
+"$BIN/persona" create --name Wren --description 'A quiet cartographer.' > /dev/null
+big=$(session)
+small=$(session)
+
+# append NAME SESSION N: N records appended in one process
+append() {
+	messages "$3" "$tmp/$1.jsonl"
+	"$BIN/session-log" append "$2" --records < "$tmp/$1.jsonl" > "$tmp/$1.out"
+	got=$(grep -c '"kind":"message"' "$tmp/$1.out" || true)
+	[ "$got" -eq "$3" ] || echo "warning: $1: $got of $3 messages appended" >&2
+}
+
+append big "$big" "$BIG"
+append small "$small" "$SMALL"
+awk -v b="$(cat "$GUISE_DB"* | wc -c)" 'BEGIN { printf "database: %.1f MiB\n", b / 1048576 }'
+
+# render NAME SESSION: one timed render, its time in us appended to
+# $tmp/NAME.us; its output checked once (LAST history messages included,
+# nothing dropped, the new message last)
+render() {
+	start=$(now)
+	"$BIN/prompt-render" -s "$2" -m 'Which way now?' > "$tmp/$1.json"
+	end=$(now)
+	echo $(((end - start) / 1000)) >> "$tmp/$1.us"
+	if [ ! -e "$tmp/$1.checked" ]; then
+		: > "$tmp/$1.checked"
+		grep -q "\"history\":{\"limit\":$LAST,\"included\":$LAST}" "$tmp/$1.json" ||
+			echo "warning: $1: the render does not include $LAST history messages" >&2
+		grep -q '"dropped":{"examples":0,"messages":0}' "$tmp/$1.json" ||
+			echo "warning: $1: the render dropped something" >&2
+		grep -q '{"role":"user","content":"Which way now?"}],' "$tmp/$1.json" ||
+			echo "warning: $1: the new message is not last" >&2
+	fi
+}
+
+# bare: one timed sqlite3 process on the same database, into $tmp/sqlite.us
+bare() {
+	start=$(now)
+	sqlite3 "$GUISE_DB" 'select 1' > /dev/null
+	end=$(now)
+	echo $(((end - start) / 1000)) >> "$tmp/sqlite.us"
+}
+
+# warm-up, for the page cache and the unlock cache alike
+render big "$big"
+render small "$small"
+bare
+: > "$tmp/big.us"
+: > "$tmp/small.us"
+: > "$tmp/sqlite.us"
+rep=0
+while [ "$rep" -lt "$REPS" ]; do
+	rep=$((rep + 1))
+	render big "$big"
+	render small "$small"
+	bare
+done
+
+# stats NAME: "best mean" in us
+stats() { sort -n "$tmp/$1.us" | awk '
+	NR == 1 { best = $1 } { sum += $1 } END { printf "%d %d\n", best, sum / NR }'; }
+# shellcheck disable=SC2046 # six numbers, split on purpose
+set -- $(stats big) $(stats small) $(stats sqlite)
+awk -v big="$BIG" -v small="$SMALL" -v last="$LAST" -v reps="$REPS" \
+	-v bb="$1" -v bm="$2" -v sb="$3" -v sm="$4" -v qb="$5" -v qm="$6" 'BEGIN {
+	r = bb / sb
+	q = bb / qb
+	printf "prompt-render -s S, history_limit %d, %d runs each (best / mean):\n", last, reps
+	printf "  %6d messages: %8.3f ms / %8.3f ms\n", big, bb / 1000, bm / 1000
+	printf "  %6d messages: %8.3f ms / %8.3f ms\n", small, sb / 1000, sm / 1000
+	printf "  sqlite3 select 1: %8.3f ms / %8.3f ms\n", qb / 1000, qm / 1000
+	printf "  ratio %d/%d: %.2f (best), %.2f (mean); target <= 1.2: %s\n", big, small,
+		r, bm / sm, r <= 1.2 ? "PASS" : "MISS"
+	printf "  render %d / sqlite3: %.2f (best), %.2f (mean); target <= 3: %s\n", big,
+		q, bm / qm, q <= 3 ? "PASS" : "MISS"
+}'
