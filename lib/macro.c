@@ -21,7 +21,7 @@ static void put(struct buf *b, const char *s, size_t n)
 {
 	if (b->failed || n == 0)
 		return;
-	if (b->len + n + 1 > b->cap) {
+	if (!b->data || b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 64;
 		char *data;
 
@@ -165,20 +165,26 @@ static int macro(struct g_macro_ctx *m, const char *s, size_t len, size_t at, in
 	if (len >= 2 && s[0] == '/' && s[1] == '/')
 		return 1; /* a comment: nothing */
 	if (!colon) {
-		const char *v = named(s, len, "char")	       ? chr
-				: named(s, len, "user")	       ? user
-				: named(s, len, "persona")     ? m->persona
-				: named(s, len, "description") ? m->description
-				: named(s, len, "personality") ? m->personality
-				: named(s, len, "scenario")    ? m->scenario
-				: named(s, len, "mesexamples") ? m->mes_examples
-				: named(s, len, "original")    ? m->original
-							       : (const char *)-1;
+		const struct {
+			const char *name, *value;
+		} values[] = {
+			{ "char", chr },
+			{ "user", user },
+			{ "persona", m->persona },
+			{ "description", m->description },
+			{ "personality", m->personality },
+			{ "scenario", m->scenario },
+			{ "mesexamples", m->mes_examples },
+			{ "original", m->original },
+		};
+		size_t i;
 
-		if (v == (const char *)-1)
-			return 0;
-		puts_or_empty(out, v);
-		return 1;
+		for (i = 0; i < sizeof(values) / sizeof(*values); i++)
+			if (named(s, len, values[i].name)) {
+				puts_or_empty(out, values[i].value);
+				return 1;
+			}
+		return 0;
 	}
 	if (named(s, head, "roll"))
 		return roll(m, colon + 1, len - head - 1, out);

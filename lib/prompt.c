@@ -282,7 +282,7 @@ static char *story_string(struct build *b, const char *persona)
 {
 	struct story s = { 0 };
 	const char *own = field(b->card, "system_prompt");
-	char *main_prompt, *original = NULL;
+	char *main_prompt, *original = NULL, *text;
 	int rc;
 
 	s.b = b;
@@ -318,15 +318,16 @@ static char *story_string(struct build *b, const char *persona)
 	free(s.literal.data);
 	free(main_prompt);
 	free(original);
+	text = s.out.data;
 	if (rc != 0 || s.out.failed) {
-		free(s.out.data);
+		free(text);
 		return NULL;
 	}
-	if (!s.out.data)
-		s.out.data = strdup("");
-	if (s.out.data)
-		trim_end(s.out.data);
-	return s.out.data;
+	if (!text)
+		text = strdup("");
+	if (text)
+		trim_end(text);
+	return text;
 }
 
 /* --- example chats ------------------------------------------------------------ */

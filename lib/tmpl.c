@@ -65,7 +65,7 @@ static struct node *add(struct list *l, enum node_kind kind, size_t off, size_t 
 
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 8;
-		struct node **items = realloc(l->items, cap * sizeof(*items));
+		struct node **items = realloc(l->items, cap * sizeof(struct node *));
 
 		if (!items)
 			return NULL;
