@@ -99,6 +99,18 @@ static json_t *message(const char *role, const char *content)
 	return json_pack("{s:s, s:s}", "role", role, "content", content);
 }
 
+/* A message of text[0..len) expanded, NUL bytes and all (a chat's text may
+ * hold them). */
+static json_t *expanded_message(struct build *b, const char *role, const char *text, size_t len)
+{
+	size_t n;
+	char *v = g_macro_expand(&b->m, text, len, 0, &n);
+	json_t *m = v ? json_pack("{s:s, s:s%}", "role", role, "content", v, n) : NULL;
+
+	free(v);
+	return m;
+}
+
 /* --- the names and values macros stand for ------------------------------ */
 
 static int prepare(struct build *b)
@@ -508,15 +520,13 @@ static json_t *history(struct build *b)
 	json_t *out = json_array(), *m;
 	const json_t *h;
 	size_t i;
-	char *v;
 
 	json_array_foreach (b->in->history, i, h) {
 		const json_t *content = json_object_get(h, "content");
 
-		v = expand_n(b, json_string_value(content) ? json_string_value(content) : "",
-			     json_string_length(content), 0);
-		m = v ? message(json_string_value(json_object_get(h, "role")), v) : NULL;
-		free(v);
+		m = expanded_message(b, json_string_value(json_object_get(h, "role")),
+				     json_string_value(content) ? json_string_value(content) : "",
+				     json_string_length(content));
 		if (!m || json_array_append_new(out, m) < 0) {
 			json_decref(out);
 			return NULL;
@@ -701,11 +711,7 @@ int g_prompt_build(const struct g_prompt_in *in, json_t **out, struct g_err *err
 		p.post = NULL;
 	}
 	if (in->pending) {
-		char *v = expand_n(&b, in->pending, in->pending_len, 0);
-
-		p.pending = v ? json_pack("{s:s, s:s%}", "role", "user", "content", v, strlen(v))
-			      : NULL;
-		free(v);
+		p.pending = expanded_message(&b, "user", in->pending, in->pending_len);
 		p.pending_raw = json_pack("{s:s, s:s%}", "role", "user", "content", in->pending,
 					  in->pending_len);
 		if (!p.pending || !p.pending_raw)
