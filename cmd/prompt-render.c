@@ -288,28 +288,14 @@ static int load_cards(struct render *r, struct g_err *err)
 /* The new message: -m, else stdin in a session (one newline dropped). */
 static int read_pending(struct render *r, struct g_err *err)
 {
-	json_t *check;
-
 	if (r->message) {
 		r->has_pending = 1;
 		return 0;
 	}
 	if (!r->session || isatty(0))
 		return 0;
-	if (g_file_read("-", G_MESSAGE_MAX_BYTES + 2, &r->pending, err) < 0)
+	if (g_message_read_stdin(&r->pending, err) < 0)
 		return -1;
-	if (r->pending.len && r->pending.data[r->pending.len - 1] == '\n') {
-		r->pending.len--;
-		if (r->pending.len && r->pending.data[r->pending.len - 1] == '\r')
-			r->pending.len--;
-	}
-	if (r->pending.len > G_MESSAGE_MAX_BYTES)
-		return g_err_set(err, G_EX_DATAERR, "'-': more than the %zu bytes a message may hold",
-				 G_MESSAGE_MAX_BYTES);
-	check = json_stringn((const char *)r->pending.data, r->pending.len);
-	if (!check)
-		return g_err_set(err, G_EX_DATAERR, "'-': not valid UTF-8");
-	json_decref(check);
 	r->has_pending = r->pending.len > 0;
 	return 0;
 }

@@ -138,29 +138,6 @@ static int run_show(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	return fflush(stdout) == 0 ? 0 : g_err_set(err, G_EX_IOERR, "cannot write to stdout");
 }
 
-/* The content of stdin: its bytes, less one trailing newline. */
-static int read_content(struct g_file *f, struct g_err *err)
-{
-	json_t *check;
-
-	if (g_file_read("-", G_MESSAGE_MAX_BYTES + 2, f, err) < 0)
-		return -1;
-	if (f->len && f->data[f->len - 1] == '\n') {
-		f->len--;
-		if (f->len && f->data[f->len - 1] == '\r')
-			f->len--;
-	}
-	if (f->len > G_MESSAGE_MAX_BYTES)
-		return g_err_set(err, G_EX_DATAERR,
-				 "'-': %zu bytes, more than the %zu a message may hold", f->len,
-				 G_MESSAGE_MAX_BYTES);
-	check = json_stringn((const char *)f->data, f->len);
-	if (!check)
-		return g_err_set(err, G_EX_DATAERR, "'-': not valid UTF-8");
-	json_decref(check);
-	return 0;
-}
-
 /* Append one message; its record (read back in the transaction) goes to
  * pending, to be printed once committed. */
 static int append_one(struct log_cmd *l, const struct g_message *m, json_t *pending,
@@ -282,7 +259,7 @@ static int run_append(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	m.speaker = &l->session.persona;
 	if (l->c.given & BIT(OPT_RECORDS))
 		return append_records(l, err);
-	if (read_content(&f, err) < 0) {
+	if (g_message_read_stdin(&f, err) < 0) {
 		g_file_release(&f);
 		return -1;
 	}
@@ -319,7 +296,7 @@ static int run_edit(struct g_subcmd *c, char **args, int n, struct g_err *err)
 
 	(void)n;
 	if (parse_seq(args[1], &seq, err) < 0 || open_session(l, args[0], err) < 0 ||
-	    read_content(&f, err) < 0) {
+	    g_message_read_stdin(&f, err) < 0) {
 		g_file_release(&f);
 		return -1;
 	}

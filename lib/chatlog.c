@@ -28,6 +28,28 @@ int g_message_status_valid(const char *status)
 	return !status || strcmp(status, "complete") == 0 || strcmp(status, "partial") == 0;
 }
 
+int g_message_read_stdin(struct g_file *f, struct g_err *err)
+{
+	json_t *utf8;
+
+	if (g_file_read("-", G_MESSAGE_MAX_BYTES + 2, f, err) < 0)
+		return -1;
+	if (f->len && f->data[f->len - 1] == '\n') {
+		f->len--;
+		if (f->len && f->data[f->len - 1] == '\r')
+			f->len--;
+	}
+	if (f->len > G_MESSAGE_MAX_BYTES)
+		return g_err_set(err, G_EX_DATAERR,
+				 "'-': %zu bytes, more than the %zu a message may hold", f->len,
+				 G_MESSAGE_MAX_BYTES);
+	utf8 = json_stringn((const char *)f->data, f->len); /* NULL: not UTF-8 */
+	if (!utf8)
+		return g_err_set(err, G_EX_DATAERR, "'-': not valid UTF-8");
+	json_decref(utf8);
+	return 0;
+}
+
 static int check(const struct g_message *m, struct g_err *err)
 {
 	if (!g_message_role_valid(m->role))

@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "fileio.h"
 #include "session.h"
 
 /* The most a message may hold. */
@@ -34,6 +35,11 @@ struct g_message {
 	const char *created_at; /* NULL: now */
 	const struct g_speaker *speaker;
 };
+
+/* A message's text as a person types it: the whole of stdin, less one
+ * trailing newline ("\n" or "\r\n", so `echo hi |` gives "hi"), NUL bytes
+ * kept; 65 over G_MESSAGE_MAX_BYTES or not UTF-8. */
+int g_message_read_stdin(struct g_file *f, struct g_err *err);
 
 /* Whether role and status are ones a message may have. */
 int g_message_role_valid(const char *role);
