@@ -25,6 +25,9 @@
  *   test-tool charx-write OUT [PATH FILE]...
  *                                       a CHARX of stdin's card and files
  *   test-tool charx-roundtrip IN OUT    read a CHARX and write it again
+ *   test-tool sse CHUNK                 stdin through the event-stream
+ *                                       reader in pieces of CHUNK bytes (0:
+ *                                       whole), each event as a record
  *   test-tool charx-make OUT KIND [ARG]
  *                                       CHARX fixtures, good and bad, made
  *                                       with libzip and patched by hand
@@ -41,6 +44,7 @@
 #include "charx.h"
 #include "cli.h"
 #include "png.h"
+#include "sse.h"
 #include "crypt.h"
 #include "doc.h"
 #include "fileio.h"
@@ -841,6 +845,48 @@ static int cmd_charx_make(int argc, char **argv)
 	return 0;
 }
 
+static int print_event(const struct g_sse_event *ev, void *arg, struct g_err *err)
+{
+	json_t *rec = json_pack("{s:s, s:s%, s:s}", "event", ev->event, "data", ev->data,
+				ev->data_len, "id", ev->id);
+	char *text;
+
+	(void)arg;
+	if (!rec) /* bytes that are not UTF-8 */
+		return g_err_set(err, G_EX_DATAERR, "event data is not UTF-8"), 1;
+	text = json_dumps(rec, JSON_COMPACT);
+	if (text)
+		printf("%s\n", text);
+	free(text);
+	json_decref(rec);
+	return 0;
+}
+
+static int cmd_sse(int argc, char **argv)
+{
+	struct g_sse *p = g_sse_new(print_event, NULL);
+	struct g_file f = { 0 };
+	struct g_err err;
+	size_t at = 0, n;
+	long chunk;
+	int rc = 0;
+
+	if (optind >= argc || g_cli_parse_long(argv[optind], 0, 1 << 30, &chunk) < 0)
+		return g_usage_error(synopsis, "sse: give a chunk size");
+	if (!p || g_file_read("-", (size_t)64 << 20, &f, &err) < 0)
+		return p ? g_report(&err) : G_EX_SOFTWARE;
+	while (rc == 0 && at < f.len) {
+		n = chunk == 0 || f.len - at < (size_t)chunk ? f.len - at : (size_t)chunk;
+		rc = g_sse_feed(p, (const char *)f.data + at, n, &err);
+		at += n;
+	}
+	if (rc == 0)
+		rc = g_sse_end(p, &err);
+	g_sse_free(p);
+	g_file_release(&f);
+	return rc < 0 ? g_report(&err) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct tool t = { .any = 0 };
@@ -887,6 +933,8 @@ int main(int argc, char **argv)
 		status = cmd_charx_write(sub, argc, argv);
 	else if (strcmp(sub, "charx-make") == 0)
 		status = cmd_charx_make(argc, argv);
+	else if (strcmp(sub, "sse") == 0)
+		status = cmd_sse(argc, argv);
 	else
 		status = g_usage_error(synopsis, "unknown subcommand '%s'", sub);
 	return g_cli_finish(status);

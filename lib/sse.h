@@ -1,0 +1,58 @@
+/*
+ * sse.h: server-sent event streams, read by the WHATWG EventSource rules,
+ * fed in whatever pieces the network gives.
+ *
+ * Lines end with LF, CR or CRLF (a CRLF split across two pieces is one end
+ * of line); a leading BOM is skipped; ":..." lines are comments; "field:
+ * value" loses one space after the colon; a line without a colon is a
+ * field with an empty value; data lines of one event are joined by LF; a
+ * blank line dispatches the event (one without data is not dispatched);
+ * at the end of the stream an event that no blank line ended is dropped.
+ * Bytes are bytes: a UTF-8 sequence split across pieces is whole again in
+ * the event. Lines and events are capped, so a hostile stream cannot make
+ * us hold more than G_SSE_MAX_EVENT.
+ */
+#ifndef GUISE_SSE_H
+#define GUISE_SSE_H
+#include <stddef.h>
+
+#include "err.h"
+
+#define G_SSE_MAX_LINE ((size_t)1 << 20)
+#define G_SSE_MAX_EVENT ((size_t)8 << 20)
+
+struct g_sse_event {
+	const char *event; /* "message" when the stream named none */
+	const char *data;  /* data_len bytes, NUL-terminated */
+	size_t data_len;
+	const char *id; /* the last id seen, "" if none */
+};
+
+/* Called for each event; non-zero stops the stream (g_sse_feed returns it
+ * as -1 with err as the callback left it). */
+typedef int (*g_sse_fn)(const struct g_sse_event *ev, void *arg, struct g_err *err);
+
+struct g_sse;
+
+struct g_sse *g_sse_new(g_sse_fn fn, void *arg);
+void g_sse_free(struct g_sse *p);
+
+/* The next piece of the stream: -1 with err (65 past a limit, or the
+ * callback's). */
+int g_sse_feed(struct g_sse *p, const char *buf, size_t len, struct g_err *err);
+
+/* The end of the stream: a line still open ends (so its field counts), and
+ * an event without its blank line is dropped. */
+int g_sse_end(struct g_sse *p, struct g_err *err);
+
+/* Lines of a stream of JSON lines (NDJSON), fed likewise: fn gets each
+ * line without its end (LF or CRLF), blank lines skipped. */
+typedef int (*g_lines_fn)(const char *line, size_t len, void *arg, struct g_err *err);
+struct g_lines;
+struct g_lines *g_lines_new(g_lines_fn fn, void *arg);
+void g_lines_free(struct g_lines *l);
+int g_lines_feed(struct g_lines *l, const char *buf, size_t len, struct g_err *err);
+/* A last line without its end is a line too. */
+int g_lines_end(struct g_lines *l, struct g_err *err);
+
+#endif
