@@ -26,7 +26,7 @@ SANFLAGS = $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all)
 
 # Every library through pkg-config; each command names the ones it links.
-LIB_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate
+LIB_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(LIB_PKGS))
 pkg_libs = $(shell pkg-config --libs $(1))
 
@@ -47,7 +47,7 @@ TEST_TOOL := $(O)/bin/test-tool
 MANPAGES := $(wildcard share/man/man*/*.[1-9])
 
 # The libraries each program links, and no others.
-test-tool_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate
+test-tool_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate libcurl
 persona-encrypt_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 persona-import_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate
 persona-export_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate
@@ -55,6 +55,7 @@ persona_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 session-bind_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 session-log_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 prompt-render_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
+llm-send_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils libcurl
 
 .PHONY: all check test demo bench fuzz fuzz-replay lint hdr-check install uninstall clean
 .DELETE_ON_ERROR:

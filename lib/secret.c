@@ -197,6 +197,26 @@ int g_secret_new_passphrase(const struct g_secret_opts *o, const char *user,
 	return rc;
 }
 
+int g_secret_api_key(const char *file, const char *const *env, struct g_secret *out,
+		     struct g_err *err)
+{
+	const char *value;
+	int rc;
+
+	if (file) {
+		rc = read_file(file, "API key", out, err);
+		if (rc > 0 && memchr(out->buf, '\n', out->len))
+			out->len = (size_t)((char *)memchr(out->buf, '\n', out->len) - out->buf);
+		if (rc > 0)
+			out->buf[out->len] = '\0';
+		return rc;
+	}
+	for (; *env; env++)
+		if ((value = getenv(*env)) && *value)
+			return from_env(value, out, err);
+	return 0;
+}
+
 int g_secret_recovery_key(const struct g_secret_opts *o, struct g_secret *out,
 			  struct g_err *err)
 {

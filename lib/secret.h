@@ -49,6 +49,11 @@ int g_secret_new_passphrase(const struct g_secret_opts *o, const char *user,
 			    int fallback_current, struct g_secret *out,
 			    struct g_err *err);
 
+/* An API key (DESIGN.md §9): the first line of file if given, else the
+ * first of the environment variables env[] (NULL-terminated) that is set
+ * and not empty. 1 when found, 0 when there is none. */
+int g_secret_api_key(const char *file, const char *const *env, struct g_secret *out,
+		     struct g_err *err);
 int g_secret_recovery_key(const struct g_secret_opts *o, struct g_secret *out,
 			  struct g_err *err);
 

@@ -1,0 +1,436 @@
+/*
+ * llm-send: a request document (prompt-render's) to an LLM provider and
+ * its reply back (DESIGN.md §9), streamed, retried, and with --record
+ * stored in the session with the message that asked for it. The wire
+ * protocols are lib/llm's, the HTTP lib/http's; this is choosing the
+ * provider, model and key, writing the reply and recording the turn.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chatlog.h"
+#include "cli.h"
+#include "context.h"
+#include "doc.h"
+#include "http.h"
+#include "llm.h"
+#include "secret.h"
+#include "session.h"
+
+static const char synopsis[] =
+	"usage: llm-send [--provider P] [--url URL] [-m MODEL] [--api-key-file FILE]\n"
+	"                [--record [--keep-partial]] [--text] [--no-stream] [--retries N]\n"
+	"                [--connect-timeout S] [--idle-timeout S] [--timeout S] [--cacert FILE]\n"
+	"                [-n] [FILE]\n"
+	"options: -d DB  -u USER  -y  --pretty  --input json|yaml  -q  -v  -h  -V\n";
+
+enum {
+	OPT_API_KEY_FILE = G_OPT_COMMAND,
+	OPT_CACERT,
+	OPT_CONNECT_TIMEOUT,
+	OPT_IDLE_TIMEOUT,
+	OPT_KEEP_PARTIAL,
+	OPT_NO_STREAM,
+	OPT_PROVIDER,
+	OPT_RECORD,
+	OPT_RETRIES,
+	OPT_TEXT,
+	OPT_TIMEOUT,
+	OPT_URL,
+};
+
+static const struct option options[] = {
+	{ "api-key-file", required_argument, NULL, OPT_API_KEY_FILE },
+	{ "cacert", required_argument, NULL, OPT_CACERT },
+	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+	{ "keep-partial", no_argument, NULL, OPT_KEEP_PARTIAL },
+	{ "model", required_argument, NULL, 'm' },
+	{ "no-stream", no_argument, NULL, OPT_NO_STREAM },
+	{ "provider", required_argument, NULL, OPT_PROVIDER },
+	{ "record", no_argument, NULL, OPT_RECORD },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "text", no_argument, NULL, OPT_TEXT },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "url", required_argument, NULL, OPT_URL },
+	G_CLI_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+struct send {
+	struct g_cli cli;
+	struct g_context ctx;
+	const char *provider_name, *url, *model, *key_file, *input;
+	int record, keep_partial, text, stream;
+	struct g_http_opts http;
+	enum g_provider provider;
+	json_t *request;
+	struct g_secret key;
+	/* the attempt under way */
+	struct g_llm_reader *reader;
+	struct g_llm_reply reply;
+	int wrote; /* reply text went to stdout */
+};
+
+static int seconds(const char *opt, const char *arg, double *out)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (end == arg || *end || !(v >= 0) || v > 86400)
+		return g_usage_error(synopsis, "--%s: '%s' is not a number of seconds", opt, arg);
+	*out = v;
+	return -1;
+}
+
+static int own_option(struct send *s, int opt, const char *arg)
+{
+	long n;
+
+	switch (opt) {
+	case 'm': s->model = arg; break;
+	case OPT_PROVIDER: s->provider_name = arg; break;
+	case OPT_URL: s->url = arg; break;
+	case OPT_API_KEY_FILE: s->key_file = arg; break;
+	case OPT_CACERT: s->http.cacert = arg; break;
+	case OPT_RECORD: s->record = 1; break;
+	case OPT_KEEP_PARTIAL: s->keep_partial = 1; break;
+	case OPT_TEXT: s->text = 1; break;
+	case OPT_NO_STREAM: s->stream = 0; break;
+	case OPT_CONNECT_TIMEOUT: return seconds("connect-timeout", arg, &s->http.connect_timeout);
+	case OPT_IDLE_TIMEOUT: return seconds("idle-timeout", arg, &s->http.idle_timeout);
+	case OPT_TIMEOUT: return seconds("timeout", arg, &s->http.timeout);
+	case OPT_RETRIES:
+		if (g_cli_parse_long(arg, 0, 100, &n) < 0)
+			return g_usage_error(synopsis, "--retries: '%s' is not a number from 0 to 100",
+					     arg);
+		s->http.retries = (int)n;
+		break;
+	default: return g_usage_error(synopsis, "unknown option");
+	}
+	return -1;
+}
+
+static int parse(struct send *s, int argc, char **argv)
+{
+	int opt, status;
+
+	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS "m:", options, NULL)) != -1) {
+		if (g_cli_handle(&s->cli, opt, optarg, synopsis, &status)) {
+			if (status >= 0)
+				return status;
+			continue;
+		}
+		if ((status = own_option(s, opt, optarg)) >= 0)
+			return status;
+	}
+	if (argc - optind > 1)
+		return g_usage_error(synopsis, "one request at a time");
+	s->input = optind < argc ? argv[optind] : "-";
+	if (s->keep_partial && !s->record)
+		return g_usage_error(synopsis, "--keep-partial: only with --record");
+	return -1;
+}
+
+/* --- the request and where it goes ---------------------------------------------- */
+
+static int read_request(struct send *s, struct g_err *err)
+{
+	FILE *in = strcmp(s->input, "-") == 0 ? stdin : fopen(s->input, "rb");
+	struct g_doc_reader *r;
+	json_t *more = NULL;
+	int rc;
+
+	if (!in)
+		return g_err_set(err, G_EX_NOINPUT, "cannot open '%s'", s->input);
+	r = g_doc_reader_new(in, s->input, s->cli.input, G_DOC_RECORDS);
+	rc = r ? g_doc_read(r, &s->request, err) : g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	if (rc == 0)
+		rc = g_err_set(err, G_EX_DATAERR, "'%s': no request in it", s->input);
+	else if (rc > 0 && g_doc_read(r, &more, err) > 0)
+		rc = g_err_set(err, G_EX_DATAERR, "'%s': one request at a time, not several", s->input);
+	json_decref(more);
+	g_doc_reader_free(r);
+	if (in != stdin)
+		fclose(in);
+	return rc < 0 ? -1 : 0;
+}
+
+/* A flag, else the environment, else the request. */
+static const char *pick(const char *flag, const char *env, const json_t *from)
+{
+	const char *v = getenv(env);
+
+	return flag ? flag : v && *v ? v : json_string_value(from);
+}
+
+static int resolve(struct send *s, struct g_err *err)
+{
+	const json_t *guise = json_object_get(s->request, "guise");
+	const char *name = pick(s->provider_name, "GUISE_PROVIDER", json_object_get(guise, "provider"));
+	const char *env[] = { "GUISE_API_KEY", NULL, NULL };
+
+	if (!name)
+		name = "openai";
+	if (g_provider_parse(name, &s->provider) < 0)
+		return g_err_set(err, s->provider_name ? G_EX_USAGE : G_EX_CONFIG,
+				 "'%s' is not openai, anthropic, ollama or gemini", name);
+	s->url = pick(s->url, "GUISE_LLM_URL", NULL);
+	if (!s->url)
+		s->url = g_provider_url(s->provider);
+	s->model = pick(s->model, "GUISE_MODEL", json_object_get(s->request, "model"));
+	if (!s->model)
+		return g_err_set(err, G_EX_USAGE, "no model: give -m, set GUISE_MODEL, or set the "
+						  "session's model (session-bind set S model=...)");
+	env[1] = g_provider_key_env(s->provider);
+	if (g_secret_api_key(s->key_file, env, &s->key, err) < 0)
+		return -1;
+	s->http.who = g_provider_name(s->provider);
+	return 0;
+}
+
+/* -n: the HTTP request as it would go, the key redacted. */
+static int dry_run(struct send *s, const struct g_llm_call *call, struct g_err *err)
+{
+	json_t *headers = json_deep_copy(call->headers), *rec;
+	struct g_doc_writer *w;
+	int rc;
+
+	if (call->key_header)
+		json_object_set_new(headers, call->key_header, json_string("[redacted]"));
+	rec = json_pack("{s:s, s:s, s:s, s:o, s:O}", "kind", "http-request", "method", "POST",
+			"url", call->url, "headers", headers, "body", call->body);
+	w = g_doc_writer_new(stdout, s->cli.output);
+	rc = rec && w ? g_doc_write(w, rec, err) : g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	if (w && g_doc_writer_close(w, rc ? NULL : err) < 0)
+		rc = -1;
+	json_decref(rec);
+	return rc;
+}
+
+/* --- the reply, as it comes --------------------------------------------------------- */
+
+static int text_out(const char *text, size_t len, void *arg)
+{
+	struct send *s = arg;
+
+	if (!s->text)
+		return 0;
+	s->wrote = 1;
+	return fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0;
+}
+
+static void begin(void *arg)
+{
+	struct send *s = arg;
+
+	g_llm_reader_free(s->reader);
+	g_llm_reply_release(&s->reply);
+	s->reader = g_llm_reader_new(s->provider, s->stream, &s->reply, text_out, s);
+}
+
+static int data(const char *buf, size_t len, void *arg, struct g_err *err)
+{
+	struct send *s = arg;
+
+	if (!s->reader)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	return g_llm_reader_feed(s->reader, buf, len, err);
+}
+
+static int end(void *arg, struct g_err *err)
+{
+	struct send *s = arg;
+
+	return s->reader ? g_llm_reader_end(s->reader, err)
+			 : g_err_set(err, G_EX_SOFTWARE, "out of memory");
+}
+
+static int committed(void *arg)
+{
+	return ((struct send *)arg)->wrote;
+}
+
+static void note(void *arg, const char *msg)
+{
+	struct send *s = arg;
+
+	g_verbose(&s->cli, 1, "%s", msg);
+}
+
+/* --- recording the turn ---------------------------------------------------------------- */
+
+/* The session to record into, named by the request: checked before the
+ * call, so that a send that cannot be recorded is not made. */
+static int record_target(struct send *s, char id[G_UUID_LEN], struct g_err *err)
+{
+	const char *session = json_string_value(
+		json_object_get(json_object_get(s->request, "guise"), "session"));
+
+	if (!session)
+		return g_err_set(err, G_EX_USAGE, "--record: the request names no session "
+						  "(render it with prompt-render -s)");
+	return g_session_resolve(s->ctx.store, &s->ctx.key, session, id, err);
+}
+
+static int store_turn(struct send *s, const char *id, int partial, json_t *seqs,
+		      struct g_err *err)
+{
+	const json_t *pending = json_object_get(json_object_get(s->request, "guise"), "pending");
+	const json_t *content = json_object_get(pending, "content");
+	struct g_session ss;
+	struct g_message m;
+	int64_t seq;
+	int rc;
+
+	if (g_context_begin(&s->ctx, err) < 0)
+		return -1;
+	rc = g_session_load(s->ctx.store, &s->ctx.key, id, &ss, err);
+	if (rc == 0 && json_is_string(content)) {
+		memset(&m, 0, sizeof(m));
+		m.role = "user";
+		m.content = json_string_value(content);
+		m.len = json_string_length(content);
+		m.input_tokens = m.output_tokens = -1;
+		m.speaker = &ss.persona;
+		rc = g_chatlog_append(s->ctx.store, &s->ctx.key, id, &m, &seq, err);
+		if (rc == 0)
+			json_array_append_new(seqs, json_integer(seq));
+	}
+	if (rc == 0) {
+		memset(&m, 0, sizeof(m));
+		m.role = "assistant";
+		m.content = s->reply.text ? s->reply.text : "";
+		m.len = s->reply.text_len;
+		m.status = partial ? "partial" : "complete";
+		m.model = s->reply.model ? s->reply.model : s->model;
+		m.input_tokens = s->reply.input_tokens;
+		m.output_tokens = s->reply.output_tokens;
+		m.speaker = &ss.persona;
+		rc = g_chatlog_append(s->ctx.store, &s->ctx.key, id, &m, &seq, err);
+		if (rc == 0)
+			json_array_append_new(seqs, json_integer(seq));
+	}
+	if (rc == 0 || ss.id[0])
+		g_session_release(&ss);
+	return g_context_end(&s->ctx, rc, err);
+}
+
+static json_t *reply_record(struct send *s, json_t *seqs)
+{
+	const json_t *session = json_object_get(json_object_get(s->request, "guise"), "session");
+	struct g_llm_reply *r = &s->reply;
+
+	return json_pack("{s:s, s:s, s:s%, s:s, s:s, s:o, s:{s:o, s:o}, s:O, s:O}", "kind", "reply",
+			 "role", "assistant", "content", r->text ? r->text : "", r->text_len,
+			 "model", r->model ? r->model : s->model, "provider",
+			 g_provider_name(s->provider), "finish_reason",
+			 r->finish_reason ? json_string(r->finish_reason) : json_null(), "usage",
+			 "input_tokens", r->input_tokens >= 0 ? json_integer(r->input_tokens) : json_null(),
+			 "output_tokens",
+			 r->output_tokens >= 0 ? json_integer(r->output_tokens) : json_null(), "session",
+			 session ? (json_t *)session : json_null(), "recorded", seqs);
+}
+
+static int finish(struct send *s, json_t *seqs, struct g_err *err)
+{
+	struct g_doc_writer *w;
+	json_t *rec;
+	int rc;
+
+	if (s->text)
+		return fputs(s->wrote ? "\n" : "", stdout) == EOF
+			       ? g_err_set(err, G_EX_IOERR, "error writing output")
+			       : 0;
+	rec = reply_record(s, seqs);
+	w = g_doc_writer_new(stdout, s->cli.output);
+	rc = rec && w ? g_doc_write(w, rec, err) : g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	if (w && g_doc_writer_close(w, rc ? NULL : err) < 0)
+		rc = -1;
+	json_decref(rec);
+	return rc;
+}
+
+static int run(struct send *s, struct g_err *err)
+{
+	const struct g_http_handler h = { begin, data, end, committed, note, s };
+	struct g_llm_call call;
+	json_t *seqs = json_array();
+	char session[G_UUID_LEN] = "";
+	char *body = NULL;
+	int rc;
+
+	if (!seqs || read_request(s, err) < 0 || resolve(s, err) < 0 ||
+	    g_llm_build(s->provider, s->url, s->model, s->key.buf, s->request, s->stream, &call,
+			err) < 0) {
+		json_decref(seqs);
+		return -1;
+	}
+	if (call.dropped[0])
+		g_verbose(&s->cli, 1, "%s does not take %s: dropped", g_provider_name(s->provider),
+			  call.dropped);
+	if (s->cli.dry_run) {
+		rc = dry_run(s, &call, err);
+		goto out;
+	}
+	/* the store and the key before the call: a turn that cannot be
+	 * recorded is not sent */
+	if (s->record && (g_context_open(&s->ctx, &s->cli, err) < 0 ||
+			  record_target(s, session, err) < 0)) {
+		rc = -1;
+		goto out;
+	}
+	body = json_dumps(call.body, JSON_COMPACT);
+	rc = body ? g_http_post(call.url, call.headers, body, strlen(body), &s->http, &h, err)
+		  : g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	if (rc < 0 && s->keep_partial && s->reply.text_len) {
+		struct g_err stored;
+
+		if (store_turn(s, session, 1, seqs, &stored) < 0)
+			g_report(&stored);
+		else
+			g_verbose(&s->cli, 1, "the reply so far is stored as partial");
+	}
+	if (rc == 0 && s->record)
+		rc = store_turn(s, session, 0, seqs, err);
+	if (rc == 0)
+		rc = finish(s, seqs, err);
+	else if (s->wrote)
+		fputs("\n", stdout); /* the text so far ends its line */
+out:
+	free(body);
+	json_decref(seqs);
+	g_llm_call_release(&call);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct send s;
+	struct g_err err;
+	int status;
+
+	memset(&s, 0, sizeof(s));
+	s.stream = 1;
+	s.http.connect_timeout = 10;
+	s.http.idle_timeout = 60;
+	s.http.retries = 3;
+	g_cli_init(&s.cli, argv[0]);
+	status = parse(&s, argc, argv);
+	if (status < 0) {
+		g_err_clear(&err);
+		if (g_cli_check(&s.cli, &err) < 0 || g_crypt_init(&err) < 0 || run(&s, &err) < 0)
+			status = err.code == G_EX_USAGE ? g_usage_error(synopsis, "%s", err.msg)
+							: g_report(&err);
+		else
+			status = 0;
+	}
+	g_llm_reader_free(s.reader);
+	g_llm_reply_release(&s.reply);
+	g_secret_release(&s.key);
+	json_decref(s.request);
+	g_context_release(&s.ctx);
+	return g_cli_finish(status);
+}
