@@ -199,7 +199,10 @@ static int dry_run(struct send *s, const struct g_llm_call *call, struct g_err *
 	int rc;
 
 	if (call->key_header)
-		json_object_set_new(headers, call->key_header, json_string("[redacted]"));
+		json_object_set_new(headers, call->key_header,
+				    json_string(strcmp(call->key_header, "Authorization") == 0
+							? "Bearer [redacted]"
+							: "[redacted]"));
 	rec = json_pack("{s:s, s:s, s:s, s:o, s:O}", "kind", "http-request", "method", "POST",
 			"url", call->url, "headers", headers, "body", call->body);
 	w = g_doc_writer_new(stdout, s->cli.output);

@@ -28,6 +28,7 @@ struct attempt {
 	size_t error_len;
 	double last_byte; /* when the last byte came, for the idle timeout */
 	int idle;         /* the idle timeout aborted it */
+	double deadline;  /* when --timeout runs out (0: never) */
 	int failed;       /* the handler refused the data: err holds why */
 	struct g_err *err;
 };
@@ -216,8 +217,11 @@ static CURLcode perform(struct attempt *a, const char *url, struct curl_slist *h
 		curl_easy_setopt(c, CURLOPT_CAINFO, o->cacert);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(o->connect_timeout * 1000));
-	if (o->timeout > 0)
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(o->timeout * 1000));
+	if (a->deadline > 0) /* what is left of --timeout, over all attempts */
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+				 (long)((a->deadline - now()) * 1000) > 1
+					 ? (long)((a->deadline - now()) * 1000)
+					 : 1L);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
@@ -262,7 +266,7 @@ int g_http_post(const char *url, const json_t *headers, const char *body, size_t
 	struct curl_slist *list;
 	struct attempt a;
 	int n, verdict = -1;
-	double wait;
+	double wait, deadline = o->timeout > 0 ? now() + o->timeout : 0;
 	char note[G_ERR_MSG_MAX + 64];
 
 	if (!initialised && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -277,6 +281,7 @@ int g_http_post(const char *url, const json_t *headers, const char *body, size_t
 		a.o = o;
 		a.err = err;
 		a.retry_after = -1;
+		a.deadline = deadline;
 		a.curl = curl_easy_init();
 		if (!a.curl) {
 			verdict = g_err_set(err, G_EX_SOFTWARE, "cannot start libcurl");
@@ -297,6 +302,13 @@ int g_http_post(const char *url, const json_t *headers, const char *body, size_t
 			break;
 		}
 		wait = backoff(n + 1, a.retry_after);
+		if (deadline > 0 && now() + wait >= deadline) {
+			size_t used = strlen(err->msg);
+
+			snprintf(err->msg + used, sizeof(err->msg) - used,
+				 " (no time left for another attempt)");
+			break;
+		}
 		if (h->note) {
 			snprintf(note, sizeof(note), "%s; retrying in %.1f s", err->msg, wait);
 			h->note(h->arg, note);
