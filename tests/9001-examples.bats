@@ -2,21 +2,114 @@
 # Every example in examples/ runs, and says what it should.
 
 load common
+load llm
 
 setup() { common_setup; }
+teardown() { fake_stop; }
 
-@test "examples/quickstart.sh runs the main job against a throwaway database" {
+@test "examples/quickstart.sh runs the main job against a throwaway database, --dry-run without a provider" {
+	llm_setup
 	run -0 --separate-stderr "$TOP/examples/quickstart.sh"
 	assert_equal "$stderr" ""
-	assert_line "username: alice"
-	assert_line "recovery_key: (printed once, shown here elided)"
-	assert_line '{"kind":"unlock","user":"alice","via":"keyring","expires_at":"...","dry_run":false}'
-	assert_line '{"kind":"persona","id":"p1","name":"Wren","description":"A quiet cartographer.","shy":"no"}'
-	assert_line '{"kind":"verify","user":"alice","fields":0,"failed":0}'
-	assert_line '{"kind":"lock","user":"alice","keyring":true,"session_files":0}'
-	assert_line "persona-encrypt: user 'alice' is locked: run 'persona-encrypt unlock -u alice'"
-	assert_line "exit status 77"
+	assert_equal "$output" "$(cat <<'EOF'
+# a user and her keys (the recovery key is printed once: keep it)
+kind: user
+username: alice
+account_status: active
+recovery_key: (printed once, shown here elided)
+# unlock once: the key waits in the kernel keyring for the pipeline
+{"kind":"unlock","user":"alice","via":"keyring","expires_at":"...","dry_run":false}
+# a character card, imported and encrypted
+{"kind":"character","id":"MELINA","name":"Melina","status":"created","source":"cards/melina.png"}
+# Wren, alice's own persona, the default for new chats
+{"kind":"persona","id":"WREN","name":"Wren","status":"created"}
+# and Kestrel, a character alice will play later
+{"kind":"character","id":"KESTREL","name":"Kestrel","status":"created"}
+# a session with Melina: Wren is bound, Melina's greeting is message 1
+{"title":"At the campfire","character":{"id":"MELINA","name":"Melina"},"persona":{"kind":"custom","id":"WREN","name":"Wren"},"messages":1}
+# Wren speaks: the request says who the model is talking to
+{"pending":{"role":"user","content":"Where does your accord lead?"},"persona":{"kind":"custom","id":"WREN","name":"Wren"}}
+[Wren is the person you are talking to. This is who they are.]
+Name: Wren
+Description: A quiet cartographer who maps the edges of the world.
+# sent to the provider (with no GUISE_LLM_URL: the HTTP request it would be)
+POST https://api.openai.com/v1/chat/completions
+Content-Type: application/json
+
+{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true}}
+  system: Write Melina's next reply in a fictional chat between Melina...
+  system: [Example Chat]
+  user: "What's your purpose?" *I said, looking at you with interest...
+  assistant: "I'm searching for my purpose given to me by my mother long ...
+  system: [Start a new chat]
+  assistant: *Somewhere in the middle of a field, with only a couple of t...
+  user: Where does your accord lead?
+# alice plays Kestrel now, in the middle of the chat
+{"kind":"impersonated","id":"KESTREL","name":"Kestrel"}
+# Kestrel speaks: the request now tells the model about Kestrel
+{"pending":{"role":"user","content":"Kestrel lifts the hawk from her glove."},"persona":{"kind":"impersonated","id":"KESTREL","name":"Kestrel"}}
+[The user is playing Kestrel, a character in their own right, not themselves.]
+Name: Kestrel
+Description: A falconer of few words, sworn to guard Melina.
+POST https://api.openai.com/v1/chat/completions
+Content-Type: application/json
+
+{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true}}
+  system: Write Melina's next reply in a fictional chat between Melina...
+  system: [Example Chat]
+  user: "What's your purpose?" *I said, looking at you with interest...
+  assistant: "I'm searching for my purpose given to me by my mother long ...
+  system: [Start a new chat]
+  assistant: *Somewhere in the middle of a field, with only a couple of t...
+  user: Where does your accord lead?
+  user: Kestrel lifts the hawk from her glove.
+# the transcript: each line under the persona it was written as
+Melina: *Somewhere in the middle of a field, with only a cou...
+
+Wren: Where does your accord lead?
+
+Kestrel: Kestrel lifts the hawk from her glove.
+# lock: the key is gone, and commands fail closed
+{"kind":"lock","user":"alice","keyring":true,"session_files":0}
+prompt-render: user 'alice' is locked: run 'persona-encrypt unlock -u alice'
+exit status 77
+EOF
+)"
 	# it used its own database, not the test's
+	[[ ! -e $GUISE_DB ]]
+}
+
+@test "examples/quickstart.sh with GUISE_LLM_URL sends each turn and records it" {
+	llm_setup
+	local one two
+	one=$(sse '{"choices":[{"delta":{"content":"The accord leads north."},"finish_reason":null}]}' \
+		'{"choices":[{"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":900,"completion_tokens":5}}' '[DONE]')
+	two=$(sse '{"choices":[{"delta":{"content":"Melina watches the hawk."},"finish_reason":"stop"}]}' '[DONE]')
+	fake_start "$(script "$(stream "$one"$'\n\n')" "$(stream "$two"$'\n\n')")"
+	GUISE_LLM_URL=$FAKE_URL GUISE_MODEL=m-1 OPENAI_API_KEY=$CANARY \
+		run -0 --separate-stderr "$TOP/examples/quickstart.sh"
+	fake_stop
+	assert_equal "$stderr" ""
+	assert_equal "$(sed -n '/^# sent to the provider/{n;p}' <<< "$output")" "The accord leads north."
+	assert_equal "$(sed -n '/^# the transcript/,/^# lock/p' <<< "$output")" \
+"# the transcript: each line under the persona it was written as
+Melina: *Somewhere in the middle of a field, with only a cou...
+
+Wren: Where does your accord lead?
+
+Melina: The accord leads north.
+
+Kestrel: Kestrel lifts the hawk from her glove.
+
+Melina: Melina watches the hawk.
+# lock: the key is gone, and commands fail closed"
+	[[ $output != *"$CANARY"* ]]
+	assert_equal "$(requests)" 2
+	assert_equal "$(req 0 '[.path, .headers.authorization, .body.model, .body.messages[-1].content]')" \
+		'["/chat/completions","Bearer '"$CANARY"'","m-1","Where does your accord lead?"]'
+	# the second request has the first turn in its history, and Kestrel's line
+	assert_equal "$(req 1 '.body.messages[-3:] | map(.content)')" \
+		'["Where does your accord lead?","The accord leads north.","Kestrel lifts the hawk from her glove."]'
 	[[ ! -e $GUISE_DB ]]
 }
 
@@ -252,7 +345,7 @@ EOF
 
 @test "README's rendering blocks run as written, and print what it shows" {
 	cd "$BATS_TEST_TMPDIR"
-	local section='/^## Rendering prompts$/,/^## Records/'
+	local section='/^## Rendering prompts$/,/^## Sending$/'
 	sed -n "$section"'{/^```sh$/,/^```$/{/^```/d;p}}' "$TOP/README.md" > render.sh
 	[[ $(grep -c 'prompt-render ' render.sh) -ge 5 ]] || fail "no blocks: $(cat render.sh)"
 	export GUISE_PASSPHRASE=pw
@@ -290,4 +383,86 @@ EOF
 			"$(printf '%s\n' "${lines[@]}" | grep -oE '(^|[][ |(])--?[a-zA-Z][a-zA-Z-]*' |
 				sed 's/^[][ |(]*//' | sort -u)"
 	done
+}
+
+# readme_blocks SECTION-RANGE DIR: each ```sh block of that README section as
+# DIR/1.sh, DIR/2.sh, ...; plain ``` blocks (what they print) as DIR/out
+readme_blocks() {
+	mkdir -p "$2"
+	sed -n "$1"'p' "$TOP/README.md" | awk -v dir="$2" '
+		/^```/ {
+			if (!open) { open = 1; kind = substr($0, 4); if (kind == "sh") file = dir "/" ++n ".sh"; next }
+			open = 0; next
+		}
+		open && kind == "sh" { print > file }
+		open && kind == "" { print > (dir "/out") }'
+}
+
+@test "README's opening pipeline runs as written against a fake Ollama" {
+	llm_setup
+	cd "$BATS_TEST_TMPDIR"
+	readme_blocks '1,/^## Set up$/' opening
+	[[ -s opening/1.sh && ! -e opening/2.sh ]] || fail "not one block: $(ls opening)"
+	grep -q 'llm-send --record' opening/1.sh
+	mkdir cards
+	cp "$DATA/cards-aicharlib/melina.png" cards/
+	fake_start "$(script "$(jq -n -c --arg d "$(ollama_stream)"$'\n' '{chunks: [{data: $d}]}')" \
+		"$(jq -n -c --arg d "$(ollama_stream)"$'\n' '{chunks: [{data: $d}]}')")"
+	export GUISE_PASSPHRASE=pw GUISE_LLM_URL=$FAKE_URL XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/run
+	mkdir -m 700 "$XDG_RUNTIME_DIR"
+	run -0 --separate-stderr bash -e -o pipefail opening/1.sh
+	persona-encrypt lock -q > /dev/null 2>&1 || true
+	fake_stop
+	assert_equal "$stderr" ""
+	jq -e .recovery_key alice.json > /dev/null
+	# two turns sent to Ollama, the second as Kestrel, and the transcript
+	assert_equal "$(requests)" 2
+	assert_equal "$(req 0 '[.path, .body.model, .body.messages[-1]]')" \
+		'["/api/chat","llama3",{"role":"user","content":"Where does the accord lead?"}]'
+	[[ $(req 0 '.body.messages[0].content') == *'Wren is the person you are talking to'* ]]
+	[[ $(req 1 '.body.messages[0].content') == *'The user is playing Kestrel'* ]]
+	assert_equal "$(sed -n '/^Wren: /,$p' <<< "$output")" \
+"Wren: Where does the accord lead?
+
+Melina: $TEXT
+
+Kestrel: Kestrel lifts the hawk from her glove.
+
+Melina: $TEXT"
+	assert_equal "$(grep -c "^$TEXT\$" <<< "$output")" 2
+}
+
+@test "README's sending blocks run as written, against --dry-run and a fake Ollama, and print what it shows" {
+	llm_setup
+	cd "$BATS_TEST_TMPDIR"
+	local render='/^## Rendering prompts$/,/^## Sending$/' send='/^## Sending$/,/^## Records/'
+	readme_blocks "$render" render
+	readme_blocks "$send" send
+	[[ -s send/1.sh && -s send/2.sh && -s send/3.sh && ! -e send/4.sh ]] || fail "not three blocks: $(ls send)"
+	grep -q -- '--dry-run' send/1.sh
+	local a b
+	a=$(printf '%s\n' '{"model":"llama3","message":{"role":"assistant","content":"Double, then. "},"done":false}' \
+		'{"model":"llama3","message":{"role":"assistant","content":"We cross at first light."},"done":false}' \
+		'{"model":"llama3","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","prompt_eval_count":118,"eval_count":11}')
+	b=$(printf '%s\n' '{"model":"llama3","message":{"role":"assistant","content":"At dawn."},"done":false}' \
+		'{"model":"llama3","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","prompt_eval_count":141,"eval_count":4}')
+	fake_start "$(script "$(jq -n -c --arg d "$a"$'\n' '{chunks: [{data: $d}]}')" \
+		"$(jq -n -c --arg d "$b"$'\n' '{chunks: [{data: $d}]}')")"
+	# the sending blocks follow on from the rendering ones; before the
+	# first real send, the provider's URL is the fake's
+	cat render/*.sh send/1.sh > all.sh
+	printf 'export GUISE_LLM_URL=%q\n' "$FAKE_URL" >> all.sh
+	cat send/2.sh send/3.sh >> all.sh
+	export GUISE_PASSPHRASE=pw
+	persona-encrypt init -u alice > /dev/null
+	run -0 --separate-stderr bash -e -o pipefail all.sh < /dev/null
+	fake_stop
+	assert_equal "$stderr" ""
+	# every block of output the two sections show, in order, and nothing else
+	assert_equal "$output" "$(cat render/out send/out)"
+	# the key was read from its file, and never shown
+	[[ $output != *sk-not-a-real-key* ]]
+	assert_equal "$(requests)" 2
+	assert_equal "$(req 1 '[.path, .body.model, .body.messages[-3:][].content]')" \
+		'["/api/chat","llama3","I can pay double.","Double, then. We cross at first light.","Then take me across."]'
 }
