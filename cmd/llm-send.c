@@ -170,7 +170,9 @@ static int resolve(struct send *s, struct g_err *err)
 {
 	const json_t *guise = json_object_get(s->request, "guise");
 	const char *name = pick(s->provider_name, "GUISE_PROVIDER", json_object_get(guise, "provider"));
-	const char *env[] = { "GUISE_API_KEY", NULL, NULL };
+	/* ollama takes no key: one goes there only when given by file, so a
+	 * key meant for another provider never reaches whatever --url names */
+	const char *env[] = { "GUISE_API_KEY", NULL, NULL }, *none[] = { NULL };
 
 	if (!name)
 		name = "openai";
@@ -185,7 +187,8 @@ static int resolve(struct send *s, struct g_err *err)
 		return g_err_set(err, G_EX_USAGE, "no model: give -m, set GUISE_MODEL, or set the "
 						  "session's model (session-bind set S model=...)");
 	env[1] = g_provider_key_env(s->provider);
-	if (g_secret_api_key(s->key_file, env, &s->key, err) < 0)
+	if (g_secret_api_key(s->key_file, s->provider == G_PROVIDER_OLLAMA ? none : env, &s->key,
+			     err) < 0)
 		return -1;
 	s->http.who = g_provider_name(s->provider);
 	return 0;
@@ -256,11 +259,34 @@ static int committed(void *arg)
 	return ((struct send *)arg)->wrote;
 }
 
+/* A provider's words may quote the key ("Incorrect API key provided:
+ * sk-..."): it never reaches a message. */
+static void redact(char *msg, size_t size, const struct g_secret *key)
+{
+	static const char mask[] = "[redacted]";
+	char *at;
+
+	if (!key->buf || key->len == 0)
+		return;
+	while ((at = strstr(msg, key->buf))) {
+		size_t tail = strlen(at + key->len) + 1;
+
+		if ((size_t)(at - msg) + sizeof(mask) - 1 + tail > size)
+			tail = size - (size_t)(at - msg) - (sizeof(mask) - 1);
+		memmove(at + sizeof(mask) - 1, at + key->len, tail);
+		memcpy(at, mask, sizeof(mask) - 1);
+		msg[size - 1] = '\0';
+	}
+}
+
 static void note(void *arg, const char *msg)
 {
 	struct send *s = arg;
+	char text[G_ERR_MSG_MAX + 64];
 
-	g_verbose(&s->cli, 1, "%s", msg);
+	snprintf(text, sizeof(text), "%s", msg);
+	redact(text, sizeof(text), &s->key);
+	g_verbose(&s->cli, 1, "%s", text);
 }
 
 /* --- recording the turn ---------------------------------------------------------------- */
@@ -391,8 +417,10 @@ static int run(struct send *s, struct g_err *err)
 	if (rc < 0 && s->keep_partial && s->reply.text_len) {
 		struct g_err stored;
 
-		if (store_turn(s, session, 1, seqs, &stored) < 0)
+		if (store_turn(s, session, 1, seqs, &stored) < 0) {
+			redact(stored.msg, sizeof(stored.msg), &s->key);
 			g_report(&stored);
+		}
 		else
 			g_verbose(&s->cli, 1, "the reply so far is stored as partial");
 	}
@@ -424,9 +452,11 @@ int main(int argc, char **argv)
 	status = parse(&s, argc, argv);
 	if (status < 0) {
 		g_err_clear(&err);
-		if (g_cli_check(&s.cli, &err) < 0 || g_crypt_init(&err) < 0 || run(&s, &err) < 0)
+		if (g_cli_check(&s.cli, &err) < 0 || g_crypt_init(&err) < 0 || run(&s, &err) < 0) {
+			redact(err.msg, sizeof(err.msg), &s.key);
 			status = err.code == G_EX_USAGE ? g_usage_error(synopsis, "%s", err.msg)
 							: g_report(&err);
+		}
 		else
 			status = 0;
 	}

@@ -153,9 +153,14 @@ static int judge(struct attempt *a, CURLcode rc, struct g_err *err)
 	if (a->failed)
 		return -1;
 	if (a->idle || rc == CURLE_OPERATION_TIMEDOUT) {
-		g_err_set(err, G_EX_TEMPFAIL, "%s: %s", who,
-			  a->idle ? "no byte came within the idle timeout" : "timed out");
-		return a->h->committed(a->h->arg) ? -1 : 1;
+		const char *why = a->idle ? "no byte came within the idle timeout" : "timed out";
+
+		/* with text out already, a retry would say it twice: it is cut short */
+		if (a->h->committed(a->h->arg))
+			return g_err_set(err, G_EX_PROTOCOL, "%s: the reply was cut short: %s", who,
+					 why);
+		g_err_set(err, G_EX_TEMPFAIL, "%s: %s", who, why);
+		return 1;
 	}
 	switch (rc) {
 	case CURLE_OK:

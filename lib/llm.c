@@ -95,11 +95,11 @@ static char *join_url(const char *base, const char *a, const char *b, const char
 }
 
 /* The chat for the providers that take the system prompt apart: the
- * system messages before the first turn are the system prompt; a system
- * message later in the chat (a marker, the persona at depth, post-history
- * instructions) keeps its place as part of a user turn; consecutive
- * messages of one role are joined (they take turns), and a user turn
- * comes first (they begin with one). */
+ * first message, when it is a system message (the story string), is the
+ * system prompt; every later system message (a marker, the persona at
+ * depth, post-history instructions) keeps its place as part of a user
+ * turn; consecutive messages of one role are joined (they take turns), and
+ * a user turn comes first (they begin with one). */
 static json_t *turns(const json_t *messages, const char *assistant, json_t **system)
 {
 	json_t *out = json_array(), *last = NULL;
@@ -115,7 +115,7 @@ static json_t *turns(const json_t *messages, const char *assistant, json_t **sys
 
 		if (!role || !text)
 			continue;
-		if (strcmp(role, "system") == 0 && !last) {
+		if (strcmp(role, "system") == 0 && i == 0) {
 			json_t *s = *system;
 			size_t n = s ? json_string_length(s) : 0;
 

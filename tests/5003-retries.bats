@@ -318,7 +318,7 @@ no_canary() {
 	assert_equal "$(hdr 0 authorization)" "Bearer $CANARY"
 	run -0 --separate-stderr llm-send -v -n --api-key-file "$f" --url "$FAKE_URL" "$R"
 	no_canary
-	# a failed -v send of every kind: refused, timed out, cut short
+	# nor when the provider cannot be reached
 	run -69 --separate-stderr llm-send -v --retries 0 --api-key-file "$f" --url "http://127.0.0.1:$(free_port)" "$R"
 	no_canary
 }
