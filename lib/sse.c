@@ -111,8 +111,10 @@ static int line(struct g_sse *p, const char *s, size_t n, struct g_err *err)
 		vstart++;
 	if (name == 4 && memcmp(s, "data", 4) == 0) {
 		p->has_data = 1;
-		if ((rc = bytes_add(&p->data, s + vstart, n - vstart, G_SSE_MAX_EVENT)) < 0 ||
-		    (rc = bytes_add(&p->data, "\n", 1, G_SSE_MAX_EVENT)) < 0)
+		/* each line is kept with an LF after it, the last one dropped at
+		 * dispatch: one byte more than the data an event may hold */
+		if ((rc = bytes_add(&p->data, s + vstart, n - vstart, G_SSE_MAX_EVENT + 1)) < 0 ||
+		    (rc = bytes_add(&p->data, "\n", 1, G_SSE_MAX_EVENT + 1)) < 0)
 			return too_big(err, rc, "an event's data over 8 MiB");
 	} else if (name == 5 && memcmp(s, "event", 5) == 0) {
 		p->event.len = 0;

@@ -37,12 +37,12 @@ struct g_sse;
 struct g_sse *g_sse_new(g_sse_fn fn, void *arg);
 void g_sse_free(struct g_sse *p);
 
-/* The next piece of the stream: -1 with err (65 past a limit, or the
- * callback's). */
+/* The next piece of the stream: -1 with err (76 past a limit: the
+ * provider sent what no reply needs; or the callback's). */
 int g_sse_feed(struct g_sse *p, const char *buf, size_t len, struct g_err *err);
 
-/* The end of the stream: a line still open ends (so its field counts), and
- * an event without its blank line is dropped. */
+/* The end of the stream: a line no line end closed, and an event no
+ * blank line ended, are dropped (either may be cut short). */
 int g_sse_end(struct g_sse *p, struct g_err *err);
 
 /* Lines of a stream of JSON lines (NDJSON), fed likewise: fn gets each

@@ -36,8 +36,8 @@ OPENAI_BODY=$(jq -n -c --argjson m "$REQ_MESSAGES" \
 	  temperature: 0.7, top_p: 0.9, max_tokens: 200, frequency_penalty: 0.1,
 	  presence_penalty: 0.2, seed: 7, stop: ["\nWren:"]}')
 ANTHROPIC_BODY=$(jq -n -c \
-	'{model: "m-1", system: "You are Sera.\n\n[Start a new chat]",
-	  messages: [{role: "user", content: "Hello"}, {role: "assistant", content: "Hi Wren."},
+	'{model: "m-1", system: "You are Sera.",
+	  messages: [{role: "user", content: "[Start a new chat]\n\nHello"}, {role: "assistant", content: "Hi Wren."},
 	             {role: "user", content: "Where am I?"}],
 	  max_tokens: 200, temperature: 0.7, top_p: 0.9, top_k: 40,
 	  stop_sequences: ["\nWren:"], stream: true}')
@@ -46,8 +46,8 @@ OLLAMA_BODY=$(jq -n -c --argjson m "$REQ_MESSAGES" \
 	  options: {temperature: 0.7, top_p: 0.9, top_k: 40, num_predict: 200,
 	            frequency_penalty: 0.1, presence_penalty: 0.2, seed: 7, stop: ["\nWren:"]}}')
 GEMINI_BODY=$(jq -n -c \
-	'{systemInstruction: {parts: [{text: "You are Sera.\n\n[Start a new chat]"}]},
-	  contents: [{role: "user", parts: [{text: "Hello"}]}, {role: "model", parts: [{text: "Hi Wren."}]},
+	'{systemInstruction: {parts: [{text: "You are Sera."}]},
+	  contents: [{role: "user", parts: [{text: "[Start a new chat]\n\nHello"}]}, {role: "model", parts: [{text: "Hi Wren."}]},
 	             {role: "user", parts: [{text: "Where am I?"}]}],
 	  generationConfig: {temperature: 0.7, topP: 0.9, topK: 40, maxOutputTokens: 200,
 	                     stopSequences: ["\nWren:"], seed: 7, frequencyPenalty: 0.1, presencePenalty: 0.2}}')
@@ -299,7 +299,7 @@ protocol_text() {
 		"$(jq -c '{systemInstruction, contents}' <<< "$GEMINI_BODY")"
 }
 
-@test "anthropic: system messages anywhere join the system text; same roles in a row merge with a blank line; the messages begin with user" {
+@test "anthropic: the first system message is the system text, later ones keep their place in a user turn; same roles in a row merge with a blank line; the messages begin with user" {
 	local m
 	m='[{"role":"system","content":"You are Sera."},{"role":"assistant","content":"Hi Wren."},
 	    {"role":"assistant","content":"*waves*"},{"role":"user","content":"Hello"},
@@ -310,13 +310,13 @@ protocol_text() {
 		"$(request "$(jq -n -c --argjson m "$m" '{model: "m-1", messages: $m}')")"
 	assert_equal "$stderr" ""
 	assert_output "$(reply_json anthropic end_turn)"
-	assert_equal "$(req 0 .body.system)" '"You are Sera.\n\n[Keep it short]"'
+	assert_equal "$(req 0 .body.system)" '"You are Sera."'
 	# what comes first is a user message, and roles alternate
 	assert_equal "$(req 0 '.body.messages[0].role')" '"user"'
 	assert_equal "$(req 0 '[.body.messages[].role] | . as $r | [range(1; length) | select($r[.] == $r[. - 1])] | length')" 0
 	# the greeting is not lost, and both runs are merged
 	assert_equal "$(req 0 '[.body.messages[] | select(.role == "assistant") | .content]')" '["Hi Wren.\n\n*waves*"]'
-	assert_equal "$(req 0 '.body.messages[-1]')" '{"role":"user","content":"Hello\n\nWhere am I?"}'
+	assert_equal "$(req 0 '.body.messages[-1]')" '{"role":"user","content":"Hello\n\n[Keep it short]\n\nWhere am I?"}'
 }
 
 @test "anthropic: an error event mid-stream: its message, 76; overloaded_error is 75" {
@@ -467,7 +467,7 @@ protocol_text() {
 	assert_equal "$(hdr 3 authorization)" ""
 }
 
-@test "ollama: no key needed, none sent without one; a key given goes as Authorization: Bearer (for a proxy in front)" {
+@test "ollama: no key needed, none sent from the environment; a key from --api-key-file goes as Authorization: Bearer (for a proxy in front)" {
 	fake_start "$(script "$(streamf ollama_stream '{"headers":{"Content-Type":"application/x-ndjson"}}')" \
 		"$(streamf ollama_stream '{"headers":{"Content-Type":"application/x-ndjson"}}')")"
 	export OPENAI_API_KEY=sk-openai ANTHROPIC_API_KEY=sk-anthropic GEMINI_API_KEY=sk-gemini
@@ -479,10 +479,14 @@ protocol_text() {
 	assert_output "$(reply_json ollama stop)"
 	assert_equal "$(hdr 0 authorization)" ""
 	[[ $(cat "$FAKE_LOG") != *sk-* ]] || fail "another provider's key went to ollama: $(req 0 .headers)"
-	GUISE_API_KEY=$CANARY run -0 --separate-stderr llm-send --provider ollama --url "$FAKE_URL" "$(request "$REQ")"
+	# GUISE_API_KEY is for the providers that take keys: not sent here
+	printf '%s\n' "$CANARY" > "$BATS_TEST_TMPDIR/key"
+	GUISE_API_KEY=sk-guise run -0 --separate-stderr llm-send --provider ollama --url "$FAKE_URL" \
+		--api-key-file "$BATS_TEST_TMPDIR/key" "$(request "$REQ")"
 	assert_equal "$stderr" ""
 	assert_output "$(reply_json ollama stop)"
 	assert_equal "$(hdr 1 authorization)" "Bearer $CANARY"
+	[[ $(cat "$FAKE_LOG") != *sk-guise* ]] || fail "GUISE_API_KEY went to ollama"
 }
 
 @test "a provider not known: 64 from --provider, 78 from GUISE_PROVIDER; nothing sent" {

@@ -74,6 +74,7 @@ static const char synopsis[] =
 	"       test-tool charx-write OUT [PATH FILE]...\n"
 	"       test-tool charx-roundtrip IN OUT\n"
 	"       test-tool charx-make OUT KIND [ARG]\n"
+	"       test-tool sse CHUNK\n"
 	"shared options: -d DB -u USER -y --pretty --input json|yaml -q -v -n\n";
 
 enum { OPT_ANY = G_OPT_COMMAND, OPT_STRICT };
