@@ -174,14 +174,16 @@ static int build_openai(struct g_llm_call *c, const json_t *req, const char *mod
 static int build_anthropic(struct g_llm_call *c, const json_t *req, const char *model,
 			   int stream)
 {
-	json_t *b = c->body, *system, *chat = turns(json_object_get(req, "messages"), "assistant",
-						     &system), *messages = json_array(), *t;
+	json_t *b = c->body, *system = NULL, *chat, *messages = json_array(), *t;
 	size_t i;
 
-	json_array_foreach (chat, i, t)
+	chat = turns(json_object_get(req, "messages"), "assistant", &system);
+	for (i = 0; i < json_array_size(chat); i++) {
+		t = json_array_get(chat, i);
 		json_array_append_new(messages, json_pack("{s:O, s:O}", "role",
 							  json_object_get(t, "role"), "content",
 							  json_object_get(t, "text")));
+	}
 	json_decref(chat);
 	json_object_set_new(b, "model", json_string(model));
 	if (system)
@@ -227,19 +229,21 @@ static int build_ollama(struct g_llm_call *c, const json_t *req, const char *mod
 
 static int build_gemini(struct g_llm_call *c, const json_t *req, int stream)
 {
-	json_t *b = c->body, *system, *chat = turns(json_object_get(req, "messages"), "model",
-						     &system), *contents = json_array(), *t,
+	json_t *b = c->body, *system = NULL, *chat, *contents = json_array(), *t,
 	       *config = json_object();
 	size_t i;
 
 	(void)stream;
+	chat = turns(json_object_get(req, "messages"), "model", &system);
 	if (system)
 		json_object_set_new(b, "systemInstruction",
 				    json_pack("{s:[{s:o}]}", "parts", "text", system));
-	json_array_foreach (chat, i, t)
+	for (i = 0; i < json_array_size(chat); i++) {
+		t = json_array_get(chat, i);
 		json_array_append_new(contents,
 				      json_pack("{s:O, s:[{s:O}]}", "role", json_object_get(t, "role"),
 						"parts", "text", json_object_get(t, "text")));
+	}
 	json_decref(chat);
 	json_object_set_new(b, "contents", contents);
 	map(config, req, "temperature", "temperature");
