@@ -322,3 +322,23 @@ no_canary() {
 	run -69 --separate-stderr llm-send -v --retries 0 --api-key-file "$f" --url "http://127.0.0.1:$(free_port)" "$R"
 	no_canary
 }
+
+# --- TLS --------------------------------------------------------------------
+
+@test "TLS: a certificate nobody vouches for is refused (69, not retried); --cacert trusts it" {
+	cd "$BATS_TEST_TMPDIR"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 1 \
+		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2> /dev/null
+	export FAKE_TLS_CERT=$PWD/cert.pem FAKE_TLS_KEY=$PWD/key.pem
+	fake_start "$(script "$(streamf openai_stream)")"
+	run -69 --separate-stderr llm-send --retries 3 --url "https://127.0.0.1:$FAKE_PORT" "$R"
+	assert_output ""
+	[[ $stderr == "llm-send: openai: "* && ${#stderr_lines[@]} -eq 1 ]] || fail "stderr: $stderr"
+	# refused at the handshake: no request was made, so none was retried
+	assert_equal "$(requests)" 0
+	run -0 --separate-stderr llm-send --cacert cert.pem --url "https://127.0.0.1:$FAKE_PORT" "$R"
+	assert_equal "$stderr" ""
+	assert_output "$(reply_json openai stop)"
+	assert_equal "$(requests)" 1
+	assert_equal "$(hdr 0 authorization)" "Bearer $CANARY"
+}

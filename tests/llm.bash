@@ -50,7 +50,7 @@ fake_stop() {
 
 # free_port: a port nothing listens on (one the kernel just gave and took back)
 free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+	node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
 }
 
 # requests: how many requests the server saw

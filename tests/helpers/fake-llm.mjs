@@ -37,6 +37,7 @@
 // (sent, or its connection closed), or on SIGTERM/SIGINT.
 
 import http from 'node:http';
+import https from 'node:https';
 import fs from 'node:fs';
 
 const [scriptFile, logFile] = process.argv.slice(2);
@@ -141,7 +142,11 @@ async function waitOrClose(ms, gone) {
 	while (!gone() && Date.now() < end) await sleep(Math.min(20, end - Date.now()));
 }
 
-const server = http.createServer((req, res) => {
+// With FAKE_TLS_CERT and FAKE_TLS_KEY (PEM files) it speaks HTTPS instead.
+const tls = process.env.FAKE_TLS_CERT
+	? { cert: fs.readFileSync(process.env.FAKE_TLS_CERT), key: fs.readFileSync(process.env.FAKE_TLS_KEY) }
+	: null;
+const onRequest = (req, res) => {
 	const parts = [];
 	req.on('data', (d) => parts.push(d));
 	req.on('end', () => {
@@ -175,7 +180,8 @@ const server = http.createServer((req, res) => {
 			once();
 		});
 	});
-});
+};
+const server = tls ? https.createServer(tls, onRequest) : http.createServer(onRequest);
 server.keepAliveTimeout = 60000;
 server.on('connection', (s) => {
 	sockets.add(s);
