@@ -149,8 +149,10 @@ static int read_request(struct send *s, struct g_err *err)
 	rc = r ? g_doc_read(r, &s->request, err) : g_err_set(err, G_EX_SOFTWARE, "out of memory");
 	if (rc == 0)
 		rc = g_err_set(err, G_EX_DATAERR, "'%s': no request in it", s->input);
-	else if (rc > 0 && g_doc_read(r, &more, err) > 0)
-		rc = g_err_set(err, G_EX_DATAERR, "'%s': one request at a time, not several", s->input);
+	else if (rc > 0 && (rc = g_doc_read(r, &more, err)) != 0)
+		rc = rc < 0 ? -1
+			    : g_err_set(err, G_EX_DATAERR, "'%s': one request at a time, not several",
+					s->input);
 	json_decref(more);
 	g_doc_reader_free(r);
 	if (in != stdin)
@@ -260,22 +262,30 @@ static int committed(void *arg)
 }
 
 /* A provider's words may quote the key ("Incorrect API key provided:
- * sk-..."): it never reaches a message. */
+ * sk-..."): it never reaches a message. msg holds size bytes; what no
+ * longer fits after a replacement is cut. */
 static void redact(char *msg, size_t size, const struct g_secret *key)
 {
 	static const char mask[] = "[redacted]";
-	char *at;
+	const size_t m = sizeof(mask) - 1;
+	char *at, *from = msg;
 
 	if (!key->buf || key->len == 0)
 		return;
-	while ((at = strstr(msg, key->buf))) {
-		size_t tail = strlen(at + key->len) + 1;
+	while ((at = strstr(from, key->buf))) {
+		size_t pos = (size_t)(at - msg), tail = strlen(at + key->len) + 1;
 
-		if ((size_t)(at - msg) + sizeof(mask) - 1 + tail > size)
-			tail = size - (size_t)(at - msg) - (sizeof(mask) - 1);
-		memmove(at + sizeof(mask) - 1, at + key->len, tail);
-		memcpy(at, mask, sizeof(mask) - 1);
+		if (pos + m >= size) { /* the mask alone reaches the end */
+			memcpy(at, mask, size - 1 - pos);
+			msg[size - 1] = '\0';
+			return;
+		}
+		if (pos + m + tail > size)
+			tail = size - pos - m;
+		memmove(at + m, at + key->len, tail);
+		memcpy(at, mask, m);
 		msg[size - 1] = '\0';
+		from = at + m; /* past the mask: a key inside it is not found again */
 	}
 }
 

@@ -122,6 +122,8 @@ static struct curl_slist *header_list(const json_t *headers)
 	char line[2048];
 
 	json_object_foreach ((json_t *)headers, name, v) {
+		if (!json_is_string(v))
+			continue;
 		snprintf(line, sizeof(line), "%s: %s", name, json_string_value(v));
 		next = curl_slist_append(list, line);
 		sodium_memzero(line, sizeof(line)); /* a key may have been in it */
@@ -174,6 +176,9 @@ static int judge(struct attempt *a, CURLcode rc, struct g_err *err)
 	case CURLE_RECV_ERROR:
 	case CURLE_SEND_ERROR:
 	case CURLE_GOT_NOTHING:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_SSL_CONNECT_ERROR: /* a handshake cut off, not a refused certificate */
 		if (a->h->committed(a->h->arg)) {
 			g_err_set(err, G_EX_PROTOCOL, "%s: the reply was cut short: %s", who,
 				  curl_easy_strerror(rc));

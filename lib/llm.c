@@ -7,6 +7,8 @@
 
 #include "sse.h"
 
+#include <sodium.h>
+
 /* The most a reply read whole (not streamed) may hold. */
 #define MAX_BODY ((size_t)64 << 20)
 
@@ -291,6 +293,13 @@ int g_llm_build(enum g_provider p, const char *base_url, const char *model, cons
 		build_ollama(out, request, model, stream);
 		break;
 	case G_PROVIDER_GEMINI:
+		/* the model is part of the URL's path: nothing that would end it */
+		if (model[strcspn(model, "/?#% \t\r\n")]) {
+			g_llm_call_release(out);
+			return g_err_set(err, G_EX_USAGE,
+					 "model '%s': a gemini model name cannot hold / ? # %% or spaces",
+					 model);
+		}
 		out->url = join_url(base_url, "/models/", model,
 				    stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
 		out->key_header = "x-goog-api-key";
@@ -299,12 +308,18 @@ int g_llm_build(enum g_provider p, const char *base_url, const char *model, cons
 	}
 	if (out->key_header && key) {
 		char bearer[1100];
+		int bad;
 
 		if (strcmp(out->key_header, "Authorization") == 0) {
 			snprintf(bearer, sizeof(bearer), "Bearer %s", key);
-			json_object_set_new(out->headers, out->key_header, json_string(bearer));
+			bad = json_object_set_new(out->headers, out->key_header, json_string(bearer));
+			sodium_memzero(bearer, sizeof(bearer));
 		} else {
-			json_object_set_new(out->headers, out->key_header, json_string(key));
+			bad = json_object_set_new(out->headers, out->key_header, json_string(key));
+		}
+		if (bad) { /* json_string refuses what is not UTF-8 */
+			g_llm_call_release(out);
+			return g_err_set(err, G_EX_DATAERR, "the API key is not valid UTF-8");
 		}
 	} else if (!key) {
 		out->key_header = NULL;

@@ -389,14 +389,17 @@ static json_t *example_block(struct build *b, const char *s, size_t len)
 	struct text t = { 0 };
 	const char *role = NULL, *r;
 	size_t at = 0, n, prefix;
+	int failed = 0;
 
 	while (block && at < len) {
 		const char *nl = memchr(s + at, '\n', len - at);
 
 		n = nl ? (size_t)(nl - (s + at)) : len - at;
 		if ((r = turn_role(s + at, n, &prefix))) {
-			if (end_turn(b, block, role, &t) < 0)
+			if (end_turn(b, block, role, &t) < 0) {
+				failed = 1;
 				break;
+			}
 			role = r;
 			add(&t, s + at + prefix, n - prefix);
 		} else if (role) {
@@ -405,7 +408,7 @@ static json_t *example_block(struct build *b, const char *s, size_t len)
 		}
 		at += n + 1;
 	}
-	if (!block || t.failed || end_turn(b, block, role, &t) < 0) {
+	if (!block || failed || t.failed || end_turn(b, block, role, &t) < 0) {
 		json_decref(block);
 		block = NULL;
 	}
