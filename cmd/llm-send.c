@@ -200,7 +200,6 @@ static int resolve(struct send *s, struct g_err *err)
 static int dry_run(struct send *s, const struct g_llm_call *call, struct g_err *err)
 {
 	json_t *headers = json_deep_copy(call->headers), *rec;
-	struct g_doc_writer *w;
 	int rc;
 
 	if (call->key_header)
@@ -210,10 +209,7 @@ static int dry_run(struct send *s, const struct g_llm_call *call, struct g_err *
 							: "[redacted]"));
 	rec = json_pack("{s:s, s:s, s:s, s:o, s:O}", "kind", "http-request", "method", "POST",
 			"url", call->url, "headers", headers, "body", call->body);
-	w = g_doc_writer_new(stdout, s->cli.output);
-	rc = rec && w ? g_doc_write(w, rec, err) : g_err_set(err, G_EX_SOFTWARE, "out of memory");
-	if (w && g_doc_writer_close(w, rc ? NULL : err) < 0)
-		rc = -1;
+	rc = g_doc_write_one(stdout, s->cli.output, rec, err);
 	json_decref(rec);
 	return rc;
 }
@@ -375,7 +371,6 @@ static json_t *reply_record(struct send *s, json_t *seqs)
 
 static int finish(struct send *s, json_t *seqs, struct g_err *err)
 {
-	struct g_doc_writer *w;
 	json_t *rec;
 	int rc;
 
@@ -384,10 +379,7 @@ static int finish(struct send *s, json_t *seqs, struct g_err *err)
 			       ? g_err_set(err, G_EX_IOERR, "error writing output")
 			       : 0;
 	rec = reply_record(s, seqs);
-	w = g_doc_writer_new(stdout, s->cli.output);
-	rc = rec && w ? g_doc_write(w, rec, err) : g_err_set(err, G_EX_SOFTWARE, "out of memory");
-	if (w && g_doc_writer_close(w, rc ? NULL : err) < 0)
-		rc = -1;
+	rc = g_doc_write_one(stdout, s->cli.output, rec, err);
 	json_decref(rec);
 	return rc;
 }

@@ -307,7 +307,6 @@ static int read_pending(struct render *r, struct g_err *err)
 
 static int write_request(struct render *r, const json_t *req, struct g_err *err)
 {
-	struct g_doc_writer *w;
 	char *text;
 	int rc;
 
@@ -322,13 +321,7 @@ static int write_request(struct render *r, const json_t *req, struct g_err *err)
 		free(text);
 		return rc;
 	}
-	w = g_doc_writer_new(stdout, r->cli.output);
-	if (!w)
-		return oom(err);
-	rc = g_doc_write(w, req, err);
-	if (g_doc_writer_close(w, rc ? NULL : err) < 0)
-		rc = -1;
-	return rc;
+	return g_doc_write_one(stdout, r->cli.output, req, err);
 }
 
 static int run(struct render *r, struct g_err *err)

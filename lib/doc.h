@@ -87,6 +87,10 @@ int g_doc_write(struct g_doc_writer *w, const json_t *value,
 /* End the stream (YAML needs an end) and free the writer; -1 on failure. */
 int g_doc_writer_close(struct g_doc_writer *w, struct g_err *err);
 
+/* One value as a whole stream of its own (a writer made, used, closed):
+ * what a command that prints one record does. 70 if memory fails. */
+int g_doc_write_one(FILE *out, enum g_doc_style style, const json_t *value,
+		    struct g_err *err);
 /* --- scalars, shared by the reader and the writer (doc_scalar.c) --- */
 
 /* What a plain YAML scalar means under the policy above; a new reference,

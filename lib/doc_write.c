@@ -287,3 +287,19 @@ int g_doc_writer_close(struct g_doc_writer *w, struct g_err *err)
 	free(w);
 	return rc;
 }
+
+int g_doc_write_one(FILE *out, enum g_doc_style style, const json_t *value,
+		    struct g_err *err)
+{
+	struct g_doc_writer *w = g_doc_writer_new(out, style);
+	int rc;
+
+	if (!w || !value) {
+		g_doc_writer_close(w, NULL);
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	}
+	rc = g_doc_write(w, value, err);
+	if (g_doc_writer_close(w, rc ? NULL : err) < 0)
+		rc = -1;
+	return rc;
+}
