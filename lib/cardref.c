@@ -4,18 +4,15 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Candidates found so far; only the first few are kept to be listed. */
+/* Candidates found so far, and what a name is matched against. */
 struct found {
-	int n;
-	enum g_cardkind kind;
-	char id[G_UUID_LEN];
-	char list[512];
+	struct g_ref_found c;
 	const char *ref;
 	char folded_ref[G_NAME_FOLD_MAX];
 	enum g_cardkind looking;
 };
 
-static void add(struct found *f, enum g_cardkind kind, const char *id)
+void g_ref_found_add(struct g_ref_found *f, const char *what, int kind, const char *id)
 {
 	size_t used = strlen(f->list);
 
@@ -23,10 +20,29 @@ static void add(struct found *f, enum g_cardkind kind, const char *id)
 		f->kind = kind;
 		snprintf(f->id, G_UUID_LEN, "%s", id);
 	}
+	/* only the first few are listed */
 	if (used + 60 < sizeof(f->list))
 		snprintf(f->list + used, sizeof(f->list) - used, "%s%s %s", f->n ? ", " : "",
-			 g_cardkind_name(kind), id);
+			 what, id);
 	f->n++;
+}
+
+int g_ref_found_one(const struct g_ref_found *f, const char *ref, char id[G_UUID_LEN],
+		    struct g_err *err)
+{
+	if (f->n == 1) {
+		snprintf(id, G_UUID_LEN, "%s", f->id);
+		return 0;
+	}
+	if (f->n > 1)
+		return g_err_set(err, G_EX_DATAERR, "'%s' is ambiguous: %d match (%s%s)", ref, f->n,
+				 f->list, strlen(f->list) + 60 >= sizeof(f->list) ? ", ..." : "");
+	return 1;
+}
+
+static void add(struct found *f, enum g_cardkind kind, const char *id)
+{
+	g_ref_found_add(&f->c, g_cardkind_name(kind), (int)kind, id);
 }
 
 void g_name_fold(const char *name, char *out, size_t size)
@@ -91,7 +107,7 @@ int g_cardref_resolve(struct g_store *s, const struct g_userkey *k, int kinds,
 	const char *what = kinds == G_REF_PERSONAS ? "persona"
 			   : kinds == G_REF_CHARACTERS ? "character" : "character or persona";
 	struct found f;
-	int pass, i;
+	int pass, i, rc;
 
 	/* an exact id, then an id prefix, then a name: the first that finds */
 	for (pass = 0; pass < 3; pass++) {
@@ -108,14 +124,10 @@ int g_cardref_resolve(struct g_store *s, const struct g_userkey *k, int kinds,
 				      : g_cardrow_names(s, k, order[i], 0, match_name, &f, err)) < 0)
 				return -1;
 		}
-		if (f.n == 1) {
-			*kind = f.kind;
-			snprintf(id, G_UUID_LEN, "%s", f.id);
-			return 0;
+		if ((rc = g_ref_found_one(&f.c, ref, id, err)) <= 0) {
+			*kind = (enum g_cardkind)f.c.kind;
+			return rc;
 		}
-		if (f.n > 1)
-			return g_err_set(err, G_EX_DATAERR, "'%s' is ambiguous: %d match (%s%s)", ref,
-					 f.n, f.list, strlen(f.list) + 60 >= sizeof(f.list) ? ", ..." : "");
 	}
 	return g_err_set(err, G_EX_NOINPUT, "no such %s '%s'", what, ref);
 }

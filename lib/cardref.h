@@ -19,6 +19,24 @@ void g_name_fold(const char *name, char *out, size_t size);
  * and no longer than an id. */
 int g_ref_looks_like_id(const char *ref);
 
+/* What a lookup of a name found: how many, the first one (its id and,
+ * for callers that look among kinds, its kind), and the first few listed
+ * for the message an ambiguous name gets. Shared by cards and sessions. */
+struct g_ref_found {
+	int n;
+	int kind;
+	char id[G_UUID_LEN];
+	char list[512];
+};
+
+/* One more candidate, listed as "what id". */
+void g_ref_found_add(struct g_ref_found *f, const char *what, int kind, const char *id);
+
+/* The verdict on ref: 0 with id set when exactly one was found, -1 (65,
+ * the candidates listed) when several were, 1 when none was. */
+int g_ref_found_one(const struct g_ref_found *f, const char *ref, char id[G_UUID_LEN],
+		    struct g_err *err);
+
 /* Which kinds to look among: a mask of these. */
 #define G_REF_CHARACTERS 1
 #define G_REF_PERSONAS 2

@@ -76,27 +76,9 @@ void g_session_release(struct g_session *ss)
 	memset(ss, 0, sizeof(*ss));
 }
 
-/* Candidates for a reference; the first few are listed when ambiguous. */
-struct found {
-	int n;
-	char id[G_UUID_LEN];
-	char list[512];
-};
-
-static void add(struct found *f, const char *id)
-{
-	size_t used = strlen(f->list);
-
-	if (f->n++ == 0)
-		snprintf(f->id, sizeof(f->id), "%s", id);
-	if (used + 60 < sizeof(f->list))
-		snprintf(f->list + used, sizeof(f->list) - used, "%ssession %s",
-			 used ? ", " : "", id);
-}
-
 /* pass 0: the exact id; 1: an id prefix; 2: the title */
 static int match(struct g_store *s, const struct g_userkey *k, const char *ref, int pass,
-		 struct found *f, struct g_err *err)
+		 struct g_ref_found *f, struct g_err *err)
 {
 	static const char *const sql[] = {
 		"SELECT id, NULL, NULL FROM chat_sessions WHERE user_id = ?1 AND id = ?2",
@@ -119,7 +101,7 @@ static int match(struct g_store *s, const struct g_userkey *k, const char *ref, 
 		const char *id = (const char *)sqlite3_column_text(st, 0);
 
 		if (pass < 2) {
-			add(f, id);
+			g_ref_found_add(f, "session", 0, id);
 			continue;
 		}
 		if (g_vault_open_at(k, "chat_sessions", "title", id, st, 1, &title, &len, err) < 0) {
@@ -129,7 +111,7 @@ static int match(struct g_store *s, const struct g_userkey *k, const char *ref, 
 		g_name_fold(title, got, sizeof(got));
 		free(title);
 		if (strcmp(got, want) == 0)
-			add(f, id);
+			g_ref_found_add(f, "session", 0, id);
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "looking up a session", err);
@@ -138,8 +120,8 @@ static int match(struct g_store *s, const struct g_userkey *k, const char *ref, 
 int g_session_resolve(struct g_store *s, const struct g_userkey *k, const char *ref,
 		      char id[G_UUID_LEN], struct g_err *err)
 {
-	struct found f;
-	int pass;
+	struct g_ref_found f;
+	int pass, rc;
 
 	for (pass = 0; pass < 3; pass++) {
 		if (pass < 2 && !g_ref_looks_like_id(ref))
@@ -147,13 +129,8 @@ int g_session_resolve(struct g_store *s, const struct g_userkey *k, const char *
 		memset(&f, 0, sizeof(f));
 		if (match(s, k, ref, pass, &f, err) < 0)
 			return -1;
-		if (f.n == 1) {
-			snprintf(id, G_UUID_LEN, "%s", f.id);
-			return 0;
-		}
-		if (f.n > 1)
-			return g_err_set(err, G_EX_DATAERR, "'%s' is ambiguous: %d match (%s%s)", ref,
-					 f.n, f.list, strlen(f.list) + 60 >= sizeof(f.list) ? ", ..." : "");
+		if ((rc = g_ref_found_one(&f, ref, id, err)) <= 0)
+			return rc;
 	}
 	return g_err_set(err, G_EX_NOINPUT, "no such session '%s'", ref);
 }
