@@ -6,45 +6,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "text.h"
+
 /* The most items {{random}} and {{pick}} choose among, and dice {{roll}}
  * throws at once: beyond them the macro is left as written. */
 #define MAX_CHOICES 256
 #define MAX_DICE 100
-
-struct buf {
-	char *data;
-	size_t len, cap;
-	int failed;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-	if (b->failed || n == 0)
-		return;
-	if (!b->data || b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *data;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		data = realloc(b->data, cap);
-		if (!data) {
-			b->failed = 1;
-			return;
-		}
-		b->data = data;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-static void puts_or_empty(struct buf *b, const char *s)
-{
-	if (s)
-		put(b, s, strlen(s));
-}
 
 /* splitmix64: small, good enough for picking among a few items, and the
  * same everywhere for the same seed */
@@ -114,7 +81,7 @@ static int digits(const char *s, size_t len, size_t *i, long long max, long long
 
 /* {{roll:N}}, {{roll:dN}}, {{roll:KdN}}, each with an optional +M or -M:
  * 0 if the formula is none of these. */
-static int roll(struct g_macro_ctx *m, const char *s, size_t len, struct buf *out)
+static int roll(struct g_macro_ctx *m, const char *s, size_t len, struct g_text *out)
 {
 	long long first = -1, count = 1, sides = 0, add = 0, total = 0, k;
 	size_t i = 0;
@@ -143,7 +110,7 @@ static int roll(struct g_macro_ctx *m, const char *s, size_t len, struct buf *ou
 	for (k = 0; k < count; k++)
 		total += (long long)(next(&m->rng) % (uint64_t)sides) + 1;
 	snprintf(text, sizeof(text), "%lld", total + add);
-	put(out, text, strlen(text));
+	g_text_add(out, text, strlen(text));
 	return 1;
 }
 
@@ -155,7 +122,7 @@ static int named(const char *s, size_t len, const char *name)
 /* One {{...}} (its inside: s, len, at offset at of the text): 1 if it was
  * a macro and went to out, 0 to leave it as written. */
 static int macro(struct g_macro_ctx *m, const char *s, size_t len, size_t at, int swap,
-		 struct buf *out)
+		 struct g_text *out)
 {
 	const char *items[MAX_CHOICES], *colon = memchr(s, ':', len);
 	size_t lens[MAX_CHOICES], n, head = colon ? (size_t)(colon - s) : len;
@@ -181,7 +148,7 @@ static int macro(struct g_macro_ctx *m, const char *s, size_t len, size_t at, in
 
 		for (i = 0; i < sizeof(values) / sizeof(*values); i++)
 			if (named(s, len, values[i].name)) {
-				puts_or_empty(out, values[i].value);
+				g_text_adds(out, values[i].value);
 				return 1;
 			}
 		return 0;
@@ -202,7 +169,7 @@ static int macro(struct g_macro_ctx *m, const char *s, size_t len, size_t at, in
 		h = fnv(h, (const char *)&at, sizeof(at));
 		n = fnv(h, s, len) % n;
 	}
-	put(out, items[n], lens[n]);
+	g_text_add(out, items[n], lens[n]);
 	return 1;
 }
 
@@ -243,13 +210,13 @@ static int opens_again(const char *s, size_t n)
 char *g_macro_expand(struct g_macro_ctx *m, const char *text, size_t len, int swap,
 		     size_t *out_len)
 {
-	struct buf out = { 0 };
+	struct g_text out = { 0 };
 	const char *value, *close;
 	size_t i = 0, n;
 
 	while (i < len) {
 		if (text[i] == '<' && (n = angle(m, text + i, len - i, swap, &value))) {
-			puts_or_empty(&out, value);
+			g_text_adds(&out, value);
 			i += n;
 			continue;
 		}
@@ -257,7 +224,7 @@ char *g_macro_expand(struct g_macro_ctx *m, const char *text, size_t len, int sw
 		    !(close = memmem(text + i + 2, len - i - 2, "}}", 2)) ||
 		    opens_again(text + i + 2, (size_t)(close - (text + i + 2)))) {
 			/* a '{' of text: a macro may still start at the next one */
-			put(&out, text + i, 1);
+			g_text_add(&out, text + i, 1);
 			i++;
 			continue;
 		}
@@ -272,15 +239,8 @@ char *g_macro_expand(struct g_macro_ctx *m, const char *text, size_t len, int sw
 			continue;
 		}
 		if (!macro(m, text + i + 2, n, i, swap, &out))
-			put(&out, text + i, n + 4);
+			g_text_add(&out, text + i, n + 4);
 		i += n + 4;
 	}
-	if (!out.data && !out.failed)
-		out.data = calloc(1, 1); /* an empty text */
-	if (out.failed || !out.data) {
-		free(out.data);
-		return NULL;
-	}
-	*out_len = out.len;
-	return out.data;
+	return g_text_take(&out, out_len);
 }

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "macro.h"
+#include "text.h"
 
 static const char default_main[] =
 	"Write {{char}}'s next reply in a fictional chat between {{char}} and {{user}}.";
@@ -25,35 +26,6 @@ struct build {
 	char *description, *personality, *scenario, *examples, *persona_desc;
 	struct g_err *err;
 };
-
-/* A growing string. */
-struct text {
-	char *data;
-	size_t len;
-	int failed;
-};
-
-static void add(struct text *t, const char *s, size_t n)
-{
-	char *data;
-
-	if (t->failed)
-		return;
-	data = realloc(t->data, t->len + n + 1);
-	if (!data) {
-		t->failed = 1;
-		return;
-	}
-	t->data = data;
-	memcpy(t->data + t->len, s, n);
-	t->len += n;
-	t->data[t->len] = '\0';
-}
-
-static void adds(struct text *t, const char *s)
-{
-	add(t, s, strlen(s));
-}
 
 static const char *field(const json_t *data, const char *key)
 {
@@ -170,7 +142,7 @@ static void release(struct build *b)
 /* --- the persona block ---------------------------------------------------- */
 
 /* "Label: value" for a persona field that is not empty. */
-static int persona_line(struct build *b, struct text *t, const char *label, const char *key,
+static int persona_line(struct build *b, struct g_text *t, const char *label, const char *key,
 			const char *sep)
 {
 	const char *raw = field(b->pdata, key);
@@ -182,7 +154,7 @@ static int persona_line(struct build *b, struct text *t, const char *label, cons
 	if (!v)
 		return -1;
 	trim_end(v);
-	adds(t, "\n");
+	g_text_adds(t, "\n");
 	if (label) {
 		char *l = expand(b, label, 0);
 
@@ -190,11 +162,11 @@ static int persona_line(struct build *b, struct text *t, const char *label, cons
 			free(v);
 			return -1;
 		}
-		adds(t, l);
-		adds(t, sep);
+		g_text_adds(t, l);
+		g_text_adds(t, sep);
 		free(l);
 	}
-	adds(t, v);
+	g_text_adds(t, v);
 	free(v);
 	return 0;
 }
@@ -203,25 +175,25 @@ static int persona_line(struct build *b, struct text *t, const char *label, cons
  * *none set when there is no persona. */
 static char *persona_block(struct build *b)
 {
-	struct text t = { 0 };
+	struct g_text t = { 0 };
 	char *header;
 
 	header = expand(b, b->swap ? impersonated_header : custom_header, 0);
 	if (!header)
 		return NULL;
-	adds(&t, header);
+	g_text_adds(&t, header);
 	free(header);
-	adds(&t, "\nName: ");
-	adds(&t, b->user_name);
+	g_text_adds(&t, "\nName: ");
+	g_text_adds(&t, b->user_name);
 	if (persona_line(b, &t, "Description", "description", ": ") < 0 ||
 	    persona_line(b, &t, "Personality", "personality", ": ") < 0 ||
 	    persona_line(b, &t, "Situation", "scenario", ": ") < 0 ||
 	    persona_line(b, &t, "How {{user}} speaks", "mes_example", ":\n") < 0 ||
-	    persona_line(b, &t, NULL, "system_prompt", "") < 0 || t.failed) {
-		free(t.data);
+	    persona_line(b, &t, NULL, "system_prompt", "") < 0) {
+		g_text_release(&t);
 		return NULL;
 	}
-	return t.data;
+	return g_text_take(&t, NULL);
 }
 
 static const char *position(const struct build *b)
@@ -239,7 +211,7 @@ struct story {
 	const char *names[12];
 	const char *values[12];
 	size_t n;
-	struct text out, literal;
+	struct g_text out, literal;
 };
 
 static const char *story_var(const char *name, size_t len, void *arg)
@@ -264,7 +236,7 @@ static int flush_literal(struct story *s)
 	v = expand_n(s->b, s->literal.data, s->literal.len, 0);
 	if (!v)
 		return -1;
-	adds(&s->out, v);
+	g_text_adds(&s->out, v);
 	free(v);
 	s->literal.len = 0;
 	return 0;
@@ -275,12 +247,12 @@ static int story_out(const char *text, size_t len, int literal, void *arg)
 	struct story *s = arg;
 
 	if (literal) {
-		add(&s->literal, text, len);
+		g_text_add(&s->literal, text, len);
 		return s->literal.failed ? -1 : 0;
 	}
 	if (flush_literal(s) < 0)
 		return -1;
-	add(&s->out, text, len);
+	g_text_add(&s->out, text, len);
 	return s->out.failed ? -1 : 0;
 }
 
@@ -327,16 +299,14 @@ static char *story_string(struct build *b, const char *persona)
 	rc = g_tmpl_render(b->in->tmpl, story_var, story_out, &s);
 	if (rc == 0)
 		rc = flush_literal(&s);
-	free(s.literal.data);
+	g_text_release(&s.literal);
 	free(main_prompt);
 	free(original);
-	text = s.out.data;
-	if (rc != 0 || s.out.failed) {
-		free(text);
+	if (rc != 0) {
+		g_text_release(&s.out);
 		return NULL;
 	}
-	if (!text)
-		text = strdup("");
+	text = g_text_take(&s.out, NULL);
 	if (text)
 		trim_end(text);
 	return text;
@@ -366,7 +336,7 @@ static const char *turn_role(const char *line, size_t len, size_t *prefix)
 }
 
 /* One turn's text done: expanded and trimmed into the block. */
-static int end_turn(struct build *b, json_t *block, const char *role, struct text *t)
+static int end_turn(struct build *b, json_t *block, const char *role, struct g_text *t)
 {
 	char *v;
 
@@ -386,7 +356,7 @@ static int end_turn(struct build *b, json_t *block, const char *role, struct tex
 static json_t *example_block(struct build *b, const char *s, size_t len)
 {
 	json_t *block = json_array();
-	struct text t = { 0 };
+	struct g_text t = { 0 };
 	const char *role = NULL, *r;
 	size_t at = 0, n, prefix;
 	int failed = 0;
@@ -401,10 +371,10 @@ static json_t *example_block(struct build *b, const char *s, size_t len)
 				break;
 			}
 			role = r;
-			add(&t, s + at + prefix, n - prefix);
+			g_text_add(&t, s + at + prefix, n - prefix);
 		} else if (role) {
-			add(&t, "\n", 1);
-			add(&t, s + at, n);
+			g_text_add(&t, "\n", 1);
+			g_text_add(&t, s + at, n);
 		}
 		at += n + 1;
 	}
@@ -412,7 +382,7 @@ static json_t *example_block(struct build *b, const char *s, size_t len)
 		json_decref(block);
 		block = NULL;
 	}
-	free(t.data);
+	g_text_release(&t);
 	return block;
 }
 
@@ -486,7 +456,7 @@ static json_t *post_history(struct build *b)
 {
 	const char *own = field(b->card, "post_history_instructions");
 	const char *persona = b->pdata ? field(b->pdata, "post_history_instructions") : "";
-	struct text t = { 0 };
+	struct g_text t = { 0 };
 	char *v;
 	json_t *msg = NULL;
 
@@ -497,24 +467,24 @@ static json_t *post_history(struct build *b)
 		if (!v)
 			return NULL;
 		trim_end(v);
-		adds(&t, v);
+		g_text_adds(&t, v);
 		free(v);
 	}
 	if (*persona) {
 		v = expand(b, persona, b->swap);
 		if (!v) {
-			free(t.data);
+			g_text_release(&t);
 			return NULL;
 		}
 		trim_end(v);
 		if (t.len)
-			adds(&t, "\n\n");
-		adds(&t, v);
+			g_text_adds(&t, "\n\n");
+		g_text_adds(&t, v);
 		free(v);
 	}
 	if (!t.failed)
 		msg = message("system", t.data ? t.data : "");
-	free(t.data);
+	g_text_release(&t);
 	return msg;
 }
 
@@ -745,7 +715,7 @@ out:
 
 char *g_prompt_transcript(const json_t *request)
 {
-	struct text t = { 0 };
+	struct g_text t = { 0 };
 	const json_t *m;
 	size_t i;
 
@@ -754,22 +724,16 @@ char *g_prompt_transcript(const json_t *request)
 		const char *role = json_string_value(json_object_get(m, "role"));
 
 		if (i)
-			adds(&t, "\n");
-		adds(&t, "[");
+			g_text_adds(&t, "\n");
+		g_text_adds(&t, "[");
 		for (; role && *role; role++) { /* [SYSTEM], [USER], [ASSISTANT] */
 			char up = *role >= 'a' && *role <= 'z' ? (char)(*role - 'a' + 'A') : *role;
 
-			add(&t, &up, 1);
+			g_text_add(&t, &up, 1);
 		}
-		adds(&t, "]\n");
-		add(&t, json_string_value(content), json_string_length(content));
-		adds(&t, "\n");
+		g_text_adds(&t, "]\n");
+		g_text_add(&t, json_string_value(content), json_string_length(content));
+		g_text_adds(&t, "\n");
 	}
-	if (!t.data && !t.failed)
-		t.data = calloc(1, 1);
-	if (t.failed) {
-		free(t.data);
-		return NULL;
-	}
-	return t.data;
+	return g_text_take(&t, NULL);
 }

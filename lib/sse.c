@@ -4,40 +4,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A growing byte string with a cap. */
-struct bytes {
-	char *data;
-	size_t len, cap;
-};
+#include "text.h"
 
-static int bytes_add(struct bytes *b, const char *s, size_t n, size_t max)
+/* Bytes added to b, up to max in all: -1 past max, -2 out of memory. */
+static int bytes_add(struct g_text *b, const char *s, size_t n, size_t max)
 {
-	char *data;
-	size_t cap;
-
 	if (b->len + n > max)
 		return -1;
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		data = realloc(b->data, cap);
-		if (!data)
-			return -2;
-		b->data = data;
-		b->cap = cap;
-	}
-	if (n)
-		memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-	return 0;
+	g_text_add(b, s, n);
+	return b->failed ? -2 : 0;
 }
 
 struct g_sse {
 	g_sse_fn fn;
 	void *arg;
-	struct bytes line, data, event, id;
+	struct g_text line, data, event, id;
 	int has_data;  /* a data field came in this event */
 	int after_cr;  /* the last byte was a CR: an LF now ends nothing */
 	int started;   /* past the first bytes (a BOM is looked for there) */
@@ -59,10 +40,10 @@ void g_sse_free(struct g_sse *p)
 {
 	if (!p)
 		return;
-	free(p->line.data);
-	free(p->data.data);
-	free(p->event.data);
-	free(p->id.data);
+	g_text_release(&p->line);
+	g_text_release(&p->data);
+	g_text_release(&p->event);
+	g_text_release(&p->id);
 	free(p);
 }
 
@@ -196,7 +177,7 @@ int g_sse_end(struct g_sse *p, struct g_err *err)
 struct g_lines {
 	g_lines_fn fn;
 	void *arg;
-	struct bytes line;
+	struct g_text line;
 };
 
 struct g_lines *g_lines_new(g_lines_fn fn, void *arg)
@@ -214,7 +195,7 @@ void g_lines_free(struct g_lines *l)
 {
 	if (!l)
 		return;
-	free(l->line.data);
+	g_text_release(&l->line);
 	free(l);
 }
 
