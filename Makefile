@@ -155,7 +155,7 @@ hdr-check:
 
 BANNED = sprintf|strcpy|strcat|strtok|atoi|gets|system
 SHELL_SCRIPTS = scripts/install-deps scripts/embed .ci/run bench/run \
-	$(wildcard examples/*.sh bench/*.sh tests/*.bash tests/helpers/*.bash)
+	$(wildcard examples/*.sh bench/*.sh bench/lib/*.sh tests/*.bash tests/helpers/*.bash)
 lint: $(EMBEDDED)
 	clang-tidy --quiet $(LIB_SRC) $(wildcard cmd/*.c) tests/helpers/*.c -- \
 		$(CPPFLAGS) -std=c11 $(PKG_CFLAGS)

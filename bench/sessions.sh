@@ -12,46 +12,8 @@
 # The user is unlocked first (the kernel keyring, else a session token), so
 # no run derives a key. The exit status is 0 even when the target is missed.
 set -eu
-BUILD=${GUISE_BUILD:-../build}
-BIN=$(cd "$BUILD/bin" && pwd)
-BIG=${BENCH_BIG:-100000}
-SMALL=${BENCH_SMALL:-1000}
-LAST=${BENCH_LAST:-50}
-REPS=${BENCH_REPS:-50}
-export GUISE_KDF="${BENCH_KDF:-min}"
-tmp=$(mktemp -d)
-export GUISE_DB="$tmp/guise.db" XDG_RUNTIME_DIR="$tmp/run"
-unset GUISE_USER GUISE_FORMAT GUISE_SESSION GUISE_PASSPHRASE GUISE_PASSPHRASE_FILE
-trap '"$BIN/persona-encrypt" lock -q > /dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-mkdir -m 700 "$XDG_RUNTIME_DIR"
-printf 'bench passphrase\n' > "$tmp/pass"
-
-GUISE_PASSPHRASE_FILE="$tmp/pass" "$BIN/persona-encrypt" init -u bench > /dev/null
-if ! GUISE_PASSPHRASE_FILE="$tmp/pass" "$BIN/persona-encrypt" unlock > /dev/null 2>&1; then
-	eval "$(GUISE_PASSPHRASE_FILE="$tmp/pass" "$BIN/persona-encrypt" unlock --token)"
-fi
-
-now() { date +%s%N; }
-
-# messages N FILE: N message records, user and assistant taking turns, of
-# the size of a chat's turns (about 150 to 400 bytes)
-messages() {
-	awk -v n="$1" 'BEGIN {
-		for (i = 1; i <= n; i++) {
-			if (i % 2)
-				printf "{\"role\":\"user\",\"content\":\"Turn %d. Wren unrolls the map again " \
-					"and traces the river with one finger. \\\"If we follow it north, we " \
-					"reach the ford by nightfall, don'"'"'t we?\\\"\"}\n", i
-			else
-				printf "{\"role\":\"assistant\",\"content\":\"*Turn %d. Melina looks " \
-					"past the map to the hills.* \\\"The ford, yes. But the river " \
-					"floods in spring, and the old road is safer, if slower. The " \
-					"Erdtree'"'"'s light will guide us either way.\\\" *She rises and " \
-					"shoulders her pack.*\",\"status\":\"complete\",\"model\":\"bench\"}\n", i
-		}
-	}' > "$2"
-}
+# shellcheck source=bench/lib/session-user.sh disable=SC1091
+. "$(dirname "$0")/lib/session-user.sh"
 
 # session: a new session with no greeting; its id
 session() {
