@@ -309,43 +309,64 @@ static int same_place(const json_t *record, const struct g_placement *place)
 	       json_integer_value(json_object_get(record, "depth")) == place->depth;
 }
 
+/* The read-modify-write of an update, inside the caller's transaction so
+ * that no other writer can slip in between the read and the write: the
+ * row read is the row patched. *status: "updated" or "unchanged". */
+static int patch_row(struct persona_cmd *p, const char *ref, const json_t *patch,
+		     enum g_cardkind *kind, char id[G_UUID_LEN], struct g_cardedit *e,
+		     const char **status, struct g_err *err)
+{
+	struct g_blob avatar = { 0 }, raw = { 0 };
+	unsigned char hash[G_HASH_BYTES];
+	json_t *record = NULL, *old = NULL;
+	int rc;
+
+	rc = load(p, ref, kind, id, &record, &avatar, &raw, err);
+	if (rc == 0)
+		rc = g_cardedit_update(record, patch, *kind,
+				       (p->c.given & (BIT(OPT_SET) | BIT(OPT_CLEAR))) ? "arguments" : "-",
+				       e, err);
+	if (rc == 0 && !(old = g_cardrow_card(record)))
+		rc = oom(err);
+	*status = "updated";
+	if (rc == 0 && json_equal(old, e->card) &&
+	    (*kind != G_PERSONA || same_place(record, &e->place)))
+		*status = "unchanged";
+	else if (rc == 0) {
+		struct g_cardrow row = { *kind, e->card, json_object_get(record, "origin"),
+					 raw.data, raw.len, avatar.data, avatar.len, e->place };
+
+		if (json_is_null(row.origin))
+			row.origin = NULL;
+		rc = g_cardrow_hash(&p->c.ctx.key, &row, hash, err);
+		if (rc == 0)
+			rc = g_cardrow_replace(p->c.ctx.store, &p->c.ctx.key, &row, hash, id, err);
+	}
+	json_decref(old);
+	json_decref(record);
+	free(avatar.data);
+	free(raw.data);
+	return rc;
+}
+
 static int run_update(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
 	struct persona_cmd *p = (struct persona_cmd *)c;
-	struct g_blob avatar = { 0 }, raw = { 0 };
-	unsigned char hash[G_HASH_BYTES];
 	struct g_cardedit e = { 0 };
-	json_t *record = NULL, *patch = NULL, *old = NULL, *rec;
+	json_t *patch, *rec;
 	const char *status = "updated";
 	enum g_cardkind kind;
 	char id[G_UUID_LEN];
 	int rc;
 
 	(void)n;
-	rc = load(p, args[0], &kind, id, &record, &avatar, &raw, err);
-	if (rc == 0 && !(patch = read_patch(p, err)))
-		rc = -1;
+	/* stdin is read before the lock is taken: a slow writer holds no one up */
+	if (!(patch = read_patch(p, err)))
+		return -1;
+	rc = g_context_begin(&p->c.ctx, err);
 	if (rc == 0)
-		rc = g_cardedit_update(record, patch, kind,
-				       (p->c.given & (BIT(OPT_SET) | BIT(OPT_CLEAR))) ? "arguments" : "-",
-				       &e, err);
-	if (rc == 0 && !(old = g_cardrow_card(record)))
-		rc = oom(err);
-	if (rc == 0 && json_equal(old, e.card) && (kind != G_PERSONA || same_place(record, &e.place)))
-		status = "unchanged";
-	else if (rc == 0) {
-		struct g_cardrow row = { kind, e.card, json_object_get(record, "origin"),
-					 raw.data, raw.len, avatar.data, avatar.len, e.place };
-
-		if (json_is_null(row.origin))
-			row.origin = NULL;
-		rc = g_cardrow_hash(&p->c.ctx.key, &row, hash, err);
-		if (rc == 0 && (rc = g_context_begin(&p->c.ctx, err)) == 0)
-			rc = g_context_end(&p->c.ctx,
-					   g_cardrow_replace(p->c.ctx.store, &p->c.ctx.key, &row, hash,
-							     id, err),
-					   err);
-	}
+		rc = g_context_end(&p->c.ctx, patch_row(p, args[0], patch, &kind, id, &e, &status, err),
+				   err);
 	if (rc == 0) {
 		rec = summary(kind, id, card_name(e.card));
 		if (rec)
@@ -353,11 +374,7 @@ static int run_update(struct g_subcmd *c, char **args, int n, struct g_err *err)
 		rc = g_subcmd_write(&p->c, rec, err);
 	}
 	g_cardedit_release(&e);
-	json_decref(old);
 	json_decref(patch);
-	json_decref(record);
-	free(avatar.data);
-	free(raw.data);
 	return rc;
 }
 
@@ -370,16 +387,14 @@ static int delete_one(struct persona_cmd *p, const char *ref, struct g_err *err)
 	int64_t unbound = 0, deleted = 0;
 	int rc;
 
-	if (load(p, ref, &kind, id, &record, NULL, NULL, err) < 0)
+	if (g_context_begin(&p->c.ctx, err) < 0)
 		return -1;
+	rc = load(p, ref, &kind, id, &record, NULL, NULL, err);
 	name = json_string_value(json_object_get(record, "name"));
-	rc = g_context_begin(&p->c.ctx, err);
 	if (rc == 0)
-		rc = g_context_end(&p->c.ctx,
-				   g_session_drop_card(p->c.ctx.store, &p->c.ctx.key, kind, id, name,
-						       !!(p->c.given & BIT(OPT_CASCADE)), &unbound,
-						       &deleted, err),
-				   err);
+		rc = g_session_drop_card(p->c.ctx.store, &p->c.ctx.key, kind, id, name,
+					 !!(p->c.given & BIT(OPT_CASCADE)), &unbound, &deleted, err);
+	rc = g_context_end(&p->c.ctx, rc, err);
 	/* not a warning: what the deletion did beyond the row, for -q to quiet */
 	if (rc == 0 && unbound > 0 && p->c.cli.verbosity >= 0)
 		g_msg("'%s' was the active persona of %lld session(s): they now have none", name,
@@ -454,13 +469,14 @@ static int run_clear_default(struct g_subcmd *c, char **args, int n, struct g_er
 
 	(void)args;
 	(void)n;
-	had = g_user_default_persona(p->c.ctx.store, &p->c.ctx.user, id, err);
-	if (had <= 0)
-		return had;
-	if (g_context_begin(&p->c.ctx, err) < 0 ||
-	    g_context_end(&p->c.ctx,
-			  g_user_set_default_persona(p->c.ctx.store, &p->c.ctx.user, NULL, err), err) < 0)
+	/* the default read is the default cleared: both under the lock */
+	if (g_context_begin(&p->c.ctx, err) < 0)
 		return -1;
+	had = g_user_default_persona(p->c.ctx.store, &p->c.ctx.user, id, err);
+	if (had > 0 && g_user_set_default_persona(p->c.ctx.store, &p->c.ctx.user, NULL, err) < 0)
+		had = -1;
+	if (g_context_end(&p->c.ctx, had < 0 ? -1 : 0, err) < 0 || had == 0)
+		return had < 0 ? -1 : 0;
 	return write_default(p, id, 0, err);
 }
 

@@ -367,3 +367,29 @@ int g_user_default_persona(struct g_store *s, const struct g_user *u, char id[G_
 		return g_store_error(s, rc, "reading the default persona", err);
 	return found;
 }
+
+int g_user_check_key(struct g_store *s, const char *user_id, const char *username,
+		     int64_t dek_version, struct g_err *err)
+{
+	sqlite3_stmt *st;
+	int64_t current = 0;
+	int rc;
+
+	if (g_store_prepare(s, "SELECT dek_version FROM users WHERE id = ?1", &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, user_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		current = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return g_err_set(err, G_EX_NOINPUT, "user '%s' was deleted while this ran", username);
+	if (rc != SQLITE_ROW)
+		return g_store_error(s, rc, "reading the user's key version", err);
+	if (current != dek_version)
+		return g_err_set(err, G_EX_TEMPFAIL,
+				 "the key of user '%s' changed while this ran (persona-encrypt rekey): "
+				 "run again",
+				 username);
+	return 0;
+}

@@ -1,0 +1,155 @@
+#!/usr/bin/env bats
+# Writers side by side (DESIGN.md §5, §6): a write that races
+# `persona-encrypt rekey` is never sealed under the retired key (it is
+# stored under the new one, or refused with 75 and stores nothing), and
+# read-modify-writes running in parallel lose no update.
+#
+# Each race is built so that it happens on every run, not by luck: rekey
+# holds the write lock for the whole re-encryption of a couple of thousand
+# cards, and the writers are started while it runs, so each one reads the
+# key before the rekey commits and writes after. Before the fix, every
+# run of these tests failed (verify found fields under the old key; the
+# parallel patches kept 4-8 of 16 keys).
+
+load common
+load keys
+load sessions
+
+setup() {
+	sessions_setup
+	if sanitized; then N=600; else N=2000; fi
+	jq -n -c --argjson n "$N" '[range($n) | {spec: "chara_card_v2", spec_version: "2.0",
+		data: {name: "Card \(.)", description: "card \(.) of many", personality: "p",
+		       scenario: "s", first_mes: "hi", tags: ["a", "b"]}}]' > "$BATS_TEST_TMPDIR/many.json"
+	run -0 persona-import "$BATS_TEST_TMPDIR/many.json"
+	C=$(mkchar Inkeeper)
+	WREN=$(mkpersona Wren)
+	S=$(mksession --character Inkeeper --persona Wren --no-greeting)
+}
+
+teardown() { keys_teardown; }
+
+# writer NAME COMMAND...: run COMMAND in a loop until $STOP exists, each
+# run's exit status and stderr appended to $BATS_TEST_TMPDIR/NAME.log as
+# "RUN<TAB>STATUS<TAB>STDERR"; the count of runs so far in NAME.n
+writer() {
+	local name=$1 log=$BATS_TEST_TMPDIR/$1.log i=0 rc err
+	shift
+	while [[ ! -e $STOP ]]; do
+		i=$((i + 1))
+		rc=0
+		err=$("$@" "$i" 2>&1 > /dev/null) || rc=$?
+		printf '%s\t%s\t%s\n' "$i" "$rc" "${err//$'\n'/ }" >> "$log"
+		echo "$i" > "$BATS_TEST_TMPDIR/$name.n.new"
+		mv "$BATS_TEST_TMPDIR/$name.n.new" "$BATS_TEST_TMPDIR/$name.n"
+	done
+}
+
+runs() { cat "$BATS_TEST_TMPDIR/$1.n" 2> /dev/null || echo 0; }
+
+# wait_runs NAME N: until writer NAME has run N times (bounded: 60 s)
+wait_runs() {
+	local deadline=$((SECONDS + 60))
+	while (($(runs "$1") < $2)); do
+		((SECONDS < deadline)) || fail "writer $1 made no progress"
+		sleep 0.01
+	done
+}
+
+update_card() { persona update --character Inkeeper --set "personality=run $1"; }
+create_persona() { persona create --name "Racer $1" --description "made on run $1"; }
+append_message() { printf 'line %s\n' "$1" | session-log append "$S"; }
+
+# Each run either succeeded or was refused with 75 and the message that
+# says why; nothing else.
+assert_clean_log() {
+	while IFS=$'\t' read -r _ rc err; do
+		case $rc in
+		0) assert_equal "$err" "" ;;
+		75) assert_regex "$err" "^(persona|session-log): the key of user 'alice' changed while this ran \\(persona-encrypt rekey\\): run again$" ;;
+		*) fail "$1: exit $rc: $err" ;;
+		esac
+	done < "$BATS_TEST_TMPDIR/$1.log"
+}
+
+@test "writes racing rekey: none sealed under the retired key; each stored or refused with 75" {
+	local round w
+	STOP=$BATS_TEST_TMPDIR/stop
+	for round in 1 2 3; do
+		rm -f "$STOP" "$BATS_TEST_TMPDIR"/*.n
+		writer card update_card &
+		writer personas create_persona &
+		writer messages append_message &
+		for w in card personas messages; do wait_runs "$w" 1; done
+		run -0 --separate-stderr persona-encrypt rekey -u alice
+		assert_equal "$stderr" ""
+		# two more runs each, so every writer started during the rekey
+		for w in card personas messages; do wait_runs "$w" $(($(runs "$w") + 2)); done
+		touch "$STOP"
+		wait
+		for w in card personas messages; do assert_clean_log "$w"; done
+		run -0 --separate-stderr persona-encrypt verify -u alice
+		assert_equal "$stderr" ""
+	done
+	# the race happened: some writer read its key before a rekey committed
+	(($(cat "$BATS_TEST_TMPDIR"/{card,personas,messages}.log | awk -F'\t' '$2 == 75' | wc -l) > 0)) ||
+		fail "no writer raced a rekey"
+	# what was told stored is there and opens under the current key
+	run -0 --separate-stderr persona show --character Inkeeper
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr session-log show "$S"
+	assert_equal "$stderr" ""
+	assert_equal "$(wc -l <<< "$output")" "$(awk -F'\t' '$2 == 0' "$BATS_TEST_TMPDIR/messages.log" | wc -l)"
+	run -0 --separate-stderr persona list
+	assert_equal "$stderr" ""
+	assert_equal "$(grep -c '"name":"Racer ' <<< "$output")" \
+		"$(awk -F'\t' '$2 == 0' "$BATS_TEST_TMPDIR/personas.log" | wc -l)"
+}
+
+@test "an import racing rekey stores nothing under the retired key" {
+	local i
+	for i in $(seq 1 200); do
+		printf '{"spec":"chara_card_v2","spec_version":"2.0","data":{"name":"late-%d","description":"d"}}\n' "$i" \
+			> "$BATS_TEST_TMPDIR/late$i.json"
+	done
+	persona-encrypt rekey -u alice > /dev/null 2> "$BATS_TEST_TMPDIR/rekey.err" &
+	# the importer reads its key now, while the rekey holds the lock
+	run --separate-stderr persona-import --batch 20 "$BATS_TEST_TMPDIR"/late*.json
+	wait
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/rekey.err")" ""
+	[[ $status == 0 || $status == 75 ]] || fail "exit $status: $stderr"
+	run -0 --separate-stderr persona-encrypt verify -u alice
+	assert_equal "$stderr" ""
+}
+
+@test "16 parallel merge patches of different keys: all 16 kept" {
+	local k
+	seq 1 16 | xargs -P8 -I@ sh -c \
+		'echo "{\"data\":{\"extensions\":{\"k@\":@}}}" | persona update --persona Wren > /dev/null'
+	run -0 --separate-stderr persona show --persona Wren
+	assert_equal "$stderr" ""
+	for k in $(seq 1 16); do
+		assert_equal "$(jq -c ".data.extensions.k$k" <<< "$output")" "$k"
+	done
+}
+
+@test "8 parallel --set of eight different fields: all 8 kept" {
+	local f
+	local -a fields=(personality scenario first_mes mes_example creator_notes system_prompt post_history_instructions creator)
+	printf '%s\n' "${fields[@]}" | xargs -P8 -I{} persona update --character Inkeeper --set '{}=set {}' > /dev/null
+	run -0 --separate-stderr persona show --character Inkeeper
+	assert_equal "$stderr" ""
+	for f in "${fields[@]}"; do
+		assert_equal "$(jq -r ".data.$f" <<< "$output")" "set $f"
+	done
+}
+
+@test "parallel session-bind set of different settings: all kept" {
+	printf '%s\n' temperature=0.5 top_p=0.9 top_k=40 max_tokens=300 seed=7 \
+		history_limit=20 context_tokens=4096 frequency_penalty=0.1 |
+		xargs -P8 -I{} session-bind set "$S" '{}' > /dev/null
+	run -0 --separate-stderr session-bind show "$S"
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -c '.settings | [.temperature, .top_p, .top_k, .max_tokens, .seed, .history_limit, .context_tokens, .frequency_penalty]' <<< "$output")" \
+		'[0.5,0.9,40,300,7,20,4096,0.1]'
+}
