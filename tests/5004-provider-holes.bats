@@ -210,3 +210,135 @@ meanwhile_ok() {
 	assert_output "$(reply_json ollama stop "\"$S\"" '[2,3]')"
 	assert_equal "$(session-log show "$S" --last 1 | jq -r .content)" "$TEXT"
 }
+
+# --- item 8: a reply paid for is never thrown away -----------------------------
+
+@test "--record: the session deleted while the reply streamed: the Reply record still on stdout, recorded [], 66 saying it was not recorded" {
+	turn
+	fake_start "$(script "$(gated anthropic)")"
+	export ANTHROPIC_API_KEY=$CANARY
+	meanwhile session-bind delete "$S"
+	run -66 --separate-stderr llm-send --timeout 10 --record --url "$FAKE_URL" "$R"
+	meanwhile_ok
+	assert_output "$(reply_json anthropic end_turn "\"$S\"" '[]')"
+	assert_equal "$stderr" "llm-send: the reply was not recorded: no such session '$S'"
+	assert_equal "$(requests)" 1
+	assert_equal "$(count chat_messages)" 0
+}
+
+@test "--record --text: the session deleted while the reply streamed: the text on stdout, 66 saying it was not recorded" {
+	turn
+	fake_start "$(script "$(gated anthropic)")"
+	export ANTHROPIC_API_KEY=$CANARY
+	meanwhile session-bind delete "$S"
+	run -66 --separate-stderr llm-send --timeout 10 --record --text --url "$FAKE_URL" "$R"
+	meanwhile_ok
+	assert_output "$TEXT"
+	assert_equal "$stderr" "llm-send: the reply was not recorded: no such session '$S'"
+}
+
+@test "--record: the user rekeyed while the reply streamed: the Reply record on stdout, 75 'the key changed', nothing stored, the session still opens" {
+	turn
+	fake_start "$(script "$(gated anthropic)")"
+	export ANTHROPIC_API_KEY=$CANARY
+	meanwhile persona-encrypt rekey -u alice
+	run -75 --separate-stderr llm-send --timeout 10 --record --url "$FAKE_URL" "$R"
+	meanwhile_ok
+	assert_output "$(reply_json anthropic end_turn "\"$S\"" '[]')"
+	[[ $stderr == "llm-send: the reply was not recorded: the key changed"* ]] || fail "stderr: $stderr"
+	assert_equal "${#stderr_lines[@]}" 1
+	[[ $stderr != *integrity* ]] || fail "stderr: $stderr"
+	run -0 --separate-stderr session-log show "$S"
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -r .seq <<< "$output")" 1
+	run -0 --separate-stderr persona-encrypt verify -u alice
+}
+
+@test "--record: a reply the session cannot hold (over 4 MiB) after the user message: stdout has it, recorded claims no seq, 65" {
+	turn
+	local big f=$BATS_TEST_TMPDIR/big.sse
+	# five deltas of 900000 bytes: each line fits a stream, the message does not
+	big=$(head -c 900000 /dev/zero | tr '\0' a)
+	{
+		anthropic_stream | head -n 9
+		for _ in 1 2 3 4 5; do
+			printf 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"%s"}}\n\n' "$big"
+		done
+		anthropic_stream | tail -n 9
+	} > "$f"
+	fake_start "$(jq -n -c --rawfile d "$f" '[{status: 200, headers: {"Content-Type": "text/event-stream"}, chunks: [{data: $d}]}]')"
+	export ANTHROPIC_API_KEY=$CANARY
+	run -65 --separate-stderr llm-send --timeout 20 --record --url "$FAKE_URL" "$R"
+	[[ $stderr == "llm-send: the reply was not recorded: content: "*" bytes, more than the "* ]] || fail "stderr: $stderr"
+	assert_equal "$(jq -c .recorded <<< "$output")" '[]'
+	assert_equal "$(jq -r '.content | length' <<< "$output")" $((5 * 900000))
+	assert_equal "$(seqs "$S")" "1 "
+}
+
+# --- item 9: the speaker is the request's persona --------------------------------
+
+@test "--record: the persona switched while the reply streamed: both messages spoken by the request's persona" {
+	turn
+	local ash
+	ash=$(mkpersona Ash)
+	fake_start "$(script "$(gated anthropic)")"
+	export ANTHROPIC_API_KEY=$CANARY
+	meanwhile session-bind use-persona "$S" Ash
+	run -0 --separate-stderr llm-send --timeout 10 --record --url "$FAKE_URL" "$R"
+	meanwhile_ok
+	assert_equal "$stderr" ""
+	assert_output "$(reply_json anthropic end_turn "\"$S\"" '[2,3]')"
+	assert_equal "$(bound "$S")" "$(who custom "$ash" Ash)"
+	assert_equal "$(speakers "$S")" "$(printf '%s\n' "$W" "$W" "$W")"
+}
+
+@test "--record: an impersonation begun while the reply streamed does not change the speaker; an impersonated request keeps its character as speaker" {
+	turn
+	local oak
+	oak=$(mkchar Oak)
+	fake_start "$(script "$(gated anthropic)")"
+	export ANTHROPIC_API_KEY=$CANARY
+	meanwhile session-bind impersonate "$S" Oak
+	run -0 --separate-stderr llm-send --timeout 10 --record --url "$FAKE_URL" "$R"
+	meanwhile_ok
+	assert_equal "$stderr" ""
+	assert_equal "$(speakers "$S" | tail -n 2)" "$(printf '%s\n' "$W" "$W")"
+	# the next request is written for Oak, and Oak speaks it, though Wren is back
+	prompt-render -s "$S" -m 'And now?' > "$R"
+	session-bind use-persona "$S" Wren > /dev/null
+	fake_stop
+	fake_start "$(script "$(streamf anthropic_stream)")"
+	run -0 --separate-stderr llm-send --timeout 10 --record --url "$FAKE_URL" "$R"
+	assert_equal "$stderr" ""
+	assert_equal "$(speakers "$S" | tail -n 2)" "$(printf '%s\n' "$(who impersonated "$oak" Oak)" "$(who impersonated "$oak" Oak)")"
+}
+
+@test "--record: the request's persona deleted while the reply streamed: the turn is still spoken by it, by its id and name" {
+	turn
+	fake_start "$(script "$(gated anthropic)")"
+	export ANTHROPIC_API_KEY=$CANARY
+	meanwhile persona delete Wren
+	run -0 --separate-stderr llm-send --timeout 10 --record --url "$FAKE_URL" "$R"
+	meanwhile_ok
+	assert_equal "$stderr" ""
+	assert_output "$(reply_json anthropic end_turn "\"$S\"" '[2,3]')"
+	assert_equal "$(bound "$S")" "$NONE"
+	assert_equal "$(speakers "$S")" "$(printf '%s\n' "$W" "$W" "$W")"
+}
+
+@test "--record: a request whose guise.persona is malformed is refused before anything is sent (65); one without it is spoken by the session's persona" {
+	turn
+	fake_start "$(script "$(streamf anthropic_stream)")"
+	export ANTHROPIC_API_KEY=$CANARY
+	local bad
+	for bad in '{"kind":"custom","id":"nope","name":"Wren"}' '{"kind":"ghost","id":null,"name":null}' \
+		'{"kind":"custom","id":"'"$WREN"'","name":7}' '"Wren"'; do
+		run -65 --separate-stderr llm-send --record --url "$FAKE_URL" "$(request "$(jq -c --argjson p "$bad" '.guise.persona = $p' "$R")")"
+		assert_output ""
+		[[ $stderr == "llm-send: guise.persona: "* ]] || fail "stderr: $stderr"
+	done
+	assert_equal "$(requests)" 0
+	run -0 --separate-stderr llm-send --record --url "$FAKE_URL" "$(request "$(jq -c 'del(.guise.persona)' "$R")")"
+	assert_equal "$stderr" ""
+	assert_equal "$(speakers "$S")" "$(printf '%s\n' "$W" "$W" "$W")"
+}
