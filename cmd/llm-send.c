@@ -369,7 +369,8 @@ static int key_current(struct send *s, struct g_err *err)
 	memset(&now, 0, sizeof(now));
 	if (g_user_find(s->ctx.store, s->ctx.user.username, &now, err) < 0)
 		return -1;
-	stale = now.dek_version != s->ctx.key.dek_version || strcmp(now.id, s->ctx.key.user_id);
+	stale = now.dek_version != s->ctx.key.dek_version ||
+		strcmp(now.id, s->ctx.key.user_id) != 0;
 	g_user_release(&now);
 	return stale ? g_err_set(err, G_EX_TEMPFAIL,
 				 "the key changed while the reply came (persona-encrypt rekey)")
