@@ -68,6 +68,9 @@ struct send {
 	enum g_provider provider;
 	json_t *request;
 	struct g_secret key;
+	/* --record: who speaks the turn, the request's persona (has_speaker) */
+	struct g_speaker speaker;
+	int has_speaker;
 	/* the attempt under way */
 	struct g_llm_reader *reader;
 	struct g_llm_reply reply;
@@ -297,8 +300,51 @@ static void note(void *arg, const char *msg)
 
 /* --- recording the turn ---------------------------------------------------------------- */
 
-/* The session to record into, named by the request: checked before the
- * call, so that a send that cannot be recorded is not made. */
+static int is_uuid(const char *id)
+{
+	return id && strlen(id) == G_UUID_LEN - 1 &&
+	       strspn(id, "0123456789abcdef-") == G_UUID_LEN - 1;
+}
+
+/* The speaker of the turn: the request's guise.persona, the persona the
+ * prompt was written for, whatever the session binds by the time the reply
+ * is whole, and even if that persona is deleted meanwhile (as the messages
+ * it spoke before keep its id and name). A request without one (written
+ * by hand) is spoken by the session's persona at record time. */
+static int request_speaker(struct send *s, struct g_err *err)
+{
+	const json_t *p = json_object_get(json_object_get(s->request, "guise"), "persona");
+	const char *kind = json_string_value(json_object_get(p, "kind"));
+	const char *id = json_string_value(json_object_get(p, "id"));
+	const json_t *name = json_object_get(p, "name");
+
+	if (!p)
+		return 0;
+	if (!json_is_object(p) || !kind)
+		return g_err_set(err, G_EX_DATAERR, "guise.persona: not an object with a kind");
+	if (strcmp(kind, "none") == 0) {
+		s->speaker.kind = G_PERSONA_NONE;
+	} else if (strcmp(kind, "custom") == 0 || strcmp(kind, "impersonated") == 0) {
+		if (!is_uuid(id))
+			return g_err_set(err, G_EX_DATAERR, "guise.persona: id: not an id");
+		if (!json_is_string(name))
+			return g_err_set(err, G_EX_DATAERR, "guise.persona: name: not a string");
+		s->speaker.kind = kind[0] == 'c' ? G_PERSONA_CUSTOM : G_PERSONA_IMPERSONATED;
+		snprintf(s->speaker.id, sizeof(s->speaker.id), "%s", id);
+		s->speaker.name = strdup(json_string_value(name));
+		if (!s->speaker.name)
+			return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	} else {
+		return g_err_set(err, G_EX_DATAERR,
+				 "guise.persona: kind: '%s' is not custom, impersonated or none", kind);
+	}
+	s->has_speaker = 1;
+	return 0;
+}
+
+/* The session to record into, named by the request, and who speaks:
+ * checked before the call, so that a send that cannot be recorded is not
+ * made. */
 static int record_target(struct send *s, char id[G_UUID_LEN], struct g_err *err)
 {
 	const char *session = json_string_value(
@@ -307,32 +353,45 @@ static int record_target(struct send *s, char id[G_UUID_LEN], struct g_err *err)
 	if (!session)
 		return g_err_set(err, G_EX_USAGE, "--record: the request names no session "
 						  "(render it with prompt-render -s)");
+	if (request_speaker(s, err) < 0)
+		return -1;
 	return g_session_resolve(s->ctx.store, &s->ctx.key, session, id, err);
 }
 
+/* The turn stored; seqs gets the numbers stored, once they are (the
+ * transaction committed). */
 static int store_turn(struct send *s, const char *id, int partial, json_t *seqs,
 		      struct g_err *err)
 {
 	const json_t *pending = json_object_get(json_object_get(s->request, "guise"), "pending");
 	const json_t *content = json_object_get(pending, "content");
+	const struct g_speaker *speaker;
+	json_t *stored = json_array();
 	struct g_session ss;
 	struct g_message m;
 	int64_t seq;
 	int rc;
 
-	if (g_context_begin(&s->ctx, err) < 0)
+	memset(&ss, 0, sizeof(ss));
+	if (!stored)
+		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	if (g_context_begin(&s->ctx, err) < 0) {
+		json_decref(stored);
 		return -1;
+	}
+	/* g_context_begin checked that no rekey retired our key meanwhile */
 	rc = g_session_load(s->ctx.store, &s->ctx.key, id, &ss, err);
+	speaker = s->has_speaker ? &s->speaker : &ss.persona;
 	if (rc == 0 && json_is_string(content)) {
 		memset(&m, 0, sizeof(m));
 		m.role = "user";
 		m.content = json_string_value(content);
 		m.len = json_string_length(content);
 		m.input_tokens = m.output_tokens = -1;
-		m.speaker = &ss.persona;
+		m.speaker = speaker;
 		rc = g_chatlog_append(s->ctx.store, &s->ctx.key, id, &m, &seq, err);
 		if (rc == 0)
-			json_array_append_new(seqs, json_integer(seq));
+			json_array_append_new(stored, json_integer(seq));
 	}
 	if (rc == 0) {
 		memset(&m, 0, sizeof(m));
@@ -343,14 +402,18 @@ static int store_turn(struct send *s, const char *id, int partial, json_t *seqs,
 		m.model = s->reply.model ? s->reply.model : s->model;
 		m.input_tokens = s->reply.input_tokens;
 		m.output_tokens = s->reply.output_tokens;
-		m.speaker = &ss.persona;
+		m.speaker = speaker;
 		rc = g_chatlog_append(s->ctx.store, &s->ctx.key, id, &m, &seq, err);
 		if (rc == 0)
-			json_array_append_new(seqs, json_integer(seq));
+			json_array_append_new(stored, json_integer(seq));
 	}
 	if (rc == 0 || ss.id[0])
 		g_session_release(&ss);
-	return g_context_end(&s->ctx, rc, err);
+	rc = g_context_end(&s->ctx, rc, err);
+	if (rc == 0)
+		json_array_extend(seqs, stored);
+	json_decref(stored);
+	return rc;
 }
 
 static json_t *reply_record(struct send *s, json_t *seqs)
@@ -391,7 +454,10 @@ static int run(struct send *s, struct g_err *err)
 	json_t *seqs = json_array();
 	char session[G_UUID_LEN] = "";
 	char *body = NULL;
+	struct g_err unrecorded;
 	int rc;
+
+	g_err_clear(&unrecorded);
 
 	if (!seqs || read_request(s, err) < 0 || resolve(s, err) < 0 ||
 	    g_llm_build(s->provider, s->url, s->model, s->key.buf, s->request, s->stream, &call,
@@ -426,12 +492,21 @@ static int run(struct send *s, struct g_err *err)
 		else
 			g_verbose(&s->cli, 1, "the reply so far is stored as partial");
 	}
-	if (rc == 0 && s->record)
-		rc = store_turn(s, session, 0, seqs, err);
+	/* a reply paid for goes out even when it cannot be stored: that
+	 * failure is said, and is the exit status */
+	if (rc == 0 && s->record && store_turn(s, session, 0, seqs, &unrecorded) < 0)
+		g_err_prefix(&unrecorded, "the reply was not recorded");
 	if (rc == 0)
 		rc = finish(s, seqs, err);
 	else if (s->wrote)
 		fputs("\n", stdout); /* the text so far ends its line */
+	if (unrecorded.code && rc == 0) {
+		*err = unrecorded;
+		rc = -1;
+	} else if (unrecorded.code) { /* stdout failed too: both are said */
+		redact(unrecorded.msg, sizeof(unrecorded.msg), &s->key);
+		g_report(&unrecorded);
+	}
 out:
 	free(body);
 	json_decref(seqs);
@@ -464,6 +539,7 @@ int main(int argc, char **argv)
 	}
 	g_llm_reader_free(s.reader);
 	g_llm_reply_release(&s.reply);
+	g_speaker_release(&s.speaker);
 	g_secret_release(&s.key);
 	json_decref(s.request);
 	g_context_release(&s.ctx);

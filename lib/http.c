@@ -30,6 +30,7 @@ struct attempt {
 	int idle;         /* the idle timeout aborted it */
 	double deadline;  /* when --timeout runs out (0: never) */
 	int failed;       /* the handler refused the data: err holds why */
+	int done;         /* the handler has the whole reply: the transfer stopped */
 	struct g_err *err;
 };
 
@@ -81,11 +82,13 @@ static size_t on_body(char *buf, size_t size, size_t n, void *arg)
 	if (!a->status)
 		curl_easy_getinfo(a->curl, CURLINFO_RESPONSE_CODE, &a->status);
 	if (a->status >= 200 && a->status < 300) {
-		if (a->h->data(buf, len, a->h->arg, a->err) < 0) {
+		int rc = a->h->data(buf, len, a->h->arg, a->err);
+
+		if (rc < 0)
 			a->failed = 1;
-			return 0; /* CURLE_WRITE_ERROR */
-		}
-		return len;
+		else if (rc > 0)
+			a->done = 1; /* a server may keep the connection open: not waited for */
+		return rc == 0 ? len : 0; /* 0: CURLE_WRITE_ERROR, the connection closed */
 	}
 	keep = a->error_len + len > MAX_ERROR_BODY ? MAX_ERROR_BODY - a->error_len : len;
 	if (keep) {
@@ -154,6 +157,8 @@ static int judge(struct attempt *a, CURLcode rc, struct g_err *err)
 
 	if (a->failed)
 		return -1;
+	if (a->done) /* stopped on purpose, by the reply's own end */
+		rc = CURLE_OK;
 	if (a->idle || rc == CURLE_OPERATION_TIMEDOUT) {
 		const char *why = a->idle ? "no byte came within the idle timeout" : "timed out";
 

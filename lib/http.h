@@ -32,7 +32,9 @@ struct g_http_opts {
 struct g_http_handler {
 	/* a new attempt begins: forget what an earlier one read */
 	void (*begin)(void *arg);
-	/* bytes of a 2xx body: -1 with err stops the call with that error */
+	/* bytes of a 2xx body: -1 with err stops the call with that error; 1
+	 * says the reply is whole: the transfer stops there, the connection is
+	 * closed, and the call ends as if the body had */
 	int (*data)(const char *buf, size_t len, void *arg, struct g_err *err);
 	/* the 2xx body is whole: -1 with err (a reply cut short) */
 	int (*end)(void *arg, struct g_err *err);

@@ -517,8 +517,8 @@ static int on_event(const struct g_sse_event *ev, void *arg, struct g_err *err)
 {
 	struct g_llm_reader *r = arg;
 
-	if (r->reply->complete && r->p != G_PROVIDER_OPENAI)
-		return 0; /* after the end: nothing more counts */
+	if (r->reply->complete)
+		return 0; /* after the end marker: nothing is part of the reply */
 	if (r->p == G_PROVIDER_OPENAI && strcmp(ev->data, "[DONE]") == 0) {
 		r->reply->complete = 1;
 		return 0;
@@ -537,6 +537,8 @@ static int on_line(const char *line, size_t len, void *arg, struct g_err *err)
 {
 	struct g_llm_reader *r = arg;
 
+	if (r->reply->complete)
+		return 0; /* after "done": true, nothing is part of the reply */
 	return parsed(r, line, len, NULL, err) < 0;
 }
 
@@ -578,11 +580,15 @@ void g_llm_reader_free(struct g_llm_reader *r)
 int g_llm_reader_feed(struct g_llm_reader *r, const char *buf, size_t len, struct g_err *err)
 {
 	char *grown;
+	int rc;
 
-	if (r->sse)
-		return g_sse_feed(r->sse, buf, len, err);
-	if (r->lines)
-		return g_lines_feed(r->lines, buf, len, err);
+	if (r->stream) {
+		/* a stream ends at its end marker, wherever the connection goes */
+		if (r->reply->complete)
+			return 1;
+		rc = r->sse ? g_sse_feed(r->sse, buf, len, err) : g_lines_feed(r->lines, buf, len, err);
+		return rc < 0 ? -1 : r->reply->complete;
+	}
 	if (r->body_len + len > MAX_BODY)
 		return malformed(r, err, "a reply of more than 64 MiB");
 	grown = realloc(r->body, r->body_len + len + 1);

@@ -66,7 +66,10 @@ struct g_llm_reader *g_llm_reader_new(enum g_provider p, int stream, struct g_ll
 				      g_llm_text_fn fn, void *arg);
 void g_llm_reader_free(struct g_llm_reader *r);
 /* The next bytes of a 2xx reply: -1 with err (76 malformed, or an error
- * the stream itself reported: 76, 75 when the provider is overloaded). */
+ * the stream itself reported: 76, 75 when the provider is overloaded); 1
+ * when a stream's end marker has come ([DONE], message_stop, "done": true,
+ * a candidate with a finishReason): the reply is whole, and nothing after
+ * the marker, in these bytes or later ones, is read into it. */
 int g_llm_reader_feed(struct g_llm_reader *r, const char *buf, size_t len, struct g_err *err);
 /* The end of the reply: 76 when it was not complete. */
 int g_llm_reader_end(struct g_llm_reader *r, struct g_err *err);

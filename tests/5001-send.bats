@@ -617,7 +617,7 @@ turn() {
 			jq -c '.usage = {input_tokens: 12, output_tokens: 4}')")"
 }
 
-@test "--record: the speaker is the persona active when the reply is stored" {
+@test "--record: the speaker is the request's persona, not the one active when the reply is stored" {
 	turn
 	local ash
 	ash=$(mkpersona Ash)
@@ -627,7 +627,8 @@ turn() {
 	run -0 --separate-stderr llm-send --record --url "$FAKE_URL" "$R"
 	assert_equal "$stderr" ""
 	assert_output "$(reply_json anthropic end_turn "\"$S\"" '[2,3]')"
-	assert_equal "$(speakers "$S")" "$(printf '%s\n' "$W" "$(who custom "$ash" Ash)" "$(who custom "$ash" Ash)")"
+	assert_equal "$(bound "$S")" "$(who custom "$ash" Ash)"
+	assert_equal "$(speakers "$S")" "$(printf '%s\n' "$W" "$W" "$W")"
 }
 
 @test "--record with --text: the text on stdout, the turn stored" {

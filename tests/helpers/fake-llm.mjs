@@ -28,6 +28,12 @@
 //   nothing (until the client gives up and closes it, if sooner).
 // - close: true: then destroy the socket instead of ending the reply, so the
 //   stream is cut short (no final chunk).
+// - a chunk's wait_file: PATH: before that chunk, wait until PATH exists
+//   (polled; 10 s at most, then the socket is destroyed), so a test can do
+//   something while the reply is half sent, without sleeping.
+// - hold: true: the connection is kept open after the reply (keep-alive,
+//   or with stall_ms a stream never ended) and the reply counts as done only
+//   when the client closes it: a server that waits for the client to hang up.
 //
 // Each request is appended to LOG.jsonl as {method, path, headers, body}
 // once its body is read: path with the query, header names lower case, body
@@ -103,6 +109,15 @@ async function serve(entry, req, res) {
 		}
 		for (const c of chunks) {
 			if (c && c.delay_ms) await waitOrClose(c.delay_ms, () => closed);
+			if (c && c.wait_file) {
+				const end = Date.now() + 10000;
+				while (!closed && !fs.existsSync(c.wait_file) && Date.now() < end) await sleep(20);
+				if (!closed && !fs.existsSync(c.wait_file)) {
+					process.stderr.write(`fake-llm: ${c.wait_file} never came\n`);
+					req.socket.destroy();
+					return;
+				}
+			}
 			if (closed) return;
 			const b = bytes(c);
 			// wait until the bytes are out, so a close after them cuts the
@@ -173,7 +188,8 @@ const onRequest = (req, res) => {
 				finish();
 			}
 		};
-		res.on('close', once);
+		if (script[i].hold) req.socket.on('close', once);
+		else res.on('close', once);
 		serve(script[i], req, res).catch((e) => {
 			process.stderr.write(`fake-llm: ${e.message}\n`);
 			req.socket.destroy();
