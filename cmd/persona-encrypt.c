@@ -83,7 +83,8 @@ static int parse_fd(const char *flag, const char *arg, int *fd)
 	long v;
 
 	if (g_cli_parse_long(arg, 0, 1 << 20, &v) < 0)
-		return g_usage_error(synopsis, "%s: '%s' is not a file descriptor", flag, arg);
+		/* not echoed: a passphrase typed in the wrong place may be it */
+		return g_usage_error(synopsis, "%s: not a file descriptor", flag);
 	*fd = (int)v;
 	return 0;
 }
@@ -93,7 +94,7 @@ static int parse(struct run *r, int argc, char **argv)
 {
 	int opt, status;
 
-	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS, options, NULL)) != -1) {
+	while ((opt = g_getopt(argc, argv, G_CLI_SHORTOPTS, options)) != -1) {
 		if (g_cli_handle(&r->cli, opt, optarg, synopsis, &status)) {
 			if (status >= 0)
 				return status;

@@ -56,7 +56,7 @@ static int parse(struct export *ex, int argc, char **argv)
 	static const char *const names[] = { "v3", "v2", "yaml", "png", "charx" };
 	int opt, status, i;
 
-	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS "o:", options, NULL)) != -1) {
+	while ((opt = g_getopt(argc, argv, G_CLI_SHORTOPTS "o:", options)) != -1) {
 		if (g_cli_handle(&ex->cli, opt, optarg, synopsis, &status)) {
 			if (status >= 0)
 				return status;
