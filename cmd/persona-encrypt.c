@@ -570,7 +570,9 @@ int main(int argc, char **argv)
 		return g_cli_finish(g_report(&err));
 	r.argc = argc;
 	r.argv = argv;
-	r.store = g_store_open(path, &err);
+	/* only init makes a database; elsewhere a missing one is a typo */
+	r.store = strcmp(verb, "init") == 0 ? g_store_open_new(path, &err)
+					     : g_store_open(path, &err);
 	free(path);
 	if (!r.store)
 		return g_cli_finish(g_report(&err));

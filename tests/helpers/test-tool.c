@@ -212,7 +212,7 @@ static int cmd_store_open(struct tool *t)
 
 	if (!path)
 		return g_report(&err);
-	s = g_store_open(path, &err);
+	s = g_store_open_new(path, &err);
 	free(path);
 	if (!s)
 		return g_report(&err);
