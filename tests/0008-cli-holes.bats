@@ -23,7 +23,7 @@ teardown() { keys_teardown; }
 	local out
 	for out in "$GUISE_DB" "$dir/./$name" "$dir//$name" "$BATS_TEST_TMPDIR/link.db" \
 		"$BATS_TEST_TMPDIR/hard.db"; do
-		run -73 --separate-stderr persona-export Wren -o "$out"
+		run -64 --separate-stderr persona-export Wren -o "$out"
 		assert_output ""
 		assert_equal "$stderr" "persona-export: '$out' is the database: not writing a card over it"
 	done
@@ -33,7 +33,7 @@ teardown() { keys_teardown; }
 	local reader=$!
 	until [[ -e $GUISE_DB-shm ]]; do sleep 0.05; done
 	for out in "$GUISE_DB-wal" "$GUISE_DB-shm"; do
-		run -73 --separate-stderr persona-export Wren -o "$out"
+		run -64 --separate-stderr persona-export Wren -o "$out"
 		assert_equal "$stderr" "persona-export: '$out' is the database: not writing a card over it"
 	done
 	wait "$reader"
