@@ -221,13 +221,40 @@ static int emit_with_recovery(struct run *r, json_t *rec, char *recovery,
 	return rc;
 }
 
+/* The user record with its new recovery key, out on stdout before the
+ * account commits (g_account_deliver_fn). */
+struct delivery {
+	struct run *r;
+	const struct g_user *u;
+	const long *fields; /* rekey: the count re-encrypted */
+};
+
+static int deliver_recovery(char recovery[G_RECOVERY_TEXT], void *arg, struct g_err *err)
+{
+	struct delivery *d = arg;
+	json_t *rec = g_user_record(d->u);
+	int rc;
+
+	if (rec && d->fields)
+		json_object_set_new(rec, "fields_reencrypted", json_integer(*d->fields));
+	errno = 0;
+	rc = emit_with_recovery(d->r, rec, recovery, err);
+	if (rc == 0 && fflush(stdout) != 0)
+		rc = -1;
+	if (ferror(stdout))
+		return g_err_set(err, G_EX_IOERR,
+				 "cannot write the recovery key to stdout: %s: nothing changed",
+				 strerror(errno ? errno : EIO));
+	return rc;
+}
+
 static int verb_init(struct run *r, struct g_err *err)
 {
 	struct g_secret pass = { NULL, 0 };
 	char recovery[G_RECOVERY_TEXT];
 	struct g_kdf kdf, moderate;
 	struct g_user u;
-	json_t *rec;
+	struct delivery d = { r, &u, NULL };
 	int rc;
 
 	if (!r->cli.user)
@@ -236,18 +263,14 @@ static int verb_init(struct run *r, struct g_err *err)
 	if (choose_kdf(r, &moderate, &kdf, err) < 0 ||
 	    g_secret_new_passphrase(&r->secrets, r->cli.user, 1, &pass, err) < 0)
 		return -1;
+	/* printed once, before the commit, and never stored; a dry run
+	 * stores nothing */
 	rc = g_account_create(r->store, r->cli.user, r->email, &kdf, &pass,
-			      r->cli.dry_run, &u, recovery, err);
+			      r->cli.dry_run, &u, recovery, deliver_recovery, &d, err);
 	g_secret_release(&pass);
-	if (rc < 0) {
-		sodium_memzero(recovery, sizeof(recovery));
-		g_user_release(&u);
-		return -1;
-	}
-	/* printed once, here, and never stored; a dry run stored nothing */
-	rec = g_user_record(&u);
+	sodium_memzero(recovery, sizeof(recovery));
 	g_user_release(&u);
-	return emit_with_recovery(r, rec, recovery, err);
+	return rc < 0 ? -1 : 0;
 }
 
 struct listing {
@@ -354,28 +377,24 @@ static int verb_rekey(struct run *r, struct g_user *u, struct g_err *err)
 	char recovery[G_RECOVERY_TEXT];
 	struct g_userkey old;
 	long fields = 0;
-	json_t *rec;
+	struct delivery d = { r, u, &fields };
 	int rc;
 
 	if (check_passphrase(r, u, &pass, &old, err) < 0)
 		return -1;
 	rc = g_account_rekey(r->store, u, &old, &pass, r->cli.dry_run, recovery,
-			     &fields, err);
+			     &fields, deliver_recovery, &d, err);
 	g_secret_release(&pass);
 	g_userkey_release(&old);
-	if (rc < 0) {
-		sodium_memzero(recovery, sizeof(recovery));
+	sodium_memzero(recovery, sizeof(recovery));
+	if (rc < 0)
 		return -1;
-	}
 	if (!r->cli.dry_run) {
 		/* the cached key is the old one: gone with it */
 		g_keyring_drop(&id);
 		g_token_drop(&id);
 	}
-	rec = g_user_record(u);
-	if (rec)
-		json_object_set_new(rec, "fields_reencrypted", json_integer(fields));
-	return emit_with_recovery(r, rec, recovery, err);
+	return 0;
 }
 
 struct verify {
