@@ -294,15 +294,20 @@ static int verb_users(struct run *r, struct g_err *err)
 
 static int verb_unlock(struct run *r, const struct g_user *u, struct g_err *err)
 {
-	struct g_cache_id id = { r->store->db_id, u->id, u->dek_version };
+	struct g_secret pass = { NULL, 0 };
 	unsigned int timeout = r->timeout_s ? r->timeout_s : 15 * 60;
 	char expires[G_TIMESTAMP_LEN];
+	struct g_cache_id id;
 	struct g_userkey k;
 	char *token = NULL;
 	int rc;
 
-	if (get_key(r, u, 1, &k, err) < 0)
+	/* the passphrase, checked whatever the cache holds: a wrong one must
+	 * not extend an unlock */
+	g_userkey_cache_id(r->store->db_id, u, &id);
+	if (check_passphrase(r, u, &pass, &k, err) < 0)
 		return -1;
+	g_secret_release(&pass);
 	g_timestamp_format(g_timestamp_ms() + (int64_t)timeout * 1000, expires);
 	if (r->cli.dry_run)
 		rc = 0;
@@ -329,9 +334,10 @@ static int verb_unlock(struct run *r, const struct g_user *u, struct g_err *err)
 
 static int verb_lock(struct run *r, const struct g_user *u, struct g_err *err)
 {
-	struct g_cache_id id = { r->store->db_id, u->id, u->dek_version };
+	struct g_cache_id id;
 	int keyring = 0, sessions = 0;
 
+	g_userkey_cache_id(r->store->db_id, u, &id);
 	if (!r->cli.dry_run) {
 		keyring = g_keyring_drop(&id);
 		sessions = g_token_drop(&id);
@@ -372,7 +378,7 @@ static int rewrap(struct run *r, struct g_user *u, int with_recovery,
 
 static int verb_rekey(struct run *r, struct g_user *u, struct g_err *err)
 {
-	struct g_cache_id id = { r->store->db_id, u->id, u->dek_version };
+	struct g_cache_id id;
 	struct g_secret pass = { NULL, 0 };
 	char recovery[G_RECOVERY_TEXT];
 	struct g_userkey old;
@@ -380,6 +386,7 @@ static int verb_rekey(struct run *r, struct g_user *u, struct g_err *err)
 	struct delivery d = { r, u, &fields };
 	int rc;
 
+	g_userkey_cache_id(r->store->db_id, u, &id);
 	if (check_passphrase(r, u, &pass, &old, err) < 0)
 		return -1;
 	rc = g_account_rekey(r->store, u, &old, &pass, r->cli.dry_run, recovery,
@@ -442,10 +449,11 @@ static int verb_verify(struct run *r, const struct g_user *u, struct g_err *err)
 
 static int verb_delete_user(struct run *r, const struct g_user *u, struct g_err *err)
 {
-	struct g_cache_id id = { r->store->db_id, u->id, u->dek_version };
+	struct g_cache_id id;
 	struct g_secret pass = { NULL, 0 };
 	struct g_userkey k;
 
+	g_userkey_cache_id(r->store->db_id, u, &id);
 	if (check_passphrase(r, u, &pass, &k, err) < 0)
 		return -1;
 	g_secret_release(&pass);

@@ -16,7 +16,7 @@
 #include "crypt.h"
 #include "timestamp.h"
 
-#define PAYLOAD_BYTES (8 + G_KEY_BYTES)
+#define PAYLOAD_BYTES (8 + G_CACHE_KEY_ID_BYTES + G_KEY_BYTES)
 #define TOKEN_ID_BYTES 16
 #define MAX_DURATION (30UL * 24 * 3600)
 
@@ -55,7 +55,8 @@ int g_keyring_put(const struct g_cache_id *id, const unsigned char *dek,
 		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
 	key_name(id, name, sizeof(name));
 	put_u64(payload, (uint64_t)id->dek_version);
-	memcpy(payload + 8, dek, G_KEY_BYTES);
+	memcpy(payload + 8, id->key_id, G_CACHE_KEY_ID_BYTES);
+	memcpy(payload + 8 + G_CACHE_KEY_ID_BYTES, dek, G_KEY_BYTES);
 	key = add_key("user", name, payload, PAYLOAD_BYTES, KEY_SPEC_USER_KEYRING);
 	saved = errno;
 	sodium_free(payload);
@@ -92,8 +93,9 @@ int g_keyring_get(const struct g_cache_id *id, unsigned char *dek)
 	if (key >= 0) {
 		n = keyctl_read(key, (char *)payload, PAYLOAD_BYTES);
 		if (n == PAYLOAD_BYTES &&
-		    get_u64(payload) == (uint64_t)id->dek_version) {
-			memcpy(dek, payload + 8, G_KEY_BYTES);
+		    get_u64(payload) == (uint64_t)id->dek_version &&
+		    sodium_memcmp(payload + 8, id->key_id, G_CACHE_KEY_ID_BYTES) == 0) {
+			memcpy(dek, payload + 8 + G_CACHE_KEY_ID_BYTES, G_KEY_BYTES);
 			found = 1;
 		}
 	}
@@ -133,7 +135,10 @@ static int token_dir(char *buf, size_t size, int create, struct g_err *err)
 static void token_ad(const struct g_cache_id *id, int64_t expires,
 		     struct g_wrap_ad *ad, char *kind, size_t size)
 {
-	snprintf(kind, size, "session-token:%lld", (long long)expires);
+	char hex[2 * G_CACHE_KEY_ID_BYTES + 1];
+
+	sodium_bin2hex(hex, sizeof(hex), id->key_id, G_CACHE_KEY_ID_BYTES);
+	snprintf(kind, size, "session-token:%lld:%s", (long long)expires, hex);
 	ad->db_id = id->db_id;
 	ad->user_id = id->user_id;
 	ad->dek_version = id->dek_version;
@@ -186,7 +191,7 @@ int g_token_create(const struct g_cache_id *id, const unsigned char *dek,
 {
 	unsigned char *secret = sodium_malloc(TOKEN_ID_BYTES + G_KEY_BYTES);
 	unsigned char wrapped[G_KEY_BYTES + G_TAG_BYTES], nonce[G_NONCE_BYTES];
-	char dir[4096], path[4200], kind[64], idhex[2 * TOKEN_ID_BYTES + 1];
+	char dir[4096], path[4200], kind[96], idhex[2 * TOKEN_ID_BYTES + 1];
 	int64_t expires = g_timestamp_ms() + (int64_t)timeout_s * 1000;
 	struct g_wrap_ad ad;
 	char *nonce64 = NULL, *wrapped64 = NULL;
@@ -233,7 +238,7 @@ int g_token_get(const struct g_cache_id *id, unsigned char *dek)
 {
 	unsigned char *secret = sodium_malloc(TOKEN_ID_BYTES + G_KEY_BYTES);
 	unsigned char wrapped[G_KEY_BYTES + G_TAG_BYTES], nonce[G_NONCE_BYTES];
-	char dir[4096], path[4200], kind[64], idhex[2 * TOKEN_ID_BYTES + 1];
+	char dir[4096], path[4200], kind[96], idhex[2 * TOKEN_ID_BYTES + 1];
 	const char *token = getenv("GUISE_SESSION");
 	const char *db_id, *user_id, *nonce64, *wrapped64;
 	json_int_t version, expires;
