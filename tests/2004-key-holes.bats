@@ -137,6 +137,12 @@ old_recovery_works() {
 	GUISE_PASSPHRASE_FILE=$PASS1 run -78 --separate-stderr persona-encrypt unlock --token
 	assert_equal "$stderr" "persona-encrypt: '$dir' is writable by others: not keeping a session token there"
 	chmod 700 "$dir"
+	if [[ $(id -u) == 0 ]]; then
+		chown 65534 "$dir"
+		GUISE_PASSPHRASE_FILE=$PASS1 run -78 --separate-stderr persona-encrypt unlock --token
+		assert_equal "$stderr" "persona-encrypt: '$dir' belongs to another user: not keeping a session token there"
+		chown 0 "$dir"
+	fi
 	GUISE_PASSPHRASE_FILE=$PASS1 run -0 --separate-stderr persona-encrypt unlock --token
 	eval "$output"
 	run -0 --separate-stderr persona-encrypt verify -v
