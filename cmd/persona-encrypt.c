@@ -188,10 +188,12 @@ static int check_passphrase(struct run *r, const struct g_user *u,
 {
 	int rc = g_secret_passphrase(&r->secrets, u->username, 1, pass, err);
 
-	if (rc == 0)
-		return g_err_set(err, G_EX_USAGE,
-				 "no passphrase: no terminal, and none of --passphrase-fd, "
-				 "GUISE_PASSPHRASE_FILE, GUISE_PASSPHRASE");
+	if (rc == 0) {
+		g_err_set(err, G_EX_USAGE,
+			  "no passphrase: no terminal, and none of --passphrase-fd, "
+			  "GUISE_PASSPHRASE_FILE, GUISE_PASSPHRASE");
+		return -1;
+	}
 	if (rc < 0 || g_userkey_from_passphrase(r->store->db_id, u, pass, k, err) < 0) {
 		g_secret_release(pass);
 		return -1;
