@@ -120,7 +120,7 @@ static int parse(struct send *s, int argc, char **argv)
 {
 	int opt, status;
 
-	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS "m:", options, NULL)) != -1) {
+	while ((opt = g_getopt(argc, argv, G_CLI_SHORTOPTS "m:", options)) != -1) {
 		if (g_cli_handle(&s->cli, opt, optarg, synopsis, &status)) {
 			if (status >= 0)
 				return status;

@@ -83,7 +83,8 @@ static int parse_fd(const char *flag, const char *arg, int *fd)
 	long v;
 
 	if (g_cli_parse_long(arg, 0, 1 << 20, &v) < 0)
-		return g_usage_error(synopsis, "%s: '%s' is not a file descriptor", flag, arg);
+		/* not echoed: a passphrase typed in the wrong place may be it */
+		return g_usage_error(synopsis, "%s: not a file descriptor", flag);
 	*fd = (int)v;
 	return 0;
 }
@@ -93,7 +94,7 @@ static int parse(struct run *r, int argc, char **argv)
 {
 	int opt, status;
 
-	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS, options, NULL)) != -1) {
+	while ((opt = g_getopt(argc, argv, G_CLI_SHORTOPTS, options)) != -1) {
 		if (g_cli_handle(&r->cli, opt, optarg, synopsis, &status)) {
 			if (status >= 0)
 				return status;
@@ -187,10 +188,12 @@ static int check_passphrase(struct run *r, const struct g_user *u,
 {
 	int rc = g_secret_passphrase(&r->secrets, u->username, 1, pass, err);
 
-	if (rc == 0)
-		return g_err_set(err, G_EX_USAGE,
-				 "no passphrase: no terminal, and none of --passphrase-fd, "
-				 "GUISE_PASSPHRASE_FILE, GUISE_PASSPHRASE");
+	if (rc == 0) {
+		g_err_set(err, G_EX_USAGE,
+			  "no passphrase: no terminal, and none of --passphrase-fd, "
+			  "GUISE_PASSPHRASE_FILE, GUISE_PASSPHRASE");
+		return -1;
+	}
 	if (rc < 0 || g_userkey_from_passphrase(r->store->db_id, u, pass, k, err) < 0) {
 		g_secret_release(pass);
 		return -1;
@@ -220,13 +223,40 @@ static int emit_with_recovery(struct run *r, json_t *rec, char *recovery,
 	return rc;
 }
 
+/* The user record with its new recovery key, out on stdout before the
+ * account commits (g_account_deliver_fn). */
+struct delivery {
+	struct run *r;
+	const struct g_user *u;
+	const long *fields; /* rekey: the count re-encrypted */
+};
+
+static int deliver_recovery(char recovery[G_RECOVERY_TEXT], void *arg, struct g_err *err)
+{
+	struct delivery *d = arg;
+	json_t *rec = g_user_record(d->u);
+	int rc;
+
+	if (rec && d->fields)
+		json_object_set_new(rec, "fields_reencrypted", json_integer(*d->fields));
+	errno = 0;
+	rc = emit_with_recovery(d->r, rec, recovery, err);
+	if (rc == 0 && fflush(stdout) != 0)
+		rc = -1;
+	if (ferror(stdout))
+		return g_err_set(err, G_EX_IOERR,
+				 "cannot write the recovery key to stdout: %s: nothing changed",
+				 strerror(errno ? errno : EIO));
+	return rc;
+}
+
 static int verb_init(struct run *r, struct g_err *err)
 {
 	struct g_secret pass = { NULL, 0 };
 	char recovery[G_RECOVERY_TEXT];
 	struct g_kdf kdf, moderate;
 	struct g_user u;
-	json_t *rec;
+	struct delivery d = { r, &u, NULL };
 	int rc;
 
 	if (!r->cli.user)
@@ -235,18 +265,14 @@ static int verb_init(struct run *r, struct g_err *err)
 	if (choose_kdf(r, &moderate, &kdf, err) < 0 ||
 	    g_secret_new_passphrase(&r->secrets, r->cli.user, 1, &pass, err) < 0)
 		return -1;
+	/* printed once, before the commit, and never stored; a dry run
+	 * stores nothing */
 	rc = g_account_create(r->store, r->cli.user, r->email, &kdf, &pass,
-			      r->cli.dry_run, &u, recovery, err);
+			      r->cli.dry_run, &u, recovery, deliver_recovery, &d, err);
 	g_secret_release(&pass);
-	if (rc < 0) {
-		sodium_memzero(recovery, sizeof(recovery));
-		g_user_release(&u);
-		return -1;
-	}
-	/* printed once, here, and never stored; a dry run stored nothing */
-	rec = g_user_record(&u);
+	sodium_memzero(recovery, sizeof(recovery));
 	g_user_release(&u);
-	return emit_with_recovery(r, rec, recovery, err);
+	return rc < 0 ? -1 : 0;
 }
 
 struct listing {
@@ -270,15 +296,20 @@ static int verb_users(struct run *r, struct g_err *err)
 
 static int verb_unlock(struct run *r, const struct g_user *u, struct g_err *err)
 {
-	struct g_cache_id id = { r->store->db_id, u->id, u->dek_version };
+	struct g_secret pass = { NULL, 0 };
 	unsigned int timeout = r->timeout_s ? r->timeout_s : 15 * 60;
 	char expires[G_TIMESTAMP_LEN];
+	struct g_cache_id id;
 	struct g_userkey k;
 	char *token = NULL;
 	int rc;
 
-	if (get_key(r, u, 1, &k, err) < 0)
+	/* the passphrase, checked whatever the cache holds: a wrong one must
+	 * not extend an unlock */
+	g_userkey_cache_id(r->store->db_id, u, &id);
+	if (check_passphrase(r, u, &pass, &k, err) < 0)
 		return -1;
+	g_secret_release(&pass);
 	g_timestamp_format(g_timestamp_ms() + (int64_t)timeout * 1000, expires);
 	if (r->cli.dry_run)
 		rc = 0;
@@ -305,9 +336,10 @@ static int verb_unlock(struct run *r, const struct g_user *u, struct g_err *err)
 
 static int verb_lock(struct run *r, const struct g_user *u, struct g_err *err)
 {
-	struct g_cache_id id = { r->store->db_id, u->id, u->dek_version };
+	struct g_cache_id id;
 	int keyring = 0, sessions = 0;
 
+	g_userkey_cache_id(r->store->db_id, u, &id);
 	if (!r->cli.dry_run) {
 		keyring = g_keyring_drop(&id);
 		sessions = g_token_drop(&id);
@@ -348,33 +380,30 @@ static int rewrap(struct run *r, struct g_user *u, int with_recovery,
 
 static int verb_rekey(struct run *r, struct g_user *u, struct g_err *err)
 {
-	struct g_cache_id id = { r->store->db_id, u->id, u->dek_version };
+	struct g_cache_id id;
 	struct g_secret pass = { NULL, 0 };
 	char recovery[G_RECOVERY_TEXT];
 	struct g_userkey old;
 	long fields = 0;
-	json_t *rec;
+	struct delivery d = { r, u, &fields };
 	int rc;
 
+	g_userkey_cache_id(r->store->db_id, u, &id);
 	if (check_passphrase(r, u, &pass, &old, err) < 0)
 		return -1;
 	rc = g_account_rekey(r->store, u, &old, &pass, r->cli.dry_run, recovery,
-			     &fields, err);
+			     &fields, deliver_recovery, &d, err);
 	g_secret_release(&pass);
 	g_userkey_release(&old);
-	if (rc < 0) {
-		sodium_memzero(recovery, sizeof(recovery));
+	sodium_memzero(recovery, sizeof(recovery));
+	if (rc < 0)
 		return -1;
-	}
 	if (!r->cli.dry_run) {
 		/* the cached key is the old one: gone with it */
 		g_keyring_drop(&id);
 		g_token_drop(&id);
 	}
-	rec = g_user_record(u);
-	if (rec)
-		json_object_set_new(rec, "fields_reencrypted", json_integer(fields));
-	return emit_with_recovery(r, rec, recovery, err);
+	return 0;
 }
 
 struct verify {
@@ -422,10 +451,11 @@ static int verb_verify(struct run *r, const struct g_user *u, struct g_err *err)
 
 static int verb_delete_user(struct run *r, const struct g_user *u, struct g_err *err)
 {
-	struct g_cache_id id = { r->store->db_id, u->id, u->dek_version };
+	struct g_cache_id id;
 	struct g_secret pass = { NULL, 0 };
 	struct g_userkey k;
 
+	g_userkey_cache_id(r->store->db_id, u, &id);
 	if (check_passphrase(r, u, &pass, &k, err) < 0)
 		return -1;
 	g_secret_release(&pass);
@@ -569,7 +599,9 @@ int main(int argc, char **argv)
 		return g_cli_finish(g_report(&err));
 	r.argc = argc;
 	r.argv = argv;
-	r.store = g_store_open(path, &err);
+	/* only init makes a database; elsewhere a missing one is a typo */
+	r.store = strcmp(verb, "init") == 0 ? g_store_open_new(path, &err)
+					     : g_store_open(path, &err);
 	free(path);
 	if (!r.store)
 		return g_cli_finish(g_report(&err));

@@ -56,7 +56,7 @@ static int parse(struct export *ex, int argc, char **argv)
 	static const char *const names[] = { "v3", "v2", "yaml", "png", "charx" };
 	int opt, status, i;
 
-	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS "o:", options, NULL)) != -1) {
+	while ((opt = g_getopt(argc, argv, G_CLI_SHORTOPTS "o:", options)) != -1) {
 		if (g_cli_handle(&ex->cli, opt, optarg, synopsis, &status)) {
 			if (status >= 0)
 				return status;
@@ -103,10 +103,33 @@ static int binary(struct export *ex, const json_t *record, const json_t *card,
 				   out, out_len, err);
 }
 
+/* -o: never over the database or the files SQLite keeps beside it. */
+static int write_file(struct export *ex, const void *buf, size_t len, struct g_err *err)
+{
+	const char *db = ex->store->path;
+	size_t n = strlen(db) + sizeof("-journal");
+	char *wal = malloc(n), *shm = malloc(n), *journal = malloc(n);
+	const char *keep[] = { db, wal, shm, journal, NULL };
+	int rc;
+
+	if (!wal || !shm || !journal) {
+		rc = g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	} else {
+		snprintf(wal, n, "%s-wal", db);
+		snprintf(shm, n, "%s-shm", db);
+		snprintf(journal, n, "%s-journal", db);
+		rc = g_file_write(ex->output, buf, len, keep, err);
+	}
+	free(wal);
+	free(shm);
+	free(journal);
+	return rc;
+}
+
 static int write_bytes(struct export *ex, const void *buf, size_t len, struct g_err *err)
 {
 	if (ex->output)
-		return g_file_write(ex->output, buf, len, err);
+		return write_file(ex, buf, len, err);
 	if (fwrite(buf, 1, len, stdout) != len)
 		return g_err_set(err, G_EX_IOERR, "cannot write to stdout");
 	return 0;
@@ -134,7 +157,7 @@ static int text_out(struct export *ex, json_t *const *cards, int n, struct g_err
 		if (fclose(f) != 0 && rc == 0)
 			rc = g_err_set(err, G_EX_SOFTWARE, "out of memory");
 		if (rc == 0)
-			rc = g_file_write(ex->output, buf, len, err);
+			rc = write_file(ex, buf, len, err);
 		free(buf);
 	}
 	return rc;

@@ -98,7 +98,7 @@ static int parse(struct import *im, int argc, char **argv)
 {
 	int opt, status;
 
-	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS, options, NULL)) != -1) {
+	while ((opt = g_getopt(argc, argv, G_CLI_SHORTOPTS, options)) != -1) {
 		if (g_cli_handle(&im->cli, opt, optarg, synopsis, &status)) {
 			if (status >= 0)
 				return status;

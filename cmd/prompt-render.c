@@ -77,7 +77,7 @@ static int parse(struct render *r, int argc, char **argv)
 {
 	int opt, status;
 
-	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS "m:s:", options, NULL)) != -1) {
+	while ((opt = g_getopt(argc, argv, G_CLI_SHORTOPTS "m:s:", options)) != -1) {
 		if (g_cli_handle(&r->cli, opt, optarg, synopsis, &status)) {
 			if (status >= 0)
 				return status;

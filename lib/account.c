@@ -23,7 +23,7 @@ static int finish(struct g_store *s, int dry_run, struct g_err *err)
 int g_account_create(struct g_store *s, const char *username, const char *email,
 		     const struct g_kdf *kdf, const struct g_secret *pass,
 		     int dry_run, struct g_user *u, char recovery[G_RECOVERY_TEXT],
-		     struct g_err *err)
+		     g_account_deliver_fn *deliver, void *arg, struct g_err *err)
 {
 	struct g_userkey k;
 	int rc = -1;
@@ -54,7 +54,7 @@ int g_account_create(struct g_store *s, const char *username, const char *email,
 	if (g_userkey_wrap_passphrase(&k, u, kdf, pass, err) == 0 &&
 	    g_userkey_wrap_recovery(&k, u, recovery, err) == 0 &&
 	    g_store_begin(s, err) == 0) {
-		if (g_user_insert(s, u, err) < 0)
+		if (g_user_insert(s, u, err) < 0 || (deliver && deliver(recovery, arg, err) < 0))
 			g_store_rollback(s);
 		else
 			rc = finish(s, dry_run, err);
@@ -86,7 +86,8 @@ int g_account_passwd(struct g_store *s, struct g_user *u, const struct g_userkey
 
 int g_account_rekey(struct g_store *s, struct g_user *u, const struct g_userkey *old,
 		    const struct g_secret *pass, int dry_run,
-		    char recovery[G_RECOVERY_TEXT], long *fields, struct g_err *err)
+		    char recovery[G_RECOVERY_TEXT], long *fields,
+		    g_account_deliver_fn *deliver, void *arg, struct g_err *err)
 {
 	struct g_userkey k = *old;
 	struct g_user_guard g;
@@ -110,7 +111,8 @@ int g_account_rekey(struct g_store *s, struct g_user *u, const struct g_userkey 
 		*fields = g_vault_rekey(s, old, &k, err);
 		/* content hashes are keyed by the DEK: they change with it */
 		if (*fields < 0 || g_cardrow_rehash(s, &k, err) < 0 || g_user_set_wrap(s, u, &g, err) < 0 ||
-		    g_user_set_recovery(s, u, &g, err) < 0)
+		    g_user_set_recovery(s, u, &g, err) < 0 ||
+		    (deliver && deliver(recovery, arg, err) < 0))
 			g_store_rollback(s);
 		else
 			rc = finish(s, dry_run, err);

@@ -11,12 +11,21 @@
 #include "store.h"
 #include "users.h"
 
+/* Hands a new recovery key (its printed form; the callee may zero it) to
+ * the user, from inside the write transaction, after the writes and before
+ * the commit: the printed copy is the only one, so unless it went out (the
+ * callee returns 0) nothing is committed and the old key still works.
+ * -1 with err set rolls back. Called for a dry run too. */
+typedef int g_account_deliver_fn(char recovery[G_RECOVERY_TEXT], void *arg,
+				 struct g_err *err);
+
 /* A new user: a random DEK, wrapped under the passphrase and under a new
- * recovery key (its printed form into recovery). u is filled. */
+ * recovery key (its printed form into recovery, and to deliver before the
+ * commit). u is filled before deliver is called. */
 int g_account_create(struct g_store *s, const char *username, const char *email,
 		     const struct g_kdf *kdf, const struct g_secret *pass,
 		     int dry_run, struct g_user *u, char recovery[G_RECOVERY_TEXT],
-		     struct g_err *err);
+		     g_account_deliver_fn *deliver, void *arg, struct g_err *err);
 
 /* Wrap k's DEK under a new passphrase (and KDF): one row changes, no field
  * is re-encrypted. */
@@ -27,10 +36,12 @@ int g_account_passwd(struct g_store *s, struct g_user *u, const struct g_userkey
 /* A new DEK: every encrypted field of the user re-encrypted, a new
  * passphrase wrap (pass is the current passphrase, to wrap the new key
  * under) and recovery key, dek_version + 1, all in one transaction.
- * *fields is the count of fields re-encrypted. */
+ * *fields is the count of fields re-encrypted, set (and u updated) before
+ * deliver is called with the new recovery key. */
 int g_account_rekey(struct g_store *s, struct g_user *u, const struct g_userkey *old,
 		    const struct g_secret *pass, int dry_run,
-		    char recovery[G_RECOVERY_TEXT], long *fields, struct g_err *err);
+		    char recovery[G_RECOVERY_TEXT], long *fields,
+		    g_account_deliver_fn *deliver, void *arg, struct g_err *err);
 
 /* Delete the user and, by cascade, everything they own. */
 int g_account_delete(struct g_store *s, const struct g_user *u, int dry_run,

@@ -67,10 +67,103 @@ int g_cli_check(const struct g_cli *cli, struct g_err *err)
 	return 0;
 }
 
+/* What was wrong with the last option g_getopt() refused. */
+static char bad_option[128];
+
+/* The index of the option named exactly name[0..n), or -1. */
+static int long_index(const struct option *options, const char *name, size_t n)
+{
+	int i;
+
+	for (i = 0; options[i].name; i++)
+		if (strlen(options[i].name) == n && strncmp(options[i].name, name, n) == 0)
+			return i;
+	return -1;
+}
+
+/* Whether a long option starting with name[0..n) has code val: then
+ * getopt's complaint with optopt val was about that element. */
+static int long_prefix(const struct option *options, const char *name, size_t n, int val)
+{
+	int i;
+
+	for (i = 0; options[i].name; i++)
+		if (options[i].val == val && strncmp(options[i].name, name, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Say what getopt refused: the option's name only, for its value may be
+ * a secret typed in the wrong place. */
+static void describe_bad(int argc, char *const argv[], const char *shortopts,
+			 const struct option *options)
+{
+	const char *e = optind > 0 && optind <= argc ? argv[optind - 1] : NULL;
+	const char *sc;
+	size_t n;
+	int i;
+
+	if (e && e[0] == '-' && e[1] == '-' &&
+	    (optopt == 0 || long_prefix(options, e + 2, strcspn(e + 2, "="), optopt))) {
+		e += 2;
+		n = strcspn(e, "=");
+		if (n > 64)
+			n = 64;
+		i = long_index(options, e, n);
+		if (i >= 0 && options[i].has_arg == required_argument && !e[n])
+			snprintf(bad_option, sizeof(bad_option), "option '--%.*s' needs a value",
+				 (int)n, e);
+		else if (i >= 0 && options[i].has_arg == no_argument && e[n])
+			snprintf(bad_option, sizeof(bad_option), "option '--%.*s' takes no value",
+				 (int)n, e);
+		else
+			snprintf(bad_option, sizeof(bad_option), "unknown option '--%.*s'", (int)n,
+				 e);
+		return;
+	}
+	sc = optopt > ' ' && optopt < 127 ? strchr(shortopts, optopt) : NULL;
+	if (sc && sc[1] == ':')
+		snprintf(bad_option, sizeof(bad_option), "option '-%c' needs a value", optopt);
+	else if (optopt > ' ' && optopt < 127)
+		snprintf(bad_option, sizeof(bad_option), "unknown option '-%c'", optopt);
+	else
+		snprintf(bad_option, sizeof(bad_option), "unknown option");
+}
+
+int g_getopt(int argc, char *const argv[], const char *shortopts,
+	     const struct option *options)
+{
+	const char *typed;
+	int opt, idx = -1;
+	size_t n;
+
+	opterr = 0;
+	opt = getopt_long(argc, argv, shortopts, options, &idx);
+	if (opt == '?' || opt == ':') {
+		describe_bad(argc, argv, shortopts, options);
+		return '?';
+	}
+	if (opt == -1 || idx < 0)
+		return opt;
+	/* the element as typed: the one before a separate value */
+	typed = argv[optind - (optarg && optind >= 2 && optarg == argv[optind - 1] ? 2 : 1)];
+	typed += typed[0] == '-' && typed[1] == '-' ? 2 : 0;
+	n = strcspn(typed, "=");
+	if (strlen(options[idx].name) != n || strncmp(options[idx].name, typed, n) != 0) {
+		snprintf(bad_option, sizeof(bad_option), "unknown option '--%.*s'",
+			 (int)(n > 64 ? 64 : n), typed);
+		return '?';
+	}
+	return opt;
+}
+
 enum g_cli_result g_cli_option(struct g_cli *cli, int opt, const char *arg,
 			       struct g_err *err)
 {
 	switch (opt) {
+	case '?':
+		g_err_set(err, G_EX_USAGE, "%s", bad_option[0] ? bad_option : "unknown option");
+		return G_CLI_BAD;
 	case 'd':
 		cli->db = arg;
 		return G_CLI_TAKEN;

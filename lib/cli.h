@@ -75,6 +75,15 @@ void g_cli_init(struct g_cli *cli, const char *argv0);
  * configuration error (78). -h and -V never get this far. */
 int g_cli_check(const struct g_cli *cli, struct g_err *err);
 
+/* getopt_long, but a long option is taken only by its full name (no
+ * abbreviations: "--passphrase pw" is not --passphrase-fd), and getopt
+ * prints nothing. A bad option comes back as '?', and g_cli_option() turns
+ * it into a usage error that names the option, never its value. Every
+ * command's option loop calls this instead of getopt_long. */
+int g_getopt(int argc, char *const argv[], const char *shortopts,
+	     const struct option *options);
+
+/* '?' from g_getopt() is G_CLI_BAD with err saying what was wrong. */
 enum g_cli_result g_cli_option(struct g_cli *cli, int opt, const char *arg,
 			       struct g_err *err);
 

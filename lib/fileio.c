@@ -77,14 +77,70 @@ void g_file_release(struct g_file *f)
 	memset(f, 0, sizeof(*f));
 }
 
-int g_file_write(const char *path, const void *buf, size_t len, struct g_err *err)
+/* Whether st is one of the files of keep (NULL-terminated paths; those
+ * that do not exist are skipped): by device and inode, so no spelling of
+ * the path, symlink or hard link gets past. */
+static int is_kept(const struct stat *st, const char *const *keep)
 {
-	size_t n = strlen(path) + 16, done = 0;
-	char *tmp = malloc(n);
+	struct stat k;
+
+	for (; keep && *keep; keep++)
+		if (stat(*keep, &k) == 0 && k.st_dev == st->st_dev && k.st_ino == st->st_ino)
+			return 1;
+	return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	size_t done = 0;
 	ssize_t w;
+
+	while (done < len) {
+		w = write(fd, (const char *)buf + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? errno : EIO;
+		done += (size_t)w;
+	}
+	return 0;
+}
+
+/* A FIFO, a terminal, /dev/null: written into as they are, as a shell's
+ * redirection would; renaming a regular file over them would replace the
+ * device or pipe with a file holding the card. */
+static int write_in_place(const char *path, const void *buf, size_t len, struct g_err *err)
+{
+	int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	int saved;
+
+	if (fd < 0)
+		return g_err_set(err, G_EX_IOERR, "cannot write '%s': %s", path, strerror(errno));
+	saved = write_all(fd, buf, len);
+	if (close(fd) < 0 && !saved && errno != EINTR)
+		saved = errno;
+	if (saved)
+		return g_err_set(err, G_EX_IOERR, "cannot write '%s': %s", path, strerror(saved));
+	return 0;
+}
+
+int g_file_write(const char *path, const void *buf, size_t len, const char *const *keep,
+		 struct g_err *err)
+{
+	size_t n = strlen(path) + 16;
+	struct stat st;
+	int exists = stat(path, &st) == 0;
+	char *tmp;
 	int fd, saved;
 
-	if (!tmp)
+	if (exists && is_kept(&st, keep))
+		return g_err_set(err, G_EX_USAGE, "'%s' is the database: not writing a card over it",
+				 path);
+	if (exists && S_ISDIR(st.st_mode))
+		return g_err_set(err, G_EX_IOERR, "cannot write '%s': %s", path, strerror(EISDIR));
+	if (exists && !S_ISREG(st.st_mode))
+		return write_in_place(path, buf, len, err);
+	if (!(tmp = malloc(n)))
 		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
 	snprintf(tmp, n, "%s.XXXXXX", path);
 	fd = mkstemp(tmp);
@@ -94,23 +150,16 @@ int g_file_write(const char *path, const void *buf, size_t len, struct g_err *er
 		return -1;
 	}
 	/* the mode a file being replaced had (a private one stays private),
-	 * else what a new file gets under the umask */
+	 * else what a new file gets under the umask, as with a redirection */
 	{
-		struct stat st;
 		mode_t mask = umask(0);
 
 		umask(mask);
-		(void)fchmod(fd, stat(path, &st) == 0 ? st.st_mode & 07777 : 0666 & ~mask);
+		(void)fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~mask);
 	}
-	while (done < len) {
-		w = write(fd, (const char *)buf + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		done += (size_t)w;
-	}
-	saved = done < len ? (errno ? errno : EIO) : fsync(fd) < 0 ? errno : 0;
+	saved = write_all(fd, buf, len);
+	if (!saved && fsync(fd) < 0)
+		saved = errno;
 	if (close(fd) < 0 && !saved)
 		saved = errno;
 	if (!saved && rename(tmp, path) < 0)
@@ -118,8 +167,7 @@ int g_file_write(const char *path, const void *buf, size_t len, struct g_err *er
 	if (saved) {
 		unlink(tmp);
 		free(tmp);
-		return g_err_set(err, G_EX_IOERR, "cannot write '%s': %s", path,
-				 strerror(saved ? saved : EIO));
+		return g_err_set(err, G_EX_IOERR, "cannot write '%s': %s", path, strerror(saved));
 	}
 	free(tmp);
 	return 0;

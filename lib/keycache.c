@@ -16,7 +16,7 @@
 #include "crypt.h"
 #include "timestamp.h"
 
-#define PAYLOAD_BYTES (8 + G_KEY_BYTES)
+#define PAYLOAD_BYTES (8 + G_CACHE_KEY_ID_BYTES + G_KEY_BYTES)
 #define TOKEN_ID_BYTES 16
 #define MAX_DURATION (30UL * 24 * 3600)
 
@@ -55,7 +55,8 @@ int g_keyring_put(const struct g_cache_id *id, const unsigned char *dek,
 		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
 	key_name(id, name, sizeof(name));
 	put_u64(payload, (uint64_t)id->dek_version);
-	memcpy(payload + 8, dek, G_KEY_BYTES);
+	memcpy(payload + 8, id->key_id, G_CACHE_KEY_ID_BYTES);
+	memcpy(payload + 8 + G_CACHE_KEY_ID_BYTES, dek, G_KEY_BYTES);
 	key = add_key("user", name, payload, PAYLOAD_BYTES, KEY_SPEC_USER_KEYRING);
 	saved = errno;
 	sodium_free(payload);
@@ -92,8 +93,9 @@ int g_keyring_get(const struct g_cache_id *id, unsigned char *dek)
 	if (key >= 0) {
 		n = keyctl_read(key, (char *)payload, PAYLOAD_BYTES);
 		if (n == PAYLOAD_BYTES &&
-		    get_u64(payload) == (uint64_t)id->dek_version) {
-			memcpy(dek, payload + 8, G_KEY_BYTES);
+		    get_u64(payload) == (uint64_t)id->dek_version &&
+		    sodium_memcmp(payload + 8, id->key_id, G_CACHE_KEY_ID_BYTES) == 0) {
+			memcpy(dek, payload + 8 + G_CACHE_KEY_ID_BYTES, G_KEY_BYTES);
 			found = 1;
 		}
 	}
@@ -115,10 +117,16 @@ int g_keyring_drop(const struct g_cache_id *id)
 	return 1;
 }
 
-/* $XDG_RUNTIME_DIR/guise, made 0700 if need be. */
+/* $XDG_RUNTIME_DIR/guise, made 0700 if need be (create), opened: the fd
+ * every session file is reached through, or -1 with err set. It must be a
+ * directory of this user's own that no one else may write to, never
+ * reached through a symlink: else another user could read a token file
+ * or plant one. 78 when it is not. */
 static int token_dir(char *buf, size_t size, int create, struct g_err *err)
 {
 	const char *base = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+	int fd;
 
 	if (!base || !*base)
 		return g_err_set(err, G_EX_CONFIG,
@@ -127,13 +135,32 @@ static int token_dir(char *buf, size_t size, int create, struct g_err *err)
 	if (create && mkdir(buf, 0700) < 0 && errno != EEXIST)
 		return g_err_set(err, G_EX_IOERR, "cannot create '%s': %s", buf,
 				 strerror(errno));
-	return 0;
+	fd = open(buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return g_err_set(err, errno == ELOOP || errno == ENOTDIR ? G_EX_CONFIG : G_EX_IOERR,
+				 errno == ELOOP || errno == ENOTDIR
+					 ? "'%s' is not a directory of its own (a symlink?): not keeping a session token there"
+					 : "cannot open '%s': %s",
+				 buf, strerror(errno));
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
+		g_err_set(err, G_EX_CONFIG,
+			  st.st_uid != geteuid()
+				  ? "'%s' belongs to another user: not keeping a session token there"
+				  : "'%s' is writable by others: not keeping a session token there",
+			  buf);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static void token_ad(const struct g_cache_id *id, int64_t expires,
 		     struct g_wrap_ad *ad, char *kind, size_t size)
 {
-	snprintf(kind, size, "session-token:%lld", (long long)expires);
+	char hex[2 * G_CACHE_KEY_ID_BYTES + 1];
+
+	sodium_bin2hex(hex, sizeof(hex), id->key_id, G_CACHE_KEY_ID_BYTES);
+	snprintf(kind, size, "session-token:%lld:%s", (long long)expires, hex);
 	ad->db_id = id->db_id;
 	ad->user_id = id->user_id;
 	ad->dek_version = id->dek_version;
@@ -156,10 +183,12 @@ static int unb64(const char *s, unsigned char *out, size_t size)
 	return ok ? 0 : -1;
 }
 
-/* Write rec to a new 0600 file at path; on any failure no file is left. */
-static int write_session_file(const char *path, const json_t *rec, struct g_err *err)
+/* Write rec to a new 0600 file name in dir; on any failure no file is
+ * left. */
+static int write_session_file(int dir, const char *name, const char *path, const json_t *rec,
+			      struct g_err *err)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	FILE *f;
 	int bad;
 
@@ -169,16 +198,29 @@ static int write_session_file(const char *path, const json_t *rec, struct g_err 
 	f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);
-		unlink(path);
+		unlinkat(dir, name, 0);
 		return g_err_set(err, G_EX_IOERR, "cannot write session file '%s'", path);
 	}
 	bad = json_dumpf(rec, f, JSON_COMPACT) < 0;
 	bad |= fclose(f) != 0;
 	if (bad) {
-		unlink(path);
+		unlinkat(dir, name, 0);
 		return g_err_set(err, G_EX_IOERR, "cannot write session file '%s'", path);
 	}
 	return 0;
+}
+
+/* The record of session file name in dir, or NULL. */
+static json_t *read_session_file(int dir, const char *name, size_t flags)
+{
+	int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	json_t *rec;
+
+	if (fd < 0)
+		return NULL;
+	rec = json_loadfd(fd, flags, NULL);
+	close(fd);
+	return rec;
 }
 
 int g_token_create(const struct g_cache_id *id, const unsigned char *dek,
@@ -186,17 +228,18 @@ int g_token_create(const struct g_cache_id *id, const unsigned char *dek,
 {
 	unsigned char *secret = sodium_malloc(TOKEN_ID_BYTES + G_KEY_BYTES);
 	unsigned char wrapped[G_KEY_BYTES + G_TAG_BYTES], nonce[G_NONCE_BYTES];
-	char dir[4096], path[4200], kind[64], idhex[2 * TOKEN_ID_BYTES + 1];
+	char dir[4096], path[4200], kind[96], idhex[2 * TOKEN_ID_BYTES + 1];
+	char name[16 + 2 * TOKEN_ID_BYTES];
 	int64_t expires = g_timestamp_ms() + (int64_t)timeout_s * 1000;
 	struct g_wrap_ad ad;
 	char *nonce64 = NULL, *wrapped64 = NULL;
 	json_t *rec = NULL;
-	int rc = -1;
+	int rc = -1, dirfd = -1;
 
 	*token = NULL;
 	if (!secret)
 		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
-	if (token_dir(dir, sizeof(dir), 1, err) < 0)
+	if ((dirfd = token_dir(dir, sizeof(dir), 1, err)) < 0)
 		goto out;
 	randombytes_buf(secret, TOKEN_ID_BYTES + G_KEY_BYTES);
 	sodium_bin2hex(idhex, sizeof(idhex), secret, TOKEN_ID_BYTES);
@@ -214,9 +257,12 @@ int g_token_create(const struct g_cache_id *id, const unsigned char *dek,
 		g_err_set(err, G_EX_SOFTWARE, "out of memory");
 		goto out;
 	}
-	snprintf(path, sizeof(path), "%s/session-%s", dir, idhex);
-	rc = write_session_file(path, rec, err);
+	snprintf(name, sizeof(name), "session-%s", idhex);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	rc = write_session_file(dirfd, name, path, rec, err);
 out:
+	if (dirfd >= 0)
+		close(dirfd);
 	if (rc < 0 && *token) {
 		sodium_memzero(*token, strlen(*token));
 		free(*token);
@@ -233,21 +279,21 @@ int g_token_get(const struct g_cache_id *id, unsigned char *dek)
 {
 	unsigned char *secret = sodium_malloc(TOKEN_ID_BYTES + G_KEY_BYTES);
 	unsigned char wrapped[G_KEY_BYTES + G_TAG_BYTES], nonce[G_NONCE_BYTES];
-	char dir[4096], path[4200], kind[64], idhex[2 * TOKEN_ID_BYTES + 1];
+	char dir[4096], name[16 + 2 * TOKEN_ID_BYTES], kind[96], idhex[2 * TOKEN_ID_BYTES + 1];
 	const char *token = getenv("GUISE_SESSION");
 	const char *db_id, *user_id, *nonce64, *wrapped64;
 	json_int_t version, expires;
 	struct g_wrap_ad ad;
-	json_error_t jerr;
 	json_t *rec = NULL;
-	int found = 0;
+	int found = 0, dirfd = -1;
 
-	if (!secret || !token || !*token || token_dir(dir, sizeof(dir), 0, NULL) < 0 ||
+	/* a directory another user could write to is not trusted */
+	if (!secret || !token || !*token || (dirfd = token_dir(dir, sizeof(dir), 0, NULL)) < 0 ||
 	    unb64(token, secret, TOKEN_ID_BYTES + G_KEY_BYTES) < 0)
 		goto out;
 	sodium_bin2hex(idhex, sizeof(idhex), secret, TOKEN_ID_BYTES);
-	snprintf(path, sizeof(path), "%s/session-%s", dir, idhex);
-	rec = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	snprintf(name, sizeof(name), "session-%s", idhex);
+	rec = read_session_file(dirfd, name, JSON_REJECT_DUPLICATES);
 	if (!rec || json_unpack(rec, "{s:s, s:s, s:I, s:I, s:s, s:s}", "db_id", &db_id,
 				"user_id", &user_id, "dek_version", &version,
 				"expires_ms", &expires, "nonce", &nonce64,
@@ -264,6 +310,8 @@ int g_token_get(const struct g_cache_id *id, unsigned char *dek)
 	found = g_unwrap(secret + TOKEN_ID_BYTES, wrapped, sizeof(wrapped), nonce,
 			 sizeof(nonce), &ad, dek) == 0;
 out:
+	if (dirfd >= 0)
+		close(dirfd);
 	json_decref(rec);
 	if (secret)
 		sodium_free(secret);
@@ -272,24 +320,27 @@ out:
 
 int g_token_drop(const struct g_cache_id *id)
 {
-	char dir[4096], path[4400];
 	const char *db_id, *user_id;
 	struct dirent *e;
+	char dir[4096];
 	json_t *rec;
-	int count = 0;
+	int count = 0, dirfd;
 	DIR *d;
 
-	if (token_dir(dir, sizeof(dir), 0, NULL) < 0 || !(d = opendir(dir)))
+	if ((dirfd = token_dir(dir, sizeof(dir), 0, NULL)) < 0)
 		return 0;
+	if (!(d = fdopendir(dirfd))) {
+		close(dirfd);
+		return 0;
+	}
 	while ((e = readdir(d))) {
 		if (strncmp(e->d_name, "session-", 8) != 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		rec = json_load_file(path, 0, NULL);
+		rec = read_session_file(dirfd, e->d_name, 0);
 		if (rec && json_unpack(rec, "{s:s, s:s}", "db_id", &db_id, "user_id",
 				       &user_id) == 0 &&
 		    strcmp(db_id, id->db_id) == 0 && strcmp(user_id, id->user_id) == 0 &&
-		    unlink(path) == 0)
+		    unlinkat(dirfd, e->d_name, 0) == 0)
 			count++;
 		json_decref(rec);
 	}

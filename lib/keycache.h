@@ -7,7 +7,12 @@
  * a session token: the DEK wrapped under a random token, in a 0600 file
  * under $XDG_RUNTIME_DIR/guise, its expiry bound into the associated
  * data; the token itself lives only in $GUISE_SESSION.
- * A cached key whose dek_version is not the user's current one is ignored.
+ * A cached key whose dek_version is not the user's current one is ignored,
+ * and so is one whose key_id is not: the key_id names the DEK itself
+ * (g_userkey_cache_id), so a database file restored from a copy or
+ * replaced, with the same ids and version but another key, does not take
+ * a key cached for the other file (keyring: compared; token: bound into
+ * the associated data).
  */
 #ifndef GUISE_KEYCACHE_H
 #define GUISE_KEYCACHE_H
@@ -16,10 +21,13 @@
 
 #include "err.h"
 
+#define G_CACHE_KEY_ID_BYTES 16
+
 struct g_cache_id {
 	const char *db_id;
 	const char *user_id;
 	int64_t dek_version;
+	unsigned char key_id[G_CACHE_KEY_ID_BYTES]; /* put and get; drop needs none */
 };
 
 /* Put the DEK in the keyring for timeout_s seconds. 69 if the kernel

@@ -114,14 +114,34 @@ int g_userkey_from_recovery(const char *db_id, const struct g_user *u,
 	return rc;
 }
 
+void g_userkey_cache_id(const char *db_id, const struct g_user *u, struct g_cache_id *id)
+{
+	const struct g_blob *w = u->recovery_wrapped.len ? &u->recovery_wrapped : &u->dek_wrapped;
+	const struct g_blob *n = u->recovery_wrapped.len ? &u->recovery_nonce : &u->dek_nonce;
+	crypto_generichash_state h;
+
+	memset(id, 0, sizeof(*id));
+	id->db_id = db_id;
+	id->user_id = u->id;
+	id->dek_version = u->dek_version;
+	crypto_generichash_init(&h, (const unsigned char *)"guise-cache-key-id", 18,
+				G_CACHE_KEY_ID_BYTES);
+	if (w->len)
+		crypto_generichash_update(&h, w->data, w->len);
+	if (n->len)
+		crypto_generichash_update(&h, n->data, n->len);
+	crypto_generichash_final(&h, id->key_id, G_CACHE_KEY_ID_BYTES);
+}
+
 int g_userkey_get(const char *db_id, const struct g_user *u,
 		  const struct g_secret_opts *o, int allow_terminal,
 		  struct g_userkey *k, struct g_err *err)
 {
-	struct g_cache_id id = { db_id, u->id, u->dek_version };
+	struct g_cache_id id;
 	struct g_secret pass = { NULL, 0 };
 	int rc;
 
+	g_userkey_cache_id(db_id, u, &id);
 	if (userkey_start(db_id, u, k, err) < 0)
 		return -1;
 	if (g_keyring_get(&id, k->dek)) {

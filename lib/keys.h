@@ -36,6 +36,13 @@ int g_userkey_from_recovery(const char *db_id, const struct g_user *u,
 			    const struct g_secret *text, struct g_userkey *k,
 			    struct g_err *err);
 
+struct g_cache_id;
+
+/* The unlock cache's name for u's current key: ids, version, and a hash
+ * of the recovery wrap (else the passphrase wrap), which changes when the
+ * DEK does (init, rekey) and not with passwd. */
+void g_userkey_cache_id(const char *db_id, const struct g_user *u, struct g_cache_id *id);
+
 /* The lookup order above. allow_terminal: may ask for the passphrase. */
 int g_userkey_get(const char *db_id, const struct g_user *u,
 		  const struct g_secret_opts *o, int allow_terminal,

@@ -169,7 +169,19 @@ static int apply_recipe(struct g_store *s, struct g_err *err)
 			    err);
 }
 
-struct g_store *g_store_open(const char *path, struct g_err *err)
+/* A read or an ordinary write never makes a database: a mistyped path
+ * would otherwise leave directories and an empty store behind. */
+static int must_exist(const char *path, struct g_err *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0 && (errno == ENOENT || errno == ENOTDIR))
+		return g_err_set(err, G_EX_NOINPUT,
+				 "no database at '%s': run 'persona-encrypt init'", path);
+	return 0;
+}
+
+static struct g_store *store_open(const char *path, int create, struct g_err *err)
 {
 	struct g_store *s = calloc(1, sizeof(*s));
 
@@ -182,7 +194,8 @@ struct g_store *g_store_open(const char *path, struct g_err *err)
 		g_err_set(err, G_EX_SOFTWARE, "out of memory");
 		goto fail;
 	}
-	if (make_parents(path, err) < 0 || make_file(path, err) < 0 ||
+	if ((create ? make_parents(path, err) < 0 || make_file(path, err) < 0
+		    : must_exist(path, err) < 0) ||
 	    open_connection(s, err) < 0 || g_store_check_version(s, err) < 0 ||
 	    apply_recipe(s, err) < 0 || g_store_migrate(s, err) < 0 ||
 	    g_store_load_meta(s, err) < 0)
@@ -191,6 +204,16 @@ struct g_store *g_store_open(const char *path, struct g_err *err)
 fail:
 	g_store_close(s);
 	return NULL;
+}
+
+struct g_store *g_store_open(const char *path, struct g_err *err)
+{
+	return store_open(path, 0, err);
+}
+
+struct g_store *g_store_open_new(const char *path, struct g_err *err)
+{
+	return store_open(path, 1, err);
 }
 
 int g_store_prepare(struct g_store *s, const char *sql, sqlite3_stmt **st,

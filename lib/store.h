@@ -1,8 +1,9 @@
 /*
  * store.h: the one SQLite file (DESIGN.md §5).
  *
- * g_store_open() makes the file and its directory if need be (0600 and 0700
- * whatever the umask), applies the connection recipe (busy timeout first,
+ * g_store_open() opens a database that exists; g_store_open_new() (for
+ * persona-encrypt init) makes the file and its directory if need be (0600
+ * and 0700 whatever the umask). Either applies the connection recipe (busy timeout first,
  * then WAL, foreign keys, trusted_schema off, secure_delete on) and brings
  * the schema up to date from the migrations embedded from share/sql/. Of
  * several processes opening a fresh file at once exactly one migrates, the
@@ -44,9 +45,12 @@ struct g_store {
 /* The newest schema version this build knows. */
 int g_store_schema_latest(void);
 
-/* Open (creating if need be) the database at path. NULL with err set:
- * 74 for file trouble, 75 busy past the timeout, 78 newer or foreign. */
+/* Open the database at path. NULL with err set: 66 when there is none
+ * (and nothing is created), 74 for file trouble, 75 busy past the
+ * timeout, 78 newer or foreign. */
 struct g_store *g_store_open(const char *path, struct g_err *err);
+/* The same, creating the file and its directories if need be. */
+struct g_store *g_store_open_new(const char *path, struct g_err *err);
 void g_store_close(struct g_store *s);
 
 int g_store_begin(struct g_store *s, struct g_err *err);

@@ -24,13 +24,13 @@ static int parse(struct g_subcmd *c, const struct g_subcmd_def *d, int argc, cha
 {
 	int opt, status;
 
-	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS, d->options, NULL)) != -1) {
+	while ((opt = g_getopt(argc, argv, G_CLI_SHORTOPTS, d->options)) != -1) {
 		if (g_cli_handle(&c->cli, opt, optarg, d->synopsis, &status)) {
 			if (status >= 0)
 				return status;
 			continue;
 		}
-		/* getopt's '?' (an unknown option, reported by getopt) */
+		/* cannot happen: g_cli_handle took '?'; a code out of range */
 		if (opt < G_OPT_COMMAND || opt >= G_OPT_COMMAND + 32)
 			return g_usage_error(d->synopsis, "unknown option");
 		c->given |= G_CLI_BIT(opt);

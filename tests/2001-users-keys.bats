@@ -87,7 +87,7 @@ inter|argon2id13|2|67108864"
 	GUISE_PASSPHRASE_FILE=$BATS_TEST_TMPDIR/none run -66 --separate-stderr persona-encrypt verify
 	assert_equal "$stderr" "persona-encrypt: cannot open GUISE_PASSPHRASE_FILE file '$BATS_TEST_TMPDIR/none': No such file or directory"
 	run -64 --separate-stderr persona-encrypt verify --passphrase-fd x
-	assert_equal "${stderr_lines[0]}" "persona-encrypt: --passphrase-fd: 'x' is not a file descriptor"
+	assert_equal "${stderr_lines[0]}" "persona-encrypt: --passphrase-fd: not a file descriptor"
 }
 
 @test "the user: -u, GUISE_USER, else the only one; several and none named is a usage error" {
@@ -99,9 +99,12 @@ inter|argon2id13|2|67108864"
 	assert_output '{"kind":"verify","user":"bob","fields":0,"failed":0}'
 	GUISE_PASSPHRASE_FILE=$PASS1 run -66 --separate-stderr persona-encrypt verify -u carol
 	assert_equal "$stderr" "persona-encrypt: no such user 'carol'"
-	rm "$GUISE_DB"*
+	sqlite3 "$GUISE_DB" 'DELETE FROM users'
 	run -66 --separate-stderr persona-encrypt verify
 	assert_equal "$stderr" "persona-encrypt: no users yet: run 'persona-encrypt init -u NAME'"
+	rm "$GUISE_DB"*
+	run -66 --separate-stderr persona-encrypt verify
+	assert_equal "$stderr" "persona-encrypt: no database at '$GUISE_DB': run 'persona-encrypt init'"
 }
 
 @test "unlock caches the key in the kernel keyring until lock or the timeout" {

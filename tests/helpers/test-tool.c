@@ -99,7 +99,7 @@ static int parse(struct tool *t, int argc, char **argv)
 {
 	int opt, status;
 
-	while ((opt = getopt_long(argc, argv, G_CLI_SHORTOPTS, options, NULL)) != -1) {
+	while ((opt = g_getopt(argc, argv, G_CLI_SHORTOPTS, options)) != -1) {
 		if (g_cli_handle(&t->cli, opt, optarg, synopsis, &status)) {
 			if (status >= 0)
 				return status;
@@ -212,7 +212,7 @@ static int cmd_store_open(struct tool *t)
 
 	if (!path)
 		return g_report(&err);
-	s = g_store_open(path, &err);
+	s = g_store_open_new(path, &err);
 	free(path);
 	if (!s)
 		return g_report(&err);
