@@ -17,6 +17,7 @@
 #include "session.h"
 #include "subcmd.h"
 #include "stchat.h"
+#include "text.h"
 
 static const char synopsis[] =
 	"usage: session-log show S [--last N] [--format records|text]\n"
@@ -109,9 +110,10 @@ static int write_text(json_t *rec, void *arg)
 			   : json_is_string(speaker)	  ? json_string_value(speaker)
 							  : "User";
 
-	if (((*count)++ && fputs("\n", stdout) == EOF) || printf("%s: ", name) < 0 ||
-	    fwrite(json_string_value(content), 1, json_string_length(content), stdout) !=
-		    json_string_length(content) ||
+	if (((*count)++ && fputs("\n", stdout) == EOF) ||
+	    g_text_write_visible(stdout, name, strlen(name)) < 0 || fputs(": ", stdout) == EOF ||
+	    g_text_write_visible(stdout, json_string_value(content), json_string_length(content)) <
+		    0 ||
 	    fputs("\n", stdout) == EOF)
 		return g_err_set(a[1], G_EX_IOERR, "cannot write to stdout"), 1;
 	return 0;

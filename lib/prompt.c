@@ -732,7 +732,7 @@ char *g_prompt_transcript(const json_t *request)
 			g_text_add(&t, &up, 1);
 		}
 		g_text_adds(&t, "]\n");
-		g_text_add(&t, json_string_value(content), json_string_length(content));
+		g_text_add_visible(&t, json_string_value(content), json_string_length(content));
 		g_text_adds(&t, "\n");
 	}
 	return g_text_take(&t, NULL);
