@@ -493,8 +493,12 @@ static int own_option(struct g_subcmd *c, int opt, const char *arg)
 	struct g_err err;
 
 	switch (opt) {
-	case OPT_NAME: p->name = arg; break;
-	case OPT_DESCRIPTION: p->description = arg; break;
+	case OPT_NAME:
+	case OPT_DESCRIPTION:
+		if (g_cli_utf8(opt == OPT_NAME ? "--name" : "--description", arg, &err) < 0)
+			return g_report(&err);
+		*(opt == OPT_NAME ? &p->name : &p->description) = arg;
+		break;
 	case OPT_SET:
 	case OPT_CLEAR:
 		if ((opt == OPT_SET ? g_cardedit_set(p->patch, arg, &err)

@@ -455,16 +455,21 @@ static g_subcmd_run *const runs[] = {
 static int own_option(struct g_subcmd *c, int opt, const char *arg)
 {
 	struct log_cmd *l = (struct log_cmd *)c;
+	struct g_err err;
 
 	switch (opt) {
 	case OPT_CHARACTER: l->character = arg; break;
 	case OPT_PERSONA: l->persona = arg; break;
 	case OPT_IMPERSONATE: l->impersonate = arg; break;
-	case OPT_TITLE: l->title = arg; break;
+	case OPT_TITLE:
+	case OPT_MODEL:
+		if (g_cli_utf8(opt == OPT_TITLE ? "--title" : "--model", arg, &err) < 0)
+			return g_report(&err);
+		*(opt == OPT_TITLE ? &l->title : &l->model) = arg;
+		break;
 	case OPT_FORMAT: l->format = arg; break;
 	case OPT_ROLE: l->role = arg; break;
 	case OPT_STATUS: l->status_opt = arg; break;
-	case OPT_MODEL: l->model = arg; break;
 	case OPT_LAST:
 		if (g_cli_parse_long(arg, 1, 0x7fffffffL, &l->last) < 0)
 			return g_usage_error(synopsis, "--last: '%s' is not a number, 1 or more", arg);

@@ -116,3 +116,38 @@ int g_text_write_visible(FILE *f, const void *s, size_t n)
 	}
 	return fwrite(p + start, 1, n - start, f) == n - start ? 0 : -1;
 }
+
+int g_text_utf8(const void *s, size_t n)
+{
+	const unsigned char *p = s;
+	size_t i = 0, k, more;
+	unsigned long c;
+
+	while (i < n) {
+		c = p[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			more = 1, c &= 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			more = 2, c &= 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			more = 3, c &= 0x07;
+		else
+			return 0;
+		if (n - i <= more)
+			return 0;
+		for (k = 1; k <= more; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return 0;
+			c = c << 6 | (p[i + k] & 0x3f);
+		}
+		if ((more == 2 && c < 0x800) || (more == 3 && c < 0x10000) || c > 0x10ffff ||
+		    (c >= 0xd800 && c <= 0xdfff))
+			return 0;
+		i += more + 1;
+	}
+	return 1;
+}

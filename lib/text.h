@@ -24,6 +24,10 @@ void g_text_adds(struct g_text *t, const char *s);
 char *g_text_take(struct g_text *t, size_t *len);
 void g_text_release(struct g_text *t);
 
+/* Whether s[0..n) is UTF-8 (RFC 3629: no overlong forms, no surrogates,
+ * nothing past U+10FFFF), as JSON strings must be. */
+int g_text_utf8(const void *s, size_t n);
+
 /* Text for a terminal (the text formats of session-log, prompt-render and
  * llm-send), the same whatever the output is: s[0..n) with every byte a
  * terminal would act on shown in the caret notation of cat -v, so that
