@@ -186,7 +186,8 @@ struct lister {
 
 /* One line of a list; source: the file an imported card came from, null
  * for one made here. */
-static int list_kind_row(const char *id, const char *name, int64_t rowid, void *arg)
+static int list_kind_row(const char *id, const char *name, size_t name_len, int64_t rowid,
+			 void *arg)
 {
 	struct lister *l = arg;
 	const char *table = g_cardkind_table(l->kind);
@@ -196,6 +197,8 @@ static int list_kind_row(const char *id, const char *name, int64_t rowid, void *
 	int rc;
 
 	(void)rowid;
+	if (rec) /* the whole name, a NUL in it too (from before they were refused) */
+		json_object_set_new(rec, "name", json_stringn(name, name_len));
 	rc = g_vault_get(l->p->c.ctx.store, &l->p->c.ctx.key, table, "origin", id, &plain, &len,
 			 l->err);
 	if (rc > 0)

@@ -262,6 +262,10 @@ static int complete_data(struct ctx *c, json_t *data)
 	name = json_object_get(data, "name");
 	if (json_string_length(name) == 0)
 		return fail(c, "data.name", "a card needs a name");
+	/* a name is looked up, listed and put in prompts as text: a NUL in it
+	 * would hide what follows */
+	if (memchr(json_string_value(name), '\0', json_string_length(name)))
+		return fail(c, "data.name", "contains a NUL byte");
 	return complete_book(c, data);
 }
 

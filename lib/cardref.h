@@ -1,7 +1,7 @@
 /*
  * cardref.h: naming a character or persona on the command line (DESIGN.md
  * §2): by its id, a unique id prefix of at least 4 characters, or its name
- * (exact, case-insensitive in ASCII). Only k's user's rows are looked at,
+ * (exact, case-insensitive in ASCII, the whole of it). Only k's user's rows are looked at,
  * so another user's object is "not found", word for word. An ambiguous
  * prefix or name is an error that lists the candidates.
  */

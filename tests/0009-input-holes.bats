@@ -66,3 +66,56 @@ bad_utf8() {
 	assert_output ""
 	assert_equal "$stderr" $'prompt-render: no such persona \'\xff\''
 }
+
+# --- item 14: NUL bytes in names and fields -----------------------------------------
+
+@test "a card whose name holds a NUL byte is refused, located; any other field keeps it" {
+	local f=$BATS_TEST_TMPDIR/nul.json
+	printf '%s' '{"name": "Nul\u0000Hidden", "description": "x"}' > "$f"
+	run -65 --separate-stderr persona-import "$f"
+	assert_output ""
+	assert_equal "$stderr" "persona-import: '$f': data.name: contains a NUL byte"
+	run -65 --separate-stderr persona create --character <<< '{"name": "A\u0000B"}'
+	assert_output ""
+	assert_equal "$stderr" "persona: '-': data.name: contains a NUL byte"
+	mkchar Plain > /dev/null
+	run -65 --separate-stderr persona update Plain <<< '{"data": {"name": "P\u0000Q"}}'
+	assert_output ""
+	assert_equal "$stderr" "persona: '-': data.name: contains a NUL byte"
+	assert_equal "$(count characters)" 1
+	# another field keeps the byte in the store
+	printf '%s' '{"name": "Kept", "description": "before\u0000after"}' > "$f"
+	run -0 --separate-stderr persona-import "$f"
+	assert_equal "$stderr" ""
+	assert_equal "$(persona show Kept | jq -c .data.description)" '"before\u0000after"'
+}
+
+@test "a name is looked up by its whole length: a stored NUL or a long common start does not match" {
+	local id long
+	id=$(mkchar Nul)
+	# a row from before NULs were refused: its name sealed by hand
+	printf 'Nul\0Hidden' | test-tool vault-put -u alice characters name "$id"
+	run -66 --separate-stderr persona show Nul
+	assert_output ""
+	assert_equal "$stderr" "persona: no such character or persona 'Nul'"
+	run -0 --separate-stderr persona show "$id"
+	assert_equal "$(jq -c .name <<< "$output")" '"Nul\u0000Hidden"'
+	run -0 --separate-stderr persona list --characters
+	assert_equal "$(jq -c .name <<< "$output")" '"Nul\u0000Hidden"'
+	# names longer than any fold buffer compare by all their bytes
+	long=$(printf 'L%.0s' {1..1100})
+	mkchar "${long}X" > /dev/null
+	run -66 --separate-stderr persona show "${long}Y"
+	run -0 --separate-stderr persona show "${long}x"
+	assert_equal "$(jq -r .name <<< "$output")" "${long}X"
+}
+
+@test "a prompt refuses a field with a NUL byte, never cuts it" {
+	local f=$BATS_TEST_TMPDIR/nul.json
+	mkpersona Wren > /dev/null
+	printf '%s' '{"name": "Kept", "description": "before\u0000after"}' > "$f"
+	persona-import "$f" > /dev/null
+	run -65 --separate-stderr prompt-render --character Kept --persona Wren -m hi
+	assert_output ""
+	assert_equal "$stderr" "prompt-render: the character's data.description contains a NUL byte"
+}
