@@ -119,3 +119,19 @@ bad_utf8() {
 	assert_output ""
 	assert_equal "$stderr" "prompt-render: the character's data.description contains a NUL byte"
 }
+
+# --- item 15: control characters in CHARX entry names -------------------------------
+
+@test "a CHARX entry whose name holds ESC, BEL or DEL is refused, however libzip reads it" {
+	local f name shown
+	for name in $'assets/a\e]0;pwned\a.png|assets/a\\x1b]0;pwned\\x07.png' \
+		$'assets/\e[2J|assets/\\x1b[2J' $'x\x7fy|x\\x7fy' $'a\x1fb|a\\x1fb'; do
+		f=$BATS_TEST_TMPDIR/c.charx
+		printf '%s' '{"name": "Zed", "description": "x"}' | test-tool charx-make "$f" name "${name%%|*}"
+		shown=${name#*|}
+		run -65 --separate-stderr persona-import "$f"
+		assert_output ""
+		assert_equal "$stderr" "persona-import: '$f': '$shown': unsafe entry name: control character"
+	done
+	assert_equal "$(count characters)" 0
+}
