@@ -16,7 +16,7 @@ load llm
 setup() {
 	sessions_setup
 	llm_setup
-	WREN=$(mkpersona Wren)
+	mkpersona Wren > /dev/null
 	T=$BATS_TEST_TMPDIR/t.hbs
 }
 
