@@ -18,6 +18,7 @@
 #include "llm.h"
 #include "secret.h"
 #include "session.h"
+#include "text.h"
 
 static const char synopsis[] =
 	"usage: llm-send [--provider P] [--url URL] [-m MODEL] [--api-key-file FILE]\n"
@@ -226,7 +227,7 @@ static int text_out(const char *text, size_t len, void *arg)
 	if (!s->text)
 		return 0;
 	s->wrote = 1;
-	return fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0;
+	return g_text_write_visible(stdout, text, len) < 0 || fflush(stdout) != 0;
 }
 
 static void begin(void *arg)

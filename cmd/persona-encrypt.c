@@ -101,7 +101,14 @@ static int parse(struct run *r, int argc, char **argv)
 			continue;
 		}
 		switch (opt) {
-		case OPT_EMAIL: r->email = optarg; break;
+		case OPT_EMAIL: {
+			struct g_err err;
+
+			if (g_cli_utf8("--email", optarg, &err) < 0)
+				return g_report(&err);
+			r->email = optarg;
+			break;
+		}
 		case OPT_KDF: r->kdf_name = optarg; break;
 		case OPT_TOKEN: r->token = 1; break;
 		case OPT_NEW_PASSPHRASE_FILE: r->secrets.new_passphrase_file = optarg; break;

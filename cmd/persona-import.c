@@ -372,10 +372,13 @@ static int prepare(struct import *im, const struct g_card_item *item, struct pre
 {
 	memset(p, 0, sizeof(*p));
 	p->item = item;
-	p->card = json_deep_copy(item->card);
+	p->row.kind = (im->as_persona || item->from_backup) ? G_PERSONA : G_CHARACTER;
+	/* a copy only when it is changed: a large card is not held twice */
+	p->card = (im->swap_macros || (p->row.kind == G_PERSONA && !item->from_backup))
+			  ? json_deep_copy(item->card)
+			  : json_incref(item->card);
 	if (!p->card)
 		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
-	p->row.kind = (im->as_persona || item->from_backup) ? G_PERSONA : G_CHARACTER;
 	p->row.place = item->from_backup ? item->place : g_placement_default;
 	if (p->row.kind == G_PERSONA && !item->from_backup)
 		g_placement_take(p->card, &p->row.place);

@@ -186,7 +186,8 @@ struct lister {
 
 /* One line of a list; source: the file an imported card came from, null
  * for one made here. */
-static int list_kind_row(const char *id, const char *name, int64_t rowid, void *arg)
+static int list_kind_row(const char *id, const char *name, size_t name_len, int64_t rowid,
+			 void *arg)
 {
 	struct lister *l = arg;
 	const char *table = g_cardkind_table(l->kind);
@@ -196,6 +197,8 @@ static int list_kind_row(const char *id, const char *name, int64_t rowid, void *
 	int rc;
 
 	(void)rowid;
+	if (rec) /* the whole name, a NUL in it too (from before they were refused) */
+		json_object_set_new(rec, "name", json_stringn(name, name_len));
 	rc = g_vault_get(l->p->c.ctx.store, &l->p->c.ctx.key, table, "origin", id, &plain, &len,
 			 l->err);
 	if (rc > 0)
@@ -509,8 +512,12 @@ static int own_option(struct g_subcmd *c, int opt, const char *arg)
 	struct g_err err;
 
 	switch (opt) {
-	case OPT_NAME: p->name = arg; break;
-	case OPT_DESCRIPTION: p->description = arg; break;
+	case OPT_NAME:
+	case OPT_DESCRIPTION:
+		if (g_cli_utf8(opt == OPT_NAME ? "--name" : "--description", arg, &err) < 0)
+			return g_report(&err);
+		*(opt == OPT_NAME ? &p->name : &p->description) = arg;
+		break;
 	case OPT_SET:
 	case OPT_CLEAR:
 		if ((opt == OPT_SET ? g_cardedit_set(p->patch, arg, &err)

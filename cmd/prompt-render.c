@@ -289,11 +289,8 @@ static int load_cards(struct render *r, struct g_err *err)
 static int read_pending(struct render *r, struct g_err *err)
 {
 	if (r->message) {
-		json_t *utf8 = json_string(r->message); /* NULL: not UTF-8 */
-
-		if (!utf8)
-			return g_err_set(err, G_EX_DATAERR, "-m: not valid UTF-8");
-		json_decref(utf8);
+		if (g_cli_utf8("-m", r->message, err) < 0)
+			return -1;
 		r->has_pending = 1;
 		return 0;
 	}

@@ -415,12 +415,17 @@ static g_subcmd_run *const runs[] = {
 static int own_option(struct g_subcmd *c, int opt, const char *arg)
 {
 	struct bind_cmd *b = (struct bind_cmd *)c;
+	struct g_err err;
 
 	switch (opt) {
 	case OPT_CHARACTER: b->character = arg; break;
 	case OPT_PERSONA: b->persona = arg; break;
 	case OPT_IMPERSONATE: b->impersonate = arg; break;
-	case OPT_TITLE: b->title = arg; break;
+	case OPT_TITLE:
+		if (g_cli_utf8("--title", arg, &err) < 0)
+			return g_report(&err);
+		b->title = arg;
+		break;
 	case OPT_GREETING:
 		if (g_cli_parse_long(arg, 0, 1000000, &b->greeting) < 0)
 			return g_usage_error(synopsis, "--greeting: '%s' is not a number, 0 or more",

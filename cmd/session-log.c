@@ -17,6 +17,7 @@
 #include "session.h"
 #include "subcmd.h"
 #include "stchat.h"
+#include "text.h"
 
 static const char synopsis[] =
 	"usage: session-log show S [--last N] [--format records|text]\n"
@@ -109,9 +110,10 @@ static int write_text(json_t *rec, void *arg)
 			   : json_is_string(speaker)	  ? json_string_value(speaker)
 							  : "User";
 
-	if (((*count)++ && fputs("\n", stdout) == EOF) || printf("%s: ", name) < 0 ||
-	    fwrite(json_string_value(content), 1, json_string_length(content), stdout) !=
-		    json_string_length(content) ||
+	if (((*count)++ && fputs("\n", stdout) == EOF) ||
+	    g_text_write_visible(stdout, name, strlen(name)) < 0 || fputs(": ", stdout) == EOF ||
+	    g_text_write_visible(stdout, json_string_value(content), json_string_length(content)) <
+		    0 ||
 	    fputs("\n", stdout) == EOF)
 		return g_err_set(a[1], G_EX_IOERR, "cannot write to stdout"), 1;
 	return 0;
@@ -453,16 +455,21 @@ static g_subcmd_run *const runs[] = {
 static int own_option(struct g_subcmd *c, int opt, const char *arg)
 {
 	struct log_cmd *l = (struct log_cmd *)c;
+	struct g_err err;
 
 	switch (opt) {
 	case OPT_CHARACTER: l->character = arg; break;
 	case OPT_PERSONA: l->persona = arg; break;
 	case OPT_IMPERSONATE: l->impersonate = arg; break;
-	case OPT_TITLE: l->title = arg; break;
+	case OPT_TITLE:
+	case OPT_MODEL:
+		if (g_cli_utf8(opt == OPT_TITLE ? "--title" : "--model", arg, &err) < 0)
+			return g_report(&err);
+		*(opt == OPT_TITLE ? &l->title : &l->model) = arg;
+		break;
 	case OPT_FORMAT: l->format = arg; break;
 	case OPT_ROLE: l->role = arg; break;
 	case OPT_STATUS: l->status_opt = arg; break;
-	case OPT_MODEL: l->model = arg; break;
 	case OPT_LAST:
 		if (g_cli_parse_long(arg, 1, 0x7fffffffL, &l->last) < 0)
 			return g_usage_error(synopsis, "--last: '%s' is not a number, 1 or more", arg);

@@ -262,6 +262,10 @@ static int complete_data(struct ctx *c, json_t *data)
 	name = json_object_get(data, "name");
 	if (json_string_length(name) == 0)
 		return fail(c, "data.name", "a card needs a name");
+	/* a name is looked up, listed and put in prompts as text: a NUL in it
+	 * would hide what follows */
+	if (memchr(json_string_value(name), '\0', json_string_length(name)))
+		return fail(c, "data.name", "contains a NUL byte");
 	return complete_book(c, data);
 }
 
@@ -297,6 +301,35 @@ static json_t *canonical(const json_t *doc, json_t *data, const char *const *ski
 	return card;
 }
 
+/* data copied for the card to complete: its objects and lists new, its
+ * strings and numbers the document's own (json_incref), since nothing
+ * changes those in place and a card's text may be most of its size; NULL
+ * if memory fails. */
+static json_t *shared_copy(const json_t *v)
+{
+	json_t *copy, *item;
+	const char *key;
+	size_t i;
+
+	if (json_is_object(v)) {
+		if (!(copy = json_object()))
+			return NULL;
+		json_object_foreach ((json_t *)v, key, item)
+			if (json_object_set_new(copy, key, shared_copy(item)) < 0)
+				return json_decref(copy), NULL;
+		return copy;
+	}
+	if (json_is_array(v)) {
+		if (!(copy = json_array()))
+			return NULL;
+		json_array_foreach (v, i, item)
+			if (json_array_append_new(copy, shared_copy(item)) < 0)
+				return json_decref(copy), NULL;
+		return copy;
+	}
+	return json_incref((json_t *)v);
+}
+
 /* V2 and V3: "data" carries everything. */
 static json_t *from_spec(struct ctx *c, const json_t *doc, enum g_card_shape *shape)
 {
@@ -326,7 +359,7 @@ static json_t *from_spec(struct ctx *c, const json_t *doc, enum g_card_shape *sh
 	if (*shape == G_CARD_V2 && v != 2.0 &&
 	    warn(c, "spec_version of a V2 card is not 2.0") < 0)
 		return NULL;
-	return canonical(doc, json_deep_copy(data), skip, sizeof(skip) / sizeof(*skip), c);
+	return canonical(doc, shared_copy(data), skip, sizeof(skip) / sizeof(*skip), c);
 }
 
 /* V1, Pygmalion, textgen: flat fields renamed into data. */

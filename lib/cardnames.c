@@ -55,10 +55,11 @@ struct learn {
 	int failed;
 };
 
-static int learn(const char *id, const char *name, int64_t rowid, void *arg)
+static int learn(const char *id, const char *name, size_t len, int64_t rowid, void *arg)
 {
 	struct learn *l = arg;
 
+	(void)len;
 	l->n->last_rowid[l->kind] = rowid;
 	if (g_cardnames_add(l->n, l->kind, id, name) < 0) {
 		l->failed = 1;

@@ -8,7 +8,6 @@
 struct found {
 	struct g_ref_found c;
 	const char *ref;
-	char folded_ref[G_NAME_FOLD_MAX];
 	enum g_cardkind looking;
 };
 
@@ -45,24 +44,35 @@ static void add(struct found *f, enum g_cardkind kind, const char *id)
 	g_ref_found_add(&f->c, g_cardkind_name(kind), (int)kind, id);
 }
 
+static char fold(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
 void g_name_fold(const char *name, char *out, size_t size)
 {
 	size_t i;
 
 	for (i = 0; name[i] && i + 1 < size; i++)
-		out[i] = (name[i] >= 'A' && name[i] <= 'Z') ? (char)(name[i] - 'A' + 'a') : name[i];
+		out[i] = fold(name[i]);
 	out[i] = '\0';
 }
 
-static int match_name(const char *id, const char *name, int64_t rowid, void *arg)
+/* Names are the same when they are of the same length and their folds
+ * are equal, byte for byte: a NUL inside one or a long common beginning
+ * does not make two names one. */
+static int match_name(const char *id, const char *name, size_t len, int64_t rowid, void *arg)
 {
 	struct found *f = arg;
-	char folded[G_NAME_FOLD_MAX];
+	size_t i;
 
 	(void)rowid;
-	g_name_fold(name, folded, sizeof(folded));
-	if (strcmp(folded, f->folded_ref) == 0)
-		add(f, f->looking, id);
+	if (len != strlen(f->ref))
+		return 0;
+	for (i = 0; i < len; i++)
+		if (fold(name[i]) != fold(f->ref[i]))
+			return 0;
+	add(f, f->looking, id);
 	return 0;
 }
 
@@ -113,7 +123,6 @@ int g_cardref_resolve(struct g_store *s, const struct g_userkey *k, int kinds,
 	for (pass = 0; pass < 3; pass++) {
 		memset(&f, 0, sizeof(f));
 		f.ref = ref;
-		g_name_fold(ref, f.folded_ref, sizeof(f.folded_ref));
 		if (pass < 2 && !g_ref_looks_like_id(ref))
 			continue;
 		for (i = 0; i < 2; i++) {

@@ -1,7 +1,7 @@
 /*
  * cardref.h: naming a character or persona on the command line (DESIGN.md
  * §2): by its id, a unique id prefix of at least 4 characters, or its name
- * (exact, case-insensitive in ASCII). Only k's user's rows are looked at,
+ * (exact, case-insensitive in ASCII, the whole of it). Only k's user's rows are looked at,
  * so another user's object is "not found", word for word. An ambiguous
  * prefix or name is an error that lists the candidates.
  */
@@ -9,9 +9,10 @@
 #define GUISE_CARDREF_H
 #include "cardrow.h"
 
-/* A name as names compare: ASCII letters folded to lower case, cut to
- * size - 1 bytes (names longer than G_NAME_FOLD_MAX - 1 compare by that
- * much). Two names are the same name when their folds are equal. */
+/* A name as a key (import's conflicts, session titles): ASCII letters
+ * folded to lower case, cut to size - 1 bytes (names longer than
+ * G_NAME_FOLD_MAX - 1 are keyed by that much). g_cardref_resolve compares
+ * a name given on the command line with each whole name instead. */
 #define G_NAME_FOLD_MAX 1024
 void g_name_fold(const char *name, char *out, size_t size);
 

@@ -227,24 +227,38 @@ fail:
 }
 
 /* The part of a card the hash covers: data and the other top-level keys
- * (spec labels are the row's, not the content's). */
-static char *hash_doc(const json_t *card)
+ * (spec labels are the row's, not the content's), as a new object sharing
+ * the card's values; NULL if memory fails. */
+static json_t *hash_doc(const json_t *card)
 {
 	json_t *doc = json_object();
 	const char *key;
 	json_t *v;
-	char *s = NULL;
 
 	if (!doc)
 		return NULL;
 	json_object_foreach((json_t *)card, key, v)
 		if (strcmp(key, "spec") != 0 && strcmp(key, "spec_version") != 0 &&
-		    json_object_set(doc, key, v) < 0)
-			goto out;
-	s = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-out:
-	json_decref(doc);
-	return s;
+		    json_object_set(doc, key, v) < 0) {
+			json_decref(doc);
+			return NULL;
+		}
+	return doc;
+}
+
+#define HASH_DOC_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
+
+static int count_bytes(const char *buf, size_t len, void *arg)
+{
+	(void)buf;
+	*(size_t *)arg += len;
+	return 0;
+}
+
+static int hash_bytes(const char *buf, size_t len, void *arg)
+{
+	g_hasher_add(arg, buf, len);
+	return 0;
 }
 
 /* What the hash takes of an avatar: of a PNG, each chunk's length, type
@@ -291,12 +305,18 @@ int g_cardrow_hash(const struct g_userkey *k, const struct g_cardrow *row,
 	const char *version = "";
 	char depth[24] = "";
 	struct g_hash_part parts[7];
-	char *doc = hash_doc(row->card);
+	json_t *doc = hash_doc(row->card);
+	struct g_hasher *h = doc ? g_hasher_new(k->dek) : NULL;
 	unsigned char *digest;
-	size_t digest_len = 0;
+	size_t digest_len = 0, doc_len = 0, i;
+	int failed = 0;
 
-	if (!doc)
+	if (!h || json_dump_callback(doc, count_bytes, &doc_len, HASH_DOC_FLAGS) < 0) {
+		json_decref(doc);
+		if (h)
+			g_hasher_end(h, out);
 		return oom(err);
+	}
 	digest = avatar_digest(row->avatar, row->avatar_len, &digest_len);
 	if (row->kind == G_CHARACTER)
 		version = json_string_value(json_object_get(row->card, "spec_version"));
@@ -304,7 +324,7 @@ int g_cardrow_hash(const struct g_userkey *k, const struct g_cardrow *row,
 		snprintf(depth, sizeof(depth), "%lld", (long long)row->place.depth);
 	parts[0] = (struct g_hash_part){ kind, strlen(kind) };
 	parts[1] = (struct g_hash_part){ version ? version : "", version ? strlen(version) : 0 };
-	parts[2] = (struct g_hash_part){ doc, strlen(doc) };
+	parts[2] = (struct g_hash_part){ NULL, doc_len }; /* the document, written as hashed */
 	if (digest)
 		parts[3] = (struct g_hash_part){ digest, digest_len };
 	else
@@ -315,10 +335,18 @@ int g_cardrow_hash(const struct g_userkey *k, const struct g_cardrow *row,
 	parts[5] = (struct g_hash_part){ depth, strlen(depth) };
 	parts[6] = (struct g_hash_part){ row->kind == G_PERSONA ? row->place.role : "",
 					 row->kind == G_PERSONA ? strlen(row->place.role) : 0 };
-	g_content_hash(k->dek, parts, 7, out);
+	/* as g_content_hash would over the parts, the document never whole */
+	for (i = 0; i < 7; i++) {
+		g_hasher_part(h, parts[i].len);
+		if (i == 2)
+			failed = json_dump_callback(doc, hash_bytes, h, HASH_DOC_FLAGS) < 0;
+		else
+			g_hasher_add(h, parts[i].data, parts[i].len);
+	}
+	g_hasher_end(h, out);
 	free(digest);
-	free(doc);
-	return 0;
+	json_decref(doc);
+	return failed ? oom(err) : 0;
 }
 
 int g_cardrow_find_hash(struct g_store *s, const struct g_userkey *k,

@@ -109,9 +109,10 @@ json_t *g_cardrow_preview(const struct g_cardrow *row);
 json_t *g_cardrow_card(const json_t *record);
 
 /* Each row of k's user of that kind with rowid > after, in rowid order:
- * fn gets its id, decrypted name and rowid, and returns non-zero to stop.
- * How a caller learns names (which are ciphertext) without loading rows. */
-typedef int (*g_cardrow_name_fn)(const char *id, const char *name,
+ * fn gets its id, decrypted name (len bytes, NUL-terminated after them)
+ * and rowid, and returns non-zero to stop. How a caller learns names
+ * (which are ciphertext) without loading rows. */
+typedef int (*g_cardrow_name_fn)(const char *id, const char *name, size_t len,
 				 int64_t rowid, void *arg);
 int g_cardrow_names(struct g_store *s, const struct g_userkey *k,
 		    enum g_cardkind kind, int64_t after, g_cardrow_name_fn fn,

@@ -281,7 +281,7 @@ int g_cardrow_names(struct g_store *s, const struct g_userkey *k,
 		rc = g_cardrow_open_col(k, table, id, st, 1, 0, &name, &len, err);
 		if (rc < 0)
 			break;
-		stop = fn(id, rc ? name : "", sqlite3_column_int64(st, 3), arg);
+		stop = fn(id, rc ? name : "", rc ? len : 0, sqlite3_column_int64(st, 3), arg);
 		if (rc)
 			free(name);
 		rc = 0;

@@ -94,6 +94,18 @@ const char *g_charx_bad_name(const char *path, size_t len)
 	return NULL;
 }
 
+/* Whether a name as stored holds a C0 control or DEL (whatever encoding
+ * libzip then reads it in). */
+static int raw_control(const char *raw)
+{
+	const unsigned char *s = (const unsigned char *)raw;
+
+	for (; *s; s++)
+		if (*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 /* An entry name fit for a message and a terminal: control characters (C0,
  * DEL, and C1 as UTF-8) as \xNN bytes, cut short. */
 static const char *shown(const char *name, char *buf)
@@ -200,7 +212,7 @@ static int check_entries(zip_t *za, size_t file_len, const char *name,
 {
 	zip_int64_t n = zip_get_num_entries(za, 0);
 	char what[SHOWN_MAX];
-	const char **names, *why;
+	const char **names, *why, *raw;
 	uint64_t total = 0;
 	zip_stat_t st;
 	zip_uint64_t i;
@@ -219,7 +231,12 @@ static int check_entries(zip_t *za, size_t file_len, const char *name,
 			break;
 		}
 		names[i] = st.name;
-		if ((why = g_charx_bad_name(st.name, strlen(st.name))))
+		if ((raw = zip_get_name(za, i, ZIP_FL_ENC_RAW)) && raw_control(raw))
+			/* libzip reads a name without the UTF-8 flag as CP437, where
+			 * ESC is an arrow: the bytes as stored are what is refused */
+			rc = g_err_set(err, G_EX_DATAERR, "'%s': '%s': unsafe entry name: %s",
+				       name, shown(raw, what), "control character");
+		else if ((why = g_charx_bad_name(st.name, strlen(st.name))))
 			rc = g_err_set(err, G_EX_DATAERR, "'%s': '%s': unsafe entry name: %s",
 				       name, shown(st.name, what), why);
 		else if (st.encryption_method != ZIP_EM_NONE)

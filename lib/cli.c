@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "text.h"
+
 const char *g_prog = "guise";
 
 static int parse_output_format(const char *value, enum g_doc_style *out)
@@ -326,6 +328,13 @@ int g_cli_each_input(char *const *names, int n,
 			break; /* nowhere to write the rest to */
 	}
 	return status;
+}
+
+int g_cli_utf8(const char *opt, const char *value, struct g_err *err)
+{
+	if (!value || g_text_utf8(value, strlen(value)))
+		return 0;
+	return g_err_set(err, G_EX_DATAERR, "%s: not valid UTF-8", opt);
 }
 
 int g_cli_parse_long(const char *s, long min, long max, long *out)

@@ -126,6 +126,12 @@ char *g_cli_db_path(const struct g_cli *cli, struct g_err *err);
 int g_cli_each_input(char *const *names, int n,
 		     int (*fn)(FILE *in, const char *name, void *arg), void *arg);
 
+/* Text given on the command line that becomes a JSON string or a stored
+ * field (a name, a title, a description, a model): 0, or -1 with err set
+ * (65, "OPT: not valid UTF-8") if it is not UTF-8. Every such option goes
+ * through here, so no invalid text reaches json_string (which would say
+ * "out of memory"). */
+int g_cli_utf8(const char *opt, const char *value, struct g_err *err);
 /* Checked decimal parsing for flags: the whole of s, within [min, max]. */
 int g_cli_parse_long(const char *s, long min, long max, long *out);
 

@@ -266,6 +266,42 @@ void g_content_hash(const unsigned char *dek, const struct g_hash_part *parts,
 	sodium_memzero(&st, sizeof(st));
 }
 
+struct g_hasher {
+	crypto_generichash_state st;
+};
+
+struct g_hasher *g_hasher_new(const unsigned char *dek)
+{
+	unsigned char subkey[crypto_generichash_KEYBYTES];
+	struct g_hasher *h = sodium_malloc(sizeof(*h));
+
+	if (!h)
+		return NULL;
+	crypto_kdf_derive_from_key(subkey, sizeof(subkey), 1, "guisehsh", dek);
+	crypto_generichash_init(&h->st, subkey, sizeof(subkey), G_HASH_BYTES);
+	sodium_memzero(subkey, sizeof(subkey));
+	return h;
+}
+
+void g_hasher_part(struct g_hasher *h, size_t len)
+{
+	unsigned char n[8];
+
+	put_u64(n, len);
+	crypto_generichash_update(&h->st, n, sizeof(n));
+}
+
+void g_hasher_add(struct g_hasher *h, const void *data, size_t len)
+{
+	crypto_generichash_update(&h->st, data, len);
+}
+
+void g_hasher_end(struct g_hasher *h, unsigned char out[G_HASH_BYTES])
+{
+	crypto_generichash_final(&h->st, out, G_HASH_BYTES);
+	sodium_free(h); /* sodium_free zeroes it */
+}
+
 static char *b64_encode(const unsigned char *p, size_t n, int variant)
 {
 	size_t size = sodium_base64_ENCODED_LEN(n, variant);

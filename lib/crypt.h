@@ -113,6 +113,15 @@ struct g_hash_part {
 };
 void g_content_hash(const unsigned char *dek, const struct g_hash_part *parts,
 		    size_t n, unsigned char out[G_HASH_BYTES]);
+/* The same hash with a part given in pieces (a large document written out
+ * as it is hashed, never whole in memory): new (NULL if memory fails),
+ * then for each part g_hasher_part with its whole length followed by its
+ * bytes in any number of g_hasher_add, then g_hasher_end, which frees. */
+struct g_hasher;
+struct g_hasher *g_hasher_new(const unsigned char *dek);
+void g_hasher_part(struct g_hasher *h, size_t len);
+void g_hasher_add(struct g_hasher *h, const void *data, size_t len);
+void g_hasher_end(struct g_hasher *h, unsigned char out[G_HASH_BYTES]);
 
 /* Base64 (URL-safe, unpadded), as sealed values and session tokens carry
  * bytes in text. g_b64_encode: a malloc'ed string or NULL. g_b64_decode:

@@ -200,19 +200,42 @@ static size_t angle(const struct g_macro_ctx *m, const char *s, size_t left, int
 	return 0;
 }
 
-/* Whether the inside of {{...}} holds another opening: then the first
- * {{ was text ("Type {{ to open; {{char}}", "{{{char}}}"). */
-static int opens_again(const char *s, size_t n)
+size_t g_macro_tag(struct g_macro_scan *sc, const char *text, size_t len, size_t i)
 {
-	return (n && s[0] == '{') || memmem(s, n, "{{", 2) != NULL;
+	const char *close;
+	size_t j;
+
+	if (sc->none_left || i + 4 > len || text[i] != '{' || text[i + 1] != '{')
+		return 0;
+	if (!sc->searched || sc->close < i + 2) {
+		/* the search before ended before i + 2: nothing it read is
+		 * read again, nor is what this one reads read by the next */
+		close = memmem(text + i + 2, len - i - 2, "}}", 2);
+		if (!close) {
+			sc->none_left = 1;
+			return 0;
+		}
+		sc->searched = 1;
+		sc->close = (size_t)(close - text);
+		sc->last_open = SIZE_MAX;
+		for (j = sc->close; j >= i + 4; j--)
+			if (text[j - 2] == '{' && text[j - 1] == '{') {
+				sc->last_open = j - 2;
+				break;
+			}
+	}
+	if (text[i + 2] == '{' || (sc->last_open != SIZE_MAX && sc->last_open >= i + 2))
+		return 0; /* it opens again before it closes */
+	return sc->close;
 }
 
 char *g_macro_expand(struct g_macro_ctx *m, const char *text, size_t len, int swap,
 		     size_t *out_len)
 {
 	struct g_text out = { 0 };
-	const char *value, *close;
-	size_t i = 0, n;
+	struct g_macro_scan sc = { 0 };
+	const char *value;
+	size_t i = 0, n, close;
 
 	while (i < len) {
 		if (text[i] == '<' && (n = angle(m, text + i, len - i, swap, &value))) {
@@ -220,15 +243,13 @@ char *g_macro_expand(struct g_macro_ctx *m, const char *text, size_t len, int sw
 			i += n;
 			continue;
 		}
-		if (text[i] != '{' || i + 1 >= len || text[i + 1] != '{' ||
-		    !(close = memmem(text + i + 2, len - i - 2, "}}", 2)) ||
-		    opens_again(text + i + 2, (size_t)(close - (text + i + 2)))) {
+		if (!(close = g_macro_tag(&sc, text, len, i))) {
 			/* a '{' of text: a macro may still start at the next one */
 			g_text_add(&out, text + i, 1);
 			i++;
 			continue;
 		}
-		n = (size_t)(close - (text + i + 2));
+		n = close - i - 2;
 		if (named(text + i + 2, n, "trim")) {
 			/* {{trim}}: it and the white space around it go */
 			while (out.len && is_space(out.data[out.len - 1]))

@@ -38,4 +38,20 @@ void g_macro_seed(struct g_macro_ctx *m, uint64_t seed);
 char *g_macro_expand(struct g_macro_ctx *m, const char *text, size_t len, int swap,
 		     size_t *out_len);
 
+/* Where the {{...}} are, for the macro pass and the template parser alike:
+ * the "{{" at text[i] opens a tag if a "}}" follows and neither a third '{'
+ * nor another "{{" comes before it (then its first brace is text: "Type {{
+ * to open; {{char}}", "{{{char}}}"). A scan goes forward only (i grows from
+ * call to call over the same text) and remembers the next "}}" and the
+ * last "{{" before it, so each byte is looked at a bounded number of times
+ * however many braces the text holds. Zeroed to start. */
+struct g_macro_scan {
+	size_t close;     /* the first "}}" at or after the last search */
+	size_t last_open; /* the last "{{" before close, or SIZE_MAX */
+	int searched, none_left;
+};
+
+/* The offset of the "}}" closing the "{{" at text[i], or 0: no tag there. */
+size_t g_macro_tag(struct g_macro_scan *sc, const char *text, size_t len, size_t i);
+
 #endif

@@ -85,6 +85,29 @@ static json_t *expanded_message(struct build *b, const char *role, const char *t
 
 /* --- the names and values macros stand for ------------------------------ */
 
+/* A card's fields reach the prompt as C strings (the macro values, the
+ * template's variables): one with a NUL byte is refused, never cut. */
+static int nul_free(struct build *b, const json_t *data, const char *whose)
+{
+	const char *key;
+	const json_t *v, *item;
+	size_t i;
+
+	json_object_foreach ((json_t *)data, key, v) {
+		if (json_is_string(v) &&
+		    memchr(json_string_value(v), '\0', json_string_length(v)))
+			return g_err_set(b->err, G_EX_DATAERR, "the %s's data.%s contains a NUL byte",
+					 whose, key);
+		json_array_foreach (v, i, item)
+			if (json_is_string(item) &&
+			    memchr(json_string_value(item), '\0', json_string_length(item)))
+				return g_err_set(b->err, G_EX_DATAERR,
+						 "the %s's data.%s[%zu] contains a NUL byte", whose,
+						 key, i);
+	}
+	return 0;
+}
+
 static int prepare(struct build *b)
 {
 	const json_t *cdata = b->card;
@@ -94,6 +117,8 @@ static int prepare(struct build *b)
 			    : b->in->username && *b->in->username ? b->in->username
 								  : "User";
 
+	if (nul_free(b, cdata, "character") < 0 || (b->pdata && nul_free(b, b->pdata, "persona") < 0))
+		return -1;
 	b->char_name = strdup(*nick ? nick : field(cdata, "name"));
 	b->user_name = strdup(uname);
 	if (!b->char_name || !b->user_name)
@@ -732,7 +757,7 @@ char *g_prompt_transcript(const json_t *request)
 			g_text_add(&t, &up, 1);
 		}
 		g_text_adds(&t, "]\n");
-		g_text_add(&t, json_string_value(content), json_string_length(content));
+		g_text_add_visible(&t, json_string_value(content), json_string_length(content));
 		g_text_adds(&t, "\n");
 	}
 	return g_text_take(&t, NULL);

@@ -1,4 +1,5 @@
-/* text.c: a growing string, doubling its room. */
+/* text.c: a growing string, doubling its room; text shown safely on a
+ * terminal. */
 #include "text.h"
 
 #include <stdlib.h>
@@ -53,4 +54,100 @@ void g_text_release(struct g_text *t)
 {
 	free(t->data);
 	memset(t, 0, sizeof(*t));
+}
+
+/* How the byte at s[i] is shown (into shown, its length returned, *used
+ * the input bytes it stands for), or 0: as it is. */
+static size_t visible(const unsigned char *s, size_t n, size_t i, char shown[4], size_t *used)
+{
+	unsigned char c = s[i];
+
+	*used = 1;
+	if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+		shown[0] = '^';
+		shown[1] = c == 0x7f ? '?' : (char)(c + '@');
+		return 2;
+	}
+	if (c == 0xc2 && i + 1 < n && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f) {
+		*used = 2;
+		shown[0] = 'M';
+		shown[1] = '-';
+		shown[2] = '^';
+		shown[3] = (char)(s[i + 1] - 0x80 + '@');
+		return 4;
+	}
+	return 0;
+}
+
+void g_text_add_visible(struct g_text *t, const void *s, size_t n)
+{
+	const unsigned char *p = s;
+	size_t i = 0, start = 0, used, k;
+	char shown[4];
+
+	while (i < n) {
+		if (!(k = visible(p, n, i, shown, &used))) {
+			i++;
+			continue;
+		}
+		g_text_add(t, p + start, i - start);
+		g_text_add(t, shown, k);
+		i += used;
+		start = i;
+	}
+	g_text_add(t, p + start, n - start);
+}
+
+int g_text_write_visible(FILE *f, const void *s, size_t n)
+{
+	const unsigned char *p = s;
+	size_t i = 0, start = 0, used, k;
+	char shown[4];
+
+	while (i < n) {
+		if (!(k = visible(p, n, i, shown, &used))) {
+			i++;
+			continue;
+		}
+		if (fwrite(p + start, 1, i - start, f) != i - start || fwrite(shown, 1, k, f) != k)
+			return -1;
+		i += used;
+		start = i;
+	}
+	return fwrite(p + start, 1, n - start, f) == n - start ? 0 : -1;
+}
+
+int g_text_utf8(const void *s, size_t n)
+{
+	const unsigned char *p = s;
+	size_t i = 0, k, more;
+	unsigned long c;
+
+	while (i < n) {
+		c = p[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			more = 1, c &= 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			more = 2, c &= 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			more = 3, c &= 0x07;
+		else
+			return 0;
+		if (n - i <= more)
+			return 0;
+		for (k = 1; k <= more; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return 0;
+			c = c << 6 | (p[i + k] & 0x3f);
+		}
+		if ((more == 2 && c < 0x800) || (more == 3 && c < 0x10000) || c > 0x10ffff ||
+		    (c >= 0xd800 && c <= 0xdfff))
+			return 0;
+		i += more + 1;
+	}
+	return 1;
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
+
 enum node_kind { NODE_TEXT, NODE_VAR, NODE_IF };
 
 struct node;
@@ -255,34 +257,44 @@ static int tag(struct parser *p, size_t at, size_t tag_len)
 	return 0;
 }
 
+/* Text at off (len bytes) into the list being filled: it joins the text
+ * just before it, so a run of stray braces stays one piece. */
+static int text(struct parser *p, size_t off, size_t len)
+{
+	struct list *l = p->stack[p->depth].into;
+	struct node *last = l->n ? l->items[l->n - 1] : NULL;
+
+	if (last && last->kind == NODE_TEXT && last->off + last->len == off) {
+		last->len += len;
+		return 0;
+	}
+	return add(l, NODE_TEXT, off, len) ? 0 : oom(p);
+}
+
 static int parse(struct parser *p)
 {
-	const char *s = p->text, *open, *close;
-	size_t at = 0, end;
+	const char *s = p->text, *open;
+	struct g_macro_scan sc = { 0 };
+	size_t at = 0, end, close;
 
 	while (at < p->len) {
 		open = memmem(s + at, p->len - at, "{{", 2);
 		end = open ? (size_t)(open - s) : p->len;
-		if (end > at && !add(p->stack[p->depth].into, NODE_TEXT, at, end - at))
-			return oom(p);
+		if (end > at && text(p, at, end - at) < 0)
+			return -1;
 		if (!open)
 			break;
-		close = memmem(open + 2, p->len - end - 2, "}}", 2);
-		if (!close) { /* no tag: the rest is text, for the macro pass */
-			if (!add(p->stack[p->depth].into, NODE_TEXT, end, p->len - end))
-				return oom(p);
-			break;
-		}
-		/* "{{ ... {{x}}" or "{{{x}}}": the first brace is text */
-		if (open[2] == '{' || memmem(open + 2, (size_t)(close - open) - 2, "{{", 2)) {
-			if (!add(p->stack[p->depth].into, NODE_TEXT, end, 1))
-				return oom(p);
+		/* "{{ ... {{x}}", "{{{x}}}", "{{" never closed: the first brace
+		 * is text (the rest is for the macro pass) */
+		if (!(close = g_macro_tag(&sc, s, p->len, end))) {
+			if (text(p, end, 1) < 0)
+				return -1;
 			at = end + 1;
 			continue;
 		}
-		if (tag(p, end, (size_t)(close - open) + 2) < 0)
+		if (tag(p, end, close - end + 2) < 0)
 			return -1;
-		at = (size_t)(close - s) + 2;
+		at = close + 2;
 	}
 	if (p->depth > 0) {
 		char what[64];
