@@ -172,6 +172,21 @@ static const char *pick(const char *flag, const char *env, const json_t *from)
 	return flag ? flag : v && *v ? v : json_string_value(from);
 }
 
+/* The flag, else the environment variable, is UTF-8: a bad flag is 65
+ * naming it, a bad variable 78 (a bad environment value) naming it. */
+static int utf8_from(const char *flag, const char *opt, const char *env, struct g_err *err)
+{
+	const char *v = getenv(env);
+
+	if (flag)
+		return g_cli_utf8(opt, flag, err);
+	if (v && g_cli_utf8(env, v, err) < 0) {
+		err->code = G_EX_CONFIG;
+		return -1;
+	}
+	return 0;
+}
+
 static int resolve(struct send *s, struct g_err *err)
 {
 	const json_t *guise = json_object_get(s->request, "guise");
@@ -185,6 +200,9 @@ static int resolve(struct send *s, struct g_err *err)
 	if (g_provider_parse(name, &s->provider) < 0)
 		return g_err_set(err, s->provider_name ? G_EX_USAGE : G_EX_CONFIG,
 				 "'%s' is not openai, anthropic, ollama or gemini", name);
+	if (utf8_from(s->url, "--url", "GUISE_LLM_URL", err) < 0 ||
+	    utf8_from(s->model, "-m", "GUISE_MODEL", err) < 0)
+		return -1;
 	s->url = pick(s->url, "GUISE_LLM_URL", NULL);
 	if (!s->url)
 		s->url = g_provider_url(s->provider);

@@ -25,7 +25,7 @@ bad_utf8() {
 	assert_equal "$stderr" "$1: $2: not valid UTF-8"
 }
 
-@test "a title, name, description, model or email that is not UTF-8 is 65 naming the option, and nothing is stored" {
+@test "a title, name, description, model, url or email that is not UTF-8 is 65 naming the option (78 naming the variable), and nothing is stored" {
 	local s before
 	mkchar Sera > /dev/null
 	mkpersona Wren > /dev/null
@@ -40,6 +40,15 @@ bad_utf8() {
 	bad_utf8 prompt-render -m prompt-render --character Sera -m $'\xe2\x82'
 	bad_utf8 persona-encrypt --email env GUISE_PASSPHRASE_FILE="$PASS1" \
 		persona-encrypt init -u bob --email $'b\xff@example.org'
+	# llm-send: a flag is 65, the environment variable instead 78
+	bad_utf8 llm-send -m llm-send -n -m $'a\xffb' <<< '{"messages":[{"role":"user","content":"hi"}]}'
+	bad_utf8 llm-send --url llm-send -n -m x --url $'http://a\xff/' <<< '{"messages":[{"role":"user","content":"hi"}]}'
+	GUISE_MODEL=$'a\xffb' run -78 --separate-stderr llm-send -n <<< '{"messages":[{"role":"user","content":"hi"}]}'
+	assert_output ""
+	assert_equal "$stderr" "llm-send: GUISE_MODEL: not valid UTF-8"
+	GUISE_LLM_URL=$'http://a\xff/' run -78 --separate-stderr llm-send -n -m x <<< '{"messages":[{"role":"user","content":"hi"}]}'
+	assert_output ""
+	assert_equal "$stderr" "llm-send: GUISE_LLM_URL: not valid UTF-8"
 	assert_equal "$(sqlite3 "$GUISE_DB" .dump | md5sum)" "$before"
 	# what is UTF-8 still goes through, four-byte forms too
 	run -0 --separate-stderr session-bind new --character Sera --title $'caf\xc3\xa9 \xf0\x9f\x8d\xb5'
