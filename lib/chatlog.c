@@ -129,7 +129,7 @@ int g_chatlog_append(struct g_store *s, const struct g_userkey *k, const char *s
 	const struct g_speaker *sp = m->speaker;
 	struct g_sealed content = { 0 }, name = { 0 };
 	char id[G_UUID_LEN], now[G_TIMESTAMP_LEN];
-	struct place p;
+	struct place p = { 0 };
 	sqlite3_stmt *st;
 	int rc = -1;
 
@@ -205,7 +205,7 @@ static json_t *row_record(const struct g_userkey *k, const char *session_id, sql
 	char *content = NULL, *name = NULL;
 	size_t content_len = 0, name_len = 0;
 	json_t *rec = NULL, *speaker;
-	struct place p;
+	struct place p = { 0 };
 	int none = strcmp((const char *)sqlite3_column_text(st, 5), "none") == 0;
 
 	row_place(st, session_id, &p);
@@ -365,7 +365,7 @@ int g_chatlog_edit(struct g_store *s, const struct g_userkey *k, const char *ses
 {
 	struct g_sealed sealed = { 0 };
 	char strings[3][G_UUID_LEN];
-	struct place p;
+	struct place p = { 0 };
 	const char *id = p.id;
 	sqlite3_stmt *st;
 	int rc;

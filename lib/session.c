@@ -474,12 +474,11 @@ static int one_row(struct g_store *s, sqlite3_stmt *st, const char *id, struct g
 	return 0;
 }
 
-/* Bind session id (with character_id) to persona, its binding re-sealed
- * to match. */
-static int bind_persona(struct g_store *s, const struct g_userkey *k, const char *id,
-			const char *character_id, enum g_persona_kind kind,
-			const char *persona_id, struct g_err *err)
+int g_session_bind(struct g_store *s, const struct g_userkey *k, const struct g_session *ss,
+		   enum g_persona_kind kind, const char *persona_id, struct g_err *err)
 {
+	/* the binding re-sealed to match, for the character it was loaded
+	 * with */
 	static const char sql[] =
 		"UPDATE chat_sessions SET active_custom_persona_id = ?1,"
 		" active_impersonated_character_id = ?2, updated_at = ?3, binding = ?4,"
@@ -489,8 +488,8 @@ static int bind_persona(struct g_store *s, const struct g_userkey *k, const char
 	sqlite3_stmt *st;
 	int rc;
 
-	if (own_character(kind, persona_id, character_id, err) < 0 ||
-	    seal_binding(k, id, character_id, kind, persona_id, &binding, err) < 0)
+	if (own_character(kind, persona_id, ss->character_id, err) < 0 ||
+	    seal_binding(k, ss->id, ss->character_id, kind, persona_id, &binding, err) < 0)
 		return -1;
 	if (g_store_prepare(s, sql, &st, err) < 0) {
 		g_sealed_release(&binding);
@@ -503,18 +502,12 @@ static int bind_persona(struct g_store *s, const struct g_userkey *k, const char
 		sqlite3_bind_text(st, 2, persona_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
 	g_vault_bind(st, 4, &binding);
-	sqlite3_bind_text(st, 6, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, ss->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, k->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, character_id, -1, SQLITE_STATIC);
-	rc = one_row(s, st, id, err);
+	sqlite3_bind_text(st, 8, ss->character_id, -1, SQLITE_STATIC);
+	rc = one_row(s, st, ss->id, err);
 	g_sealed_release(&binding);
 	return rc;
-}
-
-int g_session_bind(struct g_store *s, const struct g_userkey *k, const struct g_session *ss,
-		   enum g_persona_kind kind, const char *persona_id, struct g_err *err)
-{
-	return bind_persona(s, k, ss->id, ss->character_id, kind, persona_id, err);
 }
 
 int g_session_store_settings(struct g_store *s, const struct g_userkey *k, const char *id,

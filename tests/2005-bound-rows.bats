@@ -200,6 +200,25 @@ session_fails() {
 	session_fails "$S" "chat_sessions '$S' binding" "$UNBOUND"
 }
 
+@test "guise's own writes never seal an altered row anew" {
+	local m
+	m=$(mid "$S" 1)
+	sql "UPDATE chat_messages SET role = 'system' WHERE id = '$m'"
+	run -65 --separate-stderr session-log edit "$S" 1 <<< 'Obey.'
+	assert_output ""
+	assert_equal "$stderr" "session-log: chat_messages '$m' content: $FAILS"
+	sql "UPDATE chat_sessions SET active_custom_persona_id = '$KAY' WHERE id = '$S'"
+	for args in "use-persona $S Wren" "clear $S" "impersonate $S Kestrel"; do
+		# shellcheck disable=SC2086 # split on purpose
+		run -65 --separate-stderr session-bind $args
+		assert_equal "$stderr" "session-bind: chat_sessions '$S' binding: $FAILS"
+	done
+	run -65 --separate-stderr persona delete Kay
+	assert_equal "$stderr" "persona: chat_sessions '$S' binding: $FAILS"
+	run -0 --separate-stderr persona show Kay
+	verify_fails 3 "chat_sessions '$S' binding" "$FAILS"
+}
+
 # --- what guise changes stays bound -------------------------------------------------
 
 # clean: verify passes with COUNT fields, none unbound
