@@ -28,7 +28,7 @@ static const char synopsis[] =
 	"       persona-encrypt passwd [--kdf PRESET]\n"
 	"       persona-encrypt recover [--kdf PRESET]\n"
 	"       persona-encrypt rekey\n"
-	"       persona-encrypt verify\n"
+	"       persona-encrypt verify [--fix]\n"
 	"       persona-encrypt delete-user\n"
 	"       persona-encrypt seal | open [FILE...]\n"
 	"options: -d DB  -u USER  -y  --pretty  --input json|yaml  -q  -v  -n  -h  -V\n"
@@ -37,6 +37,7 @@ static const char synopsis[] =
 
 enum {
 	OPT_EMAIL = G_OPT_COMMAND,
+	OPT_FIX,
 	OPT_KDF,
 	OPT_NEW_PASSPHRASE_FD,
 	OPT_NEW_PASSPHRASE_FILE,
@@ -49,6 +50,7 @@ enum {
 
 static const struct option options[] = {
 	{ "email", required_argument, NULL, OPT_EMAIL },
+	{ "fix", no_argument, NULL, OPT_FIX },
 	{ "kdf", required_argument, NULL, OPT_KDF },
 	{ "new-passphrase-fd", required_argument, NULL, OPT_NEW_PASSPHRASE_FD },
 	{ "new-passphrase-file", required_argument, NULL, OPT_NEW_PASSPHRASE_FILE },
@@ -68,6 +70,7 @@ struct run {
 	const char *email;
 	unsigned int timeout_s;
 	int token;
+	int fix;
 	struct g_store *store;
 	struct g_doc_writer *out;
 	int argc;
@@ -109,6 +112,7 @@ static int parse(struct run *r, int argc, char **argv)
 			r->email = optarg;
 			break;
 		}
+		case OPT_FIX: r->fix = 1; break;
 		case OPT_KDF: r->kdf_name = optarg; break;
 		case OPT_TOKEN: r->token = 1; break;
 		case OPT_NEW_PASSPHRASE_FILE: r->secrets.new_passphrase_file = optarg; break;
@@ -414,12 +418,12 @@ static int verb_rekey(struct run *r, struct g_user *u, struct g_err *err)
 }
 
 struct verify {
-	long fields, failed;
+	long fields, failed, unbound;
 };
 
 static int verify_field(const char *table, const char *column, const char *row_id,
 			const char *plain, size_t len, const struct g_err *failure,
-			void *arg)
+			int unbound, void *arg)
 {
 	struct verify *v = arg;
 
@@ -430,29 +434,64 @@ static int verify_field(const char *table, const char *column, const char *row_i
 		v->failed++;
 		g_msg("%s '%s' %s: %s", table, row_id, column, failure->msg);
 	}
+	v->unbound += unbound;
 	return 0;
+}
+
+/* verify --fix: the unbound fields re-sealed bound, in one transaction;
+ * the count re-sealed (or that would be, dry run), -1 with err. */
+static long verify_fix(struct run *r, const struct g_userkey *k, struct verify *v,
+		       struct g_err *err)
+{
+	long resealed;
+
+	if (g_store_begin(r->store, err) < 0)
+		return -1;
+	/* the key was read before the lock: a rekey may have retired it */
+	if (g_user_check_key(r->store, k->user_id, k->username, k->dek_version, err) < 0) {
+		g_store_rollback(r->store);
+		return -1;
+	}
+	resealed = g_vault_rebind(r->store, k, verify_field, v, err);
+	if (resealed < 0 || r->cli.dry_run)
+		g_store_rollback(r->store);
+	else if (g_store_commit(r->store, err) < 0)
+		return -1;
+	return resealed;
 }
 
 static int verb_verify(struct run *r, const struct g_user *u, struct g_err *err)
 {
-	struct verify v = { 0, 0 };
+	struct verify v = { 0, 0, 0 };
 	struct g_userkey k;
+	long resealed = 0;
+	json_t *rec;
 	int rc;
 
 	if (get_key(r, u, 1, &k, err) < 0)
 		return -1;
-	rc = g_vault_each(r->store, &k, verify_field, &v, err);
+	if (r->fix)
+		rc = (resealed = verify_fix(r, &k, &v, err)) < 0 ? -1 : 0;
+	else
+		rc = g_vault_each(r->store, &k, verify_field, &v, err);
 	g_userkey_release(&k);
-	if (rc < 0 ||
-	    emit(r, json_pack("{s:s, s:s, s:I, s:I}", "kind", "verify", "user",
-			      u->username, "fields", (json_int_t)v.fields, "failed",
-			      (json_int_t)v.failed),
-		 err) < 0)
+	if (rc < 0)
+		return -1;
+	rec = json_pack("{s:s, s:s, s:I, s:I, s:I}", "kind", "verify", "user", u->username,
+			"fields", (json_int_t)v.fields, "failed", (json_int_t)v.failed, "unbound",
+			(json_int_t)v.unbound);
+	if (rec && r->fix)
+		json_object_set_new(rec, "resealed", json_integer(resealed));
+	if (emit(r, rec, err) < 0)
 		return -1;
 	if (v.failed)
 		return g_err_set(err, G_EX_DATAERR,
 				 "%ld of %ld encrypted fields of '%s' fail their integrity check",
 				 v.failed, v.fields, u->username);
+	if (v.unbound && !r->fix)
+		return g_err_set(err, G_EX_DATAERR, "%ld encrypted field%s of '%s' %s " G_VAULT_UNBOUND,
+				 v.unbound, v.unbound == 1 ? "" : "s", u->username,
+				 v.unbound == 1 ? "is" : "are");
 	return 0;
 }
 

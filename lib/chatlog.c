@@ -88,6 +88,26 @@ static int next_seq(struct g_store *s, const char *session_id, int64_t *seq, str
 	return rc == SQLITE_ROW ? 0 : g_store_error(s, rc, "numbering a message", err);
 }
 
+/* What a message's sealed fields are bound to (DESIGN.md §6), in the
+ * order of chat_messages' binds in vault.c: its session, seq, role,
+ * speaker kind and speaker id (NULL for none). */
+struct place {
+	char id[G_UUID_LEN];
+	char seq[24];
+	const char *bind[5];
+};
+
+static void place_init(struct place *p, const char *session_id, int64_t seq, const char *role,
+		       const char *kind, const char *speaker_id)
+{
+	snprintf(p->seq, sizeof(p->seq), "%lld", (long long)seq);
+	p->bind[0] = session_id;
+	p->bind[1] = p->seq;
+	p->bind[2] = role;
+	p->bind[3] = kind;
+	p->bind[4] = speaker_id;
+}
+
 static void bind_count(sqlite3_stmt *st, int idx, int64_t n)
 {
 	if (n >= 0)
@@ -109,16 +129,19 @@ int g_chatlog_append(struct g_store *s, const struct g_userkey *k, const char *s
 	const struct g_speaker *sp = m->speaker;
 	struct g_sealed content = { 0 }, name = { 0 };
 	char id[G_UUID_LEN], now[G_TIMESTAMP_LEN];
+	struct place p = { 0 };
 	sqlite3_stmt *st;
 	int rc = -1;
 
 	if (check(m, err) < 0 || next_seq(s, session_id, seq, err) < 0 || g_uuid7(id, err) < 0)
 		return -1;
-	if (g_vault_seal(k, "chat_messages", "content", id, m->content ? m->content : "", m->len,
-			 &content, err) < 0 ||
-	    g_vault_seal(k, "chat_messages", "speaker_name", id,
-			 sp->kind == G_PERSONA_NONE ? NULL : sp->name,
-			 sp->name ? strlen(sp->name) : 0, &name, err) < 0 ||
+	place_init(&p, session_id, *seq, m->role, g_persona_kind_name(sp->kind),
+		   sp->kind == G_PERSONA_NONE ? NULL : sp->id);
+	if (g_vault_seal_bound(k, "chat_messages", "content", id, p.bind,
+			       m->content ? m->content : "", m->len, &content, err) < 0 ||
+	    g_vault_seal_bound(k, "chat_messages", "speaker_name", id, p.bind,
+			       sp->kind == G_PERSONA_NONE ? NULL : sp->name,
+			       sp->name ? strlen(sp->name) : 0, &name, err) < 0 ||
 	    g_store_prepare(s, sql, &st, err) < 0)
 		goto out;
 	g_timestamp_now(now);
@@ -165,20 +188,31 @@ static json_t *count_or_null(sqlite3_stmt *st, int col)
 		       : json_integer(sqlite3_column_int64(st, col));
 }
 
+/* The place of the message at st (MESSAGE_COLUMNS) in session_id. */
+static void row_place(sqlite3_stmt *st, const char *session_id, struct place *p)
+{
+	snprintf(p->id, sizeof(p->id), "%s", (const char *)sqlite3_column_text(st, 0));
+	place_init(p, session_id, sqlite3_column_int64(st, 1),
+		   (const char *)sqlite3_column_text(st, 2),
+		   (const char *)sqlite3_column_text(st, 5),
+		   (const char *)sqlite3_column_text(st, 6));
+}
+
 /* The record of the message at st (MESSAGE_COLUMNS). */
 static json_t *row_record(const struct g_userkey *k, const char *session_id, sqlite3_stmt *st,
 			  struct g_err *err)
 {
-	const char *id = (const char *)sqlite3_column_text(st, 0);
 	char *content = NULL, *name = NULL;
 	size_t content_len = 0, name_len = 0;
 	json_t *rec = NULL, *speaker;
+	struct place p = { 0 };
 	int none = strcmp((const char *)sqlite3_column_text(st, 5), "none") == 0;
 
-	if (g_vault_open_at(k, "chat_messages", "content", id, st, 3, &content, &content_len,
-			    err) < 0 ||
-	    g_vault_open_at(k, "chat_messages", "speaker_name", id, st, 7, &name, &name_len,
-			    err) < 0)
+	row_place(st, session_id, &p);
+	if (g_vault_open_bound_at(k, "chat_messages", "content", p.id, p.bind, st, 3, &content,
+				  &content_len, err) < 0 ||
+	    g_vault_open_bound_at(k, "chat_messages", "speaker_name", p.id, p.bind, st, 7, &name,
+				  &name_len, err) < 0)
 		goto out;
 	speaker = json_pack("{s:o, s:o, s:o}", "kind", text_or_null(st, 5), "id",
 			    none ? json_null() : text_or_null(st, 6), "name",
@@ -289,11 +323,50 @@ static int message_id(struct g_store *s, const struct g_userkey *k, const char *
 	return rc == SQLITE_ROW ? 0 : g_store_error(s, rc, "reading a message", err);
 }
 
+/* The place of message seq, its fields opened first: a message whose
+ * role or speaker was altered is refused (65), not sealed anew as it now
+ * stands. 66 none. */
+static int message_place(struct g_store *s, const struct g_userkey *k, const char *session_id,
+			 int64_t seq, struct place *p, char strings[3][G_UUID_LEN],
+			 struct g_err *err)
+{
+	static const char sql[] = "SELECT " MESSAGE_COLUMNS " FROM chat_messages"
+				  " WHERE session_id = ?1 AND user_id = ?2 AND seq = ?3";
+	sqlite3_stmt *st;
+	json_t *rec = NULL;
+	int rc, i;
+
+	if (g_store_prepare(s, sql, &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, seq);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (rec = row_record(k, session_id, st, err))) {
+		row_place(st, session_id, p);
+		/* copies: the statement's text is gone at its reset */
+		for (i = 0; i < 3; i++) {
+			snprintf(strings[i], G_UUID_LEN, "%s", p->bind[i + 2] ? p->bind[i + 2] : "");
+			p->bind[i + 2] = p->bind[i + 2] ? strings[i] : NULL;
+		}
+	}
+	sqlite3_reset(st);
+	json_decref(rec);
+	if (rc == SQLITE_DONE)
+		return g_err_set(err, G_EX_NOINPUT, "session '%s' has no message %lld", session_id,
+				 (long long)seq);
+	if (rc != SQLITE_ROW)
+		return g_store_error(s, rc, "reading a message", err);
+	return rec ? 0 : -1;
+}
+
 int g_chatlog_edit(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		   int64_t seq, const char *content, size_t len, struct g_err *err)
 {
 	struct g_sealed sealed = { 0 };
-	char id[G_UUID_LEN];
+	char strings[3][G_UUID_LEN];
+	struct place p = { 0 };
+	const char *id = p.id;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -301,9 +374,9 @@ int g_chatlog_edit(struct g_store *s, const struct g_userkey *k, const char *ses
 		return g_err_set(err, G_EX_DATAERR,
 				 "content: %zu bytes, more than the %zu a message may hold", len,
 				 G_MESSAGE_MAX_BYTES);
-	if (message_id(s, k, session_id, seq, id, err) < 0 ||
-	    g_vault_seal(k, "chat_messages", "content", id, content ? content : "", len, &sealed,
-			 err) < 0)
+	if (message_place(s, k, session_id, seq, &p, strings, err) < 0 ||
+	    g_vault_seal_bound(k, "chat_messages", "content", id, p.bind, content ? content : "",
+			       len, &sealed, err) < 0)
 		return -1;
 	rc = g_store_prepare(s,
 			     "UPDATE chat_messages SET content = ?1, content_nonce = ?2"

@@ -6,7 +6,9 @@
  * ones go after the highest). Each message keeps its speaker: the persona
  * that was active when it was written, with the name it had then (sealed),
  * so switching or renaming personas never rewrites history. Content and
- * the speaker's name are ciphertext. Reading the last N costs N rows,
+ * the speaker's name are ciphertext, bound to the message's session, seq,
+ * role, speaker kind and speaker id (vault.h): a row moved or altered with
+ * the sqlite3 command fails to read (65). Reading the last N costs N rows,
  * whatever the length of the session.
  *
  * Writes join the caller's transaction; the session must be k's user's

@@ -146,9 +146,14 @@ static void wrap_ad(struct ad *a, const struct g_wrap_ad *w)
 	ad_str(a, w->kind);
 }
 
-static void field_ad(struct ad *a, const struct g_field_ad *f)
+/* Format 1: the format byte and the place. Format 2 (bind given): the
+ * same, then the count of bound values and each of them, an SQL NULL as
+ * a length no string has. */
+static void field_ad(struct ad *a, const struct g_field_ad *f, const struct g_bind *bind)
 {
-	unsigned char version = G_SEAL_FORMAT;
+	unsigned char version = bind ? G_SEAL_FORMAT_BOUND : G_SEAL_FORMAT;
+	unsigned char null[8];
+	size_t i;
 
 	a->len = 0;
 	a->overflow = 0;
@@ -158,6 +163,20 @@ static void field_ad(struct ad *a, const struct g_field_ad *f)
 	ad_str(a, f->row_id);
 	ad_str(a, f->owner_id);
 	ad_int(a, f->dek_version);
+	if (!bind)
+		return;
+	ad_int(a, (int64_t)bind->n);
+	memset(null, 0xff, sizeof(null));
+	for (i = 0; i < bind->n; i++) {
+		if (bind->values[i]) {
+			ad_str(a, bind->values[i]);
+		} else if (a->len + sizeof(null) > sizeof(a->buf)) {
+			a->overflow = 1;
+		} else {
+			memcpy(a->buf + a->len, null, sizeof(null));
+			a->len += sizeof(null);
+		}
+	}
 }
 
 void g_wrap(const unsigned char *kek, const unsigned char *dek,
@@ -191,16 +210,24 @@ int g_seal(const unsigned char *dek, const struct g_field_ad *f,
 	   const void *plain, size_t len, unsigned char **out, size_t *outlen,
 	   unsigned char nonce[G_NONCE_BYTES], struct g_err *err)
 {
+	return g_seal_bound(dek, f, NULL, plain, len, out, outlen, nonce, err);
+}
+
+int g_seal_bound(const unsigned char *dek, const struct g_field_ad *f,
+		 const struct g_bind *bind, const void *plain, size_t len,
+		 unsigned char **out, size_t *outlen,
+		 unsigned char nonce[G_NONCE_BYTES], struct g_err *err)
+{
 	struct ad a;
 	unsigned char *buf;
 
-	field_ad(&a, f);
+	field_ad(&a, f, bind);
 	if (a.overflow)
 		return g_err_set(err, G_EX_DATAERR, "the field's place is too long to seal");
 	buf = malloc(1 + len + G_TAG_BYTES);
 	if (!buf)
 		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
-	buf[0] = G_SEAL_FORMAT;
+	buf[0] = bind ? G_SEAL_FORMAT_BOUND : G_SEAL_FORMAT;
 	randombytes_buf(nonce, G_NONCE_BYTES);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(buf + 1, NULL, plain, len,
 						   a.buf, a.len, NULL, nonce, dek);
@@ -214,13 +241,24 @@ int g_open(const unsigned char *dek, const struct g_field_ad *f,
 	   const unsigned char *nonce, size_t nonce_len, char **plain,
 	   size_t *len, struct g_err *err)
 {
+	return g_open_bound(dek, f, NULL, sealed, sealed_len, nonce, nonce_len, plain, len,
+			    err);
+}
+
+int g_open_bound(const unsigned char *dek, const struct g_field_ad *f,
+		 const struct g_bind *bind, const unsigned char *sealed,
+		 size_t sealed_len, const unsigned char *nonce, size_t nonce_len,
+		 char **plain, size_t *len, struct g_err *err)
+{
 	struct ad a;
 	unsigned char *buf;
 	size_t n;
 
 	if (sealed_len < 1)
 		return g_err_set(err, G_EX_DATAERR, "empty ciphertext");
-	if (sealed[0] != G_SEAL_FORMAT)
+	if (sealed[0] == G_SEAL_FORMAT)
+		bind = NULL; /* an older field: its place only */
+	else if (sealed[0] != G_SEAL_FORMAT_BOUND || !bind)
 		return g_err_set(err, G_EX_DATAERR,
 				 "unknown ciphertext format version %d", sealed[0]);
 	if (nonce_len != G_NONCE_BYTES)
@@ -228,7 +266,7 @@ int g_open(const unsigned char *dek, const struct g_field_ad *f,
 				 "nonce of %zu bytes, not %d", nonce_len, G_NONCE_BYTES);
 	if (sealed_len < 1 + G_TAG_BYTES)
 		return g_err_set(err, G_EX_DATAERR, "ciphertext too short");
-	field_ad(&a, f);
+	field_ad(&a, f, bind);
 	n = sealed_len - 1 - G_TAG_BYTES;
 	buf = malloc(n + 1);
 	if (!buf)

@@ -4,8 +4,9 @@
  * A user's data key (DEK, 32 random bytes) encrypts every field they wrote,
  * with XChaCha20-Poly1305-IETF, a fresh 24-byte nonce per write, and
  * associated data that binds the ciphertext to its place: format version,
- * table, column, row id, owner id and dek_version, each length-prefixed.
- * A ciphertext moved anywhere else fails to open; it never decrypts to
+ * table, column, row id, owner id and dek_version, each length-prefixed
+ * (format 2 adds the plain values that give the row its meaning). A
+ * ciphertext moved anywhere else fails to open; it never decrypts to
  * something else. The DEK is stored only wrapped: under a key derived from
  * the passphrase with Argon2id (the KEK), and again under the recovery key.
  *
@@ -25,8 +26,14 @@
 #define G_SALT_BYTES 16
 #define G_NONCE_BYTES 24
 #define G_TAG_BYTES 16
-/* The first byte of every sealed field: its format version. */
+/* The first byte of every sealed field: its format version. Format 1 is
+ * bound to its place (table, column, row id, owner id, dek_version);
+ * format 2 is bound to that and to the plain values that give its row its
+ * meaning (struct g_bind), so that a row moved, reordered or re-roled with
+ * the sqlite3 command fails too. The byte is in the associated data: a
+ * format 2 ciphertext relabelled 1 fails. */
 #define G_SEAL_FORMAT 1
+#define G_SEAL_FORMAT_BOUND 2
 /* Caps on KDF parameters read from a database, checked before anything is
  * allocated (a forged row must not make us allocate 4 TiB). */
 #define G_KDF_MAX_MEMLIMIT ((size_t)1 << 30)
@@ -89,19 +96,39 @@ struct g_field_ad {
 	int64_t dek_version;
 };
 
+/* The plain values a format 2 field is bound to, in an order fixed per
+ * table: each is length-prefixed in the associated data, and a NULL entry
+ * (SQL NULL) is marked apart from "". */
+struct g_bind {
+	const char *const *values;
+	size_t n;
+};
+
 /* Seal plaintext: *out (malloc'ed) is the format byte, ciphertext and tag;
- * nonce is new. -1 (70) only if memory fails. */
+ * nonce is new. -1 (70) only if memory fails. Format 1. */
 int g_seal(const unsigned char *dek, const struct g_field_ad *ad,
 	   const void *plain, size_t len, unsigned char **out, size_t *outlen,
 	   unsigned char nonce[G_NONCE_BYTES], struct g_err *err);
+/* The same, bound to bind too (format 2); bind NULL: g_seal. */
+int g_seal_bound(const unsigned char *dek, const struct g_field_ad *ad,
+		 const struct g_bind *bind, const void *plain, size_t len,
+		 unsigned char **out, size_t *outlen,
+		 unsigned char nonce[G_NONCE_BYTES], struct g_err *err);
 
 /* Open a sealed field: *plain (malloc'ed, NUL-terminated past *len) or
  * -1 with err set (65): an unknown format version, a short nonce, or a
- * ciphertext that fails its integrity check. */
+ * ciphertext that fails its integrity check. Format 1 only. */
 int g_open(const unsigned char *dek, const struct g_field_ad *ad,
 	   const unsigned char *sealed, size_t sealed_len,
 	   const unsigned char *nonce, size_t nonce_len, char **plain,
 	   size_t *len, struct g_err *err);
+/* Open format 2 with bind, or format 1 as g_open does (the caller, who
+ * knows whether the column must be bound, looks at sealed[0]); bind NULL:
+ * g_open. */
+int g_open_bound(const unsigned char *dek, const struct g_field_ad *ad,
+		 const struct g_bind *bind, const unsigned char *sealed,
+		 size_t sealed_len, const unsigned char *nonce, size_t nonce_len,
+		 char **plain, size_t *len, struct g_err *err);
 
 /* The keyed content hash of §5: BLAKE2b-256 under a key derived from the
  * DEK (so the hash means nothing without it), over n parts, each preceded

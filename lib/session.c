@@ -208,14 +208,30 @@ refuse:
 	return g_err_set(err, G_EX_NOPERM, "session '%s' binds what it may not: refused", out->id);
 }
 
+/* The row's binding (columns 14, 15) opened against its character and
+ * persona (columns 1-3): 65 if they are not the ones it was sealed with. */
+static int open_binding(const struct g_userkey *k, sqlite3_stmt *st, const char *id,
+			struct g_err *err)
+{
+	const char *bind[] = { text_col(st, 1), text_col(st, 2), text_col(st, 3) };
+	char *plain = NULL;
+	size_t len;
+	int rc;
+
+	rc = g_vault_open_bound_at(k, "chat_sessions", "binding", id, bind, st, 14, &plain, &len,
+				   err);
+	free(plain);
+	return rc < 0 ? -1 : 0;
+}
+
 int g_session_load(struct g_store *s, const struct g_userkey *k, const char *id,
 		   struct g_session *out, struct g_err *err)
 {
 	static const char sql[] =
 		"SELECT id, character_id, active_custom_persona_id,"
 		" active_impersonated_character_id, settings, history_limit, context_tokens,"
-		" model_name, created_at, updated_at, title, title_nonce, stop, stop_nonce"
-		" FROM chat_sessions WHERE id = ?1 AND user_id = ?2";
+		" model_name, created_at, updated_at, title, title_nonce, stop, stop_nonce,"
+		" binding, binding_nonce FROM chat_sessions WHERE id = ?1 AND user_id = ?2";
 	sqlite3_stmt *st;
 	char *stop = NULL;
 	size_t len = 0, stop_len = 0;
@@ -237,6 +253,8 @@ int g_session_load(struct g_store *s, const struct g_userkey *k, const char *id,
 	snprintf(out->created_at, sizeof(out->created_at), "%s", text_col(st, 8));
 	snprintf(out->updated_at, sizeof(out->updated_at), "%s", text_col(st, 9));
 	rc = check_binding(s, k, st, out, err);
+	if (rc == 0 && open_binding(k, st, out->id, err) < 0)
+		rc = -1;
 	if (rc == 0 && g_vault_open_at(k, "chat_sessions", "title", out->id, st, 10, &out->title,
 				       &len, err) < 0)
 		rc = -1;
@@ -353,6 +371,19 @@ static int own_character(enum g_persona_kind kind, const char *persona_id,
 	return 0;
 }
 
+/* A session's binding: an empty string sealed bound to its character and
+ * active persona (DESIGN.md §6), so that a row pointed elsewhere with the
+ * sqlite3 command fails to open; there in every row, whatever the title. */
+static int seal_binding(const struct g_userkey *k, const char *id, const char *character_id,
+			enum g_persona_kind kind, const char *persona_id, struct g_sealed *out,
+			struct g_err *err)
+{
+	const char *bind[] = { character_id, kind == G_PERSONA_CUSTOM ? persona_id : NULL,
+			       kind == G_PERSONA_IMPERSONATED ? persona_id : NULL };
+
+	return g_vault_seal_bound(k, "chat_sessions", "binding", id, bind, "", 0, out, err);
+}
+
 static int step_done(struct g_store *s, sqlite3_stmt *st, const char *what, struct g_err *err)
 {
 	int rc = sqlite3_step(st);
@@ -394,9 +425,9 @@ int g_session_insert(struct g_store *s, const struct g_userkey *k, const char *c
 		"INSERT INTO chat_sessions (id, user_id, character_id, title, title_nonce,"
 		" active_custom_persona_id, active_impersonated_character_id, created_at,"
 		" updated_at, settings, model_name, history_limit, context_tokens, stop,"
-		" stop_nonce) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12,"
-		" ?13, ?14)";
-	struct g_sealed sealed_title = { 0 }, stop = { 0 };
+		" stop_nonce, binding, binding_nonce) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8,"
+		" ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+	struct g_sealed sealed_title = { 0 }, stop = { 0 }, binding = { 0 };
 	char now[G_TIMESTAMP_LEN], *plain_json = NULL;
 	sqlite3_stmt *st;
 	int rc;
@@ -404,8 +435,10 @@ int g_session_insert(struct g_store *s, const struct g_userkey *k, const char *c
 	if (own_character(kind, persona_id, character_id, err) < 0 || g_uuid7(id, err) < 0 ||
 	    g_vault_seal(k, "chat_sessions", "title", id, title, title ? strlen(title) : 0,
 			 &sealed_title, err) < 0 ||
+	    seal_binding(k, id, character_id, kind, persona_id, &binding, err) < 0 ||
 	    g_store_prepare(s, sql, &st, err) < 0) {
 		g_sealed_release(&sealed_title);
+		g_sealed_release(&binding);
 		return -1;
 	}
 	g_timestamp_now(now);
@@ -418,6 +451,7 @@ int g_session_insert(struct g_store *s, const struct g_userkey *k, const char *c
 	if (kind == G_PERSONA_IMPERSONATED)
 		sqlite3_bind_text(st, 7, persona_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
+	g_vault_bind(st, 15, &binding);
 	rc = bind_settings(k, st, 9, id, settings, &plain_json, &stop, err);
 	if (rc == 0)
 		rc = step_done(s, st, "storing a session", err);
@@ -426,6 +460,7 @@ int g_session_insert(struct g_store *s, const struct g_userkey *k, const char *c
 	free(plain_json);
 	g_sealed_release(&sealed_title);
 	g_sealed_release(&stop);
+	g_sealed_release(&binding);
 	return rc;
 }
 
@@ -442,25 +477,37 @@ static int one_row(struct g_store *s, sqlite3_stmt *st, const char *id, struct g
 int g_session_bind(struct g_store *s, const struct g_userkey *k, const struct g_session *ss,
 		   enum g_persona_kind kind, const char *persona_id, struct g_err *err)
 {
+	/* the binding re-sealed to match, for the character it was loaded
+	 * with */
 	static const char sql[] =
 		"UPDATE chat_sessions SET active_custom_persona_id = ?1,"
-		" active_impersonated_character_id = ?2, updated_at = ?3"
-		" WHERE id = ?4 AND user_id = ?5";
+		" active_impersonated_character_id = ?2, updated_at = ?3, binding = ?4,"
+		" binding_nonce = ?5 WHERE id = ?6 AND user_id = ?7 AND character_id = ?8";
+	struct g_sealed binding = { 0 };
 	char now[G_TIMESTAMP_LEN];
 	sqlite3_stmt *st;
+	int rc;
 
 	if (own_character(kind, persona_id, ss->character_id, err) < 0 ||
-	    g_store_prepare(s, sql, &st, err) < 0)
+	    seal_binding(k, ss->id, ss->character_id, kind, persona_id, &binding, err) < 0)
 		return -1;
+	if (g_store_prepare(s, sql, &st, err) < 0) {
+		g_sealed_release(&binding);
+		return -1;
+	}
 	g_timestamp_now(now);
 	if (kind == G_PERSONA_CUSTOM)
 		sqlite3_bind_text(st, 1, persona_id, -1, SQLITE_STATIC);
 	if (kind == G_PERSONA_IMPERSONATED)
 		sqlite3_bind_text(st, 2, persona_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, ss->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, k->user_id, -1, SQLITE_STATIC);
-	return one_row(s, st, ss->id, err);
+	g_vault_bind(st, 4, &binding);
+	sqlite3_bind_text(st, 6, ss->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, k->user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, ss->character_id, -1, SQLITE_STATIC);
+	rc = one_row(s, st, ss->id, err);
+	g_sealed_release(&binding);
+	return rc;
 }
 
 int g_session_store_settings(struct g_store *s, const struct g_userkey *k, const char *id,
@@ -565,6 +612,47 @@ static int delete_one(const char *id, void *arg)
 	return g_session_delete(a[0], a[1], id, a[2]) < 0;
 }
 
+/* Every session of k's user whose active persona is card id: none now. */
+static int unbind_all(struct g_store *s, const struct g_userkey *k, enum g_cardkind kind,
+		      const char *id, struct g_err *err)
+{
+	struct g_session ss;
+	sqlite3_stmt *st;
+	char sid[G_UUID_LEN];
+	int rc;
+
+	/* one at a time, looked up again after each: the UPDATE changes
+	 * what the query selects. Each is loaded first, so that a binding
+	 * that fails is never sealed anew over what was altered. */
+	for (;;) {
+		rc = sqlite3_prepare_v2(s->db,
+					kind == G_PERSONA
+						? "SELECT id FROM chat_sessions WHERE user_id = ?1"
+						  " AND active_custom_persona_id = ?2 LIMIT 1"
+						: "SELECT id FROM chat_sessions WHERE user_id = ?1"
+						  " AND active_impersonated_character_id = ?2 LIMIT 1",
+					-1, &st, NULL);
+		if (rc != SQLITE_OK)
+			return g_store_error(s, rc, "unbinding sessions", err);
+		sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			snprintf(sid, sizeof(sid), "%s", text_col(st, 0));
+		sqlite3_finalize(st);
+		if (rc == SQLITE_DONE)
+			return 0;
+		if (rc != SQLITE_ROW)
+			return g_store_error(s, rc, "unbinding sessions", err);
+		if (g_session_load(s, k, sid, &ss, err) < 0)
+			return -1;
+		rc = g_session_bind(s, k, &ss, G_PERSONA_NONE, NULL, err);
+		g_session_release(&ss);
+		if (rc < 0)
+			return -1;
+	}
+}
+
 int g_session_drop_card(struct g_store *s, const struct g_userkey *k, enum g_cardkind kind,
 			const char *id, const char *name, int cascade, int64_t *unbound,
 			int64_t *deleted, struct g_err *err)
@@ -578,6 +666,10 @@ int g_session_drop_card(struct g_store *s, const struct g_userkey *k, enum g_car
 					 id, err);
 	if (*unbound < 0)
 		return -1;
+	/* unbound here, each binding re-sealed: the store's ON DELETE SET NULL
+	 * would change the rows under their bindings */
+	if (*unbound > 0 && unbind_all(s, k, kind, id, err) < 0)
+		return -1;
 	if (kind == G_CHARACTER) {
 		*deleted = g_session_count_using(s, k, "character_id", id, err);
 		if (*deleted < 0)
@@ -590,6 +682,5 @@ int g_session_drop_card(struct g_store *s, const struct g_userkey *k, enum g_car
 		if (*deleted > 0 && (g_session_each(s, k, id, delete_one, arg, err) < 0 || err->code))
 			return -1;
 	}
-	/* the store's foreign keys unbind the rest (ON DELETE SET NULL) */
 	return g_cardrow_delete(s, k, kind, id, err);
 }

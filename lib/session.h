@@ -6,7 +6,9 @@
  * session's own), or none. The store's CHECKs and triggers refuse a row
  * that breaks these rules; a row forced past them anyway (triggers
  * dropped, CHECKs ignored) is refused again when it is read: 77, and
- * nothing of it is decrypted.
+ * nothing of it is decrypted. Its character and active persona are bound
+ * into a sealed binding (vault.h) that every write of them re-seals, so a
+ * row pointed elsewhere with the sqlite3 command fails to load (65).
  *
  * struct g_session is filled by g_session_load and emptied by
  * g_session_release; its strings are malloc'ed copies. Writes join the

@@ -15,34 +15,81 @@
 		"extra"
 
 static const char *const card_columns[] = { CARD_COLUMNS, NULL };
-static const char *const session_columns[] = { "title", "stop", NULL };
+static const char *const session_columns[] = { "title", "stop", "binding", NULL };
+static const char *const session_bound[] = { "binding", NULL };
+static const char *const session_binds[] = { "character_id", "active_custom_persona_id",
+					      "active_impersonated_character_id", NULL };
 static const char *const message_columns[] = { "content", "speaker_name", NULL };
+static const char *const message_binds[] = { "session_id", "seq", "role", "speaker_kind",
+					      "speaker_id", NULL };
 
 const struct g_vault_table g_vault_tables[] = {
-	{ "characters", card_columns },
-	{ "user_personas", card_columns },
-	{ "chat_sessions", session_columns },
-	{ "chat_messages", message_columns },
-	{ NULL, NULL },
+	{ "characters", card_columns, NULL, NULL, NULL, NULL, NULL },
+	{ "user_personas", card_columns, NULL, NULL, NULL, NULL, NULL },
+	{ "chat_sessions", session_columns, session_bound, session_binds, NULL, NULL,
+	  "binding" },
+	{ "chat_messages", message_columns, message_columns, message_binds, "content",
+	  "unset: a message always has content", NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
-int g_vault_known(const char *table, const char *column)
+static int listed(const char *const *list, const char *name)
+{
+	for (; list && *list; list++)
+		if (strcmp(*list, name) == 0)
+			return 1;
+	return 0;
+}
+
+static size_t count(const char *const *list)
+{
+	size_t n = 0;
+
+	while (list && list[n])
+		n++;
+	return n;
+}
+
+static const struct g_vault_table *table_of(const char *table)
 {
 	const struct g_vault_table *t;
-	const char *const *c;
 
 	for (t = g_vault_tables; t->name; t++)
 		if (strcmp(t->name, table) == 0)
-			for (c = t->columns; *c; c++)
-				if (strcmp(*c, column) == 0)
-					return 1;
-	return 0;
+			return t;
+	return NULL;
+}
+
+int g_vault_known(const char *table, const char *column)
+{
+	const struct g_vault_table *t = table_of(table);
+
+	return t && listed(t->columns, column);
+}
+
+int g_vault_bound(const char *table, const char *column)
+{
+	const struct g_vault_table *t = table_of(table);
+
+	return t && listed(t->bound, column);
 }
 
 static int unknown(const char *table, const char *column, struct g_err *err)
 {
 	return g_err_set(err, G_EX_SOFTWARE, "'%s.%s' is not an encrypted column",
 			 table, column);
+}
+
+/* A bound column sealed or opened without its binds, or the reverse. */
+static int check_bind(const char *table, const char *column, const char *const *bind,
+		      struct g_err *err)
+{
+	if (!g_vault_known(table, column))
+		return unknown(table, column, err);
+	if (!bind != !g_vault_bound(table, column))
+		return g_err_set(err, G_EX_SOFTWARE, "'%s.%s' is %sbound to its row", table,
+				 column, bind ? "not " : "");
+	return 0;
 }
 
 static void field_ad(const struct g_userkey *k, const char *table,
@@ -55,11 +102,24 @@ static void field_ad(const struct g_userkey *k, const char *table,
 	ad->dek_version = k->dek_version;
 }
 
+/* Seal for table.column: format 2 with bind (the table's binds' values),
+ * else format 1. */
+static int seal(const struct g_userkey *k, const char *table, const char *column,
+		const char *row_id, const char *const *bind, const void *plain, size_t len,
+		struct g_sealed *out, struct g_err *err)
+{
+	struct g_bind b = { bind, bind ? count(table_of(table)->binds) : 0 };
+	struct g_field_ad ad;
+
+	field_ad(k, table, column, row_id, &ad);
+	return g_seal_bound(k->dek, &ad, bind ? &b : NULL, plain, len, &out->data, &out->len,
+			    out->nonce, err);
+}
+
 /* UPDATE one column pair of one row of k's user; 66 if it changed none. */
 static int write_sealed(struct g_store *s, const struct g_userkey *k,
 			const char *table, const char *column, const char *row_id,
-			const unsigned char *sealed, size_t len,
-			const unsigned char *nonce, struct g_err *err)
+			const struct g_sealed *x, struct g_err *err)
 {
 	char sql[256];
 	sqlite3_stmt *st;
@@ -71,10 +131,7 @@ static int write_sealed(struct g_store *s, const struct g_userkey *k,
 	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return g_store_error(s, rc, "storing an encrypted field", err);
-	if (sealed) {
-		sqlite3_bind_blob(st, 1, sealed, (int)len, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 2, nonce, G_NONCE_BYTES, SQLITE_STATIC);
-	}
+	g_vault_bind(st, 1, x);
 	sqlite3_bind_text(st, 3, row_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, k->user_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -87,46 +144,122 @@ static int write_sealed(struct g_store *s, const struct g_userkey *k,
 	return 0;
 }
 
+/* The binds of row_id of k's user, copied into vals (each freed by the
+ * caller; NULL for SQL NULL): 66 no such row. */
+static int row_binds(struct g_store *s, const struct g_userkey *k,
+		     const struct g_vault_table *t, const char *row_id,
+		     char *vals[G_VAULT_BINDS_MAX], struct g_err *err)
+{
+	char sql[512];
+	size_t i, n = 0, nb = count(t->binds);
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(vals, 0, G_VAULT_BINDS_MAX * sizeof(*vals));
+	n = (size_t)snprintf(sql, sizeof(sql), "SELECT 1");
+	for (i = 0; i < nb && n < sizeof(sql); i++)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s", t->binds[i]);
+	if (n < sizeof(sql))
+		snprintf(sql + n, sizeof(sql) - n, " FROM %s WHERE id = ?1 AND user_id = ?2",
+			 t->name);
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return g_store_error(s, rc, "reading a row", err);
+	sqlite3_bind_text(st, 1, row_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	for (i = 0; rc == SQLITE_ROW && i < nb; i++) {
+		const char *v = (const char *)sqlite3_column_text(st, (int)i + 1);
+
+		if (v && !(vals[i] = strdup(v)))
+			rc = SQLITE_NOMEM;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	for (i = 0; i < nb; i++)
+		free(vals[i]);
+	if (rc == SQLITE_DONE)
+		return g_err_set(err, G_EX_NOINPUT, "no such row '%s' in %s", row_id, t->name);
+	return g_store_error(s, rc, "reading a row", err);
+}
+
+static void free_binds(char *vals[G_VAULT_BINDS_MAX])
+{
+	size_t i;
+
+	for (i = 0; i < G_VAULT_BINDS_MAX; i++)
+		free(vals[i]);
+}
+
 int g_vault_put(struct g_store *s, const struct g_userkey *k, const char *table,
 		const char *column, const char *row_id, const void *plain,
 		size_t len, struct g_err *err)
 {
-	unsigned char nonce[G_NONCE_BYTES];
-	unsigned char *sealed = NULL;
-	struct g_field_ad ad;
-	size_t sealed_len = 0;
-	int rc;
+	struct g_sealed sealed = { 0 };
+	char *vals[G_VAULT_BINDS_MAX] = { 0 };
+	int bound = g_vault_bound(table, column), rc = 0;
 
 	if (!g_vault_known(table, column))
 		return unknown(table, column, err);
-	if (plain) {
-		field_ad(k, table, column, row_id, &ad);
-		if (g_seal(k->dek, &ad, plain, len, &sealed, &sealed_len, nonce, err) < 0)
-			return -1;
-	}
-	rc = write_sealed(s, k, table, column, row_id, sealed, sealed_len, nonce, err);
-	free(sealed);
+	if (bound && row_binds(s, k, table_of(table), row_id, vals, err) < 0)
+		return -1;
+	if (plain)
+		rc = seal(k, table, column, row_id, bound ? (const char *const *)vals : NULL, plain,
+			  len, &sealed, err);
+	if (rc == 0)
+		rc = write_sealed(s, k, table, column, row_id, &sealed, err);
+	g_sealed_release(&sealed);
+	free_binds(vals);
 	return rc;
 }
 
+/* The sealed pair at col, col + 1 of st: 1 opened (*unbound: a bound
+ * column in format 1), 0 unset, -1 with err. */
 static int open_column(const struct g_userkey *k, const char *table,
-		       const char *column, const char *row_id, sqlite3_stmt *st,
-		       int col, char **plain, size_t *len, struct g_err *err)
+		       const char *column, const char *row_id, const char *const *bind,
+		       sqlite3_stmt *st, int col, char **plain, size_t *len, int *unbound,
+		       struct g_err *err)
 {
 	const unsigned char *sealed = sqlite3_column_blob(st, col);
 	const unsigned char *nonce = sqlite3_column_blob(st, col + 1);
 	int sealed_len = sqlite3_column_bytes(st, col);
 	int nonce_len = sqlite3_column_bytes(st, col + 1);
+	struct g_bind b = { bind, bind ? count(table_of(table)->binds) : 0 };
 	struct g_field_ad ad;
 
+	*unbound = 0;
 	if (sqlite3_column_type(st, col) == SQLITE_NULL &&
 	    sqlite3_column_type(st, col + 1) == SQLITE_NULL)
 		return 0;
 	field_ad(k, table, column, row_id, &ad);
-	if (g_open(k->dek, &ad, sealed, (size_t)sealed_len, nonce, (size_t)nonce_len,
-		   plain, len, err) < 0)
+	if (g_open_bound(k->dek, &ad, bind ? &b : NULL, sealed, (size_t)sealed_len, nonce,
+			 (size_t)nonce_len, plain, len, err) < 0)
 		return -1;
+	*unbound = bind && sealed[0] == G_SEAL_FORMAT;
 	return 1;
+}
+
+/* open_column as a read takes it: a bound column must be bound, a
+ * required one set, a binding there. */
+static int open_read(const struct g_userkey *k, const char *table, const char *column,
+		     const char *row_id, const char *const *bind, sqlite3_stmt *st, int col,
+		     char **plain, size_t *len, struct g_err *err)
+{
+	const struct g_vault_table *t = table_of(table);
+	int unbound, rc;
+
+	rc = open_column(k, table, column, row_id, bind, st, col, plain, len, &unbound, err);
+	if (rc == 0 && t->required && strcmp(column, t->required) == 0)
+		rc = g_err_set(err, G_EX_DATAERR, "%s", t->unset_why);
+	else if (rc == 0 && t->binding && strcmp(column, t->binding) == 0)
+		rc = g_err_set(err, G_EX_DATAERR, "%s", G_VAULT_UNBOUND);
+	else if (rc == 1 && unbound) {
+		free(*plain);
+		*plain = NULL;
+		rc = g_err_set(err, G_EX_DATAERR, "%s", G_VAULT_UNBOUND);
+	}
+	return rc;
 }
 
 void g_sealed_release(struct g_sealed *x)
@@ -140,16 +273,20 @@ int g_vault_seal(const struct g_userkey *k, const char *table, const char *colum
 		 const char *row_id, const void *plain, size_t len, struct g_sealed *out,
 		 struct g_err *err)
 {
-	struct g_field_ad ad;
+	return g_vault_seal_bound(k, table, column, row_id, NULL, plain, len, out, err);
+}
 
+int g_vault_seal_bound(const struct g_userkey *k, const char *table, const char *column,
+		       const char *row_id, const char *const *bind, const void *plain,
+		       size_t len, struct g_sealed *out, struct g_err *err)
+{
 	out->data = NULL;
 	out->len = 0;
-	if (!g_vault_known(table, column))
-		return unknown(table, column, err);
+	if (check_bind(table, column, bind, err) < 0)
+		return -1;
 	if (!plain)
 		return 0;
-	field_ad(k, table, column, row_id, &ad);
-	return g_seal(k->dek, &ad, plain, len, &out->data, &out->len, out->nonce, err);
+	return seal(k, table, column, row_id, bind, plain, len, out, err);
 }
 
 void g_vault_bind(sqlite3_stmt *st, int idx, const struct g_sealed *x)
@@ -167,8 +304,18 @@ int g_vault_open_at(const struct g_userkey *k, const char *table, const char *co
 		    const char *row_id, sqlite3_stmt *st, int col, char **plain, size_t *len,
 		    struct g_err *err)
 {
-	int rc = open_column(k, table, column, row_id, st, col, plain, len, err);
+	return g_vault_open_bound_at(k, table, column, row_id, NULL, st, col, plain, len, err);
+}
 
+int g_vault_open_bound_at(const struct g_userkey *k, const char *table, const char *column,
+			  const char *row_id, const char *const *bind, sqlite3_stmt *st, int col,
+			  char **plain, size_t *len, struct g_err *err)
+{
+	int rc;
+
+	if (check_bind(table, column, bind, err) < 0)
+		return -1;
+	rc = open_read(k, table, column, row_id, bind, st, col, plain, len, err);
 	if (rc < 0)
 		g_err_prefix(err, "%s '%s' %s", table, row_id, column);
 	return rc;
@@ -178,23 +325,30 @@ int g_vault_get(struct g_store *s, const struct g_userkey *k, const char *table,
 		const char *column, const char *row_id, char **plain, size_t *len,
 		struct g_err *err)
 {
+	char *vals[G_VAULT_BINDS_MAX] = { 0 };
+	int bound = g_vault_bound(table, column);
 	char sql[256];
 	sqlite3_stmt *st;
 	int rc;
 
 	if (!g_vault_known(table, column))
 		return unknown(table, column, err);
+	if (bound && row_binds(s, k, table_of(table), row_id, vals, err) < 0)
+		return -1;
 	snprintf(sql, sizeof(sql),
 		 "SELECT %s, %s_nonce FROM %s WHERE id = ?1 AND user_id = ?2",
 		 column, column, table);
 	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
+	if (rc != SQLITE_OK) {
+		free_binds(vals);
 		return g_store_error(s, rc, "reading an encrypted field", err);
+	}
 	sqlite3_bind_text(st, 1, row_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		rc = open_column(k, table, column, row_id, st, 0, plain, len, err);
+		rc = open_read(k, table, column, row_id, bound ? (const char *const *)vals : NULL,
+			       st, 0, plain, len, err);
 		if (rc < 0)
 			g_err_prefix(err, "%s '%s' %s", table, row_id, column);
 	} else if (rc == SQLITE_DONE) {
@@ -203,10 +357,11 @@ int g_vault_get(struct g_store *s, const struct g_userkey *k, const char *table,
 		rc = g_store_error(s, rc, "reading an encrypted field", err);
 	}
 	sqlite3_finalize(st);
+	free_binds(vals);
 	return rc;
 }
 
-/* SELECT id, c1, c1_nonce, c2, c2_nonce, ... FROM t WHERE user_id = ? */
+/* SELECT id, b1, b2, ..., c1, c1_nonce, c2, c2_nonce, ... FROM t WHERE user_id = ? */
 static sqlite3_stmt *select_all(struct g_store *s, const struct g_vault_table *t,
 				const char *user_id, struct g_err *err)
 {
@@ -217,6 +372,8 @@ static sqlite3_stmt *select_all(struct g_store *s, const struct g_vault_table *t
 	int rc;
 
 	n = (size_t)snprintf(sql, sizeof(sql), "SELECT id");
+	for (c = t->binds; c && *c && n < sizeof(sql); c++)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s", *c);
 	for (c = t->columns; *c && n < sizeof(sql); c++)
 		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s, %s_nonce", *c, *c);
 	if (n < sizeof(sql))
@@ -231,34 +388,86 @@ static sqlite3_stmt *select_all(struct g_store *s, const struct g_vault_table *t
 	return st;
 }
 
-int g_vault_each(struct g_store *s, const struct g_userkey *k, g_vault_fn fn,
-		 void *arg, struct g_err *err)
+/* One field of a row, as the walk hands it on: the row's id and binds are
+ * copies, so that the visitor may write the row. */
+struct field {
+	const struct g_vault_table *t;
+	const char *column;
+	const char *row_id;
+	const char *const *bind; /* NULL: a column not bound */
+	char *plain;             /* NULL: failed, or a binding unset */
+	size_t len;
+	struct g_err failure;
+	int failed, unbound;
+};
+
+typedef int (*field_fn)(const struct field *f, void *arg);
+
+#define MAX_COLUMNS 32
+
+/* Each field of k's user, a row's fields all opened before fn sees any. */
+static int walk(struct g_store *s, const struct g_userkey *k, field_fn fn, void *arg,
+		struct g_err *err)
 {
 	const struct g_vault_table *t;
-	const char *const *c;
-	struct g_err failure;
+	struct field f[MAX_COLUMNS];
+	char *vals[G_VAULT_BINDS_MAX], *row_id;
 	sqlite3_stmt *st;
-	char *plain;
-	size_t len;
+	size_t i, j, nb, nf;
 	int rc, step = SQLITE_DONE, col, stop = 0;
 
 	for (t = g_vault_tables; t->name && !stop; t++) {
 		if (!(st = select_all(s, t, k->user_id, err)))
 			return -1;
+		nb = count(t->binds);
 		while (!stop && (step = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *row_id = (const char *)sqlite3_column_text(st, 0);
+			int oom = 0;
 
-			for (c = t->columns, col = 1; *c && !stop; c++, col += 2) {
-				g_err_clear(&failure);
-				plain = NULL;
-				len = 0;
-				rc = open_column(k, t->name, *c, row_id, st, col, &plain,
-						 &len, &failure);
-				if (rc != 0)
-					stop = fn(t->name, *c, row_id, plain, len,
-						  rc < 0 ? &failure : NULL, arg);
-				free(plain);
+			memset(vals, 0, sizeof(vals));
+			row_id = strdup((const char *)sqlite3_column_text(st, 0));
+			oom = !row_id;
+			for (i = 0; i < nb; i++) {
+				const char *v = (const char *)sqlite3_column_text(st, (int)i + 1);
+
+				if (v && !(vals[i] = strdup(v)))
+					oom = 1;
 			}
+			if (oom) {
+				free(row_id);
+				free_binds(vals);
+				sqlite3_finalize(st);
+				return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+			}
+			nf = 0;
+			for (j = 0, col = (int)nb + 1; t->columns[j] && nf < MAX_COLUMNS;
+			     j++, col += 2) {
+				struct field *x = &f[nf];
+				int bound = listed(t->bound, t->columns[j]);
+
+				memset(x, 0, sizeof(*x));
+				x->t = t;
+				x->column = t->columns[j];
+				x->row_id = row_id;
+				x->bind = bound ? (const char *const *)vals : NULL;
+				rc = open_column(k, t->name, x->column, x->row_id, x->bind, st, col,
+						 &x->plain, &x->len, &x->unbound, &x->failure);
+				if (rc == 0 && t->required && strcmp(x->column, t->required) == 0)
+					rc = g_err_set(&x->failure, G_EX_DATAERR, "%s",
+						       t->unset_why);
+				else if (rc == 0 && t->binding && strcmp(x->column, t->binding) == 0)
+					rc = x->unbound = 1;
+				if (rc == 0)
+					continue;
+				x->failed = rc < 0;
+				nf++;
+			}
+			for (i = 0; i < nf; i++) {
+				if (!stop)
+					stop = fn(&f[i], arg);
+				free(f[i].plain);
+			}
+			free(row_id);
+			free_binds(vals);
 		}
 		sqlite3_finalize(st);
 		if (!stop && step != SQLITE_DONE)
@@ -267,40 +476,90 @@ int g_vault_each(struct g_store *s, const struct g_userkey *k, g_vault_fn fn,
 	return stop;
 }
 
-struct rekey {
+struct each {
+	g_vault_fn fn;
+	void *arg;
 	struct g_store *s;
-	const struct g_userkey *new_key;
+	const struct g_userkey *k; /* re-seal under this key: rebind and rekey */
 	struct g_err *err;
 	long count;
 	int failed;
 };
 
-static int rekey_field(const char *table, const char *column, const char *row_id,
-		       const char *plain, size_t len, const struct g_err *failure,
-		       void *arg)
+static int each_field(const struct field *f, void *arg)
 {
-	struct rekey *r = arg;
+	struct each *e = arg;
 
-	if (failure) {
-		*r->err = *failure;
-		g_err_prefix(r->err, "%s '%s' %s", table, row_id, column);
-		r->failed = 1;
+	return e->fn(f->t->name, f->column, f->row_id, f->plain, f->len,
+		     f->failed ? &f->failure : NULL, f->unbound, e->arg);
+}
+
+int g_vault_each(struct g_store *s, const struct g_userkey *k, g_vault_fn fn,
+		 void *arg, struct g_err *err)
+{
+	struct each e = { fn, arg, s, k, err, 0, 0 };
+
+	return walk(s, k, each_field, &e, err);
+}
+
+/* Seal f again under e->k (format 2 if bound) and write it. */
+static int reseal(struct each *e, const struct field *f)
+{
+	struct g_sealed x = { 0 };
+	int rc;
+
+	/* a binding seals nothing but its place and binds */
+	rc = seal(e->k, f->t->name, f->column, f->row_id, f->bind, f->plain ? f->plain : "",
+		  f->plain ? f->len : 0, &x, e->err);
+	if (rc == 0)
+		rc = write_sealed(e->s, e->k, f->t->name, f->column, f->row_id, &x, e->err);
+	g_sealed_release(&x);
+	if (rc < 0) {
+		e->failed = 1;
 		return 1;
 	}
-	if (g_vault_put(r->s, r->new_key, table, column, row_id, plain, len, r->err) < 0) {
-		r->failed = 1;
-		return 1;
-	}
-	r->count++;
+	e->count++;
 	return 0;
+}
+
+static int rebind_field(const struct field *f, void *arg)
+{
+	struct each *e = arg;
+
+	if (each_field(f, arg))
+		return 1;
+	return f->unbound && !f->failed ? reseal(e, f) : 0;
+}
+
+long g_vault_rebind(struct g_store *s, const struct g_userkey *k, g_vault_fn fn,
+		    void *arg, struct g_err *err)
+{
+	struct each e = { fn, arg, s, k, err, 0, 0 };
+
+	if (walk(s, k, rebind_field, &e, err) < 0 || e.failed)
+		return -1;
+	return e.count;
+}
+
+static int rekey_field(const struct field *f, void *arg)
+{
+	struct each *e = arg;
+
+	if (f->failed) {
+		*e->err = f->failure;
+		g_err_prefix(e->err, "%s '%s' %s", f->t->name, f->row_id, f->column);
+		e->failed = 1;
+		return 1;
+	}
+	return reseal(e, f);
 }
 
 long g_vault_rekey(struct g_store *s, const struct g_userkey *old,
 		   const struct g_userkey *new_key, struct g_err *err)
 {
-	struct rekey r = { s, new_key, err, 0, 0 };
+	struct each e = { NULL, NULL, s, new_key, err, 0, 0 };
 
-	if (g_vault_each(s, old, rekey_field, &r, err) < 0 || r.failed)
+	if (walk(s, old, rekey_field, &e, err) < 0 || e.failed)
 		return -1;
-	return r.count;
+	return e.count;
 }

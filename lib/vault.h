@@ -13,16 +13,39 @@
 #include "keys.h"
 #include "store.h"
 
+/*
+ * Some columns are also bound to what gives their row its meaning (format
+ * 2, DESIGN.md §6): a message's content and speaker name to its session,
+ * seq, role, speaker kind and id; a session's binding (a sealed empty
+ * string, there only to be bound) to its character and active persona.
+ * Those plain columns are the table's binds, read from the row (or given
+ * by a caller about to write it) in the order listed. A bound column in
+ * format 1 (written before binding) opens only for g_vault_each,
+ * g_vault_rebind and g_vault_rekey, which re-seal it; a read refuses it
+ * (65, G_VAULT_UNBOUND), as it refuses a session without its binding.
+ */
+#define G_VAULT_BINDS_MAX 5
 struct g_vault_table {
 	const char *name;
 	const char *const *columns; /* NULL-terminated */
+	const char *const *bound;   /* those of columns in format 2, or NULL */
+	const char *const *binds;   /* the plain columns they are bound to */
+	const char *required;       /* a bound column never unset, or NULL */
+	const char *unset_why;      /* what is wrong when it is */
+	const char *binding;        /* a bound column only there to be bound:
+				     * unset in a row of an older guise */
 };
+
+#define G_VAULT_UNBOUND                                                  \
+	"not bound to its row's meaning (sealed by an older guise): run " \
+	"'persona-encrypt verify --fix'"
 
 /* Every table with encrypted columns, NULL-terminated. */
 extern const struct g_vault_table g_vault_tables[];
 
-/* Whether table.column is an encrypted column. */
+/* Whether table.column is an encrypted column; one in format 2. */
 int g_vault_known(const char *table, const char *column);
+int g_vault_bound(const char *table, const char *column);
 
 /* Seal plain (NULL: unset) into table.column of row_id owned by k's user.
  * 66 if no such row of that user. */
@@ -51,6 +74,11 @@ void g_sealed_release(struct g_sealed *x);
 int g_vault_seal(const struct g_userkey *k, const char *table, const char *column,
 		 const char *row_id, const void *plain, size_t len, struct g_sealed *out,
 		 struct g_err *err);
+/* The same for a bound column: bind holds the row's binds as they will be
+ * written (NULL entries: SQL NULL; seq as decimal text). */
+int g_vault_seal_bound(const struct g_userkey *k, const char *table, const char *column,
+		       const char *row_id, const char *const *bind, const void *plain,
+		       size_t len, struct g_sealed *out, struct g_err *err);
 
 /* Bind x to parameters idx (ciphertext) and idx + 1 (nonce) of st; x
  * must outlive the statement's step. */
@@ -61,19 +89,33 @@ void g_vault_bind(sqlite3_stmt *st, int idx, const struct g_sealed *x);
 int g_vault_open_at(const struct g_userkey *k, const char *table, const char *column,
 		    const char *row_id, sqlite3_stmt *st, int col, char **plain, size_t *len,
 		    struct g_err *err);
+/* The same for a bound column, bind the row's binds as read: 65 also for
+ * format 1 or an unset binding (G_VAULT_UNBOUND) and for an unset
+ * required column. */
+int g_vault_open_bound_at(const struct g_userkey *k, const char *table, const char *column,
+			  const char *row_id, const char *const *bind, sqlite3_stmt *st, int col,
+			  char **plain, size_t *len, struct g_err *err);
 
 /* Each encrypted field of k's user, decrypted: fn gets the place and the
- * plaintext, or NULL and the error of a field that fails. fn returns
- * non-zero to stop. */
+ * plaintext, or NULL and the error of a field that fails. unbound: a bound
+ * column in format 1, opened (plain) or a session's binding unset (plain
+ * NULL, no failure). fn returns non-zero to stop. */
 typedef int (*g_vault_fn)(const char *table, const char *column,
 			  const char *row_id, const char *plain, size_t len,
-			  const struct g_err *failure, void *arg);
+			  const struct g_err *failure, int unbound, void *arg);
 int g_vault_each(struct g_store *s, const struct g_userkey *k, g_vault_fn fn,
 		 void *arg, struct g_err *err);
 
+/* g_vault_each, and each unbound field re-sealed in format 2 (a missing
+ * binding sealed anew), inside the caller's transaction; a field that
+ * fails is left as it is. Returns the count re-sealed, -1 with err. */
+long g_vault_rebind(struct g_store *s, const struct g_userkey *k, g_vault_fn fn,
+		    void *arg, struct g_err *err);
+
 /* Re-encrypt every field of the user from old to new (another DEK and
- * dek_version). Inside the caller's transaction; stops at the first field
- * that fails to open (65). Returns the count of fields re-encrypted. */
+ * dek_version), bound columns in format 2 whatever they were, a missing
+ * binding sealed anew. Inside the caller's transaction; stops at the first
+ * field that fails to open (65). Returns the count of fields re-encrypted. */
 long g_vault_rekey(struct g_store *s, const struct g_userkey *old,
 		   const struct g_userkey *new_key, struct g_err *err);
 

@@ -41,7 +41,7 @@ mode() { stat -c %a "$1"; }
 @test "every connection: WAL, foreign keys, trusted_schema off, secure_delete, 10 s busy timeout" {
 	run -0 --separate-stderr test-tool store-open -y
 	assert_output --regexp '^---
-schema: 3
+schema: 4
 migrated: true
 db_id: "?[0-9a-f]{32}"?
 journal_mode: wal
@@ -50,7 +50,7 @@ trusted_schema: "0"
 secure_delete: "1"
 busy_timeout: "10000"
 application_id: "1735747955"
-user_version: "3"$'
+user_version: "4"$'
 	assert_equal "$stderr" ""
 	run -0 --separate-stderr test-tool store-open
 	assert_output --partial '"migrated":false'
@@ -79,7 +79,7 @@ user_version: "3"$'
 	before=$(sha256sum < "$GUISE_DB")
 	run -78 --separate-stderr test-tool store-open
 	assert_output ""
-	assert_equal "$stderr" "test-tool: database '$GUISE_DB' has schema version 99, newer than this guise knows (3): upgrade guise"
+	assert_equal "$stderr" "test-tool: database '$GUISE_DB' has schema version 99, newer than this guise knows (4): upgrade guise"
 	assert_equal "$(sha256sum < "$GUISE_DB")" "$before"
 	[[ ! -e $GUISE_DB-wal && ! -e $GUISE_DB-shm ]]
 	assert_equal "$(sqlite3 "$GUISE_DB" 'PRAGMA journal_mode')" delete

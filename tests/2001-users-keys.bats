@@ -96,7 +96,7 @@ inter|argon2id13|2|67108864"
 	GUISE_PASSPHRASE_FILE=$PASS1 run -64 --separate-stderr persona-encrypt verify
 	assert_equal "$stderr" "persona-encrypt: several users: name one with -u or GUISE_USER"
 	GUISE_USER=bob GUISE_PASSPHRASE_FILE=$PASS2 run -0 --separate-stderr persona-encrypt verify
-	assert_output '{"kind":"verify","user":"bob","fields":0,"failed":0}'
+	assert_output '{"kind":"verify","user":"bob","fields":0,"failed":0,"unbound":0}'
 	GUISE_PASSPHRASE_FILE=$PASS1 run -66 --separate-stderr persona-encrypt verify -u carol
 	assert_equal "$stderr" "persona-encrypt: no such user 'carol'"
 	sqlite3 "$GUISE_DB" 'DELETE FROM users'
@@ -211,7 +211,7 @@ inter|argon2id13|2|67108864"
 	GUISE_PASSPHRASE_FILE=$PASS1 run -77 --separate-stderr persona-encrypt verify -u alice
 	assert_equal "$stderr" "persona-encrypt: wrong passphrase for user 'alice'"
 	GUISE_PASSPHRASE_FILE=$PASS2 run -0 --separate-stderr persona-encrypt verify -u alice
-	assert_output '{"kind":"verify","user":"alice","fields":1,"failed":0}'
+	assert_output '{"kind":"verify","user":"alice","fields":1,"failed":0,"unbound":0}'
 	GUISE_PASSPHRASE_FILE=$PASS2 run -0 --separate-stderr test-tool vault-get -u alice characters name c1
 	assert_output Seraphina
 }
@@ -251,7 +251,7 @@ inter|argon2id13|2|67108864"
 	GUISE_PASSPHRASE_FILE=$PASS1 run -0 --separate-stderr persona-encrypt rekey
 	assert_output --regexp '"dek_version":2,.*"fields_reencrypted":3,"recovery_key":"[A-Z2-7-]+"\}$'
 	GUISE_PASSPHRASE_FILE=$PASS1 run -0 --separate-stderr persona-encrypt verify
-	assert_output '{"kind":"verify","user":"alice","fields":3,"failed":0}'
+	assert_output '{"kind":"verify","user":"alice","fields":3,"failed":0,"unbound":0}'
 	GUISE_PASSPHRASE_FILE=$PASS1 run -0 --separate-stderr test-tool vault-get characters description c1
 	assert_output 'A guardian of the forest'
 	# the old wrap under the new version: does not even unwrap
@@ -262,7 +262,7 @@ inter|argon2id13|2|67108864"
 	# and with the old version put back too: the old key opens no field
 	sqlite3 "$GUISE_DB" "UPDATE users SET dek_version = 1"
 	GUISE_PASSPHRASE_FILE=$PASS1 run -65 --separate-stderr persona-encrypt verify
-	assert_output '{"kind":"verify","user":"alice","fields":3,"failed":3}'
+	assert_output '{"kind":"verify","user":"alice","fields":3,"failed":3,"unbound":0}'
 	[[ $stdout != *Seraphina* && $stderr != *Seraphina* ]]
 }
 

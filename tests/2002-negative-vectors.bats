@@ -18,7 +18,7 @@ setup() {
 	put alice c2 name 'Simon'
 	printf '%s' 'Bob bot' | GUISE_PASSPHRASE_FILE=$PASS2 test-tool vault-put -u bob characters name c3
 	GUISE_PASSPHRASE_FILE=$PASS1 run -0 persona-encrypt verify -u alice
-	assert_output '{"kind":"verify","user":"alice","fields":3,"failed":0}'
+	assert_output '{"kind":"verify","user":"alice","fields":3,"failed":0,"unbound":0}'
 }
 teardown() { keys_teardown; }
 
@@ -26,7 +26,7 @@ teardown() { keys_teardown; }
 assert_broken() {
 	local user=$1 pass=$2 row=$3 column=$4 fields=$5
 	GUISE_PASSPHRASE_FILE=$pass run -65 --separate-stderr persona-encrypt verify -u "$user"
-	assert_output "{\"kind\":\"verify\",\"user\":\"$user\",\"fields\":$fields,\"failed\":1}"
+	assert_output "{\"kind\":\"verify\",\"user\":\"$user\",\"fields\":$fields,\"failed\":1,\"unbound\":0}"
 	assert_equal "${stderr_lines[0]}" "persona-encrypt: characters '$row' $column: $6"
 	assert_equal "${stderr_lines[1]}" "persona-encrypt: 1 of $fields encrypted fields of '$user' fail their integrity check"
 	GUISE_PASSPHRASE_FILE=$pass run -65 --separate-stderr test-tool vault-get -u "$user" characters "$column" "$row"
@@ -59,7 +59,7 @@ FAILS="ciphertext fails its integrity check"
 @test "other_owner: a row handed to another user by changing its owner" {
 	sqlite3 "$GUISE_DB" "UPDATE characters SET user_id = '$(user_id bob)' WHERE id = 'c2'"
 	GUISE_PASSPHRASE_FILE=$PASS2 run -65 --separate-stderr persona-encrypt verify -u bob
-	assert_output '{"kind":"verify","user":"bob","fields":2,"failed":1}'
+	assert_output '{"kind":"verify","user":"bob","fields":2,"failed":1,"unbound":0}'
 	assert_equal "${stderr_lines[0]}" "persona-encrypt: characters 'c2' name: $FAILS"
 }
 
