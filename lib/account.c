@@ -56,8 +56,8 @@ int g_account_create(struct g_store *s, const char *username, const char *email,
 	    g_store_begin(s, err) == 0) {
 		if (g_user_insert(s, u, err) < 0 || (deliver && deliver(recovery, arg, err) < 0))
 			g_store_rollback(s);
-		else
-			rc = finish(s, dry_run, err);
+		else if ((rc = finish(s, dry_run, err)) < 0 && deliver)
+			g_err_prefix(err, "the user was not made and the recovery key printed is void");
 	}
 	g_userkey_release(&k);
 	return rc;
@@ -108,14 +108,18 @@ int g_account_rekey(struct g_store *s, struct g_user *u, const struct g_userkey 
 	if (g_userkey_wrap_passphrase(&k, u, &u->kdf, pass, err) == 0 &&
 	    g_userkey_wrap_recovery(&k, u, recovery, err) == 0 &&
 	    g_store_begin(s, err) == 0) {
-		*fields = g_vault_rekey(s, old, &k, err);
+		/* another rekey may have committed while this one derived */
+		*fields = g_user_check_key(s, old->user_id, old->username, old->dek_version, err) < 0
+				  ? -1
+				  : g_vault_rekey(s, old, &k, err);
 		/* content hashes are keyed by the DEK: they change with it */
 		if (*fields < 0 || g_cardrow_rehash(s, &k, err) < 0 || g_user_set_wrap(s, u, &g, err) < 0 ||
 		    g_user_set_recovery(s, u, &g, err) < 0 ||
 		    (deliver && deliver(recovery, arg, err) < 0))
 			g_store_rollback(s);
-		else
-			rc = finish(s, dry_run, err);
+		else if ((rc = finish(s, dry_run, err)) < 0 && deliver)
+			g_err_prefix(err, "nothing changed: the recovery key printed is void, the old "
+					  "one still works");
 	}
 	g_userkey_release(&k);
 	g_user_guard_release(&g);

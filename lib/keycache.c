@@ -142,7 +142,12 @@ static int token_dir(char *buf, size_t size, int create, struct g_err *err)
 					 ? "'%s' is not a directory of its own (a symlink?): not keeping a session token there"
 					 : "cannot open '%s': %s",
 				 buf, strerror(errno));
-	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
+	if (fstat(fd, &st) < 0) {
+		g_err_set(err, G_EX_IOERR, "'%s': %s", buf, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 022)) {
 		g_err_set(err, G_EX_CONFIG,
 			  st.st_uid != geteuid()
 				  ? "'%s' belongs to another user: not keeping a session token there"

@@ -405,10 +405,47 @@ typedef int (*field_fn)(const struct field *f, void *arg);
 
 #define MAX_COLUMNS 32
 
-/* Each field of k's user, a row's fields all opened before fn sees any. */
+/* Whether k's user may still have rows from before binding (users.
+ * legacy_rows, set by the migration that brought binding in): 1, 0, or -1
+ * with err. */
+static int legacy_user(struct g_store *s, const struct g_userkey *k, struct g_err *err)
+{
+	sqlite3_stmt *st;
+	int rc, legacy = 0;
+
+	if (g_store_prepare(s, "SELECT legacy_rows FROM users WHERE id = ?1", &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		legacy = sqlite3_column_int(st, 0) != 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return g_store_error(s, rc, "reading the user", err);
+	return legacy;
+}
+
+/* Every row of k's user is bound now: the mark of a legacy user goes. */
+static int clear_legacy(struct g_store *s, const struct g_userkey *k, struct g_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (g_store_prepare(s, "UPDATE users SET legacy_rows = 0 WHERE id = ?1", &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "marking the user's rows bound", err);
+}
+
+/* Each field of k's user, a row's fields all opened before fn sees any.
+ * An unbound field is f->unbound for a legacy user, and a failure (65,
+ * G_VAULT_ALTERED) for any other: their rows were all bound once. */
 static int walk(struct g_store *s, const struct g_userkey *k, field_fn fn, void *arg,
 		struct g_err *err)
 {
+	int legacy = legacy_user(s, k, err);
 	const struct g_vault_table *t;
 	struct field f[MAX_COLUMNS];
 	char *vals[G_VAULT_BINDS_MAX], *row_id;
@@ -416,6 +453,8 @@ static int walk(struct g_store *s, const struct g_userkey *k, field_fn fn, void 
 	size_t i, j, nb, nf;
 	int rc, step = SQLITE_DONE, col, stop = 0;
 
+	if (legacy < 0)
+		return -1;
 	for (t = g_vault_tables; t->name && !stop; t++) {
 		if (!(st = select_all(s, t, k->user_id, err)))
 			return -1;
@@ -456,6 +495,13 @@ static int walk(struct g_store *s, const struct g_userkey *k, field_fn fn, void 
 						       t->unset_why);
 				else if (rc == 0 && t->binding && strcmp(x->column, t->binding) == 0)
 					rc = x->unbound = 1;
+				if (rc == 1 && x->unbound && !legacy) {
+					free(x->plain);
+					x->plain = NULL;
+					x->unbound = 0;
+					rc = g_err_set(&x->failure, G_EX_DATAERR, "%s",
+						       G_VAULT_ALTERED);
+				}
 				if (rc == 0)
 					continue;
 				x->failed = rc < 0;
@@ -484,12 +530,14 @@ struct each {
 	struct g_err *err;
 	long count;
 	int failed;
+	long bad; /* fields that fail */
 };
 
 static int each_field(const struct field *f, void *arg)
 {
 	struct each *e = arg;
 
+	e->bad += f->failed;
 	return e->fn(f->t->name, f->column, f->row_id, f->plain, f->len,
 		     f->failed ? &f->failure : NULL, f->unbound, e->arg);
 }
@@ -497,7 +545,7 @@ static int each_field(const struct field *f, void *arg)
 int g_vault_each(struct g_store *s, const struct g_userkey *k, g_vault_fn fn,
 		 void *arg, struct g_err *err)
 {
-	struct each e = { fn, arg, s, k, err, 0, 0 };
+	struct each e = { fn, arg, s, k, err, 0, 0, 0 };
 
 	return walk(s, k, each_field, &e, err);
 }
@@ -534,9 +582,12 @@ static int rebind_field(const struct field *f, void *arg)
 long g_vault_rebind(struct g_store *s, const struct g_userkey *k, g_vault_fn fn,
 		    void *arg, struct g_err *err)
 {
-	struct each e = { fn, arg, s, k, err, 0, 0 };
+	struct each e = { fn, arg, s, k, err, 0, 0, 0 };
 
 	if (walk(s, k, rebind_field, &e, err) < 0 || e.failed)
+		return -1;
+	/* a field that fails may be an unbound one altered: the mark stays */
+	if (e.bad == 0 && clear_legacy(s, k, err) < 0)
 		return -1;
 	return e.count;
 }
@@ -557,9 +608,9 @@ static int rekey_field(const struct field *f, void *arg)
 long g_vault_rekey(struct g_store *s, const struct g_userkey *old,
 		   const struct g_userkey *new_key, struct g_err *err)
 {
-	struct each e = { NULL, NULL, s, new_key, err, 0, 0 };
+	struct each e = { NULL, NULL, s, new_key, err, 0, 0, 0 };
 
-	if (walk(s, old, rekey_field, &e, err) < 0 || e.failed)
+	if (walk(s, old, rekey_field, &e, err) < 0 || e.failed || clear_legacy(s, old, err) < 0)
 		return -1;
 	return e.count;
 }

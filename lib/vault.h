@@ -21,8 +21,11 @@
  * Those plain columns are the table's binds, read from the row (or given
  * by a caller about to write it) in the order listed. A bound column in
  * format 1 (written before binding) opens only for g_vault_each,
- * g_vault_rebind and g_vault_rekey, which re-seal it; a read refuses it
- * (65, G_VAULT_UNBOUND), as it refuses a session without its binding.
+ * g_vault_rebind and g_vault_rekey, which re-seal it, and only for a user
+ * the migration marked legacy (users.legacy_rows; both clear the mark once
+ * every row is bound); for any other user it fails (65, G_VAULT_ALTERED).
+ * A read refuses it (65, G_VAULT_UNBOUND), as it refuses a session without
+ * its binding.
  */
 #define G_VAULT_BINDS_MAX 5
 struct g_vault_table {
@@ -39,6 +42,9 @@ struct g_vault_table {
 #define G_VAULT_UNBOUND                                                  \
 	"not bound to its row's meaning (sealed by an older guise): run " \
 	"'persona-encrypt verify --fix'"
+/* Why an unbound field of a user whose rows were all bound once fails. */
+#define G_VAULT_ALTERED \
+	"not bound to its row's meaning, though this user's rows were all bound: altered"
 
 /* Every table with encrypted columns, NULL-terminated. */
 extern const struct g_vault_table g_vault_tables[];

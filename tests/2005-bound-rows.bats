@@ -36,6 +36,7 @@ teardown() { keys_teardown; }
 
 FAILS="ciphertext fails its integrity check"
 UNBOUND="not bound to its row's meaning (sealed by an older guise): run 'persona-encrypt verify --fix'"
+ALTERED="not bound to its row's meaning, though this user's rows were all bound: altered"
 
 verify_json() { echo "{\"kind\":\"verify\",\"user\":\"alice\",\"fields\":$1,\"failed\":$2,\"unbound\":$3}"; }
 
@@ -192,12 +193,32 @@ session_fails() {
 	session_fails "$T" "chat_sessions '$T' binding" "$FAILS"
 }
 
-@test "unbound_session: a session's binding unset, to pass for an older guise's" {
+@test "unbound_session: a session's binding unset, to pass for an older guise's; neither verify --fix nor rekey seals it as it stands" {
+	local before
 	sql "UPDATE chat_sessions SET binding = NULL, binding_nonce = NULL, character_id = '$KES' WHERE id = '$S'"
+	verify_fails 1 "chat_sessions '$S' binding" "$ALTERED"
+	session_fails "$S" "chat_sessions '$S' binding" "$UNBOUND"
+	# alice's rows were all bound from the start: the fix takes nothing
+	# unbound as it stands, and neither does a rekey
+	before=$(sql .dump | md5sum)
+	run -65 --separate-stderr persona-encrypt verify --fix
+	assert_output '{"kind":"verify","user":"alice","fields":'"$FIELDS"',"failed":1,"unbound":0,"resealed":0}'
+	assert_equal "${stderr_lines[0]}" "persona-encrypt: chat_sessions '$S' binding: $ALTERED"
+	run -65 --separate-stderr persona-encrypt rekey
+	assert_output ""
+	assert_equal "$stderr" "persona-encrypt: chat_sessions '$S' binding: $ALTERED"
+	assert_equal "$(sql .dump | md5sum)" "$before"
+	session_fails "$S" "chat_sessions '$S' binding" "$UNBOUND"
+}
+
+@test "legacy_user: setting users.legacy_rows back by hand does not make an unbound row pass a plain verify" {
+	sql "UPDATE chat_sessions SET binding = NULL, binding_nonce = NULL, character_id = '$KES' WHERE id = '$S'"
+	sql "UPDATE users SET legacy_rows = 1"
+	# the mark is plaintext: with it set, the row counts as unbound, and
+	# verify still exits 65 saying so; it is --fix that would take it
 	run -65 --separate-stderr persona-encrypt verify
 	assert_output "$(verify_json "$FIELDS" 0 1)"
 	assert_equal "$stderr" "persona-encrypt: 1 encrypted field of 'alice' is $UNBOUND"
-	session_fails "$S" "chat_sessions '$S' binding" "$UNBOUND"
 }
 
 @test "guise's own writes never seal an altered row anew" {
@@ -339,6 +360,24 @@ OLD_CONTENTS='[1,"assistant","Wren","*Seraphina looks up.* Welcome, {{user}}."] 
 	assert_output '{"kind":"verify","user":"alice","fields":59,"failed":0,"unbound":0,"resealed":0}'
 	sql "UPDATE chat_messages SET role = 'user' WHERE session_id = '$OLD_S' AND seq = 4"
 	reads_fail "$OLD_S" "chat_messages '$(mid "$OLD_S" 4)' content" "$FAILS" 'Stay in character.'
+}
+
+@test "an older database after verify --fix: a copy of a row from before, put back and re-roled, is never sealed as it stands" {
+	local m
+	old_db
+	m=$(mid "$OLD_S" 4)
+	# the attacker's copy of the system message, in the unbound format
+	sql "CREATE TABLE saved AS SELECT content, content_nonce, speaker_name, speaker_name_nonce FROM chat_messages WHERE id = '$m'"
+	run -0 --separate-stderr persona-encrypt verify --fix
+	assert_equal "$(sql 'SELECT legacy_rows FROM users')" 0
+	sql "UPDATE chat_messages SET role = 'user', (content, content_nonce, speaker_name, speaker_name_nonce) =
+		(SELECT content, content_nonce, speaker_name, speaker_name_nonce FROM saved) WHERE id = '$m'"
+	run -65 --separate-stderr persona-encrypt verify --fix
+	assert_output '{"kind":"verify","user":"alice","fields":59,"failed":2,"unbound":0,"resealed":0}'
+	assert_equal "${stderr_lines[0]}" "persona-encrypt: chat_messages '$m' content: $ALTERED"
+	run -65 --separate-stderr persona-encrypt rekey
+	assert_equal "$stderr" "persona-encrypt: chat_messages '$m' content: $ALTERED"
+	reads_fail "$OLD_S" "chat_messages '$m' content" "$UNBOUND" 'Stay in character.'
 }
 
 @test "an older database: a field that fails is reported and left alone by verify --fix" {

@@ -10,3 +10,13 @@
 ALTER TABLE chat_sessions ADD COLUMN binding BLOB;
 ALTER TABLE chat_sessions ADD COLUMN binding_nonce BLOB
 	CHECK ((binding IS NULL) = (binding_nonce IS NULL));
+
+-- Which users may still have rows from before binding: every user there is
+-- now. Only for them do `verify --fix` and `rekey` take an unbound row and
+-- seal it as it stands; both clear the mark once every row of the user is
+-- bound, and a user made from now on never has it. For anyone else an
+-- unbound row is an altered one (65), never sealed anew, so that nulling a
+-- binding cannot launder a row moved with sqlite3.
+ALTER TABLE users ADD COLUMN legacy_rows INTEGER NOT NULL DEFAULT 0
+	CHECK (legacy_rows IN (0, 1));
+UPDATE users SET legacy_rows = 1;
