@@ -25,6 +25,8 @@
 #define G_SALT_BYTES 16
 #define G_NONCE_BYTES 24
 #define G_TAG_BYTES 16
+/* What g_seal adds to a plaintext's length: the format byte and the tag. */
+#define G_SEAL_OVERHEAD (1 + G_TAG_BYTES)
 /* The first byte of every sealed field: its format version. */
 #define G_SEAL_FORMAT 1
 /* Caps on KDF parameters read from a database, checked before anything is
