@@ -458,7 +458,8 @@ static void show_progress(struct import *im, int last)
 
 static void import_file(struct import *im, const char *name)
 {
-	struct g_cardsource_opts o = { im->cli.input, im->strict, !im->cli.dry_run, warn_card, im };
+	struct g_cardsource_opts o = { im->cli.input, im->strict, !im->cli.dry_run, warn_card, im,
+				       NULL };
 	const char *shown = strcmp(name, "-") == 0 ? "<stdin>" : name;
 	struct g_file file;
 	struct g_err err;
@@ -471,6 +472,7 @@ static void import_file(struct import *im, const char *name)
 		report(im, &err);
 		return;
 	}
+	o.file = &file;
 	if (g_cardsource_read(file.data, file.len, shown, &o, on_items, im, &err) < 0)
 		report(im, &err);
 	g_file_release(&file);

@@ -3,6 +3,7 @@
 #include "cardrow.h"
 #include "cardrow_src.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -432,19 +433,89 @@ static int write_sql(enum g_cardkind kind, int replace, char *sql, size_t size)
 	return n < size ? 0 : -1;
 }
 
+/* A row whose fields seal to this many bytes or more is written in two
+ * steps (fill_row): SQLite builds a row's whole record in memory, and a
+ * large card would be held twice more, sealed and in the record. */
+#define BIG_ROW ((size_t)1 << 20)
+
+/* Write len bytes of data into table.column of rowid, which holds as many
+ * zeros (incremental blob I/O: no record is built). */
+static int write_blob(struct g_store *s, const char *table, const char *column,
+		      sqlite3_int64 rowid, const void *data, size_t len, struct g_err *err)
+{
+	sqlite3_blob *b;
+	int rc;
+
+	if (len > INT_MAX)
+		return g_err_set(err, G_EX_DATAERR, "a card field too large to store");
+	rc = sqlite3_blob_open(s->db, "main", table, column, rowid, 1, &b);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_blob_write(b, data, (int)len, 0);
+		if (sqlite3_blob_close(b) != SQLITE_OK && rc == SQLITE_OK)
+			rc = sqlite3_errcode(s->db);
+	}
+	return rc == SQLITE_OK ? 0 : g_store_error(s, rc, "storing a card", err);
+}
+
+/* The second step of a big row, whose every set column holds zeros of its
+ * sealed length: each column sealed, written and freed before the next is
+ * sealed, so that one ciphertext at most is held at a time. */
+static int fill_row(struct g_store *s, const struct g_userkey *k, const char *table,
+		    const char *id, int replace, const struct plain *pl, struct g_err *err)
+{
+	struct g_field_ad ad = { table, NULL, id, k->user_id, k->dek_version };
+	unsigned char *sealed, nonce[G_NONCE_BYTES];
+	sqlite3_int64 rowid;
+	sqlite3_stmt *st;
+	size_t i, len;
+	char sql[96], nonce_col[64];
+	int rc = 0, step;
+
+	if (!replace) {
+		rowid = sqlite3_last_insert_rowid(s->db);
+	} else {
+		snprintf(sql, sizeof(sql), "SELECT rowid FROM %s WHERE id = ?1 AND user_id = ?2",
+			 table);
+		if (g_store_prepare(s, sql, &st, err) < 0)
+			return -1;
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+		step = sqlite3_step(st);
+		rowid = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		if (step != SQLITE_ROW)
+			return g_store_error(s, step == SQLITE_DONE ? SQLITE_INTERNAL : step,
+					     "storing a card", err);
+	}
+	for (i = 0; i < G_CARDROW_COLUMNS && rc == 0; i++) {
+		if (!pl[i].p)
+			continue;
+		ad.column = g_cardrow_column_name(i);
+		if (g_seal(k->dek, &ad, pl[i].p, pl[i].len, &sealed, &len, nonce, err) < 0)
+			return -1;
+		snprintf(nonce_col, sizeof(nonce_col), "%s_nonce", ad.column);
+		if (len != pl[i].len + G_SEAL_OVERHEAD)
+			rc = g_err_set(err, G_EX_SOFTWARE, "a sealed field is not the length foreseen");
+		else if ((rc = write_blob(s, table, ad.column, rowid, sealed, len, err)) == 0)
+			rc = write_blob(s, table, nonce_col, rowid, nonce, G_NONCE_BYTES, err);
+		free(sealed);
+	}
+	return rc;
+}
+
 static int write_row(struct g_store *s, const struct g_userkey *k,
 		     const struct g_cardrow *row, const unsigned char *hash,
 		     const char *id, int replace, struct g_err *err)
 {
 	const char *table = g_cardkind_table(row->kind);
 	unsigned char *sealed[G_CARDROW_COLUMNS] = { 0 }, nonces[G_CARDROW_COLUMNS][G_NONCE_BYTES];
-	size_t sealed_len[G_CARDROW_COLUMNS] = { 0 };
+	size_t sealed_len[G_CARDROW_COLUMNS] = { 0 }, total = 0;
 	struct plain pl[G_CARDROW_COLUMNS];
 	char now[G_TIMESTAMP_LEN], sql[4096];
 	struct g_field_ad ad = { table, NULL, id, k->user_id, k->dek_version };
 	sqlite3_stmt *st = NULL;
 	size_t i;
-	int rc = -1, step;
+	int rc = -1, step, big;
 
 	if (row->kind == G_PERSONA && !g_placement_valid(&row->place))
 		return g_err_set(err, G_EX_DATAERR, "invalid persona position, depth or role");
@@ -452,7 +523,13 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 		return g_err_set(err, G_EX_SOFTWARE, "card SQL too long");
 	if (row_plains(row, pl, err) < 0)
 		return -1;
-	for (i = 0; i < G_CARDROW_COLUMNS; i++) {
+	for (i = 0; i < G_CARDROW_COLUMNS; i++)
+		if (pl[i].p)
+			total += pl[i].len + G_SEAL_OVERHEAD;
+	/* big: the row goes in as zeros (which a record holds as a count when
+	 * nothing but zeros and NULLs follows them) and is filled after */
+	big = total >= BIG_ROW;
+	for (i = 0; i < G_CARDROW_COLUMNS && !big; i++) {
 		ad.column = g_cardrow_column_name(i);
 		if (pl[i].p && g_seal(k->dek, &ad, pl[i].p, pl[i].len, &sealed[i],
 				      &sealed_len[i], nonces[i], err) < 0)
@@ -480,7 +557,16 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 6, hash, G_HASH_BYTES, SQLITE_STATIC);
 	for (i = 0; i < G_CARDROW_COLUMNS; i++)
-		if (sealed[i]) {
+		if (big && pl[i].p) {
+			step = sqlite3_bind_zeroblob64(st, 10 + 2 * (int)i,
+						       pl[i].len + G_SEAL_OVERHEAD);
+			if (step == SQLITE_OK)
+				step = sqlite3_bind_zeroblob(st, 11 + 2 * (int)i, G_NONCE_BYTES);
+			if (step != SQLITE_OK) {
+				g_store_error(s, step, "storing a card", err);
+				goto out;
+			}
+		} else if (sealed[i]) {
 			sqlite3_bind_blob64(st, 10 + 2 * (int)i, sealed[i], sealed_len[i],
 					    SQLITE_STATIC);
 			sqlite3_bind_blob(st, 11 + 2 * (int)i, nonces[i], G_NONCE_BYTES,
@@ -491,7 +577,7 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 		g_store_error(s, step, "storing a card", err);
 	else if (replace && sqlite3_changes(s->db) != 1)
 		g_err_set(err, G_EX_NOINPUT, "no such %s '%s'", g_cardkind_name(row->kind), id);
-	else
+	else if (!big || fill_row(s, k, table, id, replace, pl, err) == 0)
 		rc = 0;
 out:
 	if (st)

@@ -291,10 +291,16 @@ static int from_png(struct source *src, const unsigned char *buf, size_t len)
 	if (g_png_card(buf, len, src->name, &text, &text_len, &keyword, src->err) < 0)
 		return -1;
 	snprintf(place, sizeof(place), "%s chunk", keyword);
-	doc = one_object(text, text_len, src->name, place, src->err);
-	rc = doc ? 0 : -1;
-	if (rc == 0 && src->o->want_avatar)
-		rc = g_png_without_card_text(buf, len, src->name, &avatar, &avatar_len, src->err);
+	rc = src->o->want_avatar ? g_png_without_card_text(buf, len, src->name, &avatar,
+							   &avatar_len, src->err)
+				 : 0;
+	/* nothing more is read of the file: a large card is not held as it
+	 * too while it is parsed and stored */
+	if (src->o->file)
+		g_file_release(src->o->file);
+	doc = rc == 0 ? one_object(text, text_len, src->name, place, src->err) : NULL;
+	if (!doc)
+		rc = -1;
 	if (rc == 0)
 		rc = emit_card(src, doc, src->name, place, "png", keyword,
 			       (const unsigned char *)text, text_len, avatar, avatar_len, 0);

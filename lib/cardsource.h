@@ -16,6 +16,7 @@
 #include "cardrow.h"
 #include "doc.h"
 #include "err.h"
+#include "fileio.h"
 
 struct g_card_item {
 	json_t *card;   /* canonical V3 card */
@@ -37,6 +38,10 @@ struct g_cardsource_opts {
 	int want_avatar;         /* 0: skip making the avatar (validation only) */
 	g_card_warn_fn warn;
 	void *warn_arg;
+	/* the file buf is, or NULL: released (g_file_release) as soon as
+	 * nothing more is read of it, when that is before the cards are
+	 * handed on (a PNG, once its card text and avatar are out of it) */
+	struct g_file *file;
 };
 
 /* Called once per card, or once for the n cards that stand or fall

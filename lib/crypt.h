@@ -26,6 +26,8 @@
 #define G_SALT_BYTES 16
 #define G_NONCE_BYTES 24
 #define G_TAG_BYTES 16
+/* What g_seal adds to a plaintext's length: the format byte and the tag. */
+#define G_SEAL_OVERHEAD (1 + G_TAG_BYTES)
 /* The first byte of every sealed field: its format version. Format 1 is
  * bound to its place (table, column, row id, owner id, dek_version);
  * format 2 is bound to that and to the plain values that give its row its
