@@ -52,15 +52,6 @@ GEMINI_BODY=$(jq -n -c \
 	  generationConfig: {temperature: 0.7, topP: 0.9, topK: 40, maxOutputTokens: 200,
 	                     stopSequences: ["\nWren:"], seed: 7, frequencyPenalty: 0.1, presencePenalty: 0.2}}')
 
-# base P: the base URL given for provider P (the path llm-send appends follows)
-base() {
-	case $1 in
-	openai) echo "$FAKE_URL/v1" ;;
-	gemini) echo "$FAKE_URL/v1beta" ;;
-	*) echo "$FAKE_URL" ;;
-	esac
-}
-
 # path P [no-stream]: the path provider P posts to for model m-1
 path() {
 	case $1 in
@@ -80,18 +71,6 @@ whole() {
 	local v=${1^^}_JSON
 	echo "${!v}"
 }
-
-# finish P: provider P's own word for a reply that ended by itself
-finish() {
-	case $1 in
-	anthropic) echo end_turn ;;
-	gemini) echo STOP ;;
-	*) echo stop ;;
-	esac
-}
-
-# ctype P: the content type of P's stream
-ctype() { [[ $1 == ollama ]] && echo application/x-ndjson || echo text/event-stream; }
 
 # auth P: the header that carries P's key and its value for KEY
 auth_ok() {

@@ -182,3 +182,24 @@ request() {
 	printf '%s\n' "$1" > "$f"
 	echo "$f"
 }
+
+# base P: the base URL given for provider P (the path llm-send appends follows)
+base() {
+	case $1 in
+	openai) echo "$FAKE_URL/v1" ;;
+	gemini) echo "$FAKE_URL/v1beta" ;;
+	*) echo "$FAKE_URL" ;;
+	esac
+}
+
+# finish P: provider P's own word for a reply that ended by itself
+finish() {
+	case $1 in
+	anthropic) echo end_turn ;;
+	gemini) echo STOP ;;
+	*) echo stop ;;
+	esac
+}
+
+# ctype P: the content type of P's stream
+ctype() { [[ $1 == ollama ]] && echo application/x-ndjson || echo text/event-stream; }
