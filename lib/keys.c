@@ -21,6 +21,7 @@ static int userkey_start(const char *db_id, const struct g_user *u,
 	memcpy(k->user_id, u->id, sizeof(k->user_id));
 	memcpy(k->username, u->username, sizeof(k->username));
 	k->dek_version = u->dek_version;
+	k->legacy_rows = u->legacy_rows;
 	k->dek = g_key_new();
 	return k->dek ? 0 : g_err_set(err, G_EX_SOFTWARE, "out of memory");
 }

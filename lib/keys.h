@@ -20,6 +20,7 @@ struct g_userkey {
 	char user_id[G_UUID_LEN];
 	char username[G_USERNAME_MAX + 1];
 	int64_t dek_version;
+	int legacy_rows; /* the user's, as read: which error an unbound row gets */
 	unsigned char *dek;
 	const char *source; /* "keyring", "session token", "passphrase", ... */
 };

@@ -8,6 +8,9 @@
 	"id, username, email, role, account_status, created_at, updated_at, " \
 	"kdf_alg, kdf_opslimit, kdf_memlimit, kek_salt, dek_wrapped, "        \
 	"dek_nonce, dek_version, recovery_dek_wrapped, recovery_nonce"
+/* What is read of a user: the columns written, and the mark a migration
+ * sets (legacy_rows), which a new user never has. */
+#define USER_READ_COLUMNS USER_COLUMNS ", legacy_rows"
 
 static void blob_release(struct g_blob *b)
 {
@@ -73,7 +76,7 @@ static int copy_blob(sqlite3_stmt *st, int col, struct g_blob *b)
 	return 0;
 }
 
-/* One row of USER_COLUMNS into u. */
+/* One row of USER_READ_COLUMNS into u. */
 static int read_row(sqlite3_stmt *st, struct g_user *u, struct g_err *err)
 {
 	const unsigned char *email;
@@ -92,6 +95,7 @@ static int read_row(sqlite3_stmt *st, struct g_user *u, struct g_err *err)
 	u->kdf.opslimit = (unsigned long long)sqlite3_column_int64(st, 8);
 	u->kdf.memlimit = (size_t)sqlite3_column_int64(st, 9);
 	u->dek_version = sqlite3_column_int64(st, 13);
+	u->legacy_rows = sqlite3_column_int(st, 16) != 0;
 	if ((email && !(u->email = strdup((const char *)email))) ||
 	    copy_blob(st, 10, &u->salt) < 0 || copy_blob(st, 11, &u->dek_wrapped) < 0 ||
 	    copy_blob(st, 12, &u->dek_nonce) < 0 ||
@@ -106,7 +110,7 @@ static int read_row(sqlite3_stmt *st, struct g_user *u, struct g_err *err)
 int g_user_find(struct g_store *s, const char *name, struct g_user *u,
 		struct g_err *err)
 {
-	static const char sql[] = "SELECT " USER_COLUMNS " FROM users WHERE username = ?";
+	static const char sql[] = "SELECT " USER_READ_COLUMNS " FROM users WHERE username = ?";
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 
@@ -276,7 +280,7 @@ int g_user_set_recovery(struct g_store *s, const struct g_user *u,
 int g_user_each(struct g_store *s, int (*fn)(const struct g_user *, void *),
 		void *arg, struct g_err *err)
 {
-	static const char sql[] = "SELECT " USER_COLUMNS " FROM users ORDER BY username";
+	static const char sql[] = "SELECT " USER_READ_COLUMNS " FROM users ORDER BY username";
 	struct g_user u;
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);

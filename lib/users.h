@@ -35,6 +35,7 @@ struct g_user {
 	struct g_blob salt, dek_wrapped, dek_nonce;
 	struct g_blob recovery_wrapped, recovery_nonce;
 	int64_t dek_version;
+	int legacy_rows; /* rows from before binding may be left (vault.h) */
 };
 
 void g_user_release(struct g_user *u);

@@ -247,17 +247,21 @@ static int open_read(const struct g_userkey *k, const char *table, const char *c
 		     char **plain, size_t *len, struct g_err *err)
 {
 	const struct g_vault_table *t = table_of(table);
+	/* only a user the upgrade found may have rows from before binding:
+	 * anyone else's unbound row was altered, and --fix would not take it */
+	const char *why = k->legacy_rows ? G_VAULT_UNBOUND : G_VAULT_ALTERED;
 	int unbound, rc;
 
 	rc = open_column(k, table, column, row_id, bind, st, col, plain, len, &unbound, err);
+
 	if (rc == 0 && t->required && strcmp(column, t->required) == 0)
 		rc = g_err_set(err, G_EX_DATAERR, "%s", t->unset_why);
 	else if (rc == 0 && t->binding && strcmp(column, t->binding) == 0)
-		rc = g_err_set(err, G_EX_DATAERR, "%s", G_VAULT_UNBOUND);
+		rc = g_err_set(err, G_EX_DATAERR, "%s", why);
 	else if (rc == 1 && unbound) {
 		free(*plain);
 		*plain = NULL;
-		rc = g_err_set(err, G_EX_DATAERR, "%s", G_VAULT_UNBOUND);
+		rc = g_err_set(err, G_EX_DATAERR, "%s", why);
 	}
 	return rc;
 }

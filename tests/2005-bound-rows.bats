@@ -193,11 +193,11 @@ session_fails() {
 	session_fails "$T" "chat_sessions '$T' binding" "$FAILS"
 }
 
-@test "unbound_session: a session's binding unset, to pass for an older guise's; neither verify --fix nor rekey seals it as it stands" {
+@test "unbound_session: a session's binding unset, to pass for an older guise's: 'altered' everywhere, and neither verify --fix nor rekey seals it as it stands" {
 	local before
 	sql "UPDATE chat_sessions SET binding = NULL, binding_nonce = NULL, character_id = '$KES' WHERE id = '$S'"
 	verify_fails 1 "chat_sessions '$S' binding" "$ALTERED"
-	session_fails "$S" "chat_sessions '$S' binding" "$UNBOUND"
+	session_fails "$S" "chat_sessions '$S' binding" "$ALTERED"
 	# alice's rows were all bound from the start: the fix takes nothing
 	# unbound as it stands, and neither does a rekey
 	before=$(sql .dump | md5sum)
@@ -208,7 +208,7 @@ session_fails() {
 	assert_output ""
 	assert_equal "$stderr" "persona-encrypt: chat_sessions '$S' binding: $ALTERED"
 	assert_equal "$(sql .dump | md5sum)" "$before"
-	session_fails "$S" "chat_sessions '$S' binding" "$UNBOUND"
+	session_fails "$S" "chat_sessions '$S' binding" "$ALTERED"
 }
 
 @test "legacy_user: setting users.legacy_rows back by hand does not make an unbound row pass a plain verify" {
@@ -377,7 +377,7 @@ OLD_CONTENTS='[1,"assistant","Wren","*Seraphina looks up.* Welcome, {{user}}."] 
 	assert_equal "${stderr_lines[0]}" "persona-encrypt: chat_messages '$m' content: $ALTERED"
 	run -65 --separate-stderr persona-encrypt rekey
 	assert_equal "$stderr" "persona-encrypt: chat_messages '$m' content: $ALTERED"
-	reads_fail "$OLD_S" "chat_messages '$m' content" "$UNBOUND" 'Stay in character.'
+	reads_fail "$OLD_S" "chat_messages '$m' content" "$ALTERED" 'Stay in character.'
 }
 
 @test "an older database: a field that fails is reported and left alone by verify --fix" {
