@@ -133,9 +133,26 @@ fuzz: $(addprefix $(FUZZ_O)/,$(FUZZ_TARGETS))
 		echo "$$t: $$(grep '^Done' $(FUZZ_O)/$$t.log)"; \
 	done
 
-$(FUZZ_O)/%: fuzz/%.c $(LIB_SRC) $(LIB_HDR) $(EMBEDDED)
-	mkdir -p $(FUZZ_O)
-	clang $(FUZZ_CFLAGS) $< $(LIB_SRC) $(EMBEDDED) \
+# lib/ is built once, instrumented, for every target (fuzzer-no-link: the
+# coverage without libFuzzer's main, which each target links itself).
+FUZZ_LIB_CFLAGS = $(subst -fsanitize=fuzzer$(comma),-fsanitize=fuzzer-no-link$(comma),$(FUZZ_CFLAGS))
+FUZZ_LIB_OBJ := $(patsubst lib/%.c,$(FUZZ_O)/lib/%.o,$(LIB_SRC)) \
+	$(patsubst $(O)/lib/%.c,$(FUZZ_O)/lib/%.o,$(EMBEDDED))
+
+$(FUZZ_O)/lib/%.o: lib/%.c $(LIB_HDR)
+	mkdir -p $(FUZZ_O)/lib
+	clang $(FUZZ_LIB_CFLAGS) -c $< -o $@
+
+$(FUZZ_O)/lib/embedded_%.o: $(O)/lib/embedded_%.c lib/embedded.h
+	mkdir -p $(FUZZ_O)/lib
+	clang $(FUZZ_LIB_CFLAGS) -c $< -o $@
+
+$(FUZZ_O)/libguise.a: $(FUZZ_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_O)/%: fuzz/%.c $(FUZZ_O)/libguise.a $(LIB_HDR)
+	clang $(FUZZ_CFLAGS) $< $(FUZZ_O)/libguise.a \
 		$(call pkg_libs,$(LIB_PKGS)) -o $@
 
 # Each target without libFuzzer, with the normal compiler, flags and
