@@ -79,9 +79,12 @@ static size_t visible(const unsigned char *s, size_t n, size_t i, char shown[4],
 	return 0;
 }
 
-void g_text_add_visible(struct g_text *t, const void *s, size_t n)
+/* The bytes of s as the text formats show them, in runs, to put: a run
+ * kept as it is, then what stands for a control, and so on. Stops at the
+ * first put that fails (-1). */
+static int each_visible(const unsigned char *p, size_t n,
+			int (*put)(const void *run, size_t len, void *arg), void *arg)
 {
-	const unsigned char *p = s;
 	size_t i = 0, start = 0, used, k;
 	char shown[4];
 
@@ -90,31 +93,33 @@ void g_text_add_visible(struct g_text *t, const void *s, size_t n)
 			i++;
 			continue;
 		}
-		g_text_add(t, p + start, i - start);
-		g_text_add(t, shown, k);
-		i += used;
-		start = i;
-	}
-	g_text_add(t, p + start, n - start);
-}
-
-int g_text_write_visible(FILE *f, const void *s, size_t n)
-{
-	const unsigned char *p = s;
-	size_t i = 0, start = 0, used, k;
-	char shown[4];
-
-	while (i < n) {
-		if (!(k = visible(p, n, i, shown, &used))) {
-			i++;
-			continue;
-		}
-		if (fwrite(p + start, 1, i - start, f) != i - start || fwrite(shown, 1, k, f) != k)
+		if (put(p + start, i - start, arg) < 0 || put(shown, k, arg) < 0)
 			return -1;
 		i += used;
 		start = i;
 	}
-	return fwrite(p + start, 1, n - start, f) == n - start ? 0 : -1;
+	return put(p + start, n - start, arg);
+}
+
+static int put_text(const void *run, size_t len, void *arg)
+{
+	g_text_add(arg, run, len); /* a failure stays in the text, for its owner */
+	return 0;
+}
+
+static int put_file(const void *run, size_t len, void *arg)
+{
+	return fwrite(run, 1, len, arg) == len ? 0 : -1;
+}
+
+void g_text_add_visible(struct g_text *t, const void *s, size_t n)
+{
+	each_visible(s, n, put_text, t);
+}
+
+int g_text_write_visible(FILE *f, const void *s, size_t n)
+{
+	return each_visible(s, n, put_file, f);
 }
 
 int g_text_utf8(const void *s, size_t n)
