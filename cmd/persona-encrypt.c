@@ -445,13 +445,9 @@ static long verify_fix(struct run *r, const struct g_userkey *k, struct verify *
 {
 	long resealed;
 
-	if (g_store_begin(r->store, err) < 0)
-		return -1;
 	/* the key was read before the lock: a rekey may have retired it */
-	if (g_user_check_key(r->store, k->user_id, k->username, k->dek_version, err) < 0) {
-		g_store_rollback(r->store);
+	if (g_user_begin_write(r->store, k->user_id, k->username, k->dek_version, err) < 0)
 		return -1;
-	}
 	resealed = g_vault_rebind(r->store, k, verify_field, v, err);
 	if (resealed < 0 || r->cli.dry_run)
 		g_store_rollback(r->store);

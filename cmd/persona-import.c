@@ -196,14 +196,10 @@ static int begin_batch(struct import *im, struct g_err *err)
 {
 	if (im->in_tx)
 		return 0;
-	if (g_store_begin(im->store, err) < 0)
-		return -1;
 	/* the key was read before the lock: a rekey may have retired it */
-	if (g_user_check_key(im->store, im->key.user_id, im->key.username, im->key.dek_version,
-			     err) < 0) {
-		g_store_rollback(im->store);
+	if (g_user_begin_write(im->store, im->key.user_id, im->key.username, im->key.dek_version,
+			       err) < 0)
 		return -1;
-	}
 	im->in_tx = 1;
 	im->in_batch = 0;
 	im->tx_began_ms = g_timestamp_ms();

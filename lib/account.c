@@ -107,11 +107,9 @@ int g_account_rekey(struct g_store *s, struct g_user *u, const struct g_userkey 
 	/* derive before the transaction opens */
 	if (g_userkey_wrap_passphrase(&k, u, &u->kdf, pass, err) == 0 &&
 	    g_userkey_wrap_recovery(&k, u, recovery, err) == 0 &&
-	    g_store_begin(s, err) == 0) {
-		/* another rekey may have committed while this one derived */
-		*fields = g_user_check_key(s, old->user_id, old->username, old->dek_version, err) < 0
-				  ? -1
-				  : g_vault_rekey(s, old, &k, err);
+	    /* another rekey may have committed while this one derived */
+	    g_user_begin_write(s, old->user_id, old->username, old->dek_version, err) == 0) {
+		*fields = g_vault_rekey(s, old, &k, err);
 		/* content hashes are keyed by the DEK: they change with it */
 		if (*fields < 0 || g_cardrow_rehash(s, &k, err) < 0 || g_user_set_wrap(s, u, &g, err) < 0 ||
 		    g_user_set_recovery(s, u, &g, err) < 0 ||

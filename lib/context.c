@@ -30,15 +30,9 @@ void g_context_release(struct g_context *c)
 
 int g_context_begin(struct g_context *c, struct g_err *err)
 {
-	if (g_store_begin(c->store, err) < 0)
-		return -1;
 	/* the key was read before the lock: a rekey may have retired it */
-	if (g_user_check_key(c->store, c->key.user_id, c->key.username, c->key.dek_version,
-			     err) < 0) {
-		g_store_rollback(c->store);
-		return -1;
-	}
-	return 0;
+	return g_user_begin_write(c->store, c->key.user_id, c->key.username, c->key.dek_version,
+				  err);
 }
 
 int g_context_end(struct g_context *c, int rc, struct g_err *err)

@@ -372,7 +372,9 @@ int g_user_default_persona(struct g_store *s, const struct g_user *u, char id[G_
 	return found;
 }
 
-int g_user_check_key(struct g_store *s, const char *user_id, const char *username,
+/* Whether dek_version is still user_id's key version (see
+ * g_user_begin_write). */
+static int check_key(struct g_store *s, const char *user_id, const char *username,
 		     int64_t dek_version, struct g_err *err)
 {
 	sqlite3_stmt *st;
@@ -395,5 +397,17 @@ int g_user_check_key(struct g_store *s, const char *user_id, const char *usernam
 				 "the key of user '%s' changed while this ran (persona-encrypt rekey): "
 				 "run again",
 				 username);
+	return 0;
+}
+
+int g_user_begin_write(struct g_store *s, const char *user_id, const char *username,
+		       int64_t dek_version, struct g_err *err)
+{
+	if (g_store_begin(s, err) < 0)
+		return -1;
+	if (check_key(s, user_id, username, dek_version, err) < 0) {
+		g_store_rollback(s);
+		return -1;
+	}
 	return 0;
 }

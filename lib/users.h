@@ -82,13 +82,14 @@ int g_user_set_wrap(struct g_store *s, const struct g_user *u,
 int g_user_set_recovery(struct g_store *s, const struct g_user *u,
 			const struct g_user_guard *g, struct g_err *err);
 
-/* Whether the key a write holds (its dek_version) is still user_id's: call
- * it inside the write transaction, where no rekey can commit before ours.
- * 0 if so; 75 "the key of user 'NAME' changed while this ran" if a rekey
+/* The start of every write that seals with a key read before it (its
+ * dek_version): BEGIN IMMEDIATE, then, under the lock, where no rekey can
+ * commit before ours, a check that the key is still user_id's. Rolled
+ * back and 75 "the key of user 'NAME' changed while this ran" if a rekey
  * committed since the key was read (a field sealed now would be under a
  * retired key, unreadable for good); 66 if the user was deleted. */
-int g_user_check_key(struct g_store *s, const char *user_id, const char *username,
-		     int64_t dek_version, struct g_err *err);
+int g_user_begin_write(struct g_store *s, const char *user_id, const char *username,
+		       int64_t dek_version, struct g_err *err);
 
 /* Make persona_id (NULL: none) u's default persona. Inside the caller's
  * transaction; the store refuses another user's persona. */
