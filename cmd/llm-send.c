@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cardref.h"
 #include "chatlog.h"
 #include "cli.h"
 #include "context.h"
@@ -319,12 +320,6 @@ static void note(void *arg, const char *msg)
 
 /* --- recording the turn ---------------------------------------------------------------- */
 
-static int is_uuid(const char *id)
-{
-	return id && strlen(id) == G_UUID_LEN - 1 &&
-	       strspn(id, "0123456789abcdef-") == G_UUID_LEN - 1;
-}
-
 /* The speaker of the turn: the request's guise.persona, the persona the
  * prompt was written for, whatever the session binds by the time the reply
  * is whole, and even if that persona is deleted meanwhile (as the messages
@@ -344,7 +339,7 @@ static int request_speaker(struct send *s, struct g_err *err)
 	if (strcmp(kind, "none") == 0) {
 		s->speaker.kind = G_PERSONA_NONE;
 	} else if (strcmp(kind, "custom") == 0 || strcmp(kind, "impersonated") == 0) {
-		if (!is_uuid(id))
+		if (!id || strlen(id) != G_UUID_LEN - 1 || !g_ref_looks_like_id(id))
 			return g_err_set(err, G_EX_DATAERR, "guise.persona: id: not an id");
 		if (!json_is_string(name))
 			return g_err_set(err, G_EX_DATAERR, "guise.persona: name: not a string");
