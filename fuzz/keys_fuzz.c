@@ -44,8 +44,10 @@ static void duration(const unsigned char *data, size_t size)
 static void sealed(const unsigned char *data, size_t size)
 {
 	static unsigned char dek[G_KEY_BYTES];
-	struct g_userkey k = { "db", "01234567-89ab-7def-8123-456789abcdef", "fuzz", 1,
-			       dek, "fuzz" };
+	struct g_userkey k = { .db_id = "db",
+			       .user_id = "01234567-89ab-7def-8123-456789abcdef",
+			       .username = "fuzz", .dek_version = 1,
+			       .dek = dek, .source = "fuzz" };
 	struct g_doc_reader *r = g_doc_reader_new_mem(data, size, "fuzz", G_DOC_JSON,
 						      G_DOC_RECORDS);
 	struct g_err err;
