@@ -9,7 +9,7 @@
 # as imported (card_raw: the JSON file itself; for a PNG its decoded text,
 # the file being released once that and the avatar are out of it), the
 # card parsed (while parsing, jansson's buffer of the string too), and one
-# field sealed at a time (lib/cardrow.c: a row over 1 MiB goes in as zeros,
+# field sealed at a time (lib/card_row.c: a row over 1 MiB goes in as zeros,
 # each field written into it by blob I/O, so no record holds them all).
 # Measured (issue 12): 10 MB JSON 3.8x, PNG 3.2x; 50 MB JSON 3.2x, PNG 2.8x.
 # The exit status is 0 even when a target is missed.

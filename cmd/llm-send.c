@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cardref.h"
-#include "chatlog.h"
+#include "ref.h"
+#include "chat_log.h"
 #include "cli.h"
 #include "context.h"
 #include "doc.h"
@@ -151,7 +151,7 @@ static int read_request(struct send *s, struct g_err *err)
 	if (!in)
 		return g_err_set(err, G_EX_NOINPUT, "cannot open '%s'", s->input);
 	r = g_doc_reader_new(in, s->input, s->cli.input, G_DOC_RECORDS);
-	rc = r ? g_doc_read(r, &s->request, err) : g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	rc = r ? g_doc_read(r, &s->request, err) : g_err_oom(err);
 	if (rc == 0)
 		rc = g_err_set(err, G_EX_DATAERR, "'%s': no request in it", s->input);
 	else if (rc > 0 && (rc = g_doc_read(r, &more, err)) != 0)
@@ -198,7 +198,7 @@ static int resolve(struct send *s, struct g_err *err)
 
 	if (!name)
 		name = "openai";
-	if (g_provider_parse(name, &s->provider) < 0)
+	if (g_llm_provider_parse(name, &s->provider) < 0)
 		return g_err_set(err, s->provider_name ? G_EX_USAGE : G_EX_CONFIG,
 				 "'%s' is not openai, anthropic, ollama or gemini", name);
 	if (utf8_from(s->url, "--url", "GUISE_LLM_URL", err) < 0 ||
@@ -206,16 +206,16 @@ static int resolve(struct send *s, struct g_err *err)
 		return -1;
 	s->url = pick(s->url, "GUISE_LLM_URL", NULL);
 	if (!s->url)
-		s->url = g_provider_url(s->provider);
+		s->url = g_llm_provider_url(s->provider);
 	s->model = pick(s->model, "GUISE_MODEL", json_object_get(s->request, "model"));
 	if (!s->model)
 		return g_err_set(err, G_EX_USAGE, "no model: give -m, set GUISE_MODEL, or set the "
 						  "session's model (session-bind set S model=...)");
-	env[1] = g_provider_key_env(s->provider);
+	env[1] = g_llm_provider_key_env(s->provider);
 	if (g_secret_api_key(s->key_file, s->provider == G_PROVIDER_OLLAMA ? none : env, &s->key,
 			     err) < 0)
 		return -1;
-	s->http.who = g_provider_name(s->provider);
+	s->http.who = g_llm_provider_name(s->provider);
 	return 0;
 }
 
@@ -263,7 +263,7 @@ static int data(const char *buf, size_t len, void *arg, struct g_err *err)
 	struct send *s = arg;
 
 	if (!s->reader)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	return g_llm_reader_feed(s->reader, buf, len, err);
 }
 
@@ -272,7 +272,7 @@ static int end(void *arg, struct g_err *err)
 	struct send *s = arg;
 
 	return s->reader ? g_llm_reader_end(s->reader, err)
-			 : g_err_set(err, G_EX_SOFTWARE, "out of memory");
+			 : g_err_oom(err);
 }
 
 static int committed(void *arg)
@@ -347,7 +347,7 @@ static int request_speaker(struct send *s, struct g_err *err)
 		snprintf(s->speaker.id, sizeof(s->speaker.id), "%s", id);
 		s->speaker.name = strdup(json_string_value(name));
 		if (!s->speaker.name)
-			return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+			return g_err_oom(err);
 	} else {
 		return g_err_set(err, G_EX_DATAERR,
 				 "guise.persona: kind: '%s' is not custom, impersonated or none", kind);
@@ -388,7 +388,7 @@ static int store_turn(struct send *s, const char *id, int partial, json_t *seqs,
 
 	memset(&ss, 0, sizeof(ss));
 	if (!stored)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	if (g_context_begin(&s->ctx, err) < 0) {
 		json_decref(stored);
 		return -1;
@@ -403,7 +403,7 @@ static int store_turn(struct send *s, const char *id, int partial, json_t *seqs,
 		m.len = json_string_length(content);
 		m.input_tokens = m.output_tokens = -1;
 		m.speaker = speaker;
-		rc = g_chatlog_append(s->ctx.store, &s->ctx.key, id, &m, &seq, err);
+		rc = g_chat_log_append(s->ctx.store, &s->ctx.key, id, &m, &seq, err);
 		if (rc == 0)
 			json_array_append_new(stored, json_integer(seq));
 	}
@@ -417,7 +417,7 @@ static int store_turn(struct send *s, const char *id, int partial, json_t *seqs,
 		m.input_tokens = s->reply.input_tokens;
 		m.output_tokens = s->reply.output_tokens;
 		m.speaker = speaker;
-		rc = g_chatlog_append(s->ctx.store, &s->ctx.key, id, &m, &seq, err);
+		rc = g_chat_log_append(s->ctx.store, &s->ctx.key, id, &m, &seq, err);
 		if (rc == 0)
 			json_array_append_new(stored, json_integer(seq));
 	}
@@ -438,7 +438,7 @@ static json_t *reply_record(struct send *s, json_t *seqs)
 	return json_pack("{s:s, s:s, s:s%, s:s, s:s, s:o, s:{s:o, s:o}, s:O, s:O}", "kind", "reply",
 			 "role", "assistant", "content", r->text ? r->text : "", r->text_len,
 			 "model", r->model ? r->model : s->model, "provider",
-			 g_provider_name(s->provider), "finish_reason",
+			 g_llm_provider_name(s->provider), "finish_reason",
 			 r->finish_reason ? json_string(r->finish_reason) : json_null(), "usage",
 			 "input_tokens", r->input_tokens >= 0 ? json_integer(r->input_tokens) : json_null(),
 			 "output_tokens",
@@ -480,7 +480,7 @@ static int run(struct send *s, struct g_err *err)
 		return -1;
 	}
 	if (call.dropped[0])
-		g_verbose(&s->cli, 1, "%s does not take %s: dropped", g_provider_name(s->provider),
+		g_verbose(&s->cli, 1, "%s does not take %s: dropped", g_llm_provider_name(s->provider),
 			  call.dropped);
 	if (s->cli.dry_run) {
 		rc = dry_run(s, &call, err);
@@ -495,7 +495,7 @@ static int run(struct send *s, struct g_err *err)
 	}
 	body = json_dumps(call.body, JSON_COMPACT);
 	rc = body ? g_http_post(call.url, call.headers, body, strlen(body), &s->http, &h, err)
-		  : g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		  : g_err_oom(err);
 	if (rc < 0 && s->keep_partial && s->reply.text_len) {
 		struct g_err stored;
 
@@ -553,7 +553,7 @@ int main(int argc, char **argv)
 	}
 	g_llm_reader_free(s.reader);
 	g_llm_reply_release(&s.reply);
-	g_speaker_release(&s.speaker);
+	g_session_speaker_release(&s.speaker);
 	g_secret_release(&s.key);
 	json_decref(s.request);
 	g_context_release(&s.ctx);

@@ -14,10 +14,10 @@
 #include "cli.h"
 #include "doc.h"
 #include "keycache.h"
-#include "keys.h"
+#include "userkey.h"
 #include "portable.h"
 #include "store.h"
-#include "users.h"
+#include "user.h"
 #include "vault.h"
 
 static const char synopsis[] =
@@ -152,7 +152,7 @@ static int choose_kdf(const struct run *r, const struct g_kdf *fallback,
 		*out = *fallback;
 		return 0;
 	}
-	if (g_kdf_preset(name, out) < 0)
+	if (g_crypt_kdf_preset(name, out) < 0)
 		return g_err_set(err, r->kdf_name ? G_EX_USAGE : G_EX_CONFIG,
 				 "%s: '%s' is not interactive, moderate or sensitive",
 				 r->kdf_name ? "--kdf" : "GUISE_KDF", name);
@@ -164,7 +164,7 @@ static int emit(struct run *r, json_t *rec, struct g_err *err)
 	int rc;
 
 	if (!rec)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	rc = g_doc_write(r->out, rec, err);
 	json_decref(rec);
 	return rc;
@@ -272,7 +272,7 @@ static int verb_init(struct run *r, struct g_err *err)
 
 	if (!r->cli.user)
 		return g_err_set(err, G_EX_USAGE, "init: name the new user with -u or GUISE_USER");
-	g_kdf_preset("moderate", &moderate);
+	g_crypt_kdf_preset("moderate", &moderate);
 	if (choose_kdf(r, &moderate, &kdf, err) < 0 ||
 	    g_secret_new_passphrase(&r->secrets, r->cli.user, 1, &pass, err) < 0)
 		return -1;
@@ -325,9 +325,9 @@ static int verb_unlock(struct run *r, const struct g_user *u, struct g_err *err)
 	if (r->cli.dry_run)
 		rc = 0;
 	else if (r->token)
-		rc = g_token_create(&id, k.dek, timeout, &token, err);
+		rc = g_keycache_token_create(&id, k.dek, timeout, &token, err);
 	else
-		rc = g_keyring_put(&id, k.dek, timeout, err);
+		rc = g_keycache_keyring_put(&id, k.dek, timeout, err);
 	g_userkey_release(&k);
 	if (rc < 0)
 		return -1;
@@ -352,8 +352,8 @@ static int verb_lock(struct run *r, const struct g_user *u, struct g_err *err)
 
 	g_userkey_cache_id(r->store->db_id, u, &id);
 	if (!r->cli.dry_run) {
-		keyring = g_keyring_drop(&id);
-		sessions = g_token_drop(&id);
+		keyring = g_keycache_keyring_drop(&id);
+		sessions = g_keycache_token_drop(&id);
 	}
 	return emit(r, json_pack("{s:s, s:s, s:b, s:i}", "kind", "lock", "user",
 				 u->username, "keyring", keyring, "session_files", sessions),
@@ -411,8 +411,8 @@ static int verb_rekey(struct run *r, struct g_user *u, struct g_err *err)
 		return -1;
 	if (!r->cli.dry_run) {
 		/* the cached key is the old one: gone with it */
-		g_keyring_drop(&id);
-		g_token_drop(&id);
+		g_keycache_keyring_drop(&id);
+		g_keycache_token_drop(&id);
 	}
 	return 0;
 }
@@ -505,8 +505,8 @@ static int verb_delete_user(struct run *r, const struct g_user *u, struct g_err 
 	if (g_account_delete(r->store, u, r->cli.dry_run, err) < 0)
 		return -1;
 	if (!r->cli.dry_run) {
-		g_keyring_drop(&id);
-		g_token_drop(&id);
+		g_keycache_keyring_drop(&id);
+		g_keycache_token_drop(&id);
 	}
 	return emit(r, json_pack("{s:s, s:s, s:s, s:b}", "kind", "user_deleted", "id",
 				 u->id, "username", u->username, "dry_run", r->cli.dry_run),
@@ -529,7 +529,7 @@ static int filter_input(FILE *in, const char *name, void *arg)
 	int rc, n = 0;
 
 	if (!rd)
-		return g_report(&(struct g_err){ G_EX_SOFTWARE, "out of memory" });
+		return g_report(&(struct g_err){ G_EX_SOFTWARE, G_ERR_OOM });
 	while ((rc = g_doc_read(rd, &rec, &err)) > 0) {
 		n++;
 		if ((f->sealing ? g_portable_seal(f->k, rec, &err)

@@ -9,15 +9,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cardexport.h"
-#include "cardref.h"
-#include "cardrow.h"
+#include "card_export.h"
+#include "ref.h"
+#include "card_row.h"
 #include "cli.h"
 #include "doc.h"
 #include "fileio.h"
-#include "keys.h"
+#include "userkey.h"
 #include "store.h"
-#include "users.h"
+#include "user.h"
 
 static const char synopsis[] =
 	"usage: persona-export [--format v3|v2|yaml|png|charx] [-o FILE]\n"
@@ -113,12 +113,12 @@ static int write_file(struct export *ex, const void *buf, size_t len, struct g_e
 	int rc;
 
 	if (!wal || !shm || !journal) {
-		rc = g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		rc = g_err_oom(err);
 	} else {
 		snprintf(wal, n, "%s-wal", db);
 		snprintf(shm, n, "%s-shm", db);
 		snprintf(journal, n, "%s-journal", db);
-		rc = g_file_write(ex->output, buf, len, keep, err);
+		rc = g_fileio_write(ex->output, buf, len, keep, err);
 	}
 	free(wal);
 	free(shm);
@@ -147,7 +147,7 @@ static int text_out(struct export *ex, json_t *const *cards, int n, struct g_err
 	int i, rc = 0;
 
 	if (!f)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	w = g_doc_writer_new(f, style);
 	for (i = 0; i < n && rc == 0; i++)
 		rc = g_doc_write(w, cards[i], err);
@@ -155,7 +155,7 @@ static int text_out(struct export *ex, json_t *const *cards, int n, struct g_err
 		rc = -1;
 	if (ex->output) {
 		if (fclose(f) != 0 && rc == 0)
-			rc = g_err_set(err, G_EX_SOFTWARE, "out of memory");
+			rc = g_err_oom(err);
 		if (rc == 0)
 			rc = write_file(ex, buf, len, err);
 		free(buf);
@@ -169,7 +169,7 @@ static int export_all(struct export *ex, char **names, int n, struct g_err *err)
 	int i, rc = 0;
 
 	if (!cards)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	for (i = 0; i < n && rc == 0; i++) {
 		struct g_blob avatar = { 0 }, raw = { 0 };
 		int want_blobs = ex->format == FORMAT_PNG || ex->format == FORMAT_CHARX;
@@ -177,21 +177,21 @@ static int export_all(struct export *ex, char **names, int n, struct g_err *err)
 		char id[G_UUID_LEN];
 		json_t *record = NULL;
 
-		rc = g_cardref_resolve(ex->store, &ex->key, ex->kinds, names[i], &kind, id, err);
+		rc = g_ref_resolve(ex->store, &ex->key, ex->kinds, names[i], &kind, id, err);
 		if (rc == 0)
-			rc = g_cardrow_load(ex->store, &ex->key, kind, id, &record,
+			rc = g_card_row_load(ex->store, &ex->key, kind, id, &record,
 					    want_blobs ? &avatar : NULL, want_blobs ? &raw : NULL, err);
 		if (rc == 0) {
-			json_t *card = g_cardrow_card(record);
+			json_t *card = g_card_row_card(record);
 
 			if (card && kind == G_PERSONA)
 				g_placement_put(card, record);
 
-			cards[i] = card && ex->format == FORMAT_V2 ? g_card_to_v2(card)
+			cards[i] = card && ex->format == FORMAT_V2 ? g_card_export_v2(card)
 								   : json_incref(card);
 			json_decref(card);
 			if (!cards[i])
-				rc = g_err_set(err, G_EX_SOFTWARE, "out of memory");
+				rc = g_err_oom(err);
 		}
 		if (rc == 0 && want_blobs) {
 			unsigned char *out = NULL;

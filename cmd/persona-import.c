@@ -14,18 +14,18 @@
 #include <unistd.h>
 
 #include "card.h"
-#include "cardnames.h"
-#include "cardrow.h"
-#include "cardsource.h"
+#include "card_names.h"
+#include "card_row.h"
+#include "card_import.h"
 #include "cli.h"
 #include "doc.h"
 #include "fileio.h"
-#include "keys.h"
-#include "macroswap.h"
+#include "userkey.h"
+#include "macro_swap.h"
 #include "png.h"
 #include "store.h"
 #include "timestamp.h"
-#include "users.h"
+#include "user.h"
 
 static const char synopsis[] =
 	"usage: persona-import [--as character|persona] [--swap-macros] [--strict]\n"
@@ -85,7 +85,7 @@ struct import {
 	long in_batch;       /* cards written in the open transaction */
 	int64_t tx_began_ms; /* when it opened */
 	json_t *pending;     /* their records, written once it commits */
-	struct g_cardnames *names; /* for --on-conflict replace and skip */
+	struct g_card_names *names; /* for --on-conflict replace and skip */
 
 	int status; /* the first failure's exit status */
 	int stop;   /* --fail-fast tripped, or nowhere left to write */
@@ -203,7 +203,7 @@ static int begin_batch(struct import *im, struct g_err *err)
 	im->in_tx = 1;
 	im->in_batch = 0;
 	im->tx_began_ms = g_timestamp_ms();
-	if (im->names && g_cardnames_refresh(im->names, im->store, &im->key, err) < 0) {
+	if (im->names && g_card_names_refresh(im->names, im->store, &im->key, err) < 0) {
 		g_store_rollback(im->store);
 		im->in_tx = 0;
 		return -1;
@@ -224,7 +224,7 @@ static void end_batch(struct import *im)
 		g_store_rollback(im->store);
 		json_array_clear(im->pending);
 		if (im->names) /* it may have learnt rows that are not there */
-			g_cardnames_clear(im->names);
+			g_card_names_clear(im->names);
 		report(im, &err);
 		im->stop = 1;
 		return;
@@ -235,7 +235,7 @@ static void end_batch(struct import *im)
 /* --- one card --- */
 
 struct prepared {
-	struct g_cardrow row;
+	struct g_card_row row;
 	json_t *card; /* owned: the card as it is stored */
 	const struct g_card_item *item;
 };
@@ -270,15 +270,15 @@ static int store_card(struct import *im, const struct prepared *p, char id[G_UUI
 	const json_t *same = NULL;
 	int found;
 
-	if (g_cardrow_hash(&im->key, &p->row, hash, err) < 0)
+	if (g_card_row_hash(&im->key, &p->row, hash, err) < 0)
 		return -1;
-	found = g_cardrow_find_hash(im->store, &im->key, &p->row, hash, id, err);
+	found = g_card_row_find_hash(im->store, &im->key, &p->row, hash, id, err);
 	if (found != 0) {
 		*status = "unchanged";
 		return found < 0 ? -1 : 0;
 	}
 	if (im->names)
-		same = g_cardnames_ids(im->names, p->row.kind, card_name(p));
+		same = g_card_names_ids(im->names, p->row.kind, card_name(p));
 	if (json_array_size(same) && im->on_conflict == CONFLICT_SKIP) {
 		snprintf(id, G_UUID_LEN, "%s", json_string_value(json_array_get(same, 0)));
 		*status = "skipped";
@@ -292,10 +292,10 @@ static int store_card(struct import *im, const struct prepared *p, char id[G_UUI
 					 g_cardkind_name(p->row.kind));
 		snprintf(id, G_UUID_LEN, "%s", json_string_value(json_array_get(same, 0)));
 		*status = "updated";
-		return g_cardrow_replace(im->store, &im->key, &p->row, hash, id, err);
+		return g_card_row_replace(im->store, &im->key, &p->row, hash, id, err);
 	}
 	*status = "created";
-	return g_cardrow_insert(im->store, &im->key, &p->row, hash, id, err);
+	return g_card_row_insert(im->store, &im->key, &p->row, hash, id, err);
 }
 
 /* Cards that stand or fall together (one, or a backup's personas), under
@@ -311,7 +311,7 @@ static int store_group(struct import *im, const struct prepared *ps, size_t n,
 	int rc = 0;
 
 	if (!recs)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	if (im->in_tx && im->in_batch > 0 && im->in_batch + (long)n > im->batch)
 		end_batch(im);
 	if (im->stop || begin_batch(im, err) < 0 ||
@@ -329,14 +329,14 @@ static int store_group(struct import *im, const struct prepared *ps, size_t n,
 		if (rc == 0 && p->item->is_default)
 			rc = g_user_set_default_persona(im->store, &im->user, id, err);
 		if (rc == 0 && im->full)
-			rc = g_cardrow_load(im->store, &im->key, p->row.kind, id, &rec, NULL, NULL,
+			rc = g_card_row_load(im->store, &im->key, p->row.kind, id, &rec, NULL, NULL,
 					    err);
 		if (rc == 0 && rec)
 			json_object_set_new(rec, "status", json_string(status));
 		else if (rc == 0)
 			rec = summary(p, id, status);
 		if (rc == 0 && json_array_append_new(recs, rec) < 0)
-			rc = g_err_set(err, G_EX_SOFTWARE, "out of memory");
+			rc = g_err_oom(err);
 	}
 	if (rc == 0)
 		rc = g_store_exec(im->store, "RELEASE card", err);
@@ -349,7 +349,7 @@ static int store_group(struct import *im, const struct prepared *ps, size_t n,
 		for (i = 0; im->names && i < n; i++)
 			if (strcmp(json_string_value(json_object_get(json_array_get(recs, i), "status")),
 				   "created") == 0)
-				g_cardnames_add(im->names, ps[i].row.kind,
+				g_card_names_add(im->names, ps[i].row.kind,
 						json_string_value(json_object_get(
 							json_array_get(recs, i), "id")),
 						card_name(&ps[i]));
@@ -374,14 +374,14 @@ static int prepare(struct import *im, const struct g_card_item *item, struct pre
 			  ? json_deep_copy(item->card)
 			  : json_incref(item->card);
 	if (!p->card)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	p->row.place = item->from_backup ? item->place : g_placement_default;
 	if (p->row.kind == G_PERSONA && !item->from_backup)
 		g_placement_take(p->card, &p->row.place);
 	if (im->swap_macros &&
 	    g_macro_swap_json(json_object_get(p->card, "data")) < 0) {
 		json_decref(p->card);
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	}
 	p->row.card = p->card;
 	p->row.origin = item->origin;
@@ -405,7 +405,7 @@ static int on_items(const struct g_card_item *items, size_t n, const struct g_er
 		return im->stop;
 	}
 	if (!(ps = calloc(n, sizeof(*ps)))) {
-		report(im, &(struct g_err){ G_EX_SOFTWARE, "out of memory" });
+		report(im, &(struct g_err){ G_EX_SOFTWARE, G_ERR_OOM });
 		return im->stop;
 	}
 	for (; ready < n; ready++)
@@ -415,7 +415,7 @@ static int on_items(const struct g_card_item *items, size_t n, const struct g_er
 		report(im, &err);
 	} else if (im->cli.dry_run) {
 		for (i = 0; i < n && !im->stop; i++) {
-			json_t *rec = g_cardrow_preview(&ps[i].row);
+			json_t *rec = g_card_row_preview(&ps[i].row);
 
 			if (g_doc_write(im->out, rec, &err) < 0) {
 				report(im, &err);
@@ -454,7 +454,7 @@ static void show_progress(struct import *im, int last)
 
 static void import_file(struct import *im, const char *name)
 {
-	struct g_cardsource_opts o = { im->cli.input, im->strict, !im->cli.dry_run, warn_card, im,
+	struct g_card_import_opts o = { im->cli.input, im->strict, !im->cli.dry_run, warn_card, im,
 				       NULL };
 	const char *shown = strcmp(name, "-") == 0 ? "<stdin>" : name;
 	struct g_file file;
@@ -464,14 +464,14 @@ static void import_file(struct import *im, const char *name)
 	/* a pipe may keep us waiting: not with the lock held */
 	if (im->in_tx && (strcmp(name, "-") == 0 || stat(name, &st) < 0 || !S_ISREG(st.st_mode)))
 		end_batch(im);
-	if (g_file_read(name, MAX_INPUT, &file, &err) < 0) {
+	if (g_fileio_read(name, MAX_INPUT, &file, &err) < 0) {
 		report(im, &err);
 		return;
 	}
 	o.file = &file;
-	if (g_cardsource_read(file.data, file.len, shown, &o, on_items, im, &err) < 0)
+	if (g_card_import_read(file.data, file.len, shown, &o, on_items, im, &err) < 0)
 		report(im, &err);
-	g_file_release(&file);
+	g_fileio_release(&file);
 }
 
 /* The store, the user and the key; nothing of it for -n. */
@@ -492,8 +492,8 @@ static int open_store(struct import *im, struct g_err *err)
 	g_verbose(&im->cli, 1, "key for '%s': from the %s", im->user.username, im->key.source);
 	/* namesakes matter only to replace and skip: decrypting every name
 	 * is not worth it otherwise */
-	if (im->on_conflict != CONFLICT_NEW && !(im->names = g_cardnames_new()))
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	if (im->on_conflict != CONFLICT_NEW && !(im->names = g_card_names_new()))
+		return g_err_oom(err);
 	return 0;
 }
 
@@ -541,7 +541,7 @@ out:
 	g_userkey_release(&im.key);
 	g_user_release(&im.user);
 	g_store_close(im.store);
-	g_cardnames_free(im.names);
+	g_card_names_free(im.names);
 	json_decref(im.pending);
 	return g_cli_finish(status);
 }

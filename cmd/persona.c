@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cardedit.h"
-#include "cardref.h"
-#include "cardrow.h"
+#include "card_edit.h"
+#include "ref.h"
+#include "card_row.h"
 #include "cli.h"
 #include "doc.h"
 #include "session.h"
@@ -69,10 +69,6 @@ struct persona_cmd {
 	const char *description;
 };
 
-static int oom(struct g_err *err)
-{
-	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
-}
 
 static enum g_cardkind create_kind(const struct persona_cmd *p)
 {
@@ -92,17 +88,17 @@ static const char *card_name(const json_t *card)
 }
 
 /* Store one card made by cardedit: a new row, and the default if asked. */
-static int store_new(struct persona_cmd *p, enum g_cardkind kind, const struct g_cardedit *e,
+static int store_new(struct persona_cmd *p, enum g_cardkind kind, const struct g_card_edit *e,
 		     char id[G_UUID_LEN], struct g_err *err)
 {
-	struct g_cardrow row = { kind, e->card, NULL, NULL, 0, NULL, 0, e->place };
+	struct g_card_row row = { kind, e->card, NULL, NULL, 0, NULL, 0, e->place };
 	unsigned char hash[G_HASH_BYTES];
 	int rc;
 
-	if (g_cardrow_hash(&p->c.ctx.key, &row, hash, err) < 0 ||
+	if (g_card_row_hash(&p->c.ctx.key, &row, hash, err) < 0 ||
 	    g_context_begin(&p->c.ctx, err) < 0)
 		return -1;
-	rc = g_cardrow_insert(p->c.ctx.store, &p->c.ctx.key, &row, hash, id, err);
+	rc = g_card_row_insert(p->c.ctx.store, &p->c.ctx.key, &row, hash, id, err);
 	if (rc == 0 && kind == G_PERSONA && e->make_default == 1)
 		rc = g_user_set_default_persona(p->c.ctx.store, &p->c.ctx.user, id, err);
 	return g_context_end(&p->c.ctx, rc, err);
@@ -112,17 +108,17 @@ static int create_one(struct persona_cmd *p, const json_t *in, const char *where
 		      struct g_err *err)
 {
 	enum g_cardkind kind = create_kind(p);
-	struct g_cardedit e;
+	struct g_card_edit e;
 	char id[G_UUID_LEN];
 	json_t *rec;
 	int rc;
 
-	if (g_cardedit_create(in, kind, where, &e, err) < 0)
+	if (g_card_edit_create(in, kind, where, &e, err) < 0)
 		return -1;
 	if (p->c.given & BIT(OPT_DEFAULT))
 		e.make_default = 1;
 	if (kind == G_CHARACTER && e.make_default == 1) {
-		g_cardedit_release(&e);
+		g_card_edit_release(&e);
 		return g_err_set(err, G_EX_DATAERR, "'%s': default: only a persona can be the default",
 				 where);
 	}
@@ -133,7 +129,7 @@ static int create_one(struct persona_cmd *p, const json_t *in, const char *where
 			json_object_set_new(rec, "status", json_string("created"));
 		rc = g_subcmd_write(&p->c, rec, err);
 	}
-	g_cardedit_release(&e);
+	g_card_edit_release(&e);
 	return rc;
 }
 
@@ -149,7 +145,7 @@ static int run_create(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	if (p->c.given & (BIT(OPT_NAME) | BIT(OPT_DESCRIPTION) | BIT(OPT_SET))) {
 		in = json_deep_copy(p->patch);
 		if (!in)
-			return oom(err);
+			return g_err_oom(err);
 		if (p->name)
 			json_object_set_new(in, "name", json_string(p->name));
 		if (p->description)
@@ -160,7 +156,7 @@ static int run_create(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	}
 	r = g_doc_reader_new(stdin, "-", p->c.cli.input, G_DOC_RECORDS);
 	if (!r)
-		return oom(err);
+		return g_err_oom(err);
 	while ((rc = g_doc_read(r, &in, err)) > 0) {
 		rc = create_one(p, in, "-", err);
 		json_decref(in);
@@ -231,12 +227,12 @@ static int run_list(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	if (g_user_default_persona(p->c.ctx.store, &p->c.ctx.user, l.default_id, err) < 0)
 		return -1;
 	if (!(p->c.given & BIT(OPT_CHARACTERS)) &&
-	    (g_cardrow_names(p->c.ctx.store, &p->c.ctx.key, G_PERSONA, 0, list_kind_row, &l, err) < 0 ||
+	    (g_card_row_names(p->c.ctx.store, &p->c.ctx.key, G_PERSONA, 0, list_kind_row, &l, err) < 0 ||
 	     l.rc < 0))
 		return -1;
 	l.kind = G_CHARACTER;
 	if ((p->c.given & (BIT(OPT_CHARACTERS) | BIT(OPT_ALL))) &&
-	    (g_cardrow_names(p->c.ctx.store, &p->c.ctx.key, G_CHARACTER, 0, list_kind_row, &l, err) <
+	    (g_card_row_names(p->c.ctx.store, &p->c.ctx.key, G_CHARACTER, 0, list_kind_row, &l, err) <
 		     0 ||
 	     l.rc < 0))
 		return -1;
@@ -247,8 +243,8 @@ static int load(struct persona_cmd *p, const char *ref, enum g_cardkind *kind,
 		char id[G_UUID_LEN], json_t **record, struct g_blob *avatar, struct g_blob *raw,
 		struct g_err *err)
 {
-	return g_cardref_resolve(p->c.ctx.store, &p->c.ctx.key, p->kinds, ref, kind, id, err) < 0 ||
-			       g_cardrow_load(p->c.ctx.store, &p->c.ctx.key, *kind, id, record, avatar,
+	return g_ref_resolve(p->c.ctx.store, &p->c.ctx.key, p->kinds, ref, kind, id, err) < 0 ||
+			       g_card_row_load(p->c.ctx.store, &p->c.ctx.key, *kind, id, record, avatar,
 					      raw, err) < 0
 		       ? -1
 		       : 0;
@@ -264,7 +260,7 @@ static int run_show(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	int rc = 0, a;
 
 	if (!records)
-		return oom(err);
+		return g_err_oom(err);
 	/* all or nothing: every name found before anything is written */
 	for (a = 0; a < n && rc == 0; a++)
 		if ((rc = load(p, args[a], &kind, id, &rec, NULL, NULL, err)) == 0)
@@ -287,7 +283,7 @@ static json_t *read_patch(struct persona_cmd *p, struct g_err *err)
 		return json_incref(p->patch);
 	r = g_doc_reader_new(stdin, "-", p->c.cli.input, G_DOC_RECORDS);
 	if (!r)
-		return oom(err), NULL;
+		return g_err_oom(err), NULL;
 	rc = g_doc_read(r, &patch, err);
 	if (rc == 0)
 		g_err_set(err, G_EX_DATAERR, "'-': no patch on stdin");
@@ -316,7 +312,7 @@ static int same_place(const json_t *record, const struct g_placement *place)
  * that no other writer can slip in between the read and the write: the
  * row read is the row patched. *status: "updated" or "unchanged". */
 static int patch_row(struct persona_cmd *p, const char *ref, const json_t *patch,
-		     enum g_cardkind *kind, char id[G_UUID_LEN], struct g_cardedit *e,
+		     enum g_cardkind *kind, char id[G_UUID_LEN], struct g_card_edit *e,
 		     const char **status, struct g_err *err)
 {
 	struct g_blob avatar = { 0 }, raw = { 0 };
@@ -326,24 +322,24 @@ static int patch_row(struct persona_cmd *p, const char *ref, const json_t *patch
 
 	rc = load(p, ref, kind, id, &record, &avatar, &raw, err);
 	if (rc == 0)
-		rc = g_cardedit_update(record, patch, *kind,
+		rc = g_card_edit_update(record, patch, *kind,
 				       (p->c.given & (BIT(OPT_SET) | BIT(OPT_CLEAR))) ? "arguments" : "-",
 				       e, err);
-	if (rc == 0 && !(old = g_cardrow_card(record)))
-		rc = oom(err);
+	if (rc == 0 && !(old = g_card_row_card(record)))
+		rc = g_err_oom(err);
 	*status = "updated";
 	if (rc == 0 && json_equal(old, e->card) &&
 	    (*kind != G_PERSONA || same_place(record, &e->place)))
 		*status = "unchanged";
 	else if (rc == 0) {
-		struct g_cardrow row = { *kind, e->card, json_object_get(record, "origin"),
+		struct g_card_row row = { *kind, e->card, json_object_get(record, "origin"),
 					 raw.data, raw.len, avatar.data, avatar.len, e->place };
 
 		if (json_is_null(row.origin))
 			row.origin = NULL;
-		rc = g_cardrow_hash(&p->c.ctx.key, &row, hash, err);
+		rc = g_card_row_hash(&p->c.ctx.key, &row, hash, err);
 		if (rc == 0)
-			rc = g_cardrow_replace(p->c.ctx.store, &p->c.ctx.key, &row, hash, id, err);
+			rc = g_card_row_replace(p->c.ctx.store, &p->c.ctx.key, &row, hash, id, err);
 	}
 	json_decref(old);
 	json_decref(record);
@@ -355,7 +351,7 @@ static int patch_row(struct persona_cmd *p, const char *ref, const json_t *patch
 static int run_update(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
 	struct persona_cmd *p = (struct persona_cmd *)c;
-	struct g_cardedit e = { 0 };
+	struct g_card_edit e = { 0 };
 	json_t *patch, *rec;
 	const char *status = "updated";
 	enum g_cardkind kind;
@@ -376,7 +372,7 @@ static int run_update(struct g_subcmd *c, char **args, int n, struct g_err *err)
 			json_object_set_new(rec, "status", json_string(status));
 		rc = g_subcmd_write(&p->c, rec, err);
 	}
-	g_cardedit_release(&e);
+	g_card_edit_release(&e);
 	json_decref(patch);
 	return rc;
 }
@@ -435,10 +431,10 @@ static int write_default(struct persona_cmd *p, const char *id, int is_default,
 	struct g_speaker sp;
 	json_t *rec;
 
-	if (g_speaker_load(p->c.ctx.store, &p->c.ctx.key, G_PERSONA_CUSTOM, id, &sp, err) < 0)
+	if (g_session_speaker_load(p->c.ctx.store, &p->c.ctx.key, G_PERSONA_CUSTOM, id, &sp, err) < 0)
 		return -1;
 	rec = summary(G_PERSONA, id, sp.name);
-	g_speaker_release(&sp);
+	g_session_speaker_release(&sp);
 	if (rec)
 		json_object_set_new(rec, "default", json_boolean(is_default));
 	return g_subcmd_write(&p->c, rec, err);
@@ -451,7 +447,7 @@ static int run_set_default(struct g_subcmd *c, char **args, int n, struct g_err 
 	char id[G_UUID_LEN];
 
 	(void)n;
-	if (g_cardref_resolve(p->c.ctx.store, &p->c.ctx.key, G_REF_CHARACTERS | G_REF_PERSONAS,
+	if (g_ref_resolve(p->c.ctx.store, &p->c.ctx.key, G_REF_CHARACTERS | G_REF_PERSONAS,
 			      args[0], &kind, id, err) < 0)
 		return -1;
 	if (kind != G_PERSONA)
@@ -520,8 +516,8 @@ static int own_option(struct g_subcmd *c, int opt, const char *arg)
 		break;
 	case OPT_SET:
 	case OPT_CLEAR:
-		if ((opt == OPT_SET ? g_cardedit_set(p->patch, arg, &err)
-				    : g_cardedit_clear(p->patch, arg, &err)) < 0)
+		if ((opt == OPT_SET ? g_card_edit_set(p->patch, arg, &err)
+				    : g_card_edit_unset(p->patch, arg, &err)) < 0)
 			return err.code == G_EX_USAGE ? g_usage_error(synopsis, "%s", err.msg)
 						      : g_report(&err);
 		break;

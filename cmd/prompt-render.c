@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cardref.h"
-#include "cardrow.h"
-#include "chatlog.h"
+#include "ref.h"
+#include "card_row.h"
+#include "chat_log.h"
 #include "cli.h"
 #include "context.h"
 #include "doc.h"
@@ -68,10 +68,6 @@ struct render {
 	int has_pending;
 };
 
-static int oom(struct g_err *err)
-{
-	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
-}
 
 static int parse(struct render *r, int argc, char **argv)
 {
@@ -156,7 +152,7 @@ static int load_template(struct render *r, struct g_err *err)
 
 	if (!r->template_file)
 		return default_template(r, err);
-	if (g_file_read(r->template_file, G_TMPL_MAX_BYTES * 2, &f, err) < 0)
+	if (g_fileio_read(r->template_file, G_TMPL_MAX_BYTES * 2, &f, err) < 0)
 		return -1;
 	while (i < f.len && (f.data[i] == ' ' || f.data[i] == '\n' || f.data[i] == '\t' ||
 			     f.data[i] == '\r'))
@@ -180,7 +176,7 @@ static int load_template(struct render *r, struct g_err *err)
 		r->tmpl = g_tmpl_parse((const char *)f.data, f.len, r->template_file, err);
 	}
 	json_decref(preset);
-	g_file_release(&f);
+	g_fileio_release(&f);
 	return r->tmpl ? 0 : -1;
 }
 
@@ -192,9 +188,9 @@ static int load_card(struct render *r, int kinds, const char *ref, json_t **reco
 	enum g_cardkind kind;
 	char id[G_UUID_LEN];
 
-	if (g_cardref_resolve(r->ctx.store, &r->ctx.key, kinds, ref, &kind, id, err) < 0)
+	if (g_ref_resolve(r->ctx.store, &r->ctx.key, kinds, ref, &kind, id, err) < 0)
 		return -1;
-	return g_cardrow_load(r->ctx.store, &r->ctx.key, kind, id, record, NULL, NULL, err);
+	return g_card_row_load(r->ctx.store, &r->ctx.key, kind, id, record, NULL, NULL, err);
 }
 
 static int keep_message(json_t *rec, void *arg)
@@ -211,12 +207,12 @@ static int load_session(struct render *r, struct g_err *err)
 
 	if (g_session_resolve(r->ctx.store, &r->ctx.key, r->session, id, err) < 0 ||
 	    g_session_load(r->ctx.store, &r->ctx.key, id, &r->ss, err) < 0 ||
-	    g_cardrow_load(r->ctx.store, &r->ctx.key, G_CHARACTER, r->ss.character_id,
+	    g_card_row_load(r->ctx.store, &r->ctx.key, G_CHARACTER, r->ss.character_id,
 			   &r->char_record, NULL, NULL, err) < 0)
 		return -1;
 	r->kind = r->ss.persona.kind;
 	if (r->kind != G_PERSONA_NONE &&
-	    g_cardrow_load(r->ctx.store, &r->ctx.key,
+	    g_card_row_load(r->ctx.store, &r->ctx.key,
 			   r->kind == G_PERSONA_CUSTOM ? G_PERSONA : G_CHARACTER, r->ss.persona.id,
 			   &r->persona_record, NULL, NULL, err) < 0)
 		return -1;
@@ -225,7 +221,7 @@ static int load_session(struct render *r, struct g_err *err)
 	/* the last history_limit messages only: cost follows what is shown */
 	if (json_is_integer(limit) && json_integer_value(limit) == 0)
 		return 0;
-	return g_chatlog_each(r->ctx.store, &r->ctx.key, r->ss.id,
+	return g_chat_log_each(r->ctx.store, &r->ctx.key, r->ss.id,
 			      json_is_integer(limit) ? json_integer_value(limit) : 0, keep_message,
 			      r->history, err);
 }
@@ -242,7 +238,7 @@ static int read_history(struct render *r, struct g_err *err)
 		return 0;
 	rd = g_doc_reader_new(stdin, "-", r->cli.input, G_DOC_RECORDS);
 	if (!rd)
-		return oom(err);
+		return g_err_oom(err);
 	while ((got = g_doc_read(rd, &rec, err)) > 0) {
 		const json_t *content = json_object_get(rec, "content");
 		const char *role = json_string_value(json_object_get(rec, "role"));
@@ -281,7 +277,7 @@ static int load_cards(struct render *r, struct g_err *err)
 					 "a character cannot be rendered talking to itself");
 	}
 	if (!(r->settings = g_settings_new()))
-		return oom(err);
+		return g_err_oom(err);
 	return read_history(r, err);
 }
 
@@ -310,7 +306,7 @@ static int write_request(struct render *r, const json_t *req, struct g_err *err)
 	if (r->text) {
 		text = g_prompt_transcript(req);
 		if (!text)
-			return oom(err);
+			return g_err_oom(err);
 		/* worded as the record writer words it */
 		rc = fputs(text, stdout) == EOF || fflush(stdout) != 0
 			     ? g_err_set(err, G_EX_IOERR, "error writing output: %s", strerror(errno))
@@ -329,7 +325,7 @@ static int run(struct render *r, struct g_err *err)
 	int rc;
 
 	if (!(r->history = json_array()))
-		return oom(err);
+		return g_err_oom(err);
 	if (load_template(r, err) < 0 || read_pending(r, err) < 0 ||
 	    (r->session ? load_session(r, err) : load_cards(r, err)) < 0)
 		return -1;
@@ -380,7 +376,7 @@ int main(int argc, char **argv)
 	g_tmpl_free(r.tmpl);
 	free(r.separator);
 	free(r.chat_start);
-	g_file_release(&r.pending);
+	g_fileio_release(&r.pending);
 	g_context_release(&r.ctx);
 	return g_cli_finish(status);
 }

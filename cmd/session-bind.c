@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cardref.h"
-#include "cardrow.h"
-#include "chatlog.h"
+#include "ref.h"
+#include "card_row.h"
+#include "chat_log.h"
 #include "cli.h"
 #include "doc.h"
 #include "session.h"
@@ -67,10 +67,6 @@ struct bind_cmd {
 	int nsets;
 };
 
-static int oom(struct g_err *err)
-{
-	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
-}
 
 /* The session record of id (inside a transaction, before it commits). */
 static json_t *session_record(struct bind_cmd *b, const char *id, struct g_err *err)
@@ -85,7 +81,7 @@ static int resolve_card(struct bind_cmd *b, int kinds, const char *ref, char id[
 {
 	enum g_cardkind kind;
 
-	return g_cardref_resolve(b->c.ctx.store, &b->c.ctx.key, kinds, ref, &kind, id, err);
+	return g_ref_resolve(b->c.ctx.store, &b->c.ctx.key, kinds, ref, &kind, id, err);
 }
 
 /* The greeting a new session starts with: NULL for none. */
@@ -133,12 +129,12 @@ static int run_new(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	if (!b->character)
 		return g_err_set(err, G_EX_USAGE, "new: name the character: --character C");
 	if (!settings)
-		return oom(err);
+		return g_err_oom(err);
 	rc = g_settings_assign(settings, b->sets, b->nsets, err);
 	if (rc == 0)
 		rc = resolve_card(b, G_REF_CHARACTERS, b->character, character_id, err);
 	if (rc == 0)
-		rc = g_cardrow_load(b->c.ctx.store, &b->c.ctx.key, G_CHARACTER, character_id, &character,
+		rc = g_card_row_load(b->c.ctx.store, &b->c.ctx.key, G_CHARACTER, character_id, &character,
 				    NULL, NULL, err);
 	if (rc == 0)
 		rc = pick_greeting(b, character, &greeting, err);
@@ -147,7 +143,7 @@ static int run_new(struct g_subcmd *c, char **args, int n, struct g_err *err)
 					    b->impersonate, !!(b->c.given & BIT(OPT_NO_PERSONA)), &kind,
 					    persona_id, err);
 	if (rc == 0)
-		rc = g_speaker_load(b->c.ctx.store, &b->c.ctx.key, kind, persona_id, &speaker, err);
+		rc = g_session_speaker_load(b->c.ctx.store, &b->c.ctx.key, kind, persona_id, &speaker, err);
 	if (rc == 0 && (rc = g_context_begin(&b->c.ctx, err)) == 0) {
 		rc = g_session_insert(b->c.ctx.store, &b->c.ctx.key, character_id, kind, persona_id,
 				      b->title, settings, id, err);
@@ -156,7 +152,7 @@ static int run_new(struct g_subcmd *c, char **args, int n, struct g_err *err)
 					       json_string_length(greeting), NULL, NULL, -1, -1,
 					       NULL, &speaker };
 
-			rc = g_chatlog_append(b->c.ctx.store, &b->c.ctx.key, id, &m, &seq, err);
+			rc = g_chat_log_append(b->c.ctx.store, &b->c.ctx.key, id, &m, &seq, err);
 		}
 		if (rc == 0 && !(rec = session_record(b, id, err)))
 			rc = -1;
@@ -167,7 +163,7 @@ static int run_new(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	json_decref(rec);
 	json_decref(character);
 	json_decref(settings);
-	g_speaker_release(&speaker);
+	g_session_speaker_release(&speaker);
 	return rc;
 }
 
@@ -223,7 +219,7 @@ static int run_show(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	int rc = 0, a;
 
 	if (!records)
-		return oom(err);
+		return g_err_oom(err);
 	/* all or nothing: every session found before anything is written */
 	for (a = 0; a < n && rc == 0; a++) {
 		rc = resolve_session(b, args[a], id, err);
@@ -252,9 +248,9 @@ static int run_persona(struct g_subcmd *c, char **args, int n, struct g_err *err
 	    g_session_load(b->c.ctx.store, &b->c.ctx.key, id, &ss, err) < 0)
 		return -1;
 	if (ss.persona.kind == G_PERSONA_NONE)
-		rc = (rec = json_pack("{s:s}", "kind", "none")) ? 0 : oom(err);
+		rc = (rec = json_pack("{s:s}", "kind", "none")) ? 0 : g_err_oom(err);
 	else
-		rc = g_cardrow_load(b->c.ctx.store, &b->c.ctx.key,
+		rc = g_card_row_load(b->c.ctx.store, &b->c.ctx.key,
 				    ss.persona.kind == G_PERSONA_CUSTOM ? G_PERSONA : G_CHARACTER,
 				    ss.persona.id, &rec, NULL, NULL, err);
 	g_session_release(&ss);

@@ -9,14 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chatimport.h"
-#include "chatlog.h"
+#include "chat_import.h"
+#include "chat_log.h"
 #include "cli.h"
 #include "doc.h"
 #include "fileio.h"
 #include "session.h"
 #include "subcmd.h"
-#include "stchat.h"
+#include "st_chat.h"
 #include "text.h"
 
 static const char synopsis[] =
@@ -72,10 +72,6 @@ struct log_cmd {
 	struct g_session session; /* the session named, loaded */
 };
 
-static int oom(struct g_err *err)
-{
-	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
-}
 
 /* Name and load the session every verb but import acts on. */
 static int open_session(struct log_cmd *l, const char *ref, struct g_err *err)
@@ -131,7 +127,7 @@ static int run_show(struct g_subcmd *c, char **args, int n, struct g_err *err)
 				 l->format);
 	g_err_clear(err);
 	if (open_session(l, args[0], err) < 0 ||
-	    g_chatlog_each(l->c.ctx.store, &l->c.ctx.key, l->session.id, l->last,
+	    g_chat_log_each(l->c.ctx.store, &l->c.ctx.key, l->session.id, l->last,
 			   l->format && strcmp(l->format, "text") == 0 ? write_text : write_record,
 			   arg, err) < 0)
 		return -1;
@@ -148,10 +144,10 @@ static int append_one(struct log_cmd *l, const struct g_message *m, json_t *pend
 	json_t *rec;
 	int64_t seq = 0;
 
-	if (g_chatlog_append(l->c.ctx.store, &l->c.ctx.key, l->session.id, m, &seq, err) < 0 ||
-	    g_chatlog_get(l->c.ctx.store, &l->c.ctx.key, l->session.id, seq, &rec, err) < 0)
+	if (g_chat_log_append(l->c.ctx.store, &l->c.ctx.key, l->session.id, m, &seq, err) < 0 ||
+	    g_chat_log_get(l->c.ctx.store, &l->c.ctx.key, l->session.id, seq, &rec, err) < 0)
 		return -1;
-	return json_array_append_new(pending, rec) < 0 ? oom(err) : 0;
+	return json_array_append_new(pending, rec) < 0 ? g_err_oom(err) : 0;
 }
 
 static int flush_pending(struct log_cmd *l, json_t *pending, struct g_err *err)
@@ -207,7 +203,7 @@ static int append_records(struct log_cmd *l, struct g_err *err)
 	if (!r || !pending) {
 		g_doc_reader_free(r);
 		json_decref(pending);
-		return oom(err);
+		return g_err_oom(err);
 	}
 	while (rc == 0 && (got = g_doc_read(r, &in, err)) != 0) {
 		if (got < 0) {
@@ -262,19 +258,19 @@ static int run_append(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	if (l->c.given & BIT(OPT_RECORDS))
 		return append_records(l, err);
 	if (g_message_read_stdin(&f, err) < 0) {
-		g_file_release(&f);
+		g_fileio_release(&f);
 		return -1;
 	}
 	m.content = (const char *)f.data;
 	m.len = f.len;
 	pending = json_array();
-	rc = pending ? g_context_begin(&l->c.ctx, err) : oom(err);
+	rc = pending ? g_context_begin(&l->c.ctx, err) : g_err_oom(err);
 	if (rc == 0 && (rc = append_one(l, &m, pending, err)) < 0)
 		g_context_end(&l->c.ctx, rc, err);
 	else if (rc == 0)
 		rc = flush_pending(l, pending, err);
 	json_decref(pending);
-	g_file_release(&f);
+	g_fileio_release(&f);
 	return rc;
 }
 
@@ -299,18 +295,18 @@ static int run_edit(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	(void)n;
 	if (parse_seq(args[1], &seq, err) < 0 || open_session(l, args[0], err) < 0 ||
 	    g_message_read_stdin(&f, err) < 0) {
-		g_file_release(&f);
+		g_fileio_release(&f);
 		return -1;
 	}
 	rc = g_context_begin(&l->c.ctx, err);
 	if (rc == 0) {
-		rc = g_chatlog_edit(l->c.ctx.store, &l->c.ctx.key, l->session.id, seq,
+		rc = g_chat_log_edit(l->c.ctx.store, &l->c.ctx.key, l->session.id, seq,
 				    (const char *)f.data, f.len, err);
 		if (rc == 0)
-			rc = g_chatlog_get(l->c.ctx.store, &l->c.ctx.key, l->session.id, seq, &rec, err);
+			rc = g_chat_log_get(l->c.ctx.store, &l->c.ctx.key, l->session.id, seq, &rec, err);
 		rc = g_context_end(&l->c.ctx, rc, err);
 	}
-	g_file_release(&f);
+	g_fileio_release(&f);
 	if (rc < 0) {
 		json_decref(rec);
 		return -1;
@@ -332,7 +328,7 @@ static int run_delete(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	int rc = 0, a;
 
 	if (!seqs)
-		return oom(err);
+		return g_err_oom(err);
 	if (!!(l->c.given & BIT(OPT_LAST)) == (n > 1))
 		rc = g_err_set(err, G_EX_USAGE, "delete: name messages by number or by --last N");
 	for (a = 1; a < n && rc == 0; a++)
@@ -341,13 +337,13 @@ static int run_delete(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	if (rc == 0)
 		rc = open_session(l, args[0], err);
 	if (rc == 0 && (l->c.given & BIT(OPT_LAST)))
-		rc = g_chatlog_each(l->c.ctx.store, &l->c.ctx.key, l->session.id, l->last, collect_seq,
+		rc = g_chat_log_each(l->c.ctx.store, &l->c.ctx.key, l->session.id, l->last, collect_seq,
 				    seqs, err);
 	/* all or nothing: one message that is not there deletes none */
 	if (rc == 0 && (rc = g_context_begin(&l->c.ctx, err)) == 0) {
 		json_array_foreach (seqs, i, v)
 			if (rc == 0)
-				rc = g_chatlog_delete(l->c.ctx.store, &l->c.ctx.key, l->session.id,
+				rc = g_chat_log_delete(l->c.ctx.store, &l->c.ctx.key, l->session.id,
 						      json_integer_value(v), err);
 		rc = g_context_end(&l->c.ctx, rc, err);
 	}
@@ -374,7 +370,7 @@ static int write_st(json_t *rec, void *arg)
 
 	/* a message written as nobody is SillyTavern's "User", whoever the
 	 * session's persona is now */
-	return g_subcmd_write(&l->c, g_stchat_message_out(rec, "User", l->session.character_name), a[1]) < 0;
+	return g_subcmd_write(&l->c, g_st_chat_message_out(rec, "User", l->session.character_name), a[1]) < 0;
 }
 
 static int run_export(struct g_subcmd *c, char **args, int n, struct g_err *err)
@@ -391,11 +387,11 @@ static int run_export(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	if (open_session(l, args[0], err) < 0)
 		return -1;
 	if (st && g_subcmd_write(&l->c,
-			    g_stchat_header_out(user_name(l), l->session.character_name,
+			    g_st_chat_header_out(user_name(l), l->session.character_name,
 						l->session.created_at),
 			    err) < 0)
 		return -1;
-	if (g_chatlog_each(l->c.ctx.store, &l->c.ctx.key, l->session.id, 0,
+	if (g_chat_log_each(l->c.ctx.store, &l->c.ctx.key, l->session.id, 0,
 			   st ? write_st : write_record, arg, err) < 0)
 		return -1;
 	return err->code ? -1 : 0;
@@ -404,7 +400,7 @@ static int run_export(struct g_subcmd *c, char **args, int n, struct g_err *err)
 static int run_import(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
 	struct log_cmd *l = (struct log_cmd *)c;
-	struct g_chatimport o = { l->character, l->persona, l->impersonate,
+	struct g_chat_import o = { l->character, l->persona, l->impersonate,
 				  !!(l->c.given & BIT(OPT_NO_PERSONA)), l->title };
 	const char *name = n ? args[0] : "-";
 	struct g_doc_reader *r = NULL;
@@ -414,18 +410,18 @@ static int run_import(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	int rc;
 
 	/* read whole first: no writer waits on a slow pipe */
-	rc = g_file_read(name, G_CHAT_MAX_BYTES, &f, err);
+	rc = g_fileio_read(name, G_CHAT_MAX_BYTES, &f, err);
 	if (rc == 0 && !(r = g_doc_reader_new_mem(f.data, f.len, name, l->c.cli.input,
 						  G_DOC_RECORDS)))
-		rc = oom(err);
+		rc = g_err_oom(err);
 	if (rc == 0 && (rc = g_context_begin(&l->c.ctx, err)) == 0) {
-		rc = g_chatimport_run(l->c.ctx.store, &l->c.ctx.key, &l->c.ctx.user, r, name, &o, id, err);
+		rc = g_chat_import_run(l->c.ctx.store, &l->c.ctx.key, &l->c.ctx.user, r, name, &o, id, err);
 		if (rc == 0)
 			rc = g_session_record_of(l->c.ctx.store, &l->c.ctx.key, id, &rec, err);
 		rc = g_context_end(&l->c.ctx, rc, err);
 	}
 	g_doc_reader_free(r);
-	g_file_release(&f);
+	g_fileio_release(&f);
 	if (rc < 0) {
 		json_decref(rec);
 		return -1;

@@ -1,7 +1,7 @@
 /*
  * base64_fuzz: libFuzzer target for the lenient base64 reader cards use
  * (g_base64_decode_lenient, lib/png). Oracle: whatever it decodes, encoded
- * again (URL-safe and unpadded, g_b64_encode) decodes to the same bytes.
+ * again (URL-safe and unpadded, g_base64_encode) decodes to the same bytes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		return 0;
 	if (n > size) /* four characters make at most three bytes */
 		abort();
-	if (!(text = g_b64_encode(bytes, n)))
+	if (!(text = g_base64_encode(bytes, n)))
 		abort();
 	if (g_base64_decode_lenient(text, strlen(text), &again, &m) < 0 || m != n ||
 	    memcmp(again, bytes, n) != 0)

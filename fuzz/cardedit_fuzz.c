@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "card.h"
-#include "cardedit.h"
+#include "card_edit.h"
 #include "doc.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
@@ -27,7 +27,7 @@ static void stable(const json_t *card)
 	json_decref(again);
 }
 
-/* A record as g_cardrow_load gives it, around card. */
+/* A record as g_card_row_load gives it, around card. */
 static json_t *as_record(const json_t *card, const struct g_placement *place)
 {
 	json_t *top = json_object(), *v;
@@ -59,7 +59,7 @@ static int has_null(const json_t *v)
 	return 0;
 }
 
-static void check_persona(const struct g_cardedit *e)
+static void check_persona(const struct g_card_edit *e)
 {
 	const json_t *d = json_object_get(e->card, "data");
 
@@ -73,17 +73,17 @@ static void check_persona(const struct g_cardedit *e)
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	static const char base[] = "{\"name\":\"Wren\",\"description\":\"A quiet cartographer.\"}";
-	struct g_cardedit e, made, back;
+	struct g_card_edit e, made, back;
 	struct g_err err;
 	json_t *doc = g_doc_parse_json(data, size, "fuzz", &err), *record, *empty, *self;
 
 	if (!doc)
 		return 0;
-	if (g_cardedit_create(doc, G_CHARACTER, "-", &e, &err) == 0) {
+	if (g_card_edit_create(doc, G_CHARACTER, "-", &e, &err) == 0) {
 		stable(e.card);
-		g_cardedit_release(&e);
+		g_card_edit_release(&e);
 	}
-	if (g_cardedit_create(doc, G_PERSONA, "-", &e, &err) == 0) {
+	if (g_card_edit_create(doc, G_PERSONA, "-", &e, &err) == 0) {
 		check_persona(&e);
 		/* its own data as a patch changes nothing (unless it holds a
 		 * null: a patch's null deletes) */
@@ -92,28 +92,28 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		if (!record || !self)
 			abort();
 		if (!has_null(self)) {
-			if (g_cardedit_update(record, self, G_PERSONA, "-", &back, &err) < 0 ||
+			if (g_card_edit_update(record, self, G_PERSONA, "-", &back, &err) < 0 ||
 			    !json_equal(back.card, e.card))
 				abort();
-			g_cardedit_release(&back);
+			g_card_edit_release(&back);
 		}
 		json_decref(self);
 		json_decref(record);
-		g_cardedit_release(&e);
+		g_card_edit_release(&e);
 	}
 	/* the document as a patch of a persona */
 	empty = g_doc_parse_json(base, strlen(base), "base", &err);
-	if (!empty || g_cardedit_create(empty, G_PERSONA, "base", &made, &err) < 0)
+	if (!empty || g_card_edit_create(empty, G_PERSONA, "base", &made, &err) < 0)
 		abort();
 	record = as_record(made.card, &made.place);
-	if (g_cardedit_update(record, doc, G_PERSONA, "-", &e, &err) == 0) {
+	if (g_card_edit_update(record, doc, G_PERSONA, "-", &e, &err) == 0) {
 		check_persona(&e);
 		if (json_object_size(doc) == 0 && !json_equal(e.card, made.card))
 			abort();
-		g_cardedit_release(&e);
+		g_card_edit_release(&e);
 	}
 	json_decref(record);
-	g_cardedit_release(&made);
+	g_card_edit_release(&made);
 	json_decref(empty);
 	json_decref(doc);
 	return 0;

@@ -7,8 +7,8 @@
  */
 #include <stdlib.h>
 
-#include "cardexport.h"
-#include "cardsource.h"
+#include "card_export.h"
+#include "card_import.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
@@ -26,7 +26,7 @@ static int same_card(const struct g_card_item *items, size_t n, const struct g_e
 
 static int check_one(const struct g_card_item *item)
 {
-	struct g_cardsource_opts o = { G_DOC_AUTO, 0, 1, NULL, NULL, NULL };
+	struct g_card_import_opts o = { G_DOC_AUTO, 0, 1, NULL, NULL, NULL };
 	enum g_card_shape shape;
 	unsigned char *png = NULL;
 	size_t png_len;
@@ -41,7 +41,7 @@ static int check_one(const struct g_card_item *item)
 		abort();
 	if (g_card_export_png(item->card, item->avatar, item->avatar_len, &png, &png_len, &err) < 0)
 		abort();
-	if (g_cardsource_read(png, png_len, "exported", &o, same_card, item->card, &err) < 0)
+	if (g_card_import_read(png, png_len, "exported", &o, same_card, item->card, &err) < 0)
 		abort();
 	free(png);
 	return 0;
@@ -65,9 +65,9 @@ static int check(const struct g_card_item *items, size_t n, const struct g_err *
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-	struct g_cardsource_opts o = { G_DOC_AUTO, (int)(size & 1), 1, NULL, NULL, NULL };
+	struct g_card_import_opts o = { G_DOC_AUTO, (int)(size & 1), 1, NULL, NULL, NULL };
 	struct g_err err;
 
-	g_cardsource_read(data, size, "fuzz", &o, check, NULL, &err);
+	g_card_import_read(data, size, "fuzz", &o, check, NULL, &err);
 	return 0;
 }

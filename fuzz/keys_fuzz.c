@@ -20,10 +20,10 @@ static void recovery(const unsigned char *data, size_t size)
 	unsigned char key[G_KEY_BYTES], again[G_KEY_BYTES];
 	char text[G_RECOVERY_TEXT];
 
-	if (g_recovery_parse((const char *)data, size, key) < 0)
+	if (g_crypt_recovery_parse((const char *)data, size, key) < 0)
 		return;
-	g_recovery_format(key, text);
-	if (g_recovery_parse(text, strlen(text), again) < 0 ||
+	g_crypt_recovery_format(key, text);
+	if (g_crypt_recovery_parse(text, strlen(text), again) < 0 ||
 	    memcmp(key, again, sizeof(key)) != 0)
 		abort();
 }

@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		abort(); /* stripped, yet a card is left */
 	/* the card written back, as base64 in a tEXt chunk, reads back the same */
 	{
-		char *text = g_b64_encode((const unsigned char *)card, card_len);
+		char *text = g_base64_encode((const unsigned char *)card, card_len);
 
 		if (text && g_png_add_text(stripped, stripped_len, "tEXt", "chara", text,
 					   strlen(text), 0, &again, &again_len, &err) < 0)

@@ -8,20 +8,20 @@
 #include <string.h>
 
 #include "doc.h"
-#include "stchat.h"
+#include "st_chat.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
-static void round_trip(const struct g_stchat_message *m)
+static void round_trip(const struct g_st_chat_message *m)
 {
-	struct g_stchat_message again;
+	struct g_st_chat_message again;
 	struct g_err err;
 	json_t *rec = json_pack("{s:s, s:s%, s:{s:s?}, s:s}", "role", m->role, "content",
 				m->content, m->len, "speaker", "name", m->name, "created_at",
 				m->created_at[0] ? m->created_at : "2026-01-01T00:00:00.000Z");
-	json_t *line = rec ? g_stchat_message_out(rec, "User", "Char") : NULL;
+	json_t *line = rec ? g_st_chat_message_out(rec, "User", "Char") : NULL;
 
-	if (!line || g_stchat_message(line, "again", 1, &again, &err) < 0 ||
+	if (!line || g_st_chat_message(line, "again", 1, &again, &err) < 0 ||
 	    strcmp(again.role, m->role) != 0 || again.len != m->len ||
 	    memcmp(again.content, m->content, m->len) != 0)
 		abort();
@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	struct g_doc_reader *r = g_doc_reader_new_mem(data, size, "fuzz", G_DOC_AUTO,
 						      G_DOC_RECORDS);
-	struct g_stchat_message m;
+	struct g_st_chat_message m;
 	struct g_err err;
 	json_t *rec;
 	long n = 0;
@@ -41,8 +41,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	if (!r)
 		abort();
 	while (g_doc_read(r, &rec, &err) > 0) {
-		if (!(n++ == 0 && g_stchat_is_header(rec)) &&
-		    g_stchat_message(rec, "fuzz", n, &m, &err) == 0)
+		if (!(n++ == 0 && g_st_chat_is_header(rec)) &&
+		    g_st_chat_message(rec, "fuzz", n, &m, &err) == 0)
 			round_trip(&m);
 		json_decref(rec);
 	}

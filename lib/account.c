@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "cardrow.h"
+#include "card_row.h"
 #include "vault.h"
 
 /* COMMIT, or ROLLBACK for a dry run. */
@@ -29,7 +29,7 @@ int g_account_create(struct g_store *s, const char *username, const char *email,
 	int rc = -1;
 
 	memset(u, 0, sizeof(*u));
-	if (!g_username_valid(username))
+	if (!g_user_name_valid(username))
 		return g_err_set(err, G_EX_DATAERR,
 				 "'%s' is not a valid user name: 1 to %d of A-Z a-z 0-9 . _ -",
 				 username, G_USERNAME_MAX);
@@ -37,7 +37,7 @@ int g_account_create(struct g_store *s, const char *username, const char *email,
 		return -1;
 	snprintf(u->username, sizeof(u->username), "%s", username);
 	if (email && !(u->email = strdup(email)))
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	snprintf(u->role, sizeof(u->role), "user");
 	snprintf(u->account_status, sizeof(u->account_status), "active");
 	g_timestamp_now(u->created_at);
@@ -48,9 +48,9 @@ int g_account_create(struct g_store *s, const char *username, const char *email,
 	snprintf(k.db_id, sizeof(k.db_id), "%s", s->db_id);
 	memcpy(k.user_id, u->id, sizeof(k.user_id));
 	k.dek_version = 1;
-	k.dek = g_key_random();
+	k.dek = g_crypt_key_random();
 	if (!k.dek)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	if (g_userkey_wrap_passphrase(&k, u, kdf, pass, err) == 0 &&
 	    g_userkey_wrap_recovery(&k, u, recovery, err) == 0 &&
 	    g_store_begin(s, err) == 0) {
@@ -95,10 +95,10 @@ int g_account_rekey(struct g_store *s, struct g_user *u, const struct g_userkey 
 
 	if (g_user_guard_init(&g, u, err) < 0)
 		return -1;
-	k.dek = g_key_random();
+	k.dek = g_crypt_key_random();
 	if (!k.dek) {
 		g_user_guard_release(&g);
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	}
 	k.dek_version = old->dek_version + 1;
 	k.source = "rekey";
@@ -111,7 +111,7 @@ int g_account_rekey(struct g_store *s, struct g_user *u, const struct g_userkey 
 	    g_user_begin_write(s, old->user_id, old->username, old->dek_version, err) == 0) {
 		*fields = g_vault_rekey(s, old, &k, err);
 		/* content hashes are keyed by the DEK: they change with it */
-		if (*fields < 0 || g_cardrow_rehash(s, &k, err) < 0 || g_user_set_wrap(s, u, &g, err) < 0 ||
+		if (*fields < 0 || g_card_row_rehash(s, &k, err) < 0 || g_user_set_wrap(s, u, &g, err) < 0 ||
 		    g_user_set_recovery(s, u, &g, err) < 0 ||
 		    (deliver && deliver(recovery, arg, err) < 0))
 			g_store_rollback(s);

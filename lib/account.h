@@ -7,9 +7,9 @@
 #ifndef GUISE_ACCOUNT_H
 #define GUISE_ACCOUNT_H
 
-#include "keys.h"
+#include "userkey.h"
 #include "store.h"
-#include "users.h"
+#include "user.h"
 
 /* Hands a new recovery key (its printed form; the callee may zero it) to
  * the user, from inside the write transaction, after the writes and before

@@ -228,7 +228,7 @@ static int complete_book(struct ctx *c, json_t *data)
 		return 0;
 	book = json_deep_copy(book);
 	if (!book || json_object_set_new(data, "character_book", book) < 0)
-		return g_err_set(c->err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(c->err);
 	rc |= fill(book, "extensions", json_object());
 	rc |= fill(book, "entries", json_array());
 	entries = json_object_get(book, "entries");
@@ -240,7 +240,7 @@ static int complete_book(struct ctx *c, json_t *data)
 		rc |= fill(e, "insertion_order", json_integer(0));
 		rc |= fill(e, "use_regex", json_false());
 	}
-	return rc ? g_err_set(c->err, G_EX_SOFTWARE, "out of memory") : 0;
+	return rc ? g_err_oom(c->err) : 0;
 }
 
 /* data made whole and checked: every known field of the right type,
@@ -257,7 +257,7 @@ static int complete_data(struct ctx *c, json_t *data)
 			return -1;
 		if (!v && fields[i].required &&
 		    json_object_set_new(data, fields[i].name, empty_value(fields[i].kind)) < 0)
-			return g_err_set(c->err, G_EX_SOFTWARE, "out of memory");
+			return g_err_oom(c->err);
 	}
 	name = json_object_get(data, "name");
 	if (json_string_length(name) == 0)
@@ -281,7 +281,7 @@ static json_t *canonical(const json_t *doc, json_t *data, const char *const *ski
 
 	if (!card || json_object_set_new(card, "data", data) < 0) {
 		json_decref(card);
-		g_err_set(c->err, G_EX_SOFTWARE, "out of memory");
+		g_err_oom(c->err);
 		return NULL;
 	}
 	json_object_foreach ((json_t *)doc, key, v) {
@@ -290,7 +290,7 @@ static json_t *canonical(const json_t *doc, json_t *data, const char *const *ski
 				break;
 		if (i == nskip && json_object_set(card, key, v) < 0) {
 			json_decref(card);
-			g_err_set(c->err, G_EX_SOFTWARE, "out of memory");
+			g_err_oom(c->err);
 			return NULL;
 		}
 	}
@@ -375,7 +375,7 @@ static json_t *from_flat(struct ctx *c, const json_t *doc, const struct rename *
 	size_t i;
 
 	if (!data || n > sizeof(skip) / sizeof(*skip))
-		return g_err_set(c->err, G_EX_SOFTWARE, "out of memory"), NULL;
+		return g_err_oom(c->err), NULL;
 	/* the canonical card's own keys: a flat card must not bring them */
 	for (i = 0; i < 2; i++)
 		if (json_object_get(doc, i ? "spec_version" : "data")) {

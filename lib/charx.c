@@ -146,7 +146,7 @@ static int zip_failed(struct g_err *err, enum g_exit code, const char *name,
 	char msg[256], what[SHOWN_MAX];
 
 	if (zip_error_code_zip(ze) == ZIP_ER_MEMORY)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	snprintf(msg, sizeof(msg), "%s", zip_error_strerror(ze));
 	if (msg[0] >= 'A' && msg[0] <= 'Z')
 		msg[0] = (char)(msg[0] - 'A' + 'a');
@@ -224,7 +224,7 @@ static int check_entries(zip_t *za, size_t file_len, const char *name,
 		return g_err_set(err, G_EX_DATAERR, "'%s': more than %d entries", name,
 				 G_CHARX_MAX_ENTRIES);
 	if (!(names = malloc((size_t)n * sizeof(*names) + 1)))
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	for (i = 0; i < (zip_uint64_t)n && rc == 0; i++) {
 		if (zip_stat_index(za, i, 0, &st) < 0) {
 			rc = zip_failed(err, G_EX_DATAERR, name, NULL, zip_get_error(za));
@@ -309,7 +309,7 @@ static int read_entry(zip_t *za, zip_uint64_t i, const char *name, const char *e
 		return zip_failed(err, G_EX_DATAERR, name, entry, zip_get_error(za));
 	if (!(buf = malloc(size + 1))) {
 		zip_fclose(f);
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	}
 	while (got < size && (r = zip_fread(f, buf + got, size - got)) > 0)
 		got += (size_t)r;
@@ -347,7 +347,7 @@ static int read_all(zip_t *za, const char *name, const struct scan *sc,
 	zip_uint64_t i;
 
 	if (!(x->entries = calloc(sc->files + 1, sizeof(*x->entries))))
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	for (i = 0; i < (zip_uint64_t)n; i++) {
 		if (zip_stat_index(za, i, 0, &st) < 0)
 			return zip_failed(err, G_EX_DATAERR, name, NULL, zip_get_error(za));
@@ -364,7 +364,7 @@ static int read_all(zip_t *za, const char *name, const struct scan *sc,
 		e->data = data;
 		e->len = (size_t)st.size;
 		if (!(e->path = strdup(st.name)))
-			return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+			return g_err_oom(err);
 	}
 	return 0;
 }
@@ -467,7 +467,7 @@ static int check_output(size_t card_len, const struct g_charx_entry *entries, si
 		return g_err_set(err, G_EX_DATAERR, "'%s': larger than %zu bytes", CARD_NAME,
 				 G_CHARX_MAX_ENTRY);
 	if (!(names = malloc((n + 1) * sizeof(*names))))
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	names[0] = CARD_NAME;
 	for (i = 0; i < n && rc == 0; i++) {
 		const char *path = entries[i].path;
@@ -507,7 +507,7 @@ static int take_output(zip_source_t *dst, unsigned char **out, size_t *out_len,
 	if (zip_source_stat(dst, &st) < 0 || !(st.valid & ZIP_STAT_SIZE))
 		rc = zip_failed(err, G_EX_SOFTWARE, NULL, NULL, zip_source_error(dst));
 	else if (!(buf = malloc(st.size + 1)))
-		rc = g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		rc = g_err_oom(err);
 	else if (zip_source_read(dst, buf, st.size) != (zip_int64_t)st.size) {
 		free(buf);
 		rc = zip_failed(err, G_EX_SOFTWARE, NULL, NULL, zip_source_error(dst));

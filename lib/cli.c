@@ -300,7 +300,7 @@ char *g_cli_db_path(const struct g_cli *cli, struct g_err *err)
 		return NULL;
 	}
 	if (!path)
-		g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		g_err_oom(err);
 	return path;
 }
 

@@ -11,9 +11,9 @@
 #define GUISE_CONTEXT_H
 
 #include "cli.h"
-#include "keys.h"
+#include "userkey.h"
 #include "store.h"
-#include "users.h"
+#include "user.h"
 
 struct g_context {
 	char *path;

@@ -19,7 +19,7 @@ int g_crypt_init(struct g_err *err)
 	return 0;
 }
 
-int g_kdf_preset(const char *name, struct g_kdf *out)
+int g_crypt_kdf_preset(const char *name, struct g_kdf *out)
 {
 	static const struct g_kdf presets[] = {
 		{ "interactive", crypto_pwhash_OPSLIMIT_INTERACTIVE,
@@ -41,7 +41,7 @@ int g_kdf_preset(const char *name, struct g_kdf *out)
 	return -1;
 }
 
-int g_kdf_check(const struct g_kdf *kdf, struct g_err *err)
+int g_crypt_kdf_check(const struct g_kdf *kdf, struct g_err *err)
 {
 	if (kdf->memlimit > G_KDF_MAX_MEMLIMIT || kdf->opslimit > G_KDF_MAX_OPSLIMIT)
 		return g_err_set(err, G_EX_DATAERR,
@@ -58,31 +58,31 @@ int g_kdf_check(const struct g_kdf *kdf, struct g_err *err)
 	return 0;
 }
 
-unsigned char *g_key_new(void)
+unsigned char *g_crypt_key_new(void)
 {
 	return sodium_malloc(G_KEY_BYTES);
 }
 
-void g_key_free(unsigned char *key)
+void g_crypt_key_free(unsigned char *key)
 {
 	if (key)
 		sodium_free(key); /* zeroes before it frees */
 }
 
-unsigned char *g_key_random(void)
+unsigned char *g_crypt_key_random(void)
 {
-	unsigned char *key = g_key_new();
+	unsigned char *key = g_crypt_key_new();
 
 	if (key)
 		randombytes_buf(key, G_KEY_BYTES);
 	return key;
 }
 
-int g_kdf_derive(const char *pass, size_t passlen,
+int g_crypt_kdf_derive(const char *pass, size_t passlen,
 		 const unsigned char salt[G_SALT_BYTES],
 		 const struct g_kdf *kdf, unsigned char *out, struct g_err *err)
 {
-	if (g_kdf_check(kdf, err) < 0)
+	if (g_crypt_kdf_check(kdf, err) < 0)
 		return -1;
 	if (crypto_pwhash(out, G_KEY_BYTES, pass, passlen, salt, kdf->opslimit,
 			  kdf->memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0)
@@ -179,7 +179,7 @@ static void field_ad(struct ad *a, const struct g_field_ad *f, const struct g_bi
 	}
 }
 
-void g_wrap(const unsigned char *kek, const unsigned char *dek,
+void g_crypt_wrap(const unsigned char *kek, const unsigned char *dek,
 	    const struct g_wrap_ad *w, unsigned char *out,
 	    unsigned char nonce[G_NONCE_BYTES])
 {
@@ -191,7 +191,7 @@ void g_wrap(const unsigned char *kek, const unsigned char *dek,
 						   a.buf, a.len, NULL, nonce, kek);
 }
 
-int g_unwrap(const unsigned char *kek, const unsigned char *wrapped,
+int g_crypt_unwrap(const unsigned char *kek, const unsigned char *wrapped,
 	     size_t wrapped_len, const unsigned char *nonce, size_t nonce_len,
 	     const struct g_wrap_ad *w, unsigned char *dek)
 {
@@ -206,14 +206,14 @@ int g_unwrap(const unsigned char *kek, const unsigned char *wrapped,
 							  nonce, kek);
 }
 
-int g_seal(const unsigned char *dek, const struct g_field_ad *f,
+int g_crypt_seal(const unsigned char *dek, const struct g_field_ad *f,
 	   const void *plain, size_t len, unsigned char **out, size_t *outlen,
 	   unsigned char nonce[G_NONCE_BYTES], struct g_err *err)
 {
-	return g_seal_bound(dek, f, NULL, plain, len, out, outlen, nonce, err);
+	return g_crypt_seal_bound(dek, f, NULL, plain, len, out, outlen, nonce, err);
 }
 
-int g_seal_bound(const unsigned char *dek, const struct g_field_ad *f,
+int g_crypt_seal_bound(const unsigned char *dek, const struct g_field_ad *f,
 		 const struct g_bind *bind, const void *plain, size_t len,
 		 unsigned char **out, size_t *outlen,
 		 unsigned char nonce[G_NONCE_BYTES], struct g_err *err)
@@ -226,7 +226,7 @@ int g_seal_bound(const unsigned char *dek, const struct g_field_ad *f,
 		return g_err_set(err, G_EX_DATAERR, "the field's place is too long to seal");
 	buf = malloc(1 + len + G_TAG_BYTES);
 	if (!buf)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	buf[0] = bind ? G_SEAL_FORMAT_BOUND : G_SEAL_FORMAT;
 	randombytes_buf(nonce, G_NONCE_BYTES);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(buf + 1, NULL, plain, len,
@@ -236,16 +236,16 @@ int g_seal_bound(const unsigned char *dek, const struct g_field_ad *f,
 	return 0;
 }
 
-int g_open(const unsigned char *dek, const struct g_field_ad *f,
+int g_crypt_open(const unsigned char *dek, const struct g_field_ad *f,
 	   const unsigned char *sealed, size_t sealed_len,
 	   const unsigned char *nonce, size_t nonce_len, char **plain,
 	   size_t *len, struct g_err *err)
 {
-	return g_open_bound(dek, f, NULL, sealed, sealed_len, nonce, nonce_len, plain, len,
+	return g_crypt_open_bound(dek, f, NULL, sealed, sealed_len, nonce, nonce_len, plain, len,
 			    err);
 }
 
-int g_open_bound(const unsigned char *dek, const struct g_field_ad *f,
+int g_crypt_open_bound(const unsigned char *dek, const struct g_field_ad *f,
 		 const struct g_bind *bind, const unsigned char *sealed,
 		 size_t sealed_len, const unsigned char *nonce, size_t nonce_len,
 		 char **plain, size_t *len, struct g_err *err)
@@ -270,7 +270,7 @@ int g_open_bound(const unsigned char *dek, const struct g_field_ad *f,
 	n = sealed_len - 1 - G_TAG_BYTES;
 	buf = malloc(n + 1);
 	if (!buf)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	if (a.overflow ||
 	    crypto_aead_xchacha20poly1305_ietf_decrypt(buf, NULL, NULL, sealed + 1,
 						       sealed_len - 1, a.buf, a.len,
@@ -285,7 +285,7 @@ int g_open_bound(const unsigned char *dek, const struct g_field_ad *f,
 	return 0;
 }
 
-void g_content_hash(const unsigned char *dek, const struct g_hash_part *parts,
+void g_crypt_content_hash(const unsigned char *dek, const struct g_hash_part *parts,
 		    size_t n, unsigned char out[G_HASH_BYTES])
 {
 	unsigned char subkey[crypto_generichash_KEYBYTES], len[8];
@@ -308,7 +308,7 @@ struct g_hasher {
 	crypto_generichash_state st;
 };
 
-struct g_hasher *g_hasher_new(const unsigned char *dek)
+struct g_hasher *g_crypt_hasher_new(const unsigned char *dek)
 {
 	unsigned char subkey[crypto_generichash_KEYBYTES];
 	struct g_hasher *h = sodium_malloc(sizeof(*h));
@@ -321,7 +321,7 @@ struct g_hasher *g_hasher_new(const unsigned char *dek)
 	return h;
 }
 
-void g_hasher_part(struct g_hasher *h, size_t len)
+void g_crypt_hasher_part(struct g_hasher *h, size_t len)
 {
 	unsigned char n[8];
 
@@ -329,12 +329,12 @@ void g_hasher_part(struct g_hasher *h, size_t len)
 	crypto_generichash_update(&h->st, n, sizeof(n));
 }
 
-void g_hasher_add(struct g_hasher *h, const void *data, size_t len)
+void g_crypt_hasher_add(struct g_hasher *h, const void *data, size_t len)
 {
 	crypto_generichash_update(&h->st, data, len);
 }
 
-void g_hasher_end(struct g_hasher *h, unsigned char out[G_HASH_BYTES])
+void g_crypt_hasher_end(struct g_hasher *h, unsigned char out[G_HASH_BYTES])
 {
 	crypto_generichash_final(&h->st, out, G_HASH_BYTES);
 	sodium_free(h); /* sodium_free zeroes it */
@@ -350,17 +350,17 @@ static char *b64_encode(const unsigned char *p, size_t n, int variant)
 	return s;
 }
 
-char *g_b64_encode(const unsigned char *p, size_t n)
+char *g_base64_encode(const unsigned char *p, size_t n)
 {
 	return b64_encode(p, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-char *g_b64_encode_std(const unsigned char *p, size_t n)
+char *g_base64_encode_std(const unsigned char *p, size_t n)
 {
 	return b64_encode(p, n, sodium_base64_VARIANT_ORIGINAL);
 }
 
-unsigned char *g_b64_decode(const char *s, size_t *n)
+unsigned char *g_base64_decode(const char *s, size_t *n)
 {
 	size_t len = strlen(s);
 	unsigned char *out = malloc(len + 1);
@@ -382,7 +382,7 @@ static unsigned int key_bit(const unsigned char *key, size_t k)
 	return k < 8 * (size_t)G_KEY_BYTES ? (key[k / 8] >> (7 - k % 8)) & 1u : 0;
 }
 
-void g_recovery_format(const unsigned char *key, char text[G_RECOVERY_TEXT])
+void g_crypt_recovery_format(const unsigned char *key, char text[G_RECOVERY_TEXT])
 {
 	size_t j, b, o = 0;
 	unsigned int v;
@@ -398,7 +398,7 @@ void g_recovery_format(const unsigned char *key, char text[G_RECOVERY_TEXT])
 	text[o] = '\0';
 }
 
-int g_recovery_parse(const char *text, size_t len, unsigned char *key)
+int g_crypt_recovery_parse(const char *text, size_t len, unsigned char *key)
 {
 	unsigned int acc = 0, bits = 0;
 	size_t i, n = 0, chars = 0;

@@ -26,7 +26,7 @@
 #define G_SALT_BYTES 16
 #define G_NONCE_BYTES 24
 #define G_TAG_BYTES 16
-/* What g_seal adds to a plaintext's length: the format byte and the tag. */
+/* What g_crypt_seal adds to a plaintext's length: the format byte and the tag. */
 #define G_SEAL_OVERHEAD (1 + G_TAG_BYTES)
 /* The first byte of every sealed field: its format version. Format 1 is
  * bound to its place (table, column, row id, owner id, dek_version);
@@ -52,21 +52,21 @@ struct g_kdf {
 };
 
 /* A preset by name: interactive, moderate, sensitive, or min (tests). */
-int g_kdf_preset(const char *name, struct g_kdf *out);
+int g_crypt_kdf_preset(const char *name, struct g_kdf *out);
 
 /* Refuse parameters over the caps or under libsodium's minimum (65). */
-int g_kdf_check(const struct g_kdf *kdf, struct g_err *err);
+int g_crypt_kdf_check(const struct g_kdf *kdf, struct g_err *err);
 
 /* A secret of G_KEY_BYTES in sodium_malloc'ed memory. */
-unsigned char *g_key_new(void);
+unsigned char *g_crypt_key_new(void);
 /* Zero and free; NULL is fine. */
-void g_key_free(unsigned char *key);
+void g_crypt_key_free(unsigned char *key);
 /* A new random key. */
-unsigned char *g_key_random(void);
+unsigned char *g_crypt_key_random(void);
 
 /* Argon2id: passphrase and salt to a KEK (out: G_KEY_BYTES). Checks the
  * caps first. 65 if the parameters are refused, 70 if memory fails. */
-int g_kdf_derive(const char *pass, size_t passlen,
+int g_crypt_kdf_derive(const char *pass, size_t passlen,
 		 const unsigned char salt[G_SALT_BYTES],
 		 const struct g_kdf *kdf, unsigned char *out, struct g_err *err);
 
@@ -81,11 +81,11 @@ struct g_wrap_ad {
 
 /* Wrap a DEK under kek: out gets G_KEY_BYTES + G_TAG_BYTES bytes and a new
  * nonce. */
-void g_wrap(const unsigned char *kek, const unsigned char *dek,
+void g_crypt_wrap(const unsigned char *kek, const unsigned char *dek,
 	    const struct g_wrap_ad *ad, unsigned char *out,
 	    unsigned char nonce[G_NONCE_BYTES]);
 /* Unwrap into dek; -1 if it does not open (a wrong key, or tampering). */
-int g_unwrap(const unsigned char *kek, const unsigned char *wrapped,
+int g_crypt_unwrap(const unsigned char *kek, const unsigned char *wrapped,
 	     size_t wrapped_len, const unsigned char *nonce, size_t nonce_len,
 	     const struct g_wrap_ad *ad, unsigned char *dek);
 
@@ -108,11 +108,11 @@ struct g_bind {
 
 /* Seal plaintext: *out (malloc'ed) is the format byte, ciphertext and tag;
  * nonce is new. -1 (70) only if memory fails. Format 1. */
-int g_seal(const unsigned char *dek, const struct g_field_ad *ad,
+int g_crypt_seal(const unsigned char *dek, const struct g_field_ad *ad,
 	   const void *plain, size_t len, unsigned char **out, size_t *outlen,
 	   unsigned char nonce[G_NONCE_BYTES], struct g_err *err);
-/* The same, bound to bind too (format 2); bind NULL: g_seal. */
-int g_seal_bound(const unsigned char *dek, const struct g_field_ad *ad,
+/* The same, bound to bind too (format 2); bind NULL: g_crypt_seal. */
+int g_crypt_seal_bound(const unsigned char *dek, const struct g_field_ad *ad,
 		 const struct g_bind *bind, const void *plain, size_t len,
 		 unsigned char **out, size_t *outlen,
 		 unsigned char nonce[G_NONCE_BYTES], struct g_err *err);
@@ -120,14 +120,14 @@ int g_seal_bound(const unsigned char *dek, const struct g_field_ad *ad,
 /* Open a sealed field: *plain (malloc'ed, NUL-terminated past *len) or
  * -1 with err set (65): an unknown format version, a short nonce, or a
  * ciphertext that fails its integrity check. Format 1 only. */
-int g_open(const unsigned char *dek, const struct g_field_ad *ad,
+int g_crypt_open(const unsigned char *dek, const struct g_field_ad *ad,
 	   const unsigned char *sealed, size_t sealed_len,
 	   const unsigned char *nonce, size_t nonce_len, char **plain,
 	   size_t *len, struct g_err *err);
-/* Open format 2 with bind, or format 1 as g_open does (the caller, who
+/* Open format 2 with bind, or format 1 as g_crypt_open does (the caller, who
  * knows whether the column must be bound, looks at sealed[0]); bind NULL:
- * g_open. */
-int g_open_bound(const unsigned char *dek, const struct g_field_ad *ad,
+ * g_crypt_open. */
+int g_crypt_open_bound(const unsigned char *dek, const struct g_field_ad *ad,
 		 const struct g_bind *bind, const unsigned char *sealed,
 		 size_t sealed_len, const unsigned char *nonce, size_t nonce_len,
 		 char **plain, size_t *len, struct g_err *err);
@@ -140,31 +140,31 @@ struct g_hash_part {
 	const void *data;
 	size_t len;
 };
-void g_content_hash(const unsigned char *dek, const struct g_hash_part *parts,
+void g_crypt_content_hash(const unsigned char *dek, const struct g_hash_part *parts,
 		    size_t n, unsigned char out[G_HASH_BYTES]);
 /* The same hash with a part given in pieces (a large document written out
  * as it is hashed, never whole in memory): new (NULL if memory fails),
- * then for each part g_hasher_part with its whole length followed by its
- * bytes in any number of g_hasher_add, then g_hasher_end, which frees. */
+ * then for each part g_crypt_hasher_part with its whole length followed by its
+ * bytes in any number of g_crypt_hasher_add, then g_crypt_hasher_end, which frees. */
 struct g_hasher;
-struct g_hasher *g_hasher_new(const unsigned char *dek);
-void g_hasher_part(struct g_hasher *h, size_t len);
-void g_hasher_add(struct g_hasher *h, const void *data, size_t len);
-void g_hasher_end(struct g_hasher *h, unsigned char out[G_HASH_BYTES]);
+struct g_hasher *g_crypt_hasher_new(const unsigned char *dek);
+void g_crypt_hasher_part(struct g_hasher *h, size_t len);
+void g_crypt_hasher_add(struct g_hasher *h, const void *data, size_t len);
+void g_crypt_hasher_end(struct g_hasher *h, unsigned char out[G_HASH_BYTES]);
 
 /* Base64 (URL-safe, unpadded), as sealed values and session tokens carry
- * bytes in text. g_b64_encode: a malloc'ed string or NULL. g_b64_decode:
+ * bytes in text. g_base64_encode: a malloc'ed string or NULL. g_base64_decode:
  * a malloc'ed buffer and its length, or NULL if s is not base64. */
-char *g_b64_encode(const unsigned char *p, size_t n);
+char *g_base64_encode(const unsigned char *p, size_t n);
 /* Standard base64 with padding, as PNG card chunks carry it. */
-char *g_b64_encode_std(const unsigned char *p, size_t n);
-unsigned char *g_b64_decode(const char *s, size_t *n);
+char *g_base64_encode_std(const unsigned char *p, size_t n);
+unsigned char *g_base64_decode(const char *s, size_t *n);
 
 /* The recovery key's printed form: base32 in groups of four, dash-joined
  * (52 letters and digits). text needs G_RECOVERY_TEXT bytes. */
 #define G_RECOVERY_TEXT 66
-void g_recovery_format(const unsigned char *key, char text[G_RECOVERY_TEXT]);
+void g_crypt_recovery_format(const unsigned char *key, char text[G_RECOVERY_TEXT]);
 /* Parse it back (dashes, spaces and case are forgiven); -1 if malformed. */
-int g_recovery_parse(const char *text, size_t len, unsigned char *key);
+int g_crypt_recovery_parse(const char *text, size_t len, unsigned char *key);
 
 #endif

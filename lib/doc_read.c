@@ -291,7 +291,7 @@ json_t *g_doc_parse_json(const void *buf, size_t len, const char *name,
 	}
 	v = json_loadb(p, len, JSON_FLAGS, &jerr);
 	if (!v && json_error_code(&jerr) == json_error_out_of_memory) {
-		g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		g_err_oom(err);
 		return NULL;
 	}
 	if (!v && json_error_code(&jerr) != json_error_stack_overflow) {

@@ -296,7 +296,7 @@ int g_doc_write_one(FILE *out, enum g_doc_style style, const json_t *value,
 
 	if (!w || !value) {
 		g_doc_writer_close(w, NULL);
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	}
 	rc = g_doc_write(w, value, err);
 	if (g_doc_writer_close(w, rc ? NULL : err) < 0)

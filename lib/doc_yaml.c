@@ -125,7 +125,7 @@ static int place(struct g_doc_reader *r, struct g_doc_builder *b, json_t *v,
 	int rc;
 
 	if (!v)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	if (b->depth == 0 || (b->in_list && b->depth == 1)) {
 		if (b->in_list && !json_is_object(v)) {
 			json_decref(v);
@@ -142,7 +142,7 @@ static int place(struct g_doc_reader *r, struct g_doc_builder *b, json_t *v,
 		free(top->key);
 		top->key = NULL;
 	}
-	return rc ? g_err_set(err, G_EX_SOFTWARE, "out of memory") : 0;
+	return rc ? g_err_oom(err) : 0;
 }
 
 static int waiting_for_key(const struct g_doc_builder *b)
@@ -168,7 +168,7 @@ static int take_key(struct g_doc_reader *r, struct g_doc_builder *b,
 	if (json_object_get(top->container, text))
 		return at_mark(r, ev->start_mark, err, "duplicate mapping key");
 	top->key = strdup(text);
-	return top->key ? 0 : g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	return top->key ? 0 : g_err_oom(err);
 }
 
 static int push(struct g_doc_builder *b, json_t *container)
@@ -283,7 +283,7 @@ int g_doc_yaml_read(struct g_doc_reader *r, json_t **out, struct g_err *err)
 
 	if (!r->yaml_ready) {
 		if (!yaml_parser_initialize(&r->parser))
-			return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+			return g_err_oom(err);
 		yaml_parser_set_input(&r->parser, yaml_input, r);
 		r->yaml_ready = 1;
 	}

@@ -26,6 +26,11 @@ int g_err_set(struct g_err *err, enum g_exit code, const char *fmt, ...)
 	return -1;
 }
 
+int g_err_oom(struct g_err *err)
+{
+	return g_err_set(err, G_EX_SOFTWARE, "%s", G_ERR_OOM);
+}
+
 int g_err_prefix(struct g_err *err, const char *fmt, ...)
 {
 	char msg[G_ERR_MSG_MAX];
@@ -53,7 +58,7 @@ int g_err_prefix(struct g_err *err, const char *fmt, ...)
 	return -1;
 }
 
-void g_place_text(char *msg, size_t size, const char *name, const char *place)
+void g_err_place_text(char *msg, size_t size, const char *name, const char *place)
 {
 	size_t n = strlen(name), p = strlen(place), len = strnlen(msg, size);
 
@@ -69,5 +74,5 @@ void g_place_text(char *msg, size_t size, const char *name, const char *place)
 void g_err_place(struct g_err *err, const char *name, const char *place)
 {
 	if (err)
-		g_place_text(err->msg, sizeof(err->msg), name, place);
+		g_err_place_text(err->msg, sizeof(err->msg), name, place);
 }

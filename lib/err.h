@@ -26,6 +26,10 @@ void g_err_clear(struct g_err *err);
 int g_err_set(struct g_err *err, enum g_exit code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The one wording of running out of memory, and setting it (70). */
+#define G_ERR_OOM "out of memory"
+int g_err_oom(struct g_err *err);
+
 /* Put "prefix: " in front of the message already in err (for adding the
  * input's name or place as the error travels up). */
 int g_err_prefix(struct g_err *err, const char *fmt, ...)
@@ -36,8 +40,8 @@ int g_err_prefix(struct g_err *err, const char *fmt, ...)
  * "'x.png':1:5: ..." reads "'x.png': chara chunk:1:5: ..." and
  * "'b.json': data.name: ..." reads "'b.json': personas.b.png: data.name:
  * ...". A message that does not start with 'name' is left as it is.
- * g_place_text does it to a string of size bytes. */
-void g_place_text(char *msg, size_t size, const char *name, const char *place);
+ * g_err_place_text does it to a string of size bytes. */
+void g_err_place_text(char *msg, size_t size, const char *name, const char *place);
 void g_err_place(struct g_err *err, const char *name, const char *place);
 
 #endif

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int g_file_read(const char *name, size_t max, struct g_file *f, struct g_err *err)
+int g_fileio_read(const char *name, size_t max, struct g_file *f, struct g_err *err)
 {
 	int is_stdin = strcmp(name, "-") == 0;
 	int fd = is_stdin ? 0 : open(name, O_RDONLY | O_CLOEXEC);
@@ -42,7 +42,7 @@ int g_file_read(const char *name, size_t max, struct g_file *f, struct g_err *er
 				free(b);
 				if (!is_stdin)
 					close(fd);
-				return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+				return g_err_oom(err);
 			}
 			b = nb;
 		}
@@ -71,7 +71,7 @@ int g_file_read(const char *name, size_t max, struct g_file *f, struct g_err *er
 	return 0;
 }
 
-void g_file_release(struct g_file *f)
+void g_fileio_release(struct g_file *f)
 {
 	free(f->data);
 	memset(f, 0, sizeof(*f));
@@ -124,7 +124,7 @@ static int write_in_place(const char *path, const void *buf, size_t len, struct 
 	return 0;
 }
 
-int g_file_write(const char *path, const void *buf, size_t len, const char *const *keep,
+int g_fileio_write(const char *path, const void *buf, size_t len, const char *const *keep,
 		 struct g_err *err)
 {
 	size_t n = strlen(path) + 16;
@@ -141,7 +141,7 @@ int g_file_write(const char *path, const void *buf, size_t len, const char *cons
 	if (exists && !S_ISREG(st.st_mode))
 		return write_in_place(path, buf, len, err);
 	if (!(tmp = malloc(n)))
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	snprintf(tmp, n, "%s.XXXXXX", path);
 	fd = mkstemp(tmp);
 	if (fd < 0) {

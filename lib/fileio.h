@@ -2,8 +2,8 @@
  * fileio.h: whole files in and out, for commands whose inputs are files
  * (cards) rather than record streams.
  *
- * g_file_read() reads a file (or stdin for "-") whole, up to a cap, so a
- * card is judged by its content. g_file_write() replaces a regular file
+ * g_fileio_read() reads a file (or stdin for "-") whole, up to a cap, so a
+ * card is judged by its content. g_fileio_write() replaces a regular file
  * atomically: it writes a temporary file beside it, syncs it and renames it
  * over, so a reader never sees half a card and a failed write leaves the
  * old file; a FIFO or device it writes into, and the files it is told to
@@ -23,10 +23,10 @@ struct g_file {
 /* The whole of name ("-": stdin) into *f, in one allocation when its size
  * is known. 66 if it does not exist, 74 if it cannot be opened or read,
  * 65 past max. */
-int g_file_read(const char *name, size_t max, struct g_file *f, struct g_err *err);
+int g_fileio_read(const char *name, size_t max, struct g_file *f, struct g_err *err);
 
-/* Free what g_file_read gave; f is emptied. */
-void g_file_release(struct g_file *f);
+/* Free what g_fileio_read gave; f is emptied. */
+void g_fileio_release(struct g_file *f);
 
 /* Write buf to path: a regular file (or a new path) is replaced
  * atomically, keeping the mode of the file it replaces (a new file: 0666
@@ -34,7 +34,7 @@ void g_file_release(struct g_file *f);
  * replaced. keep (NULL-terminated paths, may be NULL) are files never
  * written: 64 when path is one of them, by any name. 74 on failure, and
  * then a regular file is as it was. */
-int g_file_write(const char *path, const void *buf, size_t len, const char *const *keep,
+int g_fileio_write(const char *path, const void *buf, size_t len, const char *const *keep,
 		 struct g_err *err);
 
 #endif

@@ -289,7 +289,7 @@ int g_http_post(const char *url, const json_t *headers, const char *body, size_t
 	initialised = 1;
 	list = header_list(headers);
 	if (!list)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	for (n = 0; n <= o->retries; n++) {
 		memset(&a, 0, sizeof(a));
 		a.h = h;

@@ -43,7 +43,7 @@ static uint64_t get_u64(const unsigned char *p)
 	return v;
 }
 
-int g_keyring_put(const struct g_cache_id *id, const unsigned char *dek,
+int g_keycache_keyring_put(const struct g_cache_id *id, const unsigned char *dek,
 		  unsigned int timeout_s, struct g_err *err)
 {
 	unsigned char *payload = sodium_malloc(PAYLOAD_BYTES);
@@ -52,7 +52,7 @@ int g_keyring_put(const struct g_cache_id *id, const unsigned char *dek,
 	int saved;
 
 	if (!payload)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	key_name(id, name, sizeof(name));
 	put_u64(payload, (uint64_t)id->dek_version);
 	memcpy(payload + 8, id->key_id, G_CACHE_KEY_ID_BYTES);
@@ -78,7 +78,7 @@ int g_keyring_put(const struct g_cache_id *id, const unsigned char *dek,
 	return 0;
 }
 
-int g_keyring_get(const struct g_cache_id *id, unsigned char *dek)
+int g_keycache_keyring_get(const struct g_cache_id *id, unsigned char *dek)
 {
 	unsigned char *payload = sodium_malloc(PAYLOAD_BYTES);
 	char name[160];
@@ -103,7 +103,7 @@ int g_keyring_get(const struct g_cache_id *id, unsigned char *dek)
 	return found;
 }
 
-int g_keyring_drop(const struct g_cache_id *id)
+int g_keycache_keyring_drop(const struct g_cache_id *id)
 {
 	char name[160];
 	key_serial_t key;
@@ -176,7 +176,7 @@ static void token_ad(const struct g_cache_id *id, int64_t expires,
 static int unb64(const char *s, unsigned char *out, size_t size)
 {
 	size_t n = 0;
-	unsigned char *bytes = g_b64_decode(s, &n);
+	unsigned char *bytes = g_base64_decode(s, &n);
 	int ok = bytes && n == size;
 
 	if (ok)
@@ -228,7 +228,7 @@ static json_t *read_session_file(int dir, const char *name, size_t flags)
 	return rec;
 }
 
-int g_token_create(const struct g_cache_id *id, const unsigned char *dek,
+int g_keycache_token_create(const struct g_cache_id *id, const unsigned char *dek,
 		   unsigned int timeout_s, char **token, struct g_err *err)
 {
 	unsigned char *secret = sodium_malloc(TOKEN_ID_BYTES + G_KEY_BYTES);
@@ -243,23 +243,23 @@ int g_token_create(const struct g_cache_id *id, const unsigned char *dek,
 
 	*token = NULL;
 	if (!secret)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	if ((dirfd = token_dir(dir, sizeof(dir), 1, err)) < 0)
 		goto out;
 	randombytes_buf(secret, TOKEN_ID_BYTES + G_KEY_BYTES);
 	sodium_bin2hex(idhex, sizeof(idhex), secret, TOKEN_ID_BYTES);
 	token_ad(id, expires, &ad, kind, sizeof(kind));
-	g_wrap(secret + TOKEN_ID_BYTES, dek, &ad, wrapped, nonce);
-	nonce64 = g_b64_encode(nonce, sizeof(nonce));
-	wrapped64 = g_b64_encode(wrapped, sizeof(wrapped));
+	g_crypt_wrap(secret + TOKEN_ID_BYTES, dek, &ad, wrapped, nonce);
+	nonce64 = g_base64_encode(nonce, sizeof(nonce));
+	wrapped64 = g_base64_encode(wrapped, sizeof(wrapped));
 	if (nonce64 && wrapped64)
 		rec = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s}", "db_id", id->db_id,
 				"user_id", id->user_id, "dek_version",
 				(json_int_t)id->dek_version, "expires_ms",
 				(json_int_t)expires, "nonce", nonce64, "wrapped", wrapped64);
-	*token = g_b64_encode(secret, TOKEN_ID_BYTES + G_KEY_BYTES);
+	*token = g_base64_encode(secret, TOKEN_ID_BYTES + G_KEY_BYTES);
 	if (!rec || !*token) {
-		g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		g_err_oom(err);
 		goto out;
 	}
 	snprintf(name, sizeof(name), "session-%s", idhex);
@@ -280,7 +280,7 @@ out:
 	return rc;
 }
 
-int g_token_get(const struct g_cache_id *id, unsigned char *dek)
+int g_keycache_token_get(const struct g_cache_id *id, unsigned char *dek)
 {
 	unsigned char *secret = sodium_malloc(TOKEN_ID_BYTES + G_KEY_BYTES);
 	unsigned char wrapped[G_KEY_BYTES + G_TAG_BYTES], nonce[G_NONCE_BYTES];
@@ -312,7 +312,7 @@ int g_token_get(const struct g_cache_id *id, unsigned char *dek)
 	    unb64(wrapped64, wrapped, sizeof(wrapped)) < 0)
 		goto out;
 	token_ad(id, expires, &ad, kind, sizeof(kind));
-	found = g_unwrap(secret + TOKEN_ID_BYTES, wrapped, sizeof(wrapped), nonce,
+	found = g_crypt_unwrap(secret + TOKEN_ID_BYTES, wrapped, sizeof(wrapped), nonce,
 			 sizeof(nonce), &ad, dek) == 0;
 out:
 	if (dirfd >= 0)
@@ -323,7 +323,7 @@ out:
 	return found;
 }
 
-int g_token_drop(const struct g_cache_id *id)
+int g_keycache_token_drop(const struct g_cache_id *id)
 {
 	const char *db_id, *user_id;
 	struct dirent *e;

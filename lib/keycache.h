@@ -32,21 +32,21 @@ struct g_cache_id {
 
 /* Put the DEK in the keyring for timeout_s seconds. 69 if the kernel
  * refuses keyrings (use a session token there). */
-int g_keyring_put(const struct g_cache_id *id, const unsigned char *dek,
+int g_keycache_keyring_put(const struct g_cache_id *id, const unsigned char *dek,
 		  unsigned int timeout_s, struct g_err *err);
 /* 1 with dek filled when the keyring holds the current key, else 0. */
-int g_keyring_get(const struct g_cache_id *id, unsigned char *dek);
+int g_keycache_keyring_get(const struct g_cache_id *id, unsigned char *dek);
 /* Revoke the keyring entry; 1 if there was one. */
-int g_keyring_drop(const struct g_cache_id *id);
+int g_keycache_keyring_drop(const struct g_cache_id *id);
 
 /* Make a session token file; *token (malloc'ed) is the value for
  * GUISE_SESSION. */
-int g_token_create(const struct g_cache_id *id, const unsigned char *dek,
+int g_keycache_token_create(const struct g_cache_id *id, const unsigned char *dek,
 		   unsigned int timeout_s, char **token, struct g_err *err);
 /* 1 with dek filled when $GUISE_SESSION opens the current key, else 0. */
-int g_token_get(const struct g_cache_id *id, unsigned char *dek);
+int g_keycache_token_get(const struct g_cache_id *id, unsigned char *dek);
 /* Remove every session file of this user and database; the count. */
-int g_token_drop(const struct g_cache_id *id);
+int g_keycache_token_drop(const struct g_cache_id *id);
 
 /* Parse a duration: "90", "90s", "15m", "2h", "1d" (at most 30 days). */
 int g_duration_parse(const char *s, unsigned int *seconds);

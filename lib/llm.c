@@ -21,7 +21,7 @@ static const struct {
 	{ "gemini", "https://generativelanguage.googleapis.com/v1beta", "GEMINI_API_KEY" },
 };
 
-int g_provider_parse(const char *name, enum g_provider *out)
+int g_llm_provider_parse(const char *name, enum g_provider *out)
 {
 	size_t i;
 
@@ -33,25 +33,21 @@ int g_provider_parse(const char *name, enum g_provider *out)
 	return -1;
 }
 
-const char *g_provider_name(enum g_provider p)
+const char *g_llm_provider_name(enum g_provider p)
 {
 	return providers[p].name;
 }
 
-const char *g_provider_url(enum g_provider p)
+const char *g_llm_provider_url(enum g_provider p)
 {
 	return providers[p].url;
 }
 
-const char *g_provider_key_env(enum g_provider p)
+const char *g_llm_provider_key_env(enum g_provider p)
 {
 	return providers[p].key_env;
 }
 
-static int oom(struct g_err *err)
-{
-	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
-}
 
 void g_llm_call_release(struct g_llm_call *c)
 {
@@ -326,7 +322,7 @@ int g_llm_build(enum g_provider p, const char *base_url, const char *model, cons
 	}
 	if (!out->url || !out->headers || !out->body) {
 		g_llm_call_release(out);
-		return oom(err);
+		return g_err_oom(err);
 	}
 	return 0;
 }
@@ -356,7 +352,7 @@ struct g_llm_reader {
 
 static int malformed(struct g_llm_reader *r, struct g_err *err, const char *what)
 {
-	return g_err_set(err, G_EX_PROTOCOL, "%s: %s", g_provider_name(r->p), what);
+	return g_err_set(err, G_EX_PROTOCOL, "%s: %s", g_llm_provider_name(r->p), what);
 }
 
 static int text(struct g_llm_reader *r, const json_t *piece, struct g_err *err)
@@ -369,7 +365,7 @@ static int text(struct g_llm_reader *r, const json_t *piece, struct g_err *err)
 		return 0;
 	grown = realloc(rp->text, rp->text_len + n + 1);
 	if (!grown)
-		return oom(err);
+		return g_err_oom(err);
 	rp->text = grown;
 	memcpy(rp->text + rp->text_len, json_string_value(piece), n);
 	rp->text_len += n;
@@ -407,7 +403,7 @@ static int reported_error(struct g_llm_reader *r, const json_t *o, struct g_err 
 		return 0;
 	return g_err_set(err, type && strcmp(type, "overloaded_error") == 0 ? G_EX_TEMPFAIL
 									     : G_EX_PROTOCOL,
-			 "%s: the provider reported an error: %s", g_provider_name(r->p),
+			 "%s: the provider reported an error: %s", g_llm_provider_name(r->p),
 			 msg ? msg : "(no message)");
 }
 
@@ -506,7 +502,7 @@ static int parsed(struct g_llm_reader *r, const char *s, size_t len, const char 
 	if (!json_is_object(o)) {
 		json_decref(o);
 		return g_err_set(err, G_EX_PROTOCOL, "%s: the reply is not JSON: %s",
-				 g_provider_name(r->p), jerr.text);
+				 g_llm_provider_name(r->p), jerr.text);
 	}
 	rc = object(r, o, event, err);
 	json_decref(o);
@@ -527,7 +523,7 @@ static int on_event(const struct g_sse_event *ev, void *arg, struct g_err *err)
 		return 0;
 	if (strcmp(ev->event, "error") == 0 && r->p != G_PROVIDER_ANTHROPIC) {
 		g_err_set(err, G_EX_PROTOCOL, "%s: the stream reported an error: %.200s",
-			  g_provider_name(r->p), ev->data);
+			  g_llm_provider_name(r->p), ev->data);
 		return 1;
 	}
 	return parsed(r, ev->data, ev->data_len, ev->event, err) < 0;
@@ -593,7 +589,7 @@ int g_llm_reader_feed(struct g_llm_reader *r, const char *buf, size_t len, struc
 		return malformed(r, err, "a reply of more than 64 MiB");
 	grown = realloc(r->body, r->body_len + len + 1);
 	if (!grown)
-		return oom(err);
+		return g_err_oom(err);
 	r->body = grown;
 	memcpy(r->body + r->body_len, buf, len);
 	r->body_len += len;
@@ -612,7 +608,7 @@ int g_llm_reader_end(struct g_llm_reader *r, struct g_err *err)
 		return malformed(r, err, r->stream ? "the stream ended before the reply was complete"
 						   : "the reply has no message in it");
 	if (!r->reply->text && !(r->reply->text = calloc(1, 1)))
-		return oom(err);
+		return g_err_oom(err);
 	return 0;
 }
 

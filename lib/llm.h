@@ -22,12 +22,12 @@
 enum g_provider { G_PROVIDER_OPENAI, G_PROVIDER_ANTHROPIC, G_PROVIDER_OLLAMA, G_PROVIDER_GEMINI };
 
 /* By name: -1 if it is none of the four. */
-int g_provider_parse(const char *name, enum g_provider *out);
-const char *g_provider_name(enum g_provider p);
+int g_llm_provider_parse(const char *name, enum g_provider *out);
+const char *g_llm_provider_name(enum g_provider p);
 /* The base URL a provider's own SDK uses. */
-const char *g_provider_url(enum g_provider p);
+const char *g_llm_provider_url(enum g_provider p);
 /* The environment variable of its key (NULL: ollama needs none). */
-const char *g_provider_key_env(enum g_provider p);
+const char *g_llm_provider_key_env(enum g_provider p);
 
 /* One HTTP call. headers: an object of name -> value. */
 struct g_llm_call {

@@ -191,7 +191,7 @@ static int inflate_text(const unsigned char *in, size_t in_len, const char *what
 
 	memset(&z, 0, sizeof(z));
 	if (inflateInit(&z) != Z_OK)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	if (cap > G_PNG_MAX_TEXT)
 		cap = G_PNG_MAX_TEXT;
 	z.next_in = (unsigned char *)in;
@@ -199,7 +199,7 @@ static int inflate_text(const unsigned char *in, size_t in_len, const char *what
 	buf = malloc(cap + 1);
 	if (!buf) {
 		inflateEnd(&z);
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	}
 	while (rc == Z_OK) {
 		if (n == cap) {
@@ -221,7 +221,7 @@ static int inflate_text(const unsigned char *in, size_t in_len, const char *what
 	}
 	inflateEnd(&z);
 	if (!buf)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	if (rc != Z_STREAM_END) {
 		free(buf);
 		if (rc == Z_OK)
@@ -241,7 +241,7 @@ static int copy_text(const unsigned char *p, size_t n, char **out, size_t *out_l
 	char *buf = malloc(n + 1);
 
 	if (!buf)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	memcpy(buf, p, n);
 	buf[n] = '\0';
 	*out = buf;
@@ -284,7 +284,7 @@ int g_png_text(const struct g_png_chunk *c, const char *name, char **keyword,
 	}
 	*keyword = malloc(klen + 1);
 	if (!*keyword)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	memcpy(*keyword, d, klen);
 	(*keyword)[klen] = '\0';
 	if ((compressed ? inflate_text(p, (size_t)(end - p), what, text, text_len, err)
@@ -518,7 +518,7 @@ static int rewrite(const unsigned char *buf, size_t len, struct copy *c,
 		return g_err_set(c->err, G_EX_DATAERR, "text too long for a PNG chunk");
 	c->out = malloc(len + extra);
 	if (!c->out)
-		return g_err_set(c->err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(c->err);
 	memcpy(c->out, signature, sizeof(signature));
 	c->n = sizeof(signature);
 	c->src = buf;
@@ -561,7 +561,7 @@ static int text_body(const char *type, const char *keyword, const char *text,
 	head = k + 1 + (strcmp(type, "zTXt") == 0 ? 1 : strcmp(type, "iTXt") == 0 ? 4 : 0);
 	room = compress ? compressBound((uLong)text_len) : text_len;
 	if (text_len > CHUNK_MAX || !(b = malloc(head + room)))
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	memcpy(b, keyword, k + 1);
 	if (strcmp(type, "zTXt") == 0)
 		b[k + 1] = 0; /* method: deflate */
@@ -619,7 +619,7 @@ int g_png_default_image(unsigned char **out, size_t *out_len, struct g_err *err)
 		return g_err_set(err, G_EX_SOFTWARE, "cannot compress");
 	c.out = malloc(sizeof(signature) + (size_t)3 * 12 + sizeof(ihdr) + idat_len);
 	if (!c.out)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	memcpy(c.out, signature, sizeof(signature));
 	c.n = sizeof(signature);
 	put_chunk(&c, "IHDR", ihdr, sizeof(ihdr), NULL, 0);

@@ -103,11 +103,11 @@ static json_t *seal_value(struct walk *w, const json_t *str)
 	json_t *out = NULL;
 
 	field_ad(w, &ad);
-	if (g_seal(w->k->dek, &ad, json_string_value(str), json_string_length(str),
+	if (g_crypt_seal(w->k->dek, &ad, json_string_value(str), json_string_length(str),
 		   &sealed, &len, nonce, w->err) < 0)
 		return NULL;
-	n64 = g_b64_encode(nonce, sizeof(nonce));
-	c64 = g_b64_encode(sealed, len);
+	n64 = g_base64_encode(nonce, sizeof(nonce));
+	c64 = g_base64_encode(sealed, len);
 	if (n64 && c64)
 		out = json_pack("{s:i, s:s, s:I, s:s, s:s}", MARK, 1, "user",
 				w->k->user_id, "dek_version", (json_int_t)w->k->dek_version,
@@ -116,7 +116,7 @@ static json_t *seal_value(struct walk *w, const json_t *str)
 	free(c64);
 	free(sealed);
 	if (!out)
-		g_err_set(w->err, G_EX_SOFTWARE, "out of memory");
+		g_err_oom(w->err);
 	return out;
 }
 
@@ -151,12 +151,12 @@ static json_t *open_value(struct walk *w, const json_t *obj)
 			  w->pointer, (long long)version, (long long)w->k->dek_version);
 		return NULL;
 	}
-	nonce = g_b64_decode(n64, &nonce_len);
-	sealed = g_b64_decode(c64, &sealed_len);
+	nonce = g_base64_decode(n64, &nonce_len);
+	sealed = g_base64_decode(c64, &sealed_len);
 	field_ad(w, &ad);
 	if (!nonce || !sealed)
 		g_err_set(w->err, G_EX_DATAERR, "%s: malformed base64", w->pointer);
-	else if (g_open(w->k->dek, &ad, sealed, sealed_len, nonce, nonce_len, &plain,
+	else if (g_crypt_open(w->k->dek, &ad, sealed, sealed_len, nonce, nonce_len, &plain,
 			&len, w->err) < 0)
 		g_err_prefix(w->err, "%s", w->pointer);
 	else {

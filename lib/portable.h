@@ -18,7 +18,7 @@
 
 #include <jansson.h>
 
-#include "keys.h"
+#include "userkey.h"
 
 /* Seal in place; the count of values sealed, or -1 with err set (65 for a
  * record that holds a sealed value already: sealing twice would make a

@@ -34,10 +34,6 @@ static const char *field(const json_t *data, const char *key)
 	return s ? s : "";
 }
 
-static int oom(struct g_err *err)
-{
-	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
-}
 
 int64_t g_prompt_tokens(size_t len)
 {
@@ -122,7 +118,7 @@ static int prepare(struct build *b)
 	b->char_name = strdup(*nick ? nick : field(cdata, "name"));
 	b->user_name = strdup(uname);
 	if (!b->char_name || !b->user_name)
-		return oom(b->err);
+		return g_err_oom(b->err);
 	b->m.char_name = b->char_name;
 	b->m.user_name = b->user_name;
 	/* {{pick}} is stable for the session, or for the character without one */
@@ -144,7 +140,7 @@ static int prepare(struct build *b)
 	b->persona_desc = expand(b, b->pdata ? field(b->pdata, "description") : "", b->swap);
 	if (!b->description || !b->personality || !b->scenario || !b->examples ||
 	    !b->persona_desc)
-		return oom(b->err);
+		return g_err_oom(b->err);
 	b->m.description = b->description;
 	b->m.personality = b->personality;
 	b->m.scenario = b->scenario;
@@ -634,7 +630,7 @@ static json_t *request(struct build *b, struct parts *p)
 	int64_t context = json_is_integer(ctx) ? json_integer_value(ctx) : G_PROMPT_DEFAULT_CONTEXT;
 	int64_t budget = context - (json_is_integer(max_tokens) ? json_integer_value(max_tokens) : 0);
 	json_t *req, *guise, *persona;
-	const char *kind = g_persona_kind_name(b->in->kind);
+	const char *kind = g_session_persona_kind_name(b->in->kind);
 
 	if (budget <= 0) {
 		g_err_set(b->err, G_EX_DATAERR,
@@ -649,7 +645,7 @@ static json_t *request(struct build *b, struct parts *p)
 							   : json_null(),
 			"messages", messages(b, p));
 	if (!req)
-		return oom(b->err), NULL;
+		return g_err_oom(b->err), NULL;
 	put_settings(req, settings);
 	persona = json_pack("{s:s, s:O, s:O}", "kind", kind, "id",
 			    b->in->persona ? json_object_get(b->in->persona, "id") : json_null(),
@@ -665,7 +661,7 @@ static json_t *request(struct build *b, struct parts *p)
 			  persona, "budget", budget_record(b, p, context, max_tokens));
 	if (!guise || json_object_set_new(req, "guise", guise) < 0) {
 		json_decref(req);
-		return oom(b->err), NULL;
+		return g_err_oom(b->err), NULL;
 	}
 	return req;
 }
@@ -721,7 +717,7 @@ int g_prompt_build(const struct g_prompt_in *in, json_t **out, struct g_err *err
 	rc = *out ? 0 : -1;
 	goto out;
 nomem:
-	oom(err);
+	g_err_oom(err);
 out:
 	json_decref(p.system);
 	json_decref(p.blocks);

@@ -34,7 +34,7 @@
 struct g_prompt_in {
 	const char *session_id; /* NULL: a render without a session */
 	const char *username;
-	const json_t *character; /* its record (cardrow.h) */
+	const json_t *character; /* its record (card_row.h) */
 	enum g_persona_kind kind;
 	const json_t *persona;  /* the persona's or impersonated character's record */
 	const json_t *settings; /* every key of settings.h */

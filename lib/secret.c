@@ -33,7 +33,7 @@ static int secret_alloc(struct g_secret *s, struct g_err *err)
 	s->len = 0;
 	s->buf = sodium_malloc(G_SECRET_MAX + 2);
 	if (!s->buf)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	return 0;
 }
 

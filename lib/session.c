@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cardref.h"
+#include "ref.h"
 #include "settings.h"
 #include "uuid.h"
 #include "vault.h"
@@ -17,12 +17,8 @@ static const char *const plain_settings[] = {
 	"frequency_penalty", "presence_penalty", "seed",
 };
 
-static int oom(struct g_err *err)
-{
-	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
-}
 
-const char *g_persona_kind_name(enum g_persona_kind kind)
+const char *g_session_persona_kind_name(enum g_persona_kind kind)
 {
 	switch (kind) {
 	case G_PERSONA_CUSTOM: return "custom";
@@ -32,22 +28,22 @@ const char *g_persona_kind_name(enum g_persona_kind kind)
 	return "none";
 }
 
-void g_speaker_release(struct g_speaker *sp)
+void g_session_speaker_release(struct g_speaker *sp)
 {
 	free(sp->name);
 	memset(sp, 0, sizeof(*sp));
 }
 
-json_t *g_speaker_record(const struct g_speaker *sp)
+json_t *g_session_speaker_record(const struct g_speaker *sp)
 {
 	int none = sp->kind == G_PERSONA_NONE;
 
-	return json_pack("{s:s, s:o, s:o}", "kind", g_persona_kind_name(sp->kind), "id",
+	return json_pack("{s:s, s:o, s:o}", "kind", g_session_persona_kind_name(sp->kind), "id",
 			 none ? json_null() : json_string(sp->id), "name",
 			 none || !sp->name ? json_null() : json_string(sp->name));
 }
 
-int g_speaker_load(struct g_store *s, const struct g_userkey *k, enum g_persona_kind kind,
+int g_session_speaker_load(struct g_store *s, const struct g_userkey *k, enum g_persona_kind kind,
 		   const char *id, struct g_speaker *sp, struct g_err *err)
 {
 	size_t len;
@@ -63,7 +59,7 @@ int g_speaker_load(struct g_store *s, const struct g_userkey *k, enum g_persona_
 	sp->kind = kind;
 	snprintf(sp->id, sizeof(sp->id), "%s", id);
 	if (rc == 0 && !(sp->name = strdup("")))
-		return oom(err);
+		return g_err_oom(err);
 	return 0;
 }
 
@@ -71,7 +67,7 @@ void g_session_release(struct g_session *ss)
 {
 	free(ss->character_name);
 	free(ss->title);
-	g_speaker_release(&ss->persona);
+	g_session_speaker_release(&ss->persona);
 	json_decref(ss->settings);
 	memset(ss, 0, sizeof(*ss));
 }
@@ -94,7 +90,7 @@ static int match(struct g_store *s, const struct g_userkey *k, const char *ref, 
 
 	if (g_store_prepare(s, sql[pass], &st, err) < 0)
 		return -1;
-	g_name_fold(ref, want, sizeof(want));
+	g_ref_name_fold(ref, want, sizeof(want));
 	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -108,7 +104,7 @@ static int match(struct g_store *s, const struct g_userkey *k, const char *ref, 
 			sqlite3_reset(st);
 			return -1;
 		}
-		g_name_fold(title, got, sizeof(got));
+		g_ref_name_fold(title, got, sizeof(got));
 		free(title);
 		if (strcmp(got, want) == 0)
 			g_ref_found_add(f, "session", 0, id);
@@ -150,7 +146,7 @@ static json_t *row_settings(sqlite3_stmt *st, const char *id, const char *stop, 
 	size_t i;
 
 	if (!settings)
-		return oom(err), NULL;
+		return g_err_oom(err), NULL;
 	plain = json_loads(text_col(st, 4) ? text_col(st, 4) : "{}", 0, &jerr);
 	if (!json_is_object(plain)) {
 		json_decref(plain);
@@ -195,10 +191,10 @@ static int check_binding(struct g_store *s, const struct g_userkey *k, sqlite3_s
 
 	if ((custom && imp) || (imp && strcmp(imp, out->character_id) == 0))
 		goto refuse;
-	if (g_speaker_load(s, k, G_PERSONA_IMPERSONATED, out->character_id, &character, err) < 0)
+	if (g_session_speaker_load(s, k, G_PERSONA_IMPERSONATED, out->character_id, &character, err) < 0)
 		goto failed;
 	out->character_name = character.name;
-	if (g_speaker_load(s, k, kind, custom ? custom : imp, &out->persona, err) < 0)
+	if (g_session_speaker_load(s, k, kind, custom ? custom : imp, &out->persona, err) < 0)
 		goto failed;
 	return 0;
 failed:
@@ -295,7 +291,7 @@ json_t *g_session_record(const struct g_session *ss, int64_t messages)
 			 "session", "id", ss->id, "title",
 			 ss->title ? json_string(ss->title) : json_null(), "character", "id",
 			 ss->character_id, "name", ss->character_name ? ss->character_name : "",
-			 "persona", g_speaker_record(&ss->persona), "settings", ss->settings,
+			 "persona", g_session_speaker_record(&ss->persona), "settings", ss->settings,
 			 "messages", (json_int_t)messages, "created_at", ss->created_at,
 			 "updated_at", ss->updated_at);
 }
@@ -311,7 +307,7 @@ int g_session_record_of(struct g_store *s, const struct g_userkey *k, const char
 		return -1;
 	n = g_session_messages(s, ss.id, err);
 	if (n >= 0 && !(*record = g_session_record(&ss, n)))
-		oom(err);
+		g_err_oom(err);
 	g_session_release(&ss);
 	return *record ? 0 : -1;
 }
@@ -328,7 +324,7 @@ static int bind_settings(const struct g_userkey *k, sqlite3_stmt *st, int first,
 	int rc = 0;
 
 	if (!plain)
-		return oom(err);
+		return g_err_oom(err);
 	for (i = 0; i < sizeof(plain_settings) / sizeof(*plain_settings); i++)
 		if ((v = json_object_get(settings, plain_settings[i])) && !json_is_null(v))
 			json_object_set(plain, plain_settings[i], v);
@@ -336,9 +332,9 @@ static int bind_settings(const struct g_userkey *k, sqlite3_stmt *st, int first,
 	json_decref(plain);
 	v = json_object_get(settings, "stop");
 	if (json_is_array(v) && !(stop_json = json_dumps(v, JSON_COMPACT)))
-		rc = oom(err);
+		rc = g_err_oom(err);
 	if (rc == 0 && !*plain_json)
-		rc = oom(err);
+		rc = g_err_oom(err);
 	if (rc == 0)
 		rc = g_vault_seal(k, "chat_sessions", "stop", id, stop_json,
 				  stop_json ? strlen(stop_json) : 0, stop, err);
@@ -403,11 +399,11 @@ int g_session_pick_persona(struct g_store *s, const struct g_userkey *k, const s
 	id[0] = '\0';
 	if (persona_ref) {
 		*kind = G_PERSONA_CUSTOM;
-		return g_cardref_resolve(s, k, G_REF_PERSONAS, persona_ref, &found, id, err);
+		return g_ref_resolve(s, k, G_REF_PERSONAS, persona_ref, &found, id, err);
 	}
 	if (impersonate_ref) {
 		*kind = G_PERSONA_IMPERSONATED;
-		return g_cardref_resolve(s, k, G_REF_CHARACTERS, impersonate_ref, &found, id, err);
+		return g_ref_resolve(s, k, G_REF_CHARACTERS, impersonate_ref, &found, id, err);
 	}
 	if (none)
 		return 0;
@@ -437,8 +433,8 @@ int g_session_insert(struct g_store *s, const struct g_userkey *k, const char *c
 			 &sealed_title, err) < 0 ||
 	    seal_binding(k, id, character_id, kind, persona_id, &binding, err) < 0 ||
 	    g_store_prepare(s, sql, &st, err) < 0) {
-		g_sealed_release(&sealed_title);
-		g_sealed_release(&binding);
+		g_vault_sealed_release(&sealed_title);
+		g_vault_sealed_release(&binding);
 		return -1;
 	}
 	g_timestamp_now(now);
@@ -458,9 +454,9 @@ int g_session_insert(struct g_store *s, const struct g_userkey *k, const char *c
 	else
 		sqlite3_reset(st);
 	free(plain_json);
-	g_sealed_release(&sealed_title);
-	g_sealed_release(&stop);
-	g_sealed_release(&binding);
+	g_vault_sealed_release(&sealed_title);
+	g_vault_sealed_release(&stop);
+	g_vault_sealed_release(&binding);
 	return rc;
 }
 
@@ -492,7 +488,7 @@ int g_session_bind(struct g_store *s, const struct g_userkey *k, const struct g_
 	    seal_binding(k, ss->id, ss->character_id, kind, persona_id, &binding, err) < 0)
 		return -1;
 	if (g_store_prepare(s, sql, &st, err) < 0) {
-		g_sealed_release(&binding);
+		g_vault_sealed_release(&binding);
 		return -1;
 	}
 	g_timestamp_now(now);
@@ -506,7 +502,7 @@ int g_session_bind(struct g_store *s, const struct g_userkey *k, const struct g_
 	sqlite3_bind_text(st, 7, k->user_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, ss->character_id, -1, SQLITE_STATIC);
 	rc = one_row(s, st, ss->id, err);
-	g_sealed_release(&binding);
+	g_vault_sealed_release(&binding);
 	return rc;
 }
 
@@ -534,7 +530,7 @@ int g_session_store_settings(struct g_store *s, const struct g_userkey *k, const
 	else
 		sqlite3_reset(st);
 	free(plain_json);
-	g_sealed_release(&stop);
+	g_vault_sealed_release(&stop);
 	return rc;
 }
 
@@ -682,5 +678,5 @@ int g_session_drop_card(struct g_store *s, const struct g_userkey *k, enum g_car
 		if (*deleted > 0 && (g_session_each(s, k, id, delete_one, arg, err) < 0 || err->code))
 			return -1;
 	}
-	return g_cardrow_delete(s, k, kind, id, err);
+	return g_card_row_delete(s, k, kind, id, err);
 }

@@ -20,16 +20,16 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "cardrow.h"
-#include "keys.h"
+#include "card_row.h"
+#include "userkey.h"
 #include "store.h"
 #include "timestamp.h"
-#include "users.h"
+#include "user.h"
 
 enum g_persona_kind { G_PERSONA_NONE, G_PERSONA_CUSTOM, G_PERSONA_IMPERSONATED };
 
 /* "none", "custom", "impersonated" */
-const char *g_persona_kind_name(enum g_persona_kind kind);
+const char *g_session_persona_kind_name(enum g_persona_kind kind);
 
 /* Who speaks for the user: a binding and the name it had when read. */
 struct g_speaker {
@@ -38,13 +38,13 @@ struct g_speaker {
 	char *name;          /* NULL for none */
 };
 
-void g_speaker_release(struct g_speaker *sp);
+void g_session_speaker_release(struct g_speaker *sp);
 /* {kind, id, name}, nulls for none. New reference. */
-json_t *g_speaker_record(const struct g_speaker *sp);
+json_t *g_session_speaker_record(const struct g_speaker *sp);
 
 /* The name of k's user's persona (custom) or character (impersonated) id
  * into sp: 66 when the user has no such row. */
-int g_speaker_load(struct g_store *s, const struct g_userkey *k, enum g_persona_kind kind,
+int g_session_speaker_load(struct g_store *s, const struct g_userkey *k, enum g_persona_kind kind,
 		   const char *id, struct g_speaker *sp, struct g_err *err);
 
 struct g_session {

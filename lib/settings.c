@@ -159,7 +159,7 @@ int g_settings_assign(json_t *target, char *const *assignments, int n, struct g_
 	int i;
 
 	if (!next)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	for (i = 0; i < n; i++) {
 		eq = strchr(assignments[i], '=');
 		st = eq ? find(assignments[i], (size_t)(eq - assignments[i])) : NULL;

@@ -50,7 +50,7 @@ void g_sse_free(struct g_sse *p)
 static int too_big(struct g_err *err, int rc, const char *what)
 {
 	if (rc == -2)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	return g_err_set(err, G_EX_PROTOCOL, "event stream: %s", what);
 }
 

@@ -66,7 +66,7 @@ static int make_parents(const char *path, struct g_err *err)
 	int rc = 0;
 
 	if (!dir)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	p = strrchr(dir, '/');
 	if (!p || p == dir) {
 		free(dir);
@@ -186,19 +186,19 @@ static struct g_store *store_open(const char *path, int create, struct g_err *er
 	struct g_store *s = calloc(1, sizeof(*s));
 
 	if (!s) {
-		g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		g_err_oom(err);
 		return NULL;
 	}
 	s->path = strdup(path);
 	if (!s->path) {
-		g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		g_err_oom(err);
 		goto fail;
 	}
 	if ((create ? make_parents(path, err) < 0 || make_file(path, err) < 0
 		    : must_exist(path, err) < 0) ||
-	    open_connection(s, err) < 0 || g_store_check_version(s, err) < 0 ||
+	    open_connection(s, err) < 0 || g_store_migrate_check_version(s, err) < 0 ||
 	    apply_recipe(s, err) < 0 || g_store_migrate(s, err) < 0 ||
-	    g_store_load_meta(s, err) < 0)
+	    g_store_migrate_load_meta(s, err) < 0)
 		goto fail;
 	return s;
 fail:
@@ -239,7 +239,7 @@ int g_store_prepare(struct g_store *s, const char *sql, sqlite3_stmt **st,
 	s->cache[i].sql = strdup(sql);
 	if (!s->cache[i].sql) {
 		sqlite3_finalize(*st);
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	}
 	s->cache[i].st = *st;
 	return 0;

@@ -44,7 +44,7 @@ static int not_ours(struct g_store *s, struct g_err *err)
 			 s->path);
 }
 
-int g_store_check_version(struct g_store *s, struct g_err *err)
+int g_store_migrate_check_version(struct g_store *s, struct g_err *err)
 {
 	int app_id = 0, version = 0, objects = 0;
 
@@ -83,7 +83,7 @@ int g_store_migrate(struct g_store *s, struct g_err *err)
 	if (g_store_begin(s, err) < 0)
 		return -1;
 	/* Another process may have migrated while we waited for the lock. */
-	if (g_store_check_version(s, err) < 0)
+	if (g_store_migrate_check_version(s, err) < 0)
 		goto fail;
 	for (version = s->schema_version, i = (size_t)version;
 	     i < g_embedded_sql_count; i++) {
@@ -108,7 +108,7 @@ fail:
 	return -1;
 }
 
-int g_store_load_meta(struct g_store *s, struct g_err *err)
+int g_store_migrate_load_meta(struct g_store *s, struct g_err *err)
 {
 	static const char sql[] = "SELECT value FROM meta WHERE key = 'db_id'";
 	sqlite3_stmt *st;

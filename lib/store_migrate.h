@@ -9,10 +9,10 @@
 #include "store.h"
 
 /* Refuse a file that is newer than this build or not ours; reads only. */
-int g_store_check_version(struct g_store *s, struct g_err *err);
+int g_store_migrate_check_version(struct g_store *s, struct g_err *err);
 /* Apply what is missing, in one BEGIN IMMEDIATE transaction. */
 int g_store_migrate(struct g_store *s, struct g_err *err);
 /* Read meta (the database id) into s. */
-int g_store_load_meta(struct g_store *s, struct g_err *err);
+int g_store_migrate_load_meta(struct g_store *s, struct g_err *err);
 
 #endif

@@ -14,7 +14,7 @@ void g_subcmd_failed(struct g_subcmd *c, const struct g_err *err)
 int g_subcmd_write(struct g_subcmd *c, json_t *rec, struct g_err *err)
 {
 	int rc = rec ? g_doc_write(c->out, rec, err)
-		     : g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		     : g_err_oom(err);
 
 	json_decref(rec);
 	return rc;
@@ -55,7 +55,7 @@ int g_subcmd_main(struct g_subcmd *c, const struct g_subcmd_def *d, int argc, ch
 	g_err_clear(&err);
 	c->out = g_doc_writer_new(stdout, c->cli.output);
 	if (!c->out) {
-		g_msg("out of memory");
+		g_msg(G_ERR_OOM);
 		status = G_EX_SOFTWARE;
 	} else if (g_context_open(&c->ctx, &c->cli, &err) < 0 ||
 		 d->runs[c->verb](c, argv + optind, argc - optind, &err) < 0)

@@ -147,11 +147,6 @@ static int word_is(const char *s, size_t len, const char *word)
 	return len == strlen(word) && memcmp(s, word, len) == 0;
 }
 
-static int oom(struct parser *p)
-{
-	return g_err_set(p->err, G_EX_SOFTWARE, "out of memory");
-}
-
 /* {{#if x}} or {{#unless x}}: open a block. */
 static int open_block(struct parser *p, size_t tag, size_t tag_len, size_t in, size_t in_len)
 {
@@ -178,7 +173,7 @@ static int open_block(struct parser *p, size_t tag, size_t tag_len, size_t in, s
 		return fail(p, tag, "blocks nested deeper than 32");
 	n = add(p->stack[p->depth].into, NODE_IF, tag, tag_len);
 	if (!n)
-		return oom(p);
+		return g_err_oom(p->err);
 	n->name_off = name;
 	n->name_len = name_len;
 	n->negate = word_is(s + word, word_len, "unless");
@@ -251,7 +246,7 @@ static int tag(struct parser *p, size_t at, size_t tag_len)
 		return else_branch(p, at);
 	n = add(into, is_name(p->text + in, in_len) ? NODE_VAR : NODE_TEXT, at, tag_len);
 	if (!n)
-		return oom(p);
+		return g_err_oom(p->err);
 	n->name_off = in;
 	n->name_len = in_len;
 	return 0;
@@ -268,7 +263,7 @@ static int text(struct parser *p, size_t off, size_t len)
 		last->len += len;
 		return 0;
 	}
-	return add(l, NODE_TEXT, off, len) ? 0 : oom(p);
+	return add(l, NODE_TEXT, off, len) ? 0 : g_err_oom(p->err);
 }
 
 static int parse(struct parser *p)
@@ -319,7 +314,7 @@ struct g_tmpl *g_tmpl_parse(const char *text, size_t len, const char *name, stru
 	t = calloc(1, sizeof(*t));
 	if (!t || !(t->text = malloc(len + 1))) {
 		free(t);
-		g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		g_err_oom(err);
 		return NULL;
 	}
 	memcpy(t->text, text, len);

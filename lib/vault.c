@@ -112,7 +112,7 @@ static int seal(const struct g_userkey *k, const char *table, const char *column
 	struct g_field_ad ad;
 
 	field_ad(k, table, column, row_id, &ad);
-	return g_seal_bound(k->dek, &ad, bind ? &b : NULL, plain, len, &out->data, &out->len,
+	return g_crypt_seal_bound(k->dek, &ad, bind ? &b : NULL, plain, len, &out->data, &out->len,
 			    out->nonce, err);
 }
 
@@ -209,7 +209,7 @@ int g_vault_put(struct g_store *s, const struct g_userkey *k, const char *table,
 			  len, &sealed, err);
 	if (rc == 0)
 		rc = write_sealed(s, k, table, column, row_id, &sealed, err);
-	g_sealed_release(&sealed);
+	g_vault_sealed_release(&sealed);
 	free_binds(vals);
 	return rc;
 }
@@ -233,7 +233,7 @@ static int open_column(const struct g_userkey *k, const char *table,
 	    sqlite3_column_type(st, col + 1) == SQLITE_NULL)
 		return 0;
 	field_ad(k, table, column, row_id, &ad);
-	if (g_open_bound(k->dek, &ad, bind ? &b : NULL, sealed, (size_t)sealed_len, nonce,
+	if (g_crypt_open_bound(k->dek, &ad, bind ? &b : NULL, sealed, (size_t)sealed_len, nonce,
 			 (size_t)nonce_len, plain, len, err) < 0)
 		return -1;
 	*unbound = bind && sealed[0] == G_SEAL_FORMAT;
@@ -266,7 +266,7 @@ static int open_read(const struct g_userkey *k, const char *table, const char *c
 	return rc;
 }
 
-void g_sealed_release(struct g_sealed *x)
+void g_vault_sealed_release(struct g_sealed *x)
 {
 	free(x->data);
 	x->data = NULL;
@@ -479,7 +479,7 @@ static int walk(struct g_store *s, const struct g_userkey *k, field_fn fn, void 
 				free(row_id);
 				free_binds(vals);
 				sqlite3_finalize(st);
-				return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+				return g_err_oom(err);
 			}
 			nf = 0;
 			for (j = 0, col = (int)nb + 1; t->columns[j] && nf < MAX_COLUMNS;
@@ -565,7 +565,7 @@ static int reseal(struct each *e, const struct field *f)
 		  f->plain ? f->len : 0, &x, e->err);
 	if (rc == 0)
 		rc = write_sealed(e->s, e->k, f->t->name, f->column, f->row_id, &x, e->err);
-	g_sealed_release(&x);
+	g_vault_sealed_release(&x);
 	if (rc < 0) {
 		e->failed = 1;
 		return 1;

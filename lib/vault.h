@@ -10,7 +10,7 @@
 #ifndef GUISE_VAULT_H
 #define GUISE_VAULT_H
 
-#include "keys.h"
+#include "userkey.h"
 #include "store.h"
 
 /*
@@ -68,13 +68,13 @@ int g_vault_get(struct g_store *s, const struct g_userkey *k, const char *table,
 
 /* A field sealed before its row is written, so that a whole row goes in
  * with one INSERT: the ciphertext (NULL: unset) and its nonce. Emptied
- * with g_sealed_release. */
+ * with g_vault_sealed_release. */
 struct g_sealed {
 	unsigned char *data;
 	size_t len;
 	unsigned char nonce[G_NONCE_BYTES];
 };
-void g_sealed_release(struct g_sealed *x);
+void g_vault_sealed_release(struct g_sealed *x);
 
 /* Seal plain (NULL: unset) for table.column of row_id owned by k's user. */
 int g_vault_seal(const struct g_userkey *k, const char *table, const char *column,

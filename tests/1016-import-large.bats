@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # persona-import of cards whose fields seal to 1 MiB or more (issue 12,
 # item 16): such a row goes in as zeros, then each field is sealed and
-# written into it on its own (lib/cardrow.c fill_row), so that a large card
+# written into it on its own (lib/card_row.c fill_row), so that a large card
 # is not held sealed whole and again in the record SQLite builds
 # (bench/import-memory.sh measures the memory). Here: what is stored is the
 # card, every field opens, the card as imported comes back byte for byte,

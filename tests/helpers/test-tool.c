@@ -137,7 +137,7 @@ static int doc_one(FILE *in, const char *name, void *arg)
 	int rc, status = 0;
 
 	if (!r) {
-		g_msg("out of memory");
+		g_msg(G_ERR_OOM);
 		return G_EX_SOFTWARE;
 	}
 	while ((rc = g_doc_read(r, &v, &err)) > 0) {
@@ -222,7 +222,7 @@ static int cmd_store_open(struct tool *t)
 		json_object_set_new(rec, pragmas[i], pragma(s, pragmas[i]));
 	g_store_close(s);
 	w = g_doc_writer_new(stdout, t->cli.output);
-	rc = w ? g_doc_write(w, rec, &err) : g_err_set(&err, G_EX_SOFTWARE, "out of memory");
+	rc = w ? g_doc_write(w, rec, &err) : g_err_oom(&err);
 	json_decref(rec);
 	if (g_doc_writer_close(w, rc < 0 ? NULL : &err) < 0 || rc < 0)
 		return g_report(&err);
@@ -330,7 +330,7 @@ static int cmd_kdf(int argc, char **argv)
 	kdf.opslimit = (unsigned long long)ops;
 	kdf.memlimit = (size_t)mem * 1024;
 	if (g_crypt_init(&err) < 0 ||
-	    g_kdf_derive(pass, n, (const unsigned char *)argv[optind], &kdf, key, &err) < 0)
+	    g_crypt_kdf_derive(pass, n, (const unsigned char *)argv[optind], &kdf, key, &err) < 0)
 		return g_report(&err);
 	sodium_bin2hex(hex, sizeof(hex), key, sizeof(key));
 	puts(hex);
@@ -417,7 +417,7 @@ static unsigned char *slurp(const char *path, size_t *len)
 	struct g_err err;
 
 	*len = 0;
-	if (g_file_read(path, (size_t)1 << 40, &f, &err) < 0)
+	if (g_fileio_read(path, (size_t)1 << 40, &f, &err) < 0)
 		return NULL;
 	*len = f.len;
 	return f.data; /* malloc'ed: the caller frees it */
@@ -521,7 +521,7 @@ static int cmd_charx(struct tool *t, int argc, char **argv)
 	rec = json_pack("{s:o, s:o}", "card", card ? card : json_null(), "entries", list);
 	g_charx_release(&x);
 	w = g_doc_writer_new(stdout, t->cli.output);
-	rc = w ? g_doc_write(w, rec, &err) : g_err_set(&err, G_EX_SOFTWARE, "out of memory");
+	rc = w ? g_doc_write(w, rec, &err) : g_err_oom(&err);
 	json_decref(rec);
 	if (g_doc_writer_close(w, rc < 0 ? NULL : &err) < 0 || rc < 0)
 		return g_report(&err);
@@ -558,7 +558,7 @@ static int cmd_charx_write(const char *sub, int argc, char **argv)
 		x.card = (char *)slurp("-", &x.card_len);
 		if (!x.card || !(x.entries = calloc(n + 1, sizeof(*x.entries)))) {
 			free(x.card);
-			g_msg("out of memory");
+			g_msg(G_ERR_OOM);
 			return G_EX_SOFTWARE;
 		}
 		for (i = 0; i < n; i++, x.n_entries++) {
@@ -874,7 +874,7 @@ static int cmd_sse(int argc, char **argv)
 
 	if (optind >= argc || g_cli_parse_long(argv[optind], 0, 1 << 30, &chunk) < 0)
 		return g_usage_error(synopsis, "sse: give a chunk size");
-	if (!p || g_file_read("-", (size_t)64 << 20, &f, &err) < 0)
+	if (!p || g_fileio_read("-", (size_t)64 << 20, &f, &err) < 0)
 		return p ? g_report(&err) : G_EX_SOFTWARE;
 	while (rc == 0 && at < f.len) {
 		n = chunk == 0 || f.len - at < (size_t)chunk ? f.len - at : (size_t)chunk;
@@ -884,7 +884,7 @@ static int cmd_sse(int argc, char **argv)
 	if (rc == 0)
 		rc = g_sse_end(p, &err);
 	g_sse_free(p);
-	g_file_release(&f);
+	g_fileio_release(&f);
 	return rc < 0 ? g_report(&err) : 0;
 }
 

@@ -1,42 +1,42 @@
 /*
- * cardrow_src.h: what the two halves of cardrow (cardrow.c writes,
- * cardrow_read.c reads) share: the encrypted columns of a card row, in the
+ * card_columns.h: what the two halves of cardrow (card_row.c writes,
+ * card_row_read.c reads) share: the encrypted columns of a card row, in the
  * order every statement lists them, and opening one of them.
  */
 #ifndef GUISE_CARDROW_SRC_H
 #define GUISE_CARDROW_SRC_H
 #include <sqlite3.h>
 #include <stddef.h>
-#include "cardrow.h"
+#include "card_row.h"
 
 /* How a data field is kept: a text field as its text, the rest as JSON. */
-enum g_cardrow_column_type { G_COL_TEXT, G_COL_JSON };
+enum g_card_column_type { G_COL_TEXT, G_COL_JSON };
 
-struct g_cardrow_column {
+struct g_card_column {
 	const char *name;
-	enum g_cardrow_column_type type;
+	enum g_card_column_type type;
 };
 
 /* The data fields with a column of their own. */
-#define G_CARDROW_DATA 20
-extern const struct g_cardrow_column g_cardrow_data_columns[G_CARDROW_DATA];
+#define G_CARD_DATA_COLUMNS 20
+extern const struct g_card_column g_card_data_columns[G_CARD_DATA_COLUMNS];
 
 /* Every encrypted column: the data columns, then these. */
 enum {
-	G_COL_ORIGIN = G_CARDROW_DATA,
+	G_COL_ORIGIN = G_CARD_DATA_COLUMNS,
 	G_COL_RAW,
 	G_COL_AVATAR,
 	G_COL_EXTRA,
-	G_CARDROW_COLUMNS
+	G_CARD_COLUMNS
 };
 
 /* Column i's name. */
-const char *g_cardrow_column_name(size_t i);
+const char *g_card_row_column_name(size_t i);
 
 /* Open column i of the row at st, whose encrypted columns start at
  * column first (each followed by its nonce): 1 with the plaintext
  * (malloc'ed), 0 unset, -1 with err set (65 if it fails to open). */
-int g_cardrow_open_col(const struct g_userkey *k, const char *table, const char *id,
+int g_card_row_open_col(const struct g_userkey *k, const char *table, const char *id,
 		       sqlite3_stmt *st, int first, size_t i, char **plain, size_t *len,
 		       struct g_err *err);
 

@@ -1,5 +1,5 @@
-/* cardref.c: id, id prefix or name to one row. */
-#include "cardref.h"
+/* ref.c: id, id prefix or name to one row. */
+#include "ref.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -49,7 +49,7 @@ static char fold(char c)
 	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
-void g_name_fold(const char *name, char *out, size_t size)
+void g_ref_name_fold(const char *name, char *out, size_t size)
 {
 	size_t i;
 
@@ -109,7 +109,7 @@ static int match_ids(struct g_store *s, const struct g_userkey *k, enum g_cardki
 	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "looking up an id", err);
 }
 
-int g_cardref_resolve(struct g_store *s, const struct g_userkey *k, int kinds,
+int g_ref_resolve(struct g_store *s, const struct g_userkey *k, int kinds,
 		      const char *ref, enum g_cardkind *kind, char id[G_UUID_LEN],
 		      struct g_err *err)
 {
@@ -130,7 +130,7 @@ int g_cardref_resolve(struct g_store *s, const struct g_userkey *k, int kinds,
 				continue;
 			f.looking = order[i];
 			if ((pass < 2 ? match_ids(s, k, order[i], ref, pass == 0, &f, err)
-				      : g_cardrow_names(s, k, order[i], 0, match_name, &f, err)) < 0)
+				      : g_card_row_names(s, k, order[i], 0, match_name, &f, err)) < 0)
 				return -1;
 		}
 		if ((rc = g_ref_found_one(&f.c, ref, id, err)) <= 0) {

@@ -1,6 +1,6 @@
-/* cardedit.c: hand-written characters and personas, and merge patches of
+/* card_edit.c: hand-written characters and personas, and merge patches of
  * them, into canonical cards. */
-#include "cardedit.h"
+#include "card_edit.h"
 
 #include <string.h>
 
@@ -15,23 +15,19 @@ static const char *const row_keys[] = {
 	"created_at", "updated_at", "default",
 };
 
-static int oom(struct g_err *err)
-{
-	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
-}
 
 static int bad(struct g_err *err, const char *name, const char *place, const char *what)
 {
 	return g_err_set(err, G_EX_DATAERR, "'%s': %s: %s", name, place, what);
 }
 
-void g_cardedit_release(struct g_cardedit *e)
+void g_card_edit_release(struct g_card_edit *e)
 {
 	json_decref(e->card);
 	e->card = NULL;
 }
 
-int g_merge_patch(json_t *target, const json_t *patch)
+int g_card_edit_merge_patch(json_t *target, const json_t *patch)
 {
 	const char *key;
 	json_t *v, *child;
@@ -52,7 +48,7 @@ int g_merge_patch(json_t *target, const json_t *patch)
 			if (json_object_set_new(target, key, child) < 0)
 				return -1;
 		}
-		if (g_merge_patch(child, v) < 0)
+		if (g_card_edit_merge_patch(child, v) < 0)
 			return -1;
 	}
 	return 0;
@@ -93,7 +89,7 @@ static int placement_key(struct g_placement *place, const char *key, const json_
 }
 
 /* A key at the top of a persona's input that is not a card field. */
-static int persona_key(struct g_cardedit *out, const char *key, const json_t *v,
+static int persona_key(struct g_card_edit *out, const char *key, const json_t *v,
 		       enum g_cardkind kind, const char *name, struct g_err *err)
 {
 	if (kind != G_PERSONA)
@@ -165,7 +161,7 @@ static json_t *flat_doc(const json_t *in, enum g_cardkind kind,
 	const char *key;
 
 	if (!data)
-		return oom(err), NULL;
+		return g_err_oom(err), NULL;
 	json_object_foreach ((json_t *)in, key, v) {
 		if (strcmp(key, "kind") == 0 && json_is_string(v) &&
 		    strcmp(json_string_value(v), g_cardkind_name(kind)) == 0)
@@ -186,13 +182,13 @@ static json_t *flat_doc(const json_t *in, enum g_cardkind kind,
 	v = v3_doc(data, NULL);
 	json_decref(data);
 	if (!v)
-		oom(err);
+		g_err_oom(err);
 	return v;
 }
 
 /* A persona's placement and default from the top of its input, over
  * what the card's extensions said. */
-static int persona_keys(const json_t *in, struct g_cardedit *out, const char *name,
+static int persona_keys(const json_t *in, struct g_card_edit *out, const char *name,
 			struct g_err *err)
 {
 	const char *key;
@@ -205,8 +201,8 @@ static int persona_keys(const json_t *in, struct g_cardedit *out, const char *na
 	return 0;
 }
 
-int g_cardedit_create(const json_t *in, enum g_cardkind kind, const char *name,
-		      struct g_cardedit *out, struct g_err *err)
+int g_card_edit_create(const json_t *in, enum g_cardkind kind, const char *name,
+		      struct g_card_edit *out, struct g_err *err)
 {
 	int card_shaped;
 	json_t *doc;
@@ -223,7 +219,7 @@ int g_cardedit_create(const json_t *in, enum g_cardkind kind, const char *name,
 		/* a record as `persona show` prints it */
 		doc = v3_doc(json_object_get(in, "data"), json_object_get(in, "top_level"));
 		if (!doc)
-			return oom(err);
+			return g_err_oom(err);
 	} else if (!(doc = flat_doc(in, kind, name, err))) {
 		return -1;
 	}
@@ -236,7 +232,7 @@ int g_cardedit_create(const json_t *in, enum g_cardkind kind, const char *name,
 		g_placement_take(out->card, &out->place);
 	if ((kind == G_PERSONA && !card_shaped && persona_keys(in, out, name, err) < 0) ||
 	    required(out->card, kind, name, err) < 0) {
-		g_cardedit_release(out);
+		g_card_edit_release(out);
 		return -1;
 	}
 	return 0;
@@ -253,7 +249,7 @@ static int is_row_key(const char *key)
 }
 
 /* One top-level key of a patch, applied to data or the placement. */
-static int patch_key(const json_t *record, json_t *data, struct g_cardedit *out,
+static int patch_key(const json_t *record, json_t *data, struct g_card_edit *out,
 		     const char *key, const json_t *v, enum g_cardkind kind, const char *name,
 		     struct g_err *err)
 {
@@ -264,9 +260,9 @@ static int patch_key(const json_t *record, json_t *data, struct g_cardedit *out,
 		return 0; /* after the flat keys, so that data wins */
 	if (g_card_field(key)) {
 		one = json_pack("{s:O}", key, (json_t *)v);
-		rc = one ? g_merge_patch(data, one) : -1;
+		rc = one ? g_card_edit_merge_patch(data, one) : -1;
 		json_decref(one);
-		return rc < 0 ? oom(err) : 0;
+		return rc < 0 ? g_err_oom(err) : 0;
 	}
 	if (kind == G_PERSONA && is_placement_key(key))
 		return placement_key(&out->place, key, v, name, err);
@@ -281,8 +277,8 @@ static int patch_key(const json_t *record, json_t *data, struct g_cardedit *out,
 	return bad(err, name, key, "not a card field");
 }
 
-int g_cardedit_update(const json_t *record, const json_t *patch, enum g_cardkind kind,
-		      const char *name, struct g_cardedit *out, struct g_err *err)
+int g_card_edit_update(const json_t *record, const json_t *patch, enum g_cardkind kind,
+		      const char *name, struct g_card_edit *out, struct g_err *err)
 {
 	json_t *card, *data, *v;
 	const char *key;
@@ -301,20 +297,20 @@ int g_cardedit_update(const json_t *record, const json_t *patch, enum g_cardkind
 			      json_integer_value(json_object_get(record, "depth")),
 			      json_string_value(json_object_get(record, "role")), &out->place) < 0)
 		out->place = g_placement_default;
-	card = g_cardrow_card(record);
+	card = g_card_row_card(record);
 	if (!card)
-		return oom(err);
+		return g_err_oom(err);
 	data = json_object_get(card, "data");
 	json_object_foreach ((json_t *)patch, key, v)
 		if ((rc = patch_key(record, data, out, key, v, kind, name, err)) < 0)
 			break;
-	if (rc == 0 && (v = json_object_get(patch, "data")) && g_merge_patch(data, v) < 0)
-		rc = oom(err);
+	if (rc == 0 && (v = json_object_get(patch, "data")) && g_card_edit_merge_patch(data, v) < 0)
+		rc = g_err_oom(err);
 	if (rc == 0 && !(out->card = normalize(card, name, err)))
 		rc = -1;
 	json_decref(card);
 	if (rc == 0 && (rc = required(out->card, kind, name, err)) < 0)
-		g_cardedit_release(out);
+		g_card_edit_release(out);
 	return rc;
 }
 
@@ -324,7 +320,7 @@ static int settable(const char *key)
 	return g_card_field(key) || is_placement_key(key);
 }
 
-int g_cardedit_set(json_t *patch, const char *assignment, struct g_err *err)
+int g_card_edit_set(json_t *patch, const char *assignment, struct g_err *err)
 {
 	const char *eq = strchr(assignment, '=');
 	char key[64], where[256];
@@ -352,15 +348,15 @@ int g_cardedit_set(json_t *patch, const char *assignment, struct g_err *err)
 		}
 	}
 	if (json_object_set_new(patch, key, v) < 0)
-		return oom(err);
+		return g_err_oom(err);
 	return 0;
 }
 
-int g_cardedit_clear(json_t *patch, const char *key, struct g_err *err)
+int g_card_edit_unset(json_t *patch, const char *key, struct g_err *err)
 {
 	if (!settable(key))
 		return g_err_set(err, G_EX_USAGE, "--clear: '%s' is not a card field", key);
 	if (json_object_set_new(patch, key, json_null()) < 0)
-		return oom(err);
+		return g_err_oom(err);
 	return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * keys.h: a user's data key (DEK), from wherever it can be had.
+ * userkey.h: a user's data key (DEK), from wherever it can be had.
  *
  * g_userkey_get() looks in the unlock cache first (keyring, then the
  * session token), then at the passphrase sources (secret.h), deriving the
@@ -13,7 +13,7 @@
 
 #include "crypt.h"
 #include "secret.h"
-#include "users.h"
+#include "user.h"
 
 struct g_userkey {
 	char db_id[64];

@@ -1,5 +1,5 @@
 /*
- * chatlog.h: a session's messages (DESIGN.md §4, §5).
+ * chat_log.h: a session's messages (DESIGN.md §4, §5).
  *
  * Messages are numbered by seq from 1 in the order they were written; a
  * deleted message leaves its number unused (later ones keep theirs, new
@@ -49,26 +49,26 @@ int g_message_status_valid(const char *status);
 
 /* Append m to the session: *seq is its number. 65 for content over
  * G_MESSAGE_MAX_BYTES or a bad role or status. */
-int g_chatlog_append(struct g_store *s, const struct g_userkey *k, const char *session_id,
+int g_chat_log_append(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		     const struct g_message *m, int64_t *seq, struct g_err *err);
 
 /* The record of message seq (new reference): 66 when there is none. */
-int g_chatlog_get(struct g_store *s, const struct g_userkey *k, const char *session_id,
+int g_chat_log_get(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		  int64_t seq, json_t **record, struct g_err *err);
 
 /* Each message record in seq order, all of them (last 0) or the last
  * `last`: fn gets a record it may keep (json_incref) and returns non-zero
  * to stop. */
 typedef int (*g_chatlog_fn)(json_t *record, void *arg);
-int g_chatlog_each(struct g_store *s, const struct g_userkey *k, const char *session_id,
+int g_chat_log_each(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		   int64_t last, g_chatlog_fn fn, void *arg, struct g_err *err);
 
 /* New content for message seq (speaker, role and seq kept): 66 none. */
-int g_chatlog_edit(struct g_store *s, const struct g_userkey *k, const char *session_id,
+int g_chat_log_edit(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		   int64_t seq, const char *content, size_t len, struct g_err *err);
 
 /* Delete message seq: 66 none. */
-int g_chatlog_delete(struct g_store *s, const struct g_userkey *k, const char *session_id,
+int g_chat_log_delete(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		     int64_t seq, struct g_err *err);
 
 #endif

@@ -1,12 +1,12 @@
-/* chatimport.c: SillyTavern chat lines into a session's messages. */
-#include "chatimport.h"
+/* chat_import.c: SillyTavern chat lines into a session's messages. */
+#include "chat_import.h"
 
 #include <string.h>
 
-#include "cardref.h"
-#include "chatlog.h"
+#include "ref.h"
+#include "chat_log.h"
 #include "settings.h"
-#include "stchat.h"
+#include "st_chat.h"
 
 /* The first record: the header (its character's name into *character),
  * or a message to be stored like the rest (*first kept). */
@@ -21,7 +21,7 @@ static int header(struct g_doc_reader *r, const char *name, json_t **first,
 		return -1;
 	if (rc == 0)
 		return g_err_set(err, G_EX_DATAERR, "'%s': no chat in it", name);
-	if (!g_stchat_is_header(*first))
+	if (!g_st_chat_is_header(*first))
 		return 0;
 	v = json_object_get(*first, "character_name");
 	if (v && !json_is_string(v))
@@ -36,11 +36,11 @@ static int store_line(struct g_store *s, const struct g_userkey *k, const char *
 		      const struct g_speaker *bound, const json_t *line, const char *name, long n,
 		      struct g_err *err)
 {
-	struct g_stchat_message sm;
+	struct g_st_chat_message sm;
 	struct g_message m;
 	int64_t seq;
 
-	if (g_stchat_message(line, name, n, &sm, err) < 0)
+	if (g_st_chat_message(line, name, n, &sm, err) < 0)
 		return -1;
 	memset(&m, 0, sizeof(m));
 	m.role = sm.role;
@@ -49,15 +49,15 @@ static int store_line(struct g_store *s, const struct g_userkey *k, const char *
 	m.input_tokens = m.output_tokens = -1;
 	m.created_at = sm.created_at[0] ? sm.created_at : NULL;
 	m.speaker = bound;
-	if (g_chatlog_append(s, k, session_id, &m, &seq, err) < 0) {
+	if (g_chat_log_append(s, k, session_id, &m, &seq, err) < 0) {
 		g_err_prefix(err, "'%s': record %ld", name, n);
 		return -1;
 	}
 	return 0;
 }
 
-int g_chatimport_run(struct g_store *s, const struct g_userkey *k, const struct g_user *u,
-		     struct g_doc_reader *r, const char *name, const struct g_chatimport *o,
+int g_chat_import_run(struct g_store *s, const struct g_userkey *k, const struct g_user *u,
+		     struct g_doc_reader *r, const char *name, const struct g_chat_import *o,
 		     char id[G_UUID_LEN], struct g_err *err)
 {
 	json_t *first = NULL, *line, *settings = g_settings_new();
@@ -70,24 +70,24 @@ int g_chatimport_run(struct g_store *s, const struct g_userkey *k, const struct 
 	int rc;
 
 	if (!settings)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	rc = header(r, name, &first, &character, err);
 	if (rc == 0 && !o->character_ref && !character)
 		rc = g_err_set(err, G_EX_USAGE,
 			       "'%s' names no character: give one with --character", name);
 	if (rc == 0)
-		rc = g_cardref_resolve(s, k, G_REF_CHARACTERS,
+		rc = g_ref_resolve(s, k, G_REF_CHARACTERS,
 				       o->character_ref ? o->character_ref : character, &found,
 				       character_id, err);
 	if (rc == 0)
 		rc = g_session_pick_persona(s, k, u, o->persona_ref, o->impersonate_ref,
 					    o->no_persona, &kind, persona_id, err);
 	if (rc == 0)
-		rc = g_speaker_load(s, k, kind, persona_id, &bound, err);
+		rc = g_session_speaker_load(s, k, kind, persona_id, &bound, err);
 	if (rc == 0)
 		rc = g_session_insert(s, k, character_id, kind, persona_id, o->title, settings, id,
 				      err);
-	if (rc == 0 && !g_stchat_is_header(first))
+	if (rc == 0 && !g_st_chat_is_header(first))
 		rc = store_line(s, k, id, &bound, first, name, n, err);
 	while (rc == 0 && (rc = g_doc_read(r, &line, err)) > 0) {
 		rc = store_line(s, k, id, &bound, line, name, ++n, err);
@@ -95,6 +95,6 @@ int g_chatimport_run(struct g_store *s, const struct g_userkey *k, const struct 
 	}
 	json_decref(first);
 	json_decref(settings);
-	g_speaker_release(&bound);
+	g_session_speaker_release(&bound);
 	return rc < 0 ? -1 : 0;
 }

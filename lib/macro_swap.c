@@ -1,5 +1,5 @@
-/* macroswap.c: {{char}} <-> {{user}}. */
-#include "macroswap.h"
+/* macro_swap.c: {{char}} <-> {{user}}. */
+#include "macro_swap.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
-/* cardrow.c: characters and personas into their rows: columns, hashes,
+/* card_row.c: characters and personas into their rows: columns, hashes,
  * inserts and replaces, and rehashing after a rekey. */
-#include "cardrow.h"
-#include "cardrow_src.h"
+#include "card_row.h"
+#include "card_columns.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 
 /* The data fields with a column of their own, in the V3 spec's order (the
  * order records list them in). */
-const struct g_cardrow_column g_cardrow_data_columns[] = {
+const struct g_card_column g_card_data_columns[] = {
 	{ "name", G_COL_TEXT },
 	{ "description", G_COL_TEXT },
 	{ "tags", G_COL_JSON },
@@ -35,16 +35,16 @@ const struct g_cardrow_column g_cardrow_data_columns[] = {
 	{ "source", G_COL_JSON },
 	{ "group_only_greetings", G_COL_JSON },
 };
-_Static_assert(sizeof(g_cardrow_data_columns) / sizeof(g_cardrow_data_columns[0]) ==
-		       G_CARDROW_DATA,
-	       "G_CARDROW_DATA counts the data columns");
+_Static_assert(sizeof(g_card_data_columns) / sizeof(g_card_data_columns[0]) ==
+		       G_CARD_DATA_COLUMNS,
+	       "G_CARD_DATA_COLUMNS counts the data columns");
 
-const char *g_cardrow_column_name(size_t i)
+const char *g_card_row_column_name(size_t i)
 {
 	static const char *const other_columns[] = { "origin", "card_raw", "avatar", "extra" };
 
-	return i < G_CARDROW_DATA ? g_cardrow_data_columns[i].name
-				  : other_columns[i - G_CARDROW_DATA];
+	return i < G_CARD_DATA_COLUMNS ? g_card_data_columns[i].name
+				  : other_columns[i - G_CARD_DATA_COLUMNS];
 }
 
 const struct g_placement g_placement_default = { "in_prompt", 2, "system" };
@@ -111,10 +111,6 @@ void g_placement_take(json_t *card, struct g_placement *place)
 	json_object_del(ext, "guise_persona");
 }
 
-static int oom(struct g_err *err)
-{
-	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
-}
 
 /* A column's plaintext: borrowed (p) or owned (owned, freed after). */
 struct plain {
@@ -127,7 +123,7 @@ static void plains_free(struct plain *pl)
 {
 	size_t i;
 
-	for (i = 0; i < G_CARDROW_COLUMNS; i++)
+	for (i = 0; i < G_CARD_COLUMNS; i++)
 		free(pl[i].owned);
 }
 
@@ -158,12 +154,12 @@ static int split_extra(const json_t *card, json_t **extra)
 		if (!g_card_own_key(key) && json_object_set(top, key, v) < 0)
 			goto fail;
 	json_object_foreach((json_t *)data, key, v) {
-		for (i = 0; i < G_CARDROW_DATA; i++)
-			if (strcmp(key, g_cardrow_data_columns[i].name) == 0)
+		for (i = 0; i < G_CARD_DATA_COLUMNS; i++)
+			if (strcmp(key, g_card_data_columns[i].name) == 0)
 				break;
 		/* a text field that is not text cannot go in its column as text */
-		if ((i == G_CARDROW_DATA ||
-		     (g_cardrow_data_columns[i].type == G_COL_TEXT && !json_is_string(v))) &&
+		if ((i == G_CARD_DATA_COLUMNS ||
+		     (g_card_data_columns[i].type == G_COL_TEXT && !json_is_string(v))) &&
 		    json_object_set(data_rest, key, v) < 0)
 			goto fail;
 	}
@@ -186,19 +182,19 @@ fail:
 }
 
 /* Every column's plaintext for row; unset columns have p NULL. */
-static int row_plains(const struct g_cardrow *row, struct plain *pl, struct g_err *err)
+static int row_plains(const struct g_card_row *row, struct plain *pl, struct g_err *err)
 {
 	const json_t *data = json_object_get(row->card, "data");
 	json_t *extra;
 	size_t i;
 
-	memset(pl, 0, sizeof(*pl) * G_CARDROW_COLUMNS);
-	for (i = 0; i < G_CARDROW_DATA; i++) {
-		const json_t *v = json_object_get(data, g_cardrow_data_columns[i].name);
+	memset(pl, 0, sizeof(*pl) * G_CARD_COLUMNS);
+	for (i = 0; i < G_CARD_DATA_COLUMNS; i++) {
+		const json_t *v = json_object_get(data, g_card_data_columns[i].name);
 
 		if (!v)
 			continue;
-		if (g_cardrow_data_columns[i].type == G_COL_TEXT) {
+		if (g_card_data_columns[i].type == G_COL_TEXT) {
 			if (json_is_string(v)) {
 				pl[i].p = json_string_value(v);
 				pl[i].len = json_string_length(v);
@@ -224,7 +220,7 @@ static int row_plains(const struct g_cardrow *row, struct plain *pl, struct g_er
 	return 0;
 fail:
 	plains_free(pl);
-	return oom(err);
+	return g_err_oom(err);
 }
 
 /* The part of a card the hash covers: data and the other top-level keys
@@ -258,7 +254,7 @@ static int count_bytes(const char *buf, size_t len, void *arg)
 
 static int hash_bytes(const char *buf, size_t len, void *arg)
 {
-	g_hasher_add(arg, buf, len);
+	g_crypt_hasher_add(arg, buf, len);
 	return 0;
 }
 
@@ -266,7 +262,7 @@ static int hash_bytes(const char *buf, size_t len, void *arg)
  * and CRC (the CRC covers the chunk's bytes, and the walk that read the
  * file checked every one), so hashing costs nothing like the image's size;
  * of anything else, every byte. A hash match is only a candidate:
- * g_cardrow_find_hash confirms it byte for byte. */
+ * g_card_row_find_hash confirms it byte for byte. */
 static unsigned char *avatar_digest(const unsigned char *p, size_t len, size_t *out_len)
 {
 	size_t off = 8, n = 0, cap = (size_t)64 * 12, chunk;
@@ -299,7 +295,7 @@ static unsigned char *avatar_digest(const unsigned char *p, size_t len, size_t *
 	return d;
 }
 
-int g_cardrow_hash(const struct g_userkey *k, const struct g_cardrow *row,
+int g_card_row_hash(const struct g_userkey *k, const struct g_card_row *row,
 		   unsigned char out[G_HASH_BYTES], struct g_err *err)
 {
 	const char *kind = g_cardkind_name(row->kind);
@@ -307,7 +303,7 @@ int g_cardrow_hash(const struct g_userkey *k, const struct g_cardrow *row,
 	char depth[24] = "";
 	struct g_hash_part parts[7];
 	json_t *doc = hash_doc(row->card);
-	struct g_hasher *h = doc ? g_hasher_new(k->dek) : NULL;
+	struct g_hasher *h = doc ? g_crypt_hasher_new(k->dek) : NULL;
 	unsigned char *digest;
 	size_t digest_len = 0, doc_len = 0, i;
 	int failed = 0;
@@ -315,8 +311,8 @@ int g_cardrow_hash(const struct g_userkey *k, const struct g_cardrow *row,
 	if (!h || json_dump_callback(doc, count_bytes, &doc_len, HASH_DOC_FLAGS) < 0) {
 		json_decref(doc);
 		if (h)
-			g_hasher_end(h, out);
-		return oom(err);
+			g_crypt_hasher_end(h, out);
+		return g_err_oom(err);
 	}
 	digest = avatar_digest(row->avatar, row->avatar_len, &digest_len);
 	if (row->kind == G_CHARACTER)
@@ -336,22 +332,22 @@ int g_cardrow_hash(const struct g_userkey *k, const struct g_cardrow *row,
 	parts[5] = (struct g_hash_part){ depth, strlen(depth) };
 	parts[6] = (struct g_hash_part){ row->kind == G_PERSONA ? row->place.role : "",
 					 row->kind == G_PERSONA ? strlen(row->place.role) : 0 };
-	/* as g_content_hash would over the parts, the document never whole */
+	/* as g_crypt_content_hash would over the parts, the document never whole */
 	for (i = 0; i < 7; i++) {
-		g_hasher_part(h, parts[i].len);
+		g_crypt_hasher_part(h, parts[i].len);
 		if (i == 2)
 			failed = json_dump_callback(doc, hash_bytes, h, HASH_DOC_FLAGS) < 0;
 		else
-			g_hasher_add(h, parts[i].data, parts[i].len);
+			g_crypt_hasher_add(h, parts[i].data, parts[i].len);
 	}
-	g_hasher_end(h, out);
+	g_crypt_hasher_end(h, out);
 	free(digest);
 	json_decref(doc);
-	return failed ? oom(err) : 0;
+	return failed ? g_err_oom(err) : 0;
 }
 
-int g_cardrow_find_hash(struct g_store *s, const struct g_userkey *k,
-			const struct g_cardrow *row, const unsigned char hash[G_HASH_BYTES],
+int g_card_row_find_hash(struct g_store *s, const struct g_userkey *k,
+			const struct g_card_row *row, const unsigned char hash[G_HASH_BYTES],
 			char id[G_UUID_LEN], struct g_err *err)
 {
 	const char *table = g_cardkind_table(row->kind);
@@ -374,7 +370,7 @@ int g_cardrow_find_hash(struct g_store *s, const struct g_userkey *k,
 		int has;
 
 		/* the avatar, confirmed byte for byte (column 1 is "avatar") */
-		has = g_cardrow_open_col(k, table, row_id, st, 1 - 2 * (int)G_COL_AVATAR, G_COL_AVATAR, &avatar,
+		has = g_card_row_open_col(k, table, row_id, st, 1 - 2 * (int)G_COL_AVATAR, G_COL_AVATAR, &avatar,
 			       &len, err);
 		if (has < 0) {
 			found = -1;
@@ -408,9 +404,9 @@ static int write_sql(enum g_cardkind kind, int replace, char *sql, size_t size)
 				     "content_hash = ?6%s",
 				     g_cardkind_table(kind),
 				     kind == G_PERSONA ? ", position = ?7, depth = ?8, role = ?9" : "");
-		for (i = 0; i < G_CARDROW_COLUMNS && n < size; i++, p += 2)
+		for (i = 0; i < G_CARD_COLUMNS && n < size; i++, p += 2)
 			n += (size_t)snprintf(sql + n, size - n, ", %s = ?%d, %s_nonce = ?%d",
-					      g_cardrow_column_name(i), p, g_cardrow_column_name(i), p + 1);
+					      g_card_row_column_name(i), p, g_card_row_column_name(i), p + 1);
 		if (n < size)
 			n += (size_t)snprintf(sql + n, size - n, " WHERE id = ?1 AND user_id = ?2");
 		return n < size ? 0 : -1;
@@ -420,13 +416,13 @@ static int write_sql(enum g_cardkind kind, int replace, char *sql, size_t size)
 			     "updated_at, content_hash%s",
 			     g_cardkind_table(kind),
 			     kind == G_PERSONA ? ", position, depth, role" : "");
-	for (i = 0; i < G_CARDROW_COLUMNS && n < size; i++)
-		n += (size_t)snprintf(sql + n, size - n, ", %s, %s_nonce", g_cardrow_column_name(i),
-				      g_cardrow_column_name(i));
+	for (i = 0; i < G_CARD_COLUMNS && n < size; i++)
+		n += (size_t)snprintf(sql + n, size - n, ", %s, %s_nonce", g_card_row_column_name(i),
+				      g_card_row_column_name(i));
 	if (n < size)
 		n += (size_t)snprintf(sql + n, size - n, ") VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6%s",
 				      kind == G_PERSONA ? ", ?7, ?8, ?9" : "");
-	for (i = 0; i < G_CARDROW_COLUMNS && n < size; i++, p += 2)
+	for (i = 0; i < G_CARD_COLUMNS && n < size; i++, p += 2)
 		n += (size_t)snprintf(sql + n, size - n, ", ?%d, ?%d", p, p + 1);
 	if (n < size)
 		n += (size_t)snprintf(sql + n, size - n, ")");
@@ -487,11 +483,11 @@ static int fill_row(struct g_store *s, const struct g_userkey *k, const char *ta
 			return g_store_error(s, step == SQLITE_DONE ? SQLITE_INTERNAL : step,
 					     "storing a card", err);
 	}
-	for (i = 0; i < G_CARDROW_COLUMNS && rc == 0; i++) {
+	for (i = 0; i < G_CARD_COLUMNS && rc == 0; i++) {
 		if (!pl[i].p)
 			continue;
-		ad.column = g_cardrow_column_name(i);
-		if (g_seal(k->dek, &ad, pl[i].p, pl[i].len, &sealed, &len, nonce, err) < 0)
+		ad.column = g_card_row_column_name(i);
+		if (g_crypt_seal(k->dek, &ad, pl[i].p, pl[i].len, &sealed, &len, nonce, err) < 0)
 			return -1;
 		snprintf(nonce_col, sizeof(nonce_col), "%s_nonce", ad.column);
 		if (len != pl[i].len + G_SEAL_OVERHEAD)
@@ -504,13 +500,13 @@ static int fill_row(struct g_store *s, const struct g_userkey *k, const char *ta
 }
 
 static int write_row(struct g_store *s, const struct g_userkey *k,
-		     const struct g_cardrow *row, const unsigned char *hash,
+		     const struct g_card_row *row, const unsigned char *hash,
 		     const char *id, int replace, struct g_err *err)
 {
 	const char *table = g_cardkind_table(row->kind);
-	unsigned char *sealed[G_CARDROW_COLUMNS] = { 0 }, nonces[G_CARDROW_COLUMNS][G_NONCE_BYTES];
-	size_t sealed_len[G_CARDROW_COLUMNS] = { 0 }, total = 0;
-	struct plain pl[G_CARDROW_COLUMNS];
+	unsigned char *sealed[G_CARD_COLUMNS] = { 0 }, nonces[G_CARD_COLUMNS][G_NONCE_BYTES];
+	size_t sealed_len[G_CARD_COLUMNS] = { 0 }, total = 0;
+	struct plain pl[G_CARD_COLUMNS];
 	char now[G_TIMESTAMP_LEN], sql[4096];
 	struct g_field_ad ad = { table, NULL, id, k->user_id, k->dek_version };
 	sqlite3_stmt *st = NULL;
@@ -523,15 +519,15 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 		return g_err_set(err, G_EX_SOFTWARE, "card SQL too long");
 	if (row_plains(row, pl, err) < 0)
 		return -1;
-	for (i = 0; i < G_CARDROW_COLUMNS; i++)
+	for (i = 0; i < G_CARD_COLUMNS; i++)
 		if (pl[i].p)
 			total += pl[i].len + G_SEAL_OVERHEAD;
 	/* big: the row goes in as zeros (which a record holds as a count when
 	 * nothing but zeros and NULLs follows them) and is filled after */
 	big = total >= BIG_ROW;
-	for (i = 0; i < G_CARDROW_COLUMNS && !big; i++) {
-		ad.column = g_cardrow_column_name(i);
-		if (pl[i].p && g_seal(k->dek, &ad, pl[i].p, pl[i].len, &sealed[i],
+	for (i = 0; i < G_CARD_COLUMNS && !big; i++) {
+		ad.column = g_card_row_column_name(i);
+		if (pl[i].p && g_crypt_seal(k->dek, &ad, pl[i].p, pl[i].len, &sealed[i],
 				      &sealed_len[i], nonces[i], err) < 0)
 			goto out;
 	}
@@ -556,7 +552,7 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 	}
 	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 6, hash, G_HASH_BYTES, SQLITE_STATIC);
-	for (i = 0; i < G_CARDROW_COLUMNS; i++)
+	for (i = 0; i < G_CARD_COLUMNS; i++)
 		if (big && pl[i].p) {
 			step = sqlite3_bind_zeroblob64(st, 10 + 2 * (int)i,
 						       pl[i].len + G_SEAL_OVERHEAD);
@@ -582,14 +578,14 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 out:
 	if (st)
 		sqlite3_reset(st);
-	for (i = 0; i < G_CARDROW_COLUMNS; i++)
+	for (i = 0; i < G_CARD_COLUMNS; i++)
 		free(sealed[i]);
 	plains_free(pl);
 	return rc;
 }
 
-int g_cardrow_insert(struct g_store *s, const struct g_userkey *k,
-		     const struct g_cardrow *row,
+int g_card_row_insert(struct g_store *s, const struct g_userkey *k,
+		     const struct g_card_row *row,
 		     const unsigned char hash[G_HASH_BYTES], char id[G_UUID_LEN],
 		     struct g_err *err)
 {
@@ -598,8 +594,8 @@ int g_cardrow_insert(struct g_store *s, const struct g_userkey *k,
 	return write_row(s, k, row, hash, id, 0, err);
 }
 
-int g_cardrow_replace(struct g_store *s, const struct g_userkey *k,
-		      const struct g_cardrow *row,
+int g_card_row_replace(struct g_store *s, const struct g_userkey *k,
+		      const struct g_card_row *row,
 		      const unsigned char hash[G_HASH_BYTES], const char *id,
 		      struct g_err *err)
 {
@@ -641,16 +637,16 @@ static int rehash_one(struct g_store *s, const struct g_userkey *k, enum g_cardk
 {
 	unsigned char hash[G_HASH_BYTES];
 	struct g_blob avatar = { 0 };
-	struct g_cardrow row = { 0 };
+	struct g_card_row row = { 0 };
 	json_t *record, *card = NULL;
 	char sql[160];
 	sqlite3_stmt *st;
 	int rc = -1;
 
-	if (g_cardrow_load(s, k, kind, id, &record, &avatar, NULL, err) < 0)
+	if (g_card_row_load(s, k, kind, id, &record, &avatar, NULL, err) < 0)
 		return -1;
 	row.kind = kind;
-	row.card = card = g_cardrow_card(record);
+	row.card = card = g_card_row_card(record);
 	row.avatar = avatar.data;
 	row.avatar_len = avatar.len;
 	if (kind == G_PERSONA)
@@ -660,8 +656,8 @@ static int rehash_one(struct g_store *s, const struct g_userkey *k, enum g_cardk
 	snprintf(sql, sizeof(sql), "UPDATE %s SET content_hash = ?1 WHERE id = ?2",
 		 g_cardkind_table(kind));
 	if (!card)
-		oom(err);
-	else if (g_cardrow_hash(k, &row, hash, err) == 0 && g_store_prepare(s, sql, &st, err) == 0) {
+		g_err_oom(err);
+	else if (g_card_row_hash(k, &row, hash, err) == 0 && g_store_prepare(s, sql, &st, err) == 0) {
 		sqlite3_bind_blob(st, 1, hash, G_HASH_BYTES, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
 		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : g_store_error(s, sqlite3_errcode(s->db),
@@ -674,7 +670,7 @@ static int rehash_one(struct g_store *s, const struct g_userkey *k, enum g_cardk
 	return rc;
 }
 
-long g_cardrow_rehash(struct g_store *s, const struct g_userkey *k, struct g_err *err)
+long g_card_row_rehash(struct g_store *s, const struct g_userkey *k, struct g_err *err)
 {
 	static const enum g_cardkind kinds[] = { G_CHARACTER, G_PERSONA };
 	long count = 0;
@@ -697,7 +693,7 @@ long g_cardrow_rehash(struct g_store *s, const struct g_userkey *k, struct g_err
 	return count;
 }
 
-int g_cardrow_delete(struct g_store *s, const struct g_userkey *k, enum g_cardkind kind,
+int g_card_row_delete(struct g_store *s, const struct g_userkey *k, enum g_cardkind kind,
 		     const char *id, struct g_err *err)
 {
 	char sql[96];

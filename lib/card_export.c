@@ -1,5 +1,5 @@
-/* cardexport.c: V3, V2, PNG and CHARX out of a canonical card. */
-#include "cardexport.h"
+/* card_export.c: V3, V2, PNG and CHARX out of a canonical card. */
+#include "card_export.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +31,7 @@ static void strip_decorators(json_t *entry)
 		json_object_set_new(entry, "content", json_stringn_nocheck(s + i, len - i));
 }
 
-json_t *g_card_to_v2(const json_t *v3)
+json_t *g_card_export_v2(const json_t *v3)
 {
 	json_t *v2 = json_deep_copy(v3), *data, *book, *entries, *entry;
 	const char *notes;
@@ -70,7 +70,7 @@ json_t *g_card_to_v2(const json_t *v3)
 	return v2;
 }
 
-char *g_card_json_text(const json_t *card)
+char *g_card_export_json_text(const json_t *card)
 {
 	return json_dumps(card, JSON_COMPACT | JSON_ENCODE_ANY);
 }
@@ -79,15 +79,15 @@ char *g_card_json_text(const json_t *card)
 static int add_card_chunk(unsigned char **png, size_t *len, const char *keyword,
 			  const json_t *card, struct g_err *err)
 {
-	char *text = g_card_json_text(card), *b64 = NULL;
+	char *text = g_card_export_json_text(card), *b64 = NULL;
 	unsigned char *out = NULL;
 	size_t out_len;
 	int rc = -1;
 
 	if (text)
-		b64 = g_b64_encode_std((const unsigned char *)text, strlen(text));
+		b64 = g_base64_encode_std((const unsigned char *)text, strlen(text));
 	if (!b64)
-		g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		g_err_oom(err);
 	else if (g_png_add_text(*png, *len, "tEXt", keyword, b64, strlen(b64), 0, &out,
 				&out_len, err) == 0) {
 		free(*png);
@@ -115,10 +115,10 @@ int g_card_export_png(const json_t *v3, const unsigned char *avatar,
 		rc = g_png_default_image(&png, &len, err);
 	if (rc < 0)
 		return -1;
-	v2 = g_card_to_v2(v3);
+	v2 = g_card_export_v2(v3);
 	if (!v2) {
 		free(png);
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	}
 	/* chara first: a reader that takes the first card chunk it meets and
 	 * knows only V2 still finds one */
@@ -192,11 +192,11 @@ int g_card_export_charx(const json_t *v3, const char *origin_format,
 	} else {
 		card = json_incref((json_t *)v3);
 	}
-	text = card ? g_card_json_text(card) : NULL;
+	text = card ? g_card_export_json_text(card) : NULL;
 	if (!text) {
 		json_decref(card);
 		g_charx_release(&x);
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	}
 	rc = g_charx_write(text, strlen(text), entries, n, out, out_len, err);
 	free(text);

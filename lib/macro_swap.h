@@ -1,5 +1,5 @@
 /*
- * macroswap.h: {{char}} and {{user}} trade places (DESIGN.md §7, §8).
+ * macro_swap.h: {{char}} and {{user}} trade places (DESIGN.md §7, §8).
  *
  * A character card speaks of itself as {{char}} and of the user as
  * {{user}}; once the card plays the user's side (imported as a persona, or

@@ -1,5 +1,5 @@
-/* chatlog.c: messages in and out of chat_messages. */
-#include "chatlog.h"
+/* chat_log.c: messages in and out of chat_messages. */
+#include "chat_log.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +12,6 @@
 	"id, seq, role, content, content_nonce, speaker_kind, speaker_id, speaker_name," \
 	" speaker_name_nonce, status, model, input_tokens, output_tokens, created_at"
 
-static int oom(struct g_err *err)
-{
-	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
-}
 
 int g_message_role_valid(const char *role)
 {
@@ -32,7 +28,7 @@ int g_message_read_stdin(struct g_file *f, struct g_err *err)
 {
 	json_t *utf8;
 
-	if (g_file_read("-", G_MESSAGE_MAX_BYTES + 2, f, err) < 0)
+	if (g_fileio_read("-", G_MESSAGE_MAX_BYTES + 2, f, err) < 0)
 		return -1;
 	if (f->len && f->data[f->len - 1] == '\n') {
 		f->len--;
@@ -116,7 +112,7 @@ static void bind_count(sqlite3_stmt *st, int idx, int64_t n)
 		sqlite3_bind_null(st, idx);
 }
 
-int g_chatlog_append(struct g_store *s, const struct g_userkey *k, const char *session_id,
+int g_chat_log_append(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		     const struct g_message *m, int64_t *seq, struct g_err *err)
 {
 	static const char sql[] =
@@ -135,7 +131,7 @@ int g_chatlog_append(struct g_store *s, const struct g_userkey *k, const char *s
 
 	if (check(m, err) < 0 || next_seq(s, session_id, seq, err) < 0 || g_uuid7(id, err) < 0)
 		return -1;
-	place_init(&p, session_id, *seq, m->role, g_persona_kind_name(sp->kind),
+	place_init(&p, session_id, *seq, m->role, g_session_persona_kind_name(sp->kind),
 		   sp->kind == G_PERSONA_NONE ? NULL : sp->id);
 	if (g_vault_seal_bound(k, "chat_messages", "content", id, p.bind,
 			       m->content ? m->content : "", m->len, &content, err) < 0 ||
@@ -151,7 +147,7 @@ int g_chatlog_append(struct g_store *s, const struct g_userkey *k, const char *s
 	sqlite3_bind_int64(st, 4, *seq);
 	sqlite3_bind_text(st, 5, m->role, -1, SQLITE_STATIC);
 	g_vault_bind(st, 6, &content);
-	sqlite3_bind_text(st, 8, g_persona_kind_name(sp->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, g_session_persona_kind_name(sp->kind), -1, SQLITE_STATIC);
 	if (sp->kind != G_PERSONA_NONE)
 		sqlite3_bind_text(st, 9, sp->id, -1, SQLITE_STATIC);
 	g_vault_bind(st, 10, &name);
@@ -169,8 +165,8 @@ int g_chatlog_append(struct g_store *s, const struct g_userkey *k, const char *s
 	sqlite3_bind_text(st, 3, k->user_id, -1, SQLITE_STATIC);
 	rc = step_done(s, st, "storing a message", err);
 out:
-	g_sealed_release(&content);
-	g_sealed_release(&name);
+	g_vault_sealed_release(&content);
+	g_vault_sealed_release(&name);
 	return rc;
 }
 
@@ -226,14 +222,14 @@ static json_t *row_record(const struct g_userkey *k, const char *session_id, sql
 			count_or_null(st, 11), "output_tokens", count_or_null(st, 12),
 			"created_at", text_or_null(st, 13));
 	if (!rec)
-		oom(err);
+		g_err_oom(err);
 out:
 	free(content);
 	free(name);
 	return rec;
 }
 
-int g_chatlog_get(struct g_store *s, const struct g_userkey *k, const char *session_id,
+int g_chat_log_get(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		  int64_t seq, json_t **record, struct g_err *err)
 {
 	static const char sql[] = "SELECT " MESSAGE_COLUMNS " FROM chat_messages"
@@ -259,7 +255,7 @@ int g_chatlog_get(struct g_store *s, const struct g_userkey *k, const char *sess
 	return rc;
 }
 
-int g_chatlog_each(struct g_store *s, const struct g_userkey *k, const char *session_id,
+int g_chat_log_each(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		   int64_t last, g_chatlog_fn fn, void *arg, struct g_err *err)
 {
 	/* the last N through the (session_id, seq) index, backwards, then
@@ -360,7 +356,7 @@ static int message_place(struct g_store *s, const struct g_userkey *k, const cha
 	return rec ? 0 : -1;
 }
 
-int g_chatlog_edit(struct g_store *s, const struct g_userkey *k, const char *session_id,
+int g_chat_log_edit(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		   int64_t seq, const char *content, size_t len, struct g_err *err)
 {
 	struct g_sealed sealed = { 0 };
@@ -388,11 +384,11 @@ int g_chatlog_edit(struct g_store *s, const struct g_userkey *k, const char *ses
 		sqlite3_bind_text(st, 4, k->user_id, -1, SQLITE_STATIC);
 		rc = step_done(s, st, "storing a message", err);
 	}
-	g_sealed_release(&sealed);
+	g_vault_sealed_release(&sealed);
 	return rc;
 }
 
-int g_chatlog_delete(struct g_store *s, const struct g_userkey *k, const char *session_id,
+int g_chat_log_delete(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		     int64_t seq, struct g_err *err)
 {
 	char id[G_UUID_LEN];

@@ -1,32 +1,28 @@
-/* cardrow_read.c: characters and personas out of their rows, decrypted:
+/* card_row_read.c: characters and personas out of their rows, decrypted:
  * one field, a whole record, or every name. */
-#include "cardrow.h"
-#include "cardrow_src.h"
+#include "card_row.h"
+#include "card_columns.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "card.h"
 
-static int oom(struct g_err *err)
-{
-	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
-}
 
-int g_cardrow_open_col(const struct g_userkey *k, const char *table, const char *id,
+int g_card_row_open_col(const struct g_userkey *k, const char *table, const char *id,
 		    sqlite3_stmt *st, int first, size_t i, char **plain, size_t *len,
 		    struct g_err *err)
 {
 	int col = first + 2 * (int)i;
-	struct g_field_ad ad = { table, g_cardrow_column_name(i), id, k->user_id, k->dek_version };
+	struct g_field_ad ad = { table, g_card_row_column_name(i), id, k->user_id, k->dek_version };
 
 	if (sqlite3_column_type(st, col) == SQLITE_NULL &&
 	    sqlite3_column_type(st, col + 1) == SQLITE_NULL)
 		return 0;
-	if (g_open(k->dek, &ad, sqlite3_column_blob(st, col),
+	if (g_crypt_open(k->dek, &ad, sqlite3_column_blob(st, col),
 		   (size_t)sqlite3_column_bytes(st, col), sqlite3_column_blob(st, col + 1),
 		   (size_t)sqlite3_column_bytes(st, col + 1), plain, len, err) < 0) {
-		g_err_prefix(err, "%s '%s' %s", table, id, g_cardrow_column_name(i));
+		g_err_prefix(err, "%s '%s' %s", table, id, g_card_row_column_name(i));
 		return -1;
 	}
 	return 1;
@@ -41,7 +37,7 @@ static json_t *parse_field(const char *table, const char *id, size_t i,
 
 	if (!v)
 		g_err_set(err, G_EX_DATAERR, "%s '%s' %s: stored JSON is damaged: %s", table,
-			  id, g_cardrow_column_name(i), jerr.text);
+			  id, g_card_row_column_name(i), jerr.text);
 	return v;
 }
 
@@ -56,16 +52,16 @@ static int build_data(const struct g_userkey *k, const char *table, const char *
 	size_t i, len;
 	int rc;
 
-	for (i = 0; i < G_CARDROW_COLUMNS; i++) {
+	for (i = 0; i < G_CARD_COLUMNS; i++) {
 		if (i == G_COL_RAW || i == G_COL_AVATAR)
 			continue;
-		rc = g_cardrow_open_col(k, table, id, st, first, i, &plain, &len, err);
+		rc = g_card_row_open_col(k, table, id, st, first, i, &plain, &len, err);
 		if (rc <= 0) {
 			if (rc < 0)
 				goto fail;
 			continue;
 		}
-		if (i < G_CARDROW_DATA && g_cardrow_data_columns[i].type == G_COL_TEXT)
+		if (i < G_CARD_DATA_COLUMNS && g_card_data_columns[i].type == G_COL_TEXT)
 			v = json_stringn_nocheck(plain, len);
 		else
 			v = parse_field(table, id, i, plain, len, err);
@@ -77,7 +73,7 @@ static int build_data(const struct g_userkey *k, const char *table, const char *
 		else if (i == G_COL_EXTRA)
 			extra = v;
 		else
-			json_object_set_new(data, g_cardrow_column_name(i), v);
+			json_object_set_new(data, g_card_row_column_name(i), v);
 	}
 	rest = json_object_get(extra, "data");
 	json_object_foreach(rest, key, v) {
@@ -101,7 +97,7 @@ static int open_blob(const struct g_userkey *k, const char *table, const char *i
 
 	if (!b)
 		return 0;
-	rc = g_cardrow_open_col(k, table, id, st, first, i, &plain, &len, err);
+	rc = g_card_row_open_col(k, table, id, st, first, i, &plain, &len, err);
 	if (rc < 0)
 		return -1;
 	free(b->data);
@@ -123,9 +119,9 @@ static sqlite3_stmt *select_row(struct g_store *s, enum g_cardkind kind, int *fi
 				     ? "position, depth, role, (SELECT default_persona_id = "
 				       "p.id FROM users WHERE users.id = p.user_id)"
 				     : "NULL, NULL, NULL, NULL");
-	for (i = 0; i < G_CARDROW_COLUMNS && n < sizeof(sql); i++)
+	for (i = 0; i < G_CARD_COLUMNS && n < sizeof(sql); i++)
 		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s, %s_nonce",
-				      g_cardrow_column_name(i), g_cardrow_column_name(i));
+				      g_card_row_column_name(i), g_card_row_column_name(i));
 	if (n < sizeof(sql))
 		snprintf(sql + n, sizeof(sql) - n,
 			 " FROM %s AS p WHERE id = ?1 AND user_id = ?2", g_cardkind_table(kind));
@@ -140,7 +136,7 @@ static json_t *text_col(sqlite3_stmt *st, int col)
 	return json_string((const char *)sqlite3_column_text(st, col));
 }
 
-int g_cardrow_load(struct g_store *s, const struct g_userkey *k,
+int g_card_row_load(struct g_store *s, const struct g_userkey *k,
 		   enum g_cardkind kind, const char *id, json_t **record,
 		   struct g_blob *avatar, struct g_blob *raw, struct g_err *err)
 {
@@ -165,7 +161,7 @@ int g_cardrow_load(struct g_store *s, const struct g_userkey *k,
 	}
 	data = json_object();
 	if (!data) {
-		oom(err);
+		g_err_oom(err);
 		goto out;
 	}
 	if (build_data(k, table, id, st, first, data, &top, &origin, err) < 0 ||
@@ -202,7 +198,7 @@ out:
 	return rc;
 }
 
-json_t *g_cardrow_preview(const struct g_cardrow *row)
+json_t *g_card_row_preview(const struct g_card_row *row)
 {
 	const json_t *data = json_object_get(row->card, "data");
 	json_t *rec = json_object(), *top = json_object();
@@ -234,7 +230,7 @@ json_t *g_cardrow_preview(const struct g_cardrow *row)
 	return rec;
 }
 
-json_t *g_cardrow_card(const json_t *record)
+json_t *g_card_row_card(const json_t *record)
 {
 	const json_t *persona = json_object_get(record, "position");
 	json_t *card = json_object(), *top = json_object_get(record, "top_level");
@@ -254,7 +250,7 @@ json_t *g_cardrow_card(const json_t *record)
 	return card;
 }
 
-int g_cardrow_names(struct g_store *s, const struct g_userkey *k,
+int g_card_row_names(struct g_store *s, const struct g_userkey *k,
 		    enum g_cardkind kind, int64_t after, g_cardrow_name_fn fn,
 		    void *arg, struct g_err *err)
 {
@@ -277,8 +273,8 @@ int g_cardrow_names(struct g_store *s, const struct g_userkey *k,
 	while (!stop && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(st, 0);
 
-		/* column 1 is "name": g_cardrow_data_columns[0] */
-		rc = g_cardrow_open_col(k, table, id, st, 1, 0, &name, &len, err);
+		/* column 1 is "name": g_card_data_columns[0] */
+		rc = g_card_row_open_col(k, table, id, st, 1, 0, &name, &len, err);
 		if (rc < 0)
 			break;
 		stop = fn(id, rc ? name : "", rc ? len : 0, sqlite3_column_int64(st, 3), arg);

@@ -1,5 +1,5 @@
 /*
- * chatimport.h: a SillyTavern chat file (stchat.h) into a new session.
+ * chat_import.h: a SillyTavern chat file (st_chat.h) into a new session.
  *
  * The session is with the character named (else the one the file's header
  * names) and binds a persona as `session-bind new` does. Its messages keep
@@ -18,7 +18,7 @@
  * opens, so that no other writer waits on a slow pipe). */
 #define G_CHAT_MAX_BYTES ((size_t)256 << 20)
 
-struct g_chatimport {
+struct g_chat_import {
 	const char *character_ref; /* NULL: the header's character_name */
 	const char *persona_ref, *impersonate_ref;
 	int no_persona;
@@ -27,8 +27,8 @@ struct g_chatimport {
 
 /* Read r (named name) into a new session: its id in id. 65 located for a
  * malformed file, 66 for a character, persona or default not found. */
-int g_chatimport_run(struct g_store *s, const struct g_userkey *k, const struct g_user *u,
-		     struct g_doc_reader *r, const char *name, const struct g_chatimport *o,
+int g_chat_import_run(struct g_store *s, const struct g_userkey *k, const struct g_user *u,
+		     struct g_doc_reader *r, const char *name, const struct g_chat_import *o,
 		     char id[G_UUID_LEN], struct g_err *err);
 
 #endif

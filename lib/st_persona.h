@@ -1,5 +1,5 @@
 /*
- * stpersona.h: SillyTavern persona backups (DESIGN.md §7).
+ * st_persona.h: SillyTavern persona backups (DESIGN.md §7).
  *
  * A backup is {"personas": {avatar: name}, "persona_descriptions": {avatar:
  * {description, position, depth, role, ...}}, "default_persona": avatar}.
@@ -13,14 +13,14 @@
 #ifndef GUISE_STPERSONA_H
 #define GUISE_STPERSONA_H
 #include <jansson.h>
-#include "cardrow.h"
+#include "card_row.h"
 #include "err.h"
 
 /* Whether doc has the shape of a persona backup. */
-int g_stpersona_is_backup(const json_t *doc);
+int g_st_persona_is_backup(const json_t *doc);
 
 /* One persona of a backup. */
-struct g_stpersona {
+struct g_st_persona {
 	json_t *card; /* a V3 card, not yet normalised */
 	struct g_placement place;
 	int is_default;
@@ -30,8 +30,8 @@ struct g_stpersona {
 /* Call fn for each persona, in the backup's order; fn returns non-zero to
  * stop. A field of the wrong type is 65, located ("personas.x.png: expected
  * a string"); warn gets what is only questionable. Both get arg. */
-int g_stpersona_each(const json_t *doc, const char *name,
-		     int (*fn)(struct g_stpersona *p, void *arg), void *arg,
+int g_st_persona_each(const json_t *doc, const char *name,
+		     int (*fn)(struct g_st_persona *p, void *arg), void *arg,
 		     void (*warn)(const char *msg, void *arg), struct g_err *err);
 
 #endif

@@ -1,5 +1,5 @@
-/* users.c: reading and writing user rows. */
-#include "users.h"
+/* user.c: reading and writing user rows. */
+#include "user.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +19,13 @@ static void blob_release(struct g_blob *b)
 	b->len = 0;
 }
 
-int g_blob_set(struct g_blob *b, const unsigned char *p, size_t n,
+int g_user_blob_set(struct g_blob *b, const unsigned char *p, size_t n,
 	       struct g_err *err)
 {
 	unsigned char *copy = malloc(n ? n : 1);
 
 	if (!copy)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	if (n)
 		memcpy(copy, p, n);
 	free(b->data);
@@ -45,7 +45,7 @@ void g_user_release(struct g_user *u)
 	memset(u, 0, sizeof(*u));
 }
 
-int g_username_valid(const char *name)
+int g_user_name_valid(const char *name)
 {
 	size_t n = strlen(name);
 
@@ -102,7 +102,7 @@ static int read_row(sqlite3_stmt *st, struct g_user *u, struct g_err *err)
 	    copy_blob(st, 14, &u->recovery_wrapped) < 0 ||
 	    copy_blob(st, 15, &u->recovery_nonce) < 0) {
 		g_user_release(u);
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	}
 	return 0;
 }
@@ -170,7 +170,7 @@ int g_user_guard_init(struct g_user_guard *g, const struct g_user *u,
 	g->dek_version = u->dek_version;
 	g->dek_wrapped.data = NULL;
 	g->dek_wrapped.len = 0;
-	return g_blob_set(&g->dek_wrapped, u->dek_wrapped.data, u->dek_wrapped.len, err);
+	return g_user_blob_set(&g->dek_wrapped, u->dek_wrapped.data, u->dek_wrapped.len, err);
 }
 
 void g_user_guard_release(struct g_user_guard *g)
@@ -311,7 +311,7 @@ static const char *kdf_preset_name(const struct g_kdf *kdf)
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(*names); i++)
-		if (g_kdf_preset(names[i], &p) == 0 && p.opslimit == kdf->opslimit &&
+		if (g_crypt_kdf_preset(names[i], &p) == 0 && p.opslimit == kdf->opslimit &&
 		    p.memlimit == kdf->memlimit)
 			return names[i];
 	return NULL;

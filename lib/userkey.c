@@ -1,5 +1,5 @@
-/* keys.c: getting, unwrapping and wrapping a user's data key. */
-#include "keys.h"
+/* userkey.c: getting, unwrapping and wrapping a user's data key. */
+#include "userkey.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -9,7 +9,7 @@
 
 void g_userkey_release(struct g_userkey *k)
 {
-	g_key_free(k->dek);
+	g_crypt_key_free(k->dek);
 	memset(k, 0, sizeof(*k));
 }
 
@@ -22,8 +22,8 @@ static int userkey_start(const char *db_id, const struct g_user *u,
 	memcpy(k->username, u->username, sizeof(k->username));
 	k->dek_version = u->dek_version;
 	k->legacy_rows = u->legacy_rows;
-	k->dek = g_key_new();
-	return k->dek ? 0 : g_err_set(err, G_EX_SOFTWARE, "out of memory");
+	k->dek = g_crypt_key_new();
+	return k->dek ? 0 : g_err_oom(err);
 }
 
 static void wrap_ad(const struct g_userkey *k, const char *kind,
@@ -57,22 +57,22 @@ int g_userkey_from_passphrase(const char *db_id, const struct g_user *u,
 		return g_err_set(err, G_EX_DATAERR, "user '%s': unknown key derivation '%s'",
 				 u->username, u->kdf_alg);
 	}
-	kek = g_key_new();
+	kek = g_crypt_key_new();
 	if (!kek) {
 		g_userkey_release(k);
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	}
-	rc = g_kdf_derive(pass->buf, pass->len, u->salt.data, &u->kdf, kek, err);
+	rc = g_crypt_kdf_derive(pass->buf, pass->len, u->salt.data, &u->kdf, kek, err);
 	if (rc == 0) {
 		wrap_ad(k, "passphrase", &ad);
-		if (g_unwrap(kek, u->dek_wrapped.data, u->dek_wrapped.len,
+		if (g_crypt_unwrap(kek, u->dek_wrapped.data, u->dek_wrapped.len,
 			     u->dek_nonce.data, u->dek_nonce.len, &ad, k->dek) < 0)
 			rc = g_err_set(err, G_EX_NOPERM, "wrong passphrase for user '%s'",
 				       u->username);
 	} else {
 		g_err_prefix(err, "user '%s'", u->username);
 	}
-	g_key_free(kek);
+	g_crypt_key_free(kek);
 	if (rc < 0)
 		g_userkey_release(k);
 	else
@@ -84,14 +84,14 @@ int g_userkey_from_recovery(const char *db_id, const struct g_user *u,
 			    const struct g_secret *text, struct g_userkey *k,
 			    struct g_err *err)
 {
-	unsigned char *recovery = g_key_new();
+	unsigned char *recovery = g_crypt_key_new();
 	struct g_wrap_ad ad;
 	int rc = -1;
 
 	if (!recovery)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
-	if (g_recovery_parse(text->buf, text->len, recovery) < 0) {
-		g_key_free(recovery);
+		return g_err_oom(err);
+	if (g_crypt_recovery_parse(text->buf, text->len, recovery) < 0) {
+		g_crypt_key_free(recovery);
 		return g_err_set(err, G_EX_DATAERR,
 				 "not a recovery key: 52 letters and digits in groups of four");
 	}
@@ -101,7 +101,7 @@ int g_userkey_from_recovery(const char *db_id, const struct g_user *u,
 			  u->username);
 	else if (userkey_start(db_id, u, k, err) == 0) {
 		wrap_ad(k, "recovery", &ad);
-		rc = g_unwrap(recovery, u->recovery_wrapped.data, u->recovery_wrapped.len,
+		rc = g_crypt_unwrap(recovery, u->recovery_wrapped.data, u->recovery_wrapped.len,
 			      u->recovery_nonce.data, u->recovery_nonce.len, &ad, k->dek);
 		if (rc < 0) {
 			g_err_set(err, G_EX_NOPERM, "wrong recovery key for user '%s'",
@@ -111,7 +111,7 @@ int g_userkey_from_recovery(const char *db_id, const struct g_user *u,
 			k->source = "recovery key";
 		}
 	}
-	g_key_free(recovery);
+	g_crypt_key_free(recovery);
 	return rc;
 }
 
@@ -145,11 +145,11 @@ int g_userkey_get(const char *db_id, const struct g_user *u,
 	g_userkey_cache_id(db_id, u, &id);
 	if (userkey_start(db_id, u, k, err) < 0)
 		return -1;
-	if (g_keyring_get(&id, k->dek)) {
+	if (g_keycache_keyring_get(&id, k->dek)) {
 		k->source = "keyring";
 		return 0;
 	}
-	if (g_token_get(&id, k->dek)) {
+	if (g_keycache_token_get(&id, k->dek)) {
 		k->source = "session token";
 		return 0;
 	}
@@ -172,24 +172,24 @@ int g_userkey_wrap_passphrase(const struct g_userkey *k, struct g_user *u,
 {
 	unsigned char salt[G_SALT_BYTES], nonce[G_NONCE_BYTES];
 	unsigned char wrapped[G_KEY_BYTES + G_TAG_BYTES];
-	unsigned char *kek = g_key_new();
+	unsigned char *kek = g_crypt_key_new();
 	struct g_wrap_ad ad;
 	int rc;
 
 	if (!kek)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	randombytes_buf(salt, sizeof(salt));
-	rc = g_kdf_derive(pass->buf, pass->len, salt, kdf, kek, err);
+	rc = g_crypt_kdf_derive(pass->buf, pass->len, salt, kdf, kek, err);
 	if (rc == 0) {
 		wrap_ad(k, "passphrase", &ad);
-		g_wrap(kek, k->dek, &ad, wrapped, nonce);
+		g_crypt_wrap(kek, k->dek, &ad, wrapped, nonce);
 		u->kdf = *kdf;
 		snprintf(u->kdf_alg, sizeof(u->kdf_alg), "%s", G_KDF_ALG);
-		rc = g_blob_set(&u->salt, salt, sizeof(salt), err) < 0 ||
-		     g_blob_set(&u->dek_wrapped, wrapped, sizeof(wrapped), err) < 0 ||
-		     g_blob_set(&u->dek_nonce, nonce, sizeof(nonce), err) < 0 ? -1 : 0;
+		rc = g_user_blob_set(&u->salt, salt, sizeof(salt), err) < 0 ||
+		     g_user_blob_set(&u->dek_wrapped, wrapped, sizeof(wrapped), err) < 0 ||
+		     g_user_blob_set(&u->dek_nonce, nonce, sizeof(nonce), err) < 0 ? -1 : 0;
 	}
-	g_key_free(kek);
+	g_crypt_key_free(kek);
 	return rc;
 }
 
@@ -198,17 +198,17 @@ int g_userkey_wrap_recovery(const struct g_userkey *k, struct g_user *u,
 {
 	unsigned char nonce[G_NONCE_BYTES];
 	unsigned char wrapped[G_KEY_BYTES + G_TAG_BYTES];
-	unsigned char *recovery = g_key_random();
+	unsigned char *recovery = g_crypt_key_random();
 	struct g_wrap_ad ad;
 	int rc;
 
 	if (!recovery)
-		return g_err_set(err, G_EX_SOFTWARE, "out of memory");
+		return g_err_oom(err);
 	wrap_ad(k, "recovery", &ad);
-	g_wrap(recovery, k->dek, &ad, wrapped, nonce);
-	g_recovery_format(recovery, text);
-	g_key_free(recovery);
-	rc = g_blob_set(&u->recovery_wrapped, wrapped, sizeof(wrapped), err) < 0 ||
-	     g_blob_set(&u->recovery_nonce, nonce, sizeof(nonce), err) < 0 ? -1 : 0;
+	g_crypt_wrap(recovery, k->dek, &ad, wrapped, nonce);
+	g_crypt_recovery_format(recovery, text);
+	g_crypt_key_free(recovery);
+	rc = g_user_blob_set(&u->recovery_wrapped, wrapped, sizeof(wrapped), err) < 0 ||
+	     g_user_blob_set(&u->recovery_nonce, nonce, sizeof(nonce), err) < 0 ? -1 : 0;
 	return rc;
 }

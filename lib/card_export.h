@@ -1,5 +1,5 @@
 /*
- * cardexport.h: a stored card back out as a file (DESIGN.md §7).
+ * card_export.h: a stored card back out as a file (DESIGN.md §7).
  *
  * V3 is the canonical card itself. V2 is the V3 card under the V2 labels,
  * with lorebook decorators (content lines starting "@@") stripped and the
@@ -20,10 +20,10 @@
 extern const char g_card_backfill_note[];
 
 /* The V2 form of a canonical V3 card (new reference; NULL: no memory). */
-json_t *g_card_to_v2(const json_t *v3);
+json_t *g_card_export_v2(const json_t *v3);
 
 /* Card JSON as written into PNG chunks and card.json: compact, UTF-8. */
-char *g_card_json_text(const json_t *card);
+char *g_card_export_json_text(const json_t *card);
 
 /* A PNG of the card: avatar (may be NULL) with ccv3 and chara chunks. */
 int g_card_export_png(const json_t *v3, const unsigned char *avatar,

@@ -1,5 +1,5 @@
 /*
- * cardrow.h: characters and personas as rows of the store (DESIGN.md §4,
+ * card_row.h: characters and personas as rows of the store (DESIGN.md §4,
  * §5), encrypted field by field.
  *
  * A card goes in as the canonical V3 card of card.h; every data field with
@@ -18,9 +18,9 @@
 #define GUISE_CARDROW_H
 #include <jansson.h>
 #include <stdint.h>
-#include "keys.h"
+#include "userkey.h"
 #include "store.h"
-#include "users.h"
+#include "user.h"
 
 enum g_cardkind { G_CHARACTER, G_PERSONA };
 
@@ -53,7 +53,7 @@ void g_placement_take(json_t *card, struct g_placement *place);
 
 /* What a row is made of. card and origin are borrowed; raw (the card as
  * imported) and avatar (image bytes without card chunks) may be NULL. */
-struct g_cardrow {
+struct g_card_row {
 	enum g_cardkind kind;
 	const json_t *card;   /* canonical V3 card */
 	const json_t *origin; /* {file, format, card} */
@@ -65,48 +65,48 @@ struct g_cardrow {
 };
 
 /* The content hash of a row to be: 70 if memory fails. */
-int g_cardrow_hash(const struct g_userkey *k, const struct g_cardrow *row,
+int g_card_row_hash(const struct g_userkey *k, const struct g_card_row *row,
 		   unsigned char out[G_HASH_BYTES], struct g_err *err);
 
 /* The id of k's user's row of row's kind that holds what row holds: the
  * same hash, and the same avatar byte for byte. 1 found (id set), 0 none. */
-int g_cardrow_find_hash(struct g_store *s, const struct g_userkey *k,
-			const struct g_cardrow *row,
+int g_card_row_find_hash(struct g_store *s, const struct g_userkey *k,
+			const struct g_card_row *row,
 			const unsigned char hash[G_HASH_BYTES], char id[G_UUID_LEN],
 			struct g_err *err);
 
 /* A new row; id is made here. */
-int g_cardrow_insert(struct g_store *s, const struct g_userkey *k,
-		     const struct g_cardrow *row,
+int g_card_row_insert(struct g_store *s, const struct g_userkey *k,
+		     const struct g_card_row *row,
 		     const unsigned char hash[G_HASH_BYTES], char id[G_UUID_LEN],
 		     struct g_err *err);
 
 /* Every field of row id replaced by row's (created_at kept); 66 if k's
  * user has no such row. */
-int g_cardrow_replace(struct g_store *s, const struct g_userkey *k,
-		      const struct g_cardrow *row,
+int g_card_row_replace(struct g_store *s, const struct g_userkey *k,
+		      const struct g_card_row *row,
 		      const unsigned char hash[G_HASH_BYTES], const char *id,
 		      struct g_err *err);
 
 /* Delete row id of k's user (the store's foreign keys unbind it from
  * sessions, or refuse while a session is with a character): 66 none. */
-int g_cardrow_delete(struct g_store *s, const struct g_userkey *k, enum g_cardkind kind,
+int g_card_row_delete(struct g_store *s, const struct g_userkey *k, enum g_cardkind kind,
 		     const char *id, struct g_err *err);
 
 /* The record of §4 for row id, decrypted (new reference in *record); with
  * avatar or raw non-NULL, those blobs too (empty when unset). 66 when k's
  * user has no such row, 65 when a field fails to open. */
-int g_cardrow_load(struct g_store *s, const struct g_userkey *k,
+int g_card_row_load(struct g_store *s, const struct g_userkey *k,
 		   enum g_cardkind kind, const char *id, json_t **record,
 		   struct g_blob *avatar, struct g_blob *raw, struct g_err *err);
 
 /* The record a row would be stored as, without id or timestamps (what
  * persona-import -n prints). New reference. */
-json_t *g_cardrow_preview(const struct g_cardrow *row);
+json_t *g_card_row_preview(const struct g_card_row *row);
 
 /* The canonical V3 card of a record: spec, spec_version, data and the
  * card's other top-level keys. New reference, NULL if memory fails. */
-json_t *g_cardrow_card(const json_t *record);
+json_t *g_card_row_card(const json_t *record);
 
 /* Each row of k's user of that kind with rowid > after, in rowid order:
  * fn gets its id, decrypted name (len bytes, NUL-terminated after them)
@@ -114,13 +114,13 @@ json_t *g_cardrow_card(const json_t *record);
  * (which are ciphertext) without loading rows. */
 typedef int (*g_cardrow_name_fn)(const char *id, const char *name, size_t len,
 				 int64_t rowid, void *arg);
-int g_cardrow_names(struct g_store *s, const struct g_userkey *k,
+int g_card_row_names(struct g_store *s, const struct g_userkey *k,
 		    enum g_cardkind kind, int64_t after, g_cardrow_name_fn fn,
 		    void *arg, struct g_err *err);
 
 /* Recompute every content hash of k's user under k (after a rekey, inside
  * its transaction). Returns the count of rows, or -1. */
-long g_cardrow_rehash(struct g_store *s, const struct g_userkey *k,
+long g_card_row_rehash(struct g_store *s, const struct g_userkey *k,
 		      struct g_err *err);
 
 #endif

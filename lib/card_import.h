@@ -1,10 +1,10 @@
 /*
- * cardsource.h: the cards in a file, whatever it is (DESIGN.md §7).
+ * card_import.h: the cards in a file, whatever it is (DESIGN.md §7).
  *
  * The content decides, never the name: a PNG signature is a PNG (its card
  * in a ccv3 or chara text chunk), a zip signature is CHARX, anything else is
  * read as JSON or YAML records, each a card of any shape card.h knows or a
- * SillyTavern persona backup (stpersona.h). Each card comes out as an item:
+ * SillyTavern persona backup (st_persona.h). Each card comes out as an item:
  * the canonical V3 card, where it came from, the card as imported and the
  * image to keep as the avatar.
  */
@@ -13,7 +13,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include "card.h"
-#include "cardrow.h"
+#include "card_row.h"
 #include "doc.h"
 #include "err.h"
 #include "fileio.h"
@@ -32,13 +32,13 @@ struct g_card_item {
 	const char *where;        /* how messages name it: the file, or file[N] */
 };
 
-struct g_cardsource_opts {
+struct g_card_import_opts {
 	enum g_doc_format input; /* for text: G_DOC_AUTO detects */
 	int strict;              /* spec warnings are errors */
 	int want_avatar;         /* 0: skip making the avatar (validation only) */
 	g_card_warn_fn warn;
 	void *warn_arg;
-	/* the file buf is, or NULL: released (g_file_release) as soon as
+	/* the file buf is, or NULL: released (g_fileio_release) as soon as
 	 * nothing more is read of it, when that is before the cards are
 	 * handed on (a PNG, once its card text and avatar are out of it) */
 	struct g_file *file;
@@ -53,8 +53,8 @@ typedef int (*g_card_item_fn)(const struct g_card_item *items, size_t n,
 /* Read the cards in buf (the whole file; name is how messages call it).
  * -1 with err set when the file as a whole is refused: 65 malformed or
  * "no character data", 70 out of memory. */
-int g_cardsource_read(const unsigned char *buf, size_t len, const char *name,
-		      const struct g_cardsource_opts *o, g_card_item_fn fn,
+int g_card_import_read(const unsigned char *buf, size_t len, const char *name,
+		      const struct g_card_import_opts *o, g_card_item_fn fn,
 		      void *arg, struct g_err *err);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * users.h: rows of the users table. A user is found by name (exact) before
+ * user.h: rows of the users table. A user is found by name (exact) before
  * any key exists, so usernames are the one plaintext name in the store.
  * struct g_user is filled by g_user_find() and friends and emptied with
  * g_user_release(); its blobs are malloc'ed copies.
@@ -41,11 +41,11 @@ struct g_user {
 void g_user_release(struct g_user *u);
 
 /* Replace b's bytes with a copy of p[0..n); 70 if memory fails. */
-int g_blob_set(struct g_blob *b, const unsigned char *p, size_t n,
+int g_user_blob_set(struct g_blob *b, const unsigned char *p, size_t n,
 	       struct g_err *err);
 
 /* Whether name is a valid username: 1 to 64 of [A-Za-z0-9._-]. */
-int g_username_valid(const char *name);
+int g_user_name_valid(const char *name);
 
 /* By exact name; 66 "no such user" when absent. */
 int g_user_find(struct g_store *s, const char *name, struct g_user *u,

@@ -1,5 +1,5 @@
-/* cardsource.c: the cards in a file, found by content. */
-#include "cardsource.h"
+/* card_import.c: the cards in a file, found by content. */
+#include "card_import.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,22 +7,18 @@
 
 #include "charx.h"
 #include "png.h"
-#include "stpersona.h"
+#include "st_persona.h"
 
 struct source {
 	const char *name;
 	const char *file; /* the name without its directories, for origin */
-	const struct g_cardsource_opts *o;
+	const struct g_card_import_opts *o;
 	g_card_item_fn fn;
 	void *arg;
 	struct g_err *err;
 	int stop;
 };
 
-static int oom(struct g_err *err)
-{
-	return g_err_set(err, G_EX_SOFTWARE, "out of memory");
-}
 
 static json_t *origin(const struct source *src, const char *format, const char *card,
 		      const char *chunk)
@@ -52,7 +48,7 @@ static void placed_warn(const char *msg, void *arg)
 
 	snprintf(placed, sizeof(placed), "%s", msg);
 	if (at->place)
-		g_place_text(placed, sizeof(placed), at->name, at->place);
+		g_err_place_text(placed, sizeof(placed), at->name, at->place);
 	if (at->src->o->warn)
 		at->src->o->warn(placed, at->src->o->warn_arg);
 }
@@ -122,7 +118,7 @@ static void backup_warn(const char *msg, void *arg)
 		src->o->warn(msg, src->o->warn_arg);
 }
 
-static int collect_persona(struct g_stpersona *p, void *arg)
+static int collect_persona(struct g_st_persona *p, void *arg)
 {
 	struct backup *b = arg;
 	struct source *src = b->src;
@@ -139,7 +135,7 @@ static int collect_persona(struct g_stpersona *p, void *arg)
 			b->items = items;
 		if (!wheres) {
 			b->failed = 1;
-			oom(&b->failure);
+			g_err_oom(&b->failure);
 			return 1;
 		}
 		b->wheres = wheres;
@@ -178,7 +174,7 @@ static int from_backup(struct source *src, const json_t *doc, const char *where,
 	size_t i;
 	int rc = 0;
 
-	if (g_stpersona_each(doc, where, collect_persona, &b, backup_warn, &b.failure) < 0)
+	if (g_st_persona_each(doc, where, collect_persona, &b, backup_warn, &b.failure) < 0)
 		b.failed = 1;
 	if (b.failed && !stream) {
 		*src->err = b.failure;
@@ -202,7 +198,7 @@ static int text_record(struct source *src, const json_t *doc, const char *where,
 		       const char *format, const unsigned char *raw, size_t raw_len,
 		       int stream)
 {
-	if (g_stpersona_is_backup(doc))
+	if (g_st_persona_is_backup(doc))
 		return from_backup(src, doc, where, stream);
 	return emit_card(src, doc, where, NULL, format, NULL, raw, raw_len, NULL, 0, stream);
 }
@@ -229,7 +225,7 @@ static int from_text(struct source *src, const unsigned char *buf, size_t len)
 		 : (k < len && (buf[k] == '{' || buf[k] == '[')) ? "json" : "yaml";
 	r = g_doc_reader_new_mem(buf, len, src->name, src->o->input, G_DOC_RECORDS);
 	if (!r)
-		return oom(src->err);
+		return g_err_oom(src->err);
 	more = g_doc_read(r, &doc, src->err);
 	if (more == 0)
 		rc = g_err_set(src->err, G_EX_DATAERR, "'%s': no character data", src->name);
@@ -247,7 +243,7 @@ static int from_text(struct source *src, const unsigned char *buf, size_t len)
 			snprintf(where, sizeof(where), "%s[%zu]", src->name, i);
 			text = json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY);
 			if (!text)
-				rc = oom(src->err);
+				rc = g_err_oom(src->err);
 			else
 				rc = text_record(src, doc, where, format,
 						 (const unsigned char *)text, strlen(text), 1);
@@ -297,7 +293,7 @@ static int from_png(struct source *src, const unsigned char *buf, size_t len)
 	/* nothing more is read of the file: a large card is not held as it
 	 * too while it is parsed and stored */
 	if (src->o->file)
-		g_file_release(src->o->file);
+		g_fileio_release(src->o->file);
 	doc = rc == 0 ? one_object(text, text_len, src->name, place, src->err) : NULL;
 	if (!doc)
 		rc = -1;
@@ -356,7 +352,7 @@ static int from_charx(struct source *src, const unsigned char *buf, size_t len)
 		} else if (icon && src->o->want_avatar) {
 			avatar = malloc(icon->len ? icon->len : 1);
 			if (!avatar)
-				rc = oom(src->err);
+				rc = g_err_oom(src->err);
 			else if (icon->len)
 				memcpy(avatar, icon->data, icon->len);
 			avatar_len = icon->len;
@@ -376,8 +372,8 @@ static int from_charx(struct source *src, const unsigned char *buf, size_t len)
 	return rc;
 }
 
-int g_cardsource_read(const unsigned char *buf, size_t len, const char *name,
-		      const struct g_cardsource_opts *o, g_card_item_fn fn,
+int g_card_import_read(const unsigned char *buf, size_t len, const char *name,
+		      const struct g_card_import_opts *o, g_card_item_fn fn,
 		      void *arg, struct g_err *err)
 {
 	struct source src = { name, name, o, fn, arg, err, 0 };

@@ -1,10 +1,10 @@
-/* stpersona.c: SillyTavern persona backups into persona cards. */
-#include "stpersona.h"
+/* st_persona.c: SillyTavern persona backups into persona cards. */
+#include "st_persona.h"
 
 #include <stdio.h>
 #include <string.h>
 
-int g_stpersona_is_backup(const json_t *doc)
+int g_st_persona_is_backup(const json_t *doc)
 {
 	return json_is_object(json_object_get(doc, "personas")) &&
 	       !json_object_get(doc, "spec") && !json_object_get(doc, "data");
@@ -98,10 +98,10 @@ static json_t *persona_card(const char *avatar, const json_t *name, const json_t
 /* Check one entry and, with fn, hand it on; -1 with err set if it is bad. */
 static int one_persona(const char *name, const char *avatar, const json_t *pname,
 		       const json_t *desc, const json_t *def,
-		       int (*fn)(struct g_stpersona *p, void *arg), void *arg,
+		       int (*fn)(struct g_st_persona *p, void *arg), void *arg,
 		       void (*warn)(const char *msg, void *arg), struct g_err *err)
 {
-	struct g_stpersona p = { 0 };
+	struct g_st_persona p = { 0 };
 	int stop;
 
 	if (!json_is_string(pname))
@@ -124,8 +124,8 @@ static int one_persona(const char *name, const char *avatar, const json_t *pname
 	return stop;
 }
 
-int g_stpersona_each(const json_t *doc, const char *name,
-		     int (*fn)(struct g_stpersona *p, void *arg), void *arg,
+int g_st_persona_each(const json_t *doc, const char *name,
+		     int (*fn)(struct g_st_persona *p, void *arg), void *arg,
 		     void (*warn)(const char *msg, void *arg), struct g_err *err)
 {
 	const json_t *personas = json_object_get(doc, "personas");

@@ -1,9 +1,9 @@
-/* stchat.c: SillyTavern chat lines to messages and back. */
-#include "stchat.h"
+/* st_chat.c: SillyTavern chat lines to messages and back. */
+#include "st_chat.h"
 
 #include <string.h>
 
-int g_stchat_is_header(const json_t *record)
+int g_st_chat_is_header(const json_t *record)
 {
 	return json_is_object(record) && !json_object_get(record, "mes") &&
 	       (json_object_get(record, "user_name") || json_object_get(record, "character_name") ||
@@ -26,8 +26,8 @@ static int flag(const json_t *record, const char *key, int *out)
 	return 0;
 }
 
-int g_stchat_message(const json_t *record, const char *name, long n,
-		     struct g_stchat_message *out, struct g_err *err)
+int g_st_chat_message(const json_t *record, const char *name, long n,
+		     struct g_st_chat_message *out, struct g_err *err)
 {
 	const json_t *mes = json_object_get(record, "mes"), *who, *date;
 	int is_user, is_system;
@@ -58,14 +58,14 @@ int g_stchat_message(const json_t *record, const char *name, long n,
 	return 0;
 }
 
-json_t *g_stchat_header_out(const char *user_name, const char *character_name,
+json_t *g_st_chat_header_out(const char *user_name, const char *character_name,
 			    const char *create_date)
 {
 	return json_pack("{s:s, s:s, s:s, s:{}}", "user_name", user_name, "character_name",
 			 character_name, "create_date", create_date, "chat_metadata");
 }
 
-json_t *g_stchat_message_out(const json_t *message, const char *user_name,
+json_t *g_st_chat_message_out(const json_t *message, const char *user_name,
 			     const char *character_name)
 {
 	const char *role = json_string_value(json_object_get(message, "role"));
