@@ -14,27 +14,15 @@
 # Measured (issue 12): 10 MB JSON 3.8x, PNG 3.2x; 50 MB JSON 3.2x, PNG 2.8x.
 # The exit status is 0 even when a target is missed.
 set -eu
-BUILD=${GUISE_BUILD:-../build}
-BIN=$(cd "$BUILD/bin" && pwd)
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib/sandbox.sh disable=SC1091
+. "$(dirname "$0")/lib/sandbox.sh"
 SIZES=${BENCH_SIZES:-10 50}
-export GUISE_KDF="${BENCH_KDF:-min}"
-tmp=$(mktemp -d)
-export GUISE_DB="$tmp/guise.db" XDG_RUNTIME_DIR="$tmp/run"
-unset GUISE_USER GUISE_FORMAT GUISE_SESSION GUISE_PASSPHRASE GUISE_PASSPHRASE_FILE
-trap '"$BIN/persona-encrypt" lock -q > /dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-mkdir -m 700 "$XDG_RUNTIME_DIR"
-printf 'bench passphrase\n' > "$tmp/pass"
 
 # fresh: a new database, its user unlocked
 fresh() {
 	"$BIN/persona-encrypt" lock -q > /dev/null 2>&1 || true
 	rm -f "$GUISE_DB" "$GUISE_DB-wal" "$GUISE_DB-shm"
-	GUISE_PASSPHRASE_FILE="$tmp/pass" "$BIN/persona-encrypt" init -u bench > /dev/null
-	if ! GUISE_PASSPHRASE_FILE="$tmp/pass" "$BIN/persona-encrypt" unlock > /dev/null 2>&1; then
-		eval "$(GUISE_PASSPHRASE_FILE="$tmp/pass" "$BIN/persona-encrypt" unlock --token)"
-	fi
+	unlocked_user
 }
 
 # card MB: a JSON card of about MB megabytes

@@ -18,15 +18,14 @@
 # the best of BENCH_RUNS (3), peak RSS the worst. The result is a table;
 # the exit status is 0 even when a target is missed.
 set -eu
-BUILD=${GUISE_BUILD:-../build}
-BIN=$(cd "$BUILD/bin" && pwd)
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib/sandbox.sh disable=SC1091
+. "$(dirname "$0")/lib/sandbox.sh"
 NPNG=${BENCH_PNG:-2000}
 NJSON=${BENCH_JSON:-20000}
 NB1=${BENCH_BATCH1:-200}
 RUNS=${BENCH_RUNS:-3}
-export GUISE_KDF="${BENCH_KDF:-min}"
-tmp=$(mktemp -d)
+# every database made has its unlock cache dropped on exit, not only the
+# sandbox's own
 dbs=
 cleanup() {
 	for db in $dbs; do
@@ -35,10 +34,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
-export XDG_RUNTIME_DIR="$tmp/run"
-mkdir -m 700 "$XDG_RUNTIME_DIR"
-printf 'bench passphrase\n' > "$tmp/pass"
 cd "$tmp"
 
 # --- inputs ---
@@ -89,10 +84,7 @@ fresh() {
 	else
 		dbs="$dbs $GUISE_DB"
 	fi
-	GUISE_PASSPHRASE_FILE="$tmp/pass" "$BIN/persona-encrypt" init -u bench > /dev/null
-	if ! GUISE_PASSPHRASE_FILE="$tmp/pass" "$BIN/persona-encrypt" unlock > /dev/null 2>&1; then
-		eval "$(GUISE_PASSPHRASE_FILE="$tmp/pass" "$BIN/persona-encrypt" unlock --token)"
-	fi
+	unlocked_user
 }
 
 # keep NAME.EXT VALUE min|max: the smaller (larger) of VALUE and the file's

@@ -1,29 +1,16 @@
 # shellcheck shell=sh
-# What the session benches (sessions.sh, render.sh) stand on, sourced by
-# them after `set -eu`: the build's binaries, the sizes (BENCH_BIG,
-# BENCH_SMALL, BENCH_LAST, BENCH_REPS), a throwaway database with one user
-# "bench" unlocked (the kernel keyring, else a session token) so that no
-# run derives a key, now() in nanoseconds, and the message generator.
+# What the session benches (sessions.sh, render.sh, macros.sh) stand on,
+# sourced by them after `set -eu`: the sandbox (sandbox.sh) with its user
+# "bench" unlocked, the sizes (BENCH_BIG, BENCH_SMALL, BENCH_LAST,
+# BENCH_REPS), now() in nanoseconds, and the message generator.
 # shellcheck disable=SC2034 # the sizes are for the benches that source this
-BUILD=${GUISE_BUILD:-../build}
-BIN=$(cd "$BUILD/bin" && pwd)
+# shellcheck source=bench/lib/sandbox.sh disable=SC1091
+. "$(dirname "$0")/lib/sandbox.sh"
 BIG=${BENCH_BIG:-100000}
 SMALL=${BENCH_SMALL:-1000}
 LAST=${BENCH_LAST:-50}
 REPS=${BENCH_REPS:-50}
-export GUISE_KDF="${BENCH_KDF:-min}"
-tmp=$(mktemp -d)
-export GUISE_DB="$tmp/guise.db" XDG_RUNTIME_DIR="$tmp/run"
-unset GUISE_USER GUISE_FORMAT GUISE_SESSION GUISE_PASSPHRASE GUISE_PASSPHRASE_FILE
-trap '"$BIN/persona-encrypt" lock -q > /dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-mkdir -m 700 "$XDG_RUNTIME_DIR"
-printf 'bench passphrase\n' > "$tmp/pass"
-
-GUISE_PASSPHRASE_FILE="$tmp/pass" "$BIN/persona-encrypt" init -u bench > /dev/null
-if ! GUISE_PASSPHRASE_FILE="$tmp/pass" "$BIN/persona-encrypt" unlock > /dev/null 2>&1; then
-	eval "$(GUISE_PASSPHRASE_FILE="$tmp/pass" "$BIN/persona-encrypt" unlock --token)"
-fi
+unlocked_user
 
 now() { date +%s%N; }
 
