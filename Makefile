@@ -151,7 +151,7 @@ $(FUZZ_O)/libguise.a: $(FUZZ_LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(FUZZ_O)/%: fuzz/%.c $(FUZZ_O)/libguise.a $(LIB_HDR)
+$(FUZZ_O)/%: fuzz/%.c fuzz/oracle.h $(FUZZ_O)/libguise.a $(LIB_HDR)
 	clang $(FUZZ_CFLAGS) $< $(FUZZ_O)/libguise.a \
 		$(call pkg_libs,$(LIB_PKGS)) -o $@
 
@@ -159,7 +159,7 @@ $(FUZZ_O)/%: fuzz/%.c $(FUZZ_O)/libguise.a $(LIB_HDR)
 # SANITIZE: make check replays fuzz/seeds/<t> through $(O)/fuzz-replay/<t>.
 fuzz-replay: $(addprefix $(O)/fuzz-replay/,$(FUZZ_TARGETS))
 
-$(O)/fuzz-replay/%: fuzz/%.c fuzz/replay.c $(O)/libguise.a $(LIB_HDR)
+$(O)/fuzz-replay/%: fuzz/%.c fuzz/replay.c fuzz/oracle.h $(O)/libguise.a $(LIB_HDR)
 	mkdir -p $(O)/fuzz-replay
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) fuzz/$*.c fuzz/replay.c \
 		$(O)/libguise.a $(call pkg_libs,$(LIB_PKGS)) -o $@

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "oracle.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
@@ -50,18 +51,6 @@ static int has_ci(const char *s, size_t len, const char *what)
 			return 1;
 	}
 	return 0;
-}
-
-static size_t count(const char *s, size_t len, const char *what)
-{
-	size_t n = 0, w = strlen(what);
-	const char *p = s, *end = s + len, *q;
-
-	while ((q = memmem(p, (size_t)(end - p), what, w))) {
-		n++;
-		p = q + 1;
-	}
-	return n;
 }
 
 /* The context a byte describes: which values, which are NULL. */
@@ -123,7 +112,7 @@ static void as_text(const char *text, size_t len)
 	if (n1 != n2 || memcmp(o1, o2, n1) || r1 != r2)
 		abort();
 	free(o2);
-	bound = len + (count(text, len, "{{") + count(text, len, "<")) * longest(&m);
+	bound = len + (oracle_count(text, len, "{{") + oracle_count(text, len, "<")) * longest(&m);
 	if (n1 > bound)
 		abort();
 	if (!memmem(text, len, "{{", 2) && !memchr(text, '<', len) &&

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oracle.h"
 #include "tmpl.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
@@ -88,13 +89,7 @@ static void out_put(struct out *o, const char *text, size_t len, int literal)
 {
 	if (!len)
 		return;
-	if (o->len + len + 1 > o->cap) {
-		o->cap = (o->len + len + 1) * 2;
-		if (!(o->buf = realloc(o->buf, o->cap)))
-			abort();
-	}
-	memcpy(o->buf + o->len, text, len);
-	o->len += len;
+	oracle_append(&o->buf, &o->len, &o->cap, text, len);
 	if (o->n && o->lit[o->n - 1] == literal) {
 		o->ends[o->n - 1] = o->len;
 		return;
@@ -150,18 +145,6 @@ static int collect(const char *text, size_t len, int literal, void *arg)
 	return o->stop_at && o->calls == o->stop_at ? 7 : 0;
 }
 
-static size_t count(const char *s, size_t len, const char *what)
-{
-	size_t n = 0, w = strlen(what);
-	const char *p = s, *end = s + len, *q;
-
-	while ((q = memmem(p, (size_t)(end - p), what, w))) {
-		n++;
-		p = q + 1;
-	}
-	return n;
-}
-
 /* A refusal: 65, and located 'fuzz':LINE:COL: inside the input. */
 static void check_located(const struct g_err *err, const char *text, size_t len)
 {
@@ -175,7 +158,7 @@ static void check_located(const struct g_err *err, const char *text, size_t len)
 		abort();
 	/* a lone CR may count as a line break too */
 	if (line < 1 || col < 1 ||
-	    line > count(text, len, "\n") + count(text, len, "\r") + 1 || col > len + 1)
+	    line > oracle_count(text, len, "\n") + oracle_count(text, len, "\r") + 1 || col > len + 1)
 		abort();
 }
 
@@ -217,7 +200,7 @@ static void as_template(const char *text, size_t len)
 	out_init(&o, text, len);
 	if (g_tmpl_render(t, known, collect, &o) != 0)
 		abort();
-	if (o.lit_total > len || o.values > count(text, len, "{{"))
+	if (o.lit_total > len || o.values > oracle_count(text, len, "{{"))
 		abort();
 	out_init(&again, text, len);
 	if (g_tmpl_render(t, known, collect, &again) != 0 || !same(&o, &again))
@@ -282,15 +265,7 @@ struct gen {
 
 static void src_put(struct gen *g, const char *s)
 {
-	size_t n = strlen(s);
-
-	if (g->len + n + 1 > g->cap) {
-		g->cap = (g->len + n + 1) * 2;
-		if (!(g->src = realloc(g->src, g->cap)))
-			abort();
-	}
-	memcpy(g->src + g->len, s, n);
-	g->len += n;
+	oracle_append(&g->src, &g->len, &g->cap, s, strlen(s));
 }
 
 static int on(const struct gen *g)

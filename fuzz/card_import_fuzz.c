@@ -1,9 +1,9 @@
 /*
- * cardsource_fuzz: libFuzzer target for reading cards out of any file
- * (lib/cardsource: format detection, PNG and CHARX paths, text records,
- * SillyTavern persona backups in lib/stpersona). Oracles: every card handed
+ * card_import_fuzz: libFuzzer target for reading cards out of any file
+ * (lib/card_import: format detection, PNG and CHARX paths, text records,
+ * SillyTavern persona backups in lib/st_persona). Oracles: every card handed
  * out is canonical (it normalises to itself), a persona's placement is
- * valid, and the card exported as a PNG (lib/cardexport) reads back the same.
+ * valid, and the card exported as a PNG (lib/card_export) reads back the same.
  */
 #include <stdlib.h>
 

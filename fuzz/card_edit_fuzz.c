@@ -1,6 +1,6 @@
 /*
- * cardedit_fuzz: libFuzzer target for what people write by hand (lib/
- * cardedit): a document read as a new persona and as a new character, and
+ * card_edit_fuzz: libFuzzer target for what people write by hand (lib/
+ * card_edit): a document read as a new persona and as a new character, and
  * as a merge patch of a persona. Oracles: a card that is made is complete
  * and stable (normalising it again changes nothing); a persona keeps a
  * name and a description; an empty patch changes nothing; and patching

@@ -1,5 +1,5 @@
 /*
- * stchat_fuzz: libFuzzer target for SillyTavern chat files (lib/stchat):
+ * st_chat_fuzz: libFuzzer target for SillyTavern chat files (lib/st_chat):
  * each record of the input read as a header or a message. Oracle: a
  * message read, written back as SillyTavern writes it (from the record a
  * session would keep) and read again, has the same role and text.
