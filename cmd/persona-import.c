@@ -31,9 +31,6 @@ static const char synopsis[] =
 
 /* The largest input file read. */
 #define MAX_INPUT G_PNG_MAX_FILE
-/* A batch commits after this long too, so that a slow input never keeps
- * other writers waiting on the lock for long. */
-#define BATCH_MAX_MS 1000
 
 enum {
 	OPT_AS = G_OPT_COMMAND,
@@ -73,10 +70,7 @@ struct import {
 	struct g_context ctx;
 	struct g_card_store cs; /* cs.in_tx: a batch is open */
 	struct g_doc_writer *out;
-
-	long in_batch;       /* cards written in the open transaction */
-	int64_t tx_began_ms; /* when it opened */
-	json_t *pending;     /* their records, written once it commits */
+	json_t *pending; /* the open batch's records, written once it commits */
 
 	int status; /* the first failure's exit status */
 	int stop;   /* --fail-fast tripped, or nowhere left to write */
@@ -183,17 +177,6 @@ static void flush_pending(struct import *im)
 	json_array_clear(im->pending);
 }
 
-static int begin_batch(struct import *im, struct g_err *err)
-{
-	if (im->cs.in_tx)
-		return 0;
-	if (g_card_store_begin(&im->cs, err) < 0)
-		return -1;
-	im->in_batch = 0;
-	im->tx_began_ms = g_timestamp_ms();
-	return 0;
-}
-
 /* Commit and only then tell; a batch that fails to commit stored nothing,
  * and nothing of it is told. */
 static void end_batch(struct import *im)
@@ -254,18 +237,12 @@ static int store_group(struct import *im, struct g_card_store_card *cards, size_
 
 	if (!t.recs)
 		return g_err_oom(err);
-	if (im->cs.in_tx && im->in_batch > 0 && im->in_batch + (long)n > im->batch)
+	if (g_card_store_due(&im->cs, n))
 		end_batch(im);
-	if (im->stop || begin_batch(im, err) < 0) {
-		json_decref(t.recs);
-		return im->stop ? 0 : -1;
-	}
-	rc = g_card_store_group(&im->cs, cards, n, tell, &t, err);
-	if (rc == 0) {
+	rc = im->stop ? 0 : g_card_store_group(&im->cs, cards, n, tell, &t, err);
+	if (rc == 0 && !im->stop) {
 		json_array_extend(im->pending, t.recs);
-		im->in_batch += (long)n;
-		if (im->in_batch >= im->batch ||
-		    g_timestamp_ms() - im->tx_began_ms >= BATCH_MAX_MS)
+		if (g_card_store_due(&im->cs, 0))
 			end_batch(im);
 	}
 	json_decref(t.recs);
@@ -278,21 +255,14 @@ static int on_items(const struct g_card_item *items, size_t n, const struct g_er
 	struct import *im = arg;
 	struct g_card_store_card *cards;
 	struct g_err err;
-	size_t i, ready = 0;
+	size_t i;
 
 	if (failure) {
 		report(im, failure);
 		return im->stop;
 	}
-	if (!(cards = calloc(n, sizeof(*cards)))) {
-		report(im, &(struct g_err){ G_EX_SOFTWARE, G_ERR_OOM });
-		return im->stop;
-	}
-	for (; ready < n; ready++)
-		if (g_card_store_card_init(&cards[ready], &items[ready], im->as_persona,
-					   im->swap_macros, &err) < 0)
-			break;
-	if (ready < n) {
+	cards = g_card_store_cards_new(items, n, im->as_persona, im->swap_macros, &err);
+	if (!cards) {
 		report(im, &err);
 	} else if (im->cli.dry_run) {
 		for (i = 0; i < n && !im->stop; i++) {
@@ -310,9 +280,7 @@ static int on_items(const struct g_card_item *items, size_t n, const struct g_er
 		if (err.code == G_EX_TEMPFAIL || err.code == G_EX_IOERR)
 			im->stop = 1;
 	}
-	for (i = 0; i < ready; i++)
-		g_card_store_card_release(&cards[i]);
-	free(cards);
+	g_card_store_cards_free(cards, n);
 	return im->stop;
 }
 
@@ -362,7 +330,7 @@ static int open_store(struct import *im, struct g_err *err)
 		return -1;
 	g_verbose(&im->cli, 1, "key for '%s': from the %s", im->ctx.user.username,
 		  im->ctx.key.source);
-	return g_card_store_init(&im->cs, &im->ctx, im->on_conflict, err);
+	return g_card_store_init(&im->cs, &im->ctx, im->on_conflict, im->batch, err);
 }
 
 int main(int argc, char **argv)

@@ -7,9 +7,18 @@
 
 #include "macro_swap.h"
 #include "ref.h"
+#include "session.h"
+#include "timestamp.h"
 
-int g_card_store_card_init(struct g_card_store_card *c, const struct g_card_item *item,
-			   int as_persona, int swap_macros, struct g_err *err)
+static void card_release(struct g_card_store_card *c)
+{
+	json_decref(c->card);
+	c->card = NULL;
+	c->row.card = NULL;
+}
+
+static int card_init(struct g_card_store_card *c, const struct g_card_item *item, int as_persona,
+		     int swap_macros, struct g_err *err)
 {
 	memset(c, 0, sizeof(*c));
 	c->where = item->where;
@@ -25,7 +34,7 @@ int g_card_store_card_init(struct g_card_store_card *c, const struct g_card_item
 	if (c->row.kind == G_PERSONA && !item->from_backup)
 		g_placement_take(c->card, &c->row.place);
 	if (swap_macros && g_macro_swap_json(json_object_get(c->card, "data")) < 0) {
-		g_card_store_card_release(c);
+		card_release(c);
 		return g_err_oom(err);
 	}
 	c->row.card = c->card;
@@ -37,11 +46,30 @@ int g_card_store_card_init(struct g_card_store_card *c, const struct g_card_item
 	return 0;
 }
 
-void g_card_store_card_release(struct g_card_store_card *c)
+struct g_card_store_card *g_card_store_cards_new(const struct g_card_item *items, size_t n,
+						 int as_persona, int swap_macros,
+						 struct g_err *err)
 {
-	json_decref(c->card);
-	c->card = NULL;
-	c->row.card = NULL;
+	struct g_card_store_card *cards = calloc(n, sizeof(*cards));
+	size_t i;
+
+	if (!cards)
+		return g_err_oom(err), NULL;
+	for (i = 0; i < n; i++)
+		if (card_init(&cards[i], &items[i], as_persona, swap_macros, err) < 0) {
+			g_card_store_cards_free(cards, i);
+			return NULL;
+		}
+	return cards;
+}
+
+void g_card_store_cards_free(struct g_card_store_card *cards, size_t n)
+{
+	size_t i;
+
+	for (i = 0; cards && i < n; i++)
+		card_release(&cards[i]);
+	free(cards);
 }
 
 const char *g_card_store_name(const json_t *card)
@@ -52,11 +80,12 @@ const char *g_card_store_name(const json_t *card)
 }
 
 int g_card_store_init(struct g_card_store *cs, struct g_context *ctx,
-		      enum g_card_store_conflict on_conflict, struct g_err *err)
+		      enum g_card_store_conflict on_conflict, long batch, struct g_err *err)
 {
 	memset(cs, 0, sizeof(*cs));
 	cs->ctx = ctx;
 	cs->on_conflict = on_conflict;
+	cs->batch = batch;
 	/* decrypting every name is not worth it for new */
 	if (on_conflict != G_CARD_STORE_NEW && !(cs->names = g_card_names_new()))
 		return g_err_oom(err);
@@ -70,7 +99,7 @@ void g_card_store_release(struct g_card_store *cs)
 	cs->names = NULL;
 }
 
-int g_card_store_begin(struct g_card_store *cs, struct g_err *err)
+static int begin(struct g_card_store *cs, struct g_err *err)
 {
 	if (g_context_begin(cs->ctx, err) < 0)
 		return -1;
@@ -79,7 +108,18 @@ int g_card_store_begin(struct g_card_store *cs, struct g_err *err)
 		return -1;
 	}
 	cs->in_tx = 1;
+	cs->in_batch = 0;
+	cs->began_ms = g_timestamp_ms();
 	return 0;
+}
+
+int g_card_store_due(const struct g_card_store *cs, size_t n)
+{
+	if (!cs->in_tx)
+		return 0;
+	if (n > 0)
+		return cs->in_batch > 0 && cs->in_batch + (long)n > cs->batch;
+	return cs->in_batch >= cs->batch || g_timestamp_ms() - cs->began_ms >= G_CARD_STORE_BATCH_MS;
 }
 
 int g_card_store_commit(struct g_card_store *cs, struct g_err *err)
@@ -150,7 +190,7 @@ int g_card_store_group(struct g_card_store *cs, struct g_card_store_card *cards,
 	size_t i;
 	int rc = 0;
 
-	if (g_store_exec(s, "SAVEPOINT card", err) < 0)
+	if ((!cs->in_tx && begin(cs, err) < 0) || g_store_exec(s, "SAVEPOINT card", err) < 0)
 		return -1;
 	for (i = 0; i < n && rc == 0; i++) {
 		rc = store_card(cs, &cards[i], err);
@@ -172,6 +212,7 @@ int g_card_store_group(struct g_card_store *cs, struct g_card_store_card *cards,
 		if (strcmp(cards[i].status, "created") == 0)
 			g_card_names_add(cs->names, cards[i].row.kind, cards[i].id,
 					 g_card_store_name(cards[i].card));
+	cs->in_batch += (long)n;
 	return 0;
 }
 
@@ -253,4 +294,53 @@ int g_card_store_update(struct g_context *ctx, int kinds, const char *ref, const
 		return -1;
 	return g_context_end(ctx, patch_row(ctx, kinds, ref, patch, where, kind, id, e, status, err),
 			     err);
+}
+
+int g_card_store_delete(struct g_context *ctx, int kinds, const char *ref, int cascade,
+			enum g_cardkind *kind, char id[G_UUID_LEN], json_t **record,
+			int64_t *unbound, int64_t *deleted, struct g_err *err)
+{
+	int rc;
+
+	*record = NULL;
+	if (g_context_begin(ctx, err) < 0)
+		return -1;
+	rc = g_ref_resolve(ctx->store, &ctx->key, kinds, ref, kind, id, err);
+	if (rc == 0)
+		rc = g_card_row_load(ctx->store, &ctx->key, *kind, id, record, NULL, NULL, err);
+	if (rc == 0)
+		rc = g_session_drop_card(ctx->store, &ctx->key, *kind, id,
+					 json_string_value(json_object_get(*record, "name")), cascade,
+					 unbound, deleted, err);
+	return g_context_end(ctx, rc, err);
+}
+
+int g_card_store_set_default(struct g_context *ctx, const char *ref, char id[G_UUID_LEN],
+			     struct g_err *err)
+{
+	enum g_cardkind kind;
+
+	if (g_ref_resolve(ctx->store, &ctx->key, G_REF_CHARACTERS | G_REF_PERSONAS, ref, &kind, id,
+			  err) < 0)
+		return -1;
+	if (kind != G_PERSONA)
+		return g_err_set(err, G_EX_DATAERR,
+				 "'%s' is a character: only a persona can be the default", ref);
+	if (g_context_begin(ctx, err) < 0)
+		return -1;
+	return g_context_end(ctx, g_user_set_default_persona(ctx->store, &ctx->user, id, err), err);
+}
+
+int g_card_store_clear_default(struct g_context *ctx, char id[G_UUID_LEN], struct g_err *err)
+{
+	int had;
+
+	if (g_context_begin(ctx, err) < 0)
+		return -1;
+	had = g_user_default_persona(ctx->store, &ctx->user, id, err);
+	if (had > 0 && g_user_set_default_persona(ctx->store, &ctx->user, NULL, err) < 0)
+		had = -1;
+	if (g_context_end(ctx, had < 0 ? -1 : 0, err) < 0)
+		return -1;
+	return had;
 }
