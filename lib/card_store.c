@@ -92,9 +92,20 @@ int g_card_store_init(struct g_card_store *cs, struct g_context *ctx,
 	return 0;
 }
 
+/* An open batch undone, and what was learnt of its rows forgotten. */
+static void rollback(struct g_card_store *cs)
+{
+	if (!cs->in_tx)
+		return;
+	cs->in_tx = 0;
+	g_store_rollback(cs->ctx->store);
+	if (cs->names)
+		g_card_names_clear(cs->names);
+}
+
 void g_card_store_release(struct g_card_store *cs)
 {
-	g_card_store_rollback(cs);
+	rollback(cs);
 	g_card_names_free(cs->names);
 	cs->names = NULL;
 }
@@ -133,16 +144,6 @@ int g_card_store_commit(struct g_card_store *cs, struct g_err *err)
 	if (cs->names) /* it may have learnt rows that are not there */
 		g_card_names_clear(cs->names);
 	return -1;
-}
-
-void g_card_store_rollback(struct g_card_store *cs)
-{
-	if (!cs->in_tx)
-		return;
-	cs->in_tx = 0;
-	g_store_rollback(cs->ctx->store);
-	if (cs->names)
-		g_card_names_clear(cs->names);
 }
 
 /* Store one card, or find it stored: c->status and c->id say which. */

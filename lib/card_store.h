@@ -83,8 +83,6 @@ int g_card_store_due(const struct g_card_store *cs, size_t n);
 /* Commit the open batch (nothing when none is open); when that fails, it is rolled back and what was learnt of
  * its rows forgotten. */
 int g_card_store_commit(struct g_card_store *cs, struct g_err *err);
-/* Roll back an open transaction (nothing when none is open). */
-void g_card_store_rollback(struct g_card_store *cs);
 
 /* Called inside the savepoint for each card stored (its id and status
  * set), so that what the caller makes of it (a record to tell) fails the
