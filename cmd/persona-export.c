@@ -1,7 +1,7 @@
 /*
  * persona-export: a stored character or persona back out as a card
  * (DESIGN.md §7): V3 or V2 JSON, YAML, PNG or CHARX. The formats are in
- * lib/cardexport; this is naming, loading and writing.
+ * lib/card_export; this is naming, loading and writing.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,14 +10,12 @@
 #include <unistd.h>
 
 #include "card_export.h"
-#include "ref.h"
 #include "card_row.h"
 #include "cli.h"
+#include "context.h"
 #include "doc.h"
 #include "fileio.h"
-#include "userkey.h"
-#include "store.h"
-#include "user.h"
+#include "ref.h"
 
 static const char synopsis[] =
 	"usage: persona-export [--format v3|v2|yaml|png|charx] [-o FILE]\n"
@@ -46,9 +44,7 @@ struct export {
 	enum format format;
 	int kinds;
 	const char *output;
-	struct g_store *store;
-	struct g_user user;
-	struct g_userkey key;
+	struct g_context ctx;
 };
 
 static int parse(struct export *ex, int argc, char **argv)
@@ -106,7 +102,7 @@ static int binary(struct export *ex, const json_t *record, const json_t *card,
 /* -o: never over the database or the files SQLite keeps beside it. */
 static int write_file(struct export *ex, const void *buf, size_t len, struct g_err *err)
 {
-	const char *db = ex->store->path;
+	const char *db = ex->ctx.store->path;
 	size_t n = strlen(db) + sizeof("-journal");
 	char *wal = malloc(n), *shm = malloc(n), *journal = malloc(n);
 	const char *keep[] = { db, wal, shm, journal, NULL };
@@ -177,9 +173,9 @@ static int export_all(struct export *ex, char **names, int n, struct g_err *err)
 		char id[G_UUID_LEN];
 		json_t *record = NULL;
 
-		rc = g_ref_resolve(ex->store, &ex->key, ex->kinds, names[i], &kind, id, err);
+		rc = g_ref_resolve(ex->ctx.store, &ex->ctx.key, ex->kinds, names[i], &kind, id, err);
 		if (rc == 0)
-			rc = g_card_row_load(ex->store, &ex->key, kind, id, &record,
+			rc = g_card_row_load(ex->ctx.store, &ex->ctx.key, kind, id, &record,
 					    want_blobs ? &avatar : NULL, want_blobs ? &raw : NULL, err);
 		if (rc == 0) {
 			json_t *card = g_card_row_card(record);
@@ -218,9 +214,7 @@ static int export_all(struct export *ex, char **names, int n, struct g_err *err)
 int main(int argc, char **argv)
 {
 	struct export ex;
-	struct g_secret_opts secrets;
 	struct g_err err;
-	char *path = NULL;
 	int status;
 
 	memset(&ex, 0, sizeof(ex));
@@ -229,19 +223,11 @@ int main(int argc, char **argv)
 	status = parse(&ex, argc, argv);
 	if (status >= 0)
 		return g_cli_finish(status);
-	g_secret_opts_init(&secrets);
-	if (g_cli_check(&ex.cli, &err) < 0 || g_crypt_init(&err) < 0 ||
-	    !(path = g_cli_db_path(&ex.cli, &err)) ||
-	    !(ex.store = g_store_open(path, &err)) ||
-	    g_user_resolve(ex.store, ex.cli.user, &ex.user, &err) < 0 ||
-	    g_userkey_get(ex.store->db_id, &ex.user, &secrets, 0, &ex.key, &err) < 0 ||
+	if (g_context_open(&ex.ctx, &ex.cli, &err) < 0 ||
 	    export_all(&ex, argv + optind, argc - optind, &err) < 0)
 		status = g_report(&err);
 	else
 		status = 0;
-	free(path);
-	g_userkey_release(&ex.key);
-	g_user_release(&ex.user);
-	g_store_close(ex.store);
+	g_context_release(&ex.ctx);
 	return g_cli_finish(status);
 }

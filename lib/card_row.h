@@ -104,6 +104,12 @@ int g_card_row_load(struct g_store *s, const struct g_userkey *k,
  * persona-import -n prints). New reference. */
 json_t *g_card_row_preview(const struct g_card_row *row);
 
+/* The short record a command tells of a card: {kind, id, name} and, when
+ * status is not NULL, status. name is len bytes (a NUL in it kept), NULL
+ * for "". New reference, NULL if memory fails. */
+json_t *g_card_row_summary(enum g_cardkind kind, const char *id, const char *name, size_t len,
+			   const char *status);
+
 /* The canonical V3 card of a record: spec, spec_version, data and the
  * card's other top-level keys. New reference, NULL if memory fails. */
 json_t *g_card_row_card(const json_t *record);

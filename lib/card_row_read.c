@@ -230,6 +230,19 @@ json_t *g_card_row_preview(const struct g_card_row *row)
 	return rec;
 }
 
+json_t *g_card_row_summary(enum g_cardkind kind, const char *id, const char *name, size_t len,
+			   const char *status)
+{
+	json_t *rec = json_pack("{s:s, s:s, s:s%}", "kind", g_cardkind_name(kind), "id", id,
+				"name", name ? name : "", name ? len : 0);
+
+	if (rec && status && json_object_set_new(rec, "status", json_string(status)) < 0) {
+		json_decref(rec);
+		return NULL;
+	}
+	return rec;
+}
+
 json_t *g_card_row_card(const json_t *record)
 {
 	const json_t *persona = json_object_get(record, "position");

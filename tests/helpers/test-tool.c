@@ -32,6 +32,13 @@
  *                                       CHARX fixtures, good and bad, made
  *                                       with libzip and patched by hand
  *                                       (kinds: see charx_make below)
+ *   test-tool card-store POLICY BATCH [persona]
+ *                                       the cards of stdin (a file as
+ *                                       persona-import reads it) through
+ *                                       lib/card_store: each card's record
+ *                                       and each commit as it happens; a
+ *                                       card named FAIL fails its group
+ *                                       once stored (see card_store_tell)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -41,6 +48,7 @@
 #include <string.h>
 
 #include "card.h"
+#include "card_store.h"
 #include "charx.h"
 #include "cli.h"
 #include "png.h"
@@ -75,6 +83,7 @@ static const char synopsis[] =
 	"       test-tool charx-roundtrip IN OUT\n"
 	"       test-tool charx-make OUT KIND [ARG]\n"
 	"       test-tool sse CHUNK\n"
+	"       test-tool card-store new|replace|skip BATCH [persona]\n"
 	"shared options: -d DB -u USER -y --pretty --input json|yaml -q -v -n\n";
 
 enum { OPT_ANY = G_OPT_COMMAND, OPT_STRICT };
@@ -888,6 +897,100 @@ static int cmd_sse(int argc, char **argv)
 	return rc < 0 ? g_report(&err) : 0;
 }
 
+struct card_store_run {
+	struct g_card_store cs;
+	struct g_doc_writer *w;
+	int as_persona;
+	int status;
+};
+
+/* Each card as it is stored, before its group is released: {status, id,
+ * name, where, default}. A card named FAIL fails its group here, after
+ * the cards before it were stored, to show that none of them stays. */
+static int card_store_tell(const struct g_card_store_card *c, void *arg, struct g_err *err)
+{
+	struct card_store_run *r = arg;
+	const char *name = g_card_store_name(c->card);
+	json_t *rec;
+
+	if (strcmp(name, "FAIL") == 0)
+		return g_err_set(err, G_EX_DATAERR, "'%s': FAIL: failed on purpose", c->where);
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:b}", "status", c->status, "id", c->id, "name",
+			name, "where", c->where, "default", c->make_default);
+	return g_doc_write(r->w, rec, err) < 0 ? (json_decref(rec), -1) : (json_decref(rec), 0);
+}
+
+static void card_store_commit(struct card_store_run *r)
+{
+	long n = r->cs.in_batch;
+	struct g_err err;
+
+	if (!r->cs.in_tx)
+		return;
+	if (g_card_store_commit(&r->cs, &err) < 0) {
+		r->status = g_report(&err);
+		return;
+	}
+	printf("commit %ld\n", n);
+}
+
+static int card_store_items(const struct g_card_item *items, size_t n,
+			    const struct g_err *failure, void *arg)
+{
+	struct card_store_run *r = arg;
+	struct g_card_store_card *cards;
+	struct g_err err;
+
+	if (failure) {
+		r->status = g_report(failure);
+		return 0;
+	}
+	if (g_card_store_due(&r->cs, n))
+		card_store_commit(r);
+	cards = g_card_store_cards_new(items, n, r->as_persona, 0, &err);
+	if (!cards || g_card_store_group(&r->cs, cards, n, card_store_tell, r, &err) < 0) {
+		r->status = g_report(&err);
+		fflush(stdout);
+	} else if (g_card_store_due(&r->cs, 0)) {
+		card_store_commit(r);
+	}
+	g_card_store_cards_free(cards, n);
+	return 0;
+}
+
+static int cmd_card_store(struct tool *t, int argc, char **argv)
+{
+	static const char *const policies[] = { "new", "replace", "skip" };
+	struct card_store_run r = { .status = 0 };
+	struct g_card_import_opts o = { G_DOC_AUTO, 0, 1, NULL, NULL, NULL };
+	struct g_context ctx;
+	struct g_file f = { 0 };
+	struct g_err err;
+	long batch;
+	int p;
+
+	if (optind + 2 > argc || g_cli_parse_long(argv[optind + 1], 1, 1000, &batch) < 0)
+		return g_usage_error(synopsis, "card-store: POLICY BATCH [persona]");
+	for (p = 0; p < 3 && strcmp(argv[optind], policies[p]) != 0; p++)
+		;
+	if (p == 3)
+		return g_usage_error(synopsis, "card-store: no policy '%s'", argv[optind]);
+	r.as_persona = optind + 2 < argc && strcmp(argv[optind + 2], "persona") == 0;
+	r.w = g_doc_writer_new(stdout, t->cli.output);
+	if (g_context_open(&ctx, &t->cli, &err) < 0 ||
+	    g_card_store_init(&r.cs, &ctx, (enum g_card_store_conflict)p, batch, &err) < 0 ||
+	    g_fileio_read("-", (size_t)1 << 24, &f, &err) < 0 ||
+	    g_card_import_read(f.data, f.len, "-", &o, card_store_items, &r, &err) < 0)
+		r.status = g_report(&err);
+	else
+		card_store_commit(&r);
+	g_doc_writer_close(r.w, NULL);
+	g_fileio_release(&f);
+	g_card_store_release(&r.cs);
+	g_context_release(&ctx);
+	return r.status;
+}
+
 int main(int argc, char **argv)
 {
 	struct tool t = { .any = 0 };
@@ -936,6 +1039,8 @@ int main(int argc, char **argv)
 		status = cmd_charx_make(argc, argv);
 	else if (strcmp(sub, "sse") == 0)
 		status = cmd_sse(argc, argv);
+	else if (strcmp(sub, "card-store") == 0)
+		status = cmd_card_store(&t, argc, argv);
 	else
 		status = g_usage_error(synopsis, "unknown subcommand '%s'", sub);
 	return g_cli_finish(status);
