@@ -240,16 +240,11 @@ static int read_history(struct render *r, struct g_err *err)
 	if (!rd)
 		return g_err_oom(err);
 	while ((got = g_doc_read(rd, &rec, err)) > 0) {
-		const json_t *content = json_object_get(rec, "content");
-		const char *role = json_string_value(json_object_get(rec, "role"));
+		struct g_message m;
 
-		n++;
-		if (!g_message_role_valid(role))
-			got = g_err_set(err, G_EX_DATAERR,
-					"'-': record %ld: role: expected user, assistant or system", n);
-		else if (!json_is_string(content))
-			got = g_err_set(err, G_EX_DATAERR, "'-': record %ld: content: expected a string",
-					n);
+		/* each needs its role and content: nothing to default them from */
+		if (g_message_from_record(rec, "-", ++n, NULL, &m, err) < 0)
+			got = -1;
 		else
 			keep_message(rec, r->history);
 		json_decref(rec);

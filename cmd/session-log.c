@@ -163,35 +163,6 @@ static int flush_pending(struct log_cmd *l, json_t *pending, struct g_err *err)
 	return rc;
 }
 
-/* A message record of stdin as a message: 65 located when it is not. */
-static int record_message(struct log_cmd *l, const json_t *in, long n, struct g_message *m,
-			  struct g_err *err)
-{
-	const json_t *content = json_object_get(in, "content");
-	const json_t *role = json_object_get(in, "role"), *status = json_object_get(in, "status");
-	const json_t *model = json_object_get(in, "model");
-
-	memset(m, 0, sizeof(*m));
-	m->role = role ? json_string_value(role) : "user";
-	m->status = json_string_value(status);
-	m->model = json_string_value(model);
-	m->input_tokens = m->output_tokens = -1;
-	m->speaker = &l->session.persona;
-	if (!json_is_string(content))
-		return g_err_set(err, G_EX_DATAERR, "'-': record %ld: content: expected a string", n);
-	m->content = json_string_value(content);
-	m->len = json_string_length(content);
-	if (!g_message_role_valid(m->role))
-		return g_err_set(err, G_EX_DATAERR,
-				 "'-': record %ld: role: expected user, assistant or system", n);
-	if ((status && !json_is_string(status)) || !g_message_status_valid(m->status))
-		return g_err_set(err, G_EX_DATAERR,
-				 "'-': record %ld: status: expected complete or partial", n);
-	if (model && !json_is_string(model) && !json_is_null(model))
-		return g_err_set(err, G_EX_DATAERR, "'-': record %ld: model: expected a string", n);
-	return 0;
-}
-
 static int append_records(struct log_cmd *l, struct g_err *err)
 {
 	struct g_doc_reader *r = g_doc_reader_new(stdin, "-", l->c.cli.input, G_DOC_RECORDS);
@@ -213,9 +184,10 @@ static int append_records(struct log_cmd *l, struct g_err *err)
 		n++;
 		if (!open && (rc = g_context_begin(&l->c.ctx, err)) == 0)
 			open = 1;
-		if (rc == 0 && record_message(l, in, n, &m, err) < 0) {
+		if (rc == 0 && g_message_from_record(in, "-", n, "user", &m, err) < 0) {
 			g_subcmd_failed(&l->c, err); /* reported; the batch goes on */
 		} else if (rc == 0) {
+			m.speaker = &l->session.persona;
 			if (append_one(l, &m, pending, err) < 0) {
 				if (err->code == G_EX_DATAERR)
 					g_subcmd_failed(&l->c, err);
