@@ -2,21 +2,21 @@
  * llm-send: a request document (prompt-render's) to an LLM provider and
  * its reply back (DESIGN.md §9), streamed, retried, and with --record
  * stored in the session with the message that asked for it. The wire
- * protocols are lib/llm's, the HTTP lib/http's; this is choosing the
- * provider, model and key, writing the reply and recording the turn.
+ * protocols are lib/llm's, the HTTP lib/http's, where the request goes
+ * lib/llm_target's, the turn stored lib/turn's; this is writing the reply
+ * as it comes and saying what became of it.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ref.h"
-#include "chat_log.h"
 #include "cli.h"
 #include "context.h"
 #include "doc.h"
 #include "http.h"
 #include "llm.h"
+#include "llm_target.h"
 #include "secret.h"
 #include "turn.h"
 #include "text.h"
@@ -155,56 +155,19 @@ static int read_request(struct send *s, struct g_err *err)
 	return rc < 0 ? -1 : 0;
 }
 
-/* A flag, else the environment, else the request. */
-static const char *pick(const char *flag, const char *env, const json_t *from)
-{
-	const char *v = getenv(env);
-
-	return flag ? flag : v && *v ? v : json_string_value(from);
-}
-
-/* The flag, else the environment variable, is UTF-8: a bad flag is 65
- * naming it, a bad variable 78 (a bad environment value) naming it. */
-static int utf8_from(const char *flag, const char *opt, const char *env, struct g_err *err)
-{
-	const char *v = getenv(env);
-
-	if (flag)
-		return g_cli_utf8(opt, flag, err);
-	if (v && g_cli_utf8(env, v, err) < 0) {
-		err->code = G_EX_CONFIG;
-		return -1;
-	}
-	return 0;
-}
-
 static int resolve(struct send *s, struct g_err *err)
 {
-	const json_t *guise = json_object_get(s->request, "guise");
-	const char *name = pick(s->provider_name, "GUISE_PROVIDER", json_object_get(guise, "provider"));
-	/* ollama takes no key: one goes there only when given by file, so a
-	 * key meant for another provider never reaches whatever --url names */
-	const char *env[] = { "GUISE_API_KEY", NULL, NULL }, *none[] = { NULL };
+	struct g_llm_target t = { .provider_flag = s->provider_name, .url = s->url,
+				  .model = s->model, .key_file = s->key_file };
 
-	if (!name)
-		name = "openai";
-	if (g_llm_provider_parse(name, &s->provider) < 0)
-		return g_err_set(err, s->provider_name ? G_EX_USAGE : G_EX_CONFIG,
-				 "'%s' is not openai, anthropic, ollama or gemini", name);
-	if (utf8_from(s->url, "--url", "GUISE_LLM_URL", err) < 0 ||
-	    utf8_from(s->model, "-m", "GUISE_MODEL", err) < 0)
+	if (g_llm_target_resolve(&t, s->request, err) < 0) {
+		g_secret_release(&t.key);
 		return -1;
-	s->url = pick(s->url, "GUISE_LLM_URL", NULL);
-	if (!s->url)
-		s->url = g_llm_provider_url(s->provider);
-	s->model = pick(s->model, "GUISE_MODEL", json_object_get(s->request, "model"));
-	if (!s->model)
-		return g_err_set(err, G_EX_USAGE, "no model: give -m, set GUISE_MODEL, or set the "
-						  "session's model (session-bind set S model=...)");
-	env[1] = g_llm_provider_key_env(s->provider);
-	if (g_secret_api_key(s->key_file, s->provider == G_PROVIDER_OLLAMA ? none : env, &s->key,
-			     err) < 0)
-		return -1;
+	}
+	s->provider = t.provider;
+	s->url = t.url;
+	s->model = t.model;
+	s->key = t.key;
 	s->http.who = g_llm_provider_name(s->provider);
 	s->turn.model = s->model;
 	s->turn.provider = s->provider;
@@ -214,17 +177,9 @@ static int resolve(struct send *s, struct g_err *err)
 /* -n: the HTTP request as it would go, the key redacted. */
 static int dry_run(struct send *s, const struct g_llm_call *call, struct g_err *err)
 {
-	json_t *headers = json_deep_copy(call->headers), *rec;
-	int rc;
+	json_t *rec = g_llm_call_record(call);
+	int rc = rec ? g_doc_write_one(stdout, s->cli.output, rec, err) : g_err_oom(err);
 
-	if (call->key_header)
-		json_object_set_new(headers, call->key_header,
-				    json_string(strcmp(call->key_header, "Authorization") == 0
-							? "Bearer [redacted]"
-							: "[redacted]"));
-	rec = json_pack("{s:s, s:s, s:s, s:o, s:O}", "kind", "http-request", "method", "POST",
-			"url", call->url, "headers", headers, "body", call->body);
-	rc = g_doc_write_one(stdout, s->cli.output, rec, err);
 	json_decref(rec);
 	return rc;
 }

@@ -17,7 +17,6 @@
 #include "session.h"
 #include "subcmd.h"
 #include "st_chat.h"
-#include "text.h"
 
 static const char synopsis[] =
 	"usage: session-log show S [--last N] [--format records|text]\n"
@@ -76,12 +75,7 @@ struct log_cmd {
 /* Name and load the session every verb but import acts on. */
 static int open_session(struct log_cmd *l, const char *ref, struct g_err *err)
 {
-	char id[G_UUID_LEN];
-
-	return g_session_resolve(l->c.ctx.store, &l->c.ctx.key, ref, id, err) < 0 ||
-			       g_session_load(l->c.ctx.store, &l->c.ctx.key, id, &l->session, err) < 0
-		       ? -1
-		       : 0;
+	return g_session_load_ref(l->c.ctx.store, &l->c.ctx.key, ref, &l->session, err);
 }
 
 static int write_record(json_t *rec, void *arg)
@@ -98,21 +92,15 @@ static int write_text(json_t *rec, void *arg)
 	void **a = arg;
 	struct log_cmd *l = a[0];
 	int *count = a[2];
-	const char *role = json_string_value(json_object_get(rec, "role"));
-	const json_t *speaker = json_object_get(json_object_get(rec, "speaker"), "name");
-	const json_t *content = json_object_get(rec, "content");
-	const char *name = strcmp(role, "system") == 0	  ? "System"
-			   : strcmp(role, "assistant") == 0 ? l->session.character_name
-			   : json_is_string(speaker)	  ? json_string_value(speaker)
-							  : "User";
+	size_t len;
+	char *text = g_chat_log_text(rec, l->session.character_name, &len);
+	int bad;
 
-	if (((*count)++ && fputs("\n", stdout) == EOF) ||
-	    g_text_write_visible(stdout, name, strlen(name)) < 0 || fputs(": ", stdout) == EOF ||
-	    g_text_write_visible(stdout, json_string_value(content), json_string_length(content)) <
-		    0 ||
-	    fputs("\n", stdout) == EOF)
-		return g_err_set(a[1], G_EX_IOERR, "cannot write to stdout"), 1;
-	return 0;
+	if (!text)
+		return g_err_oom(a[1]), 1;
+	bad = ((*count)++ && fputs("\n", stdout) == EOF) || fwrite(text, 1, len, stdout) != len;
+	free(text);
+	return bad ? g_err_set(a[1], G_EX_IOERR, "cannot write to stdout"), 1 : 0;
 }
 
 static int run_show(struct g_subcmd *c, char **args, int n, struct g_err *err)

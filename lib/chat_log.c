@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
 #include "uuid.h"
 #include "vault.h"
 
@@ -73,6 +74,24 @@ int g_message_from_record(const json_t *rec, const char *name, long n, const cha
 		return g_err_set(err, G_EX_DATAERR, "'%s': record %ld: model: expected a string",
 				 name, n);
 	return 0;
+}
+
+char *g_chat_log_text(const json_t *record, const char *character_name, size_t *len)
+{
+	const char *role = json_string_value(json_object_get(record, "role"));
+	const json_t *speaker = json_object_get(json_object_get(record, "speaker"), "name");
+	const json_t *content = json_object_get(record, "content");
+	const char *name = !role || strcmp(role, "system") == 0 ? "System"
+			   : strcmp(role, "assistant") == 0	   ? character_name
+			   : json_is_string(speaker)		   ? json_string_value(speaker)
+								   : "User";
+	struct g_text t = { 0 };
+
+	g_text_add_visible(&t, name, strlen(name));
+	g_text_adds(&t, ": ");
+	g_text_add_visible(&t, json_string_value(content), json_string_length(content));
+	g_text_adds(&t, "\n");
+	return g_text_take(&t, len);
 }
 
 static int check(const struct g_message *m, struct g_err *err)

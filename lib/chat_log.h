@@ -71,6 +71,11 @@ typedef int (*g_chatlog_fn)(json_t *record, void *arg);
 int g_chat_log_each(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		   int64_t last, g_chatlog_fn fn, void *arg, struct g_err *err);
 
+/* A message record as a transcript writes it, "Name: content\n": the name
+ * System, the character's (assistant), else the speaker's or User; bytes
+ * a terminal acts on made visible (text.h). NULL out of memory. */
+char *g_chat_log_text(const json_t *record, const char *character_name, size_t *len);
+
 /* New content for message seq (speaker, role and seq kept): 66 none. */
 int g_chat_log_edit(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		   int64_t seq, const char *content, size_t len, struct g_err *err);

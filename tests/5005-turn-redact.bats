@@ -2,12 +2,17 @@
 # What llm-send, persona, session-log and prompt-render share through lib/,
 # driven by test-tool: the key redacted in a message (g_secret_redact),
 # exactly one record read (g_doc_read_one), a message record checked
-# (g_message_from_record), and a turn's speaker and reply record (lib/turn).
+# (g_message_from_record), where a request goes (lib/llm_target) and a
+# turn's speaker and reply record (lib/turn).
 # Storing a turn is tested end to end, by --record in 5001-send.bats.
 
 load common
 
-setup() { common_setup; }
+setup() {
+	common_setup
+	unset GUISE_PROVIDER GUISE_LLM_URL GUISE_MODEL GUISE_API_KEY \
+		OPENAI_API_KEY ANTHROPIC_API_KEY GEMINI_API_KEY
+}
 
 ID=0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b
 
@@ -141,4 +146,65 @@ test-tool: '-': record 7: model: expected a string"
 {"kind": "custom", "id": "$ID"}|name: not a string
 {"kind": "impersonated", "id": "$ID", "name": null}|name: not a string
 EOT
+}
+
+# target PROVIDER URL MODEL KEYFILE REQUEST WANT: where REQUEST goes
+target() {
+	run -0 --separate-stderr test-tool llm-target "$1" "$2" "$3" "$4" <<< "$5"
+	assert_equal "$output" "$6"
+	assert_equal "$stderr" ""
+}
+
+@test "llm-target: a flag, else the environment, else the request, else the default" {
+	local OA=https://api.openai.com/v1
+	target "" "" "" "" '{"model": "r"}' '{"provider":"openai","url":"'$OA'","model":"r","key":false}'
+	target "" "" "" "" '{"model": "r", "guise": {"provider": "ollama"}}' \
+		'{"provider":"ollama","url":"http://localhost:11434","model":"r","key":false}'
+	GUISE_PROVIDER=anthropic GUISE_MODEL=e GUISE_LLM_URL=http://e \
+		target "" "" "" "" '{"model": "r", "guise": {"provider": "ollama"}}' \
+		'{"provider":"anthropic","url":"http://e","model":"e","key":false}'
+	GUISE_PROVIDER=anthropic GUISE_MODEL=e GUISE_LLM_URL=http://e \
+		target gemini http://f f "" '{"model": "r", "guise": {"provider": "ollama"}}' \
+		'{"provider":"gemini","url":"http://f","model":"f","key":false}'
+	# an empty variable is not set
+	GUISE_MODEL= target "" "" "" "" '{"model": "r"}' '{"provider":"openai","url":"'$OA'","model":"r","key":false}'
+}
+
+@test "llm-target: the key from the file, the provider's variable or GUISE_API_KEY; ollama's from the file only" {
+	printf 'sk-file\n' > "$BATS_TEST_TMPDIR/key"
+	GUISE_API_KEY=g target "" "" m "" '{}' '{"provider":"openai","url":"https://api.openai.com/v1","model":"m","key":true}'
+	OPENAI_API_KEY=o target "" "" m "" '{}' '{"provider":"openai","url":"https://api.openai.com/v1","model":"m","key":true}'
+	GUISE_API_KEY=g OPENAI_API_KEY=o target ollama "" m "" '{}' \
+		'{"provider":"ollama","url":"http://localhost:11434","model":"m","key":false}'
+	target ollama "" m "$BATS_TEST_TMPDIR/key" '{}' \
+		'{"provider":"ollama","url":"http://localhost:11434","model":"m","key":true}'
+}
+
+@test "llm-target: what cannot be used says where it came from: 64 a flag, 78 the environment" {
+	run -64 --separate-stderr test-tool llm-target openal "" m "" <<< '{}'
+	assert_equal "$stderr" "test-tool: 'openal' is not openai, anthropic, ollama or gemini"
+	assert_output ""
+	GUISE_PROVIDER=x run -78 --separate-stderr test-tool llm-target "" "" m "" <<< '{}'
+	assert_equal "$stderr" "test-tool: 'x' is not openai, anthropic, ollama or gemini"
+	assert_output ""
+	run -78 --separate-stderr test-tool llm-target "" "" m "" <<< '{"guise": {"provider": "y"}}'
+	assert_equal "$stderr" "test-tool: 'y' is not openai, anthropic, ollama or gemini"
+	assert_output ""
+	run -64 --separate-stderr test-tool llm-target "" "" "" "" <<< '{}'
+	assert_equal "$stderr" "test-tool: no model: give -m, set GUISE_MODEL, or set the session's model (session-bind set S model=...)"
+	assert_output ""
+	run -65 --separate-stderr test-tool llm-target "" $'http://\xff' m "" <<< '{}'
+	assert_equal "$stderr" "test-tool: --url: not valid UTF-8"
+	assert_output ""
+	run -65 --separate-stderr test-tool llm-target "" "" $'m\xff' "" <<< '{}'
+	assert_equal "$stderr" "test-tool: -m: not valid UTF-8"
+	assert_output ""
+	GUISE_LLM_URL=$'http://\xff' run -78 --separate-stderr test-tool llm-target "" "" m "" <<< '{}'
+	assert_equal "$stderr" "test-tool: GUISE_LLM_URL: not valid UTF-8"
+	assert_output ""
+	# a flag wins, so a bad variable under it is not looked at
+	GUISE_MODEL=$'m\xff' target "" "" m "" '{}' '{"provider":"openai","url":"https://api.openai.com/v1","model":"m","key":false}'
+	GUISE_MODEL=$'m\xff' run -78 --separate-stderr test-tool llm-target "" "" "" "" <<< '{}'
+	assert_equal "$stderr" "test-tool: GUISE_MODEL: not valid UTF-8"
+	assert_output ""
 }

@@ -37,6 +37,8 @@
  *   test-tool doc-one WHAT [FILE]       the one record of FILE (or stdin)
  *   test-tool message-record [ROLE]     each record as a message (ROLE: a
  *                                       record's without one)
+ *   test-tool llm-target P URL M KEYFILE where stdin's request goes, given
+ *                                       these flags ("": not given)
  *   test-tool turn                      a {request, reply, model, provider,
  *                                       recorded} record: the turn's speaker
  *                                       and its reply record
@@ -58,6 +60,7 @@
 #include "crypt.h"
 #include "doc.h"
 #include "fileio.h"
+#include "llm_target.h"
 #include "exit.h"
 #include "store.h"
 #include "timestamp.h"
@@ -89,6 +92,7 @@ static const char synopsis[] =
 	"       test-tool redact KEY SIZE TEXT\n"
 	"       test-tool doc-one WHAT [FILE]\n"
 	"       test-tool message-record [ROLE]\n"
+	"       test-tool llm-target PROVIDER URL MODEL KEYFILE\n"
 	"       test-tool turn\n"
 	"shared options: -d DB -u USER -y --pretty --input json|yaml -q -v -n\n";
 
@@ -972,6 +976,40 @@ static int cmd_message_record(struct tool *t, int argc, char **argv)
 	return r ? status : G_EX_SOFTWARE;
 }
 
+static const char *given(const char *arg)
+{
+	return *arg ? arg : NULL;
+}
+
+static int cmd_llm_target(struct tool *t, int argc, char **argv)
+{
+	struct g_llm_target to = { .provider = G_PROVIDER_OPENAI };
+	json_t *req = NULL, *out = NULL;
+	struct g_err err;
+	int rc;
+
+	if (argc - optind != 4)
+		return g_usage_error(synopsis, "llm-target: give a provider, url, model and key file");
+	to.provider_flag = given(argv[optind]);
+	to.url = given(argv[optind + 1]);
+	to.model = given(argv[optind + 2]);
+	to.key_file = given(argv[optind + 3]);
+	rc = g_crypt_init(&err) < 0 ? -1
+				      : g_doc_read_one(stdin, "-", t->cli.input, "request", &req, &err);
+	if (rc >= 0)
+		rc = g_llm_target_resolve(&to, req, &err);
+	if (rc == 0) {
+		/* whether there is a key, never the key */
+		out = json_pack("{s:s, s:s, s:s, s:b}", "provider", g_llm_provider_name(to.provider),
+				"url", to.url, "model", to.model, "key", to.key.buf != NULL);
+		rc = out ? g_doc_write_one(stdout, t->cli.output, out, &err) : g_err_oom(&err);
+	}
+	json_decref(out);
+	json_decref(req);
+	g_secret_release(&to.key);
+	return rc < 0 ? g_report(&err) : 0;
+}
+
 static int cmd_turn(struct tool *t)
 {
 	struct g_turn turn = { .provider = G_PROVIDER_OPENAI };
@@ -1067,6 +1105,8 @@ int main(int argc, char **argv)
 		status = cmd_doc_one(&t, argc, argv);
 	else if (strcmp(sub, "message-record") == 0)
 		status = cmd_message_record(&t, argc, argv);
+	else if (strcmp(sub, "llm-target") == 0)
+		status = cmd_llm_target(&t, argc, argv);
 	else if (strcmp(sub, "turn") == 0)
 		status = cmd_turn(&t);
 	else
