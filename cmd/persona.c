@@ -192,26 +192,12 @@ static int run_show(struct g_subcmd *c, char **args, int n, struct g_err *err)
 /* The patch of an update: the flags', else one document from stdin. */
 static json_t *read_patch(struct persona_cmd *p, struct g_err *err)
 {
-	struct g_doc_reader *r;
-	json_t *patch = NULL, *more = NULL;
-	int rc;
+	json_t *patch = NULL;
 
 	if (p->c.given & (BIT(OPT_SET) | BIT(OPT_CLEAR)))
 		return json_incref(p->patch);
-	r = g_doc_reader_new(stdin, "-", p->c.cli.input, G_DOC_RECORDS);
-	if (!r)
-		return g_err_oom(err), NULL;
-	rc = g_doc_read(r, &patch, err);
-	if (rc == 0)
+	if (g_doc_read_one(stdin, "-", p->c.cli.input, "patch", &patch, err) == 0)
 		g_err_set(err, G_EX_DATAERR, "'-': no patch on stdin");
-	else if (rc > 0 && (rc = g_doc_read(r, &more, err)) != 0) {
-		if (rc > 0)
-			g_err_set(err, G_EX_DATAERR, "'-': one patch at a time, not several");
-		json_decref(more);
-		json_decref(patch);
-		patch = NULL;
-	}
-	g_doc_reader_free(r);
 	return patch;
 }
 

@@ -17,12 +17,11 @@
 #include "cli.h"
 #include "context.h"
 #include "doc.h"
-#include "embedded.h"
 #include "fileio.h"
 #include "prompt.h"
 #include "session.h"
 #include "settings.h"
-#include "tmpl.h"
+#include "tmpl_story.h"
 
 static const char synopsis[] =
 	"usage: prompt-render (-s S | --character C [--persona P | --impersonate C2])\n"
@@ -119,65 +118,19 @@ static int parse(struct render *r, int argc, char **argv)
 
 /* --- the template ----------------------------------------------------------- */
 
-static int default_template(struct render *r, struct g_err *err)
-{
-	size_t i;
-
-	for (i = 0; i < g_embedded_templates_count; i++)
-		if (strcmp(g_embedded_templates[i].name, "story-string.hbs") == 0) {
-			r->tmpl = g_tmpl_parse((const char *)g_embedded_templates[i].data,
-					       g_embedded_templates[i].len, "story-string.hbs", err);
-			return r->tmpl ? 0 : -1;
-		}
-	return g_err_set(err, G_EX_SOFTWARE, "no default template in this build");
-}
-
-static char *preset_text(const json_t *preset, const char *key)
-{
-	const char *s = json_string_value(json_object_get(preset, key));
-
-	return s ? strdup(s) : NULL;
-}
-
-/* --template FILE: a SillyTavern context preset (a JSON object with
- * story_string; messages place an error in story_string), else a template
- * (one that opens with "{OOC: ...}" too: what is no JSON object is text). */
+/* Held in the render's own fields, which main releases. */
 static int load_template(struct render *r, struct g_err *err)
 {
-	struct g_file f = { 0 };
-	const json_t *story = NULL;
-	json_t *preset = NULL;
-	struct g_err ignored;
-	size_t i = 0;
+	struct g_tmpl_story st;
 
-	if (!r->template_file)
-		return default_template(r, err);
-	if (g_fileio_read(r->template_file, G_TMPL_MAX_BYTES * 2, &f, err) < 0)
+	if (g_tmpl_story_load(&st, r->template_file, err) < 0) {
+		g_tmpl_story_release(&st);
 		return -1;
-	while (i < f.len && (f.data[i] == ' ' || f.data[i] == '\n' || f.data[i] == '\t' ||
-			     f.data[i] == '\r'))
-		i++;
-	if (i < f.len && f.data[i] == '{')
-		preset = g_doc_parse_json(f.data, f.len, r->template_file, &ignored);
-	if (json_is_object(preset)) {
-		story = json_object_get(preset, "story_string");
-		if (!json_is_string(story)) {
-			g_err_set(err, G_EX_DATAERR, "'%s': story_string: expected a string",
-				  r->template_file);
-		} else {
-			r->separator = preset_text(preset, "example_separator");
-			r->chat_start = preset_text(preset, "chat_start");
-			r->tmpl = g_tmpl_parse(json_string_value(story), json_string_length(story),
-					       r->template_file, err);
-			if (!r->tmpl)
-				g_err_place(err, r->template_file, "story_string");
-		}
-	} else {
-		r->tmpl = g_tmpl_parse((const char *)f.data, f.len, r->template_file, err);
 	}
-	json_decref(preset);
-	g_fileio_release(&f);
-	return r->tmpl ? 0 : -1;
+	r->tmpl = st.tmpl;
+	r->separator = st.separator;
+	r->chat_start = st.chat_start;
+	return 0;
 }
 
 /* --- what is rendered ----------------------------------------------------- */
@@ -202,11 +155,9 @@ static int keep_message(json_t *rec, void *arg)
 
 static int load_session(struct render *r, struct g_err *err)
 {
-	char id[G_UUID_LEN];
 	const json_t *limit;
 
-	if (g_session_resolve(r->ctx.store, &r->ctx.key, r->session, id, err) < 0 ||
-	    g_session_load(r->ctx.store, &r->ctx.key, id, &r->ss, err) < 0 ||
+	if (g_session_load_ref(r->ctx.store, &r->ctx.key, r->session, &r->ss, err) < 0 ||
 	    g_card_row_load(r->ctx.store, &r->ctx.key, G_CHARACTER, r->ss.character_id,
 			   &r->char_record, NULL, NULL, err) < 0)
 		return -1;
@@ -240,16 +191,11 @@ static int read_history(struct render *r, struct g_err *err)
 	if (!rd)
 		return g_err_oom(err);
 	while ((got = g_doc_read(rd, &rec, err)) > 0) {
-		const json_t *content = json_object_get(rec, "content");
-		const char *role = json_string_value(json_object_get(rec, "role"));
+		struct g_message m;
 
-		n++;
-		if (!g_message_role_valid(role))
-			got = g_err_set(err, G_EX_DATAERR,
-					"'-': record %ld: role: expected user, assistant or system", n);
-		else if (!json_is_string(content))
-			got = g_err_set(err, G_EX_DATAERR, "'-': record %ld: content: expected a string",
-					n);
+		/* each needs its role and content: nothing to default them from */
+		if (g_message_from_record(rec, "-", ++n, NULL, &m, err) < 0)
+			got = -1;
 		else
 			keep_message(rec, r->history);
 		json_decref(rec);

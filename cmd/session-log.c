@@ -17,7 +17,6 @@
 #include "session.h"
 #include "subcmd.h"
 #include "st_chat.h"
-#include "text.h"
 
 static const char synopsis[] =
 	"usage: session-log show S [--last N] [--format records|text]\n"
@@ -76,12 +75,7 @@ struct log_cmd {
 /* Name and load the session every verb but import acts on. */
 static int open_session(struct log_cmd *l, const char *ref, struct g_err *err)
 {
-	char id[G_UUID_LEN];
-
-	return g_session_resolve(l->c.ctx.store, &l->c.ctx.key, ref, id, err) < 0 ||
-			       g_session_load(l->c.ctx.store, &l->c.ctx.key, id, &l->session, err) < 0
-		       ? -1
-		       : 0;
+	return g_session_load_ref(l->c.ctx.store, &l->c.ctx.key, ref, &l->session, err);
 }
 
 static int write_record(json_t *rec, void *arg)
@@ -98,21 +92,15 @@ static int write_text(json_t *rec, void *arg)
 	void **a = arg;
 	struct log_cmd *l = a[0];
 	int *count = a[2];
-	const char *role = json_string_value(json_object_get(rec, "role"));
-	const json_t *speaker = json_object_get(json_object_get(rec, "speaker"), "name");
-	const json_t *content = json_object_get(rec, "content");
-	const char *name = strcmp(role, "system") == 0	  ? "System"
-			   : strcmp(role, "assistant") == 0 ? l->session.character_name
-			   : json_is_string(speaker)	  ? json_string_value(speaker)
-							  : "User";
+	size_t len;
+	char *text = g_chat_log_text(rec, l->session.character_name, &len);
+	int bad;
 
-	if (((*count)++ && fputs("\n", stdout) == EOF) ||
-	    g_text_write_visible(stdout, name, strlen(name)) < 0 || fputs(": ", stdout) == EOF ||
-	    g_text_write_visible(stdout, json_string_value(content), json_string_length(content)) <
-		    0 ||
-	    fputs("\n", stdout) == EOF)
-		return g_err_set(a[1], G_EX_IOERR, "cannot write to stdout"), 1;
-	return 0;
+	if (!text)
+		return g_err_oom(a[1]), 1;
+	bad = ((*count)++ && fputs("\n", stdout) == EOF) || fwrite(text, 1, len, stdout) != len;
+	free(text);
+	return bad ? g_err_set(a[1], G_EX_IOERR, "cannot write to stdout"), 1 : 0;
 }
 
 static int run_show(struct g_subcmd *c, char **args, int n, struct g_err *err)
@@ -163,35 +151,6 @@ static int flush_pending(struct log_cmd *l, json_t *pending, struct g_err *err)
 	return rc;
 }
 
-/* A message record of stdin as a message: 65 located when it is not. */
-static int record_message(struct log_cmd *l, const json_t *in, long n, struct g_message *m,
-			  struct g_err *err)
-{
-	const json_t *content = json_object_get(in, "content");
-	const json_t *role = json_object_get(in, "role"), *status = json_object_get(in, "status");
-	const json_t *model = json_object_get(in, "model");
-
-	memset(m, 0, sizeof(*m));
-	m->role = role ? json_string_value(role) : "user";
-	m->status = json_string_value(status);
-	m->model = json_string_value(model);
-	m->input_tokens = m->output_tokens = -1;
-	m->speaker = &l->session.persona;
-	if (!json_is_string(content))
-		return g_err_set(err, G_EX_DATAERR, "'-': record %ld: content: expected a string", n);
-	m->content = json_string_value(content);
-	m->len = json_string_length(content);
-	if (!g_message_role_valid(m->role))
-		return g_err_set(err, G_EX_DATAERR,
-				 "'-': record %ld: role: expected user, assistant or system", n);
-	if ((status && !json_is_string(status)) || !g_message_status_valid(m->status))
-		return g_err_set(err, G_EX_DATAERR,
-				 "'-': record %ld: status: expected complete or partial", n);
-	if (model && !json_is_string(model) && !json_is_null(model))
-		return g_err_set(err, G_EX_DATAERR, "'-': record %ld: model: expected a string", n);
-	return 0;
-}
-
 static int append_records(struct log_cmd *l, struct g_err *err)
 {
 	struct g_doc_reader *r = g_doc_reader_new(stdin, "-", l->c.cli.input, G_DOC_RECORDS);
@@ -213,9 +172,10 @@ static int append_records(struct log_cmd *l, struct g_err *err)
 		n++;
 		if (!open && (rc = g_context_begin(&l->c.ctx, err)) == 0)
 			open = 1;
-		if (rc == 0 && record_message(l, in, n, &m, err) < 0) {
+		if (rc == 0 && g_message_from_record(in, "-", n, "user", &m, err) < 0) {
 			g_subcmd_failed(&l->c, err); /* reported; the batch goes on */
 		} else if (rc == 0) {
+			m.speaker = &l->session.persona;
 			if (append_one(l, &m, pending, err) < 0) {
 				if (err->code == G_EX_DATAERR)
 					g_subcmd_failed(&l->c, err);

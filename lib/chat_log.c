@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
 #include "uuid.h"
 #include "vault.h"
 
@@ -44,6 +45,53 @@ int g_message_read_stdin(struct g_file *f, struct g_err *err)
 		return g_err_set(err, G_EX_DATAERR, "'-': not valid UTF-8");
 	json_decref(utf8);
 	return 0;
+}
+
+int g_message_from_record(const json_t *rec, const char *name, long n, const char *default_role,
+			  struct g_message *m, struct g_err *err)
+{
+	const json_t *content = json_object_get(rec, "content");
+	const json_t *role = json_object_get(rec, "role"), *status = json_object_get(rec, "status");
+	const json_t *model = json_object_get(rec, "model");
+
+	memset(m, 0, sizeof(*m));
+	m->role = role ? json_string_value(role) : default_role;
+	m->status = json_string_value(status);
+	m->model = json_string_value(model);
+	m->input_tokens = m->output_tokens = -1;
+	if (!json_is_string(content))
+		return g_err_set(err, G_EX_DATAERR, "'%s': record %ld: content: expected a string",
+				 name, n);
+	m->content = json_string_value(content);
+	m->len = json_string_length(content);
+	if (!g_message_role_valid(m->role))
+		return g_err_set(err, G_EX_DATAERR,
+				 "'%s': record %ld: role: expected user, assistant or system", name, n);
+	if ((status && !json_is_string(status)) || !g_message_status_valid(m->status))
+		return g_err_set(err, G_EX_DATAERR,
+				 "'%s': record %ld: status: expected complete or partial", name, n);
+	if (model && !json_is_string(model) && !json_is_null(model))
+		return g_err_set(err, G_EX_DATAERR, "'%s': record %ld: model: expected a string",
+				 name, n);
+	return 0;
+}
+
+char *g_chat_log_text(const json_t *record, const char *character_name, size_t *len)
+{
+	const char *role = json_string_value(json_object_get(record, "role"));
+	const json_t *speaker = json_object_get(json_object_get(record, "speaker"), "name");
+	const json_t *content = json_object_get(record, "content");
+	const char *name = !role || strcmp(role, "system") == 0 ? "System"
+			   : strcmp(role, "assistant") == 0	   ? character_name
+			   : json_is_string(speaker)		   ? json_string_value(speaker)
+								   : "User";
+	struct g_text t = { 0 };
+
+	g_text_add_visible(&t, name, strlen(name));
+	g_text_adds(&t, ": ");
+	g_text_add_visible(&t, json_string_value(content), json_string_length(content));
+	g_text_adds(&t, "\n");
+	return g_text_take(&t, len);
 }
 
 static int check(const struct g_message *m, struct g_err *err)

@@ -47,6 +47,14 @@ int g_message_read_stdin(struct g_file *f, struct g_err *err);
 int g_message_role_valid(const char *role);
 int g_message_status_valid(const char *status);
 
+/* Message record n of input name ({role, content, status, model}, as
+ * session-log show writes one) as a message whose strings are borrowed
+ * from rec, the speaker left for the caller: a record without a role is
+ * default_role's (NULL: the role is required). 65 naming the record and
+ * the first field, in that order, that is not what a message holds. */
+int g_message_from_record(const json_t *rec, const char *name, long n, const char *default_role,
+			  struct g_message *m, struct g_err *err);
+
 /* Append m to the session: *seq is its number. 65 for content over
  * G_MESSAGE_MAX_BYTES or a bad role or status. */
 int g_chat_log_append(struct g_store *s, const struct g_userkey *k, const char *session_id,
@@ -62,6 +70,11 @@ int g_chat_log_get(struct g_store *s, const struct g_userkey *k, const char *ses
 typedef int (*g_chatlog_fn)(json_t *record, void *arg);
 int g_chat_log_each(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		   int64_t last, g_chatlog_fn fn, void *arg, struct g_err *err);
+
+/* A message record as a transcript writes it, "Name: content\n": the name
+ * System, the character's (assistant), else the speaker's or User; bytes
+ * a terminal acts on made visible (text.h). NULL out of memory. */
+char *g_chat_log_text(const json_t *record, const char *character_name, size_t *len);
 
 /* New content for message seq (speaker, role and seq kept): 66 none. */
 int g_chat_log_edit(struct g_store *s, const struct g_userkey *k, const char *session_id,

@@ -69,6 +69,12 @@ void g_doc_reader_free(struct g_doc_reader *r);
  * a stream that broke once cannot be trusted to resynchronise. */
 int g_doc_read(struct g_doc_reader *r, json_t **out, struct g_err *err);
 
+/* Exactly one record from in (a request, a patch): 1 and *out set; 0 when
+ * there is none, for the caller to word; -1 with err set, as g_doc_read or
+ * 65 "'name': one WHAT at a time, not several" when another follows it. */
+int g_doc_read_one(FILE *in, const char *name, enum g_doc_format format,
+		   const char *what, json_t **out, struct g_err *err);
+
 /* One JSON text held whole in memory (a PNG's card chunk, a CHARX's
  * card.json), parsed in one call rather than byte by byte, under the same
  * policies: a leading BOM skipped, a raw NUL refused, duplicate keys

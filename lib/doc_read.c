@@ -448,3 +448,31 @@ int g_doc_read(struct g_doc_reader *r, json_t **out, struct g_err *err)
 	r->done = 1;
 	return 1;
 }
+
+int g_doc_read_one(FILE *in, const char *name, enum g_doc_format format, const char *what,
+		   json_t **out, struct g_err *err)
+{
+	struct g_doc_reader *r = g_doc_reader_new(in, name, format, G_DOC_RECORDS);
+	json_t *more = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!r)
+		return g_err_oom(err);
+	rc = g_doc_read(r, out, err);
+	/* to the end: a second document, or a broken one after the first,
+	 * is an error rather than left unread */
+	if (rc > 0 && (rc = g_doc_read(r, &more, err)) != 0) {
+		if (rc > 0)
+			g_err_set(err, G_EX_DATAERR, "'%s': one %s at a time, not several", name,
+				  what);
+		json_decref(more);
+		json_decref(*out);
+		*out = NULL;
+		rc = -1;
+	} else if (*out) {
+		rc = 1;
+	}
+	g_doc_reader_free(r);
+	return rc;
+}

@@ -57,6 +57,19 @@ void g_llm_call_release(struct g_llm_call *c)
 	memset(c, 0, sizeof(*c));
 }
 
+json_t *g_llm_call_record(const struct g_llm_call *c)
+{
+	json_t *headers = json_deep_copy(c->headers);
+
+	if (headers && c->key_header)
+		json_object_set_new(headers, c->key_header,
+				    json_string(strcmp(c->key_header, "Authorization") == 0
+							? "Bearer [redacted]"
+							: "[redacted]"));
+	return json_pack("{s:s, s:s, s:s, s:o, s:O}", "kind", "http-request", "method", "POST",
+			 "url", c->url, "headers", headers, "body", c->body);
+}
+
 /* --- requests -------------------------------------------------------------- */
 
 /* Copy the request's key, if set, into body as name. */

@@ -39,6 +39,9 @@ struct g_llm_call {
 };
 
 void g_llm_call_release(struct g_llm_call *c);
+/* The call as it would go, its key redacted (what llm-send -n shows):
+ * {kind: http-request, method, url, headers, body}. NULL out of memory. */
+json_t *g_llm_call_record(const struct g_llm_call *c);
 
 /* The call for request (not changed) to provider p at base_url; key may be
  * NULL. 65 for a request without messages. */

@@ -233,3 +233,28 @@ int g_secret_recovery_key(const struct g_secret_opts *o, struct g_secret *out,
 				 "--recovery-key-fd or --recovery-key-file");
 	return rc;
 }
+
+void g_secret_redact(char *msg, size_t size, const struct g_secret *key)
+{
+	static const char mask[] = "[redacted]";
+	const size_t m = sizeof(mask) - 1;
+	char *at, *from = msg;
+
+	if (!key->buf || key->len == 0)
+		return;
+	while ((at = strstr(from, key->buf))) {
+		size_t pos = (size_t)(at - msg), tail = strlen(at + key->len) + 1;
+
+		if (pos + m >= size) { /* the mask alone reaches the end */
+			memcpy(at, mask, size - 1 - pos);
+			msg[size - 1] = '\0';
+			return;
+		}
+		if (pos + m + tail > size)
+			tail = size - pos - m;
+		memmove(at + m, at + key->len, tail);
+		memcpy(at, mask, m);
+		msg[size - 1] = '\0';
+		from = at + m; /* past the mask: a key inside it is not found again */
+	}
+}

@@ -1,5 +1,6 @@
 /*
- * secret.h: reading passphrases and recovery keys, never from argv.
+ * secret.h: passphrases, recovery keys and API keys, never from argv and
+ * never in a message.
  *
  * A secret lives in sodium_malloc'ed memory, at most G_SECRET_MAX bytes,
  * with one trailing newline (or CRLF) taken off; g_secret_release() zeroes
@@ -56,5 +57,12 @@ int g_secret_api_key(const char *file, const char *const *env, struct g_secret *
 		     struct g_err *err);
 int g_secret_recovery_key(const struct g_secret_opts *o, struct g_secret *out,
 			  struct g_err *err);
+
+/* Every copy of key in msg (a NUL-terminated message in a buffer of size
+ * bytes) replaced by "[redacted]": a provider's words may quote the key
+ * ("Incorrect API key provided: sk-..."), and it never reaches a message.
+ * What no longer fits after a replacement is cut; a key found inside a
+ * mask is not masked again. An empty key leaves msg as it is. */
+void g_secret_redact(char *msg, size_t size, const struct g_secret *key);
 
 #endif

@@ -266,6 +266,16 @@ int g_session_load(struct g_store *s, const struct g_userkey *k, const char *id,
 	return rc;
 }
 
+int g_session_load_ref(struct g_store *s, const struct g_userkey *k, const char *ref,
+		       struct g_session *out, struct g_err *err)
+{
+	char id[G_UUID_LEN];
+
+	if (g_session_resolve(s, k, ref, id, err) < 0)
+		return -1;
+	return g_session_load(s, k, id, out, err);
+}
+
 int64_t g_session_messages(struct g_store *s, const char *id, struct g_err *err)
 {
 	sqlite3_stmt *st;

@@ -70,6 +70,10 @@ int g_session_resolve(struct g_store *s, const struct g_userkey *k, const char *
 int g_session_load(struct g_store *s, const struct g_userkey *k, const char *id,
 		   struct g_session *out, struct g_err *err);
 
+/* The session ref names (g_session_resolve), loaded (g_session_load). */
+int g_session_load_ref(struct g_store *s, const struct g_userkey *k, const char *ref,
+		       struct g_session *out, struct g_err *err);
+
 /* The count of a session's messages, or -1 with err set. */
 int64_t g_session_messages(struct g_store *s, const char *id, struct g_err *err);
 

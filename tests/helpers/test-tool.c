@@ -39,6 +39,16 @@
  *                                       and each commit as it happens; a
  *                                       card named FAIL fails its group
  *                                       once stored (see card_store_tell)
+ *   test-tool redact KEY SIZE TEXT      TEXT in a buffer of SIZE bytes with
+ *                                       KEY redacted
+ *   test-tool doc-one WHAT [FILE]       the one record of FILE (or stdin)
+ *   test-tool message-record [ROLE]     each record as a message (ROLE: a
+ *                                       record's without one)
+ *   test-tool llm-target P URL M KEYFILE where stdin's request goes, given
+ *                                       these flags ("": not given)
+ *   test-tool turn                      a {request, reply, model, provider,
+ *                                       recorded} record: the turn's speaker
+ *                                       and its reply record
  */
 #include <errno.h>
 #include <getopt.h>
@@ -49,16 +59,20 @@
 
 #include "card.h"
 #include "card_store.h"
+#include "chat_log.h"
 #include "charx.h"
 #include "cli.h"
 #include "png.h"
+#include "secret.h"
 #include "sse.h"
 #include "crypt.h"
 #include "doc.h"
 #include "fileio.h"
+#include "llm_target.h"
 #include "exit.h"
 #include "store.h"
 #include "timestamp.h"
+#include "turn.h"
 #include "uuid.h"
 #include "vault.h"
 
@@ -84,6 +98,11 @@ static const char synopsis[] =
 	"       test-tool charx-make OUT KIND [ARG]\n"
 	"       test-tool sse CHUNK\n"
 	"       test-tool card-store new|replace|skip BATCH [persona]\n"
+	"       test-tool redact KEY SIZE TEXT\n"
+	"       test-tool doc-one WHAT [FILE]\n"
+	"       test-tool message-record [ROLE]\n"
+	"       test-tool llm-target PROVIDER URL MODEL KEYFILE\n"
+	"       test-tool turn\n"
 	"shared options: -d DB -u USER -y --pretty --input json|yaml -q -v -n\n";
 
 enum { OPT_ANY = G_OPT_COMMAND, OPT_STRICT };
@@ -989,6 +1008,148 @@ static int cmd_card_store(struct tool *t, int argc, char **argv)
 	g_card_store_release(&r.cs);
 	g_context_release(&ctx);
 	return r.status;
+/* --- llm-send's turn, and what it shares ------------------------------- */
+
+static int cmd_redact(int argc, char **argv)
+{
+	struct g_secret key;
+	char buf[256];
+	long size;
+
+	if (argc - optind != 3 || g_cli_parse_long(argv[optind + 1], 1, sizeof(buf), &size) < 0)
+		return g_usage_error(synopsis, "redact: give a key, a size up to 256 and a text");
+	key.buf = argv[optind];
+	key.len = strlen(key.buf);
+	snprintf(buf, (size_t)size, "%s", argv[optind + 2]);
+	g_secret_redact(buf, (size_t)size, &key);
+	printf("%s\n", buf);
+	return 0;
+}
+
+static int cmd_doc_one(struct tool *t, int argc, char **argv)
+{
+	const char *name = optind + 1 < argc ? argv[optind + 1] : "-";
+	FILE *in = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb");
+	struct g_err err;
+	json_t *doc = NULL;
+	int rc;
+
+	if (optind >= argc)
+		return g_usage_error(synopsis, "doc-one: say what the record is");
+	if (!in)
+		return g_err_set(&err, G_EX_NOINPUT, "cannot open '%s'", name), g_report(&err);
+	rc = g_doc_read_one(in, name, t->cli.input, argv[optind], &doc, &err);
+	if (in != stdin)
+		fclose(in);
+	if (rc == 0)
+		printf("none\n");
+	else if (rc > 0 && g_doc_write_one(stdout, t->cli.output, doc, &err) < 0)
+		rc = -1;
+	json_decref(doc);
+	return rc < 0 ? g_report(&err) : 0;
+}
+
+static int cmd_message_record(struct tool *t, int argc, char **argv)
+{
+	struct g_doc_reader *r = g_doc_reader_new(stdin, "-", t->cli.input, G_DOC_RECORDS);
+	const char *role = optind < argc ? argv[optind] : NULL;
+	struct g_message m;
+	struct g_err err;
+	json_t *in, *out;
+	long n = 0;
+	int got, status = 0;
+
+	while (r && (got = g_doc_read(r, &in, &err)) != 0) {
+		if (got < 0 || g_message_from_record(in, "-", ++n, role, &m, &err) < 0) {
+			status = g_report(&err);
+		} else {
+			out = json_pack("{s:s, s:s%, s:s?, s:s?}", "role", m.role, "content", m.content,
+					m.len, "status", m.status, "model", m.model);
+			if (g_doc_write_one(stdout, t->cli.output, out, &err) < 0)
+				status = g_report(&err);
+			json_decref(out);
+		}
+		json_decref(in);
+		if (got < 0)
+			break;
+	}
+	g_doc_reader_free(r);
+	return r ? status : G_EX_SOFTWARE;
+}
+
+static const char *given(const char *arg)
+{
+	return *arg ? arg : NULL;
+}
+
+static int cmd_llm_target(struct tool *t, int argc, char **argv)
+{
+	struct g_llm_target to = { .provider = G_PROVIDER_OPENAI };
+	json_t *req = NULL, *out = NULL;
+	struct g_err err;
+	int rc;
+
+	if (argc - optind != 4)
+		return g_usage_error(synopsis, "llm-target: give a provider, url, model and key file");
+	to.provider_flag = given(argv[optind]);
+	to.url = given(argv[optind + 1]);
+	to.model = given(argv[optind + 2]);
+	to.key_file = given(argv[optind + 3]);
+	rc = g_crypt_init(&err) < 0 ? -1
+				      : g_doc_read_one(stdin, "-", t->cli.input, "request", &req, &err);
+	if (rc >= 0)
+		rc = g_llm_target_resolve(&to, req, &err);
+	if (rc == 0) {
+		/* whether there is a key, never the key */
+		out = json_pack("{s:s, s:s, s:s, s:b}", "provider", g_llm_provider_name(to.provider),
+				"url", to.url, "model", to.model, "key", to.key.buf != NULL);
+		rc = out ? g_doc_write_one(stdout, t->cli.output, out, &err) : g_err_oom(&err);
+	}
+	json_decref(out);
+	json_decref(req);
+	g_secret_release(&to.key);
+	return rc < 0 ? g_report(&err) : 0;
+}
+
+static int cmd_turn(struct tool *t)
+{
+	struct g_turn turn = { .provider = G_PROVIDER_OPENAI };
+	struct g_llm_reply reply = { .input_tokens = -1, .output_tokens = -1 };
+	const json_t *rp;
+	json_t *c = NULL, *out = NULL;
+	struct g_err err;
+	int rc;
+
+	rc = g_doc_read_one(stdin, "-", t->cli.input, "turn", &c, &err);
+	if (rc == 0)
+		rc = g_err_set(&err, G_EX_DATAERR, "'-': no turn");
+	if (rc > 0 && json_object_get(c, "provider") &&
+	    g_llm_provider_parse(json_string_value(json_object_get(c, "provider")), &turn.provider) < 0)
+		rc = g_err_set(&err, G_EX_DATAERR, "provider: not one");
+	if (rc > 0) {
+		turn.request = json_object_get(c, "request");
+		turn.model = json_string_value(json_object_get(c, "model"));
+		rp = json_object_get(c, "reply");
+		reply.text = (char *)json_string_value(json_object_get(rp, "text"));
+		reply.text_len = json_string_length(json_object_get(rp, "text"));
+		reply.model = (char *)json_string_value(json_object_get(rp, "model"));
+		reply.finish_reason = (char *)json_string_value(json_object_get(rp, "finish_reason"));
+		if (json_is_integer(json_object_get(rp, "input_tokens")))
+			reply.input_tokens = json_integer_value(json_object_get(rp, "input_tokens"));
+		if (json_is_integer(json_object_get(rp, "output_tokens")))
+			reply.output_tokens = json_integer_value(json_object_get(rp, "output_tokens"));
+		rc = g_turn_speaker(&turn, &err);
+	}
+	if (rc == 0) {
+		out = json_pack("{s:o, s:o}", "speaker",
+				turn.has_speaker ? g_session_speaker_record(&turn.speaker) : json_null(),
+				"record", g_turn_record(&turn, &reply, json_object_get(c, "recorded")));
+		rc = out ? g_doc_write_one(stdout, t->cli.output, out, &err) : g_err_oom(&err);
+	}
+	json_decref(out);
+	json_decref(c);
+	g_turn_release(&turn);
+	return rc < 0 ? g_report(&err) : 0;
 }
 
 int main(int argc, char **argv)
@@ -1041,6 +1202,16 @@ int main(int argc, char **argv)
 		status = cmd_sse(argc, argv);
 	else if (strcmp(sub, "card-store") == 0)
 		status = cmd_card_store(&t, argc, argv);
+	else if (strcmp(sub, "redact") == 0)
+		status = cmd_redact(argc, argv);
+	else if (strcmp(sub, "doc-one") == 0)
+		status = cmd_doc_one(&t, argc, argv);
+	else if (strcmp(sub, "message-record") == 0)
+		status = cmd_message_record(&t, argc, argv);
+	else if (strcmp(sub, "llm-target") == 0)
+		status = cmd_llm_target(&t, argc, argv);
+	else if (strcmp(sub, "turn") == 0)
+		status = cmd_turn(&t);
 	else
 		status = g_usage_error(synopsis, "unknown subcommand '%s'", sub);
 	return g_cli_finish(status);

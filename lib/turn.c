@@ -1,0 +1,133 @@
+/* turn.c: a request and its reply made into the messages of a session and
+ * the reply record. */
+#include "turn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chat_log.h"
+#include "ref.h"
+
+static const json_t *guise(const struct g_turn *t, const char *key)
+{
+	return json_object_get(json_object_get(t->request, "guise"), key);
+}
+
+/* Even if that persona is deleted meanwhile: the messages it spoke before
+ * keep its id and name too. */
+int g_turn_speaker(struct g_turn *t, struct g_err *err)
+{
+	const json_t *p = guise(t, "persona");
+	const char *kind = json_string_value(json_object_get(p, "kind"));
+	const char *id = json_string_value(json_object_get(p, "id"));
+	const json_t *name = json_object_get(p, "name");
+
+	if (!p)
+		return 0;
+	if (!json_is_object(p) || !kind)
+		return g_err_set(err, G_EX_DATAERR, "guise.persona: not an object with a kind");
+	if (strcmp(kind, "none") == 0) {
+		t->speaker.kind = G_PERSONA_NONE;
+	} else if (strcmp(kind, "custom") == 0 || strcmp(kind, "impersonated") == 0) {
+		if (!id || strlen(id) != G_UUID_LEN - 1 || !g_ref_looks_like_id(id))
+			return g_err_set(err, G_EX_DATAERR, "guise.persona: id: not an id");
+		if (!json_is_string(name))
+			return g_err_set(err, G_EX_DATAERR, "guise.persona: name: not a string");
+		t->speaker.kind = kind[0] == 'c' ? G_PERSONA_CUSTOM : G_PERSONA_IMPERSONATED;
+		snprintf(t->speaker.id, sizeof(t->speaker.id), "%s", id);
+		t->speaker.name = strdup(json_string_value(name));
+		if (!t->speaker.name)
+			return g_err_oom(err);
+	} else {
+		return g_err_set(err, G_EX_DATAERR,
+				 "guise.persona: kind: '%s' is not custom, impersonated or none", kind);
+	}
+	t->has_speaker = 1;
+	return 0;
+}
+
+int g_turn_target(struct g_turn *t, struct g_store *s, const struct g_userkey *k,
+		  struct g_err *err)
+{
+	const char *session = json_string_value(guise(t, "session"));
+
+	if (!session)
+		return g_err_set(err, G_EX_USAGE, "--record: the request names no session "
+						  "(render it with prompt-render -s)");
+	if (g_turn_speaker(t, err) < 0)
+		return -1;
+	return g_session_resolve(s, k, session, t->session_id, err);
+}
+
+static int append(struct g_store *s, const struct g_userkey *k, const char *session_id,
+		  const struct g_message *m, json_t *stored, struct g_err *err)
+{
+	int64_t seq;
+
+	if (g_chat_log_append(s, k, session_id, m, &seq, err) < 0)
+		return -1;
+	return json_array_append_new(stored, json_integer(seq)) < 0 ? g_err_oom(err) : 0;
+}
+
+int g_turn_store(const struct g_turn *t, struct g_store *s, const struct g_userkey *k,
+		 const struct g_llm_reply *reply, int partial, json_t *stored,
+		 struct g_err *err)
+{
+	const json_t *content = json_object_get(guise(t, "pending"), "content");
+	struct g_session ss;
+	struct g_message m;
+	int rc;
+
+	memset(&ss, 0, sizeof(ss));
+	/* loaded in the transaction: the session is still there, still ours */
+	rc = g_session_load(s, k, t->session_id, &ss, err);
+	if (rc == 0 && json_is_string(content)) {
+		memset(&m, 0, sizeof(m));
+		m.role = "user";
+		m.content = json_string_value(content);
+		m.len = json_string_length(content);
+		m.input_tokens = m.output_tokens = -1;
+		m.speaker = t->has_speaker ? &t->speaker : &ss.persona;
+		rc = append(s, k, t->session_id, &m, stored, err);
+	}
+	if (rc == 0) {
+		memset(&m, 0, sizeof(m));
+		m.role = "assistant";
+		m.content = reply->text ? reply->text : "";
+		m.len = reply->text_len;
+		m.status = partial ? "partial" : "complete";
+		m.model = reply->model ? reply->model : t->model;
+		m.input_tokens = reply->input_tokens;
+		m.output_tokens = reply->output_tokens;
+		m.speaker = t->has_speaker ? &t->speaker : &ss.persona;
+		rc = append(s, k, t->session_id, &m, stored, err);
+	}
+	g_session_release(&ss);
+	return rc;
+}
+
+static json_t *count(int64_t n)
+{
+	return n >= 0 ? json_integer(n) : json_null();
+}
+
+json_t *g_turn_record(const struct g_turn *t, const struct g_llm_reply *reply, json_t *recorded)
+{
+	const json_t *session = guise(t, "session");
+
+	return json_pack("{s:s, s:s, s:s%, s:s, s:s, s:o, s:{s:o, s:o}, s:O, s:O}", "kind", "reply",
+			 "role", "assistant", "content", reply->text ? reply->text : "",
+			 reply->text_len, "model", reply->model ? reply->model : t->model,
+			 "provider", g_llm_provider_name(t->provider), "finish_reason",
+			 reply->finish_reason ? json_string(reply->finish_reason) : json_null(),
+			 "usage", "input_tokens", count(reply->input_tokens), "output_tokens",
+			 count(reply->output_tokens), "session",
+			 session ? (json_t *)session : json_null(), "recorded", recorded);
+}
+
+void g_turn_release(struct g_turn *t)
+{
+	g_session_speaker_release(&t->speaker);
+	t->has_speaker = 0;
+}

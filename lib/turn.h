@@ -1,0 +1,59 @@
+/*
+ * turn.h: one turn of a session as llm-send records it (DESIGN.md §9): the
+ * request prompt-render wrote (its guise.session, guise.persona and
+ * guise.pending), the reply that came back and who spoke it, made into the
+ * messages stored and the reply record. The generation modes to come
+ * (draft, regenerate, continue, swipes) are further ways to store a turn.
+ *
+ * struct g_turn borrows the request and the model asked for; the caller
+ * sets them (and the provider) and the rest is filled here. The speaker's
+ * name is the turn's own: g_turn_release frees it.
+ */
+#ifndef GUISE_TURN_H
+#define GUISE_TURN_H
+
+#include <jansson.h>
+
+#include "err.h"
+#include "llm.h"
+#include "session.h"
+
+struct g_turn {
+	const json_t *request; /* prompt-render's request */
+	const char *model;     /* asked for: the reply's own name wins */
+	enum g_provider provider;
+	char session_id[G_UUID_LEN]; /* g_turn_target's */
+	/* the request's guise.persona (has_speaker): the persona the prompt
+	 * was written for, whatever the session binds by the time the reply
+	 * is whole; without one the session's persona speaks */
+	struct g_speaker speaker;
+	int has_speaker;
+};
+
+/* The speaker of the request's guise.persona, when it names one: 65 when it
+ * is not {kind: none} or {kind: custom|impersonated, id, name}. */
+int g_turn_speaker(struct g_turn *t, struct g_err *err);
+
+/* Where the turn is recorded, checked before the call so that a send that
+ * cannot be recorded is not made: the session the request names (64 when
+ * it names none; as g_session_resolve when it is not there) and the
+ * speaker (g_turn_speaker). */
+int g_turn_target(struct g_turn *t, struct g_store *s, const struct g_userkey *k,
+		  struct g_err *err);
+
+/* The turn's messages appended to its session inside the caller's
+ * transaction: the request's pending user message (when it has one), then
+ * the reply, partial or complete, both spoken by the turn's speaker. The
+ * seqs given go onto stored (an array), to be shown once committed. */
+int g_turn_store(const struct g_turn *t, struct g_store *s, const struct g_userkey *k,
+		 const struct g_llm_reply *reply, int partial, json_t *stored,
+		 struct g_err *err);
+
+/* The reply record llm-send prints: {kind: reply, role, content, model,
+ * provider, finish_reason, usage, session, recorded} with recorded the
+ * seqs array (a new reference is taken). NULL when out of memory. */
+json_t *g_turn_record(const struct g_turn *t, const struct g_llm_reply *reply, json_t *recorded);
+
+void g_turn_release(struct g_turn *t);
+
+#endif
