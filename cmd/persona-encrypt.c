@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "account.h"
+#include "account_verify.h"
 #include "cli.h"
 #include "doc.h"
 #include "keycache.h"
@@ -142,23 +143,6 @@ static int parse(struct run *r, int argc, char **argv)
 	return -1;
 }
 
-/* The KDF for a new wrap: --kdf, else $GUISE_KDF, else fallback. */
-static int choose_kdf(const struct run *r, const struct g_kdf *fallback,
-		      struct g_kdf *out, struct g_err *err)
-{
-	const char *name = r->kdf_name ? r->kdf_name : getenv("GUISE_KDF");
-
-	if (!name || !*name) {
-		*out = *fallback;
-		return 0;
-	}
-	if (g_crypt_kdf_preset(name, out) < 0)
-		return g_err_set(err, r->kdf_name ? G_EX_USAGE : G_EX_CONFIG,
-				 "%s: '%s' is not interactive, moderate or sensitive",
-				 r->kdf_name ? "--kdf" : "GUISE_KDF", name);
-	return 0;
-}
-
 static int emit(struct run *r, json_t *rec, struct g_err *err)
 {
 	int rc;
@@ -197,41 +181,10 @@ static int check_passphrase(struct run *r, const struct g_user *u,
 			    struct g_secret *pass, struct g_userkey *k,
 			    struct g_err *err)
 {
-	int rc = g_secret_passphrase(&r->secrets, u->username, 1, pass, err);
-
-	if (rc == 0) {
-		g_err_set(err, G_EX_USAGE,
-			  "no passphrase: no terminal, and none of --passphrase-fd, "
-			  "GUISE_PASSPHRASE_FILE, GUISE_PASSPHRASE");
+	if (g_userkey_check_passphrase(r->store->db_id, u, &r->secrets, pass, k, err) < 0)
 		return -1;
-	}
-	if (rc < 0 || g_userkey_from_passphrase(r->store->db_id, u, pass, k, err) < 0) {
-		g_secret_release(pass);
-		return -1;
-	}
 	say_key_source(r, u, k);
 	return 0;
-}
-
-/* Write a user record with, this once, its recovery key; the key's copies
- * (the caller's buffer, the JSON string) are zeroed whatever happens. */
-static int emit_with_recovery(struct run *r, json_t *rec, char *recovery,
-			      struct g_err *err)
-{
-	json_t *key = NULL;
-	int rc;
-
-	if (rec && !r->cli.dry_run) {
-		key = json_string(recovery);
-		json_object_set(rec, "recovery_key", key);
-	}
-	sodium_memzero(recovery, G_RECOVERY_TEXT);
-	rc = emit(r, json_incref(rec), err);
-	if (key)
-		sodium_memzero((char *)json_string_value(key), json_string_length(key));
-	json_decref(key);
-	json_decref(rec);
-	return rc;
 }
 
 /* The user record with its new recovery key, out on stdout before the
@@ -245,13 +198,12 @@ struct delivery {
 static int deliver_recovery(char recovery[G_RECOVERY_TEXT], void *arg, struct g_err *err)
 {
 	struct delivery *d = arg;
-	json_t *rec = g_user_record(d->u);
+	json_t *rec = g_account_recovery_record(d->u, d->fields, recovery, d->r->cli.dry_run);
 	int rc;
 
-	if (rec && d->fields)
-		json_object_set_new(rec, "fields_reencrypted", json_integer(*d->fields));
 	errno = 0;
-	rc = emit_with_recovery(d->r, rec, recovery, err);
+	rc = rec ? g_doc_write(d->r->out, rec, err) : g_err_oom(err);
+	g_account_recovery_record_free(rec);
 	if (rc == 0 && fflush(stdout) != 0)
 		rc = -1;
 	if (ferror(stdout))
@@ -273,7 +225,7 @@ static int verb_init(struct run *r, struct g_err *err)
 	if (!r->cli.user)
 		return g_err_set(err, G_EX_USAGE, "init: name the new user with -u or GUISE_USER");
 	g_crypt_kdf_preset("moderate", &moderate);
-	if (choose_kdf(r, &moderate, &kdf, err) < 0 ||
+	if (g_account_kdf_choose(r->kdf_name, &moderate, &kdf, err) < 0 ||
 	    g_secret_new_passphrase(&r->secrets, r->cli.user, 1, &pass, err) < 0)
 		return -1;
 	/* printed once, before the commit, and never stored; a dry run
@@ -307,12 +259,10 @@ static int verb_users(struct run *r, struct g_err *err)
 
 static int verb_unlock(struct run *r, const struct g_user *u, struct g_err *err)
 {
+	struct g_keycache_unlock un = { r->timeout_s, r->token, r->cli.dry_run, "", NULL };
 	struct g_secret pass = { NULL, 0 };
-	unsigned int timeout = r->timeout_s ? r->timeout_s : 15 * 60;
-	char expires[G_TIMESTAMP_LEN];
 	struct g_cache_id id;
 	struct g_userkey k;
-	char *token = NULL;
 	int rc;
 
 	/* the passphrase, checked whatever the cache holds: a wrong one must
@@ -321,28 +271,17 @@ static int verb_unlock(struct run *r, const struct g_user *u, struct g_err *err)
 	if (check_passphrase(r, u, &pass, &k, err) < 0)
 		return -1;
 	g_secret_release(&pass);
-	g_timestamp_format(g_timestamp_ms() + (int64_t)timeout * 1000, expires);
-	if (r->cli.dry_run)
-		rc = 0;
-	else if (r->token)
-		rc = g_keycache_token_create(&id, k.dek, timeout, &token, err);
-	else
-		rc = g_keycache_keyring_put(&id, k.dek, timeout, err);
+	rc = g_keycache_unlock(&id, k.dek, &un, err);
 	g_userkey_release(&k);
 	if (rc < 0)
 		return -1;
-	if (token) {
-		/* shell, for eval "$(persona-encrypt unlock --token)" */
-		printf("GUISE_SESSION=%s; export GUISE_SESSION\n", token);
-		sodium_memzero(token, strlen(token));
-		free(token);
-		g_verbose(&r->cli, 1, "'%s' unlocked until %s", u->username, expires);
-		return 0;
-	}
-	return emit(r, json_pack("{s:s, s:s, s:s, s:s, s:b}", "kind", "unlock", "user",
-				 u->username, "via", r->token ? "session-token" : "keyring",
-				 "expires_at", expires, "dry_run", r->cli.dry_run),
-		    err);
+	if (!un.token_value)
+		return emit(r, g_keycache_unlock_record(&un, u->username), err);
+	/* shell, for eval "$(persona-encrypt unlock --token)" */
+	printf("GUISE_SESSION=%s; export GUISE_SESSION\n", un.token_value);
+	g_keycache_unlock_release(&un);
+	g_verbose(&r->cli, 1, "'%s' unlocked until %s", u->username, un.expires_at);
+	return 0;
 }
 
 static int verb_lock(struct run *r, const struct g_user *u, struct g_err *err)
@@ -351,10 +290,8 @@ static int verb_lock(struct run *r, const struct g_user *u, struct g_err *err)
 	int keyring = 0, sessions = 0;
 
 	g_userkey_cache_id(r->store->db_id, u, &id);
-	if (!r->cli.dry_run) {
-		keyring = g_keycache_keyring_drop(&id);
-		sessions = g_keycache_token_drop(&id);
-	}
+	if (!r->cli.dry_run)
+		g_keycache_drop(&id, &keyring, &sessions);
 	return emit(r, json_pack("{s:s, s:s, s:b, s:i}", "kind", "lock", "user",
 				 u->username, "keyring", keyring, "session_files", sessions),
 		    err);
@@ -379,7 +316,7 @@ static int rewrap(struct run *r, struct g_user *u, int with_recovery,
 	g_secret_release(&old);
 	if (rc < 0)
 		return -1;
-	rc = choose_kdf(r, &u->kdf, &kdf, err);
+	rc = g_account_kdf_choose(r->kdf_name, &u->kdf, &kdf, err);
 	if (rc == 0)
 		rc = g_secret_new_passphrase(&r->secrets, u->username, 0, &fresh, err);
 	if (rc >= 0)
@@ -391,7 +328,6 @@ static int rewrap(struct run *r, struct g_user *u, int with_recovery,
 
 static int verb_rekey(struct run *r, struct g_user *u, struct g_err *err)
 {
-	struct g_cache_id id;
 	struct g_secret pass = { NULL, 0 };
 	char recovery[G_RECOVERY_TEXT];
 	struct g_userkey old;
@@ -399,7 +335,6 @@ static int verb_rekey(struct run *r, struct g_user *u, struct g_err *err)
 	struct delivery d = { r, u, &fields };
 	int rc;
 
-	g_userkey_cache_id(r->store->db_id, u, &id);
 	if (check_passphrase(r, u, &pass, &old, err) < 0)
 		return -1;
 	rc = g_account_rekey(r->store, u, &old, &pass, r->cli.dry_run, recovery,
@@ -407,107 +342,42 @@ static int verb_rekey(struct run *r, struct g_user *u, struct g_err *err)
 	g_secret_release(&pass);
 	g_userkey_release(&old);
 	sodium_memzero(recovery, sizeof(recovery));
-	if (rc < 0)
-		return -1;
-	if (!r->cli.dry_run) {
-		/* the cached key is the old one: gone with it */
-		g_keycache_keyring_drop(&id);
-		g_keycache_token_drop(&id);
-	}
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
-struct verify {
-	long fields, failed, unbound;
-};
-
-static int verify_field(const char *table, const char *column, const char *row_id,
-			const char *plain, size_t len, const struct g_err *failure,
-			int unbound, void *arg)
+static void say_failed(const char *table, const char *column, const char *row_id,
+		       const struct g_err *failure, void *arg)
 {
-	struct verify *v = arg;
-
-	(void)plain;
-	(void)len;
-	v->fields++;
-	if (failure) {
-		v->failed++;
-		g_msg("%s '%s' %s: %s", table, row_id, column, failure->msg);
-	}
-	v->unbound += unbound;
-	return 0;
-}
-
-/* verify --fix: the unbound fields re-sealed bound, in one transaction;
- * the count re-sealed (or that would be, dry run), -1 with err. */
-static long verify_fix(struct run *r, const struct g_userkey *k, struct verify *v,
-		       struct g_err *err)
-{
-	long resealed;
-
-	/* the key was read before the lock: a rekey may have retired it */
-	if (g_user_begin_write(r->store, k->user_id, k->username, k->dek_version, err) < 0)
-		return -1;
-	resealed = g_vault_rebind(r->store, k, verify_field, v, err);
-	if (resealed < 0 || r->cli.dry_run)
-		g_store_rollback(r->store);
-	else if (g_store_commit(r->store, err) < 0)
-		return -1;
-	return resealed;
+	(void)arg;
+	g_msg("%s '%s' %s: %s", table, row_id, column, failure->msg);
 }
 
 static int verb_verify(struct run *r, const struct g_user *u, struct g_err *err)
 {
-	struct verify v = { 0, 0, 0 };
+	struct g_account_verify v;
 	struct g_userkey k;
-	long resealed = 0;
-	json_t *rec;
 	int rc;
 
 	if (get_key(r, u, 1, &k, err) < 0)
 		return -1;
-	if (r->fix)
-		rc = (resealed = verify_fix(r, &k, &v, err)) < 0 ? -1 : 0;
-	else
-		rc = g_vault_each(r->store, &k, verify_field, &v, err);
+	rc = g_account_verify_run(r->store, &k, r->fix, r->cli.dry_run, &v, say_failed, NULL, err);
 	g_userkey_release(&k);
-	if (rc < 0)
+	if (rc < 0 || emit(r, g_account_verify_record(&v, u->username, r->fix), err) < 0)
 		return -1;
-	rec = json_pack("{s:s, s:s, s:I, s:I, s:I}", "kind", "verify", "user", u->username,
-			"fields", (json_int_t)v.fields, "failed", (json_int_t)v.failed, "unbound",
-			(json_int_t)v.unbound);
-	if (rec && r->fix)
-		json_object_set_new(rec, "resealed", json_integer(resealed));
-	if (emit(r, rec, err) < 0)
-		return -1;
-	if (v.failed)
-		return g_err_set(err, G_EX_DATAERR,
-				 "%ld of %ld encrypted fields of '%s' fail their integrity check",
-				 v.failed, v.fields, u->username);
-	if (v.unbound && !r->fix)
-		return g_err_set(err, G_EX_DATAERR, "%ld encrypted field%s of '%s' %s " G_VAULT_UNBOUND,
-				 v.unbound, v.unbound == 1 ? "" : "s", u->username,
-				 v.unbound == 1 ? "is" : "are");
-	return 0;
+	return g_account_verify_verdict(&v, u->username, r->fix, err);
 }
 
 static int verb_delete_user(struct run *r, const struct g_user *u, struct g_err *err)
 {
-	struct g_cache_id id;
 	struct g_secret pass = { NULL, 0 };
 	struct g_userkey k;
 
-	g_userkey_cache_id(r->store->db_id, u, &id);
 	if (check_passphrase(r, u, &pass, &k, err) < 0)
 		return -1;
 	g_secret_release(&pass);
 	g_userkey_release(&k);
 	if (g_account_delete(r->store, u, r->cli.dry_run, err) < 0)
 		return -1;
-	if (!r->cli.dry_run) {
-		g_keycache_keyring_drop(&id);
-		g_keycache_token_drop(&id);
-	}
 	return emit(r, json_pack("{s:s, s:s, s:s, s:b}", "kind", "user_deleted", "id",
 				 u->id, "username", u->username, "dry_run", r->cli.dry_run),
 		    err);

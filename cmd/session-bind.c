@@ -2,8 +2,8 @@
  * session-bind: chat sessions and their active persona (DESIGN.md §1, §2,
  * §4): open a session with a character, switch who the user is in it
  * (a custom persona, an impersonated character, or nobody), change its
- * settings, delete it. Rows are lib/session's; this is naming,
- * transactions and output.
+ * settings, delete it. Rows are lib/session's, the changes from names
+ * lib/session_edit's; this is options and output.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -11,13 +11,10 @@
 #include <string.h>
 
 #include "ref.h"
-#include "card_row.h"
-#include "chat_log.h"
 #include "cli.h"
 #include "doc.h"
-#include "session.h"
+#include "session_edit.h"
 #include "subcmd.h"
-#include "settings.h"
 
 static const char synopsis[] =
 	"usage: session-bind new --character C [--persona P | --impersonate C2 | --no-persona]\n"
@@ -84,87 +81,23 @@ static int resolve_card(struct bind_cmd *b, int kinds, const char *ref, char id[
 	return g_ref_resolve(b->c.ctx.store, &b->c.ctx.key, kinds, ref, &kind, id, err);
 }
 
-/* The greeting a new session starts with: NULL for none. */
-static int pick_greeting(struct bind_cmd *b, const json_t *record, const json_t **text,
-			 struct g_err *err)
-{
-	const json_t *data = json_object_get(record, "data");
-	const json_t *alternates = json_object_get(data, "alternate_greetings");
-
-	*text = NULL;
-	if (b->c.given & BIT(OPT_NO_GREETING))
-		return 0;
-	if (b->greeting == 0) {
-		*text = json_object_get(data, "first_mes");
-		if (json_string_length(*text) > 0)
-			return 0;
-		*text = NULL;
-		if (b->c.given & BIT(OPT_GREETING))
-			return g_err_set(err, G_EX_DATAERR, "'%s' has no first_mes to greet with",
-					 json_string_value(json_object_get(record, "name")));
-		return 0;
-	}
-	if ((size_t)b->greeting > json_array_size(alternates))
-		return g_err_set(err, G_EX_DATAERR, "'%s' has %zu alternate greeting%s",
-				 json_string_value(json_object_get(record, "name")),
-				 json_array_size(alternates),
-				 json_array_size(alternates) == 1 ? "" : "s");
-	*text = json_array_get(alternates, (size_t)b->greeting - 1);
-	return 0;
-}
-
 static int run_new(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
 	struct bind_cmd *b = (struct bind_cmd *)c;
-	json_t *character = NULL, *settings = g_settings_new(), *rec = NULL;
-	const json_t *greeting = NULL;
-	enum g_persona_kind kind;
-	struct g_speaker speaker = { 0 };
-	char character_id[G_UUID_LEN], persona_id[G_UUID_LEN], id[G_UUID_LEN];
-	int64_t seq;
-	int rc;
+	const struct g_session_edit_spec spec = {
+		b->character, b->persona, b->impersonate, !!(c->given & BIT(OPT_NO_PERSONA)),
+		!!(c->given & BIT(OPT_NO_GREETING)), b->greeting, !!(c->given & BIT(OPT_GREETING)),
+		b->title, b->sets, b->nsets,
+	};
+	json_t *rec;
 
 	(void)args;
 	(void)n;
 	if (!b->character)
 		return g_err_set(err, G_EX_USAGE, "new: name the character: --character C");
-	if (!settings)
-		return g_err_oom(err);
-	rc = g_settings_assign(settings, b->sets, b->nsets, err);
-	if (rc == 0)
-		rc = resolve_card(b, G_REF_CHARACTERS, b->character, character_id, err);
-	if (rc == 0)
-		rc = g_card_row_load(b->c.ctx.store, &b->c.ctx.key, G_CHARACTER, character_id, &character,
-				    NULL, NULL, err);
-	if (rc == 0)
-		rc = pick_greeting(b, character, &greeting, err);
-	if (rc == 0)
-		rc = g_session_pick_persona(b->c.ctx.store, &b->c.ctx.key, &b->c.ctx.user, b->persona,
-					    b->impersonate, !!(b->c.given & BIT(OPT_NO_PERSONA)), &kind,
-					    persona_id, err);
-	if (rc == 0)
-		rc = g_session_speaker_load(b->c.ctx.store, &b->c.ctx.key, kind, persona_id, &speaker, err);
-	if (rc == 0 && (rc = g_context_begin(&b->c.ctx, err)) == 0) {
-		rc = g_session_insert(b->c.ctx.store, &b->c.ctx.key, character_id, kind, persona_id,
-				      b->title, settings, id, err);
-		if (rc == 0 && greeting) {
-			struct g_message m = { "assistant", json_string_value(greeting),
-					       json_string_length(greeting), NULL, NULL, -1, -1,
-					       NULL, &speaker };
-
-			rc = g_chat_log_append(b->c.ctx.store, &b->c.ctx.key, id, &m, &seq, err);
-		}
-		if (rc == 0 && !(rec = session_record(b, id, err)))
-			rc = -1;
-		rc = g_context_end(&b->c.ctx, rc, err);
-	}
-	if (rc == 0)
-		rc = g_doc_write(b->c.out, rec, err);
-	json_decref(rec);
-	json_decref(character);
-	json_decref(settings);
-	g_session_speaker_release(&speaker);
-	return rc;
+	if (g_session_edit_start(&c->ctx, &spec, &rec, err) < 0)
+		return -1;
+	return g_subcmd_write(c, rec, err);
 }
 
 struct lister {
@@ -237,146 +170,68 @@ static int run_show(struct g_subcmd *c, char **args, int n, struct g_err *err)
 
 static int run_persona(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
-	struct bind_cmd *b = (struct bind_cmd *)c;
-	struct g_session ss;
-	json_t *rec = NULL;
-	char id[G_UUID_LEN];
-	int rc;
+	json_t *rec;
 
 	(void)n;
-	if (resolve_session(b, args[0], id, err) < 0 ||
-	    g_session_load(b->c.ctx.store, &b->c.ctx.key, id, &ss, err) < 0)
+	if (g_session_edit_persona_record(&c->ctx, args[0], &rec, err) < 0)
 		return -1;
-	if (ss.persona.kind == G_PERSONA_NONE)
-		rc = (rec = json_pack("{s:s}", "kind", "none")) ? 0 : g_err_oom(err);
-	else
-		rc = g_card_row_load(b->c.ctx.store, &b->c.ctx.key,
-				    ss.persona.kind == G_PERSONA_CUSTOM ? G_PERSONA : G_CHARACTER,
-				    ss.persona.id, &rec, NULL, NULL, err);
-	g_session_release(&ss);
-	return rc < 0 ? -1 : g_subcmd_write(&b->c, rec, err);
+	return g_subcmd_write(c, rec, err);
 }
 
-/* Load session ref, let change() write to it, print it: one transaction. */
-static int change(struct bind_cmd *b, const char *ref,
-		  int (*fn)(struct bind_cmd *b, struct g_session *ss, void *arg, struct g_err *err),
-		  void *arg, struct g_err *err)
+/* use-persona, impersonate and clear: the active persona changed. */
+static int rebind(struct g_subcmd *c, const char *ref, enum g_persona_kind kind,
+		  const char *card, struct g_err *err)
 {
-	struct g_session ss;
-	json_t *rec = NULL;
-	char id[G_UUID_LEN];
-	int rc;
+	json_t *rec;
 
-	if (resolve_session(b, ref, id, err) < 0 || g_context_begin(&b->c.ctx, err) < 0)
+	if (g_session_edit_bind(&c->ctx, ref, kind, card, &rec, err) < 0)
 		return -1;
-	rc = g_session_load(b->c.ctx.store, &b->c.ctx.key, id, &ss, err);
-	if (rc == 0) {
-		rc = fn(b, &ss, arg, err);
-		g_session_release(&ss);
-	}
-	if (rc == 0 && !(rec = session_record(b, id, err)))
-		rc = -1;
-	if (g_context_end(&b->c.ctx, rc, err) < 0) {
-		json_decref(rec);
-		return -1;
-	}
-	return g_subcmd_write(&b->c, rec, err);
-}
-
-struct binding {
-	enum g_persona_kind kind;
-	const char *ref;
-};
-
-static int rebind(struct bind_cmd *b, struct g_session *ss, void *arg, struct g_err *err)
-{
-	const struct binding *to = arg;
-	char id[G_UUID_LEN] = "";
-
-	if (to->kind != G_PERSONA_NONE &&
-	    resolve_card(b, to->kind == G_PERSONA_CUSTOM ? G_REF_PERSONAS : G_REF_CHARACTERS,
-			 to->ref, id, err) < 0)
-		return -1;
-	return g_session_bind(b->c.ctx.store, &b->c.ctx.key, ss, to->kind, id, err);
+	return g_subcmd_write(c, rec, err);
 }
 
 static int run_use_persona(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
-	struct bind_cmd *b = (struct bind_cmd *)c;
-	struct binding to = { G_PERSONA_CUSTOM, args[1] };
-
 	(void)n;
-	return change(b, args[0], rebind, &to, err);
+	return rebind(c, args[0], G_PERSONA_CUSTOM, args[1], err);
 }
 
 static int run_impersonate(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
-	struct bind_cmd *b = (struct bind_cmd *)c;
-	struct binding to = { G_PERSONA_IMPERSONATED, args[1] };
-
 	(void)n;
-	return change(b, args[0], rebind, &to, err);
+	return rebind(c, args[0], G_PERSONA_IMPERSONATED, args[1], err);
 }
 
 static int run_clear(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
-	struct bind_cmd *b = (struct bind_cmd *)c;
-	struct binding to = { G_PERSONA_NONE, NULL };
-
 	(void)n;
-	return change(b, args[0], rebind, &to, err);
-}
-
-struct assignments {
-	char **list;
-	int n;
-};
-
-static int assign(struct bind_cmd *b, struct g_session *ss, void *arg, struct g_err *err)
-{
-	const struct assignments *a = arg;
-
-	return g_settings_assign(ss->settings, a->list, a->n, err) < 0 ||
-			       g_session_store_settings(b->c.ctx.store, &b->c.ctx.key, ss->id,
-							ss->settings, err) < 0
-		       ? -1
-		       : 0;
+	return rebind(c, args[0], G_PERSONA_NONE, NULL, err);
 }
 
 static int run_set(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
-	struct bind_cmd *b = (struct bind_cmd *)c;
-	struct assignments a = { args + 1, n - 1 };
+	json_t *rec;
 
-	return change(b, args[0], assign, &a, err);
+	if (g_session_edit_set(&c->ctx, args[0], args + 1, n - 1, &rec, err) < 0)
+		return -1;
+	return g_subcmd_write(c, rec, err);
 }
 
-static int delete_one(struct bind_cmd *b, const char *ref, struct g_err *err)
+static int delete_one(struct g_subcmd *c, const char *ref, struct g_err *err)
 {
-	char id[G_UUID_LEN];
-	int64_t messages;
 	json_t *rec;
-	int rc;
 
-	if (resolve_session(b, ref, id, err) < 0 || g_context_begin(&b->c.ctx, err) < 0)
+	if (g_session_edit_delete(&c->ctx, ref, &rec, err) < 0)
 		return -1;
-	messages = g_session_messages(b->c.ctx.store, id, err);
-	rc = messages < 0 ? -1 : g_session_delete(b->c.ctx.store, &b->c.ctx.key, id, err);
-	if (g_context_end(&b->c.ctx, rc, err) < 0)
-		return -1;
-	rec = json_pack("{s:s, s:s, s:s, s:I}", "kind", "session", "id", id, "status", "deleted",
-			"messages", (json_int_t)messages);
-	return g_subcmd_write(&b->c, rec, err);
+	return g_subcmd_write(c, rec, err);
 }
 
 static int run_delete(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
-	struct bind_cmd *b = (struct bind_cmd *)c;
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (delete_one(b, args[i], err) < 0) {
-			g_subcmd_failed(&b->c, err);
+		if (delete_one(c, args[i], err) < 0) {
+			g_subcmd_failed(c, err);
 			if (err->code == G_EX_IOERR)
 				break;
 		}

@@ -1,9 +1,12 @@
 /* account.c: creating users, changing passphrases, rekeying, deleting. */
 #include "account.h"
 
+#include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "card_row.h"
+#include "keycache.h"
 #include "vault.h"
 
 /* COMMIT, or ROLLBACK for a dry run. */
@@ -18,6 +21,61 @@ static int finish(struct g_store *s, int dry_run, struct g_err *err)
 		return -1;
 	}
 	return 0;
+}
+
+/* The committed change of u's key or u's deletion: the cached key goes
+ * with it (keyring and session files: one without the other would leave
+ * the old key usable). */
+static void drop_cached(struct g_store *s, const struct g_user *u)
+{
+	struct g_cache_id id;
+
+	g_userkey_cache_id(s->db_id, u, &id);
+	g_keycache_drop(&id, NULL, NULL);
+}
+
+int g_account_kdf_choose(const char *name, const struct g_kdf *fallback,
+			 struct g_kdf *out, struct g_err *err)
+{
+	const char *use = name ? name : getenv("GUISE_KDF");
+
+	if (!use || !*use) {
+		*out = *fallback;
+		return 0;
+	}
+	if (g_crypt_kdf_preset(use, out) < 0)
+		return g_err_set(err, name ? G_EX_USAGE : G_EX_CONFIG,
+				 "%s: '%s' is not interactive, moderate or sensitive",
+				 name ? "--kdf" : "GUISE_KDF", use);
+	return 0;
+}
+
+json_t *g_account_recovery_record(const struct g_user *u, const long *fields,
+				  char recovery[G_RECOVERY_TEXT], int dry_run)
+{
+	json_t *rec = g_user_record(u);
+	int bad = !rec;
+
+	if (!bad && fields)
+		bad = json_object_set_new(rec, "fields_reencrypted", json_integer(*fields)) < 0;
+	/* without its key the record must not go out: the key would be lost */
+	if (!bad && !dry_run)
+		bad = json_object_set_new(rec, "recovery_key", json_string(recovery)) < 0;
+	sodium_memzero(recovery, G_RECOVERY_TEXT);
+	if (bad) {
+		g_account_recovery_record_free(rec);
+		return NULL;
+	}
+	return rec;
+}
+
+void g_account_recovery_record_free(json_t *rec)
+{
+	json_t *key = json_object_get(rec, "recovery_key");
+
+	if (key)
+		sodium_memzero((char *)json_string_value(key), json_string_length(key));
+	json_decref(rec);
 }
 
 int g_account_create(struct g_store *s, const char *username, const char *email,
@@ -118,6 +176,8 @@ int g_account_rekey(struct g_store *s, struct g_user *u, const struct g_userkey 
 		else if ((rc = finish(s, dry_run, err)) < 0 && deliver)
 			g_err_prefix(err, "nothing changed: the recovery key printed is void, the old "
 					  "one still works");
+		else if (rc == 0 && !dry_run)
+			drop_cached(s, u);
 	}
 	g_userkey_release(&k);
 	g_user_guard_release(&g);
@@ -147,5 +207,9 @@ int g_account_delete(struct g_store *s, const struct g_user *u, int dry_run,
 		g_store_rollback(s);
 		return g_err_set(err, G_EX_NOINPUT, "no such user '%s'", u->username);
 	}
-	return finish(s, dry_run, err);
+	if (finish(s, dry_run, err) < 0)
+		return -1;
+	if (!dry_run)
+		drop_cached(s, u);
+	return 0;
 }

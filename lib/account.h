@@ -3,6 +3,8 @@
  * it. Every function derives what it must before its write transaction
  * opens (no key derivation inside BEGIN IMMEDIATE), writes in one
  * transaction, and with dry_run rolls it back instead of committing.
+ * A key that changes (rekey) or a user that goes leaves the unlock cache
+ * with the commit.
  */
 #ifndef GUISE_ACCOUNT_H
 #define GUISE_ACCOUNT_H
@@ -18,6 +20,20 @@
  * -1 with err set rolls back. Called for a dry run too. */
 typedef int g_account_deliver_fn(char recovery[G_RECOVERY_TEXT], void *arg,
 				 struct g_err *err);
+
+/* The KDF for a new wrap: name (--kdf) if given, else $GUISE_KDF if set
+ * and not empty, else fallback. A name that is not a preset: 64 for
+ * --kdf, 78 for $GUISE_KDF. */
+int g_account_kdf_choose(const char *name, const struct g_kdf *fallback,
+			 struct g_kdf *out, struct g_err *err);
+
+/* The user record that carries, this once, its new recovery key (not
+ * under dry_run) and, for a rekey, fields_reencrypted (fields not NULL).
+ * recovery is zeroed whatever happens. NULL if memory fails; free it with
+ * g_account_recovery_record_free, which zeroes the record's copy. */
+json_t *g_account_recovery_record(const struct g_user *u, const long *fields,
+				  char recovery[G_RECOVERY_TEXT], int dry_run);
+void g_account_recovery_record_free(json_t *rec);
 
 /* A new user: a random DEK, wrapped under the passphrase and under a new
  * recovery key (its printed form into recovery, and to deliver before the
@@ -37,13 +53,15 @@ int g_account_passwd(struct g_store *s, struct g_user *u, const struct g_userkey
  * passphrase wrap (pass is the current passphrase, to wrap the new key
  * under) and recovery key, dek_version + 1, all in one transaction.
  * *fields is the count of fields re-encrypted, set (and u updated) before
- * deliver is called with the new recovery key. */
+ * deliver is called with the new recovery key. The old key leaves the
+ * unlock cache. */
 int g_account_rekey(struct g_store *s, struct g_user *u, const struct g_userkey *old,
 		    const struct g_secret *pass, int dry_run,
 		    char recovery[G_RECOVERY_TEXT], long *fields,
 		    g_account_deliver_fn *deliver, void *arg, struct g_err *err);
 
-/* Delete the user and, by cascade, everything they own. */
+/* Delete the user and, by cascade, everything they own; their key leaves
+ * the unlock cache. */
 int g_account_delete(struct g_store *s, const struct g_user *u, int dry_run,
 		     struct g_err *err);
 

@@ -117,6 +117,47 @@ int g_keycache_keyring_drop(const struct g_cache_id *id)
 	return 1;
 }
 
+void g_keycache_drop(const struct g_cache_id *id, int *keyring, int *sessions)
+{
+	int k = g_keycache_keyring_drop(id);
+	int n = g_keycache_token_drop(id);
+
+	if (keyring)
+		*keyring = k;
+	if (sessions)
+		*sessions = n;
+}
+
+int g_keycache_unlock(const struct g_cache_id *id, const unsigned char *dek,
+		      struct g_keycache_unlock *u, struct g_err *err)
+{
+	unsigned int timeout = u->timeout_s ? u->timeout_s : G_KEYCACHE_TIMEOUT_DEFAULT;
+
+	u->token_value = NULL;
+	g_timestamp_format(g_timestamp_ms() + (int64_t)timeout * 1000, u->expires_at);
+	if (u->dry_run)
+		return 0;
+	if (u->token)
+		return g_keycache_token_create(id, dek, timeout, &u->token_value, err);
+	return g_keycache_keyring_put(id, dek, timeout, err);
+}
+
+json_t *g_keycache_unlock_record(const struct g_keycache_unlock *u, const char *username)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:b}", "kind", "unlock", "user", username, "via",
+			 u->token ? "session-token" : "keyring", "expires_at", u->expires_at,
+			 "dry_run", u->dry_run);
+}
+
+void g_keycache_unlock_release(struct g_keycache_unlock *u)
+{
+	if (u->token_value) {
+		sodium_memzero(u->token_value, strlen(u->token_value));
+		free(u->token_value);
+	}
+	u->token_value = NULL;
+}
+
 /* $XDG_RUNTIME_DIR/guise, made 0700 if need be (create), opened: the fd
  * every session file is reached through, or -1 with err set. It must be a
  * directory of this user's own that no one else may write to, never

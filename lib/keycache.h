@@ -17,9 +17,11 @@
 #ifndef GUISE_KEYCACHE_H
 #define GUISE_KEYCACHE_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "err.h"
+#include "timestamp.h"
 
 #define G_CACHE_KEY_ID_BYTES 16
 
@@ -29,6 +31,34 @@ struct g_cache_id {
 	int64_t dek_version;
 	unsigned char key_id[G_CACHE_KEY_ID_BYTES]; /* put and get; drop needs none */
 };
+
+/* Drop the keyring entry and every session file together: a key that
+ * changed or a user that went must stay cached in neither. Whether there
+ * was a keyring entry into *keyring, the files removed into *sessions
+ * (either may be NULL). */
+void g_keycache_drop(const struct g_cache_id *id, int *keyring, int *sessions);
+
+/* An unlock lasts this long unless asked otherwise: 15 minutes. */
+#define G_KEYCACHE_TIMEOUT_DEFAULT (15U * 60)
+
+/* One unlock: what it was asked (in) and where the key went (out). */
+struct g_keycache_unlock {
+	unsigned int timeout_s; /* in: 0 for G_KEYCACHE_TIMEOUT_DEFAULT */
+	int token;              /* in: a session token, not the keyring */
+	int dry_run;            /* in: decide everything, cache nothing */
+	char expires_at[G_TIMESTAMP_LEN]; /* out */
+	char *token_value; /* out: for GUISE_SESSION (token, not dry run) */
+};
+
+/* Cache dek as asked, until now + the timeout. Errors as
+ * g_keycache_keyring_put and g_keycache_token_create. */
+int g_keycache_unlock(const struct g_cache_id *id, const unsigned char *dek,
+		      struct g_keycache_unlock *u, struct g_err *err);
+/* The unlock record {kind, user, via, expires_at, dry_run}. New
+ * reference, NULL if memory fails. */
+json_t *g_keycache_unlock_record(const struct g_keycache_unlock *u, const char *username);
+/* Zero and free the token value. */
+void g_keycache_unlock_release(struct g_keycache_unlock *u);
 
 /* Put the DEK in the keyring for timeout_s seconds. 69 if the kernel
  * refuses keyrings (use a session token there). */

@@ -115,6 +115,23 @@ int g_userkey_from_recovery(const char *db_id, const struct g_user *u,
 	return rc;
 }
 
+int g_userkey_check_passphrase(const char *db_id, const struct g_user *u,
+			       const struct g_secret_opts *o, struct g_secret *pass,
+			       struct g_userkey *k, struct g_err *err)
+{
+	int rc = g_secret_passphrase(o, u->username, 1, pass, err);
+
+	if (rc == 0)
+		return g_err_set(err, G_EX_USAGE,
+				 "no passphrase: no terminal, and none of --passphrase-fd, "
+				 "GUISE_PASSPHRASE_FILE, GUISE_PASSPHRASE");
+	if (rc < 0 || g_userkey_from_passphrase(db_id, u, pass, k, err) < 0) {
+		g_secret_release(pass);
+		return -1;
+	}
+	return 0;
+}
+
 void g_userkey_cache_id(const char *db_id, const struct g_user *u, struct g_cache_id *id)
 {
 	const struct g_blob *w = u->recovery_wrapped.len ? &u->recovery_wrapped : &u->dek_wrapped;

@@ -37,6 +37,14 @@ int g_userkey_from_recovery(const char *db_id, const struct g_user *u,
 			    const struct g_secret *text, struct g_userkey *k,
 			    struct g_err *err);
 
+/* The passphrase itself, from its sources (the terminal too), checked
+ * against u whatever the cache holds: the verbs that change or prove the
+ * key. *pass stays read for the caller to release (released on failure):
+ * 64 with no source, 77 if it is wrong. */
+int g_userkey_check_passphrase(const char *db_id, const struct g_user *u,
+			       const struct g_secret_opts *o, struct g_secret *pass,
+			       struct g_userkey *k, struct g_err *err);
+
 struct g_cache_id;
 
 /* The unlock cache's name for u's current key: ids, version, and a hash

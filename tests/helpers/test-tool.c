@@ -28,6 +28,16 @@
  *   test-tool sse CHUNK                 stdin through the event-stream
  *                                       reader in pieces of CHUNK bytes (0:
  *                                       whole), each event as a record
+ *   test-tool keys kdf-choose [NAME]    the KDF a new wrap gets (account.h)
+ *   test-tool keys unlock-plan keyring|token [SECONDS]
+ *                                       an unlock's record and length, -n
+ *   test-tool keys drop                 the user's cached key, both places
+ *   test-tool keys verdict FIELDS FAILED UNBOUND [fix]
+ *                                       verify's record and verdict
+ *   test-tool keys recovery-record [FIELDS]
+ *                                       the user's record with a recovery key
+ *   test-tool greeting INDEX [asked]    a new session's greeting from the
+ *                                       character record on stdin
  *   test-tool charx-make OUT KIND [ARG]
  *                                       CHARX fixtures, good and bad, made
  *                                       with libzip and patched by hand
@@ -57,6 +67,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "account.h"
+#include "account_verify.h"
 #include "card.h"
 #include "card_store.h"
 #include "chat_log.h"
@@ -70,6 +82,8 @@
 #include "fileio.h"
 #include "llm_target.h"
 #include "exit.h"
+#include "keycache.h"
+#include "session_edit.h"
 #include "store.h"
 #include "timestamp.h"
 #include "turn.h"
@@ -103,6 +117,9 @@ static const char synopsis[] =
 	"       test-tool message-record [ROLE]\n"
 	"       test-tool llm-target PROVIDER URL MODEL KEYFILE\n"
 	"       test-tool turn\n"
+	"       test-tool keys kdf-choose [NAME] | unlock-plan keyring|token [SECONDS] | drop\n"
+	"                 | verdict FIELDS FAILED UNBOUND [fix] | recovery-record [FIELDS]\n"
+	"       test-tool greeting INDEX [asked]\n"
 	"shared options: -d DB -u USER -y --pretty --input json|yaml -q -v -n\n";
 
 enum { OPT_ANY = G_OPT_COMMAND, OPT_STRICT };
@@ -1149,6 +1166,128 @@ static int cmd_turn(struct tool *t)
 	json_decref(out);
 	json_decref(c);
 	g_turn_release(&turn);
+static void print_record(json_t *rec)
+{
+	char *text = rec ? json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+
+	puts(text ? text : "(no record)");
+	free(text);
+}
+
+/* keys unlock-plan: what an unlock would do (dry run: nothing cached). */
+static int keys_unlock_plan(int argc, char **argv)
+{
+	struct g_cache_id id = { "db", "user", 1, { 0 } };
+	struct g_keycache_unlock un = { 0, 0, 1, "", NULL };
+	unsigned char dek[G_KEY_BYTES] = { 0 };
+	int64_t before = g_timestamp_ms(), at;
+	struct g_err err;
+	long v = 0;
+
+	un.token = optind + 1 < argc && strcmp(argv[optind + 1], "token") == 0;
+	if (optind + 2 < argc && g_cli_parse_long(argv[optind + 2], 0, 1L << 30, &v) < 0)
+		return g_usage_error(synopsis, "unlock-plan: SECONDS");
+	un.timeout_s = (unsigned int)v;
+	if (g_keycache_unlock(&id, dek, &un, &err) < 0)
+		return g_report(&err);
+	print_record(g_keycache_unlock_record(&un, "alice"));
+	g_timestamp_parse(un.expires_at, &at);
+	/* the seconds from the call to the expiry, the call's own time off */
+	printf("lasts %" PRId64 "s\n", (at - before + 500) / 1000);
+	return un.token_value ? G_EX_SOFTWARE : 0;
+}
+
+/* keys drop and recovery-record: about the user -u of -d. */
+static int keys_user(struct tool *t, int argc, char **argv, const char *verb)
+{
+	char recovery[G_RECOVERY_TEXT] = "ABCD-EFGH";
+	struct g_cache_id id;
+	struct g_store *s;
+	struct g_user u;
+	struct g_err err;
+	char *path;
+	long fields = 0;
+	int keyring, sessions, rc, i;
+	json_t *rec;
+
+	if (optind + 1 < argc && g_cli_parse_long(argv[optind + 1], 0, 1L << 30, &fields) < 0)
+		return g_usage_error(synopsis, "recovery-record: FIELDS");
+	if (g_crypt_init(&err) < 0 || !(path = g_cli_db_path(&t->cli, &err)))
+		return g_report(&err);
+	s = g_store_open(path, &err);
+	free(path);
+	if (!s)
+		return g_report(&err);
+	rc = g_user_resolve(s, t->cli.user, &u, &err);
+	if (rc == 0 && strcmp(verb, "drop") == 0) {
+		g_userkey_cache_id(s->db_id, &u, &id);
+		g_keycache_drop(&id, &keyring, &sessions);
+		printf("keyring %d session_files %d\n", keyring, sessions);
+	} else if (rc == 0) {
+		rec = g_account_recovery_record(&u, optind + 1 < argc ? &fields : NULL, recovery,
+						t->cli.dry_run);
+		print_record(rec);
+		g_account_recovery_record_free(rec);
+		for (i = 0; i < G_RECOVERY_TEXT && !recovery[i]; i++)
+			;
+		printf("the caller's copy: %s\n", i == G_RECOVERY_TEXT ? "zeroed" : "left");
+	}
+	g_user_release(&u);
+	g_store_close(s);
+	return rc < 0 ? g_report(&err) : 0;
+}
+
+static int cmd_keys(struct tool *t, int argc, char **argv)
+{
+	const char *verb = optind < argc ? argv[optind] : "";
+	struct g_account_verify v = { 0, 0, 0, 0 };
+	struct g_kdf kdf, fallback = { "fallback", 1, 8192 };
+	struct g_err err;
+	long n[3];
+	int i;
+
+	if (strcmp(verb, "kdf-choose") == 0) {
+		if (g_account_kdf_choose(optind + 1 < argc ? argv[optind + 1] : NULL, &fallback,
+					 &kdf, &err) < 0)
+			return g_report(&err);
+		printf("%s %llu %zu\n", kdf.name, kdf.opslimit, kdf.memlimit);
+		return 0;
+	}
+	if (strcmp(verb, "unlock-plan") == 0)
+		return keys_unlock_plan(argc, argv);
+	if (strcmp(verb, "drop") == 0 || strcmp(verb, "recovery-record") == 0)
+		return keys_user(t, argc, argv, verb);
+	if (strcmp(verb, "verdict") != 0 || optind + 4 > argc)
+		return g_usage_error(synopsis, "keys: unknown verb or missing arguments");
+	for (i = 0; i < 3; i++)
+		if (g_cli_parse_long(argv[optind + 1 + i], 0, 1L << 30, &n[i]) < 0)
+			return g_usage_error(synopsis, "verdict: FIELDS FAILED UNBOUND");
+	v.fields = n[0];
+	v.failed = n[1];
+	v.unbound = n[2];
+	i = optind + 4 < argc && strcmp(argv[optind + 4], "fix") == 0;
+	print_record(g_account_verify_record(&v, "alice", i));
+	return g_account_verify_verdict(&v, "alice", i, &err) < 0 ? g_report(&err) : 0;
+}
+
+static int cmd_greeting(int argc, char **argv)
+{
+	const json_t *text;
+	struct g_err err;
+	json_t *character;
+	long index;
+	int rc;
+
+	if (optind >= argc || g_cli_parse_long(argv[optind], -1, 1000000, &index) < 0)
+		return g_usage_error(synopsis, "greeting: INDEX [asked]");
+	if (!(character = json_loadf(stdin, 0, NULL)))
+		return g_usage_error(synopsis, "greeting: a character record on stdin");
+	rc = g_session_edit_greeting(character, index,
+				     optind + 1 < argc && strcmp(argv[optind + 1], "asked") == 0,
+				     &text, &err);
+	if (rc == 0)
+		puts(text ? json_string_value(text) : "(none)");
+	json_decref(character);
 	return rc < 0 ? g_report(&err) : 0;
 }
 
@@ -1212,6 +1351,10 @@ int main(int argc, char **argv)
 		status = cmd_llm_target(&t, argc, argv);
 	else if (strcmp(sub, "turn") == 0)
 		status = cmd_turn(&t);
+	else if (strcmp(sub, "keys") == 0)
+		status = cmd_keys(&t, argc, argv);
+	else if (strcmp(sub, "greeting") == 0)
+		status = cmd_greeting(argc, argv);
 	else
 		status = g_usage_error(synopsis, "unknown subcommand '%s'", sub);
 	return g_cli_finish(status);
