@@ -1025,6 +1025,8 @@ static int cmd_card_store(struct tool *t, int argc, char **argv)
 	g_card_store_release(&r.cs);
 	g_context_release(&ctx);
 	return r.status;
+}
+
 /* --- llm-send's turn, and what it shares ------------------------------- */
 
 static int cmd_redact(int argc, char **argv)
@@ -1166,6 +1168,9 @@ static int cmd_turn(struct tool *t)
 	json_decref(out);
 	json_decref(c);
 	g_turn_release(&turn);
+	return rc < 0 ? g_report(&err) : 0;
+}
+
 static void print_record(json_t *rec)
 {
 	char *text = rec ? json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
