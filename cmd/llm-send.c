@@ -15,8 +15,10 @@
 #include "cli.h"
 #include "context.h"
 #include "doc.h"
+#include "frame.h"
 #include "http.h"
 #include "llm.h"
+#include "msg.h"
 #include "secret.h"
 #include "session.h"
 #include "text.h"
@@ -90,8 +92,9 @@ static int seconds(const char *opt, const char *arg, double *out)
 	return -1;
 }
 
-static int own_option(struct send *s, int opt, const char *arg)
+static int own_option(void *cmd, int opt, const char *arg)
 {
+	struct send *s = cmd;
 	long n;
 
 	switch (opt) {
@@ -113,24 +116,17 @@ static int own_option(struct send *s, int opt, const char *arg)
 					     arg);
 		s->http.retries = (int)n;
 		break;
-	default: return g_usage_error(synopsis, "unknown option");
 	}
 	return -1;
 }
 
 static int parse(struct send *s, int argc, char **argv)
 {
-	int opt, status;
+	static const struct g_frame frame = { synopsis, G_CLI_SHORTOPTS "m:", options, own_option };
+	int status = g_frame_options(&frame, s, &s->cli, NULL, argc, argv);
 
-	while ((opt = g_getopt(argc, argv, G_CLI_SHORTOPTS "m:", options)) != -1) {
-		if (g_cli_handle(&s->cli, opt, optarg, synopsis, &status)) {
-			if (status >= 0)
-				return status;
-			continue;
-		}
-		if ((status = own_option(s, opt, optarg)) >= 0)
-			return status;
-	}
+	if (status >= 0)
+		return status;
 	if (argc - optind > 1)
 		return g_usage_error(synopsis, "one request at a time");
 	s->input = optind < argc ? argv[optind] : "-";

@@ -15,6 +15,8 @@
 #include "cli.h"
 #include "doc.h"
 #include "fileio.h"
+#include "frame.h"
+#include "msg.h"
 #include "userkey.h"
 #include "store.h"
 #include "user.h"
@@ -51,34 +53,35 @@ struct export {
 	struct g_userkey key;
 };
 
-static int parse(struct export *ex, int argc, char **argv)
+static int own_option(void *cmd, int opt, const char *arg)
 {
 	static const char *const names[] = { "v3", "v2", "yaml", "png", "charx" };
-	int opt, status, i;
+	struct export *ex = cmd;
+	int i;
 
-	while ((opt = g_getopt(argc, argv, G_CLI_SHORTOPTS "o:", options)) != -1) {
-		if (g_cli_handle(&ex->cli, opt, optarg, synopsis, &status)) {
-			if (status >= 0)
-				return status;
-			continue;
-		}
-		switch (opt) {
-		case 'o': ex->output = optarg; break;
-		case OPT_CHARACTER: ex->kinds = G_REF_CHARACTERS; break;
-		case OPT_PERSONA: ex->kinds = G_REF_PERSONAS; break;
-		case OPT_FORMAT:
-			for (i = 0; i < 5 && strcmp(optarg, names[i]) != 0; i++)
-				;
-			if (i == 5)
-				return g_usage_error(synopsis,
-						     "--format: '%s' is not v3, v2, yaml, png or charx",
-						     optarg);
-			ex->format = (enum format)i;
-			break;
-		default:
-			return g_usage_error(synopsis, "unknown option");
-		}
+	switch (opt) {
+	case 'o': ex->output = arg; break;
+	case OPT_CHARACTER: ex->kinds = G_REF_CHARACTERS; break;
+	case OPT_PERSONA: ex->kinds = G_REF_PERSONAS; break;
+	case OPT_FORMAT:
+		for (i = 0; i < 5 && strcmp(arg, names[i]) != 0; i++)
+			;
+		if (i == 5)
+			return g_usage_error(synopsis,
+					     "--format: '%s' is not v3, v2, yaml, png or charx", arg);
+		ex->format = (enum format)i;
+		break;
 	}
+	return -1;
+}
+
+static int parse(struct export *ex, int argc, char **argv)
+{
+	static const struct g_frame frame = { synopsis, G_CLI_SHORTOPTS "o:", options, own_option };
+	int status = g_frame_options(&frame, ex, &ex->cli, NULL, argc, argv);
+
+	if (status >= 0)
+		return status;
 	if (optind >= argc)
 		return g_usage_error(synopsis, "name a character or persona");
 	if ((ex->format == FORMAT_PNG || ex->format == FORMAT_CHARX) && argc - optind > 1)

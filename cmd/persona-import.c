@@ -20,6 +20,8 @@
 #include "cli.h"
 #include "doc.h"
 #include "fileio.h"
+#include "frame.h"
+#include "msg.h"
 #include "userkey.h"
 #include "macro_swap.h"
 #include "png.h"
@@ -94,50 +96,49 @@ struct import {
 	int progress_shown; /* a progress line waits for its end */
 };
 
+static int own_option(void *cmd, int opt, const char *arg)
+{
+	struct import *im = cmd;
+
+	switch (opt) {
+	case OPT_AS:
+		if (strcmp(arg, "persona") == 0)
+			im->as_persona = 1;
+		else if (strcmp(arg, "character") != 0)
+			return g_usage_error(synopsis, "--as: '%s' is not character or persona", arg);
+		break;
+	case OPT_BATCH:
+		if (g_cli_parse_long(arg, 1, 100000, &im->batch) < 0)
+			return g_usage_error(synopsis, "--batch: '%s' is not a number from 1 to 100000",
+					     arg);
+		break;
+	case OPT_FAIL_FAST: im->fail_fast = 1; break;
+	case OPT_FULL: im->full = 1; break;
+	case OPT_ON_CONFLICT:
+		if (strcmp(arg, "new") == 0)
+			im->on_conflict = CONFLICT_NEW;
+		else if (strcmp(arg, "replace") == 0)
+			im->on_conflict = CONFLICT_REPLACE;
+		else if (strcmp(arg, "skip") == 0)
+			im->on_conflict = CONFLICT_SKIP;
+		else
+			return g_usage_error(synopsis, "--on-conflict: '%s' is not new, replace or skip",
+					     arg);
+		break;
+	case OPT_PROGRESS: im->progress = 1; break;
+	case OPT_STRICT: im->strict = 1; break;
+	case OPT_SWAP_MACROS: im->swap_macros = 1; break;
+	}
+	return -1;
+}
+
 static int parse(struct import *im, int argc, char **argv)
 {
-	int opt, status;
+	static const struct g_frame frame = { synopsis, G_CLI_SHORTOPTS, options, own_option };
+	int status = g_frame_options(&frame, im, &im->cli, NULL, argc, argv);
 
-	while ((opt = g_getopt(argc, argv, G_CLI_SHORTOPTS, options)) != -1) {
-		if (g_cli_handle(&im->cli, opt, optarg, synopsis, &status)) {
-			if (status >= 0)
-				return status;
-			continue;
-		}
-		switch (opt) {
-		case OPT_AS:
-			if (strcmp(optarg, "persona") == 0)
-				im->as_persona = 1;
-			else if (strcmp(optarg, "character") != 0)
-				return g_usage_error(synopsis, "--as: '%s' is not character or persona",
-						     optarg);
-			break;
-		case OPT_BATCH:
-			if (g_cli_parse_long(optarg, 1, 100000, &im->batch) < 0)
-				return g_usage_error(synopsis, "--batch: '%s' is not a number from 1 to 100000",
-						     optarg);
-			break;
-		case OPT_FAIL_FAST: im->fail_fast = 1; break;
-		case OPT_FULL: im->full = 1; break;
-		case OPT_ON_CONFLICT:
-			if (strcmp(optarg, "new") == 0)
-				im->on_conflict = CONFLICT_NEW;
-			else if (strcmp(optarg, "replace") == 0)
-				im->on_conflict = CONFLICT_REPLACE;
-			else if (strcmp(optarg, "skip") == 0)
-				im->on_conflict = CONFLICT_SKIP;
-			else
-				return g_usage_error(synopsis,
-						     "--on-conflict: '%s' is not new, replace or skip",
-						     optarg);
-			break;
-		case OPT_PROGRESS: im->progress = 1; break;
-		case OPT_STRICT: im->strict = 1; break;
-		case OPT_SWAP_MACROS: im->swap_macros = 1; break;
-		default:
-			return g_usage_error(synopsis, "unknown option");
-		}
-	}
+	if (status >= 0)
+		return status;
 	if (im->swap_macros && !im->as_persona)
 		return g_usage_error(synopsis, "--swap-macros goes with --as persona");
 	return -1;

@@ -15,6 +15,7 @@
 #include "card_row.h"
 #include "cli.h"
 #include "doc.h"
+#include "msg.h"
 #include "session.h"
 #include "subcmd.h"
 #include "vault.h"
@@ -482,29 +483,18 @@ static int run_clear_default(struct g_subcmd *c, char **args, int n, struct g_er
 #define KINDS (BIT(OPT_CHARACTER) | BIT(OPT_PERSONA))
 
 static const struct g_cli_verb verbs[] = {
-	{ "create", 0, 0, BIT(OPT_CHARACTER) | BIT(OPT_DEFAULT) | BIT(OPT_NAME) | BIT(OPT_DESCRIPTION) | BIT(OPT_SET) },
-	{ "list", 0, 0, BIT(OPT_CHARACTERS) | BIT(OPT_ALL) },
-	{ "show", 1, -1, KINDS },
-	{ "update", 1, 1, KINDS | BIT(OPT_SET) | BIT(OPT_CLEAR) },
-	{ "delete", 1, -1, KINDS | BIT(OPT_CASCADE) },
-	{ "set-default", 1, 1, 0 },
-	{ "clear-default", 0, 0, 0 },
+	{ "create", 0, 0, BIT(OPT_CHARACTER) | BIT(OPT_DEFAULT) | BIT(OPT_NAME) | BIT(OPT_DESCRIPTION) | BIT(OPT_SET), G_CONTEXT_KEY, run_create },
+	{ "list", 0, 0, BIT(OPT_CHARACTERS) | BIT(OPT_ALL), G_CONTEXT_KEY, run_list },
+	{ "show", 1, -1, KINDS, G_CONTEXT_KEY, run_show },
+	{ "update", 1, 1, KINDS | BIT(OPT_SET) | BIT(OPT_CLEAR), G_CONTEXT_KEY, run_update },
+	{ "delete", 1, -1, KINDS | BIT(OPT_CASCADE), G_CONTEXT_KEY, run_delete },
+	{ "set-default", 1, 1, 0, G_CONTEXT_KEY, run_set_default },
+	{ "clear-default", 0, 0, 0, G_CONTEXT_KEY, run_clear_default },
 };
 
-/* In the order of verbs. */
-static g_subcmd_run *const runs[] = {
-	run_create,
-	run_list,
-	run_show,
-	run_update,
-	run_delete,
-	run_set_default,
-	run_clear_default,
-};
-
-static int own_option(struct g_subcmd *c, int opt, const char *arg)
+static int own_option(void *cmd, int opt, const char *arg)
 {
-	struct persona_cmd *p = (struct persona_cmd *)c;
+	struct persona_cmd *p = cmd;
 	struct g_err err;
 
 	switch (opt) {
@@ -521,7 +511,6 @@ static int own_option(struct g_subcmd *c, int opt, const char *arg)
 			return err.code == G_EX_USAGE ? g_usage_error(synopsis, "%s", err.msg)
 						      : g_report(&err);
 		break;
-	default: break;
 	}
 	return -1;
 }
@@ -542,8 +531,8 @@ static int check(struct g_subcmd *c)
 
 int main(int argc, char **argv)
 {
-	static const struct g_subcmd_def def = { synopsis, options, verbs, runs,
-						 sizeof(verbs) / sizeof(*verbs), own_option, check };
+	static const struct g_subcmd_def def = { { synopsis, G_CLI_SHORTOPTS, options, own_option },
+						 verbs, sizeof(verbs) / sizeof(*verbs), check };
 	struct persona_cmd p;
 	int status;
 

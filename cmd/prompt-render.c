@@ -19,6 +19,8 @@
 #include "doc.h"
 #include "embedded.h"
 #include "fileio.h"
+#include "frame.h"
+#include "msg.h"
 #include "prompt.h"
 #include "session.h"
 #include "settings.h"
@@ -69,40 +71,40 @@ struct render {
 };
 
 
+static int own_option(void *cmd, int opt, const char *arg)
+{
+	struct render *r = cmd;
+
+	switch (opt) {
+	case 's': r->session = arg; break;
+	case 'm': r->message = arg; break;
+	case OPT_CHARACTER: r->character = arg; break;
+	case OPT_PERSONA: r->persona = arg; break;
+	case OPT_IMPERSONATE: r->impersonate = arg; break;
+	case OPT_TEMPLATE: r->template_file = arg; break;
+	case OPT_SEED:
+		if (g_cli_parse_long(arg, -0x7fffffffffffffffL - 1, 0x7fffffffffffffffL,
+				     &r->seed) < 0)
+			return g_usage_error(synopsis, "--seed: '%s' is not a whole number", arg);
+		r->seeded = 1;
+		break;
+	case OPT_FORMAT:
+		if (strcmp(arg, "text") != 0 && strcmp(arg, "request") != 0)
+			return g_usage_error(synopsis, "--format: '%s' is not request or text", arg);
+		r->text = strcmp(arg, "text") == 0;
+		break;
+	}
+	return -1;
+}
+
 static int parse(struct render *r, int argc, char **argv)
 {
-	int opt, status;
+	static const struct g_frame frame = { synopsis, G_CLI_SHORTOPTS "m:s:", options,
+					      own_option };
+	int status = g_frame_options(&frame, r, &r->cli, NULL, argc, argv);
 
-	while ((opt = g_getopt(argc, argv, G_CLI_SHORTOPTS "m:s:", options)) != -1) {
-		if (g_cli_handle(&r->cli, opt, optarg, synopsis, &status)) {
-			if (status >= 0)
-				return status;
-			continue;
-		}
-		switch (opt) {
-		case 's': r->session = optarg; break;
-		case 'm': r->message = optarg; break;
-		case OPT_CHARACTER: r->character = optarg; break;
-		case OPT_PERSONA: r->persona = optarg; break;
-		case OPT_IMPERSONATE: r->impersonate = optarg; break;
-		case OPT_TEMPLATE: r->template_file = optarg; break;
-		case OPT_SEED:
-			if (g_cli_parse_long(optarg, -0x7fffffffffffffffL - 1, 0x7fffffffffffffffL,
-					     &r->seed) < 0)
-				return g_usage_error(synopsis, "--seed: '%s' is not a whole number",
-						     optarg);
-			r->seeded = 1;
-			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "request") != 0)
-				return g_usage_error(synopsis,
-						     "--format: '%s' is not request or text", optarg);
-			r->text = strcmp(optarg, "text") == 0;
-			break;
-		default:
-			return g_usage_error(synopsis, "unknown option");
-		}
-	}
+	if (status >= 0)
+		return status;
 	if (optind < argc)
 		return g_usage_error(synopsis, "'%s': no arguments are taken", argv[optind]);
 	if (r->cli.dry_run)

@@ -15,6 +15,7 @@
 #include "chat_log.h"
 #include "cli.h"
 #include "doc.h"
+#include "msg.h"
 #include "session.h"
 #include "subcmd.h"
 #include "settings.h"
@@ -384,33 +385,20 @@ static int run_delete(struct g_subcmd *c, char **args, int n, struct g_err *err)
 }
 
 static const struct g_cli_verb verbs[] = {
-	{ "new", 0, 0, BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) | BIT(OPT_GREETING) | BIT(OPT_NO_GREETING) | BIT(OPT_TITLE) | BIT(OPT_SET) },
-	{ "list", 0, 0, BIT(OPT_CHARACTER) },
-	{ "show", 1, -1, 0 },
-	{ "persona", 1, 1, 0 },
-	{ "use-persona", 2, 2, 0 },
-	{ "impersonate", 2, 2, 0 },
-	{ "clear", 1, 1, 0 },
-	{ "set", 2, -1, 0 },
-	{ "delete", 1, -1, 0 },
+	{ "new", 0, 0, BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) | BIT(OPT_GREETING) | BIT(OPT_NO_GREETING) | BIT(OPT_TITLE) | BIT(OPT_SET), G_CONTEXT_KEY, run_new },
+	{ "list", 0, 0, BIT(OPT_CHARACTER), G_CONTEXT_KEY, run_list },
+	{ "show", 1, -1, 0, G_CONTEXT_KEY, run_show },
+	{ "persona", 1, 1, 0, G_CONTEXT_KEY, run_persona },
+	{ "use-persona", 2, 2, 0, G_CONTEXT_KEY, run_use_persona },
+	{ "impersonate", 2, 2, 0, G_CONTEXT_KEY, run_impersonate },
+	{ "clear", 1, 1, 0, G_CONTEXT_KEY, run_clear },
+	{ "set", 2, -1, 0, G_CONTEXT_KEY, run_set },
+	{ "delete", 1, -1, 0, G_CONTEXT_KEY, run_delete },
 };
 
-/* In the order of verbs. */
-static g_subcmd_run *const runs[] = {
-	run_new,
-	run_list,
-	run_show,
-	run_persona,
-	run_use_persona,
-	run_impersonate,
-	run_clear,
-	run_set,
-	run_delete,
-};
-
-static int own_option(struct g_subcmd *c, int opt, const char *arg)
+static int own_option(void *cmd, int opt, const char *arg)
 {
-	struct bind_cmd *b = (struct bind_cmd *)c;
+	struct bind_cmd *b = cmd;
 	struct g_err err;
 
 	switch (opt) {
@@ -432,7 +420,6 @@ static int own_option(struct g_subcmd *c, int opt, const char *arg)
 			return g_usage_error(synopsis, "--set: at most %d", MAX_SETS);
 		b->sets[b->nsets++] = (char *)arg;
 		break;
-	default: break;
 	}
 	return -1;
 }
@@ -454,9 +441,8 @@ static int check_verb(struct g_subcmd *c)
 
 int main(int argc, char **argv)
 {
-	static const struct g_subcmd_def def = { synopsis, options, verbs, runs,
-						 sizeof(verbs) / sizeof(*verbs), own_option,
-						 check_verb };
+	static const struct g_subcmd_def def = { { synopsis, G_CLI_SHORTOPTS, options, own_option },
+						 verbs, sizeof(verbs) / sizeof(*verbs), check_verb };
 	struct bind_cmd b;
 	int status;
 

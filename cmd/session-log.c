@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "doc.h"
 #include "fileio.h"
+#include "msg.h"
 #include "session.h"
 #include "subcmd.h"
 #include "st_chat.h"
@@ -430,27 +431,17 @@ static int run_import(struct g_subcmd *c, char **args, int n, struct g_err *err)
 }
 
 static const struct g_cli_verb verbs[] = {
-	{ "show", 1, 1, BIT(OPT_LAST) | BIT(OPT_FORMAT) },
-	{ "append", 1, 1, BIT(OPT_ROLE) | BIT(OPT_STATUS) | BIT(OPT_MODEL) | BIT(OPT_RECORDS) },
-	{ "edit", 2, 2, 0 },
-	{ "delete", 1, -1, BIT(OPT_LAST) },
-	{ "export", 1, 1, BIT(OPT_FORMAT) },
-	{ "import", 0, 1, BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) | BIT(OPT_TITLE) },
+	{ "show", 1, 1, BIT(OPT_LAST) | BIT(OPT_FORMAT), G_CONTEXT_KEY, run_show },
+	{ "append", 1, 1, BIT(OPT_ROLE) | BIT(OPT_STATUS) | BIT(OPT_MODEL) | BIT(OPT_RECORDS), G_CONTEXT_KEY, run_append },
+	{ "edit", 2, 2, 0, G_CONTEXT_KEY, run_edit },
+	{ "delete", 1, -1, BIT(OPT_LAST), G_CONTEXT_KEY, run_delete },
+	{ "export", 1, 1, BIT(OPT_FORMAT), G_CONTEXT_KEY, run_export },
+	{ "import", 0, 1, BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) | BIT(OPT_TITLE), G_CONTEXT_KEY, run_import },
 };
 
-/* In the order of verbs. */
-static g_subcmd_run *const runs[] = {
-	run_show,
-	run_append,
-	run_edit,
-	run_delete,
-	run_export,
-	run_import,
-};
-
-static int own_option(struct g_subcmd *c, int opt, const char *arg)
+static int own_option(void *cmd, int opt, const char *arg)
 {
-	struct log_cmd *l = (struct log_cmd *)c;
+	struct log_cmd *l = cmd;
 	struct g_err err;
 
 	switch (opt) {
@@ -470,7 +461,6 @@ static int own_option(struct g_subcmd *c, int opt, const char *arg)
 		if (g_cli_parse_long(arg, 1, 0x7fffffffL, &l->last) < 0)
 			return g_usage_error(synopsis, "--last: '%s' is not a number, 1 or more", arg);
 		break;
-	default: break;
 	}
 	return -1;
 }
@@ -488,9 +478,8 @@ static int check_verb(struct g_subcmd *c)
 
 int main(int argc, char **argv)
 {
-	static const struct g_subcmd_def def = { synopsis, options, verbs, runs,
-						 sizeof(verbs) / sizeof(*verbs), own_option,
-						 check_verb };
+	static const struct g_subcmd_def def = { { synopsis, G_CLI_SHORTOPTS, options, own_option },
+						 verbs, sizeof(verbs) / sizeof(*verbs), check_verb };
 	struct log_cmd l;
 	int status;
 

@@ -49,6 +49,9 @@
 #include "doc.h"
 #include "fileio.h"
 #include "exit.h"
+#include "frame.h"
+#include "input.h"
+#include "msg.h"
 #include "store.h"
 #include "timestamp.h"
 #include "uuid.h"
@@ -93,26 +96,25 @@ struct tool {
 	int card; /* doc: normalise each record as a card */
 };
 
+static int own_option(void *cmd, int opt, const char *arg)
+{
+	struct tool *t = cmd;
+
+	(void)arg;
+	if (opt == OPT_ANY)
+		t->any = 1;
+	else if (opt == OPT_STRICT)
+		t->strict = 1;
+	return -1;
+}
+
 /* Shared option parsing for every subcommand; returns -1 to go on, else
  * the exit status. */
 static int parse(struct tool *t, int argc, char **argv)
 {
-	int opt, status;
+	static const struct g_frame frame = { synopsis, G_CLI_SHORTOPTS, options, own_option };
 
-	while ((opt = g_getopt(argc, argv, G_CLI_SHORTOPTS, options)) != -1) {
-		if (g_cli_handle(&t->cli, opt, optarg, synopsis, &status)) {
-			if (status >= 0)
-				return status;
-			continue;
-		}
-		if (opt == OPT_ANY)
-			t->any = 1;
-		else if (opt == OPT_STRICT)
-			t->strict = 1;
-		else
-			return g_usage_error(synopsis, "unknown option");
-	}
-	return -1;
+	return g_frame_options(&frame, t, &t->cli, NULL, argc, argv);
 }
 
 struct doc_run {
