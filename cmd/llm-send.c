@@ -87,7 +87,7 @@ static int seconds(const char *opt, const char *arg, double *out)
 	double v = strtod(arg, &end);
 
 	if (end == arg || *end || !(v >= 0) || v > 86400)
-		return g_usage_error(synopsis, "--%s: '%s' is not a number of seconds", opt, arg);
+		return g_msg_usage(synopsis, "--%s: '%s' is not a number of seconds", opt, arg);
 	*out = v;
 	return -1;
 }
@@ -112,7 +112,7 @@ static int own_option(void *cmd, int opt, const char *arg)
 	case OPT_TIMEOUT: return seconds("timeout", arg, &s->http.timeout);
 	case OPT_RETRIES:
 		if (g_cli_parse_long(arg, 0, 100, &n) < 0)
-			return g_usage_error(synopsis, "--retries: '%s' is not a number from 0 to 100",
+			return g_msg_usage(synopsis, "--retries: '%s' is not a number from 0 to 100",
 					     arg);
 		s->http.retries = (int)n;
 		break;
@@ -128,10 +128,10 @@ static int parse(struct send *s, int argc, char **argv)
 	if (status >= 0)
 		return status;
 	if (argc - optind > 1)
-		return g_usage_error(synopsis, "one request at a time");
+		return g_msg_usage(synopsis, "one request at a time");
 	s->input = optind < argc ? argv[optind] : "-";
 	if (s->keep_partial && !s->record)
-		return g_usage_error(synopsis, "--keep-partial: only with --record");
+		return g_msg_usage(synopsis, "--keep-partial: only with --record");
 	return -1;
 }
 
@@ -311,7 +311,7 @@ static void note(void *arg, const char *msg)
 
 	snprintf(text, sizeof(text), "%s", msg);
 	redact(text, sizeof(text), &s->key);
-	g_verbose(&s->cli, 1, "%s", text);
+	g_msg_verbose(&s->cli, 1, "%s", text);
 }
 
 /* --- recording the turn ---------------------------------------------------------------- */
@@ -476,7 +476,7 @@ static int run(struct send *s, struct g_err *err)
 		return -1;
 	}
 	if (call.dropped[0])
-		g_verbose(&s->cli, 1, "%s does not take %s: dropped", g_llm_provider_name(s->provider),
+		g_msg_verbose(&s->cli, 1, "%s does not take %s: dropped", g_llm_provider_name(s->provider),
 			  call.dropped);
 	if (s->cli.dry_run) {
 		rc = dry_run(s, &call, err);
@@ -497,10 +497,10 @@ static int run(struct send *s, struct g_err *err)
 
 		if (store_turn(s, session, 1, seqs, &stored) < 0) {
 			redact(stored.msg, sizeof(stored.msg), &s->key);
-			g_report(&stored);
+			g_msg_report(&stored);
 		}
 		else
-			g_verbose(&s->cli, 1, "the reply so far is stored as partial");
+			g_msg_verbose(&s->cli, 1, "the reply so far is stored as partial");
 	}
 	/* a reply paid for goes out even when it cannot be stored: that
 	 * failure is said, and is the exit status */
@@ -515,7 +515,7 @@ static int run(struct send *s, struct g_err *err)
 		rc = -1;
 	} else if (unrecorded.code) { /* stdout failed too: both are said */
 		redact(unrecorded.msg, sizeof(unrecorded.msg), &s->key);
-		g_report(&unrecorded);
+		g_msg_report(&unrecorded);
 	}
 out:
 	free(body);
@@ -541,8 +541,8 @@ int main(int argc, char **argv)
 		g_err_clear(&err);
 		if (g_cli_check(&s.cli, &err) < 0 || g_crypt_init(&err) < 0 || run(&s, &err) < 0) {
 			redact(err.msg, sizeof(err.msg), &s.key);
-			status = err.code == G_EX_USAGE ? g_usage_error(synopsis, "%s", err.msg)
-							: g_report(&err);
+			status = err.code == G_EX_USAGE ? g_msg_usage(synopsis, "%s", err.msg)
+							: g_msg_report(&err);
 		}
 		else
 			status = 0;
@@ -553,5 +553,5 @@ int main(int argc, char **argv)
 	g_secret_release(&s.key);
 	json_decref(s.request);
 	g_context_release(&s.ctx);
-	return g_cli_finish(status);
+	return g_frame_finish(status);
 }

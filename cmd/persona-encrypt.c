@@ -90,7 +90,7 @@ static int parse_fd(const char *flag, const char *arg, int *fd)
 
 	if (g_cli_parse_long(arg, 0, 1 << 20, &v) < 0)
 		/* not echoed: a passphrase typed in the wrong place may be it */
-		return g_usage_error(synopsis, "%s: not a file descriptor", flag);
+		return g_msg_usage(synopsis, "%s: not a file descriptor", flag);
 	*fd = (int)v;
 	return -1;
 }
@@ -104,7 +104,7 @@ static int own_option(void *cmd, int opt, const char *arg)
 	switch (opt) {
 	case OPT_EMAIL:
 		if (g_cli_utf8("--email", arg, &err) < 0)
-			return g_report(&err);
+			return g_msg_report(&err);
 		r->email = arg;
 		break;
 	case OPT_FIX: r->fix = 1; break;
@@ -120,7 +120,7 @@ static int own_option(void *cmd, int opt, const char *arg)
 		return parse_fd("--recovery-key-fd", arg, &r->secrets.recovery_key_fd);
 	case OPT_TIMEOUT:
 		if (g_duration_parse(arg, &r->timeout_s) < 0)
-			return g_usage_error(synopsis,
+			return g_msg_usage(synopsis,
 					     "--timeout: '%s' is not a duration such as 90s, 15m, 2h, 1d (at most 30d)",
 					     arg);
 		break;
@@ -160,11 +160,11 @@ static void say_key_source(const struct run *r, const struct g_user *u,
 			   const struct g_userkey *k)
 {
 	if (strcmp(k->source, "passphrase") == 0)
-		g_verbose(&r->cli, 1,
+		g_msg_verbose(&r->cli, 1,
 			  "key for '%s': derived from the passphrase (%s, opslimit %llu, memlimit %zu)",
 			  u->username, u->kdf_alg, u->kdf.opslimit, u->kdf.memlimit);
 	else
-		g_verbose(&r->cli, 1, "key for '%s': from the %s", u->username, k->source);
+		g_msg_verbose(&r->cli, 1, "key for '%s': from the %s", u->username, k->source);
 }
 
 /* The user's key from the cache or a passphrase source; never a prompt
@@ -322,7 +322,7 @@ static int verb_unlock(struct run *r, const struct g_user *u, struct g_err *err)
 		printf("GUISE_SESSION=%s; export GUISE_SESSION\n", token);
 		sodium_memzero(token, strlen(token));
 		free(token);
-		g_verbose(&r->cli, 1, "'%s' unlocked until %s", u->username, expires);
+		g_msg_verbose(&r->cli, 1, "'%s' unlocked until %s", u->username, expires);
 		return 0;
 	}
 	return emit(r, json_pack("{s:s, s:s, s:s, s:s, s:b}", "kind", "unlock", "user",
@@ -515,7 +515,7 @@ static int filter_input(FILE *in, const char *name, void *arg)
 	int rc, n = 0;
 
 	if (!rd)
-		return g_report(&(struct g_err){ G_EX_SOFTWARE, G_ERR_OOM });
+		return g_msg_report(&(struct g_err){ G_EX_SOFTWARE, G_ERR_OOM });
 	while ((rc = g_doc_read(rd, &rec, &err)) > 0) {
 		n++;
 		if ((f->sealing ? g_portable_seal(f->k, rec, &err)
@@ -530,7 +530,7 @@ static int filter_input(FILE *in, const char *name, void *arg)
 			break;
 	}
 	g_doc_reader_free(rd);
-	return rc < 0 ? g_report(&err) : 0;
+	return rc < 0 ? g_msg_report(&err) : 0;
 }
 
 static int verb_filter(struct run *r, const struct g_user *u, int sealing,
@@ -541,7 +541,7 @@ static int verb_filter(struct run *r, const struct g_user *u, int sealing,
 
 	if (get_key(r, u, 0, &k, err) < 0)
 		return -1;
-	r->reported = g_cli_each_input(r->argv + optind, r->argc - optind,
+	r->reported = g_input_each(r->argv + optind, r->argc - optind,
 				       filter_input, &f);
 	g_userkey_release(&k);
 	return r->reported ? REPORTED : 0;
@@ -660,29 +660,29 @@ int main(int argc, char **argv)
 	}
 	status = g_frame_options(&frame, &r, &r.cli, NULL, argc, argv);
 	if (status >= 0)
-		return g_cli_finish(status);
+		return g_frame_finish(status);
 	if (g_cli_check(&r.cli, &err) < 0)
-		return g_cli_finish(g_report(&err));
+		return g_frame_finish(g_msg_report(&err));
 	if (!verb)
-		return g_cli_finish(g_usage_error(synopsis, "missing verb"));
+		return g_frame_finish(g_msg_usage(synopsis, "missing verb"));
 	if (!(v = find_verb(verb)))
-		return g_cli_finish(g_usage_error(synopsis, "unknown verb '%s'", verb));
+		return g_frame_finish(g_msg_usage(synopsis, "unknown verb '%s'", verb));
 	if (g_crypt_init(&err) < 0 || !(path = g_cli_db_path(&r.cli, &err)))
-		return g_cli_finish(g_report(&err));
+		return g_frame_finish(g_msg_report(&err));
 	r.argc = argc;
 	r.argv = argv;
 	r.store = v->needs == NEW_STORE ? g_store_open_new(path, &err) : g_store_open(path, &err);
 	free(path);
 	if (!r.store)
-		return g_cli_finish(g_report(&err));
+		return g_frame_finish(g_msg_report(&err));
 	r.out = g_doc_writer_new(stdout, r.cli.output);
 	status = dispatch(&r, v, &err);
 	if (status == -1)
-		status = g_report(&err);
+		status = g_msg_report(&err);
 	else if (status == REPORTED)
 		status = r.reported;
 	if (g_doc_writer_close(r.out, &err) < 0 && status == 0)
-		status = g_report(&err);
+		status = g_msg_report(&err);
 	g_store_close(r.store);
-	return g_cli_finish(status);
+	return g_frame_finish(status);
 }

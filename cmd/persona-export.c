@@ -67,7 +67,7 @@ static int own_option(void *cmd, int opt, const char *arg)
 		for (i = 0; i < 5 && strcmp(arg, names[i]) != 0; i++)
 			;
 		if (i == 5)
-			return g_usage_error(synopsis,
+			return g_msg_usage(synopsis,
 					     "--format: '%s' is not v3, v2, yaml, png or charx", arg);
 		ex->format = (enum format)i;
 		break;
@@ -83,12 +83,12 @@ static int parse(struct export *ex, int argc, char **argv)
 	if (status >= 0)
 		return status;
 	if (optind >= argc)
-		return g_usage_error(synopsis, "name a character or persona");
+		return g_msg_usage(synopsis, "name a character or persona");
 	if ((ex->format == FORMAT_PNG || ex->format == FORMAT_CHARX) && argc - optind > 1)
-		return g_usage_error(synopsis, "a PNG or CHARX holds one card: name one");
+		return g_msg_usage(synopsis, "a PNG or CHARX holds one card: name one");
 	if ((ex->format == FORMAT_PNG || ex->format == FORMAT_CHARX) && !ex->output &&
 	    isatty(1))
-		return g_usage_error(synopsis, "not writing an image to a terminal: use -o FILE");
+		return g_msg_usage(synopsis, "not writing an image to a terminal: use -o FILE");
 	return -1;
 }
 
@@ -231,7 +231,7 @@ int main(int argc, char **argv)
 	g_cli_init(&ex.cli, argv[0]);
 	status = parse(&ex, argc, argv);
 	if (status >= 0)
-		return g_cli_finish(status);
+		return g_frame_finish(status);
 	g_secret_opts_init(&secrets);
 	if (g_cli_check(&ex.cli, &err) < 0 || g_crypt_init(&err) < 0 ||
 	    !(path = g_cli_db_path(&ex.cli, &err)) ||
@@ -239,12 +239,12 @@ int main(int argc, char **argv)
 	    g_user_resolve(ex.store, ex.cli.user, &ex.user, &err) < 0 ||
 	    g_userkey_get(ex.store->db_id, &ex.user, &secrets, 0, &ex.key, &err) < 0 ||
 	    export_all(&ex, argv + optind, argc - optind, &err) < 0)
-		status = g_report(&err);
+		status = g_msg_report(&err);
 	else
 		status = 0;
 	free(path);
 	g_userkey_release(&ex.key);
 	g_user_release(&ex.user);
 	g_store_close(ex.store);
-	return g_cli_finish(status);
+	return g_frame_finish(status);
 }

@@ -105,11 +105,11 @@ static int own_option(void *cmd, int opt, const char *arg)
 		if (strcmp(arg, "persona") == 0)
 			im->as_persona = 1;
 		else if (strcmp(arg, "character") != 0)
-			return g_usage_error(synopsis, "--as: '%s' is not character or persona", arg);
+			return g_msg_usage(synopsis, "--as: '%s' is not character or persona", arg);
 		break;
 	case OPT_BATCH:
 		if (g_cli_parse_long(arg, 1, 100000, &im->batch) < 0)
-			return g_usage_error(synopsis, "--batch: '%s' is not a number from 1 to 100000",
+			return g_msg_usage(synopsis, "--batch: '%s' is not a number from 1 to 100000",
 					     arg);
 		break;
 	case OPT_FAIL_FAST: im->fail_fast = 1; break;
@@ -122,7 +122,7 @@ static int own_option(void *cmd, int opt, const char *arg)
 		else if (strcmp(arg, "skip") == 0)
 			im->on_conflict = CONFLICT_SKIP;
 		else
-			return g_usage_error(synopsis, "--on-conflict: '%s' is not new, replace or skip",
+			return g_msg_usage(synopsis, "--on-conflict: '%s' is not new, replace or skip",
 					     arg);
 		break;
 	case OPT_PROGRESS: im->progress = 1; break;
@@ -140,7 +140,7 @@ static int parse(struct import *im, int argc, char **argv)
 	if (status >= 0)
 		return status;
 	if (im->swap_macros && !im->as_persona)
-		return g_usage_error(synopsis, "--swap-macros goes with --as persona");
+		return g_msg_usage(synopsis, "--swap-macros goes with --as persona");
 	return -1;
 }
 
@@ -165,7 +165,7 @@ static void failed(struct import *im, int status)
 static void report(struct import *im, const struct g_err *err)
 {
 	end_progress_line(im);
-	failed(im, g_report(err));
+	failed(im, g_msg_report(err));
 }
 
 static void warn_card(const char *msg, void *arg)
@@ -173,7 +173,7 @@ static void warn_card(const char *msg, void *arg)
 	struct import *im = arg;
 
 	end_progress_line(im);
-	g_warn(&im->cli, "%s", msg);
+	g_msg_warn(&im->cli, "%s", msg);
 }
 
 /* --- batches: one transaction, told only once committed --- */
@@ -490,7 +490,7 @@ static int open_store(struct import *im, struct g_err *err)
 	g_secret_opts_init(&secrets);
 	if (g_userkey_get(im->store->db_id, &im->user, &secrets, 0, &im->key, err) < 0)
 		return -1;
-	g_verbose(&im->cli, 1, "key for '%s': from the %s", im->user.username, im->key.source);
+	g_msg_verbose(&im->cli, 1, "key for '%s': from the %s", im->user.username, im->key.source);
 	/* namesakes matter only to replace and skip: decrypting every name
 	 * is not worth it otherwise */
 	if (im->on_conflict != CONFLICT_NEW && !(im->names = g_card_names_new()))
@@ -512,9 +512,9 @@ int main(int argc, char **argv)
 	g_cli_init(&im.cli, argv[0]);
 	status = parse(&im, argc, argv);
 	if (status >= 0)
-		return g_cli_finish(status);
+		return g_frame_finish(status);
 	if (g_cli_check(&im.cli, &err) < 0 || g_crypt_init(&err) < 0)
-		return g_cli_finish(g_report(&err));
+		return g_frame_finish(g_msg_report(&err));
 	files = optind < argc ? argv + optind : stdin_only;
 	n = optind < argc ? argc - optind : 1;
 	/* progress for batches of files, on a terminal, or when asked */
@@ -522,7 +522,7 @@ int main(int argc, char **argv)
 	im.files_total = n;
 	im.pending = json_array();
 	if (!im.cli.dry_run && open_store(&im, &err) < 0) {
-		status = g_report(&err);
+		status = g_msg_report(&err);
 		goto out;
 	}
 	im.out = g_doc_writer_new(stdout, im.cli.output);
@@ -534,7 +534,7 @@ int main(int argc, char **argv)
 	end_batch(&im);
 	show_progress(&im, 1);
 	if (g_doc_writer_close(im.out, &err) < 0 && !im.status)
-		im.status = g_report(&err);
+		im.status = g_msg_report(&err);
 	status = im.status;
 out:
 	if (im.in_tx)
@@ -544,5 +544,5 @@ out:
 	g_store_close(im.store);
 	g_card_names_free(im.names);
 	json_decref(im.pending);
-	return g_cli_finish(status);
+	return g_frame_finish(status);
 }

@@ -482,7 +482,7 @@ static int run_clear_default(struct g_subcmd *c, char **args, int n, struct g_er
 
 #define KINDS (BIT(OPT_CHARACTER) | BIT(OPT_PERSONA))
 
-static const struct g_cli_verb verbs[] = {
+static const struct g_subcmd_verb verbs[] = {
 	{ "create", 0, 0, BIT(OPT_CHARACTER) | BIT(OPT_DEFAULT) | BIT(OPT_NAME) | BIT(OPT_DESCRIPTION) | BIT(OPT_SET), G_CONTEXT_KEY, run_create },
 	{ "list", 0, 0, BIT(OPT_CHARACTERS) | BIT(OPT_ALL), G_CONTEXT_KEY, run_list },
 	{ "show", 1, -1, KINDS, G_CONTEXT_KEY, run_show },
@@ -501,15 +501,15 @@ static int own_option(void *cmd, int opt, const char *arg)
 	case OPT_NAME:
 	case OPT_DESCRIPTION:
 		if (g_cli_utf8(opt == OPT_NAME ? "--name" : "--description", arg, &err) < 0)
-			return g_report(&err);
+			return g_msg_report(&err);
 		*(opt == OPT_NAME ? &p->name : &p->description) = arg;
 		break;
 	case OPT_SET:
 	case OPT_CLEAR:
 		if ((opt == OPT_SET ? g_card_edit_set(p->patch, arg, &err)
 				    : g_card_edit_unset(p->patch, arg, &err)) < 0)
-			return err.code == G_EX_USAGE ? g_usage_error(synopsis, "%s", err.msg)
-						      : g_report(&err);
+			return err.code == G_EX_USAGE ? g_msg_usage(synopsis, "%s", err.msg)
+						      : g_msg_report(&err);
 		break;
 	}
 	return -1;
@@ -520,9 +520,9 @@ static int check(struct g_subcmd *c)
 	struct persona_cmd *p = (struct persona_cmd *)c;
 
 	if ((c->given & BIT(OPT_CHARACTER)) && (c->given & BIT(OPT_DEFAULT)))
-		return g_usage_error(synopsis, "--default: only a persona can be the default");
+		return g_msg_usage(synopsis, "--default: only a persona can be the default");
 	if ((c->given & KINDS) == KINDS)
-		return g_usage_error(synopsis, "--character and --persona: give one");
+		return g_msg_usage(synopsis, "--character and --persona: give one");
 	p->kinds = (c->given & BIT(OPT_CHARACTER)) ? G_REF_CHARACTERS
 		   : (c->given & BIT(OPT_PERSONA)) ? G_REF_PERSONAS
 						   : G_REF_CHARACTERS | G_REF_PERSONAS;
@@ -540,5 +540,5 @@ int main(int argc, char **argv)
 	p.patch = json_object();
 	status = p.patch ? g_subcmd_main(&p.c, &def, argc, argv) : G_EX_SOFTWARE;
 	json_decref(p.patch);
-	return g_cli_finish(status);
+	return g_frame_finish(status);
 }

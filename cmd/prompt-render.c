@@ -85,12 +85,12 @@ static int own_option(void *cmd, int opt, const char *arg)
 	case OPT_SEED:
 		if (g_cli_parse_long(arg, -0x7fffffffffffffffL - 1, 0x7fffffffffffffffL,
 				     &r->seed) < 0)
-			return g_usage_error(synopsis, "--seed: '%s' is not a whole number", arg);
+			return g_msg_usage(synopsis, "--seed: '%s' is not a whole number", arg);
 		r->seeded = 1;
 		break;
 	case OPT_FORMAT:
 		if (strcmp(arg, "text") != 0 && strcmp(arg, "request") != 0)
-			return g_usage_error(synopsis, "--format: '%s' is not request or text", arg);
+			return g_msg_usage(synopsis, "--format: '%s' is not request or text", arg);
 		r->text = strcmp(arg, "text") == 0;
 		break;
 	}
@@ -106,16 +106,16 @@ static int parse(struct render *r, int argc, char **argv)
 	if (status >= 0)
 		return status;
 	if (optind < argc)
-		return g_usage_error(synopsis, "'%s': no arguments are taken", argv[optind]);
+		return g_msg_usage(synopsis, "'%s': no arguments are taken", argv[optind]);
 	if (r->cli.dry_run)
-		return g_usage_error(synopsis, "-n: prompt-render writes nothing to begin with");
+		return g_msg_usage(synopsis, "-n: prompt-render writes nothing to begin with");
 	if (!r->session == !r->character)
-		return g_usage_error(synopsis, "render a session (-s S) or a character (--character C)");
+		return g_msg_usage(synopsis, "render a session (-s S) or a character (--character C)");
 	if (r->session && (r->persona || r->impersonate))
-		return g_usage_error(synopsis,
+		return g_msg_usage(synopsis,
 				     "-s: the session's persona is used; switch it with session-bind");
 	if (r->persona && r->impersonate)
-		return g_usage_error(synopsis, "--persona and --impersonate: give one");
+		return g_msg_usage(synopsis, "--persona and --impersonate: give one");
 	return -1;
 }
 
@@ -366,7 +366,7 @@ int main(int argc, char **argv)
 	if (status < 0) {
 		g_err_clear(&err);
 		if (g_context_open(&r.ctx, &r.cli, &err) < 0 || run(&r, &err) < 0)
-			status = g_report(&err);
+			status = g_msg_report(&err);
 		else
 			status = 0;
 	}
@@ -380,5 +380,5 @@ int main(int argc, char **argv)
 	free(r.chat_start);
 	g_fileio_release(&r.pending);
 	g_context_release(&r.ctx);
-	return g_cli_finish(status);
+	return g_frame_finish(status);
 }

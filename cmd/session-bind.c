@@ -384,7 +384,7 @@ static int run_delete(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	return 0;
 }
 
-static const struct g_cli_verb verbs[] = {
+static const struct g_subcmd_verb verbs[] = {
 	{ "new", 0, 0, BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) | BIT(OPT_GREETING) | BIT(OPT_NO_GREETING) | BIT(OPT_TITLE) | BIT(OPT_SET), G_CONTEXT_KEY, run_new },
 	{ "list", 0, 0, BIT(OPT_CHARACTER), G_CONTEXT_KEY, run_list },
 	{ "show", 1, -1, 0, G_CONTEXT_KEY, run_show },
@@ -407,17 +407,17 @@ static int own_option(void *cmd, int opt, const char *arg)
 	case OPT_IMPERSONATE: b->impersonate = arg; break;
 	case OPT_TITLE:
 		if (g_cli_utf8("--title", arg, &err) < 0)
-			return g_report(&err);
+			return g_msg_report(&err);
 		b->title = arg;
 		break;
 	case OPT_GREETING:
 		if (g_cli_parse_long(arg, 0, 1000000, &b->greeting) < 0)
-			return g_usage_error(synopsis, "--greeting: '%s' is not a number, 0 or more",
+			return g_msg_usage(synopsis, "--greeting: '%s' is not a number, 0 or more",
 					     arg);
 		break;
 	case OPT_SET:
 		if (b->nsets == MAX_SETS)
-			return g_usage_error(synopsis, "--set: at most %d", MAX_SETS);
+			return g_msg_usage(synopsis, "--set: at most %d", MAX_SETS);
 		b->sets[b->nsets++] = (char *)arg;
 		break;
 	}
@@ -430,12 +430,12 @@ static int check_verb(struct g_subcmd *c)
 	struct bind_cmd *b = (struct bind_cmd *)c;
 
 	if (!!b->persona + !!b->impersonate + !!(b->c.given & BIT(OPT_NO_PERSONA)) > 1)
-		return g_usage_error(synopsis,
+		return g_msg_usage(synopsis,
 				     "--persona, --impersonate and --no-persona: give one");
 	if ((b->c.given & BIT(OPT_GREETING)) && (b->c.given & BIT(OPT_NO_GREETING)))
-		return g_usage_error(synopsis, "--greeting and --no-greeting: give one");
+		return g_msg_usage(synopsis, "--greeting and --no-greeting: give one");
 	if (strcmp(verbs[b->c.verb].name, "new") == 0 && !b->character)
-		return g_usage_error(synopsis, "new: name the character: --character C");
+		return g_msg_usage(synopsis, "new: name the character: --character C");
 	return -1;
 }
 
@@ -448,5 +448,5 @@ int main(int argc, char **argv)
 
 	memset(&b, 0, sizeof(b));
 	status = g_subcmd_main(&b.c, &def, argc, argv);
-	return g_cli_finish(status);
+	return g_frame_finish(status);
 }

@@ -430,7 +430,7 @@ static int run_import(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	return g_subcmd_write(&l->c, rec, err);
 }
 
-static const struct g_cli_verb verbs[] = {
+static const struct g_subcmd_verb verbs[] = {
 	{ "show", 1, 1, BIT(OPT_LAST) | BIT(OPT_FORMAT), G_CONTEXT_KEY, run_show },
 	{ "append", 1, 1, BIT(OPT_ROLE) | BIT(OPT_STATUS) | BIT(OPT_MODEL) | BIT(OPT_RECORDS), G_CONTEXT_KEY, run_append },
 	{ "edit", 2, 2, 0, G_CONTEXT_KEY, run_edit },
@@ -451,7 +451,7 @@ static int own_option(void *cmd, int opt, const char *arg)
 	case OPT_TITLE:
 	case OPT_MODEL:
 		if (g_cli_utf8(opt == OPT_TITLE ? "--title" : "--model", arg, &err) < 0)
-			return g_report(&err);
+			return g_msg_report(&err);
 		*(opt == OPT_TITLE ? &l->title : &l->model) = arg;
 		break;
 	case OPT_FORMAT: l->format = arg; break;
@@ -459,7 +459,7 @@ static int own_option(void *cmd, int opt, const char *arg)
 	case OPT_STATUS: l->status_opt = arg; break;
 	case OPT_LAST:
 		if (g_cli_parse_long(arg, 1, 0x7fffffffL, &l->last) < 0)
-			return g_usage_error(synopsis, "--last: '%s' is not a number, 1 or more", arg);
+			return g_msg_usage(synopsis, "--last: '%s' is not a number, 1 or more", arg);
 		break;
 	}
 	return -1;
@@ -471,7 +471,7 @@ static int check_verb(struct g_subcmd *c)
 	struct log_cmd *l = (struct log_cmd *)c;
 
 	if (!!l->persona + !!l->impersonate + !!(l->c.given & BIT(OPT_NO_PERSONA)) > 1)
-		return g_usage_error(synopsis,
+		return g_msg_usage(synopsis,
 				     "--persona, --impersonate and --no-persona: give one");
 	return -1;
 }
@@ -486,5 +486,5 @@ int main(int argc, char **argv)
 	memset(&l, 0, sizeof(l));
 	status = g_subcmd_main(&l.c, &def, argc, argv);
 	g_session_release(&l.session);
-	return g_cli_finish(status);
+	return g_frame_finish(status);
 }

@@ -30,7 +30,7 @@ static int shared_option(struct g_cli *cli, int opt, const char *arg, const char
 		*status = G_EX_OK;
 		break;
 	case G_CLI_BAD:
-		*status = g_usage_error(synopsis, "%s", err.msg);
+		*status = g_msg_usage(synopsis, "%s", err.msg);
 		break;
 	}
 	return 1;
@@ -50,7 +50,7 @@ int g_frame_options(const struct g_frame *f, void *cmd, struct g_cli *cli, unsig
 		/* cannot happen: g_getopt gives only the tables' codes */
 		if (opt < G_OPT_COMMAND ? opt <= 0 || opt > 0x7f || !strchr(f->shortopts, opt)
 					: opt >= G_OPT_COMMAND + 32)
-			return g_usage_error(f->synopsis, "unknown option");
+			return g_msg_usage(f->synopsis, "unknown option");
 		if (given && opt >= G_OPT_COMMAND)
 			*given |= G_CLI_BIT(opt);
 		if ((status = f->option(cmd, opt, optarg)) >= 0)
@@ -59,7 +59,7 @@ int g_frame_options(const struct g_frame *f, void *cmd, struct g_cli *cli, unsig
 	return -1;
 }
 
-int g_cli_finish(int status)
+int g_frame_finish(int status)
 {
 	int failed = fflush(stdout) != 0 || ferror(stdout);
 	int saved = errno;

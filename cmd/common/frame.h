@@ -34,6 +34,6 @@ int g_frame_options(const struct g_frame *f, void *cmd, struct g_cli *cli, unsig
 
 /* Flush and close stdout; a failed write turns a success into 74 (with a
  * message). Call last, with the status main is about to return. */
-int g_cli_finish(int status);
+int g_frame_finish(int status);
 
 #endif

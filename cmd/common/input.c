@@ -7,7 +7,7 @@
 #include "exit.h"
 #include "msg.h"
 
-int g_cli_each_input(char *const *names, int n,
+int g_input_each(char *const *names, int n,
 		     int (*fn)(FILE *in, const char *name, void *arg), void *arg)
 {
 	int i, rc, status = 0;

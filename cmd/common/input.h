@@ -13,7 +13,7 @@
  * and returns an exit status, its messages out already. A file that cannot
  * be opened or read is reported and the batch goes on; only a failed stdout
  * stops it. Returns the first failure's status, or 0. */
-int g_cli_each_input(char *const *names, int n,
+int g_input_each(char *const *names, int n,
 		     int (*fn)(FILE *in, const char *name, void *arg), void *arg);
 
 #endif

@@ -33,7 +33,7 @@ void g_msg(const char *fmt, ...)
 	va_end(ap);
 }
 
-void g_warn(const struct g_cli *cli, const char *fmt, ...)
+void g_msg_warn(const struct g_cli *cli, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -44,7 +44,7 @@ void g_warn(const struct g_cli *cli, const char *fmt, ...)
 	va_end(ap);
 }
 
-void g_verbose(const struct g_cli *cli, int level, const char *fmt, ...)
+void g_msg_verbose(const struct g_cli *cli, int level, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -55,13 +55,13 @@ void g_verbose(const struct g_cli *cli, int level, const char *fmt, ...)
 	va_end(ap);
 }
 
-int g_report(const struct g_err *err)
+int g_msg_report(const struct g_err *err)
 {
 	g_msg("%s", err->msg);
 	return err->code ? (int)err->code : G_EX_SOFTWARE;
 }
 
-int g_usage_error(const char *synopsis, const char *fmt, ...)
+int g_msg_usage(const char *synopsis, const char *fmt, ...)
 {
 	va_list ap;
 

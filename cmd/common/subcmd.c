@@ -7,7 +7,7 @@
 
 void g_subcmd_failed(struct g_subcmd *c, const struct g_err *err)
 {
-	int status = g_report(err);
+	int status = g_msg_report(err);
 
 	if (!c->status)
 		c->status = status;
@@ -28,7 +28,7 @@ int g_subcmd_write(struct g_subcmd *c, json_t *rec, struct g_err *err)
  * operands). */
 static int find_verb(const struct g_subcmd_def *d, unsigned given, int argc, char **argv)
 {
-	const struct g_cli_verb *v = NULL;
+	const struct g_subcmd_verb *v = NULL;
 	const struct option *options = d->frame.options;
 	const char *synopsis = d->frame.synopsis;
 	const char *name;
@@ -36,7 +36,7 @@ static int find_verb(const struct g_subcmd_def *d, unsigned given, int argc, cha
 	int args;
 
 	if (optind >= argc) {
-		g_usage_error(synopsis, "name a subcommand");
+		g_msg_usage(synopsis, "name a subcommand");
 		return -1;
 	}
 	name = argv[optind++];
@@ -44,18 +44,18 @@ static int find_verb(const struct g_subcmd_def *d, unsigned given, int argc, cha
 		if (strcmp(name, d->verbs[i].name) == 0)
 			v = &d->verbs[i];
 	if (!v) {
-		g_usage_error(synopsis, "'%s' is not a subcommand", name);
+		g_msg_usage(synopsis, "'%s' is not a subcommand", name);
 		return -1;
 	}
 	for (i = 0; options[i].name; i++)
 		if (options[i].val >= G_OPT_COMMAND && (given & G_CLI_BIT(options[i].val)) &&
 		    !(v->takes & G_CLI_BIT(options[i].val))) {
-			g_usage_error(synopsis, "%s: --%s does not apply", name, options[i].name);
+			g_msg_usage(synopsis, "%s: --%s does not apply", name, options[i].name);
 			return -1;
 		}
 	args = argc - optind;
 	if (args < v->min_args || (v->max_args >= 0 && args > v->max_args)) {
-		g_usage_error(synopsis, "%s: %s", name,
+		g_msg_usage(synopsis, "%s: %s", name,
 			      args < v->min_args ? "name what it acts on" : "too many arguments");
 		return -1;
 	}
@@ -76,7 +76,7 @@ static int parse(struct g_subcmd *c, const struct g_subcmd_def *d, int argc, cha
 
 int g_subcmd_main(struct g_subcmd *c, const struct g_subcmd_def *d, int argc, char **argv)
 {
-	const struct g_cli_verb *v;
+	const struct g_subcmd_verb *v;
 	struct g_err err;
 	int status;
 
@@ -92,12 +92,12 @@ int g_subcmd_main(struct g_subcmd *c, const struct g_subcmd_def *d, int argc, ch
 		status = G_EX_SOFTWARE;
 	} else if (g_context_open_for(&c->ctx, &c->cli, v->needs, &err) < 0 ||
 		   v->run(c, argv + optind, argc - optind, &err) < 0)
-		status = err.code == G_EX_USAGE ? g_usage_error(d->frame.synopsis, "%s", err.msg)
-						: g_report(&err);
+		status = err.code == G_EX_USAGE ? g_msg_usage(d->frame.synopsis, "%s", err.msg)
+						: g_msg_report(&err);
 	else
 		status = c->status;
 	if (c->out && g_doc_writer_close(c->out, status ? NULL : &err) < 0 && !status)
-		status = g_report(&err);
+		status = g_msg_report(&err);
 	g_context_release(&c->ctx);
 	return status;
 }

@@ -35,7 +35,7 @@ typedef int g_subcmd_run(struct g_subcmd *c, char **args, int n, struct g_err *e
 /* One subcommand, a row of its command's table: the own options it takes
  * (G_CLI_BIT), how many operands (max_args -1: any number), what it needs
  * opened before it runs, and its run. */
-struct g_cli_verb {
+struct g_subcmd_verb {
 	const char *name;
 	int min_args, max_args;
 	unsigned takes;
@@ -47,13 +47,13 @@ struct g_subcmd_def {
 	/* the synopsis, the options, and the own-option handler, whose cmd
 	 * is the struct g_subcmd */
 	struct g_frame frame;
-	const struct g_cli_verb *verbs;
+	const struct g_subcmd_verb *verbs;
 	size_t nverbs;
 	/* after the verb is known (may be NULL): -1 to go on, else a status */
 	int (*check)(struct g_subcmd *c);
 };
 
-/* Parse, open, run: the exit status (not yet through g_cli_finish, so the
+/* Parse, open, run: the exit status (not yet through g_frame_finish, so the
  * caller can free its own things first). c must be zeroed. */
 int g_subcmd_main(struct g_subcmd *c, const struct g_subcmd_def *d, int argc, char **argv);
 

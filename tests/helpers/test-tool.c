@@ -126,7 +126,7 @@ static void say_warning(const char *msg, void *arg)
 {
 	struct tool *t = arg;
 
-	g_warn(&t->cli, "%s", msg);
+	g_msg_warn(&t->cli, "%s", msg);
 }
 
 static int doc_one(FILE *in, const char *name, void *arg)
@@ -153,7 +153,7 @@ static int doc_one(FILE *in, const char *name, void *arg)
 				rc = -1;
 				break;
 			}
-			g_verbose(&d->t->cli, 1, "'%s': %s", name, g_card_shape_name(shape));
+			g_msg_verbose(&d->t->cli, 1, "'%s': %s", name, g_card_shape_name(shape));
 			v = card;
 		}
 		rc = g_doc_write(d->w, v, &err);
@@ -162,7 +162,7 @@ static int doc_one(FILE *in, const char *name, void *arg)
 			break;
 	}
 	if (rc < 0)
-		status = g_report(&err);
+		status = g_msg_report(&err);
 	g_doc_reader_free(r);
 	return status;
 }
@@ -175,9 +175,9 @@ static int cmd_doc(struct tool *t, int argc, char **argv)
 
 	if (!d.w)
 		return G_EX_SOFTWARE;
-	status = g_cli_each_input(argv + optind, argc - optind, doc_one, &d);
+	status = g_input_each(argv + optind, argc - optind, doc_one, &d);
 	if (g_doc_writer_close(d.w, &err) < 0 && !status)
-		status = g_report(&err);
+		status = g_msg_report(&err);
 	return status;
 }
 
@@ -213,11 +213,11 @@ static int cmd_store_open(struct tool *t)
 	int rc;
 
 	if (!path)
-		return g_report(&err);
+		return g_msg_report(&err);
 	s = g_store_open_new(path, &err);
 	free(path);
 	if (!s)
-		return g_report(&err);
+		return g_msg_report(&err);
 	rec = json_pack("{s:i, s:b, s:s}", "schema", s->schema_version,
 			"migrated", s->migrated, "db_id", s->db_id);
 	for (i = 0; i < sizeof(pragmas) / sizeof(*pragmas); i++)
@@ -227,7 +227,7 @@ static int cmd_store_open(struct tool *t)
 	rc = w ? g_doc_write(w, rec, &err) : g_err_oom(&err);
 	json_decref(rec);
 	if (g_doc_writer_close(w, rc < 0 ? NULL : &err) < 0 || rc < 0)
-		return g_report(&err);
+		return g_msg_report(&err);
 	return 0;
 }
 
@@ -238,10 +238,10 @@ static int cmd_uuid(int argc, char **argv)
 	long n = 1, i;
 
 	if (optind < argc && g_cli_parse_long(argv[optind], 1, 1000000, &n) < 0)
-		return g_usage_error(synopsis, "uuid: '%s' is not a count", argv[optind]);
+		return g_msg_usage(synopsis, "uuid: '%s' is not a count", argv[optind]);
 	for (i = 0; i < n; i++) {
 		if (g_uuid7(id, &err) < 0)
-			return g_report(&err);
+			return g_msg_report(&err);
 		puts(id);
 	}
 	return 0;
@@ -260,7 +260,7 @@ static int cmd_timestamp(int argc, char **argv)
 		return 0;
 	}
 	if (optind + 1 >= argc)
-		return g_usage_error(synopsis, "timestamp %s: missing argument", verb);
+		return g_msg_usage(synopsis, "timestamp %s: missing argument", verb);
 	if (strcmp(verb, "parse") == 0) {
 		if (g_timestamp_parse(argv[optind + 1], &ms) < 0) {
 			g_msg("'%s' is not an RFC 3339 time", argv[optind + 1]);
@@ -275,7 +275,7 @@ static int cmd_timestamp(int argc, char **argv)
 		puts(text);
 		return 0;
 	}
-	return g_usage_error(synopsis, "timestamp: bad arguments");
+	return g_msg_usage(synopsis, "timestamp: bad arguments");
 }
 
 static const char *format_name(enum g_doc_format f)
@@ -299,7 +299,7 @@ static int cmd_cli(struct tool *t)
 	if (!path || !w) {
 		g_doc_writer_close(w, NULL);
 		free(path);
-		return g_report(&err);
+		return g_msg_report(&err);
 	}
 	rec = json_pack("{s:s, s:s?, s:s, s:s, s:i, s:b}", "db", path, "user",
 			t->cli.user, "input", format_name(t->cli.input), "output",
@@ -308,10 +308,10 @@ static int cmd_cli(struct tool *t)
 	free(path);
 	rc = g_doc_write(w, rec, &err);
 	json_decref(rec);
-	g_verbose(&t->cli, 1, "verbose chatter goes to stderr");
-	g_warn(&t->cli, "a warning is silenced by -q");
+	g_msg_verbose(&t->cli, 1, "verbose chatter goes to stderr");
+	g_msg_warn(&t->cli, "a warning is silenced by -q");
 	if (g_doc_writer_close(w, &err) < 0 || rc < 0)
-		return g_report(&err);
+		return g_msg_report(&err);
 	return 0;
 }
 
@@ -327,13 +327,13 @@ static int cmd_kdf(int argc, char **argv)
 	if (optind + 3 != argc || strlen(argv[optind]) != G_SALT_BYTES ||
 	    g_cli_parse_long(argv[optind + 1], 1, 100, &ops) < 0 ||
 	    g_cli_parse_long(argv[optind + 2], 1, 1L << 30, &mem) < 0)
-		return g_usage_error(synopsis, "kdf: SALT (16 characters) OPS MEM_KIB");
+		return g_msg_usage(synopsis, "kdf: SALT (16 characters) OPS MEM_KIB");
 	n = fread(pass, 1, sizeof(pass), stdin);
 	kdf.opslimit = (unsigned long long)ops;
 	kdf.memlimit = (size_t)mem * 1024;
 	if (g_crypt_init(&err) < 0 ||
 	    g_crypt_kdf_derive(pass, n, (const unsigned char *)argv[optind], &kdf, key, &err) < 0)
-		return g_report(&err);
+		return g_msg_report(&err);
 	sodium_bin2hex(hex, sizeof(hex), key, sizeof(key));
 	puts(hex);
 	return 0;
@@ -375,9 +375,9 @@ static int cmd_vault(struct tool *t, int put, int argc, char **argv)
 	int rc;
 
 	if (optind + 3 != argc)
-		return g_usage_error(synopsis, "vault: TABLE COLUMN ROW");
+		return g_msg_usage(synopsis, "vault: TABLE COLUMN ROW");
 	if (open_user_key(t, &s, &k, &err) < 0)
-		return g_report(&err);
+		return g_msg_report(&err);
 	if (put) {
 		len = fread(buf, 1, sizeof(buf), stdin);
 		rc = g_vault_put(s, &k, argv[optind], argv[optind + 1], argv[optind + 2],
@@ -393,7 +393,7 @@ static int cmd_vault(struct tool *t, int put, int argc, char **argv)
 	}
 	g_userkey_release(&k);
 	g_store_close(s);
-	return rc < 0 ? g_report(&err) : 0;
+	return rc < 0 ? g_msg_report(&err) : 0;
 }
 
 static int cmd_dek(struct tool *t)
@@ -404,7 +404,7 @@ static int cmd_dek(struct tool *t)
 	struct g_err err;
 
 	if (open_user_key(t, &s, &k, &err) < 0)
-		return g_report(&err);
+		return g_msg_report(&err);
 	sodium_bin2hex(hex, sizeof(hex), k.dek, G_KEY_BYTES);
 	puts(hex);
 	g_userkey_release(&k);
@@ -447,7 +447,7 @@ static int cmd_png(const char *sub, int argc, char **argv)
 	int rc;
 
 	if (optind >= argc)
-		return g_usage_error(synopsis, "%s: missing file", sub);
+		return g_msg_usage(synopsis, "%s: missing file", sub);
 	if (!(buf = slurp(argv[optind], &len))) {
 		g_msg("cannot read '%s': %s", argv[optind], strerror(errno));
 		return G_EX_NOINPUT;
@@ -478,7 +478,7 @@ static int cmd_png(const char *sub, int argc, char **argv)
 	}
 	free(buf);
 	if (rc < 0)
-		return g_report(&err);
+		return g_msg_report(&err);
 	rc = out ? spill(argv[optind + 1], out, n) : 0;
 	free(out);
 	return rc;
@@ -498,7 +498,7 @@ static int cmd_charx(struct tool *t, int argc, char **argv)
 	int rc;
 
 	if (optind + 1 != argc)
-		return g_usage_error(synopsis, "charx: FILE");
+		return g_msg_usage(synopsis, "charx: FILE");
 	if (!(buf = slurp(argv[optind], &len))) {
 		g_msg("cannot read '%s': %s", argv[optind], strerror(errno));
 		return G_EX_NOINPUT;
@@ -506,7 +506,7 @@ static int cmd_charx(struct tool *t, int argc, char **argv)
 	rc = g_charx_read(buf, len, argv[optind], &x, &err);
 	free(buf);
 	if (rc < 0)
-		return g_report(&err);
+		return g_msg_report(&err);
 	if (sodium_init() < 0) {
 		g_charx_release(&x);
 		return G_EX_SOFTWARE;
@@ -526,7 +526,7 @@ static int cmd_charx(struct tool *t, int argc, char **argv)
 	rc = w ? g_doc_write(w, rec, &err) : g_err_oom(&err);
 	json_decref(rec);
 	if (g_doc_writer_close(w, rc < 0 ? NULL : &err) < 0 || rc < 0)
-		return g_report(&err);
+		return g_msg_report(&err);
 	return 0;
 }
 
@@ -544,7 +544,7 @@ static int cmd_charx_write(const char *sub, int argc, char **argv)
 
 	if (strcmp(sub, "charx-roundtrip") == 0) {
 		if (optind + 2 != argc)
-			return g_usage_error(synopsis, "charx-roundtrip: IN OUT");
+			return g_msg_usage(synopsis, "charx-roundtrip: IN OUT");
 		if (!(buf = slurp(argv[optind], &len))) {
 			g_msg("cannot read '%s': %s", argv[optind], strerror(errno));
 			return G_EX_NOINPUT;
@@ -554,7 +554,7 @@ static int cmd_charx_write(const char *sub, int argc, char **argv)
 		path = argv[optind + 1];
 	} else {
 		if (optind >= argc || (argc - optind - 1) % 2 != 0)
-			return g_usage_error(synopsis, "charx-write: OUT [PATH FILE]...");
+			return g_msg_usage(synopsis, "charx-write: OUT [PATH FILE]...");
 		path = argv[optind];
 		n = (size_t)(argc - optind - 1) / 2;
 		x.card = (char *)slurp("-", &x.card_len);
@@ -578,7 +578,7 @@ static int cmd_charx_write(const char *sub, int argc, char **argv)
 		rc = g_charx_write(x.card, x.card_len, x.entries, x.n_entries, &out, &len, &err);
 	g_charx_release(&x);
 	if (rc < 0)
-		return g_report(&err);
+		return g_msg_report(&err);
 	rc = spill(path, out, len);
 	free(out);
 	return rc;
@@ -725,7 +725,7 @@ static int cmd_charx_make(int argc, char **argv)
 	int ok = 1, rc, first = -1, err_code;
 
 	if (optind + 2 > argc)
-		return g_usage_error(synopsis, "charx-make: OUT KIND [NAME]");
+		return g_msg_usage(synopsis, "charx-make: OUT KIND [NAME]");
 	out = argv[optind];
 	kind = argv[optind + 1];
 	if (strcmp(kind, "empty") == 0) {
@@ -789,7 +789,7 @@ static int cmd_charx_make(int argc, char **argv)
 		if (optind + 2 < argc &&
 		    g_cli_parse_long(argv[optind + 2], 0, 100000, &count) < 0) {
 			zip_discard(za);
-			return g_usage_error(synopsis, "charx-make: '%s' is not a count",
+			return g_msg_usage(synopsis, "charx-make: '%s' is not a count",
 					     argv[optind + 2]);
 		}
 		ok = zip_put(za, "card.json", card, card_len, ZIP_CM_DEFLATE) >= 0;
@@ -822,7 +822,7 @@ static int cmd_charx_make(int argc, char **argv)
 		ok = ok && zip_put(za, "card.json", card, card_len, ZIP_CM_DEFLATE) >= 0;
 	} else {
 		zip_discard(za);
-		return g_usage_error(synopsis, "charx-make: unknown kind '%s'", kind);
+		return g_msg_usage(synopsis, "charx-make: unknown kind '%s'", kind);
 	}
 	if (!ok || zip_close(za) < 0) {
 		g_msg("'%s': %s", out, zip_strerror(za));
@@ -875,9 +875,9 @@ static int cmd_sse(int argc, char **argv)
 	int rc = 0;
 
 	if (optind >= argc || g_cli_parse_long(argv[optind], 0, 1 << 30, &chunk) < 0)
-		return g_usage_error(synopsis, "sse: give a chunk size");
+		return g_msg_usage(synopsis, "sse: give a chunk size");
 	if (!p || g_fileio_read("-", (size_t)64 << 20, &f, &err) < 0)
-		return p ? g_report(&err) : G_EX_SOFTWARE;
+		return p ? g_msg_report(&err) : G_EX_SOFTWARE;
 	while (rc == 0 && at < f.len) {
 		n = chunk == 0 || f.len - at < (size_t)chunk ? f.len - at : (size_t)chunk;
 		rc = g_sse_feed(p, (const char *)f.data + at, n, &err);
@@ -887,7 +887,7 @@ static int cmd_sse(int argc, char **argv)
 		rc = g_sse_end(p, &err);
 	g_sse_free(p);
 	g_fileio_release(&f);
-	return rc < 0 ? g_report(&err) : 0;
+	return rc < 0 ? g_msg_report(&err) : 0;
 }
 
 int main(int argc, char **argv)
@@ -899,15 +899,15 @@ int main(int argc, char **argv)
 
 	g_cli_init(&t.cli, "test-tool");
 	if (argc < 2)
-		return g_cli_finish(g_usage_error(synopsis, "missing subcommand"));
+		return g_frame_finish(g_msg_usage(synopsis, "missing subcommand"));
 	sub = argv[1];
 	argc--;
 	argv++;
 	status = parse(&t, argc, argv);
 	if (status >= 0)
-		return g_cli_finish(status);
+		return g_frame_finish(status);
 	if (g_cli_check(&t.cli, &err) < 0)
-		return g_cli_finish(g_report(&err));
+		return g_frame_finish(g_msg_report(&err));
 	if (strcmp(sub, "doc") == 0)
 		status = cmd_doc(&t, argc, argv);
 	else if (strcmp(sub, "card") == 0) {
@@ -939,6 +939,6 @@ int main(int argc, char **argv)
 	else if (strcmp(sub, "sse") == 0)
 		status = cmd_sse(argc, argv);
 	else
-		status = g_usage_error(synopsis, "unknown subcommand '%s'", sub);
-	return g_cli_finish(status);
+		status = g_msg_usage(synopsis, "unknown subcommand '%s'", sub);
+	return g_frame_finish(status);
 }
