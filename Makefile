@@ -38,6 +38,12 @@ LIB_SRC := $(wildcard lib/*.c)
 LIB_HDR := $(wildcard lib/*.h)
 EMBEDDED := $(O)/lib/embedded_sql.c $(O)/lib/embedded_templates.c
 LIB_OBJ := $(patsubst lib/%.c,$(O)/lib/%.o,$(LIB_SRC)) $(EMBEDDED:.c=.o)
+# The command frame (cmd/common/): options, messages, the stdout close;
+# it prints, so it is not in lib/, and only the programs link it.
+CMD_SRC := $(wildcard cmd/common/*.c)
+CMD_HDR := $(wildcard cmd/common/*.h)
+CMD_OBJ := $(patsubst cmd/common/%.c,$(O)/cmd/common/%.o,$(CMD_SRC))
+CMD_CPPFLAGS = -Icmd/common
 SQL := $(sort $(wildcard share/sql/*.sql))
 TEMPLATES := $(sort $(wildcard share/templates/*))
 
@@ -80,19 +86,27 @@ $(O)/libguise.a: $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(O)/cmd/%.o: cmd/%.c $(LIB_HDR) | $(O)/cmd
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+$(O)/cmd/common/%.o: cmd/common/%.c $(LIB_HDR) $(CMD_HDR) | $(O)/cmd/common
+	$(CC) $(CPPFLAGS) $(CMD_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
-$(O)/bin/%: $(O)/cmd/%.o $(O)/libguise.a | $(O)/bin
-	$(CC) $(ALL_LDFLAGS) $< $(O)/libguise.a $(call pkg_libs,$($*_PKGS)) -o $@
+$(O)/libguise-cmd.a: $(CMD_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
 
-$(O)/tests/%.o: tests/helpers/%.c $(LIB_HDR) | $(O)/tests
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+$(O)/cmd/%.o: cmd/%.c $(LIB_HDR) $(CMD_HDR) | $(O)/cmd
+	$(CC) $(CPPFLAGS) $(CMD_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
-$(TEST_TOOL): $(O)/tests/test-tool.o $(O)/libguise.a | $(O)/bin
-	$(CC) $(ALL_LDFLAGS) $< $(O)/libguise.a $(call pkg_libs,$(test-tool_PKGS)) -o $@
+$(O)/bin/%: $(O)/cmd/%.o $(O)/libguise-cmd.a $(O)/libguise.a | $(O)/bin
+	$(CC) $(ALL_LDFLAGS) $< $(O)/libguise-cmd.a $(O)/libguise.a $(call pkg_libs,$($*_PKGS)) -o $@
 
-$(O)/lib $(O)/cmd $(O)/bin $(O)/tests:
+$(O)/tests/%.o: tests/helpers/%.c $(LIB_HDR) $(CMD_HDR) | $(O)/tests
+	$(CC) $(CPPFLAGS) $(CMD_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(TEST_TOOL): $(O)/tests/test-tool.o $(O)/libguise-cmd.a $(O)/libguise.a | $(O)/bin
+	$(CC) $(ALL_LDFLAGS) $< $(O)/libguise-cmd.a $(O)/libguise.a \
+		$(call pkg_libs,$(test-tool_PKGS)) -o $@
+
+$(O)/lib $(O)/cmd $(O)/cmd/common $(O)/bin $(O)/tests:
 	mkdir -p $@
 
 # The suites run through prove, whose summary line CI reads.
@@ -165,23 +179,24 @@ $(O)/fuzz-replay/%: fuzz/%.c fuzz/replay.c fuzz/oracle.h $(O)/libguise.a $(LIB_H
 		$(O)/libguise.a $(call pkg_libs,$(LIB_PKGS)) -o $@
 
 hdr-check:
-	@for h in $(LIB_HDR); do \
+	@for h in $(LIB_HDR) $(CMD_HDR); do \
 		echo "#include \"$$(basename $$h)\"" | \
-		$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fsyntax-only -x c - || exit 1; \
-	done; echo "hdr-check: $(words $(LIB_HDR)) headers compile on their own"
+		$(CC) $(CPPFLAGS) $(CMD_CPPFLAGS) $(ALL_CFLAGS) -fsyntax-only -x c - || exit 1; \
+	done; echo "hdr-check: $(words $(LIB_HDR) $(CMD_HDR)) headers compile on their own"
 
 BANNED = sprintf|strcpy|strcat|strtok|atoi|gets|system
 SHELL_SCRIPTS = scripts/install-deps scripts/embed .ci/run bench/run \
 	$(wildcard examples/*.sh bench/*.sh bench/lib/*.sh tests/*.bash tests/helpers/*.bash)
 lint: $(EMBEDDED)
-	clang-tidy --quiet $(LIB_SRC) $(wildcard cmd/*.c) tests/helpers/*.c -- \
-		$(CPPFLAGS) -std=c11 $(PKG_CFLAGS)
+	clang-tidy --quiet $(LIB_SRC) $(CMD_SRC) $(wildcard cmd/*.c) tests/helpers/*.c -- \
+		$(CPPFLAGS) $(CMD_CPPFLAGS) -std=c11 $(PKG_CFLAGS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE \
-		-Ilib lib $(wildcard cmd) tests/helpers
+		-Ilib -Icmd/common lib $(wildcard cmd) tests/helpers
 	mandoc -Tlint -Wwarning $(MANPAGES)
 	shellcheck $(SHELL_SCRIPTS)
-	@if grep -nE '\b($(BANNED))\s*\(' lib/*.c lib/*.h $(wildcard cmd/*.c) tests/helpers/*.c; then \
+	@if grep -nE '\b($(BANNED))\s*\(' lib/*.c lib/*.h $(wildcard cmd/*.c) $(CMD_SRC) $(CMD_HDR) \
+		tests/helpers/*.c; then \
 		echo "lint: banned functions (STYLE.md 13)"; exit 1; fi
 	@echo "lint: clean"
 

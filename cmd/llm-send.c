@@ -14,9 +14,11 @@
 #include "cli.h"
 #include "context.h"
 #include "doc.h"
+#include "frame.h"
 #include "http.h"
 #include "llm.h"
 #include "llm_target.h"
+#include "msg.h"
 #include "secret.h"
 #include "turn.h"
 #include "text.h"
@@ -83,13 +85,14 @@ static int seconds(const char *opt, const char *arg, double *out)
 	double v = strtod(arg, &end);
 
 	if (end == arg || *end || !(v >= 0) || v > 86400)
-		return g_usage_error(synopsis, "--%s: '%s' is not a number of seconds", opt, arg);
+		return g_msg_usage(synopsis, "--%s: '%s' is not a number of seconds", opt, arg);
 	*out = v;
 	return -1;
 }
 
-static int own_option(struct send *s, int opt, const char *arg)
+static int own_option(void *cmd, int opt, const char *arg)
 {
+	struct send *s = cmd;
 	long n;
 
 	switch (opt) {
@@ -107,33 +110,26 @@ static int own_option(struct send *s, int opt, const char *arg)
 	case OPT_TIMEOUT: return seconds("timeout", arg, &s->http.timeout);
 	case OPT_RETRIES:
 		if (g_cli_parse_long(arg, 0, 100, &n) < 0)
-			return g_usage_error(synopsis, "--retries: '%s' is not a number from 0 to 100",
+			return g_msg_usage(synopsis, "--retries: '%s' is not a number from 0 to 100",
 					     arg);
 		s->http.retries = (int)n;
 		break;
-	default: return g_usage_error(synopsis, "unknown option");
 	}
 	return -1;
 }
 
 static int parse(struct send *s, int argc, char **argv)
 {
-	int opt, status;
+	static const struct g_frame frame = { synopsis, G_CLI_SHORTOPTS "m:", options, own_option };
+	int status = g_frame_options(&frame, s, &s->cli, NULL, argc, argv);
 
-	while ((opt = g_getopt(argc, argv, G_CLI_SHORTOPTS "m:", options)) != -1) {
-		if (g_cli_handle(&s->cli, opt, optarg, synopsis, &status)) {
-			if (status >= 0)
-				return status;
-			continue;
-		}
-		if ((status = own_option(s, opt, optarg)) >= 0)
-			return status;
-	}
+	if (status >= 0)
+		return status;
 	if (argc - optind > 1)
-		return g_usage_error(synopsis, "one request at a time");
+		return g_msg_usage(synopsis, "one request at a time");
 	s->input = optind < argc ? argv[optind] : "-";
 	if (s->keep_partial && !s->record)
-		return g_usage_error(synopsis, "--keep-partial: only with --record");
+		return g_msg_usage(synopsis, "--keep-partial: only with --record");
 	return -1;
 }
 
@@ -234,7 +230,7 @@ static void note(void *arg, const char *msg)
 
 	snprintf(text, sizeof(text), "%s", msg);
 	g_secret_redact(text, sizeof(text), &s->key);
-	g_verbose(&s->cli, 1, "%s", text);
+	g_msg_verbose(&s->cli, 1, "%s", text);
 }
 
 /* --- recording the turn ---------------------------------------------------------------- */
@@ -294,7 +290,7 @@ static int run(struct send *s, struct g_err *err)
 		return -1;
 	}
 	if (call.dropped[0])
-		g_verbose(&s->cli, 1, "%s does not take %s: dropped", g_llm_provider_name(s->provider),
+		g_msg_verbose(&s->cli, 1, "%s does not take %s: dropped", g_llm_provider_name(s->provider),
 			  call.dropped);
 	if (s->cli.dry_run) {
 		rc = dry_run(s, &call, err);
@@ -315,10 +311,10 @@ static int run(struct send *s, struct g_err *err)
 
 		if (store_turn(s, 1, seqs, &stored) < 0) {
 			g_secret_redact(stored.msg, sizeof(stored.msg), &s->key);
-			g_report(&stored);
+			g_msg_report(&stored);
 		}
 		else
-			g_verbose(&s->cli, 1, "the reply so far is stored as partial");
+			g_msg_verbose(&s->cli, 1, "the reply so far is stored as partial");
 	}
 	/* a reply paid for goes out even when it cannot be stored: that
 	 * failure is said, and is the exit status */
@@ -333,7 +329,7 @@ static int run(struct send *s, struct g_err *err)
 		rc = -1;
 	} else if (unrecorded.code) { /* stdout failed too: both are said */
 		g_secret_redact(unrecorded.msg, sizeof(unrecorded.msg), &s->key);
-		g_report(&unrecorded);
+		g_msg_report(&unrecorded);
 	}
 out:
 	free(body);
@@ -359,8 +355,8 @@ int main(int argc, char **argv)
 		g_err_clear(&err);
 		if (g_cli_check(&s.cli, &err) < 0 || g_crypt_init(&err) < 0 || run(&s, &err) < 0) {
 			g_secret_redact(err.msg, sizeof(err.msg), &s.key);
-			status = err.code == G_EX_USAGE ? g_usage_error(synopsis, "%s", err.msg)
-							: g_report(&err);
+			status = err.code == G_EX_USAGE ? g_msg_usage(synopsis, "%s", err.msg)
+							: g_msg_report(&err);
 		}
 		else
 			status = 0;
@@ -371,5 +367,5 @@ int main(int argc, char **argv)
 	g_secret_release(&s.key);
 	json_decref(s.request);
 	g_context_release(&s.ctx);
-	return g_cli_finish(status);
+	return g_frame_finish(status);
 }

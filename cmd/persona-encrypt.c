@@ -14,7 +14,10 @@
 #include "account_verify.h"
 #include "cli.h"
 #include "doc.h"
+#include "frame.h"
+#include "input.h"
 #include "keycache.h"
+#include "msg.h"
 #include "userkey.h"
 #include "portable.h"
 #include "store.h"
@@ -88,57 +91,40 @@ static int parse_fd(const char *flag, const char *arg, int *fd)
 
 	if (g_cli_parse_long(arg, 0, 1 << 20, &v) < 0)
 		/* not echoed: a passphrase typed in the wrong place may be it */
-		return g_usage_error(synopsis, "%s: not a file descriptor", flag);
+		return g_msg_usage(synopsis, "%s: not a file descriptor", flag);
 	*fd = (int)v;
-	return 0;
+	return -1;
 }
 
-/* Options; -1 to go on, else the exit status. */
-static int parse(struct run *r, int argc, char **argv)
+/* One of the command's own options: -1 to go on, else the exit status. */
+static int own_option(void *cmd, int opt, const char *arg)
 {
-	int opt, status;
+	struct run *r = cmd;
+	struct g_err err;
 
-	while ((opt = g_getopt(argc, argv, G_CLI_SHORTOPTS, options)) != -1) {
-		if (g_cli_handle(&r->cli, opt, optarg, synopsis, &status)) {
-			if (status >= 0)
-				return status;
-			continue;
-		}
-		switch (opt) {
-		case OPT_EMAIL: {
-			struct g_err err;
-
-			if (g_cli_utf8("--email", optarg, &err) < 0)
-				return g_report(&err);
-			r->email = optarg;
-			break;
-		}
-		case OPT_FIX: r->fix = 1; break;
-		case OPT_KDF: r->kdf_name = optarg; break;
-		case OPT_TOKEN: r->token = 1; break;
-		case OPT_NEW_PASSPHRASE_FILE: r->secrets.new_passphrase_file = optarg; break;
-		case OPT_RECOVERY_KEY_FILE: r->secrets.recovery_key_file = optarg; break;
-		case OPT_PASSPHRASE_FD:
-			if (parse_fd("--passphrase-fd", optarg, &r->secrets.passphrase_fd))
-				return G_EX_USAGE;
-			break;
-		case OPT_NEW_PASSPHRASE_FD:
-			if (parse_fd("--new-passphrase-fd", optarg, &r->secrets.new_passphrase_fd))
-				return G_EX_USAGE;
-			break;
-		case OPT_RECOVERY_KEY_FD:
-			if (parse_fd("--recovery-key-fd", optarg, &r->secrets.recovery_key_fd))
-				return G_EX_USAGE;
-			break;
-		case OPT_TIMEOUT:
-			if (g_duration_parse(optarg, &r->timeout_s) < 0)
-				return g_usage_error(synopsis,
-						     "--timeout: '%s' is not a duration such as 90s, 15m, 2h, 1d (at most 30d)",
-						     optarg);
-			break;
-		default:
-			return g_usage_error(synopsis, "unknown option");
-		}
+	switch (opt) {
+	case OPT_EMAIL:
+		if (g_cli_utf8("--email", arg, &err) < 0)
+			return g_msg_report(&err);
+		r->email = arg;
+		break;
+	case OPT_FIX: r->fix = 1; break;
+	case OPT_KDF: r->kdf_name = arg; break;
+	case OPT_TOKEN: r->token = 1; break;
+	case OPT_NEW_PASSPHRASE_FILE: r->secrets.new_passphrase_file = arg; break;
+	case OPT_RECOVERY_KEY_FILE: r->secrets.recovery_key_file = arg; break;
+	case OPT_PASSPHRASE_FD:
+		return parse_fd("--passphrase-fd", arg, &r->secrets.passphrase_fd);
+	case OPT_NEW_PASSPHRASE_FD:
+		return parse_fd("--new-passphrase-fd", arg, &r->secrets.new_passphrase_fd);
+	case OPT_RECOVERY_KEY_FD:
+		return parse_fd("--recovery-key-fd", arg, &r->secrets.recovery_key_fd);
+	case OPT_TIMEOUT:
+		if (g_duration_parse(arg, &r->timeout_s) < 0)
+			return g_msg_usage(synopsis,
+					     "--timeout: '%s' is not a duration such as 90s, 15m, 2h, 1d (at most 30d)",
+					     arg);
+		break;
 	}
 	return -1;
 }
@@ -158,11 +144,11 @@ static void say_key_source(const struct run *r, const struct g_user *u,
 			   const struct g_userkey *k)
 {
 	if (strcmp(k->source, "passphrase") == 0)
-		g_verbose(&r->cli, 1,
+		g_msg_verbose(&r->cli, 1,
 			  "key for '%s': derived from the passphrase (%s, opslimit %llu, memlimit %zu)",
 			  u->username, u->kdf_alg, u->kdf.opslimit, u->kdf.memlimit);
 	else
-		g_verbose(&r->cli, 1, "key for '%s': from the %s", u->username, k->source);
+		g_msg_verbose(&r->cli, 1, "key for '%s': from the %s", u->username, k->source);
 }
 
 /* The user's key from the cache or a passphrase source; never a prompt
@@ -280,7 +266,7 @@ static int verb_unlock(struct run *r, const struct g_user *u, struct g_err *err)
 	/* shell, for eval "$(persona-encrypt unlock --token)" */
 	printf("GUISE_SESSION=%s; export GUISE_SESSION\n", un.token_value);
 	g_keycache_unlock_release(&un);
-	g_verbose(&r->cli, 1, "'%s' unlocked until %s", u->username, un.expires_at);
+	g_msg_verbose(&r->cli, 1, "'%s' unlocked until %s", u->username, un.expires_at);
 	return 0;
 }
 
@@ -399,7 +385,7 @@ static int filter_input(FILE *in, const char *name, void *arg)
 	int rc, n = 0;
 
 	if (!rd)
-		return g_report(&(struct g_err){ G_EX_SOFTWARE, G_ERR_OOM });
+		return g_msg_report(&(struct g_err){ G_EX_SOFTWARE, G_ERR_OOM });
 	while ((rc = g_doc_read(rd, &rec, &err)) > 0) {
 		n++;
 		if ((f->sealing ? g_portable_seal(f->k, rec, &err)
@@ -414,7 +400,7 @@ static int filter_input(FILE *in, const char *name, void *arg)
 			break;
 	}
 	g_doc_reader_free(rd);
-	return rc < 0 ? g_report(&err) : 0;
+	return rc < 0 ? g_msg_report(&err) : 0;
 }
 
 static int verb_filter(struct run *r, const struct g_user *u, int sealing,
@@ -425,63 +411,107 @@ static int verb_filter(struct run *r, const struct g_user *u, int sealing,
 
 	if (get_key(r, u, 0, &k, err) < 0)
 		return -1;
-	r->reported = g_cli_each_input(r->argv + optind, r->argc - optind,
+	r->reported = g_input_each(r->argv + optind, r->argc - optind,
 				       filter_input, &f);
 	g_userkey_release(&k);
 	return r->reported ? REPORTED : 0;
 }
 
+/* The table's one shape for every verb: u is NULL for init and users. */
+typedef int verb_run(struct run *r, const struct g_user *u, struct g_err *err);
+
+static int run_init(struct run *r, const struct g_user *u, struct g_err *err)
+{
+	(void)u;
+	return verb_init(r, err);
+}
+
+static int run_users(struct run *r, const struct g_user *u, struct g_err *err)
+{
+	(void)u;
+	return verb_users(r, err);
+}
+
+/* passwd, recover and rekey change the user's row: u is dispatch's own */
+static int run_passwd(struct run *r, const struct g_user *u, struct g_err *err)
+{
+	return rewrap(r, (struct g_user *)u, 0, err);
+}
+
+static int run_recover(struct run *r, const struct g_user *u, struct g_err *err)
+{
+	return rewrap(r, (struct g_user *)u, 1, err);
+}
+
+static int run_rekey(struct run *r, const struct g_user *u, struct g_err *err)
+{
+	return verb_rekey(r, (struct g_user *)u, err);
+}
+
+static int run_seal(struct run *r, const struct g_user *u, struct g_err *err)
+{
+	return verb_filter(r, u, 1, err);
+}
+
+static int run_open(struct run *r, const struct g_user *u, struct g_err *err)
+{
+	return verb_filter(r, u, 0, err);
+}
+
+/* What a verb needs opened before it runs. */
+enum needs {
+	NEW_STORE, /* only init makes a database; elsewhere a missing one is a typo */
+	STORE,
+	USER, /* the store and the user; the verb gets the key its own way */
+};
+
+static const struct verb {
+	const char *name;
+	enum needs needs;
+	verb_run *run;
+} verbs[] = {
+	{ "init", NEW_STORE, run_init },
+	{ "users", STORE, run_users },
+	{ "unlock", USER, verb_unlock },
+	{ "lock", USER, verb_lock },
+	{ "passwd", USER, run_passwd },
+	{ "recover", USER, run_recover },
+	{ "rekey", USER, run_rekey },
+	{ "verify", USER, verb_verify },
+	{ "delete-user", USER, verb_delete_user },
+	{ "seal", USER, run_seal },
+	{ "open", USER, run_open },
+};
+
+static const struct verb *find_verb(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(verbs) / sizeof(*verbs); i++)
+		if (strcmp(verbs[i].name, name) == 0)
+			return &verbs[i];
+	return NULL;
+}
+
 /* The verb with its user: 0, -1 with err set, or REPORTED. */
-static int dispatch(struct run *r, const char *verb, struct g_err *err)
+static int dispatch(struct run *r, const struct verb *v, struct g_err *err)
 {
 	struct g_user u;
 	int rc;
 
-	if (strcmp(verb, "init") == 0)
-		return verb_init(r, err);
-	if (strcmp(verb, "users") == 0)
-		return verb_users(r, err);
+	if (v->needs != USER)
+		return v->run(r, NULL, err);
 	if (g_user_resolve(r->store, r->cli.user, &u, err) < 0)
 		return -1;
-	if (strcmp(verb, "unlock") == 0)
-		rc = verb_unlock(r, &u, err);
-	else if (strcmp(verb, "lock") == 0)
-		rc = verb_lock(r, &u, err);
-	else if (strcmp(verb, "passwd") == 0)
-		rc = rewrap(r, &u, 0, err);
-	else if (strcmp(verb, "recover") == 0)
-		rc = rewrap(r, &u, 1, err);
-	else if (strcmp(verb, "rekey") == 0)
-		rc = verb_rekey(r, &u, err);
-	else if (strcmp(verb, "verify") == 0)
-		rc = verb_verify(r, &u, err);
-	else if (strcmp(verb, "delete-user") == 0)
-		rc = verb_delete_user(r, &u, err);
-	else if (strcmp(verb, "seal") == 0 || strcmp(verb, "open") == 0)
-		rc = verb_filter(r, &u, verb[0] == 's', err);
-	else
-		rc = g_err_set(err, G_EX_USAGE, "unknown verb '%s'", verb);
+	rc = v->run(r, &u, err);
 	g_user_release(&u);
 	return rc;
 }
 
-static const char *const verbs[] = {
-	"init", "users", "unlock", "lock", "passwd", "recover", "rekey",
-	"verify", "delete-user", "seal", "open", NULL,
-};
-
-static int known_verb(const char *v)
-{
-	const char *const *p;
-
-	for (p = verbs; *p; p++)
-		if (strcmp(*p, v) == 0)
-			return 1;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
+	static const struct g_frame frame = { synopsis, G_CLI_SHORTOPTS, options, own_option };
+	const struct verb *v;
 	struct run r;
 	struct g_err err;
 	const char *verb;
@@ -498,33 +528,31 @@ int main(int argc, char **argv)
 	} else {
 		verb = NULL;
 	}
-	status = parse(&r, argc, argv);
+	status = g_frame_options(&frame, &r, &r.cli, NULL, argc, argv);
 	if (status >= 0)
-		return g_cli_finish(status);
+		return g_frame_finish(status);
 	if (g_cli_check(&r.cli, &err) < 0)
-		return g_cli_finish(g_report(&err));
+		return g_frame_finish(g_msg_report(&err));
 	if (!verb)
-		return g_cli_finish(g_usage_error(synopsis, "missing verb"));
-	if (!known_verb(verb))
-		return g_cli_finish(g_usage_error(synopsis, "unknown verb '%s'", verb));
+		return g_frame_finish(g_msg_usage(synopsis, "missing verb"));
+	if (!(v = find_verb(verb)))
+		return g_frame_finish(g_msg_usage(synopsis, "unknown verb '%s'", verb));
 	if (g_crypt_init(&err) < 0 || !(path = g_cli_db_path(&r.cli, &err)))
-		return g_cli_finish(g_report(&err));
+		return g_frame_finish(g_msg_report(&err));
 	r.argc = argc;
 	r.argv = argv;
-	/* only init makes a database; elsewhere a missing one is a typo */
-	r.store = strcmp(verb, "init") == 0 ? g_store_open_new(path, &err)
-					     : g_store_open(path, &err);
+	r.store = v->needs == NEW_STORE ? g_store_open_new(path, &err) : g_store_open(path, &err);
 	free(path);
 	if (!r.store)
-		return g_cli_finish(g_report(&err));
+		return g_frame_finish(g_msg_report(&err));
 	r.out = g_doc_writer_new(stdout, r.cli.output);
-	status = dispatch(&r, verb, &err);
+	status = dispatch(&r, v, &err);
 	if (status == -1)
-		status = g_report(&err);
+		status = g_msg_report(&err);
 	else if (status == REPORTED)
 		status = r.reported;
 	if (g_doc_writer_close(r.out, &err) < 0 && status == 0)
-		status = g_report(&err);
+		status = g_msg_report(&err);
 	g_store_close(r.store);
-	return g_cli_finish(status);
+	return g_frame_finish(status);
 }

@@ -15,6 +15,8 @@
 #include "context.h"
 #include "doc.h"
 #include "fileio.h"
+#include "frame.h"
+#include "msg.h"
 #include "ref.h"
 
 static const char synopsis[] =
@@ -47,41 +49,42 @@ struct export {
 	struct g_context ctx;
 };
 
-static int parse(struct export *ex, int argc, char **argv)
+static int own_option(void *cmd, int opt, const char *arg)
 {
 	static const char *const names[] = { "v3", "v2", "yaml", "png", "charx" };
-	int opt, status, i;
+	struct export *ex = cmd;
+	int i;
 
-	while ((opt = g_getopt(argc, argv, G_CLI_SHORTOPTS "o:", options)) != -1) {
-		if (g_cli_handle(&ex->cli, opt, optarg, synopsis, &status)) {
-			if (status >= 0)
-				return status;
-			continue;
-		}
-		switch (opt) {
-		case 'o': ex->output = optarg; break;
-		case OPT_CHARACTER: ex->kinds = G_REF_CHARACTERS; break;
-		case OPT_PERSONA: ex->kinds = G_REF_PERSONAS; break;
-		case OPT_FORMAT:
-			for (i = 0; i < 5 && strcmp(optarg, names[i]) != 0; i++)
-				;
-			if (i == 5)
-				return g_usage_error(synopsis,
-						     "--format: '%s' is not v3, v2, yaml, png or charx",
-						     optarg);
-			ex->format = (enum format)i;
-			break;
-		default:
-			return g_usage_error(synopsis, "unknown option");
-		}
+	switch (opt) {
+	case 'o': ex->output = arg; break;
+	case OPT_CHARACTER: ex->kinds = G_REF_CHARACTERS; break;
+	case OPT_PERSONA: ex->kinds = G_REF_PERSONAS; break;
+	case OPT_FORMAT:
+		for (i = 0; i < 5 && strcmp(arg, names[i]) != 0; i++)
+			;
+		if (i == 5)
+			return g_msg_usage(synopsis,
+					     "--format: '%s' is not v3, v2, yaml, png or charx", arg);
+		ex->format = (enum format)i;
+		break;
 	}
+	return -1;
+}
+
+static int parse(struct export *ex, int argc, char **argv)
+{
+	static const struct g_frame frame = { synopsis, G_CLI_SHORTOPTS "o:", options, own_option };
+	int status = g_frame_options(&frame, ex, &ex->cli, NULL, argc, argv);
+
+	if (status >= 0)
+		return status;
 	if (optind >= argc)
-		return g_usage_error(synopsis, "name a character or persona");
+		return g_msg_usage(synopsis, "name a character or persona");
 	if ((ex->format == FORMAT_PNG || ex->format == FORMAT_CHARX) && argc - optind > 1)
-		return g_usage_error(synopsis, "a PNG or CHARX holds one card: name one");
+		return g_msg_usage(synopsis, "a PNG or CHARX holds one card: name one");
 	if ((ex->format == FORMAT_PNG || ex->format == FORMAT_CHARX) && !ex->output &&
 	    isatty(1))
-		return g_usage_error(synopsis, "not writing an image to a terminal: use -o FILE");
+		return g_msg_usage(synopsis, "not writing an image to a terminal: use -o FILE");
 	return -1;
 }
 
@@ -222,12 +225,12 @@ int main(int argc, char **argv)
 	g_cli_init(&ex.cli, argv[0]);
 	status = parse(&ex, argc, argv);
 	if (status >= 0)
-		return g_cli_finish(status);
+		return g_frame_finish(status);
 	if (g_context_open(&ex.ctx, &ex.cli, &err) < 0 ||
 	    export_all(&ex, argv + optind, argc - optind, &err) < 0)
-		status = g_report(&err);
+		status = g_msg_report(&err);
 	else
 		status = 0;
 	g_context_release(&ex.ctx);
-	return g_cli_finish(status);
+	return g_frame_finish(status);
 }

@@ -20,6 +20,8 @@
 #include "context.h"
 #include "doc.h"
 #include "fileio.h"
+#include "frame.h"
+#include "msg.h"
 #include "png.h"
 #include "timestamp.h"
 
@@ -79,52 +81,51 @@ struct import {
 	int progress_shown; /* a progress line waits for its end */
 };
 
+static int own_option(void *cmd, int opt, const char *arg)
+{
+	struct import *im = cmd;
+
+	switch (opt) {
+	case OPT_AS:
+		if (strcmp(arg, "persona") == 0)
+			im->as_persona = 1;
+		else if (strcmp(arg, "character") != 0)
+			return g_msg_usage(synopsis, "--as: '%s' is not character or persona", arg);
+		break;
+	case OPT_BATCH:
+		if (g_cli_parse_long(arg, 1, 100000, &im->batch) < 0)
+			return g_msg_usage(synopsis, "--batch: '%s' is not a number from 1 to 100000",
+					     arg);
+		break;
+	case OPT_FAIL_FAST: im->fail_fast = 1; break;
+	case OPT_FULL: im->full = 1; break;
+	case OPT_ON_CONFLICT:
+		if (strcmp(arg, "new") == 0)
+			im->on_conflict = G_CARD_STORE_NEW;
+		else if (strcmp(arg, "replace") == 0)
+			im->on_conflict = G_CARD_STORE_REPLACE;
+		else if (strcmp(arg, "skip") == 0)
+			im->on_conflict = G_CARD_STORE_SKIP;
+		else
+			return g_msg_usage(synopsis, "--on-conflict: '%s' is not new, replace or skip",
+					     arg);
+		break;
+	case OPT_PROGRESS: im->progress = 1; break;
+	case OPT_STRICT: im->strict = 1; break;
+	case OPT_SWAP_MACROS: im->swap_macros = 1; break;
+	}
+	return -1;
+}
+
 static int parse(struct import *im, int argc, char **argv)
 {
-	int opt, status;
+	static const struct g_frame frame = { synopsis, G_CLI_SHORTOPTS, options, own_option };
+	int status = g_frame_options(&frame, im, &im->cli, NULL, argc, argv);
 
-	while ((opt = g_getopt(argc, argv, G_CLI_SHORTOPTS, options)) != -1) {
-		if (g_cli_handle(&im->cli, opt, optarg, synopsis, &status)) {
-			if (status >= 0)
-				return status;
-			continue;
-		}
-		switch (opt) {
-		case OPT_AS:
-			if (strcmp(optarg, "persona") == 0)
-				im->as_persona = 1;
-			else if (strcmp(optarg, "character") != 0)
-				return g_usage_error(synopsis, "--as: '%s' is not character or persona",
-						     optarg);
-			break;
-		case OPT_BATCH:
-			if (g_cli_parse_long(optarg, 1, 100000, &im->batch) < 0)
-				return g_usage_error(synopsis, "--batch: '%s' is not a number from 1 to 100000",
-						     optarg);
-			break;
-		case OPT_FAIL_FAST: im->fail_fast = 1; break;
-		case OPT_FULL: im->full = 1; break;
-		case OPT_ON_CONFLICT:
-			if (strcmp(optarg, "new") == 0)
-				im->on_conflict = G_CARD_STORE_NEW;
-			else if (strcmp(optarg, "replace") == 0)
-				im->on_conflict = G_CARD_STORE_REPLACE;
-			else if (strcmp(optarg, "skip") == 0)
-				im->on_conflict = G_CARD_STORE_SKIP;
-			else
-				return g_usage_error(synopsis,
-						     "--on-conflict: '%s' is not new, replace or skip",
-						     optarg);
-			break;
-		case OPT_PROGRESS: im->progress = 1; break;
-		case OPT_STRICT: im->strict = 1; break;
-		case OPT_SWAP_MACROS: im->swap_macros = 1; break;
-		default:
-			return g_usage_error(synopsis, "unknown option");
-		}
-	}
+	if (status >= 0)
+		return status;
 	if (im->swap_macros && !im->as_persona)
-		return g_usage_error(synopsis, "--swap-macros goes with --as persona");
+		return g_msg_usage(synopsis, "--swap-macros goes with --as persona");
 	return -1;
 }
 
@@ -149,7 +150,7 @@ static void failed(struct import *im, int status)
 static void report(struct import *im, const struct g_err *err)
 {
 	end_progress_line(im);
-	failed(im, g_report(err));
+	failed(im, g_msg_report(err));
 }
 
 static void warn_card(const char *msg, void *arg)
@@ -157,7 +158,7 @@ static void warn_card(const char *msg, void *arg)
 	struct import *im = arg;
 
 	end_progress_line(im);
-	g_warn(&im->cli, "%s", msg);
+	g_msg_warn(&im->cli, "%s", msg);
 }
 
 /* --- batches: one transaction, told only once committed --- */
@@ -328,7 +329,7 @@ static int open_store(struct import *im, struct g_err *err)
 {
 	if (g_context_open(&im->ctx, &im->cli, err) < 0)
 		return -1;
-	g_verbose(&im->cli, 1, "key for '%s': from the %s", im->ctx.user.username,
+	g_msg_verbose(&im->cli, 1, "key for '%s': from the %s", im->ctx.user.username,
 		  im->ctx.key.source);
 	return g_card_store_init(&im->cs, &im->ctx, im->on_conflict, im->batch, err);
 }
@@ -347,9 +348,9 @@ int main(int argc, char **argv)
 	g_cli_init(&im.cli, argv[0]);
 	status = parse(&im, argc, argv);
 	if (status >= 0)
-		return g_cli_finish(status);
+		return g_frame_finish(status);
 	if (g_cli_check(&im.cli, &err) < 0 || g_crypt_init(&err) < 0)
-		return g_cli_finish(g_report(&err));
+		return g_frame_finish(g_msg_report(&err));
 	files = optind < argc ? argv + optind : stdin_only;
 	n = optind < argc ? argc - optind : 1;
 	/* progress for batches of files, on a terminal, or when asked */
@@ -357,7 +358,7 @@ int main(int argc, char **argv)
 	im.files_total = n;
 	im.pending = json_array();
 	if (!im.cli.dry_run && open_store(&im, &err) < 0) {
-		status = g_report(&err);
+		status = g_msg_report(&err);
 		goto out;
 	}
 	im.out = g_doc_writer_new(stdout, im.cli.output);
@@ -369,11 +370,11 @@ int main(int argc, char **argv)
 	end_batch(&im);
 	show_progress(&im, 1);
 	if (g_doc_writer_close(im.out, &err) < 0 && !im.status)
-		im.status = g_report(&err);
+		im.status = g_msg_report(&err);
 	status = im.status;
 out:
 	g_card_store_release(&im.cs); /* a batch still open is rolled back */
 	g_context_release(&im.ctx);
 	json_decref(im.pending);
-	return g_cli_finish(status);
+	return g_frame_finish(status);
 }

@@ -17,6 +17,7 @@
 #include "ref.h"
 #include "cli.h"
 #include "doc.h"
+#include "msg.h"
 #include "session.h"
 #include "subcmd.h"
 
@@ -307,47 +308,35 @@ static int run_clear_default(struct g_subcmd *c, char **args, int n, struct g_er
 
 #define KINDS (BIT(OPT_CHARACTER) | BIT(OPT_PERSONA))
 
-static const struct g_cli_verb verbs[] = {
-	{ "create", 0, 0, BIT(OPT_CHARACTER) | BIT(OPT_DEFAULT) | BIT(OPT_NAME) | BIT(OPT_DESCRIPTION) | BIT(OPT_SET) },
-	{ "list", 0, 0, BIT(OPT_CHARACTERS) | BIT(OPT_ALL) },
-	{ "show", 1, -1, KINDS },
-	{ "update", 1, 1, KINDS | BIT(OPT_SET) | BIT(OPT_CLEAR) },
-	{ "delete", 1, -1, KINDS | BIT(OPT_CASCADE) },
-	{ "set-default", 1, 1, 0 },
-	{ "clear-default", 0, 0, 0 },
+static const struct g_subcmd_verb verbs[] = {
+	{ "create", 0, 0, BIT(OPT_CHARACTER) | BIT(OPT_DEFAULT) | BIT(OPT_NAME) | BIT(OPT_DESCRIPTION) | BIT(OPT_SET), G_CONTEXT_KEY, run_create },
+	{ "list", 0, 0, BIT(OPT_CHARACTERS) | BIT(OPT_ALL), G_CONTEXT_KEY, run_list },
+	{ "show", 1, -1, KINDS, G_CONTEXT_KEY, run_show },
+	{ "update", 1, 1, KINDS | BIT(OPT_SET) | BIT(OPT_CLEAR), G_CONTEXT_KEY, run_update },
+	{ "delete", 1, -1, KINDS | BIT(OPT_CASCADE), G_CONTEXT_KEY, run_delete },
+	{ "set-default", 1, 1, 0, G_CONTEXT_KEY, run_set_default },
+	{ "clear-default", 0, 0, 0, G_CONTEXT_KEY, run_clear_default },
 };
 
-/* In the order of verbs. */
-static g_subcmd_run *const runs[] = {
-	run_create,
-	run_list,
-	run_show,
-	run_update,
-	run_delete,
-	run_set_default,
-	run_clear_default,
-};
-
-static int own_option(struct g_subcmd *c, int opt, const char *arg)
+static int own_option(void *cmd, int opt, const char *arg)
 {
-	struct persona_cmd *p = (struct persona_cmd *)c;
+	struct persona_cmd *p = cmd;
 	struct g_err err;
 
 	switch (opt) {
 	case OPT_NAME:
 	case OPT_DESCRIPTION:
 		if (g_cli_utf8(opt == OPT_NAME ? "--name" : "--description", arg, &err) < 0)
-			return g_report(&err);
+			return g_msg_report(&err);
 		*(opt == OPT_NAME ? &p->name : &p->description) = arg;
 		break;
 	case OPT_SET:
 	case OPT_CLEAR:
 		if ((opt == OPT_SET ? g_card_edit_set(p->patch, arg, &err)
 				    : g_card_edit_unset(p->patch, arg, &err)) < 0)
-			return err.code == G_EX_USAGE ? g_usage_error(synopsis, "%s", err.msg)
-						      : g_report(&err);
+			return err.code == G_EX_USAGE ? g_msg_usage(synopsis, "%s", err.msg)
+						      : g_msg_report(&err);
 		break;
-	default: break;
 	}
 	return -1;
 }
@@ -357,9 +346,9 @@ static int check(struct g_subcmd *c)
 	struct persona_cmd *p = (struct persona_cmd *)c;
 
 	if ((c->given & BIT(OPT_CHARACTER)) && (c->given & BIT(OPT_DEFAULT)))
-		return g_usage_error(synopsis, "--default: only a persona can be the default");
+		return g_msg_usage(synopsis, "--default: only a persona can be the default");
 	if ((c->given & KINDS) == KINDS)
-		return g_usage_error(synopsis, "--character and --persona: give one");
+		return g_msg_usage(synopsis, "--character and --persona: give one");
 	p->kinds = (c->given & BIT(OPT_CHARACTER)) ? G_REF_CHARACTERS
 		   : (c->given & BIT(OPT_PERSONA)) ? G_REF_PERSONAS
 						   : G_REF_CHARACTERS | G_REF_PERSONAS;
@@ -368,8 +357,8 @@ static int check(struct g_subcmd *c)
 
 int main(int argc, char **argv)
 {
-	static const struct g_subcmd_def def = { synopsis, options, verbs, runs,
-						 sizeof(verbs) / sizeof(*verbs), own_option, check };
+	static const struct g_subcmd_def def = { { synopsis, G_CLI_SHORTOPTS, options, own_option },
+						 verbs, sizeof(verbs) / sizeof(*verbs), check };
 	struct persona_cmd p;
 	int status;
 
@@ -377,5 +366,5 @@ int main(int argc, char **argv)
 	p.patch = json_object();
 	status = p.patch ? g_subcmd_main(&p.c, &def, argc, argv) : G_EX_SOFTWARE;
 	json_decref(p.patch);
-	return g_cli_finish(status);
+	return g_frame_finish(status);
 }

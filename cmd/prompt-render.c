@@ -18,6 +18,8 @@
 #include "context.h"
 #include "doc.h"
 #include "fileio.h"
+#include "frame.h"
+#include "msg.h"
 #include "prompt.h"
 #include "session.h"
 #include "settings.h"
@@ -68,51 +70,51 @@ struct render {
 };
 
 
+static int own_option(void *cmd, int opt, const char *arg)
+{
+	struct render *r = cmd;
+
+	switch (opt) {
+	case 's': r->session = arg; break;
+	case 'm': r->message = arg; break;
+	case OPT_CHARACTER: r->character = arg; break;
+	case OPT_PERSONA: r->persona = arg; break;
+	case OPT_IMPERSONATE: r->impersonate = arg; break;
+	case OPT_TEMPLATE: r->template_file = arg; break;
+	case OPT_SEED:
+		if (g_cli_parse_long(arg, -0x7fffffffffffffffL - 1, 0x7fffffffffffffffL,
+				     &r->seed) < 0)
+			return g_msg_usage(synopsis, "--seed: '%s' is not a whole number", arg);
+		r->seeded = 1;
+		break;
+	case OPT_FORMAT:
+		if (strcmp(arg, "text") != 0 && strcmp(arg, "request") != 0)
+			return g_msg_usage(synopsis, "--format: '%s' is not request or text", arg);
+		r->text = strcmp(arg, "text") == 0;
+		break;
+	}
+	return -1;
+}
+
 static int parse(struct render *r, int argc, char **argv)
 {
-	int opt, status;
+	static const struct g_frame frame = { synopsis, G_CLI_SHORTOPTS "m:s:", options,
+					      own_option };
+	int status = g_frame_options(&frame, r, &r->cli, NULL, argc, argv);
 
-	while ((opt = g_getopt(argc, argv, G_CLI_SHORTOPTS "m:s:", options)) != -1) {
-		if (g_cli_handle(&r->cli, opt, optarg, synopsis, &status)) {
-			if (status >= 0)
-				return status;
-			continue;
-		}
-		switch (opt) {
-		case 's': r->session = optarg; break;
-		case 'm': r->message = optarg; break;
-		case OPT_CHARACTER: r->character = optarg; break;
-		case OPT_PERSONA: r->persona = optarg; break;
-		case OPT_IMPERSONATE: r->impersonate = optarg; break;
-		case OPT_TEMPLATE: r->template_file = optarg; break;
-		case OPT_SEED:
-			if (g_cli_parse_long(optarg, -0x7fffffffffffffffL - 1, 0x7fffffffffffffffL,
-					     &r->seed) < 0)
-				return g_usage_error(synopsis, "--seed: '%s' is not a whole number",
-						     optarg);
-			r->seeded = 1;
-			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "request") != 0)
-				return g_usage_error(synopsis,
-						     "--format: '%s' is not request or text", optarg);
-			r->text = strcmp(optarg, "text") == 0;
-			break;
-		default:
-			return g_usage_error(synopsis, "unknown option");
-		}
-	}
+	if (status >= 0)
+		return status;
 	if (optind < argc)
-		return g_usage_error(synopsis, "'%s': no arguments are taken", argv[optind]);
+		return g_msg_usage(synopsis, "'%s': no arguments are taken", argv[optind]);
 	if (r->cli.dry_run)
-		return g_usage_error(synopsis, "-n: prompt-render writes nothing to begin with");
+		return g_msg_usage(synopsis, "-n: prompt-render writes nothing to begin with");
 	if (!r->session == !r->character)
-		return g_usage_error(synopsis, "render a session (-s S) or a character (--character C)");
+		return g_msg_usage(synopsis, "render a session (-s S) or a character (--character C)");
 	if (r->session && (r->persona || r->impersonate))
-		return g_usage_error(synopsis,
+		return g_msg_usage(synopsis,
 				     "-s: the session's persona is used; switch it with session-bind");
 	if (r->persona && r->impersonate)
-		return g_usage_error(synopsis, "--persona and --impersonate: give one");
+		return g_msg_usage(synopsis, "--persona and --impersonate: give one");
 	return -1;
 }
 
@@ -310,7 +312,7 @@ int main(int argc, char **argv)
 	if (status < 0) {
 		g_err_clear(&err);
 		if (g_context_open(&r.ctx, &r.cli, &err) < 0 || run(&r, &err) < 0)
-			status = g_report(&err);
+			status = g_msg_report(&err);
 		else
 			status = 0;
 	}
@@ -324,5 +326,5 @@ int main(int argc, char **argv)
 	free(r.chat_start);
 	g_fileio_release(&r.pending);
 	g_context_release(&r.ctx);
-	return g_cli_finish(status);
+	return g_frame_finish(status);
 }

@@ -13,6 +13,7 @@
 #include "ref.h"
 #include "cli.h"
 #include "doc.h"
+#include "msg.h"
 #include "session_edit.h"
 #include "subcmd.h"
 
@@ -238,34 +239,21 @@ static int run_delete(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	return 0;
 }
 
-static const struct g_cli_verb verbs[] = {
-	{ "new", 0, 0, BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) | BIT(OPT_GREETING) | BIT(OPT_NO_GREETING) | BIT(OPT_TITLE) | BIT(OPT_SET) },
-	{ "list", 0, 0, BIT(OPT_CHARACTER) },
-	{ "show", 1, -1, 0 },
-	{ "persona", 1, 1, 0 },
-	{ "use-persona", 2, 2, 0 },
-	{ "impersonate", 2, 2, 0 },
-	{ "clear", 1, 1, 0 },
-	{ "set", 2, -1, 0 },
-	{ "delete", 1, -1, 0 },
+static const struct g_subcmd_verb verbs[] = {
+	{ "new", 0, 0, BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) | BIT(OPT_GREETING) | BIT(OPT_NO_GREETING) | BIT(OPT_TITLE) | BIT(OPT_SET), G_CONTEXT_KEY, run_new },
+	{ "list", 0, 0, BIT(OPT_CHARACTER), G_CONTEXT_KEY, run_list },
+	{ "show", 1, -1, 0, G_CONTEXT_KEY, run_show },
+	{ "persona", 1, 1, 0, G_CONTEXT_KEY, run_persona },
+	{ "use-persona", 2, 2, 0, G_CONTEXT_KEY, run_use_persona },
+	{ "impersonate", 2, 2, 0, G_CONTEXT_KEY, run_impersonate },
+	{ "clear", 1, 1, 0, G_CONTEXT_KEY, run_clear },
+	{ "set", 2, -1, 0, G_CONTEXT_KEY, run_set },
+	{ "delete", 1, -1, 0, G_CONTEXT_KEY, run_delete },
 };
 
-/* In the order of verbs. */
-static g_subcmd_run *const runs[] = {
-	run_new,
-	run_list,
-	run_show,
-	run_persona,
-	run_use_persona,
-	run_impersonate,
-	run_clear,
-	run_set,
-	run_delete,
-};
-
-static int own_option(struct g_subcmd *c, int opt, const char *arg)
+static int own_option(void *cmd, int opt, const char *arg)
 {
-	struct bind_cmd *b = (struct bind_cmd *)c;
+	struct bind_cmd *b = cmd;
 	struct g_err err;
 
 	switch (opt) {
@@ -274,20 +262,19 @@ static int own_option(struct g_subcmd *c, int opt, const char *arg)
 	case OPT_IMPERSONATE: b->impersonate = arg; break;
 	case OPT_TITLE:
 		if (g_cli_utf8("--title", arg, &err) < 0)
-			return g_report(&err);
+			return g_msg_report(&err);
 		b->title = arg;
 		break;
 	case OPT_GREETING:
 		if (g_cli_parse_long(arg, 0, 1000000, &b->greeting) < 0)
-			return g_usage_error(synopsis, "--greeting: '%s' is not a number, 0 or more",
+			return g_msg_usage(synopsis, "--greeting: '%s' is not a number, 0 or more",
 					     arg);
 		break;
 	case OPT_SET:
 		if (b->nsets == MAX_SETS)
-			return g_usage_error(synopsis, "--set: at most %d", MAX_SETS);
+			return g_msg_usage(synopsis, "--set: at most %d", MAX_SETS);
 		b->sets[b->nsets++] = (char *)arg;
 		break;
-	default: break;
 	}
 	return -1;
 }
@@ -298,24 +285,23 @@ static int check_verb(struct g_subcmd *c)
 	struct bind_cmd *b = (struct bind_cmd *)c;
 
 	if (!!b->persona + !!b->impersonate + !!(b->c.given & BIT(OPT_NO_PERSONA)) > 1)
-		return g_usage_error(synopsis,
+		return g_msg_usage(synopsis,
 				     "--persona, --impersonate and --no-persona: give one");
 	if ((b->c.given & BIT(OPT_GREETING)) && (b->c.given & BIT(OPT_NO_GREETING)))
-		return g_usage_error(synopsis, "--greeting and --no-greeting: give one");
+		return g_msg_usage(synopsis, "--greeting and --no-greeting: give one");
 	if (strcmp(verbs[b->c.verb].name, "new") == 0 && !b->character)
-		return g_usage_error(synopsis, "new: name the character: --character C");
+		return g_msg_usage(synopsis, "new: name the character: --character C");
 	return -1;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct g_subcmd_def def = { synopsis, options, verbs, runs,
-						 sizeof(verbs) / sizeof(*verbs), own_option,
-						 check_verb };
+	static const struct g_subcmd_def def = { { synopsis, G_CLI_SHORTOPTS, options, own_option },
+						 verbs, sizeof(verbs) / sizeof(*verbs), check_verb };
 	struct bind_cmd b;
 	int status;
 
 	memset(&b, 0, sizeof(b));
 	status = g_subcmd_main(&b.c, &def, argc, argv);
-	return g_cli_finish(status);
+	return g_frame_finish(status);
 }

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "doc.h"
 #include "fileio.h"
+#include "msg.h"
 #include "session.h"
 #include "subcmd.h"
 #include "st_chat.h"
@@ -389,28 +390,18 @@ static int run_import(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	return g_subcmd_write(&l->c, rec, err);
 }
 
-static const struct g_cli_verb verbs[] = {
-	{ "show", 1, 1, BIT(OPT_LAST) | BIT(OPT_FORMAT) },
-	{ "append", 1, 1, BIT(OPT_ROLE) | BIT(OPT_STATUS) | BIT(OPT_MODEL) | BIT(OPT_RECORDS) },
-	{ "edit", 2, 2, 0 },
-	{ "delete", 1, -1, BIT(OPT_LAST) },
-	{ "export", 1, 1, BIT(OPT_FORMAT) },
-	{ "import", 0, 1, BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) | BIT(OPT_TITLE) },
+static const struct g_subcmd_verb verbs[] = {
+	{ "show", 1, 1, BIT(OPT_LAST) | BIT(OPT_FORMAT), G_CONTEXT_KEY, run_show },
+	{ "append", 1, 1, BIT(OPT_ROLE) | BIT(OPT_STATUS) | BIT(OPT_MODEL) | BIT(OPT_RECORDS), G_CONTEXT_KEY, run_append },
+	{ "edit", 2, 2, 0, G_CONTEXT_KEY, run_edit },
+	{ "delete", 1, -1, BIT(OPT_LAST), G_CONTEXT_KEY, run_delete },
+	{ "export", 1, 1, BIT(OPT_FORMAT), G_CONTEXT_KEY, run_export },
+	{ "import", 0, 1, BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) | BIT(OPT_TITLE), G_CONTEXT_KEY, run_import },
 };
 
-/* In the order of verbs. */
-static g_subcmd_run *const runs[] = {
-	run_show,
-	run_append,
-	run_edit,
-	run_delete,
-	run_export,
-	run_import,
-};
-
-static int own_option(struct g_subcmd *c, int opt, const char *arg)
+static int own_option(void *cmd, int opt, const char *arg)
 {
-	struct log_cmd *l = (struct log_cmd *)c;
+	struct log_cmd *l = cmd;
 	struct g_err err;
 
 	switch (opt) {
@@ -420,7 +411,7 @@ static int own_option(struct g_subcmd *c, int opt, const char *arg)
 	case OPT_TITLE:
 	case OPT_MODEL:
 		if (g_cli_utf8(opt == OPT_TITLE ? "--title" : "--model", arg, &err) < 0)
-			return g_report(&err);
+			return g_msg_report(&err);
 		*(opt == OPT_TITLE ? &l->title : &l->model) = arg;
 		break;
 	case OPT_FORMAT: l->format = arg; break;
@@ -428,9 +419,8 @@ static int own_option(struct g_subcmd *c, int opt, const char *arg)
 	case OPT_STATUS: l->status_opt = arg; break;
 	case OPT_LAST:
 		if (g_cli_parse_long(arg, 1, 0x7fffffffL, &l->last) < 0)
-			return g_usage_error(synopsis, "--last: '%s' is not a number, 1 or more", arg);
+			return g_msg_usage(synopsis, "--last: '%s' is not a number, 1 or more", arg);
 		break;
-	default: break;
 	}
 	return -1;
 }
@@ -441,21 +431,20 @@ static int check_verb(struct g_subcmd *c)
 	struct log_cmd *l = (struct log_cmd *)c;
 
 	if (!!l->persona + !!l->impersonate + !!(l->c.given & BIT(OPT_NO_PERSONA)) > 1)
-		return g_usage_error(synopsis,
+		return g_msg_usage(synopsis,
 				     "--persona, --impersonate and --no-persona: give one");
 	return -1;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct g_subcmd_def def = { synopsis, options, verbs, runs,
-						 sizeof(verbs) / sizeof(*verbs), own_option,
-						 check_verb };
+	static const struct g_subcmd_def def = { { synopsis, G_CLI_SHORTOPTS, options, own_option },
+						 verbs, sizeof(verbs) / sizeof(*verbs), check_verb };
 	struct log_cmd l;
 	int status;
 
 	memset(&l, 0, sizeof(l));
 	status = g_subcmd_main(&l.c, &def, argc, argv);
 	g_session_release(&l.session);
-	return g_cli_finish(status);
+	return g_frame_finish(status);
 }

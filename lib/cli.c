@@ -1,12 +1,10 @@
-/* cli.c: shared options, environment, messages and the stdout close of §3. */
+/* cli.c: the shared options and environment of §3, parsed; nothing printed. */
 #include "cli.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "text.h"
 
@@ -207,72 +205,6 @@ enum g_cli_result g_cli_option(struct g_cli *cli, int opt, const char *arg,
 	}
 }
 
-void g_cli_print_version(void)
-{
-	printf("%s (guise) %s\n", g_prog, GUISE_VERSION);
-}
-
-int g_cli_handle(struct g_cli *cli, int opt, const char *arg,
-		 const char *synopsis, int *status)
-{
-	struct g_err err;
-
-	*status = -1;
-	switch (g_cli_option(cli, opt, arg, &err)) {
-	case G_CLI_NOT_SHARED:
-		return 0;
-	case G_CLI_TAKEN:
-		break;
-	case G_CLI_HELP:
-		fputs(synopsis, stdout);
-		*status = G_EX_OK;
-		break;
-	case G_CLI_VERSION:
-		g_cli_print_version();
-		*status = G_EX_OK;
-		break;
-	case G_CLI_BAD:
-		*status = g_usage_error(synopsis, "%s", err.msg);
-		break;
-	}
-	return 1;
-}
-
-int g_cli_verb(const struct g_cli_verb *verbs, size_t n, const struct option *options,
-	       unsigned given, int argc, char **argv, const char *synopsis)
-{
-	const struct g_cli_verb *v = NULL;
-	const char *name;
-	size_t i;
-	int args;
-
-	if (optind >= argc) {
-		g_usage_error(synopsis, "name a subcommand");
-		return -1;
-	}
-	name = argv[optind++];
-	for (i = 0; i < n && !v; i++)
-		if (strcmp(name, verbs[i].name) == 0)
-			v = &verbs[i];
-	if (!v) {
-		g_usage_error(synopsis, "'%s' is not a subcommand", name);
-		return -1;
-	}
-	for (i = 0; options[i].name; i++)
-		if (options[i].val >= G_OPT_COMMAND && (given & G_CLI_BIT(options[i].val)) &&
-		    !(v->takes & G_CLI_BIT(options[i].val))) {
-			g_usage_error(synopsis, "%s: --%s does not apply", name, options[i].name);
-			return -1;
-		}
-	args = argc - optind;
-	if (args < v->min_args || (v->max_args >= 0 && args > v->max_args)) {
-		g_usage_error(synopsis, "%s: %s", name,
-			      args < v->min_args ? "name what it acts on" : "too many arguments");
-		return -1;
-	}
-	return (int)(v - verbs);
-}
-
 static char *join_path(const char *dir, const char *rest)
 {
 	size_t n = strlen(dir) + strlen(rest) + 1;
@@ -304,32 +236,6 @@ char *g_cli_db_path(const struct g_cli *cli, struct g_err *err)
 	return path;
 }
 
-int g_cli_each_input(char *const *names, int n,
-		     int (*fn)(FILE *in, const char *name, void *arg), void *arg)
-{
-	int i, rc, status = 0;
-	FILE *in;
-
-	if (n == 0)
-		return fn(stdin, "<stdin>", arg);
-	for (i = 0; i < n; i++) {
-		if (strcmp(names[i], "-") == 0) {
-			rc = fn(stdin, "<stdin>", arg);
-		} else if (!(in = fopen(names[i], "rb"))) {
-			g_msg("cannot open '%s': %s", names[i], strerror(errno));
-			rc = G_EX_NOINPUT;
-		} else {
-			rc = fn(in, names[i], arg);
-			fclose(in);
-		}
-		if (rc && !status)
-			status = rc; /* go on past a bad input; the first failure tells */
-		if (ferror(stdout))
-			break; /* nowhere to write the rest to */
-	}
-	return status;
-}
-
 int g_cli_utf8(const char *opt, const char *value, struct g_err *err)
 {
 	if (!value || g_text_utf8(value, strlen(value)))
@@ -350,87 +256,4 @@ int g_cli_parse_long(const char *s, long min, long max, long *out)
 		return -1;
 	*out = v;
 	return 0;
-}
-
-/* One message, one write: stderr is unbuffered, and processes of one
- * pipeline share it, so pieces written apart would interleave. */
-static void vmsg(const char *kind, const char *fmt, va_list ap)
-{
-	char line[G_ERR_MSG_MAX + 256];
-	int n = snprintf(line, sizeof(line), "%s: %s", g_prog, kind);
-
-	if (n < 0)
-		return;
-	if ((size_t)n < sizeof(line) - 1)
-		n += vsnprintf(line + n, sizeof(line) - 1 - (size_t)n, fmt, ap);
-	if ((size_t)n > sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
-	if (write(STDERR_FILENO, line, (size_t)n) < 0) {
-		/* nowhere left to say it */
-	}
-}
-
-void g_msg(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg("", fmt, ap);
-	va_end(ap);
-}
-
-void g_warn(const struct g_cli *cli, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cli && cli->verbosity < 0)
-		return;
-	va_start(ap, fmt);
-	vmsg("warning: ", fmt, ap);
-	va_end(ap);
-}
-
-void g_verbose(const struct g_cli *cli, int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!cli || cli->verbosity < level)
-		return;
-	va_start(ap, fmt);
-	vmsg("", fmt, ap);
-	va_end(ap);
-}
-
-int g_report(const struct g_err *err)
-{
-	g_msg("%s", err->msg);
-	return err->code ? (int)err->code : G_EX_SOFTWARE;
-}
-
-int g_usage_error(const char *synopsis, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg("", fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "%s", synopsis);
-	return G_EX_USAGE;
-}
-
-int g_cli_finish(int status)
-{
-	int failed = fflush(stdout) != 0 || ferror(stdout);
-	int saved = errno;
-
-	if (fclose(stdout) != 0 && !failed) {
-		failed = 1;
-		saved = errno;
-	}
-	/* A write failure the command already reported (74): one message. */
-	if (!failed || status == G_EX_IOERR)
-		return status;
-	g_msg("error writing stdout: %s", strerror(saved));
-	return status ? status : G_EX_IOERR;
 }

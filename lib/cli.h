@@ -7,15 +7,13 @@
  * only those it is told are not shared. The GUISE_* environment is read once,
  * by g_cli_init(), before the options, so flags win over the environment.
  *
- * Messages follow git: "prog: message", "prog: warning: message", lower case,
- * no full stop. Nothing here exits: the caller returns the status it is given.
+ * Nothing here prints or exits: the command frame (cmd/common/frame.h)
+ * prints the help, the version and the messages, and chooses the status.
  */
 #ifndef GUISE_CLI_H
 #define GUISE_CLI_H
 
 #include <getopt.h>
-#include <stddef.h>
-#include <stdio.h>
 
 #include "doc.h"
 #include "err.h"
@@ -60,7 +58,7 @@ enum g_cli_result {
 	G_CLI_NOT_SHARED, /* the command's own: handle it */
 	G_CLI_TAKEN,      /* a shared option, recorded in struct g_cli */
 	G_CLI_HELP,       /* -h: print the command's help to stdout, exit 0 */
-	G_CLI_VERSION,    /* -V: call g_cli_print_version(), exit 0 */
+	G_CLI_VERSION,    /* -V: print the version to stdout, exit 0 */
 	G_CLI_BAD         /* a shared option with a bad value: err says why */
 };
 
@@ -78,8 +76,8 @@ int g_cli_check(const struct g_cli *cli, struct g_err *err);
 /* getopt_long, but a long option is taken only by its full name (no
  * abbreviations: "--passphrase pw" is not --passphrase-fd), and getopt
  * prints nothing. A bad option comes back as '?', and g_cli_option() turns
- * it into a usage error that names the option, never its value. Every
- * command's option loop calls this instead of getopt_long. */
+ * it into a usage error that names the option, never its value. The
+ * command frame's one option loop calls this instead of getopt_long. */
 int g_getopt(int argc, char *const argv[], const char *shortopts,
 	     const struct option *options);
 
@@ -87,44 +85,13 @@ int g_getopt(int argc, char *const argv[], const char *shortopts,
 enum g_cli_result g_cli_option(struct g_cli *cli, int opt, const char *arg,
 			       struct g_err *err);
 
-void g_cli_print_version(void);
-
-/* g_cli_option() with the usual answers: record a shared option, print
- * the help (synopsis, to stdout) or the version, or report a usage error.
- * Returns 0 when opt is the command's own, 1 when handled; *status is then
- * -1 to go on, or the exit status to return now. */
-int g_cli_handle(struct g_cli *cli, int opt, const char *arg,
-		 const char *synopsis, int *status);
-
-/* Subcommands, as git has them (`persona show Wren`): a command's own
- * options are bits G_CLI_BIT(opt), and each verb says which it takes and
- * how many operands (max -1: any number). */
+/* A command's own options are bits G_CLI_BIT(opt), so that each subcommand
+ * can say which it takes (cmd/common/subcmd.h). */
 #define G_CLI_BIT(opt) (1u << ((opt) - G_OPT_COMMAND))
-
-struct g_cli_verb {
-	const char *name;
-	int min_args, max_args;
-	unsigned takes;
-};
-
-/* After getopt_long: argv[optind] names the verb. Returns its index in
- * verbs[0..n) with optind moved past it, or -1 after a usage error (no
- * verb, an unknown one, an option given that it does not take, too few or
- * too many operands). given: the bits of the own options given. */
-int g_cli_verb(const struct g_cli_verb *verbs, size_t n, const struct option *options,
-	       unsigned given, int argc, char **argv, const char *synopsis);
 
 /* The database path of §3: -d, $GUISE_DB, ${XDG_DATA_HOME:-~/.local/share}/
  * guise/guise.db. Returns a malloc'd string or NULL with err set (78). */
 char *g_cli_db_path(const struct g_cli *cli, struct g_err *err);
-
-/* The inputs of a filter: each of names[0..n) ("-" is stdin), or stdin
- * when n is 0. fn reads one and returns an exit status, its messages out
- * already. A file that cannot be opened or read is reported and the batch
- * goes on; only a failed stdout stops it. Returns the first failure's
- * status, or 0. */
-int g_cli_each_input(char *const *names, int n,
-		     int (*fn)(FILE *in, const char *name, void *arg), void *arg);
 
 /* Text given on the command line that becomes a JSON string or a stored
  * field (a name, a title, a description, a model): 0, or -1 with err set
@@ -134,25 +101,5 @@ int g_cli_each_input(char *const *names, int n,
 int g_cli_utf8(const char *opt, const char *value, struct g_err *err);
 /* Checked decimal parsing for flags: the whole of s, within [min, max]. */
 int g_cli_parse_long(const char *s, long min, long max, long *out);
-
-/* "prog: message" on stderr. */
-void g_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* "prog: warning: message" on stderr, unless -q. */
-void g_warn(const struct g_cli *cli, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* Chatter for -v (level 1) and -vv (level 2). */
-void g_verbose(const struct g_cli *cli, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Print err's message and return its exit status. */
-int g_report(const struct g_err *err);
-
-/* A usage error: the message, then the synopsis, on stderr; returns 64. */
-int g_usage_error(const char *synopsis, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* Flush and close stdout; a failed write turns a success into 74 (with a
- * message). Call last, with the status main is about to return. */
-int g_cli_finish(int status);
 
 #endif

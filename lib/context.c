@@ -6,14 +6,27 @@
 
 int g_context_open(struct g_context *c, const struct g_cli *cli, struct g_err *err)
 {
+	return g_context_open_for(c, cli, G_CONTEXT_KEY, err);
+}
+
+int g_context_open_for(struct g_context *c, const struct g_cli *cli,
+		       enum g_context_needs needs, struct g_err *err)
+{
 	struct g_secret_opts secrets;
 
 	memset(c, 0, sizeof(*c));
 	c->dry_run = cli->dry_run;
 	g_secret_opts_init(&secrets);
-	if (g_cli_check(cli, err) < 0 || g_crypt_init(err) < 0 ||
-	    !(c->path = g_cli_db_path(cli, err)) || !(c->store = g_store_open(c->path, err)) ||
-	    g_user_resolve(c->store, cli->user, &c->user, err) < 0 ||
+	if (g_cli_check(cli, err) < 0)
+		return -1;
+	if (needs == G_CONTEXT_NOTHING)
+		return 0;
+	if (g_crypt_init(err) < 0 || !(c->path = g_cli_db_path(cli, err)) ||
+	    !(c->store = g_store_open(c->path, err)))
+		return -1;
+	if (needs == G_CONTEXT_STORE)
+		return 0;
+	if (g_user_resolve(c->store, cli->user, &c->user, err) < 0 ||
 	    g_userkey_get(c->store->db_id, &c->user, &secrets, 0, &c->key, err) < 0)
 		return -1;
 	return 0;

@@ -27,6 +27,12 @@ struct g_context {
  * the user and get their key. On failure err is set (64, 66, 74, 75, 77,
  * 78 ...) and what was opened stays for g_context_release. */
 int g_context_open(struct g_context *c, const struct g_cli *cli, struct g_err *err);
+
+/* How far g_context_open_for goes: the environment checked only; crypto
+ * and the store too; or all of g_context_open (the user and their key). */
+enum g_context_needs { G_CONTEXT_NOTHING, G_CONTEXT_STORE, G_CONTEXT_KEY };
+int g_context_open_for(struct g_context *c, const struct g_cli *cli,
+		       enum g_context_needs needs, struct g_err *err);
 void g_context_release(struct g_context *c);
 
 int g_context_begin(struct g_context *c, struct g_err *err);

@@ -82,7 +82,10 @@
 #include "fileio.h"
 #include "llm_target.h"
 #include "exit.h"
+#include "frame.h"
+#include "input.h"
 #include "keycache.h"
+#include "msg.h"
 #include "session_edit.h"
 #include "store.h"
 #include "timestamp.h"
@@ -138,26 +141,25 @@ struct tool {
 	int card; /* doc: normalise each record as a card */
 };
 
+static int own_option(void *cmd, int opt, const char *arg)
+{
+	struct tool *t = cmd;
+
+	(void)arg;
+	if (opt == OPT_ANY)
+		t->any = 1;
+	else if (opt == OPT_STRICT)
+		t->strict = 1;
+	return -1;
+}
+
 /* Shared option parsing for every subcommand; returns -1 to go on, else
  * the exit status. */
 static int parse(struct tool *t, int argc, char **argv)
 {
-	int opt, status;
+	static const struct g_frame frame = { synopsis, G_CLI_SHORTOPTS, options, own_option };
 
-	while ((opt = g_getopt(argc, argv, G_CLI_SHORTOPTS, options)) != -1) {
-		if (g_cli_handle(&t->cli, opt, optarg, synopsis, &status)) {
-			if (status >= 0)
-				return status;
-			continue;
-		}
-		if (opt == OPT_ANY)
-			t->any = 1;
-		else if (opt == OPT_STRICT)
-			t->strict = 1;
-		else
-			return g_usage_error(synopsis, "unknown option");
-	}
-	return -1;
+	return g_frame_options(&frame, t, &t->cli, NULL, argc, argv);
 }
 
 struct doc_run {
@@ -169,7 +171,7 @@ static void say_warning(const char *msg, void *arg)
 {
 	struct tool *t = arg;
 
-	g_warn(&t->cli, "%s", msg);
+	g_msg_warn(&t->cli, "%s", msg);
 }
 
 static int doc_one(FILE *in, const char *name, void *arg)
@@ -196,7 +198,7 @@ static int doc_one(FILE *in, const char *name, void *arg)
 				rc = -1;
 				break;
 			}
-			g_verbose(&d->t->cli, 1, "'%s': %s", name, g_card_shape_name(shape));
+			g_msg_verbose(&d->t->cli, 1, "'%s': %s", name, g_card_shape_name(shape));
 			v = card;
 		}
 		rc = g_doc_write(d->w, v, &err);
@@ -205,7 +207,7 @@ static int doc_one(FILE *in, const char *name, void *arg)
 			break;
 	}
 	if (rc < 0)
-		status = g_report(&err);
+		status = g_msg_report(&err);
 	g_doc_reader_free(r);
 	return status;
 }
@@ -218,9 +220,9 @@ static int cmd_doc(struct tool *t, int argc, char **argv)
 
 	if (!d.w)
 		return G_EX_SOFTWARE;
-	status = g_cli_each_input(argv + optind, argc - optind, doc_one, &d);
+	status = g_input_each(argv + optind, argc - optind, doc_one, &d);
 	if (g_doc_writer_close(d.w, &err) < 0 && !status)
-		status = g_report(&err);
+		status = g_msg_report(&err);
 	return status;
 }
 
@@ -256,11 +258,11 @@ static int cmd_store_open(struct tool *t)
 	int rc;
 
 	if (!path)
-		return g_report(&err);
+		return g_msg_report(&err);
 	s = g_store_open_new(path, &err);
 	free(path);
 	if (!s)
-		return g_report(&err);
+		return g_msg_report(&err);
 	rec = json_pack("{s:i, s:b, s:s}", "schema", s->schema_version,
 			"migrated", s->migrated, "db_id", s->db_id);
 	for (i = 0; i < sizeof(pragmas) / sizeof(*pragmas); i++)
@@ -270,7 +272,7 @@ static int cmd_store_open(struct tool *t)
 	rc = w ? g_doc_write(w, rec, &err) : g_err_oom(&err);
 	json_decref(rec);
 	if (g_doc_writer_close(w, rc < 0 ? NULL : &err) < 0 || rc < 0)
-		return g_report(&err);
+		return g_msg_report(&err);
 	return 0;
 }
 
@@ -281,10 +283,10 @@ static int cmd_uuid(int argc, char **argv)
 	long n = 1, i;
 
 	if (optind < argc && g_cli_parse_long(argv[optind], 1, 1000000, &n) < 0)
-		return g_usage_error(synopsis, "uuid: '%s' is not a count", argv[optind]);
+		return g_msg_usage(synopsis, "uuid: '%s' is not a count", argv[optind]);
 	for (i = 0; i < n; i++) {
 		if (g_uuid7(id, &err) < 0)
-			return g_report(&err);
+			return g_msg_report(&err);
 		puts(id);
 	}
 	return 0;
@@ -303,7 +305,7 @@ static int cmd_timestamp(int argc, char **argv)
 		return 0;
 	}
 	if (optind + 1 >= argc)
-		return g_usage_error(synopsis, "timestamp %s: missing argument", verb);
+		return g_msg_usage(synopsis, "timestamp %s: missing argument", verb);
 	if (strcmp(verb, "parse") == 0) {
 		if (g_timestamp_parse(argv[optind + 1], &ms) < 0) {
 			g_msg("'%s' is not an RFC 3339 time", argv[optind + 1]);
@@ -318,7 +320,7 @@ static int cmd_timestamp(int argc, char **argv)
 		puts(text);
 		return 0;
 	}
-	return g_usage_error(synopsis, "timestamp: bad arguments");
+	return g_msg_usage(synopsis, "timestamp: bad arguments");
 }
 
 static const char *format_name(enum g_doc_format f)
@@ -342,7 +344,7 @@ static int cmd_cli(struct tool *t)
 	if (!path || !w) {
 		g_doc_writer_close(w, NULL);
 		free(path);
-		return g_report(&err);
+		return g_msg_report(&err);
 	}
 	rec = json_pack("{s:s, s:s?, s:s, s:s, s:i, s:b}", "db", path, "user",
 			t->cli.user, "input", format_name(t->cli.input), "output",
@@ -351,10 +353,10 @@ static int cmd_cli(struct tool *t)
 	free(path);
 	rc = g_doc_write(w, rec, &err);
 	json_decref(rec);
-	g_verbose(&t->cli, 1, "verbose chatter goes to stderr");
-	g_warn(&t->cli, "a warning is silenced by -q");
+	g_msg_verbose(&t->cli, 1, "verbose chatter goes to stderr");
+	g_msg_warn(&t->cli, "a warning is silenced by -q");
 	if (g_doc_writer_close(w, &err) < 0 || rc < 0)
-		return g_report(&err);
+		return g_msg_report(&err);
 	return 0;
 }
 
@@ -370,13 +372,13 @@ static int cmd_kdf(int argc, char **argv)
 	if (optind + 3 != argc || strlen(argv[optind]) != G_SALT_BYTES ||
 	    g_cli_parse_long(argv[optind + 1], 1, 100, &ops) < 0 ||
 	    g_cli_parse_long(argv[optind + 2], 1, 1L << 30, &mem) < 0)
-		return g_usage_error(synopsis, "kdf: SALT (16 characters) OPS MEM_KIB");
+		return g_msg_usage(synopsis, "kdf: SALT (16 characters) OPS MEM_KIB");
 	n = fread(pass, 1, sizeof(pass), stdin);
 	kdf.opslimit = (unsigned long long)ops;
 	kdf.memlimit = (size_t)mem * 1024;
 	if (g_crypt_init(&err) < 0 ||
 	    g_crypt_kdf_derive(pass, n, (const unsigned char *)argv[optind], &kdf, key, &err) < 0)
-		return g_report(&err);
+		return g_msg_report(&err);
 	sodium_bin2hex(hex, sizeof(hex), key, sizeof(key));
 	puts(hex);
 	return 0;
@@ -418,9 +420,9 @@ static int cmd_vault(struct tool *t, int put, int argc, char **argv)
 	int rc;
 
 	if (optind + 3 != argc)
-		return g_usage_error(synopsis, "vault: TABLE COLUMN ROW");
+		return g_msg_usage(synopsis, "vault: TABLE COLUMN ROW");
 	if (open_user_key(t, &s, &k, &err) < 0)
-		return g_report(&err);
+		return g_msg_report(&err);
 	if (put) {
 		len = fread(buf, 1, sizeof(buf), stdin);
 		rc = g_vault_put(s, &k, argv[optind], argv[optind + 1], argv[optind + 2],
@@ -436,7 +438,7 @@ static int cmd_vault(struct tool *t, int put, int argc, char **argv)
 	}
 	g_userkey_release(&k);
 	g_store_close(s);
-	return rc < 0 ? g_report(&err) : 0;
+	return rc < 0 ? g_msg_report(&err) : 0;
 }
 
 static int cmd_dek(struct tool *t)
@@ -447,7 +449,7 @@ static int cmd_dek(struct tool *t)
 	struct g_err err;
 
 	if (open_user_key(t, &s, &k, &err) < 0)
-		return g_report(&err);
+		return g_msg_report(&err);
 	sodium_bin2hex(hex, sizeof(hex), k.dek, G_KEY_BYTES);
 	puts(hex);
 	g_userkey_release(&k);
@@ -490,7 +492,7 @@ static int cmd_png(const char *sub, int argc, char **argv)
 	int rc;
 
 	if (optind >= argc)
-		return g_usage_error(synopsis, "%s: missing file", sub);
+		return g_msg_usage(synopsis, "%s: missing file", sub);
 	if (!(buf = slurp(argv[optind], &len))) {
 		g_msg("cannot read '%s': %s", argv[optind], strerror(errno));
 		return G_EX_NOINPUT;
@@ -521,7 +523,7 @@ static int cmd_png(const char *sub, int argc, char **argv)
 	}
 	free(buf);
 	if (rc < 0)
-		return g_report(&err);
+		return g_msg_report(&err);
 	rc = out ? spill(argv[optind + 1], out, n) : 0;
 	free(out);
 	return rc;
@@ -541,7 +543,7 @@ static int cmd_charx(struct tool *t, int argc, char **argv)
 	int rc;
 
 	if (optind + 1 != argc)
-		return g_usage_error(synopsis, "charx: FILE");
+		return g_msg_usage(synopsis, "charx: FILE");
 	if (!(buf = slurp(argv[optind], &len))) {
 		g_msg("cannot read '%s': %s", argv[optind], strerror(errno));
 		return G_EX_NOINPUT;
@@ -549,7 +551,7 @@ static int cmd_charx(struct tool *t, int argc, char **argv)
 	rc = g_charx_read(buf, len, argv[optind], &x, &err);
 	free(buf);
 	if (rc < 0)
-		return g_report(&err);
+		return g_msg_report(&err);
 	if (sodium_init() < 0) {
 		g_charx_release(&x);
 		return G_EX_SOFTWARE;
@@ -569,7 +571,7 @@ static int cmd_charx(struct tool *t, int argc, char **argv)
 	rc = w ? g_doc_write(w, rec, &err) : g_err_oom(&err);
 	json_decref(rec);
 	if (g_doc_writer_close(w, rc < 0 ? NULL : &err) < 0 || rc < 0)
-		return g_report(&err);
+		return g_msg_report(&err);
 	return 0;
 }
 
@@ -587,7 +589,7 @@ static int cmd_charx_write(const char *sub, int argc, char **argv)
 
 	if (strcmp(sub, "charx-roundtrip") == 0) {
 		if (optind + 2 != argc)
-			return g_usage_error(synopsis, "charx-roundtrip: IN OUT");
+			return g_msg_usage(synopsis, "charx-roundtrip: IN OUT");
 		if (!(buf = slurp(argv[optind], &len))) {
 			g_msg("cannot read '%s': %s", argv[optind], strerror(errno));
 			return G_EX_NOINPUT;
@@ -597,7 +599,7 @@ static int cmd_charx_write(const char *sub, int argc, char **argv)
 		path = argv[optind + 1];
 	} else {
 		if (optind >= argc || (argc - optind - 1) % 2 != 0)
-			return g_usage_error(synopsis, "charx-write: OUT [PATH FILE]...");
+			return g_msg_usage(synopsis, "charx-write: OUT [PATH FILE]...");
 		path = argv[optind];
 		n = (size_t)(argc - optind - 1) / 2;
 		x.card = (char *)slurp("-", &x.card_len);
@@ -621,7 +623,7 @@ static int cmd_charx_write(const char *sub, int argc, char **argv)
 		rc = g_charx_write(x.card, x.card_len, x.entries, x.n_entries, &out, &len, &err);
 	g_charx_release(&x);
 	if (rc < 0)
-		return g_report(&err);
+		return g_msg_report(&err);
 	rc = spill(path, out, len);
 	free(out);
 	return rc;
@@ -768,7 +770,7 @@ static int cmd_charx_make(int argc, char **argv)
 	int ok = 1, rc, first = -1, err_code;
 
 	if (optind + 2 > argc)
-		return g_usage_error(synopsis, "charx-make: OUT KIND [NAME]");
+		return g_msg_usage(synopsis, "charx-make: OUT KIND [NAME]");
 	out = argv[optind];
 	kind = argv[optind + 1];
 	if (strcmp(kind, "empty") == 0) {
@@ -832,7 +834,7 @@ static int cmd_charx_make(int argc, char **argv)
 		if (optind + 2 < argc &&
 		    g_cli_parse_long(argv[optind + 2], 0, 100000, &count) < 0) {
 			zip_discard(za);
-			return g_usage_error(synopsis, "charx-make: '%s' is not a count",
+			return g_msg_usage(synopsis, "charx-make: '%s' is not a count",
 					     argv[optind + 2]);
 		}
 		ok = zip_put(za, "card.json", card, card_len, ZIP_CM_DEFLATE) >= 0;
@@ -865,7 +867,7 @@ static int cmd_charx_make(int argc, char **argv)
 		ok = ok && zip_put(za, "card.json", card, card_len, ZIP_CM_DEFLATE) >= 0;
 	} else {
 		zip_discard(za);
-		return g_usage_error(synopsis, "charx-make: unknown kind '%s'", kind);
+		return g_msg_usage(synopsis, "charx-make: unknown kind '%s'", kind);
 	}
 	if (!ok || zip_close(za) < 0) {
 		g_msg("'%s': %s", out, zip_strerror(za));
@@ -918,9 +920,9 @@ static int cmd_sse(int argc, char **argv)
 	int rc = 0;
 
 	if (optind >= argc || g_cli_parse_long(argv[optind], 0, 1 << 30, &chunk) < 0)
-		return g_usage_error(synopsis, "sse: give a chunk size");
+		return g_msg_usage(synopsis, "sse: give a chunk size");
 	if (!p || g_fileio_read("-", (size_t)64 << 20, &f, &err) < 0)
-		return p ? g_report(&err) : G_EX_SOFTWARE;
+		return p ? g_msg_report(&err) : G_EX_SOFTWARE;
 	while (rc == 0 && at < f.len) {
 		n = chunk == 0 || f.len - at < (size_t)chunk ? f.len - at : (size_t)chunk;
 		rc = g_sse_feed(p, (const char *)f.data + at, n, &err);
@@ -930,7 +932,7 @@ static int cmd_sse(int argc, char **argv)
 		rc = g_sse_end(p, &err);
 	g_sse_free(p);
 	g_fileio_release(&f);
-	return rc < 0 ? g_report(&err) : 0;
+	return rc < 0 ? g_msg_report(&err) : 0;
 }
 
 struct card_store_run {
@@ -964,7 +966,7 @@ static void card_store_commit(struct card_store_run *r)
 	if (!r->cs.in_tx)
 		return;
 	if (g_card_store_commit(&r->cs, &err) < 0) {
-		r->status = g_report(&err);
+		r->status = g_msg_report(&err);
 		return;
 	}
 	printf("commit %ld\n", n);
@@ -978,14 +980,14 @@ static int card_store_items(const struct g_card_item *items, size_t n,
 	struct g_err err;
 
 	if (failure) {
-		r->status = g_report(failure);
+		r->status = g_msg_report(failure);
 		return 0;
 	}
 	if (g_card_store_due(&r->cs, n))
 		card_store_commit(r);
 	cards = g_card_store_cards_new(items, n, r->as_persona, 0, &err);
 	if (!cards || g_card_store_group(&r->cs, cards, n, card_store_tell, r, &err) < 0) {
-		r->status = g_report(&err);
+		r->status = g_msg_report(&err);
 		fflush(stdout);
 	} else if (g_card_store_due(&r->cs, 0)) {
 		card_store_commit(r);
@@ -1006,18 +1008,18 @@ static int cmd_card_store(struct tool *t, int argc, char **argv)
 	int p;
 
 	if (optind + 2 > argc || g_cli_parse_long(argv[optind + 1], 1, 1000, &batch) < 0)
-		return g_usage_error(synopsis, "card-store: POLICY BATCH [persona]");
+		return g_msg_usage(synopsis, "card-store: POLICY BATCH [persona]");
 	for (p = 0; p < 3 && strcmp(argv[optind], policies[p]) != 0; p++)
 		;
 	if (p == 3)
-		return g_usage_error(synopsis, "card-store: no policy '%s'", argv[optind]);
+		return g_msg_usage(synopsis, "card-store: no policy '%s'", argv[optind]);
 	r.as_persona = optind + 2 < argc && strcmp(argv[optind + 2], "persona") == 0;
 	r.w = g_doc_writer_new(stdout, t->cli.output);
 	if (g_context_open(&ctx, &t->cli, &err) < 0 ||
 	    g_card_store_init(&r.cs, &ctx, (enum g_card_store_conflict)p, batch, &err) < 0 ||
 	    g_fileio_read("-", (size_t)1 << 24, &f, &err) < 0 ||
 	    g_card_import_read(f.data, f.len, "-", &o, card_store_items, &r, &err) < 0)
-		r.status = g_report(&err);
+		r.status = g_msg_report(&err);
 	else
 		card_store_commit(&r);
 	g_doc_writer_close(r.w, NULL);
@@ -1036,7 +1038,7 @@ static int cmd_redact(int argc, char **argv)
 	long size;
 
 	if (argc - optind != 3 || g_cli_parse_long(argv[optind + 1], 1, sizeof(buf), &size) < 0)
-		return g_usage_error(synopsis, "redact: give a key, a size up to 256 and a text");
+		return g_msg_usage(synopsis, "redact: give a key, a size up to 256 and a text");
 	key.buf = argv[optind];
 	key.len = strlen(key.buf);
 	snprintf(buf, (size_t)size, "%s", argv[optind + 2]);
@@ -1054,9 +1056,9 @@ static int cmd_doc_one(struct tool *t, int argc, char **argv)
 	int rc;
 
 	if (optind >= argc)
-		return g_usage_error(synopsis, "doc-one: say what the record is");
+		return g_msg_usage(synopsis, "doc-one: say what the record is");
 	if (!in)
-		return g_err_set(&err, G_EX_NOINPUT, "cannot open '%s'", name), g_report(&err);
+		return g_err_set(&err, G_EX_NOINPUT, "cannot open '%s'", name), g_msg_report(&err);
 	rc = g_doc_read_one(in, name, t->cli.input, argv[optind], &doc, &err);
 	if (in != stdin)
 		fclose(in);
@@ -1065,7 +1067,7 @@ static int cmd_doc_one(struct tool *t, int argc, char **argv)
 	else if (rc > 0 && g_doc_write_one(stdout, t->cli.output, doc, &err) < 0)
 		rc = -1;
 	json_decref(doc);
-	return rc < 0 ? g_report(&err) : 0;
+	return rc < 0 ? g_msg_report(&err) : 0;
 }
 
 static int cmd_message_record(struct tool *t, int argc, char **argv)
@@ -1080,12 +1082,12 @@ static int cmd_message_record(struct tool *t, int argc, char **argv)
 
 	while (r && (got = g_doc_read(r, &in, &err)) != 0) {
 		if (got < 0 || g_message_from_record(in, "-", ++n, role, &m, &err) < 0) {
-			status = g_report(&err);
+			status = g_msg_report(&err);
 		} else {
 			out = json_pack("{s:s, s:s%, s:s?, s:s?}", "role", m.role, "content", m.content,
 					m.len, "status", m.status, "model", m.model);
 			if (g_doc_write_one(stdout, t->cli.output, out, &err) < 0)
-				status = g_report(&err);
+				status = g_msg_report(&err);
 			json_decref(out);
 		}
 		json_decref(in);
@@ -1109,7 +1111,7 @@ static int cmd_llm_target(struct tool *t, int argc, char **argv)
 	int rc;
 
 	if (argc - optind != 4)
-		return g_usage_error(synopsis, "llm-target: give a provider, url, model and key file");
+		return g_msg_usage(synopsis, "llm-target: give a provider, url, model and key file");
 	to.provider_flag = given(argv[optind]);
 	to.url = given(argv[optind + 1]);
 	to.model = given(argv[optind + 2]);
@@ -1127,7 +1129,7 @@ static int cmd_llm_target(struct tool *t, int argc, char **argv)
 	json_decref(out);
 	json_decref(req);
 	g_secret_release(&to.key);
-	return rc < 0 ? g_report(&err) : 0;
+	return rc < 0 ? g_msg_report(&err) : 0;
 }
 
 static int cmd_turn(struct tool *t)
@@ -1168,7 +1170,7 @@ static int cmd_turn(struct tool *t)
 	json_decref(out);
 	json_decref(c);
 	g_turn_release(&turn);
-	return rc < 0 ? g_report(&err) : 0;
+	return rc < 0 ? g_msg_report(&err) : 0;
 }
 
 static void print_record(json_t *rec)
@@ -1191,10 +1193,10 @@ static int keys_unlock_plan(int argc, char **argv)
 
 	un.token = optind + 1 < argc && strcmp(argv[optind + 1], "token") == 0;
 	if (optind + 2 < argc && g_cli_parse_long(argv[optind + 2], 0, 1L << 30, &v) < 0)
-		return g_usage_error(synopsis, "unlock-plan: SECONDS");
+		return g_msg_usage(synopsis, "unlock-plan: SECONDS");
 	un.timeout_s = (unsigned int)v;
 	if (g_keycache_unlock(&id, dek, &un, &err) < 0)
-		return g_report(&err);
+		return g_msg_report(&err);
 	print_record(g_keycache_unlock_record(&un, "alice"));
 	g_timestamp_parse(un.expires_at, &at);
 	/* the seconds from the call to the expiry, the call's own time off */
@@ -1216,13 +1218,13 @@ static int keys_user(struct tool *t, int argc, char **argv, const char *verb)
 	json_t *rec;
 
 	if (optind + 1 < argc && g_cli_parse_long(argv[optind + 1], 0, 1L << 30, &fields) < 0)
-		return g_usage_error(synopsis, "recovery-record: FIELDS");
+		return g_msg_usage(synopsis, "recovery-record: FIELDS");
 	if (g_crypt_init(&err) < 0 || !(path = g_cli_db_path(&t->cli, &err)))
-		return g_report(&err);
+		return g_msg_report(&err);
 	s = g_store_open(path, &err);
 	free(path);
 	if (!s)
-		return g_report(&err);
+		return g_msg_report(&err);
 	rc = g_user_resolve(s, t->cli.user, &u, &err);
 	if (rc == 0 && strcmp(verb, "drop") == 0) {
 		g_userkey_cache_id(s->db_id, &u, &id);
@@ -1239,7 +1241,7 @@ static int keys_user(struct tool *t, int argc, char **argv, const char *verb)
 	}
 	g_user_release(&u);
 	g_store_close(s);
-	return rc < 0 ? g_report(&err) : 0;
+	return rc < 0 ? g_msg_report(&err) : 0;
 }
 
 static int cmd_keys(struct tool *t, int argc, char **argv)
@@ -1254,7 +1256,7 @@ static int cmd_keys(struct tool *t, int argc, char **argv)
 	if (strcmp(verb, "kdf-choose") == 0) {
 		if (g_account_kdf_choose(optind + 1 < argc ? argv[optind + 1] : NULL, &fallback,
 					 &kdf, &err) < 0)
-			return g_report(&err);
+			return g_msg_report(&err);
 		printf("%s %llu %zu\n", kdf.name, kdf.opslimit, kdf.memlimit);
 		return 0;
 	}
@@ -1263,16 +1265,16 @@ static int cmd_keys(struct tool *t, int argc, char **argv)
 	if (strcmp(verb, "drop") == 0 || strcmp(verb, "recovery-record") == 0)
 		return keys_user(t, argc, argv, verb);
 	if (strcmp(verb, "verdict") != 0 || optind + 4 > argc)
-		return g_usage_error(synopsis, "keys: unknown verb or missing arguments");
+		return g_msg_usage(synopsis, "keys: unknown verb or missing arguments");
 	for (i = 0; i < 3; i++)
 		if (g_cli_parse_long(argv[optind + 1 + i], 0, 1L << 30, &n[i]) < 0)
-			return g_usage_error(synopsis, "verdict: FIELDS FAILED UNBOUND");
+			return g_msg_usage(synopsis, "verdict: FIELDS FAILED UNBOUND");
 	v.fields = n[0];
 	v.failed = n[1];
 	v.unbound = n[2];
 	i = optind + 4 < argc && strcmp(argv[optind + 4], "fix") == 0;
 	print_record(g_account_verify_record(&v, "alice", i));
-	return g_account_verify_verdict(&v, "alice", i, &err) < 0 ? g_report(&err) : 0;
+	return g_account_verify_verdict(&v, "alice", i, &err) < 0 ? g_msg_report(&err) : 0;
 }
 
 static int cmd_greeting(int argc, char **argv)
@@ -1284,16 +1286,16 @@ static int cmd_greeting(int argc, char **argv)
 	int rc;
 
 	if (optind >= argc || g_cli_parse_long(argv[optind], -1, 1000000, &index) < 0)
-		return g_usage_error(synopsis, "greeting: INDEX [asked]");
+		return g_msg_usage(synopsis, "greeting: INDEX [asked]");
 	if (!(character = json_loadf(stdin, 0, NULL)))
-		return g_usage_error(synopsis, "greeting: a character record on stdin");
+		return g_msg_usage(synopsis, "greeting: a character record on stdin");
 	rc = g_session_edit_greeting(character, index,
 				     optind + 1 < argc && strcmp(argv[optind + 1], "asked") == 0,
 				     &text, &err);
 	if (rc == 0)
 		puts(text ? json_string_value(text) : "(none)");
 	json_decref(character);
-	return rc < 0 ? g_report(&err) : 0;
+	return rc < 0 ? g_msg_report(&err) : 0;
 }
 
 int main(int argc, char **argv)
@@ -1305,15 +1307,15 @@ int main(int argc, char **argv)
 
 	g_cli_init(&t.cli, "test-tool");
 	if (argc < 2)
-		return g_cli_finish(g_usage_error(synopsis, "missing subcommand"));
+		return g_frame_finish(g_msg_usage(synopsis, "missing subcommand"));
 	sub = argv[1];
 	argc--;
 	argv++;
 	status = parse(&t, argc, argv);
 	if (status >= 0)
-		return g_cli_finish(status);
+		return g_frame_finish(status);
 	if (g_cli_check(&t.cli, &err) < 0)
-		return g_cli_finish(g_report(&err));
+		return g_frame_finish(g_msg_report(&err));
 	if (strcmp(sub, "doc") == 0)
 		status = cmd_doc(&t, argc, argv);
 	else if (strcmp(sub, "card") == 0) {
@@ -1361,6 +1363,6 @@ int main(int argc, char **argv)
 	else if (strcmp(sub, "greeting") == 0)
 		status = cmd_greeting(argc, argv);
 	else
-		status = g_usage_error(synopsis, "unknown subcommand '%s'", sub);
-	return g_cli_finish(status);
+		status = g_msg_usage(synopsis, "unknown subcommand '%s'", sub);
+	return g_frame_finish(status);
 }
