@@ -1,6 +1,6 @@
 /*
  * persona-encrypt: users and their keys (DESIGN.md §6). Option parsing,
- * the verbs, and their output; the work is in lib/account, lib/keys,
+ * the verbs, and their output; the work is in lib/account, lib/userkey,
  * lib/keycache, lib/vault and lib/portable.
  */
 #include <errno.h>

@@ -1,8 +1,8 @@
 /*
  * session-log: a session's messages (DESIGN.md §4): show them (records or
  * a transcript), append, edit and delete them, and carry a whole chat out
- * and in as SillyTavern chat JSONL. Messages are lib/chatlog's, the chat
- * file's shape lib/stchat's; this is naming, transactions and output.
+ * and in as SillyTavern chat JSONL. Messages are lib/chat_log's, the chat
+ * file's shape lib/st_chat's; this is naming, transactions and output.
  */
 #include <getopt.h>
 #include <stdio.h>
