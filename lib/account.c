@@ -112,7 +112,7 @@ int g_account_create(struct g_store *s, const char *username, const char *email,
 	if (g_userkey_wrap_passphrase(&k, u, kdf, pass, err) == 0 &&
 	    g_userkey_wrap_recovery(&k, u, recovery, err) == 0 &&
 	    g_store_begin(s, err) == 0) {
-		if (g_user_insert(s, u, err) < 0 || (deliver && deliver(recovery, arg, err) < 0))
+		if (g_user_insert(s, u, err) < 0 || (deliver && deliver(u, NULL, recovery, arg, err) < 0))
 			g_store_rollback(s);
 		else if ((rc = finish(s, dry_run, err)) < 0 && deliver)
 			g_err_prefix(err, "the user was not made and the recovery key printed is void");
@@ -171,7 +171,7 @@ int g_account_rekey(struct g_store *s, struct g_user *u, const struct g_userkey 
 		/* content hashes are keyed by the DEK: they change with it */
 		if (*fields < 0 || g_card_row_rehash(s, &k, err) < 0 || g_user_set_wrap(s, u, &g, err) < 0 ||
 		    g_user_set_recovery(s, u, &g, err) < 0 ||
-		    (deliver && deliver(recovery, arg, err) < 0))
+		    (deliver && deliver(u, fields, recovery, arg, err) < 0))
 			g_store_rollback(s);
 		else if ((rc = finish(s, dry_run, err)) < 0 && deliver)
 			g_err_prefix(err, "nothing changed: the recovery key printed is void, the old "
@@ -212,4 +212,115 @@ int g_account_delete(struct g_store *s, const struct g_user *u, int dry_run,
 	if (!dry_run)
 		drop_cached(s, u);
 	return 0;
+}
+
+/* The passphrase, checked against u whatever the cache holds, and told. */
+static int checked_key(struct g_store *s, const struct g_user *u, const struct g_account_ask *a,
+		       struct g_secret *pass, struct g_userkey *k, struct g_err *err)
+{
+	if (g_userkey_check_passphrase(s->db_id, u, a->secrets, pass, k, err) < 0)
+		return -1;
+	if (a->key_read)
+		a->key_read(u, k, a->arg);
+	return 0;
+}
+
+int g_account_create_asked(struct g_store *s, const char *username, const char *email,
+			   const struct g_account_ask *a, struct g_err *err)
+{
+	struct g_secret pass = { NULL, 0 };
+	char recovery[G_RECOVERY_TEXT];
+	struct g_kdf kdf, moderate;
+	struct g_user u;
+	int rc;
+
+	g_crypt_kdf_preset("moderate", &moderate);
+	if (g_account_kdf_choose(a->kdf_name, &moderate, &kdf, err) < 0 ||
+	    g_secret_new_passphrase(a->secrets, username, 1, &pass, err) < 0)
+		return -1;
+	/* printed once, before the commit, and never stored */
+	rc = g_account_create(s, username, email, &kdf, &pass, a->dry_run, &u, recovery,
+			      a->deliver, a->arg, err);
+	g_secret_release(&pass);
+	sodium_memzero(recovery, sizeof(recovery));
+	g_user_release(&u);
+	return rc < 0 ? -1 : 0;
+}
+
+int g_account_passwd_asked(struct g_store *s, struct g_user *u, int from_recovery,
+			   const struct g_account_ask *a, struct g_err *err)
+{
+	struct g_secret old = { NULL, 0 }, fresh = { NULL, 0 };
+	struct g_userkey k;
+	struct g_kdf kdf;
+	int rc;
+
+	if (from_recovery) {
+		if (g_secret_recovery_key(a->secrets, &old, err) < 0)
+			return -1;
+		rc = g_userkey_from_recovery(s->db_id, u, &old, &k, err);
+	} else {
+		rc = checked_key(s, u, a, &old, &k, err);
+	}
+	g_secret_release(&old);
+	if (rc < 0)
+		return -1;
+	rc = g_account_kdf_choose(a->kdf_name, &u->kdf, &kdf, err);
+	if (rc == 0)
+		rc = g_secret_new_passphrase(a->secrets, u->username, 0, &fresh, err);
+	if (rc >= 0)
+		rc = g_account_passwd(s, u, &k, &kdf, &fresh, a->dry_run, err);
+	g_secret_release(&fresh);
+	g_userkey_release(&k);
+	return rc < 0 ? -1 : 0;
+}
+
+int g_account_unlock_asked(struct g_store *s, const struct g_user *u,
+			   struct g_keycache_unlock *un, const struct g_account_ask *a,
+			   struct g_err *err)
+{
+	struct g_secret pass = { NULL, 0 };
+	struct g_cache_id id;
+	struct g_userkey k;
+	int rc;
+
+	g_userkey_cache_id(s->db_id, u, &id);
+	if (checked_key(s, u, a, &pass, &k, err) < 0)
+		return -1;
+	g_secret_release(&pass);
+	rc = g_keycache_unlock(&id, k.dek, un, err);
+	g_userkey_release(&k);
+	return rc < 0 ? -1 : 0;
+}
+
+int g_account_rekey_asked(struct g_store *s, struct g_user *u, long *fields,
+			  const struct g_account_ask *a, struct g_err *err)
+{
+	struct g_secret pass = { NULL, 0 };
+	char recovery[G_RECOVERY_TEXT];
+	struct g_userkey old;
+	int rc;
+
+	*fields = 0;
+	if (checked_key(s, u, a, &pass, &old, err) < 0)
+		return -1;
+	rc = g_account_rekey(s, u, &old, &pass, a->dry_run, recovery, fields, a->deliver, a->arg,
+			     err);
+	g_secret_release(&pass);
+	g_userkey_release(&old);
+	sodium_memzero(recovery, sizeof(recovery));
+	return rc < 0 ? -1 : 0;
+}
+
+int g_account_delete_asked(struct g_store *s, const struct g_user *u,
+			   const struct g_account_ask *a, struct g_err *err)
+{
+	struct g_secret pass = { NULL, 0 };
+	struct g_userkey k;
+
+	if (checked_key(s, u, a, &pass, &k, err) < 0)
+		return -1;
+	g_secret_release(&pass);
+	g_userkey_release(&k);
+	return g_account_delete(s, u, a->dry_run, err);
 }

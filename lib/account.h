@@ -9,17 +9,33 @@
 #ifndef GUISE_ACCOUNT_H
 #define GUISE_ACCOUNT_H
 
+#include "keycache.h"
 #include "userkey.h"
 #include "store.h"
 #include "user.h"
 
 /* Hands a new recovery key (its printed form; the callee may zero it) to
- * the user, from inside the write transaction, after the writes and before
- * the commit: the printed copy is the only one, so unless it went out (the
- * callee returns 0) nothing is committed and the old key still works.
- * -1 with err set rolls back. Called for a dry run too. */
-typedef int g_account_deliver_fn(char recovery[G_RECOVERY_TEXT], void *arg,
-				 struct g_err *err);
+ * the user u, from inside the write transaction, after the writes and
+ * before the commit: the printed copy is the only one, so unless it went
+ * out (the callee returns 0) nothing is committed and the old key still
+ * works. fields: a rekey's count of fields re-encrypted, else NULL. -1
+ * with err set rolls back. Called for a dry run too. */
+typedef int g_account_deliver_fn(const struct g_user *u, const long *fields,
+				 char recovery[G_RECOVERY_TEXT], void *arg, struct g_err *err);
+
+/* What a command asks of the *_asked verbs below: where the secrets come
+ * from, the KDF it named, whether to keep the change, and whom to tell in
+ * the middle of the work (arg goes to both). */
+struct g_account_ask {
+	const struct g_secret_opts *secrets;
+	const char *kdf_name; /* --kdf, or NULL */
+	int dry_run;
+	/* the key, read and checked, before any new secret is read (may be
+	 * NULL; not called for the recovery key) */
+	void (*key_read)(const struct g_user *u, const struct g_userkey *k, void *arg);
+	g_account_deliver_fn *deliver; /* the new recovery key */
+	void *arg;
+};
 
 /* The KDF for a new wrap: name (--kdf) if given, else $GUISE_KDF if set
  * and not empty, else fallback. A name that is not a preset: 64 for
@@ -64,5 +80,31 @@ int g_account_rekey(struct g_store *s, struct g_user *u, const struct g_userkey 
  * the unlock cache. */
 int g_account_delete(struct g_store *s, const struct g_user *u, int dry_run,
 		     struct g_err *err);
+
+/* The verbs whole, their secrets read through a: */
+
+/* init: a new user named username, under a new passphrase (else the
+ * passphrase sources) and the KDF asked (else moderate). */
+int g_account_create_asked(struct g_store *s, const char *username, const char *email,
+			   const struct g_account_ask *a, struct g_err *err);
+
+/* passwd (from_recovery 0: the passphrase, checked) and recover (1: the
+ * recovery key): then a new passphrase, under the KDF asked or u's own. */
+int g_account_passwd_asked(struct g_store *s, struct g_user *u, int from_recovery,
+			   const struct g_account_ask *a, struct g_err *err);
+
+/* unlock: the passphrase, checked whatever the cache holds (a wrong one
+ * must not extend an unlock), then g_keycache_unlock with un. */
+int g_account_unlock_asked(struct g_store *s, const struct g_user *u,
+			   struct g_keycache_unlock *un, const struct g_account_ask *a,
+			   struct g_err *err);
+
+/* rekey, with the passphrase checked; *fields as g_account_rekey. */
+int g_account_rekey_asked(struct g_store *s, struct g_user *u, long *fields,
+			  const struct g_account_ask *a, struct g_err *err);
+
+/* delete-user, with the passphrase checked. */
+int g_account_delete_asked(struct g_store *s, const struct g_user *u,
+			   const struct g_account_ask *a, struct g_err *err);
 
 #endif

@@ -288,3 +288,28 @@ long g_portable_open(const struct g_userkey *k, json_t *record, struct g_err *er
 {
 	return walk_record(k, record, 0, err);
 }
+
+int g_portable_filter(const struct g_userkey *k, int sealing, FILE *in, const char *name,
+		      enum g_doc_format format, struct g_doc_writer *out, struct g_err *err)
+{
+	struct g_doc_reader *rd = g_doc_reader_new(in, name, format, G_DOC_RECORDS);
+	json_t *rec;
+	int rc, n = 0;
+
+	if (!rd)
+		return g_err_oom(err);
+	while ((rc = g_doc_read(rd, &rec, err)) > 0) {
+		n++;
+		if ((sealing ? g_portable_seal(k, rec, err) : g_portable_open(k, rec, err)) < 0) {
+			g_err_prefix(err, "'%s': record %d", name, n);
+			rc = -1;
+		} else {
+			rc = g_doc_write(out, rec, err);
+		}
+		json_decref(rec);
+		if (rc < 0)
+			break;
+	}
+	g_doc_reader_free(rd);
+	return rc < 0 ? -1 : 0;
+}

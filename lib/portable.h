@@ -17,6 +17,9 @@
 #define GUISE_PORTABLE_H
 
 #include <jansson.h>
+#include <stdio.h>
+
+#include "doc.h"
 
 #include "userkey.h"
 
@@ -30,5 +33,12 @@ long g_portable_seal(const struct g_userkey *k, json_t *record,
  * value that fails, or was sealed for another user or key version). */
 long g_portable_open(const struct g_userkey *k, json_t *record,
 		     struct g_err *err);
+
+/* seal and open as a filter: each record of in (format as --input) sealed
+ * (sealing 1) or opened, then written to out, until the end or the first
+ * failure: -1 with err set, a record's own failure located "'name':
+ * record N" (from 1). */
+int g_portable_filter(const struct g_userkey *k, int sealing, FILE *in, const char *name,
+		      enum g_doc_format format, struct g_doc_writer *out, struct g_err *err);
 
 #endif

@@ -86,6 +86,7 @@
 #include "input.h"
 #include "keycache.h"
 #include "msg.h"
+#include "portable.h"
 #include "session_edit.h"
 #include "store.h"
 #include "timestamp.h"
@@ -122,6 +123,7 @@ static const char synopsis[] =
 	"       test-tool turn\n"
 	"       test-tool keys kdf-choose [NAME] | unlock-plan keyring|token [SECONDS] | drop\n"
 	"                 | verdict FIELDS FAILED UNBOUND [fix] | recovery-record [FIELDS]\n"
+	"                 | passwd-asked [RECOVERY_FILE] (TOOL_KDF: --kdf) | filter seal|open [FILE...]\n"
 	"       test-tool greeting INDEX [asked]\n"
 	"shared options: -d DB -u USER -y --pretty --input json|yaml -q -v -n\n";
 
@@ -1244,6 +1246,71 @@ static int keys_user(struct tool *t, int argc, char **argv, const char *verb)
 	return rc < 0 ? g_msg_report(&err) : 0;
 }
 
+static void say_key_read(const struct g_user *u, const struct g_userkey *k, void *arg)
+{
+	(void)arg;
+	printf("key_read %s %s\n", u->username, k->source);
+}
+
+struct keys_filter {
+	const struct g_userkey *k;
+	struct tool *t;
+	struct g_doc_writer *out;
+	int sealing;
+};
+
+static int keys_filter_one(FILE *in, const char *name, void *arg)
+{
+	struct keys_filter *f = arg;
+	struct g_err err;
+
+	if (g_portable_filter(f->k, f->sealing, in, name, f->t->cli.input, f->out, &err) < 0)
+		return g_msg_report(&err);
+	return 0;
+}
+
+/* keys passwd-asked and filter: g_account_passwd_asked (the key_read
+ * callback printed) and g_portable_filter, for the user -u of -d. */
+static int keys_asked(struct tool *t, int argc, char **argv, const char *verb)
+{
+	struct g_secret_opts o;
+	struct g_account_ask a = { &o, getenv("TOOL_KDF"), t->cli.dry_run, say_key_read, NULL, NULL };
+	struct keys_filter f = { NULL, t, NULL, 0 };
+	struct g_userkey k;
+	struct g_store *s;
+	struct g_user u;
+	struct g_err err;
+	char *path;
+	int rc;
+
+	g_secret_opts_init(&o);
+	if (g_crypt_init(&err) < 0 || !(path = g_cli_db_path(&t->cli, &err)))
+		return g_msg_report(&err);
+	s = g_store_open(path, &err);
+	free(path);
+	if (!s || g_user_resolve(s, t->cli.user, &u, &err) < 0) {
+		g_store_close(s);
+		return g_msg_report(&err);
+	}
+	if (strcmp(verb, "passwd-asked") == 0) {
+		o.recovery_key_file = optind + 1 < argc ? argv[optind + 1] : NULL;
+		rc = g_account_passwd_asked(s, &u, o.recovery_key_file != NULL, &a, &err);
+		if (rc == 0)
+			printf("kdf %llu %zu\n", u.kdf.opslimit, u.kdf.memlimit);
+	} else if ((rc = g_userkey_get(s->db_id, &u, &o, 0, &k, &err)) == 0) {
+		f.k = &k;
+		f.sealing = optind + 1 < argc && strcmp(argv[optind + 1], "seal") == 0;
+		f.out = g_doc_writer_new(stdout, t->cli.output);
+		rc = g_input_each(argv + optind + 2, argc > optind + 2 ? argc - optind - 2 : 0,
+				  keys_filter_one, &f);
+		g_doc_writer_close(f.out, NULL);
+		g_userkey_release(&k);
+	}
+	g_user_release(&u);
+	g_store_close(s);
+	return rc < 0 ? g_msg_report(&err) : rc;
+}
+
 static int cmd_keys(struct tool *t, int argc, char **argv)
 {
 	const char *verb = optind < argc ? argv[optind] : "";
@@ -1264,6 +1331,8 @@ static int cmd_keys(struct tool *t, int argc, char **argv)
 		return keys_unlock_plan(argc, argv);
 	if (strcmp(verb, "drop") == 0 || strcmp(verb, "recovery-record") == 0)
 		return keys_user(t, argc, argv, verb);
+	if (strcmp(verb, "passwd-asked") == 0 || strcmp(verb, "filter") == 0)
+		return keys_asked(t, argc, argv, verb);
 	if (strcmp(verb, "verdict") != 0 || optind + 4 > argc)
 		return g_msg_usage(synopsis, "keys: unknown verb or missing arguments");
 	for (i = 0; i < 3; i++)
