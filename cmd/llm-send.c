@@ -216,6 +216,7 @@ static int resolve(struct send *s, struct g_err *err)
 			     err) < 0)
 		return -1;
 	s->http.who = g_llm_provider_name(s->provider);
+	s->http.error_text = g_llm_error_text;
 	return 0;
 }
 
