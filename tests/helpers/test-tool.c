@@ -28,6 +28,10 @@
  *   test-tool sse CHUNK                 stdin through the event-stream
  *                                       reader in pieces of CHUNK bytes (0:
  *                                       whole), each event as a record
+ *   test-tool card-fields               card_fields.h's lines: name, type,
+ *                                       required, column (- for none)
+ *   test-tool vault-columns TABLE       the vault's encrypted columns of
+ *                                       TABLE, in the order it walks them
  *   test-tool charx-make OUT KIND [ARG]
  *                                       CHARX fixtures, good and bad, made
  *                                       with libzip and patched by hand
@@ -75,6 +79,8 @@ static const char synopsis[] =
 	"       test-tool charx-roundtrip IN OUT\n"
 	"       test-tool charx-make OUT KIND [ARG]\n"
 	"       test-tool sse CHUNK\n"
+	"       test-tool card-fields\n"
+	"       test-tool vault-columns TABLE\n"
 	"shared options: -d DB -u USER -y --pretty --input json|yaml -q -v -n\n";
 
 enum { OPT_ANY = G_OPT_COMMAND, OPT_STRICT };
@@ -888,6 +894,32 @@ static int cmd_sse(int argc, char **argv)
 	return rc < 0 ? g_report(&err) : 0;
 }
 
+static int cmd_card_fields(void)
+{
+#define G_CARD_FIELD(name, type, required, column) \
+	printf("%s %s %d %d\n", #name, #type, required, column);
+#define G_CARD_FIELD_NO_COLUMN(name, type, required) \
+	printf("%s %s %d -\n", #name, #type, required);
+#include "card_fields.h"
+	return 0;
+}
+
+static int cmd_vault_columns(int argc, char **argv)
+{
+	const struct g_vault_table *t;
+	const char *const *c;
+
+	if (optind + 1 != argc)
+		return g_usage_error(synopsis, "vault-columns: give a table");
+	for (t = g_vault_tables; t->name; t++)
+		if (strcmp(t->name, argv[optind]) == 0) {
+			for (c = t->columns; *c; c++)
+				printf("%s\n", *c);
+			return 0;
+		}
+	return g_usage_error(synopsis, "vault-columns: no table '%s'", argv[optind]);
+}
+
 int main(int argc, char **argv)
 {
 	struct tool t = { .any = 0 };
@@ -936,6 +968,10 @@ int main(int argc, char **argv)
 		status = cmd_charx_make(argc, argv);
 	else if (strcmp(sub, "sse") == 0)
 		status = cmd_sse(argc, argv);
+	else if (strcmp(sub, "card-fields") == 0)
+		status = cmd_card_fields();
+	else if (strcmp(sub, "vault-columns") == 0)
+		status = cmd_vault_columns(argc, argv);
 	else
 		status = g_usage_error(synopsis, "unknown subcommand '%s'", sub);
 	return g_cli_finish(status);
