@@ -13,6 +13,7 @@
 #include "account.h"
 #include "cli.h"
 #include "doc.h"
+#include "duration.h"
 #include "keycache.h"
 #include "userkey.h"
 #include "portable.h"
