@@ -167,6 +167,7 @@ static int resolve(struct send *s, struct g_err *err)
 	s->http.who = g_llm_provider_name(s->provider);
 	s->turn.model = s->model;
 	s->turn.provider = s->provider;
+	s->http.error_text = g_llm_error_text;
 	return 0;
 }
 

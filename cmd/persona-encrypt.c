@@ -13,6 +13,7 @@
 #include "account_verify.h"
 #include "cli.h"
 #include "doc.h"
+#include "duration.h"
 #include "frame.h"
 #include "input.h"
 #include "keycache.h"

@@ -1,13 +1,12 @@
 /*
  * base64_fuzz: libFuzzer target for the lenient base64 reader cards use
- * (g_base64_decode_lenient, lib/png). Oracle: whatever it decodes, encoded
+ * (g_base64_decode_lenient, lib/base64). Oracle: whatever it decodes, encoded
  * again (URL-safe and unpadded, g_base64_encode) decodes to the same bytes.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypt.h"
-#include "png.h"
+#include "base64.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

@@ -10,7 +10,7 @@
 
 #include "crypt.h"
 #include "doc.h"
-#include "keycache.h"
+#include "duration.h"
 #include "portable.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);

@@ -1,13 +1,13 @@
 /*
  * png_fuzz: libFuzzer target for the PNG chunk walker, text chunks and
- * lenient base64 (lib/png). Oracles: a file whose card was found, once its
+ * lenient base64 (lib/png, lib/base64). Oracles: a file whose card was found, once its
  * card chunks are stripped, has no card; the card written back as a tEXt
  * chunk reads back the same.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypt.h"
+#include "base64.h"
 #include "png.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);

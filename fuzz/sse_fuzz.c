@@ -1,7 +1,8 @@
 /*
  * sse_fuzz: libFuzzer target for the event-stream reader (g_sse_feed,
- * g_sse_end) and the JSON-lines reader (g_lines_feed, g_lines_end) of
- * lib/sse. Each input is a stream, read by both, whole and in pieces.
+ * g_sse_end, lib/sse) and the JSON-lines reader (g_lines_feed,
+ * g_lines_end, lib/lines). Each input is a stream, read by both, whole and
+ * in pieces.
  *
  * Pieces: the whole input in one; pieces of 1, 2, 3, 5 and 7 bytes; two
  * pieces cut at every place (at 32 places spread over longer inputs);
@@ -40,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lines.h"
 #include "sse.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);

@@ -1,4 +1,5 @@
-/* card.c: every card shape into the canonical V3 card. */
+/* card.c: every card shape into the canonical V3 card; whose card it is
+ * and where a persona goes in a prompt. */
 #include "card.h"
 
 #include <stdarg.h>
@@ -6,37 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum kind { TEXT, TEXTS, OBJECT, NUMBER, BOOK, ASSETS, TEXT_MAP };
-
 /* The fields of V3's data, in the spec's order, with their types; the
  * required ones get their empty value when missing. */
 static const struct field {
 	const char *name;
-	enum kind kind;
+	enum g_card_type type;
 	int required;
 } fields[] = {
-	{ "name", TEXT, 1 },
-	{ "description", TEXT, 1 },
-	{ "tags", TEXTS, 1 },
-	{ "creator", TEXT, 1 },
-	{ "character_version", TEXT, 1 },
-	{ "mes_example", TEXT, 1 },
-	{ "extensions", OBJECT, 1 },
-	{ "system_prompt", TEXT, 1 },
-	{ "post_history_instructions", TEXT, 1 },
-	{ "first_mes", TEXT, 1 },
-	{ "alternate_greetings", TEXTS, 1 },
-	{ "personality", TEXT, 1 },
-	{ "scenario", TEXT, 1 },
-	{ "creator_notes", TEXT, 1 },
-	{ "character_book", BOOK, 0 },
-	{ "assets", ASSETS, 0 },
-	{ "nickname", TEXT, 0 },
-	{ "creator_notes_multilingual", TEXT_MAP, 0 },
-	{ "source", TEXTS, 0 },
-	{ "group_only_greetings", TEXTS, 1 },
-	{ "creation_date", NUMBER, 0 },
-	{ "modification_date", NUMBER, 0 },
+#define G_CARD_FIELD(name, type, required, column) { #name, G_CARD_##type, required },
+#define G_CARD_FIELD_NO_COLUMN(name, type, required) { #name, G_CARD_##type, required },
+#include "card_fields.h"
 };
 
 /* The V1 fields, shared by V1 cards and the top-level copies of V2. */
@@ -64,7 +44,7 @@ int g_card_field(const char *key)
 
 	for (i = 0; i < sizeof(fields) / sizeof(*fields); i++)
 		if (strcmp(fields[i].name, key) == 0)
-			return fields[i].kind == TEXT ? 2 : 1;
+			return fields[i].type == G_CARD_TEXT ? 2 : 1;
 	return 0;
 }
 
@@ -162,25 +142,25 @@ static int check_field(struct ctx *c, const struct field *f, const json_t *v)
 	size_t i;
 
 	snprintf(place, sizeof(place), "data.%s", f->name);
-	switch (f->kind) {
-	case TEXT:
+	switch (f->type) {
+	case G_CARD_TEXT:
 		return json_is_string(v) ? 0 : fail(c, place, "expected a string");
-	case TEXTS:
+	case G_CARD_TEXTS:
 		return check_texts(c, place, v);
-	case OBJECT:
+	case G_CARD_OBJECT:
 		return json_is_object(v) ? 0 : fail(c, place, "expected an object");
-	case NUMBER:
+	case G_CARD_NUMBER:
 		return json_is_number(v) ? 0 : fail(c, place, "expected a number");
-	case BOOK:
+	case G_CARD_BOOK:
 		return check_book(c, v);
-	case TEXT_MAP:
+	case G_CARD_TEXT_MAP:
 		if (!json_is_object(v))
 			return fail(c, place, "expected an object of strings");
 		json_object_foreach ((json_t *)v, key, item)
 			if (!json_is_string(item))
 				return fail(c, place, "expected an object of strings");
 		return 0;
-	case ASSETS:
+	case G_CARD_ASSETS:
 		if (!json_is_array(v))
 			return fail(c, place, "expected a list of assets");
 		json_array_foreach (v, i, item)
@@ -195,11 +175,11 @@ static int check_field(struct ctx *c, const struct field *f, const json_t *v)
 	return 0;
 }
 
-static json_t *empty_value(enum kind kind)
+static json_t *empty_value(enum g_card_type type)
 {
-	switch (kind) {
-	case TEXTS: return json_array();
-	case OBJECT: return json_object();
+	switch (type) {
+	case G_CARD_TEXTS: return json_array();
+	case G_CARD_OBJECT: return json_object();
 	default: return json_string("");
 	}
 }
@@ -256,7 +236,7 @@ static int complete_data(struct ctx *c, json_t *data)
 		if (v && check_field(c, &fields[i], v) < 0)
 			return -1;
 		if (!v && fields[i].required &&
-		    json_object_set_new(data, fields[i].name, empty_value(fields[i].kind)) < 0)
+		    json_object_set_new(data, fields[i].name, empty_value(fields[i].type)) < 0)
 			return g_err_oom(c->err);
 	}
 	name = json_object_get(data, "name");
@@ -439,4 +419,68 @@ json_t *g_card_normalize(const json_t *doc, const char *name, int strict,
 		return from_flat(&c, doc, v1, sizeof(v1) / sizeof(*v1));
 	}
 	return fail(&c, "card", "not a character card: no spec, name or char_name"), NULL;
+}
+
+const struct g_placement g_placement_default = { "in_prompt", 2, "system" };
+
+const char *g_cardkind_table(enum g_cardkind kind)
+{
+	return kind == G_PERSONA ? "user_personas" : "characters";
+}
+
+const char *g_cardkind_name(enum g_cardkind kind)
+{
+	return kind == G_PERSONA ? "persona" : "character";
+}
+
+static const char *const positions[] = { "in_prompt", "at_depth", "none" };
+static const char *const roles[] = { "system", "user", "assistant" };
+
+int g_placement_parse(const char *position, int64_t depth, const char *role,
+		      struct g_placement *out)
+{
+	size_t i;
+
+	out->position = out->role = NULL;
+	out->depth = depth;
+	for (i = 0; i < 3; i++) {
+		if (position && strcmp(position, positions[i]) == 0)
+			out->position = positions[i];
+		if (role && strcmp(role, roles[i]) == 0)
+			out->role = roles[i];
+	}
+	return out->position && out->role && depth >= 0 ? 0 : -1;
+}
+
+int g_placement_valid(const struct g_placement *p)
+{
+	struct g_placement copy;
+
+	return g_placement_parse(p->position, p->depth, p->role, &copy) == 0;
+}
+
+void g_placement_put(json_t *card, const json_t *record)
+{
+	json_t *ext = json_object_get(json_object_get(card, "data"), "extensions");
+
+	if (json_is_object(ext))
+		json_object_set_new(ext, "guise_persona",
+				    json_pack("{s:O, s:O, s:O}", "position",
+					      json_object_get(record, "position"), "depth",
+					      json_object_get(record, "depth"), "role",
+					      json_object_get(record, "role")));
+}
+
+void g_placement_take(json_t *card, struct g_placement *place)
+{
+	json_t *ext = json_object_get(json_object_get(card, "data"), "extensions");
+	const json_t *saved = json_object_get(ext, "guise_persona");
+	struct g_placement p;
+
+	if (saved && json_is_integer(json_object_get(saved, "depth")) &&
+	    g_placement_parse(json_string_value(json_object_get(saved, "position")),
+			      json_integer_value(json_object_get(saved, "depth")),
+			      json_string_value(json_object_get(saved, "role")), &p) == 0)
+		*place = p;
+	json_object_del(ext, "guise_persona");
 }

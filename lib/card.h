@@ -17,6 +17,7 @@
 #define GUISE_CARD_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "err.h"
 
@@ -26,6 +27,17 @@ enum g_card_shape {
 	G_CARD_V1,
 	G_CARD_PYGMALION,
 	G_CARD_TEXTGEN
+};
+
+/* The shape of a field's value (card_fields.h lists the fields). */
+enum g_card_type {
+	G_CARD_TEXT,    /* a string */
+	G_CARD_TEXTS,   /* a list of strings */
+	G_CARD_OBJECT,
+	G_CARD_NUMBER,
+	G_CARD_BOOK,    /* a lorebook */
+	G_CARD_ASSETS,  /* a list of {type, uri, ...} */
+	G_CARD_TEXT_MAP /* an object of strings */
 };
 
 /* Whether key is one of the canonical card's own top-level keys (spec,
@@ -48,5 +60,35 @@ typedef void (*g_card_warn_fn)(const char *msg, void *arg);
 json_t *g_card_normalize(const json_t *doc, const char *name, int strict,
 			 enum g_card_shape *shape, g_card_warn_fn warn,
 			 void *warn_arg, struct g_err *err);
+
+/* Whose card it is: a character's, or a persona (the user's own card). */
+enum g_cardkind { G_CHARACTER, G_PERSONA };
+
+/* "characters" or "user_personas", the store's tables */
+const char *g_cardkind_table(enum g_cardkind kind);
+/* "character" or "persona", as records call them */
+const char *g_cardkind_name(enum g_cardkind kind);
+
+/* Where a persona's description goes in a prompt (SillyTavern's persona
+ * placement): position in_prompt, at_depth or none; depth; role. */
+struct g_placement {
+	const char *position;
+	int64_t depth;
+	const char *role;
+};
+extern const struct g_placement g_placement_default;
+/* Whether p names a valid position and role and a depth >= 0. */
+int g_placement_valid(const struct g_placement *p);
+/* A placement from its parts, its strings the library's own (static):
+ * -1 if any part is invalid. */
+int g_placement_parse(const char *position, int64_t depth, const char *role,
+		      struct g_placement *out);
+
+/* A persona's placement travels in its exported card as
+ * data.extensions.guise_persona = {position, depth, role}: g_placement_put
+ * writes a record's there, g_placement_take reads it back into *place (left
+ * as it is when absent or invalid) and removes it from the card. */
+void g_placement_put(json_t *card, const json_t *record);
+void g_placement_take(json_t *card, struct g_placement *place);
 
 #endif

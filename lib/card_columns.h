@@ -1,13 +1,15 @@
 /*
- * card_columns.h: what the two halves of cardrow (card_row.c writes,
- * card_row_read.c reads) share: the encrypted columns of a card row, in the
- * order every statement lists them, and opening one of them.
+ * card_columns.h: the encrypted columns of a card row, in the order every
+ * statement of card_row.c (writes) and card_row_read.c (reads) lists them,
+ * and opening one of them (card_columns.c).
  */
-#ifndef GUISE_CARDROW_SRC_H
-#define GUISE_CARDROW_SRC_H
+#ifndef GUISE_CARD_COLUMNS_H
+#define GUISE_CARD_COLUMNS_H
 #include <sqlite3.h>
 #include <stddef.h>
-#include "card_row.h"
+#include "card.h"
+#include "err.h"
+#include "userkey.h"
 
 /* How a data field is kept: a text field as its text, the rest as JSON. */
 enum g_card_column_type { G_COL_TEXT, G_COL_JSON };
@@ -17,8 +19,13 @@ struct g_card_column {
 	enum g_card_column_type type;
 };
 
-/* The data fields with a column of their own. */
-#define G_CARD_DATA_COLUMNS 20
+/* The data fields with a column of their own (card_fields.h), in the
+ * spec's order: the order records list them in. */
+enum {
+	G_CARD_DATA_COLUMNS = 0
+#define G_CARD_FIELD(name, type, required, column) + 1
+#include "card_fields.h"
+};
 extern const struct g_card_column g_card_data_columns[G_CARD_DATA_COLUMNS];
 
 /* Every encrypted column: the data columns, then these. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "card.h"
+#include "card_row.h"
 #include "doc.h"
 
 /* Keys of a record that describe the row rather than the card: an update

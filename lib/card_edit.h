@@ -19,7 +19,7 @@
 #define GUISE_CARDEDIT_H
 #include <jansson.h>
 
-#include "card_row.h"
+#include "card.h"
 
 /* What a person's input becomes. */
 struct g_card_edit {

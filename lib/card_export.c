@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "charx.h"
-#include "crypt.h"
 #include "png.h"
 
 const char g_card_backfill_note[] =

@@ -13,7 +13,6 @@
 #include <jansson.h>
 #include <stddef.h>
 #include "card.h"
-#include "card_row.h"
 #include "doc.h"
 #include "err.h"
 #include "fileio.h"

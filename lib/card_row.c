@@ -1,5 +1,5 @@
-/* card_row.c: characters and personas into their rows: columns, hashes,
- * inserts and replaces, and rehashing after a rekey. */
+/* card_row.c: characters and personas into their rows: hashes, inserts,
+ * replaces and deletes, and rehashing after a rekey. */
 #include "card_row.h"
 #include "card_columns.h"
 
@@ -10,107 +10,6 @@
 #include "card.h"
 #include "timestamp.h"
 #include "uuid.h"
-
-/* The data fields with a column of their own, in the V3 spec's order (the
- * order records list them in). */
-const struct g_card_column g_card_data_columns[] = {
-	{ "name", G_COL_TEXT },
-	{ "description", G_COL_TEXT },
-	{ "tags", G_COL_JSON },
-	{ "creator", G_COL_TEXT },
-	{ "character_version", G_COL_TEXT },
-	{ "mes_example", G_COL_TEXT },
-	{ "extensions", G_COL_JSON },
-	{ "system_prompt", G_COL_TEXT },
-	{ "post_history_instructions", G_COL_TEXT },
-	{ "first_mes", G_COL_TEXT },
-	{ "alternate_greetings", G_COL_JSON },
-	{ "personality", G_COL_TEXT },
-	{ "scenario", G_COL_TEXT },
-	{ "creator_notes", G_COL_TEXT },
-	{ "character_book", G_COL_JSON },
-	{ "assets", G_COL_JSON },
-	{ "nickname", G_COL_TEXT },
-	{ "creator_notes_multilingual", G_COL_JSON },
-	{ "source", G_COL_JSON },
-	{ "group_only_greetings", G_COL_JSON },
-};
-_Static_assert(sizeof(g_card_data_columns) / sizeof(g_card_data_columns[0]) ==
-		       G_CARD_DATA_COLUMNS,
-	       "G_CARD_DATA_COLUMNS counts the data columns");
-
-const char *g_card_row_column_name(size_t i)
-{
-	static const char *const other_columns[] = { "origin", "card_raw", "avatar", "extra" };
-
-	return i < G_CARD_DATA_COLUMNS ? g_card_data_columns[i].name
-				  : other_columns[i - G_CARD_DATA_COLUMNS];
-}
-
-const struct g_placement g_placement_default = { "in_prompt", 2, "system" };
-
-const char *g_cardkind_table(enum g_cardkind kind)
-{
-	return kind == G_PERSONA ? "user_personas" : "characters";
-}
-
-const char *g_cardkind_name(enum g_cardkind kind)
-{
-	return kind == G_PERSONA ? "persona" : "character";
-}
-
-static const char *const positions[] = { "in_prompt", "at_depth", "none" };
-static const char *const roles[] = { "system", "user", "assistant" };
-
-int g_placement_parse(const char *position, int64_t depth, const char *role,
-		      struct g_placement *out)
-{
-	size_t i;
-
-	out->position = out->role = NULL;
-	out->depth = depth;
-	for (i = 0; i < 3; i++) {
-		if (position && strcmp(position, positions[i]) == 0)
-			out->position = positions[i];
-		if (role && strcmp(role, roles[i]) == 0)
-			out->role = roles[i];
-	}
-	return out->position && out->role && depth >= 0 ? 0 : -1;
-}
-
-int g_placement_valid(const struct g_placement *p)
-{
-	struct g_placement copy;
-
-	return g_placement_parse(p->position, p->depth, p->role, &copy) == 0;
-}
-
-void g_placement_put(json_t *card, const json_t *record)
-{
-	json_t *ext = json_object_get(json_object_get(card, "data"), "extensions");
-
-	if (json_is_object(ext))
-		json_object_set_new(ext, "guise_persona",
-				    json_pack("{s:O, s:O, s:O}", "position",
-					      json_object_get(record, "position"), "depth",
-					      json_object_get(record, "depth"), "role",
-					      json_object_get(record, "role")));
-}
-
-void g_placement_take(json_t *card, struct g_placement *place)
-{
-	json_t *ext = json_object_get(json_object_get(card, "data"), "extensions");
-	const json_t *saved = json_object_get(ext, "guise_persona");
-	struct g_placement p;
-
-	if (saved && json_is_integer(json_object_get(saved, "depth")) &&
-	    g_placement_parse(json_string_value(json_object_get(saved, "position")),
-			      json_integer_value(json_object_get(saved, "depth")),
-			      json_string_value(json_object_get(saved, "role")), &p) == 0)
-		*place = p;
-	json_object_del(ext, "guise_persona");
-}
-
 
 /* A column's plaintext: borrowed (p) or owned (owned, freed after). */
 struct plain {

@@ -21,35 +21,7 @@
 #include "userkey.h"
 #include "store.h"
 #include "user.h"
-
-enum g_cardkind { G_CHARACTER, G_PERSONA };
-
-/* "characters" or "user_personas" */
-const char *g_cardkind_table(enum g_cardkind kind);
-/* "character" or "persona", as records call them */
-const char *g_cardkind_name(enum g_cardkind kind);
-
-/* Where a persona's description goes in a prompt (SillyTavern's persona
- * placement): position in_prompt, at_depth or none; depth; role. */
-struct g_placement {
-	const char *position;
-	int64_t depth;
-	const char *role;
-};
-extern const struct g_placement g_placement_default;
-/* Whether p names a valid position and role and a depth >= 0. */
-int g_placement_valid(const struct g_placement *p);
-/* A placement from its parts, its strings the library's own (static):
- * -1 if any part is invalid. */
-int g_placement_parse(const char *position, int64_t depth, const char *role,
-		      struct g_placement *out);
-
-/* A persona's placement travels in its exported card as
- * data.extensions.guise_persona = {position, depth, role}: g_placement_put
- * writes a record's there, g_placement_take reads it back into *place (left
- * as it is when absent or invalid) and removes it from the card. */
-void g_placement_put(json_t *card, const json_t *record);
-void g_placement_take(json_t *card, struct g_placement *place);
+#include "card.h"
 
 /* What a row is made of. card and origin are borrowed; raw (the card as
  * imported) and avatar (image bytes without card chunks) may be NULL. */

@@ -8,26 +8,6 @@
 
 #include "card.h"
 
-
-int g_card_row_open_col(const struct g_userkey *k, const char *table, const char *id,
-		    sqlite3_stmt *st, int first, size_t i, char **plain, size_t *len,
-		    struct g_err *err)
-{
-	int col = first + 2 * (int)i;
-	struct g_field_ad ad = { table, g_card_row_column_name(i), id, k->user_id, k->dek_version };
-
-	if (sqlite3_column_type(st, col) == SQLITE_NULL &&
-	    sqlite3_column_type(st, col + 1) == SQLITE_NULL)
-		return 0;
-	if (g_crypt_open(k->dek, &ad, sqlite3_column_blob(st, col),
-		   (size_t)sqlite3_column_bytes(st, col), sqlite3_column_blob(st, col + 1),
-		   (size_t)sqlite3_column_bytes(st, col + 1), plain, len, err) < 0) {
-		g_err_prefix(err, "%s '%s' %s", table, id, g_card_row_column_name(i));
-		return -1;
-	}
-	return 1;
-}
-
 /* A stored JSON field back as a value; 65 if it does not parse. */
 static json_t *parse_field(const char *table, const char *id, size_t i,
 			   const char *text, size_t len, struct g_err *err)

@@ -340,40 +340,6 @@ void g_crypt_hasher_end(struct g_hasher *h, unsigned char out[G_HASH_BYTES])
 	sodium_free(h); /* sodium_free zeroes it */
 }
 
-static char *b64_encode(const unsigned char *p, size_t n, int variant)
-{
-	size_t size = sodium_base64_ENCODED_LEN(n, variant);
-	char *s = malloc(size);
-
-	if (s)
-		sodium_bin2base64(s, size, p, n, variant);
-	return s;
-}
-
-char *g_base64_encode(const unsigned char *p, size_t n)
-{
-	return b64_encode(p, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
-
-char *g_base64_encode_std(const unsigned char *p, size_t n)
-{
-	return b64_encode(p, n, sodium_base64_VARIANT_ORIGINAL);
-}
-
-unsigned char *g_base64_decode(const char *s, size_t *n)
-{
-	size_t len = strlen(s);
-	unsigned char *out = malloc(len + 1);
-
-	if (out && sodium_base642bin(out, len + 1, s, len, NULL, n, NULL,
-				     sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
-		sodium_memzero(out, len + 1); /* it may have held part of a token */
-		free(out);
-		out = NULL;
-	}
-	return out;
-}
-
 static const char base32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /* Bit k of the key read as one big-endian number, zero past its end. */

@@ -152,14 +152,6 @@ void g_crypt_hasher_part(struct g_hasher *h, size_t len);
 void g_crypt_hasher_add(struct g_hasher *h, const void *data, size_t len);
 void g_crypt_hasher_end(struct g_hasher *h, unsigned char out[G_HASH_BYTES]);
 
-/* Base64 (URL-safe, unpadded), as sealed values and session tokens carry
- * bytes in text. g_base64_encode: a malloc'ed string or NULL. g_base64_decode:
- * a malloc'ed buffer and its length, or NULL if s is not base64. */
-char *g_base64_encode(const unsigned char *p, size_t n);
-/* Standard base64 with padding, as PNG card chunks carry it. */
-char *g_base64_encode_std(const unsigned char *p, size_t n);
-unsigned char *g_base64_decode(const char *s, size_t *n);
-
 /* The recovery key's printed form: base32 in groups of four, dash-joined
  * (52 letters and digits). text needs G_RECOVERY_TEXT bytes. */
 #define G_RECOVERY_TEXT 66

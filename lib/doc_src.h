@@ -1,5 +1,6 @@
 /*
- * doc_src.h: the byte source under a document reader (private to doc_*.c).
+ * doc_src.h: the byte source under a document reader, and the reader
+ * itself (private to doc_*.c; the functions are doc_src.c's).
  * A small buffer over a FILE or a memory block that can look one byte ahead
  * and counts lines and columns (columns in characters, as jansson does) so
  * every error can say where it is.
@@ -71,9 +72,5 @@ int g_doc_error_at(const struct g_doc_reader *r, long line, long col,
 
 /* The deepest nesting in v, counting v as 1, or limit + 1 once past limit. */
 int g_doc_depth(const json_t *v, int limit);
-
-/* doc_yaml.c */
-int g_doc_yaml_read(struct g_doc_reader *r, json_t **out, struct g_err *err);
-void g_doc_yaml_release(struct g_doc_reader *r);
 
 #endif

@@ -2,7 +2,7 @@
  * In records mode a document is a record, or a list of them handed out one
  * at a time as each ends, so a long list never sits in memory whole. The
  * rules it keeps are in doc.h. */
-#include "doc_src.h"
+#include "doc_yaml.h"
 
 #include <string.h>
 

@@ -9,8 +9,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include "llm.h"
-
 /* The most of an error reply's body kept for its message. */
 #define MAX_ERROR_BODY ((size_t)64 << 10)
 /* Longest wait between attempts, and longest Retry-After honoured. */
@@ -199,7 +197,8 @@ static int judge(struct attempt *a, CURLcode rc, struct g_err *err)
 		curl_easy_getinfo(a->curl, CURLINFO_RESPONSE_CODE, &a->status);
 	if (a->status >= 200 && a->status < 300)
 		return a->h->end(a->h->arg, err) < 0 ? -1 : 0;
-	msg = g_llm_error_text(a->error_body ? a->error_body : "", a->error_len);
+	msg = a->o->error_text ? a->o->error_text(a->error_body ? a->error_body : "", a->error_len)
+			       : NULL;
 	if (a->status >= 300 && a->status < 400)
 		g_err_set(err, G_EX_PROTOCOL, "%s: HTTP %ld: redirects are not followed", who,
 			  a->status);

@@ -26,6 +26,9 @@ struct g_http_opts {
 	const char *cacert;     /* NULL: the system's */
 	int retries;            /* attempts after the first */
 	const char *who;        /* names the provider in messages */
+	/* the provider's own message in the body of an error reply
+	 * (malloc'ed, or NULL for none); NULL: none is looked for */
+	char *(*error_text)(const char *body, size_t len);
 };
 
 /* What the caller does with a reply. */

@@ -13,12 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "crypt.h"
 #include "timestamp.h"
 
 #define PAYLOAD_BYTES (8 + G_CACHE_KEY_ID_BYTES + G_KEY_BYTES)
 #define TOKEN_ID_BYTES 16
-#define MAX_DURATION (30UL * 24 * 3600)
 
 static void key_name(const struct g_cache_id *id, char *buf, size_t size)
 {
@@ -392,30 +392,4 @@ int g_keycache_token_drop(const struct g_cache_id *id)
 	}
 	closedir(d);
 	return count;
-}
-
-int g_duration_parse(const char *s, unsigned int *seconds)
-{
-	unsigned long v, unit = 1;
-	char *end;
-
-	if (!s || !*s || *s == '-')
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s)
-		return -1;
-	switch (*end) {
-	case '\0': case 's': unit = 1; break;
-	case 'm': unit = 60; break;
-	case 'h': unit = 3600; break;
-	case 'd': unit = 86400; break;
-	default: return -1;
-	}
-	if (*end && end[1])
-		return -1;
-	if (v == 0 || v > MAX_DURATION / unit)
-		return -1;
-	*seconds = (unsigned int)(v * unit);
-	return 0;
 }

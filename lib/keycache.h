@@ -78,7 +78,4 @@ int g_keycache_token_get(const struct g_cache_id *id, unsigned char *dek);
 /* Remove every session file of this user and database; the count. */
 int g_keycache_token_drop(const struct g_cache_id *id);
 
-/* Parse a duration: "90", "90s", "15m", "2h", "1d" (at most 30 days). */
-int g_duration_parse(const char *s, unsigned int *seconds);
-
 #endif

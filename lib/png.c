@@ -2,6 +2,8 @@
  * the character card in them. */
 #include "png.h"
 
+#include "base64.h"
+
 #include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -293,77 +295,6 @@ int g_png_text(const struct g_png_chunk *c, const char *name, char **keyword,
 		*keyword = NULL;
 		return -1;
 	}
-	return 0;
-}
-
-/* Base64 digits by byte: the value, the alphabet a digit belongs only to
- * (B64_STD for + and /, B64_URL for - and _), white space and '=' to skip,
- * anything else refused. Card text is not secret, so a plain table does:
- * libsodium's constant-time decoder cost a sixth of reading a PNG card. */
-enum { B64_STD = 0x40, B64_URL = 0x80, B64_SKIP = 0x100, B64_BAD = 0x200 };
-
-static const unsigned short *b64_table(void)
-{
-	static unsigned short t[256];
-	static int ready;
-	int i;
-
-	if (ready)
-		return t;
-	for (i = 0; i < 256; i++)
-		t[i] = B64_BAD;
-	for (i = 0; i < 26; i++) {
-		t['A' + i] = (unsigned short)i;
-		t['a' + i] = (unsigned short)(26 + i);
-	}
-	for (i = 0; i < 10; i++)
-		t['0' + i] = (unsigned short)(52 + i);
-	t['+'] = 62 | B64_STD;
-	t['/'] = 63 | B64_STD;
-	t['-'] = 62 | B64_URL;
-	t['_'] = 63 | B64_URL;
-	/* padding is optional, and only at the end counts */
-	t[' '] = t['\t'] = t['\r'] = t['\n'] = t['='] = B64_SKIP;
-	ready = 1;
-	return t;
-}
-
-int g_base64_decode_lenient(const char *s, size_t len, unsigned char **out,
-			    size_t *out_len)
-{
-	const unsigned short *t = b64_table();
-	unsigned char *o = malloc(len / 4 * 3 + 3);
-	unsigned int acc = 0, seen = 0;
-	size_t i, n = 0, digits = 0;
-	int bits = 0;
-
-	*out = NULL;
-	if (!o)
-		return -1;
-	for (i = 0; i < len; i++) {
-		unsigned int v = t[(unsigned char)s[i]];
-
-		if (v & B64_SKIP)
-			continue;
-		seen |= v;
-		acc = (acc << 6) | (v & 63);
-		bits += 6;
-		digits++;
-		if (bits >= 8) {
-			bits -= 8;
-			o[n++] = (unsigned char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	/* a byte that is no digit, both alphabets at once, one digit left over
-	 * (no byte at all), or leftover bits an encoder would not write */
-	if ((seen & B64_BAD) || (seen & (B64_STD | B64_URL)) == (B64_STD | B64_URL) ||
-	    digits % 4 == 1 || acc != 0) {
-		free(o);
-		return -1;
-	}
-	*out = o;
-	*out_len = n;
 	return 0;
 }
 

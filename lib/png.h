@@ -48,11 +48,6 @@ int g_png_is_text(const struct g_png_chunk *c);
 int g_png_text(const struct g_png_chunk *c, const char *name, char **keyword,
 	       char **text, size_t *text_len, struct g_err *err);
 
-/* Base64 as cards carry it: standard or URL-safe alphabet, white space
- * anywhere, padding optional. -1 if it is not base64. */
-int g_base64_decode_lenient(const char *s, size_t len, unsigned char **out,
-			    size_t *out_len);
-
 /* The card in a PNG: the decoded bytes of its "ccv3" chunk, else its
  * "chara" chunk. 65 "no character data" when it has neither; *keyword says
  * which was used ("ccv3" or "chara"). */

@@ -1,6 +1,7 @@
 /* portable.c: records with their text fields sealed, and back. */
 #include "portable.h"
 
+#include "base64.h"
 #include "uuid.h"
 
 #include <sodium.h>

@@ -1,4 +1,4 @@
-/* sse.c: server-sent events and JSON lines, byte by byte across pieces. */
+/* sse.c: server-sent events, byte by byte across pieces. */
 #include "sse.h"
 
 #include <stdlib.h>
@@ -172,68 +172,4 @@ int g_sse_end(struct g_sse *p, struct g_err *err)
 	p->line.len = 0;
 	(void)err;
 	return 0;
-}
-
-struct g_lines {
-	g_lines_fn fn;
-	void *arg;
-	struct g_text line;
-};
-
-struct g_lines *g_lines_new(g_lines_fn fn, void *arg)
-{
-	struct g_lines *l = calloc(1, sizeof(*l));
-
-	if (l) {
-		l->fn = fn;
-		l->arg = arg;
-	}
-	return l;
-}
-
-void g_lines_free(struct g_lines *l)
-{
-	if (!l)
-		return;
-	g_text_release(&l->line);
-	free(l);
-}
-
-static int emit(struct g_lines *l, struct g_err *err)
-{
-	size_t n = l->line.len;
-	int rc = 0;
-
-	if (n && l->line.data[n - 1] == '\r')
-		n--;
-	if (n)
-		rc = l->fn(l->line.data, n, l->arg, err) ? -1 : 0;
-	l->line.len = 0;
-	return rc;
-}
-
-int g_lines_feed(struct g_lines *l, const char *buf, size_t len, struct g_err *err)
-{
-	const char *nl;
-	size_t at = 0, n;
-	int rc;
-
-	while (at < len) {
-		nl = memchr(buf + at, '\n', len - at);
-		n = nl ? (size_t)(nl - (buf + at)) : len - at;
-		if ((rc = bytes_add(&l->line, buf + at, n, G_SSE_MAX_EVENT)) < 0)
-			return too_big(err, rc, "a line over 8 MiB");
-		at += n;
-		if (!nl)
-			break;
-		at++;
-		if (emit(l, err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-int g_lines_end(struct g_lines *l, struct g_err *err)
-{
-	return emit(l, err);
 }

@@ -45,14 +45,4 @@ int g_sse_feed(struct g_sse *p, const char *buf, size_t len, struct g_err *err);
  * blank line ended, are dropped (either may be cut short). */
 int g_sse_end(struct g_sse *p, struct g_err *err);
 
-/* Lines of a stream of JSON lines (NDJSON), fed likewise: fn gets each
- * line without its end (LF or CRLF), blank lines skipped. */
-typedef int (*g_lines_fn)(const char *line, size_t len, void *arg, struct g_err *err);
-struct g_lines;
-struct g_lines *g_lines_new(g_lines_fn fn, void *arg);
-void g_lines_free(struct g_lines *l);
-int g_lines_feed(struct g_lines *l, const char *buf, size_t len, struct g_err *err);
-/* A last line without its end is a line too. */
-int g_lines_end(struct g_lines *l, struct g_err *err);
-
 #endif

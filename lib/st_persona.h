@@ -13,7 +13,7 @@
 #ifndef GUISE_STPERSONA_H
 #define GUISE_STPERSONA_H
 #include <jansson.h>
-#include "card_row.h"
+#include "card.h"
 #include "err.h"
 
 /* Whether doc has the shape of a persona backup. */

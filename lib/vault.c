@@ -4,17 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CARD_COLUMNS                                                        \
-	"origin", "name", "description", "personality", "scenario",         \
-		"first_mes", "mes_example", "creator_notes", "system_prompt", \
-		"post_history_instructions", "alternate_greetings",           \
-		"group_only_greetings", "tags", "creator",                    \
-		"character_version", "nickname",                              \
-		"creator_notes_multilingual", "source", "assets",             \
-		"character_book", "extensions", "card_raw", "avatar",     \
-		"extra"
+#include "card_columns.h"
 
-static const char *const card_columns[] = { CARD_COLUMNS, NULL };
+/* A card row's encrypted columns (card_columns.h) in the order of its
+ * table, which the walk follows: the data fields at their places
+ * (card_fields.h) among these; then NULL. */
+static const char *const card_columns[G_CARD_COLUMNS + 1] = {
+	[0] = "origin",
+#define G_CARD_FIELD(name, type, required, column) [(column)] = #name,
+#include "card_fields.h"
+	[21] = "card_raw",
+	[22] = "avatar",
+	[23] = "extra",
+};
 static const char *const session_columns[] = { "title", "stop", "binding", NULL };
 static const char *const session_bound[] = { "binding", NULL };
 static const char *const session_binds[] = { "character_id", "active_custom_persona_id",

@@ -115,12 +115,11 @@ user_version: "4"$'
 }
 
 # Columns of DESIGN.md §5; "enc:" marks an encrypted column (with _nonce).
+# A card row's encrypted columns are the V3 fields of lib/card_fields.h
+# with origin, card_raw, avatar and extra, as the vault lists them (held to
+# the schema in order by 1018-card-fields.bats).
 CARD_COLUMNS="id user_id spec spec_version created_at updated_at content_hash
-	enc:origin enc:name enc:description enc:personality enc:scenario enc:first_mes
-	enc:mes_example enc:creator_notes enc:system_prompt enc:post_history_instructions
-	enc:alternate_greetings enc:group_only_greetings enc:tags enc:creator
-	enc:character_version enc:nickname enc:creator_notes_multilingual enc:source
-	enc:assets enc:character_book enc:extensions enc:card_raw enc:avatar"
+	$(test-tool vault-columns characters | sed 's/^/enc:/')"
 
 assert_columns() {
 	local table=$1 col have

@@ -38,6 +38,10 @@
  *                                       the user's record with a recovery key
  *   test-tool greeting INDEX [asked]    a new session's greeting from the
  *                                       character record on stdin
+ *   test-tool card-fields               card_fields.h's lines: name, type,
+ *                                       required, column (- for none)
+ *   test-tool vault-columns TABLE       the vault's encrypted columns of
+ *                                       TABLE, in the order it walks them
  *   test-tool charx-make OUT KIND [ARG]
  *                                       CHARX fixtures, good and bad, made
  *                                       with libzip and patched by hand
@@ -125,6 +129,8 @@ static const char synopsis[] =
 	"                 | verdict FIELDS FAILED UNBOUND [fix] | recovery-record [FIELDS]\n"
 	"                 | passwd-asked [RECOVERY_FILE] (TOOL_KDF: --kdf) | filter seal|open [FILE...]\n"
 	"       test-tool greeting INDEX [asked]\n"
+	"       test-tool card-fields\n"
+	"       test-tool vault-columns TABLE\n"
 	"shared options: -d DB -u USER -y --pretty --input json|yaml -q -v -n\n";
 
 enum { OPT_ANY = G_OPT_COMMAND, OPT_STRICT };
@@ -1367,6 +1373,32 @@ static int cmd_greeting(int argc, char **argv)
 	return rc < 0 ? g_msg_report(&err) : 0;
 }
 
+static int cmd_card_fields(void)
+{
+#define G_CARD_FIELD(name, type, required, column) \
+	printf("%s %s %d %d\n", #name, #type, required, column);
+#define G_CARD_FIELD_NO_COLUMN(name, type, required) \
+	printf("%s %s %d -\n", #name, #type, required);
+#include "card_fields.h"
+	return 0;
+}
+
+static int cmd_vault_columns(int argc, char **argv)
+{
+	const struct g_vault_table *t;
+	const char *const *c;
+
+	if (optind + 1 != argc)
+		return g_msg_usage(synopsis, "vault-columns: give a table");
+	for (t = g_vault_tables; t->name; t++)
+		if (strcmp(t->name, argv[optind]) == 0) {
+			for (c = t->columns; *c; c++)
+				printf("%s\n", *c);
+			return 0;
+		}
+	return g_msg_usage(synopsis, "vault-columns: no table '%s'", argv[optind]);
+}
+
 int main(int argc, char **argv)
 {
 	struct tool t = { .any = 0 };
@@ -1431,6 +1463,10 @@ int main(int argc, char **argv)
 		status = cmd_keys(&t, argc, argv);
 	else if (strcmp(sub, "greeting") == 0)
 		status = cmd_greeting(argc, argv);
+	else if (strcmp(sub, "card-fields") == 0)
+		status = cmd_card_fields();
+	else if (strcmp(sub, "vault-columns") == 0)
+		status = cmd_vault_columns(argc, argv);
 	else
 		status = g_msg_usage(synopsis, "unknown subcommand '%s'", sub);
 	return g_frame_finish(status);
