@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chat_import.h"
+#include "chat_edit.h"
 #include "chat_log.h"
 #include "cli.h"
 #include "doc.h"
@@ -125,20 +125,6 @@ static int run_show(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	return fflush(stdout) == 0 ? 0 : g_err_set(err, G_EX_IOERR, "cannot write to stdout");
 }
 
-/* Append one message; its record (read back in the transaction) goes to
- * pending, to be printed once committed. */
-static int append_one(struct log_cmd *l, const struct g_message *m, json_t *pending,
-		      struct g_err *err)
-{
-	json_t *rec;
-	int64_t seq = 0;
-
-	if (g_chat_log_append(l->c.ctx.store, &l->c.ctx.key, l->session.id, m, &seq, err) < 0 ||
-	    g_chat_log_get(l->c.ctx.store, &l->c.ctx.key, l->session.id, seq, &rec, err) < 0)
-		return -1;
-	return json_array_append_new(pending, rec) < 0 ? g_err_oom(err) : 0;
-}
-
 static int flush_pending(struct log_cmd *l, json_t *pending, struct g_err *err)
 {
 	size_t i;
@@ -177,7 +163,7 @@ static int append_records(struct log_cmd *l, struct g_err *err)
 			g_subcmd_failed(&l->c, err); /* reported; the batch goes on */
 		} else if (rc == 0) {
 			m.speaker = &l->session.persona;
-			if (append_one(l, &m, pending, err) < 0) {
+			if (g_chat_edit_append(&l->c.ctx, l->session.id, &m, pending, err) < 0) {
 				if (err->code == G_EX_DATAERR)
 					g_subcmd_failed(&l->c, err);
 				else
@@ -226,7 +212,7 @@ static int run_append(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	m.len = f.len;
 	pending = json_array();
 	rc = pending ? g_context_begin(&l->c.ctx, err) : g_err_oom(err);
-	if (rc == 0 && (rc = append_one(l, &m, pending, err)) < 0)
+	if (rc == 0 && (rc = g_chat_edit_append(&l->c.ctx, l->session.id, &m, pending, err)) < 0)
 		g_context_end(&l->c.ctx, rc, err);
 	else if (rc == 0)
 		rc = flush_pending(l, pending, err);
@@ -254,36 +240,18 @@ static int run_edit(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	int rc;
 
 	(void)n;
-	if (parse_seq(args[1], &seq, err) < 0 || open_session(l, args[0], err) < 0 ||
-	    g_message_read_stdin(&f, err) < 0) {
-		g_fileio_release(&f);
-		return -1;
-	}
-	rc = g_context_begin(&l->c.ctx, err);
-	if (rc == 0) {
-		rc = g_chat_log_edit(l->c.ctx.store, &l->c.ctx.key, l->session.id, seq,
-				    (const char *)f.data, f.len, err);
-		if (rc == 0)
-			rc = g_chat_log_get(l->c.ctx.store, &l->c.ctx.key, l->session.id, seq, &rec, err);
-		rc = g_context_end(&l->c.ctx, rc, err);
-	}
+	rc = parse_seq(args[1], &seq, err) < 0 || open_session(l, args[0], err) < 0 ||
+	     g_message_read_stdin(&f, err) < 0 ||
+	     g_chat_edit_text(&l->c.ctx, l->session.id, seq, (const char *)f.data, f.len, &rec,
+			      err) < 0;
 	g_fileio_release(&f);
-	if (rc < 0) {
-		json_decref(rec);
-		return -1;
-	}
-	return g_subcmd_write(&l->c, rec, err);
-}
-
-static int collect_seq(json_t *rec, void *arg)
-{
-	return json_array_append(arg, json_object_get(rec, "seq")) < 0;
+	return rc ? -1 : g_subcmd_write(&l->c, rec, err);
 }
 
 static int run_delete(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
 	struct log_cmd *l = (struct log_cmd *)c;
-	json_t *seqs = json_array(), *v;
+	json_t *seqs = json_array(), *records = NULL, *rec;
 	int64_t seq = 0;
 	size_t i;
 	int rc = 0, a;
@@ -297,23 +265,13 @@ static int run_delete(struct g_subcmd *c, char **args, int n, struct g_err *err)
 			json_array_append_new(seqs, json_integer(seq));
 	if (rc == 0)
 		rc = open_session(l, args[0], err);
-	if (rc == 0 && (l->c.given & BIT(OPT_LAST)))
-		rc = g_chat_log_each(l->c.ctx.store, &l->c.ctx.key, l->session.id, l->last, collect_seq,
-				    seqs, err);
-	/* all or nothing: one message that is not there deletes none */
-	if (rc == 0 && (rc = g_context_begin(&l->c.ctx, err)) == 0) {
-		json_array_foreach (seqs, i, v)
-			if (rc == 0)
-				rc = g_chat_log_delete(l->c.ctx.store, &l->c.ctx.key, l->session.id,
-						      json_integer_value(v), err);
-		rc = g_context_end(&l->c.ctx, rc, err);
-	}
-	json_array_foreach (seqs, i, v)
+	if (rc == 0)
+		rc = g_chat_edit_delete(&l->c.ctx, l->session.id, seqs,
+					(l->c.given & BIT(OPT_LAST)) ? l->last : 0, &records, err);
+	json_array_foreach (records, i, rec)
 		if (rc == 0)
-			rc = g_subcmd_write(&l->c,
-				       json_pack("{s:s, s:s, s:O, s:s}", "kind", "message", "session",
-						 l->session.id, "seq", v, "status", "deleted"),
-				       err);
+			rc = g_subcmd_write(&l->c, json_incref(rec), err);
+	json_decref(records);
 	json_decref(seqs);
 	return rc;
 }
@@ -363,30 +321,10 @@ static int run_import(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	struct log_cmd *l = (struct log_cmd *)c;
 	struct g_chat_import o = { l->character, l->persona, l->impersonate,
 				  !!(l->c.given & BIT(OPT_NO_PERSONA)), l->title };
-	const char *name = n ? args[0] : "-";
-	struct g_doc_reader *r = NULL;
-	struct g_file f = { 0 };
-	char id[G_UUID_LEN];
-	json_t *rec = NULL;
-	int rc;
+	json_t *rec;
 
-	/* read whole first: no writer waits on a slow pipe */
-	rc = g_fileio_read(name, G_CHAT_MAX_BYTES, &f, err);
-	if (rc == 0 && !(r = g_doc_reader_new_mem(f.data, f.len, name, l->c.cli.input,
-						  G_DOC_RECORDS)))
-		rc = g_err_oom(err);
-	if (rc == 0 && (rc = g_context_begin(&l->c.ctx, err)) == 0) {
-		rc = g_chat_import_run(l->c.ctx.store, &l->c.ctx.key, &l->c.ctx.user, r, name, &o, id, err);
-		if (rc == 0)
-			rc = g_session_record_of(l->c.ctx.store, &l->c.ctx.key, id, &rec, err);
-		rc = g_context_end(&l->c.ctx, rc, err);
-	}
-	g_doc_reader_free(r);
-	g_fileio_release(&f);
-	if (rc < 0) {
-		json_decref(rec);
+	if (g_chat_edit_import(&l->c.ctx, n ? args[0] : "-", l->c.cli.input, &o, &rec, err) < 0)
 		return -1;
-	}
 	return g_subcmd_write(&l->c, rec, err);
 }
 

@@ -304,7 +304,7 @@ int g_chat_log_get(struct g_store *s, const struct g_userkey *k, const char *ses
 }
 
 int g_chat_log_each(struct g_store *s, const struct g_userkey *k, const char *session_id,
-		   int64_t last, g_chatlog_fn fn, void *arg, struct g_err *err)
+		   int64_t last, g_chat_log_fn fn, void *arg, struct g_err *err)
 {
 	/* the last N through the (session_id, seq) index, backwards, then
 	 * put in order: N rows read whatever the session's length */

@@ -67,9 +67,9 @@ int g_chat_log_get(struct g_store *s, const struct g_userkey *k, const char *ses
 /* Each message record in seq order, all of them (last 0) or the last
  * `last`: fn gets a record it may keep (json_incref) and returns non-zero
  * to stop. */
-typedef int (*g_chatlog_fn)(json_t *record, void *arg);
+typedef int (*g_chat_log_fn)(json_t *record, void *arg);
 int g_chat_log_each(struct g_store *s, const struct g_userkey *k, const char *session_id,
-		   int64_t last, g_chatlog_fn fn, void *arg, struct g_err *err);
+		   int64_t last, g_chat_log_fn fn, void *arg, struct g_err *err);
 
 /* A message record as a transcript writes it, "Name: content\n": the name
  * System, the character's (assistant), else the speaker's or User; bytes

@@ -1,0 +1,99 @@
+/* chat_edit.c: session-log's changes to a session's messages, each one
+ * transaction. */
+#include "chat_edit.h"
+
+#include "fileio.h"
+#include "session.h"
+
+int g_chat_edit_append(struct g_context *c, const char *session_id, const struct g_message *m,
+		       json_t *pending, struct g_err *err)
+{
+	json_t *rec;
+	int64_t seq = 0;
+
+	if (g_chat_log_append(c->store, &c->key, session_id, m, &seq, err) < 0 ||
+	    g_chat_log_get(c->store, &c->key, session_id, seq, &rec, err) < 0)
+		return -1;
+	return json_array_append_new(pending, rec) < 0 ? g_err_oom(err) : 0;
+}
+
+int g_chat_edit_text(struct g_context *c, const char *session_id, int64_t seq, const char *text,
+		     size_t len, json_t **record, struct g_err *err)
+{
+	int rc = g_context_begin(c, err);
+
+	*record = NULL;
+	if (rc < 0)
+		return -1;
+	rc = g_chat_log_edit(c->store, &c->key, session_id, seq, text, len, err);
+	if (rc == 0)
+		rc = g_chat_log_get(c->store, &c->key, session_id, seq, record, err);
+	if (g_context_end(c, rc, err) < 0) {
+		json_decref(*record);
+		*record = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static int collect_seq(json_t *rec, void *arg)
+{
+	return json_array_append(arg, json_object_get(rec, "seq")) < 0;
+}
+
+int g_chat_edit_delete(struct g_context *c, const char *session_id, json_t *seqs, long last,
+		       json_t **records, struct g_err *err)
+{
+	json_t *out = json_array(), *v;
+	size_t i;
+	int rc = out ? 0 : g_err_oom(err);
+
+	*records = NULL;
+	if (rc == 0 && last > 0)
+		rc = g_chat_log_each(c->store, &c->key, session_id, last, collect_seq, seqs, err);
+	if (rc == 0 && (rc = g_context_begin(c, err)) == 0) {
+		json_array_foreach (seqs, i, v) {
+			if (rc == 0)
+				rc = g_chat_log_delete(c->store, &c->key, session_id,
+						       json_integer_value(v), err);
+			if (rc == 0 && json_array_append_new(out, json_pack("{s:s, s:s, s:O, s:s}",
+						"kind", "message", "session", session_id, "seq", v,
+						"status", "deleted")) < 0)
+				rc = g_err_oom(err);
+		}
+		rc = g_context_end(c, rc, err);
+	}
+	if (rc < 0) {
+		json_decref(out);
+		return -1;
+	}
+	*records = out;
+	return 0;
+}
+
+int g_chat_edit_import(struct g_context *c, const char *name, enum g_doc_format input,
+		       const struct g_chat_import *o, json_t **record, struct g_err *err)
+{
+	struct g_doc_reader *r = NULL;
+	struct g_file f = { 0 };
+	char id[G_UUID_LEN];
+	int rc = g_fileio_read(name, G_CHAT_MAX_BYTES, &f, err);
+
+	*record = NULL;
+	if (rc == 0 && !(r = g_doc_reader_new_mem(f.data, f.len, name, input, G_DOC_RECORDS)))
+		rc = g_err_oom(err);
+	if (rc == 0 && (rc = g_context_begin(c, err)) == 0) {
+		rc = g_chat_import_run(c->store, &c->key, &c->user, r, name, o, id, err);
+		if (rc == 0)
+			rc = g_session_record_of(c->store, &c->key, id, record, err);
+		rc = g_context_end(c, rc, err);
+	}
+	g_doc_reader_free(r);
+	g_fileio_release(&f);
+	if (rc < 0) {
+		json_decref(*record);
+		*record = NULL;
+		return -1;
+	}
+	return 0;
+}
