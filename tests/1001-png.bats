@@ -65,6 +65,7 @@ b64() { printf '%s' "$1" | base64 -w0; }
 	assert_equal "$stderr" "test-tool: from 'chara'"
 	[[ $output == *'"name":"Melina"'* ]] || fail "$output"
 	run -0 --separate-stderr sh -c 'test-tool png-card "$1" | test-tool doc' _ "$DATA/cards-aicharlib/alpin_dale.png"
+	assert_equal "$stderr" "test-tool: from 'chara'"
 	[[ $output == *'"name":"Alpin Dale"'* ]] || fail "${output:0:200}"
 }
 
@@ -84,10 +85,12 @@ b64() { printf '%s' "$1" | base64 -w0; }
 	f=$(card tEXt chara "$(b64 '{"v":2}')")
 	f=$(card tEXt ccv3 "$(b64 '{"v":3}')" "" "$f")
 	run -0 --separate-stderr test-tool png-card "$f"
+	assert_equal "$stderr" "test-tool: from 'ccv3'"
 	assert_output '{"v":3}'
 	f=$(card zTXt CCV3 "$(b64 '{"v":3}')")
 	f=$(card tEXt Chara "$(b64 '{"v":2}')" "" "$f")
 	run -0 --separate-stderr test-tool png-card "$f"
+	assert_equal "$stderr" "test-tool: from 'ccv3'"
 	assert_output '{"v":3}'
 	f=$(card tEXt Chara "$(b64 '{"v":2}')")
 	run -0 --separate-stderr test-tool png-card "$f"
@@ -100,6 +103,7 @@ b64() { printf '%s' "$1" | base64 -w0; }
 	f=$(card tEXt chara "$(b64 '{"n":1}')")
 	f=$(card tEXt chara "$(b64 '{"n":2}')" "" "$f")
 	run -0 --separate-stderr test-tool png-card "$f"
+	assert_equal "$stderr" "test-tool: from 'chara'"
 	assert_output '{"n":1}'
 }
 
@@ -108,12 +112,15 @@ b64() { printf '%s' "$1" | base64 -w0; }
 	std=$(b64 "$json")
 	f=$(card tEXt chara "${std%%=*}")
 	run -0 --separate-stderr test-tool png-card "$f"
+	assert_equal "$stderr" "test-tool: from 'chara'"
 	assert_output "$json"
 	f=$(card tEXt chara "$(printf '%s' "$std" | fold -w 7 | sed 's/^/ /')")
 	run -0 --separate-stderr test-tool png-card "$f"
+	assert_equal "$stderr" "test-tool: from 'chara'"
 	assert_output "$json"
 	f=$(card tEXt chara "$(printf '%s' "$std" | tr '+/' '-_')")
 	run -0 --separate-stderr test-tool png-card "$f"
+	assert_equal "$stderr" "test-tool: from 'chara'"
 	assert_output "$json"
 	f=$(card tEXt chara 'not base64 at all!')
 	run -65 --separate-stderr test-tool png-card "$f"
@@ -124,7 +131,7 @@ b64() { printf '%s' "$1" | base64 -w0; }
 @test "a card with a byte order mark reads as JSON all the same" {
 	local f
 	f=$(card tEXt chara "$(printf '\357\273\277{"name":"Wren"}' | base64 -w0)")
-	run -0 --separate-stderr sh -c 'test-tool png-card "$1" 2>/dev/null | test-tool doc' _ "$f"
+	run_ok sh -c 'test-tool png-card "$1" 2>/dev/null | test-tool doc' _ "$f"
 	assert_output '{"name":"Wren"}'
 }
 
@@ -134,7 +141,7 @@ b64() { printf '%s' "$1" | base64 -w0; }
 	f=$(card iTXt ccv3 "$(b64 '{"n":2}')" z "$f")
 	f=$(card tEXt chara-ext-asset_:0 "$(b64 'asset bytes')" "" "$f")
 	f=$(card tEXt Comment 'made by a test' "" "$f")
-	run -0 --separate-stderr test-tool png-strip "$f" "$stripped"
+	run_ok test-tool png-strip "$f" "$stripped"
 	run -65 --separate-stderr test-tool png-card "$stripped"
 	assert_equal "$stderr" "test-tool: '$stripped': no character data"
 	# what is left is the original image plus the Comment chunk

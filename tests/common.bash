@@ -28,3 +28,10 @@ sanitized() {
 	case $BUILD in *-address* | *-undefined* | *-thread* | *-memory*) return 0 ;; esac
 	return 1
 }
+
+# run_ok CMD...: run CMD, which must succeed with nothing on stderr (STYLE
+# 16 as the default); $output, $lines and $stderr stay for further asserts.
+run_ok() {
+	run -0 --separate-stderr "$@"
+	[ -z "$stderr" ] || fail "$(printf 'run_ok %s: unexpected stderr:\n%s' "$*" "$stderr")"
+}
