@@ -219,39 +219,32 @@ shape() {
 }
 
 @test "PngSuite: the 14 corrupt files in one batch, each refused with its reason" {
-	local expect=(
-		"xc1n0g08.png:IHDR: colour type 1 is invalid"
-		"xc9n2c08.png:IHDR: colour type 9 is invalid"
-		"xcrn0g04.png:not a PNG file (bad signature)"
-		"xcsn0g01.png:chunk 'IDAT' at byte 49: CRC mismatch"
-		"xd0n2c08.png:IHDR: bit depth 0 is invalid for colour type 2"
-		"xd3n2c08.png:IHDR: bit depth 3 is invalid for colour type 2"
-		"xd9n2c08.png:IHDR: bit depth 99 is invalid for colour type 2"
-		"xdtn0g01.png:no IDAT chunk: no image"
-		"xhdn0g08.png:chunk 'IHDR' at byte 8: CRC mismatch"
-		"xlfn0g04.png:not a PNG file (bad signature)"
-		"xs1n0g01.png:not a PNG file (bad signature)"
-		"xs2n0g01.png:not a PNG file (bad signature)"
-		"xs4n0g01.png:not a PNG file (bad signature)"
-		"xs7n0g01.png:not a PNG file (bad signature)"
-	)
-	local e want=()
-	for e in "${expect[@]}"; do
-		want+=("persona-import: '$SUITE/${e%%:*}': ${e#*:}")
+	local rows e file status reason files=() want=()
+	mapfile -t rows < <(pngsuite_expected 'x*')
+	assert_equal "${#rows[@]}" 14
+	for e in "${rows[@]}"; do
+		IFS=$'\t' read -r file status reason <<< "$e"
+		assert_equal "$status" 65
+		files+=("$SUITE/$file")
+		want+=("persona-import: '$SUITE/$file': $reason")
 	done
-	run -65 --separate-stderr persona-import "$SUITE"/x*.png
+	run -65 --separate-stderr persona-import "${files[@]}"
 	assert_output ""
 	assert_equal "$stderr" "$(printf '%s\n' "${want[@]}")"
 	assert_equal "$(rows)" "0 0"
 }
 
 @test "PngSuite: every valid image, in one batch, has no character data" {
-	local f want=()
-	for f in "$SUITE"/[!x]*.png; do
-		want+=("persona-import: '$f': no character data")
+	local rows e file status reason files=() want=()
+	mapfile -t rows < <(pngsuite_expected '[!x]*')
+	for e in "${rows[@]}"; do
+		IFS=$'\t' read -r file status reason <<< "$e"
+		files+=("$SUITE/$file")
+		want+=("persona-import: '$SUITE/$file': $reason")
 	done
+	assert_equal "$(printf '%s\n' "${rows[@]}" | cut -f2- | sort -u)" $'65\tno character data'
 	assert_equal "${#want[@]}" 161
-	run -65 --separate-stderr persona-import "$SUITE"/[!x]*.png
+	run -65 --separate-stderr persona-import "${files[@]}"
 	assert_output ""
 	assert_equal "$stderr" "$(printf '%s\n' "${want[@]}")"
 	assert_equal "$(rows)" "0 0"
