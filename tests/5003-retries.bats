@@ -287,14 +287,14 @@ no_canary() {
 		local x={}
 		[[ $p == ollama ]] && x='{"headers":{"Content-Type":"application/x-ndjson"}}'
 		fake_start "$(script "$(err 429 'slow down' '{"Retry-After":"0"}')" "$(streamf "${p}_stream" "$x")")"
-		run_ok llm-send -v --provider "$p" --url "$FAKE_URL" "$R"
+		run -0 --separate-stderr llm-send -v --provider "$p" --url "$FAKE_URL" "$R"
 		no_canary
 		assert_equal "$(jq -r .content <<< "$output")" "$TEXT"
-		run_ok llm-send -v -n --provider "$p" --url "$FAKE_URL" "$R"
+		run -0 --separate-stderr llm-send -v -n --provider "$p" --url "$FAKE_URL" "$R"
 		no_canary
-		run_ok llm-send -v -n --pretty --provider "$p" --url "$FAKE_URL" "$R"
+		run -0 --separate-stderr llm-send -v -n --pretty --provider "$p" --url "$FAKE_URL" "$R"
 		no_canary
-		run_ok llm-send -v -n -y --provider "$p" --url "$FAKE_URL" "$R"
+		run -0 --separate-stderr llm-send -v -n -y --provider "$p" --url "$FAKE_URL" "$R"
 		no_canary
 		assert_equal "$(requests)" 2
 		[[ $(jq -c 'del(.headers.authorization, .headers["x-api-key"], .headers["x-goog-api-key"])' "$FAKE_LOG") != *CANARY* ]] ||
@@ -316,7 +316,7 @@ no_canary() {
 	no_canary
 	[[ $stderr == *"llm-send: openai: HTTP 401: Incorrect API key provided"* ]] || fail "stderr: $stderr"
 	assert_equal "$(hdr 0 authorization)" "Bearer $CANARY"
-	run_ok llm-send -v -n --api-key-file "$f" --url "$FAKE_URL" "$R"
+	run -0 --separate-stderr llm-send -v -n --api-key-file "$f" --url "$FAKE_URL" "$R"
 	no_canary
 	# nor when the provider cannot be reached
 	run -69 --separate-stderr llm-send -v --retries 0 --api-key-file "$f" --url "http://127.0.0.1:$(free_port)" "$R"
