@@ -27,7 +27,9 @@ SANFLAGS = $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
 
 # Every library through pkg-config; each command names the ones it links.
 LIB_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate libcurl
-PKG_CFLAGS := $(shell pkg-config --cflags $(LIB_PKGS))
+# Asked on first use, once (not at parse time): make demo installs the
+# libraries before anything asks pkg-config about them.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $$(LIB_PKGS)))$(PKG_CFLAGS)
 pkg_libs = $(shell pkg-config --libs $(1))
 
 CPPFLAGS += -Ilib -D_GNU_SOURCE
@@ -116,7 +118,8 @@ check: all fuzz-replay
 
 test: check
 
-# The main job against a throwaway database; installs what is missing.
+# The main job against a throwaway database; installs what is missing
+# first, then builds in a new make, which asks pkg-config afresh.
 demo:
 	scripts/install-deps
 	$(MAKE) all

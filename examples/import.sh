@@ -5,16 +5,11 @@
 # V2 PNG cards from tests/data/cards-aicharlib (see its LICENSE), the third
 # a text-generation-webui YAML card written here.
 set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
-: "${GUISE_BUILD:=$top/build}"
-PATH=$GUISE_BUILD/bin:$PATH
-tmp=$(mktemp -d)
-export GUISE_DB="$tmp/guise.db" XDG_RUNTIME_DIR="$tmp/run"
-mkdir -m 700 "$XDG_RUNTIME_DIR"
-trap 'persona-encrypt lock -q > /dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
-# A cheap key derivation for a demo; real users keep the default.
-export GUISE_KDF="${GUISE_KDF:-interactive}"
-printf 'a demo passphrase\n' > "$tmp/passphrase"
+# The set-up every example shares: $top, a throwaway database in $tmp, a
+# demo passphrase in $tmp/passphrase; tidy and made for output that is the
+# same on every run.
+# shellcheck source=examples/sandbox.sh
+. "$(dirname "$0")/sandbox.sh"
 # This make runs as if typed at a shell, not as part of one that runs us.
 unset MAKEFLAGS MFLAGS MAKELEVEL
 run_make() { make --no-print-directory -C "$tmp" -f "$top/examples/import/Makefile" "$@"; }

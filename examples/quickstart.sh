@@ -12,36 +12,12 @@
 # The character is a real V2 PNG card from tests/data/cards-aicharlib (see
 # its LICENSE).
 set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
-: "${GUISE_BUILD:=$top/build}"
-PATH=$GUISE_BUILD/bin:$PATH
-tmp=$(mktemp -d)
-export GUISE_DB="$tmp/guise.db" XDG_RUNTIME_DIR="$tmp/run"
-mkdir -m 700 "$XDG_RUNTIME_DIR"
-trap 'persona-encrypt lock -q > /dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
-# A cheap key derivation for a demo; real users keep the default.
-export GUISE_KDF="${GUISE_KDF:-interactive}"
-printf 'a demo passphrase\n' > "$tmp/passphrase"
+# The set-up every example shares: $top, a throwaway database in $tmp, a
+# demo passphrase in $tmp/passphrase; tidy and made for output that is the
+# same on every run.
+# shellcheck source=examples/sandbox.sh
+. "$(dirname "$0")/sandbox.sh"
 
-# Ids and times differ on every run: tidy shows each id as the label it was
-# given when it was made, and every time as "...".
-: > "$tmp/ids.sed"
-tidy() {
-	sed -f "$tmp/ids.sed" \
-		-e 's/"created_at":"[^"]*"/"created_at":"..."/g' \
-		-e 's/"updated_at":"[^"]*"/"updated_at":"..."/g' \
-		-e 's/"expires_at":"[^"]*"/"expires_at":"..."/g'
-}
-# made LABEL COMMAND...: run a command that makes something, remember the
-# id it printed as LABEL (and in $id), and show its output tidied.
-made() {
-	label=$1
-	shift
-	"$@" > "$tmp/out"
-	id=$(jq -r .id < "$tmp/out")
-	printf 's/%s/%s/g\n' "$id" "$label" >> "$tmp/ids.sed"
-	tidy < "$tmp/out"
-}
 # short: each line cut to 60 characters.
 short() {
 	awk '{ print (length($0) > 64 ? substr($0, 1, 60) "..." : $0) }'

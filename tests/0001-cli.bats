@@ -30,11 +30,11 @@ test-tool: warning: a warning is silenced by -q"
 
 @test "database path: -d, GUISE_DB, XDG_DATA_HOME, HOME" {
 	unset GUISE_DB
-	run -0 --separate-stderr test-tool cli -q
+	run_ok test-tool cli -q
 	assert_output --partial "\"db\":\"$HOME/.local/share/guise/guise.db\""
-	XDG_DATA_HOME=/x/data run -0 --separate-stderr test-tool cli -q
+	XDG_DATA_HOME=/x/data run_ok test-tool cli -q
 	assert_output --partial '"db":"/x/data/guise/guise.db"'
-	GUISE_DB=/y.db run -0 --separate-stderr test-tool cli -q
+	GUISE_DB=/y.db run_ok test-tool cli -q
 	assert_output --partial '"db":"/y.db"'
 	HOME= run -78 --separate-stderr test-tool cli -q
 	assert_output ""
@@ -88,11 +88,11 @@ test-tool: warning: a warning is silenced by -q"
 }
 
 @test "a bad GUISE_FORMAT gives way to -y, --pretty, -h and -V" {
-	GUISE_FORMAT=xml run -0 --separate-stderr test-tool cli -y -q
+	GUISE_FORMAT=xml run_ok test-tool cli -y -q
 	assert_line "output: yaml"
-	GUISE_FORMAT=xml run -0 --separate-stderr test-tool cli --pretty -q
+	GUISE_FORMAT=xml run_ok test-tool cli --pretty -q
 	assert_line '  "output": "pretty",'
-	GUISE_FORMAT=xml run -0 --separate-stderr test-tool cli -h
+	GUISE_FORMAT=xml run_ok test-tool cli -h
 	assert_line --index 0 "usage: test-tool doc [--any] [FILE...]"
 	GUISE_FORMAT=xml run -0 --separate-stderr test-tool cli -V
 	assert_equal "$stderr" ""

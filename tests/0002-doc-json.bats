@@ -118,9 +118,9 @@ assert_rejected() {
 }
 
 @test "NUL in a string value survives JSON and YAML; in a key it is refused" {
-	run -0 --separate-stderr test-tool doc <<< '{"a":"x\u0000y","b":["\u0000"]}'
+	run_ok test-tool doc <<< '{"a":"x\u0000y","b":["\u0000"]}'
 	assert_output '{"a":"x\u0000y","b":["\u0000"]}'
-	run -0 --separate-stderr test-tool doc -y <<< '{"a":"x\u0000y"}'
+	run_ok test-tool doc -y <<< '{"a":"x\u0000y"}'
 	assert_output '---
 a: "x\0y"'
 	run -0 --separate-stderr sh -c 'test-tool doc -y | test-tool doc' <<< '{"a":"x\u0000y"}'
@@ -137,9 +137,9 @@ a: "x\0y"'
 }
 
 @test "records: an object, an array of objects, JSON Lines, concatenated" {
-	run -0 --separate-stderr test-tool doc <<< '{"a":1}'
+	run_ok test-tool doc <<< '{"a":1}'
 	assert_output '{"a":1}'
-	run -0 --separate-stderr test-tool doc <<< ' [ {"a":1} , {"b":2} ] '
+	run_ok test-tool doc <<< ' [ {"a":1} , {"b":2} ] '
 	assert_output '{"a":1}
 {"b":2}'
 	run -0 --separate-stderr test-tool doc < <(printf '{"a":1}\n{"b":2}\n\n{"c":3}{"d":4}\n[{"e":5}]')
@@ -149,7 +149,7 @@ a: "x\0y"'
 {"d":4}
 {"e":5}'
 	assert_equal "$stderr" ""
-	run -0 --separate-stderr test-tool doc < /dev/null
+	run_ok test-tool doc < /dev/null
 	assert_output ""
 }
 
@@ -167,15 +167,15 @@ a: "x\0y"'
 }
 
 @test "a UTF-8 byte order mark is skipped" {
-	run -0 --separate-stderr test-tool doc < <(printf '\357\273\277{"a":"\303\251"}')
+	run_ok test-tool doc < <(printf '\357\273\277{"a":"\303\251"}')
 	assert_output '{"a":"é"}'
 }
 
 @test "output: key order kept, reals in their shortest exact form, three styles" {
 	local in='{"z":0.8,"a":[1,-0.0,1e22,0.1],"m":{"y":true,"x":null},"e":{},"l":[]}'
-	run -0 --separate-stderr test-tool doc <<< "$in"
+	run_ok test-tool doc <<< "$in"
 	assert_output '{"z":0.8,"a":[1,-0.0,1e+22,0.1],"m":{"y":true,"x":null},"e":{},"l":[]}'
-	run -0 --separate-stderr test-tool doc --pretty <<< "$in"
+	run_ok test-tool doc --pretty <<< "$in"
 	assert_output '{
   "z": 0.8,
   "a": [
@@ -191,7 +191,7 @@ a: "x\0y"'
   "e": {},
   "l": []
 }'
-	run -0 --separate-stderr test-tool doc -y <<< "$in"
+	run_ok test-tool doc -y <<< "$in"
 	assert_output '---
 z: 0.8
 a:
@@ -208,7 +208,7 @@ l: []'
 
 @test "stdout is the same bytes to a terminal, a pipe or a file" {
 	test-tool doc -y <<< '{"a":[1,"two"]}' > "$BATS_TEST_TMPDIR/file"
-	run -0 --separate-stderr sh -c 'test-tool doc -y | cat' <<< '{"a":[1,"two"]}'
+	run_ok sh -c 'test-tool doc -y | cat' <<< '{"a":[1,"two"]}'
 	assert_equal "$output" "$(cat "$BATS_TEST_TMPDIR/file")"
 	run -0 script -qec "test-tool doc -y < /dev/null; echo '{\"a\":[1,\"two\"]}' | test-tool doc -y" /dev/null
 	assert_equal "$(printf '%s' "$output" | tr -d '\r')" "$(cat "$BATS_TEST_TMPDIR/file")"

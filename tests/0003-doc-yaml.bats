@@ -81,7 +81,7 @@ YAML
 }
 
 @test "plain scalars of YAML 1.2's JSON schema are typed; quotes and !!str make strings" {
-	run -0 --separate-stderr test-tool doc <<'YAML'
+	run_ok test-tool doc <<'YAML'
 n: null
 e:
 t: true
@@ -97,7 +97,7 @@ YAML
 }
 
 @test "strings that another reader could misread are quoted on the way out" {
-	run -0 --separate-stderr test-tool doc -y <<< '{"a":"no","b":"0777","c":"~","d":"12","e":"true","f":"","g":"-1","h":".5","i":"plain text","j":"null"}'
+	run_ok test-tool doc -y <<< '{"a":"no","b":"0777","c":"~","d":"12","e":"true","f":"","g":"-1","h":".5","i":"plain text","j":"null"}'
 	assert_output '---
 a: "no"
 b: "0777"
@@ -109,16 +109,16 @@ g: "-1"
 h: ".5"
 i: plain text
 j: "null"'
-	run -0 --separate-stderr sh -c 'test-tool doc -y | test-tool doc' <<< '{"a":"no","b":"0777","c":"~","d":"12","e":"true","f":"","g":"-1","h":".5"}'
+	run_ok sh -c 'test-tool doc -y | test-tool doc' <<< '{"a":"no","b":"0777","c":"~","d":"12","e":"true","f":"","g":"-1","h":".5"}'
 	assert_output '{"a":"no","b":"0777","c":"~","d":"12","e":"true","f":"","g":"-1","h":".5"}'
 }
 
 @test "multi-line text is a literal block and reads back exactly" {
 	local in='{"d":"line one\nline two\n","k":"keep\n\n","s":"no end","t":"  lead\nx","w":"trail \nx"}'
-	run -0 --separate-stderr test-tool doc -y <<< "$in"
+	run_ok test-tool doc -y <<< "$in"
 	assert_line --index 1 'd: |'
 	assert_line --index 2 '  line one'
-	run -0 --separate-stderr sh -c 'test-tool doc -y | test-tool doc' <<< "$in"
+	run_ok sh -c 'test-tool doc -y | test-tool doc' <<< "$in"
 	assert_output "$in"
 }
 
@@ -129,7 +129,7 @@ b: *x
 YAML
 	assert_output ""
 	assert_equal "$stderr" "test-tool: '<stdin>':2:4: aliases are not supported"
-	run -0 --separate-stderr test-tool doc <<< 'a: &x hello'
+	run_ok test-tool doc <<< 'a: &x hello'
 	assert_output '{"a":"hello"}'
 }
 

@@ -62,9 +62,9 @@ repeat() { head -c "$2" /dev/zero | tr '\0' "$1"; }
 	local ok bad
 	ok="$(repeat '[' 256)$(repeat ']' 256)"
 	bad="$(repeat '[' 257)$(repeat ']' 257)"
-	run -0 --separate-stderr test-tool doc --any <<< "$ok"
+	run_ok test-tool doc --any <<< "$ok"
 	assert_output "$ok"
-	run -0 --separate-stderr test-tool doc --any --input yaml <<< "$ok"
+	run_ok test-tool doc --any --input yaml <<< "$ok"
 	assert_output "$ok"
 	run -65 --separate-stderr test-tool doc --any <<< "$bad"
 	assert_equal "$stderr" "test-tool: '<stdin>':1:1: nested deeper than 256 levels"
@@ -75,14 +75,14 @@ repeat() { head -c "$2" /dev/zero | tr '\0' "$1"; }
 @test "nesting: 256 objects with a scalar inside pass, JSON and YAML alike" {
 	local deep
 	deep="$(for _ in $(seq 256); do printf '{"a":'; done)1$(repeat '}' 256)"
-	run -0 --separate-stderr test-tool doc <<< "$deep"
+	run_ok test-tool doc <<< "$deep"
 	assert_output "$deep"
-	run -0 --separate-stderr test-tool doc --input yaml <<< "$deep"
+	run_ok test-tool doc --input yaml <<< "$deep"
 	assert_output "$deep"
 	# and inside a list of records, the list does not count
-	run -0 --separate-stderr test-tool doc --input yaml <<< "[$deep]"
+	run_ok test-tool doc --input yaml <<< "[$deep]"
 	assert_output "$deep"
-	run -0 --separate-stderr test-tool doc <<< "[$deep]"
+	run_ok test-tool doc <<< "[$deep]"
 	assert_output "$deep"
 }
 
@@ -109,7 +109,7 @@ repeat() { head -c "$2" /dev/zero | tr '\0' "$1"; }
 	assert_equal "$stderr" "test-tool: '$BATS_TEST_TMPDIR/over.json':1:1: record larger than 67108864 bytes"
 	# the limit is per record: two records of 40 MiB each pass
 	{ printf '{"a":"'; repeat x $((40 << 20)); printf '"}\n{"b":"'; repeat y $((40 << 20)); printf '"}\n'; } > "$BATS_TEST_TMPDIR/two.json"
-	run -0 --separate-stderr sh -c 'test-tool doc "$1" | wc -l' _ "$BATS_TEST_TMPDIR/two.json"
+	run_ok sh -c 'test-tool doc "$1" | wc -l' _ "$BATS_TEST_TMPDIR/two.json"
 	assert_output 2
 }
 

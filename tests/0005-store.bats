@@ -17,7 +17,7 @@ mode() { stat -c %a "$1"; }
 	assert_equal "$(mode "${db%/*}")" 700
 	assert_equal "$(mode "$BATS_TEST_TMPDIR/new")" 700
 	db=$BATS_TEST_TMPDIR/open/guise.db
-	run -0 --separate-stderr sh -c "umask 000 && test-tool store-open -d '$db'"
+	run_ok sh -c "umask 000 && test-tool store-open -d '$db'"
 	assert_equal "$(mode "$db")" 600
 	assert_equal "$(mode "${db%/*}")" 700
 	# SQLite gives its -wal and -shm the database's mode
@@ -34,7 +34,7 @@ mode() { stat -c %a "$1"; }
 	assert_equal "$stderr" ""
 	[[ -f $HOME/.local/share/guise/guise.db ]]
 	assert_equal "$(mode "$HOME/.local/share/guise")" 700
-	XDG_DATA_HOME=$BATS_TEST_TMPDIR/xdg run -0 --separate-stderr test-tool store-open
+	XDG_DATA_HOME=$BATS_TEST_TMPDIR/xdg run_ok test-tool store-open
 	[[ -f $BATS_TEST_TMPDIR/xdg/guise/guise.db ]]
 }
 
@@ -52,7 +52,7 @@ busy_timeout: "10000"
 application_id: "1735747955"
 user_version: "4"$'
 	assert_equal "$stderr" ""
-	run -0 --separate-stderr test-tool store-open
+	run_ok test-tool store-open
 	assert_output --partial '"migrated":false'
 }
 
@@ -184,8 +184,8 @@ sql() { sqlite3 -cmd 'PRAGMA foreign_keys = ON' "$GUISE_DB" "$@"; }
 	[[ $stderr == *"CHECK constraint failed"* ]] || fail "$stderr"
 	run -19 --separate-stderr sql "UPDATE chat_sessions SET active_impersonated_character_id = 'c1' WHERE id = 's1'"
 	[[ $stderr == *"CHECK constraint failed"* ]] || fail "$stderr"
-	run -0 --separate-stderr sql "UPDATE chat_sessions SET active_impersonated_character_id = 'c2' WHERE id = 's1'"
-	run -0 --separate-stderr sql "UPDATE chat_sessions SET active_impersonated_character_id = NULL, active_custom_persona_id = 'p1' WHERE id = 's1'"
+	run_ok sql "UPDATE chat_sessions SET active_impersonated_character_id = 'c2' WHERE id = 's1'"
+	run_ok sql "UPDATE chat_sessions SET active_impersonated_character_id = NULL, active_custom_persona_id = 'p1' WHERE id = 's1'"
 	assert_equal "$(sql "SELECT active_custom_persona_id FROM chat_sessions")" p1
 }
 
@@ -227,7 +227,7 @@ sql() { sqlite3 -cmd 'PRAGMA foreign_keys = ON' "$GUISE_DB" "$@"; }
 	seed
 	run -19 --separate-stderr sql "UPDATE characters SET name = x'01' WHERE id = 'c1'"
 	[[ $stderr == *"CHECK constraint failed"* ]] || fail "$stderr"
-	run -0 --separate-stderr sql "UPDATE characters SET name = x'01', name_nonce = x'02' WHERE id = 'c1'"
+	run_ok sql "UPDATE characters SET name = x'01', name_nonce = x'02' WHERE id = 'c1'"
 	run -19 --separate-stderr sql "UPDATE characters SET name = 'text', name_nonce = x'02' WHERE id = 'c1'"
 	[[ $stderr == *"cannot store TEXT value in BLOB column"* ]] || fail "$stderr"
 }

@@ -18,7 +18,7 @@ UUID7='^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
 }
 
 @test "ids of one process are unique and sort in the order they were made" {
-	run -0 --separate-stderr test-tool uuid 20000
+	run_ok test-tool uuid 20000
 	assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" 20000
 	assert_equal "$(printf '%s\n' "${lines[@]}" | LC_ALL=C sort -c && echo sorted)" sorted
 }
@@ -40,11 +40,11 @@ UUID7='^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
 }
 
 @test "times are RFC 3339 UTC with milliseconds" {
-	run -0 --separate-stderr test-tool timestamp now
+	run_ok test-tool timestamp now
 	assert_output --regexp '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$'
-	run -0 --separate-stderr test-tool timestamp format 0
+	run_ok test-tool timestamp format 0
 	assert_output "1970-01-01T00:00:00.000Z"
-	run -0 --separate-stderr test-tool timestamp format 1795476474123
+	run_ok test-tool timestamp format 1795476474123
 	assert_output "2026-11-23T23:27:54.123Z"
 }
 

@@ -39,7 +39,7 @@ teardown() { keys_teardown; }
 	wait "$reader"
 	[[ -L $BATS_TEST_TMPDIR/link.db ]] || fail "the link was replaced"
 	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(*) FROM characters')" "$sum"
-	run -0 --separate-stderr persona show Wren
+	run_ok persona show Wren
 }
 
 @test "persona-export -o writes into a FIFO or a device in place" {
@@ -58,12 +58,12 @@ teardown() { keys_teardown; }
 	run -0 --separate-stderr persona-export Wren -o "$BATS_TEST_TMPDIR/null"
 	assert_equal "$stderr" ""
 	[[ -L $BATS_TEST_TMPDIR/null && -c /dev/null ]] || fail "the device link was replaced"
-	run -0 --separate-stderr persona-export Wren --format png -o "$BATS_TEST_TMPDIR/null"
+	run_ok persona-export Wren --format png -o "$BATS_TEST_TMPDIR/null"
 	[[ -L $BATS_TEST_TMPDIR/null ]] || fail "the device link was replaced"
 	# a regular file is replaced whole, its mode kept; a new one follows the umask
 	printf 'old and longer than a card could ever be, old old old' > "$BATS_TEST_TMPDIR/card.json"
 	chmod 600 "$BATS_TEST_TMPDIR/card.json"
-	run -0 --separate-stderr persona-export Wren -o "$BATS_TEST_TMPDIR/card.json"
+	run_ok persona-export Wren -o "$BATS_TEST_TMPDIR/card.json"
 	assert_equal "$(jq -r .data.name "$BATS_TEST_TMPDIR/card.json")" Wren
 	assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/card.json")" 600
 	(umask 027 && persona-export Wren -o "$BATS_TEST_TMPDIR/new.json")
@@ -146,7 +146,7 @@ teardown() { keys_teardown; }
 	printf 'correct horse\n' > "$BATS_TEST_TMPDIR/p"
 	run -0 --separate-stderr persona-encrypt unlock --passphrase-fd=3 --timeout=1m 3< "$BATS_TEST_TMPDIR/p"
 	assert_equal "$stderr" ""
-	run -0 --separate-stderr persona-encrypt users --yaml --user alice
+	run_ok persona-encrypt users --yaml --user alice
 	assert_line 'username: alice'
 	run -0 --separate-stderr persona list --pretty
 	assert_equal "$stderr" ""

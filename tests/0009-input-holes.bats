@@ -107,15 +107,15 @@ bad_utf8() {
 	run -66 --separate-stderr persona show Nul
 	assert_output ""
 	assert_equal "$stderr" "persona: no such character or persona 'Nul'"
-	run -0 --separate-stderr persona show "$id"
+	run_ok persona show "$id"
 	assert_equal "$(jq -c .name <<< "$output")" '"Nul\u0000Hidden"'
-	run -0 --separate-stderr persona list --characters
+	run_ok persona list --characters
 	assert_equal "$(jq -c .name <<< "$output")" '"Nul\u0000Hidden"'
 	# names longer than any fold buffer compare by all their bytes
 	long=$(printf 'L%.0s' {1..1100})
 	mkchar "${long}X" > /dev/null
 	run -66 --separate-stderr persona show "${long}Y"
-	run -0 --separate-stderr persona show "${long}x"
+	run_ok persona show "${long}x"
 	assert_equal "$(jq -r .name <<< "$output")" "${long}X"
 }
 

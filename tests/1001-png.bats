@@ -22,39 +22,32 @@ card() {
 
 b64() { printf '%s' "$1" | base64 -w0; }
 
+@test "PngSuite: the expectations name every image once, in glob order" {
+	assert_equal "$(pngsuite_expected '*' | cut -f1)" "$(cd "$SUITE" && printf '%s\n' *.png)"
+}
+
 @test "PngSuite: the 14 corrupt x files are refused with the reason" {
-	local expect=(
-		"xc1n0g08.png:IHDR: colour type 1 is invalid"
-		"xc9n2c08.png:IHDR: colour type 9 is invalid"
-		"xcrn0g04.png:not a PNG file (bad signature)"
-		"xcsn0g01.png:chunk 'IDAT' at byte 49: CRC mismatch"
-		"xd0n2c08.png:IHDR: bit depth 0 is invalid for colour type 2"
-		"xd3n2c08.png:IHDR: bit depth 3 is invalid for colour type 2"
-		"xd9n2c08.png:IHDR: bit depth 99 is invalid for colour type 2"
-		"xdtn0g01.png:no IDAT chunk: no image"
-		"xhdn0g08.png:chunk 'IHDR' at byte 8: CRC mismatch"
-		"xlfn0g04.png:not a PNG file (bad signature)"
-		"xs1n0g01.png:not a PNG file (bad signature)"
-		"xs2n0g01.png:not a PNG file (bad signature)"
-		"xs4n0g01.png:not a PNG file (bad signature)"
-		"xs7n0g01.png:not a PNG file (bad signature)"
-	)
-	local e file
+	local rows e file status reason
 	assert_equal "$(ls "$SUITE"/x*.png | wc -l)" 14
-	for e in "${expect[@]}"; do
-		file=$SUITE/${e%%:*}
-		run -65 --separate-stderr test-tool png-card "$file"
+	mapfile -t rows < <(pngsuite_expected 'x*')
+	assert_equal "${#rows[@]}" 14
+	for e in "${rows[@]}"; do
+		IFS=$'\t' read -r file status reason <<< "$e"
+		run "-$status" --separate-stderr test-tool png-card "$SUITE/$file"
 		assert_output ""
-		assert_equal "$stderr" "test-tool: '$file': ${e#*:}"
+		assert_equal "$stderr" "test-tool: '$SUITE/$file': $reason"
 	done
 }
 
 @test "PngSuite: every valid image has no character data, and nothing crashes" {
-	local f n=0
-	for f in "$SUITE"/[!x]*.png; do
-		run -65 --separate-stderr test-tool png-card "$f"
+	local rows e file status reason n=0
+	mapfile -t rows < <(pngsuite_expected '[!x]*')
+	assert_equal "$(printf '%s\n' "${rows[@]}" | cut -f2- | sort -u)" $'65\tno character data'
+	for e in "${rows[@]}"; do
+		IFS=$'\t' read -r file status reason <<< "$e"
+		run "-$status" --separate-stderr test-tool png-card "$SUITE/$file"
 		assert_output ""
-		assert_equal "$stderr" "test-tool: '$f': no character data"
+		assert_equal "$stderr" "test-tool: '$SUITE/$file': $reason"
 		n=$((n + 1))
 	done
 	assert_equal "$n" 161
@@ -65,6 +58,7 @@ b64() { printf '%s' "$1" | base64 -w0; }
 	assert_equal "$stderr" "test-tool: from 'chara'"
 	[[ $output == *'"name":"Melina"'* ]] || fail "$output"
 	run -0 --separate-stderr sh -c 'test-tool png-card "$1" | test-tool doc' _ "$DATA/cards-aicharlib/alpin_dale.png"
+	assert_equal "$stderr" "test-tool: from 'chara'"
 	[[ $output == *'"name":"Alpin Dale"'* ]] || fail "${output:0:200}"
 }
 
@@ -84,10 +78,12 @@ b64() { printf '%s' "$1" | base64 -w0; }
 	f=$(card tEXt chara "$(b64 '{"v":2}')")
 	f=$(card tEXt ccv3 "$(b64 '{"v":3}')" "" "$f")
 	run -0 --separate-stderr test-tool png-card "$f"
+	assert_equal "$stderr" "test-tool: from 'ccv3'"
 	assert_output '{"v":3}'
 	f=$(card zTXt CCV3 "$(b64 '{"v":3}')")
 	f=$(card tEXt Chara "$(b64 '{"v":2}')" "" "$f")
 	run -0 --separate-stderr test-tool png-card "$f"
+	assert_equal "$stderr" "test-tool: from 'ccv3'"
 	assert_output '{"v":3}'
 	f=$(card tEXt Chara "$(b64 '{"v":2}')")
 	run -0 --separate-stderr test-tool png-card "$f"
@@ -100,6 +96,7 @@ b64() { printf '%s' "$1" | base64 -w0; }
 	f=$(card tEXt chara "$(b64 '{"n":1}')")
 	f=$(card tEXt chara "$(b64 '{"n":2}')" "" "$f")
 	run -0 --separate-stderr test-tool png-card "$f"
+	assert_equal "$stderr" "test-tool: from 'chara'"
 	assert_output '{"n":1}'
 }
 
@@ -108,12 +105,15 @@ b64() { printf '%s' "$1" | base64 -w0; }
 	std=$(b64 "$json")
 	f=$(card tEXt chara "${std%%=*}")
 	run -0 --separate-stderr test-tool png-card "$f"
+	assert_equal "$stderr" "test-tool: from 'chara'"
 	assert_output "$json"
 	f=$(card tEXt chara "$(printf '%s' "$std" | fold -w 7 | sed 's/^/ /')")
 	run -0 --separate-stderr test-tool png-card "$f"
+	assert_equal "$stderr" "test-tool: from 'chara'"
 	assert_output "$json"
 	f=$(card tEXt chara "$(printf '%s' "$std" | tr '+/' '-_')")
 	run -0 --separate-stderr test-tool png-card "$f"
+	assert_equal "$stderr" "test-tool: from 'chara'"
 	assert_output "$json"
 	f=$(card tEXt chara 'not base64 at all!')
 	run -65 --separate-stderr test-tool png-card "$f"
@@ -124,7 +124,7 @@ b64() { printf '%s' "$1" | base64 -w0; }
 @test "a card with a byte order mark reads as JSON all the same" {
 	local f
 	f=$(card tEXt chara "$(printf '\357\273\277{"name":"Wren"}' | base64 -w0)")
-	run -0 --separate-stderr sh -c 'test-tool png-card "$1" 2>/dev/null | test-tool doc' _ "$f"
+	run_ok sh -c 'test-tool png-card "$1" 2>/dev/null | test-tool doc' _ "$f"
 	assert_output '{"name":"Wren"}'
 }
 
@@ -134,7 +134,7 @@ b64() { printf '%s' "$1" | base64 -w0; }
 	f=$(card iTXt ccv3 "$(b64 '{"n":2}')" z "$f")
 	f=$(card tEXt chara-ext-asset_:0 "$(b64 'asset bytes')" "" "$f")
 	f=$(card tEXt Comment 'made by a test' "" "$f")
-	run -0 --separate-stderr test-tool png-strip "$f" "$stripped"
+	run_ok test-tool png-strip "$f" "$stripped"
 	run -65 --separate-stderr test-tool png-card "$stripped"
 	assert_equal "$stderr" "test-tool: '$stripped': no character data"
 	# what is left is the original image plus the Comment chunk

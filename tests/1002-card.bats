@@ -43,12 +43,12 @@ setup() { common_setup; }
 
 @test "V3: unknown keys kept at every level: top, data, extensions, book, entries" {
 	local in='{"spec":"chara_card_v3","spec_version":"3.0","x_top":1,"data":{"name":"N","x_data":{"a":[1]},"extensions":{"x_ext":true},"character_book":{"x_book":"b","entries":[{"keys":["k"],"content":"c","id":"7","x_entry":null},{"keys":[],"content":"d","id":8}]}}}'
-	run -0 --separate-stderr test-tool card <<< "$in"
+	run_ok test-tool card <<< "$in"
 	[[ $output == *'"x_data":{"a":[1]}'* && $output == *'"extensions":{"x_ext":true}'* ]] || fail "$output"
 	[[ $output == *'"x_book":"b"'* && $output == *'"x_entry":null'* && $output == *'"id":"7"'* && $output == *'"id":8'* ]] || fail "$output"
 	[[ $output == *',"x_top":1}' ]] || fail "$output"
 	# canonical is a fixed point
-	run -0 --separate-stderr sh -c 'test-tool card | test-tool card | test-tool card' <<< "$in"
+	run_ok sh -c 'test-tool card | test-tool card | test-tool card' <<< "$in"
 	assert_equal "$output" "$(test-tool card <<< "$in")"
 }
 

@@ -87,7 +87,7 @@ peak() { tail -n 1 "$TIMES"; }
 	local name f
 	for name in '.../x' 'a..b/c' './x' '..x' 'assets/ünïcode lamp.png' 'ab:c'; do
 		f=$(fixture name "$name")
-		run -0 --separate-stderr test-tool charx "$f"
+		run_ok test-tool charx "$f"
 		assert_equal "$(jq -r '.entries[1].path' <<< "$output")" "$name"
 	done
 }
@@ -97,7 +97,7 @@ peak() { tail -n 1 "$TIMES"; }
 	# decided: libzip turns a NUL in a name into a space before we see it,
 	# so no NUL reaches a path; the name that reads is safe
 	f=$(fixture nul)
-	run -0 --separate-stderr test-tool charx "$f"
+	run_ok test-tool charx "$f"
 	assert_equal "$(jq -r '.entries[0].path' <<< "$output")" "assets/a b"
 	# a name without the UTF-8 flag is CP437 (byte 1 a smiling face), but
 	# the control byte stored is what counts (issue 12)
@@ -147,7 +147,7 @@ peak() { tail -n 1 "$TIMES"; }
 @test "at most 10000 entries, card.json included" {
 	local f
 	f=$(fixture many 9999)
-	run -0 --separate-stderr test-tool charx "$f"
+	run_ok test-tool charx "$f"
 	assert_equal "$(jq '.entries | length' <<< "$output")" 9999
 	f=$(fixture many 10000)
 	run -65 --separate-stderr test-tool charx "$f"
@@ -217,16 +217,16 @@ peak() { tail -n 1 "$TIMES"; }
 	printf 'Wren keeps the light.\n%.0s' {1..50} > "$notes"
 	head -c 5000 /dev/urandom > "$icon"
 	: > "$empty"
-	run -0 --separate-stderr sh -c 'printf "%s" "$1" | test-tool charx-write "$2" assets/notes.txt "$3" assets/icon/images/main.png "$4" x/empty "$5"' \
+	run_ok sh -c 'printf "%s" "$1" | test-tool charx-write "$2" assets/notes.txt "$3" assets/icon/images/main.png "$4" x/empty "$5"' \
 		_ "$CARD" "$out" "$notes" "$icon" "$empty"
-	run -0 --separate-stderr test-tool charx "$out"
+	run_ok test-tool charx "$out"
 	assert_output "{\"card\":$(jq -cn --arg c "$CARD" '$c'),\"entries\":[{\"path\":\"assets/notes.txt\",\"len\":1100,\"sha256\":\"$(sha "$notes")\"},{\"path\":\"assets/icon/images/main.png\",\"len\":5000,\"sha256\":\"$(sha "$icon")\"},{\"path\":\"x/empty\",\"len\":0,\"sha256\":\"$(sha "$empty")\"}]}"
 	# text is deflated, a PNG stored: the file is the PNG and a little more
 	size=$(stat -c %s "$out")
 	[[ $size -gt 5000 && $size -lt 5700 ]] || fail "size $size"
 	# read and written again: the same record
-	run -0 --separate-stderr test-tool charx-roundtrip "$(fixture valid)" "$again"
-	run -0 --separate-stderr test-tool charx "$again"
+	run_ok test-tool charx-roundtrip "$(fixture valid)" "$again"
+	run_ok test-tool charx "$again"
 	assert_output "{\"card\":$(jq -cn --arg c "$CARD" '$c'),\"entries\":[{\"path\":\"assets/icon/images/main.png\",\"len\":16,\"sha256\":\"$ICON_SHA\"}]}"
 }
 
@@ -241,10 +241,10 @@ peak() { tail -n 1 "$TIMES"; }
 @test "the writer stores what deflate would squeeze past the reader's ratio cap" {
 	local out=$BATS_TEST_TMPDIR/zeros.charx zeros=$BATS_TEST_TMPDIR/zeros
 	head -c 3000000 /dev/zero > "$zeros"
-	run -0 --separate-stderr sh -c 'printf "%s" "$1" | test-tool charx-write "$2" assets/zeros.txt "$3"' \
+	run_ok sh -c 'printf "%s" "$1" | test-tool charx-write "$2" assets/zeros.txt "$3"' \
 		_ "$CARD" "$out" "$zeros"
 	[[ $(stat -c %s "$out") -gt 3000000 ]] || fail "deflated: $(stat -c %s "$out") bytes"
-	run -0 --separate-stderr test-tool charx "$out"
+	run_ok test-tool charx "$out"
 	assert_equal "$(jq -r '.entries[0].sha256' <<< "$output")" "$(sha "$zeros")"
 }
 

@@ -113,7 +113,7 @@ shape() {
 @test "V3: every field, assets, the book's decorator lines and ids, unknown keys at every level" {
 	shape v3 chara_card_v3 '{data, top_level: {x_top}}'
 	# spelled out, so that the fixture itself cannot be what is wrong
-	run -0 --separate-stderr persona-import --full "$F/v3.yaml"
+	run_ok persona-import --full "$F/v3.yaml"
 	assert_equal "$(jq -c '.data.character_book.entries | map([.id, .content, .x_entry])' <<< "$output")" \
 		'[["entry-1","@@depth 4\n@@role assistant\nThe port smells of tar.",{"k":1}],[2,"@@activate\nIt rains {{char}}'"'"'s way.",null]]'
 	assert_equal "$(jq -c '[.top_level, .data.x_data, .data.extensions.x_ext, .data.character_book.x_book, .data.assets[1].x_asset]' <<< "$output")" \
@@ -122,7 +122,7 @@ shape() {
 
 @test "V3 with character_book null keeps the null" {
 	shape v3-nullbook chara_card_v3 '{data: (empty + .data)}'
-	run -0 --separate-stderr persona-import --full "$F/v3-nullbook.json"
+	run_ok persona-import --full "$F/v3-nullbook.json"
 	assert_equal "$(jq -c '.data | [has("character_book"), .character_book]' <<< "$output")" '[true,null]'
 }
 
@@ -132,7 +132,7 @@ shape() {
 
 @test "SillyTavern export: V2 data, and the top-level V1 copies and ST keys kept in top_level" {
 	shape st chara_card_v2 '{data: (.data + {group_only_greetings: []}), top_level: del(.spec, .spec_version, .data)}'
-	run -0 --separate-stderr persona-import --full "$F/st.json"
+	run_ok persona-import --full "$F/st.json"
 	assert_equal "$(jq -c '.top_level | [.create_date, .avatar, .chat, .talkativeness, .fav]' <<< "$output")" \
 		'["2024-01-02@10h00m00s","none","Ash - 2024-01-02@10h00m00s","0.5",false]'
 }
@@ -190,7 +190,7 @@ shape() {
 		[[ $output =~ $(summary "New card" $st "$F/$f.png") ]] || fail "$f: $output"
 		assert_equal "$stderr" ""
 		st=unchanged
-		run -0 --separate-stderr persona-import -n "$F/$f.png"
+		run_ok persona-import -n "$F/$f.png"
 		assert_equal "$(jq -c .origin <<< "$output")" \
 			"{\"file\":\"$f.png\",\"format\":\"png\",\"card\":\"chara_card_v3\",\"chunk\":\"ccv3\"}"
 	done
@@ -214,44 +214,37 @@ shape() {
 	[[ ${lines[0]} =~ $(summary Pad created "$F/png-unpadded.png") ]] || fail "${lines[0]}"
 	[[ ${lines[1]} =~ $(summary Wren created "$F/png-wrapped.png") ]] || fail "${lines[1]}"
 	[[ ${lines[2]} =~ $(summary Bom created "$F/png-bom.png") ]] || fail "${lines[2]}"
-	run -0 --separate-stderr persona-import --full "$F/png-wrapped.png"
+	run_ok persona-import --full "$F/png-wrapped.png"
 	assert_equal "$(jq -S -c .data <<< "$output")" "$(jq -S -c .data "$F/v3.json")"
 }
 
 @test "PngSuite: the 14 corrupt files in one batch, each refused with its reason" {
-	local expect=(
-		"xc1n0g08.png:IHDR: colour type 1 is invalid"
-		"xc9n2c08.png:IHDR: colour type 9 is invalid"
-		"xcrn0g04.png:not a PNG file (bad signature)"
-		"xcsn0g01.png:chunk 'IDAT' at byte 49: CRC mismatch"
-		"xd0n2c08.png:IHDR: bit depth 0 is invalid for colour type 2"
-		"xd3n2c08.png:IHDR: bit depth 3 is invalid for colour type 2"
-		"xd9n2c08.png:IHDR: bit depth 99 is invalid for colour type 2"
-		"xdtn0g01.png:no IDAT chunk: no image"
-		"xhdn0g08.png:chunk 'IHDR' at byte 8: CRC mismatch"
-		"xlfn0g04.png:not a PNG file (bad signature)"
-		"xs1n0g01.png:not a PNG file (bad signature)"
-		"xs2n0g01.png:not a PNG file (bad signature)"
-		"xs4n0g01.png:not a PNG file (bad signature)"
-		"xs7n0g01.png:not a PNG file (bad signature)"
-	)
-	local e want=()
-	for e in "${expect[@]}"; do
-		want+=("persona-import: '$SUITE/${e%%:*}': ${e#*:}")
+	local rows e file status reason files=() want=()
+	mapfile -t rows < <(pngsuite_expected 'x*')
+	assert_equal "${#rows[@]}" 14
+	for e in "${rows[@]}"; do
+		IFS=$'\t' read -r file status reason <<< "$e"
+		assert_equal "$status" 65
+		files+=("$SUITE/$file")
+		want+=("persona-import: '$SUITE/$file': $reason")
 	done
-	run -65 --separate-stderr persona-import "$SUITE"/x*.png
+	run -65 --separate-stderr persona-import "${files[@]}"
 	assert_output ""
 	assert_equal "$stderr" "$(printf '%s\n' "${want[@]}")"
 	assert_equal "$(rows)" "0 0"
 }
 
 @test "PngSuite: every valid image, in one batch, has no character data" {
-	local f want=()
-	for f in "$SUITE"/[!x]*.png; do
-		want+=("persona-import: '$f': no character data")
+	local rows e file status reason files=() want=()
+	mapfile -t rows < <(pngsuite_expected '[!x]*')
+	for e in "${rows[@]}"; do
+		IFS=$'\t' read -r file status reason <<< "$e"
+		files+=("$SUITE/$file")
+		want+=("persona-import: '$SUITE/$file': $reason")
 	done
+	assert_equal "$(printf '%s\n' "${rows[@]}" | cut -f2- | sort -u)" $'65\tno character data'
 	assert_equal "${#want[@]}" 161
-	run -65 --separate-stderr persona-import "$SUITE"/[!x]*.png
+	run -65 --separate-stderr persona-import "${files[@]}"
 	assert_output ""
 	assert_equal "$stderr" "$(printf '%s\n' "${want[@]}")"
 	assert_equal "$(rows)" "0 0"
@@ -302,12 +295,12 @@ shape() {
 	assert_equal "$(jq -S -c '{name, data, top_level, origin}' <<< "$output")" \
 		"$(jq -S -c '{name: "Cx", data, top_level: {x_top}, origin: {file: "charx-valid.charx", format: "charx", card: "chara_card_v3"}}' "$F/charx-card.json")"
 	# the avatar is the icon, byte for byte, under the new card chunks
-	run -0 --separate-stderr persona-export --format png -o "$BATS_TEST_TMPDIR/cx.png" Cx
-	run -0 --separate-stderr test-tool png-strip "$BATS_TEST_TMPDIR/cx.png" "$BATS_TEST_TMPDIR/bare.png"
+	run_ok persona-export --format png -o "$BATS_TEST_TMPDIR/cx.png" Cx
+	run_ok test-tool png-strip "$BATS_TEST_TMPDIR/cx.png" "$BATS_TEST_TMPDIR/bare.png"
 	cmp "$BATS_TEST_TMPDIR/bare.png" "$SUITE/basn2c08.png"
 	# and the CHARX goes back out with its assets
-	run -0 --separate-stderr persona-export --format charx -o "$BATS_TEST_TMPDIR/cx.charx" Cx
-	run -0 --separate-stderr test-tool charx "$BATS_TEST_TMPDIR/cx.charx"
+	run_ok persona-export --format charx -o "$BATS_TEST_TMPDIR/cx.charx" Cx
+	run_ok test-tool charx "$BATS_TEST_TMPDIR/cx.charx"
 	assert_equal "$(jq -c '.entries | map([.path, .len])' <<< "$output")" \
 		"[[\"assets/icon/images/main.png\",$(stat -c %s "$SUITE/basn2c08.png")],[\"assets/other/notes.txt\",6]]"
 	assert_equal "$(jq -c '.entries[0].sha256' <<< "$output")" "\"$(sha256sum < "$SUITE/basn2c08.png" | cut -d' ' -f1)\""
@@ -393,10 +386,10 @@ shape() {
 	run -0 --separate-stderr persona-import - < "$F/one.json"
 	[[ $output =~ $(summary One created '<stdin>') ]] || fail "$output"
 	assert_equal "$stderr" ""
-	run -0 --separate-stderr persona-import --full < "$F/three.json"
+	run_ok persona-import --full < "$F/three.json"
 	assert_equal "$(jq -c '[.name, .status, .origin]' <<< "$output")" \
 		'["Three","created",{"file":"<stdin>","format":"json","card":"v1"}]'
-	run -0 --separate-stderr persona-import - < "$F/png-text.png"
+	run_ok persona-import - < "$F/png-text.png"
 	[[ $output =~ $(summary Wren created '<stdin>') ]] || fail "$output"
 	assert_equal "$(rows)" "3 0"
 }
@@ -414,27 +407,29 @@ shape() {
 	local files=("$F"/v3.json "$F"/v2.yaml "$F"/st.json "$F"/pygmalion.yaml "$F"/png-chara.png
 		"$F"/charx-valid.charx "$F"/personas.json "$CARDS"/melina.png)
 	run -0 --separate-stderr persona-import "${files[@]}"
+	assert_equal "$stderr" "persona-import: warning: '$F/personas.json': persona_descriptions.c.png.position: the author's note position (2) is read as in_prompt"
 	local first=$output
 	assert_equal "${#lines[@]}" 10
 	assert_equal "$(jq -r .status <<< "$output" | sort -u)" created
 	run -0 --separate-stderr persona-import "${files[@]}"
+	assert_equal "$stderr" "persona-import: warning: '$F/personas.json': persona_descriptions.c.png.position: the author's note position (2) is read as in_prompt"
 	assert_equal "$(jq -r .status <<< "$output" | sort -u)" unchanged
 	assert_equal "$(jq -c 'del(.status)' <<< "$output")" "$(jq -c 'del(.status)' <<< "$first")"
 	assert_equal "$(rows)" "7 3"
 }
 
 @test "--on-conflict: new makes another row, skip keeps the old, replace keeps the id" {
-	run -0 --separate-stderr persona-import "$F/vale-a.json"
+	run_ok persona-import "$F/vale-a.json"
 	local id
 	id=$(jq -r .id <<< "$output")
-	run -0 --separate-stderr persona-import --on-conflict skip "$F/vale-b.json"
+	run_ok persona-import --on-conflict skip "$F/vale-b.json"
 	assert_output "{\"kind\":\"character\",\"id\":\"$id\",\"name\":\"vale\",\"status\":\"skipped\",\"source\":\"$F/vale-b.json\"}"
 	assert_equal "$(rows)" "1 0"
 	run -0 --separate-stderr persona-import --on-conflict replace --full "$F/vale-b.json"
 	assert_equal "$(jq -c '[.id, .name, .data.description, .status]' <<< "$output")" "[\"$id\",\"vale\",\"second\",\"updated\"]"
 	assert_equal "$stderr" ""
 	assert_equal "$(rows)" "1 0"
-	run -0 --separate-stderr persona-import "$F/vale-a.json"
+	run_ok persona-import "$F/vale-a.json"
 	[[ $output =~ $(summary Vale created "$F/vale-a.json") ]] || fail "$output"
 	[[ $output != *"$id"* ]] || fail "new is a new row: $output"
 	assert_equal "$(rows)" "2 0"
@@ -449,6 +444,7 @@ shape() {
 
 @test "-n prints the records and stores nothing; it needs no database and no user" {
 	run -0 --separate-stderr persona-import -n "$F/v1.json" "$F/personas.json"
+	assert_equal "$stderr" "persona-import: warning: '$F/personas.json': persona_descriptions.c.png.position: the author's note position (2) is read as in_prompt"
 	assert_equal "${#lines[@]}" 4
 	assert_equal "$(rows)" "0 0"
 	run -0 --separate-stderr env -u GUISE_PASSPHRASE_FILE GUISE_DB="$BATS_TEST_TMPDIR/none/dir/guise.db" \
@@ -485,9 +481,9 @@ persona-import: '$F/specnone.json': no spec_version: read as 3.0"
 			default: false, position: "in_prompt", depth: 2, role: "system", status: "created"}' "$F/v3.json")"
 	assert_equal "$(rows)" "0 1"
 	# a persona and a character of the same card are two things
-	run -0 --separate-stderr persona-import "$F/v3.json"
+	run_ok persona-import "$F/v3.json"
 	[[ $output =~ $(summary Wren created "$F/v3.json") ]] || fail "$output"
-	run -0 --separate-stderr persona-import --as persona "$F/v3.json"
+	run_ok persona-import --as persona "$F/v3.json"
 	[[ $output =~ $(summary Wren unchanged "$F/v3.json" persona) ]] || fail "$output"
 	assert_equal "$(rows)" "1 1"
 }
@@ -498,7 +494,7 @@ persona-import: '$F/specnone.json': no spec_version: read as 3.0"
 	assert_equal "$(jq -c '.data | [.name, .description, .first_mes, .alternate_greetings, .extensions, .character_book]' <<< "$output")" \
 		'["Mirror","{{user}} watches {{char}}; {{user}} and {{char}}; {{chars}} {{char}}{{user}}","Hello {{char}}, I am {{user}}.",["{{char}}?","{{user}}!"],{"note":"{{user}} {{char}}","n":1},{"entries":[{"keys":["{{char}}"],"content":"{{user}} knows {{char}}.","id":1,"extensions":{},"enabled":true,"insertion_order":0,"use_regex":false}],"extensions":{}}]'
 	# without the swap the text is as it came
-	run -0 --separate-stderr persona-import --as persona --full "$F/macros.json"
+	run_ok persona-import --as persona --full "$F/macros.json"
 	assert_equal "$(jq -S -c .data <<< "$output")" "$(jq -S -c "$EMPTY"'empty + .data | .character_book |= book' "$F/macros.json")"
 }
 
@@ -533,6 +529,7 @@ persona-import: '$F/specnone.json': no spec_version: read as 3.0"
 	assert_equal "$(rows)" "0 3"
 	# the summary names each persona by its place in the backup
 	run -0 --separate-stderr persona-import "$F/personas.json"
+	assert_equal "$stderr" "persona-import: warning: '$F/personas.json': persona_descriptions.c.png.position: the author's note position (2) is read as in_prompt"
 	[[ ${lines[1]} =~ $(summary Kai unchanged "$F/personas.json: personas.b.png" persona) ]] || fail "${lines[1]}"
 }
 
@@ -555,7 +552,7 @@ persona-import: '$F/specnone.json': no spec_version: read as 3.0"
 # --- limits ------------------------------------------------------------------------
 
 @test "nesting: 256 levels are read, 257 refused" {
-	run -0 --separate-stderr persona-import "$F/deep-ok.json"
+	run_ok persona-import "$F/deep-ok.json"
 	[[ $output =~ $(summary Deep created "$F/deep-ok.json") ]] || fail "$output"
 	fresh deep
 	run -65 --separate-stderr persona-import "$F/deep.json"
@@ -594,10 +591,10 @@ persona-import: '$out/deep.png': chara chunk: nested deeper than 256 levels"
 	head -c 62914560 /dev/zero | test-tool png-add "$img" "$out/junk.png" zTXt Comment
 	printf '{"name":"Quiet","description":"d"}' | base64 -w0 |
 		test-tool png-add "$out/junk.png" "$out/card.png" tEXt chara
-	run -0 --separate-stderr /usr/bin/time -f %M -o "$out/rss" persona-import -n "$out/card.png"
+	run_ok /usr/bin/time -f %M -o "$out/rss" persona-import -n "$out/card.png"
 	assert_equal "$(jq -r .name <<< "$output")" Quiet
 	(($(cat "$out/rss") < 32768)) || fail "peak RSS $(cat "$out/rss") KiB"
-	run -0 --separate-stderr /usr/bin/time -f %M -o "$out/rss" persona-import "$out/card.png"
+	run_ok /usr/bin/time -f %M -o "$out/rss" persona-import "$out/card.png"
 	(($(cat "$out/rss") < 32768)) || fail "peak RSS $(cat "$out/rss") KiB"
 }
 
@@ -641,7 +638,7 @@ persona-import: '$out/deep.png': chara chunk: nested deeper than 256 levels"
 	assert_equal "$(rows)" "0 0"
 	# and with batches of one card, a backup is still one commit
 	printf '%s' '{"personas": {"a.png": "Alpha", "b.png": "Beta", "c.png": "Gamma"}}' > "$T/three.json"
-	run -0 --separate-stderr persona-import --batch 1 "$T/three.json"
+	run_ok persona-import --batch 1 "$T/three.json"
 	assert_equal "${#lines[@]}" 3
 	assert_equal "$(rows)" "0 3"
 	# a backup's persona keeps no copy of the backup: its own entry is in its card

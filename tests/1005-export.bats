@@ -149,7 +149,7 @@ import_real() {
 	run -0 --separate-stderr persona-import "$CARDS/alpin_dale.png" "$CARDS/melina.png"
 	assert_equal "$stderr" ""
 	ID=($(jq -r .id <<< "$output"))
-	run -0 --separate-stderr persona-import --as persona "$CARDS/melina.png"
+	run_ok persona-import --as persona "$CARDS/melina.png"
 	assert_equal "$(jq -r .kind <<< "$output")" persona
 	ID+=("$(summary_id created)")
 	SRC=("$CARDS/alpin_dale.png" "$CARDS/melina.png" "$CARDS/melina.png")
@@ -203,11 +203,11 @@ need_oracles() {
 		assert_equal "$(persona-export --format v3 "${ID[k]}")" "$output"
 	done
 	# and by name (any case), the kind told apart by --character and --persona
-	run -0 --separate-stderr persona-export 'alpin dale'
+	run_ok persona-export 'alpin dale'
 	assert_equal "$output" "$(persona-export "${ID[0]}")"
-	run -0 --separate-stderr persona-export --character melina
+	run_ok persona-export --character melina
 	assert_equal "$output" "$(persona-export "${ID[1]}")"
-	run -0 --separate-stderr persona-export --persona MELINA
+	run_ok persona-export --persona MELINA
 	assert_equal "$output" "$(persona-export "${ID[2]}")"
 }
 
@@ -238,7 +238,7 @@ $NOTE"
 @test "v2: leading decorator lines are stripped from lorebook entries, nothing else" {
 	run -0 persona-import "$F/v3.json"
 	# v3 keeps them
-	run -0 --separate-stderr persona-export Wren
+	run_ok persona-export Wren
 	assert_equal "$(jq -c '[.data.character_book.entries[].content]' <<< "$output")" \
 		'["@@depth 4\n@@activate\nThe port smells of tar.","@@depth 4\n@@activate\nIt rains.\n@@depth 2 is no decorator here","No decorators. @@depth 4","@@dont_activate"]'
 	local v3=$output
@@ -267,12 +267,12 @@ $NOTE"
 		run -0 --separate-stderr persona-export --format yaml -o "$T/card.yaml" "${ID[k]}"
 		assert_output ""
 		assert_equal "$stderr" ""
-		run -0 --separate-stderr persona-export -y "${ID[k]}"
+		run_ok persona-export -y "${ID[k]}"
 		assert_equal "$output" "$(cat "$T/card.yaml")"
 		assert_equal "${lines[0]}" "---"
 		assert_equal "${lines[1]}" "spec: chara_card_v3"
 		# read back as a document, and as an import
-		run -0 --separate-stderr test-tool doc "$T/card.yaml"
+		run_ok test-tool doc "$T/card.yaml"
 		assert_equal "$(sorted <<< "$output")" "$(canon "${SRC[k]}")"
 		run -0 --separate-stderr persona-import -n "$T/card.yaml"
 		assert_equal "$stderr" ""
@@ -282,7 +282,7 @@ $NOTE"
 			'{"file":"card.yaml","format":"yaml","card":"chara_card_v3"}'
 	done
 	# v2 in YAML is the v2 card
-	run -0 --separate-stderr persona-export --format v2 -y Wren
+	run_ok persona-export --format v2 -y Wren
 	assert_equal "$(test-tool doc <<< "$output" | sorted)" "$(persona-export --format v2 Wren | sorted)"
 }
 
@@ -320,7 +320,7 @@ tEXtccv3"
 
 @test "png: a card without an avatar gets a 1x1 default image" {
 	run -0 persona-import "$F/v3.json"
-	run -0 --separate-stderr persona-export --format png -o "$T/out.png" Wren
+	run_ok persona-export --format png -o "$T/out.png" Wren
 	assert_equal "$(walk_chunks "$T/out.png" | grep -v '^IDAT$')" "IHDR
 tEXt chara
 tEXt ccv3
@@ -328,6 +328,7 @@ IEND"
 	# IHDR: width 1, height 1
 	assert_equal "$(od -An -tx1 -j 16 -N 8 "$T/out.png" | tr -d ' \n')" 0000000100000001
 	run -0 --separate-stderr test-tool png-card "$T/out.png"
+	assert_equal "$stderr" "test-tool: from 'ccv3'"
 	assert_equal "$(sorted <<< "$output")" "$(canon "$F/v3.json")"
 }
 
@@ -350,8 +351,8 @@ IEND"
 	done
 	# without an avatar: the card alone
 	run -0 persona-import "$F/v3.json"
-	run -0 --separate-stderr persona-export --format charx -o "$T/wren.charx" Wren
-	run -0 --separate-stderr test-tool charx "$T/wren.charx"
+	run_ok persona-export --format charx -o "$T/wren.charx" Wren
+	run_ok test-tool charx "$T/wren.charx"
 	assert_equal "$(jq -c .entries <<< "$output")" "[]"
 	assert_equal "$(jq -r .card <<< "$output" | sorted)" "$(canon "$F/v3.json")"
 }
@@ -367,25 +368,25 @@ IEND"
 	assert_equal "$(stat -c %s "$T/bg.bin")" 512
 	test-tool charx-write "$T/kit.charx" assets/icon/images/main.png "$icon" \
 		assets/other/bg.bin "$T/bg.bin" < "$T/kit.json"
-	run -0 --separate-stderr persona-import "$T/kit.charx"
+	run_ok persona-import "$T/kit.charx"
 	local id
 	id=$(summary_id created)
 	run -0 --separate-stderr persona-export --format charx -o "$T/out.charx" Kit
 	assert_equal "$stderr" ""
-	run -0 --separate-stderr test-tool charx "$T/out.charx"
+	run_ok test-tool charx "$T/out.charx"
 	assert_equal "$(jq -c .entries <<< "$output")" "$(test-tool charx "$T/kit.charx" | jq -c .entries)"
 	assert_equal "$(jq -c '.entries[].sha256' <<< "$output")" \
 		"\"$(sha256sum < "$icon" | cut -d' ' -f1)\"
 \"$(sha256sum < "$T/bg.bin" | cut -d' ' -f1)\""
 	assert_equal "$(jq -r .card <<< "$output" | sorted)" "$(canon "$T/kit.json")"
 	# the same card again, from the export: unchanged
-	run -0 --separate-stderr persona-import "$T/out.charx"
+	run_ok persona-import "$T/out.charx"
 	assert_equal "$(summary_id unchanged)" "$id"
 	# its PNG is the icon, and re-imports as the same card too
-	run -0 --separate-stderr persona-export --format png -o "$T/out.png" Kit
+	run_ok persona-export --format png -o "$T/out.png" Kit
 	test-tool png-strip "$T/out.png" "$T/image.png"
 	cmp "$T/image.png" "$icon"
-	run -0 --separate-stderr persona-import "$T/out.png"
+	run_ok persona-import "$T/out.png"
 	assert_equal "$(summary_id unchanged)" "$id"
 }
 
@@ -425,35 +426,35 @@ IEND"
 @test "a persona loses nothing either, and re-imports 'unchanged' as a persona" {
 	local f id
 	for f in v3.json st.json; do
-		run -0 --separate-stderr persona-import --as persona "$F/$f"
+		run_ok persona-import --as persona "$F/$f"
 		assert_equal "$(jq -r .kind <<< "$output")" persona
 		id=$(summary_id created)
-		run -0 --separate-stderr persona-export --persona "$id"
+		run_ok persona-export --persona "$id"
 		assert_equal "$(sorted <<< "$output")" "$(canon "$F/$f")"
 		assert_equal "$(jq -c .data.extensions.guise_persona <<< "$output")" \
 			'{"position":"in_prompt","depth":2,"role":"system"}'
 		printf '%s\n' "$output" > "$T/export.json"
-		run -0 --separate-stderr persona-import --as persona "$T/export.json"
+		run_ok persona-import --as persona "$T/export.json"
 		assert_equal "$(summary_id unchanged)" "$id"
 	done
 }
 
 @test "a persona's placement goes out with it and comes back: export, then import --as persona" {
 	printf '%s' '{"personas": {"w.png": "Wren"}, "persona_descriptions": {"w.png": {"description": "d", "position": 4, "depth": 7, "role": 1}}}' > "$T/backup.json"
-	run -0 --separate-stderr persona-import --full "$T/backup.json"
+	run_ok persona-import --full "$T/backup.json"
 	assert_equal "$(jq -c '[.position, .depth, .role]' <<< "$output")" '["at_depth",7,"user"]'
-	run -0 --separate-stderr persona-export --persona Wren
+	run_ok persona-export --persona Wren
 	assert_equal "$(jq -c .data.extensions.guise_persona <<< "$output")" \
 		'{"position":"at_depth","depth":7,"role":"user"}'
 	printf '%s\n' "$output" > "$T/wren.json"
 	# into another user's store: the same placement, and no guise_persona left in the card
 	export GUISE_PASSPHRASE=pw
 	persona-encrypt init -u bob > /dev/null
-	run -0 --separate-stderr persona-import -u bob --as persona --full "$T/wren.json"
+	run_ok persona-import -u bob --as persona --full "$T/wren.json"
 	assert_equal "$(jq -c '[.position, .depth, .role, (.data.extensions | has("guise_persona"))]' <<< "$output")" \
 		'["at_depth",7,"user",false]'
 	# and as a character the extension is only an extension, kept as it came
-	run -0 --separate-stderr persona-import -u bob --full "$T/wren.json"
+	run_ok persona-import -u bob --full "$T/wren.json"
 	assert_equal "$(jq -c '[.kind, .data.extensions.guise_persona.depth]' <<< "$output")" '["character",7]'
 }
 
@@ -464,9 +465,9 @@ IEND"
 		run -0 --separate-stderr persona-import "$T/$f.png"
 		assert_equal "$stderr" ""
 		id=$(summary_id created)
-		run -0 --separate-stderr persona-export "$id"
+		run_ok persona-export "$id"
 		assert_equal "$(sorted <<< "$output")" "$(canon "$F/$f")"
-		run -0 --separate-stderr persona-export --format png -o "$T/out.png" "$id"
+		run_ok persona-export --format png -o "$T/out.png" "$id"
 		test-tool png-strip "$T/out.png" "$T/image.png"
 		cmp "$T/image.png" "$image"
 		run -0 --separate-stderr persona-import "$T/out.png"
@@ -479,9 +480,9 @@ IEND"
 	for k in 0 1 2; do
 		persona-export --format png -o "$T/real.png" "${ID[k]}"
 		if ((k == 2)); then
-			run -0 --separate-stderr persona-import --as persona "$T/real.png"
+			run_ok persona-import --as persona "$T/real.png"
 		else
-			run -0 --separate-stderr persona-import "$T/real.png"
+			run_ok persona-import "$T/real.png"
 		fi
 		assert_equal "$(summary_id unchanged)" "${ID[k]}"
 	done
@@ -558,7 +559,7 @@ import_blns() {
 		first_mes: $s, mes_example: $s, creator_notes: $s, system_prompt: $s,
 		post_history_instructions: $s, creator: $s, character_version: $s, nickname: $s,
 		tags: [$s], alternate_greetings: [$s]}}' > "$T/odd.jsonl"
-	run -0 --separate-stderr persona-import "$T/odd.jsonl"
+	run_ok persona-import "$T/odd.jsonl"
 	local ids=($(jq -r .id <<< "$output")) id
 	assert_equal "${#ids[@]}" 7
 	persona-export "${ids[@]}" > "$T/out.jsonl"
@@ -669,7 +670,7 @@ import_blns() {
 	assert_output ""
 	assert_equal "$stderr" "persona-export: 'WREN' is ambiguous: 2 match (character $w1, character $w2)"
 	# a longer prefix is one card
-	run -0 --separate-stderr persona-export "${a:0:35}"
+	run_ok persona-export "${a:0:35}"
 	assert_equal "$(jq -r .data.name <<< "$output")" "Alpin Dale"
 }
 
@@ -702,8 +703,9 @@ import_blns() {
 	assert_equal "$(cat "$T/out/cards.json")" "$(persona-export Wren Ash)"
 	assert_equal "$(ls -A "$T/out")" cards.json
 	# replaced whole by a new one
-	run -0 --separate-stderr persona-export --format png -o "$T/out/cards.json" Ash
+	run_ok persona-export --format png -o "$T/out/cards.json" Ash
 	run -0 --separate-stderr test-tool png-card "$T/out/cards.json"
+	assert_equal "$stderr" "test-tool: from 'ccv3'"
 	assert_equal "$(jq -r .data.name <<< "$output")" Ash
 	assert_equal "$(ls -A "$T/out")" cards.json
 	# onto a directory: 74, the temporary file removed
@@ -742,7 +744,7 @@ dir"
 		[[ ! -e $T/x.png ]]
 	done
 	# alice still has it
-	run -0 --separate-stderr persona-export -u alice "$id"
+	run_ok persona-export -u alice "$id"
 	assert_equal "$(jq -r .data.name <<< "$output")" Melina
 }
 
@@ -764,7 +766,7 @@ dir"
 	import_real
 	printf 'old\n' > "$T/private.json"
 	chmod 600 "$T/private.json"
-	run -0 --separate-stderr persona-export -o "$T/private.json" "${ID[0]}"
+	run_ok persona-export -o "$T/private.json" "${ID[0]}"
 	assert_equal "$(stat -c %a "$T/private.json")" 600
 	assert_equal "$(jq -r .data.name "$T/private.json")" "Alpin Dale"
 	(umask 022 && persona-export -o "$T/new.json" "${ID[0]}")

@@ -41,7 +41,7 @@ summary_id() {
 
 # every field of alice's opens: N of them, none failed
 all_open() {
-	run -0 --separate-stderr persona-encrypt verify
+	run_ok persona-encrypt verify
 	assert_equal "$(jq -c '[.fields, .failed]' <<< "$output")" "[$1,0]"
 }
 
@@ -74,7 +74,7 @@ all_open() {
 	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT count(*) FROM characters
 		WHERE description = zeroblob(length(description))
 		   OR description_nonce = zeroblob(24) OR card_raw_nonce = zeroblob(24)")" 0
-	run -0 --separate-stderr persona-import "$T/export.json"
+	run_ok persona-import "$T/export.json"
 	assert_equal "$(summary_id unchanged)" "$id"
 	run -0 sqlite3 "$GUISE_DB" 'PRAGMA integrity_check'
 	assert_output ok
@@ -89,7 +89,7 @@ all_open() {
 	assert_equal "$stderr" ""
 	run -0 --separate-stderr persona-export --format charx -o "$T/out.charx" Big
 	assert_equal "$stderr" ""
-	run -0 --separate-stderr test-tool charx "$T/out.charx"
+	run_ok test-tool charx "$T/out.charx"
 	assert_equal "$(jq -c .entries <<< "$output")" "$(test-tool charx "$T/kit.charx" | jq -c .entries)"
 	assert_equal "$(jq -r '.entries[].sha256' <<< "$output")" "$(sha256sum < "$T/bg.bin" | cut -d' ' -f1)"
 }
@@ -101,31 +101,31 @@ all_open() {
 	run -0 --separate-stderr persona-import "$T/big.png"
 	assert_equal "$stderr" ""
 	id=$(summary_id created)
-	run -0 --separate-stderr persona-export --format png -o "$T/out.png" "$id"
+	run_ok persona-export --format png -o "$T/out.png" "$id"
 	test-tool png-strip "$T/out.png" "$T/image.png"
 	cmp "$T/image.png" "$DATA/pngsuite/png/basn2c08.png"
-	run -0 --separate-stderr persona-import "$T/out.png"
+	run_ok persona-import "$T/out.png"
 	assert_equal "$(summary_id unchanged)" "$id"
 }
 
 @test "--on-conflict replace: a large card over a small one and a small one over a large one" {
 	local id
 	jq '.data.description = "short"' "$T/big.json" > "$T/small.json"
-	run -0 --separate-stderr persona-import "$T/small.json"
+	run_ok persona-import "$T/small.json"
 	id=$(summary_id created)
-	run -0 --separate-stderr persona-import --on-conflict replace "$T/big.json"
+	run_ok persona-import --on-conflict replace "$T/big.json"
 	assert_equal "$(summary_id updated)" "$id"
-	run -0 --separate-stderr persona-export "$id"
+	run_ok persona-export "$id"
 	jq -j .data.description <<< "$output" > "$T/description"
 	cmp "$T/description" "$T/long.txt"
-	run -0 --separate-stderr persona-import "$T/big.json"
+	run_ok persona-import "$T/big.json"
 	assert_equal "$(summary_id unchanged)" "$id"
-	run -0 --separate-stderr persona-import --on-conflict replace "$T/small.json"
+	run_ok persona-import --on-conflict replace "$T/small.json"
 	assert_equal "$(summary_id updated)" "$id"
-	run -0 --separate-stderr persona-export "$id"
+	run_ok persona-export "$id"
 	assert_equal "$(jq -r .data.description <<< "$output")" short
 	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(*) FROM characters')" 1
-	run -0 --separate-stderr persona-encrypt verify
+	run_ok persona-encrypt verify
 	assert_equal "$(jq .failed <<< "$output")" 0
 }
 
@@ -133,17 +133,17 @@ all_open() {
 	local id
 	jq '.data.extensions.guise_persona = {position: "at_depth", depth: 7, role: "user"}' \
 		"$T/big.json" > "$T/persona.json"
-	run -0 --separate-stderr persona-import --as persona "$T/persona.json"
+	run_ok persona-import --as persona "$T/persona.json"
 	assert_equal "$(jq -r .kind <<< "$output")" persona
 	id=$(summary_id created)
 	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT position, depth, role FROM user_personas')" \
 		'at_depth|7|user'
-	run -0 --separate-stderr persona-export --persona "$id"
+	run_ok persona-export --persona "$id"
 	printf '%s\n' "$output" > "$T/export.json"
 	jq -j .data.description "$T/export.json" > "$T/description"
 	cmp "$T/description" "$T/long.txt"
-	run -0 --separate-stderr persona-import --as persona "$T/export.json"
+	run_ok persona-import --as persona "$T/export.json"
 	assert_equal "$(summary_id unchanged)" "$id"
-	run -0 --separate-stderr persona-encrypt verify
+	run_ok persona-encrypt verify
 	assert_equal "$(jq .failed <<< "$output")" 0
 }

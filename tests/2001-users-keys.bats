@@ -17,7 +17,7 @@ RECOVERY='^[A-Z2-7]{4}(-[A-Z2-7]{4}){12}$'
 	local key
 	key=$(printf '%s' "$output" | sed 's/.*"recovery_key":"\([^"]*\)".*/\1/')
 	[[ $key =~ $RECOVERY ]] || fail "recovery key '$key'"
-	run -0 --separate-stderr persona-encrypt users
+	run_ok persona-encrypt users
 	[[ $output != *recovery_key* && $output != *"$key"* ]]
 	assert_output --partial '"username":"alice"'
 }
@@ -35,7 +35,7 @@ RECOVERY='^[A-Z2-7]{4}(-[A-Z2-7]{4}){12}$'
 }
 
 @test "init -n stores nothing and prints no recovery key" {
-	GUISE_PASSPHRASE_FILE=$PASS1 run -0 --separate-stderr persona-encrypt init -n -u alice
+	GUISE_PASSPHRASE_FILE=$PASS1 run_ok persona-encrypt init -n -u alice
 	assert_output --partial '"username":"alice"'
 	[[ $output != *recovery_key* ]]
 	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(*) FROM users')" 0
@@ -47,7 +47,7 @@ RECOVERY='^[A-Z2-7]{4}(-[A-Z2-7]{4}){12}$'
 	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT username, kdf_alg, kdf_opslimit, kdf_memlimit FROM users ORDER BY username")" \
 		"cheap|argon2id13|1|8192
 inter|argon2id13|2|67108864"
-	run -0 --separate-stderr persona-encrypt users -y
+	run_ok persona-encrypt users -y
 	assert_line '  preset: interactive'
 	assert_line '  preset: min'
 	run -64 --separate-stderr persona-encrypt init -u x --kdf fast
@@ -60,7 +60,7 @@ inter|argon2id13|2|67108864"
 	local ops mem
 	for params in "1 8" "2 65536" "3 12288"; do
 		read -r ops mem <<< "$params"
-		run -0 --separate-stderr sh -c "printf 'pass phrase' | test-tool kdf saltsaltsaltsalt $ops $mem"
+		run_ok sh -c "printf 'pass phrase' | test-tool kdf saltsaltsaltsalt $ops $mem"
 		assert_equal "$output" "$(printf 'pass phrase' | argon2 saltsaltsaltsalt -id -t "$ops" -k "$mem" -p 1 -l 32 -r)"
 	done
 }
@@ -82,8 +82,8 @@ inter|argon2id13|2|67108864"
 	new_user alice
 	GUISE_PASSPHRASE_FILE=$PASS1 GUISE_PASSPHRASE=nope run -0 --separate-stderr persona-encrypt verify
 	GUISE_PASSPHRASE_FILE=$PASS2 GUISE_PASSPHRASE='correct horse' run -77 --separate-stderr persona-encrypt verify
-	GUISE_PASSPHRASE='correct horse' run -0 --separate-stderr persona-encrypt verify
-	GUISE_PASSPHRASE_FILE=$PASS2 run -0 --separate-stderr persona-encrypt verify --passphrase-fd 3 3< "$PASS1"
+	GUISE_PASSPHRASE='correct horse' run_ok persona-encrypt verify
+	GUISE_PASSPHRASE_FILE=$PASS2 run_ok persona-encrypt verify --passphrase-fd 3 3< "$PASS1"
 	GUISE_PASSPHRASE_FILE=$BATS_TEST_TMPDIR/none run -66 --separate-stderr persona-encrypt verify
 	assert_equal "$stderr" "persona-encrypt: cannot open GUISE_PASSPHRASE_FILE file '$BATS_TEST_TMPDIR/none': No such file or directory"
 	run -64 --separate-stderr persona-encrypt verify --passphrase-fd x
@@ -95,7 +95,7 @@ inter|argon2id13|2|67108864"
 	new_user bob "$PASS2"
 	GUISE_PASSPHRASE_FILE=$PASS1 run -64 --separate-stderr persona-encrypt verify
 	assert_equal "$stderr" "persona-encrypt: several users: name one with -u or GUISE_USER"
-	GUISE_USER=bob GUISE_PASSPHRASE_FILE=$PASS2 run -0 --separate-stderr persona-encrypt verify
+	GUISE_USER=bob GUISE_PASSPHRASE_FILE=$PASS2 run_ok persona-encrypt verify
 	assert_output '{"kind":"verify","user":"bob","fields":0,"failed":0,"unbound":0}'
 	GUISE_PASSPHRASE_FILE=$PASS1 run -66 --separate-stderr persona-encrypt verify -u carol
 	assert_equal "$stderr" "persona-encrypt: no such user 'carol'"
@@ -109,14 +109,14 @@ inter|argon2id13|2|67108864"
 
 @test "unlock caches the key in the kernel keyring until lock or the timeout" {
 	new_user alice
-	GUISE_PASSPHRASE_FILE=$PASS1 run -0 --separate-stderr persona-encrypt unlock --timeout 2s
+	GUISE_PASSPHRASE_FILE=$PASS1 run_ok persona-encrypt unlock --timeout 2s
 	assert_output --regexp '^\{"kind":"unlock","user":"alice","via":"keyring","expires_at":"[^"]+","dry_run":false\}$'
 	run -0 --separate-stderr persona-encrypt verify -v
 	assert_equal "$stderr" "persona-encrypt: key for 'alice': from the keyring"
 	sleep 3
 	run -77 --separate-stderr persona-encrypt verify
 	GUISE_PASSPHRASE_FILE=$PASS1 run -0 persona-encrypt unlock
-	run -0 --separate-stderr persona-encrypt lock
+	run_ok persona-encrypt lock
 	assert_output '{"kind":"lock","user":"alice","keyring":true,"session_files":0}'
 	run -77 --separate-stderr persona-encrypt verify
 	run -64 --separate-stderr persona-encrypt unlock --timeout 31d
@@ -138,7 +138,7 @@ inter|argon2id13|2|67108864"
 
 @test "unlock --token: a session token where keyrings are refused" {
 	new_user alice
-	GUISE_PASSPHRASE_FILE=$PASS1 run -0 --separate-stderr persona-encrypt unlock --token --timeout 2s
+	GUISE_PASSPHRASE_FILE=$PASS1 run_ok persona-encrypt unlock --token --timeout 2s
 	assert_output --regexp '^GUISE_SESSION=[A-Za-z0-9_-]+; export GUISE_SESSION$'
 	eval "$output"
 	[[ -n $GUISE_SESSION ]]
@@ -156,7 +156,7 @@ inter|argon2id13|2|67108864"
 	eval "$output"
 	sleep 2
 	run -77 --separate-stderr persona-encrypt verify
-	run -0 --separate-stderr persona-encrypt lock
+	run_ok persona-encrypt lock
 	assert_output '{"kind":"lock","user":"alice","keyring":false,"session_files":1}'
 	[[ -z $(ls "$XDG_RUNTIME_DIR/guise") ]]
 	unset XDG_RUNTIME_DIR
@@ -200,7 +200,7 @@ inter|argon2id13|2|67108864"
 	character c1 alice
 	put alice c1 name Seraphina
 	sqlite3 "$GUISE_DB" .dump > "$BATS_TEST_TMPDIR/before"
-	GUISE_PASSPHRASE_FILE=$PASS1 GUISE_NEW_PASSPHRASE_FILE=$PASS2 run -0 --separate-stderr persona-encrypt passwd -u alice
+	GUISE_PASSPHRASE_FILE=$PASS1 GUISE_NEW_PASSPHRASE_FILE=$PASS2 run_ok persona-encrypt passwd -u alice
 	assert_output --partial '"username":"alice"'
 	sqlite3 "$GUISE_DB" .dump > "$BATS_TEST_TMPDIR/after"
 	run -1 diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
@@ -210,9 +210,9 @@ inter|argon2id13|2|67108864"
 	[[ $(printf '%s\n' "$output" | grep '^>') == *"INSERT INTO users VALUES('$(user_id alice)','alice'"* ]]
 	GUISE_PASSPHRASE_FILE=$PASS1 run -77 --separate-stderr persona-encrypt verify -u alice
 	assert_equal "$stderr" "persona-encrypt: wrong passphrase for user 'alice'"
-	GUISE_PASSPHRASE_FILE=$PASS2 run -0 --separate-stderr persona-encrypt verify -u alice
+	GUISE_PASSPHRASE_FILE=$PASS2 run_ok persona-encrypt verify -u alice
 	assert_output '{"kind":"verify","user":"alice","fields":1,"failed":0,"unbound":0}'
-	GUISE_PASSPHRASE_FILE=$PASS2 run -0 --separate-stderr test-tool vault-get -u alice characters name c1
+	GUISE_PASSPHRASE_FILE=$PASS2 run_ok test-tool vault-get -u alice characters name c1
 	assert_output Seraphina
 }
 
@@ -228,7 +228,7 @@ inter|argon2id13|2|67108864"
 	local key
 	key=$(sed 's/.*"recovery_key":"\([^"]*\)".*/\1/' "$BATS_TEST_TMPDIR/alice.json")
 	printf '%s\n' "$key" | tr 'A-Z' 'a-z' > "$BATS_TEST_TMPDIR/rk"
-	GUISE_NEW_PASSPHRASE_FILE=$PASS2 run -0 --separate-stderr persona-encrypt recover --recovery-key-file "$BATS_TEST_TMPDIR/rk"
+	GUISE_NEW_PASSPHRASE_FILE=$PASS2 run_ok persona-encrypt recover --recovery-key-file "$BATS_TEST_TMPDIR/rk"
 	assert_output --partial '"username":"alice"'
 	GUISE_PASSPHRASE_FILE=$PASS2 run -0 persona-encrypt verify
 	GUISE_PASSPHRASE_FILE=$PASS1 run -77 persona-encrypt verify
@@ -248,11 +248,11 @@ inter|argon2id13|2|67108864"
 	put alice c2 name Simon
 	local old_wrap
 	old_wrap=$(sqlite3 "$GUISE_DB" "SELECT hex(kek_salt) || '|' || hex(dek_wrapped) || '|' || hex(dek_nonce) FROM users")
-	GUISE_PASSPHRASE_FILE=$PASS1 run -0 --separate-stderr persona-encrypt rekey
+	GUISE_PASSPHRASE_FILE=$PASS1 run_ok persona-encrypt rekey
 	assert_output --regexp '"dek_version":2,.*"fields_reencrypted":3,"recovery_key":"[A-Z2-7-]+"\}$'
-	GUISE_PASSPHRASE_FILE=$PASS1 run -0 --separate-stderr persona-encrypt verify
+	GUISE_PASSPHRASE_FILE=$PASS1 run_ok persona-encrypt verify
 	assert_output '{"kind":"verify","user":"alice","fields":3,"failed":0,"unbound":0}'
-	GUISE_PASSPHRASE_FILE=$PASS1 run -0 --separate-stderr test-tool vault-get characters description c1
+	GUISE_PASSPHRASE_FILE=$PASS1 run_ok test-tool vault-get characters description c1
 	assert_output 'A guardian of the forest'
 	# the old wrap under the new version: does not even unwrap
 	IFS='|' read -r salt wrapped nonce <<< "$old_wrap"
@@ -283,7 +283,7 @@ inter|argon2id13|2|67108864"
 	run -0 keyctl search @u user "$entry"
 	GUISE_PASSPHRASE=wrong run -77 --separate-stderr persona-encrypt delete-user -u alice
 	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(*) FROM users')" 2
-	GUISE_PASSPHRASE_FILE=$PASS1 run -0 --separate-stderr persona-encrypt delete-user -u alice
+	GUISE_PASSPHRASE_FILE=$PASS1 run_ok persona-encrypt delete-user -u alice
 	assert_output "{\"kind\":\"user_deleted\",\"id\":\"$(sed 's/.*"id":"\([^"]*\)".*/\1/' "$BATS_TEST_TMPDIR/alice.json")\",\"username\":\"alice\",\"dry_run\":false}"
 	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT group_concat(username) FROM users")" bob
 	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT group_concat(id) FROM characters")" c2

@@ -13,15 +13,15 @@ teardown() { keys_teardown; }
 	GUISE_PASSPHRASE_FILE=$PASS1 run -0 persona-encrypt unlock
 	local in='{"kind":"persona","id":"p1","spec":"user_persona_spec_v1","name":"Wren","data":{"tags":["shy","0777"],"age":31,"note":"x\u0000y"}}
 {"kind":"persona","id":"p2","name":"Ash"}'
-	run -0 --separate-stderr sh -c 'persona-encrypt seal > "$1"' _ "$BATS_TEST_TMPDIR/sealed" <<< "$in"
+	run_ok sh -c 'persona-encrypt seal > "$1"' _ "$BATS_TEST_TMPDIR/sealed" <<< "$in"
 	run -0 grep -c guise_sealed "$BATS_TEST_TMPDIR/sealed"
 	assert_output 2
 	run -1 grep -E 'Wren|shy|0777|Ash' "$BATS_TEST_TMPDIR/sealed"
 	assert_equal "$(head -1 "$BATS_TEST_TMPDIR/sealed" | grep -o '"kind":"persona","id":"p1","spec":"user_persona_spec_v1"')" \
 		'"kind":"persona","id":"p1","spec":"user_persona_spec_v1"'
-	run -0 --separate-stderr persona-encrypt open "$BATS_TEST_TMPDIR/sealed"
+	run_ok persona-encrypt open "$BATS_TEST_TMPDIR/sealed"
 	assert_output "$in"
-	run -0 --separate-stderr sh -c 'persona-encrypt open -y < "$1" | persona-encrypt seal | persona-encrypt open' _ "$BATS_TEST_TMPDIR/sealed"
+	run_ok sh -c 'persona-encrypt open -y < "$1" | persona-encrypt seal | persona-encrypt open' _ "$BATS_TEST_TMPDIR/sealed"
 	assert_output "$in"
 }
 
@@ -121,7 +121,7 @@ hexdump_of() { od -An -v -tx1 "$1" | tr -d ' \n'; }
 	one=$(persona-encrypt seal <<< '{"name":"Wren"}')
 	two=$(persona-encrypt seal <<< '{"name":"Ash"}')
 	[[ $one == *'"guise_seal_id":"'* ]]
-	run -0 --separate-stderr persona-encrypt open <<< "$one"
+	run_ok persona-encrypt open <<< "$one"
 	assert_output '{"name":"Wren"}'
 	# Ash's sealed name in Wren's record
 	local ash=${two#*\"name\":}

@@ -91,7 +91,7 @@ old_recovery_works() {
 	persona-encrypt rekey > /dev/null
 	persona-encrypt unlock > /dev/null
 	unset GUISE_PASSPHRASE_FILE
-	run -0 --separate-stderr persona show Wren
+	run_ok persona show Wren
 	# the copy has the same db id, user id and dek_version, another key
 	cp "$BATS_TEST_TMPDIR/copy.db" "$GUISE_DB"
 	rm -f "$GUISE_DB-wal" "$GUISE_DB-shm"
@@ -111,7 +111,7 @@ old_recovery_works() {
 	persona-encrypt rekey > /dev/null
 	eval "$(persona-encrypt unlock --token)"
 	unset GUISE_PASSPHRASE_FILE
-	run -0 --separate-stderr persona show Wren
+	run_ok persona show Wren
 	cp "$BATS_TEST_TMPDIR/copy.db" "$GUISE_DB"
 	rm -f "$GUISE_DB-wal" "$GUISE_DB-shm"
 	run -77 --separate-stderr persona show Wren
@@ -143,7 +143,7 @@ old_recovery_works() {
 		assert_equal "$stderr" "persona-encrypt: '$dir' belongs to another user: not keeping a session token there"
 		chown 0 "$dir"
 	fi
-	GUISE_PASSPHRASE_FILE=$PASS1 run -0 --separate-stderr persona-encrypt unlock --token
+	GUISE_PASSPHRASE_FILE=$PASS1 run_ok persona-encrypt unlock --token
 	eval "$output"
 	run -0 --separate-stderr persona-encrypt verify -v
 	assert_equal "$stderr" "persona-encrypt: key for 'alice': from the session token"
@@ -151,6 +151,6 @@ old_recovery_works() {
 	chmod 777 "$dir"
 	run -77 --separate-stderr persona-encrypt verify
 	chmod 700 "$dir"
-	run -0 --separate-stderr persona-encrypt lock
+	run_ok persona-encrypt lock
 	assert_output '{"kind":"lock","user":"alice","keyring":false,"session_files":1}'
 }

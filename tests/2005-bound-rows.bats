@@ -27,7 +27,7 @@ setup() {
 	session-log append "$S" --role assistant <<< 'Welcome back.' > /dev/null
 	session-log append "$S" <<< 'Draw your sword.' > /dev/null
 	session-log append "$T" <<< 'Who goes there?' > /dev/null
-	run -0 --separate-stderr persona-encrypt verify
+	run_ok persona-encrypt verify
 	FIELDS=$(jq .fields <<< "$output")
 	assert_output "$(verify_json "$FIELDS" 0 0)"
 }
@@ -236,7 +236,7 @@ session_fails() {
 	done
 	run -65 --separate-stderr persona delete Kay
 	assert_equal "$stderr" "persona: chat_sessions '$S' binding: $FAILS"
-	run -0 --separate-stderr persona show Kay
+	run_ok persona show Kay
 	verify_fails 3 "chat_sessions '$S' binding" "$FAILS"
 }
 
@@ -250,24 +250,24 @@ clean() {
 }
 
 @test "delete and edit in the middle, append after: every message still reads" {
-	run -0 --separate-stderr session-log delete "$S" 2
-	run -0 --separate-stderr session-log edit "$S" 1 <<< 'Hello again.'
+	run_ok session-log delete "$S" 2
+	run_ok session-log edit "$S" 1 <<< 'Hello again.'
 	session-log append "$S" --role system <<< 'Be brief.' > /dev/null
 	clean "$FIELDS"
-	run -0 --separate-stderr session-log show "$S"
+	run_ok session-log show "$S"
 	assert_equal "$(jq -c '[.seq, .role, .content]' <<< "$output" | tr '\n' ' ')" \
 		'[1,"user","Hello again."] [3,"user","Draw your sword."] [4,"system","Be brief."] '
-	run -0 --separate-stderr prompt-render -s "$S" -m x
+	run_ok prompt-render -s "$S" -m x
 }
 
 @test "switching persona re-seals the binding; a switch made with sqlite3 does not read" {
-	run -0 --separate-stderr session-bind use-persona "$S" Kay
-	run -0 --separate-stderr session-bind impersonate "$S" Kestrel
-	run -0 --separate-stderr session-bind impersonate "$T" Seraphina
+	run_ok session-bind use-persona "$S" Kay
+	run_ok session-bind impersonate "$S" Kestrel
+	run_ok session-bind impersonate "$T" Seraphina
 	clean "$FIELDS"
 	assert_equal "$(bound "$S")" "$(who impersonated "$KES" Kestrel)"
-	run -0 --separate-stderr session-bind clear "$S"
-	run -0 --separate-stderr session-bind use-persona "$T" Wren
+	run_ok session-bind clear "$S"
+	run_ok session-bind use-persona "$T" Wren
 	clean "$FIELDS"
 	assert_equal "$(bound "$S") $(bound "$T")" "$NONE $(who custom "$WREN" Wren)"
 	# the switch back done by hand: refused
@@ -276,18 +276,19 @@ clean() {
 }
 
 @test "deleting a persona or a character that sessions play: they are unbound and re-sealed" {
-	run -0 --separate-stderr session-bind impersonate "$T" Seraphina
+	run_ok session-bind impersonate "$T" Seraphina
 	run -0 --separate-stderr persona delete Wren
 	assert_equal "$stderr" "persona: 'Wren' was the active persona of 1 session(s): they now have none"
-	run -0 --separate-stderr persona-encrypt verify
+	run_ok persona-encrypt verify
 	assert_equal "$(jq -c '[.failed, .unbound]' <<< "$output")" '[0,0]'
 	assert_equal "$(bound "$S")" "$NONE"
-	run -0 --separate-stderr session-log show "$S"
+	run_ok session-log show "$S"
 	run -0 --separate-stderr persona delete --cascade Seraphina
-	run -0 --separate-stderr session-bind show "$T"
+	assert_equal "$stderr" "persona: 'Seraphina' was the active persona of 1 session(s): they now have none"
+	run_ok session-bind show "$T"
 	assert_equal "$(jq -c .persona <<< "$output")" "$NONE"
-	run -0 --separate-stderr session-log show "$T"
-	run -0 --separate-stderr persona-encrypt verify
+	run_ok session-log show "$T"
+	run_ok persona-encrypt verify
 	assert_equal "$(jq -c '[.failed, .unbound]' <<< "$output")" '[0,0]'
 }
 
@@ -295,9 +296,9 @@ clean() {
 	local s
 	s=$(session-log import --persona Wren "$DATA/st-chats/seraphina-glade.jsonl" | jq -r .id)
 	is_id "$s" import
-	run -0 --separate-stderr persona-encrypt verify
+	run_ok persona-encrypt verify
 	assert_equal "$(jq -c '[.failed, .unbound]' <<< "$output")" '[0,0]'
-	run -0 --separate-stderr session-log show "$s"
+	run_ok session-log show "$s"
 	assert_equal "${#lines[@]}" 6
 	sql "UPDATE chat_messages SET role = 'system' WHERE session_id = '$s' AND seq = 2"
 	reads_fail "$s" "chat_messages '$(mid "$s" 2)' content" "$FAILS"
@@ -305,10 +306,10 @@ clean() {
 
 @test "rekey re-seals every row bound, and the vectors still fail after it" {
 	local m
-	run -0 --separate-stderr persona-encrypt rekey
+	run_ok persona-encrypt rekey
 	assert_equal "$(jq .fields_reencrypted <<< "$output")" "$FIELDS"
 	clean "$FIELDS"
-	run -0 --separate-stderr session-log show "$S"
+	run_ok session-log show "$S"
 	assert_equal "$(jq -r .content <<< "$output" | tr '\n' '|')" 'Hello there.|Welcome back.|Draw your sword.|'
 	m=$(mid "$S" 1)
 	sql "UPDATE chat_messages SET role = 'assistant' WHERE id = '$m'"
@@ -345,7 +346,7 @@ OLD_CONTENTS='[1,"assistant","Wren","*Seraphina looks up.* Welcome, {{user}}."] 
 	run -65 --separate-stderr session-log show "$OLD_S"
 	assert_equal "$stderr" "session-log: chat_sessions '$OLD_S' binding: $UNBOUND"
 	# a dry run changes nothing
-	run -0 --separate-stderr persona-encrypt verify --fix -n
+	run_ok persona-encrypt verify --fix -n
 	assert_output '{"kind":"verify","user":"alice","fields":59,"failed":0,"unbound":13,"resealed":13}'
 	run -65 --separate-stderr persona-encrypt verify
 	run -0 --separate-stderr persona-encrypt verify --fix
@@ -356,7 +357,7 @@ OLD_CONTENTS='[1,"assistant","Wren","*Seraphina looks up.* Welcome, {{user}}."] 
 	assert_equal "$(old_contents)" "$OLD_CONTENTS"
 	assert_equal "$(session-bind show "$OLD_T" | jq -c '[.title, .character.name, .persona.name]')" '[null,"Kestrel","Seraphina"]'
 	# a second fix finds nothing to do; and the rows are bound now
-	run -0 --separate-stderr persona-encrypt verify --fix
+	run_ok persona-encrypt verify --fix
 	assert_output '{"kind":"verify","user":"alice","fields":59,"failed":0,"unbound":0,"resealed":0}'
 	sql "UPDATE chat_messages SET role = 'user' WHERE session_id = '$OLD_S' AND seq = 4"
 	reads_fail "$OLD_S" "chat_messages '$(mid "$OLD_S" 4)' content" "$FAILS" 'Stay in character.'
@@ -368,7 +369,7 @@ OLD_CONTENTS='[1,"assistant","Wren","*Seraphina looks up.* Welcome, {{user}}."] 
 	m=$(mid "$OLD_S" 4)
 	# the attacker's copy of the system message, in the unbound format
 	sql "CREATE TABLE saved AS SELECT content, content_nonce, speaker_name, speaker_name_nonce FROM chat_messages WHERE id = '$m'"
-	run -0 --separate-stderr persona-encrypt verify --fix
+	run_ok persona-encrypt verify --fix
 	assert_equal "$(sql 'SELECT legacy_rows FROM users')" 0
 	sql "UPDATE chat_messages SET role = 'user', (content, content_nonce, speaker_name, speaker_name_nonce) =
 		(SELECT content, content_nonce, speaker_name, speaker_name_nonce FROM saved) WHERE id = '$m'"
@@ -397,7 +398,7 @@ OLD_CONTENTS='[1,"assistant","Wren","*Seraphina looks up.* Welcome, {{user}}."] 
 
 @test "an older database: rekey re-seals every row bound too" {
 	old_db
-	run -0 --separate-stderr persona-encrypt rekey
+	run_ok persona-encrypt rekey
 	assert_equal "$(jq .fields_reencrypted <<< "$output")" 59
 	clean 59
 	assert_equal "$(old_contents)" "$OLD_CONTENTS"

@@ -142,12 +142,12 @@ wren() {
 	assert_equal "${#lines[@]}" 2
 	[[ ${lines[1]} =~ $(created Dew) ]] || fail "${lines[1]}"
 	# the fields went where they belong
-	run -0 --separate-stderr persona show Wren
+	run_ok persona show Wren
 	assert_equal "$(jq -c '[.data.personality, .data.tags, .position, .depth, .role, .default]' <<< "$output")" \
 		'["quick",["courier"],"at_depth",3,"assistant",false]'
-	run -0 --separate-stderr persona show Bay
+	run_ok persona show Bay
 	assert_equal "$(jq -c '[.data.description, .default]' <<< "$output")" '["A sailor.",true]'
-	run -0 --separate-stderr persona show Dew
+	run_ok persona show Dew
 	assert_equal "$(jq -c .data.scenario <<< "$output")" '"Dawn."'
 	assert_equal "$(rows)" "0 6 0 0"
 }
@@ -156,7 +156,7 @@ wren() {
 	run -0 --separate-stderr persona create < "$F/v3.json"
 	assert_equal "$stderr" ""
 	[[ $output =~ $(created Wren) ]] || fail "$output"
-	run -0 --separate-stderr persona show Wren
+	run_ok persona show Wren
 	assert_equal "$(jq -c '[.spec, .spec_version, .position, .depth, .role]' <<< "$output")" \
 		'["user_persona_spec_v1","1.0.0","in_prompt",2,"system"]'
 	# every field of the V3 card's data, unknown keys and the book included
@@ -167,7 +167,7 @@ wren() {
 	run -0 --separate-stderr persona create < "$F/v2.json"
 	assert_equal "$stderr" ""
 	[[ $output =~ $(created Moss) ]] || fail "$output"
-	run -0 --separate-stderr persona show Moss
+	run_ok persona show Moss
 	assert_equal "$(jq -c '[.data.personality, .data.x_data, .data.extensions, .data.group_only_greetings]' <<< "$output")" \
 		'["patient",3,{"fav":true,"x_ext":[null]},[]]'
 	# placement carried in the card's extensions: taken out of them
@@ -175,14 +175,14 @@ wren() {
 		{position: "at_depth", depth: 7, role: "assistant"}' "$F/v3.json" > "$BATS_TEST_TMPDIR/placed.json"
 	run -0 --separate-stderr persona create < "$BATS_TEST_TMPDIR/placed.json"
 	assert_equal "$stderr" ""
-	run -0 --separate-stderr persona show Placed
+	run_ok persona show Placed
 	assert_equal "$(jq -c '[.position, .depth, .role, (.data.extensions | has("guise_persona"))]' <<< "$output")" \
 		'["at_depth",7,"assistant",false]'
 	# a full card with --character is a character
 	run -0 --separate-stderr persona create --character < "$F/v3.json"
 	assert_equal "$stderr" ""
 	[[ $output =~ $(created Wren character) ]] || fail "$output"
-	run -0 --separate-stderr persona show --character Wren
+	run_ok persona show --character Wren
 	assert_equal "$(jq -c '[.kind, .spec, .spec_version, has("default"), .data.nickname]' <<< "$output")" \
 		'["character","chara_card_v3","3.0",false,"Wr"]'
 	assert_equal "$(rows)" "1 3 0 0"
@@ -190,7 +190,7 @@ wren() {
 
 @test "create from a record as 'persona show' prints it: the same data and placement, a new id" {
 	wren
-	run -0 --separate-stderr persona update "$W" <<< '{"position":"at_depth","depth":5,"role":"user"}'
+	run_ok persona update "$W" <<< '{"position":"at_depth","depth":5,"role":"user"}'
 	persona show "$W" > "$BATS_TEST_TMPDIR/rec.json"
 	run -0 --separate-stderr persona create < "$BATS_TEST_TMPDIR/rec.json"
 	assert_equal "$stderr" ""
@@ -198,14 +198,14 @@ wren() {
 	local id
 	id=$(jq -r .id <<< "$output")
 	[[ $id != "$W" ]] || fail "same id"
-	run -0 --separate-stderr persona show "$id"
+	run_ok persona show "$id"
 	assert_equal "$(jq -S -c '{data, position, depth, role, default, spec}' <<< "$output")" \
 		"$(jq -S -c '{data, position, depth, role, default, spec}' "$BATS_TEST_TMPDIR/rec.json")"
 	# the YAML form of the record too
 	persona show -y "$W" > "$BATS_TEST_TMPDIR/rec.yaml"
 	run -0 --separate-stderr persona create < "$BATS_TEST_TMPDIR/rec.yaml"
 	assert_equal "$stderr" ""
-	run -0 --separate-stderr persona show "$(jq -r .id <<< "$output")"
+	run_ok persona show "$(jq -r .id <<< "$output")"
 	assert_equal "$(jq -S -c '{data, position, depth, role}' <<< "$output")" \
 		"$(jq -S -c '{data, position, depth, role}' "$BATS_TEST_TMPDIR/rec.json")"
 }
@@ -224,7 +224,7 @@ wren() {
 	[[ ${lines[0]} =~ $(created Ash) ]] || fail "${lines[0]}"
 	[[ ${lines[1]} =~ $(created Cob) ]] || fail "${lines[1]}"
 	assert_equal "$stderr" "persona: '-': data.description: required"
-	run -0 --separate-stderr persona list
+	run_ok persona list
 	assert_equal "$(jq -r .name <<< "$output" | tr '\n' ' ')" "Ash Cob "
 	assert_equal "$(rows)" "0 2 0 0"
 }
@@ -307,7 +307,7 @@ wren() {
 @test "--default: the new persona is the default; with --character it is a usage error" {
 	run -0 --separate-stderr persona create --default --name Wren --description 'A courier.'
 	assert_equal "$stderr" ""
-	run -0 --separate-stderr persona list
+	run_ok persona list
 	assert_equal "$(jq -c '[.name, .default]' <<< "$output")" '["Wren",true]'
 	run -64 --separate-stderr persona create --character --default --name Nib --description x
 	assert_output ""
@@ -338,14 +338,14 @@ wren() {
 	assert_equal "$(jq -r '.kind + " " + .name' <<< "$output" | tr '\n' ,)" \
 		"persona Wren,persona Ash,character Nib,character Melina,"
 	# options before or after the subcommand
-	run -0 --separate-stderr persona -y list
+	run_ok persona -y list
 	local yaml=$output
-	run -0 --separate-stderr persona list -y
+	run_ok persona list -y
 	assert_equal "$output" "$yaml"
 	[[ $yaml == *'name: Ash'* ]] || fail "$yaml"
 	# an imported persona's source is its file
 	run -0 persona-import --as persona "$CARDS/alpin_dale.png"
-	run -0 --separate-stderr persona list
+	run_ok persona list
 	assert_equal "$(tail -n 1 <<< "$output" | jq -c '[.name, .source, .default]')" '["Alpin Dale","alpin_dale.png",false]'
 }
 
@@ -370,7 +370,7 @@ wren() {
 	run -0 --separate-stderr persona show wREN
 	assert_equal "$stderr" ""
 	assert_equal "$output" "$want"
-	run -0 --separate-stderr persona show --persona WREN
+	run_ok persona show --persona WREN
 	assert_equal "$output" "$want"
 	# a prefix shorter than 4 is not an id
 	run -66 --separate-stderr persona show "${w:0:3}"
@@ -402,9 +402,9 @@ wren() {
 	assert_output ""
 	[[ $stderr == "persona: 'Wren' is ambiguous: 2 match ("*"character $c"*"persona $w1"* ||
 		$stderr == "persona: 'Wren' is ambiguous: 2 match ("*"persona $w1"*"character $c"* ]] || fail "$stderr"
-	run -0 --separate-stderr persona show --persona Wren
+	run_ok persona show --persona Wren
 	assert_equal "$(jq -r '.kind + " " + .id' <<< "$output")" "persona $w1"
-	run -0 --separate-stderr persona show --character Wren
+	run_ok persona show --character Wren
 	assert_equal "$(jq -r '.kind + " " + .id' <<< "$output")" "character $c"
 }
 
@@ -524,7 +524,7 @@ PATCHES='{
 		fi
 		assert_equal "$(shown "$W")" "$want"
 		# cleared twice: nothing left to change
-		run -0 --separate-stderr persona update "$W" <<< "{\"$k\":null}"
+		run_ok persona update "$W" <<< "{\"$k\":null}"
 		assert_equal "$output" "$(summary "$W" Wren unchanged)"
 	done
 	# the placement goes back to in_prompt, 2, system
@@ -544,7 +544,7 @@ PATCHES='{
 	assert_equal "$output" "$(summary "$W" Robin updated)"
 	assert_equal "$(shown "$W")" "$(jq -S -c '.name = "Robin" | .data.name = "Robin"' <<< "$before")"
 	assert_equal "$(persona show Robin | jq -r .data.description)" 'A courier who knows {{user}} by sight.'
-	run -0 --separate-stderr persona update Robin <<< '{"data":{"name":"Jay"}}'
+	run_ok persona update Robin <<< '{"data":{"name":"Jay"}}'
 	assert_equal "$output" "$(summary "$W" Jay updated)"
 	assert_equal "$(shown "$W")" "$(jq -S -c '.name = "Jay" | .data.name = "Jay"' <<< "$before")"
 	run -0 --separate-stderr persona update Jay --set name=Wren
@@ -552,7 +552,7 @@ PATCHES='{
 	assert_equal "$output" "$(summary "$W" Wren updated)"
 	assert_equal "$(shown "$W")" "$before"
 	# and the description alone keeps the name
-	run -0 --separate-stderr persona update Wren --set description='Only this.'
+	run_ok persona update Wren --set description='Only this.'
 	assert_equal "$(shown "$W")" "$(jq -S -c '.data.description = "Only this."' <<< "$before")"
 }
 
@@ -578,7 +578,7 @@ PATCHES='{
 	assert_equal "$(shown "$W")" "$(jq -S -c '.data.scenario = "two" | .data.tags = [] | .data.extensions = {} |
 		del(.data.character_book) | .position = "in_prompt" | .depth = 2 | .role = "system"' <<< "$before")"
 	before=$(shown "$W")
-	run -0 --separate-stderr persona update "$W" --set first_mes=kept --clear first_mes --set 'first_mes=a=b'
+	run_ok persona update "$W" --set first_mes=kept --clear first_mes --set 'first_mes=a=b'
 	assert_equal "$(shown "$W")" "$(jq -S -c '.data.first_mes = "a=b"' <<< "$before")"
 	# a value that is not the JSON its field needs: 65; a key that is no
 	# field: 64; nothing changed
@@ -640,11 +640,11 @@ PATCHES='{
 	run -0 --separate-stderr persona update "$W" <<< "$(jq -c '{name: .data.name, personality: .data.personality, tags: .data.tags, position: .position, extensions: {}}' <<< "$before")"
 	assert_equal "$stderr" ""
 	assert_equal "$output" "$(summary "$W" Wren unchanged)"
-	run -0 --separate-stderr persona update "$W" --set personality='curious, quick' --set role=system
+	run_ok persona update "$W" --set personality='curious, quick' --set role=system
 	assert_equal "$output" "$(summary "$W" Wren unchanged)"
 	assert_equal "$(persona show "$W")" "$before"
 	# a real change moves updated_at, and only it
-	run -0 --separate-stderr persona update "$W" --set personality=other
+	run_ok persona update "$W" --set personality=other
 	assert_equal "$output" "$(summary "$W" Wren updated)"
 	local after
 	after=$(persona show "$W")
@@ -709,7 +709,7 @@ PATCHES='{
 	run -0 --separate-stderr persona delete wren
 	assert_output "{\"kind\":\"persona\",\"id\":\"$w\",\"name\":\"Wren\",\"status\":\"deleted\",\"sessions\":2}"
 	assert_equal "$stderr" "persona: 'Wren' was the active persona of 2 session(s): they now have none"
-	run -0 --separate-stderr session-bind show "$s1" "$s2" "$s3"
+	run_ok session-bind show "$s1" "$s2" "$s3"
 	assert_equal "$(jq -c .persona <<< "$output" | sort -u)" '{"kind":"none","id":null,"name":null}'
 	# the greetings each session got are still there
 	assert_equal "$(rows)" "1 0 3 3"
@@ -722,7 +722,7 @@ PATCHES='{
 	persona set-default Wren > /dev/null
 	run -0 --separate-stderr persona delete Wren
 	assert_equal "$stderr" ""
-	run -0 --separate-stderr persona list
+	run_ok persona list
 	assert_equal "$(jq -c .default <<< "$output")" false
 	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(default_persona_id) FROM users')" 0
 	run -0 --separate-stderr persona clear-default
@@ -749,7 +749,7 @@ PATCHES='{
 	assert_output "{\"kind\":\"character\",\"id\":\"$c\",\"name\":\"Nib\",\"status\":\"deleted\",\"sessions\":2}"
 	assert_equal "$stderr" "persona: 'Nib' was the active persona of 1 session(s): they now have none"
 	assert_equal "$(rows)" "1 0 1 1"
-	run -0 --separate-stderr session-bind list
+	run_ok session-bind list
 	assert_equal "$(jq -c '[.character.id, .persona.kind]' <<< "$output")" "[\"$o\",\"none\"]"
 	# the other character, its one session with it
 	run -0 --separate-stderr persona delete --cascade Oak
@@ -779,9 +779,9 @@ PATCHES='{
 	run -0 --separate-stderr persona set-default wren
 	assert_equal "$stderr" ""
 	assert_output "{\"kind\":\"persona\",\"id\":\"$w\",\"name\":\"Wren\",\"default\":true}"
-	run -0 --separate-stderr persona set-default Ash
+	run_ok persona set-default Ash
 	assert_output "{\"kind\":\"persona\",\"id\":\"$a\",\"name\":\"Ash\",\"default\":true}"
-	run -0 --separate-stderr persona list
+	run_ok persona list
 	assert_equal "$(jq -c '[.name, .default]' <<< "$output" | tr '\n' ' ')" '["Wren",false] ["Ash",true] '
 	assert_equal "$(persona show Ash | jq .default)" true
 	run -65 --separate-stderr persona set-default Nib
@@ -796,7 +796,7 @@ PATCHES='{
 	run -0 --separate-stderr persona clear-default
 	assert_output ""
 	assert_equal "$stderr" ""
-	run -0 --separate-stderr persona list
+	run_ok persona list
 	assert_equal "$(jq -c .default <<< "$output" | sort -u)" false
 	[[ -n $c ]]
 }
@@ -808,7 +808,7 @@ PATCHES='{
 	assert_equal "$stderr" ""
 	[[ $output =~ $(created Wren) ]] || fail "$output"
 	assert_equal "$(rows)" "0 0 0 0"
-	run -0 --separate-stderr persona -n create < "$F/v3.json"
+	run_ok persona -n create < "$F/v3.json"
 	[[ $output =~ $(created Wren) ]] || fail "$output"
 	assert_equal "$(rows)" "0 0 0 0"
 	wren
@@ -818,11 +818,11 @@ PATCHES='{
 	run -0 --separate-stderr persona update -n "$W" --set personality=other
 	assert_equal "$stderr" ""
 	assert_equal "$output" "$(summary "$W" Wren updated)"
-	run -0 --separate-stderr persona delete -n "$W"
+	run_ok persona delete -n "$W"
 	assert_equal "$output" "{\"kind\":\"persona\",\"id\":\"$W\",\"name\":\"Wren\",\"status\":\"deleted\",\"sessions\":0}"
-	run -0 --separate-stderr persona clear-default -n
+	run_ok persona clear-default -n
 	assert_output "{\"kind\":\"persona\",\"id\":\"$W\",\"name\":\"Wren\",\"default\":false}"
-	run -0 --separate-stderr persona -n create --character --name Nib --description x
+	run_ok persona -n create --character --name Nib --description x
 	[[ $output =~ $(created Nib character) ]] || fail "$output"
 	assert_equal "$(sqlite3 "$GUISE_DB" .dump)" "$before"
 }
@@ -831,7 +831,7 @@ PATCHES='{
 	run -0 --separate-stderr persona -h
 	assert_equal "$stderr" ""
 	assert_line --index 0 'usage: persona create [--character] [--default] [--name NAME] [--description TEXT]'
-	run -0 --separate-stderr persona show -h
+	run_ok persona show -h
 	assert_line --index 0 --partial 'usage: persona create'
 	run -64 --separate-stderr persona frobnicate
 	assert_output ""

@@ -104,7 +104,7 @@ settings() { session-bind show "$1" | jq -c .settings; }
 }
 
 @test "new: the default persona is copied when the session is made; changing or clearing it later changes no session" {
-	run -0 --separate-stderr persona set-default Wren
+	run_ok persona set-default Wren
 	assert_output "{\"kind\":\"persona\",\"id\":\"$WREN\",\"name\":\"Wren\",\"default\":true}"
 	local s1 s2 s3 ash
 	s1=$(mksession --character Melina)
@@ -133,7 +133,7 @@ settings() { session-bind show "$1" | jq -c .settings; }
 	assert_equal "$(bound "$s3")" "$NONE"
 	assert_equal "$(speakers "$s3")" "$NONE"
 	# the copy is the binding, not the name: the default renamed is seen by name
-	run -0 --separate-stderr persona update Ash --set name=Ashling
+	run_ok persona update Ash --set name=Ashling
 	assert_equal "$(bound "$s2")" "$(who custom "$ash" Ashling)"
 }
 
@@ -142,7 +142,7 @@ settings() { session-bind show "$1" | jq -c .settings; }
 	sera=$(mkchar Seraphina '{"alternate_greetings": ["*Seraphina waves.* Over here, {{user}}!", "*She hums.*\nNot now, {{char}} is busy."]}')
 	for n in default 0 1 2; do
 		if [[ $n == default ]]; then
-			run -0 --separate-stderr session-bind new --character Seraphina --persona Wren
+			run_ok session-bind new --character Seraphina --persona Wren
 		else
 			run -0 --separate-stderr session-bind new --character Seraphina --persona Wren --greeting "$n"
 		fi
@@ -154,7 +154,7 @@ settings() { session-bind show "$1" | jq -c .settings; }
 		1) want='*Seraphina waves.* Over here, {{user}}!' ;;
 		2) want=$'*She hums.*\nNot now, {{char}} is busy.' ;;
 		esac
-		run -0 --separate-stderr session-log show "$s"
+		run_ok session-log show "$s"
 		assert_equal "$(untimed "$output")" "$(message_json "$s" 1 assistant "$(who custom "$WREN" Wren)" "$want")"
 	done
 	assert_equal "$(count chat_sessions)" 4
@@ -166,10 +166,10 @@ settings() { session-bind show "$1" | jq -c .settings; }
 	assert_equal "$stderr" ""
 	s=$(jq -r .id <<< "$output")
 	assert_equal "$(untimed "$output")" "$(session_json "$s" null "$sera" Seraphina "$NONE" 0)"
-	run -0 --separate-stderr session-log show "$s"
+	run_ok session-log show "$s"
 	assert_output ""
 	quiet=$(mkchar Quiet '{"first_mes": ""}')
-	run -0 --separate-stderr session-bind new --character Quiet
+	run_ok session-bind new --character Quiet
 	assert_equal "$(untimed "$output")" "$(session_json "$(jq -r .id <<< "$output")" null "$quiet" Quiet "$NONE" 0)"
 	# asked for by number, an empty first_mes is no greeting: 65, no session
 	run -65 --separate-stderr session-bind new --character Quiet --greeting 0
@@ -229,10 +229,10 @@ settings() { session-bind show "$1" | jq -c .settings; }
 		assert_equal "$stderr" "session-bind: '$name' is ambiguous: 2 match (session $s1, session $s2)"
 	done
 	# their full ids, and a longer prefix, still tell them apart
-	run -0 --separate-stderr session-bind show "${s2:0:30}"
+	run_ok session-bind show "${s2:0:30}"
 	assert_equal "$(jq -r .id <<< "$output")" "$s2"
 	# every verb takes the same names
-	run -0 --separate-stderr session-bind use-persona "${s2:0:30}" Wren
+	run_ok session-bind use-persona "${s2:0:30}" Wren
 	assert_equal "$(jq -r .id <<< "$output")" "$s2"
 	run -66 --separate-stderr session-log show Moonlit
 	assert_equal "$stderr" "session-log: no such session 'Moonlit'"
@@ -254,9 +254,9 @@ settings() { session-bind show "$1" | jq -c .settings; }
 	assert_equal "$(untimed "${lines[2]}")" \
 		"$(session_json "$s3" '"Third"' "$MELINA" Melina "$(who impersonated "$ALPIN" 'Alpin Dale')" 1)"
 	local all=$output
-	run -0 --separate-stderr session-bind list --character melina
+	run_ok session-bind list --character melina
 	assert_equal "$(jq -r .id <<< "$output" | tr '\n' ' ')" "$s1 $s3 "
-	run -0 --separate-stderr session-bind list --character "$ALPIN"
+	run_ok session-bind list --character "$ALPIN"
 	assert_equal "$output" "$(sed -n 2p <<< "$all")"
 	run -66 --separate-stderr session-bind list --character Nobody
 	assert_output ""
@@ -267,11 +267,11 @@ settings() { session-bind show "$1" | jq -c .settings; }
 $(sed -n 3p <<< "$all")
 $(sed -n 1p <<< "$all")"
 	# options before or after the subcommand, and YAML
-	run -0 --separate-stderr session-bind -y show "$s1"
+	run_ok session-bind -y show "$s1"
 	local yaml=$output
 	assert_line 'kind: session'
 	assert_line --regexp "^id: \"?$s1\"?$"
-	run -0 --separate-stderr session-bind show "$s1" -y
+	run_ok session-bind show "$s1" -y
 	assert_equal "$output" "$yaml"
 }
 
@@ -283,7 +283,7 @@ $(sed -n 1p <<< "$all")"
 	assert_equal "$output" "$(persona show --persona Wren)"
 	assert_equal "$(jq -r '.kind + " " + .id + " " + .data.name' <<< "$output")" "persona $WREN Wren"
 	session-bind impersonate "$s" 'Alpin Dale' > /dev/null
-	run -0 --separate-stderr session-bind persona "$s"
+	run_ok session-bind persona "$s"
 	assert_equal "$output" "$(persona show --character 'Alpin Dale')"
 	assert_equal "$(jq -r '.kind + " " + .id + " " + .data.name' <<< "$output")" "character $ALPIN Alpin Dale"
 	session-bind clear "$s" > /dev/null
@@ -303,7 +303,7 @@ $(sed -n 1p <<< "$all")"
 	run -0 --separate-stderr session-bind use-persona "$s" wren
 	assert_equal "$stderr" ""
 	assert_equal "$(untimed "$output")" "$(session_json "$s" null "$MELINA" Melina "$(who custom "$WREN" Wren)" 1)"
-	run -0 --separate-stderr session-bind impersonate "$s" "$ALPIN"
+	run_ok session-bind impersonate "$s" "$ALPIN"
 	assert_equal "$(untimed "$output")" \
 		"$(session_json "$s" null "$MELINA" Melina "$(who impersonated "$ALPIN" 'Alpin Dale')" 1)"
 	assert_equal "$(bound "$s")" "$(who impersonated "$ALPIN" 'Alpin Dale')"
@@ -327,7 +327,7 @@ $(sed -n 1p <<< "$all")"
 	assert_equal "$stderr" ""
 	assert_equal "$(untimed "$output")" "$(session_json "$s" null "$MELINA" Melina "$NONE" 1)"
 	# clearing what is clear is no error
-	run -0 --separate-stderr session-bind clear "$s"
+	run_ok session-bind clear "$s"
 	assert_equal "$(untimed "$output")" "$(session_json "$s" null "$MELINA" Melina "$NONE" 1)"
 	# a switch writes no message and leaves the old ones as they were
 	assert_equal "$(speakers "$s")" "$NONE"
@@ -371,7 +371,7 @@ $(sed -n 1p <<< "$all")"
 			fail "set $arg, then show: $(settings "$s")"
 	done
 	# every key at once: the numbers are numbers
-	run -0 --separate-stderr session-bind set "$s" provider=ollama model=m temperature=0.5 top_p=0.9 \
+	run_ok session-bind set "$s" provider=ollama model=m temperature=0.5 top_p=0.9 \
 		top_k=20 max_tokens=300 frequency_penalty=0.1 presence_penalty=-0.1 seed=7 stop=END \
 		history_limit=12 context_tokens=4096
 	assert_equal "$(jq -c '.settings | map_values(type)' <<< "$output")" \
@@ -428,22 +428,22 @@ $(sed -n 1p <<< "$all")"
 	assert_equal "$stderr" ""
 	want=$(jq -c '.temperature = 0.8 | .model = "m1" | .top_k = 40 | .stop = ["A", "B"]' <<< "$NO_SETTINGS")
 	assert_equal "$(jq -c .settings <<< "$output")" "$want"
-	run -0 --separate-stderr session-bind set "$s" model=m2
+	run_ok session-bind set "$s" model=m2
 	want=$(jq -c '.model = "m2"' <<< "$want")
 	assert_equal "$(jq -c .settings <<< "$output")" "$want"
 	assert_equal "$(settings "$s")" "$want"
-	run -0 --separate-stderr session-bind set "$s" stop=C
+	run_ok session-bind set "$s" stop=C
 	want=$(jq -c '.stop = ["C"]' <<< "$want")
 	assert_equal "$(settings "$s")" "$want"
 	# the value is everything after the first '=', a newline included
-	run -0 --separate-stderr session-bind set "$s" 'stop=a=b' $'stop=\nMelina:'
+	run_ok session-bind set "$s" 'stop=a=b' $'stop=\nMelina:'
 	want=$(jq -c '.stop = ["a=b", "\nMelina:"]' <<< "$want")
 	assert_equal "$(settings "$s")" "$want"
-	run -0 --separate-stderr session-bind set "$s" stop= temperature=
+	run_ok session-bind set "$s" stop= temperature=
 	want=$(jq -c '.stop = null | .temperature = null' <<< "$want")
 	assert_equal "$(jq -c .settings <<< "$output")" "$want"
 	assert_equal "$(settings "$s")" "$want"
-	run -0 --separate-stderr session-bind set "$s" model= top_k=
+	run_ok session-bind set "$s" model= top_k=
 	assert_equal "$(settings "$s")" "$NO_SETTINGS"
 	# unsetting what is unset is no error
 	run -0 --separate-stderr session-bind set "$s" seed=
@@ -490,16 +490,16 @@ $(sed -n 1p <<< "$all")"
 	run -0 --separate-stderr session-bind set -n "$s" temperature=1.5 stop=Z
 	assert_equal "$stderr" ""
 	assert_equal "$(jq -c '.settings | [.temperature, .stop]' <<< "$output")" '[1.5,["Z"]]'
-	run -0 --separate-stderr session-bind -n impersonate "$s" 'Alpin Dale'
+	run_ok session-bind -n impersonate "$s" 'Alpin Dale'
 	assert_equal "$(jq -c .persona <<< "$output")" "$(who impersonated "$ALPIN" 'Alpin Dale')"
-	run -0 --separate-stderr session-bind clear "$s" -n
+	run_ok session-bind clear "$s" -n
 	assert_equal "$(jq -c .persona <<< "$output")" "$NONE"
-	run -0 --separate-stderr session-bind delete -n "$s"
+	run_ok session-bind delete -n "$s"
 	assert_output "{\"kind\":\"session\",\"id\":\"$s\",\"status\":\"deleted\",\"messages\":1}"
 	assert_equal "$(session-bind show "$s")" "$before"
 	assert_equal "$(count chat_sessions) $(count chat_messages)" "1 1"
 	session-bind clear "$s" > /dev/null
-	run -0 --separate-stderr session-bind use-persona --dry-run "$s" Wren
+	run_ok session-bind use-persona --dry-run "$s" Wren
 	assert_equal "$(jq -c .persona <<< "$output")" "$(who custom "$WREN" Wren)"
 	assert_equal "$(bound "$s")" "$NONE"
 }

@@ -39,9 +39,9 @@ contents() { session-log show "$1" | jq -c .content | tr '\n' ' '; }
 	run -0 --separate-stderr session-log append "$S" --role assistant --status partial --model gpt-4o-mini <<< 'Half a rep'
 	assert_equal "$stderr" ""
 	assert_equal "$(untimed "$output")" "$(message_json "$S" 2 assistant "$W" 'Half a rep' partial '"gpt-4o-mini"')"
-	run -0 --separate-stderr session-log append --role system Glade <<< 'The rain stops.'
+	run_ok session-log append --role system Glade <<< 'The rain stops.'
 	assert_equal "$(untimed "$output")" "$(message_json "$S" 3 system "$W" 'The rain stops.')"
-	run -0 --separate-stderr session-log append "$S" --status complete --role user <<< 'Thanks.'
+	run_ok session-log append "$S" --status complete --role user <<< 'Thanks.'
 	assert_equal "$(untimed "$output")" "$(message_json "$S" 4 user "$W" 'Thanks.')"
 	assert_equal "$(session-bind show "$S" | jq .messages)" 4
 	# what append printed is what is stored
@@ -85,7 +85,7 @@ contents() { session-log show "$1" | jq -c .content | tr '\n' ' '; }
 	run -0 --separate-stderr session-log append "$S" < "$IN"
 	assert_equal "$stderr" ""
 	assert_equal "$(jq -j .content <<< "$output" | od -An -tx1)" "$(od -An -tx1 < "$IN")"
-	run -0 --separate-stderr session-log show "$S"
+	run_ok session-log show "$S"
 	assert_equal "$(jq -j .content <<< "$output" | od -An -tx1)" "$(od -An -tx1 < "$IN")"
 	# every string of the list, as records: what comes back is what went in
 	jq -c '{role: "user", content: .}' "$DATA/blns/blns.jsonl" > "$IN"
@@ -118,7 +118,7 @@ contents() { session-log show "$1" | jq -c .content | tr '\n' ' '; }
 	assert_equal "$(jq -c '[.seq, (.content | length)]' <<< "$output")" '[1,4194304]'
 	# the dropped newline does not count
 	printf '\n' >> "$IN"
-	run -0 --separate-stderr session-log append "$S" < "$IN"
+	run_ok session-log append "$S" < "$IN"
 	assert_equal "$(jq -c '[.seq, (.content | length)]' <<< "$output")" '[2,4194304]'
 	printf 'a' >> "$IN"
 	run -65 --separate-stderr session-log append "$S" < "$IN"
@@ -148,7 +148,7 @@ contents() { session-log show "$1" | jq -c .content | tr '\n' ' '; }
 $(message_json "$S" 2 assistant "$W" b partial '"m"')
 $(message_json "$S" 3 system "$W" $'c\n')"
 	# an array, and YAML
-	run -0 --separate-stderr session-log append "$S" --records <<< '[{"role":"user","content":"d"},{"role":"user","content":"e"}]'
+	run_ok session-log append "$S" --records <<< '[{"role":"user","content":"d"},{"role":"user","content":"e"}]'
 	assert_equal "$(jq -r .seq <<< "$output" | tr '\n' ' ')" "4 5 "
 	run -0 --separate-stderr session-log append "$S" --records --input yaml <<< $'role: user\ncontent: f\n---\nrole: assistant\ncontent: "g: h"'
 	assert_equal "$stderr" ""
@@ -190,15 +190,15 @@ $(message_json "$S" 3 system "$W" $'c\n')"
 	assert_equal "$stderr" ""
 	assert_equal "$(jq -r .seq <<< "$output" | paste -sd ' ')" "1 2 3 4 5"
 	local all=$output
-	run -0 --separate-stderr session-log show "$S" --format records
+	run_ok session-log show "$S" --format records
 	assert_equal "$output" "$all"
-	run -0 --separate-stderr session-log show --last 2 "$S"
+	run_ok session-log show --last 2 "$S"
 	assert_equal "$output" "$(sed -n 4,5p <<< "$all")"
-	run -0 --separate-stderr session-log show "$S" --last 5
+	run_ok session-log show "$S" --last 5
 	assert_equal "$output" "$all"
-	run -0 --separate-stderr session-log show "$S" --last 99
+	run_ok session-log show "$S" --last 99
 	assert_equal "$output" "$all"
-	run -0 --separate-stderr session-log show "$S" --last 1 -y
+	run_ok session-log show "$S" --last 1 -y
 	assert_line 'kind: message'
 	assert_line 'seq: 5'
 	assert_line 'content: m5'
@@ -263,9 +263,9 @@ Seraphina: Yes.'
 	assert_equal "$stderr" ""
 	assert_equal "$(untimed "$output")" "$(message_json "$S" 1 user "$W" 'first, mended')"
 	printf 'two\r\n' > "$IN"
-	run -0 --separate-stderr session-log edit Glade 2 < "$IN"
+	run_ok session-log edit Glade 2 < "$IN"
 	assert_equal "$(untimed "$output")" "$(message_json "$S" 2 assistant "$W" two complete '"m"')"
-	run -0 --separate-stderr session-log edit "$S" 2 < /dev/null
+	run_ok session-log edit "$S" 2 < /dev/null
 	assert_equal "$(jq -c .content <<< "$output")" '""'
 	assert_equal "$(contents "$S")" '"first, mended" "" '
 	run -66 --separate-stderr session-log edit "$S" 3 <<< 'x'
@@ -294,21 +294,21 @@ Seraphina: Yes.'
 	assert_equal "$stderr" ""
 	assert_output "{\"kind\":\"message\",\"session\":\"$S\",\"seq\":2,\"status\":\"deleted\"}"
 	assert_equal "$(seqs "$S")" "1 3 4 5 6 "
-	run -0 --separate-stderr session-log delete Glade 1 5
+	run_ok session-log delete Glade 1 5
 	assert_equal "$output" "{\"kind\":\"message\",\"session\":\"$S\",\"seq\":1,\"status\":\"deleted\"}
 {\"kind\":\"message\",\"session\":\"$S\",\"seq\":5,\"status\":\"deleted\"}"
 	assert_equal "$(seqs "$S")" "3 4 6 "
 	assert_equal "$(contents "$S")" '"m3" "m4" "m6" '
 	# a gap below the highest stays a gap
-	run -0 --separate-stderr session-log append "$S" <<< 'm7'
+	run_ok session-log append "$S" <<< 'm7'
 	assert_equal "$(jq .seq <<< "$output")" 7
-	run -0 --separate-stderr session-log delete "$S" --last 2
+	run_ok session-log delete "$S" --last 2
 	assert_equal "$output" "{\"kind\":\"message\",\"session\":\"$S\",\"seq\":6,\"status\":\"deleted\"}
 {\"kind\":\"message\",\"session\":\"$S\",\"seq\":7,\"status\":\"deleted\"}"
 	assert_equal "$(seqs "$S")" "3 4 "
 	assert_equal "$(session-bind show "$S" | jq .messages)" 2
 	# the next goes after the highest there is
-	run -0 --separate-stderr session-log append "$S" <<< 'm5 again'
+	run_ok session-log append "$S" <<< 'm5 again'
 	assert_equal "$(jq .seq <<< "$output")" 5
 	# what is not there: 66, and nothing is deleted
 	run -66 --separate-stderr session-log delete "$S" 99
@@ -326,9 +326,9 @@ Seraphina: Yes.'
 		[[ ${stderr_lines[0]} == 'session-log: '* ]] || fail "delete $args: $stderr"
 	done
 	# more than there are: all of them
-	run -0 --separate-stderr session-log delete "$S" --last 10
+	run_ok session-log delete "$S" --last 10
 	assert_equal "$(jq -r .seq <<< "$output" | paste -sd ' ')" "3 4 5"
-	run -0 --separate-stderr session-log show "$S"
+	run_ok session-log show "$S"
 	assert_output ""
 	assert_equal "$(count chat_messages)" 0
 }
@@ -344,7 +344,7 @@ Seraphina: Yes.'
 	run -0 --separate-stderr session-log export "$s"
 	assert_equal "$stderr" ""
 	assert_equal "$output" "$(session-log show "$s")"
-	run -0 --separate-stderr session-log export "$s" --format records
+	run_ok session-log export "$s" --format records
 	assert_equal "$output" "$(session-log show "$s")"
 	run -0 --separate-stderr session-log export "$s" --format st
 	assert_equal "$stderr" ""
@@ -369,7 +369,7 @@ Seraphina: Yes.'
 	assert_equal "${#lines[@]}" 1
 	s=$(jq -r .id <<< "$output")
 	assert_equal "$(untimed "$output")" "$(session_json "$s" null "$SERA" Seraphina "$W" 6)"
-	run -0 --separate-stderr session-log show "$s"
+	run_ok session-log show "$s"
 	assert_equal "$(jq -c '[.seq, .role, .content, .status]' <<< "$output")" \
 		"$(tail -n +2 "$ST" | jq -c '[input_line_number, (if .is_user then "user" elif .is_system then "system"
 			else "assistant" end), .mes, "complete"]')"
@@ -384,7 +384,7 @@ Seraphina: Yes.'
 	# the text, byte for byte
 	assert_equal "$(jq -j '.content' <<< "${lines[4]}" | od -An -tx1)" \
 		"$(sed -n 6p "$ST" | jq -j .mes | od -An -tx1)"
-	run -0 --separate-stderr session-log show "$s" --format text
+	run_ok session-log show "$s" --format text
 	assert_line 'System: The night passes quietly. Dawn breaks over the glade.'
 	assert_line "Wren: Where... where am I? *winces, touching the bandage*"
 }
@@ -403,12 +403,12 @@ Seraphina: Yes.'
 	run -0 --separate-stderr session-log import --persona Kay "$ST"
 	assert_equal "$stderr" ""
 	assert_equal "$(speakers "$(jq -r .id <<< "$output")" | jq -c .name | sort -u)" '"Kay"'
-	run -0 --separate-stderr session-log import --impersonate Kestrel - < "$ST"
+	run_ok session-log import --impersonate Kestrel - < "$ST"
 	assert_equal "$(jq -c '[.character.name, .persona]' <<< "$output")" \
 		"[\"Seraphina\",$(who impersonated "$kes" Kestrel)]"
 	# with no persona option, the default persona, as session-bind new
 	persona set-default Wren > /dev/null
-	run -0 --separate-stderr session-log import "$ST"
+	run_ok session-log import "$ST"
 	assert_equal "$(jq -c .persona <<< "$output")" "$W"
 	run -65 --separate-stderr session-log import --character Seraphina --impersonate Seraphina "$ST"
 	assert_output ""
@@ -496,13 +496,13 @@ Seraphina: Yes.'
 	run -0 --separate-stderr session-log append -n "$S" <<< 'dry'
 	assert_equal "$stderr" ""
 	assert_equal "$(untimed "$output")" "$(message_json "$S" 2 user "$W" dry)"
-	run -0 --separate-stderr session-log append "$S" --records --dry-run <<< '{"role":"user","content":"dry"}'
+	run_ok session-log append "$S" --records --dry-run <<< '{"role":"user","content":"dry"}'
 	assert_equal "$(jq .seq <<< "$output")" 2
-	run -0 --separate-stderr session-log edit -n "$S" 1 <<< 'changed'
+	run_ok session-log edit -n "$S" 1 <<< 'changed'
 	assert_equal "$(jq -r .content <<< "$output")" changed
-	run -0 --separate-stderr session-log delete -n "$S" 1
+	run_ok session-log delete -n "$S" 1
 	assert_output "{\"kind\":\"message\",\"session\":\"$S\",\"seq\":1,\"status\":\"deleted\"}"
-	run -0 --separate-stderr session-log import -n --persona Wren "$ST"
+	run_ok session-log import -n --persona Wren "$ST"
 	assert_equal "$(jq -c '[.kind, .messages]' <<< "$output")" '["session",6]'
 	assert_equal "$(session-log show "$S")" "$before"
 	assert_equal "$(count chat_sessions) $(count chat_messages)" "1 1"

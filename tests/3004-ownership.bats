@@ -214,7 +214,7 @@ hidden() {
 	assert_equal "$stderr" ""
 	assert_equal "$(jq -c '[.character.id, .persona.id]' <<< "$output")" "[\"$m\",\"$w\"]"
 	# and alice still has hers
-	run -0 --separate-stderr as_alice persona show Wren
+	run_ok as_alice persona show Wren
 	assert_equal "$(jq -r .id <<< "$output")" "$AP"
 }
 

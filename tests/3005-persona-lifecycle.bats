@@ -43,11 +43,11 @@ line() { jq -n -c --argjson q "$1" --arg r "$2" --argjson sp "$3" --arg c "$4" '
 	assert_equal "$(jq -c .persona <<< "$output")" "$A"
 	say "$s" '*Alpin glances up from the screen.*'
 	say "$s" 'A scholar, then.' --role assistant
-	run -0 --separate-stderr session-bind clear "$s"
+	run_ok session-bind clear "$s"
 	assert_equal "$(jq -c .persona <<< "$output")" "$NONE"
 	say "$s" 'Is anyone else out here?'
 	say "$s" 'Only the wind.' --role assistant
-	run -0 --separate-stderr session-bind use-persona "$s" Wren
+	run_ok session-bind use-persona "$s" Wren
 	assert_equal "$(jq -c .persona <<< "$output")" "$W"
 	say "$s" 'It is only me, Wren.'
 	run -0 --separate-stderr session-log show "$s"
@@ -62,7 +62,7 @@ $(line 7 assistant "$NONE" 'Only the wind.')
 $(line 8 user "$W" 'It is only me, Wren.')"
 	assert_equal "$(session-bind show "$s" | jq -c '[.persona, .messages]')" "[$W,8]"
 	# the transcript names each user turn by its speaker
-	run -0 --separate-stderr session-log show "$s" --format text --last 7
+	run_ok session-log show "$s" --format text --last 7
 	assert_equal "$output" 'Wren: I accept your accord.
 
 Melina: Then walk with me.
@@ -92,9 +92,9 @@ Wren: It is only me, Wren.'
 	run -0 --separate-stderr persona update Wren --set name=Wrenna
 	assert_equal "$stderr" ""
 	assert_equal "$(jq -c '[.kind, .id, .name, .status]' <<< "$output")" "[\"persona\",\"$WREN\",\"Wrenna\",\"updated\"]"
-	run -0 --separate-stderr persona update --character 'Alpin Dale' --set name=Alpin
+	run_ok persona update --character 'Alpin Dale' --set name=Alpin
 	assert_equal "$(jq -r .status <<< "$output")" updated
-	run -0 --separate-stderr persona update --character Melina --set name=Mel
+	run_ok persona update --character Melina --set name=Mel
 	# the stored messages are exactly as they were
 	assert_equal "$(session-log show "$s")" "$before"
 	# the session names what it binds as it is now
@@ -104,7 +104,7 @@ Wren: It is only me, Wren.'
 	say "$s" 'As Wrenna.'
 	say "$s" 'Noted.' --role assistant
 	assert_equal "$(speakers "$s" | tail -n 2 | sort -u)" "$(who custom "$WREN" Wrenna)"
-	run -0 --separate-stderr session-log show "$s" --format text
+	run_ok session-log show "$s" --format text
 	assert_equal "$output" 'Wren: As Wren.
 
 Alpin Dale: As Alpin.
@@ -128,12 +128,12 @@ Mel: Noted.'
 	assert_output "{\"kind\":\"persona\",\"id\":\"$WREN\",\"name\":\"Wren\",\"status\":\"deleted\",\"sessions\":2}"
 	assert_equal "$stderr" "persona: 'Wren' was the active persona of 2 session(s): they now have none"
 	assert_equal "$(bound "$s1") $(bound "$s2") $(bound "$s3")" "$NONE $NONE $A"
-	run -0 --separate-stderr session-bind persona "$s1"
+	run_ok session-bind persona "$s1"
 	assert_output '{"kind":"none"}'
 	# every stored speaker as it was, the deleted persona's id and name included
 	assert_equal "$(session-log show "$s1")$(session-log show "$s2")$(session-log show "$s3")" "$before"
 	assert_equal "$(speakers "$s1" | sort -u)" "$W"
-	run -0 --separate-stderr session-log show "$s1" --format text --last 1
+	run_ok session-log show "$s1" --format text --last 1
 	assert_output 'Wren: Wren speaks.'
 	# what is written now has no persona
 	say "$s1" 'Who speaks now?'
@@ -152,7 +152,7 @@ Mel: Noted.'
 	assert_equal "$stderr" ""
 	local ash s1 s2
 	ash=$(jq -r .id <<< "$output")
-	run -0 --separate-stderr persona list
+	run_ok persona list
 	assert_equal "$(jq -c '[.name, .default]' <<< "$output")" '["Wren",false]
 ["Ash",true]'
 	s1=$(mksession --character Melina)
@@ -164,7 +164,7 @@ Mel: Noted.'
 	run -0 --separate-stderr persona delete Ash
 	assert_output "{\"kind\":\"persona\",\"id\":\"$ash\",\"name\":\"Ash\",\"status\":\"deleted\",\"sessions\":1}"
 	assert_equal "$stderr" "persona: 'Ash' was the active persona of 1 session(s): they now have none"
-	run -0 --separate-stderr persona list
+	run_ok persona list
 	assert_output "{\"kind\":\"persona\",\"id\":\"$WREN\",\"name\":\"Wren\",\"source\":null,\"default\":false}"
 	# no default: clear-default has nothing to say, a new session has no persona
 	run -0 --separate-stderr persona clear-default

@@ -127,9 +127,9 @@ assert_clean_log() {
 	run -0 --separate-stderr persona-encrypt verify -u alice
 	assert_equal "$stderr" ""
 	printf '{"spec":"chara_card_v2","spec_version":"2.0","data":{"name":"Gate","description":"d"}}\n' > "$BATS_TEST_TMPDIR/gate2.json"
-	run -0 --separate-stderr persona-import "$BATS_TEST_TMPDIR/gate2.json"
+	run_ok persona-import "$BATS_TEST_TMPDIR/gate2.json"
 	assert_equal "$(jq -r .status <<< "$output")" created
-	run -0 --separate-stderr persona-encrypt verify -u alice
+	run_ok persona-encrypt verify -u alice
 }
 
 @test "16 parallel merge patches of different keys: all 16 kept" {

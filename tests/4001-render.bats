@@ -211,7 +211,7 @@ Keep Ivy's replies short.")
 $(msg user Hello.)"
 	# the persona's alone, when the card has none; neither: no message
 	persona update --character Ivy --clear post_history_instructions > /dev/null
-	run -0 --separate-stderr prompt-render -s "$s" <<< 'Hello.'
+	run_ok prompt-render -s "$s" <<< 'Hello.'
 	assert_equal "$(msgs | tail -n 2)" "$(msg system "Keep Ivy's replies short.")
 $(msg user Hello.)"
 	persona update Quill --clear post_history_instructions > /dev/null
@@ -274,10 +274,10 @@ Description: Lark sings for Ivy.'
 	# depth 5 = the whole chat (4 history messages and the new one) after it: the same place
 	local deep=$output
 	persona update Lark --set depth=5 > /dev/null
-	run -0 --separate-stderr prompt-render -s "$s" <<< 'Four?'
+	run_ok prompt-render -s "$s" <<< 'Four?'
 	assert_equal "$output" "$deep"
 	persona update Lark --set depth=4 > /dev/null
-	run -0 --separate-stderr prompt-render -s "$s" <<< 'Four?'
+	run_ok prompt-render -s "$s" <<< 'Four?'
 	assert_equal "$(roles)" 'system system assistant LARK:system user assistant user system user'
 	# none: no block at all
 	persona update Lark --set position=none > /dev/null
@@ -372,7 +372,7 @@ draws() { content 0 | sed -n 2p; }
 	[[ $one =~ ^([0-9]+)\ ([0-9]+)\ ([1-6])\ [a-j]\ [k-t]$ ]] || fail "draws: '$one'"
 	((BASH_REMATCH[1] >= 1 && BASH_REMATCH[1] <= 1000000 && BASH_REMATCH[2] >= 1 && BASH_REMATCH[2] <= 1000000)) ||
 		fail "out of range: '$one'"
-	run -0 --separate-stderr prompt-render --character Dice --seed 1 < /dev/null
+	run_ok prompt-render --character Dice --seed 1 < /dev/null
 	assert_equal "$(draws)" "$one"
 	run -0 --separate-stderr prompt-render --character Dice --seed 2 < /dev/null
 	assert_equal "$stderr" ""
@@ -380,10 +380,10 @@ draws() { content 0 | sed -n 2p; }
 	[[ $two =~ ^[0-9]+\ [0-9]+\ [1-6]\ [a-j]\ [k-t]$ ]] || fail "draws: '$two'"
 	[[ $two != "$one" ]] || fail "seeds 1 and 2 drew the same: '$one'"
 	# the default seed is 0
-	run -0 --separate-stderr prompt-render --character Dice --seed 0 < /dev/null
+	run_ok prompt-render --character Dice --seed 0 < /dev/null
 	local zero
 	zero=$(draws)
-	run -0 --separate-stderr prompt-render --character Dice < /dev/null
+	run_ok prompt-render --character Dice < /dev/null
 	assert_equal "$(draws)" "$zero"
 	[[ $zero != "$one" ]] || fail "seeds 0 and 1 drew the same: '$one'"
 }
@@ -392,9 +392,9 @@ draws() { content 0 | sed -n 2p; }
 	local s seven
 	dice
 	s=$(mksession --character Dice --no-persona --no-greeting)
-	run -0 --separate-stderr prompt-render -s "$s" --seed 7 < /dev/null
+	run_ok prompt-render -s "$s" --seed 7 < /dev/null
 	seven=$(draws)
-	run -0 --separate-stderr prompt-render -s "$s" < /dev/null
+	run_ok prompt-render -s "$s" < /dev/null
 	local zero
 	zero=$(draws)
 	[[ $zero != "$seven" ]] || fail "seeds 0 and 7 drew the same"
@@ -403,7 +403,7 @@ draws() { content 0 | sed -n 2p; }
 	assert_equal "$stderr" ""
 	assert_equal "$(draws)" "$seven"
 	assert_equal "$(jq .seed <<< "$output")" 7
-	run -0 --separate-stderr prompt-render -s "$s" --seed 0 < /dev/null
+	run_ok prompt-render -s "$s" --seed 0 < /dev/null
 	assert_equal "$(draws)" "$zero"
 }
 
@@ -416,7 +416,7 @@ draws() { content 0 | sed -n 2p; }
 	first=$(content 0 | sed -n 2p)
 	[[ $first =~ ^[a-z]$ ]] || fail "pick: '$first'"
 	for seed in 2 3 99 12345; do
-		run -0 --separate-stderr prompt-render -s "$s" --seed "$seed" < /dev/null
+		run_ok prompt-render -s "$s" --seed "$seed" < /dev/null
 		assert_equal "$(content 0 | sed -n 2p)" "$first"
 	done
 }
@@ -430,12 +430,12 @@ draws() { content 0 | sed -n 2p; }
 	run -0 --separate-stderr prompt-render -s "$s" --seed 42 <<< 'Roll {{roll:d1000}}.'
 	assert_equal "$stderr" ""
 	first=$output
-	run -0 --separate-stderr prompt-render -s "$s" --seed 42 <<< 'Roll {{roll:d1000}}.'
+	run_ok prompt-render -s "$s" --seed 42 <<< 'Roll {{roll:d1000}}.'
 	assert_equal "$output" "$first"
 	# and as a file, byte for byte (trailing newlines included)
 	prompt-render -s "$s" --seed 42 <<< 'Roll {{roll:d1000}}.' > "$BATS_TEST_TMPDIR/a"
 	prompt-render -s "$s" --seed 42 <<< 'Roll {{roll:d1000}}.' > "$BATS_TEST_TMPDIR/b"
-	run -0 --separate-stderr cmp "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
+	run_ok cmp "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
 	assert_output ""
 }
 
@@ -458,12 +458,12 @@ draws() { content 0 | sed -n 2p; }
 		fail "settings: $output"
 	# unset one by one: each key goes
 	session-bind set "$s" temperature= stop= seed= > /dev/null
-	run -0 --separate-stderr prompt-render -s "$s" -m 'Hello.'
+	run_ok prompt-render -s "$s" -m 'Hello.'
 	assert_equal "$(jq -r 'keys_unsorted | join(",")' <<< "$output")" \
 		model,messages,top_p,top_k,max_tokens,frequency_penalty,presence_penalty,guise
 	# none set: model null, provider null, defaults in the budget
 	s=$(mksession --character Seraphina --persona Wren --no-greeting)
-	run -0 --separate-stderr prompt-render -s "$s" -m 'Hello.'
+	run_ok prompt-render -s "$s" -m 'Hello.'
 	assert_equal "$(jq -r 'keys_unsorted | join(",")' <<< "$output")" model,messages,guise
 	assert_equal "$(jq -c '[.model, .guise.provider, .guise.budget.context_tokens, .guise.budget.max_tokens, .guise.budget.history.limit]' <<< "$output")" \
 		'[null,null,8192,null,null]'
@@ -475,7 +475,7 @@ draws() { content 0 | sed -n 2p; }
 	local s want
 	s=$(mksession --character Seraphina --persona Wren)
 	chat "$s"
-	run -0 --separate-stderr prompt-render -s "$s" -m 'Where am I?'
+	run_ok prompt-render -s "$s" -m 'Where am I?'
 	want=$(jq -c '.guise.session = null' <<< "$output")
 	run -0 --separate-stderr prompt-render --character Seraphina --persona Wren -m 'Where am I?' < <(session-log show "$s")
 	assert_equal "$stderr" ""
@@ -486,7 +486,7 @@ draws() { content 0 | sed -n 2p; }
 	assert_equal "$stderr" ""
 	assert_equal "$output" "$want"
 	jq -s . "$BATS_TEST_TMPDIR/h.jsonl" > "$BATS_TEST_TMPDIR/h.json"
-	run -0 --separate-stderr prompt-render --character Seraphina --persona Wren -m 'Where am I?' < "$BATS_TEST_TMPDIR/h.json"
+	run_ok prompt-render --character Seraphina --persona Wren -m 'Where am I?' < "$BATS_TEST_TMPDIR/h.json"
 	assert_equal "$output" "$want"
 	session-log show "$s" -y > "$BATS_TEST_TMPDIR/h.yaml"
 	run -0 --separate-stderr prompt-render --character Seraphina --persona Wren -m 'Where am I?' < "$BATS_TEST_TMPDIR/h.yaml"
@@ -513,24 +513,24 @@ draws() { content 0 | sed -n 2p; }
 	run -0 --separate-stderr prompt-render -s "$s" -m 'From -m.' <<< 'From stdin.'
 	assert_equal "$stderr" ""
 	assert_equal "$(jq -c '[.messages[-1], .guise.pending]' <<< "$output")" "[$(msg user 'From -m.'),$(msg user 'From -m.')]"
-	run -0 --separate-stderr prompt-render -s "$s" < /dev/null
+	run_ok prompt-render -s "$s" < /dev/null
 	assert_equal "$(jq -c '[.messages[-1].role, .guise.pending]' <<< "$output")" '["assistant",null]'
 	printf 'two lines\nand a blank one\n\n' > "$BATS_TEST_TMPDIR/m"
-	run -0 --separate-stderr prompt-render -s "$s" < "$BATS_TEST_TMPDIR/m"
+	run_ok prompt-render -s "$s" < "$BATS_TEST_TMPDIR/m"
 	assert_equal "$(jq -c '.messages[-1]' <<< "$output")" "$(msg user 'two lines
 and a blank one
 ')"
 	# the session named by title and by id prefix
 	session-bind set "$s" model=m > /dev/null
 	local byid
-	run -0 --separate-stderr prompt-render -s "$s" -m hi
+	run_ok prompt-render -s "$s" -m hi
 	byid=$output
 	session-bind delete "$s" > /dev/null
 	s=$(mksession --character Seraphina --persona Wren --title 'Moonlit glade' --set model=m)
 	run -0 --separate-stderr prompt-render -s 'MOONLIT GLADE' -m hi
 	assert_equal "$stderr" ""
 	assert_equal "$(jq -c 'del(.guise.session)' <<< "$output")" "$(jq -c 'del(.guise.session)' <<< "$byid")"
-	run -0 --separate-stderr prompt-render -s "${s:0:8}" -m hi
+	run_ok prompt-render -s "${s:0:8}" -m hi
 	assert_equal "$(jq -r .guise.session <<< "$output")" "$s"
 }
 
@@ -539,7 +539,7 @@ and a blank one
 @test "--format text: [ROLE] then the content, a blank line between messages" {
 	local s req
 	s=$(mksession --character Seraphina --persona Wren)
-	run -0 --separate-stderr prompt-render -s "$s" <<< 'Where am I?'
+	run_ok prompt-render -s "$s" <<< 'Where am I?'
 	req=$output
 	run -0 --separate-stderr prompt-render -s "$s" --format text <<< 'Where am I?'
 	assert_equal "$stderr" ""
@@ -553,7 +553,7 @@ and a blank one
 	local s req
 	s=$(mksession --character Seraphina --persona Wren --set temperature=0.7 --set stop=X)
 	chat "$s"
-	run -0 --separate-stderr prompt-render -s "$s" <<< 'Where am I?'
+	run_ok prompt-render -s "$s" <<< 'Where am I?'
 	req=$output
 	run -0 --separate-stderr prompt-render -s "$s" -y <<< 'Where am I?'
 	assert_equal "$stderr" ""
@@ -570,7 +570,7 @@ and a blank one
 	before=$(sqlite3 "$GUISE_DB" .dump)
 	run -0 --separate-stderr prompt-render -s "$s" <<< 'Where am I?'
 	assert_equal "$stderr" ""
-	run -0 --separate-stderr prompt-render --character Seraphina --impersonate Alpin -m x < /dev/null
+	run_ok prompt-render --character Seraphina --impersonate Alpin -m x < /dev/null
 	assert_equal "$(sqlite3 "$GUISE_DB" .dump)" "$before"
 }
 
@@ -626,6 +626,6 @@ and a blank one
 	run -0 --separate-stderr prompt-render -s "$s" -m 'Type {{ to open; {{char}} is here.'
 	assert_equal "$stderr" ""
 	assert_equal "$(content -1)" 'Type {{ to open; Seraphina is here.'
-	run -0 --separate-stderr prompt-render -s "$s" -m '{{{char}}} {{x {{user}}'
+	run_ok prompt-render -s "$s" -m '{{{char}}} {{x {{user}}'
 	assert_equal "$(content -1)" '{Seraphina} {{x Wren'
 }

@@ -67,7 +67,7 @@ Seraphina: Hello
 lore=[]
 persona=$BLOCK"
 	# no persona: {{user}} is the username, {{persona}} empty
-	run -0 --separate-stderr prompt-render --character Seraphina --template "$T" < /dev/null
+	run_ok prompt-render --character Seraphina --template "$T" < /dev/null
 	assert_equal "$(jq -r '.messages[0].content' <<< "$output" | sed -n '1p;$p')" "c=Seraphina u=alice
 persona="
 }
@@ -83,7 +83,7 @@ persona="
 }
 
 @test "the default template: the same as share/templates/story-string.hbs, and the contract's text" {
-	run -0 --separate-stderr prompt-render --character Seraphina --persona Wren < /dev/null
+	run_ok prompt-render --character Seraphina --persona Wren < /dev/null
 	local default=$output
 	render "$(cat "$TOP/share/templates/story-string.hbs")"
 	assert_equal "$output" "$default"
@@ -225,7 +225,7 @@ Seraphina's personality: gentle
 $BLOCK" '[["system", $s], ["system", "*** Example with Seraphina"], ["user", "Hi"],
 		  ["assistant", "Hello"], ["system", "*** Wren arrives"]]')"
 	# --format text shows the same
-	run -0 --separate-stderr prompt-render --character Seraphina --persona Wren --template "$P" --format text < /dev/null
+	run_ok prompt-render --character Seraphina --persona Wren --template "$P" --format text < /dev/null
 	assert_line --index 0 '[SYSTEM]'
 	assert_line '*** Example with Seraphina'
 	assert_line '*** Wren arrives'

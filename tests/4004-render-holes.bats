@@ -93,7 +93,7 @@ EVIL_SHOWN=$'red^[[31m clear^[[2J hidden^Mshown bell^G del^? csiM-^[2J tab\tend^
 	# no byte a terminal acts on, whatever the output is
 	run -1 grep -c $'[\x01-\x08\x0b-\x1f\x7f]\|\xc2[\x80-\x9f]' "$out"
 	# the request itself keeps the text as it is
-	run -0 --separate-stderr prompt-render --character "$id" --persona Wren -m "$EVIL"
+	run_ok prompt-render --character "$id" --persona Wren -m "$EVIL"
 	assert_equal "$(jq -r '.messages[-1].content' <<< "$output")" "$EVIL"
 }
 
@@ -107,7 +107,7 @@ EVIL_SHOWN=$'red^[[31m clear^[[2J hidden^Mshown bell^G del^? csiM-^[2J tab\tend^
 	assert_equal "$output" "$NAME_SHOWN: $EVIL_SHOWN
 
 Wren: $EVIL_SHOWN"
-	run -0 --separate-stderr session-log show "$s" --last 1
+	run_ok session-log show "$s" --last 1
 	assert_equal "$(jq -r .content <<< "$output")" "$EVIL"
 }
 

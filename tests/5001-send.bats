@@ -399,7 +399,7 @@ protocol_text() {
 }
 
 @test "the model: -m over GUISE_MODEL over the request's; gemini puts it in the path; none at all is a usage error (64)" {
-	run -0 --separate-stderr llm-send -n "$(request "$REQ")"
+	run_ok llm-send -n "$(request "$REQ")"
 	assert_equal "$(jq -r .body.model <<< "$output")" m-1
 	GUISE_MODEL=env-m run -0 --separate-stderr llm-send -n "$(request "$REQ")"
 	assert_equal "$stderr" ""

@@ -228,7 +228,7 @@ meanwhile_ok() {
 	run -0 --separate-stderr session-log show "$S"
 	assert_equal "$stderr" ""
 	assert_equal "$(jq -r .seq <<< "$output")" 1
-	run -0 --separate-stderr persona-encrypt verify -u alice
+	run_ok persona-encrypt verify -u alice
 }
 
 @test "--record: a reply the session cannot hold (over 4 MiB) after the user message: stdout has it, recorded claims no seq, 65" {

@@ -338,7 +338,7 @@ EOF
 	3 user impersonated 'Simon McKnight' 4 user none - 5 user custom Wren)"
 	assert_line 'persona Wren'
 	assert_equal "$(jq -r '.user_name // .name' glade.jsonl | paste -sd ,)" "Wren,Seraphina,Wren,Simon McKnight,User,Wren"
-	run -0 --separate-stderr persona show Wren
+	run_ok persona show Wren
 	assert_equal "$(jq -c '[.data.tags, .data.personality, .position, .depth]' <<< "$output")" \
 		'[["explorer"],"","at_depth",4]'
 }

@@ -28,3 +28,22 @@ sanitized() {
 	case $BUILD in *-address* | *-undefined* | *-thread* | *-memory*) return 0 ;; esac
 	return 1
 }
+
+# run_ok CMD...: run CMD, which must succeed with nothing on stderr (STYLE
+# 16 as the default); $output, $lines and $stderr stay for further asserts.
+run_ok() {
+	run -0 --separate-stderr "$@"
+	[ -z "$stderr" ] || fail "$(printf 'run_ok %s: unexpected stderr:\n%s' "$*" "$stderr")"
+}
+
+# pngsuite_expected GLOB: the rows "file<TAB>status<TAB>reason" of the
+# PngSuite expectations (tests/data/pngsuite/expected.tsv, read by the png
+# and import suites alike) whose file name matches GLOB.
+pngsuite_expected() {
+	local file status reason
+	while IFS=$'\t' read -r file status reason; do
+		# shellcheck disable=SC2053 # $1 is a glob
+		[[ $file == '#'* || $file != $1 ]] ||
+			printf '%s\t%s\t%s\n' "$file" "$status" "$reason"
+	done < "$DATA/pngsuite/expected.tsv"
+}
