@@ -58,7 +58,7 @@ teardown() { keys_teardown; }
 	run -0 --separate-stderr test-tool keys drop -u alice
 	assert_output "keyring 1 session_files 2"
 	assert_equal "$stderr" ""
-	run -0 --separate-stderr test-tool keys drop -u alice
+	run_ok test-tool keys drop -u alice
 	assert_output "keyring 0 session_files 0"
 	assert_equal "$(ls "$XDG_RUNTIME_DIR/guise" | wc -l)" 1
 	run -0 --separate-stderr test-tool keys drop -u bob
