@@ -28,15 +28,12 @@ teardown() { keys_teardown; }
 		assert_equal "$stderr" "persona-export: '$out' is the database: not writing a card over it"
 	done
 	# a reader keeps the WAL and shared memory files there
-	{ echo 'BEGIN; SELECT count(*) FROM users;'; sleep 3; echo 'COMMIT;'; } |
-		sqlite3 "$GUISE_DB" > /dev/null &
-	local reader=$!
-	until [[ -e $GUISE_DB-shm ]]; do sleep 0.05; done
+	hold_reader
 	for out in "$GUISE_DB-wal" "$GUISE_DB-shm"; do
 		run -64 --separate-stderr persona-export Wren -o "$out"
 		assert_equal "$stderr" "persona-export: '$out' is the database: not writing a card over it"
 	done
-	wait "$reader"
+	release_reader
 	[[ -L $BATS_TEST_TMPDIR/link.db ]] || fail "the link was replaced"
 	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(*) FROM characters')" "$sum"
 	run_ok persona show Wren

@@ -68,9 +68,7 @@ hexdump_of() { od -An -v -tx1 "$1" | tr -d ' \n'; }
 	GUISE_PASSPHRASE_FILE=$PASS1 strace -f -qq -e trace=execve -o "$out/trace.init" \
 		persona-encrypt init -u alice -v > "$out/init.out" 2> "$out/init.err"
 	# a reader holds the WAL open, so it is there to look at afterwards
-	{ echo 'BEGIN; SELECT count(*) FROM users;'; sleep 4; echo 'COMMIT;'; } | sqlite3 "$GUISE_DB" > /dev/null &
-	local reader=$!
-	sleep 0.3
+	hold_reader
 	character c1 alice
 	put alice c1 name Seraphina
 	GUISE_PASSPHRASE_FILE=$PASS1 strace -f -qq -e trace=execve -o "$out/trace.unlock" \
@@ -103,7 +101,7 @@ hexdump_of() { od -An -v -tx1 "$1" | tr -d ' \n'; }
 	for f in "$out"/trace.*; do
 		assert_equal "$(grep -c 'execve(' "$f")" 1
 	done
-	wait "$reader"
+	release_reader
 }
 
 @test "a record holding a sealed value is not sealed again" {

@@ -47,3 +47,23 @@ pngsuite_expected() {
 			printf '%s\t%s\t%s\n' "$file" "$status" "$reason"
 	done < "$DATA/pngsuite/expected.tsv"
 }
+
+# hold_reader: a sqlite3 reader inside a read transaction on $GUISE_DB, so
+# its -wal and -shm files stay there to look at, until release_reader. It
+# waits for the reader's first answer, not for a guessed time.
+hold_reader() {
+	local fifo=$BATS_TEST_TMPDIR/reader.fifo
+	mkfifo "$fifo"
+	sqlite3 "$GUISE_DB" < "$fifo" > "$BATS_TEST_TMPDIR/reader.out" &
+	READER_PID=$!
+	exec {READER_FD}> "$fifo"
+	echo 'BEGIN; SELECT count(*) FROM users;' >&"$READER_FD"
+	until [[ -s $BATS_TEST_TMPDIR/reader.out ]]; do sleep 0.02; done
+}
+
+release_reader() {
+	echo 'COMMIT;' >&"$READER_FD"
+	exec {READER_FD}>&-
+	wait "$READER_PID"
+	rm -f "$BATS_TEST_TMPDIR/reader.fifo"
+}
