@@ -4,8 +4,6 @@
 # device, a mistyped database path creates nothing, long options are
 # never abbreviated and a value that may be a secret is never echoed.
 
-load common
-load keys
 load sessions
 
 setup() { keys_setup; }

@@ -5,8 +5,6 @@
 # a CHARX entry whose name holds a control character is refused; importing
 # a large card stays within a small multiple of its size in memory.
 
-load common
-load keys
 load sessions
 
 setup() {

@@ -6,7 +6,6 @@
 # tests/data/cards-aicharlib (MIT, see its LICENSE), PngSuite from
 # tests/data/pngsuite (see its LICENSE).
 
-load common
 load keys
 
 setup_file() {
@@ -14,9 +13,7 @@ setup_file() {
 }
 
 setup() {
-	keys_setup
-	new_user alice
-	export GUISE_PASSPHRASE_FILE=$PASS1
+	keys_setup_alice
 	F=$BATS_FILE_TMPDIR
 	CARDS=$DATA/cards-aicharlib
 	SUITE=$DATA/pngsuite/png

@@ -4,7 +4,6 @@
 # gets nothing, and one user's cards are invisible to another. Real cards
 # from tests/data/cards-aicharlib (MIT, see its LICENSE).
 
-load common
 load keys
 
 setup() {

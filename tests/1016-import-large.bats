@@ -7,13 +7,10 @@
 # card, every field opens, the card as imported comes back byte for byte,
 # and replace and personas go the same way.
 
-load common
 load keys
 
 setup() {
-	keys_setup
-	new_user alice
-	export GUISE_PASSPHRASE_FILE=$PASS1
+	keys_setup_alice
 	T=$BATS_TEST_TMPDIR
 	# some 1.3 MB of description, with a newline, a quote and a non-ASCII
 	# character in every line

@@ -6,13 +6,10 @@
 # group. test-tool prints each card as it is stored, and "commit N" as
 # each batch commits; a card named FAIL fails its group once stored.
 
-load common
 load keys
 
 setup() {
-	keys_setup
-	new_user alice
-	export GUISE_PASSPHRASE_FILE=$PASS1
+	keys_setup_alice
 }
 
 teardown() { keys_teardown; }

@@ -2,7 +2,6 @@
 # persona-encrypt: users, passphrases, the unlock cache, passwd, recover,
 # rekey, delete-user (DESIGN.md §6).
 
-load common
 load keys
 
 setup() { keys_setup; }

@@ -3,7 +3,6 @@
 # the sqlite3 command against a real database. Each must fail its integrity
 # check: exit 65, the place named, and no plaintext on stdout.
 
-load common
 load keys
 
 setup() {

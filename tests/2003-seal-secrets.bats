@@ -2,7 +2,6 @@
 # persona-encrypt seal/open as a filter, and secrets that must never show:
 # not in output, not in the database or its WAL, not in any argv.
 
-load common
 load keys
 
 setup() { keys_setup; }

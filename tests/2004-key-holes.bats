@@ -5,8 +5,6 @@
 # belong to this database file is not used, and the token directory is
 # never a place another user controls.
 
-load common
-load keys
 load sessions
 
 setup() { keys_setup; }

@@ -11,8 +11,6 @@
 # bound, and a database of schema 3 (tests/data/schema3, written by guise
 # before rows were bound) reads again after `persona-encrypt verify --fix`.
 
-load common
-load keys
 load sessions
 
 setup() {

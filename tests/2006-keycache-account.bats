@@ -4,7 +4,6 @@
 # cached key dropped from both places at once, verify's record and
 # verdict, the recovery record, a new session's greeting.
 
-load common
 load keys
 
 setup() { keys_setup; }

@@ -3,7 +3,6 @@
 # secrets read through a g_account_ask, its -v line by callback), and the
 # seal/open filter of lib/portable, driven through test-tool.
 
-load common
 load keys
 
 setup() { keys_setup; }

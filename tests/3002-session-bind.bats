@@ -5,8 +5,6 @@
 # id prefix or title; -n; a locked user. Real cards from
 # tests/data/cards-aicharlib (MIT, see its LICENSE).
 
-load common
-load keys
 load sessions
 
 setup() {

@@ -5,8 +5,6 @@
 # tests/data/st-chats/ (hand-made, see its README); the naughty strings are
 # tests/data/blns (MIT, see its LICENSE).
 
-load common
-load keys
 load sessions
 
 setup() {

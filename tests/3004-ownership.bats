@@ -7,7 +7,6 @@
 # refused when used: 77, no plaintext. Real cards from
 # tests/data/cards-aicharlib (MIT, see its LICENSE).
 
-load common
 load keys
 
 as_alice() { GUISE_PASSPHRASE_FILE=$PASS1 "$@" -u alice; }

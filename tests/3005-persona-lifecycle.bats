@@ -5,8 +5,6 @@
 # that was active when it was written, with the name it had then. Real
 # cards from tests/data/cards-aicharlib (MIT, see its LICENSE).
 
-load common
-load keys
 load sessions
 
 setup() {

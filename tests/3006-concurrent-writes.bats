@@ -11,8 +11,6 @@
 # run of these tests failed (verify found fields under the old key; the
 # parallel patches kept 4-8 of 16 keys).
 
-load common
-load keys
 load sessions
 
 setup() {

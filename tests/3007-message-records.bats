@@ -4,8 +4,6 @@
 # prompt-render's session-less history: the same words for the same fault,
 # the role defaulted to user by the one, required by the other.
 
-load common
-load keys
 load sessions
 
 setup() {

@@ -9,8 +9,6 @@
 # again, and each one is read against the contract before it is checked
 # in). Real cards from tests/data/cards-aicharlib (MIT, see its LICENSE).
 
-load common
-load keys
 load sessions
 
 GOLDEN=$TOP/tests/golden/render

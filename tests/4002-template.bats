@@ -6,8 +6,6 @@
 # chat_start), every template error located 'FILE':LINE:COL (65, nothing on
 # stdout), the limits (nesting depth 32, 1 MiB) and NUL bytes.
 
-load common
-load keys
 load sessions
 
 setup() {

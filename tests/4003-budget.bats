@@ -6,8 +6,6 @@
 # instructions or the new message; if those alone are over: 65, saying by
 # how much. Tokens are estimated as ceil(bytes / 3) + 4 per message.
 
-load common
-load keys
 load sessions
 
 setup() {

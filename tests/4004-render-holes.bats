@@ -8,8 +8,6 @@
 # DEL ^?, the C1 controls M-^@ .. M-^_), newline and tab kept, the same
 # bytes whatever stdout is; JSON output is unchanged.
 
-load common
-load keys
 load sessions
 load llm
 

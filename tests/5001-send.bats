@@ -10,8 +10,6 @@
 # by hand for the protocol cases and made by prompt-render for the session
 # cases.
 
-load common
-load keys
 load sessions
 load llm
 

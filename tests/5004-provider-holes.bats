@@ -9,8 +9,6 @@
 # holds a stream half sent until a file appears, so "while the reply
 # streamed" is a fixed point of the test, not a race.
 
-load common
-load keys
 load sessions
 load llm
 

@@ -1,6 +1,7 @@
 # Helpers for the key suites (2xxx): users made cheaply, passphrases from
 # files, rows with encrypted fields made through the library.
 # shellcheck shell=bash
+load common
 
 PASS1=$BATS_TEST_TMPDIR/pass1
 PASS2=$BATS_TEST_TMPDIR/pass2
@@ -12,6 +13,13 @@ keys_setup() {
 	export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/run
 	mkdir -p "$XDG_RUNTIME_DIR"
 	chmod 700 "$XDG_RUNTIME_DIR"
+}
+
+# keys_setup, then the user alice, whose passphrase file commands read.
+keys_setup_alice() {
+	keys_setup
+	new_user alice
+	export GUISE_PASSPHRASE_FILE=$PASS1
 }
 
 # Lock every user of the test's database, so no keyring entry outlives it.

@@ -4,6 +4,7 @@
 # and request documents written by hand. No network: every URL is 127.0.0.1.
 # shellcheck shell=bash
 # shellcheck disable=SC2034 # the constants are for the suites
+load common
 
 FAKE=$TOP/tests/helpers/fake-llm.mjs
 CANARY=sk-CANARY-1234

@@ -4,6 +4,7 @@
 # that key order is compared too.
 # shellcheck shell=bash
 # shellcheck disable=SC2034 # the constants and CARDS are for the suites
+load keys
 
 ID='[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
 TS='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z'
@@ -13,9 +14,7 @@ SESSION_KEYS='kind,id,title,character,persona,settings,messages,created_at,updat
 MESSAGE_KEYS='kind,session,seq,role,speaker,content,status,model,usage,created_at'
 
 sessions_setup() {
-	keys_setup
-	new_user alice
-	export GUISE_PASSPHRASE_FILE=$PASS1
+	keys_setup_alice
 	CARDS=$DATA/cards-aicharlib
 }
 
