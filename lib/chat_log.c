@@ -277,21 +277,32 @@ out:
 	return rec;
 }
 
-int g_chat_log_get(struct g_store *s, const struct g_userkey *k, const char *session_id,
-		  int64_t seq, json_t **record, struct g_err *err)
+/* The row of message seq, stepped to: SQLITE_ROW, SQLITE_DONE (none) or an
+ * error code; *st is reset by the caller. -1 with err set if it cannot be
+ * prepared. */
+static int step_message(struct g_store *s, const struct g_userkey *k, const char *session_id,
+			int64_t seq, sqlite3_stmt **st, struct g_err *err)
 {
 	static const char sql[] = "SELECT " MESSAGE_COLUMNS " FROM chat_messages"
 				  " WHERE session_id = ?1 AND user_id = ?2 AND seq = ?3";
+
+	if (g_store_prepare(s, sql, st, err) < 0)
+		return -1;
+	sqlite3_bind_text(*st, 1, session_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(*st, 2, k->user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(*st, 3, seq);
+	return sqlite3_step(*st);
+}
+
+int g_chat_log_get(struct g_store *s, const struct g_userkey *k, const char *session_id,
+		  int64_t seq, json_t **record, struct g_err *err)
+{
 	sqlite3_stmt *st;
 	int rc;
 
 	*record = NULL;
-	if (g_store_prepare(s, sql, &st, err) < 0)
+	if ((rc = step_message(s, k, session_id, seq, &st, err)) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, seq);
-	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		rc = (*record = row_record(k, session_id, st, err)) ? 0 : -1;
 	else if (rc == SQLITE_DONE)
@@ -349,16 +360,9 @@ static int message_id(struct g_store *s, const struct g_userkey *k, const char *
 	sqlite3_stmt *st;
 	int rc;
 
-	if (g_store_prepare(s,
-			    "SELECT id FROM chat_messages WHERE session_id = ?1 AND user_id = ?2"
-			    " AND seq = ?3",
-			    &st, err) < 0)
+	if ((rc = step_message(s, k, session_id, seq, &st, err)) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, seq);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) /* id is the first of MESSAGE_COLUMNS */
 		snprintf(id, G_UUID_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
@@ -374,18 +378,12 @@ static int message_place(struct g_store *s, const struct g_userkey *k, const cha
 			 int64_t seq, struct place *p, char strings[3][G_UUID_LEN],
 			 struct g_err *err)
 {
-	static const char sql[] = "SELECT " MESSAGE_COLUMNS " FROM chat_messages"
-				  " WHERE session_id = ?1 AND user_id = ?2 AND seq = ?3";
 	sqlite3_stmt *st;
 	json_t *rec = NULL;
 	int rc, i;
 
-	if (g_store_prepare(s, sql, &st, err) < 0)
+	if ((rc = step_message(s, k, session_id, seq, &st, err)) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, seq);
-	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && (rec = row_record(k, session_id, st, err))) {
 		row_place(st, session_id, p);
 		/* copies: the statement's text is gone at its reset */

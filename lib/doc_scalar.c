@@ -12,6 +12,16 @@
 
 #define REAL_TEXT_MAX 64
 
+/* Past the run of digits at *i in s[0..n): 0 if there is none. */
+static int digits(const char *s, size_t n, size_t *i)
+{
+	size_t start = *i;
+
+	while (*i < n && isdigit((unsigned char)s[*i]))
+		(*i)++;
+	return *i > start;
+}
+
 /* -?(0|[1-9][0-9]*), then optional fraction and exponent: JSON's number
  * grammar. Returns 0 if s is not a number; 1 for an integer form; 2 for a
  * form with a fraction or an exponent. */
@@ -22,29 +32,22 @@ static int json_number_form(const char *s, size_t n)
 
 	if (i < n && s[i] == '-')
 		i++;
-	if (i >= n || !isdigit((unsigned char)s[i]))
-		return 0;
-	if (s[i] == '0')
+	if (i < n && s[i] == '0')
 		i++;
-	else
-		while (i < n && isdigit((unsigned char)s[i]))
-			i++;
+	else if (!digits(s, n, &i))
+		return 0;
 	if (i < n && s[i] == '.') {
 		i++;
-		if (i >= n || !isdigit((unsigned char)s[i]))
+		if (!digits(s, n, &i))
 			return 0;
-		while (i < n && isdigit((unsigned char)s[i]))
-			i++;
 		real = 1;
 	}
 	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
 		i++;
 		if (i < n && (s[i] == '+' || s[i] == '-'))
 			i++;
-		if (i >= n || !isdigit((unsigned char)s[i]))
+		if (!digits(s, n, &i))
 			return 0;
-		while (i < n && isdigit((unsigned char)s[i]))
-			i++;
 		real = 1;
 	}
 	return i == n ? 1 + real : 0;

@@ -92,6 +92,51 @@ static void drop(struct g_llm_call *c, const json_t *req, const char *key)
 		snprintf(c->dropped + n, sizeof(c->dropped) - n, "%s%s", n ? ", " : "", key);
 }
 
+/* A provider's names for the request's sampling settings, in the order its
+ * body lists them; a NULL wire name: the provider has no such setting, so
+ * a request that sets it has it noted as dropped. */
+struct wire_name {
+	const char *key, *wire;
+};
+
+static void map_all(struct g_llm_call *c, json_t *body, const json_t *req,
+		    const struct wire_name *names)
+{
+	for (; names->key; names++) {
+		if (names->wire)
+			map(body, req, names->key, names->wire);
+		else
+			drop(c, req, names->key);
+	}
+}
+
+static const struct wire_name openai_names[] = {
+	{ "temperature", "temperature" }, { "top_p", "top_p" }, { "max_tokens", "max_tokens" },
+	{ "frequency_penalty", "frequency_penalty" }, { "presence_penalty", "presence_penalty" },
+	{ "seed", "seed" }, { "stop", "stop" }, { "top_k", NULL }, { NULL, NULL }
+};
+
+/* max_tokens is Anthropic's own case (build_anthropic) */
+static const struct wire_name anthropic_names[] = {
+	{ "temperature", "temperature" }, { "top_p", "top_p" }, { "top_k", "top_k" },
+	{ "stop", "stop_sequences" }, { "frequency_penalty", NULL }, { "presence_penalty", NULL },
+	{ "seed", NULL }, { NULL, NULL }
+};
+
+static const struct wire_name ollama_names[] = {
+	{ "temperature", "temperature" }, { "top_p", "top_p" }, { "top_k", "top_k" },
+	{ "max_tokens", "num_predict" }, { "frequency_penalty", "frequency_penalty" },
+	{ "presence_penalty", "presence_penalty" }, { "seed", "seed" }, { "stop", "stop" },
+	{ NULL, NULL }
+};
+
+static const struct wire_name gemini_names[] = {
+	{ "temperature", "temperature" }, { "top_p", "topP" }, { "top_k", "topK" },
+	{ "max_tokens", "maxOutputTokens" }, { "stop", "stopSequences" }, { "seed", "seed" },
+	{ "frequency_penalty", "frequencyPenalty" }, { "presence_penalty", "presencePenalty" },
+	{ NULL, NULL }
+};
+
 static char *join_url(const char *base, const char *a, const char *b, const char *c)
 {
 	size_t n = strlen(base), len;
@@ -172,14 +217,7 @@ static int build_openai(struct g_llm_call *c, const json_t *req, const char *mod
 	json_object_set_new(b, "stream", json_boolean(stream));
 	if (stream)
 		json_object_set_new(b, "stream_options", json_pack("{s:b}", "include_usage", 1));
-	map(b, req, "temperature", "temperature");
-	map(b, req, "top_p", "top_p");
-	map(b, req, "max_tokens", "max_tokens");
-	map(b, req, "frequency_penalty", "frequency_penalty");
-	map(b, req, "presence_penalty", "presence_penalty");
-	map(b, req, "seed", "seed");
-	map(b, req, "stop", "stop");
-	drop(c, req, "top_k");
+	map_all(c, b, req, openai_names);
 	return 0;
 }
 
@@ -206,14 +244,8 @@ static int build_anthropic(struct g_llm_call *c, const json_t *req, const char *
 		map(b, req, "max_tokens", "max_tokens");
 	else
 		json_object_set_new(b, "max_tokens", json_integer(1024));
-	map(b, req, "temperature", "temperature");
-	map(b, req, "top_p", "top_p");
-	map(b, req, "top_k", "top_k");
-	map(b, req, "stop", "stop_sequences");
+	map_all(c, b, req, anthropic_names);
 	json_object_set_new(b, "stream", json_boolean(stream));
-	drop(c, req, "frequency_penalty");
-	drop(c, req, "presence_penalty");
-	drop(c, req, "seed");
 	return 0;
 }
 
@@ -224,14 +256,7 @@ static int build_ollama(struct g_llm_call *c, const json_t *req, const char *mod
 	json_object_set_new(b, "model", json_string(model));
 	json_object_set(b, "messages", json_object_get(req, "messages"));
 	json_object_set_new(b, "stream", json_boolean(stream));
-	map(o, req, "temperature", "temperature");
-	map(o, req, "top_p", "top_p");
-	map(o, req, "top_k", "top_k");
-	map(o, req, "max_tokens", "num_predict");
-	map(o, req, "frequency_penalty", "frequency_penalty");
-	map(o, req, "presence_penalty", "presence_penalty");
-	map(o, req, "seed", "seed");
-	map(o, req, "stop", "stop");
+	map_all(c, o, req, ollama_names);
 	if (json_object_size(o))
 		json_object_set_new(b, "options", o);
 	else
@@ -258,14 +283,7 @@ static int build_gemini(struct g_llm_call *c, const json_t *req, int stream)
 	}
 	json_decref(chat);
 	json_object_set_new(b, "contents", contents);
-	map(config, req, "temperature", "temperature");
-	map(config, req, "top_p", "topP");
-	map(config, req, "top_k", "topK");
-	map(config, req, "max_tokens", "maxOutputTokens");
-	map(config, req, "stop", "stopSequences");
-	map(config, req, "seed", "seed");
-	map(config, req, "frequency_penalty", "frequencyPenalty");
-	map(config, req, "presence_penalty", "presencePenalty");
+	map_all(c, config, req, gemini_names);
 	if (json_object_size(config))
 		json_object_set_new(b, "generationConfig", config);
 	else
