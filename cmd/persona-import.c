@@ -294,7 +294,7 @@ static void show_progress(struct import *im, int last)
 	if (!last && now - im->last_progress_ms < 250)
 		return;
 	im->last_progress_ms = now;
-	fprintf(stderr, "\r%s: %ld/%ld files", g_prog, im->files_done, im->files_total);
+	fprintf(stderr, "\r%s: %ld/%ld files", g_cli_prog, im->files_done, im->files_total);
 	im->progress_shown = 1;
 	if (last) {
 		fputc('\n', stderr);

@@ -309,7 +309,9 @@ static int run_clear_default(struct g_subcmd *c, char **args, int n, struct g_er
 #define KINDS (BIT(OPT_CHARACTER) | BIT(OPT_PERSONA))
 
 static const struct g_subcmd_verb verbs[] = {
-	{ "create", 0, 0, BIT(OPT_CHARACTER) | BIT(OPT_DEFAULT) | BIT(OPT_NAME) | BIT(OPT_DESCRIPTION) | BIT(OPT_SET), G_CONTEXT_KEY, run_create },
+	{ "create", 0, 0,
+	  BIT(OPT_CHARACTER) | BIT(OPT_DEFAULT) | BIT(OPT_NAME) | BIT(OPT_DESCRIPTION) | BIT(OPT_SET),
+	  G_CONTEXT_KEY, run_create },
 	{ "list", 0, 0, BIT(OPT_CHARACTERS) | BIT(OPT_ALL), G_CONTEXT_KEY, run_list },
 	{ "show", 1, -1, KINDS, G_CONTEXT_KEY, run_show },
 	{ "update", 1, 1, KINDS | BIT(OPT_SET) | BIT(OPT_CLEAR), G_CONTEXT_KEY, run_update },

@@ -196,7 +196,7 @@ static int read_history(struct render *r, struct g_err *err)
 		struct g_message m;
 
 		/* each needs its role and content: nothing to default them from */
-		if (g_message_from_record(rec, "-", ++n, NULL, &m, err) < 0)
+		if (g_chat_log_message_from_record(rec, "-", ++n, NULL, &m, err) < 0)
 			got = -1;
 		else
 			keep_message(rec, r->history);
@@ -240,7 +240,7 @@ static int read_pending(struct render *r, struct g_err *err)
 	}
 	if (!r->session || isatty(0))
 		return 0;
-	if (g_message_read_stdin(&r->pending, err) < 0)
+	if (g_chat_log_message_read_stdin(&r->pending, err) < 0)
 		return -1;
 	r->has_pending = r->pending.len > 0;
 	return 0;

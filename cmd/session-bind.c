@@ -240,7 +240,10 @@ static int run_delete(struct g_subcmd *c, char **args, int n, struct g_err *err)
 }
 
 static const struct g_subcmd_verb verbs[] = {
-	{ "new", 0, 0, BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) | BIT(OPT_GREETING) | BIT(OPT_NO_GREETING) | BIT(OPT_TITLE) | BIT(OPT_SET), G_CONTEXT_KEY, run_new },
+	{ "new", 0, 0,
+	  BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) |
+		  BIT(OPT_GREETING) | BIT(OPT_NO_GREETING) | BIT(OPT_TITLE) | BIT(OPT_SET),
+	  G_CONTEXT_KEY, run_new },
 	{ "list", 0, 0, BIT(OPT_CHARACTER), G_CONTEXT_KEY, run_list },
 	{ "show", 1, -1, 0, G_CONTEXT_KEY, run_show },
 	{ "persona", 1, 1, 0, G_CONTEXT_KEY, run_persona },

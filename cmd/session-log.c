@@ -159,7 +159,7 @@ static int append_records(struct log_cmd *l, struct g_err *err)
 		n++;
 		if (!open && (rc = g_context_begin(&l->c.ctx, err)) == 0)
 			open = 1;
-		if (rc == 0 && g_message_from_record(in, "-", n, "user", &m, err) < 0) {
+		if (rc == 0 && g_chat_log_message_from_record(in, "-", n, "user", &m, err) < 0) {
 			g_subcmd_failed(&l->c, err); /* reported; the batch goes on */
 		} else if (rc == 0) {
 			m.speaker = &l->session.persona;
@@ -193,10 +193,10 @@ static int run_append(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	int rc;
 
 	(void)n;
-	if (!g_message_role_valid(m.role))
+	if (!g_chat_log_message_role_valid(m.role))
 		return g_err_set(err, G_EX_USAGE, "--role: '%s' is not user, assistant or system",
 				 m.role);
-	if (!g_message_status_valid(m.status))
+	if (!g_chat_log_message_status_valid(m.status))
 		return g_err_set(err, G_EX_USAGE, "--status: '%s' is not complete or partial",
 				 m.status);
 	if (open_session(l, args[0], err) < 0)
@@ -204,7 +204,7 @@ static int run_append(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	m.speaker = &l->session.persona;
 	if (l->c.given & BIT(OPT_RECORDS))
 		return append_records(l, err);
-	if (g_message_read_stdin(&f, err) < 0) {
+	if (g_chat_log_message_read_stdin(&f, err) < 0) {
 		g_fileio_release(&f);
 		return -1;
 	}
@@ -241,7 +241,7 @@ static int run_edit(struct g_subcmd *c, char **args, int n, struct g_err *err)
 
 	(void)n;
 	rc = parse_seq(args[1], &seq, err) < 0 || open_session(l, args[0], err) < 0 ||
-	     g_message_read_stdin(&f, err) < 0 ||
+	     g_chat_log_message_read_stdin(&f, err) < 0 ||
 	     g_chat_edit_text(&l->c.ctx, l->session.id, seq, (const char *)f.data, f.len, &rec,
 			      err) < 0;
 	g_fileio_release(&f);
@@ -289,7 +289,8 @@ static int write_st(json_t *rec, void *arg)
 
 	/* a message written as nobody is SillyTavern's "User", whoever the
 	 * session's persona is now */
-	return g_subcmd_write(&l->c, g_st_chat_message_out(rec, "User", l->session.character_name), a[1]) < 0;
+	return g_subcmd_write(&l->c, g_st_chat_message_out(rec, "User", l->session.character_name),
+			      a[1]) < 0;
 }
 
 static int run_export(struct g_subcmd *c, char **args, int n, struct g_err *err)
@@ -330,11 +331,15 @@ static int run_import(struct g_subcmd *c, char **args, int n, struct g_err *err)
 
 static const struct g_subcmd_verb verbs[] = {
 	{ "show", 1, 1, BIT(OPT_LAST) | BIT(OPT_FORMAT), G_CONTEXT_KEY, run_show },
-	{ "append", 1, 1, BIT(OPT_ROLE) | BIT(OPT_STATUS) | BIT(OPT_MODEL) | BIT(OPT_RECORDS), G_CONTEXT_KEY, run_append },
+	{ "append", 1, 1, BIT(OPT_ROLE) | BIT(OPT_STATUS) | BIT(OPT_MODEL) | BIT(OPT_RECORDS),
+	  G_CONTEXT_KEY, run_append },
 	{ "edit", 2, 2, 0, G_CONTEXT_KEY, run_edit },
 	{ "delete", 1, -1, BIT(OPT_LAST), G_CONTEXT_KEY, run_delete },
 	{ "export", 1, 1, BIT(OPT_FORMAT), G_CONTEXT_KEY, run_export },
-	{ "import", 0, 1, BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) | BIT(OPT_TITLE), G_CONTEXT_KEY, run_import },
+	{ "import", 0, 1,
+	  BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) |
+		  BIT(OPT_TITLE),
+	  G_CONTEXT_KEY, run_import },
 };
 
 static int own_option(void *cmd, int opt, const char *arg)

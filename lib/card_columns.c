@@ -4,26 +4,26 @@
 
 #include "card.h"
 
-const struct g_card_column g_card_data_columns[] = {
+const struct g_card_column g_card_columns_data[] = {
 #define G_CARD_FIELD(name, type, required, column) \
 	{ #name, G_CARD_##type == G_CARD_TEXT ? G_COL_TEXT : G_COL_JSON },
 #include "card_fields.h"
 };
 
-const char *g_card_row_column_name(size_t i)
+const char *g_card_columns_name(size_t i)
 {
 	static const char *const other_columns[] = { "origin", "card_raw", "avatar", "extra" };
 
-	return i < G_CARD_DATA_COLUMNS ? g_card_data_columns[i].name
+	return i < G_CARD_DATA_COLUMNS ? g_card_columns_data[i].name
 				  : other_columns[i - G_CARD_DATA_COLUMNS];
 }
 
-int g_card_row_open_col(const struct g_userkey *k, const char *table, const char *id,
+int g_card_columns_open(const struct g_userkey *k, const char *table, const char *id,
 		    sqlite3_stmt *st, int first, size_t i, char **plain, size_t *len,
 		    struct g_err *err)
 {
 	int col = first + 2 * (int)i;
-	struct g_field_ad ad = { table, g_card_row_column_name(i), id, k->user_id, k->dek_version };
+	struct g_field_ad ad = { table, g_card_columns_name(i), id, k->user_id, k->dek_version };
 
 	if (sqlite3_column_type(st, col) == SQLITE_NULL &&
 	    sqlite3_column_type(st, col + 1) == SQLITE_NULL)
@@ -31,7 +31,7 @@ int g_card_row_open_col(const struct g_userkey *k, const char *table, const char
 	if (g_crypt_open(k->dek, &ad, sqlite3_column_blob(st, col),
 		   (size_t)sqlite3_column_bytes(st, col), sqlite3_column_blob(st, col + 1),
 		   (size_t)sqlite3_column_bytes(st, col + 1), plain, len, err) < 0) {
-		g_err_prefix(err, "%s '%s' %s", table, id, g_card_row_column_name(i));
+		g_err_prefix(err, "%s '%s' %s", table, id, g_card_columns_name(i));
 		return -1;
 	}
 	return 1;

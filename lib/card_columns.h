@@ -26,7 +26,7 @@ enum {
 #define G_CARD_FIELD(name, type, required, column) + 1
 #include "card_fields.h"
 };
-extern const struct g_card_column g_card_data_columns[G_CARD_DATA_COLUMNS];
+extern const struct g_card_column g_card_columns_data[G_CARD_DATA_COLUMNS];
 
 /* Every encrypted column: the data columns, then these. */
 enum {
@@ -38,12 +38,12 @@ enum {
 };
 
 /* Column i's name. */
-const char *g_card_row_column_name(size_t i);
+const char *g_card_columns_name(size_t i);
 
 /* Open column i of the row at st, whose encrypted columns start at
  * column first (each followed by its nonce): 1 with the plaintext
  * (malloc'ed), 0 unset, -1 with err set (65 if it fails to open). */
-int g_card_row_open_col(const struct g_userkey *k, const char *table, const char *id,
+int g_card_columns_open(const struct g_userkey *k, const char *table, const char *id,
 		       sqlite3_stmt *st, int first, size_t i, char **plain, size_t *len,
 		       struct g_err *err);
 

@@ -32,9 +32,9 @@ static int list_row(const char *id, const char *name, size_t name_len, int64_t r
 	if (rc > 0)
 		origin = json_loadb(plain, len, 0, NULL);
 	free(plain);
-	if (rc >= 0 && !rec)
-		rc = g_err_oom(l->err);
-	if (rc >= 0) {
+	/* no record: a stored name jansson will not take (not UTF-8, from
+	 * before names were checked) is left out of the list, as it always was */
+	if (rc >= 0 && rec) {
 		json_t *file = json_object_get(origin, "file");
 
 		json_object_set(rec, "source", json_is_string(file) ? file : json_null());

@@ -54,11 +54,11 @@ static int split_extra(const json_t *card, json_t **extra)
 			goto fail;
 	json_object_foreach((json_t *)data, key, v) {
 		for (i = 0; i < G_CARD_DATA_COLUMNS; i++)
-			if (strcmp(key, g_card_data_columns[i].name) == 0)
+			if (strcmp(key, g_card_columns_data[i].name) == 0)
 				break;
 		/* a text field that is not text cannot go in its column as text */
 		if ((i == G_CARD_DATA_COLUMNS ||
-		     (g_card_data_columns[i].type == G_COL_TEXT && !json_is_string(v))) &&
+		     (g_card_columns_data[i].type == G_COL_TEXT && !json_is_string(v))) &&
 		    json_object_set(data_rest, key, v) < 0)
 			goto fail;
 	}
@@ -89,11 +89,11 @@ static int row_plains(const struct g_card_row *row, struct plain *pl, struct g_e
 
 	memset(pl, 0, sizeof(*pl) * G_CARD_COLUMNS);
 	for (i = 0; i < G_CARD_DATA_COLUMNS; i++) {
-		const json_t *v = json_object_get(data, g_card_data_columns[i].name);
+		const json_t *v = json_object_get(data, g_card_columns_data[i].name);
 
 		if (!v)
 			continue;
-		if (g_card_data_columns[i].type == G_COL_TEXT) {
+		if (g_card_columns_data[i].type == G_COL_TEXT) {
 			if (json_is_string(v)) {
 				pl[i].p = json_string_value(v);
 				pl[i].len = json_string_length(v);
@@ -269,7 +269,7 @@ int g_card_row_find_hash(struct g_store *s, const struct g_userkey *k,
 		int has;
 
 		/* the avatar, confirmed byte for byte (column 1 is "avatar") */
-		has = g_card_row_open_col(k, table, row_id, st, 1 - 2 * (int)G_COL_AVATAR, G_COL_AVATAR, &avatar,
+		has = g_card_columns_open(k, table, row_id, st, 1 - 2 * (int)G_COL_AVATAR, G_COL_AVATAR, &avatar,
 			       &len, err);
 		if (has < 0) {
 			found = -1;
@@ -305,7 +305,7 @@ static int write_sql(enum g_cardkind kind, int replace, char *sql, size_t size)
 				     kind == G_PERSONA ? ", position = ?7, depth = ?8, role = ?9" : "");
 		for (i = 0; i < G_CARD_COLUMNS && n < size; i++, p += 2)
 			n += (size_t)snprintf(sql + n, size - n, ", %s = ?%d, %s_nonce = ?%d",
-					      g_card_row_column_name(i), p, g_card_row_column_name(i), p + 1);
+					      g_card_columns_name(i), p, g_card_columns_name(i), p + 1);
 		if (n < size)
 			n += (size_t)snprintf(sql + n, size - n, " WHERE id = ?1 AND user_id = ?2");
 		return n < size ? 0 : -1;
@@ -316,8 +316,8 @@ static int write_sql(enum g_cardkind kind, int replace, char *sql, size_t size)
 			     g_cardkind_table(kind),
 			     kind == G_PERSONA ? ", position, depth, role" : "");
 	for (i = 0; i < G_CARD_COLUMNS && n < size; i++)
-		n += (size_t)snprintf(sql + n, size - n, ", %s, %s_nonce", g_card_row_column_name(i),
-				      g_card_row_column_name(i));
+		n += (size_t)snprintf(sql + n, size - n, ", %s, %s_nonce", g_card_columns_name(i),
+				      g_card_columns_name(i));
 	if (n < size)
 		n += (size_t)snprintf(sql + n, size - n, ") VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6%s",
 				      kind == G_PERSONA ? ", ?7, ?8, ?9" : "");
@@ -385,7 +385,7 @@ static int fill_row(struct g_store *s, const struct g_userkey *k, const char *ta
 	for (i = 0; i < G_CARD_COLUMNS && rc == 0; i++) {
 		if (!pl[i].p)
 			continue;
-		ad.column = g_card_row_column_name(i);
+		ad.column = g_card_columns_name(i);
 		if (g_crypt_seal(k->dek, &ad, pl[i].p, pl[i].len, &sealed, &len, nonce, err) < 0)
 			return -1;
 		snprintf(nonce_col, sizeof(nonce_col), "%s_nonce", ad.column);
@@ -425,7 +425,7 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 	 * nothing but zeros and NULLs follows them) and is filled after */
 	big = total >= BIG_ROW;
 	for (i = 0; i < G_CARD_COLUMNS && !big; i++) {
-		ad.column = g_card_row_column_name(i);
+		ad.column = g_card_columns_name(i);
 		if (pl[i].p && g_crypt_seal(k->dek, &ad, pl[i].p, pl[i].len, &sealed[i],
 				      &sealed_len[i], nonces[i], err) < 0)
 			goto out;

@@ -90,10 +90,10 @@ json_t *g_card_row_card(const json_t *record);
  * fn gets its id, decrypted name (len bytes, NUL-terminated after them)
  * and rowid, and returns non-zero to stop. How a caller learns names
  * (which are ciphertext) without loading rows. */
-typedef int (*g_cardrow_name_fn)(const char *id, const char *name, size_t len,
+typedef int (*g_card_row_name_fn)(const char *id, const char *name, size_t len,
 				 int64_t rowid, void *arg);
 int g_card_row_names(struct g_store *s, const struct g_userkey *k,
-		    enum g_cardkind kind, int64_t after, g_cardrow_name_fn fn,
+		    enum g_cardkind kind, int64_t after, g_card_row_name_fn fn,
 		    void *arg, struct g_err *err);
 
 /* Recompute every content hash of k's user under k (after a rekey, inside

@@ -17,7 +17,7 @@ static json_t *parse_field(const char *table, const char *id, size_t i,
 
 	if (!v)
 		g_err_set(err, G_EX_DATAERR, "%s '%s' %s: stored JSON is damaged: %s", table,
-			  id, g_card_row_column_name(i), jerr.text);
+			  id, g_card_columns_name(i), jerr.text);
 	return v;
 }
 
@@ -35,13 +35,13 @@ static int build_data(const struct g_userkey *k, const char *table, const char *
 	for (i = 0; i < G_CARD_COLUMNS; i++) {
 		if (i == G_COL_RAW || i == G_COL_AVATAR)
 			continue;
-		rc = g_card_row_open_col(k, table, id, st, first, i, &plain, &len, err);
+		rc = g_card_columns_open(k, table, id, st, first, i, &plain, &len, err);
 		if (rc <= 0) {
 			if (rc < 0)
 				goto fail;
 			continue;
 		}
-		if (i < G_CARD_DATA_COLUMNS && g_card_data_columns[i].type == G_COL_TEXT)
+		if (i < G_CARD_DATA_COLUMNS && g_card_columns_data[i].type == G_COL_TEXT)
 			v = json_stringn_nocheck(plain, len);
 		else
 			v = parse_field(table, id, i, plain, len, err);
@@ -53,7 +53,7 @@ static int build_data(const struct g_userkey *k, const char *table, const char *
 		else if (i == G_COL_EXTRA)
 			extra = v;
 		else
-			json_object_set_new(data, g_card_row_column_name(i), v);
+			json_object_set_new(data, g_card_columns_name(i), v);
 	}
 	rest = json_object_get(extra, "data");
 	json_object_foreach(rest, key, v) {
@@ -77,7 +77,7 @@ static int open_blob(const struct g_userkey *k, const char *table, const char *i
 
 	if (!b)
 		return 0;
-	rc = g_card_row_open_col(k, table, id, st, first, i, &plain, &len, err);
+	rc = g_card_columns_open(k, table, id, st, first, i, &plain, &len, err);
 	if (rc < 0)
 		return -1;
 	free(b->data);
@@ -101,7 +101,7 @@ static sqlite3_stmt *select_row(struct g_store *s, enum g_cardkind kind, int *fi
 				     : "NULL, NULL, NULL, NULL");
 	for (i = 0; i < G_CARD_COLUMNS && n < sizeof(sql); i++)
 		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s, %s_nonce",
-				      g_card_row_column_name(i), g_card_row_column_name(i));
+				      g_card_columns_name(i), g_card_columns_name(i));
 	if (n < sizeof(sql))
 		snprintf(sql + n, sizeof(sql) - n,
 			 " FROM %s AS p WHERE id = ?1 AND user_id = ?2", g_cardkind_table(kind));
@@ -244,7 +244,7 @@ json_t *g_card_row_card(const json_t *record)
 }
 
 int g_card_row_names(struct g_store *s, const struct g_userkey *k,
-		    enum g_cardkind kind, int64_t after, g_cardrow_name_fn fn,
+		    enum g_cardkind kind, int64_t after, g_card_row_name_fn fn,
 		    void *arg, struct g_err *err)
 {
 	const char *table = g_cardkind_table(kind);
@@ -266,8 +266,8 @@ int g_card_row_names(struct g_store *s, const struct g_userkey *k,
 	while (!stop && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(st, 0);
 
-		/* column 1 is "name": g_card_data_columns[0] */
-		rc = g_card_row_open_col(k, table, id, st, 1, 0, &name, &len, err);
+		/* column 1 is "name": g_card_columns_data[0] */
+		rc = g_card_columns_open(k, table, id, st, 1, 0, &name, &len, err);
 		if (rc < 0)
 			break;
 		stop = fn(id, rc ? name : "", rc ? len : 0, sqlite3_column_int64(st, 3), arg);

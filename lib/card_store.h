@@ -80,8 +80,8 @@ void g_card_store_release(struct g_card_store *cs);
  * (n > 0: it would grow past batch; a group is never split) or after one
  * (n == 0: it is full, or has held the lock G_CARD_STORE_BATCH_MS). */
 int g_card_store_due(const struct g_card_store *cs, size_t n);
-/* Commit the open batch (nothing when none is open); when that fails, it is rolled back and what was learnt of
- * its rows forgotten. */
+/* Commit the open batch (nothing when none is open); when that fails, it
+ * is rolled back and what was learnt of its rows forgotten. */
 int g_card_store_commit(struct g_card_store *cs, struct g_err *err);
 
 /* Called inside the savepoint for each card stored (its id and status

@@ -14,18 +14,18 @@
 	" speaker_name_nonce, status, model, input_tokens, output_tokens, created_at"
 
 
-int g_message_role_valid(const char *role)
+int g_chat_log_message_role_valid(const char *role)
 {
 	return role && (strcmp(role, "user") == 0 || strcmp(role, "assistant") == 0 ||
 			strcmp(role, "system") == 0);
 }
 
-int g_message_status_valid(const char *status)
+int g_chat_log_message_status_valid(const char *status)
 {
 	return !status || strcmp(status, "complete") == 0 || strcmp(status, "partial") == 0;
 }
 
-int g_message_read_stdin(struct g_file *f, struct g_err *err)
+int g_chat_log_message_read_stdin(struct g_file *f, struct g_err *err)
 {
 	json_t *utf8;
 
@@ -47,8 +47,9 @@ int g_message_read_stdin(struct g_file *f, struct g_err *err)
 	return 0;
 }
 
-int g_message_from_record(const json_t *rec, const char *name, long n, const char *default_role,
-			  struct g_message *m, struct g_err *err)
+int g_chat_log_message_from_record(const json_t *rec, const char *name, long n,
+				   const char *default_role, struct g_message *m,
+				   struct g_err *err)
 {
 	const json_t *content = json_object_get(rec, "content");
 	const json_t *role = json_object_get(rec, "role"), *status = json_object_get(rec, "status");
@@ -64,10 +65,10 @@ int g_message_from_record(const json_t *rec, const char *name, long n, const cha
 				 name, n);
 	m->content = json_string_value(content);
 	m->len = json_string_length(content);
-	if (!g_message_role_valid(m->role))
+	if (!g_chat_log_message_role_valid(m->role))
 		return g_err_set(err, G_EX_DATAERR,
 				 "'%s': record %ld: role: expected user, assistant or system", name, n);
-	if ((status && !json_is_string(status)) || !g_message_status_valid(m->status))
+	if ((status && !json_is_string(status)) || !g_chat_log_message_status_valid(m->status))
 		return g_err_set(err, G_EX_DATAERR,
 				 "'%s': record %ld: status: expected complete or partial", name, n);
 	if (model && !json_is_string(model) && !json_is_null(model))
@@ -96,10 +97,10 @@ char *g_chat_log_text(const json_t *record, const char *character_name, size_t *
 
 static int check(const struct g_message *m, struct g_err *err)
 {
-	if (!g_message_role_valid(m->role))
+	if (!g_chat_log_message_role_valid(m->role))
 		return g_err_set(err, G_EX_DATAERR, "role: '%s' is not user, assistant or system",
 				 m->role ? m->role : "");
-	if (!g_message_status_valid(m->status))
+	if (!g_chat_log_message_status_valid(m->status))
 		return g_err_set(err, G_EX_DATAERR, "status: '%s' is not complete or partial",
 				 m->status);
 	if (m->len > G_MESSAGE_MAX_BYTES)

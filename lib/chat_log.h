@@ -41,19 +41,20 @@ struct g_message {
 /* A message's text as a person types it: the whole of stdin, less one
  * trailing newline ("\n" or "\r\n", so `echo hi |` gives "hi"), NUL bytes
  * kept; 65 over G_MESSAGE_MAX_BYTES or not UTF-8. */
-int g_message_read_stdin(struct g_file *f, struct g_err *err);
+int g_chat_log_message_read_stdin(struct g_file *f, struct g_err *err);
 
 /* Whether role and status are ones a message may have. */
-int g_message_role_valid(const char *role);
-int g_message_status_valid(const char *status);
+int g_chat_log_message_role_valid(const char *role);
+int g_chat_log_message_status_valid(const char *status);
 
 /* Message record n of input name ({role, content, status, model}, as
  * session-log show writes one) as a message whose strings are borrowed
  * from rec, the speaker left for the caller: a record without a role is
  * default_role's (NULL: the role is required). 65 naming the record and
  * the first field, in that order, that is not what a message holds. */
-int g_message_from_record(const json_t *rec, const char *name, long n, const char *default_role,
-			  struct g_message *m, struct g_err *err);
+int g_chat_log_message_from_record(const json_t *rec, const char *name, long n,
+				   const char *default_role, struct g_message *m,
+				   struct g_err *err);
 
 /* Append m to the session: *seq is its number. 65 for content over
  * G_MESSAGE_MAX_BYTES or a bad role or status. */

@@ -8,7 +8,7 @@
 
 #include "text.h"
 
-const char *g_prog = "guise";
+const char *g_cli_prog = "guise";
 
 static int parse_output_format(const char *value, enum g_doc_style *out)
 {
@@ -46,7 +46,7 @@ void g_cli_init(struct g_cli *cli, const char *argv0)
 
 	if (argv0 && *argv0) {
 		slash = strrchr(argv0, '/');
-		g_prog = slash ? slash + 1 : argv0;
+		g_cli_prog = slash ? slash + 1 : argv0;
 	}
 	memset(cli, 0, sizeof(*cli));
 	cli->input = G_DOC_AUTO;
@@ -67,7 +67,7 @@ int g_cli_check(const struct g_cli *cli, struct g_err *err)
 	return 0;
 }
 
-/* What was wrong with the last option g_getopt() refused. */
+/* What was wrong with the last option g_cli_getopt() refused. */
 static char bad_option[128];
 
 /* The index of the option named exactly name[0..n), or -1. */
@@ -130,7 +130,7 @@ static void describe_bad(int argc, char *const argv[], const char *shortopts,
 		snprintf(bad_option, sizeof(bad_option), "unknown option");
 }
 
-int g_getopt(int argc, char *const argv[], const char *shortopts,
+int g_cli_getopt(int argc, char *const argv[], const char *shortopts,
 	     const struct option *options)
 {
 	const char *typed;

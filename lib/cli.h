@@ -63,7 +63,7 @@ enum g_cli_result {
 };
 
 /* The program name used in every message; set by g_cli_init(). */
-extern const char *g_prog;
+extern const char *g_cli_prog;
 
 /* Set the program name from argv[0] and read the GUISE_* environment; a
  * bad value is kept for g_cli_check(), so that -h and flags still work. */
@@ -78,10 +78,10 @@ int g_cli_check(const struct g_cli *cli, struct g_err *err);
  * prints nothing. A bad option comes back as '?', and g_cli_option() turns
  * it into a usage error that names the option, never its value. The
  * command frame's one option loop calls this instead of getopt_long. */
-int g_getopt(int argc, char *const argv[], const char *shortopts,
+int g_cli_getopt(int argc, char *const argv[], const char *shortopts,
 	     const struct option *options);
 
-/* '?' from g_getopt() is G_CLI_BAD with err saying what was wrong. */
+/* '?' from g_cli_getopt() is G_CLI_BAD with err saying what was wrong. */
 enum g_cli_result g_cli_option(struct g_cli *cli, int opt, const char *arg,
 			       struct g_err *err);
 

@@ -188,7 +188,7 @@ json_t *g_doc_parse_json(const void *buf, size_t len, const char *name,
 			  jerr.column > 0 ? jerr.column : 1, jerr.text);
 		return NULL;
 	}
-	if (!v || g_doc_depth(v, G_DOC_MAX_DEPTH) > G_DOC_MAX_DEPTH) {
+	if (!v || g_doc_src_depth(v, G_DOC_MAX_DEPTH) > G_DOC_MAX_DEPTH) {
 		json_decref(v);
 		g_err_set(err, G_EX_DATAERR, "'%s': nested deeper than %d levels", name,
 			  G_DOC_MAX_DEPTH);
@@ -211,19 +211,19 @@ static int json_parse_here(struct g_doc_reader *r, size_t flags, json_t **out,
 		return json_decref(v), read_error(r, err);
 	if (f.too_big) {
 		r->done = 1;
-		return g_doc_error_at(r, line, col, err,
+		return g_doc_src_error_at(r, line, col, err,
 				      "record larger than %zu bytes",
 				      G_DOC_MAX_RECORD_BYTES);
 	}
 	if (f.nul) {
 		json_decref(v);
 		r->done = 1;
-		return g_doc_error_at(r, r->src.line, r->src.col - 1, err,
+		return g_doc_src_error_at(r, r->src.line, r->src.col - 1, err,
 				      "NUL byte in JSON input");
 	}
 	if (!v && json_error_code(&jerr) == json_error_stack_overflow) {
 		r->done = 1; /* jansson's own cap (2048) is deeper than ours */
-		return g_doc_error_at(r, line, col, err,
+		return g_doc_src_error_at(r, line, col, err,
 				      "nested deeper than %d levels",
 				      G_DOC_MAX_DEPTH);
 	}
@@ -231,17 +231,17 @@ static int json_parse_here(struct g_doc_reader *r, size_t flags, json_t **out,
 		r->done = 1;
 		/* jansson counts from the start of this parse */
 		if (jerr.line <= 1)
-			return g_doc_error_at(r, line,
+			return g_doc_src_error_at(r, line,
 					      col + (jerr.column > 0 ? jerr.column - 1 : 0),
 					      err, "%s", jerr.text);
-		return g_doc_error_at(r, line + jerr.line - 1,
+		return g_doc_src_error_at(r, line + jerr.line - 1,
 				      jerr.column > 0 ? jerr.column : 1, err,
 				      "%s", jerr.text);
 	}
-	if (g_doc_depth(v, G_DOC_MAX_DEPTH) > G_DOC_MAX_DEPTH) {
+	if (g_doc_src_depth(v, G_DOC_MAX_DEPTH) > G_DOC_MAX_DEPTH) {
 		json_decref(v);
 		r->done = 1;
-		return g_doc_error_at(r, line, col, err,
+		return g_doc_src_error_at(r, line, col, err,
 				      "nested deeper than %d levels",
 				      G_DOC_MAX_DEPTH);
 	}
@@ -274,7 +274,7 @@ static int json_next_record(struct g_doc_reader *r, json_t **out,
 				continue;
 			}
 			r->done = 1;
-			return g_doc_error_at(r, s->line, s->col, err, "%s",
+			return g_doc_src_error_at(r, s->line, s->col, err, "%s",
 					      c == EOF ? "unexpected end of input in array"
 						       : "expected ',' or ']'");
 		}
@@ -286,7 +286,7 @@ static int json_next_record(struct g_doc_reader *r, json_t **out,
 		if (c == EOF) {
 			r->done = 1;
 			if (r->in_array)
-				return g_doc_error_at(r, s->line, s->col, err,
+				return g_doc_src_error_at(r, s->line, s->col, err,
 						      "unexpected end of input in array");
 			return 0;
 		}
@@ -298,7 +298,7 @@ static int json_next_record(struct g_doc_reader *r, json_t **out,
 		}
 		if (c != '{') {
 			r->done = 1;
-			return g_doc_error_at(r, s->line, s->col, err, "%s",
+			return g_doc_src_error_at(r, s->line, s->col, err, "%s",
 					      c == 0 ? "NUL byte in JSON input"
 						     : "not a record: expected an object");
 		}

@@ -77,7 +77,7 @@ size_t g_doc_src_read(struct g_doc_src *s, unsigned char *out, size_t size)
 	return n;
 }
 
-int g_doc_error_at(const struct g_doc_reader *r, long line, long col,
+int g_doc_src_error_at(const struct g_doc_reader *r, long line, long col,
 		   struct g_err *err, const char *fmt, ...)
 {
 	char msg[G_ERR_MSG_MAX];
@@ -90,7 +90,7 @@ int g_doc_error_at(const struct g_doc_reader *r, long line, long col,
 			 col, msg);
 }
 
-int g_doc_depth(const json_t *v, int limit)
+int g_doc_src_depth(const json_t *v, int limit)
 {
 	int deepest = 0, d;
 	const char *key;
@@ -103,13 +103,13 @@ int g_doc_depth(const json_t *v, int limit)
 		return 1; /* a container past the limit: deeper, enough said */
 	if (json_is_object(v)) {
 		json_object_foreach ((json_t *)v, key, child) {
-			d = g_doc_depth(child, limit - 1);
+			d = g_doc_src_depth(child, limit - 1);
 			if (d > deepest)
 				deepest = d;
 		}
 	} else if (json_is_array(v)) {
 		json_array_foreach (v, i, child) {
-			d = g_doc_depth(child, limit - 1);
+			d = g_doc_src_depth(child, limit - 1);
 			if (d > deepest)
 				deepest = d;
 		}

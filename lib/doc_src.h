@@ -66,11 +66,11 @@ int g_doc_src_get(struct g_doc_src *s);
 size_t g_doc_src_read(struct g_doc_src *s, unsigned char *out, size_t size);
 
 /* Set err to "'name':line:col: message" (65). */
-int g_doc_error_at(const struct g_doc_reader *r, long line, long col,
+int g_doc_src_error_at(const struct g_doc_reader *r, long line, long col,
 		   struct g_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
 /* The deepest nesting in v, counting v as 1, or limit + 1 once past limit. */
-int g_doc_depth(const json_t *v, int limit);
+int g_doc_src_depth(const json_t *v, int limit);
 
 #endif

@@ -33,7 +33,7 @@ static int yaml_input(void *data, unsigned char *buffer, size_t size,
 static int at_mark(const struct g_doc_reader *r, yaml_mark_t m,
 		   struct g_err *err, const char *msg)
 {
-	return g_doc_error_at(r, (long)m.line + 1, (long)m.column + 1, err,
+	return g_doc_src_error_at(r, (long)m.line + 1, (long)m.column + 1, err,
 			      "%s", msg);
 }
 
@@ -46,7 +46,7 @@ static int parser_error(struct g_doc_reader *r, struct g_err *err)
 		return g_err_set(err, G_EX_IOERR, "'%s': read error: %s",
 				 r->name, strerror(r->src.ioerr));
 	if (r->too_big)
-		return g_doc_error_at(r, (long)p->mark.line + 1,
+		return g_doc_src_error_at(r, (long)p->mark.line + 1,
 				      (long)p->mark.column + 1, err,
 				      "record larger than %zu bytes",
 				      G_DOC_MAX_RECORD_BYTES);
@@ -57,10 +57,10 @@ static int parser_error(struct g_doc_reader *r, struct g_err *err)
 				 p->problem_offset,
 				 p->problem ? p->problem : "malformed YAML");
 	if (p->context)
-		return g_doc_error_at(r, (long)m.line + 1, (long)m.column + 1,
+		return g_doc_src_error_at(r, (long)m.line + 1, (long)m.column + 1,
 				      err, "%s %s", p->problem ? p->problem : "error",
 				      p->context);
-	return g_doc_error_at(r, (long)m.line + 1, (long)m.column + 1, err,
+	return g_doc_src_error_at(r, (long)m.line + 1, (long)m.column + 1, err,
 			      "%s", p->problem ? p->problem : "malformed YAML");
 }
 
@@ -191,7 +191,7 @@ static int open_collection(struct g_doc_reader *r, struct g_doc_builder *b,
 		return 0;
 	}
 	if (b->depth - b->in_list >= G_DOC_MAX_DEPTH)
-		return g_doc_error_at(r, (long)ev->start_mark.line + 1,
+		return g_doc_src_error_at(r, (long)ev->start_mark.line + 1,
 				      (long)ev->start_mark.column + 1, err,
 				      "nested deeper than %d levels",
 				      G_DOC_MAX_DEPTH);

@@ -26,7 +26,7 @@ static int shared_option(struct g_cli *cli, int opt, const char *arg, const char
 		*status = G_EX_OK;
 		break;
 	case G_CLI_VERSION:
-		printf("%s (guise) %s\n", g_prog, GUISE_VERSION);
+		printf("%s (guise) %s\n", g_cli_prog, GUISE_VERSION);
 		*status = G_EX_OK;
 		break;
 	case G_CLI_BAD:
@@ -41,13 +41,13 @@ int g_frame_options(const struct g_frame *f, void *cmd, struct g_cli *cli, unsig
 {
 	int opt, status;
 
-	while ((opt = g_getopt(argc, argv, f->shortopts, f->options)) != -1) {
+	while ((opt = g_cli_getopt(argc, argv, f->shortopts, f->options)) != -1) {
 		if (shared_option(cli, opt, optarg, f->synopsis, &status)) {
 			if (status >= 0)
 				return status;
 			continue;
 		}
-		/* cannot happen: g_getopt gives only the tables' codes */
+		/* cannot happen: g_cli_getopt gives only the tables' codes */
 		if (opt < G_OPT_COMMAND ? opt <= 0 || opt > 0x7f || !strchr(f->shortopts, opt)
 					: opt >= G_OPT_COMMAND + 32)
 			return g_msg_usage(f->synopsis, "unknown option");

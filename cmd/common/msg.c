@@ -10,7 +10,7 @@
 static void vmsg(const char *kind, const char *fmt, va_list ap)
 {
 	char line[G_ERR_MSG_MAX + 256];
-	int n = snprintf(line, sizeof(line), "%s: %s", g_prog, kind);
+	int n = snprintf(line, sizeof(line), "%s: %s", g_cli_prog, kind);
 
 	if (n < 0)
 		return;

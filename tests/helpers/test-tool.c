@@ -1089,7 +1089,7 @@ static int cmd_message_record(struct tool *t, int argc, char **argv)
 	int got, status = 0;
 
 	while (r && (got = g_doc_read(r, &in, &err)) != 0) {
-		if (got < 0 || g_message_from_record(in, "-", ++n, role, &m, &err) < 0) {
+		if (got < 0 || g_chat_log_message_from_record(in, "-", ++n, role, &m, &err) < 0) {
 			status = g_msg_report(&err);
 		} else {
 			out = json_pack("{s:s, s:s%, s:s?, s:s?}", "role", m.role, "content", m.content,
