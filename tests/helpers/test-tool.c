@@ -1195,6 +1195,7 @@ static int keys_unlock_plan(int argc, char **argv)
 	struct g_cache_id id = { "db", "user", 1, { 0 } };
 	struct g_keycache_unlock un = { 0, 0, 1, "", NULL };
 	unsigned char dek[G_KEY_BYTES] = { 0 };
+	json_t *rec;
 	int64_t before = g_timestamp_ms(), at;
 	struct g_err err;
 	long v = 0;
@@ -1205,7 +1206,9 @@ static int keys_unlock_plan(int argc, char **argv)
 	un.timeout_s = (unsigned int)v;
 	if (g_keycache_unlock(&id, dek, &un, &err) < 0)
 		return g_msg_report(&err);
-	print_record(g_keycache_unlock_record(&un, "alice"));
+	rec = g_keycache_unlock_record(&un, "alice");
+	print_record(rec);
+	json_decref(rec);
 	g_timestamp_parse(un.expires_at, &at);
 	/* the seconds from the call to the expiry, the call's own time off */
 	printf("lasts %" PRId64 "s\n", (at - before + 500) / 1000);
@@ -1323,6 +1326,7 @@ static int cmd_keys(struct tool *t, int argc, char **argv)
 	struct g_account_verify v = { 0, 0, 0, 0 };
 	struct g_kdf kdf, fallback = { "fallback", 1, 8192 };
 	struct g_err err;
+	json_t *rec;
 	long n[3];
 	int i;
 
@@ -1348,7 +1352,9 @@ static int cmd_keys(struct tool *t, int argc, char **argv)
 	v.failed = n[1];
 	v.unbound = n[2];
 	i = optind + 4 < argc && strcmp(argv[optind + 4], "fix") == 0;
-	print_record(g_account_verify_record(&v, "alice", i));
+	rec = g_account_verify_record(&v, "alice", i);
+	print_record(rec);
+	json_decref(rec);
 	return g_account_verify_verdict(&v, "alice", i, &err) < 0 ? g_msg_report(&err) : 0;
 }
 
