@@ -313,25 +313,25 @@ static int verb_filter(struct run *r, struct g_user *u, struct g_err *err)
 
 static const struct verb {
 	const char *name;
+	int (*run)(struct run *r, struct g_user *u, struct g_err *err);
 	enum {
 		NEW_STORE, /* only init makes a database; elsewhere a missing one is a typo */
 		STORE,
 		USER, /* the store and the user; the verb gets the key its own way */
 	} needs;
-	int (*run)(struct run *r, struct g_user *u, struct g_err *err);
 	int how; /* r->how: recover, seal */
 } verbs[] = {
-	{ "init", NEW_STORE, verb_init, 0 },
-	{ "users", STORE, verb_users, 0 },
-	{ "unlock", USER, verb_unlock, 0 },
-	{ "lock", USER, verb_lock, 0 },
-	{ "passwd", USER, verb_passwd, 0 },
-	{ "recover", USER, verb_passwd, 1 },
-	{ "rekey", USER, verb_rekey, 0 },
-	{ "verify", USER, verb_verify, 0 },
-	{ "delete-user", USER, verb_delete_user, 0 },
-	{ "seal", USER, verb_filter, 1 },
-	{ "open", USER, verb_filter, 0 },
+	{ "init", verb_init, NEW_STORE, 0 },
+	{ "users", verb_users, STORE, 0 },
+	{ "unlock", verb_unlock, USER, 0 },
+	{ "lock", verb_lock, USER, 0 },
+	{ "passwd", verb_passwd, USER, 0 },
+	{ "recover", verb_passwd, USER, 1 },
+	{ "rekey", verb_rekey, USER, 0 },
+	{ "verify", verb_verify, USER, 0 },
+	{ "delete-user", verb_delete_user, USER, 0 },
+	{ "seal", verb_filter, USER, 1 },
+	{ "open", verb_filter, USER, 0 },
 };
 
 int main(int argc, char **argv)
