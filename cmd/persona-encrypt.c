@@ -265,7 +265,7 @@ static void say_failed(const char *table, const char *column, const char *row_id
 
 static int verb_verify(struct run *r, struct g_user *u, struct g_err *err)
 {
-	struct g_account_verify v;
+	struct g_account_verify v = { 0 };
 	struct g_userkey k;
 	int rc;
 
@@ -305,8 +305,10 @@ static int verb_filter(struct run *r, struct g_user *u, struct g_err *err)
 
 	if (get_key(r, u, 0, &k, err) < 0)
 		return -1;
+	/* cppcheck-suppress autoVariables ; the key is dropped again below */
 	r->key = &k;
 	r->reported = g_input_each(r->argv + optind, r->argc - optind, filter_input, r);
+	r->key = NULL;
 	g_userkey_release(&k);
 	return r->reported ? REPORTED : 0;
 }

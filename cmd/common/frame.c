@@ -47,7 +47,9 @@ int g_frame_options(const struct g_frame *f, void *cmd, struct g_cli *cli, unsig
 				return status;
 			continue;
 		}
-		/* cannot happen: g_cli_getopt gives only the tables' codes */
+		/* cannot happen: g_cli_getopt gives only the tables' codes
+		 * (strchr sees only 1..0x7f: the condition says so first) */
+		/* cppcheck-suppress invalidFunctionArg */
 		if (opt < G_OPT_COMMAND ? opt <= 0 || opt > 0x7f || !strchr(f->shortopts, opt)
 					: opt >= G_OPT_COMMAND + 32)
 			return g_msg_usage(f->synopsis, "unknown option");
