@@ -28,7 +28,7 @@
  *   test-tool sse CHUNK                 stdin through the event-stream
  *                                       reader in pieces of CHUNK bytes (0:
  *                                       whole), each event as a record
- *   test-tool keys kdf-choose [NAME]    the KDF a new wrap gets (account.h)
+ *   test-tool keys kdf-choose [NAME]    the KDF a new wrap takes (account.h)
  *   test-tool keys unlock-plan keyring|token [SECONDS]
  *                                       an unlock's record and length, -n
  *   test-tool keys drop                 the user's cached key, both places
