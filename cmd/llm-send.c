@@ -6,7 +6,6 @@
  * lib/llm_target's, the turn stored lib/turn's; this is writing the reply
  * as it comes and saying what became of it.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,37 +29,11 @@ static const char synopsis[] =
 	"                [-n] [FILE]\n"
 	"options: -d DB  -u USER  -y  --pretty  --input json|yaml  -q  -v  -h  -V\n";
 
-enum {
-	OPT_API_KEY_FILE = G_OPT_COMMAND,
-	OPT_CACERT,
-	OPT_CONNECT_TIMEOUT,
-	OPT_IDLE_TIMEOUT,
-	OPT_KEEP_PARTIAL,
-	OPT_NO_STREAM,
-	OPT_PROVIDER,
-	OPT_RECORD,
-	OPT_RETRIES,
-	OPT_TEXT,
-	OPT_TIMEOUT,
-	OPT_URL,
-};
-
-static const struct option options[] = {
-	{ "api-key-file", required_argument, NULL, OPT_API_KEY_FILE },
-	{ "cacert", required_argument, NULL, OPT_CACERT },
-	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
-	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
-	{ "keep-partial", no_argument, NULL, OPT_KEEP_PARTIAL },
-	{ "model", required_argument, NULL, 'm' },
-	{ "no-stream", no_argument, NULL, OPT_NO_STREAM },
-	{ "provider", required_argument, NULL, OPT_PROVIDER },
-	{ "record", no_argument, NULL, OPT_RECORD },
-	{ "retries", required_argument, NULL, OPT_RETRIES },
-	{ "text", no_argument, NULL, OPT_TEXT },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "url", required_argument, NULL, OPT_URL },
-	G_CLI_LONGOPTS,
-	{ NULL, 0, NULL, 0 }
+/* its own long options (cmd/common/opt.h) */
+static const enum g_opt own[] = {
+	G_OPT_API_KEY_FILE, G_OPT_CACERT, G_OPT_CONNECT_TIMEOUT, G_OPT_IDLE_TIMEOUT,
+	G_OPT_KEEP_PARTIAL, G_OPT_MODEL, G_OPT_NO_STREAM, G_OPT_PROVIDER, G_OPT_RECORD,
+	G_OPT_RETRIES, G_OPT_TEXT, G_OPT_TIMEOUT, G_OPT_URL
 };
 
 struct send {
@@ -96,19 +69,20 @@ static int own_option(void *cmd, int opt, const char *arg)
 	long n;
 
 	switch (opt) {
-	case 'm': s->model = arg; break;
-	case OPT_PROVIDER: s->provider_name = arg; break;
-	case OPT_URL: s->url = arg; break;
-	case OPT_API_KEY_FILE: s->key_file = arg; break;
-	case OPT_CACERT: s->http.cacert = arg; break;
-	case OPT_RECORD: s->record = 1; break;
-	case OPT_KEEP_PARTIAL: s->keep_partial = 1; break;
-	case OPT_TEXT: s->text = 1; break;
-	case OPT_NO_STREAM: s->stream = 0; break;
-	case OPT_CONNECT_TIMEOUT: return seconds("connect-timeout", arg, &s->http.connect_timeout);
-	case OPT_IDLE_TIMEOUT: return seconds("idle-timeout", arg, &s->http.idle_timeout);
-	case OPT_TIMEOUT: return seconds("timeout", arg, &s->http.timeout);
-	case OPT_RETRIES:
+	case G_OPT_MODEL: s->model = arg; break;
+	case G_OPT_PROVIDER: s->provider_name = arg; break;
+	case G_OPT_URL: s->url = arg; break;
+	case G_OPT_API_KEY_FILE: s->key_file = arg; break;
+	case G_OPT_CACERT: s->http.cacert = arg; break;
+	case G_OPT_RECORD: s->record = 1; break;
+	case G_OPT_KEEP_PARTIAL: s->keep_partial = 1; break;
+	case G_OPT_TEXT: s->text = 1; break;
+	case G_OPT_NO_STREAM: s->stream = 0; break;
+	case G_OPT_CONNECT_TIMEOUT:
+		return seconds("connect-timeout", arg, &s->http.connect_timeout);
+	case G_OPT_IDLE_TIMEOUT: return seconds("idle-timeout", arg, &s->http.idle_timeout);
+	case G_OPT_TIMEOUT: return seconds("timeout", arg, &s->http.timeout);
+	case G_OPT_RETRIES:
 		if (g_cli_parse_long(arg, 0, 100, &n) < 0)
 			return g_msg_usage(synopsis, "--retries: '%s' is not a number from 0 to 100",
 					     arg);
@@ -120,7 +94,9 @@ static int own_option(void *cmd, int opt, const char *arg)
 
 static int parse(struct send *s, int argc, char **argv)
 {
-	static const struct g_frame frame = { synopsis, G_CLI_SHORTOPTS "m:", options, own_option };
+	static const struct g_frame frame = {
+		synopsis, G_CLI_SHORTOPTS "m:", G_OPT_OWN(own), own_option
+	};
 	int status = g_frame_options(&frame, s, &s->cli, NULL, argc, argv);
 
 	if (status >= 0)

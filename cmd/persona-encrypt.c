@@ -4,7 +4,6 @@
  * lib/account_verify, lib/userkey, lib/keycache and lib/portable.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,32 +37,11 @@ static const char synopsis[] =
 	"         --passphrase-fd N  --new-passphrase-fd N  --new-passphrase-file F\n"
 	"         --recovery-key-fd N  --recovery-key-file F\n";
 
-enum {
-	OPT_EMAIL = G_OPT_COMMAND,
-	OPT_FIX,
-	OPT_KDF,
-	OPT_NEW_PASSPHRASE_FD,
-	OPT_NEW_PASSPHRASE_FILE,
-	OPT_PASSPHRASE_FD,
-	OPT_RECOVERY_KEY_FD,
-	OPT_RECOVERY_KEY_FILE,
-	OPT_TIMEOUT,
-	OPT_TOKEN,
-};
-
-static const struct option options[] = {
-	{ "email", required_argument, NULL, OPT_EMAIL },
-	{ "fix", no_argument, NULL, OPT_FIX },
-	{ "kdf", required_argument, NULL, OPT_KDF },
-	{ "new-passphrase-fd", required_argument, NULL, OPT_NEW_PASSPHRASE_FD },
-	{ "new-passphrase-file", required_argument, NULL, OPT_NEW_PASSPHRASE_FILE },
-	{ "passphrase-fd", required_argument, NULL, OPT_PASSPHRASE_FD },
-	{ "recovery-key-fd", required_argument, NULL, OPT_RECOVERY_KEY_FD },
-	{ "recovery-key-file", required_argument, NULL, OPT_RECOVERY_KEY_FILE },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "token", no_argument, NULL, OPT_TOKEN },
-	G_CLI_LONGOPTS,
-	{ NULL, 0, NULL, 0 }
+/* its own long options (cmd/common/opt.h) */
+static const enum g_opt own[] = {
+	G_OPT_EMAIL, G_OPT_FIX, G_OPT_KDF, G_OPT_NEW_PASSPHRASE_FD, G_OPT_NEW_PASSPHRASE_FILE,
+	G_OPT_PASSPHRASE_FD, G_OPT_RECOVERY_KEY_FD, G_OPT_RECOVERY_KEY_FILE, G_OPT_TIMEOUT,
+	G_OPT_TOKEN
 };
 
 struct run {
@@ -106,23 +84,23 @@ static int own_option(void *cmd, int opt, const char *arg)
 	struct g_err err;
 
 	switch (opt) {
-	case OPT_EMAIL:
+	case G_OPT_EMAIL:
 		if (g_cli_utf8("--email", arg, &err) < 0)
 			return g_msg_report(&err);
 		r->email = arg;
 		break;
-	case OPT_FIX: r->fix = 1; break;
-	case OPT_KDF: r->kdf_name = arg; break;
-	case OPT_TOKEN: r->token = 1; break;
-	case OPT_NEW_PASSPHRASE_FILE: r->secrets.new_passphrase_file = arg; break;
-	case OPT_RECOVERY_KEY_FILE: r->secrets.recovery_key_file = arg; break;
-	case OPT_PASSPHRASE_FD:
+	case G_OPT_FIX: r->fix = 1; break;
+	case G_OPT_KDF: r->kdf_name = arg; break;
+	case G_OPT_TOKEN: r->token = 1; break;
+	case G_OPT_NEW_PASSPHRASE_FILE: r->secrets.new_passphrase_file = arg; break;
+	case G_OPT_RECOVERY_KEY_FILE: r->secrets.recovery_key_file = arg; break;
+	case G_OPT_PASSPHRASE_FD:
 		return parse_fd("--passphrase-fd", arg, &r->secrets.passphrase_fd);
-	case OPT_NEW_PASSPHRASE_FD:
+	case G_OPT_NEW_PASSPHRASE_FD:
 		return parse_fd("--new-passphrase-fd", arg, &r->secrets.new_passphrase_fd);
-	case OPT_RECOVERY_KEY_FD:
+	case G_OPT_RECOVERY_KEY_FD:
 		return parse_fd("--recovery-key-fd", arg, &r->secrets.recovery_key_fd);
-	case OPT_TIMEOUT:
+	case G_OPT_TIMEOUT:
 		if (g_duration_parse(arg, &r->timeout_s) < 0)
 			return g_msg_usage(synopsis,
 					     "--timeout: '%s' is not a duration such as 90s, 15m, 2h, 1d (at most 30d)",
@@ -323,22 +301,24 @@ static const struct verb {
 	} needs;
 	int how; /* r->how: recover, seal */
 } verbs[] = {
-	{ "init", verb_init, NEW_STORE, 0 },
-	{ "users", verb_users, STORE, 0 },
-	{ "unlock", verb_unlock, USER, 0 },
-	{ "lock", verb_lock, USER, 0 },
-	{ "passwd", verb_passwd, USER, 0 },
-	{ "recover", verb_passwd, USER, 1 },
-	{ "rekey", verb_rekey, USER, 0 },
-	{ "verify", verb_verify, USER, 0 },
-	{ "delete-user", verb_delete_user, USER, 0 },
-	{ "seal", verb_filter, USER, 1 },
-	{ "open", verb_filter, USER, 0 },
+    {"init", verb_init, NEW_STORE, 0},
+    {"users", verb_users, STORE, 0},
+    {"unlock", verb_unlock, USER, 0},
+    {"lock", verb_lock, USER, 0},
+    {"passwd", verb_passwd, USER, 0},
+    {"recover", verb_passwd, USER, 1},
+    {"rekey", verb_rekey, USER, 0},
+    {"verify", verb_verify, USER, 0},
+    {"delete-user", verb_delete_user, USER, 0},
+    {"seal", verb_filter, USER, 1},
+    {"open", verb_filter, USER, 0},
 };
 
 int main(int argc, char **argv)
 {
-	static const struct g_frame frame = { synopsis, G_CLI_SHORTOPTS, options, own_option };
+	static const struct g_frame frame = {
+		synopsis, G_CLI_SHORTOPTS, G_OPT_OWN(own), own_option
+	};
 	const struct verb *v = NULL;
 	struct g_user u;
 	struct run r;

@@ -3,7 +3,6 @@
  * (DESIGN.md §7): V3 or V2 JSON, YAML, PNG or CHARX. The formats are in
  * lib/card_export; this is naming, loading and writing.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,19 +25,9 @@ static const char synopsis[] =
 
 enum format { FORMAT_V3, FORMAT_V2, FORMAT_YAML, FORMAT_PNG, FORMAT_CHARX };
 
-enum {
-	OPT_CHARACTER = G_OPT_COMMAND,
-	OPT_FORMAT,
-	OPT_PERSONA,
-};
-
-static const struct option options[] = {
-	{ "character", no_argument, NULL, OPT_CHARACTER },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "output", required_argument, NULL, 'o' },
-	{ "persona", no_argument, NULL, OPT_PERSONA },
-	G_CLI_LONGOPTS,
-	{ NULL, 0, NULL, 0 }
+/* its own long options (cmd/common/opt.h) */
+static const enum g_opt own[] = {
+	G_OPT_KIND_CHARACTER, G_OPT_FORMAT, G_OPT_OUTPUT, G_OPT_KIND_PERSONA
 };
 
 struct export {
@@ -56,10 +45,10 @@ static int own_option(void *cmd, int opt, const char *arg)
 	int i;
 
 	switch (opt) {
-	case 'o': ex->output = arg; break;
-	case OPT_CHARACTER: ex->kinds = G_REF_CHARACTERS; break;
-	case OPT_PERSONA: ex->kinds = G_REF_PERSONAS; break;
-	case OPT_FORMAT:
+	case G_OPT_OUTPUT: ex->output = arg; break;
+	case G_OPT_KIND_CHARACTER: ex->kinds = G_REF_CHARACTERS; break;
+	case G_OPT_KIND_PERSONA: ex->kinds = G_REF_PERSONAS; break;
+	case G_OPT_FORMAT:
 		for (i = 0; i < 5 && strcmp(arg, names[i]) != 0; i++)
 			;
 		if (i == 5)
@@ -73,7 +62,9 @@ static int own_option(void *cmd, int opt, const char *arg)
 
 static int parse(struct export *ex, int argc, char **argv)
 {
-	static const struct g_frame frame = { synopsis, G_CLI_SHORTOPTS "o:", options, own_option };
+	static const struct g_frame frame = {
+		synopsis, G_CLI_SHORTOPTS "o:", G_OPT_OWN(own), own_option
+	};
 	int status = g_frame_options(&frame, ex, &ex->cli, NULL, argc, argv);
 
 	if (status >= 0)

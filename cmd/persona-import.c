@@ -5,7 +5,6 @@
  * transaction, and its summary line is written only once that batch
  * committed, so what was reported is what is stored, even after a kill.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,28 +33,10 @@ static const char synopsis[] =
 /* The largest input file read. */
 #define MAX_INPUT G_PNG_MAX_FILE
 
-enum {
-	OPT_AS = G_OPT_COMMAND,
-	OPT_BATCH,
-	OPT_FAIL_FAST,
-	OPT_FULL,
-	OPT_ON_CONFLICT,
-	OPT_PROGRESS,
-	OPT_STRICT,
-	OPT_SWAP_MACROS,
-};
-
-static const struct option options[] = {
-	{ "as", required_argument, NULL, OPT_AS },
-	{ "batch", required_argument, NULL, OPT_BATCH },
-	{ "fail-fast", no_argument, NULL, OPT_FAIL_FAST },
-	{ "full", no_argument, NULL, OPT_FULL },
-	{ "on-conflict", required_argument, NULL, OPT_ON_CONFLICT },
-	{ "progress", no_argument, NULL, OPT_PROGRESS },
-	{ "strict", no_argument, NULL, OPT_STRICT },
-	{ "swap-macros", no_argument, NULL, OPT_SWAP_MACROS },
-	G_CLI_LONGOPTS,
-	{ NULL, 0, NULL, 0 }
+/* its own long options (cmd/common/opt.h) */
+static const enum g_opt own[] = {
+	G_OPT_AS, G_OPT_BATCH, G_OPT_FAIL_FAST, G_OPT_FULL, G_OPT_ON_CONFLICT, G_OPT_PROGRESS,
+	G_OPT_STRICT, G_OPT_SWAP_MACROS
 };
 
 struct import {
@@ -86,20 +67,20 @@ static int own_option(void *cmd, int opt, const char *arg)
 	struct import *im = cmd;
 
 	switch (opt) {
-	case OPT_AS:
+	case G_OPT_AS:
 		if (strcmp(arg, "persona") == 0)
 			im->as_persona = 1;
 		else if (strcmp(arg, "character") != 0)
 			return g_msg_usage(synopsis, "--as: '%s' is not character or persona", arg);
 		break;
-	case OPT_BATCH:
+	case G_OPT_BATCH:
 		if (g_cli_parse_long(arg, 1, 100000, &im->batch) < 0)
 			return g_msg_usage(synopsis, "--batch: '%s' is not a number from 1 to 100000",
 					     arg);
 		break;
-	case OPT_FAIL_FAST: im->fail_fast = 1; break;
-	case OPT_FULL: im->full = 1; break;
-	case OPT_ON_CONFLICT:
+	case G_OPT_FAIL_FAST: im->fail_fast = 1; break;
+	case G_OPT_FULL: im->full = 1; break;
+	case G_OPT_ON_CONFLICT:
 		if (strcmp(arg, "new") == 0)
 			im->on_conflict = G_CARD_STORE_NEW;
 		else if (strcmp(arg, "replace") == 0)
@@ -110,16 +91,18 @@ static int own_option(void *cmd, int opt, const char *arg)
 			return g_msg_usage(synopsis, "--on-conflict: '%s' is not new, replace or skip",
 					     arg);
 		break;
-	case OPT_PROGRESS: im->progress = 1; break;
-	case OPT_STRICT: im->strict = 1; break;
-	case OPT_SWAP_MACROS: im->swap_macros = 1; break;
+	case G_OPT_PROGRESS: im->progress = 1; break;
+	case G_OPT_STRICT: im->strict = 1; break;
+	case G_OPT_SWAP_MACROS: im->swap_macros = 1; break;
 	}
 	return -1;
 }
 
 static int parse(struct import *im, int argc, char **argv)
 {
-	static const struct g_frame frame = { synopsis, G_CLI_SHORTOPTS, options, own_option };
+	static const struct g_frame frame = {
+		synopsis, G_CLI_SHORTOPTS, G_OPT_OWN(own), own_option
+	};
 	int status = g_frame_options(&frame, im, &im->cli, NULL, argc, argv);
 
 	if (status >= 0)

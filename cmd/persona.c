@@ -32,36 +32,14 @@ static const char synopsis[] =
 	"       persona clear-default\n"
 	"options: -d DB  -u USER  -y  --pretty  --input json|yaml  -n  -q  -v  -h  -V\n";
 
-enum {
-	OPT_ALL = G_OPT_COMMAND,
-	OPT_CASCADE,
-	OPT_CHARACTER,
-	OPT_CHARACTERS,
-	OPT_CLEAR,
-	OPT_DEFAULT,
-	OPT_DESCRIPTION,
-	OPT_NAME,
-	OPT_PERSONA,
-	OPT_SET,
-};
-
-static const struct option options[] = {
-	{ "all", no_argument, NULL, OPT_ALL },
-	{ "cascade", no_argument, NULL, OPT_CASCADE },
-	{ "character", no_argument, NULL, OPT_CHARACTER },
-	{ "characters", no_argument, NULL, OPT_CHARACTERS },
-	{ "clear", required_argument, NULL, OPT_CLEAR },
-	{ "default", no_argument, NULL, OPT_DEFAULT },
-	{ "description", required_argument, NULL, OPT_DESCRIPTION },
-	{ "name", required_argument, NULL, OPT_NAME },
-	{ "persona", no_argument, NULL, OPT_PERSONA },
-	{ "set", required_argument, NULL, OPT_SET },
-	G_CLI_LONGOPTS,
-	{ NULL, 0, NULL, 0 }
+/* its own long options (cmd/common/opt.h) */
+static const enum g_opt own[] = {
+	G_OPT_ALL, G_OPT_CASCADE, G_OPT_KIND_CHARACTER, G_OPT_CHARACTERS, G_OPT_CLEAR,
+	G_OPT_DEFAULT, G_OPT_DESCRIPTION, G_OPT_NAME, G_OPT_KIND_PERSONA, G_OPT_SET
 };
 
 /* The command's own options, as bits, to say which a subcommand takes. */
-#define BIT(opt) G_CLI_BIT(opt)
+#define BIT(code) G_OPT_BIT(G_OPT_##code)
 
 struct persona_cmd {
 	struct g_subcmd c; /* first: the verbs get it back by a cast */
@@ -71,10 +49,9 @@ struct persona_cmd {
 	const char *description;
 };
 
-
 static enum g_cardkind create_kind(const struct persona_cmd *p)
 {
-	return (p->c.given & BIT(OPT_CHARACTER)) ? G_CHARACTER : G_PERSONA;
+	return (p->c.given & BIT(KIND_CHARACTER)) ? G_CHARACTER : G_PERSONA;
 }
 
 /* {kind, id, name[, status]}: a name cut at a NUL, as it is shown */
@@ -94,7 +71,7 @@ static int create_one(struct persona_cmd *p, const json_t *in, const char *where
 
 	if (g_card_edit_create(in, kind, where, &e, err) < 0)
 		return -1;
-	if (p->c.given & BIT(OPT_DEFAULT))
+	if (p->c.given & BIT(DEFAULT))
 		e.make_default = 1;
 	rc = g_card_store_create(&p->c.ctx, kind, &e, where, id, err);
 	if (rc == 0)
@@ -113,7 +90,7 @@ static int run_create(struct g_subcmd *c, char **args, int n, struct g_err *err)
 
 	(void)args;
 	(void)n;
-	if (p->c.given & (BIT(OPT_NAME) | BIT(OPT_DESCRIPTION) | BIT(OPT_SET))) {
+	if (p->c.given & (BIT(NAME) | BIT(DESCRIPTION) | BIT(SET))) {
 		in = json_deep_copy(p->patch);
 		if (!in)
 			return g_err_oom(err);
@@ -156,11 +133,11 @@ static int run_list(struct g_subcmd *c, char **args, int n, struct g_err *err)
 
 	(void)args;
 	(void)n;
-	if ((p->c.given & BIT(OPT_CHARACTERS)) && (p->c.given & BIT(OPT_ALL)))
+	if ((p->c.given & BIT(CHARACTERS)) && (p->c.given & BIT(ALL)))
 		return g_err_set(err, G_EX_USAGE, "--characters and --all: give one");
 	return g_card_list(&p->c.ctx,
-			   (p->c.given & BIT(OPT_CHARACTERS)) ? G_REF_CHARACTERS
-			   : (p->c.given & BIT(OPT_ALL))      ? G_REF_CHARACTERS | G_REF_PERSONAS
+			   (p->c.given & BIT(CHARACTERS)) ? G_REF_CHARACTERS
+			   : (p->c.given & BIT(ALL))      ? G_REF_CHARACTERS | G_REF_PERSONAS
 							      : G_REF_PERSONAS,
 			   list_write, p, err);
 }
@@ -195,7 +172,7 @@ static json_t *read_patch(struct persona_cmd *p, struct g_err *err)
 {
 	json_t *patch = NULL;
 
-	if (p->c.given & (BIT(OPT_SET) | BIT(OPT_CLEAR)))
+	if (p->c.given & (BIT(SET) | BIT(CLEAR)))
 		return json_incref(p->patch);
 	if (g_doc_read_one(stdin, "-", p->c.cli.input, "patch", &patch, err) == 0)
 		g_err_set(err, G_EX_DATAERR, "'-': no patch on stdin");
@@ -217,7 +194,7 @@ static int run_update(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	if (!(patch = read_patch(p, err)))
 		return -1;
 	rc = g_card_store_update(&p->c.ctx, p->kinds, args[0], patch,
-				 (p->c.given & (BIT(OPT_SET) | BIT(OPT_CLEAR))) ? "arguments" : "-",
+				 (p->c.given & (BIT(SET) | BIT(CLEAR))) ? "arguments" : "-",
 				 &kind, id, &e, &status, err);
 	if (rc == 0)
 		rc = g_subcmd_write(&p->c, summary(kind, id, g_card_store_name(e.card), status), err);
@@ -235,7 +212,7 @@ static int delete_one(struct persona_cmd *p, const char *ref, struct g_err *err)
 	int64_t unbound = 0, deleted = 0;
 	int rc;
 
-	rc = g_card_store_delete(&p->c.ctx, p->kinds, ref, !!(p->c.given & BIT(OPT_CASCADE)), &kind,
+	rc = g_card_store_delete(&p->c.ctx, p->kinds, ref, !!(p->c.given & BIT(CASCADE)), &kind,
 				 id, &record, &unbound, &deleted, err);
 	name = json_string_value(json_object_get(record, "name"));
 	/* not a warning: what the deletion did beyond the row, for -q to quiet */
@@ -306,16 +283,16 @@ static int run_clear_default(struct g_subcmd *c, char **args, int n, struct g_er
 	return write_default(p, id, 0, err);
 }
 
-#define KINDS (BIT(OPT_CHARACTER) | BIT(OPT_PERSONA))
+#define KINDS (BIT(KIND_CHARACTER) | BIT(KIND_PERSONA))
 
 static const struct g_subcmd_verb verbs[] = {
 	{ "create", 0, 0,
-	  BIT(OPT_CHARACTER) | BIT(OPT_DEFAULT) | BIT(OPT_NAME) | BIT(OPT_DESCRIPTION) | BIT(OPT_SET),
+	  BIT(KIND_CHARACTER) | BIT(DEFAULT) | BIT(NAME) | BIT(DESCRIPTION) | BIT(SET),
 	  G_CONTEXT_KEY, run_create },
-	{ "list", 0, 0, BIT(OPT_CHARACTERS) | BIT(OPT_ALL), G_CONTEXT_KEY, run_list },
+	{ "list", 0, 0, BIT(CHARACTERS) | BIT(ALL), G_CONTEXT_KEY, run_list },
 	{ "show", 1, -1, KINDS, G_CONTEXT_KEY, run_show },
-	{ "update", 1, 1, KINDS | BIT(OPT_SET) | BIT(OPT_CLEAR), G_CONTEXT_KEY, run_update },
-	{ "delete", 1, -1, KINDS | BIT(OPT_CASCADE), G_CONTEXT_KEY, run_delete },
+	{ "update", 1, 1, KINDS | BIT(SET) | BIT(CLEAR), G_CONTEXT_KEY, run_update },
+	{ "delete", 1, -1, KINDS | BIT(CASCADE), G_CONTEXT_KEY, run_delete },
 	{ "set-default", 1, 1, 0, G_CONTEXT_KEY, run_set_default },
 	{ "clear-default", 0, 0, 0, G_CONTEXT_KEY, run_clear_default },
 };
@@ -326,15 +303,15 @@ static int own_option(void *cmd, int opt, const char *arg)
 	struct g_err err;
 
 	switch (opt) {
-	case OPT_NAME:
-	case OPT_DESCRIPTION:
-		if (g_cli_utf8(opt == OPT_NAME ? "--name" : "--description", arg, &err) < 0)
+	case G_OPT_NAME:
+	case G_OPT_DESCRIPTION:
+		if (g_cli_utf8(opt == G_OPT_NAME ? "--name" : "--description", arg, &err) < 0)
 			return g_msg_report(&err);
-		*(opt == OPT_NAME ? &p->name : &p->description) = arg;
+		*(opt == G_OPT_NAME ? &p->name : &p->description) = arg;
 		break;
-	case OPT_SET:
-	case OPT_CLEAR:
-		if ((opt == OPT_SET ? g_card_edit_set(p->patch, arg, &err)
+	case G_OPT_SET:
+	case G_OPT_CLEAR:
+		if ((opt == G_OPT_SET ? g_card_edit_set(p->patch, arg, &err)
 				    : g_card_edit_unset(p->patch, arg, &err)) < 0)
 			return err.code == G_EX_USAGE ? g_msg_usage(synopsis, "%s", err.msg)
 						      : g_msg_report(&err);
@@ -347,20 +324,22 @@ static int check(struct g_subcmd *c)
 {
 	struct persona_cmd *p = (struct persona_cmd *)c;
 
-	if ((c->given & BIT(OPT_CHARACTER)) && (c->given & BIT(OPT_DEFAULT)))
+	if ((c->given & BIT(KIND_CHARACTER)) && (c->given & BIT(DEFAULT)))
 		return g_msg_usage(synopsis, "--default: only a persona can be the default");
 	if ((c->given & KINDS) == KINDS)
 		return g_msg_usage(synopsis, "--character and --persona: give one");
-	p->kinds = (c->given & BIT(OPT_CHARACTER)) ? G_REF_CHARACTERS
-		   : (c->given & BIT(OPT_PERSONA)) ? G_REF_PERSONAS
+	p->kinds = (c->given & BIT(KIND_CHARACTER)) ? G_REF_CHARACTERS
+		   : (c->given & BIT(KIND_PERSONA)) ? G_REF_PERSONAS
 						   : G_REF_CHARACTERS | G_REF_PERSONAS;
 	return -1;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct g_subcmd_def def = { { synopsis, G_CLI_SHORTOPTS, options, own_option },
-						 verbs, sizeof(verbs) / sizeof(*verbs), check };
+	static const struct g_subcmd_def def = {
+		{ synopsis, G_CLI_SHORTOPTS, G_OPT_OWN(own), own_option },
+		verbs, sizeof(verbs) / sizeof(*verbs), check
+	};
 	struct persona_cmd p;
 	int status;
 

@@ -5,7 +5,6 @@
  * template, the new message) and writing it out. Nothing is stored.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,26 +29,10 @@ static const char synopsis[] =
 	"                     [-m TEXT] [--template FILE] [--seed N] [--format request|text]\n"
 	"options: -d DB  -u USER  -y  --pretty  --input json|yaml  -q  -v  -h  -V\n";
 
-enum {
-	OPT_CHARACTER = G_OPT_COMMAND,
-	OPT_FORMAT,
-	OPT_IMPERSONATE,
-	OPT_PERSONA,
-	OPT_SEED,
-	OPT_TEMPLATE,
-};
-
-static const struct option options[] = {
-	{ "character", required_argument, NULL, OPT_CHARACTER },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "impersonate", required_argument, NULL, OPT_IMPERSONATE },
-	{ "message", required_argument, NULL, 'm' },
-	{ "persona", required_argument, NULL, OPT_PERSONA },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "session", required_argument, NULL, 's' },
-	{ "template", required_argument, NULL, OPT_TEMPLATE },
-	G_CLI_LONGOPTS,
-	{ NULL, 0, NULL, 0 }
+/* its own long options (cmd/common/opt.h) */
+static const enum g_opt own[] = {
+	G_OPT_CHARACTER, G_OPT_FORMAT, G_OPT_IMPERSONATE, G_OPT_MESSAGE, G_OPT_PERSONA,
+	G_OPT_SEED, G_OPT_SESSION, G_OPT_TEMPLATE
 };
 
 struct render {
@@ -69,25 +52,24 @@ struct render {
 	int has_pending;
 };
 
-
 static int own_option(void *cmd, int opt, const char *arg)
 {
 	struct render *r = cmd;
 
 	switch (opt) {
-	case 's': r->session = arg; break;
-	case 'm': r->message = arg; break;
-	case OPT_CHARACTER: r->character = arg; break;
-	case OPT_PERSONA: r->persona = arg; break;
-	case OPT_IMPERSONATE: r->impersonate = arg; break;
-	case OPT_TEMPLATE: r->template_file = arg; break;
-	case OPT_SEED:
+	case G_OPT_SESSION: r->session = arg; break;
+	case G_OPT_MESSAGE: r->message = arg; break;
+	case G_OPT_CHARACTER: r->character = arg; break;
+	case G_OPT_PERSONA: r->persona = arg; break;
+	case G_OPT_IMPERSONATE: r->impersonate = arg; break;
+	case G_OPT_TEMPLATE: r->template_file = arg; break;
+	case G_OPT_SEED:
 		if (g_cli_parse_long(arg, -0x7fffffffffffffffL - 1, 0x7fffffffffffffffL,
 				     &r->seed) < 0)
 			return g_msg_usage(synopsis, "--seed: '%s' is not a whole number", arg);
 		r->seeded = 1;
 		break;
-	case OPT_FORMAT:
+	case G_OPT_FORMAT:
 		if (strcmp(arg, "text") != 0 && strcmp(arg, "request") != 0)
 			return g_msg_usage(synopsis, "--format: '%s' is not request or text", arg);
 		r->text = strcmp(arg, "text") == 0;
@@ -98,8 +80,9 @@ static int own_option(void *cmd, int opt, const char *arg)
 
 static int parse(struct render *r, int argc, char **argv)
 {
-	static const struct g_frame frame = { synopsis, G_CLI_SHORTOPTS "m:s:", options,
-					      own_option };
+	static const struct g_frame frame = {
+		synopsis, G_CLI_SHORTOPTS "m:s:", G_OPT_OWN(own), own_option
+	};
 	int status = g_frame_options(&frame, r, &r->cli, NULL, argc, argv);
 
 	if (status >= 0)

@@ -30,31 +30,13 @@ static const char synopsis[] =
 	"       session-bind delete S...\n"
 	"options: -d DB  -u USER  -y  --pretty  -n  -q  -v  -h  -V\n";
 
-enum {
-	OPT_CHARACTER = G_OPT_COMMAND,
-	OPT_GREETING,
-	OPT_IMPERSONATE,
-	OPT_NO_GREETING,
-	OPT_NO_PERSONA,
-	OPT_PERSONA,
-	OPT_SET,
-	OPT_TITLE,
+/* its own long options (cmd/common/opt.h) */
+static const enum g_opt own[] = {
+	G_OPT_CHARACTER, G_OPT_GREETING, G_OPT_IMPERSONATE, G_OPT_NO_GREETING, G_OPT_NO_PERSONA,
+	G_OPT_PERSONA, G_OPT_SET, G_OPT_TITLE
 };
 
-static const struct option options[] = {
-	{ "character", required_argument, NULL, OPT_CHARACTER },
-	{ "greeting", required_argument, NULL, OPT_GREETING },
-	{ "impersonate", required_argument, NULL, OPT_IMPERSONATE },
-	{ "no-greeting", no_argument, NULL, OPT_NO_GREETING },
-	{ "no-persona", no_argument, NULL, OPT_NO_PERSONA },
-	{ "persona", required_argument, NULL, OPT_PERSONA },
-	{ "set", required_argument, NULL, OPT_SET },
-	{ "title", required_argument, NULL, OPT_TITLE },
-	G_CLI_LONGOPTS,
-	{ NULL, 0, NULL, 0 }
-};
-
-#define BIT(opt) G_CLI_BIT(opt)
+#define BIT(code) G_OPT_BIT(G_OPT_##code)
 #define MAX_SETS 64
 
 struct bind_cmd {
@@ -64,7 +46,6 @@ struct bind_cmd {
 	char *sets[MAX_SETS];
 	int nsets;
 };
-
 
 /* The session record of id (inside a transaction, before it commits). */
 static json_t *session_record(struct bind_cmd *b, const char *id, struct g_err *err)
@@ -86,8 +67,8 @@ static int run_new(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
 	struct bind_cmd *b = (struct bind_cmd *)c;
 	const struct g_session_edit_spec spec = {
-		b->character, b->persona, b->impersonate, !!(c->given & BIT(OPT_NO_PERSONA)),
-		!!(c->given & BIT(OPT_NO_GREETING)), b->greeting, !!(c->given & BIT(OPT_GREETING)),
+		b->character, b->persona, b->impersonate, !!(c->given & BIT(NO_PERSONA)),
+		!!(c->given & BIT(NO_GREETING)), b->greeting, !!(c->given & BIT(GREETING)),
 		b->title, b->sets, b->nsets,
 	};
 	json_t *rec;
@@ -241,10 +222,10 @@ static int run_delete(struct g_subcmd *c, char **args, int n, struct g_err *err)
 
 static const struct g_subcmd_verb verbs[] = {
 	{ "new", 0, 0,
-	  BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) |
-		  BIT(OPT_GREETING) | BIT(OPT_NO_GREETING) | BIT(OPT_TITLE) | BIT(OPT_SET),
+	  BIT(CHARACTER) | BIT(PERSONA) | BIT(IMPERSONATE) | BIT(NO_PERSONA) |
+		  BIT(GREETING) | BIT(NO_GREETING) | BIT(TITLE) | BIT(SET),
 	  G_CONTEXT_KEY, run_new },
-	{ "list", 0, 0, BIT(OPT_CHARACTER), G_CONTEXT_KEY, run_list },
+	{ "list", 0, 0, BIT(CHARACTER), G_CONTEXT_KEY, run_list },
 	{ "show", 1, -1, 0, G_CONTEXT_KEY, run_show },
 	{ "persona", 1, 1, 0, G_CONTEXT_KEY, run_persona },
 	{ "use-persona", 2, 2, 0, G_CONTEXT_KEY, run_use_persona },
@@ -260,20 +241,20 @@ static int own_option(void *cmd, int opt, const char *arg)
 	struct g_err err;
 
 	switch (opt) {
-	case OPT_CHARACTER: b->character = arg; break;
-	case OPT_PERSONA: b->persona = arg; break;
-	case OPT_IMPERSONATE: b->impersonate = arg; break;
-	case OPT_TITLE:
+	case G_OPT_CHARACTER: b->character = arg; break;
+	case G_OPT_PERSONA: b->persona = arg; break;
+	case G_OPT_IMPERSONATE: b->impersonate = arg; break;
+	case G_OPT_TITLE:
 		if (g_cli_utf8("--title", arg, &err) < 0)
 			return g_msg_report(&err);
 		b->title = arg;
 		break;
-	case OPT_GREETING:
+	case G_OPT_GREETING:
 		if (g_cli_parse_long(arg, 0, 1000000, &b->greeting) < 0)
 			return g_msg_usage(synopsis, "--greeting: '%s' is not a number, 0 or more",
 					     arg);
 		break;
-	case OPT_SET:
+	case G_OPT_SET:
 		if (b->nsets == MAX_SETS)
 			return g_msg_usage(synopsis, "--set: at most %d", MAX_SETS);
 		b->sets[b->nsets++] = (char *)arg;
@@ -287,10 +268,10 @@ static int check_verb(struct g_subcmd *c)
 {
 	struct bind_cmd *b = (struct bind_cmd *)c;
 
-	if (!!b->persona + !!b->impersonate + !!(b->c.given & BIT(OPT_NO_PERSONA)) > 1)
+	if (!!b->persona + !!b->impersonate + !!(b->c.given & BIT(NO_PERSONA)) > 1)
 		return g_msg_usage(synopsis,
 				     "--persona, --impersonate and --no-persona: give one");
-	if ((b->c.given & BIT(OPT_GREETING)) && (b->c.given & BIT(OPT_NO_GREETING)))
+	if ((b->c.given & BIT(GREETING)) && (b->c.given & BIT(NO_GREETING)))
 		return g_msg_usage(synopsis, "--greeting and --no-greeting: give one");
 	if (strcmp(verbs[b->c.verb].name, "new") == 0 && !b->character)
 		return g_msg_usage(synopsis, "new: name the character: --character C");
@@ -299,8 +280,10 @@ static int check_verb(struct g_subcmd *c)
 
 int main(int argc, char **argv)
 {
-	static const struct g_subcmd_def def = { { synopsis, G_CLI_SHORTOPTS, options, own_option },
-						 verbs, sizeof(verbs) / sizeof(*verbs), check_verb };
+	static const struct g_subcmd_def def = {
+		{ synopsis, G_CLI_SHORTOPTS, G_OPT_OWN(own), own_option },
+		verbs, sizeof(verbs) / sizeof(*verbs), check_verb
+	};
 	struct bind_cmd b;
 	int status;
 

@@ -30,37 +30,13 @@ static const char synopsis[] =
 	"                          [--title TEXT] [FILE]\n"
 	"options: -d DB  -u USER  -y  --pretty  --input json|yaml  -n  -q  -v  -h  -V\n";
 
-enum {
-	OPT_CHARACTER = G_OPT_COMMAND,
-	OPT_FORMAT,
-	OPT_IMPERSONATE,
-	OPT_LAST,
-	OPT_MODEL,
-	OPT_NO_PERSONA,
-	OPT_PERSONA,
-	OPT_RECORDS,
-	OPT_ROLE,
-	OPT_STATUS,
-	OPT_TITLE,
+/* its own long options (cmd/common/opt.h) */
+static const enum g_opt own[] = {
+	G_OPT_CHARACTER, G_OPT_FORMAT, G_OPT_IMPERSONATE, G_OPT_LAST, G_OPT_MODEL,
+	G_OPT_NO_PERSONA, G_OPT_PERSONA, G_OPT_RECORDS, G_OPT_ROLE, G_OPT_STATUS, G_OPT_TITLE
 };
 
-static const struct option options[] = {
-	{ "character", required_argument, NULL, OPT_CHARACTER },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "impersonate", required_argument, NULL, OPT_IMPERSONATE },
-	{ "last", required_argument, NULL, OPT_LAST },
-	{ "model", required_argument, NULL, OPT_MODEL },
-	{ "no-persona", no_argument, NULL, OPT_NO_PERSONA },
-	{ "persona", required_argument, NULL, OPT_PERSONA },
-	{ "records", no_argument, NULL, OPT_RECORDS },
-	{ "role", required_argument, NULL, OPT_ROLE },
-	{ "status", required_argument, NULL, OPT_STATUS },
-	{ "title", required_argument, NULL, OPT_TITLE },
-	G_CLI_LONGOPTS,
-	{ NULL, 0, NULL, 0 }
-};
-
-#define BIT(opt) G_CLI_BIT(opt)
+#define BIT(code) G_OPT_BIT(G_OPT_##code)
 /* Appended records are committed, then printed, this many at a time. */
 #define APPEND_BATCH 500
 
@@ -71,7 +47,6 @@ struct log_cmd {
 	long last;
 	struct g_session session; /* the session named, loaded */
 };
-
 
 /* Name and load the session every verb but import acts on. */
 static int open_session(struct log_cmd *l, const char *ref, struct g_err *err)
@@ -202,7 +177,7 @@ static int run_append(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	if (open_session(l, args[0], err) < 0)
 		return -1;
 	m.speaker = &l->session.persona;
-	if (l->c.given & BIT(OPT_RECORDS))
+	if (l->c.given & BIT(RECORDS))
 		return append_records(l, err);
 	if (g_chat_log_message_read_stdin(&f, err) < 0) {
 		g_fileio_release(&f);
@@ -258,7 +233,7 @@ static int run_delete(struct g_subcmd *c, char **args, int n, struct g_err *err)
 
 	if (!seqs)
 		return g_err_oom(err);
-	if (!!(l->c.given & BIT(OPT_LAST)) == (n > 1))
+	if (!!(l->c.given & BIT(LAST)) == (n > 1))
 		rc = g_err_set(err, G_EX_USAGE, "delete: name messages by number or by --last N");
 	for (a = 1; a < n && rc == 0; a++)
 		if ((rc = parse_seq(args[a], &seq, err)) == 0)
@@ -267,7 +242,7 @@ static int run_delete(struct g_subcmd *c, char **args, int n, struct g_err *err)
 		rc = open_session(l, args[0], err);
 	if (rc == 0)
 		rc = g_chat_edit_delete(&l->c.ctx, l->session.id, seqs,
-					(l->c.given & BIT(OPT_LAST)) ? l->last : 0, &records, err);
+					(l->c.given & BIT(LAST)) ? l->last : 0, &records, err);
 	json_array_foreach (records, i, rec)
 		if (rc == 0)
 			rc = g_subcmd_write(&l->c, json_incref(rec), err);
@@ -321,7 +296,7 @@ static int run_import(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
 	struct log_cmd *l = (struct log_cmd *)c;
 	struct g_chat_import o = { l->character, l->persona, l->impersonate,
-				  !!(l->c.given & BIT(OPT_NO_PERSONA)), l->title };
+				  !!(l->c.given & BIT(NO_PERSONA)), l->title };
 	json_t *rec;
 
 	if (g_chat_edit_import(&l->c.ctx, n ? args[0] : "-", l->c.cli.input, &o, &rec, err) < 0)
@@ -330,15 +305,15 @@ static int run_import(struct g_subcmd *c, char **args, int n, struct g_err *err)
 }
 
 static const struct g_subcmd_verb verbs[] = {
-	{ "show", 1, 1, BIT(OPT_LAST) | BIT(OPT_FORMAT), G_CONTEXT_KEY, run_show },
-	{ "append", 1, 1, BIT(OPT_ROLE) | BIT(OPT_STATUS) | BIT(OPT_MODEL) | BIT(OPT_RECORDS),
+	{ "show", 1, 1, BIT(LAST) | BIT(FORMAT), G_CONTEXT_KEY, run_show },
+	{ "append", 1, 1, BIT(ROLE) | BIT(STATUS) | BIT(MODEL) | BIT(RECORDS),
 	  G_CONTEXT_KEY, run_append },
 	{ "edit", 2, 2, 0, G_CONTEXT_KEY, run_edit },
-	{ "delete", 1, -1, BIT(OPT_LAST), G_CONTEXT_KEY, run_delete },
-	{ "export", 1, 1, BIT(OPT_FORMAT), G_CONTEXT_KEY, run_export },
+	{ "delete", 1, -1, BIT(LAST), G_CONTEXT_KEY, run_delete },
+	{ "export", 1, 1, BIT(FORMAT), G_CONTEXT_KEY, run_export },
 	{ "import", 0, 1,
-	  BIT(OPT_CHARACTER) | BIT(OPT_PERSONA) | BIT(OPT_IMPERSONATE) | BIT(OPT_NO_PERSONA) |
-		  BIT(OPT_TITLE),
+	  BIT(CHARACTER) | BIT(PERSONA) | BIT(IMPERSONATE) | BIT(NO_PERSONA) |
+		  BIT(TITLE),
 	  G_CONTEXT_KEY, run_import },
 };
 
@@ -348,19 +323,19 @@ static int own_option(void *cmd, int opt, const char *arg)
 	struct g_err err;
 
 	switch (opt) {
-	case OPT_CHARACTER: l->character = arg; break;
-	case OPT_PERSONA: l->persona = arg; break;
-	case OPT_IMPERSONATE: l->impersonate = arg; break;
-	case OPT_TITLE:
-	case OPT_MODEL:
-		if (g_cli_utf8(opt == OPT_TITLE ? "--title" : "--model", arg, &err) < 0)
+	case G_OPT_CHARACTER: l->character = arg; break;
+	case G_OPT_PERSONA: l->persona = arg; break;
+	case G_OPT_IMPERSONATE: l->impersonate = arg; break;
+	case G_OPT_TITLE:
+	case G_OPT_MODEL:
+		if (g_cli_utf8(opt == G_OPT_TITLE ? "--title" : "--model", arg, &err) < 0)
 			return g_msg_report(&err);
-		*(opt == OPT_TITLE ? &l->title : &l->model) = arg;
+		*(opt == G_OPT_TITLE ? &l->title : &l->model) = arg;
 		break;
-	case OPT_FORMAT: l->format = arg; break;
-	case OPT_ROLE: l->role = arg; break;
-	case OPT_STATUS: l->status_opt = arg; break;
-	case OPT_LAST:
+	case G_OPT_FORMAT: l->format = arg; break;
+	case G_OPT_ROLE: l->role = arg; break;
+	case G_OPT_STATUS: l->status_opt = arg; break;
+	case G_OPT_LAST:
 		if (g_cli_parse_long(arg, 1, 0x7fffffffL, &l->last) < 0)
 			return g_msg_usage(synopsis, "--last: '%s' is not a number, 1 or more", arg);
 		break;
@@ -373,7 +348,7 @@ static int check_verb(struct g_subcmd *c)
 {
 	struct log_cmd *l = (struct log_cmd *)c;
 
-	if (!!l->persona + !!l->impersonate + !!(l->c.given & BIT(OPT_NO_PERSONA)) > 1)
+	if (!!l->persona + !!l->impersonate + !!(l->c.given & BIT(NO_PERSONA)) > 1)
 		return g_msg_usage(synopsis,
 				     "--persona, --impersonate and --no-persona: give one");
 	return -1;
@@ -381,8 +356,10 @@ static int check_verb(struct g_subcmd *c)
 
 int main(int argc, char **argv)
 {
-	static const struct g_subcmd_def def = { { synopsis, G_CLI_SHORTOPTS, options, own_option },
-						 verbs, sizeof(verbs) / sizeof(*verbs), check_verb };
+	static const struct g_subcmd_def def = {
+		{ synopsis, G_CLI_SHORTOPTS, G_OPT_OWN(own), own_option },
+		verbs, sizeof(verbs) / sizeof(*verbs), check_verb
+	};
 	struct log_cmd l;
 	int status;
 

@@ -85,9 +85,6 @@ int g_cli_getopt(int argc, char *const argv[], const char *shortopts,
 enum g_cli_result g_cli_option(struct g_cli *cli, int opt, const char *arg,
 			       struct g_err *err);
 
-/* A command's own options are bits G_CLI_BIT(opt), so that each subcommand
- * can say which it takes (cmd/common/subcmd.h). */
-#define G_CLI_BIT(opt) (1u << ((opt) - G_OPT_COMMAND))
 
 /* The database path of §3: -d, $GUISE_DB, ${XDG_DATA_HOME:-~/.local/share}/
  * guise/guise.db. Returns a malloc'd string or NULL with err set (78). */

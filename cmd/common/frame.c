@@ -36,26 +36,27 @@ static int shared_option(struct g_cli *cli, int opt, const char *arg, const char
 	return 1;
 }
 
-int g_frame_options(const struct g_frame *f, void *cmd, struct g_cli *cli, unsigned *given,
-		    int argc, char **argv)
+int g_frame_options(const struct g_frame *f, void *cmd, struct g_cli *cli,
+                    g_opt_set *given, int argc, char **argv)
 {
+	struct option table[G_OPT_TABLE_SIZE];
+	enum g_opt code;
 	int opt, status;
 
-	while ((opt = g_cli_getopt(argc, argv, f->shortopts, f->options)) != -1) {
+	g_opt_table(f->own, f->nown, table);
+	while ((opt = g_cli_getopt(argc, argv, f->shortopts, table)) != -1) {
 		if (shared_option(cli, opt, optarg, f->synopsis, &status)) {
 			if (status >= 0)
 				return status;
 			continue;
 		}
-		/* cannot happen: g_cli_getopt gives only the tables' codes
-		 * (strchr sees only 1..0x7f: the condition says so first) */
-		/* cppcheck-suppress invalidFunctionArg */
-		if (opt < G_OPT_COMMAND ? opt <= 0 || opt > 0x7f || !strchr(f->shortopts, opt)
-					: opt >= G_OPT_COMMAND + 32)
+		/* cannot happen: g_cli_getopt gives only the table's codes and
+		 * letters */
+		if (!(code = g_opt_code(f->own, f->nown, opt)))
 			return g_msg_usage(f->synopsis, "unknown option");
-		if (given && opt >= G_OPT_COMMAND)
-			*given |= G_CLI_BIT(opt);
-		if ((status = f->option(cmd, opt, optarg)) >= 0)
+		if (given)
+			*given |= G_OPT_BIT(code);
+		if ((status = f->option(cmd, code, optarg)) >= 0)
 			return status;
 	}
 	return -1;

@@ -26,10 +26,11 @@ int g_subcmd_write(struct g_subcmd *c, json_t *rec, struct g_err *err)
  * with optind moved past it, or -1 after a usage error (no verb, an unknown
  * one, an option given that it does not take, too few or too many
  * operands). */
-static int find_verb(const struct g_subcmd_def *d, unsigned given, int argc, char **argv)
+static int find_verb(const struct g_subcmd_def *d, g_opt_set given, int argc,
+                     char **argv)
 {
 	const struct g_subcmd_verb *v = NULL;
-	const struct option *options = d->frame.options;
+	const struct g_frame *f = &d->frame;
 	const char *synopsis = d->frame.synopsis;
 	const char *name;
 	size_t i;
@@ -47,10 +48,11 @@ static int find_verb(const struct g_subcmd_def *d, unsigned given, int argc, cha
 		g_msg_usage(synopsis, "'%s' is not a subcommand", name);
 		return -1;
 	}
-	for (i = 0; options[i].name; i++)
-		if (options[i].val >= G_OPT_COMMAND && (given & G_CLI_BIT(options[i].val)) &&
-		    !(v->takes & G_CLI_BIT(options[i].val))) {
-			g_msg_usage(synopsis, "%s: --%s does not apply", name, options[i].name);
+	for (i = 0; i < f->nown; i++)
+		if ((given & G_OPT_BIT(f->own[i])) &&
+		    !(v->takes & G_OPT_BIT(f->own[i]))) {
+			g_msg_usage(synopsis, "%s: --%s does not apply", name,
+			            g_opt_name(f->own[i]));
 			return -1;
 		}
 	args = argc - optind;

@@ -24,7 +24,7 @@ struct g_subcmd {
 	struct g_cli cli;
 	struct g_context ctx;
 	struct g_doc_writer *out;
-	unsigned given; /* G_CLI_BIT of each own option given */
+	g_opt_set given; /* G_OPT_BIT of each own option given */
 	int verb;       /* its index in the verb table */
 	int status;     /* the first failure of a batch, or 0 */
 };
@@ -33,12 +33,12 @@ struct g_subcmd {
 typedef int g_subcmd_run(struct g_subcmd *c, char **args, int n, struct g_err *err);
 
 /* One subcommand, a row of its command's table: the own options it takes
- * (G_CLI_BIT), how many operands (max_args -1: any number), what it needs
+ * (G_OPT_BIT), how many operands (max_args -1: any number), what it needs
  * opened before it runs, and its run. */
 struct g_subcmd_verb {
 	const char *name;
 	int min_args, max_args;
-	unsigned takes;
+	g_opt_set takes;
 	enum g_context_needs needs;
 	g_subcmd_run *run;
 };

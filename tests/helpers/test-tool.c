@@ -65,7 +65,6 @@
  *                                       and its reply record
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,13 +132,9 @@ static const char synopsis[] =
 	"       test-tool vault-columns TABLE\n"
 	"shared options: -d DB -u USER -y --pretty --input json|yaml -q -v -n\n";
 
-enum { OPT_ANY = G_OPT_COMMAND, OPT_STRICT };
-
-static const struct option options[] = {
-	{ "any", no_argument, NULL, OPT_ANY },
-	{ "strict", no_argument, NULL, OPT_STRICT },
-	G_CLI_LONGOPTS,
-	{ NULL, 0, NULL, 0 }
+/* its own long options (cmd/common/opt.h) */
+static const enum g_opt own[] = {
+	G_OPT_ANY, G_OPT_STRICT
 };
 
 struct tool {
@@ -154,9 +149,9 @@ static int own_option(void *cmd, int opt, const char *arg)
 	struct tool *t = cmd;
 
 	(void)arg;
-	if (opt == OPT_ANY)
+	if (opt == G_OPT_ANY)
 		t->any = 1;
-	else if (opt == OPT_STRICT)
+	else if (opt == G_OPT_STRICT)
 		t->strict = 1;
 	return -1;
 }
@@ -165,7 +160,9 @@ static int own_option(void *cmd, int opt, const char *arg)
  * the exit status. */
 static int parse(struct tool *t, int argc, char **argv)
 {
-	static const struct g_frame frame = { synopsis, G_CLI_SHORTOPTS, options, own_option };
+	static const struct g_frame frame = {
+		synopsis, G_CLI_SHORTOPTS, G_OPT_OWN(own), own_option
+	};
 
 	return g_frame_options(&frame, t, &t->cli, NULL, argc, argv);
 }
