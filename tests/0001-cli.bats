@@ -107,11 +107,18 @@ test-tool: warning: a warning is silenced by -q"
 }
 
 @test "records on a pipe are handled as they arrive, not when the pipe ends" {
-	{ echo '{"a":1}'; sleep 3; echo '{"b":2}'; } | test-tool doc > "$BATS_TEST_TMPDIR/out" &
-	local writer=$!
-	sleep 1.5
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" '{"a":1}'
-	wait "$writer"
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" '{"a":1}
+	local out=$BATS_TEST_TMPDIR/out fifo=$BATS_TEST_TMPDIR/in
+	mkfifo "$fifo"
+	test-tool doc < "$fifo" > "$out" &
+	local reader=$!
+	exec 5> "$fifo"
+	echo '{"a":1}' >&5
+	# the first record comes out while the pipe is still open
+	wait_until 10 test -s "$out"
+	assert_equal "$(cat "$out")" '{"a":1}'
+	echo '{"b":2}' >&5
+	exec 5>&-
+	wait "$reader"
+	assert_equal "$(cat "$out")" '{"a":1}
 {"b":2}'
 }

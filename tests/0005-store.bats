@@ -21,10 +21,14 @@ mode() { stat -c %a "$1"; }
 	assert_equal "$(mode "$db")" 600
 	assert_equal "$(mode "${db%/*}")" 700
 	# SQLite gives its -wal and -shm the database's mode
-	{ echo "INSERT INTO meta VALUES ('k', 'v');"; sleep 1; } | (umask 022 && sqlite3 "$db") &
-	sleep 0.5
+	mkfifo "$BATS_TEST_TMPDIR/sql"
+	(umask 022 && sqlite3 "$db" < "$BATS_TEST_TMPDIR/sql") &
+	exec 5> "$BATS_TEST_TMPDIR/sql"
+	echo "INSERT INTO meta VALUES ('k', 'v');" >&5
+	wait_until 10 test -e "$db-shm"
 	assert_equal "$(mode "$db-wal")" 600
 	assert_equal "$(mode "$db-shm")" 600
+	exec 5>&-
 	wait
 }
 

@@ -5,8 +5,8 @@
 # neither fail on a busy database nor store a card twice.
 #
 # Sizes: 10 000 small JSON cards in a plain build, 2 000 under a sanitizer
-# (ASan makes each card several times slower; the kills then land earlier
-# in the run, which is as good a test).
+# (ASan makes each card several times slower; the kills wait for progress,
+# so they land mid-run all the same).
 
 load common
 

@@ -300,7 +300,8 @@ inter|argon2id13|2|67108864"
 	persona-encrypt seal < "$BATS_TEST_TMPDIR/in" > /dev/null &
 	local pid=$!
 	exec 5> "$BATS_TEST_TMPDIR/in"
-	sleep 0.5
+	# it turns core dumps off before it reads a byte
+	wait_until 10 grep -qE '^Max core file size +0 +0 +bytes' "/proc/$pid/limits"
 	run -0 grep '^Max core file size' "/proc/$pid/limits"
 	assert_output --regexp 'Max core file size +0 +0 +bytes'
 	exec 5>&-

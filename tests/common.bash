@@ -48,6 +48,18 @@ pngsuite_expected() {
 	done < "$DATA/pngsuite/expected.tsv"
 }
 
+# wait_until SECONDS COMMAND...: run COMMAND every 20 ms until it succeeds;
+# fails if it has not after SECONDS. For waiting on another process's
+# progress instead of sleeping for a guessed time.
+wait_until() {
+	local deadline=$((SECONDS + $1 + 1))
+	shift
+	until "$@"; do
+		((SECONDS < deadline)) || fail "waited in vain for: $*"
+		sleep 0.02
+	done
+}
+
 # hold_reader: a sqlite3 reader inside a read transaction on $GUISE_DB, so
 # its -wal and -shm files stay there to look at, until release_reader. It
 # waits for the reader's first answer, not for a guessed time.
