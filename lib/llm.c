@@ -110,6 +110,21 @@ static void map_all(struct g_llm_call *c, json_t *body, const json_t *req,
 	}
 }
 
+/* map_all into an object of its own, body's member FIELD, which is left out
+ * when the request sets none of the settings (Ollama's options, Gemini's
+ * generationConfig). */
+static void map_all_under(struct g_llm_call *c, json_t *body, const char *field,
+			  const json_t *req, const struct wire_name *names)
+{
+	json_t *o = json_object();
+
+	map_all(c, o, req, names);
+	if (json_object_size(o))
+		json_object_set_new(body, field, o);
+	else
+		json_decref(o);
+}
+
 static const struct wire_name openai_names[] = {
 	{ "temperature", "temperature" }, { "top_p", "top_p" }, { "max_tokens", "max_tokens" },
 	{ "frequency_penalty", "frequency_penalty" }, { "presence_penalty", "presence_penalty" },
@@ -251,23 +266,18 @@ static int build_anthropic(struct g_llm_call *c, const json_t *req, const char *
 
 static int build_ollama(struct g_llm_call *c, const json_t *req, const char *model, int stream)
 {
-	json_t *b = c->body, *o = json_object();
+	json_t *b = c->body;
 
 	json_object_set_new(b, "model", json_string(model));
 	json_object_set(b, "messages", json_object_get(req, "messages"));
 	json_object_set_new(b, "stream", json_boolean(stream));
-	map_all(c, o, req, ollama_names);
-	if (json_object_size(o))
-		json_object_set_new(b, "options", o);
-	else
-		json_decref(o);
+	map_all_under(c, b, "options", req, ollama_names);
 	return 0;
 }
 
 static int build_gemini(struct g_llm_call *c, const json_t *req, int stream)
 {
-	json_t *b = c->body, *system = NULL, *chat, *contents = json_array(), *t,
-	       *config = json_object();
+	json_t *b = c->body, *system = NULL, *chat, *contents = json_array(), *t;
 	size_t i;
 
 	(void)stream;
@@ -283,11 +293,7 @@ static int build_gemini(struct g_llm_call *c, const json_t *req, int stream)
 	}
 	json_decref(chat);
 	json_object_set_new(b, "contents", contents);
-	map_all(c, config, req, gemini_names);
-	if (json_object_size(config))
-		json_object_set_new(b, "generationConfig", config);
-	else
-		json_decref(config);
+	map_all_under(c, b, "generationConfig", req, gemini_names);
 	return 0;
 }
 

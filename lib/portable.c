@@ -178,12 +178,14 @@ static int is_sealed(const json_t *v)
 	return json_is_object(v) && json_object_get(v, MARK);
 }
 
+static int walk_child(struct walk *w, const char *token, char kind, json_t *child,
+		      json_t **with);
+
 /* Replace *slot's strings (sealing) or sealed objects (opening), below. */
 static int walk_value(struct walk *w, json_t *v, json_t **replacement)
 {
 	const char *key;
 	json_t *child, *with;
-	struct mark m;
 	size_t i;
 
 	*replacement = NULL;
@@ -199,28 +201,37 @@ static int walk_value(struct walk *w, json_t *v, json_t **replacement)
 	}
 	if (json_is_object(v)) {
 		json_object_foreach (v, key, child) {
-			if (push(w, key, 'o', &m) < 0 || walk_value(w, child, &with) < 0)
+			if (walk_child(w, key, 'o', child, &with) < 0)
 				return -1;
-			if (with) {
+			if (with)
 				json_object_set_new(v, key, with);
-				w->count++;
-			}
-			pop(w, &m);
 		}
 	} else if (json_is_array(v)) {
 		json_array_foreach (v, i, child) {
 			char index[32];
 
 			snprintf(index, sizeof(index), "%zu", i);
-			if (push(w, index, 'a', &m) < 0 || walk_value(w, child, &with) < 0)
+			if (walk_child(w, index, 'a', child, &with) < 0)
 				return -1;
-			if (with) {
+			if (with)
 				json_array_set_new(v, i, with);
-				w->count++;
-			}
-			pop(w, &m);
 		}
 	}
+	return 0;
+}
+
+/* walk_value for a member or element, its token pushed onto the pointer
+ * while it is walked; *with its replacement, counted, or NULL. */
+static int walk_child(struct walk *w, const char *token, char kind, json_t *child,
+		      json_t **with)
+{
+	struct mark m;
+
+	if (push(w, token, kind, &m) < 0 || walk_value(w, child, with) < 0)
+		return -1;
+	if (*with)
+		w->count++;
+	pop(w, &m);
 	return 0;
 }
 

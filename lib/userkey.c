@@ -183,14 +183,27 @@ int g_userkey_get(const char *db_id, const struct g_user *u,
 	return rc;
 }
 
+/* k's DEK wrapped under kek for kind ("passphrase", "recovery"), into
+ * the user's blobs wrapped_out and nonce_out. */
+static int wrap_dek(const struct g_userkey *k, const unsigned char *kek, const char *kind,
+		    struct g_blob *wrapped_out, struct g_blob *nonce_out, struct g_err *err)
+{
+	unsigned char nonce[G_NONCE_BYTES];
+	unsigned char wrapped[G_KEY_BYTES + G_TAG_BYTES];
+	struct g_wrap_ad ad;
+
+	wrap_ad(k, kind, &ad);
+	g_crypt_wrap(kek, k->dek, &ad, wrapped, nonce);
+	return g_user_blob_set(wrapped_out, wrapped, sizeof(wrapped), err) < 0 ||
+	       g_user_blob_set(nonce_out, nonce, sizeof(nonce), err) < 0 ? -1 : 0;
+}
+
 int g_userkey_wrap_passphrase(const struct g_userkey *k, struct g_user *u,
 			      const struct g_kdf *kdf,
 			      const struct g_secret *pass, struct g_err *err)
 {
-	unsigned char salt[G_SALT_BYTES], nonce[G_NONCE_BYTES];
-	unsigned char wrapped[G_KEY_BYTES + G_TAG_BYTES];
+	unsigned char salt[G_SALT_BYTES];
 	unsigned char *kek = g_crypt_key_new();
-	struct g_wrap_ad ad;
 	int rc;
 
 	if (!kek)
@@ -198,13 +211,10 @@ int g_userkey_wrap_passphrase(const struct g_userkey *k, struct g_user *u,
 	randombytes_buf(salt, sizeof(salt));
 	rc = g_crypt_kdf_derive(pass->buf, pass->len, salt, kdf, kek, err);
 	if (rc == 0) {
-		wrap_ad(k, "passphrase", &ad);
-		g_crypt_wrap(kek, k->dek, &ad, wrapped, nonce);
 		u->kdf = *kdf;
 		snprintf(u->kdf_alg, sizeof(u->kdf_alg), "%s", G_KDF_ALG);
 		rc = g_user_blob_set(&u->salt, salt, sizeof(salt), err) < 0 ||
-		     g_user_blob_set(&u->dek_wrapped, wrapped, sizeof(wrapped), err) < 0 ||
-		     g_user_blob_set(&u->dek_nonce, nonce, sizeof(nonce), err) < 0 ? -1 : 0;
+		     wrap_dek(k, kek, "passphrase", &u->dek_wrapped, &u->dek_nonce, err) < 0 ? -1 : 0;
 	}
 	g_crypt_key_free(kek);
 	return rc;
@@ -213,19 +223,13 @@ int g_userkey_wrap_passphrase(const struct g_userkey *k, struct g_user *u,
 int g_userkey_wrap_recovery(const struct g_userkey *k, struct g_user *u,
 			    char text[G_RECOVERY_TEXT], struct g_err *err)
 {
-	unsigned char nonce[G_NONCE_BYTES];
-	unsigned char wrapped[G_KEY_BYTES + G_TAG_BYTES];
 	unsigned char *recovery = g_crypt_key_random();
-	struct g_wrap_ad ad;
 	int rc;
 
 	if (!recovery)
 		return g_err_oom(err);
-	wrap_ad(k, "recovery", &ad);
-	g_crypt_wrap(recovery, k->dek, &ad, wrapped, nonce);
+	rc = wrap_dek(k, recovery, "recovery", &u->recovery_wrapped, &u->recovery_nonce, err);
 	g_crypt_recovery_format(recovery, text);
 	g_crypt_key_free(recovery);
-	rc = g_user_blob_set(&u->recovery_wrapped, wrapped, sizeof(wrapped), err) < 0 ||
-	     g_user_blob_set(&u->recovery_nonce, nonce, sizeof(nonce), err) < 0 ? -1 : 0;
 	return rc;
 }

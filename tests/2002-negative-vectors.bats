@@ -34,12 +34,18 @@ assert_broken() {
 	[[ $stderr != *Seraphina* && $stderr != *Guardian* && $stderr != *Simon* ]]
 }
 
+# move_name FROM TO: row FROM's encrypted name and its nonce, as they are,
+# into row TO
+move_name() {
+	sqlite3 "$GUISE_DB" "UPDATE characters SET
+		(name, name_nonce) = (SELECT name, name_nonce FROM characters WHERE id = '$1')
+		WHERE id = '$2'"
+}
+
 FAILS="ciphertext fails its integrity check"
 
 @test "swapped_row: a ciphertext moved to another row" {
-	sqlite3 "$GUISE_DB" "UPDATE characters SET
-		(name, name_nonce) = (SELECT name, name_nonce FROM characters WHERE id = 'c1')
-		WHERE id = 'c2'"
+	move_name c1 c2
 	assert_broken alice "$PASS1" c2 name 3 "$FAILS"
 }
 
@@ -49,9 +55,7 @@ FAILS="ciphertext fails its integrity check"
 }
 
 @test "other_user: a ciphertext moved to another user's row" {
-	sqlite3 "$GUISE_DB" "UPDATE characters SET
-		(name, name_nonce) = (SELECT name, name_nonce FROM characters WHERE id = 'c1')
-		WHERE id = 'c3'"
+	move_name c1 c3
 	assert_broken bob "$PASS2" c3 name 1 "$FAILS"
 }
 

@@ -79,20 +79,31 @@ old_recovery_works() {
 	GUISE_PASSPHRASE_FILE=$PASS1 run -0 persona-encrypt unlock --timeout 30d
 }
 
-@test "a cached key from another copy of the database is not used" {
+# two_copies: alice with the character Wren, and a copy of the database
+# (copy.db) with the same db id, user id and dek_version but another key:
+# in the copy a rekey (dek_version 2), then a second rekey here too
+two_copies() {
 	new_user alice
 	export GUISE_PASSPHRASE_FILE=$PASS1
 	mkchar Wren > /dev/null
 	cp "$GUISE_DB" "$BATS_TEST_TMPDIR/copy.db"
-	# in the copy: a rekey (dek_version 2), then a second rekey here too
 	GUISE_DB=$BATS_TEST_TMPDIR/copy.db persona-encrypt rekey > /dev/null
 	persona-encrypt rekey > /dev/null
+}
+
+# to_copy: the copy from two_copies in place of the database
+to_copy() {
+	cp "$BATS_TEST_TMPDIR/copy.db" "$GUISE_DB"
+	rm -f "$GUISE_DB-wal" "$GUISE_DB-shm"
+}
+
+@test "a cached key from another copy of the database is not used" {
+	two_copies
 	persona-encrypt unlock > /dev/null
 	unset GUISE_PASSPHRASE_FILE
 	run_ok persona show Wren
 	# the copy has the same db id, user id and dek_version, another key
-	cp "$BATS_TEST_TMPDIR/copy.db" "$GUISE_DB"
-	rm -f "$GUISE_DB-wal" "$GUISE_DB-shm"
+	to_copy
 	run -77 --separate-stderr persona show Wren
 	assert_output ""
 	assert_equal "$stderr" "persona: user 'alice' is locked: run 'persona-encrypt unlock -u alice'"
@@ -101,17 +112,11 @@ old_recovery_works() {
 }
 
 @test "a session token from another copy of the database is not used" {
-	new_user alice
-	export GUISE_PASSPHRASE_FILE=$PASS1
-	mkchar Wren > /dev/null
-	cp "$GUISE_DB" "$BATS_TEST_TMPDIR/copy.db"
-	GUISE_DB=$BATS_TEST_TMPDIR/copy.db persona-encrypt rekey > /dev/null
-	persona-encrypt rekey > /dev/null
+	two_copies
 	eval "$(persona-encrypt unlock --token)"
 	unset GUISE_PASSPHRASE_FILE
 	run_ok persona show Wren
-	cp "$BATS_TEST_TMPDIR/copy.db" "$GUISE_DB"
-	rm -f "$GUISE_DB-wal" "$GUISE_DB-shm"
+	to_copy
 	run -77 --separate-stderr persona show Wren
 	assert_equal "$stderr" "persona: user 'alice' is locked: run 'persona-encrypt unlock -u alice'"
 }

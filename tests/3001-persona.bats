@@ -8,14 +8,10 @@
 
 load keys
 
-setup_file() {
-	"$TOP/tests/helpers/make-card-fixtures.bash" "$BATS_FILE_TMPDIR"
-}
+setup_file() { card_fixtures_make; }
 
 setup() {
-	keys_setup_alice
-	F=$BATS_FILE_TMPDIR
-	CARDS=$DATA/cards-aicharlib
+	card_fixtures_setup
 }
 
 teardown() { keys_teardown; }

@@ -8,10 +8,7 @@
 load sessions
 
 setup() {
-	sessions_setup
-	MELINA=$(import_card "$CARDS/melina.png")
-	ALPIN=$(import_card "$CARDS/alpin_dale.png")
-	WREN=$(mkpersona Wren)
+	sessions_setup_cast
 }
 
 teardown() { keys_teardown; }

@@ -84,11 +84,17 @@ chat() {
 	say "$1" '*{{char}} smiles at {{user}}.* A friend.' --role assistant
 }
 
-@test "custom persona: the request, key by key; the persona block in the story string" {
-	local s
-	s=$(mksession --character Seraphina --persona Wren)
+# chatting OPTION...: s (the caller's local) a session made by mksession
+# OPTION..., labelled SESSION, with the two messages of chat (above)
+chatting() {
+	s=$(mksession "$@")
 	label "$s" SESSION
 	chat "$s"
+}
+
+@test "custom persona: the request, key by key; the persona block in the story string" {
+	local s
+	chatting --character Seraphina --persona Wren
 	run -0 --separate-stderr prompt-render -s "$s" <<< 'Where am I?'
 	assert_equal "$stderr" ""
 	assert_equal "${#lines[@]}" 1
@@ -102,9 +108,7 @@ chat() {
 
 @test "impersonated character: its block, its own text with {{char}} and {{user}} swapped; the chat's are not" {
 	local s
-	s=$(mksession --character Seraphina --impersonate Alpin)
-	label "$s" SESSION
-	chat "$s"
+	chatting --character Seraphina --impersonate Alpin
 	run -0 --separate-stderr prompt-render -s "$s" <<< 'Where am I?'
 	assert_equal "$stderr" ""
 	golden impersonated
@@ -116,9 +120,7 @@ Seraphina guards the glade and greets Alpin warmly."
 
 @test "no persona: no block; {{user}} is the user's name" {
 	local s
-	s=$(mksession --character Seraphina --no-persona)
-	label "$s" SESSION
-	chat "$s"
+	chatting --character Seraphina --no-persona
 	run -0 --separate-stderr prompt-render -s "$s" <<< 'Where am I?'
 	assert_equal "$stderr" ""
 	golden none
@@ -128,9 +130,7 @@ Seraphina guards the glade and greets Alpin warmly."
 	local s ash before
 	ash=$(mkpersona Ash)
 	label "$ash" ASH
-	s=$(mksession --character Seraphina --persona Wren)
-	label "$s" SESSION
-	chat "$s"
+	chatting --character Seraphina --persona Wren
 	session-bind use-persona "$s" Ash > /dev/null
 	say "$s" '{{user}} here, now.'
 	before=$(session-log show "$s")

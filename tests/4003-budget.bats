@@ -38,6 +38,14 @@ render() {
 	assert_equal "$(jq .guise.budget.used <<< "$output")" "$(estimate)"
 }
 
+# assert_budget_at S SETTING... BUDGET: after session-bind set S SETTING...,
+# render S (above) reports BUDGET (see budget)
+assert_budget_at() {
+	session-bind set "$1" "${@:2:$#-2}" > /dev/null
+	render "$1"
+	assert_equal "$(budget)" "${!#}"
+}
+
 # contents: the contents of the request's messages after the story string, on one line
 contents() { jq -c '[.messages[1:][].content]' <<< "$output"; }
 
@@ -63,21 +71,13 @@ small() {
 	small --set context_tokens=59
 	render "$S"
 	assert_equal "$(budget)" '[59,null,59,null,3,0,0]'
-	session-bind set "$S" context_tokens=58 > /dev/null
-	render "$S"
-	assert_equal "$(budget)" '[58,null,51,null,2,0,1]'
+	assert_budget_at "$S" context_tokens=58 '[58,null,51,null,2,0,1]'
 	assert_equal "$(contents)" '["[Start a new chat]","Grüße!","","Hi"]'
-	session-bind set "$S" context_tokens=51 > /dev/null
-	render "$S"
-	assert_equal "$(budget)" '[51,null,51,null,2,0,1]'
-	session-bind set "$S" context_tokens=50 > /dev/null
-	render "$S"
-	assert_equal "$(budget)" '[50,null,44,null,1,0,2]'
+	assert_budget_at "$S" context_tokens=51 '[51,null,51,null,2,0,1]'
+	assert_budget_at "$S" context_tokens=50 '[50,null,44,null,1,0,2]'
 	assert_equal "$(contents)" '["[Start a new chat]","","Hi"]'
 	# nothing but the story string, the marker and the new message: 40
-	session-bind set "$S" context_tokens=40 > /dev/null
-	render "$S"
-	assert_equal "$(budget)" '[40,null,40,null,0,0,3]'
+	assert_budget_at "$S" context_tokens=40 '[40,null,40,null,0,0,3]'
 	assert_equal "$(contents)" '["[Start a new chat]","Hi"]'
 	session-bind set "$S" context_tokens=39 > /dev/null
 	run -65 --separate-stderr prompt-render -s "$S" -m Hi
@@ -99,27 +99,21 @@ small() {
 	render "$S"
 	assert_equal "$(budget)" '[100,41,59,null,3,0,0]'
 	assert_equal "$(jq .max_tokens <<< "$output")" 41
-	session-bind set "$S" max_tokens=42 > /dev/null
-	render "$S"
-	assert_equal "$(budget)" '[100,42,51,null,2,0,1]'
+	assert_budget_at "$S" max_tokens=42 '[100,42,51,null,2,0,1]'
 	assert_equal "$(jq .max_tokens <<< "$output")" 42
 	session-bind set "$S" max_tokens=61 > /dev/null
 	run -65 --separate-stderr prompt-render -s "$S" -m Hi
 	assert_output ""
 	assert_equal "$stderr" "prompt-render: the prompt needs 40 tokens without history or examples, over the budget of 39 by 1"
 	# max_tokens alone: from the default context of 8192
-	session-bind set "$S" context_tokens= max_tokens=8152 > /dev/null
-	render "$S"
-	assert_equal "$(budget)" '[8192,8152,40,null,0,0,3]'
+	assert_budget_at "$S" context_tokens= max_tokens=8152 '[8192,8152,40,null,0,0,3]'
 	# longer messages, a real window: 4 of 3000 bytes (1000 + 4 each) and the 40
 	local s2 n
 	s2=$(mksession --character Bo --no-persona --no-greeting --set context_tokens=4096)
 	for n in 1 2 3 4; do say "$s2" "$(printf "$n%.0s" {1..3000})"; done
 	render "$s2"
 	assert_equal "$(budget)" '[4096,null,4056,null,4,0,0]'
-	session-bind set "$s2" max_tokens=400 > /dev/null
-	render "$s2"
-	assert_equal "$(budget)" '[4096,400,3052,null,3,0,1]'
+	assert_budget_at "$s2" max_tokens=400 '[4096,400,3052,null,3,0,1]'
 	assert_equal "$(jq -r '.messages[2].content[0:1]' <<< "$output")" 2
 }
 
@@ -139,22 +133,14 @@ small() {
 	render "$S"
 	assert_equal "$(budget)" '[8192,null,51,2,2,0,0]'
 	assert_equal "$(contents)" '["[Start a new chat]","Grüße!","","Hi"]'
-	session-bind set "$S" history_limit=0 > /dev/null
-	render "$S"
-	assert_equal "$(budget)" '[8192,null,40,0,0,0,0]'
+	assert_budget_at "$S" history_limit=0 '[8192,null,40,0,0,0,0]'
 	assert_equal "$(contents)" '["[Start a new chat]","Hi"]'
-	session-bind set "$S" history_limit=50 > /dev/null
-	render "$S"
-	assert_equal "$(budget)" '[8192,null,59,50,3,0,0]'
+	assert_budget_at "$S" history_limit=50 '[8192,null,59,50,3,0,0]'
 	# with the budget: the limit first, then the budget drops the oldest of those
-	session-bind set "$S" history_limit=2 context_tokens=47 > /dev/null
-	render "$S"
-	assert_equal "$(budget)" '[47,null,44,2,1,0,1]'
+	assert_budget_at "$S" history_limit=2 context_tokens=47 '[47,null,44,2,1,0,1]'
 	assert_equal "$(contents)" '["[Start a new chat]","","Hi"]'
 	# no limit again
-	session-bind set "$S" history_limit= context_tokens= > /dev/null
-	render "$S"
-	assert_equal "$(budget)" '[8192,null,59,null,3,0,0]'
+	assert_budget_at "$S" history_limit= context_tokens= '[8192,null,59,null,3,0,0]'
 }
 
 # blocks: Bo with three example blocks, each its marker (14 bytes: 5 + 4)
@@ -177,28 +163,16 @@ blocks() {
 	render "$S"
 	assert_equal "$(budget)" '[116,null,116,null,3,0,0]'
 	assert_equal "$(contents)" '["[Example Chat]","aaa","bbb","[Example Chat]","ccc","ddd","[Example Chat]","eee","fff","[Start a new chat]","Hello there","Grüße!","","Hi"]'
-	session-bind set "$S" context_tokens=115 > /dev/null
-	render "$S"
-	assert_equal "$(budget)" '[115,null,97,null,3,1,0]'
+	assert_budget_at "$S" context_tokens=115 '[115,null,97,null,3,1,0]'
 	assert_equal "$(contents)" '["[Example Chat]","ccc","ddd","[Example Chat]","eee","fff","[Start a new chat]","Hello there","Grüße!","","Hi"]'
-	session-bind set "$S" context_tokens=97 > /dev/null
-	render "$S"
-	assert_equal "$(budget)" '[97,null,97,null,3,1,0]'
-	session-bind set "$S" context_tokens=96 > /dev/null
-	render "$S"
-	assert_equal "$(budget)" '[96,null,78,null,3,2,0]'
+	assert_budget_at "$S" context_tokens=97 '[97,null,97,null,3,1,0]'
+	assert_budget_at "$S" context_tokens=96 '[96,null,78,null,3,2,0]'
 	assert_equal "$(contents)" '["[Example Chat]","eee","fff","[Start a new chat]","Hello there","Grüße!","","Hi"]'
 	# every block before any history, even the newest block
-	session-bind set "$S" context_tokens=77 > /dev/null
-	render "$S"
-	assert_equal "$(budget)" '[77,null,59,null,3,3,0]'
+	assert_budget_at "$S" context_tokens=77 '[77,null,59,null,3,3,0]'
 	assert_equal "$(contents)" '["[Start a new chat]","Hello there","Grüße!","","Hi"]'
-	session-bind set "$S" context_tokens=58 > /dev/null
-	render "$S"
-	assert_equal "$(budget)" '[58,null,51,null,2,3,1]'
-	session-bind set "$S" context_tokens=40 > /dev/null
-	render "$S"
-	assert_equal "$(budget)" '[40,null,40,null,0,3,3]'
+	assert_budget_at "$S" context_tokens=58 '[58,null,51,null,2,3,1]'
+	assert_budget_at "$S" context_tokens=40 '[40,null,40,null,0,3,3]'
 	session-bind set "$S" context_tokens=39 > /dev/null
 	run -65 --separate-stderr prompt-render -s "$S" -m Hi
 	assert_output ""
@@ -220,9 +194,7 @@ blocks() {
 	# what is never dropped: the story string, the marker, Lark's block, the instructions, the new message
 	keep=$(jq '[.messages[] | select(.content | test("^(Write |\\[Start a new chat\\]$|\\[Lark is |Be brief\\.$|Hi$)"))] | map(((.content | utf8bytelength) + 2) / 3 | floor + 4) | add' <<< "$output")
 	assert_equal "$(jq '[.messages[] | select(.content | test("^(Write |\\[Start a new chat\\]$|\\[Lark is |Be brief\\.$|Hi$)"))] | length' <<< "$output")" 5
-	session-bind set "$s" context_tokens="$keep" > /dev/null
-	render "$s"
-	assert_equal "$(budget)" "[$keep,null,$keep,null,0,3,2]"
+	assert_budget_at "$s" context_tokens="$keep" "[$keep,null,$keep,null,0,3,2]"
 	assert_equal "$(jq -c '[.messages[].role]' <<< "$output")" '["system","system","system","system","user"]'
 	assert_equal "$(jq -r '.messages[1:][].content' <<< "$output" | head -n 1)" '[Start a new chat]'
 	session-bind set "$s" context_tokens=$((keep - 1)) > /dev/null

@@ -22,38 +22,42 @@ stream() {
 	printf "$@" > "$IN"
 }
 
-# events [RECORDS]: the stream in every chunking gives RECORDS (one JSON
-# line per event, none when empty), exit 0, nothing on stderr
-events() {
-	local c
-	for c in "${CHUNKS[@]}"; do
-		run -0 --separate-stderr test-tool sse "$c" < "$IN"
-		assert_equal "chunk $c: $output" "chunk $c: ${1-}"
-		assert_equal "chunk $c: $stderr" "chunk $c: "
-	done
-}
-
-# refused STATUS MESSAGE [RECORDS]: in every chunking, the events before
-# the fault, then exit STATUS with "test-tool: MESSAGE" on stderr
-refused() {
+# sse_runs STATUS OUT ERR [LONG]: in every chunking, test-tool sse exits
+# STATUS with OUT on stdout and ERR on stderr; with LONG, OUT is too long to
+# show, and a difference is told by lengths only
+sse_runs() {
 	local c
 	for c in "${CHUNKS[@]}"; do
 		run "-$1" --separate-stderr test-tool sse "$c" < "$IN"
-		assert_equal "chunk $c: $output" "chunk $c: ${3-}"
-		assert_equal "chunk $c: $stderr" "chunk $c: test-tool: $2"
+		if [[ -n ${4-} ]]; then
+			[[ $output == "$2" ]] || fail "chunk $c: ${#output} bytes of events, not the ${#2} expected"
+		else
+			assert_equal "chunk $c: $output" "chunk $c: $2"
+		fi
+		assert_equal "chunk $c: $stderr" "chunk $c: $3"
 	done
 }
 
-# big FILE: events (above) for a stream with records too long to show:
-# compares them with FILE's content, and says only the lengths when not
-big() {
-	local c want
-	want=$(cat "$1")
-	for c in "${CHUNKS[@]}"; do
-		run -0 --separate-stderr test-tool sse "$c" < "$IN"
-		[[ $output == "$want" ]] || fail "chunk $c: ${#output} bytes of events, not the ${#want} expected"
-		assert_equal "chunk $c: $stderr" "chunk $c: "
-	done
+# events [RECORDS]: the stream in every chunking gives RECORDS (one JSON
+# line per event, none when empty), exit 0, nothing on stderr
+events() { sse_runs 0 "${1-}" ''; }
+
+# refused STATUS MESSAGE [RECORDS]: in every chunking, the events before
+# the fault, then exit STATUS with "test-tool: MESSAGE" on stderr
+refused() { sse_runs "$1" "${3-}" "test-tool: $2"; }
+
+# big FILE: events (above) for a stream with records too long to show,
+# the records FILE holds
+big() { sse_runs 0 "$(cat "$1")" '' long; }
+
+# rec EVENT DATA ID: the record test-tool sse prints for one event; DATA
+# and ID as they stand in JSON, escapes and all
+rec() { printf '{"event":"%s","data":"%s","id":"%s"}\n' "$@"; }
+
+# msg DATA...: the records of events named "message" with no id, one a DATA
+msg() {
+	local d
+	for d in "$@"; do rec message "$d" ''; done
 }
 
 # as N: N bytes of "a"
@@ -65,71 +69,65 @@ MIB=1048576
 
 @test "LF line ends: two events" {
 	stream 'data: one\n\ndata: two\n\n'
-	events '{"event":"message","data":"one","id":""}
-{"event":"message","data":"two","id":""}'
+	events "$(msg one two)"
 }
 
 @test "CR line ends: two events" {
 	stream 'data: one\r\rdata: two\r\r'
-	events '{"event":"message","data":"one","id":""}
-{"event":"message","data":"two","id":""}'
+	events "$(msg one two)"
 }
 
 @test "CRLF line ends: two events, and a CRLF split across pieces is one line end" {
 	# "data: one\r" is 10 bytes: pieces of 1, 2 and 5 end between CR and LF
 	stream 'data: one\r\ndata: two\r\n\r\ndata: three\r\n\r\n'
-	events '{"event":"message","data":"one\ntwo","id":""}
-{"event":"message","data":"three","id":""}'
+	events "$(msg 'one\ntwo' three)"
 }
 
 @test "a CR at the end of one piece and its LF at the start of the next are one line end" {
 	# were they two, the empty line between would dispatch "a" alone
 	stream 'data: a\r\ndata: b\r\n\r\n'
-	events '{"event":"message","data":"a\nb","id":""}'
+	events "$(msg 'a\nb')"
 	# the same with the CR the very last byte of a piece in every chunking:
 	# a CR alone in a stream of CRLFs, then LFs
 	stream 'data:\r\ndata:\r\n\r\n'
-	events '{"event":"message","data":"\n","id":""}'
+	events "$(msg '\n')"
 }
 
 @test "CR CR LF is two line ends (CR, then CRLF); LF CR is two" {
 	stream 'data: a\r\r\ndata: b\n\r'
-	events '{"event":"message","data":"a","id":""}
-{"event":"message","data":"b","id":""}'
+	events "$(msg a b)"
 }
 
 @test "mixed line ends in one event and across events" {
 	stream 'data: a\rdata: b\ndata: c\r\n\ndata: d\n\r\ndata: e\r\n\r'
-	events '{"event":"message","data":"a\nb\nc","id":""}
-{"event":"message","data":"d","id":""}
-{"event":"message","data":"e","id":""}'
+	events "$(msg 'a\nb\nc' d e)"
 }
 
 # --- bytes and characters ---------------------------------------------------
 
 @test "UTF-8 split across pieces: two-, three- and four-byte characters come out whole" {
 	stream 'data: \303\251t\303\251 \342\202\254 \360\237\230\200\360\237\221\215\360\237\217\275\n\n'
-	events '{"event":"message","data":"été € 😀👍🏽","id":""}'
+	events "$(msg 'été € 😀👍🏽')"
 	# each character starting at every offset, so every piece size cuts it
 	stream 'data:\360\237\230\200x\360\237\230\200xx\360\237\230\200xxx\360\237\230\200\n\n'
-	events '{"event":"message","data":"😀x😀xx😀xxx😀","id":""}'
+	events "$(msg '😀x😀xx😀xxx😀')"
 }
 
 @test "UTF-8 in event names and ids is kept" {
 	stream 'event: \303\251v\303\251nement\nid: \342\204\226 7\ndata: x\n\n'
-	events '{"event":"événement","data":"x","id":"№ 7"}'
+	events "$(rec 'événement' x '№ 7')"
 }
 
 @test "a leading BOM is skipped, whole or split across pieces" {
 	stream '\357\273\277data: x\n\n'
-	events '{"event":"message","data":"x","id":""}'
+	events "$(msg x)"
 	stream '\357\273\277\n\ndata: y\n\n'
-	events '{"event":"message","data":"y","id":""}'
+	events "$(msg y)"
 }
 
 @test "only one leading BOM is skipped: a second one is part of the first field name" {
 	stream '\357\273\277\357\273\277data: x\n\ndata: y\n\n'
-	events '{"event":"message","data":"y","id":""}'
+	events "$(msg y)"
 }
 
 @test "a BOM not at the start stays: in data, and at the start of a later line" {
@@ -140,21 +138,21 @@ MIB=1048576
 @test "a partial BOM at the start is not skipped: its bytes are text" {
 	# EF BB then a field: the line's name is not "data", and not UTF-8 either
 	stream '\357\273data: x\n\ndata: y\n\n'
-	events '{"event":"message","data":"y","id":""}'
+	events "$(msg y)"
 	stream '\357\273\n\ndata: z\n\n'
-	events '{"event":"message","data":"z","id":""}'
+	events "$(msg z)"
 }
 
 @test "NUL and control characters in data are kept as they are" {
 	stream 'data: a\000b\001\tc\n\n'
-	events '{"event":"message","data":"a\u0000b\u0001\tc","id":""}'
+	events "$(msg 'a\u0000b\u0001\tc')"
 }
 
 @test "data that is not UTF-8 is refused with 65: a stray byte, an overlong form, a surrogate, past U+10FFFF" {
 	local bad
 	for bad in '\377' '\300\257' '\355\240\200' '\364\220\200\200' '\360\237\230'; do
 		stream "data: ok\n\ndata: $bad\n\n"
-		refused 65 'event data is not UTF-8' '{"event":"message","data":"ok","id":""}'
+		refused 65 'event data is not UTF-8' "$(msg ok)"
 	done
 }
 
@@ -167,7 +165,7 @@ MIB=1048576
 
 @test "comments are ignored, before, inside and between events" {
 	stream ': hello\ndata: a\n:\n: middle\ndata: b\n\n:tail\n\n'
-	events '{"event":"message","data":"a\nb","id":""}'
+	events "$(msg 'a\nb')"
 }
 
 @test "a stream of only comments (keep-alives) gives no events" {
@@ -184,87 +182,67 @@ MIB=1048576
 
 @test "data: with and without the space; only one space is removed; a tab is not" {
 	stream 'data:a\n\ndata: b\n\ndata:  c\n\ndata:\td\n\ndata:   \n\n'
-	events '{"event":"message","data":"a","id":""}
-{"event":"message","data":"b","id":""}
-{"event":"message","data":" c","id":""}
-{"event":"message","data":"\td","id":""}
-{"event":"message","data":"  ","id":""}'
+	events "$(msg a b ' c' '\td' '  ')"
 }
 
 @test "only the first colon separates the name from the value" {
 	stream 'data: a: b:c\n\ndata::x\n\n'
-	events '{"event":"message","data":"a: b:c","id":""}
-{"event":"message","data":":x","id":""}'
+	events "$(msg 'a: b:c' :x)"
 }
 
 @test "several data lines are joined with LF, with no LF at the end" {
 	stream 'data: one\ndata: two\ndata: three\n\n'
-	events '{"event":"message","data":"one\ntwo\nthree","id":""}'
+	events "$(msg 'one\ntwo\nthree')"
 }
 
 @test "an empty data line is an empty line of the data" {
 	stream 'data: a\ndata:\ndata: b\n\ndata:\n\ndata:\ndata:\n\n'
-	events '{"event":"message","data":"a\n\nb","id":""}
-{"event":"message","data":"","id":""}
-{"event":"message","data":"\n","id":""}'
+	events "$(msg 'a\n\nb' '' '\n')"
 }
 
 @test "a line with no colon is a field with an empty value: data alone adds an empty line" {
 	stream 'data\n\ndata\ndata\n\ndata: a\ndata\n\n'
-	events '{"event":"message","data":"","id":""}
-{"event":"message","data":"\n","id":""}
-{"event":"message","data":"a\n","id":""}'
+	events "$(msg '' '\n' 'a\n')"
 }
 
 @test "a line with no colon: event alone names nothing, id alone clears the id, others are ignored" {
 	stream 'id: 1\nevent: x\nevent\ndata: a\n\nid\ndata: b\n\nfoo\ndata: c\n\n'
-	events '{"event":"message","data":"a","id":"1"}
-{"event":"message","data":"b","id":""}
-{"event":"message","data":"c","id":""}'
+	events "$(rec message a 1; msg b c)"
 }
 
 @test "event: names the event; the name does not outlive its event" {
 	stream 'event: add\ndata: 1\n\ndata: 2\n\nevent: x\nevent: last\ndata: 3\n\nevent:\ndata: 4\n\n'
-	events '{"event":"add","data":"1","id":""}
-{"event":"message","data":"2","id":""}
-{"event":"last","data":"3","id":""}
-{"event":"message","data":"4","id":""}'
+	events "$(rec add 1 ''; msg 2; rec last 3 ''; msg 4)"
 }
 
 @test "the name of an event that had no data does not carry over" {
 	stream 'event: skipped\n\ndata: x\n\n'
-	events '{"event":"message","data":"x","id":""}'
+	events "$(msg x)"
 }
 
 @test "id: is kept for later events until another id changes it; id: empty clears it" {
 	stream 'id: 7\ndata: a\n\ndata: b\n\nid: 8\ndata: c\n\nid:\ndata: d\n\n'
-	events '{"event":"message","data":"a","id":"7"}
-{"event":"message","data":"b","id":"7"}
-{"event":"message","data":"c","id":"8"}
-{"event":"message","data":"d","id":""}'
+	events "$(rec message a 7; rec message b 7; rec message c 8; msg d)"
 }
 
 @test "an id in an event without data still sets the last id" {
 	stream 'id: 42\n\ndata: x\n\n'
-	events '{"event":"message","data":"x","id":"42"}'
+	events "$(rec message x 42)"
 }
 
 @test "an id with a NUL in it is ignored: the last id stays" {
 	stream 'id: 1\ndata: a\n\nid: 2\0003\ndata: b\n\nid: \000\ndata: c\n\n'
-	events '{"event":"message","data":"a","id":"1"}
-{"event":"message","data":"b","id":"1"}
-{"event":"message","data":"c","id":"1"}'
+	events "$(rec message a 1; rec message b 1; rec message c 1)"
 }
 
 @test "retry: is ignored, a number or not" {
 	stream 'retry: 1000\ndata: a\n\nretry: soon\nretry\ndata: b\n\n'
-	events '{"event":"message","data":"a","id":""}
-{"event":"message","data":"b","id":""}'
+	events "$(msg a b)"
 }
 
 @test "unknown fields are ignored; field names are case-sensitive and exact" {
 	stream 'foo: bar\nData: X\nDATA: X\n data: X\ndata : X\ndatas: X\nevent : X\nid : X\ndata: a\n\n'
-	events '{"event":"message","data":"a","id":""}'
+	events "$(msg a)"
 }
 
 # --- dispatch -----------------------------------------------------------------
@@ -276,20 +254,18 @@ MIB=1048576
 
 @test "several blank lines between events dispatch once" {
 	stream '\n\n\ndata: a\n\n\n\n\ndata: b\r\n\r\n\r\n\r\n'
-	events '{"event":"message","data":"a","id":""}
-{"event":"message","data":"b","id":""}'
+	events "$(msg a b)"
 }
 
 @test "the final event without its blank line is dropped, however the stream ends" {
 	local end
 	for end in '' '\n' '\r' '\r\n' ; do
 		stream "data: a\n\nevent: cut\ndata: b$end"
-		events '{"event":"message","data":"a","id":""}'
+		events "$(msg a)"
 	done
 	# ... and a blank line ended by a lone CR at the very end still dispatches
 	stream 'data: a\n\ndata: b\n\r'
-	events '{"event":"message","data":"a","id":""}
-{"event":"message","data":"b","id":""}'
+	events "$(msg a b)"
 }
 
 # --- streams shaped like the providers' -----------------------------------------
@@ -360,7 +336,7 @@ MIB=1048576
 		as $((MIB - 5))
 		printf '\n\ndata: b\n\n'
 	} > "$IN"
-	refused 76 'event stream: a line over 1 MiB' '{"event":"message","data":"a","id":""}'
+	refused 76 'event stream: a line over 1 MiB' "$(msg a)"
 	# a comment of 1 MiB + 1, never ended
 	{
 		printf ':'
@@ -412,7 +388,7 @@ eight_mib_record() {
 		eight_mib 1
 		printf 'data: never\n\n'
 	} > "$IN"
-	refused 76 "event stream: an event's data over 8 MiB" '{"event":"message","data":"first","id":""}'
+	refused 76 "event stream: an event's data over 8 MiB" "$(msg first)"
 	# the LFs that join the lines count: 129 lines of 64 KiB are 8 MiB + 128
 	{
 		for _ in $(seq 129); do

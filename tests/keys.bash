@@ -22,6 +22,21 @@ keys_setup_alice() {
 	export GUISE_PASSPHRASE_FILE=$PASS1
 }
 
+# card_fixtures_make: the fixtures of tests/helpers/make-card-fixtures.bash
+# in $BATS_FILE_TMPDIR, once a file (for setup_file)
+card_fixtures_make() {
+	"$TOP/tests/helpers/make-card-fixtures.bash" "$BATS_FILE_TMPDIR"
+}
+
+# keys_setup_alice, with F the made fixtures and CARDS the real cards of
+# tests/data/cards-aicharlib
+# shellcheck disable=SC2034 # F and CARDS are for the suites
+card_fixtures_setup() {
+	keys_setup_alice
+	F=$BATS_FILE_TMPDIR
+	CARDS=$DATA/cards-aicharlib
+}
+
 # Lock every user of the test's database, so no keyring entry outlives it.
 keys_teardown() {
 	local u

@@ -18,6 +18,15 @@ sessions_setup() {
 	CARDS=$DATA/cards-aicharlib
 }
 
+# sessions_setup, with MELINA and ALPIN two real cards imported as
+# characters and WREN a persona
+sessions_setup_cast() {
+	sessions_setup
+	MELINA=$(import_card "$CARDS/melina.png")
+	ALPIN=$(import_card "$CARDS/alpin_dale.png")
+	WREN=$(mkpersona Wren)
+}
+
 # is_id TEXT WHAT: TEXT is an id, else say which helper failed
 is_id() {
 	[[ $1 =~ ^$ID$ ]] || {
