@@ -162,10 +162,15 @@ static int settle(struct g_lore_run *r, size_t *fresh, size_t n, int recursion, 
 	return 0;
 }
 
+/* A candidate in a list being sorted. */
+struct ref {
+	struct g_lore_cand *c;
+};
+
 static int by_order(const void *a, const void *b)
 {
-	const struct g_lore_cand *x = *(const struct g_lore_cand *const *)a;
-	const struct g_lore_cand *y = *(const struct g_lore_cand *const *)b;
+	const struct g_lore_cand *x = ((const struct ref *)a)->c;
+	const struct g_lore_cand *y = ((const struct ref *)b)->c;
 
 	if (x->e->order != y->e->order)
 		return x->e->order > y->e->order ? -1 : 1;
@@ -175,8 +180,8 @@ static int by_order(const void *a, const void *b)
 /* The order of placement: ascending insertion_order, ties in source order. */
 static int by_placement(const void *a, const void *b)
 {
-	const struct g_lore_cand *x = *(const struct g_lore_cand *const *)a;
-	const struct g_lore_cand *y = *(const struct g_lore_cand *const *)b;
+	const struct g_lore_cand *x = ((const struct ref *)a)->c;
+	const struct g_lore_cand *y = ((const struct ref *)b)->c;
 
 	if (x->e->order != y->e->order)
 		return x->e->order < y->e->order ? -1 : 1;
@@ -186,7 +191,7 @@ static int by_placement(const void *a, const void *b)
 static int setup(struct g_lore_run *r, size_t *order)
 {
 	const struct g_lore_in *in = r->in;
-	struct g_lore_cand **sorted;
+	struct ref *sorted;
 	size_t b, e, i, k;
 	long depth = in->scan_depth >= 0 ? in->scan_depth : G_LORE_SCAN_DEPTH_DEFAULT;
 
@@ -206,10 +211,10 @@ static int setup(struct g_lore_run *r, size_t *order)
 	if (!(sorted = malloc((r->n + 1) * sizeof(*sorted))))
 		return -1;
 	for (i = 0; i < r->n; i++)
-		sorted[i] = &r->c[i];
+		sorted[i].c = &r->c[i];
 	qsort(sorted, r->n, sizeof(*sorted), by_order);
 	for (i = 0; i < r->n; i++)
-		order[i] = (size_t)(sorted[i] - r->c);
+		order[i] = (size_t)(sorted[i].c - r->c);
 	free(sorted);
 	r->nmsgs = in->nmessages < G_LORE_SCAN_DEPTH_MAX ? in->nmessages : G_LORE_SCAN_DEPTH_MAX;
 	if (r->nmsgs && !(r->msgs = calloc(r->nmsgs, sizeof(*r->msgs))))
@@ -297,7 +302,7 @@ static int scan_loop(struct g_lore_run *r, const size_t *order, size_t *fresh, l
 
 static int hits(struct g_lore_run *r)
 {
-	struct g_lore_cand **v = malloc((r->n + 1) * sizeof(*v));
+	struct ref *v = malloc((r->n + 1) * sizeof(*v));
 	struct g_lore_out *o = r->out;
 	size_t i, nf = 0;
 
@@ -309,7 +314,7 @@ static int hits(struct g_lore_run *r)
 		struct g_lore_cand *c = &r->c[i];
 
 		if (c->fired)
-			v[nf++] = c;
+			v[nf++].c = c;
 		else if (c->skip) {
 			o->skipped[o->nskipped++] = (struct g_lore_hit){ c->book, c->entry, c->skip };
 			c->skip = NULL;
@@ -317,8 +322,8 @@ static int hits(struct g_lore_run *r)
 	}
 	qsort(v, nf, sizeof(*v), by_placement);
 	for (i = 0; i < nf; i++) {
-		o->fired[o->nfired++] = (struct g_lore_hit){ v[i]->book, v[i]->entry, v[i]->why };
-		v[i]->why = NULL;
+		o->fired[o->nfired++] = (struct g_lore_hit){ v[i].c->book, v[i].c->entry, v[i].c->why };
+		v[i].c->why = NULL;
 	}
 	free(v);
 	return 0;

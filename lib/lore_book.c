@@ -154,14 +154,16 @@ static int position(struct ctx *c, const json_t *e, struct g_lore_entry *out)
 	const json_t *v = get(c, e, "position", "position", NULL, field, sizeof(field));
 	long n = 1;
 
-	if (v || c->st)
-		return whole(c, e, "position", "position", NULL, 0, 7, &n) < 0 ? -1
-		       : (out->position = (int)n, 0);
+	if (v || c->st) {
+		if (whole(c, e, "position", "position", NULL, 0, 7, &n) < 0)
+			return -1;
+		out->position = (int)n;
+		return 0;
+	}
 	v = json_object_get(e, "position"); /* V3's own: before_char, after_char */
-	if (v && !json_is_null(v) && !json_is_string(v))
+	if (v && json_typeof(v) != JSON_NULL && json_typeof(v) != JSON_STRING)
 		return fail(c, "position", "expected \"before_char\" or \"after_char\"");
-	out->position = v && json_is_string(v) && strcmp(json_string_value(v), "before_char") == 0
-				? 0 : 1;
+	out->position = json_is_string(v) && strcmp(json_string_value(v), "before_char") == 0 ? 0 : 1;
 	return 0;
 }
 
@@ -172,7 +174,7 @@ static int role(struct ctx *c, const json_t *e, struct g_lore_entry *out)
 	const json_t *v = get(c, e, "role", "role", NULL, field, sizeof(field));
 	long n = 0;
 
-	if (v && json_is_string(v)) {
+	if (json_is_string(v)) {
 		for (n = 0; n < 3 && strcmp(json_string_value(v), names[n]) != 0; n++)
 			;
 		if (n == 3)
@@ -370,7 +372,7 @@ void g_lore_book_release(struct g_lore_book *b)
 {
 	size_t i;
 
-	for (i = 0; i < b->n; i++)
+	for (i = 0; b->entries && i < b->n; i++)
 		entry_release(&b->entries[i]);
 	free(b->entries);
 	free(b->name);
