@@ -26,7 +26,8 @@ SANFLAGS = $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all)
 
 # Every library through pkg-config; each command names the ones it links.
-LIB_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate libcurl
+LIB_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate libcurl \
+	libpcre2-8
 # Asked on first use, once (not at parse time): make demo installs the
 # libraries before anything asks pkg-config about them.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $$(LIB_PKGS)))$(PKG_CFLAGS)
@@ -55,7 +56,8 @@ TEST_TOOL := $(O)/bin/test-tool
 MANPAGES := $(wildcard share/man/man*/*.[1-9])
 
 # The libraries each program links, and no others.
-test-tool_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate libcurl
+test-tool_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate libcurl \
+	libpcre2-8
 persona-encrypt_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 persona-import_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate
 persona-export_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate

@@ -63,9 +63,14 @@
  *   test-tool turn                      a {request, reply, model, provider,
  *                                       recorded} record: the turn's speaker
  *                                       and its reply record
+ *   test-tool lore-activate [--seed N]  the {books, messages, state,
+ *                                       settings} document on stdin through
+ *                                       lib/lore's activation: what fired,
+ *                                       what was skipped, notes, timed state
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +89,7 @@
 #include "doc.h"
 #include "fileio.h"
 #include "llm_target.h"
+#include "lore.h"
 #include "exit.h"
 #include "frame.h"
 #include "input.h"
@@ -130,11 +136,12 @@ static const char synopsis[] =
 	"       test-tool greeting INDEX [asked]\n"
 	"       test-tool card-fields\n"
 	"       test-tool vault-columns TABLE\n"
+	"       test-tool lore-activate [--seed N]\n"
 	"shared options: -d DB -u USER -y --pretty --input json|yaml -q -v -n\n";
 
 /* its own long options (cmd/common/opt.h) */
 static const enum g_opt own[] = {
-	G_OPT_ANY, G_OPT_STRICT
+	G_OPT_ANY, G_OPT_SEED, G_OPT_STRICT
 };
 
 struct tool {
@@ -142,6 +149,7 @@ struct tool {
 	int any;
 	int strict;
 	int card; /* doc: normalise each record as a card */
+	long seed; /* lore-activate */
 };
 
 static int own_option(void *cmd, int opt, const char *arg)
@@ -153,6 +161,8 @@ static int own_option(void *cmd, int opt, const char *arg)
 		t->any = 1;
 	else if (opt == G_OPT_STRICT)
 		t->strict = 1;
+	else if (opt == G_OPT_SEED && g_cli_parse_long(arg, 0, LONG_MAX, &t->seed) < 0)
+		return g_msg_usage(synopsis, "--seed: '%s' is not a number from 0", arg);
 	return -1;
 }
 
@@ -1402,6 +1412,31 @@ static int cmd_vault_columns(int argc, char **argv)
 	return g_msg_usage(synopsis, "vault-columns: no table '%s'", argv[optind]);
 }
 
+static int cmd_lore_activate(struct tool *t)
+{
+	struct g_lore_doc d;
+	struct g_lore_out out;
+	json_t *doc = NULL, *res = NULL;
+	struct g_err err;
+	int rc;
+
+	rc = g_doc_read_one(stdin, "-", t->cli.input, "lore document", &doc, &err);
+	if (rc == 0)
+		rc = g_err_set(&err, G_EX_DATAERR, "'-': no lore document");
+	if (rc > 0 && (rc = g_lore_doc_read(&d, doc, &err)) == 0) {
+		d.in.seed = (uint64_t)t->seed;
+		if ((rc = g_lore_activate(&d.in, &out, &err)) == 0) {
+			res = g_lore_report_json(&d.in, &out);
+			rc = res ? g_doc_write_one(stdout, t->cli.output, res, &err) : g_err_oom(&err);
+			g_lore_activate_release(&out);
+		}
+		g_lore_doc_release(&d);
+	}
+	json_decref(res);
+	json_decref(doc);
+	return rc < 0 ? g_msg_report(&err) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct tool t = { .any = 0 };
@@ -1470,6 +1505,8 @@ int main(int argc, char **argv)
 		status = cmd_card_fields();
 	else if (strcmp(sub, "vault-columns") == 0)
 		status = cmd_vault_columns(argc, argv);
+	else if (strcmp(sub, "lore-activate") == 0)
+		status = cmd_lore_activate(&t);
 	else
 		status = g_msg_usage(synopsis, "unknown subcommand '%s'", sub);
 	return g_frame_finish(status);

@@ -1,0 +1,203 @@
+/*
+ * lore_fuzz: libFuzzer target for lore activation (lib/lore). The first
+ * byte picks how the rest is used:
+ *
+ * even: as a JSON document {books, messages, state, settings}, read as
+ * test-tool lore-activate reads it (bad ones must fail with 65, nothing
+ * else);
+ * odd: as a program that writes books and texts from pieces that meet:
+ * keys from a small vocabulary (words, CJK, {{char}}, regexes, a hostile
+ * one), content that names other keys (recursion) and carries decorators,
+ * every flag, groups, timed effects, probability, a timed state.
+ *
+ * Oracles, whatever the input: the same inputs and seed give the same
+ * report byte for byte; every fired entry has a reason; nothing fires
+ * twice, nor is skipped twice, nor both fired and skipped; every hit names
+ * a real entry.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lore.h"
+#include "oracle.h"
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
+
+static const char *const words[] = {
+	"Azkar", "dragon", "tower", "bell", "moon", "東京", "ÉTÉ", "{{char}}", "<USER>",
+	"/az+kar/i", "/(a+)+$/", "/(unclosed/", "/b$/m", "cat", "con cat", "",
+};
+#define NWORDS (sizeof(words) / sizeof(words[0]))
+static const char *const decors[] = {
+	"@@activate", "@@dont_activate", "@@depth 2", "@@role user", "@@scan_depth 1",
+	"@@additional_keys moon, bell", "@@exclude_keys cat", "@@activate_only_after 3",
+	"@@activate_only_every 2", "@@keep_activate_after_match", "@@dont_activate_after_match",
+	"@@position x", "@@@depth 1", "@@depth q",
+};
+#define NDECORS (sizeof(decors) / sizeof(decors[0]))
+static const char *const texts[] = {
+	"Tell me of Azkar", "the dragon sleeps", "concatenate", "私は東京に", "été",
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaab", "Seraphina", "Wren", "a tower with a bell", "",
+};
+#define NTEXTS (sizeof(texts) / sizeof(texts[0]))
+
+struct bytes {
+	const unsigned char *p;
+	size_t n;
+};
+
+static unsigned next(struct bytes *b)
+{
+	if (!b->n)
+		return 0;
+	b->n--;
+	return *b->p++;
+}
+
+static json_t *strings(struct bytes *b, unsigned count)
+{
+	json_t *a = json_array();
+	unsigned i;
+
+	for (i = 0; i < count; i++)
+		json_array_append_new(a, json_string(words[next(b) % NWORDS]));
+	return a;
+}
+
+static json_t *entry(struct bytes *b, unsigned id)
+{
+	unsigned f = next(b), g = next(b), h = next(b), i, n;
+	char content[512];
+	size_t len = 0;
+	json_t *e, *ext;
+
+	for (n = next(b) % 3, i = 0; i < n; i++)
+		len += (size_t)snprintf(content + len, sizeof(content) - len, "%s\n",
+					decors[next(b) % NDECORS]);
+	snprintf(content + len, sizeof(content) - len, "%s %s", words[next(b) % NWORDS],
+		 texts[next(b) % NTEXTS]);
+	ext = json_pack("{s:i, s:b, s:i, s:b, s:b, s:b, s:i, s:i, s:i, s:i, s:s, s:b, s:i, s:b}",
+			"selectiveLogic", g & 3, "prevent_recursion", (g >> 2) & 1, "position",
+			(g >> 3) % 8, "exclude_recursion", (g >> 6) & 1, "match_whole_words",
+			!((h >> 0) & 1), "useProbability", (h >> 1) & 1, "probability", h % 101,
+			"sticky", (h >> 2) & 3, "cooldown", (h >> 4) & 3, "delay", (f >> 6) * 2,
+			"group", (f & 8) ? ((f & 16) ? "weather" : "weather, time") : "",
+			"group_override", (f >> 5) & 1, "group_weight", (int)(next(b) % 4) * 50,
+			"use_group_scoring", (g >> 7) & 1);
+	if ((f & 3) == 3)
+		json_object_set_new(ext, "delay_until_recursion", json_integer(1 + (h & 1)));
+	if (f & 4)
+		json_object_set_new(ext, "scan_depth", json_integer(next(b) % 4));
+	e = json_pack("{s:i, s:o, s:o, s:s, s:b, s:b, s:b, s:b, s:i, s:o}", "id", (int)id, "keys",
+		      strings(b, next(b) % 4), "secondary_keys", strings(b, next(b) % 3), "content",
+		      content, "constant", (f & 1) && !(f & 2), "selective", (f >> 1) & 1,
+		      "enabled", (next(b) % 8) != 0, "use_regex", (f & 7) == 6, "insertion_order",
+		      (int)(next(b) % 5), "extensions", ext);
+	return e;
+}
+
+static json_t *program(struct bytes *b, uint64_t *seed)
+{
+	json_t *books = json_array(), *entries, *msgs = json_array(), *state = json_array();
+	unsigned nb = 1 + next(b) % 3, i, j, n;
+
+	*seed = next(b);
+	for (i = 0; i < nb; i++) {
+		entries = json_array();
+		for (n = next(b) % 12, j = 0; j < n; j++)
+			json_array_append_new(entries, entry(b, j));
+		json_array_append_new(books, json_pack("{s:s, s:o, s:{s:i}}", "name",
+						       i ? "B" : "A", "entries", entries,
+						       "extensions", "max_recursion_steps",
+						       (int)(next(b) % 4)));
+	}
+	for (n = next(b) % 5, i = 0; i < n; i++)
+		json_array_append_new(msgs, json_pack("{s:s, s:s}", "name", i & 1 ? "Kai" : "Wren",
+						      "content", texts[next(b) % NTEXTS]));
+	for (n = next(b) % 4, i = 0; i < n; i++) {
+		unsigned start = next(b) % 8, kind = next(b) % 3;
+
+		json_array_append_new(state, json_pack("{s:s, s:i, s:s, s:i, s:i, s:b}", "book",
+						       next(b) & 1 ? "B" : "A", "entry",
+						       (int)(next(b) % 12), "effect",
+						       kind == 0 ? "sticky" : kind == 1 ? "cooldown" : "matched",
+						       "start", (int)start, "end",
+						       (int)(start + next(b) % 6), "protected",
+						       (int)(next(b) & 1)));
+	}
+	return json_pack("{s:o, s:o, s:o, s:{s:i, s:i, s:s, s:s}}", "books", books, "messages",
+			 msgs, "state", state, "settings", "chat_length", (int)(next(b) % 10),
+			 "scan_depth", (int)(next(b) % 4), "char", "Seraphina", "user", "Wren");
+}
+
+static char *run(struct g_lore_doc *d, uint64_t seed)
+{
+	struct g_lore_out out;
+	struct g_err err;
+	json_t *j;
+	char *text;
+	size_t i, k;
+
+	d->in.seed = seed;
+	if (g_lore_activate(&d->in, &out, &err) < 0)
+		abort(); /* only memory fails it */
+	for (i = 0; i < out.nfired; i++) {
+		const struct g_lore_hit *f = &out.fired[i];
+
+		if (f->book >= d->nbooks || f->entry >= d->books[f->book].n || !f->why || !*f->why)
+			abort();
+		for (k = 0; k < out.nfired; k++)
+			if (k != i && out.fired[k].book == f->book && out.fired[k].entry == f->entry)
+				abort();
+		for (k = 0; k < out.nskipped; k++)
+			if (out.skipped[k].book == f->book && out.skipped[k].entry == f->entry)
+				abort();
+	}
+	for (i = 0; i < out.nskipped; i++) {
+		const struct g_lore_hit *s = &out.skipped[i];
+
+		if (s->book >= d->nbooks || s->entry >= d->books[s->book].n || !s->why)
+			abort();
+		for (k = i + 1; k < out.nskipped; k++)
+			if (out.skipped[k].book == s->book && out.skipped[k].entry == s->entry)
+				abort();
+	}
+	if (!(j = g_lore_report_json(&d->in, &out)) || !(text = json_dumps(j, JSON_COMPACT)))
+		abort();
+	json_decref(j);
+	g_lore_activate_release(&out);
+	return text;
+}
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+	struct bytes b = { data + (size > 0), size - (size > 0) };
+	struct g_lore_doc d;
+	struct g_err err;
+	uint64_t seed = 0;
+	json_t *doc;
+	char *t1, *t2;
+
+	if (size && (data[0] & 1))
+		doc = program(&b, &seed);
+	else
+		doc = json_loadb((const char *)b.p, b.n, 0, NULL);
+	if (!doc)
+		return 0;
+	if (g_lore_doc_read(&d, doc, &err) < 0) {
+		if (err.code != G_EX_DATAERR)
+			abort();
+		json_decref(doc);
+		return 0;
+	}
+	t1 = run(&d, seed);
+	t2 = run(&d, seed);
+	if (strcmp(t1, t2) != 0)
+		abort();
+	free(t1);
+	free(t2);
+	g_lore_doc_release(&d);
+	json_decref(doc);
+	return 0;
+}

@@ -1,0 +1,396 @@
+/* lore_activate.c: which lore entries fire for one render, and why (DESIGN
+ * §8 "Lore"; the loop of SillyTavern's checkWorldInfo). Each step scans
+ * every entry not yet in: the first step the messages, each later step
+ * (recursion) the messages and the content of what fired before. Of a
+ * step's finds, inclusion groups keep one per group, probability draws,
+ * and the rest fire. The generator is seeded from the render's seed, so
+ * the same inputs and seed give the same lore. */
+#include "lore_run.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+
+static const char *const logics[] = { "AND ANY", "NOT ALL", "NOT ANY", "AND ALL" };
+
+/* Skip the candidate: for good (done) or for now (a later step may fire it). */
+static int skip(struct g_lore_cand *c, int done, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int skip(struct g_lore_cand *c, int done, const char *fmt, ...)
+{
+	char buf[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	c->done = done;
+	return g_lore_scan_why(&c->skip, "%s", buf) < 0 ? -1 : 0;
+}
+
+/* After the primary match: secondary keys and the key decorators. */
+static int keys_hold(struct g_lore_run *r, size_t i, int recursion, const char *found)
+{
+	struct g_lore_cand *c = &r->c[i];
+	const struct g_lore_entry *e = c->e;
+	char *why = NULL;
+	int n, ok = 1, rc;
+
+	if (e->selective && e->secondary.n) {
+		if ((n = g_lore_scan_count(r, i, G_LORE_SECONDARY, recursion)) < 0)
+			return -1;
+		ok = e->logic == G_LORE_AND_ANY ? n > 0
+		     : e->logic == G_LORE_NOT_ALL ? (size_t)n < e->secondary.n
+		     : e->logic == G_LORE_NOT_ANY ? n == 0 : (size_t)n == e->secondary.n;
+		if (!ok)
+			return skip(c, 0, "%s, but secondary keys (%s) not met", found,
+				    logics[e->logic]) < 0 ? -1 : 0;
+	}
+	if (e->additional.n && (n = g_lore_scan_count(r, i, G_LORE_ADDITIONAL, recursion)) <= 0)
+		return n < 0 ? -1 : skip(c, 0, "%s, but no @@additional_keys", found) < 0 ? -1 : 0;
+	if (e->exclude.n) {
+		if ((rc = g_lore_scan_first(r, i, G_LORE_EXCLUDE, recursion, &why)) != 0) {
+			rc = rc < 0 ? -1 : skip(c, 0, "%s, but @@exclude_keys %s", found, why);
+			free(why);
+			return rc < 0 ? -1 : 0;
+		}
+	}
+	return 1;
+}
+
+/* Whether the candidate is found this step (1, c->why set), not (0). */
+static int consider(struct g_lore_run *r, size_t i, int recursion, long level)
+{
+	struct g_lore_cand *c = &r->c[i];
+	const struct g_lore_entry *e = c->e;
+	long len = r->chat_length;
+	int rc;
+
+	if (!e->enabled)
+		return skip(c, 1, "disabled");
+	if (e->delay && len < e->delay)
+		return skip(c, 1, "delay until message %ld", e->delay);
+	if (c->cooldown && !c->sticky)
+		return skip(c, 1, "cooldown until message %ld", c->cooldown_end);
+	if (!c->sticky && e->delay_until_recursion &&
+	    (!recursion || e->delay_until_recursion > level)) {
+		if ((rc = g_lore_scan_first(r, i, G_LORE_PRIMARY, recursion, &c->why)) <= 0)
+			return rc;
+		return skip(c, 0, "delay_until_recursion (%s)", c->why);
+	}
+	if (recursion && !c->sticky && (e->exclude_recursion || !c->b->recursive)) {
+		if ((rc = g_lore_scan_first(r, i, G_LORE_PRIMARY, recursion, &c->why)) <= 0)
+			return rc;
+		return skip(c, 1, "%s (%s)", e->exclude_recursion ? "exclude_recursion"
+				  : "the book's recursive_scanning is off", c->why);
+	}
+	if (e->only_after && len < e->only_after)
+		return skip(c, 1, "@@activate_only_after %ld (the chat has %ld messages)",
+			    e->only_after, len);
+	if (e->only_every && len % e->only_every)
+		return skip(c, 1, "@@activate_only_every %ld (the chat has %ld messages)",
+			    e->only_every, len);
+	if ((e->decor & G_LORE_D_DONT_AFTER_MATCH) && c->matched >= 0)
+		return skip(c, 1, "@@dont_activate_after_match (fired at message %ld)", c->matched);
+	if (e->decor & G_LORE_D_ACTIVATE)
+		return g_lore_scan_why(&c->why, "@@activate") < 0 ? -1 : 1;
+	if (e->decor & G_LORE_D_DONT_ACTIVATE)
+		return skip(c, 1, "@@dont_activate");
+	if (e->constant)
+		return g_lore_scan_why(&c->why, "constant") < 0 ? -1 : 1;
+	if (c->sticky)
+		return g_lore_scan_why(&c->why, "sticky until message %ld", c->sticky_end) < 0
+			       ? -1 : 1;
+	if ((e->decor & G_LORE_D_KEEP_AFTER_MATCH) && c->matched >= 0)
+		return g_lore_scan_why(&c->why, "@@keep_activate_after_match (fired at message %ld)",
+					   c->matched) < 0 ? -1 : 1;
+	if ((rc = g_lore_scan_first(r, i, G_LORE_PRIMARY, recursion, &c->why)) <= 0)
+		return rc;
+	return keys_hold(r, i, recursion, c->why);
+}
+
+/* Fire what this step found that groups and probability leave; adds the
+ * fired content to the recursion buffer. *more: something to recurse on. */
+static int settle(struct g_lore_run *r, size_t *fresh, size_t n, int recursion, int *more)
+{
+	struct g_macro_ctx m;
+	struct g_lore_cand *c;
+	struct g_lore_text *t;
+	size_t i, j, k = 0;
+	unsigned roll;
+
+	for (j = 0; j < 2; j++) /* the sticky ones first, as SillyTavern orders them */
+		for (i = 0; i < n; i++)
+			if ((r->c[fresh[i]].sticky ? 0 : 1) == (int)j)
+				fresh[n + k++] = fresh[i];
+	fresh += n;
+	if (g_lore_group_filter(r, fresh, n, recursion) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		c = &r->c[fresh[i]];
+		if (c->out)
+			continue;
+		if (c->e->use_probability && c->e->probability < 100 && !c->sticky) {
+			roll = (unsigned)(g_lore_scan_rand(r) % 100);
+			if (roll >= c->e->probability) {
+				if (skip(c, 1, "probability %g%% (drew %u)", c->e->probability, roll) < 0)
+					return -1;
+				continue;
+			}
+		}
+		c->fired = 1;
+		free(c->skip);
+		c->skip = NULL;
+		if (c->e->prevent_recursion || !*c->e->content)
+			continue;
+		if (!(t = realloc(r->rec, (r->nrec + 1) * sizeof(*t))))
+			return -1;
+		r->rec = t;
+		memset(&m, 0, sizeof(m));
+		m.char_name = r->in->char_name;
+		m.user_name = r->in->user_name;
+		t[r->nrec] = (struct g_lore_text){ NULL, 0, fresh[i], -1 };
+		if (!(t[r->nrec].text = g_macro_expand(&m, c->e->content, strlen(c->e->content), 0,
+						       &t[r->nrec].len)))
+			return -1;
+		r->nrec++;
+		*more = 1;
+	}
+	return 0;
+}
+
+/* A candidate in a list being sorted. */
+struct ref {
+	struct g_lore_cand *c;
+};
+
+static int by_order(const void *a, const void *b)
+{
+	const struct g_lore_cand *x = ((const struct ref *)a)->c;
+	const struct g_lore_cand *y = ((const struct ref *)b)->c;
+
+	if (x->e->order != y->e->order)
+		return x->e->order > y->e->order ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* The order of placement: ascending insertion_order, ties in source order. */
+static int by_placement(const void *a, const void *b)
+{
+	const struct g_lore_cand *x = ((const struct ref *)a)->c;
+	const struct g_lore_cand *y = ((const struct ref *)b)->c;
+
+	if (x->e->order != y->e->order)
+		return x->e->order < y->e->order ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static int setup(struct g_lore_run *r, size_t *order)
+{
+	const struct g_lore_in *in = r->in;
+	struct ref *sorted;
+	size_t b, e, i, k;
+	long depth = in->scan_depth >= 0 ? in->scan_depth : G_LORE_SCAN_DEPTH_DEFAULT;
+
+	for (b = 0; b < in->nbooks; b++)
+		for (e = 0; e < in->books[b].n; e++) {
+			struct g_lore_cand *c = &r->c[r->n++];
+			const struct g_lore_entry *x = &in->books[b].entries[e];
+
+			*c = (struct g_lore_cand){ .book = b, .entry = e, .b = &in->books[b], .e = x,
+						   .matched = -1 };
+			c->scan_depth = x->scan_depth >= 0 ? x->scan_depth
+					: c->b->scan_depth >= 0 ? c->b->scan_depth : depth;
+			for (k = 0; k < x->notes.n; k++)
+				if (g_lore_scan_note(r, b, e, x->notes.v[k]) < 0)
+					return -1;
+		}
+	if (!(sorted = malloc((r->n + 1) * sizeof(*sorted))))
+		return -1;
+	for (i = 0; i < r->n; i++)
+		sorted[i].c = &r->c[i];
+	qsort(sorted, r->n, sizeof(*sorted), by_order);
+	for (i = 0; i < r->n; i++)
+		order[i] = (size_t)(sorted[i].c - r->c);
+	free(sorted);
+	r->nmsgs = in->nmessages < G_LORE_SCAN_DEPTH_MAX ? in->nmessages : G_LORE_SCAN_DEPTH_MAX;
+	if (r->nmsgs && !(r->msgs = calloc(r->nmsgs, sizeof(*r->msgs))))
+		return -1;
+	for (i = 0; i < r->nmsgs; i++) {
+		const struct g_lore_message *m = &in->messages[i];
+		const char *name = m->name ? m->name : "", *text = m->content ? m->content : "";
+
+		if (g_lore_scan_why(&r->msgs[i].text, "%s%s%s", name, *name ? ": " : "", text) < 0)
+			return -1;
+		r->msgs[i].len = strlen(r->msgs[i].text);
+		r->msgs[i].message = r->chat_length - (long)i;
+	}
+	return 0;
+}
+
+/* The levels of delay_until_recursion, ascending, without repeats. */
+static size_t levels(const struct g_lore_run *r, long *v)
+{
+	size_t i, j, n = 0;
+	long x;
+
+	for (i = 0; i < r->n; i++) {
+		if (!(x = r->c[i].e->delay_until_recursion))
+			continue;
+		for (j = n; j > 0 && v[j - 1] > x; j--)
+			;
+		if (j > 0 && v[j - 1] == x)
+			continue;
+		memmove(v + j + 1, v + j, (n - j) * sizeof(*v));
+		v[j] = x;
+		n++;
+	}
+	return n;
+}
+
+static long max_steps(const struct g_lore_in *in)
+{
+	long n = -1;
+	size_t b;
+
+	if (in->max_steps >= 0)
+		return in->max_steps;
+	for (b = 0; b < in->nbooks; b++)
+		if (in->books[b].max_steps >= 0 && (n < 0 || in->books[b].max_steps < n))
+			n = in->books[b].max_steps;
+	return n >= 0 ? n : G_LORE_STEPS_DEFAULT;
+}
+
+static int scan_loop(struct g_lore_run *r, const size_t *order, size_t *fresh, long *lv)
+{
+	size_t nlv = levels(r, lv), li = 0, i, n;
+	long step = 0, cap = max_steps(r->in), level = nlv ? lv[li++] : 0;
+	int recursion = 0, more, rc;
+	char buf[120];
+
+	for (;;) {
+		for (i = n = 0; i < r->n; i++) {
+			struct g_lore_cand *c = &r->c[order[i]];
+
+			if (c->fired || c->done)
+				continue;
+			c->out = 0;
+			if ((rc = consider(r, order[i], recursion, level)) < 0)
+				return -1;
+			if (rc)
+				fresh[n++] = order[i];
+		}
+		more = 0;
+		if (settle(r, fresh, n, recursion, &more) < 0)
+			return -1;
+		if (!more && li < nlv)
+			level = lv[li++], more = 1;
+		if (!more)
+			return 0;
+		if (step >= cap) {
+			snprintf(buf, sizeof(buf), "recursion stopped after %ld steps (max_recursion_steps)",
+				 cap);
+			return g_lore_scan_note(r, SIZE_MAX, SIZE_MAX, buf);
+		}
+		step++;
+		recursion = 1;
+	}
+}
+
+static int hits(struct g_lore_run *r)
+{
+	struct ref *v = malloc((r->n + 1) * sizeof(*v));
+	struct g_lore_out *o = r->out;
+	size_t i, nf = 0;
+
+	o->fired = calloc(r->n + 1, sizeof(*o->fired));
+	o->skipped = calloc(r->n + 1, sizeof(*o->skipped));
+	if (!v || !o->fired || !o->skipped)
+		return free(v), -1;
+	for (i = 0; i < r->n; i++) {
+		struct g_lore_cand *c = &r->c[i];
+
+		if (c->fired)
+			v[nf++].c = c;
+		else if (c->skip) {
+			o->skipped[o->nskipped++] = (struct g_lore_hit){ c->book, c->entry, c->skip };
+			c->skip = NULL;
+		}
+	}
+	qsort(v, nf, sizeof(*v), by_placement);
+	for (i = 0; i < nf; i++) {
+		o->fired[o->nfired++] = (struct g_lore_hit){ v[i].c->book, v[i].c->entry, v[i].c->why };
+		v[i].c->why = NULL;
+	}
+	free(v);
+	return 0;
+}
+
+int g_lore_activate(const struct g_lore_in *in, struct g_lore_out *out, struct g_err *err)
+{
+	struct g_lore_run r = { .in = in, .out = out, .err = err };
+	size_t total = 0, b, i, w, k;
+	size_t *order = NULL, *fresh = NULL;
+	long *lv = NULL;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	for (b = 0; b < in->nbooks; b++)
+		total += in->books[b].n;
+	r.chat_length = in->chat_length >= 0 ? in->chat_length : (long)in->nmessages;
+	r.rng = in->seed;
+	r.c = calloc(total + 1, sizeof(*r.c));
+	order = calloc(total + 1, sizeof(*order));
+	fresh = calloc(2 * total + 1, sizeof(*fresh));
+	lv = calloc(total + 1, sizeof(*lv));
+	if (r.c && order && fresh && lv && g_lore_match_init(&r.m) == 0) {
+		rc = setup(&r, order) < 0 || g_lore_timed_before(&r) < 0 ||
+		     scan_loop(&r, order, fresh, lv) < 0 || hits(&r) < 0 ||
+		     g_lore_timed_after(&r) < 0 ? -1 : 0;
+		g_lore_match_release(&r.m);
+	}
+	for (i = 0; r.c && i < r.n; i++) {
+		for (w = 0; w < G_LORE_LISTS; w++) {
+			for (k = 0; k < r.c[i].nkeys[w]; k++)
+				g_lore_match_key_release(&r.c[i].keys[w][k]);
+			free(r.c[i].keys[w]);
+		}
+		free(r.c[i].why);
+		free(r.c[i].skip);
+	}
+	for (i = 0; i < r.nmsgs; i++)
+		free(r.msgs[i].text);
+	for (i = 0; i < r.nrec; i++)
+		free(r.rec[i].text);
+	free(r.msgs);
+	free(r.rec);
+	free(r.c);
+	free(order);
+	free(fresh);
+	free(lv);
+	if (rc < 0) {
+		g_lore_activate_release(out);
+		return g_err_oom(err);
+	}
+	return 0;
+}
+
+void g_lore_activate_release(struct g_lore_out *out)
+{
+	size_t i;
+
+	for (i = 0; i < out->nfired; i++)
+		free(out->fired[i].why);
+	for (i = 0; i < out->nskipped; i++)
+		free(out->skipped[i].why);
+	for (i = 0; i < out->nnotes; i++)
+		free(out->notes[i].why);
+	free(out->fired);
+	free(out->skipped);
+	free(out->notes);
+	g_lore_state_release(&out->timed);
+	memset(out, 0, sizeof(*out));
+}

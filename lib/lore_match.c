@@ -1,0 +1,226 @@
+/* lore_match.c: lore keys made ready and matched against scan text (see
+ * lore_match.h for what a key means). Plain keys of ASCII, or matched
+ * case-sensitively, are searched by hand; the rest go through PCRE2. */
+#include "lore_match.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+
+int g_lore_match_init(struct g_lore_matcher *m)
+{
+	m->mc = pcre2_match_context_create(NULL);
+	m->md = pcre2_match_data_create(1, NULL);
+	if (!m->mc || !m->md) {
+		g_lore_match_release(m);
+		return -1;
+	}
+	pcre2_set_match_limit(m->mc, G_LORE_MATCH_LIMIT);
+	pcre2_set_depth_limit(m->mc, G_LORE_DEPTH_LIMIT);
+	pcre2_set_heap_limit(m->mc, G_LORE_HEAP_LIMIT_KIB);
+	return 0;
+}
+
+void g_lore_match_release(struct g_lore_matcher *m)
+{
+	pcre2_match_context_free(m->mc);
+	pcre2_match_data_free(m->md);
+	m->mc = NULL;
+	m->md = NULL;
+}
+
+static int space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* A word character as JavaScript's \w has it: ASCII only, so any byte of
+ * a multibyte character is a boundary (CJK keys match between words). */
+static int word(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+static unsigned char lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* Where SillyTavern would take the key as a regex: the pattern's length
+ * (up to the last '/'), or 0. */
+static size_t delimited(const char *s, size_t len, uint32_t *flags)
+{
+	size_t last, i;
+
+	if (len < 3 || s[0] != '/')
+		return 0;
+	for (last = len - 1; last > 0 && s[last] != '/'; last--)
+		;
+	if (last < 2)
+		return 0;
+	*flags = 0;
+	for (i = last + 1; i < len; i++)
+		if (s[i] == 'i')
+			*flags |= PCRE2_CASELESS;
+		else if (s[i] == 'm')
+			*flags |= PCRE2_MULTILINE;
+		else if (s[i] == 's')
+			*flags |= PCRE2_DOTALL;
+		else if (!strchr("guy", s[i]))
+			return 0;
+	for (i = 1; i < last; i++) /* an unescaped '/' inside: not a regex */
+		if (s[i] == '/' && (i == 1 || s[i - 1] != '\\'))
+			return 0;
+	return last - 1;
+}
+
+static int compile(struct g_lore_key *k, const char *pattern, size_t len, uint32_t flags,
+		   char **note)
+{
+	PCRE2_UCHAR msg[120];
+	PCRE2_SIZE off;
+	int code;
+
+	k->re = pcre2_compile((PCRE2_SPTR)pattern, len,
+			      flags | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_ALT_BSUX |
+				      PCRE2_NEVER_BACKSLASH_C,
+			      &code, &off, NULL);
+	if (k->re)
+		return 0;
+	if (code == PCRE2_ERROR_NOMEMORY)
+		return -1;
+	k->never = 1;
+	pcre2_get_error_message(code, msg, sizeof(msg));
+	if (!(*note = malloc(k->len + 200)))
+		return -1;
+	snprintf(*note, k->len + 200, "key '%s' is not a regex PCRE2 takes: %s at %zu, never matches",
+		 k->text, (char *)msg, (size_t)off);
+	return 0;
+}
+
+/* The key as a PCRE2 pattern that matches it literally, with boundaries
+ * when whole words are asked for. */
+static int literal(struct g_lore_key *k, char **note)
+{
+	static const char before[] = "(?<![A-Za-z0-9_])", after[] = "(?![A-Za-z0-9_])";
+	char *p = malloc(k->len * 2 + sizeof(before) + sizeof(after));
+	size_t n = 0, i;
+	int rc;
+
+	if (!p)
+		return -1;
+	if (k->words) {
+		memcpy(p, before, sizeof(before) - 1);
+		n = sizeof(before) - 1;
+	}
+	for (i = 0; i < k->len; i++) {
+		unsigned char c = (unsigned char)k->text[i];
+
+		if (c < 0x80 && !word(c))
+			p[n++] = '\\';
+		p[n++] = (char)c;
+	}
+	if (k->words) {
+		memcpy(p + n, after, sizeof(after) - 1);
+		n += sizeof(after) - 1;
+	}
+	rc = compile(k, p, n, k->caseless ? PCRE2_CASELESS : 0, note);
+	free(p);
+	return rc;
+}
+
+int g_lore_match_key(struct g_lore_key *k, const char *raw, const struct g_lore_entry *e,
+		     const char *char_name, const char *user_name, char **note)
+{
+	struct g_macro_ctx m;
+	size_t len = strlen(raw), start = 0, plen, i;
+	uint32_t flags = 0;
+	char *text;
+
+	memset(k, 0, sizeof(*k));
+	*note = NULL;
+	if (strstr(raw, "{{") || strchr(raw, '<')) {
+		memset(&m, 0, sizeof(m));
+		m.char_name = char_name;
+		m.user_name = user_name;
+		if (!(text = g_macro_expand(&m, raw, len, 0, &len)))
+			return -1;
+	} else if (!(text = strdup(raw))) {
+		return -1;
+	}
+	while (start < len && space(text[start]))
+		start++;
+	while (len > start && space(text[len - 1]))
+		len--;
+	memmove(text, text + start, len - start);
+	text[len - start] = '\0';
+	k->text = text;
+	k->len = len - start;
+	k->caseless = e->case_sensitive != 1;
+	if (!k->len) {
+		k->never = 1;
+		return 0;
+	}
+	if ((plen = delimited(k->text, k->len, &flags)))
+		return compile(k, k->text + 1, plen, flags, note);
+	if (e->use_regex)
+		return compile(k, k->text, k->len, k->caseless ? PCRE2_CASELESS : 0, note);
+	k->words = e->whole_words != 0;
+	for (i = 0; i < k->len && k->words; i++)
+		if (space(k->text[i]))
+			k->words = 0; /* several words: a plain substring */
+	for (i = 0; i < k->len && k->caseless; i++)
+		if ((unsigned char)k->text[i] >= 0x80)
+			return literal(k, note); /* folding beyond ASCII */
+	if (k->caseless) {
+		if (!(k->fold = strdup(k->text)))
+			return -1;
+		for (i = 0; i < k->len; i++)
+			k->fold[i] = (char)lower((unsigned char)k->fold[i]);
+	}
+	return 0;
+}
+
+void g_lore_match_key_release(struct g_lore_key *k)
+{
+	pcre2_code_free(k->re);
+	free(k->text);
+	free(k->fold);
+	memset(k, 0, sizeof(*k));
+}
+
+static int at(const struct g_lore_key *k, const char *t, size_t i)
+{
+	size_t j;
+
+	if (k->caseless) {
+		for (j = 0; j < k->len; j++)
+			if (lower((unsigned char)t[i + j]) != (unsigned char)k->fold[j])
+				return 0;
+		return 1;
+	}
+	return memcmp(t + i, k->text, k->len) == 0;
+}
+
+int g_lore_match(struct g_lore_matcher *m, const struct g_lore_key *k, const char *text,
+		 size_t len)
+{
+	size_t i;
+	int rc;
+
+	if (k->never)
+		return 0;
+	if (k->re) {
+		rc = pcre2_match(k->re, (PCRE2_SPTR)text, len, 0, 0, m->md, m->mc);
+		return rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+	}
+	for (i = 0; i + k->len <= len; i++)
+		if (at(k, text, i) &&
+		    (!k->words || ((i == 0 || !word((unsigned char)text[i - 1])) &&
+				   (i + k->len == len || !word((unsigned char)text[i + k->len])))))
+			return 1;
+	return 0;
+}

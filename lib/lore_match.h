@@ -1,0 +1,49 @@
+/*
+ * lore_match.h: one lore key made ready to match, and matched (for
+ * lore_activate.c). A key is a regex when written `/pattern/flags` (as
+ * SillyTavern reads them: flags from gimsuy, no unescaped '/' inside) or
+ * when its entry has use_regex; else a text, folded to lower case unless
+ * the entry is case_sensitive, that must stand between word boundaries
+ * when it is one word and the entry does not turn match_whole_words off.
+ * Regexes go through PCRE2 under G_LORE_MATCH_LIMIT, G_LORE_DEPTH_LIMIT and
+ * G_LORE_HEAP_LIMIT_KIB: a hostile pattern gives up, which counts as no
+ * match and is noted.
+ */
+#ifndef GUISE_LORE_MATCH_H
+#define GUISE_LORE_MATCH_H
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stddef.h>
+
+#include "lore.h"
+
+struct g_lore_key {
+	char *text;      /* the key after macros, trimmed: what "why" quotes */
+	char *fold;      /* text in lower case, for a caseless plain key */
+	size_t len;
+	int caseless, words;
+	pcre2_code *re;  /* NULL: a plain text matched by hand */
+	int never;       /* empty, or a regex that did not compile */
+	int noted;       /* its giving up is in the notes already */
+};
+
+/* What every match shares: the limits and the match data. */
+struct g_lore_matcher {
+	pcre2_match_context *mc;
+	pcre2_match_data *md;
+};
+
+int g_lore_match_init(struct g_lore_matcher *m);
+void g_lore_match_release(struct g_lore_matcher *m);
+
+/* Make key (raw, before macros) of entry e ready. *note is set (malloc'ed)
+ * when the key is a regex that does not compile. -1 if memory fails. */
+int g_lore_match_key(struct g_lore_key *k, const char *raw, const struct g_lore_entry *e,
+		     const char *char_name, const char *user_name, char **note);
+void g_lore_match_key_release(struct g_lore_key *k);
+
+/* 1 if k matches text[0..len), 0 if not, -1 if the regex gave up. */
+int g_lore_match(struct g_lore_matcher *m, const struct g_lore_key *k, const char *text,
+		 size_t len);
+
+#endif

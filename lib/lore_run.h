@@ -1,0 +1,84 @@
+/*
+ * lore_run.h: one activation's working state, shared by the files that do
+ * its parts (lore_activate.c the scan loop, lore_group.c inclusion groups,
+ * lore_timed.c timed effects). Not for use outside lore_*.c. Everything
+ * here is freed by g_lore_activate before it returns.
+ */
+#ifndef GUISE_LORE_RUN_H
+#define GUISE_LORE_RUN_H
+#include <stdint.h>
+
+#include "lore.h"
+#include "lore_match.h"
+
+enum { G_LORE_PRIMARY, G_LORE_SECONDARY, G_LORE_ADDITIONAL, G_LORE_EXCLUDE, G_LORE_LISTS };
+
+/* One entry of one book, as the scan sees it. */
+struct g_lore_cand {
+	size_t book, entry;
+	const struct g_lore_book *b;
+	const struct g_lore_entry *e;
+	long scan_depth;            /* resolved: entry's, book's, session's */
+	int fired, done;            /* done: skipped for good this render */
+	int sticky, cooldown;       /* effects active now */
+	long sticky_end, cooldown_end;
+	long matched;               /* fired before (after-match decorators): at, or -1 */
+	char *why;                  /* why it fired */
+	char *skip;                 /* why it did not (so far) */
+	struct g_lore_key *keys[G_LORE_LISTS]; /* made ready on first use */
+	size_t nkeys[G_LORE_LISTS];
+	int ready;
+	int score;                  /* keys matched this step, for group scoring */
+	int out;                    /* dropped from this step's new entries */
+};
+
+/* Text the scan reads: a message ("name: content"), or fired content
+ * (from: the candidate it came from). */
+struct g_lore_text {
+	char *text;
+	size_t len;
+	size_t from;
+	long message; /* the message's number in the session, or -1 */
+};
+
+struct g_lore_run {
+	const struct g_lore_in *in;
+	struct g_lore_out *out;
+	struct g_lore_cand *c;
+	size_t n;
+	long chat_length;
+	struct g_lore_matcher m;
+	struct g_lore_text *msgs, *rec; /* messages newest first; recursion buffer */
+	size_t nmsgs, nrec;
+	uint64_t rng;
+	struct g_err *err;
+};
+
+/* The next draw of the render's generator (splitmix64). */
+uint64_t g_lore_scan_rand(struct g_lore_run *r);
+/* Replace *slot with a formatted reason; -1 if memory fails. */
+int g_lore_scan_why(char **slot, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* An entry's id as text ("7", "a-b"), into buf. */
+const char *g_lore_scan_id(const json_t *id, char *buf, size_t size);
+/* Add a note about entry of book (SIZE_MAX: about the whole activation). */
+int g_lore_scan_note(struct g_lore_run *r, size_t book, size_t entry, const char *text);
+/* The first key of list `which` that matches this step's text, as "key 'x'
+ * in message 3" into *why: 1 found, 0 none, -1 memory. */
+int g_lore_scan_first(struct g_lore_run *r, size_t i, int which, int recursion, char **why);
+/* The candidate's id as text, with its book's name when it is not book's. */
+const char *g_lore_scan_name(const struct g_lore_run *r, size_t cand, size_t book,
+				 char *buf, size_t size);
+/* How many of the candidate's keys of list `which` match this step's text. */
+int g_lore_scan_count(struct g_lore_run *r, size_t cand, int which, int recursion);
+
+/* Inclusion groups over this step's new entries (indices into r->c, in
+ * order); losers get done and their reason. -1 if memory fails. */
+int g_lore_group_filter(struct g_lore_run *r, const size_t *fresh, size_t n, int recursion);
+
+/* Timed effects: before the scan, from the state the session carries
+ * (fills the candidates' sticky/cooldown/matched and out->timed with what
+ * lasts); after it, for what fired. -1 if memory fails. */
+int g_lore_timed_before(struct g_lore_run *r);
+int g_lore_timed_after(struct g_lore_run *r);
+
+#endif

@@ -1,0 +1,173 @@
+/* lore_scan.c: what one scan step reads and how a candidate's keys are
+ * looked for in it, with the helpers the activation's files share: the
+ * render's generator, reasons, entry names, notes. */
+#include "lore_run.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t g_lore_scan_rand(struct g_lore_run *r)
+{
+	uint64_t z = (r->rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+int g_lore_scan_why(char **slot, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !(s = malloc((size_t)n + 1)))
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	free(*slot);
+	*slot = s;
+	return 0;
+}
+
+const char *g_lore_scan_id(const json_t *id, char *buf, size_t size)
+{
+	if (json_is_integer(id))
+		snprintf(buf, size, "%" JSON_INTEGER_FORMAT, json_integer_value(id));
+	else
+		snprintf(buf, size, "%s", json_is_string(id) ? json_string_value(id) : "?");
+	return buf;
+}
+
+const char *g_lore_scan_name(const struct g_lore_run *r, size_t cand, size_t book,
+				 char *buf, size_t size)
+{
+	char id[64];
+
+	if (cand >= r->n)
+		return "none";
+	g_lore_scan_id(r->c[cand].e->id, id, sizeof(id));
+	if (r->c[cand].book == book)
+		snprintf(buf, size, "%s", id);
+	else
+		snprintf(buf, size, "%s of '%.80s'", id, r->c[cand].b->name);
+	return buf;
+}
+
+int g_lore_scan_note(struct g_lore_run *r, size_t book, size_t entry, const char *text)
+{
+	struct g_lore_out *o = r->out;
+	struct g_lore_hit *v = realloc(o->notes, (o->nnotes + 1) * sizeof(*v));
+
+	if (!v)
+		return -1;
+	o->notes = v;
+	v[o->nnotes] = (struct g_lore_hit){ book, entry, strdup(text) };
+	return v[o->nnotes++].why ? 0 : -1;
+}
+
+static int ready(struct g_lore_run *r, size_t i)
+{
+	struct g_lore_cand *c = &r->c[i];
+	const struct g_lore_list *lists[G_LORE_LISTS] = { &c->e->keys, &c->e->secondary,
+							   &c->e->additional, &c->e->exclude };
+	char *msg;
+	size_t w, k;
+
+	if (c->ready)
+		return 0;
+	c->ready = 1;
+	for (w = 0; w < G_LORE_LISTS; w++) {
+		if (!lists[w]->n)
+			continue;
+		if (!(c->keys[w] = calloc(lists[w]->n, sizeof(*c->keys[w]))))
+			return -1;
+		for (k = 0; k < lists[w]->n; k++, c->nkeys[w]++) {
+			if (g_lore_match_key(&c->keys[w][k], lists[w]->v[k], c->e, r->in->char_name,
+					     r->in->user_name, &msg) < 0)
+				return -1;
+			if (msg && g_lore_scan_note(r, c->book, c->entry, msg) < 0)
+				return free(msg), -1;
+			free(msg);
+		}
+	}
+	return 0;
+}
+
+/* Whether key k of the candidate matches this step's text; *where is the
+ * text it matched in. A regex that gives up is noted (once) and no match. */
+static int scan(struct g_lore_run *r, size_t i, struct g_lore_key *k, int recursion,
+		size_t *where)
+{
+	struct g_lore_cand *c = &r->c[i];
+	size_t t, n = (size_t)c->scan_depth < r->nmsgs ? (size_t)c->scan_depth : r->nmsgs;
+	const struct g_lore_text *x;
+	char buf[300];
+	int rc;
+
+	if (!c->scan_depth)
+		return 0; /* depth 0 reads nothing, recursion included */
+	for (t = 0; t < n + (recursion ? r->nrec : 0); t++) {
+		x = t < n ? &r->msgs[t] : &r->rec[t - n];
+		rc = g_lore_match(&r->m, k, x->text, x->len);
+		if (rc > 0) {
+			*where = t < n ? t : r->nmsgs + t - n;
+			return 1;
+		}
+		if (rc < 0 && !k->noted) {
+			k->noted = 1;
+			snprintf(buf, sizeof(buf), "key '%.200s' gave up at the match limit, no match",
+				 k->text);
+			if (g_lore_scan_note(r, c->book, c->entry, buf) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int g_lore_scan_count(struct g_lore_run *r, size_t i, int which, int recursion)
+{
+	size_t k, where;
+	int n = 0;
+
+	if (ready(r, i) < 0)
+		return -1;
+	for (k = 0; k < r->c[i].nkeys[which]; k++)
+		n += scan(r, i, &r->c[i].keys[which][k], recursion, &where) > 0;
+	return n;
+}
+
+/* The first key of the list that matches, as "key 'x' in message 3", into
+ * *why; 1 found, 0 none, -1 memory. */
+int g_lore_scan_first(struct g_lore_run *r, size_t i, int which, int recursion, char **why)
+{
+	struct g_lore_cand *c = &r->c[i];
+	size_t k, w;
+	char buf[200];
+	int rc;
+
+	if (ready(r, i) < 0)
+		return -1;
+	for (k = 0; k < c->nkeys[which]; k++) {
+		if ((rc = scan(r, i, &c->keys[which][k], recursion, &w)) < 0)
+			return -1;
+		if (!rc)
+			continue;
+		if (w < r->nmsgs)
+			rc = g_lore_scan_why(why, "key '%s' in message %ld", c->keys[which][k].text,
+						 r->msgs[w].message);
+		else
+			rc = g_lore_scan_why(why, "key '%s' in recursion from entry %s",
+						 c->keys[which][k].text,
+						 g_lore_scan_name(r, r->rec[w - r->nmsgs].from,
+								      c->book, buf, sizeof(buf)));
+		return rc < 0 ? -1 : 1;
+	}
+	return 0;
+}

@@ -1,0 +1,113 @@
+/* lore_timed.c: timed effects (sticky, cooldown) and the after-match
+ * decorators' memory, counted in messages of the session, as SillyTavern's
+ * WorldInfoTimedEffects keeps them: an effect set at chat length L for N
+ * messages lasts while L < length < L + N; one whose chat has not moved
+ * past its start (a render again of the same turn) is forgotten unless
+ * protected; when a sticky ends, the entry's cooldown starts at once
+ * (protected). delay needs no memory: the chat's length says it. */
+#include "lore_run.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static long find(const struct g_lore_run *r, const struct g_lore_timed *t)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->c[i].b->name, t->book) == 0 && json_equal(r->c[i].e->id, t->entry))
+			return (long)i;
+	return -1;
+}
+
+static int keep(struct g_lore_run *r, const struct g_lore_timed *t)
+{
+	return g_lore_state_add(&r->out->timed, t);
+}
+
+/* One remembered effect: kept, dropped, or (a sticky that ended) turned
+ * into the cooldown that follows it. */
+static int before_one(struct g_lore_run *r, const struct g_lore_timed *t, int pass)
+{
+	long len = r->chat_length, i = find(r, t);
+	struct g_lore_cand *c = i < 0 ? NULL : &r->c[i];
+	struct g_lore_timed cool;
+	long n;
+
+	if ((t->effect == G_LORE_STICKY) != (pass == 0))
+		return 0;
+	if (len <= t->start && !t->protected)
+		return 0; /* the chat has not moved on since it was set */
+	if (!c)
+		return t->effect == G_LORE_MATCHED || len < t->end ? keep(r, t) : 0;
+	if (t->effect == G_LORE_MATCHED) {
+		if (!(c->e->decor & (G_LORE_D_KEEP_AFTER_MATCH | G_LORE_D_DONT_AFTER_MATCH)))
+			return 0;
+		c->matched = t->start;
+		return keep(r, t);
+	}
+	n = t->effect == G_LORE_STICKY ? c->e->sticky : c->e->cooldown;
+	if (!n || (t->effect == G_LORE_COOLDOWN && c->cooldown))
+		return 0;
+	if (len >= t->end) {
+		if (t->effect != G_LORE_STICKY || !c->e->cooldown)
+			return 0;
+		cool = *t;
+		cool.effect = G_LORE_COOLDOWN;
+		cool.start = len;
+		cool.end = len + c->e->cooldown;
+		cool.protected = 1;
+		c->cooldown = 1;
+		c->cooldown_end = cool.end;
+		return keep(r, &cool);
+	}
+	if (t->effect == G_LORE_STICKY) {
+		c->sticky = 1;
+		c->sticky_end = t->end;
+	} else {
+		c->cooldown = 1;
+		c->cooldown_end = t->end;
+	}
+	return keep(r, t);
+}
+
+int g_lore_timed_before(struct g_lore_run *r)
+{
+	const struct g_lore_state *s = r->in->state;
+	size_t i;
+	int pass;
+
+	for (pass = 0; s && pass < 2; pass++)
+		for (i = 0; i < s->n; i++)
+			if (before_one(r, &s->v[i], pass) < 0)
+				return -1;
+	return 0;
+}
+
+static int set(struct g_lore_run *r, const struct g_lore_cand *c, enum g_lore_effect effect,
+	       long n)
+{
+	struct g_lore_timed t = { .book = c->b->name, .entry = c->e->id, .effect = effect,
+				  .start = r->chat_length, .end = r->chat_length + n };
+
+	return keep(r, &t);
+}
+
+int g_lore_timed_after(struct g_lore_run *r)
+{
+	const struct g_lore_cand *c;
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		c = &r->c[i];
+		if (!c->fired)
+			continue;
+		if ((c->e->sticky && !c->sticky && set(r, c, G_LORE_STICKY, c->e->sticky) < 0) ||
+		    (c->e->cooldown && !c->cooldown &&
+		     set(r, c, G_LORE_COOLDOWN, c->e->cooldown) < 0) ||
+		    ((c->e->decor & (G_LORE_D_KEEP_AFTER_MATCH | G_LORE_D_DONT_AFTER_MATCH)) &&
+		     c->matched < 0 && set(r, c, G_LORE_MATCHED, 0) < 0))
+			return -1;
+	}
+	return 0;
+}
