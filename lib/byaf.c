@@ -59,10 +59,11 @@ struct reader {
 	struct g_err *err;
 };
 
-/* What SillyTavern skips with a warning: skipped with one, or refused
- * with strict. Returns -1 when refused. */
-static int skip(struct reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int skip(struct reader *r, const char *fmt, ...)
+/* What SillyTavern passes over with a warning: a warning (what is
+ * skipped says so), or an error with strict. Returns -1 when refused. */
+static int skip(struct reader *r, int skipped, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int skip(struct reader *r, int skipped, const char *fmt, ...)
 {
 	char msg[768], located[G_ERR_MSG_MAX];
 	va_list ap;
@@ -72,7 +73,7 @@ static int skip(struct reader *r, const char *fmt, ...)
 	va_end(ap);
 	if (r->strict)
 		return g_err_set(r->err, G_EX_DATAERR, "'%s': %s", r->name, msg);
-	snprintf(located, sizeof(located), "'%s': %s", r->name, msg);
+	snprintf(located, sizeof(located), "'%s': %s%s", r->name, msg, skipped ? ", skipped" : "");
 	if (r->warn)
 		r->warn(located, r->warn_arg);
 	return 0;
@@ -146,16 +147,26 @@ static json_t *character(struct reader *r, const json_t *manifest, const char **
 		return bad_manifest(r, "characters: no character");
 	if (!(path = path_at(r, json_array_get(list, 0), G_BYAF_MANIFEST, "characters[0]")))
 		return NULL;
-	if (json_array_size(list) > 1 &&
-	    skip(r, G_BYAF_MANIFEST ": characters: %zu characters, only the first is imported",
-		 json_array_size(list)) < 0)
-		return NULL;
 	if (!(e = entry(r->out, path))) {
 		snprintf(what, sizeof(what), "characters[0]: no entry '%.200s'", path);
 		return bad_manifest(r, what);
 	}
+	if (json_array_size(list) > 1 &&
+	    skip(r, 0, G_BYAF_MANIFEST ": characters: %zu characters, only the first is imported",
+		 json_array_size(list)) < 0)
+		return NULL;
 	*path_out = e->path;
 	return object_in(r, e);
+}
+
+/* A message without its leading "'name': ", which skip puts back. */
+static const char *unnamed(const struct reader *r, const char *msg)
+{
+	size_t k = strlen(r->name);
+
+	if (msg[0] == '\'' && strncmp(msg + 1, r->name, k) == 0 && strncmp(msg + 1 + k, "': ", 3) == 0)
+		return msg + k + 4;
+	return msg;
 }
 
 /* The scenarios the archive holds, in the manifest's order, and their
@@ -171,13 +182,13 @@ static int scenarios(struct reader *r, const json_t *manifest, json_t *list, jso
 	size_t i;
 
 	if (!json_is_array(names) || json_array_size(names) == 0)
-		return skip(r, G_BYAF_MANIFEST ": scenarios: none, the card has no scenario");
+		return skip(r, 0, G_BYAF_MANIFEST ": scenarios: none, the card has no scenario");
 	for (i = 0; i < json_array_size(names); i++) {
 		snprintf(place, sizeof(place), "scenarios[%zu]", i);
 		if (!(path = path_at(r, json_array_get(names, i), G_BYAF_MANIFEST, place)))
 			return -1;
 		if (!(e = entry(r->out, path))) {
-			if (skip(r, G_BYAF_MANIFEST ": %s: no entry '%.200s', skipped", place, path) < 0)
+			if (skip(r, 1, G_BYAF_MANIFEST ": %s: no entry '%.200s'", place, path) < 0)
 				return -1;
 			continue;
 		}
@@ -187,8 +198,7 @@ static int scenarios(struct reader *r, const json_t *manifest, json_t *list, jso
 			return -1;
 		}
 		if (!doc) {
-			/* why.msg is "'name': path...": the warning says the rest */
-			if (skip(r, "%s, skipped", why.msg + strlen(r->name) + 4) < 0)
+			if (skip(r, 1, "%s", unnamed(r, why.msg)) < 0)
 				return -1;
 			continue;
 		}
@@ -216,7 +226,7 @@ static int avatar(struct reader *r, const json_t *chr, const char *chr_path)
 		v = json_object_get(image, "path");
 		if (!v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0)) {
 			/* SillyTavern skips it */
-			if (skip(r, "%s: %s: no path, skipped", chr_path, place) < 0)
+			if (skip(r, 1, "%s: %s: no path", chr_path, place) < 0)
 				return -1;
 			continue;
 		}
@@ -229,7 +239,7 @@ static int avatar(struct reader *r, const json_t *chr, const char *chr_path)
 		if (r->out->avatar)
 			continue; /* the others are checked, and stay in the archive */
 		if (!(r->out->avatar = entry(r->out, full)) &&
-		    skip(r, "%s: %s: no entry '%.200s', skipped", chr_path, place, full) < 0)
+		    skip(r, 1, "%s: %s: no entry '%.200s'", chr_path, place, full) < 0)
 			return -1;
 	}
 	return 0;
