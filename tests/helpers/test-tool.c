@@ -1412,7 +1412,8 @@ static int cmd_vault_columns(int argc, char **argv)
 
 /*
  * zip-make OUT [NAME SOURCE]...: a zip whose entries NAME (any name, its
- * encoding guessed) hold SOURCE, deflated, in the order given. SOURCE is a
+ * encoding guessed) hold SOURCE, deflated (under 64 bytes: stored), in the
+ * order given. SOURCE is a
  * FILE, zeros:BYTES (zeros made in memory: bombs) or crypt:FILE (the file,
  * encrypted with AES-256 where libzip can, else traditional PKWARE).
  */
@@ -1444,8 +1445,10 @@ static int cmd_zip_make(int argc, char **argv)
 			ok = (bufs[i] = slurp(strncmp(src, "crypt:", 6) == 0 ? src + 6 : src,
 					      &len)) != NULL;
 		}
+		/* a few bytes stored: zlib's state for each of ten thousand
+		 * one-byte entries takes seconds */
 		ok = ok && (rc = zip_put(za, argv[optind + 1 + 2 * i], bufs[i], len,
-					 ZIP_CM_DEFLATE)) >= 0;
+					 len < 64 ? ZIP_CM_STORE : ZIP_CM_DEFLATE)) >= 0;
 		if (ok && strncmp(src, "crypt:", 6) == 0)
 			ok = zip_file_set_encryption(za, (zip_uint64_t)rc,
 						     zip_encryption_method_supported(ZIP_EM_AES_256, 1)
