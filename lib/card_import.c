@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "byaf.h"
 #include "charx.h"
 #include "png.h"
 #include "st_persona.h"
@@ -372,6 +373,27 @@ static int from_charx(struct source *src, const unsigned char *buf, size_t len)
 	return rc;
 }
 
+/* A Backyard AI archive: the card its character makes, the first image
+ * as the avatar, and the whole archive as the card imported. */
+static int from_byaf(struct source *src, const unsigned char *buf, size_t len)
+{
+	struct g_byaf b;
+	unsigned char *avatar = NULL;
+	size_t avatar_len = 0;
+	int rc;
+
+	if (g_byaf_read(buf, len, src->name, src->o->strict, src->o->warn, src->o->warn_arg, &b,
+			src->err) < 0)
+		return -1;
+	rc = g_byaf_avatar(&b, src->name, src->o->want_avatar, &avatar, &avatar_len, src->err);
+	if (rc == 0)
+		rc = emit_card(src, b.card, src->name, b.character, "byaf", NULL, buf, len, avatar,
+			       avatar_len, 0);
+	free(avatar);
+	g_byaf_release(&b);
+	return rc;
+}
+
 int g_card_import_read(const unsigned char *buf, size_t len, const char *name,
 		      const struct g_card_import_opts *o, g_card_item_fn fn,
 		      void *arg, struct g_err *err)
@@ -383,6 +405,8 @@ int g_card_import_read(const unsigned char *buf, size_t len, const char *name,
 		src.file = slash + 1;
 	if (g_png_looks_like(buf, len))
 		return from_png(&src, buf, len);
+	if (g_byaf_sniff(buf, len))
+		return from_byaf(&src, buf, len);
 	if (g_charx_sniff(buf, len))
 		return from_charx(&src, buf, len);
 	return from_text(&src, buf, len);

@@ -2,8 +2,9 @@
  * card_import.h: the cards in a file, whatever it is (DESIGN.md §7).
  *
  * The content decides, never the name: a PNG signature is a PNG (its card
- * in a ccv3 or chara text chunk), a zip signature is CHARX, anything else is
- * read as JSON or YAML records, each a card of any shape card.h knows or a
+ * in a ccv3 or chara text chunk), a zip signature is CHARX, or a Backyard
+ * AI archive when its entries say so (byaf.h), anything else is read as
+ * JSON or YAML records, each a card of any shape card.h knows or a
  * SillyTavern persona backup (st_persona.h). Each card comes out as an item:
  * the canonical V3 card, where it came from, the card as imported and the
  * image to keep as the avatar.
@@ -20,7 +21,7 @@
 struct g_card_item {
 	json_t *card;   /* canonical V3 card */
 	json_t *origin; /* {file, format, card[, chunk]} */
-	const unsigned char *raw; /* the card as imported: text, or the CHARX;
+	const unsigned char *raw; /* the card as imported: text, or the zip;
 				   * NULL for a backup's persona */
 	size_t raw_len;
 	const unsigned char *avatar; /* NULL when the file has no image */

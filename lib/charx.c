@@ -201,6 +201,7 @@ static int too_compressed(uint64_t size, uint64_t comp)
 }
 
 struct scan {
+	int want_card;     /* card.json apart and required, or an entry */
 	zip_int64_t card;  /* index of card.json, or -1 */
 	size_t files;      /* regular files besides card.json */
 };
@@ -219,7 +220,7 @@ static int check_entries(zip_t *za, size_t file_len, const char *name,
 	int rc = 0;
 
 	sc->card = -1;
-	sc->files = 0;
+	sc->files = 0; /* want_card is the caller's */
 	if (n < 0 || n > G_CHARX_MAX_ENTRIES)
 		return g_err_set(err, G_EX_DATAERR, "'%s': more than %d entries", name,
 				 G_CHARX_MAX_ENTRIES);
@@ -269,7 +270,7 @@ static int check_entries(zip_t *za, size_t file_len, const char *name,
 			rc = g_err_set(err, G_EX_DATAERR,
 				       "'%s': entries inflate to more than %zu bytes in all", name,
 				       G_CHARX_MAX_TOTAL);
-		else if (strcmp(st.name, CARD_NAME) == 0)
+		else if (sc->want_card && strcmp(st.name, CARD_NAME) == 0)
 			sc->card = (zip_int64_t)i;
 		else
 			sc->files++;
@@ -287,7 +288,7 @@ static int check_entries(zip_t *za, size_t file_len, const char *name,
 				 "'%s': entries inflate to %" PRIu64
 				 " bytes from %zu: compression ratio over %d",
 				 name, total, file_len, G_CHARX_MAX_RATIO);
-	if (sc->card < 0)
+	if (sc->want_card && sc->card < 0)
 		return g_err_set(err, G_EX_DATAERR, "'%s': no card.json", name);
 	return 0;
 }
@@ -380,10 +381,10 @@ static zip_t *open_zip(const unsigned char *buf, size_t len, int flags, zip_erro
 	return za;
 }
 
-int g_charx_read(const unsigned char *buf, size_t len, const char *name,
-		 struct g_charx *out, struct g_err *err)
+static int read_zip(const unsigned char *buf, size_t len, const char *name, int want_card,
+		    struct g_charx *out, struct g_err *err)
 {
-	struct scan sc;
+	struct scan sc = { .want_card = want_card };
 	zip_error_t ze;
 	zip_t *za;
 	int rc;
@@ -416,6 +417,18 @@ int g_charx_read(const unsigned char *buf, size_t len, const char *name,
 	if (rc < 0)
 		g_charx_release(out);
 	return rc;
+}
+
+int g_charx_read(const unsigned char *buf, size_t len, const char *name,
+		 struct g_charx *out, struct g_err *err)
+{
+	return read_zip(buf, len, name, 1, out, err);
+}
+
+int g_charx_read_entries(const unsigned char *buf, size_t len, const char *name,
+			 struct g_charx *out, struct g_err *err)
+{
+	return read_zip(buf, len, name, 0, out, err);
 }
 
 void g_charx_release(struct g_charx *x)
@@ -574,7 +587,7 @@ static int write_zip(const char *card, size_t card_len, const struct g_charx_ent
 static int reads_back(const unsigned char *buf, size_t len)
 {
 	zip_t *za = open_zip(buf, len, ZIP_CHECKCONS, NULL);
-	struct scan sc;
+	struct scan sc = { .want_card = 1 };
 	int ok;
 
 	if (!za)

@@ -33,7 +33,8 @@
 #define G_CHARX_MAX_ENTRIES 10000
 
 struct g_charx_entry {
-	char *path; /* UTF-8, relative, '/'-separated, never "card.json" */
+	char *path; /* UTF-8, relative, '/'-separated; from g_charx_read
+		     * never "card.json" */
 	unsigned char *data;
 	size_t len;
 };
@@ -59,6 +60,12 @@ const char *g_charx_bad_name(const char *path, size_t len);
  * the file. On failure *out is left empty. */
 int g_charx_read(const unsigned char *buf, size_t len, const char *name,
 		 struct g_charx *out, struct g_err *err);
+
+/* Any zip read as g_charx_read reads a CHARX, within the same limits, but
+ * with every regular file as an entry (card.json too, if there is one) and
+ * card left NULL: for the other zip formats (byaf.h). */
+int g_charx_read_entries(const unsigned char *buf, size_t len, const char *name,
+			 struct g_charx *out, struct g_err *err);
 
 /* Free what g_charx_read filled in and empty *x. */
 void g_charx_release(struct g_charx *x);

@@ -46,6 +46,10 @@
  *                                       CHARX fixtures, good and bad, made
  *                                       with libzip and patched by hand
  *                                       (kinds: see charx_make below)
+ *   test-tool zip-make OUT [NAME SOURCE]...
+ *                                       a zip of these entries, deflated
+ *                                       (for .byaf fixtures; SOURCE: see
+ *                                       cmd_zip_make below)
  *   test-tool card-store POLICY BATCH [persona]
  *                                       the cards of stdin (a file as
  *                                       persona-import reads it) through
@@ -123,6 +127,7 @@ static const char synopsis[] =
 	"       test-tool charx-write OUT [PATH FILE]...\n"
 	"       test-tool charx-roundtrip IN OUT\n"
 	"       test-tool charx-make OUT KIND [ARG]\n"
+	"       test-tool zip-make OUT [NAME FILE|zeros:BYTES|crypt:FILE]...\n"
 	"       test-tool sse CHUNK\n"
 	"       test-tool card-store new|replace|skip BATCH [persona]\n"
 	"       test-tool redact KEY SIZE TEXT\n"
@@ -1437,6 +1442,67 @@ static int cmd_lore_activate(struct tool *t)
 	return rc < 0 ? g_msg_report(&err) : 0;
 }
 
+/*
+ * zip-make OUT [NAME SOURCE]...: a zip whose entries NAME (any name, its
+ * encoding guessed) hold SOURCE, deflated (under 64 bytes: stored), in the
+ * order given. SOURCE is a
+ * FILE, zeros:BYTES (zeros made in memory: bombs) or crypt:FILE (the file,
+ * encrypted with AES-256 where libzip can, else traditional PKWARE).
+ */
+static int cmd_zip_make(int argc, char **argv)
+{
+	size_t i, n = argc > optind ? (size_t)(argc - optind - 1) / 2 : 0, len;
+	unsigned char **bufs;
+	const char *src;
+	zip_t *za;
+	long zeros;
+	int ok = 1, rc, err_code;
+
+	if (optind + 1 > argc || (argc - optind - 1) % 2 != 0)
+		return g_msg_usage(synopsis, "zip-make: OUT [NAME SOURCE]...");
+	if (!(bufs = calloc(n + 1, sizeof(*bufs))))
+		return g_msg_report(&(struct g_err){ G_EX_SOFTWARE, G_ERR_OOM });
+	if (!(za = zip_open(argv[optind], ZIP_CREATE | ZIP_TRUNCATE, &err_code))) {
+		free(bufs);
+		g_msg("'%s': cannot create (libzip error %d)", argv[optind], err_code);
+		return G_EX_IOERR;
+	}
+	for (i = 0; ok && i < n; i++) {
+		src = argv[optind + 2 + 2 * i];
+		if (strncmp(src, "zeros:", 6) == 0) {
+			ok = g_cli_parse_long(src + 6, 0, 1L << 32, &zeros) == 0 &&
+			     (bufs[i] = calloc(1, (size_t)zeros + 1)) != NULL;
+			len = ok ? (size_t)zeros : 0;
+		} else {
+			ok = (bufs[i] = slurp(strncmp(src, "crypt:", 6) == 0 ? src + 6 : src,
+					      &len)) != NULL;
+		}
+		/* a few bytes stored: zlib's state for each of ten thousand
+		 * one-byte entries takes seconds */
+		ok = ok && (rc = zip_put(za, argv[optind + 1 + 2 * i], bufs[i], len,
+					 len < 64 ? ZIP_CM_STORE : ZIP_CM_DEFLATE)) >= 0;
+		if (ok && strncmp(src, "crypt:", 6) == 0)
+			ok = zip_file_set_encryption(za, (zip_uint64_t)rc,
+						     zip_encryption_method_supported(ZIP_EM_AES_256, 1)
+							     ? ZIP_EM_AES_256
+							     : ZIP_EM_TRAD_PKWARE,
+						     "x") == 0;
+		if (!ok)
+			g_msg("'%s': entry '%s': cannot add '%s'", argv[optind],
+			      argv[optind + 1 + 2 * i], src);
+	}
+	if (ok && zip_close(za) < 0) {
+		g_msg("'%s': %s", argv[optind], zip_strerror(za));
+		ok = 0;
+	}
+	if (!ok)
+		zip_discard(za);
+	for (i = 0; i < n; i++)
+		free(bufs[i]);
+	free(bufs);
+	return ok ? 0 : G_EX_SOFTWARE;
+}
+
 int main(int argc, char **argv)
 {
 	struct tool t = { .any = 0 };
@@ -1483,6 +1549,8 @@ int main(int argc, char **argv)
 		status = cmd_charx_write(sub, argc, argv);
 	else if (strcmp(sub, "charx-make") == 0)
 		status = cmd_charx_make(argc, argv);
+	else if (strcmp(sub, "zip-make") == 0)
+		status = cmd_zip_make(argc, argv);
 	else if (strcmp(sub, "sse") == 0)
 		status = cmd_sse(argc, argv);
 	else if (strcmp(sub, "card-store") == 0)
