@@ -10,26 +10,13 @@
 
 const char *g_cli_prog = "guise";
 
-static int parse_output_format(const char *value, enum g_doc_style *out)
+/* The two words GUISE_FORMAT and --input take: 0 for "json",
+ * 1 for "yaml", -1 for any other. */
+static int json_or_yaml(const char *value)
 {
 	if (strcmp(value, "json") == 0)
-		*out = G_DOC_OUT_JSONL;
-	else if (strcmp(value, "yaml") == 0)
-		*out = G_DOC_OUT_YAML;
-	else
-		return -1;
-	return 0;
-}
-
-static int parse_input_format(const char *value, enum g_doc_format *out)
-{
-	if (strcmp(value, "json") == 0)
-		*out = G_DOC_JSON;
-	else if (strcmp(value, "yaml") == 0)
-		*out = G_DOC_YAML;
-	else
-		return -1;
-	return 0;
+		return 0;
+	return strcmp(value, "yaml") == 0 ? 1 : -1;
 }
 
 /* An empty variable counts as unset, as in most shells' tools. */
@@ -43,6 +30,7 @@ static const char *env(const char *name)
 void g_cli_init(struct g_cli *cli, const char *argv0)
 {
 	const char *slash, *format;
+	int yaml;
 
 	if (argv0 && *argv0) {
 		slash = strrchr(argv0, '/');
@@ -54,8 +42,11 @@ void g_cli_init(struct g_cli *cli, const char *argv0)
 	cli->db = env("GUISE_DB");
 	cli->user = env("GUISE_USER");
 	format = env("GUISE_FORMAT");
-	if (format && parse_output_format(format, &cli->output) < 0)
+	yaml = format ? json_or_yaml(format) : 0;
+	if (yaml < 0)
 		cli->bad_format = format;
+	else if (yaml)
+		cli->output = G_DOC_OUT_YAML;
 }
 
 int g_cli_check(const struct g_cli *cli, struct g_err *err)
@@ -160,6 +151,8 @@ int g_cli_getopt(int argc, char *const argv[], const char *shortopts,
 enum g_cli_result g_cli_option(struct g_cli *cli, int opt, const char *arg,
 			       struct g_err *err)
 {
+	int yaml;
+
 	switch (opt) {
 	case '?':
 		g_err_set(err, G_EX_USAGE, "%s", bad_option[0] ? bad_option : "unknown option");
@@ -179,11 +172,13 @@ enum g_cli_result g_cli_option(struct g_cli *cli, int opt, const char *arg,
 		cli->output_flag = 1;
 		return G_CLI_TAKEN;
 	case G_OPT_INPUT:
-		if (parse_input_format(arg, &cli->input) < 0) {
+		yaml = json_or_yaml(arg);
+		if (yaml < 0) {
 			g_err_set(err, G_EX_USAGE,
 				  "--input: '%s' is not 'json' or 'yaml'", arg);
 			return G_CLI_BAD;
 		}
+		cli->input = yaml ? G_DOC_YAML : G_DOC_JSON;
 		return G_CLI_TAKEN;
 	case 'q':
 		cli->verbosity = -1;

@@ -276,23 +276,33 @@ int g_session_load_ref(struct g_store *s, const struct g_userkey *k, const char 
 	return g_session_load(s, k, id, out, err);
 }
 
-int64_t g_session_messages(struct g_store *s, const char *id, struct g_err *err)
+/* The count(*) that sql selects with ?1 and ?2 (when not NULL) bound to a1
+ * and a2; -1 with err saying what was counted if it fails. */
+static int64_t count_rows(struct g_store *s, const char *sql, const char *a1, const char *a2,
+			  const char *what, struct g_err *err)
 {
 	sqlite3_stmt *st;
 	int64_t n = -1;
 	int rc;
 
-	if (g_store_prepare(s, "SELECT count(*) FROM chat_messages WHERE session_id = ?1", &st,
-			    err) < 0)
+	if (g_store_prepare(s, sql, &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, a1, -1, SQLITE_STATIC);
+	if (a2)
+		sqlite3_bind_text(st, 2, a2, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	else
-		g_store_error(s, rc, "counting messages", err);
+		g_store_error(s, rc, what, err);
 	sqlite3_reset(st);
 	return n;
+}
+
+int64_t g_session_messages(struct g_store *s, const char *id, struct g_err *err)
+{
+	return count_rows(s, "SELECT count(*) FROM chat_messages WHERE session_id = ?1", id, NULL,
+			  "counting messages", err);
 }
 
 json_t *g_session_record(const struct g_session *ss, int64_t messages)
@@ -589,26 +599,13 @@ int64_t g_session_count_using(struct g_store *s, const struct g_userkey *k, cons
 			      const char *id, struct g_err *err)
 {
 	char sql[160];
-	sqlite3_stmt *st;
-	int64_t n = -1;
-	int rc;
 
 	if (strcmp(column, "character_id") != 0 && strcmp(column, "active_custom_persona_id") != 0 &&
 	    strcmp(column, "active_impersonated_character_id") != 0)
 		return g_err_set(err, G_EX_SOFTWARE, "'%s' is not a binding column", column);
 	snprintf(sql, sizeof(sql),
 		 "SELECT count(*) FROM chat_sessions WHERE user_id = ?1 AND %s = ?2", column);
-	if (g_store_prepare(s, sql, &st, err) < 0)
-		return -1;
-	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	else
-		g_store_error(s, rc, "counting sessions", err);
-	sqlite3_reset(st);
-	return n;
+	return count_rows(s, sql, k->user_id, id, "counting sessions", err);
 }
 
 static int delete_one(const char *id, void *arg)

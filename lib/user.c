@@ -54,6 +54,17 @@ int g_user_name_valid(const char *name)
 			    "0123456789._-") == n;
 }
 
+/* A statement of its own, not the store's cache (these run once or twice
+ * a process); -1 with err saying what was being done if it does not
+ * prepare. */
+static int prepare(struct g_store *s, const char *sql, sqlite3_stmt **st, const char *what,
+		   struct g_err *err)
+{
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+
+	return rc == SQLITE_OK ? 0 : g_store_error(s, rc, what, err);
+}
+
 static void copy_text(char *dst, size_t size, const unsigned char *src)
 {
 	snprintf(dst, size, "%s", src ? (const char *)src : "");
@@ -112,10 +123,10 @@ int g_user_find(struct g_store *s, const char *name, struct g_user *u,
 {
 	static const char sql[] = "SELECT " USER_READ_COLUMNS " FROM users WHERE username = ?";
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	int rc;
 
-	if (rc != SQLITE_OK)
-		return g_store_error(s, rc, "reading users", err);
+	if (prepare(s, sql, &st, "reading users", err) < 0)
+		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -138,9 +149,8 @@ int g_user_resolve(struct g_store *s, const char *name, struct g_user *u,
 
 	if (name)
 		return g_user_find(s, name, u, err);
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return g_store_error(s, rc, "reading users", err);
+	if (prepare(s, sql, &st, "reading users", err) < 0)
+		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (rows++ == 0)
 			copy_text(only, sizeof(only), sqlite3_column_text(st, 0));
@@ -162,6 +172,19 @@ static void bind_blob(sqlite3_stmt *st, int i, const struct g_blob *b)
 		sqlite3_bind_blob(st, i, b->data, (int)b->len, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, i);
+}
+
+/* The key's wrapping, in the users table's order from column i on:
+ * kdf_alg, kdf_opslimit, kdf_memlimit, kek_salt, dek_wrapped, dek_nonce
+ * (as a new user is added, and as a rewrap stores it). */
+static void bind_wrap(sqlite3_stmt *st, int i, const struct g_user *u)
+{
+	sqlite3_bind_text(st, i, u->kdf_alg, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, i + 1, (sqlite3_int64)u->kdf.opslimit);
+	sqlite3_bind_int64(st, i + 2, (sqlite3_int64)u->kdf.memlimit);
+	bind_blob(st, i + 3, &u->salt);
+	bind_blob(st, i + 4, &u->dek_wrapped);
+	bind_blob(st, i + 5, &u->dek_nonce);
 }
 
 int g_user_guard_init(struct g_user_guard *g, const struct g_user *u,
@@ -200,10 +223,10 @@ int g_user_insert(struct g_store *s, const struct g_user *u, struct g_err *err)
 	static const char sql[] = "INSERT INTO users (" USER_COLUMNS ") VALUES "
 				  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	int rc;
 
-	if (rc != SQLITE_OK)
-		return g_store_error(s, rc, "adding the user", err);
+	if (prepare(s, sql, &st, "adding the user", err) < 0)
+		return -1;
 	sqlite3_bind_text(st, 1, u->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, u->username, -1, SQLITE_STATIC);
 	if (u->email)
@@ -214,12 +237,7 @@ int g_user_insert(struct g_store *s, const struct g_user *u, struct g_err *err)
 	sqlite3_bind_text(st, 5, u->account_status, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, u->created_at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, u->updated_at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, u->kdf_alg, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 9, (sqlite3_int64)u->kdf.opslimit);
-	sqlite3_bind_int64(st, 10, (sqlite3_int64)u->kdf.memlimit);
-	bind_blob(st, 11, &u->salt);
-	bind_blob(st, 12, &u->dek_wrapped);
-	bind_blob(st, 13, &u->dek_nonce);
+	bind_wrap(st, 8, u);
 	sqlite3_bind_int64(st, 14, u->dek_version);
 	bind_blob(st, 15, &u->recovery_wrapped);
 	bind_blob(st, 16, &u->recovery_nonce);
@@ -240,16 +258,10 @@ int g_user_set_wrap(struct g_store *s, const struct g_user *u,
 		" kek_salt = ?, dek_wrapped = ?, dek_nonce = ?, updated_at = ?"
 		" WHERE id = ? AND dek_version = ? AND dek_wrapped = ?";
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 
-	if (rc != SQLITE_OK)
-		return g_store_error(s, rc, "storing the wrapped key", err);
-	sqlite3_bind_text(st, 1, u->kdf_alg, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)u->kdf.opslimit);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)u->kdf.memlimit);
-	bind_blob(st, 4, &u->salt);
-	bind_blob(st, 5, &u->dek_wrapped);
-	bind_blob(st, 6, &u->dek_nonce);
+	if (prepare(s, sql, &st, "storing the wrapped key", err) < 0)
+		return -1;
+	bind_wrap(st, 1, u);
 	sqlite3_bind_text(st, 7, u->updated_at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, u->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 9, g->dek_version);
@@ -264,10 +276,9 @@ int g_user_set_recovery(struct g_store *s, const struct g_user *u,
 		"UPDATE users SET recovery_dek_wrapped = ?, recovery_nonce = ?,"
 		" dek_version = ?, updated_at = ? WHERE id = ? AND dek_version = ?";
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 
-	if (rc != SQLITE_OK)
-		return g_store_error(s, rc, "storing the recovery key", err);
+	if (prepare(s, sql, &st, "storing the recovery key", err) < 0)
+		return -1;
 	bind_blob(st, 1, &u->recovery_wrapped);
 	bind_blob(st, 2, &u->recovery_nonce);
 	sqlite3_bind_int64(st, 3, u->dek_version);
@@ -283,10 +294,10 @@ int g_user_each(struct g_store *s, int (*fn)(const struct g_user *, void *),
 	static const char sql[] = "SELECT " USER_READ_COLUMNS " FROM users ORDER BY username";
 	struct g_user u;
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	int rc;
 
-	if (rc != SQLITE_OK)
-		return g_store_error(s, rc, "reading users", err);
+	if (prepare(s, sql, &st, "reading users", err) < 0)
+		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (read_row(st, &u, err) < 0) {
 			sqlite3_finalize(st);

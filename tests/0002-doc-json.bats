@@ -77,8 +77,7 @@ assert_rejected() {
 		first=$(tr -d ' \t\r\n' < "$f" | head -c 2)
 		case $first in
 		'{'* | '[]' | '[{')
-			run -0 --separate-stderr test-tool doc --input json "$f"
-			assert_equal "$stderr" ""
+			run_ok test-tool doc --input json "$f"
 			;;
 		*)
 			assert_rejected --input json "$f"

@@ -11,8 +11,7 @@ mode() { stat -c %a "$1"; }
 
 @test "a new database is 0600 in a 0700 directory whatever the umask" {
 	local db=$BATS_TEST_TMPDIR/new/dir/guise.db
-	run -0 --separate-stderr sh -c "umask 022 && test-tool store-open -d '$db'"
-	assert_equal "$stderr" ""
+	run_ok sh -c "umask 022 && test-tool store-open -d '$db'"
 	assert_equal "$(mode "$db")" 600
 	assert_equal "$(mode "${db%/*}")" 700
 	assert_equal "$(mode "$BATS_TEST_TMPDIR/new")" 700
@@ -34,8 +33,7 @@ mode() { stat -c %a "$1"; }
 
 @test "the default path is created under XDG_DATA_HOME or HOME" {
 	unset GUISE_DB
-	run -0 --separate-stderr test-tool store-open
-	assert_equal "$stderr" ""
+	run_ok test-tool store-open
 	[[ -f $HOME/.local/share/guise/guise.db ]]
 	assert_equal "$(mode "$HOME/.local/share/guise")" 700
 	XDG_DATA_HOME=$BATS_TEST_TMPDIR/xdg run_ok test-tool store-open
@@ -81,9 +79,7 @@ user_version: "4"$'
 	sqlite3 "$GUISE_DB" 'PRAGMA journal_mode=DELETE; PRAGMA user_version=99' > /dev/null
 	local before
 	before=$(sha256sum < "$GUISE_DB")
-	run -78 --separate-stderr test-tool store-open
-	assert_output ""
-	assert_equal "$stderr" "test-tool: database '$GUISE_DB' has schema version 99, newer than this guise knows (4): upgrade guise"
+	run_err 78 "test-tool: database '$GUISE_DB' has schema version 99, newer than this guise knows (4): upgrade guise" test-tool store-open
 	assert_equal "$(sha256sum < "$GUISE_DB")" "$before"
 	[[ ! -e $GUISE_DB-wal && ! -e $GUISE_DB-shm ]]
 	assert_equal "$(sqlite3 "$GUISE_DB" 'PRAGMA journal_mode')" delete
@@ -91,9 +87,7 @@ user_version: "4"$'
 
 @test "a file that is not a guise database is refused with 78" {
 	printf 'not a database at all, just text that is long enough to be read\n%.0s' {1..20} > "$GUISE_DB"
-	run -78 --separate-stderr test-tool store-open
-	assert_output ""
-	assert_equal "$stderr" "test-tool: '$GUISE_DB' is not a guise database"
+	run_err 78 "test-tool: '$GUISE_DB' is not a guise database" test-tool store-open
 	rm "$GUISE_DB"
 	sqlite3 "$GUISE_DB" 'CREATE TABLE other (x)'
 	run -78 --separate-stderr test-tool store-open
@@ -113,9 +107,7 @@ user_version: "4"$'
 }
 
 @test "a database that cannot be created is an I/O error (74)" {
-	run -74 --separate-stderr test-tool store-open -d /proc/guise/guise.db
-	assert_output ""
-	assert_equal "$stderr" "test-tool: cannot create directory for '/proc/guise/guise.db': No such file or directory"
+	run_err 74 "test-tool: cannot create directory for '/proc/guise/guise.db': No such file or directory" test-tool store-open -d /proc/guise/guise.db
 }
 
 # Columns of DESIGN.md §5; "enc:" marks an encrypted column (with _nonce).
@@ -181,13 +173,17 @@ SQL
 # sqlite3 with foreign keys on, as guise's connections have them
 sql() { sqlite3 -cmd 'PRAGMA foreign_keys = ON' "$GUISE_DB" "$@"; }
 
+# sql_refused WORDS SQL: sql SQL fails 19 (a constraint), WORDS in its error
+sql_refused() {
+	run -19 --separate-stderr sql "$2"
+	[[ $stderr == *"$1"* ]] || fail "$2: $stderr"
+}
+
 @test "constraints: one active persona at most, never the session's own character" {
 	run -0 test-tool store-open
 	seed
-	run -19 --separate-stderr sql "UPDATE chat_sessions SET active_custom_persona_id = 'p1', active_impersonated_character_id = 'c2' WHERE id = 's1'"
-	[[ $stderr == *"CHECK constraint failed"* ]] || fail "$stderr"
-	run -19 --separate-stderr sql "UPDATE chat_sessions SET active_impersonated_character_id = 'c1' WHERE id = 's1'"
-	[[ $stderr == *"CHECK constraint failed"* ]] || fail "$stderr"
+	sql_refused "CHECK constraint failed" "UPDATE chat_sessions SET active_custom_persona_id = 'p1', active_impersonated_character_id = 'c2' WHERE id = 's1'"
+	sql_refused "CHECK constraint failed" "UPDATE chat_sessions SET active_impersonated_character_id = 'c1' WHERE id = 's1'"
 	run_ok sql "UPDATE chat_sessions SET active_impersonated_character_id = 'c2' WHERE id = 's1'"
 	run_ok sql "UPDATE chat_sessions SET active_impersonated_character_id = NULL, active_custom_persona_id = 'p1' WHERE id = 's1'"
 	assert_equal "$(sql "SELECT active_custom_persona_id FROM chat_sessions")" p1
@@ -196,16 +192,11 @@ sql() { sqlite3 -cmd 'PRAGMA foreign_keys = ON' "$GUISE_DB" "$@"; }
 @test "constraints: nothing of another user can be bound, even by hand" {
 	run -0 test-tool store-open
 	seed
-	run -19 --separate-stderr sql "UPDATE chat_sessions SET active_custom_persona_id = 'p3' WHERE id = 's1'"
-	[[ $stderr == *"session binds an object of another user"* ]] || fail "$stderr"
-	run -19 --separate-stderr sql "UPDATE chat_sessions SET active_impersonated_character_id = 'c3' WHERE id = 's1'"
-	[[ $stderr == *"session binds an object of another user"* ]] || fail "$stderr"
-	run -19 --separate-stderr sql "INSERT INTO chat_sessions (id, user_id, character_id, created_at, updated_at) VALUES ('s2', 'u2', 'c1', 't', 't')"
-	[[ $stderr == *"session binds an object of another user"* ]] || fail "$stderr"
-	run -19 --separate-stderr sql "UPDATE users SET default_persona_id = 'p3' WHERE id = 'u1'"
-	[[ $stderr == *"default persona belongs to another user"* ]] || fail "$stderr"
-	run -19 --separate-stderr sql "INSERT INTO chat_messages (id, session_id, user_id, seq, role, created_at) VALUES ('m1', 's1', 'u2', 1, 'user', 't')"
-	[[ $stderr == *"message belongs to another user than its session"* ]] || fail "$stderr"
+	sql_refused "session binds an object of another user" "UPDATE chat_sessions SET active_custom_persona_id = 'p3' WHERE id = 's1'"
+	sql_refused "session binds an object of another user" "UPDATE chat_sessions SET active_impersonated_character_id = 'c3' WHERE id = 's1'"
+	sql_refused "session binds an object of another user" "INSERT INTO chat_sessions (id, user_id, character_id, created_at, updated_at) VALUES ('s2', 'u2', 'c1', 't', 't')"
+	sql_refused "default persona belongs to another user" "UPDATE users SET default_persona_id = 'p3' WHERE id = 'u1'"
+	sql_refused "message belongs to another user than its session" "INSERT INTO chat_messages (id, session_id, user_id, seq, role, created_at) VALUES ('m1', 's1', 'u2', 1, 'user', 't')"
 	assert_equal "$(sql "SELECT count(*) FROM chat_messages")" 0
 }
 
@@ -215,13 +206,11 @@ sql() { sqlite3 -cmd 'PRAGMA foreign_keys = ON' "$GUISE_DB" "$@"; }
 	sql "UPDATE chat_sessions SET active_custom_persona_id = 'p1' WHERE id = 's1'"
 	sql "UPDATE users SET default_persona_id = 'p1' WHERE id = 'u1'"
 	sql "INSERT INTO chat_messages (id, session_id, user_id, seq, role, created_at) VALUES ('m1', 's1', 'u1', 1, 'user', 't')"
-	run -19 --separate-stderr sql "INSERT INTO chat_messages (id, session_id, user_id, seq, role, created_at) VALUES ('m2', 's1', 'u1', 1, 'user', 't')"
-	[[ $stderr == *"UNIQUE constraint failed"* ]] || fail "$stderr"
+	sql_refused "UNIQUE constraint failed" "INSERT INTO chat_messages (id, session_id, user_id, seq, role, created_at) VALUES ('m2', 's1', 'u1', 1, 'user', 't')"
 	sql "DELETE FROM user_personas WHERE id = 'p1'"
 	assert_equal "$(sql "SELECT ifnull(active_custom_persona_id, 'NULL') FROM chat_sessions")" NULL
 	assert_equal "$(sql "SELECT ifnull(default_persona_id, 'NULL') FROM users WHERE id = 'u1'")" NULL
-	run -19 --separate-stderr sql "DELETE FROM characters WHERE id = 'c1'"
-	[[ $stderr == *"FOREIGN KEY constraint failed"* ]] || fail "$stderr"
+	sql_refused "FOREIGN KEY constraint failed" "DELETE FROM characters WHERE id = 'c1'"
 	sql "DELETE FROM users WHERE id = 'u1'"
 	assert_equal "$(sql "SELECT (SELECT count(*) FROM characters) || ' ' || (SELECT count(*) FROM chat_sessions) || ' ' || (SELECT count(*) FROM chat_messages)")" "1 0 0"
 }
@@ -229,9 +218,7 @@ sql() { sqlite3 -cmd 'PRAGMA foreign_keys = ON' "$GUISE_DB" "$@"; }
 @test "an encrypted column and its nonce are set together or not at all" {
 	run -0 test-tool store-open
 	seed
-	run -19 --separate-stderr sql "UPDATE characters SET name = x'01' WHERE id = 'c1'"
-	[[ $stderr == *"CHECK constraint failed"* ]] || fail "$stderr"
+	sql_refused "CHECK constraint failed" "UPDATE characters SET name = x'01' WHERE id = 'c1'"
 	run_ok sql "UPDATE characters SET name = x'01', name_nonce = x'02' WHERE id = 'c1'"
-	run -19 --separate-stderr sql "UPDATE characters SET name = 'text', name_nonce = x'02' WHERE id = 'c1'"
-	[[ $stderr == *"cannot store TEXT value in BLOB column"* ]] || fail "$stderr"
+	sql_refused "cannot store TEXT value in BLOB column" "UPDATE characters SET name = 'text', name_nonce = x'02' WHERE id = 'c1'"
 }

@@ -22,6 +22,14 @@ card() {
 
 b64() { printf '%s' "$1" | base64 -w0; }
 
+# assert_card_from PNG KEYWORD JSON: test-tool png-card PNG succeeds with
+# JSON, read from the KEYWORD chunk (which it says on stderr)
+assert_card_from() {
+	run -0 --separate-stderr test-tool png-card "$1"
+	assert_equal "$stderr" "test-tool: from '$2'"
+	assert_output "$3"
+}
+
 @test "PngSuite: the expectations name every image once, in glob order" {
 	assert_equal "$(pngsuite_expected '*' | cut -f1)" "$(cd "$SUITE" && printf '%s\n' *.png)"
 }
@@ -67,9 +75,7 @@ b64() { printf '%s' "$1" | base64 -w0; }
 	for args in "tEXt" "zTXt" "iTXt" "iTXt z"; do
 		read -r type z <<< "$args"
 		f=$(card "$type" ccv3 "$(b64 "$json")" "$z")
-		run -0 --separate-stderr test-tool png-card "$f"
-		assert_output "$json"
-		assert_equal "$stderr" "test-tool: from 'ccv3'"
+		assert_card_from "$f" ccv3 "$json"
 	done
 }
 
@@ -77,44 +83,30 @@ b64() { printf '%s' "$1" | base64 -w0; }
 	local f
 	f=$(card tEXt chara "$(b64 '{"v":2}')")
 	f=$(card tEXt ccv3 "$(b64 '{"v":3}')" "" "$f")
-	run -0 --separate-stderr test-tool png-card "$f"
-	assert_equal "$stderr" "test-tool: from 'ccv3'"
-	assert_output '{"v":3}'
+	assert_card_from "$f" ccv3 '{"v":3}'
 	f=$(card zTXt CCV3 "$(b64 '{"v":3}')")
 	f=$(card tEXt Chara "$(b64 '{"v":2}')" "" "$f")
-	run -0 --separate-stderr test-tool png-card "$f"
-	assert_equal "$stderr" "test-tool: from 'ccv3'"
-	assert_output '{"v":3}'
+	assert_card_from "$f" ccv3 '{"v":3}'
 	f=$(card tEXt Chara "$(b64 '{"v":2}')")
-	run -0 --separate-stderr test-tool png-card "$f"
-	assert_output '{"v":2}'
-	assert_equal "$stderr" "test-tool: from 'chara'"
+	assert_card_from "$f" chara '{"v":2}'
 }
 
 @test "duplicate card chunks: the first one counts, as SillyTavern reads them" {
 	local f
 	f=$(card tEXt chara "$(b64 '{"n":1}')")
 	f=$(card tEXt chara "$(b64 '{"n":2}')" "" "$f")
-	run -0 --separate-stderr test-tool png-card "$f"
-	assert_equal "$stderr" "test-tool: from 'chara'"
-	assert_output '{"n":1}'
+	assert_card_from "$f" chara '{"n":1}'
 }
 
 @test "base64 unpadded, broken by white space, or URL-safe is read; garbage is refused" {
 	local json='{"name":"Wren?>"}' std f
 	std=$(b64 "$json")
 	f=$(card tEXt chara "${std%%=*}")
-	run -0 --separate-stderr test-tool png-card "$f"
-	assert_equal "$stderr" "test-tool: from 'chara'"
-	assert_output "$json"
+	assert_card_from "$f" chara "$json"
 	f=$(card tEXt chara "$(printf '%s' "$std" | fold -w 7 | sed 's/^/ /')")
-	run -0 --separate-stderr test-tool png-card "$f"
-	assert_equal "$stderr" "test-tool: from 'chara'"
-	assert_output "$json"
+	assert_card_from "$f" chara "$json"
 	f=$(card tEXt chara "$(printf '%s' "$std" | tr '+/' '-_')")
-	run -0 --separate-stderr test-tool png-card "$f"
-	assert_equal "$stderr" "test-tool: from 'chara'"
-	assert_output "$json"
+	assert_card_from "$f" chara "$json"
 	f=$(card tEXt chara 'not base64 at all!')
 	run -65 --separate-stderr test-tool png-card "$f"
 	# the new chunk stands where IEND stood: 12 bytes before the end

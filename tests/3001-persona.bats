@@ -61,13 +61,16 @@ mkchar() {
 		"$1" "$1" "$1" | persona create --character | jq -r .id
 }
 
+# refused MESSAGE [OPTION...]: persona create [OPTION...] of the record on
+# stdin fails 65, nothing on stdout, "persona: '-': MESSAGE" on stderr
+refused() { run_err 65 "persona: '-': $1" persona create "${@:2}"; }
+
 # shown REF: the stored record, keys sorted, without updated_at
 shown() { persona show "$1" | jq -S -c 'del(.updated_at)'; }
 
 # wren: the full V3 card of the fixtures made a persona; its id in $W
 wren() {
-	run -0 --separate-stderr persona create < "$F/v3.json"
-	assert_equal "$stderr" ""
+	run_ok persona create < "$F/v3.json"
 	[[ $output =~ $(created Wren) ]] || fail "$output"
 	W=$(jq -r .id <<< "$output")
 }
@@ -75,13 +78,11 @@ wren() {
 # --- create --------------------------------------------------------------------
 
 @test "create from flags: the summary, then every field of the record; stdin is not read" {
-	run -0 --separate-stderr persona create --name Wren --description 'A quiet archivist.' <<< 'not: [a record'
-	assert_equal "$stderr" ""
+	run_ok persona create --name Wren --description 'A quiet archivist.' <<< 'not: [a record'
 	[[ $output =~ $(created Wren) ]] || fail "$output"
 	local id
 	id=$(jq -r .id <<< "$output")
-	run -0 --separate-stderr persona show "$id"
-	assert_equal "$stderr" ""
+	run_ok persona show "$id"
 	assert_equal "$(jq -c 'keys_unsorted' <<< "$output")" \
 		'["kind","id","name","spec","spec_version","data","origin","default","position","depth","role","created_at","updated_at"]'
 	assert_equal "$(jq -S -c 'del(.created_at, .updated_at)' <<< "$output")" \
@@ -100,8 +101,7 @@ wren() {
 		--set 'extensions={"x":{"y":1}}' --set position=at_depth --set depth=4 --set role=user
 	assert_equal "$stderr" ""
 	[[ $output =~ $(created Wren) ]] || fail "$output"
-	run -0 --separate-stderr persona show Wren
-	assert_equal "$stderr" ""
+	run_ok persona show Wren
 	assert_equal "$(jq -c '[.data.personality, .data.tags, .data.extensions, .position, .depth, .role]' <<< "$output")" \
 		'["quick, {not json}",["a","b"],{"x":{"y":1}},"at_depth",4,"user"]'
 }
@@ -123,8 +123,7 @@ wren() {
 	assert_equal "${#lines[@]}" 2
 	[[ ${lines[0]} =~ $(created Wren) ]] || fail "${lines[0]}"
 	[[ ${lines[1]} =~ $(created Moss) ]] || fail "${lines[1]}"
-	run -0 --separate-stderr persona create <<< '[{"name":"Ash","description":"A smith."},{"name":"Bay","description":"A sailor.","default":true}]'
-	assert_equal "$stderr" ""
+	run_ok persona create <<< '[{"name":"Ash","description":"A smith."},{"name":"Bay","description":"A sailor.","default":true}]'
 	[[ ${lines[0]} =~ $(created Ash) ]] || fail "${lines[0]}"
 	[[ ${lines[1]} =~ $(created Bay) ]] || fail "${lines[1]}"
 	run -0 --separate-stderr persona create <<- 'EOF'
@@ -146,8 +145,7 @@ wren() {
 }
 
 @test "create from full cards: V3 and V2 data kept whole, the persona's placement from extensions.guise_persona" {
-	run -0 --separate-stderr persona create < "$F/v3.json"
-	assert_equal "$stderr" ""
+	run_ok persona create < "$F/v3.json"
 	[[ $output =~ $(created Wren) ]] || fail "$output"
 	run_ok persona show Wren
 	assert_equal "$(jq -c '[.spec, .spec_version, .position, .depth, .role]' <<< "$output")" \
@@ -157,8 +155,7 @@ wren() {
 		"$(jq -S -c '.data | del(.character_book)' "$F/v3.json")"
 	assert_equal "$(jq -c '.data.character_book | [.name, .x_book, (.entries | map(.id))]' <<< "$output")" \
 		'["Wren'"'"'s port","kept",["entry-1",2]]'
-	run -0 --separate-stderr persona create < "$F/v2.json"
-	assert_equal "$stderr" ""
+	run_ok persona create < "$F/v2.json"
 	[[ $output =~ $(created Moss) ]] || fail "$output"
 	run_ok persona show Moss
 	assert_equal "$(jq -c '[.data.personality, .data.x_data, .data.extensions, .data.group_only_greetings]' <<< "$output")" \
@@ -166,14 +163,12 @@ wren() {
 	# placement carried in the card's extensions: taken out of them
 	jq -c '.data.name = "Placed" | .data.extensions.guise_persona =
 		{position: "at_depth", depth: 7, role: "assistant"}' "$F/v3.json" > "$BATS_TEST_TMPDIR/placed.json"
-	run -0 --separate-stderr persona create < "$BATS_TEST_TMPDIR/placed.json"
-	assert_equal "$stderr" ""
+	run_ok persona create < "$BATS_TEST_TMPDIR/placed.json"
 	run_ok persona show Placed
 	assert_equal "$(jq -c '[.position, .depth, .role, (.data.extensions | has("guise_persona"))]' <<< "$output")" \
 		'["at_depth",7,"assistant",false]'
 	# a full card with --character is a character
-	run -0 --separate-stderr persona create --character < "$F/v3.json"
-	assert_equal "$stderr" ""
+	run_ok persona create --character < "$F/v3.json"
 	[[ $output =~ $(created Wren character) ]] || fail "$output"
 	run_ok persona show --character Wren
 	assert_equal "$(jq -c '[.kind, .spec, .spec_version, has("default"), .data.nickname]' <<< "$output")" \
@@ -185,8 +180,7 @@ wren() {
 	wren
 	run_ok persona update "$W" <<< '{"position":"at_depth","depth":5,"role":"user"}'
 	persona show "$W" > "$BATS_TEST_TMPDIR/rec.json"
-	run -0 --separate-stderr persona create < "$BATS_TEST_TMPDIR/rec.json"
-	assert_equal "$stderr" ""
+	run_ok persona create < "$BATS_TEST_TMPDIR/rec.json"
 	[[ $output =~ $(created Wren) ]] || fail "$output"
 	local id
 	id=$(jq -r .id <<< "$output")
@@ -196,8 +190,7 @@ wren() {
 		"$(jq -S -c '{data, position, depth, role, default, spec}' "$BATS_TEST_TMPDIR/rec.json")"
 	# the YAML form of the record too
 	persona show -y "$W" > "$BATS_TEST_TMPDIR/rec.yaml"
-	run -0 --separate-stderr persona create < "$BATS_TEST_TMPDIR/rec.yaml"
-	assert_equal "$stderr" ""
+	run_ok persona create < "$BATS_TEST_TMPDIR/rec.yaml"
 	run_ok persona show "$(jq -r .id <<< "$output")"
 	assert_equal "$(jq -S -c '{data, position, depth, role}' <<< "$output")" \
 		"$(jq -S -c '{data, position, depth, role}' "$BATS_TEST_TMPDIR/rec.json")"
@@ -235,55 +228,28 @@ wren() {
 }
 
 @test "required: name and description, non-empty strings; nothing stored" {
-	run -65 --separate-stderr persona create <<< '{"description":"No name."}'
-	assert_output ""
-	assert_equal "$stderr" "persona: '-': data.name: required"
-	run -65 --separate-stderr persona create <<< '{"name":"Wren"}'
-	assert_output ""
-	assert_equal "$stderr" "persona: '-': data.description: required"
-	run -65 --separate-stderr persona create <<< '{"name":"Wren","description":""}'
-	assert_output ""
-	assert_equal "$stderr" "persona: '-': data.description: required"
-	run -65 --separate-stderr persona create <<< '{"name":"","description":"Blank."}'
-	assert_output ""
-	assert_equal "$stderr" "persona: '-': data.name: required"
+	refused 'data.name: required' <<< '{"description":"No name."}'
+	refused 'data.description: required' <<< '{"name":"Wren"}'
+	refused 'data.description: required' <<< '{"name":"Wren","description":""}'
+	refused 'data.name: required' <<< '{"name":"","description":"Blank."}'
 	# a full card without a description is no persona either
-	run -65 --separate-stderr persona create <<< '{"spec":"chara_card_v3","spec_version":"3.0","data":{"name":"Wren"}}'
-	assert_output ""
-	assert_equal "$stderr" "persona: '-': data.description: required"
+	refused 'data.description: required' <<< '{"spec":"chara_card_v3","spec_version":"3.0","data":{"name":"Wren"}}'
 	# from flags
-	run -65 --separate-stderr persona create --name Wren
-	assert_output ""
-	assert_equal "$stderr" "persona: 'arguments': data.description: required"
-	run -65 --separate-stderr persona create --description 'No name.'
-	assert_output ""
-	assert_equal "$stderr" "persona: 'arguments': data.name: required"
+	run_err 65 "persona: 'arguments': data.description: required" persona create --name Wren
+	run_err 65 "persona: 'arguments': data.name: required" persona create --description 'No name.'
 	# a character needs a name, not a description
-	run -65 --separate-stderr persona create --character <<< '{"description":"No name."}'
-	assert_output ""
-	assert_equal "$stderr" "persona: '-': data.name: required"
-	run -0 --separate-stderr persona create --character <<< '{"name":"Nib"}'
-	assert_equal "$stderr" ""
+	refused 'data.name: required' --character <<< '{"description":"No name."}'
+	run_ok persona create --character <<< '{"name":"Nib"}'
 	[[ $output =~ $(created Nib character) ]] || fail "$output"
 	assert_equal "$(rows)" "1 0 0 0"
 }
 
 @test "an unknown flat key and type errors are located; nothing stored" {
-	run -65 --separate-stderr persona create <<< '{"name":"Wren","description":"A courier.","descripton":"typo"}'
-	assert_output ""
-	assert_equal "$stderr" "persona: '-': descripton: not a card field"
-	run -65 --separate-stderr persona create <<< '{"name":"Wren","description":"A courier.","tags":["a",1]}'
-	assert_output ""
-	assert_equal "$stderr" "persona: '-': data.tags[1]: expected a string"
-	run -65 --separate-stderr persona create <<< '{"name":"Wren","description":"A courier.","personality":["x"]}'
-	assert_output ""
-	assert_equal "$stderr" "persona: '-': data.personality: expected a string"
-	run -65 --separate-stderr persona create <<< '{"name":7,"description":"A courier."}'
-	assert_output ""
-	assert_equal "$stderr" "persona: '-': data.name: expected a string"
-	run -65 --separate-stderr persona create <<< '{"spec":"chara_card_v3","spec_version":"3.0","data":{"name":"Wren","description":"d","alternate_greetings":"hi"}}'
-	assert_output ""
-	assert_equal "$stderr" "persona: '-': data.alternate_greetings: expected a list of strings"
+	refused 'descripton: not a card field' <<< '{"name":"Wren","description":"A courier.","descripton":"typo"}'
+	refused 'data.tags[1]: expected a string' <<< '{"name":"Wren","description":"A courier.","tags":["a",1]}'
+	refused 'data.personality: expected a string' <<< '{"name":"Wren","description":"A courier.","personality":["x"]}'
+	refused 'data.name: expected a string' <<< '{"name":7,"description":"A courier."}'
+	refused 'data.alternate_greetings: expected a list of strings' <<< '{"spec":"chara_card_v3","spec_version":"3.0","data":{"name":"Wren","description":"d","alternate_greetings":"hi"}}'
 	# a bad placement
 	run -65 --separate-stderr persona create <<< '{"name":"Wren","description":"A courier.","position":"sideways"}'
 	assert_output ""
@@ -298,8 +264,7 @@ wren() {
 }
 
 @test "--default: the new persona is the default; with --character it is a usage error" {
-	run -0 --separate-stderr persona create --default --name Wren --description 'A courier.'
-	assert_equal "$stderr" ""
+	run_ok persona create --default --name Wren --description 'A courier.'
 	run_ok persona list
 	assert_equal "$(jq -c '[.name, .default]' <<< "$output")" '["Wren",true]'
 	run -64 --separate-stderr persona create --character --default --name Nib --description x
@@ -318,16 +283,13 @@ wren() {
 	run -0 persona-import "$CARDS/melina.png"
 	m=$(jq -r .id <<< "$output")
 	persona set-default Ash > /dev/null
-	run -0 --separate-stderr persona list
-	assert_equal "$stderr" ""
+	run_ok persona list
 	assert_equal "$output" "{\"kind\":\"persona\",\"id\":\"$a\",\"name\":\"Wren\",\"source\":null,\"default\":false}
 {\"kind\":\"persona\",\"id\":\"$b\",\"name\":\"Ash\",\"source\":null,\"default\":true}"
-	run -0 --separate-stderr persona list --characters
-	assert_equal "$stderr" ""
+	run_ok persona list --characters
 	assert_equal "$output" "{\"kind\":\"character\",\"id\":\"$c\",\"name\":\"Nib\",\"source\":null}
 {\"kind\":\"character\",\"id\":\"$m\",\"name\":\"Melina\",\"source\":\"melina.png\"}"
-	run -0 --separate-stderr persona list --all
-	assert_equal "$stderr" ""
+	run_ok persona list --all
 	assert_equal "$(jq -r '.kind + " " + .name' <<< "$output" | tr '\n' ,)" \
 		"persona Wren,persona Ash,character Nib,character Melina,"
 	# options before or after the subcommand
@@ -353,25 +315,19 @@ wren() {
 @test "show: by id, by a 4-character id prefix, by name in any case; several in the order named" {
 	local w a
 	w=$(mk Wren)
-	run -0 --separate-stderr persona show "$w"
-	assert_equal "$stderr" ""
+	run_ok persona show "$w"
 	local want=$output
 	assert_equal "$(jq -c '[.kind, .id, .name]' <<< "$want")" "[\"persona\",\"$w\",\"Wren\"]"
-	run -0 --separate-stderr persona show "${w:0:4}"
-	assert_equal "$stderr" ""
+	run_ok persona show "${w:0:4}"
 	assert_equal "$output" "$want"
-	run -0 --separate-stderr persona show wREN
-	assert_equal "$stderr" ""
+	run_ok persona show wREN
 	assert_equal "$output" "$want"
 	run_ok persona show --persona WREN
 	assert_equal "$output" "$want"
 	# a prefix shorter than 4 is not an id
-	run -66 --separate-stderr persona show "${w:0:3}"
-	assert_output ""
-	assert_equal "$stderr" "persona: no such character or persona '${w:0:3}'"
+	run_err 66 "persona: no such character or persona '${w:0:3}'" persona show "${w:0:3}"
 	a=$(mk Ash)
-	run -0 --separate-stderr persona show Ash "$w" ash
-	assert_equal "$stderr" ""
+	run_ok persona show Ash "$w" ash
 	assert_equal "$(jq -r .id <<< "$output" | tr '\n' ' ')" "$a $w $a "
 }
 
@@ -379,15 +335,11 @@ wren() {
 	local w1 w2 c
 	w1=$(mk Wren)
 	w2=$(mk wren 'Another.')
-	run -65 --separate-stderr persona show WREN
-	assert_output ""
-	assert_equal "$stderr" "persona: 'WREN' is ambiguous: 2 match (persona $w1, persona $w2)"
+	run_err 65 "persona: 'WREN' is ambiguous: 2 match (persona $w1, persona $w2)" persona show WREN
 	# the two ids were made the same millisecond or nearly: a common prefix
 	local n=4
 	while [[ ${w1:0:n+1} == "${w2:0:n+1}" ]]; do n=$((n + 1)); done
-	run -65 --separate-stderr persona show "${w1:0:n}"
-	assert_output ""
-	assert_equal "$stderr" "persona: '${w1:0:n}' is ambiguous: 2 match (persona $w1, persona $w2)"
+	run_err 65 "persona: '${w1:0:n}' is ambiguous: 2 match (persona $w1, persona $w2)" persona show "${w1:0:n}"
 	# a character and a persona of one name
 	persona delete "$w2" > /dev/null
 	c=$(mkchar Wren)
@@ -403,21 +355,11 @@ wren() {
 
 @test "show: not found is 66 with the kind asked for; all or nothing" {
 	mk Wren > /dev/null
-	run -66 --separate-stderr persona show Nobody
-	assert_output ""
-	assert_equal "$stderr" "persona: no such character or persona 'Nobody'"
-	run -66 --separate-stderr persona show --persona Nobody
-	assert_output ""
-	assert_equal "$stderr" "persona: no such persona 'Nobody'"
-	run -66 --separate-stderr persona show --character Wren
-	assert_output ""
-	assert_equal "$stderr" "persona: no such character 'Wren'"
-	run -66 --separate-stderr persona show 00000000-0000-7000-8000-000000000000
-	assert_output ""
-	assert_equal "$stderr" "persona: no such character or persona '00000000-0000-7000-8000-000000000000'"
-	run -66 --separate-stderr persona show Wren Nobody
-	assert_output ""
-	assert_equal "$stderr" "persona: no such character or persona 'Nobody'"
+	run_err 66 "persona: no such character or persona 'Nobody'" persona show Nobody
+	run_err 66 "persona: no such persona 'Nobody'" persona show --persona Nobody
+	run_err 66 "persona: no such character 'Wren'" persona show --character Wren
+	run_err 66 "persona: no such character or persona '00000000-0000-7000-8000-000000000000'" persona show 00000000-0000-7000-8000-000000000000
+	run_err 66 "persona: no such character or persona 'Nobody'" persona show Wren Nobody
 }
 
 # --- update, one field at a time ------------------------------------------------------
@@ -443,8 +385,7 @@ PATCHES='{
 	local k before after want
 	for k in $(jq -r 'keys_unsorted[]' <<< "$PATCHES"); do
 		before=$(shown "$W")
-		run -0 --separate-stderr persona update "$W" <<< "$(jq -c --arg k "$k" '{($k): .[$k]}' <<< "$PATCHES")"
-		assert_equal "$stderr" ""
+		run_ok persona update "$W" <<< "$(jq -c --arg k "$k" '{($k): .[$k]}' <<< "$PATCHES")"
 		after=$(shown "$W")
 		want=$(jq -S -c --arg k "$k" --argjson p "$PATCHES" "$MP"'
 			.data |= mp({($k): $p[$k]}) | if $k == "name" then .name = $p.name else . end' <<< "$before")
@@ -457,8 +398,7 @@ PATCHES='{
 	wren
 	local before
 	before=$(shown "$W")
-	run -0 --separate-stderr persona update "$W" <<< '{"data":{"personality":"sly","x_custom":{"a":1},"x_data":null}}'
-	assert_equal "$stderr" ""
+	run_ok persona update "$W" <<< '{"data":{"personality":"sly","x_custom":{"a":1},"x_data":null}}'
 	assert_equal "$output" "$(summary "$W" Wren updated)"
 	assert_equal "$(shown "$W")" \
 		"$(jq -S -c '.data.personality = "sly" | .data.x_custom = {a: 1} | del(.data.x_data)' <<< "$before")"
@@ -466,8 +406,7 @@ PATCHES='{
 	stamp=$(persona show "$W" | jq -r .updated_at)
 	local p
 	for p in '{"data":{}}' '{}'; do
-		run -0 --separate-stderr persona update "$W" <<< "$p"
-		assert_equal "$stderr" ""
+		run_ok persona update "$W" <<< "$p"
 		assert_equal "$output" "$(summary "$W" Wren unchanged)"
 	done
 	assert_equal "$(persona show "$W" | jq -r .updated_at)" "$stamp"
@@ -480,8 +419,7 @@ PATCHES='{
 		v=${k#*:}
 		k=${k%%:*}
 		before=$(shown "$W")
-		run -0 --separate-stderr persona update "$W" <<< "{\"$k\":$v}"
-		assert_equal "$stderr" ""
+		run_ok persona update "$W" <<< "{\"$k\":$v}"
 		assert_equal "$output" "$(summary "$W" Wren updated)"
 		assert_equal "$(shown "$W")" "$(jq -S -c --arg k "$k" --argjson v "$v" '.[$k] = $v' <<< "$before")"
 	done
@@ -507,8 +445,7 @@ PATCHES='{
 		[creation_date]=absent [modification_date]=absent)
 	for k in "${!cleared[@]}"; do
 		before=$(shown "$W")
-		run -0 --separate-stderr persona update "$W" <<< "{\"$k\":null}"
-		assert_equal "$stderr" ""
+		run_ok persona update "$W" <<< "{\"$k\":null}"
 		assert_equal "$output" "$(summary "$W" Wren updated)"
 		if [[ ${cleared[$k]} == absent ]]; then
 			want=$(jq -S -c --arg k "$k" 'del(.data[$k])' <<< "$before")
@@ -523,8 +460,7 @@ PATCHES='{
 	# the placement goes back to in_prompt, 2, system
 	persona update "$W" <<< '{"position":"at_depth","depth":5,"role":"user"}' > /dev/null
 	before=$(shown "$W")
-	run -0 --separate-stderr persona update "$W" <<< '{"position":null,"depth":null,"role":null}'
-	assert_equal "$stderr" ""
+	run_ok persona update "$W" <<< '{"position":null,"depth":null,"role":null}'
 	assert_equal "$(shown "$W")" "$(jq -S -c '.position = "in_prompt" | .depth = 2 | .role = "system"' <<< "$before")"
 }
 
@@ -532,16 +468,14 @@ PATCHES='{
 	wren
 	local before
 	before=$(shown "$W")
-	run -0 --separate-stderr persona update Wren <<< '{"name":"Robin"}'
-	assert_equal "$stderr" ""
+	run_ok persona update Wren <<< '{"name":"Robin"}'
 	assert_equal "$output" "$(summary "$W" Robin updated)"
 	assert_equal "$(shown "$W")" "$(jq -S -c '.name = "Robin" | .data.name = "Robin"' <<< "$before")"
 	assert_equal "$(persona show Robin | jq -r .data.description)" 'A courier who knows {{user}} by sight.'
 	run_ok persona update Robin <<< '{"data":{"name":"Jay"}}'
 	assert_equal "$output" "$(summary "$W" Jay updated)"
 	assert_equal "$(shown "$W")" "$(jq -S -c '.name = "Jay" | .data.name = "Jay"' <<< "$before")"
-	run -0 --separate-stderr persona update Jay --set name=Wren
-	assert_equal "$stderr" ""
+	run_ok persona update Jay --set name=Wren
 	assert_equal "$output" "$(summary "$W" Wren updated)"
 	assert_equal "$(shown "$W")" "$before"
 	# and the description alone keeps the name
@@ -605,22 +539,15 @@ PATCHES='{
 		assert_output ""
 		[[ $stderr =~ ^persona:\ \'-\':\ data\.(name|description):\ required$ ]] || fail "$p: $stderr"
 	done
-	run -65 --separate-stderr persona update "$W" --clear description
-	assert_output ""
-	assert_equal "$stderr" "persona: 'arguments': data.description: required"
-	run -65 --separate-stderr persona update "$W" --set personality=x --clear name
-	assert_output ""
-	assert_equal "$stderr" "persona: 'arguments': data.name: required"
+	run_err 65 "persona: 'arguments': data.description: required" persona update "$W" --clear description
+	run_err 65 "persona: 'arguments': data.name: required" persona update "$W" --set personality=x --clear name
 	assert_equal "$(shown "$W")" "$before"
 	assert_equal "$(persona show "$W" | jq -r .updated_at)" "$stamp"
 	# a character: the name only
 	local c
 	c=$(mkchar Nib)
-	run -65 --separate-stderr persona update "$c" <<< '{"name":null}'
-	assert_output ""
-	assert_equal "$stderr" "persona: '-': data.name: required"
-	run -0 --separate-stderr persona update "$c" <<< '{"description":null}'
-	assert_equal "$stderr" ""
+	run_err 65 "persona: '-': data.name: required" persona update "$c" <<< '{"name":null}'
+	run_ok persona update "$c" <<< '{"description":null}'
 	assert_equal "$output" "$(summary "$c" Nib updated character)"
 	assert_equal "$(persona show "$c" | jq -c .data.description)" '""'
 }
@@ -630,8 +557,7 @@ PATCHES='{
 	local before stamp
 	before=$(persona show "$W")
 	stamp=$(jq -r .updated_at <<< "$before")
-	run -0 --separate-stderr persona update "$W" <<< "$(jq -c '{name: .data.name, personality: .data.personality, tags: .data.tags, position: .position, extensions: {}}' <<< "$before")"
-	assert_equal "$stderr" ""
+	run_ok persona update "$W" <<< "$(jq -c '{name: .data.name, personality: .data.personality, tags: .data.tags, position: .position, extensions: {}}' <<< "$before")"
 	assert_equal "$output" "$(summary "$W" Wren unchanged)"
 	run_ok persona update "$W" --set personality='curious, quick' --set role=system
 	assert_equal "$output" "$(summary "$W" Wren unchanged)"
@@ -649,15 +575,11 @@ PATCHES='{
 	wren
 	local before
 	before=$(shown "$W")
-	run -65 --separate-stderr persona update "$W" <<< '{"descripton":"typo"}'
-	assert_output ""
-	assert_equal "$stderr" "persona: '-': descripton: not a card field"
+	run_err 65 "persona: '-': descripton: not a card field" persona update "$W" <<< '{"descripton":"typo"}'
 	run -65 --separate-stderr persona update "$W" <<< '["name"]'
 	assert_output ""
 	[[ $stderr == "persona: '-'"* ]] || fail "$stderr"
-	run -65 --separate-stderr persona update "$W" <<< '{"tags":["a",2]}'
-	assert_output ""
-	assert_equal "$stderr" "persona: '-': data.tags[1]: expected a string"
+	run_err 65 "persona: '-': data.tags[1]: expected a string" persona update "$W" <<< '{"tags":["a",2]}'
 	assert_equal "$(shown "$W")" "$before"
 }
 
@@ -667,8 +589,7 @@ PATCHES='{
 	id=$(jq -r .id <<< "$output")
 	persona-export --format png -o "$BATS_TEST_TMPDIR/before.png" "$id"
 	before=$(shown "$id")
-	run -0 --separate-stderr persona update Melina --set personality=wary
-	assert_equal "$stderr" ""
+	run_ok persona update Melina --set personality=wary
 	assert_equal "$output" "$(summary "$id" Melina updated)"
 	assert_equal "$(shown "$id")" "$(jq -S -c '.data.personality = "wary"' <<< "$before")"
 	assert_equal "$(persona show "$id" | jq -c .origin)" '{"file":"melina.png","format":"png","card":"chara_card_v2","chunk":"chara"}'
@@ -683,13 +604,10 @@ PATCHES='{
 @test "delete a persona no session uses: sessions 0, nothing on stderr" {
 	local w
 	w=$(mk Wren)
-	run -0 --separate-stderr persona delete Wren
-	assert_equal "$stderr" ""
+	run_ok persona delete Wren
 	assert_output "{\"kind\":\"persona\",\"id\":\"$w\",\"name\":\"Wren\",\"status\":\"deleted\",\"sessions\":0}"
 	assert_equal "$(rows)" "0 0 0 0"
-	run -66 --separate-stderr persona delete Wren
-	assert_output ""
-	assert_equal "$stderr" "persona: no such character or persona 'Wren'"
+	run_err 66 "persona: no such character or persona 'Wren'" persona delete Wren
 }
 
 @test "delete a persona sessions use: they lose it (SET NULL), the count on stdout and stderr, messages kept" {
@@ -713,8 +631,7 @@ PATCHES='{
 	mk Wren > /dev/null
 	mk Ash > /dev/null
 	persona set-default Wren > /dev/null
-	run -0 --separate-stderr persona delete Wren
-	assert_equal "$stderr" ""
+	run_ok persona delete Wren
 	run_ok persona list
 	assert_equal "$(jq -c .default <<< "$output")" false
 	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(default_persona_id) FROM users')" 0
@@ -733,9 +650,7 @@ PATCHES='{
 	# a session of Oak where the user plays Nib
 	session-bind new --character Oak --impersonate Nib > /dev/null
 	before=$(sqlite3 "$GUISE_DB" .dump)
-	run -65 --separate-stderr persona delete Nib
-	assert_output ""
-	assert_equal "$stderr" "persona: 'Nib' has 2 session(s): delete them first, or use --cascade"
+	run_err 65 "persona: 'Nib' has 2 session(s): delete them first, or use --cascade" persona delete Nib
 	assert_equal "$(sqlite3 "$GUISE_DB" .dump)" "$before"
 	assert_equal "$(rows)" "2 0 3 3"
 	run -0 --separate-stderr persona delete --cascade Nib
@@ -769,22 +684,16 @@ PATCHES='{
 	w=$(mk Wren)
 	a=$(mk Ash)
 	c=$(mkchar Nib)
-	run -0 --separate-stderr persona set-default wren
-	assert_equal "$stderr" ""
+	run_ok persona set-default wren
 	assert_output "{\"kind\":\"persona\",\"id\":\"$w\",\"name\":\"Wren\",\"default\":true}"
 	run_ok persona set-default Ash
 	assert_output "{\"kind\":\"persona\",\"id\":\"$a\",\"name\":\"Ash\",\"default\":true}"
 	run_ok persona list
 	assert_equal "$(jq -c '[.name, .default]' <<< "$output" | tr '\n' ' ')" '["Wren",false] ["Ash",true] '
 	assert_equal "$(persona show Ash | jq .default)" true
-	run -65 --separate-stderr persona set-default Nib
-	assert_output ""
-	assert_equal "$stderr" "persona: 'Nib' is a character: only a persona can be the default"
-	run -66 --separate-stderr persona set-default Nobody
-	assert_output ""
-	assert_equal "$stderr" "persona: no such character or persona 'Nobody'"
-	run -0 --separate-stderr persona clear-default
-	assert_equal "$stderr" ""
+	run_err 65 "persona: 'Nib' is a character: only a persona can be the default" persona set-default Nib
+	run_err 66 "persona: no such character or persona 'Nobody'" persona set-default Nobody
+	run_ok persona clear-default
 	assert_output "{\"kind\":\"persona\",\"id\":\"$a\",\"name\":\"Ash\",\"default\":false}"
 	run -0 --separate-stderr persona clear-default
 	assert_output ""
@@ -797,8 +706,7 @@ PATCHES='{
 # --- dry runs, help, a locked user ---------------------------------------------------------
 
 @test "-n: create, update, delete, set-default and clear-default print what they would do and store nothing" {
-	run -0 --separate-stderr persona create -n --name Wren --description 'A courier.'
-	assert_equal "$stderr" ""
+	run_ok persona create -n --name Wren --description 'A courier.'
 	[[ $output =~ $(created Wren) ]] || fail "$output"
 	assert_equal "$(rows)" "0 0 0 0"
 	run_ok persona -n create < "$F/v3.json"
@@ -808,8 +716,7 @@ PATCHES='{
 	persona set-default Wren > /dev/null
 	local before
 	before=$(sqlite3 "$GUISE_DB" .dump)
-	run -0 --separate-stderr persona update -n "$W" --set personality=other
-	assert_equal "$stderr" ""
+	run_ok persona update -n "$W" --set personality=other
 	assert_equal "$output" "$(summary "$W" Wren updated)"
 	run_ok persona delete -n "$W"
 	assert_equal "$output" "{\"kind\":\"persona\",\"id\":\"$W\",\"name\":\"Wren\",\"status\":\"deleted\",\"sessions\":0}"
@@ -821,8 +728,7 @@ PATCHES='{
 }
 
 @test "-h: the synopsis on stdout, 0; a bad subcommand or option is 64" {
-	run -0 --separate-stderr persona -h
-	assert_equal "$stderr" ""
+	run_ok persona -h
 	assert_line --index 0 'usage: persona create [--character] [--default] [--name NAME] [--description TEXT]'
 	run_ok persona show -h
 	assert_line --index 0 --partial 'usage: persona create'
@@ -840,29 +746,13 @@ PATCHES='{
 	unset GUISE_PASSPHRASE_FILE
 	local before locked="persona: user 'alice' is locked: run 'persona-encrypt unlock -u alice'"
 	before=$(sqlite3 "$GUISE_DB" .dump)
-	run -77 --separate-stderr persona create --name Ash --description 'A smith.'
-	assert_output ""
-	assert_equal "$stderr" "$locked"
-	run -77 --separate-stderr persona create <<< '{"name":"Ash","description":"A smith."}'
-	assert_output ""
-	assert_equal "$stderr" "$locked"
-	run -77 --separate-stderr persona list
-	assert_output ""
-	assert_equal "$stderr" "$locked"
-	run -77 --separate-stderr persona show Wren
-	assert_output ""
-	assert_equal "$stderr" "$locked"
-	run -77 --separate-stderr persona update Wren --set personality=x
-	assert_output ""
-	assert_equal "$stderr" "$locked"
-	run -77 --separate-stderr persona delete Wren
-	assert_output ""
-	assert_equal "$stderr" "$locked"
-	run -77 --separate-stderr persona set-default Wren
-	assert_output ""
-	assert_equal "$stderr" "$locked"
-	run -77 --separate-stderr persona clear-default
-	assert_output ""
-	assert_equal "$stderr" "$locked"
+	run_err 77 "$locked" persona create --name Ash --description 'A smith.'
+	run_err 77 "$locked" persona create <<< '{"name":"Ash","description":"A smith."}'
+	run_err 77 "$locked" persona list
+	run_err 77 "$locked" persona show Wren
+	run_err 77 "$locked" persona update Wren --set personality=x
+	run_err 77 "$locked" persona delete Wren
+	run_err 77 "$locked" persona set-default Wren
+	run_err 77 "$locked" persona clear-default
 	assert_equal "$(sqlite3 "$GUISE_DB" .dump)" "$before"
 }

@@ -68,23 +68,27 @@ hidden() {
 	assert_output ""
 	[[ -n $stderr ]] || fail "$*: nothing on stderr for a missing '$fake'"
 	want=${stderr//"$fake"/"$real"}
-	run -66 --separate-stderr as_bob "${@//@@/$real}" <<< "${in//@@/$real}"
-	assert_output ""
-	assert_equal "$stderr" "$want"
+	run_err 66 "$want" as_bob "${@//@@/$real}" <<< "${in//@@/$real}"
 	assert_equal "$(dump)" "$before"
+}
+
+# hidden_each_verb REAL KIND: hidden REAL (above) for every verb of persona
+# that names one object, by the name alone and with --KIND
+hidden_each_verb() {
+	hidden "$1" '' persona show @@
+	hidden "$1" '' persona show "--$2" @@
+	hidden "$1" '' persona update @@ --set personality=nosy
+	hidden "$1" '' persona update "--$2" @@ --clear scenario
+	hidden "$1" '' persona delete @@
+	hidden "$1" '' persona set-default @@
 }
 
 @test "persona show, update, delete, set-default: alice's persona is not there for bob" {
 	local r
 	for r in "$AP" "${AP:0:35}" Wren WREN; do
-		hidden "$r" '' persona show @@
-		hidden "$r" '' persona show --persona @@
-		hidden "$r" '' persona update @@ --set personality=nosy
-		hidden "$r" '' persona update --persona @@ --clear scenario
+		hidden_each_verb "$r" persona
 		hidden "$r" '{"personality":"nosy"}' persona update @@
-		hidden "$r" '' persona delete @@
 		hidden "$r" '' persona delete --persona @@
-		hidden "$r" '' persona set-default @@
 		hidden "$r" '' persona show Bobby @@
 	done
 }
@@ -92,15 +96,10 @@ hidden() {
 @test "persona show, update, delete: alice's character is not there for bob" {
 	local r
 	for r in "$AC" "${AC:0:35}" Melina melina; do
-		hidden "$r" '' persona show @@
-		hidden "$r" '' persona show --character @@
-		hidden "$r" '' persona update @@ --set personality=nosy
-		hidden "$r" '' persona update --character @@ --clear scenario
+		hidden_each_verb "$r" character
 		hidden "$r" '{"name":null}' persona update --character @@
-		hidden "$r" '' persona delete @@
 		hidden "$r" '' persona delete --cascade @@
 		hidden "$r" '' persona delete --character --cascade @@
-		hidden "$r" '' persona set-default @@
 	done
 }
 
@@ -176,41 +175,31 @@ hidden() {
 }
 
 @test "the words bob gets are the library's not-found words" {
-	run -66 --separate-stderr as_bob persona show "$AP"
-	assert_output ""
-	assert_equal "$stderr" "persona: no such character or persona '$AP'"
+	run_err 66 "persona: no such character or persona '$AP'" as_bob persona show "$AP"
 	run -66 --separate-stderr as_bob persona show --persona Wren
 	assert_equal "$stderr" "persona: no such persona 'Wren'"
 	run -66 --separate-stderr as_bob persona delete --character "$AC"
 	assert_equal "$stderr" "persona: no such character '$AC'"
-	run -66 --separate-stderr as_bob session-bind new --character Melina
-	assert_output ""
-	assert_equal "$stderr" "session-bind: no such character 'Melina'"
+	run_err 66 "session-bind: no such character 'Melina'" as_bob session-bind new --character Melina
 	run -66 --separate-stderr as_bob session-bind new --character Oak --persona "$AP"
 	assert_equal "$stderr" "session-bind: no such persona '$AP'"
 	run -66 --separate-stderr as_bob session-bind show 'Tea at dusk'
 	assert_equal "$stderr" "session-bind: no such session 'Tea at dusk'"
-	run -66 --separate-stderr as_bob session-log show "$AS"
-	assert_output ""
-	assert_equal "$stderr" "session-log: no such session '$AS'"
+	run_err 66 "session-log: no such session '$AS'" as_bob session-log show "$AS"
 }
 
 @test "lists show bob only his own; a name alice also uses finds bob's object" {
-	run -0 --separate-stderr as_bob persona list --all
-	assert_equal "$stderr" ""
+	run_ok as_bob persona list --all
 	assert_equal "$(jq -r .id <<< "$output" | sort | tr '\n' ' ')" "$(printf '%s\n' "$BP" "$BC" "$BC2" | sort | tr '\n' ' ')"
-	run -0 --separate-stderr as_bob session-bind list
-	assert_equal "$stderr" ""
+	run_ok as_bob session-bind list
 	assert_equal "$(jq -r .id <<< "$output")" "$BS"
 	# bob's own Wren and Melina, alice's are not in the way
 	local w m
 	w=$(as_bob persona create --name Wren --description "Bob's Wren." | jq -r .id)
 	m=$(as_bob persona-import "$CARDS/melina.png" | jq -r .id)
-	run -0 --separate-stderr as_bob persona show Wren Melina
-	assert_equal "$stderr" ""
+	run_ok as_bob persona show Wren Melina
 	assert_equal "$(jq -r .id <<< "$output" | tr '\n' ' ')" "$w $m "
-	run -0 --separate-stderr as_bob session-bind new --character Melina --persona Wren --no-greeting
-	assert_equal "$stderr" ""
+	run_ok as_bob session-bind new --character Melina --persona Wren --no-greeting
 	assert_equal "$(jq -c '[.character.id, .persona.id]' <<< "$output")" "[\"$m\",\"$w\"]"
 	# and alice still has hers
 	run_ok as_alice persona show Wren
@@ -261,32 +250,20 @@ forced() {
 	before=$(dump)
 	for args in "session-bind show" "session-bind persona" "session-log show" "session-log export"; do
 		# shellcheck disable=SC2086
-		run -77 --separate-stderr as_alice $args "$AS"
-		assert_output ""
-		assert_equal "$stderr" "${args%% *}: session '$AS' $words"
+		run_err 77 "${args%% *}: session '$AS' $words" as_alice $args "$AS"
 	done
-	run -77 --separate-stderr as_alice session-bind show 'Tea at dusk'
-	assert_output ""
-	assert_equal "$stderr" "session-bind: session '$AS' $words"
-	run -77 --separate-stderr as_alice session-log show "$AS" --format text
-	assert_output ""
-	assert_equal "$stderr" "session-log: session '$AS' $words"
-	run -77 --separate-stderr as_alice session-log append "$AS" <<< 'More.'
-	assert_output ""
-	assert_equal "$stderr" "session-log: session '$AS' $words"
+	run_err 77 "session-bind: session '$AS' $words" as_alice session-bind show 'Tea at dusk'
+	run_err 77 "session-log: session '$AS' $words" as_alice session-log show "$AS" --format text
+	run_err 77 "session-log: session '$AS' $words" as_alice session-log append "$AS" <<< 'More.'
 	# the list holds it, and switching or setting starts by reading it
 	for args in "session-bind list" "session-bind clear $AS" "session-bind set $AS temperature=1" \
 		"session-bind use-persona $AS Wren" "session-log delete $AS 1"; do
 		# shellcheck disable=SC2086
-		run -77 --separate-stderr as_alice $args
-		assert_output ""
-		assert_equal "$stderr" "${args%% *}: session '$AS' $words"
+		run_err 77 "${args%% *}: session '$AS' $words" as_alice $args
 	done
 	assert_equal "$(dump)" "$before"
 	# bob gets nothing of it either
-	run -66 --separate-stderr as_bob session-bind show "$AS"
-	assert_output ""
-	assert_equal "$stderr" "session-bind: no such session '$AS'"
+	run_err 66 "session-bind: no such session '$AS'" as_bob session-bind show "$AS"
 }
 
 @test "forced: alice's session bound to bob's persona is refused, 77" {

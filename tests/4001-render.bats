@@ -95,8 +95,7 @@ chatting() {
 @test "custom persona: the request, key by key; the persona block in the story string" {
 	local s
 	chatting --character Seraphina --persona Wren
-	run -0 --separate-stderr prompt-render -s "$s" <<< 'Where am I?'
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$s" <<< 'Where am I?'
 	assert_equal "${#lines[@]}" 1
 	assert_equal "$(jq -r 'keys_unsorted | join(",")' <<< "$output")" model,messages,guise
 	assert_equal "$(jq -r '.guise | keys_unsorted | join(",")' <<< "$output")" \
@@ -109,8 +108,7 @@ chatting() {
 @test "impersonated character: its block, its own text with {{char}} and {{user}} swapped; the chat's are not" {
 	local s
 	chatting --character Seraphina --impersonate Alpin
-	run -0 --separate-stderr prompt-render -s "$s" <<< 'Where am I?'
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$s" <<< 'Where am I?'
 	golden impersonated
 	# the swap is in Alpin's own text only
 	assert_line --partial 'Description: Alpin reads the stars for Seraphina. Alpin trusts Seraphina.'
@@ -121,8 +119,7 @@ Seraphina guards the glade and greets Alpin warmly."
 @test "no persona: no block; {{user}} is the user's name" {
 	local s
 	chatting --character Seraphina --no-persona
-	run -0 --separate-stderr prompt-render -s "$s" <<< 'Where am I?'
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$s" <<< 'Where am I?'
 	golden none
 }
 
@@ -134,8 +131,7 @@ Seraphina guards the glade and greets Alpin warmly."
 	session-bind use-persona "$s" Ash > /dev/null
 	say "$s" '{{user}} here, now.'
 	before=$(session-log show "$s")
-	run -0 --separate-stderr prompt-render -s "$s" <<< 'Where am I?'
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$s" <<< 'Where am I?'
 	golden switched
 	assert_equal "$(session-log show "$s")" "$before"
 	assert_equal "$(speakers "$s")" "$(who custom "$WREN" Wren)
@@ -152,8 +148,7 @@ $(who custom "$ash" Ash)"
 	label "$alpin" ALPIN_DALE
 	s=$(mksession --character Melina --impersonate 'Alpin Dale')
 	label "$s" SESSION
-	run -0 --separate-stderr prompt-render -s "$s" <<< 'I accept your accord.'
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$s" <<< 'I accept your accord.'
 	golden melina-alpin-dale
 }
 
@@ -164,8 +159,7 @@ $(who custom "$ash" Ash)"
 	card Ivy '{"system_prompt": "{{original}} Stay in character as {{char}}.",
 		"post_history_instructions": "{{original}}Answer as {{char}}, briefly."}'
 	s=$(mksession --character Ivy --persona Wren --no-greeting)
-	run -0 --separate-stderr prompt-render -s "$s" <<< 'Hello.'
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$s" <<< 'Hello.'
 	assert_equal "$(content 0)" "Write Ivy's next reply in a fictional chat between Ivy and Wren. Stay in character as Ivy.
 Ivy keeps the inn at the edge of the forest.
 [Wren is the person you are talking to. This is who they are.]
@@ -175,8 +169,7 @@ Description: Wren is a quiet traveller."
 $(msg user Hello.)"
 	# without {{original}}, the card's system_prompt replaces the default
 	persona update --character Ivy --set 'system_prompt=Only {{char}} speaks.' > /dev/null
-	run -0 --separate-stderr prompt-render -s "$s" <<< 'Hello.'
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$s" <<< 'Hello.'
 	assert_equal "$(content 0 | head -n 1)" 'Only Ivy speaks.'
 }
 
@@ -190,8 +183,7 @@ $(msg user Hello.)"
 	card Ivy '{"post_history_instructions": "Answer as {{char}}."}'
 	s=$(mksession --character Ivy --persona Quill --no-greeting)
 	label "$s" SESSION
-	run -0 --separate-stderr prompt-render -s "$s" <<< 'Hello.'
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$s" <<< 'Hello.'
 	golden persona-prompts
 	assert_equal "$(content 0)" "Write Ivy's next reply in a fictional chat between Ivy and Quill.
 Ivy keeps the inn at the edge of the forest.
@@ -213,8 +205,7 @@ $(msg user Hello.)"
 	assert_equal "$(msgs | tail -n 2)" "$(msg system "Keep Ivy's replies short.")
 $(msg user Hello.)"
 	persona update Quill --clear post_history_instructions > /dev/null
-	run -0 --separate-stderr prompt-render -s "$s" <<< 'Hello.'
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$s" <<< 'Hello.'
 	assert_equal "$(msgs | sed 1d)" "$(msg system '[Start a new chat]')
 $(msg user Hello.)"
 }
@@ -236,14 +227,20 @@ depth_chat() {
 	say "$S" 'Three.'
 }
 
+# four [SETTING]: Lark's SETTING set first, if given; the request for the
+# new message 'Four?' in depth_chat's session (prompt-render exits 0,
+# nothing on stderr)
+four() {
+	[[ -z ${1-} ]] || persona update Lark --set "$1" > /dev/null
+	run_ok prompt-render -s "$S" <<< 'Four?'
+}
+
 # roles: the roles of the request's messages, and which one holds the persona block
 roles() { jq -r '[.messages[] | if (.content | startswith("[Lark is")) then "LARK:" + .role else .role end] | join(" ")' <<< "$output"; }
 
 @test "at_depth 0, role user: the persona block after the new message, not in the story string" {
 	depth_chat '{"position": "at_depth", "depth": 0, "role": "user"}'
-	local s=$S
-	run -0 --separate-stderr prompt-render -s "$s" <<< 'Four?'
-	assert_equal "$stderr" ""
+	four
 	golden depth-0-user
 	assert_equal "$(roles)" 'system system assistant user assistant user system user LARK:user'
 	assert_equal "$(content 0)" "Write Ivy's next reply in a fictional chat between Ivy and Lark.
@@ -255,32 +252,24 @@ Description: Lark sings for Ivy.'
 
 @test "at_depth 2, role system: two messages of the chat after it; the post-history instructions right before the new message" {
 	depth_chat '{"position": "at_depth", "depth": 2, "role": "system"}'
-	local s=$S
-	run -0 --separate-stderr prompt-render -s "$s" <<< 'Four?'
-	assert_equal "$stderr" ""
+	four
 	golden depth-2-system
 	assert_equal "$(roles)" 'system system assistant user assistant LARK:system user system user'
 }
 
 @test "at_depth deeper than the chat: before the first history message; position none: nowhere" {
 	depth_chat '{"position": "at_depth", "depth": 9, "role": "system"}'
-	local s=$S
-	run -0 --separate-stderr prompt-render -s "$s" <<< 'Four?'
-	assert_equal "$stderr" ""
+	four
 	golden depth-deep
 	assert_equal "$(roles)" 'system system LARK:system assistant user assistant user system user'
 	# depth 5 = the whole chat (4 history messages and the new one) after it: the same place
 	local deep=$output
-	persona update Lark --set depth=5 > /dev/null
-	run_ok prompt-render -s "$s" <<< 'Four?'
+	four depth=5
 	assert_equal "$output" "$deep"
-	persona update Lark --set depth=4 > /dev/null
-	run_ok prompt-render -s "$s" <<< 'Four?'
+	four depth=4
 	assert_equal "$(roles)" 'system system assistant LARK:system user assistant user system user'
 	# none: no block at all
-	persona update Lark --set position=none > /dev/null
-	run -0 --separate-stderr prompt-render -s "$s" <<< 'Four?'
-	assert_equal "$stderr" ""
+	four position=none
 	assert_equal "$(roles)" 'system system assistant user assistant user system user'
 	assert_equal "$(jq '[.messages[].content | select(contains("Lark sings"))] | length' <<< "$output")" 0
 	assert_equal "$(jq -c .guise.persona <<< "$output")" "$(who custom "$LARK" Lark)"
@@ -293,8 +282,7 @@ Description: Lark sings for Ivy.'
 	card Ivy '{"mes_example": "<START>\nSet the scene: this line is dropped.\n{{user}}: Who are you?\n{{char}}: I am {{char}}.\nI keep this glade.\n\n<start>\n<Start>\n<USER>: Is it safe?\n<BOT>: Here, yes.\n<CHAR>: Mostly.\n  So I say.\n<START>\nno turn here at all"}'
 	s=$(mksession --character Ivy --persona Wren --no-greeting)
 	label "$s" SESSION
-	run -0 --separate-stderr prompt-render -s "$s" < /dev/null
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$s" < /dev/null
 	golden examples
 	assert_equal "$(msgs | sed 1d)" "$(msg system '[Example Chat]')
 $(msg user 'Who are you?')
@@ -322,8 +310,7 @@ $(msg system '[Start a new chat]')"
 	s=$(mksession --character Seraphine --persona Wren)
 	label "$s" SESSION
 	say "$s" 'You are {{char}}, I am {{user}}: {{persona}}'
-	run -0 --separate-stderr prompt-render -s "$s" <<< '{{CHAR}}?'
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$s" <<< '{{CHAR}}?'
 	golden macros
 	assert_equal "$(content 0)" "Write Sera's next reply in a fictional chat between Sera and Wren.
 Sera, Sera, Sera and Sera greet Wren, Wren and Wren.
@@ -347,8 +334,7 @@ $(msg user 'Sera?')"
 	card Ivy '{"description": "Plain description.", "personality": "plainly", "scenario": "A plain.",
 		"mes_example": "<START>\nno turns"}'
 	s=$(mksession --character Ivy --persona Wren --no-greeting)
-	run -0 --separate-stderr prompt-render -s "$s" -m 'D={{description}} P={{personality}} S={{scenario}} M={{mesExamples}} W={{persona}}'
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$s" -m 'D={{description}} P={{personality}} S={{scenario}} M={{mesExamples}} W={{persona}}'
 	assert_equal "$(content -1)" 'D=Plain description. P=plainly S=A plain. M=<START>
 no turns W=Wren is a quiet traveller.'
 }
@@ -364,16 +350,14 @@ draws() { content 0 | sed -n 2p; }
 @test "{{random}} and {{roll}}: the same seed the same draws, another seed others, each in range" {
 	local one two
 	dice
-	run -0 --separate-stderr prompt-render --character Dice --seed 1 < /dev/null
-	assert_equal "$stderr" ""
+	run_ok prompt-render --character Dice --seed 1 < /dev/null
 	one=$(draws)
 	[[ $one =~ ^([0-9]+)\ ([0-9]+)\ ([1-6])\ [a-j]\ [k-t]$ ]] || fail "draws: '$one'"
 	((BASH_REMATCH[1] >= 1 && BASH_REMATCH[1] <= 1000000 && BASH_REMATCH[2] >= 1 && BASH_REMATCH[2] <= 1000000)) ||
 		fail "out of range: '$one'"
 	run_ok prompt-render --character Dice --seed 1 < /dev/null
 	assert_equal "$(draws)" "$one"
-	run -0 --separate-stderr prompt-render --character Dice --seed 2 < /dev/null
-	assert_equal "$stderr" ""
+	run_ok prompt-render --character Dice --seed 2 < /dev/null
 	two=$(draws)
 	[[ $two =~ ^[0-9]+\ [0-9]+\ [1-6]\ [a-j]\ [k-t]$ ]] || fail "draws: '$two'"
 	[[ $two != "$one" ]] || fail "seeds 1 and 2 drew the same: '$one'"
@@ -397,8 +381,7 @@ draws() { content 0 | sed -n 2p; }
 	zero=$(draws)
 	[[ $zero != "$seven" ]] || fail "seeds 0 and 7 drew the same"
 	session-bind set "$s" seed=7 > /dev/null
-	run -0 --separate-stderr prompt-render -s "$s" < /dev/null
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$s" < /dev/null
 	assert_equal "$(draws)" "$seven"
 	assert_equal "$(jq .seed <<< "$output")" 7
 	run_ok prompt-render -s "$s" --seed 0 < /dev/null
@@ -409,8 +392,7 @@ draws() { content 0 | sed -n 2p; }
 	local s first seed
 	card Ivy '{"description": "{{pick:a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,t,u,v,w,x,y,z}}"}'
 	s=$(mksession --character Ivy --no-persona --no-greeting)
-	run -0 --separate-stderr prompt-render -s "$s" --seed 1 < /dev/null
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$s" --seed 1 < /dev/null
 	first=$(content 0 | sed -n 2p)
 	[[ $first =~ ^[a-z]$ ]] || fail "pick: '$first'"
 	for seed in 2 3 99 12345; do
@@ -425,8 +407,7 @@ draws() { content 0 | sed -n 2p; }
 	card Ivy '{"description": "{{pick:a,b,c}} {{random:x,y,z}} {{roll:d20}}", "mes_example": "<START>\n{{user}}: {{roll:d100}}\n{{char}}: {{random:1,2,3}}"}'
 	s=$(mksession --character Ivy --persona Wren --set temperature=0.7 --set 'stop=Wren:')
 	chat "$s"
-	run -0 --separate-stderr prompt-render -s "$s" --seed 42 <<< 'Roll {{roll:d1000}}.'
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$s" --seed 42 <<< 'Roll {{roll:d1000}}.'
 	first=$output
 	run_ok prompt-render -s "$s" --seed 42 <<< 'Roll {{roll:d1000}}.'
 	assert_equal "$output" "$first"
@@ -446,8 +427,7 @@ draws() { content 0 | sed -n 2p; }
 		--set max_tokens=300 --set frequency_penalty=0.5 --set presence_penalty=-0.25 --set seed=42 \
 		--set stop='Wren:' --set stop='</s>' --set history_limit=10 --set context_tokens=4096)
 	label "$s" SESSION
-	run -0 --separate-stderr prompt-render -s "$s" -m 'Hello.'
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$s" -m 'Hello.'
 	golden settings
 	assert_equal "$(jq -r 'keys_unsorted | join(",")' <<< "$output")" \
 		model,messages,temperature,top_p,top_k,max_tokens,frequency_penalty,presence_penalty,seed,stop,guise
@@ -475,31 +455,26 @@ draws() { content 0 | sed -n 2p; }
 	chat "$s"
 	run_ok prompt-render -s "$s" -m 'Where am I?'
 	want=$(jq -c '.guise.session = null' <<< "$output")
-	run -0 --separate-stderr prompt-render --character Seraphina --persona Wren -m 'Where am I?' < <(session-log show "$s")
-	assert_equal "$stderr" ""
+	run_ok prompt-render --character Seraphina --persona Wren -m 'Where am I?' < <(session-log show "$s")
 	assert_equal "$output" "$want"
 	# the same history as JSON Lines {role, content}, as a JSON array, as YAML
 	session-log show "$s" | jq -c '{role, content}' > "$BATS_TEST_TMPDIR/h.jsonl"
-	run -0 --separate-stderr prompt-render --character Seraphina --persona Wren -m 'Where am I?' < "$BATS_TEST_TMPDIR/h.jsonl"
-	assert_equal "$stderr" ""
+	run_ok prompt-render --character Seraphina --persona Wren -m 'Where am I?' < "$BATS_TEST_TMPDIR/h.jsonl"
 	assert_equal "$output" "$want"
 	jq -s . "$BATS_TEST_TMPDIR/h.jsonl" > "$BATS_TEST_TMPDIR/h.json"
 	run_ok prompt-render --character Seraphina --persona Wren -m 'Where am I?' < "$BATS_TEST_TMPDIR/h.json"
 	assert_equal "$output" "$want"
 	session-log show "$s" -y > "$BATS_TEST_TMPDIR/h.yaml"
-	run -0 --separate-stderr prompt-render --character Seraphina --persona Wren -m 'Where am I?' < "$BATS_TEST_TMPDIR/h.yaml"
-	assert_equal "$stderr" ""
+	run_ok prompt-render --character Seraphina --persona Wren -m 'Where am I?' < "$BATS_TEST_TMPDIR/h.yaml"
 	assert_equal "$output" "$want"
 }
 
 @test "session-less: --impersonate, and no persona; no stdin history, no message" {
-	run -0 --separate-stderr prompt-render --character Seraphina --impersonate Alpin -m 'Hi.' < /dev/null
-	assert_equal "$stderr" ""
+	run_ok prompt-render --character Seraphina --impersonate Alpin -m 'Hi.' < /dev/null
 	golden sessionless-impersonated
 	assert_equal "$(jq -c '[.guise.session, .guise.persona.kind, .guise.pending]' <<< "$output")" \
 		'[null,"impersonated",{"role":"user","content":"Hi."}]'
-	run -0 --separate-stderr prompt-render --character Seraphina < /dev/null
-	assert_equal "$stderr" ""
+	run_ok prompt-render --character Seraphina < /dev/null
 	golden sessionless-none
 	assert_equal "$(jq -c '[.guise.persona, .guise.pending, .guise.budget.history.included, .messages[-1]]' <<< "$output")" \
 		"[$NONE,null,0,$(msg system '[Start a new chat]')]"
@@ -508,8 +483,7 @@ draws() { content 0 | sed -n 2p; }
 @test "session mode: -m wins over stdin; empty stdin is no new message; one trailing newline is dropped" {
 	local s
 	s=$(mksession --character Seraphina --persona Wren)
-	run -0 --separate-stderr prompt-render -s "$s" -m 'From -m.' <<< 'From stdin.'
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$s" -m 'From -m.' <<< 'From stdin.'
 	assert_equal "$(jq -c '[.messages[-1], .guise.pending]' <<< "$output")" "[$(msg user 'From -m.'),$(msg user 'From -m.')]"
 	run_ok prompt-render -s "$s" < /dev/null
 	assert_equal "$(jq -c '[.messages[-1].role, .guise.pending]' <<< "$output")" '["assistant",null]'
@@ -525,8 +499,7 @@ and a blank one
 	byid=$output
 	session-bind delete "$s" > /dev/null
 	s=$(mksession --character Seraphina --persona Wren --title 'Moonlit glade' --set model=m)
-	run -0 --separate-stderr prompt-render -s 'MOONLIT GLADE' -m hi
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s 'MOONLIT GLADE' -m hi
 	assert_equal "$(jq -c 'del(.guise.session)' <<< "$output")" "$(jq -c 'del(.guise.session)' <<< "$byid")"
 	run_ok prompt-render -s "${s:0:8}" -m hi
 	assert_equal "$(jq -r .guise.session <<< "$output")" "$s"
@@ -539,8 +512,7 @@ and a blank one
 	s=$(mksession --character Seraphina --persona Wren)
 	run_ok prompt-render -s "$s" <<< 'Where am I?'
 	req=$output
-	run -0 --separate-stderr prompt-render -s "$s" --format text <<< 'Where am I?'
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$s" --format text <<< 'Where am I?'
 	assert_equal "$output" "$(jq -r '.messages | map("[\(.role | ascii_upcase)]\n\(.content)") | join("\n\n")' <<< "$req")"
 	assert_line '[SYSTEM]'
 	assert_line '[ASSISTANT]'
@@ -553,8 +525,7 @@ and a blank one
 	chat "$s"
 	run_ok prompt-render -s "$s" <<< 'Where am I?'
 	req=$output
-	run -0 --separate-stderr prompt-render -s "$s" -y <<< 'Where am I?'
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$s" -y <<< 'Where am I?'
 	assert_line 'model: null'
 	assert_equal "$(yaml2json <<< "$output")" "$(jq -c . <<< "$req")"
 }
@@ -566,8 +537,7 @@ and a blank one
 	s=$(mksession --character Seraphina --persona Wren)
 	chat "$s"
 	before=$(sqlite3 "$GUISE_DB" .dump)
-	run -0 --separate-stderr prompt-render -s "$s" <<< 'Where am I?'
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$s" <<< 'Where am I?'
 	run_ok prompt-render --character Seraphina --impersonate Alpin -m x < /dev/null
 	assert_equal "$(sqlite3 "$GUISE_DB" .dump)" "$before"
 }
@@ -575,12 +545,8 @@ and a blank one
 @test "not found (66) and options that do not go together (64)" {
 	local s
 	s=$(mksession --character Seraphina --persona Wren)
-	run -66 --separate-stderr prompt-render -s Nowhere -m x
-	assert_output ""
-	assert_equal "$stderr" "prompt-render: no such session 'Nowhere'"
-	run -66 --separate-stderr prompt-render --character Nobody -m x < /dev/null
-	assert_output ""
-	assert_equal "$stderr" "prompt-render: no such character 'Nobody'"
+	run_err 66 "prompt-render: no such session 'Nowhere'" prompt-render -s Nowhere -m x
+	run_err 66 "prompt-render: no such character 'Nobody'" prompt-render --character Nobody -m x < /dev/null
 	run -66 --separate-stderr prompt-render --character Seraphina --persona Nobody -m x < /dev/null
 	assert_equal "$stderr" "prompt-render: no such persona 'Nobody'"
 	run -66 --separate-stderr prompt-render --character Seraphina --impersonate Wren -m x < /dev/null
@@ -600,29 +566,20 @@ and a blank one
 	s=$(mksession --character Seraphina --persona Wren --title Locked)
 	for args in "-s $s -m x" "-s Locked -m x" "--character Seraphina -m x" "--character Seraphina --persona Wren -m x"; do
 		# shellcheck disable=SC2086 # split on purpose
-		run -77 --separate-stderr env -u GUISE_PASSPHRASE_FILE prompt-render $args < /dev/null
-		assert_output ""
-		assert_equal "$stderr" "prompt-render: user 'alice' is locked: run 'persona-encrypt unlock -u alice'"
+		run_err 77 "prompt-render: user 'alice' is locked: run 'persona-encrypt unlock -u alice'" env -u GUISE_PASSPHRASE_FILE prompt-render $args < /dev/null
 	done
 	# the session impersonates its own character, past the triggers
 	sqlite3 "$GUISE_DB" "PRAGMA ignore_check_constraints = 1; DROP TRIGGER chat_sessions_owner_update;
 		UPDATE chat_sessions SET active_custom_persona_id = NULL, active_impersonated_character_id = '$SERA' WHERE id = '$s'"
-	run -77 --separate-stderr prompt-render -s "$s" -m x
-	assert_output ""
-	assert_equal "$stderr" "prompt-render: session '$s' binds what it may not: refused"
-	run -74 --separate-stderr bash -c 'prompt-render --character Seraphina -m x < /dev/null > /dev/full'
-	assert_output ""
-	assert_equal "$stderr" "prompt-render: error writing output: No space left on device"
-	run -74 --separate-stderr bash -c 'prompt-render --character Seraphina -m x --format text < /dev/null > /dev/full'
-	assert_output ""
-	assert_equal "$stderr" "prompt-render: error writing output: No space left on device"
+	run_err 77 "prompt-render: session '$s' binds what it may not: refused" prompt-render -s "$s" -m x
+	run_err 74 "prompt-render: error writing output: No space left on device" bash -c 'prompt-render --character Seraphina -m x < /dev/null > /dev/full'
+	run_err 74 "prompt-render: error writing output: No space left on device" bash -c 'prompt-render --character Seraphina -m x --format text < /dev/null > /dev/full'
 }
 
 @test "macros: a stray {{ or a brace around a macro does not hide the macro after it" {
 	local s
 	s=$(mksession --character Seraphina --persona Wren --no-greeting)
-	run -0 --separate-stderr prompt-render -s "$s" -m 'Type {{ to open; {{char}} is here.'
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$s" -m 'Type {{ to open; {{char}} is here.'
 	assert_equal "$(content -1)" 'Type {{ to open; Seraphina is here.'
 	run_ok prompt-render -s "$s" -m '{{{char}}} {{x {{user}}'
 	assert_equal "$(content -1)" '{Seraphina} {{x Wren'

@@ -33,8 +33,7 @@ budget() {
 # render S [OPTION...]: prompt-render -s S -m Hi, exit 0, nothing on stderr,
 # budget.used the estimate of what is sent
 render() {
-	run -0 --separate-stderr prompt-render -s "$1" -m Hi "${@:2}"
-	assert_equal "$stderr" ""
+	run_ok prompt-render -s "$1" -m Hi "${@:2}"
 	assert_equal "$(jq .guise.budget.used <<< "$output")" "$(estimate)"
 }
 
@@ -44,6 +43,15 @@ assert_budget_at() {
 	session-bind set "$1" "${@:2:$#-2}" > /dev/null
 	render "$1"
 	assert_equal "$(budget)" "${!#}"
+}
+
+# assert_over_budget S SETTING NEEDED BUDGET [MESSAGE]: after session-bind
+# set S SETTING, prompt-render -s S -m MESSAGE (Hi) fails 65, nothing on
+# stdout, saying the prompt needs NEEDED tokens, over BUDGET by the difference
+assert_over_budget() {
+	session-bind set "$1" "$2" > /dev/null
+	run_err 65 "prompt-render: the prompt needs $3 tokens without history or examples, over the budget of $4 by $(($3 - $4))" \
+		prompt-render -s "$1" -m "${5:-Hi}"
 }
 
 # contents: the contents of the request's messages after the story string, on one line
@@ -79,19 +87,10 @@ small() {
 	# nothing but the story string, the marker and the new message: 40
 	assert_budget_at "$S" context_tokens=40 '[40,null,40,null,0,0,3]'
 	assert_equal "$(contents)" '["[Start a new chat]","Hi"]'
-	session-bind set "$S" context_tokens=39 > /dev/null
-	run -65 --separate-stderr prompt-render -s "$S" -m Hi
-	assert_output ""
-	assert_equal "$stderr" "prompt-render: the prompt needs 40 tokens without history or examples, over the budget of 39 by 1"
-	session-bind set "$S" context_tokens=30 > /dev/null
-	run -65 --separate-stderr prompt-render -s "$S" -m Hi
-	assert_output ""
-	assert_equal "$stderr" "prompt-render: the prompt needs 40 tokens without history or examples, over the budget of 30 by 10"
+	assert_over_budget "$S" context_tokens=39 40 39
+	assert_over_budget "$S" context_tokens=30 40 30
 	# the new message is never dropped: a longer one needs more (300 bytes: 100 + 4)
-	session-bind set "$S" context_tokens=138 > /dev/null
-	run -65 --separate-stderr prompt-render -s "$S" -m "$(printf 'x%.0s' {1..300})"
-	assert_output ""
-	assert_equal "$stderr" "prompt-render: the prompt needs 139 tokens without history or examples, over the budget of 138 by 1"
+	assert_over_budget "$S" context_tokens=138 139 138 "$(printf 'x%.0s' {1..300})"
 }
 
 @test "context_tokens and max_tokens from the session: the budget is their difference, both reported" {
@@ -101,10 +100,7 @@ small() {
 	assert_equal "$(jq .max_tokens <<< "$output")" 41
 	assert_budget_at "$S" max_tokens=42 '[100,42,51,null,2,0,1]'
 	assert_equal "$(jq .max_tokens <<< "$output")" 42
-	session-bind set "$S" max_tokens=61 > /dev/null
-	run -65 --separate-stderr prompt-render -s "$S" -m Hi
-	assert_output ""
-	assert_equal "$stderr" "prompt-render: the prompt needs 40 tokens without history or examples, over the budget of 39 by 1"
+	assert_over_budget "$S" max_tokens=61 40 39
 	# max_tokens alone: from the default context of 8192
 	assert_budget_at "$S" context_tokens= max_tokens=8152 '[8192,8152,40,null,0,0,3]'
 	# longer messages, a real window: 4 of 3000 bytes (1000 + 4 each) and the 40
@@ -122,8 +118,7 @@ small() {
 	for n in 0 1 2 3 4 5 6 7 8 9; do
 		jq -n -c --arg c "$(printf "$n%.0s" {1..3000})" '{role: "user", content: $c}'
 	done > "$BATS_TEST_TMPDIR/h.jsonl"
-	run -0 --separate-stderr prompt-render --character Bo -m Hi < "$BATS_TEST_TMPDIR/h.jsonl"
-	assert_equal "$stderr" ""
+	run_ok prompt-render --character Bo -m Hi < "$BATS_TEST_TMPDIR/h.jsonl"
 	assert_equal "$(budget)" '[8192,null,8072,null,8,0,2]'
 	assert_equal "$(jq -r '[.messages[2:-1][].content[0:1]] | join("")' <<< "$output")" 23456789
 }
@@ -173,10 +168,7 @@ blocks() {
 	assert_equal "$(contents)" '["[Start a new chat]","Hello there","Grüße!","","Hi"]'
 	assert_budget_at "$S" context_tokens=58 '[58,null,51,null,2,3,1]'
 	assert_budget_at "$S" context_tokens=40 '[40,null,40,null,0,3,3]'
-	session-bind set "$S" context_tokens=39 > /dev/null
-	run -65 --separate-stderr prompt-render -s "$S" -m Hi
-	assert_output ""
-	assert_equal "$stderr" "prompt-render: the prompt needs 40 tokens without history or examples, over the budget of 39 by 1"
+	assert_over_budget "$S" context_tokens=39 40 39
 }
 
 @test "never dropped: the persona at depth and the post-history instructions count in what the prompt needs" {
@@ -197,9 +189,6 @@ blocks() {
 	assert_budget_at "$s" context_tokens="$keep" "[$keep,null,$keep,null,0,3,2]"
 	assert_equal "$(jq -c '[.messages[].role]' <<< "$output")" '["system","system","system","system","user"]'
 	assert_equal "$(jq -r '.messages[1:][].content' <<< "$output" | head -n 1)" '[Start a new chat]'
-	session-bind set "$s" context_tokens=$((keep - 1)) > /dev/null
-	run -65 --separate-stderr prompt-render -s "$s" -m Hi
-	assert_output ""
-	assert_equal "$stderr" "prompt-render: the prompt needs $keep tokens without history or examples, over the budget of $((keep - 1)) by 1"
+	assert_over_budget "$s" context_tokens=$((keep - 1)) "$keep" $((keep - 1))
 	((all > keep)) || fail "all $all, keep $keep"
 }

@@ -98,8 +98,7 @@ protocol_stream() {
 	local p=$1
 	fake_start "$(script "$(streamf "${p}_stream" "{\"headers\":{\"Content-Type\":\"$(ctype "$p")\"}}")")"
 	export GUISE_API_KEY=$CANARY
-	run -0 --separate-stderr llm-send --provider "$p" --url "$(base "$p")" "$(request "$REQ")"
-	assert_equal "$stderr" ""
+	run_ok llm-send --provider "$p" --url "$(base "$p")" "$(request "$REQ")"
 	assert_equal "${#lines[@]}" 1
 	assert_equal "$(jq -r 'keys_unsorted | join(",")' <<< "$output")" \
 		kind,role,content,model,provider,finish_reason,usage,session,recorded
@@ -117,8 +116,7 @@ protocol_whole() {
 	local p=$1 body
 	fake_start "$(script "$(reply 200 "$(whole "$p")")")"
 	export GUISE_API_KEY=$CANARY
-	run -0 --separate-stderr llm-send --no-stream --provider "$p" --url "$(base "$p")" "$(request "$REQ")"
-	assert_equal "$stderr" ""
+	run_ok llm-send --no-stream --provider "$p" --url "$(base "$p")" "$(request "$REQ")"
 	assert_output "$(reply_json "$p" "$(finish "$p")")"
 	assert_equal "$(requests)" 1
 	assert_equal "$(req 0 .path)" "\"$(path "$p" no-stream)\""
@@ -224,8 +222,7 @@ protocol_text() {
 	s+=$'\n\n'
 	fake_start "$(script "$(stream "$s" '{"split": 1}')")"
 	export OPENAI_API_KEY=$CANARY
-	run -0 --separate-stderr llm-send --url "$FAKE_URL" "$(request "$REQ")"
-	assert_equal "$stderr" ""
+	run_ok llm-send --url "$FAKE_URL" "$(request "$REQ")"
 	assert_equal "$(jq -r .content <<< "$output")" 'Ça va, Wren? 🌲 — 日本'
 }
 
@@ -239,8 +236,7 @@ protocol_text() {
 	s+=$'data: [DONE]\n\n'
 	fake_start "$(script "$(stream "$s")")"
 	export OPENAI_API_KEY=$CANARY
-	run -0 --separate-stderr llm-send -m m-1 --url "$FAKE_URL" "$(request "$BARE")"
-	assert_equal "$stderr" ""
+	run_ok llm-send -m m-1 --url "$FAKE_URL" "$(request "$BARE")"
 	assert_output "$(reply_json openai stop)"
 }
 
@@ -251,8 +247,7 @@ protocol_text() {
 	s+=$'\n\n'
 	fake_start "$(script "$(stream "$s")")"
 	export OPENAI_API_KEY=$CANARY
-	run -0 --separate-stderr llm-send --url "$FAKE_URL" "$(request "$REQ")"
-	assert_equal "$stderr" ""
+	run_ok llm-send --url "$FAKE_URL" "$(request "$REQ")"
 	assert_output "$(reply_json openai length | jq -c '.usage = {input_tokens: null, output_tokens: null}')"
 }
 
@@ -262,8 +257,7 @@ protocol_text() {
 		"$(streamf ollama_stream '{"headers":{"Content-Type":"application/x-ndjson"}}')" "$(streamf gemini_stream)")"
 	export GUISE_API_KEY=$CANARY
 	for p in openai anthropic ollama gemini; do
-		run -0 --separate-stderr llm-send --provider "$p" --url "$(base "$p")" "$(request "$BARE")"
-		assert_equal "$stderr" ""
+		run_ok llm-send --provider "$p" --url "$(base "$p")" "$(request "$BARE")"
 		assert_output "$(reply_json "$p" "$(finish "$p")")"
 	done
 	assert_equal "$(requests)" 4
@@ -329,9 +323,7 @@ protocol_text() {
 		esac
 		fake_start "$(script "$(streamf "$s" "{\"headers\":{\"Content-Type\":\"$(ctype "$p")\"}}")")"
 		export GUISE_API_KEY=$CANARY
-		run -76 --separate-stderr llm-send --retries 0 --provider "$p" --url "$(base "$p")" "$(request "$REQ")"
-		assert_output ""
-		assert_equal "$stderr" "llm-send: $p: the stream ended before the reply was complete"
+		run_err 76 "llm-send: $p: the stream ended before the reply was complete" llm-send --retries 0 --provider "$p" --url "$(base "$p")" "$(request "$REQ")"
 		assert_equal "$(requests)" 1
 		fake_stop
 	done
@@ -359,11 +351,9 @@ protocol_text() {
 		"$(streamf gemini_stream)" "$(streamf openai_stream)")"
 	export GUISE_API_KEY=$CANARY
 	r=$(request "$(jq -c '.guise.provider = "anthropic"' <<< "$REQ")")
-	run -0 --separate-stderr llm-send --url "$FAKE_URL" < "$(request "$REQ")"
-	assert_equal "$stderr" ""
+	run_ok llm-send --url "$FAKE_URL" < "$(request "$REQ")"
 	assert_output "$(reply_json openai stop)"
-	run -0 --separate-stderr llm-send --url "$FAKE_URL" < "$r"
-	assert_equal "$stderr" ""
+	run_ok llm-send --url "$FAKE_URL" < "$r"
 	assert_output "$(reply_json anthropic end_turn)"
 	GUISE_PROVIDER=gemini run -0 --separate-stderr llm-send --url "$FAKE_URL" "$r"
 	assert_equal "$stderr" ""
@@ -378,8 +368,7 @@ protocol_text() {
 @test "the URL: --url over GUISE_LLM_URL over each provider's default (seen with -n)" {
 	local p
 	for p in openai anthropic ollama gemini; do
-		run -0 --separate-stderr llm-send -n --provider "$p" "$(request "$REQ")"
-		assert_equal "$stderr" ""
+		run_ok llm-send -n --provider "$p" "$(request "$REQ")"
 		case $p in
 		openai) assert_equal "$(jq -r .url <<< "$output")" https://api.openai.com/v1/chat/completions ;;
 		anthropic) assert_equal "$(jq -r .url <<< "$output")" https://api.anthropic.com/v1/messages ;;
@@ -405,8 +394,7 @@ protocol_text() {
 	GUISE_MODEL=env-m run -0 --separate-stderr llm-send -n -m flag-m "$(request "$REQ")"
 	assert_equal "$stderr" ""
 	assert_equal "$(jq -r .body.model <<< "$output")" flag-m
-	run -0 --separate-stderr llm-send -n --provider gemini --model g-2 "$(request "$REQ")"
-	assert_equal "$stderr" ""
+	run_ok llm-send -n --provider gemini --model g-2 "$(request "$REQ")"
 	assert_equal "$(jq -r .url <<< "$output")" \
 		'https://generativelanguage.googleapis.com/v1beta/models/g-2:streamGenerateContent?alt=sse'
 	assert_equal "$(jq -c '.body | has("model")' <<< "$output")" false
@@ -425,17 +413,14 @@ protocol_text() {
 		"$(streamf openai_stream)" "$(streamf anthropic_stream)" \
 		"$(streamf ollama_stream '{"headers":{"Content-Type":"application/x-ndjson"}}')")"
 	export OPENAI_API_KEY=sk-openai ANTHROPIC_API_KEY=sk-anthropic
-	run -0 --separate-stderr llm-send --url "$FAKE_URL" "$(request "$REQ")"
-	assert_equal "$stderr" ""
+	run_ok llm-send --url "$FAKE_URL" "$(request "$REQ")"
 	GUISE_API_KEY=sk-guise run -0 --separate-stderr llm-send --url "$FAKE_URL" "$(request "$REQ")"
 	assert_equal "$stderr" ""
 	GUISE_API_KEY=sk-guise run -0 --separate-stderr llm-send --api-key-file "$f" --url "$FAKE_URL" "$(request "$REQ")"
 	assert_equal "$stderr" ""
-	run -0 --separate-stderr llm-send --provider anthropic --url "$FAKE_URL" "$(request "$REQ")"
-	assert_equal "$stderr" ""
+	run_ok llm-send --provider anthropic --url "$FAKE_URL" "$(request "$REQ")"
 	unset OPENAI_API_KEY ANTHROPIC_API_KEY
-	run -0 --separate-stderr llm-send --provider ollama --url "$FAKE_URL" "$(request "$REQ")"
-	assert_equal "$stderr" ""
+	run_ok llm-send --provider ollama --url "$FAKE_URL" "$(request "$REQ")"
 	assert_output "$(reply_json ollama stop)"
 	assert_equal "$(hdr 0 authorization)" "Bearer sk-openai"
 	assert_equal "$(hdr 1 authorization)" "Bearer sk-guise"
@@ -448,11 +433,9 @@ protocol_text() {
 	fake_start "$(script "$(streamf ollama_stream '{"headers":{"Content-Type":"application/x-ndjson"}}')" \
 		"$(streamf ollama_stream '{"headers":{"Content-Type":"application/x-ndjson"}}')")"
 	export OPENAI_API_KEY=sk-openai ANTHROPIC_API_KEY=sk-anthropic GEMINI_API_KEY=sk-gemini
-	run -0 --separate-stderr llm-send -n --provider ollama --url "$FAKE_URL" "$(request "$REQ")"
-	assert_equal "$stderr" ""
+	run_ok llm-send -n --provider ollama --url "$FAKE_URL" "$(request "$REQ")"
 	assert_equal "$(jq -c '.headers | with_entries(.key |= ascii_downcase) | keys' <<< "$output")" '["content-type"]'
-	run -0 --separate-stderr llm-send --provider ollama --url "$FAKE_URL" "$(request "$REQ")"
-	assert_equal "$stderr" ""
+	run_ok llm-send --provider ollama --url "$FAKE_URL" "$(request "$REQ")"
 	assert_output "$(reply_json ollama stop)"
 	assert_equal "$(hdr 0 authorization)" ""
 	[[ $(cat "$FAKE_LOG") != *sk-* ]] || fail "another provider's key went to ollama: $(req 0 .headers)"
@@ -517,8 +500,7 @@ protocol_text() {
 	fake_start "$(script "$(streamf openai_stream)")"
 	export GUISE_API_KEY=$CANARY
 	for p in openai anthropic ollama gemini; do
-		run -0 --separate-stderr llm-send -n --provider "$p" --url "$(base "$p")" "$(request "$REQ")"
-		assert_equal "$stderr" ""
+		run_ok llm-send -n --provider "$p" --url "$(base "$p")" "$(request "$REQ")"
 		assert_equal "${#lines[@]}" 1
 		assert_equal "$(jq -r 'keys_unsorted | join(",")' <<< "$output")" kind,method,url,headers,body
 		assert_equal "$(jq -c '[.kind, .method, .url]' <<< "$output")" \
@@ -537,8 +519,7 @@ protocol_text() {
 		ollama) ;;
 		esac
 	done
-	run -0 --separate-stderr llm-send --dry-run --no-stream --provider gemini --url "$(base gemini)" "$(request "$REQ")"
-	assert_equal "$stderr" ""
+	run_ok llm-send --dry-run --no-stream --provider gemini --url "$(base gemini)" "$(request "$REQ")"
 	assert_equal "$(jq -r .url <<< "$output")" "$FAKE_URL/v1beta/models/m-1:generateContent"
 	# the server is still there, and heard nothing
 	kill -0 "$FAKE_PID" || fail "the fake server went away"
@@ -553,8 +534,7 @@ protocol_text() {
 	prompt-render -s "$s" -m 'Where am I?' > "$BATS_TEST_TMPDIR/req.json"
 	fake_start "$(script "$(streamf openai_stream)")"
 	export OPENAI_API_KEY=$CANARY
-	run -0 --separate-stderr llm-send -n --record --url "$FAKE_URL" "$BATS_TEST_TMPDIR/req.json"
-	assert_equal "$stderr" ""
+	run_ok llm-send -n --record --url "$FAKE_URL" "$BATS_TEST_TMPDIR/req.json"
 	assert_equal "$(jq -r .kind <<< "$output")" http-request
 	# the guise object is never sent
 	assert_equal "$(jq -c '.body | has("guise")' <<< "$output")" false
@@ -564,30 +544,15 @@ protocol_text() {
 
 # --- --record -----------------------------------------------------------------
 
-# turn: a session with Sera's greeting (seq 1) spoken to Wren; the request
-# for its next turn, 'Where am I?', in $BATS_TEST_TMPDIR/req.json; settings
-# provider anthropic and model m-1
-turn() {
-	SERA=$(mkchar Sera)
-	WREN=$(mkpersona Wren)
-	W=$(who custom "$WREN" Wren)
-	S=$(mksession --character Sera --persona Wren --set provider=anthropic --set model=m-1)
-	R=$BATS_TEST_TMPDIR/req.json
-	prompt-render -s "$S" -m 'Where am I?' > "$R"
-	GREETING=$(message_json "$S" 1 assistant "$W" '*Sera looks up.* Welcome, {{user}}.')
-}
-
 @test "--record: the pending user message and the reply stored, seqs in a row, the persona as speaker; model and usage kept" {
 	turn
 	fake_start "$(script "$(streamf anthropic_stream)")"
 	export ANTHROPIC_API_KEY=$CANARY
-	run -0 --separate-stderr llm-send --record --url "$FAKE_URL" "$R"
-	assert_equal "$stderr" ""
+	run_ok llm-send --record --url "$FAKE_URL" "$R"
 	assert_output "$(reply_json anthropic end_turn "\"$S\"" '[2,3]')"
 	# the request that went out ends with the pending message
 	assert_equal "$(req 0 '.body.messages[-1]')" '{"role":"user","content":"Where am I?"}'
-	run -0 --separate-stderr session-log show "$S"
-	assert_equal "$stderr" ""
+	run_ok session-log show "$S"
 	assert_equal "$(untimed "$output")" "$(printf '%s\n' "$GREETING" \
 		"$(message_json "$S" 2 user "$W" 'Where am I?')" \
 		"$(message_json "$S" 3 assistant "$W" "$TEXT" complete '"m-1"' |
@@ -601,8 +566,7 @@ turn() {
 	session-bind use-persona "$S" Ash > /dev/null
 	fake_start "$(script "$(streamf anthropic_stream)")"
 	export ANTHROPIC_API_KEY=$CANARY
-	run -0 --separate-stderr llm-send --record --url "$FAKE_URL" "$R"
-	assert_equal "$stderr" ""
+	run_ok llm-send --record --url "$FAKE_URL" "$R"
 	assert_output "$(reply_json anthropic end_turn "\"$S\"" '[2,3]')"
 	assert_equal "$(bound "$S")" "$(who custom "$ash" Ash)"
 	assert_equal "$(speakers "$S")" "$(printf '%s\n' "$W" "$W" "$W")"
@@ -612,8 +576,7 @@ turn() {
 	turn
 	fake_start "$(script "$(streamf anthropic_stream '{"split": 7}')")"
 	export ANTHROPIC_API_KEY=$CANARY
-	run -0 --separate-stderr llm-send --record --text --url "$FAKE_URL" < "$R"
-	assert_equal "$stderr" ""
+	run_ok llm-send --record --text --url "$FAKE_URL" < "$R"
 	assert_output "$TEXT"
 	assert_equal "$(seqs "$S")" "1 2 3 "
 	assert_equal "$(session-log show "$S" --last 1 | jq -r .content)" "$TEXT"
@@ -623,8 +586,7 @@ turn() {
 	turn
 	fake_start "$(script "$(streamf anthropic_stream)")"
 	export ANTHROPIC_API_KEY=$CANARY
-	run -0 --separate-stderr llm-send --record --url "$FAKE_URL" "$(request "$(jq -c '.guise.pending = null' "$R")")"
-	assert_equal "$stderr" ""
+	run_ok llm-send --record --url "$FAKE_URL" "$(request "$(jq -c '.guise.pending = null' "$R")")"
 	assert_output "$(reply_json anthropic end_turn "\"$S\"" '[2]')"
 	assert_equal "$(untimed "$(session-log show "$S" --last 1)")" \
 		"$(message_json "$S" 2 assistant "$W" "$TEXT" complete '"m-1"' | jq -c '.usage = {input_tokens: 12, output_tokens: 4}')"
@@ -635,13 +597,9 @@ turn() {
 	fake_start "$(script "$(reply 400 '{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens is too large"}}')" \
 		"$(streamf 'anthropic_stream | head -n 12')")"
 	export ANTHROPIC_API_KEY=$CANARY
-	run -76 --separate-stderr llm-send --record --url "$FAKE_URL" "$R"
-	assert_output ""
-	assert_equal "$stderr" "llm-send: anthropic: HTTP 400: max_tokens is too large"
+	run_err 76 "llm-send: anthropic: HTTP 400: max_tokens is too large" llm-send --record --url "$FAKE_URL" "$R"
 	assert_equal "$(seqs "$S")" "1 "
-	run -76 --separate-stderr llm-send --record --retries 0 --url "$FAKE_URL" "$R"
-	assert_output ""
-	assert_equal "$stderr" "llm-send: anthropic: the stream ended before the reply was complete"
+	run_err 76 "llm-send: anthropic: the stream ended before the reply was complete" llm-send --record --retries 0 --url "$FAKE_URL" "$R"
 	assert_equal "$(seqs "$S")" "1 "
 }
 
@@ -663,8 +621,7 @@ turn() {
 	# message_start and the first delta, then the socket is destroyed
 	fake_start "$(script "$(streamf 'anthropic_stream | head -n 12' '{"close": true}')" "$(streamf anthropic_stream)")"
 	export ANTHROPIC_API_KEY=$CANARY
-	run -0 --separate-stderr llm-send --record --keep-partial --url "$FAKE_URL" "$R"
-	assert_equal "$stderr" ""
+	run_ok llm-send --record --keep-partial --url "$FAKE_URL" "$R"
 	assert_output "$(reply_json anthropic end_turn "\"$S\"" '[2,3]')"
 	assert_equal "$(requests)" 2
 	assert_equal "$(session-log show "$S" | jq -c '[.seq, .role, .content, .status]' | tr '\n' ' ')" \
@@ -690,9 +647,7 @@ turn() {
 	assert_output ""
 	[[ $stderr == "llm-send: "*keep-partial* ]] || fail "stderr: $stderr"
 	assert_equal "$(requests)" 0
-	run -76 --separate-stderr llm-send --record --retries 0 --url "$FAKE_URL" "$R"
-	assert_output ""
-	assert_equal "$stderr" "llm-send: anthropic: the stream ended before the reply was complete"
+	run_err 76 "llm-send: anthropic: the stream ended before the reply was complete" llm-send --record --retries 0 --url "$FAKE_URL" "$R"
 	assert_equal "$(seqs "$S")" "1 "
 }
 
@@ -726,8 +681,7 @@ turn() {
 @test "without --record no database is opened or made" {
 	fake_start "$(script "$(streamf openai_stream)")"
 	export OPENAI_API_KEY=$CANARY GUISE_DB=$BATS_TEST_TMPDIR/none/guise.db
-	run -0 --separate-stderr llm-send --url "$FAKE_URL" "$(request "$REQ")"
-	assert_equal "$stderr" ""
+	run_ok llm-send --url "$FAKE_URL" "$(request "$REQ")"
 	assert_output "$(reply_json openai stop)"
 	[[ ! -e $BATS_TEST_TMPDIR/none ]] || fail "a database was made"
 }

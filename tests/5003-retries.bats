@@ -103,8 +103,7 @@ same_body() { assert_equal "$(jq -s 'map(.body) | unique | length' "$FAKE_LOG")"
 	export ANTHROPIC_API_KEY=$CANARY
 	fake_start "$(script "$(reply 529 '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}')" \
 		"$(streamf anthropic_stream)")"
-	run -0 --separate-stderr llm-send --provider anthropic --url "$FAKE_URL" "$R"
-	assert_equal "$stderr" ""
+	run_ok llm-send --provider anthropic --url "$FAKE_URL" "$R"
 	assert_output "$(reply_json anthropic end_turn)"
 	assert_equal "$(requests)" 2
 }
@@ -336,8 +335,7 @@ no_canary() {
 	[[ $stderr == "llm-send: openai: "* && ${#stderr_lines[@]} -eq 1 ]] || fail "stderr: $stderr"
 	# refused at the handshake: no request was made, so none was retried
 	assert_equal "$(requests)" 0
-	run -0 --separate-stderr llm-send --cacert cert.pem --url "https://127.0.0.1:$FAKE_PORT" "$R"
-	assert_equal "$stderr" ""
+	run_ok llm-send --cacert cert.pem --url "https://127.0.0.1:$FAKE_PORT" "$R"
 	assert_output "$(reply_json openai stop)"
 	assert_equal "$(requests)" 1
 	assert_equal "$(hdr 0 authorization)" "Bearer $CANARY"

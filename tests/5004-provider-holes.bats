@@ -45,17 +45,6 @@ open_stream() {
 	streamf "${1}_stream" "$x"
 }
 
-# turn: a session with Sera (greeting seq 1) spoken to Wren; the request for
-# its next turn, 'Where am I?', in $R; settings provider anthropic, model m-1
-turn() {
-	SERA=$(mkchar Sera)
-	WREN=$(mkpersona Wren)
-	W=$(who custom "$WREN" Wren)
-	S=$(mksession --character Sera --persona Wren --set provider=anthropic --set model=m-1)
-	R=$BATS_TEST_TMPDIR/req.json
-	prompt-render -s "$S" -m 'Where am I?' > "$R"
-}
-
 # gated P: P's stream in two chunks, the second (the rest of the text and the
 # end marker) sent only once $GO exists
 gated() {
@@ -90,20 +79,47 @@ meanwhile_ok() {
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/meanwhile.rc")" 0
 }
 
+# send_meanwhile STATUS [OPTION...] -- CMD...: turn's request sent with
+# llm-send --record OPTION... to a reply held half sent (gated) while CMD
+# runs (meanwhile): llm-send exits STATUS, its $output and $stderr left for
+# the asserts, and CMD succeeded
+send_meanwhile() {
+	local status=$1 opts=()
+	shift
+	while [[ $1 != -- ]]; do
+		opts+=("$1")
+		shift
+	done
+	shift
+	fake_start "$(script "$(gated anthropic)")"
+	export ANTHROPIC_API_KEY=$CANARY
+	meanwhile "$@"
+	run "-$status" --separate-stderr llm-send --timeout 10 --record "${opts[@]}" --url "$FAKE_URL" "$R"
+	meanwhile_ok
+}
+
 # --- item 6: the end marker ends the reply ----------------------------------
 
+# assert_taken_at_once P REPLY [OPTION...]: with the fake provider serving
+# REPLY, llm-send OPTION... sends P's request once and is done within 3 s
+# (of a --timeout 5): exit 0, P's reply on stdout, nothing on stderr
+assert_taken_at_once() {
+	local t0
+	fake_start "$(script "$2")"
+	t0=$(now)
+	run -0 --separate-stderr llm-send --timeout 5 "${@:3}" --provider "$1" --url "$(base "$1")" "$(request "$REQ")"
+	within "$(elapsed "$t0")" 0 3
+	assert_equal "$stderr" ""
+	assert_output "$(reply_json "$1" "$(finish "$1")")"
+	assert_equal "$(requests)" 1
+	fake_stop
+}
+
 @test "each protocol: a whole stream on a connection left open is taken at its end marker: one request, exit 0, at once" {
-	local p t0
+	local p
 	export GUISE_API_KEY=$CANARY
 	for p in openai anthropic ollama gemini; do
-		fake_start "$(script "$(open_stream "$p")")"
-		t0=$(now)
-		run -0 --separate-stderr llm-send --timeout 5 --provider "$p" --url "$(base "$p")" "$(request "$REQ")"
-		within "$(elapsed "$t0")" 0 3
-		assert_equal "$stderr" ""
-		assert_output "$(reply_json "$p" "$(finish "$p")")"
-		assert_equal "$(requests)" 1
-		fake_stop
+		assert_taken_at_once "$p" "$(open_stream "$p")"
 	done
 }
 
@@ -125,8 +141,7 @@ meanwhile_ok() {
 	turn
 	fake_start "$(script "$(open_stream anthropic)")"
 	export ANTHROPIC_API_KEY=$CANARY
-	run -0 --separate-stderr llm-send --timeout 5 --record --url "$FAKE_URL" "$R"
-	assert_equal "$stderr" ""
+	run_ok llm-send --timeout 5 --record --url "$FAKE_URL" "$R"
 	assert_output "$(reply_json anthropic end_turn "\"$S\"" '[2,3]')"
 	assert_equal "$(requests)" 1
 	assert_equal "$(session-log show "$S" | jq -c '[.seq, .role, .content]' | tr '\n' ' ')" \
@@ -134,18 +149,11 @@ meanwhile_ok() {
 }
 
 @test "each protocol, --no-stream: a whole reply with its Content-Length on a connection kept alive: one request, at once" {
-	local p t0 v
+	local p v
 	export GUISE_API_KEY=$CANARY
 	for p in openai anthropic ollama gemini; do
 		v=${p^^}_JSON
-		fake_start "$(script "$(reply 200 "${!v}" | jq -c '.hold = true')")"
-		t0=$(now)
-		run -0 --separate-stderr llm-send --timeout 5 --no-stream --provider "$p" --url "$(base "$p")" "$(request "$REQ")"
-		within "$(elapsed "$t0")" 0 3
-		assert_equal "$stderr" ""
-		assert_output "$(reply_json "$p" "$(finish "$p")")"
-		assert_equal "$(requests)" 1
-		fake_stop
+		assert_taken_at_once "$p" "$(reply 200 "${!v}" | jq -c '.hold = true')" --no-stream
 	done
 }
 
@@ -182,8 +190,7 @@ meanwhile_ok() {
 @test "--record: content after ollama's done:true is not stored" {
 	turn
 	fake_start "$(script "$(streamf 'ollama_stream; after ollama' '{"headers":{"Content-Type":"application/x-ndjson"}}')")"
-	run -0 --separate-stderr llm-send --timeout 5 --record --provider ollama --url "$FAKE_URL" "$R"
-	assert_equal "$stderr" ""
+	run_ok llm-send --timeout 5 --record --provider ollama --url "$FAKE_URL" "$R"
 	assert_output "$(reply_json ollama stop "\"$S\"" '[2,3]')"
 	assert_equal "$(session-log show "$S" --last 1 | jq -r .content)" "$TEXT"
 }
@@ -192,11 +199,7 @@ meanwhile_ok() {
 
 @test "--record: the session deleted while the reply streamed: the Reply record still on stdout, recorded [], 66 saying it was not recorded" {
 	turn
-	fake_start "$(script "$(gated anthropic)")"
-	export ANTHROPIC_API_KEY=$CANARY
-	meanwhile session-bind delete "$S"
-	run -66 --separate-stderr llm-send --timeout 10 --record --url "$FAKE_URL" "$R"
-	meanwhile_ok
+	send_meanwhile 66 -- session-bind delete "$S"
 	assert_output "$(reply_json anthropic end_turn "\"$S\"" '[]')"
 	assert_equal "$stderr" "llm-send: the reply was not recorded: no such session '$S'"
 	assert_equal "$(requests)" 1
@@ -205,26 +208,17 @@ meanwhile_ok() {
 
 @test "--record --text: the session deleted while the reply streamed: the text on stdout, 66 saying it was not recorded" {
 	turn
-	fake_start "$(script "$(gated anthropic)")"
-	export ANTHROPIC_API_KEY=$CANARY
-	meanwhile session-bind delete "$S"
-	run -66 --separate-stderr llm-send --timeout 10 --record --text --url "$FAKE_URL" "$R"
-	meanwhile_ok
+	send_meanwhile 66 --text -- session-bind delete "$S"
 	assert_output "$TEXT"
 	assert_equal "$stderr" "llm-send: the reply was not recorded: no such session '$S'"
 }
 
 @test "--record: the user rekeyed while the reply streamed: the Reply record on stdout, 75 'the key of user alice changed', nothing stored, the session still opens" {
 	turn
-	fake_start "$(script "$(gated anthropic)")"
-	export ANTHROPIC_API_KEY=$CANARY
-	meanwhile persona-encrypt rekey -u alice
-	run -75 --separate-stderr llm-send --timeout 10 --record --url "$FAKE_URL" "$R"
-	meanwhile_ok
+	send_meanwhile 75 -- persona-encrypt rekey -u alice
 	assert_output "$(reply_json anthropic end_turn "\"$S\"" '[]')"
 	assert_equal "$stderr" "llm-send: the reply was not recorded: the key of user 'alice' changed while this ran (persona-encrypt rekey): run again"
-	run -0 --separate-stderr session-log show "$S"
-	assert_equal "$stderr" ""
+	run_ok session-log show "$S"
 	assert_equal "$(jq -r .seq <<< "$output")" 1
 	run_ok persona-encrypt verify -u alice
 }
@@ -256,11 +250,7 @@ meanwhile_ok() {
 	turn
 	local ash
 	ash=$(mkpersona Ash)
-	fake_start "$(script "$(gated anthropic)")"
-	export ANTHROPIC_API_KEY=$CANARY
-	meanwhile session-bind use-persona "$S" Ash
-	run -0 --separate-stderr llm-send --timeout 10 --record --url "$FAKE_URL" "$R"
-	meanwhile_ok
+	send_meanwhile 0 -- session-bind use-persona "$S" Ash
 	assert_equal "$stderr" ""
 	assert_output "$(reply_json anthropic end_turn "\"$S\"" '[2,3]')"
 	assert_equal "$(bound "$S")" "$(who custom "$ash" Ash)"
@@ -271,11 +261,7 @@ meanwhile_ok() {
 	turn
 	local oak
 	oak=$(mkchar Oak)
-	fake_start "$(script "$(gated anthropic)")"
-	export ANTHROPIC_API_KEY=$CANARY
-	meanwhile session-bind impersonate "$S" Oak
-	run -0 --separate-stderr llm-send --timeout 10 --record --url "$FAKE_URL" "$R"
-	meanwhile_ok
+	send_meanwhile 0 -- session-bind impersonate "$S" Oak
 	assert_equal "$stderr" ""
 	assert_equal "$(speakers "$S" | tail -n 2)" "$(printf '%s\n' "$W" "$W")"
 	# the next request is written for Oak, and Oak speaks it, though Wren is back
@@ -283,18 +269,13 @@ meanwhile_ok() {
 	session-bind use-persona "$S" Wren > /dev/null
 	fake_stop
 	fake_start "$(script "$(streamf anthropic_stream)")"
-	run -0 --separate-stderr llm-send --timeout 10 --record --url "$FAKE_URL" "$R"
-	assert_equal "$stderr" ""
+	run_ok llm-send --timeout 10 --record --url "$FAKE_URL" "$R"
 	assert_equal "$(speakers "$S" | tail -n 2)" "$(printf '%s\n' "$(who impersonated "$oak" Oak)" "$(who impersonated "$oak" Oak)")"
 }
 
 @test "--record: the request's persona deleted while the reply streamed: the turn is still spoken by it, by its id and name" {
 	turn
-	fake_start "$(script "$(gated anthropic)")"
-	export ANTHROPIC_API_KEY=$CANARY
-	meanwhile persona delete Wren
-	run -0 --separate-stderr llm-send --timeout 10 --record --url "$FAKE_URL" "$R"
-	meanwhile_ok
+	send_meanwhile 0 -- persona delete Wren
 	assert_equal "$stderr" ""
 	assert_output "$(reply_json anthropic end_turn "\"$S\"" '[2,3]')"
 	assert_equal "$(bound "$S")" "$NONE"
@@ -313,7 +294,6 @@ meanwhile_ok() {
 		[[ $stderr == "llm-send: guise.persona: "* ]] || fail "stderr: $stderr"
 	done
 	assert_equal "$(requests)" 0
-	run -0 --separate-stderr llm-send --record --url "$FAKE_URL" "$(request "$(jq -c 'del(.guise.persona)' "$R")")"
-	assert_equal "$stderr" ""
+	run_ok llm-send --record --url "$FAKE_URL" "$(request "$(jq -c 'del(.guise.persona)' "$R")")"
 	assert_equal "$(speakers "$S")" "$(printf '%s\n' "$W" "$W" "$W")"
 }

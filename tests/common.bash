@@ -36,6 +36,15 @@ run_ok() {
 	[ -z "$stderr" ] || fail "$(printf 'run_ok %s: unexpected stderr:\n%s' "$*" "$stderr")"
 }
 
+# run_err STATUS MESSAGE CMD...: run CMD, which must exit STATUS with nothing
+# on stdout and exactly MESSAGE on stderr: the failing side of run_ok.
+run_err() {
+	local want=$2
+	run "-$1" --separate-stderr "${@:3}"
+	assert_output ""
+	assert_equal "$stderr" "$want"
+}
+
 # pngsuite_expected GLOB: the rows "file<TAB>status<TAB>reason" of the
 # PngSuite expectations (tests/data/pngsuite/expected.tsv, read by the png
 # and import suites alike) whose file name matches GLOB.

@@ -7,13 +7,13 @@
 #                                           exit 1 if any file counts fewer
 #
 # A line counts once if it holds any of: [ ... ], [[ ... ]], assert_* or
-# refute_*, fail, run -N, run_ok, diff, cmp, jq -e. Comment lines do not
-# count. FILE defaults to tests/*.bats tests/*.bash.
+# refute_*, fail, run -N, run_ok, run_err, diff, cmp, jq -e. Comment lines
+# do not count. FILE defaults to tests/*.bats tests/*.bash.
 set -euo pipefail
 
 count_file() { grep -vE '^[[:space:]]*#' "$1" | count_stream; }
 count_stream() {
-	grep -cE '(^|[^[])\[ .* \]|\[\[ .* \]\]|\b(assert|refute)(_[a-z_]+)?\b|\bfail\b|\brun (-[0-9]+|"-\$[^"]+")( |$)|\brun_ok\b|\b(diff|cmp)\b|\bjq( -[a-zA-Z]+)* -[a-zA-Z]*e\b' || true
+	grep -cE '(^|[^[])\[ .* \]|\[\[ .* \]\]|\b(assert|refute)(_[a-z_]+)?\b|\bfail\b|\brun (-[0-9]+|"-\$[^"]+")( |$)|\brun_(ok|err)\b|\b(diff|cmp)\b|\bjq( -[a-zA-Z]+)* -[a-zA-Z]*e\b' || true
 }
 
 cd "$(dirname "$0")/.."

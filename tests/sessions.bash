@@ -72,6 +72,19 @@ mksession() {
 	echo "$id"
 }
 
+# turn: a session with Sera (greeting seq 1, $GREETING) spoken to Wren
+# ($WREN, speaker $W); the request for its next turn, 'Where am I?', in $R;
+# settings provider anthropic, model m-1 (for the send suites' --record)
+turn() {
+	SERA=$(mkchar Sera)
+	WREN=$(mkpersona Wren)
+	W=$(who custom "$WREN" Wren)
+	S=$(mksession --character Sera --persona Wren --set provider=anthropic --set model=m-1)
+	R=$BATS_TEST_TMPDIR/req.json
+	prompt-render -s "$S" -m 'Where am I?' > "$R"
+	GREETING=$(message_json "$S" 1 assistant "$W" '*Sera looks up.* Welcome, {{user}}.')
+}
+
 # who KIND [ID NAME]: a persona or speaker object
 who() {
 	if [[ $1 == none ]]; then
