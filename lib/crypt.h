@@ -145,7 +145,8 @@ void g_crypt_content_hash(const unsigned char *dek, const struct g_hash_part *pa
 /* The same hash with a part given in pieces (a large document written out
  * as it is hashed, never whole in memory): new (NULL if memory fails),
  * then for each part g_crypt_hasher_part with its whole length followed by its
- * bytes in any number of g_crypt_hasher_add, then g_crypt_hasher_end, which frees. */
+ * bytes in any number of g_crypt_hasher_add, then g_crypt_hasher_end, which frees
+ * (its guarded memory zeroed and kept for the thread's next hasher). */
 struct g_hasher;
 struct g_hasher *g_crypt_hasher_new(const unsigned char *dek);
 void g_crypt_hasher_part(struct g_hasher *h, size_t len);
