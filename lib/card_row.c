@@ -157,6 +157,37 @@ static int hash_bytes(const char *buf, size_t len, void *arg)
 	return 0;
 }
 
+/* A document up to this size is written out once, into memory, and hashed
+ * from there; a larger one twice (to count its bytes, then to hash them),
+ * so that it is never held whole. */
+#define HASH_DOC_HELD ((size_t)256 << 10)
+
+struct held {
+	char *buf;
+	size_t len, cap;
+};
+
+static int hold_bytes(const char *buf, size_t len, void *arg)
+{
+	struct held *h = arg;
+	size_t cap = h->cap ? h->cap : 4096;
+	char *nb;
+
+	if (len > HASH_DOC_HELD - h->len)
+		return -1;
+	if (h->len + len > h->cap) {
+		while (cap < h->len + len)
+			cap *= 2;
+		if (!(nb = realloc(h->buf, cap)))
+			return -1;
+		h->buf = nb;
+		h->cap = cap;
+	}
+	memcpy(h->buf + h->len, buf, len);
+	h->len += len;
+	return 0;
+}
+
 /* What the hash takes of an avatar: of a PNG, each chunk's length, type
  * and CRC (the CRC covers the chunk's bytes, and the walk that read the
  * file checked every one), so hashing costs nothing like the image's size;
@@ -203,11 +234,19 @@ int g_card_row_hash(const struct g_userkey *k, const struct g_card_row *row,
 	struct g_hash_part parts[7];
 	json_t *doc = hash_doc(row->card);
 	struct g_hasher *h = doc ? g_crypt_hasher_new(k->dek) : NULL;
+	struct held held = { NULL, 0, 0 };
 	unsigned char *digest;
 	size_t digest_len = 0, doc_len = 0, i;
-	int failed = 0;
+	int failed = 0, is_held = 0;
 
-	if (!h || json_dump_callback(doc, count_bytes, &doc_len, HASH_DOC_FLAGS) < 0) {
+	if (h && json_dump_callback(doc, hold_bytes, &held, HASH_DOC_FLAGS) == 0) {
+		is_held = 1;
+		doc_len = held.len;
+	} else {
+		free(held.buf);
+		held.buf = NULL;
+	}
+	if (!h || (!is_held && json_dump_callback(doc, count_bytes, &doc_len, HASH_DOC_FLAGS) < 0)) {
 		json_decref(doc);
 		if (h)
 			g_crypt_hasher_end(h, out);
@@ -234,13 +273,16 @@ int g_card_row_hash(const struct g_userkey *k, const struct g_card_row *row,
 	/* as g_crypt_content_hash would over the parts, the document never whole */
 	for (i = 0; i < 7; i++) {
 		g_crypt_hasher_part(h, parts[i].len);
-		if (i == 2)
+		if (i == 2 && is_held)
+			g_crypt_hasher_add(h, held.buf, held.len);
+		else if (i == 2)
 			failed = json_dump_callback(doc, hash_bytes, h, HASH_DOC_FLAGS) < 0;
 		else
 			g_crypt_hasher_add(h, parts[i].data, parts[i].len);
 	}
 	g_crypt_hasher_end(h, out);
 	free(digest);
+	free(held.buf);
 	json_decref(doc);
 	return failed ? g_err_oom(err) : 0;
 }

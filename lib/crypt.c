@@ -252,26 +252,32 @@ int g_crypt_seal_row(const unsigned char *dek, const struct g_field_ad *row,
 	 * asks getrandom for 256 bytes at a time) */
 	unsigned char nonces[10 * G_NONCE_BYTES];
 	struct g_field_ad ad = *row;
-	size_t i, j, k;
+	size_t i, left = 0, used = 0;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		fields[i].out = NULL;
-	for (i = 0; i < n; i += k) {
-		k = n - i < 10 ? n - i : 10;
-		randombytes_buf(nonces, k * G_NONCE_BYTES);
-		for (j = 0; j < k; j++) {
-			struct g_seal_field *f = &fields[i + j];
+		left += fields[i].plain != NULL;
+	}
+	for (i = 0; i < n; i++) {
+		struct g_seal_field *f = &fields[i];
 
-			memcpy(f->nonce, nonces + j * G_NONCE_BYTES, G_NONCE_BYTES);
-			ad.column = f->column;
-			if (f->plain && seal_under(dek, &ad, NULL, f->plain, f->len, &f->out,
-						   &f->outlen, f->nonce, err) < 0) {
-				for (i = 0; i < n; i++) {
-					free(fields[i].out);
-					fields[i].out = NULL;
-				}
-				return -1;
+		if (!f->plain)
+			continue;
+		if (used == 0) { /* the next draw: the fields left, ten at most */
+			used = left < 10 ? left : 10;
+			randombytes_buf(nonces, used * G_NONCE_BYTES);
+		}
+		/* each nonce handed out once, from the end of the draw */
+		memcpy(f->nonce, nonces + --used * G_NONCE_BYTES, G_NONCE_BYTES);
+		left--;
+		ad.column = f->column;
+		if (seal_under(dek, &ad, NULL, f->plain, f->len, &f->out, &f->outlen, f->nonce,
+			       err) < 0) {
+			for (i = 0; i < n; i++) {
+				free(fields[i].out);
+				fields[i].out = NULL;
 			}
+			return -1;
 		}
 	}
 	return 0;

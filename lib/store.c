@@ -282,6 +282,20 @@ void g_store_close(struct g_store *s)
 	free(s);
 }
 
+int g_store_exec_kept(struct g_store *s, const char *sql, struct g_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (g_store_prepare(s, sql, &st, err) < 0)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		g_store_error(s, rc, NULL, err); /* the message before the reset */
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int g_store_begin(struct g_store *s, struct g_err *err)
 {
 	return g_store_exec(s, "BEGIN IMMEDIATE", err);
