@@ -119,10 +119,14 @@ static int make_file(const char *path, struct g_err *err)
 
 /* Statement and savepoint journals (an import's savepoint per card) held
  * in memory up to this size rather than in a temporary file: at SQLite's
- * own 64 KiB, four of our 16 KiB pages, each card of an import wrote nine
+ * own 64 KiB, four of our 16 KiB pages, each card of an import wrote its
  * pages to a file that was thrown away (perf: a fifth of the time of a
- * JSON import). Past it they spill to disk as before. */
-#define STMT_JOURNAL_SPILL (1 << 20)
+ * JSON import). Past it they spill to disk as before. Under 128 KiB: the
+ * spill writes the memory journal out in chunks of this size, and SQLite's
+ * unix VFS writes at most 0x1ffff bytes a call (seekAndWriteFd), so a
+ * larger chunk fails the spill with SQLITE_FULL (seen: replacing a 1.3 MB
+ * card with a small one, tests/1016). */
+#define STMT_JOURNAL_SPILL (120 << 10)
 
 /* Process-wide, so before SQLite is initialised: once, and harmless
  * (SQLITE_MISUSE, the default kept) if something initialised it first. */
