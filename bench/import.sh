@@ -119,7 +119,7 @@ us() { cat "$tmp/$1.us"; }
 cpu() { cat "$tmp/$1.cpu"; }
 rss() { cat "$tmp/$1.rss"; }
 # rate COUNT US: COUNT things in US microseconds, per second
-rate() { awk -v n="$1" -v u="$2" 'BEGIN { printf "%d", u > 0 ? n / (u / 1e6) : 0 }'; }
+rate() { awk -v n="$1" -v u="$2" 'BEGIN { printf "%d", (u > 0 ? n / (u / 1e6) : 0) }'; }
 
 # check NAME COUNT: the summary says COUNT cards were created
 check() {
@@ -138,7 +138,7 @@ verdict() { awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN {
 	print ok ? "PASS" : "FAIL" }'; }
 
 fmt() { awk -v x="$1" -v d="$2" 'BEGIN { printf "%.*f", d, x }'; }
-div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%s", (b == 0 ? "-" : sprintf("%.2f", a / b)) }'; }
 
 # --- the runs ---
 # Each measure is the best of BENCH_RUNS, so that a machine busy with
