@@ -157,6 +157,37 @@ static int hash_bytes(const char *buf, size_t len, void *arg)
 	return 0;
 }
 
+/* A document up to this size is written out once, into memory, and hashed
+ * from there; a larger one twice (to count its bytes, then to hash them),
+ * so that it is never held whole. */
+#define HASH_DOC_HELD ((size_t)256 << 10)
+
+struct held {
+	char *buf;
+	size_t len, cap;
+};
+
+static int hold_bytes(const char *buf, size_t len, void *arg)
+{
+	struct held *h = arg;
+	size_t cap = h->cap ? h->cap : 4096;
+	char *nb;
+
+	if (len > HASH_DOC_HELD - h->len)
+		return -1;
+	if (h->len + len > h->cap) {
+		while (cap < h->len + len)
+			cap *= 2;
+		if (!(nb = realloc(h->buf, cap)))
+			return -1;
+		h->buf = nb;
+		h->cap = cap;
+	}
+	memcpy(h->buf + h->len, buf, len);
+	h->len += len;
+	return 0;
+}
+
 /* What the hash takes of an avatar: of a PNG, each chunk's length, type
  * and CRC (the CRC covers the chunk's bytes, and the walk that read the
  * file checked every one), so hashing costs nothing like the image's size;
@@ -203,11 +234,19 @@ int g_card_row_hash(const struct g_userkey *k, const struct g_card_row *row,
 	struct g_hash_part parts[7];
 	json_t *doc = hash_doc(row->card);
 	struct g_hasher *h = doc ? g_crypt_hasher_new(k->dek) : NULL;
+	struct held held = { NULL, 0, 0 };
 	unsigned char *digest;
 	size_t digest_len = 0, doc_len = 0, i;
-	int failed = 0;
+	int failed = 0, is_held = 0;
 
-	if (!h || json_dump_callback(doc, count_bytes, &doc_len, HASH_DOC_FLAGS) < 0) {
+	if (h && json_dump_callback(doc, hold_bytes, &held, HASH_DOC_FLAGS) == 0) {
+		is_held = 1;
+		doc_len = held.len;
+	} else {
+		free(held.buf);
+		held.buf = NULL;
+	}
+	if (!h || (!is_held && json_dump_callback(doc, count_bytes, &doc_len, HASH_DOC_FLAGS) < 0)) {
 		json_decref(doc);
 		if (h)
 			g_crypt_hasher_end(h, out);
@@ -234,13 +273,16 @@ int g_card_row_hash(const struct g_userkey *k, const struct g_card_row *row,
 	/* as g_crypt_content_hash would over the parts, the document never whole */
 	for (i = 0; i < 7; i++) {
 		g_crypt_hasher_part(h, parts[i].len);
-		if (i == 2)
+		if (i == 2 && is_held)
+			g_crypt_hasher_add(h, held.buf, held.len);
+		else if (i == 2)
 			failed = json_dump_callback(doc, hash_bytes, h, HASH_DOC_FLAGS) < 0;
 		else
 			g_crypt_hasher_add(h, parts[i].data, parts[i].len);
 	}
 	g_crypt_hasher_end(h, out);
 	free(digest);
+	free(held.buf);
 	json_decref(doc);
 	return failed ? g_err_oom(err) : 0;
 }
@@ -398,15 +440,32 @@ static int fill_row(struct g_store *s, const struct g_userkey *k, const char *ta
 	return rc;
 }
 
+/* write_sql's text, made once per kind and statement: a card of an import
+ * is too small a job to spend thirty snprintf calls on its SQL. */
+static const char *row_sql(enum g_cardkind kind, int replace)
+{
+	static char sql[2][2][4096];
+	static int made[2][2];
+	int i = kind == G_PERSONA, j = replace != 0;
+
+	if (!made[i][j]) {
+		if (write_sql(kind, replace, sql[i][j], sizeof(sql[i][j])) < 0)
+			return NULL;
+		made[i][j] = 1;
+	}
+	return sql[i][j];
+}
+
 static int write_row(struct g_store *s, const struct g_userkey *k,
 		     const struct g_card_row *row, const unsigned char *hash,
 		     const char *id, int replace, struct g_err *err)
 {
 	const char *table = g_cardkind_table(row->kind);
-	unsigned char *sealed[G_CARD_COLUMNS] = { 0 }, nonces[G_CARD_COLUMNS][G_NONCE_BYTES];
-	size_t sealed_len[G_CARD_COLUMNS] = { 0 }, total = 0;
+	struct g_seal_field sealed[G_CARD_COLUMNS];
+	size_t total = 0;
 	struct plain pl[G_CARD_COLUMNS];
-	char now[G_TIMESTAMP_LEN], sql[4096];
+	char now[G_TIMESTAMP_LEN];
+	const char *sql = row_sql(row->kind, replace);
 	struct g_field_ad ad = { table, NULL, id, k->user_id, k->dek_version };
 	sqlite3_stmt *st = NULL;
 	size_t i;
@@ -414,22 +473,23 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 
 	if (row->kind == G_PERSONA && !g_placement_valid(&row->place))
 		return g_err_set(err, G_EX_DATAERR, "invalid persona position, depth or role");
-	if (write_sql(row->kind, replace, sql, sizeof(sql)) < 0)
+	if (!sql)
 		return g_err_set(err, G_EX_SOFTWARE, "card SQL too long");
+	memset(sealed, 0, sizeof(sealed));
 	if (row_plains(row, pl, err) < 0)
 		return -1;
-	for (i = 0; i < G_CARD_COLUMNS; i++)
+	for (i = 0; i < G_CARD_COLUMNS; i++) {
 		if (pl[i].p)
 			total += pl[i].len + G_SEAL_OVERHEAD;
+		sealed[i].column = g_card_columns_name(i);
+		sealed[i].plain = pl[i].p;
+		sealed[i].len = pl[i].len;
+	}
 	/* big: the row goes in as zeros (which a record holds as a count when
 	 * nothing but zeros and NULLs follows them) and is filled after */
 	big = total >= BIG_ROW;
-	for (i = 0; i < G_CARD_COLUMNS && !big; i++) {
-		ad.column = g_card_columns_name(i);
-		if (pl[i].p && g_crypt_seal(k->dek, &ad, pl[i].p, pl[i].len, &sealed[i],
-				      &sealed_len[i], nonces[i], err) < 0)
-			goto out;
-	}
+	if (!big && g_crypt_seal_row(k->dek, &ad, sealed, G_CARD_COLUMNS, err) < 0)
+		goto out;
 	if (g_store_prepare(s, sql, &st, err) < 0) {
 		st = NULL;
 		goto out;
@@ -461,10 +521,10 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 				g_store_error(s, step, "storing a card", err);
 				goto out;
 			}
-		} else if (sealed[i]) {
-			sqlite3_bind_blob64(st, 10 + 2 * (int)i, sealed[i], sealed_len[i],
+		} else if (sealed[i].out) {
+			sqlite3_bind_blob64(st, 10 + 2 * (int)i, sealed[i].out, sealed[i].outlen,
 					    SQLITE_STATIC);
-			sqlite3_bind_blob(st, 11 + 2 * (int)i, nonces[i], G_NONCE_BYTES,
+			sqlite3_bind_blob(st, 11 + 2 * (int)i, sealed[i].nonce, G_NONCE_BYTES,
 					  SQLITE_STATIC);
 		}
 	step = sqlite3_step(st);
@@ -478,7 +538,7 @@ out:
 	if (st)
 		sqlite3_reset(st);
 	for (i = 0; i < G_CARD_COLUMNS; i++)
-		free(sealed[i]);
+		free(sealed[i].out);
 	plains_free(pl);
 	return rc;
 }

@@ -191,7 +191,7 @@ int g_card_store_group(struct g_card_store *cs, struct g_card_store_card *cards,
 	size_t i;
 	int rc = 0;
 
-	if ((!cs->in_tx && begin(cs, err) < 0) || g_store_exec(s, "SAVEPOINT card", err) < 0)
+	if ((!cs->in_tx && begin(cs, err) < 0) || g_store_exec_kept(s, "SAVEPOINT card", err) < 0)
 		return -1;
 	for (i = 0; i < n && rc == 0; i++) {
 		rc = store_card(cs, &cards[i], err);
@@ -201,7 +201,7 @@ int g_card_store_group(struct g_card_store *cs, struct g_card_store_card *cards,
 			rc = fn(&cards[i], arg, err) ? -1 : 0;
 	}
 	if (rc == 0)
-		rc = g_store_exec(s, "RELEASE card", err);
+		rc = g_store_exec_kept(s, "RELEASE card", err);
 	if (rc < 0) {
 		g_store_exec(s, "ROLLBACK TO card", &ignored);
 		g_store_exec(s, "RELEASE card", &ignored);

@@ -213,10 +213,11 @@ int g_crypt_seal(const unsigned char *dek, const struct g_field_ad *f,
 	return g_crypt_seal_bound(dek, f, NULL, plain, len, out, outlen, nonce, err);
 }
 
-int g_crypt_seal_bound(const unsigned char *dek, const struct g_field_ad *f,
-		 const struct g_bind *bind, const void *plain, size_t len,
-		 unsigned char **out, size_t *outlen,
-		 unsigned char nonce[G_NONCE_BYTES], struct g_err *err)
+/* Seal under nonce, which the caller drew fresh for this field alone. */
+static int seal_under(const unsigned char *dek, const struct g_field_ad *f,
+		      const struct g_bind *bind, const void *plain, size_t len,
+		      unsigned char **out, size_t *outlen,
+		      const unsigned char nonce[G_NONCE_BYTES], struct g_err *err)
 {
 	struct ad a;
 	unsigned char *buf;
@@ -228,11 +229,57 @@ int g_crypt_seal_bound(const unsigned char *dek, const struct g_field_ad *f,
 	if (!buf)
 		return g_err_oom(err);
 	buf[0] = bind ? G_SEAL_FORMAT_BOUND : G_SEAL_FORMAT;
-	randombytes_buf(nonce, G_NONCE_BYTES);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(buf + 1, NULL, plain, len,
 						   a.buf, a.len, NULL, nonce, dek);
 	*out = buf;
 	*outlen = 1 + len + G_TAG_BYTES;
+	return 0;
+}
+
+int g_crypt_seal_bound(const unsigned char *dek, const struct g_field_ad *f,
+		 const struct g_bind *bind, const void *plain, size_t len,
+		 unsigned char **out, size_t *outlen,
+		 unsigned char nonce[G_NONCE_BYTES], struct g_err *err)
+{
+	randombytes_buf(nonce, G_NONCE_BYTES);
+	return seal_under(dek, f, bind, plain, len, out, outlen, nonce, err);
+}
+
+int g_crypt_seal_row(const unsigned char *dek, const struct g_field_ad *row,
+		     struct g_seal_field *fields, size_t n, struct g_err *err)
+{
+	/* as many nonces as one draw of the system's generator gives (libsodium
+	 * asks getrandom for 256 bytes at a time) */
+	unsigned char nonces[10 * G_NONCE_BYTES];
+	struct g_field_ad ad = *row;
+	size_t i, left = 0, used = 0;
+
+	for (i = 0; i < n; i++) {
+		fields[i].out = NULL;
+		left += fields[i].plain != NULL;
+	}
+	for (i = 0; i < n; i++) {
+		struct g_seal_field *f = &fields[i];
+
+		if (!f->plain)
+			continue;
+		if (used == 0) { /* the next draw: the fields left, ten at most */
+			used = left < 10 ? left : 10;
+			randombytes_buf(nonces, used * G_NONCE_BYTES);
+		}
+		/* each nonce handed out once, from the end of the draw */
+		memcpy(f->nonce, nonces + --used * G_NONCE_BYTES, G_NONCE_BYTES);
+		left--;
+		ad.column = f->column;
+		if (seal_under(dek, &ad, NULL, f->plain, f->len, &f->out, &f->outlen, f->nonce,
+			       err) < 0) {
+			for (i = 0; i < n; i++) {
+				free(fields[i].out);
+				fields[i].out = NULL;
+			}
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -308,12 +355,20 @@ struct g_hasher {
 	crypto_generichash_state st;
 };
 
+/* One hasher's guarded memory kept, zeroed, for the next: sodium_malloc
+ * and sodium_free are an mmap, three mprotects, an mlock and an munmap
+ * each, which cost an import of small cards half its time when every card
+ * hashed took and gave back its own. */
+static _Thread_local struct g_hasher *spare_hasher;
+
 struct g_hasher *g_crypt_hasher_new(const unsigned char *dek)
 {
 	unsigned char subkey[crypto_generichash_KEYBYTES];
-	struct g_hasher *h = sodium_malloc(sizeof(*h));
+	struct g_hasher *h = spare_hasher;
 
-	if (!h)
+	if (h)
+		spare_hasher = NULL;
+	else if (!(h = sodium_malloc(sizeof(*h))))
 		return NULL;
 	crypto_kdf_derive_from_key(subkey, sizeof(subkey), 1, "guisehsh", dek);
 	crypto_generichash_init(&h->st, subkey, sizeof(subkey), G_HASH_BYTES);
@@ -337,7 +392,12 @@ void g_crypt_hasher_add(struct g_hasher *h, const void *data, size_t len)
 void g_crypt_hasher_end(struct g_hasher *h, unsigned char out[G_HASH_BYTES])
 {
 	crypto_generichash_final(&h->st, out, G_HASH_BYTES);
-	sodium_free(h); /* sodium_free zeroes it */
+	if (spare_hasher) {
+		sodium_free(h); /* sodium_free zeroes it */
+		return;
+	}
+	sodium_memzero(h, sizeof(*h));
+	spare_hasher = h;
 }
 
 static const char base32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

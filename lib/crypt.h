@@ -117,6 +117,23 @@ int g_crypt_seal_bound(const unsigned char *dek, const struct g_field_ad *ad,
 		 unsigned char **out, size_t *outlen,
 		 unsigned char nonce[G_NONCE_BYTES], struct g_err *err);
 
+/* A row's fields sealed at once (format 1), each exactly as g_crypt_seal
+ * would seal it alone: its own associated data (row's, with the field's
+ * column) and its own fresh random nonce; only the nonces are drawn from
+ * the system's generator a few fields' worth at a time rather than one
+ * call a field. A field with plain NULL is unset (out NULL). On failure
+ * (-1, err set) every out is NULL. */
+struct g_seal_field {
+	const char *column;
+	const void *plain;
+	size_t len;
+	unsigned char *out; /* malloc'ed: format byte, ciphertext, tag */
+	size_t outlen;
+	unsigned char nonce[G_NONCE_BYTES];
+};
+int g_crypt_seal_row(const unsigned char *dek, const struct g_field_ad *row,
+		     struct g_seal_field *fields, size_t n, struct g_err *err);
+
 /* Open a sealed field: *plain (malloc'ed, NUL-terminated past *len) or
  * -1 with err set (65): an unknown format version, a short nonce, or a
  * ciphertext that fails its integrity check. Format 1 only. */
@@ -145,7 +162,8 @@ void g_crypt_content_hash(const unsigned char *dek, const struct g_hash_part *pa
 /* The same hash with a part given in pieces (a large document written out
  * as it is hashed, never whole in memory): new (NULL if memory fails),
  * then for each part g_crypt_hasher_part with its whole length followed by its
- * bytes in any number of g_crypt_hasher_add, then g_crypt_hasher_end, which frees. */
+ * bytes in any number of g_crypt_hasher_add, then g_crypt_hasher_end, which frees
+ * (its guarded memory zeroed and kept for the thread's next hasher). */
 struct g_hasher;
 struct g_hasher *g_crypt_hasher_new(const unsigned char *dek);
 void g_crypt_hasher_part(struct g_hasher *h, size_t len);

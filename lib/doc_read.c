@@ -313,6 +313,36 @@ static int json_next_record(struct g_doc_reader *r, json_t **out,
 	}
 }
 
+/* Memory that holds one object and nothing else (a card's file) parsed
+ * in one call rather than pulled through feed_byte a byte at a time: 1
+ * with *out set. 0 for anything else, and for anything that call refuses,
+ * which the byte-wise parse then reads as always and says where it broke. */
+static int json_whole_record(struct g_doc_reader *r, json_t **out)
+{
+	const struct g_doc_src *s = &r->src;
+	const char *p = (const char *)s->data + s->pos;
+	size_t len = s->len - s->pos, i = 0;
+	json_error_t jerr;
+	json_t *v;
+
+	if (s->file || len > G_DOC_MAX_RECORD_BYTES)
+		return 0;
+	while (i < len && is_json_space((unsigned char)p[i]))
+		i++;
+	if (i == len || p[i] != '{')
+		return 0;
+	v = json_loadb(p + i, len - i, JSON_FLAGS, &jerr);
+	if (!v)
+		return 0;
+	if (g_doc_src_depth(v, G_DOC_MAX_DEPTH) > G_DOC_MAX_DEPTH) {
+		json_decref(v);
+		return 0;
+	}
+	r->done = 1;
+	*out = v;
+	return 1;
+}
+
 int g_doc_read(struct g_doc_reader *r, json_t **out, struct g_err *err)
 {
 	*out = NULL;
@@ -326,6 +356,9 @@ int g_doc_read(struct g_doc_reader *r, json_t **out, struct g_err *err)
 			return read_error(r, err);
 		if (r->format == G_DOC_JSON)
 			skip_bom(&r->src);
+		if (r->format == G_DOC_JSON && r->unit == G_DOC_RECORDS &&
+		    json_whole_record(r, out))
+			return 1;
 	}
 	if (r->format == G_DOC_YAML)
 		return g_doc_yaml_read(r, out, err);

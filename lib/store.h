@@ -67,6 +67,9 @@ int g_store_prepare(struct g_store *s, const char *sql, sqlite3_stmt **st,
 
 /* Run SQL without results; -1 with err set from SQLite's error. */
 int g_store_exec(struct g_store *s, const char *sql, struct g_err *err);
+/* The same for one statement run over and over (an import's savepoint per
+ * card): prepared once, through g_store_prepare's cache. */
+int g_store_exec_kept(struct g_store *s, const char *sql, struct g_err *err);
 
 /* The exit status for a SQLite result code (busy: 75; I/O, full and a
  * damaged file: 74; not a database: 78; constraint: 65; else 70). */

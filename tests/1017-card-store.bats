@@ -131,6 +131,28 @@ commit 3"
 	assert_equal "$(rows)" "6|3"
 }
 
+# every nonce column of TABLE, one value a line, as hex; NULLs left out
+nonces() {
+	local cols
+	cols=$(sqlite3 "$GUISE_DB" "SELECT group_concat('SELECT hex(' || name || ') FROM $1 WHERE ' \
+		|| name || ' IS NOT NULL', ' UNION ALL ') FROM pragma_table_info('$1') \
+		WHERE name LIKE '%_nonce'")
+	sqlite3 "$GUISE_DB" "$cols"
+}
+
+@test "every field of every row is sealed under a nonce of its own (drawn for a row at a time)" {
+	store 0 new 3 < <(cards A 1 B 2 C 3 D 4 E 5 F 6 G 7)
+	store 0 new 10 < <(printf '%s\n' '{"personas": {"a.png": "P", "b.png": "Q"}}')
+	assert_equal "$(rows)" "7|2"
+	for t in characters user_personas; do
+		all=$(nonces "$t")
+		# name, description, the rest of the V3 fields and origin at the least
+		(($(wc -l <<< "$all") > 10 * $(sqlite3 "$GUISE_DB" "SELECT count(*) FROM $t")))
+		assert_equal "$(sort <<< "$all" | uniq -d)" ""
+		assert_equal "$(awk '{ print length($0) }' <<< "$all" | sort -u)" 48
+	done
+}
+
 @test "card-store: a policy that is none of new, replace, skip is a usage error" {
 	run -64 --separate-stderr test-tool card-store merge 10 < /dev/null
 	assert_output ""
