@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "card_export.h"
+#include "card_lenient.h"
 #include "card_row.h"
 #include "cli.h"
 #include "context.h"
@@ -174,6 +175,9 @@ static int export_all(struct export *ex, char **names, int n, struct g_err *err)
 		if (rc == 0) {
 			json_t *card = g_card_row_card(record);
 
+			/* the card as it came: values as written, not as read */
+			if (card)
+				g_card_lenient_restore(card);
 			if (card && kind == G_PERSONA)
 				g_placement_put(card, record);
 

@@ -26,7 +26,7 @@ static int same_card(const struct g_card_item *items, size_t n, const struct g_e
 
 static int check_one(const struct g_card_item *item)
 {
-	struct g_card_import_opts o = { G_DOC_AUTO, 0, 1, NULL, NULL, NULL };
+	struct g_card_import_opts o = { G_DOC_AUTO, 0, 1, NULL, NULL, NULL, NULL };
 	enum g_card_shape shape;
 	unsigned char *png = NULL;
 	size_t png_len;
@@ -65,7 +65,7 @@ static int check(const struct g_card_item *items, size_t n, const struct g_err *
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-	struct g_card_import_opts o = { G_DOC_AUTO, (int)(size & 1), 1, NULL, NULL, NULL };
+	struct g_card_import_opts o = { G_DOC_AUTO, (int)(size & 1), 1, NULL, NULL, NULL, NULL };
 	struct g_err err;
 
 	g_card_import_read(data, size, "fuzz", &o, check, NULL, &err);
