@@ -175,11 +175,11 @@ static int export_all(struct export *ex, char **names, int n, struct g_err *err)
 		if (rc == 0) {
 			json_t *card = g_card_row_card(record);
 
+			if (card && kind == G_PERSONA)
+				g_placement_put(card, record);
 			/* the card as it came: values as written, not as read */
 			if (card)
 				g_card_lenient_restore(card);
-			if (card && kind == G_PERSONA)
-				g_placement_put(card, record);
 
 			cards[i] = card && ex->format == FORMAT_V2 ? g_card_export_v2(card)
 								   : json_incref(card);

@@ -277,19 +277,31 @@ static int complete_data(struct g_card_lenient *c, json_t *data)
 	return complete_book(c, data);
 }
 
-/* The values as written joined to those the card brought (a card read
- * again keeps them); the document's own are never changed. */
+/* The values as written: this reading's, and those the card brought that
+ * still hold (a card read again keeps them; one that no longer says what
+ * data holds is dropped, so an export and its re-import agree). The
+ * document's own are never changed. */
 static int keep_written(struct g_card_lenient *c, json_t *card)
 {
-	json_t *had = json_object_get(card, G_CARD_LENIENT_KEY), *all;
+	json_t *had = json_object_get(card, G_CARD_LENIENT_KEY), *all, *v;
+	const char *key;
+	int i;
 
-	if (!c->written)
+	if (!had && !c->written)
 		return 0;
-	all = json_is_object(had) ? json_copy(had) : json_object();
-	if (!all || json_object_update(all, c->written) < 0 ||
-	    json_object_set_new(card, G_CARD_LENIENT_KEY, all) < 0)
+	if (!(all = json_object()))
 		return g_err_oom(c->err);
-	return 0;
+	/* what the card brought, then this reading's over it */
+	for (i = 0; i < 2; i++)
+		json_object_foreach(i ? c->written : had, key, v)
+			if (g_card_lenient_holds(card, key, v) && json_object_set(all, key, v) < 0)
+				return json_decref(all), g_err_oom(c->err);
+	if (!json_object_size(all)) {
+		json_decref(all);
+		json_object_del(card, G_CARD_LENIENT_KEY);
+		return 0;
+	}
+	return json_object_set_new(card, G_CARD_LENIENT_KEY, all) < 0 ? g_err_oom(c->err) : 0;
 }
 
 /* The canonical card from data (taken) and the document's other

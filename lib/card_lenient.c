@@ -358,21 +358,40 @@ int g_card_lenient_has_text(const json_t *data)
 	return 0;
 }
 
+int g_card_lenient_holds(const json_t *card, const char *field, json_t *written)
+{
+	struct g_err err;
+	struct g_card_lenient quiet = { .name = "", .err = &err };
+	const json_t *now = json_object_get(json_object_get(card, "data"), field);
+	const json_t *top = json_object_get(card, field);
+	enum g_card_type type;
+	json_t *read;
+	size_t i;
+	int holds;
+
+	if (!now || !field_type(field, &type) || json_equal(written, now))
+		return 0;
+	/* a null the top level fills is read from there, not as written */
+	for (i = 0; i < sizeof(fallback_fields) / sizeof(*fallback_fields); i++)
+		if (json_is_null(written) && top && !json_is_null(top) &&
+		    strcmp(field, fallback_fields[i]) == 0)
+			return 0;
+	read = g_card_lenient_value(&quiet, field, field, written);
+	holds = read && json_equal(read, now);
+	json_decref(read);
+	return holds;
+}
+
 void g_card_lenient_restore(json_t *card)
 {
 	json_t *written = json_object_get(card, G_CARD_LENIENT_KEY);
-	json_t *data = json_object_get(card, "data"), *v, *read;
-	struct g_err err;
-	struct g_card_lenient quiet = { .name = "", .err = &err };
+	json_t *data = json_object_get(card, "data"), *v;
 	const char *key;
 
+	/* an edit since wins over the card as it came */
 	if (json_is_object(written) && json_is_object(data))
-		json_object_foreach(written, key, v) {
-			read = g_card_lenient_value(&quiet, key, key, v);
-			/* an edit since wins over the card as it came */
-			if (read && json_equal(read, json_object_get(data, key)))
+		json_object_foreach(written, key, v)
+			if (g_card_lenient_holds(card, key, v))
 				json_object_set(data, key, v);
-			json_decref(read);
-		}
 	json_object_del(card, G_CARD_LENIENT_KEY);
 }

@@ -64,6 +64,11 @@ int g_card_lenient_has_text(const json_t *data);
  * short at a character boundary; into buf of size bytes. */
 const char *g_card_lenient_quote(char *buf, size_t size, const char *s, size_t len);
 
+/* Whether written is a value as written of card's data field that data
+ * still holds as read (and not the same: there was a leniency), so that
+ * card read again with it put back would read the same. */
+int g_card_lenient_holds(const json_t *card, const char *field, json_t *written);
+
 /* card as it came: each value as written back in data where data still
  * holds what it was read as (not since edited), and the key removed. */
 void g_card_lenient_restore(json_t *card);
