@@ -1,5 +1,4 @@
-/* card.c: every card shape into the canonical V3 card; whose card it is
- * and where a persona goes in a prompt. */
+/* card.c: every card shape into the canonical V3 card. */
 #include "card.h"
 
 #include <stdarg.h>
@@ -7,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "card_book.h"
 #include "card_lenient.h"
 
 /* The fields of V3's data, in the spec's order, with their types; the
@@ -78,55 +78,7 @@ static int warn(struct g_card_lenient *c, const char *fmt, ...)
 	return 0;
 }
 
-static int check_texts(struct g_card_lenient *c, const char *place, const json_t *v)
-{
-	char where[300];
-	json_t *item;
-	size_t i;
 
-	if (!json_is_array(v))
-		return fail(c, place, "expected a list of strings");
-	json_array_foreach (v, i, item)
-		if (!json_is_string(item)) {
-			snprintf(where, sizeof(where), "%s[%zu]", place, i);
-			return fail(c, where, "expected a string");
-		}
-	return 0;
-}
-
-/* A book: entries a list of objects whose keys are lists of strings and
- * content a string. Entry ids may be strings or numbers; unknown keys stay. */
-static int check_book(struct g_card_lenient *c, const json_t *book)
-{
-	char where[256];
-	json_t *entries, *e, *v;
-	size_t i;
-
-	if (json_is_null(book))
-		return 0; /* how many exporters write "no book" */
-	if (!json_is_object(book))
-		return fail(c, "data.character_book", "expected an object");
-	entries = json_object_get(book, "entries");
-	if (!entries)
-		return 0;
-	if (!json_is_array(entries))
-		return fail(c, "data.character_book.entries", "expected a list");
-	json_array_foreach (entries, i, e) {
-		snprintf(where, sizeof(where), "data.character_book.entries[%zu]", i);
-		if (!json_is_object(e))
-			return fail(c, where, "expected an object");
-		if ((v = json_object_get(e, "keys"))) {
-			snprintf(where, sizeof(where), "data.character_book.entries[%zu].keys", i);
-			if (check_texts(c, where, v) < 0)
-				return -1;
-		}
-		if ((v = json_object_get(e, "content")) && !json_is_string(v)) {
-			snprintf(where, sizeof(where), "data.character_book.entries[%zu].content", i);
-			return fail(c, where, "expected a string");
-		}
-	}
-	return 0;
-}
 
 /* A book or assets: the card's structure, checked as the spec has it (the
  * other fields are read leniently, card_lenient.c). */
@@ -137,7 +89,7 @@ static int check_field(struct g_card_lenient *c, const struct field *f, const js
 	size_t i;
 
 	if (f->type == G_CARD_BOOK)
-		return check_book(c, v);
+		return g_card_book_check(c, v);
 	if (f->type != G_CARD_ASSETS)
 		return 0;
 	if (!json_is_array(v))
@@ -160,44 +112,7 @@ static json_t *empty_value(enum g_card_type type)
 	}
 }
 
-/* Set key to v (taken) where it is missing; -1 if memory fails. */
-static int fill(json_t *obj, const char *key, json_t *v)
-{
-	if (json_object_get(obj, key)) {
-		json_decref(v);
-		return 0;
-	}
-	return json_object_set_new(obj, key, v);
-}
 
-/* A lorebook made whole as V3 requires (checked already): the book's
- * extensions and entries, each entry's keys, content, extensions, enabled,
- * insertion_order and use_regex, with V3's defaults where missing. A copy
- * replaces the book in data, so the input is never changed. */
-static int complete_book(struct g_card_lenient *c, json_t *data)
-{
-	json_t *book = json_object_get(data, "character_book"), *entries, *e;
-	size_t i;
-	int rc = 0;
-
-	if (!json_is_object(book))
-		return 0;
-	book = json_deep_copy(book);
-	if (!book || json_object_set_new(data, "character_book", book) < 0)
-		return g_err_oom(c->err);
-	rc |= fill(book, "extensions", json_object());
-	rc |= fill(book, "entries", json_array());
-	entries = json_object_get(book, "entries");
-	json_array_foreach (entries, i, e) {
-		rc |= fill(e, "keys", json_array());
-		rc |= fill(e, "content", json_string(""));
-		rc |= fill(e, "extensions", json_object());
-		rc |= fill(e, "enabled", json_true());
-		rc |= fill(e, "insertion_order", json_integer(0));
-		rc |= fill(e, "use_regex", json_false());
-	}
-	return rc ? g_err_oom(c->err) : 0;
-}
 
 /* value as written kept under field, where what it is read as differs */
 static int keep_as_written(struct g_card_lenient *c, const char *field, json_t *value)
@@ -274,7 +189,7 @@ static int complete_data(struct g_card_lenient *c, json_t *data)
 	 * would hide what follows */
 	if (memchr(json_string_value(name), '\0', json_string_length(name)))
 		return fail(c, "data.name", "contains a NUL byte");
-	return complete_book(c, data);
+	return g_card_book_complete(c, data);
 }
 
 /* The values as written: this reading's, and those the card brought that
@@ -513,68 +428,4 @@ json_t *g_card_normalize_file(const json_t *doc, const char *name, const char *s
 
 	json_decref(c.written);
 	return card;
-}
-
-const struct g_placement g_placement_default = { "in_prompt", 2, "system" };
-
-const char *g_cardkind_table(enum g_cardkind kind)
-{
-	return kind == G_PERSONA ? "user_personas" : "characters";
-}
-
-const char *g_cardkind_name(enum g_cardkind kind)
-{
-	return kind == G_PERSONA ? "persona" : "character";
-}
-
-static const char *const positions[] = { "in_prompt", "at_depth", "none" };
-static const char *const roles[] = { "system", "user", "assistant" };
-
-int g_placement_parse(const char *position, int64_t depth, const char *role,
-		      struct g_placement *out)
-{
-	size_t i;
-
-	out->position = out->role = NULL;
-	out->depth = depth;
-	for (i = 0; i < 3; i++) {
-		if (position && strcmp(position, positions[i]) == 0)
-			out->position = positions[i];
-		if (role && strcmp(role, roles[i]) == 0)
-			out->role = roles[i];
-	}
-	return out->position && out->role && depth >= 0 ? 0 : -1;
-}
-
-int g_placement_valid(const struct g_placement *p)
-{
-	struct g_placement copy;
-
-	return g_placement_parse(p->position, p->depth, p->role, &copy) == 0;
-}
-
-void g_placement_put(json_t *card, const json_t *record)
-{
-	json_t *ext = json_object_get(json_object_get(card, "data"), "extensions");
-
-	if (json_is_object(ext))
-		json_object_set_new(ext, "guise_persona",
-				    json_pack("{s:O, s:O, s:O}", "position",
-					      json_object_get(record, "position"), "depth",
-					      json_object_get(record, "depth"), "role",
-					      json_object_get(record, "role")));
-}
-
-void g_placement_take(json_t *card, struct g_placement *place)
-{
-	json_t *ext = json_object_get(json_object_get(card, "data"), "extensions");
-	const json_t *saved = json_object_get(ext, "guise_persona");
-	struct g_placement p;
-
-	if (saved && json_is_integer(json_object_get(saved, "depth")) &&
-	    g_placement_parse(json_string_value(json_object_get(saved, "position")),
-			      json_integer_value(json_object_get(saved, "depth")),
-			      json_string_value(json_object_get(saved, "role")), &p) == 0)
-		*place = p;
-	json_object_del(ext, "guise_persona");
 }
