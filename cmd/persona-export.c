@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "card_export.h"
+#include "card_lenient.h"
 #include "card_row.h"
 #include "cli.h"
 #include "context.h"
@@ -176,6 +177,9 @@ static int export_all(struct export *ex, char **names, int n, struct g_err *err)
 
 			if (card && kind == G_PERSONA)
 				g_placement_put(card, record);
+			/* the card as it came: values as written, not as read */
+			if (card)
+				g_card_lenient_restore(card);
 
 			cards[i] = card && ex->format == FORMAT_V2 ? g_card_export_v2(card)
 								   : json_incref(card);

@@ -288,8 +288,12 @@ static void show_progress(struct import *im, int last)
 static void import_file(struct import *im, const char *name)
 {
 	struct g_card_import_opts o = { im->cli.input, im->strict, !im->cli.dry_run, warn_card, im,
-				       NULL };
+				       NULL, NULL };
 	const char *shown = strcmp(name, "-") == 0 ? "<stdin>" : name;
+
+	/* stdin has no file name to lend a nameless card */
+	if (strcmp(name, "-") == 0)
+		o.nameless = "unnamed";
 	struct g_file file;
 	struct g_err err;
 	struct stat st;

@@ -1,11 +1,13 @@
-/* card.c: every card shape into the canonical V3 card; whose card it is
- * and where a persona goes in a prompt. */
+/* card.c: every card shape into the canonical V3 card. */
 #include "card.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "card_book.h"
+#include "card_lenient.h"
 
 /* The fields of V3's data, in the spec's order, with their types; the
  * required ones get their empty value when missing. */
@@ -22,14 +24,6 @@ static const struct field {
 /* The V1 fields, shared by V1 cards and the top-level copies of V2. */
 static const char *const v1_fields[] = {
 	"name", "description", "personality", "scenario", "first_mes", "mes_example",
-};
-
-struct ctx {
-	const char *name;
-	int strict;
-	g_card_warn_fn warn;
-	void *warn_arg;
-	struct g_err *err;
 };
 
 int g_card_own_key(const char *key)
@@ -60,14 +54,14 @@ const char *g_card_shape_name(enum g_card_shape shape)
 	return "unknown";
 }
 
-static int fail(struct ctx *c, const char *place, const char *what)
+static int fail(struct g_card_lenient *c, const char *place, const char *what)
 {
 	return g_err_set(c->err, G_EX_DATAERR, "'%s': %s: %s", c->name, place, what);
 }
 
 /* A spec warning: an error under strict. */
-static int warn(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int warn(struct ctx *c, const char *fmt, ...)
+static int warn(struct g_card_lenient *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int warn(struct g_card_lenient *c, const char *fmt, ...)
 {
 	char msg[512], located[1024];
 	va_list ap;
@@ -84,94 +78,28 @@ static int warn(struct ctx *c, const char *fmt, ...)
 	return 0;
 }
 
-static int check_texts(struct ctx *c, const char *place, const json_t *v)
-{
-	char where[256];
-	json_t *item;
-	size_t i;
 
-	if (!json_is_array(v))
-		return fail(c, place, "expected a list of strings");
-	json_array_foreach (v, i, item)
-		if (!json_is_string(item)) {
-			snprintf(where, sizeof(where), "%s[%zu]", place, i);
-			return fail(c, where, "expected a string");
-		}
-	return 0;
-}
 
-/* A book: entries a list of objects whose keys are lists of strings and
- * content a string. Entry ids may be strings or numbers; unknown keys stay. */
-static int check_book(struct ctx *c, const json_t *book)
-{
-	char where[256];
-	json_t *entries, *e, *v;
-	size_t i;
-
-	if (json_is_null(book))
-		return 0; /* how many exporters write "no book" */
-	if (!json_is_object(book))
-		return fail(c, "data.character_book", "expected an object");
-	entries = json_object_get(book, "entries");
-	if (!entries)
-		return 0;
-	if (!json_is_array(entries))
-		return fail(c, "data.character_book.entries", "expected a list");
-	json_array_foreach (entries, i, e) {
-		snprintf(where, sizeof(where), "data.character_book.entries[%zu]", i);
-		if (!json_is_object(e))
-			return fail(c, where, "expected an object");
-		if ((v = json_object_get(e, "keys"))) {
-			snprintf(where, sizeof(where), "data.character_book.entries[%zu].keys", i);
-			if (check_texts(c, where, v) < 0)
-				return -1;
-		}
-		if ((v = json_object_get(e, "content")) && !json_is_string(v)) {
-			snprintf(where, sizeof(where), "data.character_book.entries[%zu].content", i);
-			return fail(c, where, "expected a string");
-		}
-	}
-	return 0;
-}
-
-static int check_field(struct ctx *c, const struct field *f, const json_t *v)
+/* A book or assets: the card's structure, checked as the spec has it (the
+ * other fields are read leniently, card_lenient.c). */
+static int check_field(struct g_card_lenient *c, const struct field *f, const json_t *v)
 {
 	char place[128];
-	const char *key;
 	json_t *item;
 	size_t i;
 
-	snprintf(place, sizeof(place), "data.%s", f->name);
-	switch (f->type) {
-	case G_CARD_TEXT:
-		return json_is_string(v) ? 0 : fail(c, place, "expected a string");
-	case G_CARD_TEXTS:
-		return check_texts(c, place, v);
-	case G_CARD_OBJECT:
-		return json_is_object(v) ? 0 : fail(c, place, "expected an object");
-	case G_CARD_NUMBER:
-		return json_is_number(v) ? 0 : fail(c, place, "expected a number");
-	case G_CARD_BOOK:
-		return check_book(c, v);
-	case G_CARD_TEXT_MAP:
-		if (!json_is_object(v))
-			return fail(c, place, "expected an object of strings");
-		json_object_foreach ((json_t *)v, key, item)
-			if (!json_is_string(item))
-				return fail(c, place, "expected an object of strings");
+	if (f->type == G_CARD_BOOK)
+		return g_card_book_check(c, v);
+	if (f->type != G_CARD_ASSETS)
 		return 0;
-	case G_CARD_ASSETS:
-		if (!json_is_array(v))
-			return fail(c, place, "expected a list of assets");
-		json_array_foreach (v, i, item)
-			if (!json_is_object(item) ||
-			    !json_is_string(json_object_get(item, "type")) ||
-			    !json_is_string(json_object_get(item, "uri"))) {
-				snprintf(place, sizeof(place), "data.assets[%zu]", i);
-				return fail(c, place, "expected an asset with a type and a uri");
-			}
-		return 0;
-	}
+	if (!json_is_array(v))
+		return fail(c, "data.assets", "expected a list of assets");
+	json_array_foreach (v, i, item)
+		if (!json_is_object(item) || !json_is_string(json_object_get(item, "type")) ||
+		    !json_is_string(json_object_get(item, "uri"))) {
+			snprintf(place, sizeof(place), "data.assets[%zu]", i);
+			return fail(c, place, "expected an asset with a type and a uri");
+		}
 	return 0;
 }
 
@@ -184,75 +112,117 @@ static json_t *empty_value(enum g_card_type type)
 	}
 }
 
-/* Set key to v (taken) where it is missing; -1 if memory fails. */
-static int fill(json_t *obj, const char *key, json_t *v)
-{
-	if (json_object_get(obj, key)) {
-		json_decref(v);
-		return 0;
-	}
-	return json_object_set_new(obj, key, v);
-}
 
-/* A lorebook made whole as V3 requires (checked already): the book's
- * extensions and entries, each entry's keys, content, extensions, enabled,
- * insertion_order and use_regex, with V3's defaults where missing. A copy
- * replaces the book in data, so the input is never changed. */
-static int complete_book(struct ctx *c, json_t *data)
-{
-	json_t *book = json_object_get(data, "character_book"), *entries, *e;
-	size_t i;
-	int rc = 0;
 
-	if (!json_is_object(book))
-		return 0;
-	book = json_deep_copy(book);
-	if (!book || json_object_set_new(data, "character_book", book) < 0)
+/* value as written kept under field, where what it is read as differs */
+static int keep_as_written(struct g_card_lenient *c, const char *field, json_t *value)
+{
+	if ((!c->written && !(c->written = json_object())) ||
+	    json_object_set(c->written, field, value) < 0)
 		return g_err_oom(c->err);
-	rc |= fill(book, "extensions", json_object());
-	rc |= fill(book, "entries", json_array());
-	entries = json_object_get(book, "entries");
-	json_array_foreach (entries, i, e) {
-		rc |= fill(e, "keys", json_array());
-		rc |= fill(e, "content", json_string(""));
-		rc |= fill(e, "extensions", json_object());
-		rc |= fill(e, "enabled", json_true());
-		rc |= fill(e, "insertion_order", json_integer(0));
-		rc |= fill(e, "use_regex", json_false());
-	}
-	return rc ? g_err_oom(c->err) : 0;
+	return 0;
 }
 
-/* data made whole and checked: every known field of the right type,
+/* v read leniently as field (place in messages) into data: data gets
+ * what it is read as, and the value as written is kept if they differ. */
+static int read_field(struct g_card_lenient *c, json_t *data, const char *place,
+		      const char *field, json_t *v)
+{
+	json_t *read = g_card_lenient_value(c, place, field, v);
+
+	if (!read)
+		return -1;
+	if (read != v && keep_as_written(c, field, v) < 0) {
+		json_decref(read);
+		return -1;
+	}
+	return json_object_set_new(data, field, read) < 0 ? g_err_oom(c->err) : 0;
+}
+
+/* No name anywhere: the file's, unless the card has no text at all. */
+static int name_after_file(struct g_card_lenient *c, json_t *data)
+{
+	char quoted[128];
+	json_t *name;
+
+	if (!c->stem || !*c->stem)
+		return fail(c, "data.name", "a card needs a name");
+	if (!g_card_lenient_has_text(data))
+		return fail(c, "card", "no usable text: no name, description or greeting");
+	g_card_lenient_quote(quoted, sizeof(quoted), c->stem, strlen(c->stem));
+	if (g_card_lenient_warn(c, "data.name", "a card needs a name",
+				"no name anywhere, named '%s' after the file", quoted) < 0)
+		return -1;
+	/* a file name is bytes: one that is not UTF-8 cannot be a name */
+	if (!(name = json_string(c->stem)))
+		name = json_string("unnamed");
+	return json_object_set_new(data, "name", name) < 0 ? g_err_oom(c->err) : 0;
+}
+
+/* data made whole and read: every known field of the right type,
  * required ones present, unknown keys left as they are. */
-static int complete_data(struct ctx *c, json_t *data)
+static int complete_data(struct g_card_lenient *c, json_t *data)
 {
 	const json_t *name;
 	json_t *v;
 	size_t i;
 
+	char place[128];
+
 	for (i = 0; i < sizeof(fields) / sizeof(*fields); i++) {
 		v = json_object_get(data, fields[i].name);
-		if (v && check_field(c, &fields[i], v) < 0)
+		snprintf(place, sizeof(place), "data.%s", fields[i].name);
+		if (v && (fields[i].type == G_CARD_BOOK || fields[i].type == G_CARD_ASSETS)) {
+			if (check_field(c, &fields[i], v) < 0)
+				return -1;
+		} else if (v && read_field(c, data, place, fields[i].name, v) < 0) {
 			return -1;
+		}
 		if (!v && fields[i].required &&
 		    json_object_set_new(data, fields[i].name, empty_value(fields[i].type)) < 0)
 			return g_err_oom(c->err);
 	}
+	if (json_string_length(json_object_get(data, "name")) == 0 && name_after_file(c, data) < 0)
+		return -1;
 	name = json_object_get(data, "name");
-	if (json_string_length(name) == 0)
-		return fail(c, "data.name", "a card needs a name");
 	/* a name is looked up, listed and put in prompts as text: a NUL in it
 	 * would hide what follows */
 	if (memchr(json_string_value(name), '\0', json_string_length(name)))
 		return fail(c, "data.name", "contains a NUL byte");
-	return complete_book(c, data);
+	return g_card_book_complete(c, data);
+}
+
+/* The values as written: this reading's, and those the card brought that
+ * still hold (a card read again keeps them; one that no longer says what
+ * data holds is dropped, so an export and its re-import agree). The
+ * document's own are never changed. */
+static int keep_written(struct g_card_lenient *c, json_t *card)
+{
+	json_t *had = json_object_get(card, G_CARD_LENIENT_KEY), *all, *v;
+	const char *key;
+	int i;
+
+	if (!had && !c->written)
+		return 0;
+	if (!(all = json_object()))
+		return g_err_oom(c->err);
+	/* what the card brought, then this reading's over it */
+	for (i = 0; i < 2; i++)
+		json_object_foreach(i ? c->written : had, key, v)
+			if (g_card_lenient_holds(card, key, v) && json_object_set(all, key, v) < 0)
+				return json_decref(all), g_err_oom(c->err);
+	if (!json_object_size(all)) {
+		json_decref(all);
+		json_object_del(card, G_CARD_LENIENT_KEY);
+		return 0;
+	}
+	return json_object_set_new(card, G_CARD_LENIENT_KEY, all) < 0 ? g_err_oom(c->err) : 0;
 }
 
 /* The canonical card from data (taken) and the document's other
  * top-level keys (all but those listed in skip). */
 static json_t *canonical(const json_t *doc, json_t *data, const char *const *skip,
-			 size_t nskip, struct ctx *c)
+			 size_t nskip, struct g_card_lenient *c)
 {
 	json_t *card = json_pack("{s:s, s:s}", "spec", "chara_card_v3", "spec_version", "3.0");
 	const char *key;
@@ -274,7 +244,7 @@ static json_t *canonical(const json_t *doc, json_t *data, const char *const *ski
 			return NULL;
 		}
 	}
-	if (complete_data(c, data) < 0) {
+	if (complete_data(c, data) < 0 || keep_written(c, card) < 0) {
 		json_decref(card);
 		return NULL;
 	}
@@ -311,17 +281,23 @@ static json_t *shared_copy(const json_t *v)
 }
 
 /* V2 and V3: "data" carries everything. */
-static json_t *from_spec(struct ctx *c, const json_t *doc, enum g_card_shape *shape)
+static json_t *from_spec(struct g_card_lenient *c, const json_t *doc, enum g_card_shape *shape)
 {
 	static const char *const skip[] = { "spec", "spec_version", "data" };
 	const char *spec = json_string_value(json_object_get(doc, "spec"));
 	json_t *version = json_object_get(doc, "spec_version");
-	json_t *data = json_object_get(doc, "data");
+	json_t *data = json_object_get(doc, "data"), *copy;
 	double v = 0;
+	int as_v1 = !data || json_is_null(data);
 
 	*shape = strcmp(spec, "chara_card_v3") == 0 ? G_CARD_V3 : G_CARD_V2;
-	if (!json_is_object(data))
+	if (data && !as_v1 && !json_is_object(data))
 		return fail(c, "data", "expected an object"), NULL;
+	/* no data at all: the top level is the card, as a V1 card */
+	if (as_v1 && g_card_lenient_warn(c, "data", "expected an object",
+					 "%s, read as a V1 card from the top level",
+					 data ? "null" : "missing") < 0)
+		return NULL;
 	/* spec_version is compared as a number: "3.0", 3, "3.10" */
 	if (!version) {
 		v = *shape == G_CARD_V3 ? 3.0 : 2.0;
@@ -339,7 +315,14 @@ static json_t *from_spec(struct ctx *c, const json_t *doc, enum g_card_shape *sh
 	if (*shape == G_CARD_V2 && v != 2.0 &&
 	    warn(c, "spec_version of a V2 card is not 2.0") < 0)
 		return NULL;
-	return canonical(doc, shared_copy(data), skip, sizeof(skip) / sizeof(*skip), c);
+	copy = as_v1 ? json_object() : shared_copy(data);
+	if (!copy)
+		return g_err_oom(c->err), NULL;
+	if (g_card_lenient_fallback(c, copy, doc, as_v1) < 0)
+		return json_decref(copy), NULL;
+	if (as_v1)
+		*shape = G_CARD_V1;
+	return canonical(doc, copy, skip, sizeof(skip) / sizeof(*skip), c);
 }
 
 /* V1, Pygmalion, textgen: flat fields renamed into data. */
@@ -347,7 +330,7 @@ struct rename {
 	const char *from, *to;
 };
 
-static json_t *from_flat(struct ctx *c, const json_t *doc, const struct rename *map,
+static json_t *from_flat(struct g_card_lenient *c, const json_t *doc, const struct rename *map,
 			 size_t n)
 {
 	const char *skip[16];
@@ -366,13 +349,11 @@ static json_t *from_flat(struct ctx *c, const json_t *doc, const struct rename *
 	for (i = 0; i < n; i++) {
 		skip[i] = map[i].from;
 		v = json_object_get(doc, map[i].from);
-		if (!v)
-			continue;
-		if (!json_is_string(v)) {
+		/* named in messages as the card has it */
+		if (v && read_field(c, data, map[i].from, map[i].to, v) < 0) {
 			json_decref(data);
-			return fail(c, map[i].from, "expected a string"), NULL;
+			return NULL;
 		}
-		json_object_set(data, map[i].to, v);
 	}
 	return canonical(doc, data, skip, n, c);
 }
@@ -380,6 +361,23 @@ static json_t *from_flat(struct ctx *c, const json_t *doc, const struct rename *
 json_t *g_card_normalize(const json_t *doc, const char *name, int strict,
 			 enum g_card_shape *shape, g_card_warn_fn warn_fn,
 			 void *warn_arg, struct g_err *err)
+{
+	return g_card_normalize_file(doc, name, NULL, strict ? G_CARD_STRICT : 0, shape, warn_fn,
+				     warn_arg, err);
+}
+
+/* Whether doc has a V1 field: a V1 card, named or not. */
+static int has_v1_field(const json_t *doc)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(v1_fields) / sizeof(*v1_fields); i++)
+		if (json_object_get(doc, v1_fields[i]))
+			return 1;
+	return 0;
+}
+
+static json_t *normalize(struct g_card_lenient *c, const json_t *doc, enum g_card_shape *shape)
 {
 	static const struct rename pygmalion[] = {
 		{ "char_name", "name" }, { "char_persona", "description" },
@@ -391,96 +389,43 @@ json_t *g_card_normalize(const json_t *doc, const char *name, int strict,
 		{ "greeting", "first_mes" }, { "example_dialogue", "mes_example" },
 	};
 	struct rename v1[sizeof(v1_fields) / sizeof(*v1_fields)];
-	struct ctx c = { name, strict, warn_fn, warn_arg, err };
 	const json_t *spec = json_object_get(doc, "spec");
 	size_t i;
 
 	if (!json_is_object(doc))
-		return fail(&c, "card", "not a record"), NULL;
+		return fail(c, "card", "not a record"), NULL;
 	if (spec) {
 		if (json_is_string(spec) &&
 		    (strcmp(json_string_value(spec), "chara_card_v3") == 0 ||
 		     strcmp(json_string_value(spec), "chara_card_v2") == 0))
-			return from_spec(&c, doc, shape);
-		return fail(&c, "spec", "not chara_card_v2 or chara_card_v3"), NULL;
+			return from_spec(c, doc, shape);
+		return fail(c, "spec", "not chara_card_v2 or chara_card_v3"), NULL;
 	}
 	if (json_object_get(doc, "char_name")) {
 		*shape = G_CARD_PYGMALION;
-		return from_flat(&c, doc, pygmalion, sizeof(pygmalion) / sizeof(*pygmalion));
+		return from_flat(c, doc, pygmalion, sizeof(pygmalion) / sizeof(*pygmalion));
 	}
 	if (json_object_get(doc, "context") || json_object_get(doc, "greeting")) {
 		*shape = G_CARD_TEXTGEN;
-		return from_flat(&c, doc, textgen, sizeof(textgen) / sizeof(*textgen));
+		return from_flat(c, doc, textgen, sizeof(textgen) / sizeof(*textgen));
 	}
-	if (json_object_get(doc, "name")) {
+	if (has_v1_field(doc)) {
 		*shape = G_CARD_V1;
 		for (i = 0; i < sizeof(v1) / sizeof(*v1); i++)
 			v1[i].from = v1[i].to = v1_fields[i];
-		return from_flat(&c, doc, v1, sizeof(v1) / sizeof(*v1));
+		return from_flat(c, doc, v1, sizeof(v1) / sizeof(*v1));
 	}
-	return fail(&c, "card", "not a character card: no spec, name or char_name"), NULL;
+	return fail(c, "card", "not a character card: no spec, name or char_name"), NULL;
 }
 
-const struct g_placement g_placement_default = { "in_prompt", 2, "system" };
-
-const char *g_cardkind_table(enum g_cardkind kind)
+json_t *g_card_normalize_file(const json_t *doc, const char *name, const char *stem,
+			      int flags, enum g_card_shape *shape, g_card_warn_fn warn_fn,
+			      void *warn_arg, struct g_err *err)
 {
-	return kind == G_PERSONA ? "user_personas" : "characters";
-}
+	struct g_card_lenient c = { name, flags & G_CARD_STRICT, flags & G_CARD_TYPED,
+				    warn_fn, warn_arg, err, stem, NULL };
+	json_t *card = normalize(&c, doc, shape);
 
-const char *g_cardkind_name(enum g_cardkind kind)
-{
-	return kind == G_PERSONA ? "persona" : "character";
-}
-
-static const char *const positions[] = { "in_prompt", "at_depth", "none" };
-static const char *const roles[] = { "system", "user", "assistant" };
-
-int g_placement_parse(const char *position, int64_t depth, const char *role,
-		      struct g_placement *out)
-{
-	size_t i;
-
-	out->position = out->role = NULL;
-	out->depth = depth;
-	for (i = 0; i < 3; i++) {
-		if (position && strcmp(position, positions[i]) == 0)
-			out->position = positions[i];
-		if (role && strcmp(role, roles[i]) == 0)
-			out->role = roles[i];
-	}
-	return out->position && out->role && depth >= 0 ? 0 : -1;
-}
-
-int g_placement_valid(const struct g_placement *p)
-{
-	struct g_placement copy;
-
-	return g_placement_parse(p->position, p->depth, p->role, &copy) == 0;
-}
-
-void g_placement_put(json_t *card, const json_t *record)
-{
-	json_t *ext = json_object_get(json_object_get(card, "data"), "extensions");
-
-	if (json_is_object(ext))
-		json_object_set_new(ext, "guise_persona",
-				    json_pack("{s:O, s:O, s:O}", "position",
-					      json_object_get(record, "position"), "depth",
-					      json_object_get(record, "depth"), "role",
-					      json_object_get(record, "role")));
-}
-
-void g_placement_take(json_t *card, struct g_placement *place)
-{
-	json_t *ext = json_object_get(json_object_get(card, "data"), "extensions");
-	const json_t *saved = json_object_get(ext, "guise_persona");
-	struct g_placement p;
-
-	if (saved && json_is_integer(json_object_get(saved, "depth")) &&
-	    g_placement_parse(json_string_value(json_object_get(saved, "position")),
-			      json_integer_value(json_object_get(saved, "depth")),
-			      json_string_value(json_object_get(saved, "role")), &p) == 0)
-		*place = p;
-	json_object_del(ext, "guise_persona");
+	json_decref(c.written);
+	return card;
 }

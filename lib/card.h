@@ -9,9 +9,12 @@
  * text-generation-webui (name, context, greeting). Nothing is dropped:
  * unknown keys stay where they were, at the top, in data, in extensions,
  * in the book and its entries. Missing V3 fields get their empty value.
- * A field of the wrong type is an error that names its place
- * ("data.tags[2]: expected a string"); what the spec only frowns on is a
- * warning, or an error with strict.
+ * Cards are read as people have them (card_lenient.h): fields missing
+ * from data are taken from the top level, a field of the wrong type is
+ * read as what it plainly means, each with a warning; with strict each is
+ * the error that names its place ("data.tags[2]: expected a string"), as
+ * is what the spec only frowns on. A lorebook or assets of the wrong shape
+ * is always an error.
  */
 #ifndef GUISE_CARD_H
 #define GUISE_CARD_H
@@ -60,6 +63,20 @@ typedef void (*g_card_warn_fn)(const char *msg, void *arg);
 json_t *g_card_normalize(const json_t *doc, const char *name, int strict,
 			 enum g_card_shape *shape, g_card_warn_fn warn,
 			 void *warn_arg, struct g_err *err);
+
+/* How g_card_normalize_file reads a card. */
+enum {
+	G_CARD_STRICT = 1, /* spec warnings and leniencies are errors */
+	G_CARD_TYPED = 2,  /* leniencies are errors, spec warnings warnings:
+			    * what a person writes by hand is checked */
+};
+
+/* g_card_normalize with flags, for a card read from a file: stem (the
+ * file's name without its extension) names a card that has no name
+ * anywhere; NULL refuses it. */
+json_t *g_card_normalize_file(const json_t *doc, const char *name, const char *stem,
+			      int flags, enum g_card_shape *shape, g_card_warn_fn warn,
+			      void *warn_arg, struct g_err *err);
 
 /* Whose card it is: a character's, or a persona (the user's own card). */
 enum g_cardkind { G_CHARACTER, G_PERSONA };

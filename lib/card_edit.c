@@ -127,7 +127,8 @@ static json_t *normalize(const json_t *doc, const char *name, struct g_err *err)
 		bad(err, name, "data.name", "required");
 		return NULL;
 	}
-	return g_card_normalize(doc, name, 0, &shape, NULL, NULL, err);
+	/* typed: a person writing a card is told of a wrong type, not read around it */
+	return g_card_normalize_file(doc, name, NULL, G_CARD_TYPED, &shape, NULL, NULL, err);
 }
 
 /* A document of V3 shape around a copy of data, with the other top-level

@@ -18,6 +18,7 @@ struct source {
 	void *arg;
 	struct g_err *err;
 	int stop;
+	char stem[256]; /* a nameless card's name */
 };
 
 
@@ -40,6 +41,7 @@ struct placed {
 	const struct source *src;
 	const char *name;
 	const char *place; /* NULL: the file is the card */
+	const char *stem;  /* a nameless card's name; NULL: none */
 };
 
 static void placed_warn(const char *msg, void *arg)
@@ -58,8 +60,9 @@ static void placed_warn(const char *msg, void *arg)
 static json_t *normalize_at(const struct placed *at, const json_t *doc,
 			    enum g_card_shape *shape, struct g_err *err)
 {
-	json_t *card = g_card_normalize(doc, at->name, at->src->o->strict, shape, placed_warn,
-					(void *)at, err);
+	json_t *card = g_card_normalize_file(doc, at->name, at->stem,
+					     at->src->o->strict ? G_CARD_STRICT : 0,
+					     shape, placed_warn, (void *)at, err);
 
 	if (!card && at->place)
 		g_err_place(err, at->name, at->place);
@@ -73,7 +76,7 @@ static int emit_card(struct source *src, const json_t *doc, const char *where,
 		     const unsigned char *raw, size_t raw_len, const unsigned char *avatar,
 		     size_t avatar_len, int stream)
 {
-	const struct placed at = { src, where, place };
+	const struct placed at = { src, where, place, src->stem };
 	struct g_card_item item = { 0 };
 	enum g_card_shape shape;
 	struct g_err failure = { 0 };
@@ -146,7 +149,8 @@ static int collect_persona(struct g_st_persona *p, void *arg)
 		 p->avatar);
 	{
 		char place[320];
-		const struct placed at = { src, b->where, place };
+		/* a persona's name is the backup's, never its file's */
+		const struct placed at = { src, b->where, place, NULL };
 
 		snprintf(place, sizeof(place), "personas.%s", p->avatar);
 		card = normalize_at(&at, p->card, &shape, &b->failure);
@@ -398,11 +402,18 @@ int g_card_import_read(const unsigned char *buf, size_t len, const char *name,
 		      const struct g_card_import_opts *o, g_card_item_fn fn,
 		      void *arg, struct g_err *err)
 {
-	struct source src = { name, name, o, fn, arg, err, 0 };
-	const char *slash = strrchr(name, '/');
+	struct source src = { name, name, o, fn, arg, err, 0, "" };
+	const char *slash = strrchr(name, '/'), *dot;
 
 	if (slash && slash[1])
 		src.file = slash + 1;
+	/* "x.png" names a nameless card "x"; ".x" is all name */
+	dot = strrchr(src.file, '.');
+	snprintf(src.stem, sizeof(src.stem), "%.*s",
+		 (int)(dot && dot != src.file ? (size_t)(dot - src.file) : strlen(src.file)),
+		 src.file);
+	if (o->nameless)
+		snprintf(src.stem, sizeof(src.stem), "%s", o->nameless);
 	if (g_png_looks_like(buf, len))
 		return from_png(&src, buf, len);
 	if (g_byaf_sniff(buf, len))

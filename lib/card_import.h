@@ -42,6 +42,9 @@ struct g_card_import_opts {
 	 * nothing more is read of it, when that is before the cards are
 	 * handed on (a PNG, once its card text and avatar are out of it) */
 	struct g_file *file;
+	/* a card with no name anywhere takes this one; NULL: the file's name
+	 * without its extension */
+	const char *nameless;
 };
 
 /* Called once per card, or once for the n cards that stand or fall

@@ -68,11 +68,14 @@ setup() { common_setup; }
 	[[ $output == '{"spec":"chara_card_v3","spec_version":"3.0","data":{"name":"N",'* ]] || fail "$output"
 }
 
-@test "wrong types are refused with their place" {
+@test "wrong types are read with a warning, and refused with their place under --strict" {
 	local spec='"spec":"chara_card_v2","spec_version":"2.0"'
-	run -65 --separate-stderr test-tool card <<< "{$spec,\"data\":{\"name\":\"N\",\"tags\":[\"a\",2]}}"
+	run -0 --separate-stderr test-tool card <<< "{$spec,\"data\":{\"name\":\"N\",\"tags\":[\"a\",2]}}"
+	assert_equal "$stderr" "test-tool: warning: '<stdin>': data.tags[1]: a number, read as the text '2'"
+	assert_equal "$(jq -c '[.data.tags, .guise_as_written]' <<< "$output")" '[["a","2"],{"tags":["a",2]}]'
+	run -65 --separate-stderr test-tool card --strict <<< "{$spec,\"data\":{\"name\":\"N\",\"tags\":[\"a\",2]}}"
 	assert_equal "$stderr" "test-tool: '<stdin>': data.tags[1]: expected a string"
-	run -65 --separate-stderr test-tool card <<< "{$spec,\"data\":{\"name\":\"N\",\"description\":7}}"
+	run -65 --separate-stderr test-tool card --strict <<< "{$spec,\"data\":{\"name\":\"N\",\"description\":7}}"
 	assert_equal "$stderr" "test-tool: '<stdin>': data.description: expected a string"
 	run -65 --separate-stderr test-tool card <<< "{$spec,\"data\":{\"name\":\"N\",\"character_book\":{\"entries\":[{\"keys\":[1]}]}}}"
 	assert_equal "$stderr" "test-tool: '<stdin>': data.character_book.entries[0].keys[0]: expected a string"
@@ -84,7 +87,7 @@ setup() { common_setup; }
 	assert_equal "$stderr" "test-tool: '<stdin>': spec: not chara_card_v2 or chara_card_v3"
 	run -65 --separate-stderr test-tool card <<< '{"title":"not a card"}'
 	assert_equal "$stderr" "test-tool: '<stdin>': card: not a character card: no spec, name or char_name"
-	run -65 --separate-stderr test-tool card <<< '{"char_name":["x"]}'
+	run -65 --separate-stderr test-tool card --strict <<< '{"char_name":["x"]}'
 	assert_equal "$stderr" "test-tool: '<stdin>': char_name: expected a string"
 	run -65 --separate-stderr test-tool card <<< '{"name":"V1","data":{"name":"other"}}'
 	assert_equal "$stderr" "test-tool: '<stdin>': data: not expected in a card without spec"

@@ -371,7 +371,7 @@ shape() {
 	assert_equal "${#lines[@]}" 2
 	[[ ${lines[0]} =~ $(summary S1 created "$F/stream.json\\[1\\]") ]] || fail "${lines[0]}"
 	[[ ${lines[1]} =~ $(summary S3 created "$F/stream.json\\[3\\]") ]] || fail "${lines[1]}"
-	assert_equal "$stderr" "persona-import: '$F/stream.json[2]': name: expected a string"
+	assert_equal "$stderr" "persona-import: '$F/stream.json[2]': data: not expected in a card without spec"
 	assert_equal "$(rows)" "2 0"
 }
 
@@ -655,11 +655,15 @@ persona-import: '$out/deep.png': chara chunk: nested deeper than 256 levels"
 	printf '{"name": 1}' | test-tool charx-make "$T/flat.charx" valid
 	printf '%s' '{"personas": {"a.png": ""}}' > "$T/backup.json"
 	run -65 --separate-stderr persona-import "$T/tags.png" "$T/flat.charx" "$T/backup.json"
-	assert_output ""
+	assert_equal "${#lines[@]}" 2
 	assert_equal "$stderr" "persona-import: warning: '$T/tags.png': ccv3 chunk: spec_version 3.5 is newer than 3.0: read as 3.0
-persona-import: '$T/tags.png': ccv3 chunk: data.tags[0]: expected a string
-persona-import: '$T/flat.charx': card.json: name: expected a string
+persona-import: warning: '$T/tags.png': ccv3 chunk: data.tags[0]: a number, read as the text '1'
+persona-import: warning: '$T/flat.charx': card.json: name: a number, read as the text '1'
 persona-import: '$T/backup.json': personas.a.png: data.name: a card needs a name"
+	# and the same wrong types as errors, under --strict
+	run -65 --separate-stderr persona-import --strict "$T/flat.charx"
+	assert_output ""
+	assert_equal "$stderr" "persona-import: '$T/flat.charx': card.json: name: expected a string"
 }
 
 @test "long file names and persona keys are cut in messages, never overrun" {

@@ -228,12 +228,13 @@ persona-import: warning: '$B': characters/c1/character.json: images[1].path: no 
 	pack
 	run_ok persona-import -n "$B"
 	assert_equal "$(jq -c '.name' <<< "$output")" '"Wren Full"'
+	# no name anywhere: the archive's, with a warning (DESIGN.md §7); --strict refuses it
 	edit character.json 'del(.name, .displayName)'
 	pack
-	run -65 --separate-stderr persona-import "$B"
-	assert_output ""
-	[[ $stderr == "persona-import: '$B': characters/c1/character.json: data.name: "* ]] || fail "$stderr"
-	assert_equal "$(rows)" "0 0"
+	refused "$B" "characters/c1/character.json: data.name: a card needs a name" --strict
+	run -0 --separate-stderr persona-import -n "$B"
+	assert_equal "$(jq -c '.name' <<< "$output")" '"w"'
+	assert_equal "$stderr" "persona-import: warning: '$B': characters/c1/character.json: data.name: no name anywhere, named 'w' after the file"
 }
 
 @test "not a zip, a broken zip, an encrypted one: refused" {

@@ -152,7 +152,7 @@ make: Nothing to be done for '"'all'"'.
 	cd "$BATS_TEST_TMPDIR"
 	mkdir cards
 	cp "$DATA/cards-aicharlib/melina.png" cards/
-	printf '{"spec":"chara_card_v2","spec_version":"2.0","data":{"name":7}}\n' > cards/bad.json
+	printf '{"spec":"chara_card_v2","spec_version":"2.0","data":{"name":"Seven","character_book":{"entries":7}}}\n' > cards/bad.json
 	export GUISE_PASSPHRASE=pw
 	persona-encrypt init -u alice > /dev/null
 	local mk=$TOP/examples/import/Makefile line
@@ -160,7 +160,7 @@ make: Nothing to be done for '"'all'"'.
 	# the PNG cards come first; the bad one stops make and leaves no stamp
 	run -2 --separate-stderr env -u MAKEFLAGS -u MAKELEVEL make --no-print-directory -s -f "$mk"
 	assert_output --regexp '^\{"kind":"character","id":"[0-9a-f-]{36}","name":"Melina","status":"created","source":"cards/melina.png"\}$'
-	assert_equal "$stderr" "persona-import: 'cards/bad.json': data.name: expected a string
+	assert_equal "$stderr" "persona-import: 'cards/bad.json': data.character_book.entries: expected a list
 make: *** [$mk:$line: build/imported/bad.json.stamp] Error 65
 make: *** Deleting file 'build/imported/bad.json.stamp'"
 	[[ -s build/imported/melina.png.stamp && ! -e build/imported/bad.json.stamp ]]

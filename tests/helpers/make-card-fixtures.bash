@@ -512,7 +512,7 @@ EOF
 
 # three cards in one file, the second bad
 put stream.json <<'EOF'
-[{"name": "S1"}, {"name": 7}, {"name": "S3"}]
+[{"name": "S1"}, {"name": "S2", "data": {}}, {"name": "S3"}]
 EOF
 
 printf '%s\n' '{"name":"One"}' > "$dir/one.json"

@@ -1020,7 +1020,7 @@ static int cmd_card_store(struct tool *t, int argc, char **argv)
 {
 	static const char *const policies[] = { "new", "replace", "skip" };
 	struct card_store_run r = { .status = 0 };
-	struct g_card_import_opts o = { G_DOC_AUTO, 0, 1, NULL, NULL, NULL };
+	struct g_card_import_opts o = { G_DOC_AUTO, 0, 1, NULL, NULL, NULL, NULL };
 	struct g_context ctx;
 	struct g_file f = { 0 };
 	struct g_err err;
