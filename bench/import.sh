@@ -147,29 +147,28 @@ div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%s", (b == 0 ? "-" : sprintf("%
 ls png/*.png > list
 ls json/*.json > jsonlist
 head -n "$NB1" list > subset
+# sqlite3_stores NAME LIST [SQL]: sqlite3 storing the files named in LIST
+# as blobs in one transaction (after SQL, if given) into a fresh base.db,
+# timed as NAME: the baseline of what the same bytes cost without guise
+sqlite3_stores() {
+	rm -f base.db base.db-wal base.db-shm
+	timed "$1" sqlite3 base.db ${3:+"$3"} "CREATE TABLE t (name TEXT, data BLOB)" \
+		"CREATE TABLE f (name TEXT)" ".import --csv $2 f" \
+		"BEGIN" "INSERT INTO t SELECT name, readfile(name) FROM f" "COMMIT"
+}
+
 cat png/*.png > /dev/null # the page cache, for everyone alike
 run=0
 while [ "$run" -lt "$RUNS" ]; do
 	run=$((run + 1))
 	printf 'run %d of %d\n' "$run" "$RUNS" >&2
 	timed cat sh -c 'exec cat png/*.png > /dev/null'
-	rm -f base.db
-	timed sqlite3 sqlite3 base.db "CREATE TABLE t (name TEXT, data BLOB)" \
-		"CREATE TABLE f (name TEXT)" ".import --csv list f" \
-		"BEGIN" \
-		"INSERT INTO t SELECT name, readfile(name) FROM f" \
-		"COMMIT"
+	sqlite3_stores sqlite3 list
 	stored=$(sqlite3 base.db 'SELECT count(*), sum(length(data)) FROM t')
 	[ "$stored" = "$NPNG|$pngbytes" ] || echo "warning: sqlite3 baseline stored $stored" >&2
-	rm -f base.db
 	# the same in WAL mode, which DESIGN.md §5 requires of guise: every
 	# page is written twice (the log, then the checkpoint)
-	timed sqlite3wal sqlite3 base.db "PRAGMA journal_mode=WAL" \
-		"CREATE TABLE t (name TEXT, data BLOB)" \
-		"CREATE TABLE f (name TEXT)" ".import --csv list f" \
-		"BEGIN" \
-		"INSERT INTO t SELECT name, readfile(name) FROM f" \
-		"COMMIT"
+	sqlite3_stores sqlite3wal list "PRAGMA journal_mode=WAL"
 	rm -f base.db base.db-wal base.db-shm
 
 	fresh png
@@ -188,12 +187,7 @@ while [ "$run" -lt "$RUNS" ]; do
 	fresh json
 	timed json "$BIN/persona-import" json/*.json
 	check json "$NJSON"
-	rm -f base.db
-	timed sqlite3json sqlite3 base.db "CREATE TABLE t (name TEXT, data BLOB)" \
-		"CREATE TABLE f (name TEXT)" ".import --csv jsonlist f" \
-		"BEGIN" \
-		"INSERT INTO t SELECT name, readfile(name) FROM f" \
-		"COMMIT"
+	sqlite3_stores sqlite3json jsonlist
 	stored=$(sqlite3 base.db 'SELECT count(*), sum(length(data)) FROM t')
 	[ "$stored" = "$NJSON|$jsonbytes" ] || echo "warning: sqlite3 JSON baseline stored $stored" >&2
 	rm -f base.db

@@ -549,29 +549,41 @@ static int cmd_png(const char *sub, int argc, char **argv)
 	return rc;
 }
 
+/* The CHARX at path read (charx, charx-roundtrip): 0, else the exit status
+ * with the reason said. */
+static int read_charx(const char *path, struct g_charx *x)
+{
+	unsigned char *buf;
+	struct g_err err;
+	size_t len;
+	int rc;
+
+	if (!(buf = slurp(path, &len))) {
+		g_msg("cannot read '%s': %s", path, strerror(errno));
+		return G_EX_NOINPUT;
+	}
+	rc = g_charx_read(buf, len, path, x, &err);
+	free(buf);
+	return rc < 0 ? g_msg_report(&err) : 0;
+}
+
 /* A CHARX's card and entries as one record; each entry with its length and
  * SHA-256, so that tests compare bytes. */
 static int cmd_charx(struct tool *t, int argc, char **argv)
 {
 	char hex[2 * crypto_hash_sha256_BYTES + 1];
-	unsigned char *buf, hash[crypto_hash_sha256_BYTES];
+	unsigned char hash[crypto_hash_sha256_BYTES];
 	struct g_doc_writer *w;
 	struct g_charx x;
 	struct g_err err;
 	json_t *rec, *list, *card;
-	size_t len, i;
+	size_t i;
 	int rc;
 
 	if (optind + 1 != argc)
 		return g_msg_usage(synopsis, "charx: FILE");
-	if (!(buf = slurp(argv[optind], &len))) {
-		g_msg("cannot read '%s': %s", argv[optind], strerror(errno));
-		return G_EX_NOINPUT;
-	}
-	rc = g_charx_read(buf, len, argv[optind], &x, &err);
-	free(buf);
-	if (rc < 0)
-		return g_msg_report(&err);
+	if ((rc = read_charx(argv[optind], &x)) != 0)
+		return rc;
 	if (sodium_init() < 0) {
 		g_charx_release(&x);
 		return G_EX_SOFTWARE;
@@ -602,7 +614,7 @@ static int cmd_charx_write(const char *sub, int argc, char **argv)
 {
 	struct g_charx x = { .card = NULL };
 	struct g_err err;
-	unsigned char *buf, *out = NULL;
+	unsigned char *out = NULL;
 	const char *path;
 	size_t len = 0, n, i;
 	int rc = 0;
@@ -610,12 +622,8 @@ static int cmd_charx_write(const char *sub, int argc, char **argv)
 	if (strcmp(sub, "charx-roundtrip") == 0) {
 		if (optind + 2 != argc)
 			return g_msg_usage(synopsis, "charx-roundtrip: IN OUT");
-		if (!(buf = slurp(argv[optind], &len))) {
-			g_msg("cannot read '%s': %s", argv[optind], strerror(errno));
-			return G_EX_NOINPUT;
-		}
-		rc = g_charx_read(buf, len, argv[optind], &x, &err);
-		free(buf);
+		if ((rc = read_charx(argv[optind], &x)) != 0)
+			return rc;
 		path = argv[optind + 1];
 	} else {
 		if (optind >= argc || (argc - optind - 1) % 2 != 0)
@@ -1152,6 +1160,15 @@ static int cmd_llm_target(struct tool *t, int argc, char **argv)
 	return rc < 0 ? g_msg_report(&err) : 0;
 }
 
+/* The one WHAT document on stdin: 1 and *out set, else -1 with err set
+ * (65 "'-': no WHAT" when there is none). */
+static int read_stdin_one(struct tool *t, const char *what, json_t **out, struct g_err *err)
+{
+	int rc = g_doc_read_one(stdin, "-", t->cli.input, what, out, err);
+
+	return rc == 0 ? g_err_set(err, G_EX_DATAERR, "'-': no %s", what) : rc;
+}
+
 static int cmd_turn(struct tool *t)
 {
 	struct g_turn turn = { .provider = G_PROVIDER_OPENAI };
@@ -1161,9 +1178,7 @@ static int cmd_turn(struct tool *t)
 	struct g_err err;
 	int rc;
 
-	rc = g_doc_read_one(stdin, "-", t->cli.input, "turn", &c, &err);
-	if (rc == 0)
-		rc = g_err_set(&err, G_EX_DATAERR, "'-': no turn");
+	rc = read_stdin_one(t, "turn", &c, &err);
 	if (rc > 0 && json_object_get(c, "provider") &&
 	    g_llm_provider_parse(json_string_value(json_object_get(c, "provider")), &turn.provider) < 0)
 		rc = g_err_set(&err, G_EX_DATAERR, "provider: not one");
@@ -1425,9 +1440,7 @@ static int cmd_lore_activate(struct tool *t)
 	struct g_err err;
 	int rc;
 
-	rc = g_doc_read_one(stdin, "-", t->cli.input, "lore document", &doc, &err);
-	if (rc == 0)
-		rc = g_err_set(&err, G_EX_DATAERR, "'-': no lore document");
+	rc = read_stdin_one(t, "lore document", &doc, &err);
 	if (rc > 0 && (rc = g_lore_doc_read(&d, doc, &err)) == 0) {
 		d.in.seed = (uint64_t)t->seed;
 		if ((rc = g_lore_activate(&d.in, &out, &err)) == 0) {
