@@ -269,7 +269,6 @@ static int cmd_store_open(struct tool *t)
 		"journal_mode", "foreign_keys", "trusted_schema", "secure_delete",
 		"busy_timeout", "application_id", "user_version",
 	};
-	struct g_doc_writer *w;
 	struct g_store *s;
 	struct g_err err;
 	char *path = g_cli_db_path(&t->cli, &err);
@@ -288,12 +287,9 @@ static int cmd_store_open(struct tool *t)
 	for (i = 0; i < sizeof(pragmas) / sizeof(*pragmas); i++)
 		json_object_set_new(rec, pragmas[i], pragma(s, pragmas[i]));
 	g_store_close(s);
-	w = g_doc_writer_new(stdout, t->cli.output);
-	rc = w ? g_doc_write(w, rec, &err) : g_err_oom(&err);
+	rc = rec ? g_doc_write_one(stdout, t->cli.output, rec, &err) : g_err_oom(&err);
 	json_decref(rec);
-	if (g_doc_writer_close(w, rc < 0 ? NULL : &err) < 0 || rc < 0)
-		return g_msg_report(&err);
-	return 0;
+	return rc < 0 ? g_msg_report(&err) : 0;
 }
 
 static int cmd_uuid(int argc, char **argv)
@@ -573,7 +569,6 @@ static int cmd_charx(struct tool *t, int argc, char **argv)
 {
 	char hex[2 * crypto_hash_sha256_BYTES + 1];
 	unsigned char hash[crypto_hash_sha256_BYTES];
-	struct g_doc_writer *w;
 	struct g_charx x;
 	struct g_err err;
 	json_t *rec, *list, *card;
@@ -599,12 +594,9 @@ static int cmd_charx(struct tool *t, int argc, char **argv)
 	}
 	rec = json_pack("{s:o, s:o}", "card", card ? card : json_null(), "entries", list);
 	g_charx_release(&x);
-	w = g_doc_writer_new(stdout, t->cli.output);
-	rc = w ? g_doc_write(w, rec, &err) : g_err_oom(&err);
+	rc = rec ? g_doc_write_one(stdout, t->cli.output, rec, &err) : g_err_oom(&err);
 	json_decref(rec);
-	if (g_doc_writer_close(w, rc < 0 ? NULL : &err) < 0 || rc < 0)
-		return g_msg_report(&err);
-	return 0;
+	return rc < 0 ? g_msg_report(&err) : 0;
 }
 
 /* charx-write OUT [PATH FILE]...: stdin's card and the files, as entries
