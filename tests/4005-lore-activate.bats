@@ -31,6 +31,16 @@ result() { printf '{"fired":[%s],"skipped":[%s],"notes":[%s],"timed":[%s]}' "$1"
 
 SAID='[{"name":"Wren","content":"Tell me of Azkar and the dragon."},{"name":"Kai","content":"The road is long."}]'
 
+# secondary_logic LOGIC NAME FIRES SKIPS: two selective entries keyed 'Azkar'
+# under selectiveLogic LOGIC, the first with secondary keys FIRES (met on
+# $SAID), the second with SKIPS (not met, so skipped as NAME)
+secondary_logic() {
+	local e='{"id":%s,"keys":["Azkar"],"secondary_keys":%s,"selective":true,"content":"%s","extensions":{"selectiveLogic":%s}}'
+	activate "$(lore "[$(printf "$e" 1 "$3" a "$1"),$(printf "$e" 2 "$4" b "$1")]" "$SAID")"
+	assert_output "$(result "$(F 1 "key 'Azkar' in message 2")" \
+		"$(S 2 "key 'Azkar' in message 2, but secondary keys ($2) not met")")"
+}
+
 @test "key: a primary key found in a message fires its entry, naming the key and the message" {
 	activate "$(lore '[{"id":1,"keys":["river","Azkar"],"content":"A desert city."},
 		{"id":2,"keys":["castle"],"content":"unseen"}]' "$SAID")"
@@ -87,24 +97,15 @@ SAID='[{"name":"Wren","content":"Tell me of Azkar and the dragon."},{"name":"Kai
 }
 
 @test "secondary NOT ALL (1): a primary and not every secondary" {
-	activate "$(lore '[{"id":1,"keys":["Azkar"],"secondary_keys":["road","moon"],"selective":true,"content":"a","extensions":{"selectiveLogic":1}},
-		{"id":2,"keys":["Azkar"],"secondary_keys":["road","dragon"],"selective":true,"content":"b","extensions":{"selectiveLogic":1}}]' "$SAID")"
-	assert_output "$(result "$(F 1 "key 'Azkar' in message 2")" \
-		"$(S 2 "key 'Azkar' in message 2, but secondary keys (NOT ALL) not met")")"
+	secondary_logic 1 'NOT ALL' '["road","moon"]' '["road","dragon"]'
 }
 
 @test "secondary NOT ANY (2): a primary and no secondary" {
-	activate "$(lore '[{"id":1,"keys":["Azkar"],"secondary_keys":["moon","sun"],"selective":true,"content":"a","extensions":{"selectiveLogic":2}},
-		{"id":2,"keys":["Azkar"],"secondary_keys":["moon","road"],"selective":true,"content":"b","extensions":{"selectiveLogic":2}}]' "$SAID")"
-	assert_output "$(result "$(F 1 "key 'Azkar' in message 2")" \
-		"$(S 2 "key 'Azkar' in message 2, but secondary keys (NOT ANY) not met")")"
+	secondary_logic 2 'NOT ANY' '["moon","sun"]' '["moon","road"]'
 }
 
 @test "secondary AND ALL (3): a primary and every secondary" {
-	activate "$(lore '[{"id":1,"keys":["Azkar"],"secondary_keys":["road","dragon"],"selective":true,"content":"a","extensions":{"selectiveLogic":3}},
-		{"id":2,"keys":["Azkar"],"secondary_keys":["road","moon"],"selective":true,"content":"b","extensions":{"selectiveLogic":3}}]' "$SAID")"
-	assert_output "$(result "$(F 1 "key 'Azkar' in message 2")" \
-		"$(S 2 "key 'Azkar' in message 2, but secondary keys (AND ALL) not met")")"
+	secondary_logic 3 'AND ALL' '["road","dragon"]' '["road","moon"]'
 }
 
 @test "scan depth: the entry's, else the book's, else the session's (default 2); 0 reads nothing" {
