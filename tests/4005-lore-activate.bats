@@ -26,6 +26,8 @@ F() {
 }
 S() { printf '{"book":"W","entry":%s,"why":"%s"}' "$1" "$2"; }
 N() { printf '{"book":"W","entry":%s,"note":"%s"}' "$1" "$2"; }
+# T EFFECT START END: a timed record of entry 1 of book W
+T() { printf '{"book":"W","entry":1,"effect":"%s","start":%s,"end":%s}' "$1" "$2" "$3"; }
 # result FIRED [SKIPPED [NOTES [TIMED]]]: the whole output
 result() { printf '{"fired":[%s],"skipped":[%s],"notes":[%s],"timed":[%s]}' "$1" "${2:-}" "${3:-}" "${4:-}"; }
 
@@ -316,12 +318,17 @@ secondary_logic() {
 		"$(S 1 "group 'g' went to entry 2")")"
 }
 
+# fires_at_5 ENTRIES EFFECT END: entry 1 of ENTRIES fires on 'Azkar' at chat
+# length 5 and starts its timed EFFECT, from 5 to END
+fires_at_5() {
+	activate "$(lore "$1" "$SAID" '{"chat_length":5}')"
+	assert_output "$(result "$(F 1 "key 'Azkar' in message 5")" "" "" "$(T "$2" 5 "$3")")"
+}
+
 @test "sticky: an entry stays fired for N messages after it fired" {
 	local e='[{"id":1,"keys":["Azkar"],"content":"a","extensions":{"sticky":3}}]'
-	activate "$(lore "$e" "$SAID" '{"chat_length":5}')"
-	assert_output "$(result "$(F 1 "key 'Azkar' in message 5")" "" "" \
-		'{"book":"W","entry":1,"effect":"sticky","start":5,"end":8}')"
-	local st='[{"book":"W","entry":1,"effect":"sticky","start":5,"end":8}]'
+	fires_at_5 "$e" sticky 8
+	local st="[$(T sticky 5 8)]"
 	activate "$(lore "$e" '[{"content":"nothing"}]' '{"chat_length":7}' "$st")"
 	assert_output "$(result "$(F 1 "sticky until message 8")" "" "" \
 		'{"book":"W","entry":1,"effect":"sticky","start":5,"end":8}')"
@@ -334,10 +341,8 @@ secondary_logic() {
 
 @test "cooldown: an entry cannot fire for N messages after it fired, nor after its sticky ends" {
 	local e='[{"id":1,"keys":["Azkar"],"content":"a","extensions":{"cooldown":2}}]'
-	activate "$(lore "$e" "$SAID" '{"chat_length":5}')"
-	assert_output "$(result "$(F 1 "key 'Azkar' in message 5")" "" "" \
-		'{"book":"W","entry":1,"effect":"cooldown","start":5,"end":7}')"
-	local st='[{"book":"W","entry":1,"effect":"cooldown","start":5,"end":7}]'
+	fires_at_5 "$e" cooldown 7
+	local st="[$(T cooldown 5 7)]"
 	activate "$(lore "$e" "$SAID" '{"chat_length":6}' "$st")"
 	assert_output "$(result "" "$(S 1 "cooldown until message 7")" "" \
 		'{"book":"W","entry":1,"effect":"cooldown","start":5,"end":7}')"
