@@ -364,14 +364,7 @@ static void as_program(const unsigned char *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-	char *copy;
-
-	/* a copy of exactly the input's size, so a read past it is seen */
-	if (!(copy = malloc(size ? size : 1)))
-		return 0;
-	memcpy(copy, data, size);
-	as_text(copy, size);
-	free(copy);
+	oracle_on_copy(data, size, as_text);
 	as_program(data, size);
 	return 0;
 }

@@ -34,4 +34,17 @@ static inline void oracle_append(char **buf, size_t *len, size_t *cap, const cha
 	*len += n;
 }
 
+/* Run fn on a copy of exactly data's size, so that a read past the input is
+ * seen by the sanitizers; if the copy cannot be had, fn is not run. */
+static inline void oracle_on_copy(const unsigned char *data, size_t size, void (*fn)(const char *, size_t))
+{
+	char *copy;
+
+	if (!(copy = malloc(size ? size : 1)))
+		return;
+	memcpy(copy, data, size);
+	fn(copy, size);
+	free(copy);
+}
+
 #endif

@@ -443,16 +443,10 @@ static void limits(void)
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	static int once;
-	char *copy;
 
 	if (!once++)
 		limits();
-	/* a copy of exactly the input's size, so a read past it is seen */
-	if (!(copy = malloc(size ? size : 1)))
-		return 0;
-	memcpy(copy, data, size);
-	as_template(copy, size);
-	free(copy);
+	oracle_on_copy(data, size, as_template);
 	as_program(data, size);
 	return 0;
 }

@@ -58,11 +58,10 @@ setup() { common_setup; }
 	assert_equal "$stderr" ""
 	run -0 --separate-stderr test-tool card <<< '{"spec":"chara_card_v3","spec_version":"3.10","data":{"name":"N"}}'
 	assert_equal "$stderr" "test-tool: warning: '<stdin>': spec_version 3.1 is newer than 3.0: read as 3.0"
-	run -65 --separate-stderr test-tool card --strict <<< '{"spec":"chara_card_v3","spec_version":"3.10","data":{"name":"N"}}'
-	assert_output ""
-	assert_equal "$stderr" "test-tool: '<stdin>': spec_version 3.1 is newer than 3.0: read as 3.0"
-	run -65 --separate-stderr test-tool card <<< '{"spec":"chara_card_v3","spec_version":"4.0","data":{"name":"N"}}'
-	assert_equal "$stderr" "test-tool: '<stdin>': spec_version: not a V3 version"
+	run_err 65 "test-tool: '<stdin>': spec_version 3.1 is newer than 3.0: read as 3.0" \
+		test-tool card --strict <<< '{"spec":"chara_card_v3","spec_version":"3.10","data":{"name":"N"}}'
+	run_err 65 "test-tool: '<stdin>': spec_version: not a V3 version" \
+		test-tool card <<< '{"spec":"chara_card_v3","spec_version":"4.0","data":{"name":"N"}}'
 	run -0 --separate-stderr test-tool card <<< '{"spec":"chara_card_v3","data":{"name":"N"}}'
 	assert_equal "$stderr" "test-tool: warning: '<stdin>': no spec_version: read as 3.0"
 	[[ $output == '{"spec":"chara_card_v3","spec_version":"3.0","data":{"name":"N",'* ]] || fail "$output"
@@ -73,26 +72,23 @@ setup() { common_setup; }
 	run -0 --separate-stderr test-tool card <<< "{$spec,\"data\":{\"name\":\"N\",\"tags\":[\"a\",2]}}"
 	assert_equal "$stderr" "test-tool: warning: '<stdin>': data.tags[1]: a number, read as the text '2'"
 	assert_equal "$(jq -c '[.data.tags, .guise_as_written]' <<< "$output")" '[["a","2"],{"tags":["a",2]}]'
-	run -65 --separate-stderr test-tool card --strict <<< "{$spec,\"data\":{\"name\":\"N\",\"tags\":[\"a\",2]}}"
-	assert_equal "$stderr" "test-tool: '<stdin>': data.tags[1]: expected a string"
-	run -65 --separate-stderr test-tool card --strict <<< "{$spec,\"data\":{\"name\":\"N\",\"description\":7}}"
-	assert_equal "$stderr" "test-tool: '<stdin>': data.description: expected a string"
-	run -65 --separate-stderr test-tool card <<< "{$spec,\"data\":{\"name\":\"N\",\"character_book\":{\"entries\":[{\"keys\":[1]}]}}}"
-	assert_equal "$stderr" "test-tool: '<stdin>': data.character_book.entries[0].keys[0]: expected a string"
-	run -65 --separate-stderr test-tool card <<< "{$spec,\"data\":{\"name\":\"\"}}"
-	assert_equal "$stderr" "test-tool: '<stdin>': data.name: a card needs a name"
-	run -65 --separate-stderr test-tool card <<< "{$spec,\"data\":[]}"
-	assert_equal "$stderr" "test-tool: '<stdin>': data: expected an object"
-	run -65 --separate-stderr test-tool card <<< '{"spec":"chara_card_v9","data":{}}'
-	assert_equal "$stderr" "test-tool: '<stdin>': spec: not chara_card_v2 or chara_card_v3"
-	run -65 --separate-stderr test-tool card <<< '{"title":"not a card"}'
-	assert_equal "$stderr" "test-tool: '<stdin>': card: not a character card: no spec, name or char_name"
-	run -65 --separate-stderr test-tool card --strict <<< '{"char_name":["x"]}'
-	assert_equal "$stderr" "test-tool: '<stdin>': char_name: expected a string"
-	run -65 --separate-stderr test-tool card <<< '{"name":"V1","data":{"name":"other"}}'
-	assert_equal "$stderr" "test-tool: '<stdin>': data: not expected in a card without spec"
-	run -65 --separate-stderr test-tool card <<< '{"char_name":"P","spec_version":"2.0"}'
-	assert_equal "$stderr" "test-tool: '<stdin>': spec_version: not expected in a card without spec"
+	# refused, with or without --strict: OPTION (or -), the card, the message
+	local opt card msg
+	while IFS=$'\t' read -r opt card msg; do
+		[[ $opt == - ]] && opt=()
+		run_err 65 "test-tool: '<stdin>': $msg" test-tool card "${opt[@]}" <<< "$card"
+	done <<- EOF
+	--strict	{$spec,"data":{"name":"N","tags":["a",2]}}	data.tags[1]: expected a string
+	--strict	{$spec,"data":{"name":"N","description":7}}	data.description: expected a string
+	-	{$spec,"data":{"name":"N","character_book":{"entries":[{"keys":[1]}]}}}	data.character_book.entries[0].keys[0]: expected a string
+	-	{$spec,"data":{"name":""}}	data.name: a card needs a name
+	-	{$spec,"data":[]}	data: expected an object
+	-	{"spec":"chara_card_v9","data":{}}	spec: not chara_card_v2 or chara_card_v3
+	-	{"title":"not a card"}	card: not a character card: no spec, name or char_name
+	--strict	{"char_name":["x"]}	char_name: expected a string
+	-	{"name":"V1","data":{"name":"other"}}	data: not expected in a card without spec
+	-	{"char_name":"P","spec_version":"2.0"}	spec_version: not expected in a card without spec
+	EOF
 }
 
 @test "a lorebook is made whole as V3 requires; what it had is kept" {

@@ -349,13 +349,22 @@ shape() {
 
 # --- batches and options -----------------------------------------------------------
 
-@test "a bad file in the middle: the others stored and told, the bad one named, 65 at the end" {
-	run -65 --separate-stderr persona-import "$F/one.json" "$F/bad.json" "$F/three.json"
+# two_of_three NAME1 FROM1 NAME2 FROM2 MESSAGE FILE...: persona-import
+# FILE... exits 65 having stored and told the two good cards (NAME1 from
+# FROM1, NAME2 from FROM2, regexes) and MESSAGE on stderr for the bad one
+two_of_three() {
+	run -65 --separate-stderr persona-import "${@:6}"
 	assert_equal "${#lines[@]}" 2
-	[[ ${lines[0]} =~ $(summary One created "$F/one.json") ]] || fail "${lines[0]}"
-	[[ ${lines[1]} =~ $(summary Three created "$F/three.json") ]] || fail "${lines[1]}"
-	assert_equal "$stderr" "persona-import: '$F/bad.json':2:1: unexpected token near end of file"
+	[[ ${lines[0]} =~ $(summary "$1" created "$2") ]] || fail "${lines[0]}"
+	[[ ${lines[1]} =~ $(summary "$3" created "$4") ]] || fail "${lines[1]}"
+	assert_equal "$stderr" "$5"
 	assert_equal "$(rows)" "2 0"
+}
+
+@test "a bad file in the middle: the others stored and told, the bad one named, 65 at the end" {
+	two_of_three One "$F/one.json" Three "$F/three.json" \
+		"persona-import: '$F/bad.json':2:1: unexpected token near end of file" \
+		"$F/one.json" "$F/bad.json" "$F/three.json"
 }
 
 @test "--fail-fast stops at the bad file: nothing after it is imported" {
@@ -367,12 +376,9 @@ shape() {
 }
 
 @test "a file of several cards: each named FILE[N], a bad one does not stop the rest" {
-	run -65 --separate-stderr persona-import "$F/stream.json"
-	assert_equal "${#lines[@]}" 2
-	[[ ${lines[0]} =~ $(summary S1 created "$F/stream.json\\[1\\]") ]] || fail "${lines[0]}"
-	[[ ${lines[1]} =~ $(summary S3 created "$F/stream.json\\[3\\]") ]] || fail "${lines[1]}"
-	assert_equal "$stderr" "persona-import: '$F/stream.json[2]': data: not expected in a card without spec"
-	assert_equal "$(rows)" "2 0"
+	two_of_three S1 "$F/stream.json\\[1\\]" S3 "$F/stream.json\\[3\\]" \
+		"persona-import: '$F/stream.json[2]': data: not expected in a card without spec" \
+		"$F/stream.json"
 }
 
 @test "'-' and no file at all read stdin" {

@@ -26,10 +26,22 @@ F() {
 }
 S() { printf '{"book":"W","entry":%s,"why":"%s"}' "$1" "$2"; }
 N() { printf '{"book":"W","entry":%s,"note":"%s"}' "$1" "$2"; }
+# T EFFECT START END: a timed record of entry 1 of book W
+T() { printf '{"book":"W","entry":1,"effect":"%s","start":%s,"end":%s}' "$1" "$2" "$3"; }
 # result FIRED [SKIPPED [NOTES [TIMED]]]: the whole output
 result() { printf '{"fired":[%s],"skipped":[%s],"notes":[%s],"timed":[%s]}' "$1" "${2:-}" "${3:-}" "${4:-}"; }
 
 SAID='[{"name":"Wren","content":"Tell me of Azkar and the dragon."},{"name":"Kai","content":"The road is long."}]'
+
+# secondary_logic LOGIC NAME FIRES SKIPS: two selective entries keyed 'Azkar'
+# under selectiveLogic LOGIC, the first with secondary keys FIRES (met on
+# $SAID), the second with SKIPS (not met, so skipped as NAME)
+secondary_logic() {
+	local e='{"id":%s,"keys":["Azkar"],"secondary_keys":%s,"selective":true,"content":"%s","extensions":{"selectiveLogic":%s}}'
+	activate "$(lore "[$(printf "$e" 1 "$3" a "$1"),$(printf "$e" 2 "$4" b "$1")]" "$SAID")"
+	assert_output "$(result "$(F 1 "key 'Azkar' in message 2")" \
+		"$(S 2 "key 'Azkar' in message 2, but secondary keys ($2) not met")")"
+}
 
 @test "key: a primary key found in a message fires its entry, naming the key and the message" {
 	activate "$(lore '[{"id":1,"keys":["river","Azkar"],"content":"A desert city."},
@@ -87,24 +99,15 @@ SAID='[{"name":"Wren","content":"Tell me of Azkar and the dragon."},{"name":"Kai
 }
 
 @test "secondary NOT ALL (1): a primary and not every secondary" {
-	activate "$(lore '[{"id":1,"keys":["Azkar"],"secondary_keys":["road","moon"],"selective":true,"content":"a","extensions":{"selectiveLogic":1}},
-		{"id":2,"keys":["Azkar"],"secondary_keys":["road","dragon"],"selective":true,"content":"b","extensions":{"selectiveLogic":1}}]' "$SAID")"
-	assert_output "$(result "$(F 1 "key 'Azkar' in message 2")" \
-		"$(S 2 "key 'Azkar' in message 2, but secondary keys (NOT ALL) not met")")"
+	secondary_logic 1 'NOT ALL' '["road","moon"]' '["road","dragon"]'
 }
 
 @test "secondary NOT ANY (2): a primary and no secondary" {
-	activate "$(lore '[{"id":1,"keys":["Azkar"],"secondary_keys":["moon","sun"],"selective":true,"content":"a","extensions":{"selectiveLogic":2}},
-		{"id":2,"keys":["Azkar"],"secondary_keys":["moon","road"],"selective":true,"content":"b","extensions":{"selectiveLogic":2}}]' "$SAID")"
-	assert_output "$(result "$(F 1 "key 'Azkar' in message 2")" \
-		"$(S 2 "key 'Azkar' in message 2, but secondary keys (NOT ANY) not met")")"
+	secondary_logic 2 'NOT ANY' '["moon","sun"]' '["moon","road"]'
 }
 
 @test "secondary AND ALL (3): a primary and every secondary" {
-	activate "$(lore '[{"id":1,"keys":["Azkar"],"secondary_keys":["road","dragon"],"selective":true,"content":"a","extensions":{"selectiveLogic":3}},
-		{"id":2,"keys":["Azkar"],"secondary_keys":["road","moon"],"selective":true,"content":"b","extensions":{"selectiveLogic":3}}]' "$SAID")"
-	assert_output "$(result "$(F 1 "key 'Azkar' in message 2")" \
-		"$(S 2 "key 'Azkar' in message 2, but secondary keys (AND ALL) not met")")"
+	secondary_logic 3 'AND ALL' '["road","dragon"]' '["road","moon"]'
 }
 
 @test "scan depth: the entry's, else the book's, else the session's (default 2); 0 reads nothing" {
@@ -315,12 +318,17 @@ SAID='[{"name":"Wren","content":"Tell me of Azkar and the dragon."},{"name":"Kai
 		"$(S 1 "group 'g' went to entry 2")")"
 }
 
+# fires_at_5 ENTRIES EFFECT END: entry 1 of ENTRIES fires on 'Azkar' at chat
+# length 5 and starts its timed EFFECT, from 5 to END
+fires_at_5() {
+	activate "$(lore "$1" "$SAID" '{"chat_length":5}')"
+	assert_output "$(result "$(F 1 "key 'Azkar' in message 5")" "" "" "$(T "$2" 5 "$3")")"
+}
+
 @test "sticky: an entry stays fired for N messages after it fired" {
 	local e='[{"id":1,"keys":["Azkar"],"content":"a","extensions":{"sticky":3}}]'
-	activate "$(lore "$e" "$SAID" '{"chat_length":5}')"
-	assert_output "$(result "$(F 1 "key 'Azkar' in message 5")" "" "" \
-		'{"book":"W","entry":1,"effect":"sticky","start":5,"end":8}')"
-	local st='[{"book":"W","entry":1,"effect":"sticky","start":5,"end":8}]'
+	fires_at_5 "$e" sticky 8
+	local st="[$(T sticky 5 8)]"
 	activate "$(lore "$e" '[{"content":"nothing"}]' '{"chat_length":7}' "$st")"
 	assert_output "$(result "$(F 1 "sticky until message 8")" "" "" \
 		'{"book":"W","entry":1,"effect":"sticky","start":5,"end":8}')"
@@ -333,10 +341,8 @@ SAID='[{"name":"Wren","content":"Tell me of Azkar and the dragon."},{"name":"Kai
 
 @test "cooldown: an entry cannot fire for N messages after it fired, nor after its sticky ends" {
 	local e='[{"id":1,"keys":["Azkar"],"content":"a","extensions":{"cooldown":2}}]'
-	activate "$(lore "$e" "$SAID" '{"chat_length":5}')"
-	assert_output "$(result "$(F 1 "key 'Azkar' in message 5")" "" "" \
-		'{"book":"W","entry":1,"effect":"cooldown","start":5,"end":7}')"
-	local st='[{"book":"W","entry":1,"effect":"cooldown","start":5,"end":7}]'
+	fires_at_5 "$e" cooldown 7
+	local st="[$(T cooldown 5 7)]"
 	activate "$(lore "$e" "$SAID" '{"chat_length":6}' "$st")"
 	assert_output "$(result "" "$(S 1 "cooldown until message 7")" "" \
 		'{"book":"W","entry":1,"effect":"cooldown","start":5,"end":7}')"
