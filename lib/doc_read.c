@@ -329,7 +329,9 @@ static int json_whole_record(struct g_doc_reader *r, json_t **out)
 		return 0;
 	while (i < len && is_json_space((unsigned char)p[i]))
 		i++;
-	if (i == len || p[i] != '{')
+	/* jansson passes over a raw NUL right after a number or a literal
+	 * ({"a":1<NUL>}); the byte-wise parse refuses it, and says where */
+	if (i == len || p[i] != '{' || memchr(p + i, 0, len - i))
 		return 0;
 	v = json_loadb(p + i, len - i, JSON_FLAGS, &jerr);
 	if (!v)

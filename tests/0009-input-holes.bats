@@ -97,6 +97,15 @@ bad_utf8() {
 	assert_equal "$(persona show Kept | jq -c .data.description)" '"before\u0000after"'
 }
 
+@test "a card file with a raw NUL byte after a number or a literal is refused, located, whichever parser reads it" {
+	local f=$BATS_TEST_TMPDIR/raw.json
+	printf '{"name": "N", "v": 1\000}' > "$f"
+	run_err 65 "persona-import: '$f':1:21: NUL byte in JSON input" persona-import "$f"
+	printf '{"name": "N", "v": true\000, "w": 2}' > "$f"
+	run_err 65 "persona-import: '$f':1:24: NUL byte in JSON input" persona-import "$f"
+	assert_equal "$(count characters)" 0
+}
+
 @test "a name is looked up by its whole length: a stored NUL or a long common start does not match" {
 	local id long
 	id=$(mkchar Nul)
