@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base64.h"
+#include "card_lenient.h"
 #include "charx.h"
 #include "png.h"
 
@@ -33,7 +34,9 @@ static void strip_decorators(json_t *entry)
 
 json_t *g_card_export_v2(const json_t *v3)
 {
-	json_t *v2 = json_deep_copy(v3), *data, *book, *entries, *entry;
+	json_t *v2 = json_deep_copy(v3), *data, *book, *entries, *entry, *written, *read;
+	struct g_err err;
+	struct g_card_lenient quiet = { .name = "", .err = &err };
 	const char *notes;
 	char *joined;
 	size_t i, n, total;
@@ -48,11 +51,18 @@ json_t *g_card_export_v2(const json_t *v3)
 	json_array_foreach(entries, i, entry) {
 		strip_decorators(entry);
 	}
-	notes = json_string_value(json_object_get(data, "creator_notes"));
-	n = notes ? json_string_length(json_object_get(data, "creator_notes")) : 0;
+	/* notes given back as written (a list of lines, say) are their text,
+	 * as they were read, before the note is added */
+	written = json_object_get(data, "creator_notes");
+	read = written && !json_is_string(written)
+		       ? g_card_lenient_value(&quiet, "data.creator_notes", "creator_notes", written)
+		       : json_incref(written);
+	notes = json_string_value(read);
+	n = notes ? json_string_length(read) : 0;
 	/* the notes, a blank line, the note: notes may hold a NUL, so lengths */
 	joined = malloc(n + 2 + sizeof(g_card_backfill_note));
 	if (!joined) {
+		json_decref(read);
 		json_decref(v2);
 		return NULL;
 	}
@@ -67,6 +77,7 @@ json_t *g_card_export_v2(const json_t *v3)
 	total += sizeof(g_card_backfill_note) - 1;
 	json_object_set_new(data, "creator_notes", json_stringn_nocheck(joined, total));
 	free(joined);
+	json_decref(read);
 	return v2;
 }
 

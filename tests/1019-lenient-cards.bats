@@ -208,6 +208,19 @@ $W '$T/export.json': data.tags[1]: object tag, kept its name 'Slice of life'"
 	assert_equal "$(jq -c '[.data.personality, has("guise_as_written")]' <<< "$output")" '["brisk",false]'
 }
 
+@test "creator notes given as a list: a V2 export carries their text before the backfill note" {
+	printf '%s' '{"spec":"chara_card_v3","spec_version":"3.0","data":{"name":"Noor","description":"d","creator_notes":["line one","line two"]}}' > "$T/notes.json"
+	run -0 --separate-stderr persona-import "$T/notes.json"
+	assert_equal "$stderr" "$W '$T/notes.json': data.creator_notes: a list of strings, joined with newlines"
+	run_ok persona-export --format v2 Noor
+	assert_equal "$(jq -r .data.creator_notes <<< "$output")" "line one
+line two
+
+This character card is Character Card V3, but it is loaded as a Character Card V2. Please use a Character Card V3 compatible application to use this character card properly."
+	run_ok persona-export Noor
+	assert_equal "$(jq -c .data.creator_notes <<< "$output")" '["line one","line two"]'
+}
+
 @test "a card with no name anywhere takes its file's name; from stdin it is 'unnamed'" {
 	check_card "$F/Quill.json" "$F/Quill.json" Quill \
 		"$W '$F/Quill.json': data.name: no name anywhere, named 'Quill' after the file" \
