@@ -386,6 +386,7 @@ static int from_byaf(struct source *src, const unsigned char *buf, size_t len)
 	size_t avatar_len = 0;
 	int rc;
 
+	memset(&b, 0, sizeof(b)); /* g_byaf_read zeroes it too; cppcheck cannot tell */
 	if (g_byaf_read(buf, len, src->name, src->o->strict, src->o->warn, src->o->warn_arg, &b,
 			src->err) < 0)
 		return -1;
