@@ -89,10 +89,11 @@ enum g_opt {
 
 #define G_OPT_COUNT (G_OPT_END_ - G_OPT_COMMAND)
 
-/* A set of codes, for what was given and what a subcommand takes. */
-typedef unsigned long long g_opt_set;
-#define G_OPT_BIT(code) (1ull << ((code) - G_OPT_COMMAND))
-_Static_assert(G_OPT_COUNT <= 64, "g_opt_set holds 64 codes: make it wider");
+/* A set of codes, for what was given and what a subcommand takes: 128
+ * bits (GCC's and Clang's __int128; __extension__ keeps -Wpedantic quiet). */
+__extension__ typedef unsigned __int128 g_opt_set;
+#define G_OPT_BIT(code) ((g_opt_set)1 << ((code) - G_OPT_COMMAND))
+_Static_assert(G_OPT_COUNT <= 128, "g_opt_set holds 128 codes: make it wider");
 
 /* A command's own[] as struct g_frame's own and nown. */
 #define G_OPT_OWN(own) (own), sizeof(own) / sizeof((own)[0])
