@@ -9,6 +9,7 @@
 #include <zip.h>
 
 #include "byaf_card.h"
+#include "card_lenient.h"
 #include "doc.h"
 #include "png.h"
 
@@ -65,18 +66,14 @@ static int skip(struct reader *r, int skipped, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static int skip(struct reader *r, int skipped, const char *fmt, ...)
 {
-	char msg[768], located[G_ERR_MSG_MAX];
+	char msg[768], told[800];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (r->strict)
-		return g_err_set(r->err, G_EX_DATAERR, "'%s': %s", r->name, msg);
-	snprintf(located, sizeof(located), "'%s': %s%s", r->name, msg, skipped ? ", skipped" : "");
-	if (r->warn)
-		r->warn(located, r->warn_arg);
-	return 0;
+	snprintf(told, sizeof(told), "%s%s", msg, skipped ? ", skipped" : "");
+	return g_card_leniency(r->name, r->strict, r->warn, r->warn_arg, r->err, msg, told);
 }
 
 static const struct g_charx_entry *entry(const struct g_byaf *b, const char *path)

@@ -63,19 +63,13 @@ static int fail(struct g_card_lenient *c, const char *place, const char *what)
 static int warn(struct g_card_lenient *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int warn(struct g_card_lenient *c, const char *fmt, ...)
 {
-	char msg[512], located[1024];
+	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (c->strict)
-		return g_err_set(c->err, G_EX_DATAERR, "'%s': %s", c->name, msg);
-	/* located like an error, so a batch says which card it is about */
-	snprintf(located, sizeof(located), "'%s': %s", c->name, msg);
-	if (c->warn)
-		c->warn(located, c->warn_arg);
-	return 0;
+	return g_card_leniency(c->name, c->strict, c->warn, c->warn_arg, c->err, msg, msg);
 }
 
 

@@ -44,22 +44,34 @@ static int is_metadata(const char *field)
 	       strcmp(field, "creator_notes_multilingual") == 0;
 }
 
+int g_card_leniency(const char *name, int strict, g_card_warn_fn warn, void *warn_arg,
+		    struct g_err *err, const char *strict_msg, const char *warn_msg)
+{
+	char line[1024];
+
+	if (strict)
+		return g_err_set(err, G_EX_DATAERR, "'%s': %s", name, strict_msg);
+	if (!warn)
+		return 0;
+	/* located like an error, so a batch says which card it is about */
+	snprintf(line, sizeof(line), "'%s': %s", name, warn_msg);
+	warn(line, warn_arg);
+	return 0;
+}
+
 int g_card_lenient_warn(struct g_card_lenient *l, const char *place, const char *strict_what,
 			const char *fmt, ...)
 {
-	char msg[512], line[1024];
+	char msg[512], placed[768], strict_msg[512];
 	va_list ap;
 
-	if (l->strict || l->typed)
-		return g_err_set(l->err, G_EX_DATAERR, "'%s': %s: %s", l->name, place, strict_what);
-	if (!l->warn)
-		return 0;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(line, sizeof(line), "'%s': %s: %s", l->name, place, msg);
-	l->warn(line, l->warn_arg);
-	return 0;
+	snprintf(placed, sizeof(placed), "%s: %s", place, msg);
+	snprintf(strict_msg, sizeof(strict_msg), "%s: %s", place, strict_what);
+	return g_card_leniency(l->name, l->strict || l->typed, l->warn, l->warn_arg, l->err,
+			       strict_msg, placed);
 }
 
 const char *g_card_lenient_quote(char *buf, size_t size, const char *s, size_t len)

@@ -41,6 +41,12 @@ struct g_card_lenient {
 	json_t *written;
 };
 
+/* The one rule of every leniency, for whatever reads a card: under strict
+ * the error "'name': strict_msg" (65, returns -1); else the warning
+ * "'name': warn_msg" to warn, if there is one. */
+int g_card_leniency(const char *name, int strict, g_card_warn_fn warn, void *warn_arg,
+		    struct g_err *err, const char *strict_msg, const char *warn_msg);
+
 /* A leniency at place: the warning "'name': place: <fmt...>", or under
  * strict or typed the error "'name': place: strict_what" (65, returns -1). */
 int g_card_lenient_warn(struct g_card_lenient *l, const char *place, const char *strict_what,
