@@ -97,7 +97,7 @@ static const char *name(const struct gen *g, long i, int cjk, char *buf, size_t 
 
 		n += (size_t)snprintf(buf + n, size - n, "%s", cjk ? cjk_chars[s] : syllables[s]);
 	}
-	if (!cjk)
+	if (!cjk && n)
 		buf[0] = (char)(buf[0] - 'a' + 'A');
 	return buf;
 }
@@ -143,6 +143,7 @@ struct entry {
 	json_t *keys, *secondary;
 	char comment[256];
 	char *content;
+	json_t *text; /* content, as the emitters take it */
 	int constant, selective, logic, disabled, use_probability, probability;
 	long order, sticky, cooldown, depth;
 	const char *group;
@@ -219,11 +220,11 @@ static void make_entry(struct gen *g, long i, struct entry *e)
 
 static json_t *st_entry(const struct entry *e)
 {
-	return json_pack("{s:I, s:O, s:O, s:s, s:s, s:b, s:b, s:b, s:i, s:b, s:I, s:i, s:b, s:b,"
+	return json_pack("{s:I, s:O, s:O, s:s, s:O, s:b, s:b, s:b, s:i, s:b, s:I, s:i, s:b, s:b,"
 			 " s:b, s:b, s:i, s:b, s:I, s:s, s:b, s:i, s:n, s:n, s:n, s:n, s:s, s:n,"
 			 " s:I, s:I, s:i, s:I}",
 			 "uid", (json_int_t)e->i, "key", e->keys, "keysecondary", e->secondary,
-			 "comment", e->comment, "content", e->content, "constant", e->constant,
+			 "comment", e->comment, "content", e->text, "constant", e->constant,
 			 "vectorized", 0, "selective", e->selective || !e->constant, "selectiveLogic",
 			 e->logic, "addMemo", 1, "order", (json_int_t)e->order, "position", 0,
 			 "disable", e->disabled, "excludeRecursion", 0, "preventRecursion", 0,
@@ -249,12 +250,20 @@ static json_t *v3_entry(const struct entry *e)
 				"sticky", (json_int_t)e->sticky, "cooldown", (json_int_t)e->cooldown,
 				"delay", 0);
 
-	return json_pack("{s:I, s:O, s:O, s:s, s:s, s:b, s:b, s:I, s:b, s:s, s:b, s:o}", "id",
-			 (json_int_t)e->i, "keys", e->keys, "secondary_keys", e->secondary, "comment",
-			 e->comment, "content", e->content, "constant", e->constant, "selective",
-			 e->selective || !e->constant, "insertion_order", (json_int_t)e->order,
-			 "enabled", !e->disabled, "position", "before_char", "use_regex", 1,
-			 "extensions", ext);
+	json_t *v3 = json_pack("{s:I, s:O, s:O, s:s, s:O, s:b, s:b, s:I, s:b, s:s, s:b}", "id",
+			       (json_int_t)e->i, "keys", e->keys, "secondary_keys", e->secondary,
+			       "comment", e->comment, "content", e->text, "constant", e->constant,
+			       "selective", e->selective || !e->constant, "insertion_order",
+			       (json_int_t)e->order, "enabled", !e->disabled, "position",
+			       "before_char", "use_regex", 1);
+
+	if (!v3 || !ext) {
+		json_decref(v3);
+		json_decref(ext);
+		return NULL;
+	}
+	json_object_set_new(v3, "extensions", ext);
+	return v3;
 }
 
 static json_t *book(struct gen *g, int st)
@@ -266,6 +275,8 @@ static json_t *book(struct gen *g, int st)
 
 	for (i = 0; i < g->entries; i++) {
 		make_entry(g, i, &e);
+		e.text = json_string(e.content);
+		free(e.content);
 		if (st) {
 			snprintf(uid, sizeof(uid), "%ld", i);
 			json_object_set_new(entries, uid, st_entry(&e));
@@ -274,7 +285,7 @@ static json_t *book(struct gen *g, int st)
 		}
 		json_decref(e.keys);
 		json_decref(e.secondary);
-		free(e.content);
+		json_decref(e.text);
 	}
 	if (st)
 		return json_pack("{s:o}", "entries", entries);
@@ -329,6 +340,8 @@ static const struct option longopts[] = {
 
 static int options(struct gen *g, int argc, char **argv)
 {
+	static const char *const formats[] = { "st", "v3", "card", "doc", "doc-st", NULL };
+	const char *const *f;
 	long *slot;
 	int c;
 
@@ -352,11 +365,11 @@ static int options(struct gen *g, int argc, char **argv)
 		return g_msg_usage(usage, "lore-gen: --constant, --chain and --regex pass --entries");
 	if (g->messages < 1)
 		return g_msg_usage(usage, "lore-gen: --messages must be 1 or more");
-	if (strcmp(g->format, "st") && strcmp(g->format, "v3") && strcmp(g->format, "card") &&
-	    strcmp(g->format, "doc") && strcmp(g->format, "doc-st"))
-		return g_msg_usage(usage, "lore-gen: --format: '%s' is not st, v3, card, doc or doc-st",
-				   g->format);
-	return -1;
+	for (f = formats; *f; f++)
+		if (strcmp(g->format, *f) == 0)
+			return -1;
+	return g_msg_usage(usage, "lore-gen: --format: '%s' is not st, v3, card, doc or doc-st",
+			   g->format);
 }
 
 int lore_gen_main(int argc, char **argv)
