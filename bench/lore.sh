@@ -10,7 +10,9 @@
 #     per entry*KiB, the ratios to the smaller size (10x the entries: 10;
 #     2x the text: 2 at most, as making each key ready costs the same
 #     whatever the text), the time per entry and what the second 4 KiB
-#     cost per entry*KiB.
+#     cost per entry*KiB. Where valgrind is installed, the same in
+#     instructions (callgrind: 3 activations less 1, halved), which a busy
+#     machine does not blur.
 # (b) `prompt-render -s S -m TEXT` on a session of BENCH_SMALL (1000)
 #     messages (history_limit BENCH_LAST, 50) whose character's card carries
 #     a 500-entry book (100 regex keys, 20 constant, a chain of 5; TEXT
@@ -27,6 +29,14 @@ set -eu
 . "$(dirname "$0")/lib/session-user.sh"
 LORE_REPS=${BENCH_LORE_REPS:-10}
 
+# instructions N: what N activations of $tmp/doc.json cost in instructions,
+# the process included (callgrind reports on stderr)
+# shellcheck disable=SC2154 # $tmp is sandbox.sh's
+instructions() {
+	valgrind --tool=callgrind --callgrind-out-file="$tmp/cg" "$BIN/test-tool" lore-time \
+		--repeat "$1" < "$tmp/doc.json" 2>&1 > /dev/null | sed -n 's/.*Collected : //p'
+}
+
 # (a) activation alone
 printf 'lore activation alone (test-tool lore-time), best of %d:\n' "$LORE_REPS"
 printf '  %7s %6s %10s %10s %14s\n' entries KiB "best ms" "mean ms" "ns/entry*KiB"
@@ -38,6 +48,9 @@ for n in 50 500 5000; do
 		set -- $("$BIN/test-tool" lore-time --repeat "$LORE_REPS" < "$tmp/doc.json")
 		[ "$3" -eq 10 ] || echo "warning: $n entries, $kib KiB: $3 fired, not 10" >&2
 		echo "$n $kib $1 $2" >> "$tmp/act"
+		if command -v valgrind > /dev/null; then
+			echo "$n $kib $(instructions 3) $(instructions 1)" >> "$tmp/ins"
+		fi
 		awk -v n="$n" -v k="$kib" -v b="$1" -v m="$2" 'BEGIN {
 			printf "  %7d %6d %10.3f %10.3f %14.1f\n", n, k, b / 1000, m / 1000, b * 1000 / (n * k) }'
 	done
@@ -54,6 +67,19 @@ awk '{ t[$1 " " $2] = $3 } END {
 		(t["50 8"] - t["50 4"]) * 1000 / (50 * 4), (t["500 8"] - t["500 4"]) * 1000 / (500 * 4),
 		(t["5000 8"] - t["5000 4"]) * 1000 / (5000 * 4)
 }' "$tmp/act"
+
+if [ -s "$tmp/ins" ]; then
+	awk '{ t[$1 " " $2] = ($3 - $4) / 2 } END {
+	printf "  in instructions (callgrind), per activation:\n"
+	printf "  %7d %12d %12d\n", 50, t["50 4"], t["50 8"]
+	printf "  %7d %12d %12d\n", 500, t["500 4"], t["500 8"]
+	printf "  %7d %12d %12d\n", 5000, t["5000 4"], t["5000 8"]
+	printf "  ratios: 2x text: %.2f (50), %.2f (500), %.2f (5000); 10x entries: %.2f, %.2f " \
+		"(4 KiB), %.2f, %.2f (8 KiB)\n", t["50 8"] / t["50 4"], t["500 8"] / t["500 4"],
+		t["5000 8"] / t["5000 4"], t["500 4"] / t["50 4"], t["5000 4"] / t["500 4"],
+		t["500 8"] / t["50 8"], t["5000 8"] / t["500 8"]
+	}' "$tmp/ins"
+fi
 
 # (b) a render with the card's book and without
 "$BIN/test-tool" lore-gen --entries 500 --constant 20 --chain 5 --regex 100 --seed 1 \
