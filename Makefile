@@ -103,11 +103,12 @@ $(O)/cmd/%.o: cmd/%.c $(LIB_HDR) $(CMD_HDR) | $(O)/cmd
 $(O)/bin/%: $(O)/cmd/%.o $(O)/libguise-cmd.a $(O)/libguise.a | $(O)/bin
 	$(CC) $(ALL_LDFLAGS) $< $(O)/libguise-cmd.a $(O)/libguise.a $(call pkg_libs,$($*_PKGS)) -o $@
 
-$(O)/tests/%.o: tests/helpers/%.c $(LIB_HDR) $(CMD_HDR) | $(O)/tests
+$(O)/tests/%.o: tests/helpers/%.c $(wildcard tests/helpers/*.h) $(LIB_HDR) $(CMD_HDR) | $(O)/tests
 	$(CC) $(CPPFLAGS) $(CMD_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
-$(TEST_TOOL): $(O)/tests/test-tool.o $(O)/libguise-cmd.a $(O)/libguise.a | $(O)/bin
-	$(CC) $(ALL_LDFLAGS) $< $(O)/libguise-cmd.a $(O)/libguise.a \
+TEST_TOOL_OBJ := $(patsubst tests/helpers/%.c,$(O)/tests/%.o,$(wildcard tests/helpers/*.c))
+$(TEST_TOOL): $(TEST_TOOL_OBJ) $(O)/libguise-cmd.a $(O)/libguise.a | $(O)/bin
+	$(CC) $(ALL_LDFLAGS) $(TEST_TOOL_OBJ) $(O)/libguise-cmd.a $(O)/libguise.a \
 		$(call pkg_libs,$(test-tool_PKGS)) -o $@
 
 $(O)/lib $(O)/cmd $(O)/cmd/common $(O)/bin $(O)/tests:

@@ -13,13 +13,17 @@
  * Oracles, whatever the input: the same inputs and seed give the same
  * report byte for byte; every fired entry has a reason; nothing fires
  * twice, nor is skipped twice, nor both fired and skipped; every hit names
- * a real entry.
+ * a real entry. In program mode also: a key that lore_match searches by
+ * hand (plain, or use_regex without a metacharacter; ASCII folded, CJK
+ * left as is) matches a text exactly when PCRE2 finds it quoted (\Q..\E)
+ * under the same caselessness.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lore.h"
+#include "lore_match.h"
 #include "oracle.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
@@ -95,6 +99,73 @@ static json_t *entry(struct bytes *b, unsigned id)
 		      "enabled", (next(b) % 8) != 0, "use_regex", (f & 7) == 6, "insertion_order",
 		      (int)(next(b) % 5), "extensions", ext);
 	return e;
+}
+
+/* pieces of keys and texts for the hand-search differential: ASCII of
+ * both cases, CJK (no case), and characters that have one (é, fullwidth
+ * Ａ) or are metacharacters, which must send the key to PCRE2 */
+static const char *const pieces[] = {
+	"a", "Z", "az", "AZ", "_", " ", "-", "東", "京", "ア", "한", "é", "É", "Ａ", "ａ", ".", "(",
+};
+#define NPIECES (sizeof(pieces) / sizeof(pieces[0]))
+
+/* n pieces into a new string */
+static char *pieced(struct bytes *b, unsigned n)
+{
+	size_t len = 0, cap = 0;
+	char *s = NULL;
+	const char *p;
+
+	oracle_append(&s, &len, &cap, "", 0);
+	while (n--) {
+		p = pieces[next(b) % NPIECES];
+		oracle_append(&s, &len, &cap, p, strlen(p));
+	}
+	s[len] = '\0';
+	return s;
+}
+
+static void differential(struct bytes *b)
+{
+	struct g_lore_entry e;
+	struct g_lore_matcher m;
+	struct g_lore_key k;
+	unsigned f = next(b);
+	char *key = pieced(b, 1 + next(b) % 3), *text = pieced(b, next(b) % 12), *fold, *quoted;
+	char *note;
+	size_t len = strlen(text), i;
+	pcre2_code *re;
+	int code, want;
+	PCRE2_SIZE off;
+
+	memset(&e, 0, sizeof(e));
+	e.use_regex = f & 1;
+	e.case_sensitive = f & 2 ? 1 : -1;
+	if (g_lore_match_key(&k, key, &e, NULL, NULL, &note) < 0 || g_lore_match_init(&m) < 0 ||
+	    !(fold = strdup(text)) || !(quoted = malloc(k.len + 5)))
+		abort();
+	free(note);
+	for (i = 0; i < len; i++)
+		fold[i] = (char)(text[i] >= 'A' && text[i] <= 'Z' ? text[i] - 'A' + 'a' : text[i]);
+	if (!k.re && !k.never) {
+		memcpy(quoted, "\\Q", 2);
+		memcpy(quoted + 2, k.text, k.len);
+		memcpy(quoted + 2 + k.len, "\\E", 2);
+		re = pcre2_compile((PCRE2_SPTR)quoted, k.len + 4,
+				   (k.caseless ? PCRE2_CASELESS : 0) | PCRE2_UTF, &code, &off, NULL);
+		if (!re)
+			abort();
+		want = pcre2_match(re, (PCRE2_SPTR)text, len, 0, 0, m.md, NULL) >= 0;
+		if (g_lore_match(&m, &k, text, fold, len) != want)
+			abort();
+		pcre2_code_free(re);
+	}
+	g_lore_match_key_release(&k);
+	g_lore_match_release(&m);
+	free(key);
+	free(text);
+	free(fold);
+	free(quoted);
 }
 
 static json_t *program(struct bytes *b, uint64_t *seed)
@@ -179,8 +250,12 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	json_t *doc;
 	char *t1, *t2;
 
-	if (size && (data[0] & 1))
+	if (size && (data[0] & 1)) {
+		struct bytes again = b; /* program() reads the same bytes: seeds keep their sense */
+
+		differential(&again);
 		doc = program(&b, &seed);
+	}
 	else
 		doc = json_loadb((const char *)b.p, b.n, 0, NULL);
 	if (!doc)

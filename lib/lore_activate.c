@@ -152,9 +152,10 @@ static int settle(struct g_lore_run *r, size_t *fresh, size_t n, int recursion, 
 		memset(&m, 0, sizeof(m));
 		m.char_name = r->in->char_name;
 		m.user_name = r->in->user_name;
-		t[r->nrec] = (struct g_lore_text){ NULL, 0, fresh[i], -1 };
+		t[r->nrec] = (struct g_lore_text){ NULL, NULL, 0, fresh[i], -1 };
 		if (!(t[r->nrec].text = g_macro_expand(&m, c->e->content, strlen(c->e->content), 0,
-						       &t[r->nrec].len)))
+						       &t[r->nrec].len)) ||
+		    g_lore_scan_fold(&t[r->nrec]) < 0)
 			return -1;
 		r->nrec++;
 		*more = 1;
@@ -226,6 +227,8 @@ static int setup(struct g_lore_run *r, size_t *order)
 		if (g_lore_scan_why(&r->msgs[i].text, "%s%s%s", name, *name ? ": " : "", text) < 0)
 			return -1;
 		r->msgs[i].len = strlen(r->msgs[i].text);
+		if (g_lore_scan_fold(&r->msgs[i]) < 0)
+			return -1;
 		r->msgs[i].message = r->chat_length - (long)i;
 	}
 	return 0;
@@ -362,9 +365,9 @@ int g_lore_activate(const struct g_lore_in *in, struct g_lore_out *out, struct g
 		free(r.c[i].skip);
 	}
 	for (i = 0; i < r.nmsgs; i++)
-		free(r.msgs[i].text);
+		free(r.msgs[i].text), free(r.msgs[i].fold);
 	for (i = 0; i < r.nrec; i++)
-		free(r.rec[i].text);
+		free(r.rec[i].text), free(r.rec[i].fold);
 	free(r.msgs);
 	free(r.rec);
 	free(r.c);

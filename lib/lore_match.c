@@ -1,6 +1,8 @@
 /* lore_match.c: lore keys made ready and matched against scan text (see
- * lore_match.h for what a key means). Plain keys of ASCII, or matched
- * case-sensitively, are searched by hand; the rest go through PCRE2. */
+ * lore_match.h for what a key means). Plain keys (and use_regex keys with
+ * no metacharacter) are searched by hand with memmem, caseless ones in the
+ * text folded once per render, when folding ASCII is all their folding
+ * takes; the rest go through PCRE2, JIT-compiled where the system allows. */
 #include "lore_match.h"
 
 #include <stdio.h>
@@ -88,8 +90,12 @@ static int compile(struct g_lore_key *k, const char *pattern, size_t len, uint32
 			      flags | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_ALT_BSUX |
 				      PCRE2_NEVER_BACKSLASH_C,
 			      &code, &off, NULL);
-	if (k->re)
+	if (k->re) {
+		/* JIT when the system allows it (else the interpreter): a render
+		 * matches each regex over every message it reads */
+		(void)pcre2_jit_compile(k->re, PCRE2_JIT_COMPLETE);
 		return 0;
+	}
 	if (code == PCRE2_ERROR_NOMEMORY)
 		return -1;
 	k->never = 1;
@@ -99,6 +105,45 @@ static int compile(struct g_lore_key *k, const char *pattern, size_t len, uint32
 	snprintf(*note, k->len + 200, "key '%s' is not a regex PCRE2 takes: %s at %zu, never matches",
 		 k->text, (char *)msg, (size_t)off);
 	return 0;
+}
+
+/* Whether the key has a character past ASCII that may have a case: any but
+ * the CJK ideographs, kana and hangul (and punctuation of theirs), which
+ * have none, so a key of them and ASCII is folded by folding its ASCII. */
+static int cased_beyond_ascii(const struct g_lore_key *k)
+{
+	const unsigned char *s = (const unsigned char *)k->text;
+	size_t i = 0;
+	unsigned cp;
+
+	while (i < k->len) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((s[i] & 0xf0) != 0xe0 || i + 2 >= k->len || (s[i + 1] & 0xc0) != 0x80 ||
+		    (s[i + 2] & 0xc0) != 0x80)
+			return 1; /* not three bytes: not one of these */
+		cp = (s[i] & 0x0fu) << 12 | (s[i + 1] & 0x3fu) << 6 | (s[i + 2] & 0x3fu);
+		if (!((cp >= 0x3000 && cp <= 0x9fff) || (cp >= 0xac00 && cp <= 0xd7af) ||
+		      (cp >= 0xf900 && cp <= 0xfaff)))
+			return 1;
+		i += 3;
+	}
+	return 0;
+}
+
+/* Whether the key, read as a regex, is its own text: no metacharacter,
+ * and nothing past ASCII that a caseless regex would fold (SillyTavern's
+ * exports set use_regex on every entry, so most such keys are words). */
+static int literal_text(const struct g_lore_key *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->len; i++)
+		if (strchr("\\^$.|?*+()[]{}", k->text[i]))
+			return 0;
+	return !k->caseless || !cased_beyond_ascii(k);
 }
 
 /* The key as a PCRE2 pattern that matches it literally, with boundaries
@@ -166,15 +211,16 @@ int g_lore_match_key(struct g_lore_key *k, const char *raw, const struct g_lore_
 	}
 	if ((plen = delimited(k->text, k->len, &flags)))
 		return compile(k, k->text + 1, plen, flags, note);
-	if (e->use_regex)
+	if (e->use_regex && !literal_text(k))
 		return compile(k, k->text, k->len, k->caseless ? PCRE2_CASELESS : 0, note);
-	k->words = e->whole_words != 0;
+	/* a use_regex key without a metacharacter is its text: searched by
+	 * hand, as a substring (a regex has no word boundaries of its own) */
+	k->words = !e->use_regex && e->whole_words != 0;
 	for (i = 0; i < k->len && k->words; i++)
 		if (space(k->text[i]))
 			k->words = 0; /* several words: a plain substring */
-	for (i = 0; i < k->len && k->caseless; i++)
-		if ((unsigned char)k->text[i] >= 0x80)
-			return literal(k, note); /* folding beyond ASCII */
+	if (k->caseless && cased_beyond_ascii(k))
+		return literal(k, note); /* folding beyond ASCII */
 	if (k->caseless) {
 		if (!(k->fold = strdup(k->text)))
 			return -1;
@@ -192,35 +238,31 @@ void g_lore_match_key_release(struct g_lore_key *k)
 	memset(k, 0, sizeof(*k));
 }
 
-static int at(const struct g_lore_key *k, const char *t, size_t i)
-{
-	size_t j;
-
-	if (k->caseless) {
-		for (j = 0; j < k->len; j++)
-			if (lower((unsigned char)t[i + j]) != (unsigned char)k->fold[j])
-				return 0;
-		return 1;
-	}
-	return memcmp(t + i, k->text, k->len) == 0;
-}
-
 int g_lore_match(struct g_lore_matcher *m, const struct g_lore_key *k, const char *text,
-		 size_t len)
+		 const char *fold, size_t len)
 {
-	size_t i;
+	const char *t = k->caseless ? fold : text, *key = k->caseless ? k->fold : k->text, *p;
+	size_t i = 0;
 	int rc;
 
 	if (k->never)
 		return 0;
 	if (k->re) {
 		rc = pcre2_match(k->re, (PCRE2_SPTR)text, len, 0, 0, m->md, m->mc);
+		/* JIT keeps the match limit but not the depth and heap ones (its
+		 * own stack is smaller): what it gives up on, the interpreter
+		 * decides under all three */
+		if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
+			rc = pcre2_match(k->re, (PCRE2_SPTR)text, len, 0, PCRE2_NO_JIT, m->md,
+					 m->mc);
 		return rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
 	}
-	for (i = 0; i + k->len <= len; i++)
-		if (at(k, text, i) &&
-		    (!k->words || ((i == 0 || !word((unsigned char)text[i - 1])) &&
-				   (i + k->len == len || !word((unsigned char)text[i + k->len])))))
+	while (i + k->len <= len && (p = memmem(t + i, len - i, key, k->len))) {
+		i = (size_t)(p - t);
+		if (!k->words || ((i == 0 || !word((unsigned char)t[i - 1])) &&
+				  (i + k->len == len || !word((unsigned char)t[i + k->len]))))
 			return 1;
+		i++;
+	}
 	return 0;
 }

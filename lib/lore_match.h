@@ -2,7 +2,8 @@
  * lore_match.h: one lore key made ready to match, and matched (for
  * lore_activate.c). A key is a regex when written `/pattern/flags` (as
  * SillyTavern reads them: flags from gimsuy, no unescaped '/' inside) or
- * when its entry has use_regex; else a text, folded to lower case unless
+ * when its entry has use_regex (one with no metacharacter is the same as
+ * its text, without word boundaries); else a text, folded unless
  * the entry is case_sensitive, that must stand between word boundaries
  * when it is one word and the entry does not turn match_whole_words off.
  * Regexes go through PCRE2 under G_LORE_MATCH_LIMIT, G_LORE_DEPTH_LIMIT and
@@ -42,8 +43,9 @@ int g_lore_match_key(struct g_lore_key *k, const char *raw, const struct g_lore_
 		     const char *char_name, const char *user_name, char **note);
 void g_lore_match_key_release(struct g_lore_key *k);
 
-/* 1 if k matches text[0..len), 0 if not, -1 if the regex gave up. */
+/* 1 if k matches text[0..len), 0 if not, -1 if the regex gave up. fold is
+ * the text with ASCII in lower case (what a caseless plain key searches). */
 int g_lore_match(struct g_lore_matcher *m, const struct g_lore_key *k, const char *text,
-		 size_t len);
+		 const char *fold, size_t len);
 
 #endif

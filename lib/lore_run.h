@@ -28,6 +28,7 @@ struct g_lore_cand {
 	struct g_lore_key *keys[G_LORE_LISTS]; /* made ready on first use */
 	size_t nkeys[G_LORE_LISTS];
 	int ready;
+	size_t seen; /* texts (messages, then recursion) no primary key is in */
 	int score;                  /* keys matched this step, for group scoring */
 	int out;                    /* dropped from this step's new entries */
 };
@@ -36,6 +37,7 @@ struct g_lore_cand {
  * (from: the candidate it came from). */
 struct g_lore_text {
 	char *text;
+	char *fold; /* text with ASCII in lower case, for caseless plain keys */
 	size_t len;
 	size_t from;
 	long message; /* the message's number in the session, or -1 */
@@ -54,6 +56,9 @@ struct g_lore_run {
 	struct g_err *err;
 };
 
+/* Make t->fold from t->text: -1 if memory fails. Each text is folded once
+ * per render, not once per key that reads it. */
+int g_lore_scan_fold(struct g_lore_text *t);
 /* The next draw of the render's generator (splitmix64). */
 uint64_t g_lore_scan_rand(struct g_lore_run *r);
 /* Replace *slot with a formatted reason; -1 if memory fails. */

@@ -8,6 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+int g_lore_scan_fold(struct g_lore_text *t)
+{
+	size_t i;
+
+	if (!(t->fold = malloc(t->len + 1)))
+		return -1;
+	for (i = 0; i < t->len; i++)
+		t->fold[i] = (char)(t->text[i] >= 'A' && t->text[i] <= 'Z' ? t->text[i] - 'A' + 'a'
+								      : t->text[i]);
+	t->fold[t->len] = '\0';
+	return 0;
+}
+
 uint64_t g_lore_scan_rand(struct g_lore_run *r)
 {
 	uint64_t z = (r->rng += 0x9e3779b97f4a7c15ULL);
@@ -100,22 +113,29 @@ static int ready(struct g_lore_run *r, size_t i)
 	return 0;
 }
 
-/* Whether key k of the candidate matches this step's text; *where is the
- * text it matched in. A regex that gives up is noted (once) and no match. */
+/* The messages the candidate reads (its scan depth). */
+static size_t depth(const struct g_lore_run *r, const struct g_lore_cand *c)
+{
+	return (size_t)c->scan_depth < r->nmsgs ? (size_t)c->scan_depth : r->nmsgs;
+}
+
+/* Whether key k of the candidate matches this step's text from text
+ * `from` on (messages, then recursion); *where is the text it matched in.
+ * A regex that gives up is noted (once) and no match. */
 static int scan(struct g_lore_run *r, size_t i, struct g_lore_key *k, int recursion,
-		size_t *where)
+		size_t from, size_t *where)
 {
 	struct g_lore_cand *c = &r->c[i];
-	size_t t, n = (size_t)c->scan_depth < r->nmsgs ? (size_t)c->scan_depth : r->nmsgs;
+	size_t t, n = depth(r, c);
 	const struct g_lore_text *x;
 	char buf[300];
 	int rc;
 
 	if (!c->scan_depth)
 		return 0; /* depth 0 reads nothing, recursion included */
-	for (t = 0; t < n + (recursion ? r->nrec : 0); t++) {
+	for (t = from; t < n + (recursion ? r->nrec : 0); t++) {
 		x = t < n ? &r->msgs[t] : &r->rec[t - n];
-		rc = g_lore_match(&r->m, k, x->text, x->len);
+		rc = g_lore_match(&r->m, k, x->text, x->fold, x->len);
 		if (rc > 0) {
 			*where = t < n ? t : r->nmsgs + t - n;
 			return 1;
@@ -139,23 +159,25 @@ int g_lore_scan_count(struct g_lore_run *r, size_t i, int which, int recursion)
 	if (ready(r, i) < 0)
 		return -1;
 	for (k = 0; k < r->c[i].nkeys[which]; k++)
-		n += scan(r, i, &r->c[i].keys[which][k], recursion, &where) > 0;
+		n += scan(r, i, &r->c[i].keys[which][k], recursion, 0, &where) > 0;
 	return n;
 }
 
 /* The first key of the list that matches, as "key 'x' in message 3", into
- * *why; 1 found, 0 none, -1 memory. */
+ * *why; 1 found, 0 none, -1 memory. The texts grow from step to step only
+ * at their end (recursion adds fired content), so what no primary key was
+ * in is not read again: each step reads only what it added. */
 int g_lore_scan_first(struct g_lore_run *r, size_t i, int which, int recursion, char **why)
 {
 	struct g_lore_cand *c = &r->c[i];
-	size_t k, w;
+	size_t k, w, from = which == G_LORE_PRIMARY ? c->seen : 0;
 	char buf[200];
 	int rc;
 
 	if (ready(r, i) < 0)
 		return -1;
 	for (k = 0; k < c->nkeys[which]; k++) {
-		if ((rc = scan(r, i, &c->keys[which][k], recursion, &w)) < 0)
+		if ((rc = scan(r, i, &c->keys[which][k], recursion, from, &w)) < 0)
 			return -1;
 		if (!rc)
 			continue;
@@ -169,5 +191,7 @@ int g_lore_scan_first(struct g_lore_run *r, size_t i, int which, int recursion, 
 								      c->book, buf, sizeof(buf)));
 		return rc < 0 ? -1 : 1;
 	}
+	if (which == G_LORE_PRIMARY)
+		c->seen = c->scan_depth ? depth(r, c) + (recursion ? r->nrec : 0) : 0;
 	return 0;
 }

@@ -71,6 +71,10 @@
  *                                       settings} document on stdin through
  *                                       lib/lore's activation: what fired,
  *                                       what was skipped, notes, timed state
+ *   test-tool lore-gen [--entries N]...  a book shaped like real ones, from
+ *                                       a seed (tests/helpers/lore_gen.c)
+ *   test-tool lore-time [--repeat N]    one activation of stdin's document
+ *                                       timed (tests/helpers/lore_time.c)
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -94,6 +98,7 @@
 #include "fileio.h"
 #include "llm_target.h"
 #include "lore.h"
+#include "lore_gen.h"
 #include "exit.h"
 #include "frame.h"
 #include "input.h"
@@ -142,6 +147,8 @@ static const char synopsis[] =
 	"       test-tool card-fields\n"
 	"       test-tool vault-columns TABLE\n"
 	"       test-tool lore-activate [--seed N]\n"
+	"       test-tool lore-gen [--entries N] [--seed S] ... (see lore_gen.c)\n"
+	"       test-tool lore-time [--repeat N] [--seed S]\n"
 	"shared options: -d DB -u USER -y --pretty --input json|yaml -q -v -n\n";
 
 /* its own long options (cmd/common/opt.h) */
@@ -1521,6 +1528,10 @@ int main(int argc, char **argv)
 	sub = argv[1];
 	argc--;
 	argv++;
+	if (strcmp(sub, "lore-gen") == 0) /* their own options, none shared */
+		return g_frame_finish(lore_gen_main(argc, argv));
+	if (strcmp(sub, "lore-time") == 0)
+		return g_frame_finish(lore_time_main(argc, argv));
 	status = parse(&t, argc, argv);
 	if (status >= 0)
 		return g_frame_finish(status);
