@@ -52,7 +52,7 @@ trusted_schema: "0"
 secure_delete: "1"
 busy_timeout: "10000"
 application_id: "1735747955"
-user_version: "4"$'
+user_version: "5"$'
 	assert_equal "$stderr" ""
 	run_ok test-tool store-open
 	assert_output --partial '"migrated":false'
