@@ -291,12 +291,13 @@ static int run_update(struct g_subcmd *c, char **args, int n, struct g_err *err)
 static int delete_one(struct lore_cmd *l, const char *ref, struct g_err *err)
 {
 	struct g_lore_row r = { 0 };
+	char id[G_UUID_LEN];
 	int rc;
 
 	if (g_context_begin(CTX(l), err) < 0)
 		return -1;
-	rc = g_lore_store_resolve(STORE(l), KEY(l), ref, r.id, err);
-	if (rc == 0 && (rc = g_lore_store_load(STORE(l), KEY(l), r.id, &r, err)) == 0)
+	rc = g_lore_store_resolve(STORE(l), KEY(l), ref, id, err);
+	if (rc == 0 && (rc = g_lore_store_load(STORE(l), KEY(l), id, &r, err)) == 0)
 		rc = g_lore_store_delete(STORE(l), KEY(l), r.id, err);
 	if (g_context_end(CTX(l), rc, err) == 0)
 		rc = g_subcmd_write(&l->c, summary(r.id, r.name, "deleted"), err);
@@ -347,7 +348,7 @@ static int run_bind(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	struct lore_cmd *l = (struct lore_cmd *)c;
 	int attach = c->verb == 5; /* verbs[5] */
 	struct g_lore_row r = { 0 };
-	char target[G_UUID_LEN] = "";
+	char target[G_UUID_LEN] = "", id[G_UUID_LEN];
 	const char *status = NULL;
 	json_t *rec;
 	int rc;
@@ -358,10 +359,10 @@ static int run_bind(struct g_subcmd *c, char **args, int n, struct g_err *err)
 				 "--session, --persona, --character or --global: give one");
 	if (g_context_begin(CTX(l), err) < 0)
 		return -1;
-	rc = g_lore_store_resolve(STORE(l), KEY(l), args[0], r.id, err);
+	rc = g_lore_store_resolve(STORE(l), KEY(l), args[0], id, err);
 	if (rc == 0)
 		rc = resolve_target(l, target, err);
-	if (rc == 0 && (rc = g_lore_store_load(STORE(l), KEY(l), r.id, &r, err)) == 0) {
+	if (rc == 0 && (rc = g_lore_store_load(STORE(l), KEY(l), id, &r, err)) == 0) {
 		if (attach) {
 			rc = g_lore_store_attach(STORE(l), KEY(l), r.id, l->to,
 						 l->to == G_LORE_TO_GLOBAL ? NULL : target, err);
