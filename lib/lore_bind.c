@@ -165,7 +165,7 @@ json_t *g_lore_store_attachments(struct g_store *s, const struct g_userkey *k,
 int g_lore_store_attached(struct g_store *s, const struct g_userkey *k, enum g_lore_target t,
 			  const char *id, json_t *books, struct g_err *err)
 {
-	char sql[256], where[128];
+	char sql[384], where[128];
 	json_t *ids = json_array(), *one;
 	sqlite3_stmt *st;
 	size_t i;
@@ -176,7 +176,9 @@ int g_lore_store_attached(struct g_store *s, const struct g_userkey *k, enum g_l
 	where_target(t, where, sizeof(where));
 	/* the ids first: loading a book runs statements of its own */
 	snprintf(sql, sizeof(sql),
-		 "SELECT book_id FROM lore_bindings WHERE user_id = ?2 AND %s ORDER BY rowid", where);
+		 "SELECT book_id, EXISTS (SELECT 1 FROM lorebooks b WHERE b.id = book_id AND "
+		 "b.user_id = ?2) FROM lore_bindings WHERE user_id = ?2 AND %s ORDER BY rowid",
+		 where);
 	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK) {
 		json_decref(ids);
 		return g_store_error(s, rc, "lore bindings", err);
@@ -184,10 +186,20 @@ int g_lore_store_attached(struct g_store *s, const struct g_userkey *k, enum g_l
 	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
 	if (t != G_LORE_TO_GLOBAL)
 		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_int(st, 1))
 		if (json_array_append_new(ids, json_string((const char *)sqlite3_column_text(st, 0))))
 			rc = SQLITE_NOMEM;
 	sqlite3_finalize(st);
+	/* a row forced past the triggers: another user's book */
+	if (rc == SQLITE_ROW) {
+		json_decref(ids);
+		return t == G_LORE_TO_GLOBAL
+			       ? g_err_set(err, G_EX_NOPERM,
+					   "the global lorebooks bind what they may not: refused")
+			       : g_err_set(err, G_EX_NOPERM,
+					   "the lorebooks of %s '%s' bind what they may not: refused",
+					   targets[t].what, id);
+	}
 	if (rc != SQLITE_DONE) {
 		json_decref(ids);
 		return g_store_error(s, rc, "lore bindings", err);
