@@ -213,12 +213,25 @@ fail:
 
 /* --- V3 to World Info --------------------------------------------------- */
 
+/* Whether World Info's key would be read back as something else than an
+ * unknown field kept as it is: such a key that is not where it belongs
+ * in a V3 entry is left out of the export (activation never read it). */
+static int st_means(const char *key)
+{
+	const char *camel = lookup(renamed, 1, key);
+
+	return lookup(core, 0, key) || lookup(renamed, 0, key) || listed(v3_only, key) ||
+	       strcmp(key, "disable") == 0 || (camel && strcmp(camel, key) != 0);
+}
+
 static int v3_field_to_st(json_t *out, const char *key, const json_t *v)
 {
 	const char *to = lookup(core, 1, key);
 
 	if (strcmp(key, "extensions") == 0 || strcmp(key, "position") == 0)
 		return 0; /* below */
+	if (!to && !listed(v3_only, key) && strcmp(key, "enabled") != 0 && st_means(key))
+		return 0;
 	if (strcmp(key, "enabled") == 0 && json_is_boolean(v))
 		return json_object_set_new(out, "disable", json_boolean(!json_is_true(v)));
 	return json_object_set(out, to ? to : key, (json_t *)v);
@@ -236,7 +249,8 @@ static json_t *v3_entry_to_st(const json_t *e, size_t index)
 		json_object_foreach ((json_t *)ext, key, v) {
 			const char *to = lookup(renamed, 1, key);
 
-			failed |= json_object_set(out, to ? to : key, v) < 0;
+			if (to || !st_means(key))
+				failed |= json_object_set(out, to ? to : key, v) < 0;
 		}
 	else if (ext)
 		failed |= json_object_set(out, "extensions", (json_t *)ext) < 0;
@@ -279,7 +293,10 @@ json_t *g_lore_convert_to_st(const json_t *v3, struct g_err *err)
 
 	if (!failed && json_is_object(ext))
 		json_object_foreach ((json_t *)ext, key, v)
-			failed |= json_object_set(out, key, v) < 0;
+			/* a book's own fields are the book's, not these */
+			if (!listed(book_fields, key) && strcmp(key, "entries") != 0 &&
+			    strcmp(key, "extensions") != 0)
+				failed |= json_object_set(out, key, v) < 0;
 	if (!failed)
 		json_object_foreach ((json_t *)v3, key, v)
 			if (listed(book_fields, key))
@@ -289,10 +306,15 @@ json_t *g_lore_convert_to_st(const json_t *v3, struct g_err *err)
 
 		failed |= !st;
 		if (st) {
+			unsigned n = 0;
+
 			entry_key(st, i, k, sizeof(k));
-			/* a uid given twice: the later one keyed by its index */
+			/* a uid given twice: the later one keyed by its index, then
+			 * by its index and a count, so that no entry is lost */
 			if (json_object_get(entries, k))
 				snprintf(k, sizeof(k), "%zu", i);
+			while (json_object_get(entries, k))
+				snprintf(k, sizeof(k), "%zu.%u", i, ++n);
 			failed |= json_object_set_new(entries, k, st) < 0;
 		}
 	}
