@@ -169,7 +169,7 @@ int g_lore_store_attached(struct g_store *s, const struct g_userkey *k, enum g_l
 	json_t *ids = json_array(), *one;
 	sqlite3_stmt *st;
 	size_t i;
-	int rc;
+	int rc, failed = 0;
 
 	if (!ids)
 		return g_err_oom(err);
@@ -186,10 +186,14 @@ int g_lore_store_attached(struct g_store *s, const struct g_userkey *k, enum g_l
 	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
 	if (t != G_LORE_TO_GLOBAL)
 		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_int(st, 1))
-		if (json_array_append_new(ids, json_string((const char *)sqlite3_column_text(st, 0))))
-			rc = SQLITE_NOMEM;
+	while (!failed && (rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_int(st, 1))
+		failed = json_array_append_new(
+				 ids, json_string((const char *)sqlite3_column_text(st, 0))) < 0;
 	sqlite3_finalize(st);
+	if (failed) {
+		json_decref(ids);
+		return g_err_oom(err);
+	}
 	/* a row forced past the triggers: another user's book */
 	if (rc == SQLITE_ROW) {
 		json_decref(ids);

@@ -288,7 +288,7 @@ json_t *g_lore_store_ids(struct g_store *s, const struct g_userkey *k, struct g_
 {
 	json_t *ids = json_array();
 	sqlite3_stmt *st;
-	int rc;
+	int rc, failed = 0;
 
 	if (!ids)
 		return g_err_oom(err), NULL;
@@ -297,13 +297,16 @@ json_t *g_lore_store_ids(struct g_store *s, const struct g_userkey *k, struct g_
 		return NULL;
 	}
 	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (json_array_append_new(ids, json_string((const char *)sqlite3_column_text(st, 0))))
-			rc = SQLITE_NOMEM;
+	while (!failed && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		failed = json_array_append_new(
+				 ids, json_string((const char *)sqlite3_column_text(st, 0))) < 0;
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	if (failed || rc != SQLITE_DONE) {
 		json_decref(ids);
-		g_store_error(s, rc, "lorebooks", err);
+		if (failed)
+			g_err_oom(err);
+		else
+			g_store_error(s, rc, "lorebooks", err);
 		return NULL;
 	}
 	return ids;
