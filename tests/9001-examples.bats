@@ -492,3 +492,22 @@ Melina: $TEXT"
 	assert_equal "$(req 1 '[.path, .body.model, .body.messages[-3:][].content]')" \
 		'["/api/chat","llama3","I can pay double.","Double, then. We cross at first light.","Then take me across."]'
 }
+
+@test "README's lore block runs as written" {
+	cd "$BATS_TEST_TMPDIR"
+	readme_blocks '/^## Lore$/,$' lore
+	[[ -s lore/1.sh && ! -e lore/2.sh ]] || fail "not one block: $(ls lore)"
+	export GUISE_PASSPHRASE=pw
+	persona-encrypt init -u alice > /dev/null
+	cp "$DATA/lore/world-info.json" Azkar.json
+	persona-import "$DATA/lore/card-with-book.json" > /dev/null
+	persona update Mira --set name=Melina > /dev/null
+	session-bind new --character Melina --title 'At the campfire' > /dev/null
+	run -0 --separate-stderr bash -e -o pipefail lore/1.sh
+	assert_equal "$stderr" ""
+	assert_equal "$(lore list | jq -c '{name, entries, n: (.attached | length)}')" \
+		'{"name":"Azkar","entries":3,"n":1}
+{"name":"Melina lore","entries":1,"n":1}'
+	assert_equal "$(jq -S .entries Azkar-again.json)" "$(jq -S .entries Azkar.json)"
+	assert_equal "$(lore show --full Azkar | jq .book.token_budget)" 400
+}
