@@ -238,14 +238,20 @@ static int update_book(struct lore_cmd *l, const char *ref, const json_t *patch,
 {
 	struct g_lore_row r;
 	const json_t *name;
+	json_t *patched;
 	int rc;
 
 	if (g_lore_store_resolve(STORE(l), KEY(l), ref, id, err) < 0 ||
 	    g_lore_store_load(STORE(l), KEY(l), id, &r, err) < 0)
 		return -1;
-	*book = json_deep_copy(r.book);
-	if (!*book || g_card_edit_merge_patch(*book, patch) < 0)
+	patched = json_deep_copy(r.book);
+
+	/* patched, then V3 again: entries patched in World Info's shape are
+	 * stored as V3 entries, as an import stores them */
+	if (!patched || g_card_edit_merge_patch(patched, patch) < 0)
 		rc = g_err_oom(err);
+	else if (!(*book = g_lore_convert_to_v3(patched, where, err)))
+		rc = -1;
 	else if (!json_is_string(name = json_object_get(*book, "name")) ||
 		 json_string_length(name) == 0)
 		rc = g_err_set(err, G_EX_DATAERR, "'%s': name: a book needs a name", where);
@@ -255,6 +261,7 @@ static int update_book(struct lore_cmd *l, const char *ref, const json_t *patch,
 		*status = "unchanged";
 	else if (rc == 0)
 		rc = g_lore_store_replace(STORE(l), KEY(l), id, *book, err);
+	json_decref(patched);
 	g_lore_row_release(&r);
 	return rc;
 }

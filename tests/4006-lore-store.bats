@@ -110,6 +110,12 @@ cast() {
 	assert_equal "$(lore export 'Harbour lore' | jq -c .extensions)" '{"max_recursion_steps":2}'
 	run_ok lore update 'Harbour lore' --set token_budget=300
 	assert_equal "$(jq -r .status <<< "$output")" unchanged
+	# entries patched in World Info's shape are stored as V3's
+	run_ok lore update 'Harbour lore' <<< '{"entries": {"3": {"uid": 3, "key": ["quay"], "content": "Q.", "disable": true, "groupOverride": true}}}'
+	assert_equal "$(lore export 'Harbour lore' | jq -c .entries)" \
+		'[{"id":3,"keys":["quay"],"content":"Q.","enabled":false,"extensions":{"group_override":true}}]'
+	assert_equal "$(lore export 'Harbour lore' --format st | jq -c .entries)" \
+		'{"3":{"groupOverride":true,"uid":3,"key":["quay"],"content":"Q.","disable":true}}'
 	run_ok lore update 'Harbour lore' --set name=Docks
 	assert_equal "$(jq -r .name <<< "$output")" Docks
 	run_err 65 "lore: 'arguments': entries: expected a list or an object" lore update Docks --set entries=3
