@@ -62,6 +62,7 @@ persona-encrypt_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 persona-import_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate
 persona-export_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate
 persona_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
+lore_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 session-bind_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 session-log_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 prompt-render_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils

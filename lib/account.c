@@ -7,6 +7,7 @@
 
 #include "card_row.h"
 #include "keycache.h"
+#include "lore_store.h"
 #include "vault.h"
 
 /* COMMIT, or ROLLBACK for a dry run. */
@@ -169,7 +170,8 @@ int g_account_rekey(struct g_store *s, struct g_user *u, const struct g_userkey 
 	    g_user_begin_write(s, old->user_id, old->username, old->dek_version, err) == 0) {
 		*fields = g_vault_rekey(s, old, &k, err);
 		/* content hashes are keyed by the DEK: they change with it */
-		if (*fields < 0 || g_card_row_rehash(s, &k, err) < 0 || g_user_set_wrap(s, u, &g, err) < 0 ||
+		if (*fields < 0 || g_card_row_rehash(s, &k, err) < 0 ||
+		    g_lore_store_rehash(s, &k, err) < 0 || g_user_set_wrap(s, u, &g, err) < 0 ||
 		    g_user_set_recovery(s, u, &g, err) < 0 ||
 		    (deliver && deliver(u, fields, recovery, arg, err) < 0))
 			g_store_rollback(s);

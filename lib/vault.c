@@ -22,6 +22,7 @@ static const char *const session_bound[] = { "binding", NULL };
 static const char *const session_binds[] = { "character_id", "active_custom_persona_id",
 					      "active_impersonated_character_id", NULL };
 static const char *const message_columns[] = { "content", "speaker_name", NULL };
+static const char *const lorebook_columns[] = { "origin", "name", "book", NULL };
 static const char *const message_binds[] = { "session_id", "seq", "role", "speaker_kind",
 					      "speaker_id", NULL };
 
@@ -32,6 +33,7 @@ const struct g_vault_table g_vault_tables[] = {
 	  "binding" },
 	{ "chat_messages", message_columns, message_columns, message_binds, "content",
 	  "unset: a message always has content", NULL },
+	{ "lorebooks", lorebook_columns, NULL, NULL, NULL, NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };
 

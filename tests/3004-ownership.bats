@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Ownership (DESIGN.md §2, §3, §5): two users in one database. Every
-# command of persona, session-bind and session-log that names a persona,
+# command of persona, session-bind, session-log and lore that names a persona,
 # character or session finds none of another user's: 66, no output, the
 # very words a missing object of the same length gets, and the database
 # left as it was. Rows forced past the store's triggers and checks are
@@ -286,4 +286,91 @@ forced() {
 
 @test "forced: alice's session with bob's character is refused, 77" {
 	forced "UPDATE chat_sessions SET character_id = '$BC' WHERE id = '$AS'"
+}
+
+# --- lore -------------------------------------------------------------------------------
+
+# alice's book Azkar ($AB) attached to her session; bob's book Oakleaf ($BB)
+lore_books() {
+	printf '{"entries": [{"keys": ["azkar"], "content": "Red stone."}]}' > "$BATS_TEST_TMPDIR/Azkar.json"
+	printf '{"entries": [{"keys": ["oak"], "content": "Old bark."}]}' > "$BATS_TEST_TMPDIR/Oakleaf.json"
+	AB=$(as_alice lore import "$BATS_TEST_TMPDIR/Azkar.json" | jq -r .id)
+	BB=$(as_bob lore import "$BATS_TEST_TMPDIR/Oakleaf.json" | jq -r .id)
+	as_alice lore attach Azkar --session "$AS" > /dev/null
+	[[ $AB =~ ^[0-9a-f-]{36}$ && $BB =~ ^[0-9a-f-]{36}$ ]] || fail "lore_books: '$AB' '$BB'"
+}
+
+@test "lore: alice's book is not there for bob, by id, prefix or name, for any verb" {
+	lore_books
+	local r
+	for r in "$AB" "${AB:0:35}" Azkar azkar; do
+		hidden "$r" '' lore show @@
+		hidden "$r" '' lore show --full Oakleaf @@
+		hidden "$r" '' lore update @@ --set token_budget=5
+		hidden "$r" '{"description": "mine"}' lore update @@
+		hidden "$r" '' lore delete @@
+		hidden "$r" '' lore export @@
+		hidden "$r" '' lore export --format st @@
+		hidden "$r" '' lore attach @@ --global
+		hidden "$r" '' lore attach @@ --session 'A walk'
+		hidden "$r" '' lore detach @@ --session "$AS"
+	done
+	run_ok as_bob lore list
+	assert_equal "$(jq -r .name <<< "$output")" Oakleaf
+}
+
+@test "lore: bob cannot attach his book to alice's session, persona or character, nor copy her card's book" {
+	lore_books
+	local r
+	for r in "$AS" "${AS:0:35}" 'Tea at dusk'; do
+		hidden "$r" '' lore attach Oakleaf --session @@
+		hidden "$r" '' lore detach Oakleaf --session @@
+	done
+	for r in "$AP" "${AP:0:35}" Wren; do
+		hidden "$r" '' lore attach Oakleaf --persona @@
+	done
+	for r in "$AC" "${AC:0:35}" Melina; do
+		hidden "$r" '' lore attach Oakleaf --character @@
+		hidden "$r" '' lore import --from-card @@
+	done
+	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT count(*) FROM lore_bindings WHERE user_id = '$(user_id bob)'")" 0
+}
+
+@test "lore: the store refuses a binding of another user's book or to another user's object" {
+	lore_books
+	local a b
+	a=$(user_id alice)
+	b=$(user_id bob)
+	refused "INSERT INTO lore_bindings (book_id, user_id, created_at) VALUES ('$BB', '$a', 't')" \
+		'lore binding binds an object of another user'
+	refused "INSERT INTO lore_bindings (book_id, user_id, session_id, created_at) VALUES ('$AB', '$a', '$BS', 't')" \
+		'lore binding binds an object of another user'
+	refused "INSERT INTO lore_bindings (book_id, user_id, persona_id, created_at) VALUES ('$AB', '$a', '$BP', 't')" \
+		'lore binding binds an object of another user'
+	refused "INSERT INTO lore_bindings (book_id, user_id, character_id, created_at) VALUES ('$AB', '$a', '$BC', 't')" \
+		'lore binding binds an object of another user'
+	refused "INSERT INTO lore_bindings (book_id, user_id, created_at) VALUES ('$AB', '$b', 't')" \
+		'lore binding binds an object of another user'
+	refused "UPDATE lore_bindings SET book_id = '$BB' WHERE book_id = '$AB'" \
+		'lore binding binds an object of another user'
+	refused "UPDATE lore_bindings SET session_id = '$BS' WHERE book_id = '$AB'" \
+		'lore binding binds an object of another user'
+	refused "UPDATE lorebooks SET user_id = '$b' WHERE id = '$AB'" \
+		'lore binding binds an object of another user'
+	refused "INSERT INTO lore_bindings (book_id, user_id, session_id, persona_id, created_at)
+		VALUES ('$AB', '$a', '$AS', '$AP', 't')" 'CHECK constraint failed'
+}
+
+@test "lore: a binding of bob's book forced into alice's session is refused when used, 77; bob's book stays his" {
+	lore_books
+	sqlite3 "$GUISE_DB" "DROP TRIGGER lore_bindings_owner_insert;
+		INSERT INTO lore_bindings (book_id, user_id, session_id, created_at)
+		VALUES ('$BB', '$(user_id alice)', '$AS', 't')"
+	run_err 77 "test-tool: the lorebooks of session '$AS' bind what they may not: refused" \
+		as_alice test-tool lore-attached session "$AS"
+	run_ok as_bob lore show Oakleaf
+	assert_equal "$(jq -c .attached <<< "$output")" '[]'
+	run_ok as_alice lore list
+	assert_equal "$(jq -r .name <<< "$output")" Azkar
+	run_err 66 "lore: no such lorebook '$BB'" as_alice lore export "$BB"
 }

@@ -172,6 +172,32 @@ make: *** Deleting file 'build/imported/bad.json.stamp'"
 	assert_equal "$(cat build/imported/bad.json.stamp)" "$output"
 }
 
+@test "examples/lore.sh imports, attaches, patches and exports lorebooks, World Info given back as it came" {
+	run -0 --separate-stderr "$TOP/examples/lore.sh"
+	assert_equal "$stderr" ""
+	assert_equal "$output" "$(cat <<'EOF'
+# alice, unlocked once for the whole walkthrough
+# a SillyTavern World Info file: the book is named after its file
+{"kind":"lorebook","id":"AZKAR","name":"Azkar","status":"created","source":"Azkar.json"}
+# the same file again is unchanged
+{"kind":"lorebook","id":"AZKAR","name":"Azkar","status":"unchanged","source":"Azkar.json"}
+# a book written by hand in YAML, on standard input
+{"kind":"lorebook","id":"HARBOUR","name":"Harbour","status":"created","source":"-"}
+# Azkar for every chat, Harbour for Kestrel only
+{"kind":"character","id":"KESTREL","name":"Kestrel","status":"created"}
+{"kind":"lorebook","id":"AZKAR","name":"Azkar","status":"attached","global":true}
+{"kind":"lorebook","id":"HARBOUR","name":"Harbour","status":"attached","character":"KESTREL"}
+{"kind":"lorebook","id":"AZKAR","name":"Azkar","entries":3,"attached":[{"global":true}],"created_at":"...","updated_at":"..."}
+{"kind":"lorebook","id":"HARBOUR","name":"Harbour","entries":1,"attached":[{"character":"KESTREL"}],"created_at":"...","updated_at":"..."}
+# a patch: the harbour book gets a token budget
+{"kind":"lorebook","id":"HARBOUR","name":"Harbour","status":"updated"}
+{"entries":[{"keys":["harbour","docks"],"content":"The harbour freezes every winter.","insertion_order":5,"enabled":true}],"name":"Harbour","token_budget":300}
+# exported as World Info, the entries are the ones that came in
+same entries
+EOF
+)"
+}
+
 @test "examples/personas.sh switches personas mid-chat, and each message keeps its speaker" {
 	run -0 --separate-stderr "$TOP/examples/personas.sh"
 	assert_equal "$stderr" ""
@@ -465,4 +491,23 @@ Melina: $TEXT"
 	assert_equal "$(requests)" 2
 	assert_equal "$(req 1 '[.path, .body.model, .body.messages[-3:][].content]')" \
 		'["/api/chat","llama3","I can pay double.","Double, then. We cross at first light.","Then take me across."]'
+}
+
+@test "README's lore block runs as written" {
+	cd "$BATS_TEST_TMPDIR"
+	readme_blocks '/^## Lore$/,$' lore
+	[[ -s lore/1.sh && ! -e lore/2.sh ]] || fail "not one block: $(ls lore)"
+	export GUISE_PASSPHRASE=pw
+	persona-encrypt init -u alice > /dev/null
+	cp "$DATA/lore/world-info.json" Azkar.json
+	persona-import "$DATA/lore/card-with-book.json" > /dev/null
+	persona update Mira --set name=Melina > /dev/null
+	session-bind new --character Melina --title 'At the campfire' > /dev/null
+	run -0 --separate-stderr bash -e -o pipefail lore/1.sh
+	assert_equal "$stderr" ""
+	assert_equal "$(lore list | jq -c '{name, entries, n: (.attached | length)}')" \
+		'{"name":"Azkar","entries":3,"n":1}
+{"name":"Melina lore","entries":1,"n":1}'
+	assert_equal "$(jq -S .entries Azkar-again.json)" "$(jq -S .entries Azkar.json)"
+	assert_equal "$(lore show --full Azkar | jq .book.token_budget)" 400
 }

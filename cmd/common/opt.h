@@ -37,7 +37,9 @@
 	X(FAIL_FAST, "fail-fast", no_argument, 0)                             \
 	X(FIX, "fix", no_argument, 0)                                         \
 	X(FORMAT, "format", required_argument, 0)                             \
+	X(FROM_CARD, "from-card", required_argument, 0)                       \
 	X(FULL, "full", no_argument, 0)                                       \
+	X(GLOBAL, "global", no_argument, 0)                                   \
 	X(GREETING, "greeting", required_argument, 0)                         \
 	X(IDLE_TIMEOUT, "idle-timeout", required_argument, 0)                 \
 	X(IMPERSONATE, "impersonate", required_argument, 0)                   \

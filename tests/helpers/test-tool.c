@@ -75,6 +75,9 @@
  *                                       a seed (tests/helpers/lore_gen.c)
  *   test-tool lore-time [--repeat N]    one activation of stdin's document
  *                                       timed (tests/helpers/lore_time.c)
+ *   test-tool lore-attached session|persona|character|global [ID]
+ *                                       the user's books attached there, as
+ *                                       lib/lore_store gives them to a render
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -99,6 +102,7 @@
 #include "llm_target.h"
 #include "lore.h"
 #include "lore_gen.h"
+#include "lore_store.h"
 #include "exit.h"
 #include "frame.h"
 #include "input.h"
@@ -149,6 +153,7 @@ static const char synopsis[] =
 	"       test-tool lore-activate [--seed N]\n"
 	"       test-tool lore-gen [--entries N] [--seed S] ... (see lore_gen.c)\n"
 	"       test-tool lore-time [--repeat N] [--seed S]\n"
+	"       test-tool lore-attached session|persona|character|global [ID]\n"
 	"shared options: -d DB -u USER -y --pretty --input json|yaml -q -v -n\n";
 
 /* its own long options (cmd/common/opt.h) */
@@ -1431,6 +1436,30 @@ static int cmd_vault_columns(int argc, char **argv)
 	return g_msg_usage(synopsis, "vault-columns: no table '%s'", argv[optind]);
 }
 
+static int cmd_lore_attached(struct tool *t, int argc, char **argv)
+{
+	static const char *const kinds[] = { "session", "persona", "character", "global" };
+	struct g_context ctx = { 0 };
+	json_t *books = json_array();
+	struct g_err err;
+	int k, status = 0;
+
+	for (k = 0; optind < argc && k < 4 && strcmp(argv[optind], kinds[k]) != 0; k++)
+		;
+	if (optind >= argc || k == 4 || argc - optind != (k == 3 ? 1 : 2)) {
+		json_decref(books);
+		return g_msg_usage(synopsis, "lore-attached: session|persona|character|global [ID]");
+	}
+	if (!books || g_context_open(&ctx, &t->cli, &err) < 0 ||
+	    g_lore_store_attached(ctx.store, &ctx.key, (enum g_lore_target)k,
+				  k == 3 ? NULL : argv[optind + 1], books, &err) < 0 ||
+	    g_doc_write_one(stdout, t->cli.output, books, &err) < 0)
+		status = g_msg_report(&err);
+	json_decref(books);
+	g_context_release(&ctx);
+	return status;
+}
+
 static int cmd_lore_activate(struct tool *t)
 {
 	struct g_lore_doc d;
@@ -1591,6 +1620,8 @@ int main(int argc, char **argv)
 		status = cmd_vault_columns(argc, argv);
 	else if (strcmp(sub, "lore-activate") == 0)
 		status = cmd_lore_activate(&t);
+	else if (strcmp(sub, "lore-attached") == 0)
+		status = cmd_lore_attached(&t, argc, argv);
 	else
 		status = g_msg_usage(synopsis, "unknown subcommand '%s'", sub);
 	return g_frame_finish(status);

@@ -1,0 +1,45 @@
+/* lore_ref.c: a lorebook named on the command line, to its row. */
+#include "lore_store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int match_ids(struct g_store *s, const struct g_userkey *k, const char *ref, int exact,
+		     struct g_ref_found *f, struct g_err *err)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db,
+				    exact ? "SELECT id FROM lorebooks WHERE user_id = ?1 AND id = ?2"
+					  : "SELECT id FROM lorebooks WHERE user_id = ?1 AND "
+					    "substr(id, 1, length(?2)) = ?2 ORDER BY id",
+				    -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return g_store_error(s, rc, "looking up an id", err);
+	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_ref_found_add(f, "lorebook", 0, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "looking up an id", err);
+}
+
+int g_lore_store_resolve(struct g_store *s, const struct g_userkey *k, const char *ref,
+			 char id[G_UUID_LEN], struct g_err *err)
+{
+	struct g_ref_found f;
+	int pass, rc;
+
+	/* an exact id, then an id prefix, then a name: the first that finds */
+	for (pass = 0; pass < 3; pass++) {
+		memset(&f, 0, sizeof(f));
+		if (pass < 2 && !g_ref_looks_like_id(ref))
+			continue;
+		if ((pass < 2 ? match_ids(s, k, ref, pass == 0, &f, err)
+			      : g_lore_store_namesakes(s, k, ref, &f, err)) < 0)
+			return -1;
+		if ((rc = g_ref_found_one(&f, ref, id, err)) <= 0)
+			return rc;
+	}
+	return g_err_set(err, G_EX_NOINPUT, "no such lorebook '%s'", ref);
+}
