@@ -98,7 +98,8 @@ static int activate(struct run *r)
 		return g_err_prefix(r->err, "the session's lore state"), -1;
 	r->lin.books = r->books;
 	r->lin.nbooks = r->nbooks;
-	r->lin.chat_length = in->chat_length;
+	/* the new message is the chat's next: numbered, and counted, so */
+	r->lin.chat_length = in->chat_length + (in->pending ? 1 : 0);
 	r->lin.scan_depth = setting(in->settings, "lore_scan_depth", -1);
 	r->lin.max_steps = -1;
 	r->lin.state = &r->state;
@@ -192,7 +193,7 @@ static void forget_timed(const struct run *r, json_t *timed, size_t i)
 		const json_t *t = json_array_get(timed, k);
 
 		if (same_entry(t, b, e) && json_integer_value(json_object_get(t, "start")) ==
-						    r->in->chat_length &&
+						    r->lin.chat_length &&
 		    !json_is_true(json_object_get(t, "protected")))
 			json_array_remove(timed, k);
 	}

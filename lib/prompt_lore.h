@@ -28,7 +28,7 @@ struct g_prompt_lore_in {
 	const char *pending;   /* the new message, NULL none */
 	const json_t *settings;
 	const json_t *state;   /* the session's timed state (a list), NULL none */
-	long chat_length;      /* messages in the session */
+	long chat_length;      /* messages stored; the new one is the next */
 	int64_t prompt_budget; /* context_tokens - max_tokens */
 	struct g_macro_ctx *m; /* the render's, names and seed set */
 	uint64_t seed;
