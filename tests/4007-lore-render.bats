@@ -154,3 +154,115 @@ A."
 	assert_equal "$(fired)" ""
 	: "$w"
 }
+
+@test "the author's note: at note_depth in note_role, every note_interval user messages, sealed in the database" {
+	local s
+	mkchar Sera > /dev/null
+	s=$(mksession --character Sera --no-persona)
+	session-bind set "$s" 'note=NOTE-CANARY keep {{char}} terse.' note_depth=1 note_role=user note_interval=2 > /dev/null
+	# the new message is the first user message: not yet
+	run_ok prompt-render -s "$s" -m "One"
+	assert_equal "$(msgs)" "$(printf '%s\n' "$(msg system "Write Sera's next reply in a fictional chat between Sera and alice.
+Sera keeps the inn at the edge of the forest.")" "$(msg system '[Start a new chat]')" \
+		"$(msg assistant '*Sera looks up.* Welcome, alice.')" "$(msg user One)")"
+	printf 'One\n' | session-log append "$s" > /dev/null
+	printf 'Two.\n' | session-log append "$s" --role assistant > /dev/null
+	# the second: one message before the end, as a user message; no lore
+	# ran, so no guise.lore
+	run_ok prompt-render -s "$s" -m "Three"
+	assert_equal "$(msgs | tail -n 5)" "$(printf '%s\n' "$(msg assistant '*Sera looks up.* Welcome, alice.')" \
+		"$(msg user One)" "$(msg assistant Two.)" "$(msg user 'NOTE-CANARY keep Sera terse.')" "$(msg user Three)")"
+	assert_equal "$(jq -c '.guise | has("lore")' <<< "$output")" false
+	# the defaults: depth 4 (before the whole chat here), system, every message
+	session-bind set "$s" note_depth= note_role= note_interval= > /dev/null
+	run_ok prompt-render -s "$s" -m "Three"
+	assert_equal "$(msgs | sed -n 3p)" "$(msg system 'NOTE-CANARY keep Sera terse.')"
+	# interval 0: never
+	session-bind set "$s" note_interval=0 > /dev/null
+	run_ok prompt-render -s "$s" -m "Three"
+	[[ $output != *NOTE-CANARY* ]] || fail "$output"
+	# sealed: neither the database nor its WAL holds the text
+	run -1 grep -c NOTE-CANARY <(strings "$GUISE_DB" "$GUISE_DB-wal" 2> /dev/null)
+	assert_equal "$(session-bind show "$s" | jq -r .settings.note)" 'NOTE-CANARY keep {{char}} terse.'
+}
+
+@test "books: the persona's card book, then the character's; an impersonated character's book counts as the persona's" {
+	local s
+	lorechar Sera "$(book Glade "$(entry 1 10 '{"position": 0}' 'Glade lore.')")" > /dev/null
+	jq -n -c --argjson b "$(book Wanderer "$(entry 1 10 '{"position": 0}' 'Wren lore, {{user}}.')")" \
+		'{name: "Wren", description: "A traveller.", character_book: $b}' | persona create > /dev/null
+	lorechar Ash "$(book Ashes "$(entry 1 10 '{"position": 0}' 'Ash lore, {{char}}.')")" > /dev/null
+	s=$(mksession --character Sera --persona Wren)
+	run_ok prompt-render -s "$s"
+	# a tie in insertion_order: the persona's book first
+	assert_equal "$(fired)" "Wanderer/1 Glade/1"
+	[[ $(jq -r '.messages[0].content' <<< "$output") == *$'\nWren lore, Wren.\nGlade lore.\n'* ]] || fail "$output"
+	s=$(mksession --character Sera --impersonate Ash)
+	run_ok prompt-render -s "$s"
+	assert_equal "$(fired)" "Ashes/1 Glade/1"
+	# without a session too; a book without a name is named for its card
+	lorechar Fen "$(jq -c 'del(.name)' <<< "$(book x "$(entry 1 10 '{"position": 1}' 'Fen lore.')")")" > /dev/null
+	run_ok prompt-render --character Fen --persona Wren
+	assert_equal "$(fired)" "Wanderer/1 Fen's book/1"
+}
+
+@test "the report: guise.lore in the request, the same list after the transcript with --format text" {
+	local s
+	lorechar Sera "$(book Glade \
+		"$(entry 1 10 '{"position": 0}' 'Lantern lore.' '{"constant": false, "keys": ["lantern"], "comment": "lanterns"}')" \
+		"$(entry 2 20 '{"position": 4, "depth": 2, "role": 1}' 'Always.')" \
+		"$(entry 3 30 '{"position": 0}' 'Never.' '{"constant": false, "keys": ["owl"], "extensions": {"position": 0, "delay": 9}}')" \
+		"$(entry 4 40 '{"position": 0}' $'@@frobnicate\nOdd.')")" > /dev/null
+	s=$(mksession --character Sera --no-persona)
+	run_ok prompt-render -s "$s" -m "An owl by the lantern"
+	assert_equal "$(jq -c .guise.lore <<< "$output")" '{"fired":[{"book":"Glade","entry":1,"comment":"lanterns","why":"key '"'lantern'"' in message 2","position":0,"depth":4,"role":"system","order":10,"priority":0,"tokens":5},{"book":"Glade","entry":2,"comment":"","why":"constant","position":4,"depth":2,"role":"user","order":20,"priority":0,"tokens":3},{"book":"Glade","entry":4,"comment":"","why":"constant","position":0,"depth":4,"role":"system","order":40,"priority":0,"tokens":2}],"skipped":[{"book":"Glade","entry":3,"why":"delay until message 9"}],"notes":[{"book":"Glade","entry":4,"note":"decorator not understood '"'"'@@frobnicate'"'"'"}],"timed":[],"budget":{"tokens":2048,"used":10}}'
+	run_ok prompt-render -s "$s" -m "An owl by the lantern" --format text
+	assert_equal "$(sed -n '/^\[LORE\]$/,$p' <<< "$output")" "[LORE]
+budget: 10 of 2048 tokens used
+fired: book 'Glade' entry 1 (lanterns): key 'lantern' in message 2; position 0, depth 4, role system, 5 tokens
+fired: book 'Glade' entry 2: constant; position 4, depth 2, role user, 3 tokens
+fired: book 'Glade' entry 4: constant; position 0, depth 4, role system, 2 tokens
+skipped: book 'Glade' entry 3: delay until message 9
+note: book 'Glade' entry 4: decorator not understood '@@frobnicate'"
+	# a book that cannot be read: 65, located, nothing rendered
+	lorechar Bad "$(book Broken "$(entry 1 10 '{"position": 9}' 'c')")" > /dev/null
+	run -65 --separate-stderr prompt-render --character Bad
+	assert_output ""
+	assert_equal "$stderr" "prompt-render: 'Broken': entries[0].extensions.position: expected a whole number from 0 to 7"
+}
+
+@test "timed state: sticky carried across a turn recorded by llm-send --record; prompt-render stores nothing" {
+	local s r=$BATS_TEST_TMPDIR/req.json before
+	lorechar Sera "$(book Glade \
+		"$(entry 1 10 '{"position": 0, "sticky": 9}' 'Lantern lore.' '{"constant": false, "keys": ["lantern"]}')")" > /dev/null
+	s=$(mksession --character Sera --no-persona --set provider=anthropic --set model=m-1)
+	before=$(sqlite3 "$GUISE_DB" .dump | sha256sum)
+	prompt-render -s "$s" -m "Light the lantern" > "$r"
+	assert_equal "$(jq -c .guise.lore.timed "$r")" '[{"book":"Glade","entry":1,"effect":"sticky","start":2,"end":11}]'
+	assert_equal "$(sqlite3 "$GUISE_DB" .dump | sha256sum)" "$before"
+	fake_start "$(script "$(streamf anthropic_stream)")"
+	export ANTHROPIC_API_KEY=$CANARY
+	run_ok llm-send --record --url "$FAKE_URL" "$r"
+	# 3 messages now; the next turn is message 4: still sticky, no key
+	run_ok prompt-render -s "$s" -m "Go on"
+	assert_equal "$(jq -c '.guise.lore.fired | map(.why)' <<< "$output")" '["sticky until message 11"]'
+	assert_equal "$(jq -c .guise.lore.timed <<< "$output")" '[{"book":"Glade","entry":1,"effect":"sticky","start":2,"end":11}]'
+	# a request without guise.lore leaves the state as it is: 5 messages
+	# stored, still sticky
+	jq 'del(.guise.lore)' <<< "$output" > "$r"
+	fake_stop
+	fake_start "$(script "$(streamf anthropic_stream)")"
+	run_ok llm-send --record --url "$FAKE_URL" "$r"
+	run_ok prompt-render -s "$s"
+	assert_equal "$(jq -c '.guise.lore.fired | map(.why)' <<< "$output")" '["sticky until message 11"]'
+	# 11 messages: the sticky is over (active while 2 < length < 11)
+	for i in 1 2 3 4 5 6; do printf 'm%s\n' "$i" | session-log append "$s" > /dev/null; done
+	run_ok prompt-render -s "$s"
+	assert_equal "$(jq -c '[.guise.lore.fired, .guise.lore.timed]' <<< "$output")" '[[],[]]'
+	# the state is sealed: its book's name is nowhere in the database
+	run -1 grep -c Glade <(strings "$GUISE_DB" "$GUISE_DB-wal" 2> /dev/null)
+	# a damaged guise.lore.timed is refused before anything is sent
+	jq '.guise.lore.timed = [{"book": "Glade"}]' "$r" > "$r.bad"
+	run -65 --separate-stderr llm-send --record --url "$FAKE_URL" "$r.bad"
+	[[ $stderr == "llm-send: guise.lore.timed: state[0].entry: "* ]] || fail "$stderr"
+}
