@@ -266,3 +266,35 @@ note: book 'Glade' entry 4: decorator not understood '@@frobnicate'"
 	run -65 --separate-stderr llm-send --record --url "$FAKE_URL" "$r.bad"
 	[[ $stderr == "llm-send: guise.lore.timed: state[0].entry: "* ]] || fail "$stderr"
 }
+
+@test "a persona at the top or bottom of the author's note goes there, with the note's lore" {
+	local s
+	lorechar Sera "$(book Glade "$(entry 1 10 '{"position": 2}' 'Note-top lore.')" \
+		"$(entry 2 20 '{"position": 3}' 'Note-bottom lore.')")" > /dev/null
+	mkpersona Wren --set position=an_top > /dev/null
+	s=$(mksession --character Sera --persona Wren)
+	session-bind set "$s" 'note=The note.' note_depth=0 > /dev/null
+	run_ok prompt-render -s "$s" -m "Hi"
+	assert_equal "$(msgs | tail -n 2)" "$(printf '%s\n' "$(msg user Hi)" "$(msg system "Note-top lore.
+[Wren is the person you are talking to. This is who they are.]
+Name: Wren
+Description: Wren is a quiet traveller.
+The note.
+Note-bottom lore.")")"
+	# not in the story string
+	[[ $(jq -r '.messages[0].content' <<< "$output") != *'Name: Wren'* ]] || fail "$output"
+	persona update Wren --set position=an_bottom > /dev/null
+	run_ok prompt-render -s "$s" -m "Hi"
+	assert_equal "$(jq -r '.messages[-1].content' <<< "$output")" "Note-top lore.
+The note.
+[Wren is the person you are talking to. This is who they are.]
+Name: Wren
+Description: Wren is a quiet traveller.
+Note-bottom lore."
+	# no note due (interval 0): the persona is not placed at all
+	session-bind set "$s" note_interval=0 > /dev/null
+	run_ok prompt-render -s "$s" -m "Hi"
+	[[ $output != *"Name: Wren"* ]] || fail "$output"
+	run -65 --separate-stderr persona update Wren --set position=an_middle
+	[[ $stderr == *"expected in_prompt, at_depth, an_top, an_bottom or none" ]] || fail "$stderr"
+}
