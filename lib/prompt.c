@@ -831,30 +831,3 @@ out:
 	release(&b);
 	return rc;
 }
-
-char *g_prompt_transcript(const json_t *request)
-{
-	struct g_text t = { 0 };
-	const json_t *m;
-	size_t i;
-
-	json_array_foreach (json_object_get(request, "messages"), i, m) {
-		const json_t *content = json_object_get(m, "content");
-		const char *role = json_string_value(json_object_get(m, "role"));
-
-		if (i)
-			g_text_adds(&t, "\n");
-		g_text_adds(&t, "[");
-		for (; role && *role; role++) { /* [SYSTEM], [USER], [ASSISTANT] */
-			char up = *role >= 'a' && *role <= 'z' ? (char)(*role - 'a' + 'A') : *role;
-
-			g_text_add(&t, &up, 1);
-		}
-		g_text_adds(&t, "]\n");
-		g_text_add_visible(&t, json_string_value(content), json_string_length(content));
-		g_text_adds(&t, "\n");
-	}
-	if (json_object_get(json_object_get(request, "guise"), "lore"))
-		g_prompt_lore_text(&t, json_object_get(json_object_get(request, "guise"), "lore"));
-	return g_text_take(&t, NULL);
-}

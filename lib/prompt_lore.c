@@ -8,7 +8,6 @@
 
 #include "lore.h"
 #include "prompt.h"
-#include "text.h"
 
 static const char *const roles[] = { "system", "user", "assistant" };
 
@@ -362,57 +361,4 @@ const char *g_prompt_outlet(const struct g_prompt_lore *l, const char *name, siz
 	v = key ? json_string_value(json_object_get(l->outlets, key)) : NULL;
 	free(key);
 	return v ? v : "";
-}
-
-/* "book 'B' entry 3" and what follows of one report item */
-static void item(struct g_text *t, const char *label, const json_t *o, const char *why)
-{
-	char *id = json_dumps(json_object_get(o, "entry"), JSON_ENCODE_ANY);
-	const char *book = json_string_value(json_object_get(o, "book"));
-	const char *comment = json_string_value(json_object_get(o, "comment"));
-
-	g_text_adds(t, label);
-	if (book) {
-		g_text_adds(t, " book '");
-		g_text_adds(t, book);
-		g_text_adds(t, "' entry ");
-		g_text_adds(t, id ? id : "?");
-	}
-	if (comment && *comment) {
-		g_text_adds(t, " (");
-		g_text_adds(t, comment);
-		g_text_adds(t, ")");
-	}
-	g_text_adds(t, book ? ": " : " ");
-	g_text_adds(t, json_string_value(json_object_get(o, why)));
-	free(id);
-}
-
-void g_prompt_lore_text(struct g_text *t, const json_t *report)
-{
-	const json_t *budget = json_object_get(report, "budget"), *o;
-	char line[160];
-	size_t i;
-
-	snprintf(line, sizeof(line), "\n[LORE]\nbudget: %lld of %lld tokens used\n",
-		 (long long)json_integer_value(json_object_get(budget, "used")),
-		 (long long)json_integer_value(json_object_get(budget, "tokens")));
-	g_text_adds(t, line);
-	json_array_foreach (json_object_get(report, "fired"), i, o) {
-		item(t, "fired:", o, "why");
-		snprintf(line, sizeof(line), "; position %lld, depth %lld, role %s, %lld tokens\n",
-			 (long long)json_integer_value(json_object_get(o, "position")),
-			 (long long)json_integer_value(json_object_get(o, "depth")),
-			 json_string_value(json_object_get(o, "role")),
-			 (long long)json_integer_value(json_object_get(o, "tokens")));
-		g_text_adds(t, line);
-	}
-	json_array_foreach (json_object_get(report, "skipped"), i, o) {
-		item(t, "skipped:", o, "why");
-		g_text_adds(t, "\n");
-	}
-	json_array_foreach (json_object_get(report, "notes"), i, o) {
-		item(t, "note:", o, "note");
-		g_text_adds(t, "\n");
-	}
 }

@@ -55,11 +55,6 @@ const char *g_prompt_lore_at(const struct g_prompt_lore *l, int position);
  * an outlet nothing fired into), else NULL. */
 const char *g_prompt_outlet(const struct g_prompt_lore *l, const char *name, size_t len);
 
-/* guise.lore as lines of text after a transcript: "[LORE]", then the
- * budget, each fired entry, each skipped one and each note. */
-struct g_text;
-void g_prompt_lore_text(struct g_text *t, const json_t *report);
-
 /* The author's note for this turn (prompt_note.c), SillyTavern's: lore of
  * the note's top, the persona at its top, the note's text, the persona
  * at its bottom, lore of its bottom, joined by newlines, placed every
