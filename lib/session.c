@@ -344,11 +344,11 @@ int g_session_record_of(struct g_store *s, const struct g_userkey *k, const char
 }
 
 /* Bind the settings at parameters first.. (plain JSON, model, history
- * limit, context tokens, the stop list sealed into stop[0]) and the texts
- * sealed into stop[1] at texts_at. */
+ * limit, context tokens, the stop list sealed into sealed[0]) and the
+ * texts sealed into sealed[1] at texts_at. */
 static int bind_settings(const struct g_userkey *k, sqlite3_stmt *st, int first, int texts_at,
 			 const char *id, const json_t *settings, char **plain_json,
-			 struct g_sealed stop[2], struct g_err *err)
+			 struct g_sealed sealed[2], struct g_err *err)
 {
 	json_t *plain = json_object(), *v;
 	char *stop_json = NULL;
@@ -369,9 +369,9 @@ static int bind_settings(const struct g_userkey *k, sqlite3_stmt *st, int first,
 		rc = g_err_oom(err);
 	if (rc == 0)
 		rc = g_vault_seal(k, "chat_sessions", "stop", id, stop_json,
-				  stop_json ? strlen(stop_json) : 0, &stop[0], err);
+				  stop_json ? strlen(stop_json) : 0, &sealed[0], err);
 	if (rc == 0)
-		rc = g_session_texts_seal(k, id, settings, &stop[1], err);
+		rc = g_session_texts_seal(k, id, settings, &sealed[1], err);
 	free(stop_json);
 	if (rc < 0)
 		return -1;
@@ -388,8 +388,8 @@ static int bind_settings(const struct g_userkey *k, sqlite3_stmt *st, int first,
 		sqlite3_bind_int64(st, first + 3, json_integer_value(v));
 	else
 		sqlite3_bind_null(st, first + 3);
-	g_vault_bind(st, first + 4, &stop[0]);
-	g_vault_bind(st, texts_at, &stop[1]);
+	g_vault_bind(st, first + 4, &sealed[0]);
+	g_vault_bind(st, texts_at, &sealed[1]);
 	return 0;
 }
 
@@ -458,7 +458,7 @@ int g_session_insert(struct g_store *s, const struct g_userkey *k, const char *c
 		" updated_at, settings, model_name, history_limit, context_tokens, stop,"
 		" stop_nonce, binding, binding_nonce, texts, texts_nonce) VALUES (?1, ?2, ?3, ?4,"
 		" ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
-	struct g_sealed sealed_title = { 0 }, stop[2] = { { 0 } }, binding = { 0 };
+	struct g_sealed sealed_title = { 0 }, sealed[2] = { { 0 } }, binding = { 0 };
 	char now[G_TIMESTAMP_LEN], *plain_json = NULL;
 	sqlite3_stmt *st;
 	int rc;
@@ -483,15 +483,15 @@ int g_session_insert(struct g_store *s, const struct g_userkey *k, const char *c
 		sqlite3_bind_text(st, 7, persona_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
 	g_vault_bind(st, 15, &binding);
-	rc = bind_settings(k, st, 9, 17, id, settings, &plain_json, stop, err);
+	rc = bind_settings(k, st, 9, 17, id, settings, &plain_json, sealed, err);
 	if (rc == 0)
 		rc = step_done(s, st, "storing a session", err);
 	else
 		sqlite3_reset(st);
 	free(plain_json);
 	g_vault_sealed_release(&sealed_title);
-	g_vault_sealed_release(&stop[0]);
-	g_vault_sealed_release(&stop[1]);
+	g_vault_sealed_release(&sealed[0]);
+	g_vault_sealed_release(&sealed[1]);
 	g_vault_sealed_release(&binding);
 	return rc;
 }
@@ -549,7 +549,7 @@ int g_session_store_settings(struct g_store *s, const struct g_userkey *k, const
 		"UPDATE chat_sessions SET updated_at = ?1, settings = ?2, model_name = ?3,"
 		" history_limit = ?4, context_tokens = ?5, stop = ?6, stop_nonce = ?7,"
 		" texts = ?10, texts_nonce = ?11 WHERE id = ?8 AND user_id = ?9";
-	struct g_sealed stop[2] = { { 0 } };
+	struct g_sealed sealed[2] = { { 0 } };
 	char now[G_TIMESTAMP_LEN], *plain_json = NULL;
 	sqlite3_stmt *st;
 	int rc;
@@ -560,14 +560,14 @@ int g_session_store_settings(struct g_store *s, const struct g_userkey *k, const
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, k->user_id, -1, SQLITE_STATIC);
-	rc = bind_settings(k, st, 2, 10, id, settings, &plain_json, stop, err);
+	rc = bind_settings(k, st, 2, 10, id, settings, &plain_json, sealed, err);
 	if (rc == 0)
 		rc = one_row(s, st, id, err);
 	else
 		sqlite3_reset(st);
 	free(plain_json);
-	g_vault_sealed_release(&stop[0]);
-	g_vault_sealed_release(&stop[1]);
+	g_vault_sealed_release(&sealed[0]);
+	g_vault_sealed_release(&sealed[1]);
 	return rc;
 }
 

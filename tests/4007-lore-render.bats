@@ -298,3 +298,28 @@ Note-bottom lore."
 	run -65 --separate-stderr persona update Wren --set position=an_middle
 	[[ $stderr == *"expected in_prompt, at_depth, an_top, an_bottom or none" ]] || fail "$stderr"
 }
+
+@test "the note and the timed state are sealed fields like any other: verify opens them, rekey re-seals them" {
+	local s r=$BATS_TEST_TMPDIR/req.json
+	lorechar Sera "$(book Glade \
+		"$(entry 1 10 '{"position": 0, "sticky": 9}' 'Lantern lore.' '{"constant": false, "keys": ["lantern"]}')")" > /dev/null
+	s=$(mksession --character Sera --no-persona --set provider=anthropic --set model=m-1)
+	session-bind set "$s" 'note=A note.' note_depth=1 > /dev/null
+	prompt-render -s "$s" -m "Light the lantern" > "$r"
+	fake_start "$(script "$(streamf anthropic_stream)")"
+	export ANTHROPIC_API_KEY=$CANARY
+	run_ok llm-send --record --url "$FAKE_URL" "$r"
+	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT texts IS NOT NULL, lore_state IS NOT NULL FROM chat_sessions WHERE id = '$s'")" "1|1"
+	run_ok persona-encrypt verify
+	assert_equal "$(jq .failed <<< "$output")" 0
+	run_ok persona-encrypt rekey
+	run_ok prompt-render -s "$s" -m "Go on"
+	assert_equal "$(jq -c '.guise.lore.fired | map(.why)' <<< "$output")" '["sticky until message 11"]'
+	assert_equal "$(jq -r '.messages[-2].content' <<< "$output")" "A note."
+	# a state moved to another session does not open there
+	local t
+	t=$(mksession --character Sera --no-persona)
+	sqlite3 "$GUISE_DB" "UPDATE chat_sessions SET (lore_state, lore_state_nonce) = (SELECT lore_state, lore_state_nonce FROM chat_sessions WHERE id = '$s') WHERE id = '$t'"
+	run -65 --separate-stderr prompt-render -s "$t"
+	[[ $stderr == "prompt-render: chat_sessions '$t' lore_state: "* ]] || fail "$stderr"
+}
