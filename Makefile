@@ -65,7 +65,7 @@ persona_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 lore_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 session-bind_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 session-log_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
-prompt-render_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
+prompt-render_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils libpcre2-8
 llm-send_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils libcurl
 
 .PHONY: all check test demo bench fuzz fuzz-replay lint hdr-check install uninstall clean

@@ -17,10 +17,12 @@
 #include "context.h"
 #include "doc.h"
 #include "fileio.h"
+#include "lore_sources.h"
 #include "frame.h"
 #include "msg.h"
 #include "prompt.h"
 #include "session.h"
+#include "session_lore.h"
 #include "settings.h"
 #include "tmpl_story.h"
 
@@ -45,6 +47,8 @@ struct render {
 	/* what the request is made from */
 	struct g_session ss;
 	json_t *char_record, *persona_record, *settings, *history;
+	json_t *lore_books, *lore_state; /* the books scanned; the session's timed state */
+	long chat_length;
 	enum g_persona_kind kind;
 	struct g_tmpl *tmpl;
 	char *separator, *chat_start; /* a context preset's, or NULL */
@@ -131,16 +135,21 @@ static int load_card(struct render *r, int kinds, const char *ref, json_t **reco
 	return g_card_row_load(r->ctx.store, &r->ctx.key, kind, id, record, NULL, NULL, err);
 }
 
+/* role, content and the name the user spoke under (lore scans it) */
 static int keep_message(json_t *rec, void *arg)
 {
-	return json_array_append_new(arg, json_pack("{s:O, s:O}", "role",
+	const json_t *name = json_object_get(json_object_get(rec, "speaker"), "name");
+
+	return json_array_append_new(arg, json_pack("{s:O, s:O, s:O}", "role",
 						    json_object_get(rec, "role"), "content",
-						    json_object_get(rec, "content"))) < 0;
+						    json_object_get(rec, "content"), "name",
+						    name ? (json_t *)name : json_null())) < 0;
 }
 
 static int load_session(struct render *r, struct g_err *err)
 {
 	const json_t *limit;
+	int64_t n;
 
 	if (g_session_load_ref(r->ctx.store, &r->ctx.key, r->session, &r->ss, err) < 0 ||
 	    g_card_row_load(r->ctx.store, &r->ctx.key, G_CHARACTER, r->ss.character_id,
@@ -153,6 +162,10 @@ static int load_session(struct render *r, struct g_err *err)
 			   &r->persona_record, NULL, NULL, err) < 0)
 		return -1;
 	r->settings = json_incref(r->ss.settings);
+	if ((n = g_session_messages(r->ctx.store, r->ss.id, err)) < 0 ||
+	    g_session_lore_state_load(r->ctx.store, &r->ctx.key, r->ss.id, &r->lore_state, err) < 0)
+		return -1;
+	r->chat_length = (long)n;
 	limit = json_object_get(r->settings, "history_limit");
 	/* the last history_limit messages only: cost follows what is shown */
 	if (json_is_integer(limit) && json_integer_value(limit) == 0)
@@ -209,7 +222,10 @@ static int load_cards(struct render *r, struct g_err *err)
 	}
 	if (!(r->settings = g_settings_new()))
 		return g_err_oom(err);
-	return read_history(r, err);
+	if (read_history(r, err) < 0)
+		return -1;
+	r->chat_length = (long)json_array_size(r->history);
+	return 0;
 }
 
 /* The new message: -m, else stdin in a session (one newline dropped). */
@@ -248,6 +264,27 @@ static int write_request(struct render *r, const json_t *req, struct g_err *err)
 	return g_doc_write_one(stdout, r->cli.output, req, err);
 }
 
+/* The books lore scans, in lore_sources.h's order. */
+static int gather_lore(struct render *r, struct g_err *err)
+{
+	struct g_lore_owner owners[G_LORE_SOURCES];
+
+	memset(owners, 0, sizeof(owners));
+	owners[G_LORE_FROM_SESSION].target = G_LORE_TO_SESSION;
+	owners[G_LORE_FROM_SESSION].id = r->session ? r->ss.id : NULL;
+	owners[G_LORE_FROM_PERSONA].target =
+		r->kind == G_PERSONA_IMPERSONATED ? G_LORE_TO_CHARACTER : G_LORE_TO_PERSONA;
+	owners[G_LORE_FROM_PERSONA].id = json_string_value(json_object_get(r->persona_record, "id"));
+	owners[G_LORE_FROM_PERSONA].card = r->persona_record;
+	owners[G_LORE_FROM_CHARACTER].target = G_LORE_TO_CHARACTER;
+	owners[G_LORE_FROM_CHARACTER].id = json_string_value(json_object_get(r->char_record, "id"));
+	owners[G_LORE_FROM_CHARACTER].card = r->char_record;
+	owners[G_LORE_FROM_GLOBAL].target = G_LORE_TO_GLOBAL;
+	if (!(r->lore_books = json_array()))
+		return g_err_oom(err);
+	return g_lore_sources_gather(r->ctx.store, &r->ctx.key, owners, r->lore_books, err);
+}
+
 static int run(struct render *r, struct g_err *err)
 {
 	struct g_prompt_in in;
@@ -258,7 +295,8 @@ static int run(struct render *r, struct g_err *err)
 	if (!(r->history = json_array()))
 		return g_err_oom(err);
 	if (load_template(r, err) < 0 || read_pending(r, err) < 0 ||
-	    (r->session ? load_session(r, err) : load_cards(r, err)) < 0)
+	    (r->session ? load_session(r, err) : load_cards(r, err)) < 0 ||
+	    gather_lore(r, err) < 0)
 		return -1;
 	memset(&in, 0, sizeof(in));
 	in.session_id = r->session ? r->ss.id : NULL;
@@ -273,6 +311,9 @@ static int run(struct render *r, struct g_err *err)
 	in.tmpl = r->tmpl;
 	in.example_separator = r->separator;
 	in.chat_start = r->chat_start;
+	in.lore_books = r->lore_books;
+	in.lore_state = r->lore_state;
+	in.chat_length = r->chat_length;
 	seed = json_object_get(r->settings, "seed");
 	in.seed = r->seeded ? (uint64_t)r->seed
 		  : json_is_integer(seed) ? (uint64_t)json_integer_value(seed) : 0;
@@ -304,6 +345,8 @@ int main(int argc, char **argv)
 	json_decref(r.persona_record);
 	json_decref(r.settings);
 	json_decref(r.history);
+	json_decref(r.lore_books);
+	json_decref(r.lore_state);
 	g_tmpl_free(r.tmpl);
 	free(r.separator);
 	free(r.chat_start);

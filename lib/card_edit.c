@@ -80,7 +80,7 @@ static int placement_key(struct g_placement *place, const char *key, const json_
 	if (strcmp(key, "position") == 0) {
 		p.position = json_is_null(v) ? g_placement_default.position : json_string_value(v);
 		if (g_placement_parse(p.position, p.depth, p.role, place) < 0)
-			return bad(err, name, key, "expected in_prompt, at_depth or none");
+			return bad(err, name, key, "expected in_prompt, at_depth, an_top, an_bottom or none");
 		return 0;
 	}
 	p.role = json_is_null(v) ? g_placement_default.role : json_string_value(v);

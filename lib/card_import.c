@@ -114,14 +114,6 @@ struct backup {
 	struct g_err failure;
 };
 
-static void backup_warn(const char *msg, void *arg)
-{
-	const struct source *src = ((const struct backup *)arg)->src;
-
-	if (src->o->warn)
-		src->o->warn(msg, src->o->warn_arg);
-}
-
 static int collect_persona(struct g_st_persona *p, void *arg)
 {
 	struct backup *b = arg;
@@ -179,7 +171,7 @@ static int from_backup(struct source *src, const json_t *doc, const char *where,
 	size_t i;
 	int rc = 0;
 
-	if (g_st_persona_each(doc, where, collect_persona, &b, backup_warn, &b.failure) < 0)
+	if (g_st_persona_each(doc, where, collect_persona, &b, &b.failure) < 0)
 		b.failed = 1;
 	if (b.failed && !stream) {
 		*src->err = b.failure;

@@ -16,7 +16,8 @@ const char *g_cardkind_name(enum g_cardkind kind)
 	return kind == G_PERSONA ? "persona" : "character";
 }
 
-static const char *const positions[] = { "in_prompt", "at_depth", "none" };
+/* an_top, an_bottom: the top or bottom of the author's note */
+static const char *const positions[] = { "in_prompt", "at_depth", "none", "an_top", "an_bottom" };
 static const char *const roles[] = { "system", "user", "assistant" };
 
 int g_placement_parse(const char *position, int64_t depth, const char *role,
@@ -26,12 +27,12 @@ int g_placement_parse(const char *position, int64_t depth, const char *role,
 
 	out->position = out->role = NULL;
 	out->depth = depth;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < sizeof(positions) / sizeof(*positions); i++)
 		if (position && strcmp(position, positions[i]) == 0)
 			out->position = positions[i];
+	for (i = 0; i < sizeof(roles) / sizeof(*roles); i++)
 		if (role && strcmp(role, roles[i]) == 0)
 			out->role = roles[i];
-	}
 	return out->position && out->role && depth >= 0 ? 0 : -1;
 }
 

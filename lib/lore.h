@@ -78,6 +78,7 @@ struct g_lore_entry {
 	double probability;              /* 0..100 */
 	int use_probability;
 	char *group;                     /* "" none; several split by commas */
+	char *outlet;                    /* position 7's outlet name ("" none) */
 	int group_override;
 	long group_weight;
 	int group_scoring;               /* -1: not said (no) */

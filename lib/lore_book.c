@@ -245,7 +245,8 @@ static int entry(struct ctx *c, const json_t *e, size_t index, struct g_lore_ent
 	    text(c, e, "comment", NULL, "comment", &out->comment) < 0 ||
 	    (!*out->comment && !c->st && text(c, e, NULL, NULL, "name", &out->comment) < 0) ||
 	    text(c, e, "content", NULL, "content", &out->content) < 0 ||
-	    text(c, e, "group", "group", NULL, &out->group) < 0)
+	    text(c, e, "group", "group", NULL, &out->group) < 0 ||
+	    text(c, e, "outletName", "outletName", NULL, &out->outlet) < 0)
 		return -1;
 	if (flag(c, e, "constant", NULL, "constant", &out->constant) < 0 ||
 	    flag(c, e, "selective", NULL, "selective", &out->selective) < 0 ||
@@ -287,6 +288,7 @@ static void entry_release(struct g_lore_entry *e)
 	free(e->comment);
 	free(e->content);
 	free(e->group);
+	free(e->outlet);
 	g_lore_book_list_release(&e->keys);
 	g_lore_book_list_release(&e->secondary);
 	g_lore_book_list_release(&e->additional);

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "macro.h"
+#include "prompt_lore.h"
 #include "text.h"
 
 static const char default_main[] =
@@ -24,6 +25,8 @@ struct build {
 	struct g_macro_ctx m;
 	char *char_name, *user_name;
 	char *description, *personality, *scenario, *examples, *persona_desc;
+	struct g_prompt_lore lore;
+	int64_t context, budget; /* context_tokens, and less max_tokens */
 	struct g_err *err;
 };
 
@@ -158,6 +161,7 @@ static void release(struct build *b)
 	free(b->scenario);
 	free(b->examples);
 	free(b->persona_desc);
+	g_prompt_lore_release(&b->lore);
 }
 
 /* --- the persona block ---------------------------------------------------- */
@@ -229,8 +233,8 @@ static const char *position(const struct build *b)
 
 struct story {
 	struct build *b;
-	const char *names[12];
-	const char *values[12];
+	const char *names[16];
+	const char *values[16];
 	size_t n;
 	struct g_text out, literal;
 };
@@ -243,7 +247,7 @@ static const char *story_var(const char *name, size_t len, void *arg)
 	for (i = 0; i < s->n; i++)
 		if (strlen(s->names[i]) == len && memcmp(s->names[i], name, len) == 0)
 			return s->values[i];
-	return NULL;
+	return g_prompt_outlet(&s->b->lore, name, len);
 }
 
 /* The template's own text is gathered and expanded at once, so a macro
@@ -313,10 +317,10 @@ static char *story_string(struct build *b, const char *persona)
 	story_set(&s, "mesExamples", b->examples);
 	story_set(&s, "char", b->char_name);
 	story_set(&s, "user", b->user_name);
-	story_set(&s, "wiBefore", "");
-	story_set(&s, "wiAfter", "");
-	story_set(&s, "loreBefore", "");
-	story_set(&s, "loreAfter", "");
+	story_set(&s, "wiBefore", g_prompt_lore_at(&b->lore, 0));
+	story_set(&s, "wiAfter", g_prompt_lore_at(&b->lore, 1));
+	story_set(&s, "loreBefore", g_prompt_lore_at(&b->lore, 0));
+	story_set(&s, "loreAfter", g_prompt_lore_at(&b->lore, 1));
 	rc = g_tmpl_render(b->in->tmpl, story_var, story_out, &s);
 	if (rc == 0)
 		rc = flush_literal(&s);
@@ -467,6 +471,9 @@ static void put_settings(json_t *req, const json_t *settings)
 
 struct parts {
 	json_t *system, *blocks, *separator, *start, *history, *depth_msg, *post, *pending;
+	json_t *lore_top, *lore_bottom; /* lore before and after the examples */
+	json_t *note;                   /* the author's note, at note_depth */
+	int64_t note_depth;
 	json_t *pending_raw; /* guise.pending: as written, for llm-send to store */
 	size_t first_kept_block, first_kept_history;
 	int64_t used;
@@ -529,6 +536,25 @@ static json_t *history(struct build *b)
 	return out;
 }
 
+/* What lore and the author's note cost: never dropped here (lore has a
+ * budget of its own). */
+static int64_t fixed_lore(const struct build *b, const struct parts *p)
+{
+	int64_t n = 0;
+	const json_t *m;
+	size_t i;
+
+	if (p->lore_top)
+		n += cost(p->lore_top);
+	if (p->lore_bottom)
+		n += cost(p->lore_bottom);
+	if (p->note)
+		n += cost(p->note);
+	json_array_foreach (b->lore.depth, i, m)
+		n += cost(m);
+	return n;
+}
+
 /* Drop what does not fit: example blocks oldest first, then history. */
 static int fit(struct build *b, struct parts *p, int64_t budget)
 {
@@ -541,6 +567,7 @@ static int fit(struct build *b, struct parts *p, int64_t budget)
 		fixed += cost(p->post);
 	if (p->pending)
 		fixed += cost(p->pending);
+	fixed += fixed_lore(b, p);
 	if (fixed > budget)
 		return g_err_set(b->err, G_EX_DATAERR,
 				 "the prompt needs %lld tokens without history or examples, over "
@@ -568,35 +595,51 @@ static json_t *marker(struct build *b, const char *text, const char *fallback)
 	return m;
 }
 
+/* Where a message at depth goes among n messages of the chat: depth counts
+ * the messages after it, 0 is the end. */
+static size_t depth_index(size_t n, int64_t depth)
+{
+	return depth >= (int64_t)n ? 0 : n - (size_t)depth;
+}
+
 /* The messages in §8's order, from what fit. */
 static json_t *messages(struct build *b, const struct parts *p)
 {
 	json_t *out = json_array(), *chat = json_array();
-	size_t i, n, at, depth_at, post_at;
-	const json_t *block;
+	size_t i, n, at, depth_at, note_at, post_at;
+	const json_t *block, *lore;
 
 	json_array_append(out, p->system);
+	if (p->lore_top)
+		json_array_append(out, p->lore_top);
 	for (i = p->first_kept_block; i < json_array_size(p->blocks); i++) {
 		block = json_array_get(p->blocks, i);
 		json_array_append(out, p->separator);
 		json_array_extend(out, (json_t *)block);
 	}
+	if (p->lore_bottom)
+		json_array_append(out, p->lore_bottom);
 	json_array_append(out, p->start);
 	for (i = p->first_kept_history; i < json_array_size(p->history); i++)
 		json_array_append(chat, json_array_get(p->history, i));
 	if (p->pending)
 		json_array_append(chat, p->pending);
 	n = json_array_size(chat);
-	/* depth counts messages of the chat after the persona: 0 is the end */
-	if (p->depth_msg) {
-		int64_t depth = json_integer_value(json_object_get(b->in->persona, "depth"));
-
-		depth_at = depth >= (int64_t)n ? 0 : n - (size_t)depth;
-	} else {
-		depth_at = (size_t)-1;
-	}
+	depth_at = p->depth_msg ? depth_index(n, json_integer_value(json_object_get(b->in->persona,
+										    "depth")))
+				: (size_t)-1;
+	note_at = p->note ? depth_index(n, p->note_depth) : (size_t)-1;
 	post_at = p->pending ? n - 1 : n;
 	for (at = 0; at <= n; at++) {
+		/* at one place: lore, the author's note, the persona */
+		json_array_foreach (b->lore.depth, i, lore)
+			if (depth_index(n, json_integer_value(json_object_get(lore, "depth"))) == at)
+				json_array_append_new(out, message(json_string_value(json_object_get(
+									   lore, "role")),
+								   json_string_value(json_object_get(
+									   lore, "content"))));
+		if (at == note_at)
+			json_array_append(out, p->note);
 		if (at == depth_at)
 			json_array_append(out, p->depth_msg);
 		if (at == post_at && p->post)
@@ -626,19 +669,10 @@ static json_t *request(struct build *b, struct parts *p)
 {
 	const json_t *settings = b->in->settings, *ch = b->in->character;
 	const json_t *max_tokens = json_object_get(settings, "max_tokens");
-	const json_t *ctx = json_object_get(settings, "context_tokens");
-	int64_t context = json_is_integer(ctx) ? json_integer_value(ctx) : G_PROMPT_DEFAULT_CONTEXT;
-	int64_t budget = context - (json_is_integer(max_tokens) ? json_integer_value(max_tokens) : 0);
 	json_t *req, *guise, *persona;
 	const char *kind = g_session_persona_kind_name(b->in->kind);
 
-	if (budget <= 0) {
-		g_err_set(b->err, G_EX_DATAERR,
-			  "max_tokens (%lld) leaves nothing of context_tokens (%lld) for the prompt",
-			  (long long)(context - budget), (long long)context);
-		return NULL;
-	}
-	if (fit(b, p, budget) < 0)
+	if (fit(b, p, b->budget) < 0)
 		return NULL;
 	req = json_pack("{s:O, s:o}", "model",
 			json_object_get(settings, "model") ? json_object_get(settings, "model")
@@ -658,7 +692,9 @@ static json_t *request(struct build *b, struct parts *p)
 								 : json_null(),
 			  "pending", p->pending_raw ? p->pending_raw : json_null(), "character", "id",
 			  json_object_get(ch, "id"), "name", json_object_get(ch, "name"), "persona",
-			  persona, "budget", budget_record(b, p, context, max_tokens));
+			  persona, "budget", budget_record(b, p, b->context, max_tokens));
+	if (guise && b->lore.report && json_object_set(guise, "lore", b->lore.report) < 0)
+		json_decref(guise), guise = NULL;
 	if (!guise || json_object_set_new(req, "guise", guise) < 0) {
 		json_decref(req);
 		return g_err_oom(b->err), NULL;
@@ -666,8 +702,55 @@ static json_t *request(struct build *b, struct parts *p)
 	return req;
 }
 
+/* context_tokens and the prompt budget (less max_tokens): 65 when
+ * max_tokens leaves nothing. */
+static int budget(struct build *b)
+{
+	const json_t *max_tokens = json_object_get(b->in->settings, "max_tokens");
+	const json_t *ctx = json_object_get(b->in->settings, "context_tokens");
+
+	b->context = json_is_integer(ctx) ? json_integer_value(ctx) : G_PROMPT_DEFAULT_CONTEXT;
+	b->budget = b->context - (json_is_integer(max_tokens) ? json_integer_value(max_tokens) : 0);
+	if (b->budget <= 0)
+		return g_err_set(b->err, G_EX_DATAERR,
+				 "max_tokens (%lld) leaves nothing of context_tokens (%lld) for the "
+				 "prompt",
+				 (long long)(b->context - b->budget), (long long)b->context);
+	return 0;
+}
+
+static void lore_in(const struct build *b, struct g_prompt_lore_in *li)
+{
+	memset(li, 0, sizeof(*li));
+	li->books = b->in->lore_books;
+	li->history = b->in->history;
+	li->pending = b->in->pending;
+	li->settings = b->in->settings;
+	li->state = b->in->lore_state;
+	li->chat_length = b->in->chat_length;
+	li->prompt_budget = b->budget;
+	li->m = (struct g_macro_ctx *)&b->m;
+	li->seed = b->in->seed;
+}
+
+/* Lore before or after the example messages, as a system message: NULL
+ * when there is none (or memory failed, *failed set). */
+static json_t *lore_message(const struct build *b, int position, int *failed)
+{
+	const char *text = g_prompt_lore_at(&b->lore, position);
+	json_t *m;
+
+	if (!*text)
+		return NULL;
+	if (!(m = message("system", text)))
+		*failed = 1;
+	return m;
+}
+
 int g_prompt_build(const struct g_prompt_in *in, json_t **out, struct g_err *err)
 {
+	struct g_prompt_lore_in li;
+	int failed = 0;
 	struct build b;
 	struct parts p;
 	char *block = NULL, *story = NULL;
@@ -681,7 +764,10 @@ int g_prompt_build(const struct g_prompt_in *in, json_t **out, struct g_err *err
 	b.card = json_object_get(in->character, "data");
 	b.pdata = in->kind != G_PERSONA_NONE ? json_object_get(in->persona, "data") : NULL;
 	b.swap = in->kind == G_PERSONA_IMPERSONATED;
-	if (prepare(&b) < 0)
+	if (budget(&b) < 0 || prepare(&b) < 0)
+		goto out;
+	lore_in(&b, &li);
+	if (g_prompt_lore_run(&li, &b.lore, err) < 0)
 		goto out;
 	if (b.pdata && !(block = persona_block(&b)))
 		goto nomem;
@@ -699,6 +785,15 @@ int g_prompt_build(const struct g_prompt_in *in, json_t **out, struct g_err *err
 
 		p.depth_msg = message(role ? role : "system", block);
 	}
+	p.lore_top = lore_message(&b, 5, &failed);
+	p.lore_bottom = lore_message(&b, 6, &failed);
+	g_err_clear(err);
+	p.note = g_prompt_note(&li, &b.lore,
+			       block && strcmp(position(&b), "an_top") == 0 ? block : NULL,
+			       block && strcmp(position(&b), "an_bottom") == 0 ? block : NULL,
+			       &p.note_depth, err);
+	if (failed || (!p.note && err->code))
+		goto nomem;
 	p.post = post_history(&b);
 	if (p.post && json_string_length(json_object_get(p.post, "content")) == 0) {
 		json_decref(p.post);
@@ -725,6 +820,9 @@ out:
 	json_decref(p.start);
 	json_decref(p.history);
 	json_decref(p.depth_msg);
+	json_decref(p.lore_top);
+	json_decref(p.lore_bottom);
+	json_decref(p.note);
 	json_decref(p.post);
 	json_decref(p.pending);
 	json_decref(p.pending_raw);
@@ -732,29 +830,4 @@ out:
 	free(story);
 	release(&b);
 	return rc;
-}
-
-char *g_prompt_transcript(const json_t *request)
-{
-	struct g_text t = { 0 };
-	const json_t *m;
-	size_t i;
-
-	json_array_foreach (json_object_get(request, "messages"), i, m) {
-		const json_t *content = json_object_get(m, "content");
-		const char *role = json_string_value(json_object_get(m, "role"));
-
-		if (i)
-			g_text_adds(&t, "\n");
-		g_text_adds(&t, "[");
-		for (; role && *role; role++) { /* [SYSTEM], [USER], [ASSISTANT] */
-			char up = *role >= 'a' && *role <= 'z' ? (char)(*role - 'a' + 'A') : *role;
-
-			g_text_add(&t, &up, 1);
-		}
-		g_text_adds(&t, "]\n");
-		g_text_add_visible(&t, json_string_value(content), json_string_length(content));
-		g_text_adds(&t, "\n");
-	}
-	return g_text_take(&t, NULL);
 }

@@ -9,7 +9,9 @@
  * (macro.h) once; an impersonated character's own text with {{char}} and
  * {{user}} swapped. Over the budget (context_tokens - max_tokens), example
  * blocks go first, oldest first, then the oldest history; what is dropped
- * is told in guise.budget. The same inputs and seed give the same bytes.
+ * is told in guise.budget. Lore and the author's note are placed as
+ * prompt_lore.h says, and told in guise.lore. The same inputs and seed give
+ * the same bytes.
  *
  * Nothing here reads the store: the caller loads the records.
  */
@@ -38,13 +40,17 @@ struct g_prompt_in {
 	enum g_persona_kind kind;
 	const json_t *persona;  /* the persona's or impersonated character's record */
 	const json_t *settings; /* every key of settings.h */
-	const json_t *history;  /* message records {role, content}, oldest first */
+	const json_t *history;  /* message records {role, content, name?}, oldest
+				 * first; name: the user's as spoken (lore scans it) */
 	const char *pending;    /* the new user message; NULL: none */
 	size_t pending_len;
 	const struct g_tmpl *tmpl; /* the story string */
 	const char *example_separator; /* NULL: "[Example Chat]" */
 	const char *chat_start;        /* NULL: "[Start a new chat]" */
 	uint64_t seed;
+	const json_t *lore_books; /* lore_sources.h's list; NULL: none */
+	const json_t *lore_state; /* the session's timed state, NULL: none */
+	long chat_length;         /* messages in the session */
 };
 
 /* The request (new reference in *request): 65 when the parts that are
@@ -55,7 +61,8 @@ int g_prompt_build(const struct g_prompt_in *in, json_t **request, struct g_err 
 int64_t g_prompt_tokens(size_t len);
 
 /* A request as a readable transcript ("[ROLE]" then the content, a blank
- * line between messages): malloc'ed, NULL if memory fails. */
+ * line between messages; then what lore did, when it ran): malloc'ed,
+ * NULL if memory fails. */
 char *g_prompt_transcript(const json_t *request);
 
 #endif

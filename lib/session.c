@@ -5,16 +5,19 @@
 #include <string.h>
 
 #include "ref.h"
+#include "session_lore.h"
 #include "settings.h"
 #include "uuid.h"
 #include "vault.h"
 
 /* The settings kept as plain JSON in chat_sessions.settings; the rest
  * have columns of their own (model_name, history_limit, context_tokens)
- * or are sealed (stop: text a person wrote). */
+ * or are sealed (stop and the texts of session_lore.h: text a person
+ * wrote). */
 static const char *const plain_settings[] = {
 	"provider", "temperature", "top_p", "top_k", "max_tokens",
-	"frequency_penalty", "presence_penalty", "seed",
+	"frequency_penalty", "presence_penalty", "seed", "note_depth",
+	"note_role", "note_interval", "lore_scan_depth", "lore_budget",
 };
 
 
@@ -227,10 +230,11 @@ int g_session_load(struct g_store *s, const struct g_userkey *k, const char *id,
 		"SELECT id, character_id, active_custom_persona_id,"
 		" active_impersonated_character_id, settings, history_limit, context_tokens,"
 		" model_name, created_at, updated_at, title, title_nonce, stop, stop_nonce,"
-		" binding, binding_nonce FROM chat_sessions WHERE id = ?1 AND user_id = ?2";
+		" binding, binding_nonce, texts, texts_nonce FROM chat_sessions"
+		" WHERE id = ?1 AND user_id = ?2";
 	sqlite3_stmt *st;
-	char *stop = NULL;
-	size_t len = 0, stop_len = 0;
+	char *stop = NULL, *texts = NULL;
+	size_t len = 0, stop_len = 0, texts_len = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -257,9 +261,16 @@ int g_session_load(struct g_store *s, const struct g_userkey *k, const char *id,
 	if (rc == 0 && g_vault_open_at(k, "chat_sessions", "stop", out->id, st, 12, &stop,
 				       &stop_len, err) < 0)
 		rc = -1;
+	if (rc == 0 && g_vault_open_at(k, "chat_sessions", "texts", out->id, st, 16, &texts,
+				       &texts_len, err) < 0)
+		rc = -1;
 	if (rc == 0 && !(out->settings = row_settings(st, out->id, stop, stop_len, err)))
 		rc = -1;
+	if (rc == 0 && texts &&
+	    g_session_texts_open(out->settings, out->id, texts, texts_len, err) < 0)
+		rc = -1;
 	free(stop);
+	free(texts);
 	sqlite3_reset(st);
 	if (rc < 0)
 		g_session_release(out);
@@ -333,10 +344,11 @@ int g_session_record_of(struct g_store *s, const struct g_userkey *k, const char
 }
 
 /* Bind the settings at parameters first.. (plain JSON, model, history
- * limit, context tokens) and seal the stop list into *stop. */
-static int bind_settings(const struct g_userkey *k, sqlite3_stmt *st, int first, const char *id,
-			 const json_t *settings, char **plain_json, struct g_sealed *stop,
-			 struct g_err *err)
+ * limit, context tokens, the stop list sealed into sealed[0]) and the
+ * texts sealed into sealed[1] at texts_at. */
+static int bind_settings(const struct g_userkey *k, sqlite3_stmt *st, int first, int texts_at,
+			 const char *id, const json_t *settings, char **plain_json,
+			 struct g_sealed sealed[2], struct g_err *err)
 {
 	json_t *plain = json_object(), *v;
 	char *stop_json = NULL;
@@ -357,7 +369,9 @@ static int bind_settings(const struct g_userkey *k, sqlite3_stmt *st, int first,
 		rc = g_err_oom(err);
 	if (rc == 0)
 		rc = g_vault_seal(k, "chat_sessions", "stop", id, stop_json,
-				  stop_json ? strlen(stop_json) : 0, stop, err);
+				  stop_json ? strlen(stop_json) : 0, &sealed[0], err);
+	if (rc == 0)
+		rc = g_session_texts_seal(k, id, settings, &sealed[1], err);
 	free(stop_json);
 	if (rc < 0)
 		return -1;
@@ -374,7 +388,8 @@ static int bind_settings(const struct g_userkey *k, sqlite3_stmt *st, int first,
 		sqlite3_bind_int64(st, first + 3, json_integer_value(v));
 	else
 		sqlite3_bind_null(st, first + 3);
-	g_vault_bind(st, first + 4, stop);
+	g_vault_bind(st, first + 4, &sealed[0]);
+	g_vault_bind(st, texts_at, &sealed[1]);
 	return 0;
 }
 
@@ -441,9 +456,9 @@ int g_session_insert(struct g_store *s, const struct g_userkey *k, const char *c
 		"INSERT INTO chat_sessions (id, user_id, character_id, title, title_nonce,"
 		" active_custom_persona_id, active_impersonated_character_id, created_at,"
 		" updated_at, settings, model_name, history_limit, context_tokens, stop,"
-		" stop_nonce, binding, binding_nonce) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8,"
-		" ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
-	struct g_sealed sealed_title = { 0 }, stop = { 0 }, binding = { 0 };
+		" stop_nonce, binding, binding_nonce, texts, texts_nonce) VALUES (?1, ?2, ?3, ?4,"
+		" ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+	struct g_sealed sealed_title = { 0 }, sealed[2] = { { 0 } }, binding = { 0 };
 	char now[G_TIMESTAMP_LEN], *plain_json = NULL;
 	sqlite3_stmt *st;
 	int rc;
@@ -468,14 +483,15 @@ int g_session_insert(struct g_store *s, const struct g_userkey *k, const char *c
 		sqlite3_bind_text(st, 7, persona_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
 	g_vault_bind(st, 15, &binding);
-	rc = bind_settings(k, st, 9, id, settings, &plain_json, &stop, err);
+	rc = bind_settings(k, st, 9, 17, id, settings, &plain_json, sealed, err);
 	if (rc == 0)
 		rc = step_done(s, st, "storing a session", err);
 	else
 		sqlite3_reset(st);
 	free(plain_json);
 	g_vault_sealed_release(&sealed_title);
-	g_vault_sealed_release(&stop);
+	g_vault_sealed_release(&sealed[0]);
+	g_vault_sealed_release(&sealed[1]);
 	g_vault_sealed_release(&binding);
 	return rc;
 }
@@ -531,9 +547,9 @@ int g_session_store_settings(struct g_store *s, const struct g_userkey *k, const
 {
 	static const char sql[] =
 		"UPDATE chat_sessions SET updated_at = ?1, settings = ?2, model_name = ?3,"
-		" history_limit = ?4, context_tokens = ?5, stop = ?6, stop_nonce = ?7"
-		" WHERE id = ?8 AND user_id = ?9";
-	struct g_sealed stop = { 0 };
+		" history_limit = ?4, context_tokens = ?5, stop = ?6, stop_nonce = ?7,"
+		" texts = ?10, texts_nonce = ?11 WHERE id = ?8 AND user_id = ?9";
+	struct g_sealed sealed[2] = { { 0 } };
 	char now[G_TIMESTAMP_LEN], *plain_json = NULL;
 	sqlite3_stmt *st;
 	int rc;
@@ -544,13 +560,14 @@ int g_session_store_settings(struct g_store *s, const struct g_userkey *k, const
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, k->user_id, -1, SQLITE_STATIC);
-	rc = bind_settings(k, st, 2, id, settings, &plain_json, &stop, err);
+	rc = bind_settings(k, st, 2, 10, id, settings, &plain_json, sealed, err);
 	if (rc == 0)
 		rc = one_row(s, st, id, err);
 	else
 		sqlite3_reset(st);
 	free(plain_json);
-	g_vault_sealed_release(&stop);
+	g_vault_sealed_release(&sealed[0]);
+	g_vault_sealed_release(&sealed[1]);
 	return rc;
 }
 

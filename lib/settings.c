@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum type { TEXT, PROVIDER, REAL, INTEGER, STOP };
+#include "lore.h"
+
+enum type { TEXT, PROVIDER, REAL, INTEGER, STOP, ROLE };
 
 /* In the order records list them (DESIGN.md §4). Integer bounds are
  * those of the SQLite and JSON integers the values travel as. */
@@ -28,11 +30,20 @@ static const struct setting {
 	{ "stop", STOP, 0, 0 },
 	{ "history_limit", INTEGER, 0, INT32_TOP },
 	{ "context_tokens", INTEGER, 1, INT32_TOP },
+	/* the author's note (DESIGN.md §8): its text is sealed (session_lore.h) */
+	{ "note", TEXT, 0, 0 },
+	{ "note_depth", INTEGER, 0, G_LORE_SCAN_DEPTH_MAX },
+	{ "note_role", ROLE, 0, 0 },
+	{ "note_interval", INTEGER, 0, INT32_TOP },
+	/* lore: messages scanned, and its share of the prompt budget (percent) */
+	{ "lore_scan_depth", INTEGER, 0, G_LORE_SCAN_DEPTH_MAX },
+	{ "lore_budget", INTEGER, 0, 100 },
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(*settings))
 
 static const char *const providers[] = { "openai", "anthropic", "ollama", "gemini" };
+static const char *const roles[] = { "system", "user", "assistant" };
 
 json_t *g_settings_new(void)
 {
@@ -134,6 +145,13 @@ static json_t *value(const struct setting *st, const char *text, struct g_err *e
 				return json_string(text);
 		g_err_set(err, G_EX_DATAERR,
 			  "provider: '%s' is not openai, anthropic, ollama or gemini", text);
+		return NULL;
+	case ROLE:
+		for (i = 0; i < sizeof(roles) / sizeof(*roles); i++)
+			if (strcmp(text, roles[i]) == 0)
+				return json_string(text);
+		g_err_set(err, G_EX_DATAERR, "%s: '%s' is not system, user or assistant", st->key,
+			  text);
 		return NULL;
 	case TEXT:
 	case STOP: {

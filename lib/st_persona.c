@@ -16,21 +16,13 @@ static int bad(struct g_err *err, const char *name, const char *place, const cha
 	return g_err_set(err, G_EX_DATAERR, "'%s': %s.%s: %s", name, place, avatar, what);
 }
 
-static void quiet(const char *msg, void *arg)
-{
-	(void)msg;
-	(void)arg;
-}
-
 /* position and role codes, as SillyTavern numbers them */
 static int placement(const json_t *desc, const char *name, const char *avatar,
-		     struct g_placement *p, void (*warn)(const char *, void *), void *arg,
-		     struct g_err *err)
+		     struct g_placement *p, struct g_err *err)
 {
 	const json_t *pos = json_object_get(desc, "position");
 	const json_t *depth = json_object_get(desc, "depth");
 	const json_t *role = json_object_get(desc, "role");
-	char msg[512];
 
 	*p = g_placement_default;
 	if (pos && !json_is_null(pos)) {
@@ -38,14 +30,8 @@ static int placement(const json_t *desc, const char *name, const char *avatar,
 			return bad(err, name, "persona_descriptions", avatar, "position: expected a number");
 		switch (json_integer_value(pos)) {
 		case 0: case 1: p->position = "in_prompt"; break;
-		case 2: case 3:
-			p->position = "in_prompt";
-			snprintf(msg, sizeof(msg),
-				 "'%s': persona_descriptions.%s.position: the author's note "
-				 "position (%lld) is read as in_prompt",
-				 name, avatar, (long long)json_integer_value(pos));
-			warn(msg, arg);
-			break;
+		case 2: p->position = "an_top"; break;
+		case 3: p->position = "an_bottom"; break;
 		case 4: p->position = "at_depth"; break;
 		case 9: p->position = "none"; break;
 		default:
@@ -98,8 +84,7 @@ static json_t *persona_card(const char *avatar, const json_t *name, const json_t
 /* Check one entry and, with fn, hand it on; -1 with err set if it is bad. */
 static int one_persona(const char *name, const char *avatar, const json_t *pname,
 		       const json_t *desc, const json_t *def,
-		       int (*fn)(struct g_st_persona *p, void *arg), void *arg,
-		       void (*warn)(const char *msg, void *arg), struct g_err *err)
+		       int (*fn)(struct g_st_persona *p, void *arg), void *arg, struct g_err *err)
 {
 	struct g_st_persona p = { 0 };
 	int stop;
@@ -112,7 +97,7 @@ static int one_persona(const char *name, const char *avatar, const json_t *pname
 	    !json_is_string(json_object_get(desc, "description")))
 		return bad(err, name, "persona_descriptions", avatar,
 			   "description: expected a string");
-	if (placement(desc, name, avatar, &p.place, fn ? warn : quiet, arg, err) < 0)
+	if (placement(desc, name, avatar, &p.place, err) < 0)
 		return -1;
 	if (!fn)
 		return 0;
@@ -125,8 +110,7 @@ static int one_persona(const char *name, const char *avatar, const json_t *pname
 }
 
 int g_st_persona_each(const json_t *doc, const char *name,
-		     int (*fn)(struct g_st_persona *p, void *arg), void *arg,
-		     void (*warn)(const char *msg, void *arg), struct g_err *err)
+		     int (*fn)(struct g_st_persona *p, void *arg), void *arg, struct g_err *err)
 {
 	const json_t *personas = json_object_get(doc, "personas");
 	const json_t *descs = json_object_get(doc, "persona_descriptions");
@@ -146,7 +130,7 @@ int g_st_persona_each(const json_t *doc, const char *name,
 	for (pass = 0; pass < 2; pass++)
 		json_object_foreach((json_t *)personas, avatar, pname) {
 			rc = one_persona(name, avatar, pname, json_object_get(descs, avatar), def,
-					 pass ? fn : NULL, arg, warn, err);
+					 pass ? fn : NULL, arg, err);
 			if (rc < 0)
 				return -1;
 			if (rc > 0)

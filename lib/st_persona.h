@@ -7,8 +7,8 @@
  * of its entry kept under data.extensions.sillytavern_persona) with its
  * placement. SillyTavern's codes: position 0 in prompt, 1 after the
  * character (deprecated, the same place), 2 and 3 the top and bottom of
- * the author's note (no such note here: in prompt, with a warning), 4 at
- * depth, 9 none; role 0 system, 1 user, 2 assistant.
+ * the author's note (an_top, an_bottom), 4 at depth, 9 none; role 0
+ * system, 1 user, 2 assistant.
  */
 #ifndef GUISE_STPERSONA_H
 #define GUISE_STPERSONA_H
@@ -29,9 +29,8 @@ struct g_st_persona {
 
 /* Call fn for each persona, in the backup's order; fn returns non-zero to
  * stop. A field of the wrong type is 65, located ("personas.x.png: expected
- * a string"); warn gets what is only questionable. Both get arg. */
+ * a string"). fn gets arg. */
 int g_st_persona_each(const json_t *doc, const char *name,
-		     int (*fn)(struct g_st_persona *p, void *arg), void *arg,
-		     void (*warn)(const char *msg, void *arg), struct g_err *err);
+		     int (*fn)(struct g_st_persona *p, void *arg), void *arg, struct g_err *err);
 
 #endif

@@ -72,14 +72,51 @@ static int set_version(struct g_store *s, int version, struct g_err *err)
 	return g_store_exec(s, sql, err);
 }
 
+/* No row points at a row that is not there. */
+static int fk_check(struct g_store *s, struct g_err *err)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return g_store_error(s, rc, "checking foreign keys", err);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		g_err_set(err, G_EX_SOFTWARE, "a migration left a row of %s pointing nowhere",
+			  (const char *)sqlite3_column_text(st, 0));
+	else if (rc != SQLITE_DONE)
+		g_store_error(s, rc, "checking foreign keys", err);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int migrate_all(struct g_store *s, struct g_err *err);
+
 int g_store_migrate(struct g_store *s, struct g_err *err)
 {
 	int latest = g_store_schema_latest();
-	int version;
-	size_t i;
+	struct g_err ignored;
+	int rc;
 
 	if (s->schema_version == latest)
 		return 0;
+	/* foreign keys off (a no-op inside a transaction, so here): a
+	 * migration that builds a table again drops the old one, which must
+	 * not cascade; fk_check proves nothing was left dangling */
+	if (g_store_exec(s, "PRAGMA foreign_keys=OFF; PRAGMA legacy_alter_table=ON", err) < 0)
+		return -1;
+	rc = migrate_all(s, err);
+	if (g_store_exec(s, "PRAGMA legacy_alter_table=OFF; PRAGMA foreign_keys=ON",
+			 rc < 0 ? &ignored : err) < 0)
+		rc = -1;
+	return rc;
+}
+
+static int migrate_all(struct g_store *s, struct g_err *err)
+{
+	int version;
+	size_t i;
+
 	if (g_store_begin(s, err) < 0)
 		return -1;
 	/* Another process may have migrated while we waited for the lock. */
@@ -93,6 +130,8 @@ int g_store_migrate(struct g_store *s, struct g_err *err)
 		}
 		version = (int)i + 1;
 	}
+	if (fk_check(s, err) < 0)
+		goto fail;
 	if (version != s->schema_version) {
 		if (set_version(s, version, err) < 0)
 			goto fail;

@@ -142,6 +142,12 @@ static int is_name(const char *s, size_t len)
 	return len > 0;
 }
 
+/* {{outlet::NAME}}: lore's outlet NAME, a variable of its own */
+static int is_outlet(const char *s, size_t len)
+{
+	return len > 8 && memcmp(s, "outlet::", 8) == 0 && !memchr(s, '}', len);
+}
+
 static int word_is(const char *s, size_t len, const char *word)
 {
 	return len == strlen(word) && memcmp(s, word, len) == 0;
@@ -244,7 +250,9 @@ static int tag(struct parser *p, size_t at, size_t tag_len)
 		return close_block(p, at, in, in_len);
 	if (word_is(p->text + in, in_len, "else"))
 		return else_branch(p, at);
-	n = add(into, is_name(p->text + in, in_len) ? NODE_VAR : NODE_TEXT, at, tag_len);
+	n = add(into, is_name(p->text + in, in_len) || is_outlet(p->text + in, in_len) ? NODE_VAR
+											: NODE_TEXT,
+		at, tag_len);
 	if (!n)
 		return g_err_oom(p->err);
 	n->name_off = in;

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "chat_log.h"
+#include "lore.h"
 #include "ref.h"
+#include "session_lore.h"
 
 static const json_t *guise(const struct g_turn *t, const char *key)
 {
@@ -47,6 +49,21 @@ int g_turn_speaker(struct g_turn *t, struct g_err *err)
 	return 0;
 }
 
+/* The request's guise.lore.timed, when it has one, checked as the state it
+ * will be read back as (65 located). */
+static int lore_timed(const struct g_turn *t, struct g_err *err)
+{
+	const json_t *timed = json_object_get(guise(t, "lore"), "timed");
+	struct g_lore_state state = { 0 };
+	int rc;
+
+	if (!timed)
+		return 0;
+	rc = g_lore_state_read(&state, timed, err);
+	g_lore_state_release(&state);
+	return rc < 0 ? g_err_prefix(err, "guise.lore.timed"), -1 : 0;
+}
+
 int g_turn_target(struct g_turn *t, struct g_store *s, const struct g_userkey *k,
 		  struct g_err *err)
 {
@@ -55,7 +72,7 @@ int g_turn_target(struct g_turn *t, struct g_store *s, const struct g_userkey *k
 	if (!session)
 		return g_err_set(err, G_EX_USAGE, "--record: the request names no session "
 						  "(render it with prompt-render -s)");
-	if (g_turn_speaker(t, err) < 0)
+	if (g_turn_speaker(t, err) < 0 || lore_timed(t, err) < 0)
 		return -1;
 	return g_session_resolve(s, k, session, t->session_id, err);
 }
@@ -74,7 +91,7 @@ int g_turn_store(const struct g_turn *t, struct g_store *s, const struct g_userk
 		 const struct g_llm_reply *reply, int partial, json_t *stored,
 		 struct g_err *err)
 {
-	const json_t *content = json_object_get(guise(t, "pending"), "content");
+	const json_t *content = json_object_get(guise(t, "pending"), "content"), *timed;
 	struct g_session ss;
 	struct g_message m;
 	int rc;
@@ -103,6 +120,11 @@ int g_turn_store(const struct g_turn *t, struct g_store *s, const struct g_userk
 		m.speaker = t->has_speaker ? &t->speaker : &ss.persona;
 		rc = append(s, k, t->session_id, &m, stored, err);
 	}
+	/* lore's timed state moves on with the turn it came from; a request
+	 * without lore leaves it as it is */
+	timed = json_object_get(guise(t, "lore"), "timed");
+	if (rc == 0 && json_is_array(timed))
+		rc = g_session_lore_state_store(s, k, t->session_id, timed, err);
 	g_session_release(&ss);
 	return rc;
 }

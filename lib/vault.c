@@ -17,7 +17,8 @@ static const char *const card_columns[G_CARD_COLUMNS + 1] = {
 	[22] = "avatar",
 	[23] = "extra",
 };
-static const char *const session_columns[] = { "title", "stop", "binding", NULL };
+static const char *const session_columns[] = { "title", "stop", "binding", "texts",
+						"lore_state", NULL };
 static const char *const session_bound[] = { "binding", NULL };
 static const char *const session_binds[] = { "character_id", "active_custom_persona_id",
 					      "active_impersonated_character_id", NULL };

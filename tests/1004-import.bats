@@ -406,12 +406,12 @@ two_of_three() {
 	local files=("$F"/v3.json "$F"/v2.yaml "$F"/st.json "$F"/pygmalion.yaml "$F"/png-chara.png
 		"$F"/charx-valid.charx "$F"/personas.json "$CARDS"/melina.png)
 	run -0 --separate-stderr persona-import "${files[@]}"
-	assert_equal "$stderr" "persona-import: warning: '$F/personas.json': persona_descriptions.c.png.position: the author's note position (2) is read as in_prompt"
+	assert_equal "$stderr" ""
 	local first=$output
 	assert_equal "${#lines[@]}" 10
 	assert_equal "$(jq -r .status <<< "$output" | sort -u)" created
 	run -0 --separate-stderr persona-import "${files[@]}"
-	assert_equal "$stderr" "persona-import: warning: '$F/personas.json': persona_descriptions.c.png.position: the author's note position (2) is read as in_prompt"
+	assert_equal "$stderr" ""
 	assert_equal "$(jq -r .status <<< "$output" | sort -u)" unchanged
 	assert_equal "$(jq -c 'del(.status)' <<< "$output")" "$(jq -c 'del(.status)' <<< "$first")"
 	assert_equal "$(rows)" "7 3"
@@ -443,7 +443,7 @@ two_of_three() {
 
 @test "-n prints the records and stores nothing; it needs no database and no user" {
 	run -0 --separate-stderr persona-import -n "$F/v1.json" "$F/personas.json"
-	assert_equal "$stderr" "persona-import: warning: '$F/personas.json': persona_descriptions.c.png.position: the author's note position (2) is read as in_prompt"
+	assert_equal "$stderr" ""
 	assert_equal "${#lines[@]}" 4
 	assert_equal "$(rows)" "0 0"
 	run -0 --separate-stderr env -u GUISE_PASSPHRASE_FILE GUISE_DB="$BATS_TEST_TMPDIR/none/dir/guise.db" \
@@ -510,7 +510,7 @@ persona-import: '$F/specnone.json': no spec_version: read as 3.0"
 
 @test "a SillyTavern persona backup: three personas, their placement, the default set" {
 	run -0 --separate-stderr persona-import --full "$F/personas.json"
-	assert_equal "$stderr" "persona-import: warning: '$F/personas.json': persona_descriptions.c.png.position: the author's note position (2) is read as in_prompt"
+	assert_equal "$stderr" ""
 	assert_equal "${#lines[@]}" 3
 	local want
 	want=$(jq -S -c "$EMPTY"'.persona_descriptions as $d | .personas | to_entries | map(
@@ -521,14 +521,14 @@ persona-import: '$F/specnone.json': no spec_version: read as 3.0"
 		 status: "created"})
 		| .[0] += {default: false, position: "at_depth", depth: 3, role: "user"}
 		| .[1] += {default: true, position: "none", depth: 2, role: "system"}
-		| .[2] += {default: false, position: "in_prompt", depth: 2, role: "system"}' "$F/personas.json")
+		| .[2] += {default: false, position: "an_top", depth: 2, role: "system"}' "$F/personas.json")
 	assert_equal "$(jq -S -c -s 'map(del(.id, .created_at, .updated_at))' <<< "$output")" "$want"
 	assert_equal "$(jq -c '.data.extensions.sillytavern_persona' <<< "${lines[0]}")" '{"avatar":"a.png","title":"t","lorebook":""}'
 	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT default_persona_id FROM users')" "$(jq -r .id <<< "${lines[1]}")"
 	assert_equal "$(rows)" "0 3"
 	# the summary names each persona by its place in the backup
 	run -0 --separate-stderr persona-import "$F/personas.json"
-	assert_equal "$stderr" "persona-import: warning: '$F/personas.json': persona_descriptions.c.png.position: the author's note position (2) is read as in_prompt"
+	assert_equal "$stderr" ""
 	[[ ${lines[1]} =~ $(summary Kai unchanged "$F/personas.json: personas.b.png" persona) ]] || fail "${lines[1]}"
 }
 

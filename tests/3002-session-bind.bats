@@ -354,7 +354,12 @@ $(sed -n 1p <<< "$all")"
 		'top_k=2147483647|2147483647' \
 		'history_limit=0|0' 'history_limit=50|50' \
 		'context_tokens=1|1' 'context_tokens=8192|8192' \
-		'stop=</s>|["</s>"]' 'stop=User:|["User:"]'; do
+		'stop=</s>|["</s>"]' 'stop=User:|["User:"]' \
+		'note=[Keep it short, {{char}}.]|"[Keep it short, {{char}}.]"' \
+		'note_depth=0|0' 'note_depth=1000|1000' 'note_role=system|"system"' \
+		'note_role=user|"user"' 'note_role=assistant|"assistant"' \
+		'note_interval=0|0' 'note_interval=3|3' 'lore_scan_depth=0|0' \
+		'lore_scan_depth=1000|1000' 'lore_budget=0|0' 'lore_budget=100|100'; do
 		arg=${c%|*} want=${c##*|} key=${c%%=*}
 		run -0 --separate-stderr session-bind set "$s" "$arg"
 		assert_equal "$stderr" ""
@@ -368,9 +373,10 @@ $(sed -n 1p <<< "$all")"
 	# every key at once: the numbers are numbers
 	run_ok session-bind set "$s" provider=ollama model=m temperature=0.5 top_p=0.9 \
 		top_k=20 max_tokens=300 frequency_penalty=0.1 presence_penalty=-0.1 seed=7 stop=END \
-		history_limit=12 context_tokens=4096
+		history_limit=12 context_tokens=4096 note=N note_depth=2 note_role=user note_interval=2 \
+		lore_scan_depth=3 lore_budget=40
 	assert_equal "$(jq -c '.settings | map_values(type)' <<< "$output")" \
-		'{"provider":"string","model":"string","temperature":"number","top_p":"number","top_k":"number","max_tokens":"number","frequency_penalty":"number","presence_penalty":"number","seed":"number","stop":"array","history_limit":"number","context_tokens":"number"}'
+		'{"provider":"string","model":"string","temperature":"number","top_p":"number","top_k":"number","max_tokens":"number","frequency_penalty":"number","presence_penalty":"number","seed":"number","stop":"array","history_limit":"number","context_tokens":"number","note":"string","note_depth":"number","note_role":"string","note_interval":"number","lore_scan_depth":"number","lore_budget":"number"}'
 }
 
 @test "set: a bad value is 65 naming key and value, an unknown key 64; nothing changes" {
@@ -391,7 +397,9 @@ $(sed -n 1p <<< "$all")"
 		top_k=+3 top_k=0x10 top_k=2147483648 max_tokens=1e3 \
 		seed=1.5 seed=x seed=99999999999999999999999 seed=9223372036854775808 \
 		history_limit=-1 history_limit=x \
-		context_tokens=0 context_tokens=-1 context_tokens=x; do
+		context_tokens=0 context_tokens=-1 context_tokens=x \
+		note_depth=-1 note_depth=1001 note_role=narrator note_role=System note_interval=-1 \
+		lore_scan_depth=1001 lore_budget=101 lore_budget=-5; do
 		key=${arg%%=*} val=${arg#*=}
 		run -65 --separate-stderr session-bind set "$s" "$arg"
 		assert_output ""

@@ -1,0 +1,41 @@
+/*
+ * lore_sources.h: the books one render scans (DESIGN.md §8 "Where books
+ * come from"), as JSON books (V3 character_book objects, each with its
+ * "name"), in the order that breaks insertion_order ties:
+ *   1. the session's attached books,
+ *   2. the active persona's: its card's own character_book (a custom
+ *      persona's, or the impersonated character's), then its attached ones,
+ *   3. the character's: its card's own character_book, then attached ones,
+ *   4. the user's global books.
+ * A card's embedded book is used as it is: no import step.
+ */
+#ifndef GUISE_LORE_SOURCES_H
+#define GUISE_LORE_SOURCES_H
+#include <jansson.h>
+
+#include "err.h"
+#include "lore_store.h"
+
+/* Whose books: a group of the list above. */
+enum g_lore_source { G_LORE_FROM_SESSION, G_LORE_FROM_PERSONA, G_LORE_FROM_CHARACTER,
+		     G_LORE_FROM_GLOBAL, G_LORE_SOURCES };
+
+/* What the render knows of each group: what kind of object it is (an
+ * impersonated character's books are a character's), its id (NULL: none,
+ * as the session of a render without one; the global group has none) and
+ * the card record whose data.character_book it carries (NULL: none). */
+struct g_lore_owner {
+	enum g_lore_target target;
+	const char *id;
+	const json_t *card;
+};
+
+/* Append the books of owners[0..G_LORE_SOURCES) to books (an array) in the
+ * order above: each card's own, and k's user's books attached to each
+ * object (lore_store.h). 65/77 as g_lore_store_attached, 70 when memory
+ * fails. */
+int g_lore_sources_gather(struct g_store *s, const struct g_userkey *k,
+			  const struct g_lore_owner owners[G_LORE_SOURCES], json_t *books,
+			  struct g_err *err);
+
+#endif

@@ -1,0 +1,118 @@
+/* session_lore.c: a session's sealed text settings and lore state. */
+#include "session_lore.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The settings of settings.c that are text a person wrote: sealed
+ * together in chat_sessions.texts. */
+static const char *const sealed_texts[] = { "note" };
+
+#define NTEXTS (sizeof(sealed_texts) / sizeof(*sealed_texts))
+
+int g_session_text_sealed(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < NTEXTS; i++)
+		if (strcmp(key, sealed_texts[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int g_session_texts_seal(const struct g_userkey *k, const char *id, const json_t *settings,
+			 struct g_sealed *out, struct g_err *err)
+{
+	json_t *texts = json_object(), *v;
+	char *plain = NULL;
+	size_t i;
+	int rc;
+
+	if (!texts)
+		return g_err_oom(err);
+	for (i = 0; i < NTEXTS; i++)
+		if ((v = json_object_get(settings, sealed_texts[i])) && json_is_string(v))
+			json_object_set(texts, sealed_texts[i], v);
+	if (json_object_size(texts) && !(plain = json_dumps(texts, JSON_COMPACT))) {
+		json_decref(texts);
+		return g_err_oom(err);
+	}
+	json_decref(texts);
+	rc = g_vault_seal(k, "chat_sessions", "texts", id, plain, plain ? strlen(plain) : 0, out,
+			  err);
+	free(plain);
+	return rc;
+}
+
+int g_session_texts_open(json_t *settings, const char *id, const char *plain, size_t len,
+			 struct g_err *err)
+{
+	json_error_t jerr;
+	json_t *texts = json_loadb(plain, len, 0, &jerr), *v;
+	size_t i;
+
+	if (!json_is_object(texts)) {
+		json_decref(texts);
+		return g_err_set(err, G_EX_DATAERR, "session '%s': stored texts are damaged", id);
+	}
+	for (i = 0; i < NTEXTS; i++)
+		if ((v = json_object_get(texts, sealed_texts[i])) && json_is_string(v))
+			json_object_set(settings, sealed_texts[i], v);
+	json_decref(texts);
+	return 0;
+}
+
+int g_session_lore_state_load(struct g_store *s, const struct g_userkey *k, const char *id,
+			      json_t **state, struct g_err *err)
+{
+	json_error_t jerr;
+	char *plain = NULL;
+	size_t len = 0;
+	int rc;
+
+	*state = NULL;
+	rc = g_vault_get(s, k, "chat_sessions", "lore_state", id, &plain, &len, err);
+	if (rc < 0)
+		return -1;
+	*state = rc ? json_loadb(plain, len, 0, &jerr) : json_array();
+	free(plain);
+	if (!json_is_array(*state)) {
+		json_decref(*state);
+		*state = NULL;
+		return rc ? g_err_set(err, G_EX_DATAERR, "session '%s': stored lore state is damaged",
+				      id)
+			  : g_err_oom(err);
+	}
+	return 0;
+}
+
+int g_session_lore_state_store(struct g_store *s, const struct g_userkey *k, const char *id,
+			       const json_t *state, struct g_err *err)
+{
+	static const char sql[] = "UPDATE chat_sessions SET lore_state = ?1, lore_state_nonce = ?2"
+				  " WHERE id = ?3 AND user_id = ?4";
+	struct g_sealed sealed = { 0 };
+	char *plain = json_dumps(state, JSON_COMPACT);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!plain)
+		return g_err_oom(err);
+	rc = g_vault_seal(k, "chat_sessions", "lore_state", id, plain, strlen(plain), &sealed, err);
+	free(plain);
+	if (rc == 0 && (rc = g_store_prepare(s, sql, &st, err)) == 0) {
+		g_vault_bind(st, 1, &sealed);
+		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, k->user_id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			rc = g_store_error(s, rc, "storing the lore state", err);
+		else if (sqlite3_changes(s->db) != 1)
+			rc = g_err_set(err, G_EX_NOINPUT, "no such session '%s'", id);
+		else
+			rc = 0;
+	}
+	g_vault_sealed_release(&sealed);
+	return rc;
+}
