@@ -206,6 +206,36 @@ Sera keeps the inn at the edge of the forest.")" "$(msg system '[Start a new cha
 	assert_equal "$(fired)" "Wanderer/1 Fen's book/1"
 }
 
+@test "stored books attached to the session, the persona, the character and globally: all scanned, ties in that order" {
+	local s b
+	lorechar Sera "$(book Glade "$(entry 1 10 '{"position": 0}' 'Glade lore.')")" > /dev/null
+	mkpersona Wren > /dev/null
+	for b in Session Persona Character Global Unattached; do
+		book "$b" "$(entry 1 10 '{"position": 0}' "$b lore.")" > "$BATS_TEST_TMPDIR/$b.json"
+		lore import -q "$BATS_TEST_TMPDIR/$b.json" > /dev/null
+	done
+	s=$(mksession --character Sera --persona Wren)
+	lore attach Global --global > /dev/null
+	lore attach Character --character Sera > /dev/null
+	lore attach Persona --persona Wren > /dev/null
+	lore attach Session --session "$s" > /dev/null
+	run_ok prompt-render -s "$s"
+	# a tie in insertion_order: session, persona, character (its card's own
+	# book, then attached), global; the unattached book is not scanned
+	assert_equal "$(fired)" "Session/1 Persona/1 Glade/1 Character/1 Global/1"
+	[[ $(jq -r '.messages[0].content' <<< "$output") == *$'Session lore.\nPersona lore.\nGlade lore.\nCharacter lore.\nGlobal lore.\n'* ]] || fail "$output"
+	# impersonating a character: the books attached to it are the persona's
+	mkchar Ash > /dev/null
+	lore attach Persona --character Ash > /dev/null
+	s=$(mksession --character Sera --impersonate Ash)
+	run_ok prompt-render -s "$s"
+	assert_equal "$(fired)" "Persona/1 Glade/1 Character/1 Global/1"
+	# detached, it is gone from the render
+	lore detach Global --global > /dev/null
+	run_ok prompt-render -s "$s"
+	assert_equal "$(fired)" "Persona/1 Glade/1 Character/1"
+}
+
 @test "the report: guise.lore in the request, the same list after the transcript with --format text" {
 	local s
 	lorechar Sera "$(book Glade \
