@@ -4,9 +4,10 @@
 # secondary keys under each logic, groups, probability, constant, sticky
 # and cooldown, made by `test-tool lore-gen` (tests/helpers/lore_gen.c says
 # which index gets what) as SillyTavern writes them, and activated through
-# `test-tool lore-activate`.
+# `test-tool lore-activate`; and through the store (`lore import`, `lore
+# export`) and a render.
 
-load common
+load keys
 
 setup() { common_setup; }
 
@@ -202,4 +203,42 @@ $usage" test-tool lore-gen --format xml
 $usage" test-tool lore-gen --entries 3 --chain 5
 	run_err 64 "test-tool: lore-gen: 'x' is not a number in range
 $usage" test-tool lore-gen --entries x
+}
+
+@test "generated books go through the store unchanged: World Info and V3 imported, exported back, and fire in a render as activation alone does" {
+	keys_setup_alice
+	local seed
+	for seed in 3 11; do
+		test-tool lore-gen "${BIG[@]}" --seed "$seed" --format st > "$BATS_TEST_TMPDIR/wi$seed.json"
+		test-tool lore-gen "${BIG[@]}" --seed "$seed" --format v3 > "$BATS_TEST_TMPDIR/v3-$seed.json"
+		run_ok lore import "$BATS_TEST_TMPDIR/wi$seed.json" --name "wi $seed"
+		assert_equal "$(jq -r .status <<< "$output")" created
+		run_ok lore import "$BATS_TEST_TMPDIR/v3-$seed.json" --name "v3 $seed"
+		# a World Info file comes back with the same entries (key order
+		# within an entry is the stored V3 book's: both sides sorted)
+		run_ok lore export "wi $seed" --format st
+		assert_equal "$(jq -S .entries <<< "$output")" "$(jq -S .entries "$BATS_TEST_TMPDIR/wi$seed.json")"
+		# a V3 book comes back as it went in, but for the name given
+		run_ok lore export "v3 $seed"
+		assert_equal "$(jq -c 'del(.name)' <<< "$output")" "$(jq -c 'del(.name)' "$BATS_TEST_TMPDIR/v3-$seed.json")"
+		# the same again is unchanged
+		run_ok lore import "$BATS_TEST_TMPDIR/wi$seed.json" --name "wi $seed"
+		assert_equal "$(jq -r .status <<< "$output")" unchanged
+	done
+	# stored and attached, a book fires in a render what activation alone
+	# fires for the same text, less what the lore budget (25% of the
+	# prompt's) left out, which the report names
+	persona create --character --name Sera --description 'An innkeeper.' > /dev/null
+	lore attach "v3 3" --global > /dev/null
+	local text
+	text=$(test-tool lore-gen "${BIG[@]}" --seed 3 --format doc | jq -r '.messages[0].content')
+	run_ok prompt-render --character Sera -m "$text" --seed 1
+	local rendered
+	rendered=$(jq -c '[.guise.lore.fired[].entry, (.guise.lore.skipped[] | select(.why == "budget") | .entry)] | sort' <<< "$output")
+	jq -n -c --slurpfile b "$BATS_TEST_TMPDIR/v3-3.json" --arg t "$text" \
+		'{books: [$b[0] + {name: "v3 3"}], messages: [{name: "alice", content: $t}],
+		  settings: {char: "Sera", user: "alice", chat_length: 1}}' > "$BATS_TEST_TMPDIR/doc.json"
+	run_ok test-tool lore-activate --seed 1 < "$BATS_TEST_TMPDIR/doc.json"
+	assert_equal "$rendered" "$(jq -c '[.fired[].entry] | sort' <<< "$output")"
+	[[ $(jq length <<< "$rendered") -gt 40 ]] || fail "only $rendered fired"
 }
