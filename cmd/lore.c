@@ -10,14 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "card_edit.h"
-#include "card_row.h"
 #include "lore_convert.h"
+#include "lore_edit.h"
 #include "lore_import.h"
 #include "lore_store.h"
 #include "msg.h"
-#include "ref.h"
-#include "session.h"
 #include "subcmd.h"
 
 static const char synopsis[] =
@@ -97,28 +94,14 @@ static int import_file(struct lore_cmd *l, const char *file, struct g_err *err)
 /* a copy of a stored character's or persona's own book */
 static int import_card(struct lore_cmd *l, struct g_err *err)
 {
-	enum g_cardkind kind;
-	char id[G_UUID_LEN], source[64];
-	json_t *record, *card, *book = NULL;
+	char source[64];
+	json_t *book;
 	int rc;
 
-	if (g_ref_resolve(STORE(l), KEY(l), G_REF_CHARACTERS | G_REF_PERSONAS, l->from_card, &kind,
-			  id, err) < 0 ||
-	    g_card_row_load(STORE(l), KEY(l), kind, id, &record, NULL, NULL, err) < 0)
+	if (g_lore_edit_from_card(STORE(l), KEY(l), l->from_card, l->name, &book, source,
+				  sizeof(source), err) < 0)
 		return -1;
-	card = g_card_row_card(record);
-	json_decref(record);
-	if (!card)
-		return g_err_oom(err);
-	snprintf(source, sizeof(source), "%s:%s", g_cardkind_name(kind), id);
-	if (!json_is_object(json_object_get(json_object_get(card, "data"), "character_book")))
-		rc = g_err_set(err, G_EX_DATAERR, "%s '%s' has no character_book",
-			       g_cardkind_name(kind), l->from_card);
-	else
-		rc = g_lore_import_book(card, source, l->name, &book, err);
-	json_decref(card);
-	if (rc == 0)
-		rc = store_book(l, book, source, err);
+	rc = store_book(l, book, source, err);
 	json_decref(book);
 	return rc;
 }
@@ -149,25 +132,6 @@ static int run_import(struct g_subcmd *c, char **args, int n, struct g_err *err)
 
 /* --- list, show --------------------------------------------------------- */
 
-static json_t *record(struct lore_cmd *l, const struct g_lore_row *r, int full,
-		      struct g_err *err)
-{
-	json_t *attached = g_lore_store_attachments(STORE(l), KEY(l), r->id, err), *rec;
-
-	if (!attached)
-		return NULL;
-	rec = json_pack("{s:s, s:s, s:s%, s:I, s:o, s:s, s:s}", "kind", "lorebook", "id", r->id,
-			"name", r->name, strlen(r->name), "entries",
-			(json_int_t)json_array_size(json_object_get(r->book, "entries")),
-			"attached", attached, "created_at", r->created_at, "updated_at",
-			r->updated_at);
-	if (rec && full)
-		json_object_set(rec, "book", r->book);
-	if (!rec)
-		g_err_oom(err);
-	return rec;
-}
-
 static int write_one(struct lore_cmd *l, const char *id, int full, struct g_err *err)
 {
 	struct g_lore_row r;
@@ -175,7 +139,7 @@ static int write_one(struct lore_cmd *l, const char *id, int full, struct g_err 
 
 	if (g_lore_store_load(STORE(l), KEY(l), id, &r, err) < 0)
 		return -1;
-	rc = g_subcmd_write(&l->c, record(l, &r, full, err), err);
+	rc = g_subcmd_write(&l->c, g_lore_edit_record(STORE(l), KEY(l), &r, full, err), err);
 	g_lore_row_release(&r);
 	return rc;
 }
@@ -232,40 +196,6 @@ static json_t *read_patch(struct lore_cmd *l, struct g_err *err)
 	return patch;
 }
 
-static int update_book(struct lore_cmd *l, const char *ref, const json_t *patch,
-		       const char *where, char id[G_UUID_LEN], json_t **book, const char **status,
-		       struct g_err *err)
-{
-	struct g_lore_row r;
-	const json_t *name;
-	json_t *patched;
-	int rc;
-
-	if (g_lore_store_resolve(STORE(l), KEY(l), ref, id, err) < 0 ||
-	    g_lore_store_load(STORE(l), KEY(l), id, &r, err) < 0)
-		return -1;
-	patched = json_deep_copy(r.book);
-
-	/* patched, then V3 again: entries patched in World Info's shape are
-	 * stored as V3 entries, as an import stores them */
-	if (!patched || g_card_edit_merge_patch(patched, patch) < 0)
-		rc = g_err_oom(err);
-	else if (!(*book = g_lore_convert_to_v3(patched, where, err)))
-		rc = -1;
-	else if (!json_is_string(name = json_object_get(*book, "name")) ||
-		 json_string_length(name) == 0)
-		rc = g_err_set(err, G_EX_DATAERR, "'%s': name: a book needs a name", where);
-	else
-		rc = g_lore_import_check(*book, where, err);
-	if (rc == 0 && json_equal(*book, r.book))
-		*status = "unchanged";
-	else if (rc == 0)
-		rc = g_lore_store_replace(STORE(l), KEY(l), id, *book, err);
-	json_decref(patched);
-	g_lore_row_release(&r);
-	return rc;
-}
-
 static int run_update(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
 	struct lore_cmd *l = (struct lore_cmd *)c;
@@ -282,9 +212,10 @@ static int run_update(struct g_subcmd *c, char **args, int n, struct g_err *err)
 		rc = g_err_set(err, G_EX_DATAERR, "'-': a patch is an object");
 	else if ((rc = g_context_begin(CTX(l), err)) == 0)
 		rc = g_context_end(CTX(l),
-				   update_book(l, args[0], patch,
-					       (c->given & (BIT(SET) | BIT(CLEAR))) ? "arguments" : "-",
-					       id, &book, &status, err),
+				   g_lore_edit_patch(STORE(l), KEY(l), args[0], patch,
+						     (c->given & (BIT(SET) | BIT(CLEAR))) ? "arguments"
+											   : "-",
+						     id, &book, &status, err),
 				   err);
 	if (rc == 0)
 		rc = g_subcmd_write(
@@ -332,24 +263,6 @@ static int run_delete(struct g_subcmd *c, char **args, int n, struct g_err *err)
 
 static const char *const target_names[] = { "session", "persona", "character", "global" };
 
-static int resolve_target(struct lore_cmd *l, char id[G_UUID_LEN], struct g_err *err)
-{
-	enum g_cardkind kind;
-
-	switch (l->to) {
-	case G_LORE_TO_SESSION:
-		return g_session_resolve(STORE(l), KEY(l), l->target, id, err);
-	case G_LORE_TO_PERSONA:
-	case G_LORE_TO_CHARACTER:
-		return g_ref_resolve(STORE(l), KEY(l),
-				     l->to == G_LORE_TO_PERSONA ? G_REF_PERSONAS : G_REF_CHARACTERS,
-				     l->target, &kind, id, err);
-	case G_LORE_TO_GLOBAL:
-		break;
-	}
-	return 0;
-}
-
 static int run_bind(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
 	struct lore_cmd *l = (struct lore_cmd *)c;
@@ -368,7 +281,7 @@ static int run_bind(struct g_subcmd *c, char **args, int n, struct g_err *err)
 		return -1;
 	rc = g_lore_store_resolve(STORE(l), KEY(l), args[0], id, err);
 	if (rc == 0)
-		rc = resolve_target(l, target, err);
+		rc = g_lore_edit_target(STORE(l), KEY(l), l->to, l->target, target, err);
 	if (rc == 0 && (rc = g_lore_store_load(STORE(l), KEY(l), id, &r, err)) == 0) {
 		if (attach) {
 			rc = g_lore_store_attach(STORE(l), KEY(l), r.id, l->to,
@@ -427,29 +340,6 @@ static const struct g_subcmd_verb verbs[] = {
 	{ "export", 1, 1, BIT(FORMAT), G_CONTEXT_KEY, run_export },
 };
 
-/* --set KEY=VALUE: VALUE as JSON when it reads as JSON, else the text */
-static int set_key(struct lore_cmd *l, const char *arg, int clear)
-{
-	const char *eq = clear ? NULL : strchr(arg, '=');
-	json_t *v;
-	char *key;
-
-	if (!clear && (!eq || eq == arg))
-		return g_msg_usage(synopsis, "--set '%s': expected KEY=VALUE", arg);
-	key = clear ? strdup(arg) : strndup(arg, (size_t)(eq - arg));
-	if (!key)
-		return G_EX_SOFTWARE;
-	v = clear ? json_null() : json_loads(eq + 1, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
-	if (!v)
-		v = json_string(eq + 1);
-	if (!v || json_object_set_new(l->patch, key, v) < 0) {
-		free(key);
-		return g_msg_usage(synopsis, "--set '%s': not UTF-8", arg);
-	}
-	free(key);
-	return -1;
-}
-
 static int own_option(void *cmd, int opt, const char *arg)
 {
 	struct lore_cmd *l = cmd;
@@ -464,7 +354,10 @@ static int own_option(void *cmd, int opt, const char *arg)
 		break;
 	case G_OPT_SET:
 	case G_OPT_CLEAR:
-		return set_key(l, arg, opt == G_OPT_CLEAR);
+		if (g_lore_edit_set(l->patch, arg, opt == G_OPT_CLEAR, &err) < 0)
+			return err.code == G_EX_USAGE ? g_msg_usage(synopsis, "%s", err.msg)
+						      : g_msg_report(&err);
+		break;
 	case G_OPT_FORMAT:
 		if (strcmp(arg, "st") != 0 && strcmp(arg, "v3") != 0)
 			return g_msg_usage(synopsis, "--format '%s': st or v3", arg);
