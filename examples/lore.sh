@@ -1,8 +1,9 @@
 #!/bin/sh
 # Lorebooks, against a throwaway database: a SillyTavern World Info file
 # imported, a book written in YAML, both attached (one to every chat, one
-# to a character), a book patched, and the World Info file given back as
-# it came in. The World Info file is tests/data/lore/world-info.json (ours).
+# to a character), a book patched, the lore a message calls for in a
+# chat's prompt (with the report of why), and the World Info file given
+# back as it came in. The World Info file is tests/data/lore/world-info.json (ours).
 set -eu
 # shellcheck source=examples/sandbox.sh
 . "$(dirname "$0")/sandbox.sh"
@@ -36,6 +37,11 @@ lore list | tidy
 echo "# a patch: the harbour book gets a token budget"
 lore update Harbour --set token_budget=300 | tidy
 lore show --full Harbour | jq -c .book
+
+echo "# a chat with Kestrel: what the new message names enters the prompt, and the report says why"
+S=$(session-bind new --character Kestrel --no-persona | jq -r .id)
+echo 'Is Azkar far from the docks?' | prompt-render -s "$S" |
+	jq -c '.guise.lore.fired[] | [.book, .entry, .why]'
 
 echo "# exported as World Info, the entries are the ones that came in"
 lore export Azkar --format st > Azkar-again.json

@@ -172,7 +172,7 @@ make: *** Deleting file 'build/imported/bad.json.stamp'"
 	assert_equal "$(cat build/imported/bad.json.stamp)" "$output"
 }
 
-@test "examples/lore.sh imports, attaches, patches and exports lorebooks, World Info given back as it came" {
+@test "examples/lore.sh imports, attaches, patches and exports lorebooks, and a chat's prompt gets the lore its message calls for" {
 	run -0 --separate-stderr "$TOP/examples/lore.sh"
 	assert_equal "$stderr" ""
 	assert_equal "$output" "$(cat <<'EOF'
@@ -192,6 +192,9 @@ make: *** Deleting file 'build/imported/bad.json.stamp'"
 # a patch: the harbour book gets a token budget
 {"kind":"lorebook","id":"HARBOUR","name":"Harbour","status":"updated"}
 {"entries":[{"keys":["harbour","docks"],"content":"The harbour freezes every winter.","insertion_order":5,"enabled":true}],"name":"Harbour","token_budget":300}
+# a chat with Kestrel: what the new message names enters the prompt, and the report says why
+["Harbour",0,"key 'docks' in message 1"]
+["Azkar",0,"key 'Azkar' in message 1"]
 # exported as World Info, the entries are the ones that came in
 same entries
 EOF
