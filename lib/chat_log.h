@@ -81,8 +81,19 @@ char *g_chat_log_text(const json_t *record, const char *character_name, size_t *
 int g_chat_log_edit(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		   int64_t seq, const char *content, size_t len, struct g_err *err);
 
-/* Delete message seq: 66 none. */
+/* Delete message seq with all its versions (chat_swipe.h): 66 none. */
 int g_chat_log_delete(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		     int64_t seq, struct g_err *err);
+
+/* For chat_swipe.c, which keeps a message's other versions: the record of
+ * message seq (its current version, every field opened) and its row id;
+ * 66 none. */
+int g_chat_log_current(struct g_store *s, const struct g_userkey *k, const char *session_id,
+		       int64_t seq, json_t **record, char id[G_UUID_LEN], struct g_err *err);
+/* Message row id (seq, m's role as it is) becomes version m, swipe index
+ * of count; m's created_at NULL: now. */
+int g_chat_log_rewrite(struct g_store *s, const struct g_userkey *k, const char *session_id,
+		       const char *id, int64_t seq, const struct g_message *m, int64_t index,
+		       int64_t count, struct g_err *err);
 
 #endif
