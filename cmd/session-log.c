@@ -294,15 +294,37 @@ static const char *user_name(const struct log_cmd *l)
 								      : "User";
 }
 
+static int collect(json_t *rec, void *arg)
+{
+	return json_array_append(arg, rec) < 0;
+}
+
 static int write_st(json_t *rec, void *arg)
 {
 	void **a = arg;
 	struct log_cmd *l = a[0];
+	json_t *versions = NULL;
+	int64_t count = json_integer_value(json_object_get(json_object_get(rec, "swipe"), "count"));
+	int rc;
 
+	/* only a message of several versions reads its others */
+	if (count > 1 &&
+	    (!(versions = json_array()) ||
+	     g_chat_swipe_each(l->c.ctx.store, &l->c.ctx.key, l->session.id,
+			       json_integer_value(json_object_get(rec, "seq")), collect, versions,
+			       a[1]) < 0)) {
+		if (!versions)
+			g_err_oom(a[1]);
+		json_decref(versions);
+		return 1;
+	}
 	/* a message written as nobody is SillyTavern's "User", whoever the
 	 * session's persona is now */
-	return g_subcmd_write(&l->c, g_st_chat_message_out(rec, "User", l->session.character_name),
-			      a[1]) < 0;
+	rc = g_subcmd_write(&l->c,
+			    g_st_chat_message_out(rec, versions, "User", l->session.character_name),
+			    a[1]) < 0;
+	json_decref(versions);
+	return rc;
 }
 
 static int run_export(struct g_subcmd *c, char **args, int n, struct g_err *err)

@@ -198,3 +198,76 @@ OLD_T=01a2355d-4c93-7169-b27d-5cc68dfab3f7
 	run_ok persona-encrypt verify
 	assert_equal "$(jq -c '[.failed, .unbound]' <<< "$output")" '[0,0]'
 }
+
+# --- SillyTavern chat files ---------------------------------------------------------
+
+ST=$DATA/st-chats/seraphina-glade.jsonl
+
+# multi FILE: the swipe keys of each message of a chat file with more than
+# one swipe, one line each
+multi() {
+	tail -n +2 "$1" | jq -c 'select((.swipes | length) > 1) |
+		[.mes, .swipe_id, .swipes, [.swipe_info[] | .send_date, .extra.model]]'
+}
+
+@test "import keeps a chat file's swipes, swipe_id current, each with its send_date and model" {
+	run_ok session-log import --persona Wren "$ST"
+	local s
+	s=$(jq -r .id <<< "$output")
+	assert_equal "$(session-log show "$s" | jq -c .swipe | tr '\n' ' ')" \
+		'{"index":0,"count":1} {"index":0,"count":1} {"index":1,"count":2} {"index":0,"count":1} {"index":0,"count":1} {"index":0,"count":1} '
+	run_ok session-log swipes "$s" 3
+	assert_equal "$(jq -c '[.swipe.index, .content, .created_at, .model]' <<< "$output")" \
+		"$(sed -n 4p "$ST" | jq -c '. as $m | range(0; .swipes | length) as $i |
+			[$i, .swipes[$i], .swipe_info[$i].send_date, .swipe_info[$i].extra.model]')"
+	# one kept aside, with the greeting's two of setup
+	assert_equal "$(count chat_swipes)" 3
+}
+
+@test "SillyTavern -> guise -> SillyTavern keeps every swipe; guise -> SillyTavern -> guise the same, line for line" {
+	local a=$BATS_TEST_TMPDIR/a.jsonl b=$BATS_TEST_TMPDIR/b.jsonl s s2
+	s=$(session-log import --persona Wren "$ST" | jq -r .id)
+	session-log export "$s" --format st > "$a"
+	assert_equal "$(multi "$a")" "$(multi "$ST")"
+	[[ -n $(multi "$a") ]] || fail "no swipes in $a"
+	# the greeting session's swipes go out too, and back in
+	session-log export "$S" --format st > "$b"
+	assert_equal "$(tail -n +2 "$b" | jq -c '[.mes, .swipe_id, .swipes]')" "$(jq -n -c --arg a "$G0" --arg b "$G1" --arg c "$G2" '[$b, 1, [$a, $b, $c]]')"
+	s2=$(session-log import --persona Wren "$b" | jq -r .id)
+	assert_equal "$(session-log swipes "$s2" 1 | jq -c 'del(.session)')" "$(session-log swipes "$S" 1 | jq -c 'del(.session)')"
+	# round and round: the same lines
+	s2=$(session-log import --persona Wren "$a" | jq -r .id)
+	session-log export "$s2" --format st > "$b"
+	assert_equal "$(tail -n +2 "$b")" "$(tail -n +2 "$a")"
+}
+
+@test "import: swipes that are not strings, a swipe_id out of range, more than 1000 swipes are 65, located; nothing stored" {
+	cd "$BATS_TEST_TMPDIR"
+	local c before
+	before=$(sqlite3 "$GUISE_DB" .dump)
+	for c in '"swipe_id":2,"swipes":["a","b"]|swipe_id: expected a number from 0 to 1' \
+		'"swipe_id":-1,"swipes":["a","b"]|swipe_id: expected a number from 0 to 1' \
+		'"swipe_id":"1","swipes":["a","b"]|swipe_id: expected a number from 0 to 1' \
+		'"swipe_id":0,"swipes":["a",2]|swipes[1]: expected a string' \
+		'"swipe_id":0,"swipes":"a"|swipes: expected a list of strings'; do
+		{
+			head -n 2 "$ST"
+			echo "{\"name\":\"Seraphina\",\"is_user\":false,\"mes\":\"a\",${c%%|*}}"
+		} > chat.jsonl
+		run_err 65 "session-log: 'chat.jsonl': record 3: ${c#*|}" session-log import --persona Wren chat.jsonl
+	done
+	{
+		head -n 2 "$ST"
+		jq -n -c '{name: "Seraphina", is_user: false, mes: "s0", swipe_id: 0, swipes: [range(1001) | "s\(.)"]}'
+	} > chat.jsonl
+	run_err 65 "session-log: 'chat.jsonl': record 3: swipes: 1001, more than the 1000 a message may have" session-log import --persona Wren chat.jsonl
+	assert_equal "$(sqlite3 "$GUISE_DB" .dump)" "$before"
+	# 1000 is the most, and fits
+	jq -n -c '{name: "Seraphina", is_user: false, mes: "s999", swipe_id: 999, swipes: [range(1000) | "s\(.)"]}' > chat.jsonl
+	run_ok session-log import --character Seraphina --persona Wren chat.jsonl
+	assert_equal "$(session-log show "$(jq -r .id <<< "$output")" | jq -c '[.content, .swipe]')" '["s999",{"index":999,"count":1000}]'
+	# -n: stored nothing
+	before=$(sqlite3 "$GUISE_DB" .dump)
+	run_ok session-log import -n --persona Wren "$ST"
+	assert_equal "$(sqlite3 "$GUISE_DB" .dump)" "$before"
+}
