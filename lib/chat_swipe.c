@@ -16,8 +16,19 @@ static int step_done(struct g_store *s, sqlite3_stmt *st, const char *what, stru
 	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, what, err);
 }
 
+/* The same for a statement the store keeps (g_store_prepare): reset, not
+ * finalized. */
+static int step_kept(struct g_store *s, sqlite3_stmt *st, const char *what, struct g_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, what, err);
+}
+
 /* A statement prepared for this call only (these run rarely: the store's
- * cache of kept statements is for the hot paths). */
+ * cache of kept statements is for the hot paths, here the ones a chat
+ * file's import runs for each message). */
 static int prepare(struct g_store *s, const char *sql, sqlite3_stmt **st, struct g_err *err)
 {
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
@@ -56,7 +67,8 @@ static int insert_swipe(struct g_store *s, const struct g_userkey *k, const char
 	if (check(m, err) < 0 || g_uuid7(id, err) < 0)
 		return -1;
 	g_chat_place_swipe(&p, id, message_id, index, NULL, NULL);
-	if (g_chat_row_seal(k, &p, m, &content, &name, err) < 0 || prepare(s, sql, &st, err) < 0)
+	if (g_chat_row_seal(k, &p, m, &content, &name, err) < 0 ||
+	    g_store_prepare(s, sql, &st, err) < 0)
 		goto out;
 	g_timestamp_now(now);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -74,7 +86,7 @@ static int insert_swipe(struct g_store *s, const struct g_userkey *k, const char
 	g_chat_row_bind_count(st, 13, m->input_tokens);
 	g_chat_row_bind_count(st, 14, m->output_tokens);
 	sqlite3_bind_text(st, 15, m->created_at ? m->created_at : now, -1, SQLITE_STATIC);
-	rc = step_done(s, st, "storing a swipe", err);
+	rc = step_kept(s, st, "storing a swipe", err);
 out:
 	g_vault_sealed_release(&content);
 	g_vault_sealed_release(&name);
@@ -298,10 +310,10 @@ static int message_row(struct g_store *s, const struct g_userkey *k, const char 
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s,
-		    "SELECT id FROM chat_messages WHERE session_id = ?1 AND user_id = ?2"
-		    " AND seq = ?3",
-		    &st, err) < 0)
+	if (g_store_prepare(s,
+			    "SELECT id FROM chat_messages WHERE session_id = ?1 AND user_id = ?2"
+			    " AND seq = ?3",
+			    &st, err) < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
@@ -309,7 +321,7 @@ static int message_row(struct g_store *s, const struct g_userkey *k, const char 
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		snprintf(id, G_UUID_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return g_err_set(err, G_EX_NOINPUT, "session '%s' has no message %lld", session_id,
 				 (long long)seq);
@@ -336,16 +348,16 @@ int g_chat_swipe_append(struct g_store *s, const struct g_userkey *k, const char
 	if (n == 1)
 		return 0;
 	if (message_row(s, k, session_id, *seq, id, err) < 0 ||
-	    prepare(s,
-		    "UPDATE chat_messages SET swipe_index = ?1, swipe_count = ?2"
-		    " WHERE id = ?3 AND user_id = ?4",
-		    &st, err) < 0)
+	    g_store_prepare(s,
+			    "UPDATE chat_messages SET swipe_index = ?1, swipe_count = ?2"
+			    " WHERE id = ?3 AND user_id = ?4",
+			    &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, (int64_t)current);
 	sqlite3_bind_int64(st, 2, (int64_t)n);
 	sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, k->user_id, -1, SQLITE_STATIC);
-	rc = step_done(s, st, "storing a message's swipes", err);
+	rc = step_kept(s, st, "storing a message's swipes", err);
 	for (i = 0; i < n && rc == 0; i++)
 		if (i != current)
 			rc = insert_swipe(s, k, id, (int64_t)i, &v[i], err);
