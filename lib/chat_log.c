@@ -92,7 +92,7 @@ char *g_chat_log_text(const json_t *record, const char *character_name, size_t *
 	return g_text_take(&t, len);
 }
 
-static int check(const struct g_message *m, struct g_err *err)
+int g_chat_log_message_check(const struct g_message *m, struct g_err *err)
 {
 	if (!g_chat_log_message_role_valid(m->role))
 		return g_err_set(err, G_EX_DATAERR, "role: '%s' is not user, assistant or system",
@@ -134,20 +134,19 @@ int g_chat_log_append(struct g_store *s, const struct g_userkey *k, const char *
 		     const struct g_message *m, int64_t *seq, struct g_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO chat_messages (id, session_id, user_id, seq, role, content,"
-		" content_nonce, speaker_kind, speaker_id, speaker_name, speaker_name_nonce,"
-		" status, model, input_tokens, output_tokens, created_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+		"INSERT INTO chat_messages (id, session_id, user_id, seq, role, "
+		G_CHAT_ROW_VERSION_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+		" ?12, ?13, ?14, ?15, ?16)";
 	static const char touch[] =
 		"UPDATE chat_sessions SET updated_at = ?1 WHERE id = ?2 AND user_id = ?3";
-	const struct g_speaker *sp = m->speaker;
 	struct g_sealed content = { 0 }, name = { 0 };
 	char id[G_UUID_LEN], now[G_TIMESTAMP_LEN];
 	struct g_chat_place p;
 	sqlite3_stmt *st;
 	int rc = -1;
 
-	if (check(m, err) < 0 || next_seq(s, session_id, seq, err) < 0 || g_uuid7(id, err) < 0)
+	if (g_chat_log_message_check(m, err) < 0 || next_seq(s, session_id, seq, err) < 0 ||
+	    g_uuid7(id, err) < 0)
 		return -1;
 	g_chat_place_message(&p, id, session_id, *seq, m->role, NULL, NULL);
 	if (g_chat_row_seal(k, &p, m, &content, &name, err) < 0 ||
@@ -159,17 +158,7 @@ int g_chat_log_append(struct g_store *s, const struct g_userkey *k, const char *
 	sqlite3_bind_text(st, 3, k->user_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, *seq);
 	sqlite3_bind_text(st, 5, m->role, -1, SQLITE_STATIC);
-	g_vault_bind(st, 6, &content);
-	sqlite3_bind_text(st, 8, g_session_persona_kind_name(sp->kind), -1, SQLITE_STATIC);
-	if (sp->kind != G_PERSONA_NONE)
-		sqlite3_bind_text(st, 9, sp->id, -1, SQLITE_STATIC);
-	g_vault_bind(st, 10, &name);
-	sqlite3_bind_text(st, 12, m->status ? m->status : "complete", -1, SQLITE_STATIC);
-	if (m->model)
-		sqlite3_bind_text(st, 13, m->model, -1, SQLITE_STATIC);
-	g_chat_row_bind_count(st, 14, m->input_tokens);
-	g_chat_row_bind_count(st, 15, m->output_tokens);
-	sqlite3_bind_text(st, 16, m->created_at ? m->created_at : now, -1, SQLITE_STATIC);
+	g_chat_row_bind(st, 6, m, &content, &name, now);
 	if (step_done(s, st, "storing a message", err) < 0 ||
 	    g_store_prepare(s, touch, &st, err) < 0)
 		goto out;
@@ -286,35 +275,23 @@ int g_chat_log_rewrite(struct g_store *s, const struct g_userkey *k, const char 
 		       int64_t count, struct g_err *err)
 {
 	static const char sql[] =
-		"UPDATE chat_messages SET content = ?1, content_nonce = ?2, speaker_kind = ?3,"
-		" speaker_id = ?4, speaker_name = ?5, speaker_name_nonce = ?6, status = ?7,"
-		" model = ?8, input_tokens = ?9, output_tokens = ?10, created_at = ?11,"
-		" swipe_index = ?12, swipe_count = ?13 WHERE id = ?14 AND user_id = ?15";
-	const struct g_speaker *sp = m->speaker;
+		"UPDATE chat_messages SET (" G_CHAT_ROW_VERSION_COLUMNS ", swipe_index, swipe_count)"
+		" = (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+		" WHERE id = ?14 AND user_id = ?15";
 	struct g_sealed content = { 0 }, name = { 0 };
 	char now[G_TIMESTAMP_LEN];
 	struct g_chat_place p;
 	sqlite3_stmt *st;
 	int rc = -1;
 
-	if (check(m, err) < 0)
+	if (g_chat_log_message_check(m, err) < 0)
 		return -1;
 	g_chat_place_message(&p, id, session_id, seq, m->role, NULL, NULL);
 	if (g_chat_row_seal(k, &p, m, &content, &name, err) < 0 ||
 	    g_store_prepare(s, sql, &st, err) < 0)
 		goto out;
 	g_timestamp_now(now);
-	g_vault_bind(st, 1, &content);
-	sqlite3_bind_text(st, 3, g_session_persona_kind_name(sp->kind), -1, SQLITE_STATIC);
-	if (sp->kind != G_PERSONA_NONE)
-		sqlite3_bind_text(st, 4, sp->id, -1, SQLITE_STATIC);
-	g_vault_bind(st, 5, &name);
-	sqlite3_bind_text(st, 7, m->status ? m->status : "complete", -1, SQLITE_STATIC);
-	if (m->model)
-		sqlite3_bind_text(st, 8, m->model, -1, SQLITE_STATIC);
-	g_chat_row_bind_count(st, 9, m->input_tokens);
-	g_chat_row_bind_count(st, 10, m->output_tokens);
-	sqlite3_bind_text(st, 11, m->created_at ? m->created_at : now, -1, SQLITE_STATIC);
+	g_chat_row_bind(st, 1, m, &content, &name, now);
 	sqlite3_bind_int64(st, 12, index);
 	sqlite3_bind_int64(st, 13, count);
 	sqlite3_bind_text(st, 14, id, -1, SQLITE_STATIC);
@@ -331,7 +308,7 @@ int g_chat_log_edit(struct g_store *s, const struct g_userkey *k, const char *se
 {
 	char id[G_UUID_LEN];
 	struct g_speaker sp = { 0 };
-	struct g_message m;
+	struct g_message m = { .role = NULL };
 	json_t *rec = NULL, *swipe;
 	int rc;
 

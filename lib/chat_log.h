@@ -47,6 +47,10 @@ int g_chat_log_message_read_stdin(struct g_file *f, struct g_err *err);
 int g_chat_log_message_role_valid(const char *role);
 int g_chat_log_message_status_valid(const char *status);
 
+/* Whether m is a message that may be stored: 65 for a bad role or status
+ * or content over G_MESSAGE_MAX_BYTES. */
+int g_chat_log_message_check(const struct g_message *m, struct g_err *err);
+
 /* Message record n of input name ({role, content, status, model}, as
  * session-log show writes one) as a message whose strings are borrowed
  * from rec, the speaker left for the caller: a record without a role is

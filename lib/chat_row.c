@@ -154,10 +154,32 @@ int g_chat_row_seal(const struct g_userkey *k, struct g_chat_place *p, const str
 				  err);
 }
 
-void g_chat_row_bind_count(sqlite3_stmt *st, int idx, int64_t n)
+static void bind_count(sqlite3_stmt *st, int idx, int64_t n)
 {
 	if (n >= 0)
 		sqlite3_bind_int64(st, idx, n);
 	else
 		sqlite3_bind_null(st, idx);
+}
+
+void g_chat_row_bind(sqlite3_stmt *st, int idx, const struct g_message *m,
+		     const struct g_sealed *content, const struct g_sealed *name, const char *now)
+{
+	const struct g_speaker *sp = m->speaker;
+
+	g_vault_bind(st, idx, content);
+	sqlite3_bind_text(st, idx + 2, g_session_persona_kind_name(sp->kind), -1, SQLITE_STATIC);
+	if (sp->kind != G_PERSONA_NONE)
+		sqlite3_bind_text(st, idx + 3, sp->id, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, idx + 3);
+	g_vault_bind(st, idx + 4, name);
+	sqlite3_bind_text(st, idx + 6, m->status ? m->status : "complete", -1, SQLITE_STATIC);
+	if (m->model)
+		sqlite3_bind_text(st, idx + 7, m->model, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, idx + 7);
+	bind_count(st, idx + 8, m->input_tokens);
+	bind_count(st, idx + 9, m->output_tokens);
+	sqlite3_bind_text(st, idx + 10, m->created_at ? m->created_at : now, -1, SQLITE_STATIC);
 }

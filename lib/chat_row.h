@@ -62,7 +62,17 @@ int g_chat_row_version(const json_t *record, struct g_message *m, struct g_speak
 int g_chat_row_seal(const struct g_userkey *k, struct g_chat_place *p, const struct g_message *m,
 		    struct g_sealed *content, struct g_sealed *name, struct g_err *err);
 
-/* Bind n >= 0 to parameter idx of st, SQL NULL for n < 0. */
-void g_chat_row_bind_count(sqlite3_stmt *st, int idx, int64_t n);
+/* The columns a write of a version lists, in this order, bound by
+ * g_chat_row_bind from parameter idx on (G_CHAT_ROW_VERSION_PARAMS). */
+#define G_CHAT_ROW_VERSION_COLUMNS                                                      \
+	"content, content_nonce, speaker_kind, speaker_id, speaker_name,"               \
+	" speaker_name_nonce, status, model, input_tokens, output_tokens, created_at"
+#define G_CHAT_ROW_VERSION_PARAMS 11
+
+/* Bind version m, its sealed content and speaker name, to parameters
+ * idx on of st; now is created_at when m has none. All must outlive the
+ * statement's step. */
+void g_chat_row_bind(sqlite3_stmt *st, int idx, const struct g_message *m,
+		     const struct g_sealed *content, const struct g_sealed *name, const char *now);
 
 #endif

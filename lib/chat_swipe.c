@@ -36,35 +36,21 @@ static int prepare(struct g_store *s, const char *sql, sqlite3_stmt **st, struct
 	return rc == SQLITE_OK ? 0 : g_store_error(s, rc, "reading a message's swipes", err);
 }
 
-static int check(const struct g_message *m, struct g_err *err)
-{
-	if (!g_chat_log_message_status_valid(m->status))
-		return g_err_set(err, G_EX_DATAERR, "status: '%s' is not complete or partial",
-				 m->status);
-	if (m->len > G_MESSAGE_MAX_BYTES)
-		return g_err_set(err, G_EX_DATAERR,
-				 "content: %zu bytes, more than the %zu a message may hold", m->len,
-				 G_MESSAGE_MAX_BYTES);
-	return 0;
-}
-
 /* Version m kept aside as swipe index of message row message_id. */
 static int insert_swipe(struct g_store *s, const struct g_userkey *k, const char *message_id,
 			int64_t index, const struct g_message *m, struct g_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO chat_swipes (id, message_id, user_id, swipe_index, content,"
-		" content_nonce, speaker_kind, speaker_id, speaker_name, speaker_name_nonce,"
-		" status, model, input_tokens, output_tokens, created_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
-	const struct g_speaker *sp = m->speaker;
+		"INSERT INTO chat_swipes (id, message_id, user_id, swipe_index, "
+		G_CHAT_ROW_VERSION_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+		" ?12, ?13, ?14, ?15)";
 	struct g_sealed content = { 0 }, name = { 0 };
 	char id[G_UUID_LEN], now[G_TIMESTAMP_LEN];
 	struct g_chat_place p;
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 
-	if (check(m, err) < 0 || g_uuid7(id, err) < 0)
+	if (g_chat_log_message_check(m, err) < 0 || g_uuid7(id, err) < 0)
 		return -1;
 	g_chat_place_swipe(&p, id, message_id, index, NULL, NULL);
 	if (g_chat_row_seal(k, &p, m, &content, &name, err) < 0 ||
@@ -75,17 +61,7 @@ static int insert_swipe(struct g_store *s, const struct g_userkey *k, const char
 	sqlite3_bind_text(st, 2, message_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, k->user_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, index);
-	g_vault_bind(st, 5, &content);
-	sqlite3_bind_text(st, 7, g_session_persona_kind_name(sp->kind), -1, SQLITE_STATIC);
-	if (sp->kind != G_PERSONA_NONE)
-		sqlite3_bind_text(st, 8, sp->id, -1, SQLITE_STATIC);
-	g_vault_bind(st, 9, &name);
-	sqlite3_bind_text(st, 11, m->status ? m->status : "complete", -1, SQLITE_STATIC);
-	if (m->model)
-		sqlite3_bind_text(st, 12, m->model, -1, SQLITE_STATIC);
-	g_chat_row_bind_count(st, 13, m->input_tokens);
-	g_chat_row_bind_count(st, 14, m->output_tokens);
-	sqlite3_bind_text(st, 15, m->created_at ? m->created_at : now, -1, SQLITE_STATIC);
+	g_chat_row_bind(st, 5, m, &content, &name, now);
 	rc = step_kept(s, st, "storing a swipe", err);
 out:
 	g_vault_sealed_release(&content);
@@ -135,7 +111,7 @@ static int keep_aside(struct g_store *s, const struct g_userkey *k, const char *
 		      int64_t index, const json_t *record, struct g_err *err)
 {
 	struct g_speaker sp;
-	struct g_message m;
+	struct g_message m = { .role = NULL };
 	int rc = g_chat_row_version(record, &m, &sp, err);
 
 	if (rc == 0)
@@ -196,7 +172,7 @@ int g_chat_swipe_choose(struct g_store *s, const struct g_userkey *k, const char
 	char id[G_UUID_LEN], swipe_id[G_UUID_LEN];
 	json_t *current = NULL, *chosen = NULL;
 	struct g_speaker sp = { 0 };
-	struct g_message m;
+	struct g_message m = { .role = NULL };
 	int64_t at, count;
 	sqlite3_stmt *st;
 	int rc = g_chat_log_current(s, k, session_id, seq, &current, id, err);
@@ -255,7 +231,7 @@ int g_chat_swipe_add(struct g_store *s, const struct g_userkey *k, const char *s
 		rc = g_err_set(err, G_EX_DATAERR, "message %lld has %lld swipes, the most it may have",
 			       (long long)seq, (long long)count);
 	if (rc == 0)
-		rc = check(&v, err);
+		rc = g_chat_log_message_check(&v, err);
 	if (rc == 0)
 		rc = keep_aside(s, k, id, swipe_field(current, "index"), current, err);
 	if (rc == 0)
@@ -274,7 +250,7 @@ int g_chat_swipe_append_text(struct g_store *s, const struct g_userkey *k,
 	char id[G_UUID_LEN], *joined = NULL;
 	json_t *current = NULL;
 	struct g_speaker sp = { 0 };
-	struct g_message m;
+	struct g_message m = { .role = NULL };
 	int rc = g_chat_log_current(s, k, session_id, seq, &current, id, err);
 
 	if (rc == 0)
@@ -285,7 +261,7 @@ int g_chat_swipe_append_text(struct g_store *s, const struct g_userkey *k,
 			       m.len + len, G_MESSAGE_MAX_BYTES);
 	if (rc == 0 && !(joined = malloc(m.len + len + 1)))
 		rc = g_err_oom(err);
-	if (rc == 0) {
+	if (joined) { /* allocated only when all went well */
 		memcpy(joined, m.content, m.len);
 		if (len)
 			memcpy(joined + m.len, text, len);
