@@ -1,6 +1,7 @@
 /*
  * session-log: a session's messages (DESIGN.md §4): show them (records or
- * a transcript), append, edit and delete them, and carry a whole chat out
+ * a transcript), append, edit and delete them, list a message's versions
+ * (swipes) and choose the current one, and carry a whole chat out
  * and in as SillyTavern chat JSONL. Messages are lib/chat_log's, the chat
  * file's shape lib/st_chat's; this is naming, transactions and output.
  */
@@ -11,6 +12,7 @@
 
 #include "chat_edit.h"
 #include "chat_log.h"
+#include "chat_swipe.h"
 #include "cli.h"
 #include "doc.h"
 #include "fileio.h"
@@ -24,6 +26,8 @@ static const char synopsis[] =
 	"       session-log append S [--role user|assistant|system] [--status complete|partial]\n"
 	"                          [--model M] [--records]\n"
 	"       session-log edit S SEQ\n"
+	"       session-log swipes S SEQ\n"
+	"       session-log swipe S SEQ N\n"
 	"       session-log delete S (SEQ... | --last N)\n"
 	"       session-log export S [--format records|st]\n"
 	"       session-log import [--character C] [--persona P | --impersonate C2 | --no-persona]\n"
@@ -223,6 +227,39 @@ static int run_edit(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	return rc ? -1 : g_subcmd_write(&l->c, rec, err);
 }
 
+static int run_swipes(struct g_subcmd *c, char **args, int n, struct g_err *err)
+{
+	struct log_cmd *l = (struct log_cmd *)c;
+	void *arg[3] = { l, err, NULL };
+	int64_t seq = 0;
+
+	(void)n;
+	g_err_clear(err);
+	if (parse_seq(args[1], &seq, err) < 0 || open_session(l, args[0], err) < 0 ||
+	    g_chat_swipe_each(l->c.ctx.store, &l->c.ctx.key, l->session.id, seq, write_record,
+			      arg, err) < 0)
+		return -1;
+	return err->code ? -1 : 0;
+}
+
+static int run_swipe(struct g_subcmd *c, char **args, int n, struct g_err *err)
+{
+	struct log_cmd *l = (struct log_cmd *)c;
+	json_t *rec = NULL;
+	int64_t seq = 0;
+	long index;
+
+	(void)n;
+	if (parse_seq(args[1], &seq, err) < 0)
+		return -1;
+	if (g_cli_parse_long(args[2], 0, 0x7fffffffL, &index) < 0)
+		return g_err_set(err, G_EX_USAGE, "'%s' is not a swipe number, 0 or more", args[2]);
+	if (open_session(l, args[0], err) < 0 ||
+	    g_chat_edit_swipe(&l->c.ctx, l->session.id, seq, index, &rec, err) < 0)
+		return -1;
+	return g_subcmd_write(&l->c, rec, err);
+}
+
 static int run_delete(struct g_subcmd *c, char **args, int n, struct g_err *err)
 {
 	struct log_cmd *l = (struct log_cmd *)c;
@@ -257,15 +294,37 @@ static const char *user_name(const struct log_cmd *l)
 								      : "User";
 }
 
+static int collect(json_t *rec, void *arg)
+{
+	return json_array_append(arg, rec) < 0;
+}
+
 static int write_st(json_t *rec, void *arg)
 {
 	void **a = arg;
 	struct log_cmd *l = a[0];
+	json_t *versions = NULL;
+	int64_t count = json_integer_value(json_object_get(json_object_get(rec, "swipe"), "count"));
+	int rc;
 
+	/* only a message of several versions reads its others */
+	if (count > 1 &&
+	    (!(versions = json_array()) ||
+	     g_chat_swipe_each(l->c.ctx.store, &l->c.ctx.key, l->session.id,
+			       json_integer_value(json_object_get(rec, "seq")), collect, versions,
+			       a[1]) < 0)) {
+		if (!versions)
+			g_err_oom(a[1]);
+		json_decref(versions);
+		return 1;
+	}
 	/* a message written as nobody is SillyTavern's "User", whoever the
 	 * session's persona is now */
-	return g_subcmd_write(&l->c, g_st_chat_message_out(rec, "User", l->session.character_name),
-			      a[1]) < 0;
+	rc = g_subcmd_write(&l->c,
+			    g_st_chat_message_out(rec, versions, "User", l->session.character_name),
+			    a[1]) < 0;
+	json_decref(versions);
+	return rc;
 }
 
 static int run_export(struct g_subcmd *c, char **args, int n, struct g_err *err)
@@ -309,6 +368,8 @@ static const struct g_subcmd_verb verbs[] = {
 	{ "append", 1, 1, BIT(ROLE) | BIT(STATUS) | BIT(MODEL) | BIT(RECORDS),
 	  G_CONTEXT_KEY, run_append },
 	{ "edit", 2, 2, 0, G_CONTEXT_KEY, run_edit },
+	{ "swipes", 2, 2, 0, G_CONTEXT_KEY, run_swipes },
+	{ "swipe", 3, 3, 0, G_CONTEXT_KEY, run_swipe },
 	{ "delete", 1, -1, BIT(LAST), G_CONTEXT_KEY, run_delete },
 	{ "export", 1, 1, BIT(FORMAT), G_CONTEXT_KEY, run_export },
 	{ "import", 0, 1,

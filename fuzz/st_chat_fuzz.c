@@ -2,7 +2,8 @@
  * st_chat_fuzz: libFuzzer target for SillyTavern chat files (lib/st_chat):
  * each record of the input read as a header or a message. Oracle: a
  * message read, written back as SillyTavern writes it (from the record a
- * session would keep) and read again, has the same role and text.
+ * session would keep) and read again, has the same role and text, and
+ * the same swipes: their count, the current one, each one's text.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@ static void round_trip(const struct g_st_chat_message *m)
 	json_t *rec = json_pack("{s:s, s:s%, s:{s:s?}, s:s}", "role", m->role, "content",
 				m->content, m->len, "speaker", "name", m->name, "created_at",
 				m->created_at[0] ? m->created_at : "2026-01-01T00:00:00.000Z");
-	json_t *line = rec ? g_st_chat_message_out(rec, "User", "Char") : NULL;
+	json_t *line = rec ? g_st_chat_message_out(rec, NULL, "User", "Char") : NULL;
 
 	if (!line || g_st_chat_message(line, "again", 1, &again, &err) < 0 ||
 	    strcmp(again.role, m->role) != 0 || again.len != m->len ||

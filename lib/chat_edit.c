@@ -2,6 +2,7 @@
  * transaction. */
 #include "chat_edit.h"
 
+#include "chat_swipe.h"
 #include "fileio.h"
 #include "session.h"
 
@@ -17,15 +18,18 @@ int g_chat_edit_append(struct g_context *c, const char *session_id, const struct
 	return json_array_append_new(pending, rec) < 0 ? g_err_oom(err) : 0;
 }
 
-int g_chat_edit_text(struct g_context *c, const char *session_id, int64_t seq, const char *text,
-		     size_t len, json_t **record, struct g_err *err)
+/* fn's change to message seq, then its record: one transaction. */
+static int change(struct g_context *c, const char *session_id, int64_t seq,
+		  int (*fn)(struct g_context *c, const char *session_id, int64_t seq,
+			    const void *arg, struct g_err *err),
+		  const void *arg, json_t **record, struct g_err *err)
 {
 	int rc = g_context_begin(c, err);
 
 	*record = NULL;
 	if (rc < 0)
 		return -1;
-	rc = g_chat_log_edit(c->store, &c->key, session_id, seq, text, len, err);
+	rc = fn(c, session_id, seq, arg, err);
 	if (rc == 0)
 		rc = g_chat_log_get(c->store, &c->key, session_id, seq, record, err);
 	if (g_context_end(c, rc, err) < 0) {
@@ -34,6 +38,39 @@ int g_chat_edit_text(struct g_context *c, const char *session_id, int64_t seq, c
 		return -1;
 	}
 	return 0;
+}
+
+struct text {
+	const char *text;
+	size_t len;
+};
+
+static int edit(struct g_context *c, const char *session_id, int64_t seq, const void *arg,
+		struct g_err *err)
+{
+	const struct text *t = arg;
+
+	return g_chat_log_edit(c->store, &c->key, session_id, seq, t->text, t->len, err);
+}
+
+int g_chat_edit_text(struct g_context *c, const char *session_id, int64_t seq, const char *text,
+		     size_t len, json_t **record, struct g_err *err)
+{
+	struct text t = { text, len };
+
+	return change(c, session_id, seq, edit, &t, record, err);
+}
+
+static int choose(struct g_context *c, const char *session_id, int64_t seq, const void *arg,
+		  struct g_err *err)
+{
+	return g_chat_swipe_choose(c->store, &c->key, session_id, seq, *(const int64_t *)arg, err);
+}
+
+int g_chat_edit_swipe(struct g_context *c, const char *session_id, int64_t seq, int64_t index,
+		      json_t **record, struct g_err *err)
+{
+	return change(c, session_id, seq, choose, &index, record, err);
 }
 
 static int collect_seq(json_t *rec, void *arg)

@@ -1,6 +1,6 @@
 /*
  * chat_edit.h: a session's messages changed as session-log's verbs ask:
- * appended, edited, deleted, or a SillyTavern chat file imported as a new
+ * appended, edited, deleted, another version made current, or a SillyTavern chat file imported as a new
  * session. Each change that is a whole verb is one transaction of the
  * context (g_context_begin/end, so -n rolls it back) and hands back the
  * records to print, built inside it: the caller prints them after the
@@ -26,6 +26,11 @@ int g_chat_edit_append(struct g_context *c, const char *session_id, const struct
  * stored. */
 int g_chat_edit_text(struct g_context *c, const char *session_id, int64_t seq, const char *text,
 		     size_t len, json_t **record, struct g_err *err);
+
+/* Message seq's version index becomes its current one (chat_swipe.h);
+ * *record: the message as stored. */
+int g_chat_edit_swipe(struct g_context *c, const char *session_id, int64_t seq, int64_t index,
+		      json_t **record, struct g_err *err);
 
 /* Delete the messages numbered in seqs (a JSON array of integers), and
  * the last `last` ones when last > 0: all or none (one that is not there

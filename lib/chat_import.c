@@ -1,10 +1,11 @@
 /* chat_import.c: SillyTavern chat lines into a session's messages. */
 #include "chat_import.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "ref.h"
-#include "chat_log.h"
+#include "chat_swipe.h"
 #include "settings.h"
 #include "st_chat.h"
 
@@ -31,29 +32,43 @@ static int header(struct g_doc_reader *r, const char *name, json_t **first,
 	return 0;
 }
 
-/* One message of the file, stored. */
+_Static_assert(G_ST_CHAT_SWIPES_MAX == G_CHAT_SWIPES_MAX, "a chat file's swipes fit a message");
+
+/* One message of the file, stored, each of its swipes a version. */
 static int store_line(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		      const struct g_speaker *bound, const json_t *line, const char *name, long n,
 		      struct g_err *err)
 {
 	struct g_st_chat_message sm;
-	struct g_message m;
+	struct g_st_chat_swipe *sw = NULL;
+	struct g_message *v = NULL;
+	size_t i, count;
 	int64_t seq;
+	int rc;
 
 	if (g_st_chat_message(line, name, n, &sm, err) < 0)
 		return -1;
-	memset(&m, 0, sizeof(m));
-	m.role = sm.role;
-	m.content = sm.content;
-	m.len = sm.len;
-	m.input_tokens = m.output_tokens = -1;
-	m.created_at = sm.created_at[0] ? sm.created_at : NULL;
-	m.speaker = bound;
-	if (g_chat_log_append(s, k, session_id, &m, &seq, err) < 0) {
-		g_err_prefix(err, "'%s': record %ld", name, n);
-		return -1;
+	count = sm.swipes ? sm.nswipes : 1;
+	if (!(v = calloc(count, sizeof(*v))) || !(sw = calloc(count, sizeof(*sw)))) {
+		free(v);
+		return g_err_oom(err);
 	}
-	return 0;
+	for (i = 0; i < count; i++) {
+		g_st_chat_swipe(&sm, sm.swipes ? i : sm.swipe_id, &sw[i]);
+		v[i].role = sm.role;
+		v[i].content = sw[i].content;
+		v[i].len = sw[i].len;
+		v[i].model = sw[i].model;
+		v[i].input_tokens = v[i].output_tokens = -1;
+		v[i].created_at = sw[i].created_at[0] ? sw[i].created_at : NULL;
+		v[i].speaker = bound;
+	}
+	rc = g_chat_swipe_append(s, k, session_id, v, count, sm.swipe_id, &seq, err);
+	if (rc < 0)
+		g_err_prefix(err, "'%s': record %ld", name, n);
+	free(v);
+	free(sw);
+	return rc;
 }
 
 int g_chat_import_run(struct g_store *s, const struct g_userkey *k, const struct g_user *u,

@@ -47,6 +47,10 @@ int g_chat_log_message_read_stdin(struct g_file *f, struct g_err *err);
 int g_chat_log_message_role_valid(const char *role);
 int g_chat_log_message_status_valid(const char *status);
 
+/* Whether m is a message that may be stored: 65 for a bad role or status
+ * or content over G_MESSAGE_MAX_BYTES. */
+int g_chat_log_message_check(const struct g_message *m, struct g_err *err);
+
 /* Message record n of input name ({role, content, status, model}, as
  * session-log show writes one) as a message whose strings are borrowed
  * from rec, the speaker left for the caller: a record without a role is
@@ -81,8 +85,19 @@ char *g_chat_log_text(const json_t *record, const char *character_name, size_t *
 int g_chat_log_edit(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		   int64_t seq, const char *content, size_t len, struct g_err *err);
 
-/* Delete message seq: 66 none. */
+/* Delete message seq with all its versions (chat_swipe.h): 66 none. */
 int g_chat_log_delete(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		     int64_t seq, struct g_err *err);
+
+/* For chat_swipe.c, which keeps a message's other versions: the record of
+ * message seq (its current version, every field opened) and its row id;
+ * 66 none. */
+int g_chat_log_current(struct g_store *s, const struct g_userkey *k, const char *session_id,
+		       int64_t seq, json_t **record, char id[G_UUID_LEN], struct g_err *err);
+/* Message row id (seq, m's role as it is) becomes version m, swipe index
+ * of count; m's created_at NULL: now. */
+int g_chat_log_rewrite(struct g_store *s, const struct g_userkey *k, const char *session_id,
+		       const char *id, int64_t seq, const struct g_message *m, int64_t index,
+		       int64_t count, struct g_err *err);
 
 #endif

@@ -1,7 +1,9 @@
 /* session_edit.c: session-bind's changes, from names to one transaction. */
 #include "session_edit.h"
 
-#include "chat_log.h"
+#include <stdlib.h>
+
+#include "chat_swipe.h"
 #include "ref.h"
 #include "settings.h"
 
@@ -66,13 +68,48 @@ static int prepare(struct g_context *c, const struct g_session_edit_spec *spec, 
 				      err);
 }
 
+/* Message 1: every greeting of the character (first_mes, then each of
+ * alternate_greetings), swipes numbered as --greeting numbers them, as
+ * SillyTavern keeps them; the one asked for current. */
+static int greet(struct g_context *c, const char *id, const json_t *character, long current,
+		 const struct g_speaker *speaker, struct g_err *err)
+{
+	const json_t *data = json_object_get(character, "data");
+	const json_t *alternates = json_object_get(data, "alternate_greetings");
+	size_t i, n = 1 + json_array_size(alternates), first = 0;
+	struct g_message *v;
+	int64_t seq;
+	int rc;
+
+	/* more greetings than a message has swipes: the one asked for alone */
+	if (n > G_CHAT_SWIPES_MAX) {
+		first = (size_t)current;
+		n = 1;
+		current = 0;
+	}
+	if (!(v = calloc(n, sizeof(*v))))
+		return g_err_oom(err);
+	for (i = 0; i < n; i++) {
+		const json_t *text = i + first ? json_array_get(alternates, i + first - 1)
+					       : json_object_get(data, "first_mes");
+
+		v[i].role = "assistant";
+		v[i].content = json_string_value(text) ? json_string_value(text) : "";
+		v[i].len = json_string_length(text);
+		v[i].input_tokens = v[i].output_tokens = -1;
+		v[i].speaker = speaker;
+	}
+	rc = g_chat_swipe_append(c->store, &c->key, id, v, n, (size_t)current, &seq, err);
+	free(v);
+	return rc;
+}
+
 int g_session_edit_start(struct g_context *c, const struct g_session_edit_spec *spec,
 			 json_t **record, struct g_err *err)
 {
 	struct start st = { .character = NULL };
 	json_t *settings = g_settings_new();
 	char id[G_UUID_LEN];
-	int64_t seq;
 	int rc;
 
 	*record = NULL;
@@ -84,13 +121,8 @@ int g_session_edit_start(struct g_context *c, const struct g_session_edit_spec *
 	if (rc == 0 && (rc = g_context_begin(c, err)) == 0) {
 		rc = g_session_insert(c->store, &c->key, st.character_id, st.kind, st.persona_id,
 				      spec->title, settings, id, err);
-		if (rc == 0 && st.greeting) {
-			struct g_message m = { "assistant", json_string_value(st.greeting),
-					       json_string_length(st.greeting), NULL, NULL, -1, -1,
-					       NULL, &st.speaker };
-
-			rc = g_chat_log_append(c->store, &c->key, id, &m, &seq, err);
-		}
+		if (rc == 0 && st.greeting)
+			rc = greet(c, id, st.character, spec->greeting, &st.speaker, err);
 		if (rc == 0)
 			rc = g_session_record_of(c->store, &c->key, id, record, err);
 		rc = g_context_end(c, rc, err);

@@ -26,6 +26,10 @@ static const char *const message_columns[] = { "content", "speaker_name", NULL }
 static const char *const lorebook_columns[] = { "origin", "name", "book", NULL };
 static const char *const message_binds[] = { "session_id", "seq", "role", "speaker_kind",
 					      "speaker_id", NULL };
+/* a message's other versions (its swipes): bound to the message's row,
+ * whose own binds hold its session, seq and role, and to their index */
+static const char *const swipe_binds[] = { "message_id", "swipe_index", "speaker_kind",
+					    "speaker_id", NULL };
 
 const struct g_vault_table g_vault_tables[] = {
 	{ "characters", card_columns, NULL, NULL, NULL, NULL, NULL },
@@ -35,6 +39,8 @@ const struct g_vault_table g_vault_tables[] = {
 	{ "chat_messages", message_columns, message_columns, message_binds, "content",
 	  "unset: a message always has content", NULL },
 	{ "lorebooks", lorebook_columns, NULL, NULL, NULL, NULL, NULL },
+	{ "chat_swipes", message_columns, message_columns, swipe_binds, "content",
+	  "unset: a message always has content", NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };
 

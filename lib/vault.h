@@ -16,7 +16,8 @@
 /*
  * Some columns are also bound to what gives their row its meaning (format
  * 2, DESIGN.md §6): a message's content and speaker name to its session,
- * seq, role, speaker kind and id; a session's binding (a sealed empty
+ * seq, role, speaker kind and id; a message's other versions (chat_swipes)
+ * to its row, their index, speaker kind and id; a session's binding (a sealed empty
  * string, there only to be bound) to its character and active persona.
  * Those plain columns are the table's binds, read from the row (or given
  * by a caller about to write it) in the order listed. A bound column in

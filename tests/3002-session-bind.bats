@@ -150,7 +150,9 @@ settings() { session-bind show "$1" | jq -c .settings; }
 		2) want=$'*She hums.*\nNot now, {{char}} is busy.' ;;
 		esac
 		run_ok session-log show "$s"
-		assert_equal "$(untimed "$output")" "$(message_json "$s" 1 assistant "$(who custom "$WREN" Wren)" "$want")"
+		# every greeting is a swipe of message 1, the one asked for current
+		assert_equal "$(untimed "$output")" "$(message_json "$s" 1 assistant "$(who custom "$WREN" Wren)" "$want" |
+			jq -c --argjson i "${n/default/0}" '.swipe = {index: $i, count: 3}')"
 	done
 	assert_equal "$(count chat_sessions)" 4
 	run -65 --separate-stderr session-bind new --character Seraphina --greeting 3

@@ -145,7 +145,7 @@ hidden_each_verb() {
 	done
 }
 
-@test "session-log show, append, edit, delete, export: alice's session is not there for bob" {
+@test "session-log show, append, edit, swipes, swipe, delete, export: alice's session is not there for bob" {
 	local r
 	for r in "$AS" "${AS:0:35}" 'Tea at dusk'; do
 		hidden "$r" '' session-log show @@
@@ -153,6 +153,8 @@ hidden_each_verb() {
 		hidden "$r" 'Sneaky.' session-log append @@
 		hidden "$r" '{"role":"user","content":"Sneaky."}' session-log append @@ --records
 		hidden "$r" 'Sneaky.' session-log edit @@ 1
+		hidden "$r" '' session-log swipes @@ 1
+		hidden "$r" '' session-log swipe @@ 1 0
 		hidden "$r" '' session-log delete @@ 1
 		hidden "$r" '' session-log delete @@ --last 1
 		hidden "$r" '' session-log export @@

@@ -11,7 +11,7 @@ TS='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z'
 NO_SETTINGS='{"provider":null,"model":null,"temperature":null,"top_p":null,"top_k":null,"max_tokens":null,"frequency_penalty":null,"presence_penalty":null,"seed":null,"stop":null,"history_limit":null,"context_tokens":null,"note":null,"note_depth":null,"note_role":null,"note_interval":null,"lore_scan_depth":null,"lore_budget":null}'
 NONE='{"kind":"none","id":null,"name":null}'
 SESSION_KEYS='kind,id,title,character,persona,settings,messages,created_at,updated_at'
-MESSAGE_KEYS='kind,session,seq,role,speaker,content,status,model,usage,created_at'
+MESSAGE_KEYS='kind,session,seq,role,speaker,content,swipe,status,model,usage,created_at'
 
 sessions_setup() {
 	keys_setup_alice
@@ -109,7 +109,7 @@ message_json() {
 	jq -n -c --arg s "$1" --argjson q "$2" --arg r "$3" --argjson sp "$4" --arg c "$5" \
 		--arg st "${6:-complete}" --argjson m "${7:-null}" \
 		'{kind: "message", session: $s, seq: $q, role: $r, speaker: $sp, content: $c,
-		  status: $st, model: $m, usage: {input_tokens: null, output_tokens: null}}'
+		  swipe: {index: 0, count: 1}, status: $st, model: $m, usage: {input_tokens: null, output_tokens: null}}'
 }
 
 # untimed JSON-LINES: each record without created_at/updated_at
