@@ -120,7 +120,29 @@ static int keep_aside(struct g_store *s, const struct g_userkey *k, const char *
 	return rc;
 }
 
+static int each_swipe(struct g_store *s, const struct g_userkey *k, const char *session_id,
+		      int64_t seq, g_chat_log_fn fn, void *arg, struct g_err *err);
+
+/* The current version and the others are two reads: one snapshot (a read
+ * transaction, unless the caller's is open) so that a swipe chosen by
+ * another process in between cannot show a version twice or not at all. */
 int g_chat_swipe_each(struct g_store *s, const struct g_userkey *k, const char *session_id,
+		      int64_t seq, g_chat_log_fn fn, void *arg, struct g_err *err)
+{
+	struct g_err ignored;
+	int own = sqlite3_get_autocommit(s->db), rc;
+
+	if (own && g_store_exec(s, "BEGIN", err) < 0)
+		return -1;
+	rc = each_swipe(s, k, session_id, seq, fn, arg, err);
+	if (own && g_store_exec(s, "COMMIT", rc < 0 ? &ignored : err) < 0) {
+		g_store_exec(s, "ROLLBACK", &ignored);
+		rc = -1;
+	}
+	return rc;
+}
+
+static int each_swipe(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		      int64_t seq, g_chat_log_fn fn, void *arg, struct g_err *err)
 {
 	static const char sql[] = "SELECT " G_CHAT_SWIPE_COLUMNS " FROM chat_swipes w"

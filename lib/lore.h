@@ -35,6 +35,10 @@
 #define G_LORE_KEYS_MAX 1000     /* keys in one list of an entry */
 #define G_LORE_SCAN_DEPTH_MAX 1000
 #define G_LORE_STEPS_MAX 100     /* max_recursion_steps */
+/* Limits on a timed state (it comes back in a request a person may edit):
+ * its effects, and the bytes of a book's name or an entry's id in it. */
+#define G_LORE_STATE_MAX 50000
+#define G_LORE_STATE_NAME_MAX 1024
 /* Activation's defaults and the regex engine's bounds, so that a hostile
  * pattern gives up (a note, no match) instead of holding a render. */
 #define G_LORE_SCAN_DEPTH_DEFAULT 2

@@ -46,6 +46,21 @@ static int bad(struct g_err *err, size_t i, const char *field, const char *what)
 	return -1;
 }
 
+/* A book's name or an entry's id as the state may hold it: short, and no
+ * control bytes (they would only come from an edited request). */
+static int name_ok(const json_t *v)
+{
+	const char *p = json_string_value(v);
+	size_t i, n = json_string_length(v);
+
+	if (n > G_LORE_STATE_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
 static int count(const json_t *o, const char *name, long *out)
 {
 	const json_t *v = json_object_get(o, name);
@@ -67,6 +82,8 @@ int g_lore_state_read(struct g_lore_state *s, const json_t *json, struct g_err *
 		return 0;
 	if (!json_is_array(json))
 		return g_err_set(err, G_EX_DATAERR, "state: expected a list");
+	if (json_array_size(json) > G_LORE_STATE_MAX)
+		return g_err_set(err, G_EX_DATAERR, "state: more than %d effects", G_LORE_STATE_MAX);
 	json_array_foreach (json, i, o) {
 		memset(&t, 0, sizeof(t));
 		if (!json_is_object(o)) {
@@ -74,13 +91,13 @@ int g_lore_state_read(struct g_lore_state *s, const json_t *json, struct g_err *
 			goto fail;
 		}
 		v = json_object_get(o, "book");
-		if (!json_is_string(v)) {
-			bad(err, i, "book", "expected a string");
+		if (!json_is_string(v) || !name_ok(v)) {
+			bad(err, i, "book", "expected a name of at most 1024 bytes, no control characters");
 			goto fail;
 		}
 		t.book = (char *)json_string_value(v);
 		t.entry = json_object_get(o, "entry");
-		if (!json_is_integer(t.entry) && !json_is_string(t.entry)) {
+		if (!json_is_integer(t.entry) && !(json_is_string(t.entry) && name_ok(t.entry))) {
 			bad(err, i, "entry", "expected a number or a string");
 			goto fail;
 		}

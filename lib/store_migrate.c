@@ -72,19 +72,20 @@ static int set_version(struct g_store *s, int version, struct g_err *err)
 	return g_store_exec(s, sql, err);
 }
 
-/* No row points at a row that is not there. */
-static int fk_check(struct g_store *s, struct g_err *err)
+/* The rows that point at a row that is not there: their count into *n
+ * and the table of the first into table (foreign keys are off while
+ * migrating, so a rebuilt table could leave some). */
+static int fk_dangling(struct g_store *s, long *n, char *table, size_t size, struct g_err *err)
 {
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st, NULL);
 
 	if (rc != SQLITE_OK)
 		return g_store_error(s, rc, "checking foreign keys", err);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		g_err_set(err, G_EX_SOFTWARE, "a migration left a row of %s pointing nowhere",
-			  (const char *)sqlite3_column_text(st, 0));
-	else if (rc != SQLITE_DONE)
+	for (*n = 0; (rc = sqlite3_step(st)) == SQLITE_ROW; ++*n)
+		if (*n == 0)
+			snprintf(table, size, "%s", (const char *)sqlite3_column_text(st, 0));
+	if (rc != SQLITE_DONE)
 		g_store_error(s, rc, "checking foreign keys", err);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -102,7 +103,7 @@ int g_store_migrate(struct g_store *s, struct g_err *err)
 		return 0;
 	/* foreign keys off (a no-op inside a transaction, so here): a
 	 * migration that builds a table again drops the old one, which must
-	 * not cascade; fk_check proves nothing was left dangling */
+	 * not cascade; fk_dangling proves nothing new was left dangling */
 	if (g_store_exec(s, "PRAGMA foreign_keys=OFF; PRAGMA legacy_alter_table=ON", err) < 0)
 		return -1;
 	rc = migrate_all(s, err);
@@ -114,6 +115,8 @@ int g_store_migrate(struct g_store *s, struct g_err *err)
 
 static int migrate_all(struct g_store *s, struct g_err *err)
 {
+	char table[128] = "";
+	long before, after;
 	int version;
 	size_t i;
 
@@ -121,6 +124,10 @@ static int migrate_all(struct g_store *s, struct g_err *err)
 		return -1;
 	/* Another process may have migrated while we waited for the lock. */
 	if (g_store_migrate_check_version(s, err) < 0)
+		goto fail;
+	/* rows made dangling by hand before (the sqlite3 command has foreign
+	 * keys off) are not the migration's: only new ones fail it */
+	if (fk_dangling(s, &before, table, sizeof(table), err) < 0)
 		goto fail;
 	for (version = s->schema_version, i = (size_t)version;
 	     i < g_embedded_sql_count; i++) {
@@ -130,8 +137,12 @@ static int migrate_all(struct g_store *s, struct g_err *err)
 		}
 		version = (int)i + 1;
 	}
-	if (fk_check(s, err) < 0)
+	if (fk_dangling(s, &after, table, sizeof(table), err) < 0)
 		goto fail;
+	if (after > before) {
+		g_err_set(err, G_EX_SOFTWARE, "a migration left a row of %s pointing nowhere", table);
+		goto fail;
+	}
 	if (version != s->schema_version) {
 		if (set_version(s, version, err) < 0)
 			goto fail;

@@ -225,3 +225,15 @@ sql_refused() {
 	run_ok sql "UPDATE characters SET name = x'01', name_nonce = x'02' WHERE id = 'c1'"
 	sql_refused "cannot store TEXT value in BLOB column" "UPDATE characters SET name = 'text', name_nonce = x'02' WHERE id = 'c1'"
 }
+
+@test "a migration runs with foreign keys off: a row left pointing nowhere before (by hand) does not stop it, the upgrade keeps it as it was" {
+	sqlite3 "$GUISE_DB" < "$DATA/schema3/alice.sql"
+	# the sqlite3 command has foreign keys off: a character of no user
+	sqlite3 "$GUISE_DB" "INSERT INTO characters (id, user_id, created_at, updated_at)
+		VALUES ('dangling', 'no-such-user', 't', 't')"
+	run_ok test-tool store-open
+	assert_output --partial '"migrated":true'
+	assert_equal "$(sqlite3 "$GUISE_DB" 'PRAGMA user_version')" 7
+	assert_equal "$(sqlite3 "$GUISE_DB" 'PRAGMA foreign_key_check' | cut -d'|' -f1 | sort -u)" characters
+	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT user_id FROM characters WHERE id = 'dangling'")" no-such-user
+}

@@ -394,9 +394,26 @@ fires_at_5() {
 {"books":[{"name":"B","entries":[]}],"messages":[{"name":"x"}]}	messages[0].content: expected a string
 {"books":[],"state":[{"book":"B","entry":1,"effect":"sticky","start":5}]}	state[0].end: expected a whole number from start on
 {"books":[],"state":[{"book":"B","entry":1,"effect":"forever","start":5}]}	state[0].effect: expected sticky, cooldown or matched
+{"books":[],"state":[{"book":"B\u0007","entry":1,"effect":"matched","start":5}]}	state[0].book: expected a name of at most 1024 bytes, no control characters
+{"books":[],"state":[{"book":"B","entry":"1\n","effect":"matched","start":5}]}	state[0].entry: expected a number or a string
 {"books":[],"settings":{"scan_depth":-1}}	settings.scan_depth: expected a whole number from 0 to 1000
 {"books":"none"}	books: expected a list
 EOF
+}
+
+@test "a timed state past its limits is refused (65): more than 50000 effects, a name over 1024 bytes" {
+	run -65 --separate-stderr test-tool lore-activate <<< "$(jq -nc '{books: [],
+		state: [range(50001) | {book: "B", entry: ., effect: "matched", start: 1}]}')"
+	assert_output ""
+	assert_equal "$stderr" "test-tool: state: more than 50000 effects"
+	run -65 --separate-stderr test-tool lore-activate <<< "$(jq -nc '{books: [],
+		state: [{book: ("n" * 1025), entry: 1, effect: "matched", start: 1}]}')"
+	assert_output ""
+	assert_equal "$stderr" "test-tool: state[0].book: expected a name of at most 1024 bytes, no control characters"
+	# at the limits, it is read (and a report written)
+	run_ok test-tool lore-activate <<< "$(jq -nc '{books: [],
+		state: [{book: ("n" * 1024), entry: ("e" * 1024), effect: "matched", start: 1}]}')"
+	assert_equal "$(jq -c 'keys' <<< "$output")" '["fired","notes","skipped","timed"]'
 }
 
 @test "a book of more than 10000 entries is refused (65)" {
