@@ -44,7 +44,9 @@ static int read_books(struct run *r)
 		return g_err_oom(r->err);
 	json_array_foreach (r->in->books, i, book) {
 		snprintf(name, sizeof(name), "book %zu", i + 1);
-		if (g_lore_book_read(&r->books[i], book, name, r->err) < 0)
+		if (json_is_integer(book))
+			r->books[i] = *r->in->ready[json_integer_value(book)];
+		else if (g_lore_book_read(&r->books[i], book, name, r->err) < 0)
 			return -1;
 		r->nbooks = i + 1;
 	}
@@ -324,7 +326,8 @@ done:
 	g_lore_activate_release(&r.out);
 	g_lore_state_release(&r.state);
 	for (i = 0; i < r.nbooks; i++)
-		g_lore_book_release(&r.books[i]);
+		if (!json_is_integer(json_array_get(in->books, i)))
+			g_lore_book_release(&r.books[i]);
 	free(r.books);
 	free(r.messages);
 	return rc;
