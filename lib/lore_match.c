@@ -177,6 +177,16 @@ static int literal(struct g_lore_key *k, char **note)
 	return rc;
 }
 
+/* Up to 8 of a plain key's byte pairs, folded, spread over it. */
+static void key_grams(struct g_lore_key *k)
+{
+	const unsigned char *s = (const unsigned char *)k->text;
+	size_t n = k->len - 1, step = n > 8 ? n / 8 : 1, i;
+
+	for (i = 0; i < n && k->ngrams < 8; i += step)
+		k->grams[k->ngrams++] = (uint16_t)(lower(s[i]) << 8 | lower(s[i + 1]));
+}
+
 int g_lore_match_key(struct g_lore_key *k, const char *raw, const struct g_lore_entry *e,
 		     const char *char_name, const char *user_name, char **note)
 {
@@ -227,7 +237,53 @@ int g_lore_match_key(struct g_lore_key *k, const char *raw, const struct g_lore_
 		for (i = 0; i < k->len; i++)
 			k->fold[i] = (char)lower((unsigned char)k->fold[i]);
 	}
+	key_grams(k);
 	return 0;
+}
+
+static uint32_t gram_hash(uint16_t gram, unsigned shift)
+{
+	return (uint32_t)(gram * 0x9e3779b1u) >> shift;
+}
+
+int g_lore_filter_make(struct g_lore_filter *f, const char *fold, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)fold;
+	size_t bits = 512, i;
+	uint32_t h;
+
+	f->shift = 32 - 9;
+	while (bits < len * 8 && bits < 65536) { /* about 1 bit in 8 set */
+		bits *= 2;
+		f->shift--;
+	}
+	if (!(f->bits = calloc(bits / 8, 1)))
+		return -1;
+	for (i = 0; i + 1 < len; i++) {
+		h = gram_hash((uint16_t)(s[i] << 8 | s[i + 1]), f->shift);
+		f->bits[h >> 3] |= (unsigned char)(1u << (h & 7));
+	}
+	return 0;
+}
+
+void g_lore_filter_release(struct g_lore_filter *f)
+{
+	free(f->bits);
+	f->bits = NULL;
+}
+
+/* Whether the filtered text may hold every pair of k. */
+static int may_hold(const struct g_lore_filter *f, const struct g_lore_key *k)
+{
+	size_t i;
+	uint32_t h;
+
+	for (i = 0; f && f->bits && i < k->ngrams; i++) {
+		h = gram_hash(k->grams[i], f->shift);
+		if (!(f->bits[h >> 3] & (1u << (h & 7))))
+			return 0;
+	}
+	return 1;
 }
 
 void g_lore_match_key_release(struct g_lore_key *k)
@@ -239,7 +295,7 @@ void g_lore_match_key_release(struct g_lore_key *k)
 }
 
 int g_lore_match(struct g_lore_matcher *m, const struct g_lore_key *k, const char *text,
-		 const char *fold, size_t len)
+		 const char *fold, size_t len, const struct g_lore_filter *f)
 {
 	const char *t = k->caseless ? fold : text, *key = k->caseless ? k->fold : k->text, *p;
 	size_t i = 0;
@@ -257,6 +313,8 @@ int g_lore_match(struct g_lore_matcher *m, const struct g_lore_key *k, const cha
 					 m->mc);
 		return rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
 	}
+	if (!may_hold(f, k))
+		return 0;
 	while (i + k->len <= len && (p = memmem(t + i, len - i, key, k->len))) {
 		i = (size_t)(p - t);
 		if (!k->words || ((i == 0 || !word((unsigned char)t[i - 1])) &&
