@@ -91,10 +91,7 @@ static int compile(struct g_lore_key *k, const char *pattern, size_t len, uint32
 				      PCRE2_NEVER_BACKSLASH_C,
 			      &code, &off, NULL);
 	if (k->re) {
-		/* JIT when the system allows it (else the interpreter): a render
-		 * matches each regex over every message it reads */
-		(void)pcre2_jit_compile(k->re, PCRE2_JIT_COMPLETE);
-		return 0;
+		return 0; /* JIT-compiled at its first match (g_lore_match) */
 	}
 	if (code == PCRE2_ERROR_NOMEMORY)
 		return -1;
@@ -177,14 +174,28 @@ static int literal(struct g_lore_key *k, char **note)
 	return rc;
 }
 
-/* Up to 8 of a plain key's byte pairs, folded, spread over it. */
-static void key_grams(struct g_lore_key *k)
+/* Up to 8 of the byte pairs of text[0..len), folded, spread over it: what
+ * a text must hold for k to match. */
+static void key_grams(struct g_lore_key *k, const char *text, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)k->text;
-	size_t n = k->len - 1, step = n > 8 ? n / 8 : 1, i;
+	const unsigned char *s = (const unsigned char *)text;
+	size_t n = len ? len - 1 : 0, step = n > 8 ? n / 8 : 1, i;
 
 	for (i = 0; i < n && k->ngrams < 8; i += step)
 		k->grams[k->ngrams++] = (uint16_t)(lower(s[i]) << 8 | lower(s[i + 1]));
+}
+
+/* A regex key: compiled, and its pairs those of the text it requires. */
+static int regex(struct g_lore_key *k, const char *pattern, size_t len, uint32_t flags,
+		 char **note)
+{
+	size_t at, n;
+
+	if (compile(k, pattern, len, flags, note) < 0)
+		return -1;
+	if (k->re && (n = g_lore_literal(pattern, len, (flags & PCRE2_CASELESS) != 0, &at)))
+		key_grams(k, pattern + at, n);
+	return 0;
 }
 
 int g_lore_match_key(struct g_lore_key *k, const char *raw, const struct g_lore_entry *e,
@@ -220,9 +231,9 @@ int g_lore_match_key(struct g_lore_key *k, const char *raw, const struct g_lore_
 		return 0;
 	}
 	if ((plen = delimited(k->text, k->len, &flags)))
-		return compile(k, k->text + 1, plen, flags, note);
+		return regex(k, k->text + 1, plen, flags, note);
 	if (e->use_regex && !literal_text(k))
-		return compile(k, k->text, k->len, k->caseless ? PCRE2_CASELESS : 0, note);
+		return regex(k, k->text, k->len, k->caseless ? PCRE2_CASELESS : 0, note);
 	/* a use_regex key without a metacharacter is its text: searched by
 	 * hand, as a substring (a regex has no word boundaries of its own) */
 	k->words = !e->use_regex && e->whole_words != 0;
@@ -237,7 +248,7 @@ int g_lore_match_key(struct g_lore_key *k, const char *raw, const struct g_lore_
 		for (i = 0; i < k->len; i++)
 			k->fold[i] = (char)lower((unsigned char)k->fold[i]);
 	}
-	key_grams(k);
+	key_grams(k, k->text, k->len);
 	return 0;
 }
 
@@ -294,15 +305,22 @@ void g_lore_match_key_release(struct g_lore_key *k)
 	memset(k, 0, sizeof(*k));
 }
 
-int g_lore_match(struct g_lore_matcher *m, const struct g_lore_key *k, const char *text,
+int g_lore_match(struct g_lore_matcher *m, struct g_lore_key *k, const char *text,
 		 const char *fold, size_t len, const struct g_lore_filter *f)
 {
 	const char *t = k->caseless ? fold : text, *key = k->caseless ? k->fold : k->text, *p;
 	size_t i = 0;
 	int rc;
 
-	if (k->never)
+	if (k->never || !may_hold(f, k))
 		return 0;
+	if (k->re && !k->jit_tried) {
+		/* JIT when the system allows it (else the interpreter): worth
+		 * it once a regex is matched at all, as it is over every text
+		 * a render reads; one the filter always passes over never is */
+		k->jit_tried = 1;
+		(void)pcre2_jit_compile(k->re, PCRE2_JIT_COMPLETE);
+	}
 	if (k->re) {
 		rc = pcre2_match(k->re, (PCRE2_SPTR)text, len, 0, 0, m->md, m->mc);
 		/* JIT keeps the match limit but not the depth and heap ones (its
@@ -313,8 +331,6 @@ int g_lore_match(struct g_lore_matcher *m, const struct g_lore_key *k, const cha
 					 m->mc);
 		return rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
 	}
-	if (!may_hold(f, k))
-		return 0;
 	while (i + k->len <= len && (p = memmem(t + i, len - i, key, k->len))) {
 		i = (size_t)(p - t);
 		if (!k->words || ((i == 0 || !word((unsigned char)t[i - 1])) &&

@@ -135,7 +135,7 @@ static int scan(struct g_lore_run *r, size_t i, struct g_lore_key *k, int recurs
 		return 0; /* depth 0 reads nothing, recursion included */
 	for (t = from; t < n + (recursion ? r->nrec : 0); t++) {
 		x = t < n ? &r->msgs[t] : &r->rec[t - n];
-		if (!x->filter.bits && !k->re && g_lore_filter_make(&x->filter, x->fold, x->len) < 0)
+		if (!x->filter.bits && k->ngrams && g_lore_filter_make(&x->filter, x->fold, x->len) < 0)
 			return -1;
 		rc = g_lore_match(&r->m, k, x->text, x->fold, x->len, &x->filter);
 		if (rc > 0) {

@@ -151,3 +151,13 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 	cat "$ix" <(printf x) > "$ix.long"
 	run_err 65 "test-tool: lore index: bytes after the book" test-tool lore-index read < "$ix.long"
 }
+
+@test "regex keys fire as before where the text a match needs is not plain in the pattern" {
+	local b i=0 keys=('/moss|fern/' '/(?x) f e r n /' '/fer?n/' '/\x66ern/' '/[[:alpha:]]ern/'
+		'/KELVIN/i' '/(?i)LONGSHIP/' '/ca+t/' '/(dog)|wolf/' '/SCALE/i')
+	b=$(for k in "${keys[@]}"; do i=$((i + 1)); entry "$i" "$k" "Entry $i."; done)
+	mkchar Sera "$(jq -n -c --argjson b "$(book Traps $b)" '{character_book: $b}')" > /dev/null
+	# the Kelvin sign and the long s, as UTF-8 bytes (whatever the locale)
+	run_ok prompt-render --character Sera -m $'fern fen and the \xe2\x84\xaaelvin \xc5\xbfcale, a longship, a caaat, a wolf'
+	assert_equal "$(jq -r '.guise.lore.fired | map(.entry) | join(" ")' <<< "$output")" "1 2 3 4 5 6 7 8 9 10"
+}
