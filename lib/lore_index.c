@@ -23,7 +23,7 @@ static void put(struct out *o, const void *v, size_t n)
 	unsigned char *p;
 	size_t cap;
 
-	if (o->failed)
+	if (o->failed || !n)
 		return;
 	if (o->len + n > o->cap) {
 		cap = o->cap ? o->cap : 4096;
@@ -150,7 +150,8 @@ struct in {
 
 static int bad(struct in *c, const char *what)
 {
-	return g_err_set(c->err, G_EX_DATAERR, "lore index: %s", what);
+	g_err_set(c->err, G_EX_DATAERR, "lore index: %s", what);
+	return -1;
 }
 
 static int get_u32(struct in *c, uint32_t *v)

@@ -247,11 +247,11 @@ static int join(json_t *o, const char *key, const char *text)
 
 	if (!json_is_string(old))
 		return json_object_set_new(o, key, json_string(text));
-	if (!(both = malloc(n + 1 + len)))
+	if (!(both = malloc(n + 1 + len + 1)))
 		return -1;
 	memcpy(both, json_string_value(old), n);
 	both[n] = '\n';
-	memcpy(both + n + 1, text, len);
+	memcpy(both + n + 1, text, len + 1);
 	v = json_stringn(both, n + 1 + len);
 	free(both);
 	return v ? json_object_set_new(o, key, v) : -1;
