@@ -22,12 +22,17 @@
 #     1.1 and the limit 1.2.
 # (c) the peak RSS (/usr/bin/time -f %M) of that render with the book,
 #     against 32 MiB.
+# BENCH_LORE_PARTS (abc) says which parts run: "bc" leaves (a) out.
 # The user is unlocked first, so no run derives a key. The exit status is
 # 0 even when a target is missed.
 set -eu
 # shellcheck source=bench/lib/session-user.sh disable=SC1091
 . "$(dirname "$0")/lib/session-user.sh"
 LORE_REPS=${BENCH_LORE_REPS:-10}
+PARTS=${BENCH_LORE_PARTS:-abc}
+
+# part X: whether part X (a, b or c) runs
+part() { case $PARTS in *"$1"*) return 0 ;; esac; return 1; }
 
 # instructions N: what N activations of $tmp/doc.json cost in instructions,
 # the process included (callgrind reports on stderr)
@@ -38,6 +43,7 @@ instructions() {
 }
 
 # (a) activation alone
+if part a; then
 printf 'lore activation alone (test-tool lore-time), best of %d:\n' "$LORE_REPS"
 printf '  %7s %6s %10s %10s %14s\n' entries KiB "best ms" "mean ms" "ns/entry*KiB"
 for n in 50 500 5000; do
@@ -80,6 +86,7 @@ if [ -s "$tmp/ins" ]; then
 		t["500 8"] / t["50 8"], t["5000 8"] / t["500 8"]
 	}' "$tmp/ins"
 fi
+fi
 
 # (b) a render with the card's book and without
 "$BIN/test-tool" lore-gen --entries 500 --constant 20 --chain 5 --regex 100 --seed 1 \
@@ -113,6 +120,7 @@ render() {
 	echo $(((end - start) / 1000)) >> "$tmp/$1.us"
 }
 
+if part b; then
 render book "$book"
 render plain "$plain"
 fired=$(jq '.guise.lore.fired // [] | length' "$tmp/book.json")
@@ -141,9 +149,12 @@ awk -v small="$SMALL" -v last="$LAST" -v reps="$REPS" -v fired="$fired" \
 	printf "  ratio: %.2f (best), %.2f (mean); goal <= 1.1: %s; limit <= 1.2: %s\n", r, bm / pm,
 		r <= 1.1 ? "PASS" : "MISS", r <= 1.2 ? "PASS" : "MISS"
 }'
+fi
 
 # (c) the peak RSS of the render with the book
+if part c; then
 /usr/bin/time -o "$tmp/rss" -f %M "$BIN/prompt-render" -s "$book" -m "$said" > /dev/null
 awk -v kb="$(tail -n 1 "$tmp/rss")" 'BEGIN {
 	printf "peak RSS of that render: %.1f MiB; limit 32 MiB: %s\n", kb / 1024,
 		kb <= 32 * 1024 ? "PASS" : "MISS" }'
+fi

@@ -17,6 +17,7 @@
 #include "context.h"
 #include "doc.h"
 #include "fileio.h"
+#include "lore.h"
 #include "lore_sources.h"
 #include "frame.h"
 #include "msg.h"
@@ -48,6 +49,9 @@ struct render {
 	struct g_session ss;
 	json_t *char_record, *persona_record, *settings, *history;
 	json_t *lore_books, *lore_state; /* the books scanned; the session's timed state */
+	/* the cards' own books when read from their lore index (has_lore) */
+	struct g_lore_book char_lore, persona_lore;
+	int char_has_lore, persona_has_lore;
 	long chat_length;
 	enum g_persona_kind kind;
 	struct g_tmpl *tmpl;
@@ -124,15 +128,27 @@ static int load_template(struct render *r, struct g_err *err)
 
 /* --- what is rendered ----------------------------------------------------- */
 
+/* A card's record, and its own book already read when its row has a lore
+ * index (then not in the record: parsing it is most of what a big book
+ * costs a render). */
+static int load_row(struct render *r, enum g_cardkind kind, const char *id, json_t **record,
+		    struct g_lore_book *lore, int *has_lore, struct g_err *err)
+{
+	if (g_card_row_load_lore(r->ctx.store, &r->ctx.key, kind, id, record, lore, has_lore,
+				 err) < 0)
+		return -1;
+	return *has_lore ? g_lore_sources_name(lore, *record, err) : 0;
+}
+
 static int load_card(struct render *r, int kinds, const char *ref, json_t **record,
-		     struct g_err *err)
+		     struct g_lore_book *lore, int *has_lore, struct g_err *err)
 {
 	enum g_cardkind kind;
 	char id[G_UUID_LEN];
 
 	if (g_ref_resolve(r->ctx.store, &r->ctx.key, kinds, ref, &kind, id, err) < 0)
 		return -1;
-	return g_card_row_load(r->ctx.store, &r->ctx.key, kind, id, record, NULL, NULL, err);
+	return load_row(r, kind, id, record, lore, has_lore, err);
 }
 
 /* role, content and the name the user spoke under (lore scans it) */
@@ -152,14 +168,13 @@ static int load_session(struct render *r, struct g_err *err)
 	int64_t n;
 
 	if (g_session_load_ref(r->ctx.store, &r->ctx.key, r->session, &r->ss, err) < 0 ||
-	    g_card_row_load(r->ctx.store, &r->ctx.key, G_CHARACTER, r->ss.character_id,
-			   &r->char_record, NULL, NULL, err) < 0)
+	    load_row(r, G_CHARACTER, r->ss.character_id, &r->char_record, &r->char_lore,
+		     &r->char_has_lore, err) < 0)
 		return -1;
 	r->kind = r->ss.persona.kind;
 	if (r->kind != G_PERSONA_NONE &&
-	    g_card_row_load(r->ctx.store, &r->ctx.key,
-			   r->kind == G_PERSONA_CUSTOM ? G_PERSONA : G_CHARACTER, r->ss.persona.id,
-			   &r->persona_record, NULL, NULL, err) < 0)
+	    load_row(r, r->kind == G_PERSONA_CUSTOM ? G_PERSONA : G_CHARACTER, r->ss.persona.id,
+		     &r->persona_record, &r->persona_lore, &r->persona_has_lore, err) < 0)
 		return -1;
 	r->settings = json_incref(r->ss.settings);
 	if ((n = g_session_messages(r->ctx.store, r->ss.id, err)) < 0 ||
@@ -206,14 +221,17 @@ static int read_history(struct render *r, struct g_err *err)
 
 static int load_cards(struct render *r, struct g_err *err)
 {
-	if (load_card(r, G_REF_CHARACTERS, r->character, &r->char_record, err) < 0)
+	if (load_card(r, G_REF_CHARACTERS, r->character, &r->char_record, &r->char_lore,
+		      &r->char_has_lore, err) < 0)
 		return -1;
 	r->kind = r->persona ? G_PERSONA_CUSTOM
 		  : r->impersonate ? G_PERSONA_IMPERSONATED : G_PERSONA_NONE;
-	if (r->persona && load_card(r, G_REF_PERSONAS, r->persona, &r->persona_record, err) < 0)
+	if (r->persona && load_card(r, G_REF_PERSONAS, r->persona, &r->persona_record,
+				    &r->persona_lore, &r->persona_has_lore, err) < 0)
 		return -1;
 	if (r->impersonate) {
-		if (load_card(r, G_REF_CHARACTERS, r->impersonate, &r->persona_record, err) < 0)
+		if (load_card(r, G_REF_CHARACTERS, r->impersonate, &r->persona_record,
+			      &r->persona_lore, &r->persona_has_lore, err) < 0)
 			return -1;
 		if (json_equal(json_object_get(r->persona_record, "id"),
 			       json_object_get(r->char_record, "id")))
@@ -276,9 +294,11 @@ static int gather_lore(struct render *r, struct g_err *err)
 		r->kind == G_PERSONA_IMPERSONATED ? G_LORE_TO_CHARACTER : G_LORE_TO_PERSONA;
 	owners[G_LORE_FROM_PERSONA].id = json_string_value(json_object_get(r->persona_record, "id"));
 	owners[G_LORE_FROM_PERSONA].card = r->persona_record;
+	owners[G_LORE_FROM_PERSONA].book = r->persona_has_lore ? &r->persona_lore : NULL;
 	owners[G_LORE_FROM_CHARACTER].target = G_LORE_TO_CHARACTER;
 	owners[G_LORE_FROM_CHARACTER].id = json_string_value(json_object_get(r->char_record, "id"));
 	owners[G_LORE_FROM_CHARACTER].card = r->char_record;
+	owners[G_LORE_FROM_CHARACTER].book = r->char_has_lore ? &r->char_lore : NULL;
 	owners[G_LORE_FROM_GLOBAL].target = G_LORE_TO_GLOBAL;
 	if (!(r->lore_books = json_array()))
 		return g_err_oom(err);
@@ -288,6 +308,7 @@ static int gather_lore(struct render *r, struct g_err *err)
 static int run(struct render *r, struct g_err *err)
 {
 	struct g_prompt_in in;
+	const struct g_lore_book *ready[G_LORE_SOURCES] = { NULL };
 	const json_t *seed;
 	json_t *req = NULL;
 	int rc;
@@ -298,6 +319,8 @@ static int run(struct render *r, struct g_err *err)
 	    (r->session ? load_session(r, err) : load_cards(r, err)) < 0 ||
 	    gather_lore(r, err) < 0)
 		return -1;
+	ready[G_LORE_FROM_PERSONA] = r->persona_has_lore ? &r->persona_lore : NULL;
+	ready[G_LORE_FROM_CHARACTER] = r->char_has_lore ? &r->char_lore : NULL;
 	memset(&in, 0, sizeof(in));
 	in.session_id = r->session ? r->ss.id : NULL;
 	in.username = r->ctx.user.username;
@@ -312,6 +335,7 @@ static int run(struct render *r, struct g_err *err)
 	in.example_separator = r->separator;
 	in.chat_start = r->chat_start;
 	in.lore_books = r->lore_books;
+	in.lore_ready = ready;
 	in.lore_state = r->lore_state;
 	in.chat_length = r->chat_length;
 	seed = json_object_get(r->settings, "seed");
@@ -347,6 +371,10 @@ int main(int argc, char **argv)
 	json_decref(r.history);
 	json_decref(r.lore_books);
 	json_decref(r.lore_state);
+	if (r.char_has_lore)
+		g_lore_book_release(&r.char_lore);
+	if (r.persona_has_lore)
+		g_lore_book_release(&r.persona_lore);
 	g_tmpl_free(r.tmpl);
 	free(r.separator);
 	free(r.chat_start);

@@ -130,6 +130,7 @@ static void differential(struct bytes *b)
 	struct g_lore_entry e;
 	struct g_lore_matcher m;
 	struct g_lore_key k;
+	struct g_lore_filter filter;
 	unsigned f = next(b);
 	char *key = pieced(b, 1 + next(b) % 3), *text = pieced(b, next(b) % 12), *fold, *quoted;
 	char *note;
@@ -156,9 +157,20 @@ static void differential(struct bytes *b)
 		if (!re)
 			abort();
 		want = pcre2_match(re, (PCRE2_SPTR)text, len, 0, 0, m.md, NULL) >= 0;
-		if (g_lore_match(&m, &k, text, fold, len) != want)
+		/* the same with the text's filter as without */
+		if (g_lore_match(&m, &k, text, fold, len, NULL) != want ||
+		    g_lore_filter_make(&filter, fold, len) < 0 ||
+		    g_lore_match(&m, &k, text, fold, len, &filter) != want)
 			abort();
+		g_lore_filter_release(&filter);
 		pcre2_code_free(re);
+	} else if (k.re) {
+		/* a regex's required text (lore_literal.c) only ever saves work */
+		want = g_lore_match(&m, &k, text, fold, len, NULL);
+		if (g_lore_filter_make(&filter, fold, len) < 0 ||
+		    g_lore_match(&m, &k, text, fold, len, &filter) != want)
+			abort();
+		g_lore_filter_release(&filter);
 	}
 	g_lore_match_key_release(&k);
 	g_lore_match_release(&m);

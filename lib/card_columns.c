@@ -12,7 +12,8 @@ const struct g_card_column g_card_columns_data[] = {
 
 const char *g_card_columns_name(size_t i)
 {
-	static const char *const other_columns[] = { "origin", "card_raw", "avatar", "extra" };
+	static const char *const other_columns[] = { "origin", "card_raw", "avatar", "extra",
+							     "lore_index" };
 
 	return i < G_CARD_DATA_COLUMNS ? g_card_columns_data[i].name
 				  : other_columns[i - G_CARD_DATA_COLUMNS];

@@ -34,6 +34,7 @@ enum {
 	G_COL_RAW,
 	G_COL_AVATAR,
 	G_COL_EXTRA,
+	G_COL_LORE, /* the card's book in lore_index.h's form: derived, never exported */
 	G_CARD_COLUMNS
 };
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "card.h"
+#include "lore_index.h"
 #include "timestamp.h"
 #include "uuid.h"
 
@@ -80,6 +81,33 @@ fail:
 	return -1;
 }
 
+/* The lore index of the card's character_book (lore_index.h), or none
+ * when there is no book or it does not read (a render then reads the JSON
+ * and reports what is wrong with it); -1 if memory fails. */
+static int plain_lore(struct plain *pl, const json_t *data)
+{
+	const json_t *book = json_object_get(data, "character_book");
+	struct g_lore_book b;
+	struct g_err ignored;
+	unsigned char *out;
+	size_t len;
+	int rc;
+
+	if (!json_is_object(book))
+		return 0;
+	g_err_clear(&ignored);
+	if (g_lore_book_read(&b, book, "", &ignored) < 0)
+		return ignored.code == G_EX_SOFTWARE ? -1 : 0; /* 70: memory */
+	rc = g_lore_index_write(&b, &out, &len);
+	g_lore_book_release(&b);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	pl->owned = (char *)out;
+	pl->p = out;
+	pl->len = len;
+	return 0;
+}
+
 /* Every column's plaintext for row; unset columns have p NULL. */
 static int row_plains(const struct g_card_row *row, struct plain *pl, struct g_err *err)
 {
@@ -108,7 +136,7 @@ static int row_plains(const struct g_card_row *row, struct plain *pl, struct g_e
 	pl[G_COL_RAW].len = row->raw_len;
 	pl[G_COL_AVATAR].p = row->avatar;
 	pl[G_COL_AVATAR].len = row->avatar_len;
-	if (split_extra(row->card, &extra) < 0)
+	if (plain_lore(&pl[G_COL_LORE], data) < 0 || split_extra(row->card, &extra) < 0)
 		goto fail;
 	if (extra) {
 		i = (size_t)plain_json(&pl[G_COL_EXTRA], extra);

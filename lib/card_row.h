@@ -72,6 +72,16 @@ int g_card_row_load(struct g_store *s, const struct g_userkey *k,
 		   enum g_cardkind kind, const char *id, json_t **record,
 		   struct g_blob *avatar, struct g_blob *raw, struct g_err *err);
 
+/* g_card_row_load for a render: when the row has a lore index (its
+ * character_book as lore reads it, lore_index.h), the record is without
+ * data.character_book, which is read into *lore instead (*has_lore 1;
+ * g_lore_book_release it; its name "" when the book says none); else the
+ * whole record and *has_lore 0. 65 also when the index is damaged. */
+struct g_lore_book;
+int g_card_row_load_lore(struct g_store *s, const struct g_userkey *k,
+			 enum g_cardkind kind, const char *id, json_t **record,
+			 struct g_lore_book *lore, int *has_lore, struct g_err *err);
+
 /* The record a row would be stored as, without id or timestamps (what
  * persona-import -n prints). New reference. */
 json_t *g_card_row_preview(const struct g_card_row *row);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "card.h"
+#include "lore_index.h"
 
 /* A stored JSON field back as a value; 65 if it does not parse. */
 static json_t *parse_field(const char *table, const char *id, size_t i,
@@ -21,10 +22,37 @@ static json_t *parse_field(const char *table, const char *id, size_t i,
 	return v;
 }
 
-/* data (in column order, then the extra keys) and extra's top-level keys. */
+/* The row's lore index read into *lore: 1, 0 when it has none, -1 (65
+ * when it is damaged). */
+static int read_lore(const struct g_userkey *k, const char *table, const char *id,
+		     sqlite3_stmt *st, int first, struct g_lore_book *lore, struct g_err *err)
+{
+	char *plain;
+	size_t len;
+	int rc = g_card_columns_open(k, table, id, st, first, G_COL_LORE, &plain, &len, err);
+
+	if (rc <= 0)
+		return rc;
+	rc = g_lore_index_read(lore, (const unsigned char *)plain, len, err);
+	free(plain);
+	if (rc < 0)
+		return g_err_prefix(err, "%s '%s' lore_index", table, id), -1;
+	return 1;
+}
+
+/* Whether column i is character_book. */
+static int book_column(size_t i)
+{
+	return i < G_CARD_DATA_COLUMNS && strcmp(g_card_columns_data[i].name, "character_book") == 0;
+}
+
+/* data (in column order, then the extra keys) and extra's top-level keys;
+ * with lore, character_book is read from the lore index instead when the
+ * row has one (*has_lore 1). */
 static int build_data(const struct g_userkey *k, const char *table, const char *id,
 		      sqlite3_stmt *st, int first, json_t *data, json_t **top,
-		      json_t **origin, struct g_err *err)
+		      json_t **origin, struct g_lore_book *lore, int *has_lore,
+		      struct g_err *err)
 {
 	json_t *extra = NULL, *rest, *v;
 	const char *key;
@@ -32,8 +60,11 @@ static int build_data(const struct g_userkey *k, const char *table, const char *
 	size_t i, len;
 	int rc;
 
+	if (lore && (*has_lore = read_lore(k, table, id, st, first, lore, err)) < 0)
+		return -1;
 	for (i = 0; i < G_CARD_COLUMNS; i++) {
-		if (i == G_COL_RAW || i == G_COL_AVATAR)
+		if (i == G_COL_RAW || i == G_COL_AVATAR || i == G_COL_LORE ||
+		    (lore && *has_lore && book_column(i)))
 			continue;
 		rc = g_card_columns_open(k, table, id, st, first, i, &plain, &len, err);
 		if (rc <= 0) {
@@ -116,9 +147,9 @@ static json_t *text_col(sqlite3_stmt *st, int col)
 	return json_string((const char *)sqlite3_column_text(st, col));
 }
 
-int g_card_row_load(struct g_store *s, const struct g_userkey *k,
-		   enum g_cardkind kind, const char *id, json_t **record,
-		   struct g_blob *avatar, struct g_blob *raw, struct g_err *err)
+static int load(struct g_store *s, const struct g_userkey *k, enum g_cardkind kind,
+		const char *id, json_t **record, struct g_blob *avatar, struct g_blob *raw,
+		struct g_lore_book *lore, int *has_lore, struct g_err *err)
 {
 	const char *table = g_cardkind_table(kind);
 	json_t *r = NULL, *data = NULL, *top = NULL, *origin = NULL;
@@ -144,7 +175,7 @@ int g_card_row_load(struct g_store *s, const struct g_userkey *k,
 		g_err_oom(err);
 		goto out;
 	}
-	if (build_data(k, table, id, st, first, data, &top, &origin, err) < 0 ||
+	if (build_data(k, table, id, st, first, data, &top, &origin, lore, has_lore, err) < 0 ||
 	    open_blob(k, table, id, st, first, G_COL_AVATAR, avatar, err) < 0 ||
 	    open_blob(k, table, id, st, first, G_COL_RAW, raw, err) < 0)
 		goto out;
@@ -176,6 +207,27 @@ out:
 	json_decref(top);
 	json_decref(origin);
 	return rc;
+}
+
+int g_card_row_load(struct g_store *s, const struct g_userkey *k,
+		   enum g_cardkind kind, const char *id, json_t **record,
+		   struct g_blob *avatar, struct g_blob *raw, struct g_err *err)
+{
+	return load(s, k, kind, id, record, avatar, raw, NULL, NULL, err);
+}
+
+int g_card_row_load_lore(struct g_store *s, const struct g_userkey *k,
+			 enum g_cardkind kind, const char *id, json_t **record,
+			 struct g_lore_book *lore, int *has_lore, struct g_err *err)
+{
+	*has_lore = 0;
+	if (load(s, k, kind, id, record, NULL, NULL, lore, has_lore, err) < 0) {
+		if (*has_lore)
+			g_lore_book_release(lore);
+		*has_lore = 0;
+		return -1;
+	}
+	return 0;
 }
 
 json_t *g_card_row_preview(const struct g_card_row *row)

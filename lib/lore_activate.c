@@ -152,7 +152,7 @@ static int settle(struct g_lore_run *r, size_t *fresh, size_t n, int recursion, 
 		memset(&m, 0, sizeof(m));
 		m.char_name = r->in->char_name;
 		m.user_name = r->in->user_name;
-		t[r->nrec] = (struct g_lore_text){ NULL, NULL, 0, fresh[i], -1 };
+		t[r->nrec] = (struct g_lore_text){ NULL, NULL, 0, fresh[i], -1, { NULL, 0 } };
 		if (!(t[r->nrec].text = g_macro_expand(&m, c->e->content, strlen(c->e->content), 0,
 						       &t[r->nrec].len)) ||
 		    g_lore_scan_fold(&t[r->nrec]) < 0)
@@ -365,9 +365,9 @@ int g_lore_activate(const struct g_lore_in *in, struct g_lore_out *out, struct g
 		free(r.c[i].skip);
 	}
 	for (i = 0; i < r.nmsgs; i++)
-		free(r.msgs[i].text), free(r.msgs[i].fold);
+		free(r.msgs[i].text), free(r.msgs[i].fold), g_lore_filter_release(&r.msgs[i].filter);
 	for (i = 0; i < r.nrec; i++)
-		free(r.rec[i].text), free(r.rec[i].fold);
+		free(r.rec[i].text), free(r.rec[i].fold), g_lore_filter_release(&r.rec[i].filter);
 	free(r.msgs);
 	free(r.rec);
 	free(r.c);

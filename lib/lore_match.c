@@ -91,10 +91,7 @@ static int compile(struct g_lore_key *k, const char *pattern, size_t len, uint32
 				      PCRE2_NEVER_BACKSLASH_C,
 			      &code, &off, NULL);
 	if (k->re) {
-		/* JIT when the system allows it (else the interpreter): a render
-		 * matches each regex over every message it reads */
-		(void)pcre2_jit_compile(k->re, PCRE2_JIT_COMPLETE);
-		return 0;
+		return 0; /* JIT-compiled at its first match (g_lore_match) */
 	}
 	if (code == PCRE2_ERROR_NOMEMORY)
 		return -1;
@@ -177,6 +174,30 @@ static int literal(struct g_lore_key *k, char **note)
 	return rc;
 }
 
+/* Up to 8 of the byte pairs of text[0..len), folded, spread over it: what
+ * a text must hold for k to match. */
+static void key_grams(struct g_lore_key *k, const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t n = len ? len - 1 : 0, step = n > 8 ? n / 8 : 1, i;
+
+	for (i = 0; i < n && k->ngrams < 8; i += step)
+		k->grams[k->ngrams++] = (uint16_t)(lower(s[i]) << 8 | lower(s[i + 1]));
+}
+
+/* A regex key: compiled, and its pairs those of the text it requires. */
+static int regex(struct g_lore_key *k, const char *pattern, size_t len, uint32_t flags,
+		 char **note)
+{
+	size_t at, n;
+
+	if (compile(k, pattern, len, flags, note) < 0)
+		return -1;
+	if (k->re && (n = g_lore_literal(pattern, len, (flags & PCRE2_CASELESS) != 0, &at)))
+		key_grams(k, pattern + at, n);
+	return 0;
+}
+
 int g_lore_match_key(struct g_lore_key *k, const char *raw, const struct g_lore_entry *e,
 		     const char *char_name, const char *user_name, char **note)
 {
@@ -210,9 +231,9 @@ int g_lore_match_key(struct g_lore_key *k, const char *raw, const struct g_lore_
 		return 0;
 	}
 	if ((plen = delimited(k->text, k->len, &flags)))
-		return compile(k, k->text + 1, plen, flags, note);
+		return regex(k, k->text + 1, plen, flags, note);
 	if (e->use_regex && !literal_text(k))
-		return compile(k, k->text, k->len, k->caseless ? PCRE2_CASELESS : 0, note);
+		return regex(k, k->text, k->len, k->caseless ? PCRE2_CASELESS : 0, note);
 	/* a use_regex key without a metacharacter is its text: searched by
 	 * hand, as a substring (a regex has no word boundaries of its own) */
 	k->words = !e->use_regex && e->whole_words != 0;
@@ -227,7 +248,53 @@ int g_lore_match_key(struct g_lore_key *k, const char *raw, const struct g_lore_
 		for (i = 0; i < k->len; i++)
 			k->fold[i] = (char)lower((unsigned char)k->fold[i]);
 	}
+	key_grams(k, k->text, k->len);
 	return 0;
+}
+
+static uint32_t gram_hash(uint16_t gram, unsigned shift)
+{
+	return (uint32_t)(gram * 0x9e3779b1u) >> shift;
+}
+
+int g_lore_filter_make(struct g_lore_filter *f, const char *fold, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)fold;
+	size_t bits = 512, i;
+	uint32_t h;
+
+	f->shift = 32 - 9;
+	while (bits < len * 8 && bits < 65536) { /* about 1 bit in 8 set */
+		bits *= 2;
+		f->shift--;
+	}
+	if (!(f->bits = calloc(bits / 8, 1)))
+		return -1;
+	for (i = 0; i + 1 < len; i++) {
+		h = gram_hash((uint16_t)(s[i] << 8 | s[i + 1]), f->shift);
+		f->bits[h >> 3] |= (unsigned char)(1u << (h & 7));
+	}
+	return 0;
+}
+
+void g_lore_filter_release(struct g_lore_filter *f)
+{
+	free(f->bits);
+	f->bits = NULL;
+}
+
+/* Whether the filtered text may hold every pair of k. */
+static int may_hold(const struct g_lore_filter *f, const struct g_lore_key *k)
+{
+	size_t i;
+	uint32_t h;
+
+	for (i = 0; f && f->bits && i < k->ngrams; i++) {
+		h = gram_hash(k->grams[i], f->shift);
+		if (!(f->bits[h >> 3] & (1u << (h & 7))))
+			return 0;
+	}
+	return 1;
 }
 
 void g_lore_match_key_release(struct g_lore_key *k)
@@ -238,15 +305,22 @@ void g_lore_match_key_release(struct g_lore_key *k)
 	memset(k, 0, sizeof(*k));
 }
 
-int g_lore_match(struct g_lore_matcher *m, const struct g_lore_key *k, const char *text,
-		 const char *fold, size_t len)
+int g_lore_match(struct g_lore_matcher *m, struct g_lore_key *k, const char *text,
+		 const char *fold, size_t len, const struct g_lore_filter *f)
 {
 	const char *t = k->caseless ? fold : text, *key = k->caseless ? k->fold : k->text, *p;
 	size_t i = 0;
 	int rc;
 
-	if (k->never)
+	if (k->never || !may_hold(f, k))
 		return 0;
+	if (k->re && !k->jit_tried) {
+		/* JIT when the system allows it (else the interpreter): worth
+		 * it once a regex is matched at all, as it is over every text
+		 * a render reads; one the filter always passes over never is */
+		k->jit_tried = 1;
+		(void)pcre2_jit_compile(k->re, PCRE2_JIT_COMPLETE);
+	}
 	if (k->re) {
 		rc = pcre2_match(k->re, (PCRE2_SPTR)text, len, 0, 0, m->md, m->mc);
 		/* JIT keeps the match limit but not the depth and heap ones (its

@@ -15,6 +15,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lore.h"
 
@@ -26,7 +27,23 @@ struct g_lore_key {
 	pcre2_code *re;  /* NULL: a plain text matched by hand */
 	int never;       /* empty, or a regex that did not compile */
 	int noted;       /* its giving up is in the notes already */
+	int jit_tried;   /* a regex is JIT-compiled before its first match */
+	uint16_t grams[8]; /* a plain key's byte pairs, folded: what a text must hold */
+	size_t ngrams;
 };
+
+/* Which byte pairs a text (folded) holds (a regex key's pairs are those
+ * of g_lore_literal's text), hashed into a bitmap sized to
+ * it: a plain key one of whose pairs is not there is not in the text, and
+ * most keys are not in most texts, so most searches end here. */
+struct g_lore_filter {
+	unsigned char *bits; /* NULL: not made yet */
+	unsigned shift;      /* a pair's hash is its top 32 - shift bits */
+};
+
+/* Make f for fold[0..len): -1 if memory fails. */
+int g_lore_filter_make(struct g_lore_filter *f, const char *fold, size_t len);
+void g_lore_filter_release(struct g_lore_filter *f);
 
 /* What every match shares: the limits and the match data. */
 struct g_lore_matcher {
@@ -44,8 +61,14 @@ int g_lore_match_key(struct g_lore_key *k, const char *raw, const struct g_lore_
 void g_lore_match_key_release(struct g_lore_key *k);
 
 /* 1 if k matches text[0..len), 0 if not, -1 if the regex gave up. fold is
- * the text with ASCII in lower case (what a caseless plain key searches). */
-int g_lore_match(struct g_lore_matcher *m, const struct g_lore_key *k, const char *text,
-		 const char *fold, size_t len);
+ * the text with ASCII in lower case (what a caseless plain key searches),
+ * f its filter (NULL: none). */
+int g_lore_match(struct g_lore_matcher *m, struct g_lore_key *k, const char *text,
+		 const char *fold, size_t len, const struct g_lore_filter *f);
+
+/* The longest text every match of regex p[0..len) holds (caseless: under
+ * PCRE2_CASELESS), as its length and *at; 0 when none is certain.
+ * lore_literal.c. */
+size_t g_lore_literal(const char *p, size_t len, int caseless, size_t *at);
 
 #endif

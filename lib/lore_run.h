@@ -41,6 +41,7 @@ struct g_lore_text {
 	size_t len;
 	size_t from;
 	long message; /* the message's number in the session, or -1 */
+	struct g_lore_filter filter; /* made on first use */
 };
 
 struct g_lore_run {

@@ -127,7 +127,7 @@ static int scan(struct g_lore_run *r, size_t i, struct g_lore_key *k, int recurs
 {
 	struct g_lore_cand *c = &r->c[i];
 	size_t t, n = depth(r, c);
-	const struct g_lore_text *x;
+	struct g_lore_text *x;
 	char buf[300];
 	int rc;
 
@@ -135,7 +135,9 @@ static int scan(struct g_lore_run *r, size_t i, struct g_lore_key *k, int recurs
 		return 0; /* depth 0 reads nothing, recursion included */
 	for (t = from; t < n + (recursion ? r->nrec : 0); t++) {
 		x = t < n ? &r->msgs[t] : &r->rec[t - n];
-		rc = g_lore_match(&r->m, k, x->text, x->fold, x->len);
+		if (!x->filter.bits && k->ngrams && g_lore_filter_make(&x->filter, x->fold, x->len) < 0)
+			return -1;
+		rc = g_lore_match(&r->m, k, x->text, x->fold, x->len, &x->filter);
 		if (rc > 0) {
 			*where = t < n ? t : r->nmsgs + t - n;
 			return 1;

@@ -2,6 +2,32 @@
  * order. */
 #include "lore_sources.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The name of a card's book that names none. */
+static json_t *default_name(const json_t *card)
+{
+	const char *card_name = json_string_value(json_object_get(json_object_get(card, "data"),
+								   "name"));
+
+	return json_sprintf("%s's book", card_name ? card_name : "card");
+}
+
+int g_lore_sources_name(struct g_lore_book *b, const json_t *card, struct g_err *err)
+{
+	json_t *name;
+
+	if (*b->name)
+		return 0;
+	if (!(name = default_name(card)))
+		return g_err_oom(err);
+	free(b->name);
+	b->name = strdup(json_string_value(name));
+	json_decref(name);
+	return b->name ? 0 : g_err_oom(err);
+}
 
 /* A card's own book, named for the card when it names none itself. */
 static int card_book(const json_t *card, json_t *books, struct g_err *err)
@@ -9,7 +35,6 @@ static int card_book(const json_t *card, json_t *books, struct g_err *err)
 	const json_t *data = json_object_get(card, "data");
 	const json_t *book = json_object_get(data, "character_book");
 	const char *name = json_string_value(json_object_get(book, "name"));
-	const char *card_name = json_string_value(json_object_get(data, "name"));
 	json_t *copy;
 
 	if (!json_is_object(book))
@@ -17,8 +42,7 @@ static int card_book(const json_t *card, json_t *books, struct g_err *err)
 	if (!(copy = json_copy((json_t *)book)))
 		return g_err_oom(err);
 	if ((!name || !*name) &&
-	    json_object_set_new(copy, "name",
-				json_sprintf("%s's book", card_name ? card_name : "card")) < 0) {
+	    json_object_set_new(copy, "name", default_name(card)) < 0) {
 		json_decref(copy);
 		return g_err_oom(err);
 	}
@@ -36,7 +60,9 @@ int g_lore_sources_gather(struct g_store *s, const struct g_userkey *k,
 
 		/* the card's own book first, then the books attached to the
 		 * group's object */
-		if (o->card && card_book(o->card, books, err) < 0)
+		if (o->book && json_array_append_new(books, json_integer(from)) < 0)
+			return g_err_oom(err);
+		if (!o->book && o->card && card_book(o->card, books, err) < 0)
 			return -1;
 		if ((o->id || o->target == G_LORE_TO_GLOBAL) &&
 		    g_lore_store_attached(s, k, o->target, o->id, books, err) < 0)

@@ -7,13 +7,16 @@
  *      persona's, or the impersonated character's), then its attached ones,
  *   3. the character's: its card's own character_book, then attached ones,
  *   4. the user's global books.
- * A card's embedded book is used as it is: no import step.
+ * A card's embedded book is used as it is: no import step. A card whose
+ * row has a lore index (lore_index.h) gives its book already read: the
+ * list holds the number of its group there (prompt_lore.h's ready).
  */
 #ifndef GUISE_LORE_SOURCES_H
 #define GUISE_LORE_SOURCES_H
 #include <jansson.h>
 
 #include "err.h"
+#include "lore.h"
 #include "lore_store.h"
 
 /* Whose books: a group of the list above. */
@@ -28,7 +31,12 @@ struct g_lore_owner {
 	enum g_lore_target target;
 	const char *id;
 	const json_t *card;
+	const struct g_lore_book *book; /* the card's book already read, NULL: none */
 };
+
+/* Name b, a card's book read from its lore index, as a card's book is
+ * named when it names none itself ("Seren's book"); 70 when memory fails. */
+int g_lore_sources_name(struct g_lore_book *b, const json_t *card, struct g_err *err);
 
 /* Append the books of owners[0..G_LORE_SOURCES) to books (an array) in the
  * order above: each card's own, and k's user's books attached to each

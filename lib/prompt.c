@@ -723,6 +723,7 @@ static void lore_in(const struct build *b, struct g_prompt_lore_in *li)
 {
 	memset(li, 0, sizeof(*li));
 	li->books = b->in->lore_books;
+	li->ready = b->in->lore_ready;
 	li->history = b->in->history;
 	li->pending = b->in->pending;
 	li->settings = b->in->settings;

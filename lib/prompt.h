@@ -49,6 +49,7 @@ struct g_prompt_in {
 	const char *chat_start;        /* NULL: "[Start a new chat]" */
 	uint64_t seed;
 	const json_t *lore_books; /* lore_sources.h's list; NULL: none */
+	const struct g_lore_book *const *lore_ready; /* its books already read */
 	const json_t *lore_state; /* the session's timed state, NULL: none */
 	long chat_length;         /* messages in the session */
 };

@@ -44,7 +44,9 @@ static int read_books(struct run *r)
 		return g_err_oom(r->err);
 	json_array_foreach (r->in->books, i, book) {
 		snprintf(name, sizeof(name), "book %zu", i + 1);
-		if (g_lore_book_read(&r->books[i], book, name, r->err) < 0)
+		if (json_is_integer(book))
+			r->books[i] = *r->in->ready[json_integer_value(book)];
+		else if (g_lore_book_read(&r->books[i], book, name, r->err) < 0)
 			return -1;
 		r->nbooks = i + 1;
 	}
@@ -234,11 +236,24 @@ static json_t *report(struct run *r, int64_t budget, int64_t used)
 
 /* text appended to the string at key of o, after a newline when there is
  * one already */
+/* o.key, text after what it held and a newline (copied, not formatted: a
+ * position may gather many entries' content) */
 static int join(json_t *o, const char *key, const char *text)
 {
-	const char *old = json_string_value(json_object_get(o, key));
-	json_t *v = old ? json_sprintf("%s\n%s", old, text) : json_string(text);
+	const json_t *old = json_object_get(o, key);
+	size_t n = json_string_length(old), len = strlen(text);
+	char *both;
+	json_t *v;
 
+	if (!json_is_string(old))
+		return json_object_set_new(o, key, json_string(text));
+	if (!(both = malloc(n + 1 + len + 1)))
+		return -1;
+	memcpy(both, json_string_value(old), n);
+	both[n] = '\n';
+	memcpy(both + n + 1, text, len + 1);
+	v = json_stringn(both, n + 1 + len);
+	free(both);
 	return v ? json_object_set_new(o, key, v) : -1;
 }
 
@@ -324,7 +339,8 @@ done:
 	g_lore_activate_release(&r.out);
 	g_lore_state_release(&r.state);
 	for (i = 0; i < r.nbooks; i++)
-		g_lore_book_release(&r.books[i]);
+		if (!json_is_integer(json_array_get(in->books, i)))
+			g_lore_book_release(&r.books[i]);
 	free(r.books);
 	free(r.messages);
 	return rc;

@@ -24,6 +24,9 @@
 
 struct g_prompt_lore_in {
 	const json_t *books;   /* JSON books, in lore_sources.h's order */
+	/* a book that is a number N in books is ready[N], already read (a
+	 * card's, from its lore index): used as it is, not released */
+	const struct g_lore_book *const *ready;
 	const json_t *history; /* message records {role, content, name?}, oldest first */
 	const char *pending;   /* the new message, NULL none */
 	const json_t *settings;

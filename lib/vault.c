@@ -16,6 +16,7 @@ static const char *const card_columns[G_CARD_COLUMNS + 1] = {
 	[21] = "card_raw",
 	[22] = "avatar",
 	[23] = "extra",
+	[24] = "lore_index",
 };
 static const char *const session_columns[] = { "title", "stop", "binding", "texts",
 						"lore_state", NULL };

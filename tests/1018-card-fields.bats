@@ -54,9 +54,10 @@ enc_columns() {
 		n=$((n + 1))
 	done <<< "$output"
 	assert_equal "$n" 20
-	# the data columns, origin, card_raw, avatar and extra: none left over
-	assert_equal "${#enc[@]}" $((n + 4))
-	assert_equal "${enc[0]} ${enc[n + 1]} ${enc[n + 2]} ${enc[n + 3]}" "origin card_raw avatar extra"
+	# the data columns, origin, card_raw, avatar, extra and lore_index: none left over
+	assert_equal "${#enc[@]}" $((n + 5))
+	assert_equal "${enc[0]} ${enc[n + 1]} ${enc[n + 2]} ${enc[n + 3]} ${enc[n + 4]}" \
+		"origin card_raw avatar extra lore_index"
 }
 
 @test "a card with a name alone gets every required field of the list, and no other" {

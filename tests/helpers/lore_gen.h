@@ -13,5 +13,8 @@ int lore_gen_main(int argc, char **argv);
 /* test-tool lore-time (lore_time.c): what one activation of stdin's
  * lore-activate document costs, "BEST MEAN FIRED" in microseconds. */
 int lore_time_main(int argc, char **argv);
+/* test-tool lore-index write|read (lore_index_tool.c): a book's lore index
+ * made from its JSON, or read back. */
+int lore_index_main(int argc, char **argv);
 
 #endif

@@ -75,6 +75,8 @@
  *                                       a seed (tests/helpers/lore_gen.c)
  *   test-tool lore-time [--repeat N]    one activation of stdin's document
  *                                       timed (tests/helpers/lore_time.c)
+ *   test-tool lore-index write|read     a book's lore index from its JSON,
+ *                                       or read back (lore_index_tool.c)
  *   test-tool lore-attached session|persona|character|global [ID]
  *                                       the user's books attached there, as
  *                                       lib/lore_store gives them to a render
@@ -153,6 +155,7 @@ static const char synopsis[] =
 	"       test-tool lore-activate [--seed N]\n"
 	"       test-tool lore-gen [--entries N] [--seed S] ... (see lore_gen.c)\n"
 	"       test-tool lore-time [--repeat N] [--seed S]\n"
+	"       test-tool lore-index write|read\n"
 	"       test-tool lore-attached session|persona|character|global [ID]\n"
 	"shared options: -d DB -u USER -y --pretty --input json|yaml -q -v -n\n";
 
@@ -1561,6 +1564,8 @@ int main(int argc, char **argv)
 		return g_frame_finish(lore_gen_main(argc, argv));
 	if (strcmp(sub, "lore-time") == 0)
 		return g_frame_finish(lore_time_main(argc, argv));
+	if (strcmp(sub, "lore-index") == 0)
+		return g_frame_finish(lore_index_main(argc, argv));
 	status = parse(&t, argc, argv);
 	if (status >= 0)
 		return g_frame_finish(status);

@@ -1,0 +1,163 @@
+#!/usr/bin/env bats
+# The lore index (lib/lore_index.h, migration 0008): a card's book stored
+# as lore activation reads it, sealed beside character_book, so that a
+# render does not parse the book's JSON. It is derived: every card write
+# makes it anew (a stale one would be a wrong render), a row without one
+# renders from the JSON as before, the same request either way; it is
+# sealed like any column (verify, rekey, bound to its row) and never
+# exported. Its reader refuses what is truncated or malformed (65).
+
+load sessions
+
+setup() {
+	sessions_setup
+}
+
+teardown() {
+	keys_teardown
+}
+
+# entry ID KEY CONTENT: a V3 entry fired by KEY, placed before the card
+entry() {
+	jq -n -c --argjson id "$1" --arg k "$2" --arg c "$3" \
+		'{id: $id, keys: [$k], content: $c, enabled: true, insertion_order: $id,
+		  extensions: {position: 0}}'
+}
+
+# book NAME ENTRY...: a V3 character_book (NAME "" leaves the name out)
+book() { jq -s -c --arg n "$1" 'if $n == "" then {} else {name: $n} end + {entries: .}' <<< "${*:2}"; }
+
+# index_of ID: the character's lore_index, as SQL sees it (NULL: none)
+index_of() { sqlite3 "$GUISE_DB" "SELECT ifnull(length(lore_index), 'NULL') FROM characters WHERE id = '$1'"; }
+
+# unindex ID: the character's row as written before 0008
+unindex() { sqlite3 "$GUISE_DB" "UPDATE characters SET lore_index = NULL, lore_index_nonce = NULL WHERE id = '$1'"; }
+
+# fired: "book/entry: why" of each fired entry of the request in $output
+fired() { jq -r '.guise.lore.fired | map("\(.book)/\(.entry): \(.why)") | join("; ")' <<< "$output"; }
+
+LANTERN=$(book "" "$(entry 1 lantern 'Lantern lore for {{user}}.')" \
+	"$(entry 2 '/fog+y?/i' '@@activate_only_after 0
+Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
+
+@test "a card's book is stored read, sealed; the request is the same with the index and without (a row from before 0008)" {
+	local c s with
+	c=$(mkchar Sera "$(jq -n -c --argjson b "$LANTERN" '{character_book: $b}')")
+	[[ $(index_of "$c") != NULL ]] || fail "no lore index"
+	# ciphertext only: no entry's text in the column
+	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT instr(lore_index, CAST('Lantern' AS BLOB)) +
+		instr(lore_index, CAST('GLI1' AS BLOB)) FROM characters WHERE id = '$c'")" 0
+	run_ok prompt-render --character Sera -m "The lantern and the FOGGY quay"
+	with=$output
+	assert_equal "$(fired)" "Sera's book/1: key 'lantern' in message 1; Sera's book/2: key '/fog+y?/i' in message 1; Sera's book/3: key 'harbour' in recursion from entry 2"
+	unindex "$c"
+	run_ok prompt-render --character Sera -m "The lantern and the FOGGY quay"
+	assert_equal "$output" "$with"
+	# the same in a session, with the text form
+	s=$(mksession --character Sera --no-persona)
+	run_ok prompt-render -s "$s" -m "Light the lantern" --format text
+	with=$output
+	persona update --character Sera --set tags='["x"]' > /dev/null
+	[[ $(index_of "$c") != NULL ]] || fail "no lore index after an update"
+	run_ok prompt-render -s "$s" -m "Light the lantern" --format text
+	assert_equal "$output" "$with"
+}
+
+@test "the index follows the card: persona update --set and --clear of character_book, persona-import over it" {
+	local c
+	c=$(mkchar Sera "$(jq -n -c --argjson b "$LANTERN" '{character_book: $b}')")
+	persona update --character Sera --set "character_book=$(book Glade "$(entry 7 moss 'Moss lore.')")" > /dev/null
+	run_ok prompt-render --character Sera -m "The lantern and the moss"
+	assert_equal "$(fired)" "Glade/7: key 'moss' in message 1"
+	persona update --character Sera --clear character_book > /dev/null
+	assert_equal "$(index_of "$c")" NULL
+	run_ok prompt-render --character Sera -m "The lantern and the moss"
+	assert_equal "$(jq -c '.guise.lore' <<< "$output")" null
+	persona show --character Sera | jq -c '.data + {character_book: $b} | {spec: "chara_card_v3", spec_version: "3.0", data: .}' \
+		--argjson b "$(book Reef "$(entry 9 coral 'Coral lore.')")" > "$BATS_TEST_TMPDIR/card.json"
+	run_ok persona-import --on-conflict replace "$BATS_TEST_TMPDIR/card.json"
+	run_ok prompt-render --character Sera -m "coral and moss"
+	assert_equal "$(fired)" "Reef/9: key 'coral' in message 1"
+}
+
+@test "a persona's card book and an impersonated character's come from their index too" {
+	local p
+	p=$(mkpersona Wren)
+	persona update --persona Wren --set "character_book=$(book Road "$(entry 4 road 'Road lore.')")" > /dev/null
+	mkchar Ada "$(jq -n -c --argjson b "$(book Tower "$(entry 5 tower 'Tower lore.')")" '{character_book: $b}')" > /dev/null
+	mkchar Sera "$(jq -n -c --argjson b "$LANTERN" '{character_book: $b}')" > /dev/null
+	[[ $(sqlite3 "$GUISE_DB" "SELECT lore_index IS NOT NULL FROM user_personas WHERE id = '$p'") == 1 ]] || fail "no persona index"
+	run_ok prompt-render --character Sera --persona Wren -m "road, tower, lantern"
+	assert_equal "$(fired)" "Sera's book/1: key 'lantern' in message 1; Road/4: key 'road' in message 1"
+	run_ok prompt-render --character Sera --impersonate Ada -m "road, tower, lantern"
+	assert_equal "$(fired)" "Sera's book/1: key 'lantern' in message 1; Tower/5: key 'tower' in message 1"
+}
+
+@test "a book that does not read gets no index: the render says what is wrong, as before" {
+	local c bad
+	bad=$(jq -c '.entries[0].extensions.position = 9' <<< "$LANTERN")
+	c=$(mkchar Sera "$(jq -n -c --argjson b "$bad" '{character_book: $b}')")
+	assert_equal "$(index_of "$c")" NULL
+	run_err 65 "prompt-render: 'Sera's book': entries[0].extensions.position: expected a whole number from 0 to 7" \
+		prompt-render --character Sera -m hi
+}
+
+@test "export gives the card back as it came, without the index" {
+	local c with card=$BATS_TEST_TMPDIR/in.json
+	jq -n -c --argjson b "$LANTERN" '{spec: "chara_card_v3", spec_version: "3.0",
+		data: {name: "Sera", description: "d", personality: "", scenario: "", first_mes: "hi",
+		mes_example: "", creator_notes: "", system_prompt: "", post_history_instructions: "",
+		alternate_greetings: [], tags: [], creator: "", character_version: "",
+		extensions: {}, group_only_greetings: [], character_book: $b}}' > "$card"
+	c=$(persona-import "$card" | jq -r .id)
+	run_ok persona-export --format v3 Sera
+	with=$output
+	assert_equal "$(grep -c lore_index <<< "$output")" 0
+	assert_equal "$(jq -c '.data.character_book.entries | map(.content)' <<< "$output")" \
+		"$(jq -c '.entries | map(.content)' <<< "$LANTERN")"
+	# the same as a row without one exports
+	unindex "$c"
+	run_ok persona-export --format v3 Sera
+	assert_equal "$output" "$with"
+}
+
+@test "the index is sealed like any column: verify opens it, rekey re-seals it, another row's does not open here" {
+	local a b with
+	a=$(mkchar Sera "$(jq -n -c --argjson b "$LANTERN" '{character_book: $b}')")
+	b=$(mkchar Ada "$(jq -n -c --argjson b "$(book Tower "$(entry 5 tower 'Tower lore.')")" '{character_book: $b}')")
+	run_ok prompt-render --character Sera -m "lantern"
+	with=$output
+	run_ok persona-encrypt verify
+	assert_equal "$(jq .failed <<< "$output")" 0
+	run_ok persona-encrypt rekey
+	run_ok persona-encrypt verify
+	assert_equal "$(jq .failed <<< "$output")" 0
+	run_ok prompt-render --character Sera -m "lantern"
+	assert_equal "$output" "$with"
+	sqlite3 "$GUISE_DB" "UPDATE characters SET (lore_index, lore_index_nonce) = (SELECT lore_index, lore_index_nonce FROM characters WHERE id = '$b') WHERE id = '$a'"
+	run -65 --separate-stderr prompt-render --character Sera -m "lantern"
+	[[ $stderr == "prompt-render: characters '$a' lore_index: "* ]] || fail "$stderr"
+	run -65 --separate-stderr persona-encrypt verify
+}
+
+@test "the reader refuses a truncated or malformed index (65) and reads back what was written" {
+	local ix=$BATS_TEST_TMPDIR/ix
+	test-tool lore-index write < "$DATA/lore/world-info.json" > "$ix"
+	run_ok test-tool lore-index read < "$ix"
+	assert_equal "$(jq -c .entries <<< "$output")" "$(jq '.entries | length' "$DATA/lore/world-info.json")"
+	head -c 30 "$ix" > "$ix.short"
+	run_err 65 "test-tool: lore index: truncated" test-tool lore-index read < "$ix.short"
+	run_err 65 "test-tool: lore index: not one (no GLI1 mark)" test-tool lore-index read <<< "{}"
+	cat "$ix" <(printf x) > "$ix.long"
+	run_err 65 "test-tool: lore index: bytes after the book" test-tool lore-index read < "$ix.long"
+}
+
+@test "regex keys fire as before where the text a match needs is not plain in the pattern" {
+	local b i=0 keys=('/moss|fern/' '/(?x) f e r n /' '/fer?n/' '/\x66ern/' '/[[:alpha:]]ern/'
+		'/KELVIN/i' '/(?i)LONGSHIP/' '/ca+t/' '/(dog)|wolf/' '/SCALE/i')
+	b=$(for k in "${keys[@]}"; do i=$((i + 1)); entry "$i" "$k" "Entry $i."; done)
+	mkchar Sera "$(jq -n -c --argjson b "$(book Traps $b)" '{character_book: $b}')" > /dev/null
+	# the Kelvin sign and the long s, as UTF-8 bytes (whatever the locale)
+	run_ok prompt-render --character Sera -m $'fern fen and the \xe2\x84\xaaelvin \xc5\xbfcale, a longship, a caaat, a wolf'
+	assert_equal "$(jq -r '.guise.lore.fired | map(.entry) | join(" ")' <<< "$output")" "1 2 3 4 5 6 7 8 9 10"
+}
