@@ -2,8 +2,7 @@
 -- reads it, in a compact binary form (lib/lore_index.h), sealed like the
 -- card's other columns and written with it whenever the card is. It is
 -- derived: never exported, and a row without one (written before, or whose
--- book does not read) is rendered from character_book as before. Numbered
--- 0008: 0007 is another branch's.
+-- book does not read) is rendered from character_book as before.
 
 ALTER TABLE characters ADD COLUMN lore_index BLOB;
 ALTER TABLE characters ADD COLUMN lore_index_nonce BLOB
