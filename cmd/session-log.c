@@ -294,30 +294,16 @@ static const char *user_name(const struct log_cmd *l)
 								      : "User";
 }
 
-static int collect(json_t *rec, void *arg)
-{
-	return json_array_append(arg, rec) < 0;
-}
-
 static int write_st(json_t *rec, void *arg)
 {
 	void **a = arg;
 	struct log_cmd *l = a[0];
-	json_t *versions = NULL;
-	int64_t count = json_integer_value(json_object_get(json_object_get(rec, "swipe"), "count"));
+	json_t *versions;
 	int rc;
 
-	/* only a message of several versions reads its others */
-	if (count > 1 &&
-	    (!(versions = json_array()) ||
-	     g_chat_swipe_each(l->c.ctx.store, &l->c.ctx.key, l->session.id,
-			       json_integer_value(json_object_get(rec, "seq")), collect, versions,
-			       a[1]) < 0)) {
-		if (!versions)
-			g_err_oom(a[1]);
-		json_decref(versions);
+	if (g_chat_swipe_versions(l->c.ctx.store, &l->c.ctx.key, l->session.id, rec, &versions,
+				  a[1]) < 0)
 		return 1;
-	}
 	/* a message written as nobody is SillyTavern's "User", whoever the
 	 * session's persona is now */
 	rc = g_subcmd_write(&l->c,

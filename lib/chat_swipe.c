@@ -142,6 +142,29 @@ int g_chat_swipe_each(struct g_store *s, const struct g_userkey *k, const char *
 	return rc;
 }
 
+static int collect(json_t *rec, void *arg)
+{
+	return json_array_append(arg, rec) < 0;
+}
+
+int g_chat_swipe_versions(struct g_store *s, const struct g_userkey *k, const char *session_id,
+			  const json_t *rec, json_t **out, struct g_err *err)
+{
+	const json_t *swipe = json_object_get(rec, "swipe");
+
+	*out = NULL;
+	if (json_integer_value(json_object_get(swipe, "count")) <= 1)
+		return 0;
+	if (!(*out = json_array()))
+		return g_err_oom(err);
+	if (g_chat_swipe_each(s, k, session_id, json_integer_value(json_object_get(rec, "seq")),
+			      collect, *out, err) == 0)
+		return 0;
+	json_decref(*out);
+	*out = NULL;
+	return -1;
+}
+
 static int each_swipe(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		      int64_t seq, g_chat_log_fn fn, void *arg, struct g_err *err)
 {

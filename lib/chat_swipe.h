@@ -28,6 +28,12 @@
 int g_chat_swipe_each(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		      int64_t seq, g_chat_log_fn fn, void *arg, struct g_err *err);
 
+/* The versions of rec (a message record as g_chat_log_each gives it) in
+ * index order, as a list of records into *out; NULL for a message of one
+ * version, which has no others to read. -1 with err set. */
+int g_chat_swipe_versions(struct g_store *s, const struct g_userkey *k, const char *session_id,
+			  const json_t *rec, json_t **out, struct g_err *err);
+
 /* Make version index of message seq current (already current: nothing
  * changes). 65 when the message has no such version. */
 int g_chat_swipe_choose(struct g_store *s, const struct g_userkey *k, const char *session_id,
