@@ -80,9 +80,10 @@ static int fk_dangling(struct g_store *s, long *n, char *table, size_t size, str
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st, NULL);
 
+	*n = 0;
 	if (rc != SQLITE_OK)
 		return g_store_error(s, rc, "checking foreign keys", err);
-	for (*n = 0; (rc = sqlite3_step(st)) == SQLITE_ROW; ++*n)
+	for (; (rc = sqlite3_step(st)) == SQLITE_ROW; ++*n)
 		if (*n == 0)
 			snprintf(table, size, "%s", (const char *)sqlite3_column_text(st, 0));
 	if (rc != SQLITE_DONE)
@@ -116,7 +117,7 @@ int g_store_migrate(struct g_store *s, struct g_err *err)
 static int migrate_all(struct g_store *s, struct g_err *err)
 {
 	char table[128] = "";
-	long before, after;
+	long before = 0, after = 0;
 	int version;
 	size_t i;
 
