@@ -213,7 +213,7 @@ EOF
 {"kind":"persona","id":"WREN","name":"Wren","status":"created"}
 {"kind":"persona","id":"WREN","name":"Wren","default":true}
 # a session with Melina: the default persona is bound, her greeting is message 1
-{"kind":"session","id":"SESSION","title":"At the campfire","character":{"id":"MELINA","name":"Melina"},"persona":{"kind":"custom","id":"WREN","name":"Wren"},"settings":{"provider":null,"model":null,"temperature":null,"top_p":null,"top_k":null,"max_tokens":null,"frequency_penalty":null,"presence_penalty":null,"seed":null,"stop":null,"history_limit":null,"context_tokens":null,"note":null,"note_depth":null,"note_role":null,"note_interval":null,"lore_scan_depth":null,"lore_budget":null},"messages":1,"created_at":"...","updated_at":"..."}
+{"kind":"session","id":"SESSION","title":"At the campfire","character":{"id":"MELINA","name":"Melina"},"persona":{"kind":"custom","id":"WREN","name":"Wren"},"settings":{"provider":null,"model":null,"temperature":null,"top_p":null,"top_k":null,"max_tokens":null,"frequency_penalty":null,"presence_penalty":null,"seed":null,"stop":null,"history_limit":null,"context_tokens":null,"note":null,"note_depth":null,"note_role":null,"note_interval":null,"lore_scan_depth":null,"lore_budget":null,"draft_prompt":null},"messages":1,"created_at":"...","updated_at":"..."}
 # Wren speaks
 {"seq":2,"role":"user","speaker":{"kind":"custom","id":"WREN","name":"Wren"}}
 # now alice plays Kestrel instead, mid-chat
