@@ -111,11 +111,10 @@ static int parse(struct render *r, int argc, char **argv)
 		return g_msg_usage(synopsis, "--persona and --impersonate: give one");
 	if (r->modes > 1)
 		return g_msg_usage(synopsis, "--draft, --regenerate and --continue: give one");
-	if (r->mode == G_PROMPT_DRAFT && r->message)
-		return g_msg_usage(synopsis, "-m: a draft's start, if any, is on stdin");
 	if (r->modes && r->message)
-		return g_msg_usage(synopsis, "-m: --%s takes no new message",
-				     g_prompt_mode_name(r->mode));
+		return g_msg_usage(synopsis, "-m: --%s takes no new message%s",
+				     g_prompt_mode_name(r->mode),
+				     r->mode == G_PROMPT_DRAFT ? " (its start is on stdin)" : "");
 	if (!r->session && (r->mode == G_PROMPT_REGENERATE || r->mode == G_PROMPT_CONTINUE))
 		return g_msg_usage(synopsis, "--%s: works on a session's message (-s S)",
 				     g_prompt_mode_name(r->mode));
@@ -152,40 +151,31 @@ static int load_card(struct render *r, int kinds, const char *ref, json_t **reco
 	return g_card_row_load(r->ctx.store, &r->ctx.key, kind, id, record, NULL, NULL, err);
 }
 
-/* role, content and the name the user spoke under (lore scans it) */
+/* role, content, the name the user spoke under (lore scans it) and seq
+ * (regenerate and continue name their message by it) */
 static int keep_message(json_t *rec, void *arg)
 {
 	const json_t *name = json_object_get(json_object_get(rec, "speaker"), "name");
+	const json_t *seq = json_object_get(rec, "seq");
 
 	return json_array_append_new(arg, json_pack("{s:O, s:O, s:O, s:O}", "role",
 						    json_object_get(rec, "role"), "content",
 						    json_object_get(rec, "content"), "name",
 						    name ? (json_t *)name : json_null(), "seq",
-						    json_object_get(rec, "seq") ? json_object_get(rec, "seq")
-										: json_null())) < 0;
+						    seq ? (json_t *)seq : json_null())) < 0;
 }
 
-/* Regenerate, continue: the last assistant message is the one worked on;
- * the history is what came before it, within history_limit. */
+/* Regenerate, continue: the history before the last assistant message. */
 static int cut_at_target(struct render *r, struct g_err *err)
 {
 	const json_t *limit = json_object_get(r->settings, "history_limit");
-	size_t i = json_array_size(r->history);
+	size_t before;
 
-	while (i > 0 && strcmp(json_string_value(json_object_get(json_array_get(r->history, i - 1),
-								 "role")),
-			       "assistant") != 0)
-		i--;
-	if (i == 0)
+	if (!g_prompt_mode_cut(r->history, json_is_integer(limit) ? json_integer_value(limit) : -1,
+			       &r->target, &before))
 		return g_err_set(err, G_EX_DATAERR, "session '%s' has no assistant message to %s",
 				 r->session, g_prompt_mode_name(r->mode));
-	r->target = json_incref(json_array_get(r->history, i - 1));
-	while (json_array_size(r->history) >= i)
-		json_array_remove(r->history, i - 1);
-	r->chat_length = (long)(i - 1);
-	while (json_is_integer(limit) &&
-	       (json_int_t)json_array_size(r->history) > json_integer_value(limit))
-		json_array_remove(r->history, 0);
+	r->chat_length = (long)before;
 	return 0;
 }
 
@@ -360,14 +350,10 @@ static int run(struct render *r, struct g_err *err)
 	in.pending = r->message ? r->message : r->has_pending ? (const char *)r->pending.data : NULL;
 	in.pending_len = r->message ? strlen(r->message) : r->pending.len;
 	in.mode = r->mode;
-	if (r->target) {
-		const json_t *content = json_object_get(r->target, "content");
-
-		in.target_seq = json_integer_value(json_object_get(r->target, "seq"));
-		if (r->mode == G_PROMPT_CONTINUE) {
-			in.pending = json_string_value(content);
-			in.pending_len = json_string_length(content);
-		}
+	in.target_seq = json_integer_value(json_object_get(r->target, "seq"));
+	if (r->mode == G_PROMPT_CONTINUE) { /* the message continued ends the chat */
+		in.pending = json_string_value(json_object_get(r->target, "content"));
+		in.pending_len = json_string_length(json_object_get(r->target, "content"));
 	}
 	in.tmpl = r->tmpl;
 	in.example_separator = r->separator;

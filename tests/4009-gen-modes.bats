@@ -205,7 +205,7 @@ sent_anthropic() { fake_start "$(script "$(streamf anthropic_stream)")"; }
 @test "bad flags: -m with a mode, two modes, regenerate or continue without a session or with stdin: 64" {
 	turn
 	run -64 --separate-stderr prompt-render -s "$S" --draft -m hi
-	assert_equal "${stderr%%$'\n'*}" "prompt-render: -m: a draft's start, if any, is on stdin"
+	assert_equal "${stderr%%$'\n'*}" "prompt-render: -m: --draft takes no new message (its start is on stdin)"
 	run -64 --separate-stderr prompt-render -s "$S" --regenerate -m hi
 	assert_equal "${stderr%%$'\n'*}" "prompt-render: -m: --regenerate takes no new message"
 	run -64 --separate-stderr prompt-render -s "$S" --draft --continue
