@@ -29,13 +29,14 @@
 
 static const char synopsis[] =
 	"usage: prompt-render (-s S | --character C [--persona P | --impersonate C2])\n"
-	"                     [-m TEXT] [--template FILE] [--seed N] [--format request|text]\n"
+	"                     [-m TEXT | --draft | --regenerate | --continue]\n"
+	"                     [--template FILE] [--seed N] [--format request|text]\n"
 	"options: -d DB  -u USER  -y  --pretty  --input json|yaml  -q  -v  -h  -V\n";
 
 /* its own long options (cmd/common/opt.h) */
 static const enum g_opt own[] = {
-	G_OPT_CHARACTER, G_OPT_FORMAT, G_OPT_IMPERSONATE, G_OPT_MESSAGE, G_OPT_PERSONA,
-	G_OPT_SEED, G_OPT_SESSION, G_OPT_TEMPLATE
+	G_OPT_CHARACTER, G_OPT_CONTINUE, G_OPT_DRAFT, G_OPT_FORMAT, G_OPT_IMPERSONATE,
+	G_OPT_MESSAGE, G_OPT_PERSONA, G_OPT_REGENERATE, G_OPT_SEED, G_OPT_SESSION, G_OPT_TEMPLATE
 };
 
 struct render {
@@ -45,6 +46,9 @@ struct render {
 	int text;   /* --format text */
 	int seeded; /* --seed given */
 	long seed;
+	enum g_prompt_mode mode;
+	int modes; /* how many of --draft, --regenerate, --continue */
+	json_t *target; /* regenerate, continue: the message's record */
 	/* what the request is made from */
 	struct g_session ss;
 	json_t *char_record, *persona_record, *settings, *history;
@@ -71,6 +75,9 @@ static int own_option(void *cmd, int opt, const char *arg)
 	case G_OPT_PERSONA: r->persona = arg; break;
 	case G_OPT_IMPERSONATE: r->impersonate = arg; break;
 	case G_OPT_TEMPLATE: r->template_file = arg; break;
+	case G_OPT_DRAFT: r->mode = G_PROMPT_DRAFT, r->modes++; break;
+	case G_OPT_REGENERATE: r->mode = G_PROMPT_REGENERATE, r->modes++; break;
+	case G_OPT_CONTINUE: r->mode = G_PROMPT_CONTINUE, r->modes++; break;
 	case G_OPT_SEED:
 		if (g_cli_parse_long(arg, -0x7fffffffffffffffL - 1, 0x7fffffffffffffffL,
 				     &r->seed) < 0)
@@ -106,6 +113,15 @@ static int parse(struct render *r, int argc, char **argv)
 				     "-s: the session's persona is used; switch it with session-bind");
 	if (r->persona && r->impersonate)
 		return g_msg_usage(synopsis, "--persona and --impersonate: give one");
+	if (r->modes > 1)
+		return g_msg_usage(synopsis, "--draft, --regenerate and --continue: give one");
+	if (r->modes && r->message)
+		return g_msg_usage(synopsis, "-m: --%s takes no new message%s",
+				     g_prompt_mode_name(r->mode),
+				     r->mode == G_PROMPT_DRAFT ? " (its start is on stdin)" : "");
+	if (!r->session && (r->mode == G_PROMPT_REGENERATE || r->mode == G_PROMPT_CONTINUE))
+		return g_msg_usage(synopsis, "--%s: works on a session's message (-s S)",
+				     g_prompt_mode_name(r->mode));
 	return -1;
 }
 
@@ -151,15 +167,32 @@ static int load_card(struct render *r, int kinds, const char *ref, json_t **reco
 	return load_row(r, kind, id, record, lore, has_lore, err);
 }
 
-/* role, content and the name the user spoke under (lore scans it) */
+/* role, content, the name the user spoke under (lore scans it) and seq
+ * (regenerate and continue name their message by it) */
 static int keep_message(json_t *rec, void *arg)
 {
 	const json_t *name = json_object_get(json_object_get(rec, "speaker"), "name");
+	const json_t *seq = json_object_get(rec, "seq");
 
-	return json_array_append_new(arg, json_pack("{s:O, s:O, s:O}", "role",
+	return json_array_append_new(arg, json_pack("{s:O, s:O, s:O, s:O}", "role",
 						    json_object_get(rec, "role"), "content",
 						    json_object_get(rec, "content"), "name",
-						    name ? (json_t *)name : json_null())) < 0;
+						    name ? (json_t *)name : json_null(), "seq",
+						    seq ? (json_t *)seq : json_null())) < 0;
+}
+
+/* Regenerate, continue: the history before the last assistant message. */
+static int cut_at_target(struct render *r, struct g_err *err)
+{
+	const json_t *limit = json_object_get(r->settings, "history_limit");
+	size_t before;
+
+	if (!g_prompt_mode_cut(r->history, json_is_integer(limit) ? json_integer_value(limit) : -1,
+			       &r->target, &before))
+		return g_err_set(err, G_EX_DATAERR, "session '%s' has no assistant message to %s",
+				 r->session, g_prompt_mode_name(r->mode));
+	r->chat_length = (long)before;
+	return 0;
 }
 
 static int load_session(struct render *r, struct g_err *err)
@@ -181,6 +214,11 @@ static int load_session(struct render *r, struct g_err *err)
 	    g_session_lore_state_load(r->ctx.store, &r->ctx.key, r->ss.id, &r->lore_state, err) < 0)
 		return -1;
 	r->chat_length = (long)n;
+	if (r->mode == G_PROMPT_REGENERATE || r->mode == G_PROMPT_CONTINUE)
+		return g_chat_log_each(r->ctx.store, &r->ctx.key, r->ss.id, 0, keep_message,
+				       r->history, err) < 0
+			       ? -1
+			       : cut_at_target(r, err);
 	limit = json_object_get(r->settings, "history_limit");
 	/* the last history_limit messages only: cost follows what is shown */
 	if (json_is_integer(limit) && json_integer_value(limit) == 0)
@@ -260,6 +298,9 @@ static int read_pending(struct render *r, struct g_err *err)
 	if (g_chat_log_message_read_stdin(&r->pending, err) < 0)
 		return -1;
 	r->has_pending = r->pending.len > 0;
+	if (r->has_pending && (r->mode == G_PROMPT_REGENERATE || r->mode == G_PROMPT_CONTINUE))
+		return g_err_set(err, G_EX_USAGE, "--%s takes no new message: stdin is not empty",
+				 g_prompt_mode_name(r->mode));
 	return 0;
 }
 
@@ -331,6 +372,12 @@ static int run(struct render *r, struct g_err *err)
 	in.history = r->history;
 	in.pending = r->message ? r->message : r->has_pending ? (const char *)r->pending.data : NULL;
 	in.pending_len = r->message ? strlen(r->message) : r->pending.len;
+	in.mode = r->mode;
+	in.target_seq = json_integer_value(json_object_get(r->target, "seq"));
+	if (r->mode == G_PROMPT_CONTINUE) { /* the message continued ends the chat */
+		in.pending = json_string_value(json_object_get(r->target, "content"));
+		in.pending_len = json_string_length(json_object_get(r->target, "content"));
+	}
 	in.tmpl = r->tmpl;
 	in.example_separator = r->separator;
 	in.chat_start = r->chat_start;
@@ -369,6 +416,7 @@ int main(int argc, char **argv)
 	json_decref(r.persona_record);
 	json_decref(r.settings);
 	json_decref(r.history);
+	json_decref(r.target);
 	json_decref(r.lore_books);
 	json_decref(r.lore_state);
 	if (r.char_has_lore)

@@ -228,7 +228,7 @@ static int build_openai(struct g_llm_call *c, const json_t *req, const char *mod
 	json_t *b = c->body;
 
 	json_object_set_new(b, "model", json_string(model));
-	json_object_set(b, "messages", json_object_get(req, "messages"));
+	json_object_set_new(b, "messages", g_llm_messages(G_PROVIDER_OPENAI, req));
 	json_object_set_new(b, "stream", json_boolean(stream));
 	if (stream)
 		json_object_set_new(b, "stream_options", json_pack("{s:b}", "include_usage", 1));
@@ -240,9 +240,11 @@ static int build_anthropic(struct g_llm_call *c, const json_t *req, const char *
 			   int stream)
 {
 	json_t *b = c->body, *system = NULL, *chat, *messages = json_array(), *t;
+	json_t *wire = g_llm_messages(G_PROVIDER_ANTHROPIC, req);
 	size_t i;
 
-	chat = turns(json_object_get(req, "messages"), "assistant", &system);
+	chat = turns(wire, "assistant", &system);
+	json_decref(wire);
 	for (i = 0; i < json_array_size(chat); i++) {
 		t = json_array_get(chat, i);
 		json_array_append_new(messages, json_pack("{s:O, s:O}", "role",
@@ -269,7 +271,7 @@ static int build_ollama(struct g_llm_call *c, const json_t *req, const char *mod
 	json_t *b = c->body;
 
 	json_object_set_new(b, "model", json_string(model));
-	json_object_set(b, "messages", json_object_get(req, "messages"));
+	json_object_set_new(b, "messages", g_llm_messages(G_PROVIDER_OLLAMA, req));
 	json_object_set_new(b, "stream", json_boolean(stream));
 	map_all_under(c, b, "options", req, ollama_names);
 	return 0;
@@ -278,10 +280,12 @@ static int build_ollama(struct g_llm_call *c, const json_t *req, const char *mod
 static int build_gemini(struct g_llm_call *c, const json_t *req, int stream)
 {
 	json_t *b = c->body, *system = NULL, *chat, *contents = json_array(), *t;
+	json_t *wire = g_llm_messages(G_PROVIDER_GEMINI, req);
 	size_t i;
 
 	(void)stream;
-	chat = turns(json_object_get(req, "messages"), "model", &system);
+	chat = turns(wire, "model", &system);
+	json_decref(wire);
 	if (system)
 		json_object_set_new(b, "systemInstruction",
 				    json_pack("{s:[{s:o}]}", "parts", "text", system));

@@ -48,6 +48,13 @@ json_t *g_llm_call_record(const struct g_llm_call *c);
 int g_llm_build(enum g_provider p, const char *base_url, const char *model, const char *key,
 		const json_t *request, int stream, struct g_llm_call *out, struct g_err *err);
 
+/* The request's messages as they go to provider p (new reference, NULL
+ * out of memory): a request of guise.mode continue or draft that ends with
+ * the model's own text (an assistant message) is continued by anthropic
+ * as it is (its trailing white space dropped, which the API refuses), and
+ * followed for the others by a system message asking them to go on. */
+json_t *g_llm_messages(enum g_provider p, const json_t *request);
+
 struct g_llm_reply {
 	char *text; /* text_len bytes, NUL-terminated */
 	size_t text_len;

@@ -475,6 +475,7 @@ struct parts {
 	json_t *note;                   /* the author's note, at note_depth */
 	int64_t note_depth;
 	json_t *pending_raw; /* guise.pending: as written, for llm-send to store */
+	json_t *instruction, *prefill; /* a draft's: what to write, and its start */
 	size_t first_kept_block, first_kept_history;
 	int64_t used;
 };
@@ -567,6 +568,10 @@ static int fit(struct build *b, struct parts *p, int64_t budget)
 		fixed += cost(p->post);
 	if (p->pending)
 		fixed += cost(p->pending);
+	if (p->instruction)
+		fixed += cost(p->instruction);
+	if (p->prefill)
+		fixed += cost(p->prefill);
 	fixed += fixed_lore(b, p);
 	if (fixed > budget)
 		return g_err_set(b->err, G_EX_DATAERR,
@@ -647,6 +652,11 @@ static json_t *messages(struct build *b, const struct parts *p)
 		if (at < n)
 			json_array_append(out, json_array_get(chat, at));
 	}
+	/* a draft ends with what to write, then the start it goes on from */
+	if (p->instruction)
+		json_array_append(out, p->instruction);
+	if (p->prefill)
+		json_array_append(out, p->prefill);
 	json_decref(chat);
 	return out;
 }
@@ -694,6 +704,10 @@ static json_t *request(struct build *b, struct parts *p)
 			  json_object_get(ch, "id"), "name", json_object_get(ch, "name"), "persona",
 			  persona, "budget", budget_record(b, p, b->context, max_tokens));
 	if (guise && b->lore.report && json_object_set(guise, "lore", b->lore.report) < 0)
+		json_decref(guise), guise = NULL;
+	if (guise && g_prompt_mode_put(guise, b->in->mode,
+				       b->in->mode == G_PROMPT_DRAFT ? b->in->pending : NULL,
+				       b->in->pending_len, b->in->target_seq) < 0)
 		json_decref(guise), guise = NULL;
 	if (!guise || json_object_set_new(req, "guise", guise) < 0) {
 		json_decref(req);
@@ -748,6 +762,30 @@ static json_t *lore_message(const struct build *b, int position, int *failed)
 	return m;
 }
 
+/* What ends the chat, by mode: the new user message (reply, kept as
+ * written in guise.pending too), the assistant message continued, or a
+ * draft's instruction and the start of the message it asks for. */
+static int pending_parts(struct build *b, struct parts *p)
+{
+	const struct g_prompt_in *in = b->in;
+
+	if (in->mode == G_PROMPT_DRAFT &&
+	    !(p->instruction = marker(b, g_prompt_draft_prompt(in->settings),
+					    g_prompt_draft_default)))
+		return -1;
+	if (!in->pending)
+		return 0;
+	if (in->mode == G_PROMPT_DRAFT)
+		return (p->prefill = expanded_message(b, "assistant", in->pending,
+						      in->pending_len)) ? 0 : -1;
+	p->pending = expanded_message(b, in->mode == G_PROMPT_CONTINUE ? "assistant" : "user",
+				      in->pending, in->pending_len);
+	if (in->mode == G_PROMPT_REPLY)
+		p->pending_raw = json_pack("{s:s, s:s%}", "role", "user", "content", in->pending,
+					   in->pending_len);
+	return p->pending && (in->mode != G_PROMPT_REPLY || p->pending_raw) ? 0 : -1;
+}
+
 int g_prompt_build(const struct g_prompt_in *in, json_t **out, struct g_err *err)
 {
 	struct g_prompt_lore_in li;
@@ -800,13 +838,8 @@ int g_prompt_build(const struct g_prompt_in *in, json_t **out, struct g_err *err
 		json_decref(p.post);
 		p.post = NULL;
 	}
-	if (in->pending) {
-		p.pending = expanded_message(&b, "user", in->pending, in->pending_len);
-		p.pending_raw = json_pack("{s:s, s:s%}", "role", "user", "content", in->pending,
-					  in->pending_len);
-		if (!p.pending || !p.pending_raw)
-			goto nomem;
-	}
+	if (pending_parts(&b, &p) < 0)
+		goto nomem;
 	if (!p.system || !p.blocks || !p.separator || !p.start || !p.history)
 		goto nomem;
 	*out = request(&b, &p);
@@ -827,6 +860,8 @@ out:
 	json_decref(p.post);
 	json_decref(p.pending);
 	json_decref(p.pending_raw);
+	json_decref(p.instruction);
+	json_decref(p.prefill);
 	free(block);
 	free(story);
 	release(&b);

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "prompt_mode.h"
 #include "session.h"
 #include "tmpl.h"
 
@@ -42,8 +43,14 @@ struct g_prompt_in {
 	const json_t *settings; /* every key of settings.h */
 	const json_t *history;  /* message records {role, content, name?}, oldest
 				 * first; name: the user's as spoken (lore scans it) */
-	const char *pending;    /* the new user message; NULL: none */
+	/* by mode: reply, the new user message; draft, the start of the
+	 * user's message the model goes on with; continue, the assistant
+	 * message continued (history ends before it); regenerate, NULL.
+	 * NULL: none */
+	const char *pending;
 	size_t pending_len;
+	enum g_prompt_mode mode;
+	int64_t target_seq; /* regenerate, continue: the message's seq */
 	const struct g_tmpl *tmpl; /* the story string */
 	const char *example_separator; /* NULL: "[Example Chat]" */
 	const char *chat_start;        /* NULL: "[Start a new chat]" */

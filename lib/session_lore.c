@@ -6,7 +6,7 @@
 
 /* The settings of settings.c that are text a person wrote: sealed
  * together in chat_sessions.texts. */
-static const char *const sealed_texts[] = { "note" };
+static const char *const sealed_texts[] = { "note", "draft_prompt" };
 
 #define NTEXTS (sizeof(sealed_texts) / sizeof(*sealed_texts))
 

@@ -38,6 +38,8 @@ static const struct setting {
 	/* lore: messages scanned, and its share of the prompt budget (percent) */
 	{ "lore_scan_depth", INTEGER, 0, G_LORE_SCAN_DEPTH_MAX },
 	{ "lore_budget", INTEGER, 0, 100 },
+	/* what a draft asks the model to write (DESIGN.md §8): sealed too */
+	{ "draft_prompt", TEXT, 0, 0 },
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(*settings))

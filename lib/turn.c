@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "chat_log.h"
+#include "chat_swipe.h"
 #include "lore.h"
 #include "ref.h"
 #include "session_lore.h"
@@ -72,7 +73,8 @@ int g_turn_target(struct g_turn *t, struct g_store *s, const struct g_userkey *k
 	if (!session)
 		return g_err_set(err, G_EX_USAGE, "--record: the request names no session "
 						  "(render it with prompt-render -s)");
-	if (g_turn_speaker(t, err) < 0 || lore_timed(t, err) < 0)
+	if (g_turn_speaker(t, err) < 0 || lore_timed(t, err) < 0 ||
+	    g_prompt_mode_get(t->request, &t->mode, &t->seq, err) < 0)
 		return -1;
 	return g_session_resolve(s, k, session, t->session_id, err);
 }
@@ -87,43 +89,114 @@ static int append(struct g_store *s, const struct g_userkey *k, const char *sess
 	return json_array_append_new(stored, json_integer(seq)) < 0 ? g_err_oom(err) : 0;
 }
 
-int g_turn_store(const struct g_turn *t, struct g_store *s, const struct g_userkey *k,
-		 const struct g_llm_reply *reply, int partial, json_t *stored,
-		 struct g_err *err)
+/* The reply as a message of role spoken by the turn's speaker (the
+ * session's persona when the request named none). */
+static void reply_message(const struct g_turn *t, const struct g_session *ss,
+			  const struct g_llm_reply *reply, int partial, const char *role,
+			  struct g_message *m)
 {
-	const json_t *content = json_object_get(guise(t, "pending"), "content"), *timed;
-	struct g_session ss;
-	struct g_message m;
-	int rc;
+	memset(m, 0, sizeof(*m));
+	m->role = role;
+	m->content = reply->text ? reply->text : "";
+	m->len = reply->text_len;
+	m->status = partial ? "partial" : "complete";
+	m->model = reply->model ? reply->model : t->model;
+	m->input_tokens = reply->input_tokens;
+	m->output_tokens = reply->output_tokens;
+	m->speaker = t->has_speaker ? &t->speaker : &ss->persona;
+}
 
-	memset(&ss, 0, sizeof(ss));
-	/* loaded in the transaction: the session is still there, still ours */
-	rc = g_session_load(s, k, t->session_id, &ss, err);
-	if (rc == 0 && json_is_string(content)) {
+/* The pending user message, then the reply. */
+static int store_reply(const struct g_turn *t, struct g_store *s, const struct g_userkey *k,
+		       const struct g_session *ss, const struct g_llm_reply *reply, int partial,
+		       json_t *stored, struct g_err *err)
+{
+	const json_t *content = json_object_get(guise(t, "pending"), "content");
+	struct g_message m;
+
+	if (json_is_string(content)) {
 		memset(&m, 0, sizeof(m));
 		m.role = "user";
 		m.content = json_string_value(content);
 		m.len = json_string_length(content);
 		m.input_tokens = m.output_tokens = -1;
-		m.speaker = t->has_speaker ? &t->speaker : &ss.persona;
-		rc = append(s, k, t->session_id, &m, stored, err);
+		m.speaker = t->has_speaker ? &t->speaker : &ss->persona;
+		if (append(s, k, t->session_id, &m, stored, err) < 0)
+			return -1;
 	}
+	reply_message(t, ss, reply, partial, "assistant", &m);
+	return append(s, k, t->session_id, &m, stored, err);
+}
+
+/* The user's message: the start it was asked to go on from, and the reply. */
+static int store_draft(const struct g_turn *t, struct g_store *s, const struct g_userkey *k,
+		       const struct g_session *ss, const struct g_llm_reply *reply, int partial,
+		       json_t *stored, struct g_err *err)
+{
+	const json_t *start = json_object_get(guise(t, "draft"), "start");
+	struct g_message m;
+	char *text;
+	size_t n = 0;
+	int rc;
+
+	if (json_is_string(start))
+		n = json_string_length(start);
+	text = malloc(n + reply->text_len + 1);
+	if (!text)
+		return g_err_oom(err);
+	if (n)
+		memcpy(text, json_string_value(start), n);
+	if (reply->text_len)
+		memcpy(text + n, reply->text, reply->text_len);
+	reply_message(t, ss, reply, partial, "user", &m);
+	m.content = text;
+	m.len = n + reply->text_len;
+	rc = append(s, k, t->session_id, &m, stored, err);
+	free(text);
+	return rc;
+}
+
+int g_turn_store(const struct g_turn *t, struct g_store *s, const struct g_userkey *k,
+		 const struct g_llm_reply *reply, int partial, json_t *stored,
+		 struct g_err *err)
+{
+	const json_t *timed;
+	struct g_session ss;
+	struct g_message m;
+	int64_t index;
+	int rc;
+
+	memset(&ss, 0, sizeof(ss));
+	/* loaded in the transaction: the session is still there, still ours */
+	rc = g_session_load(s, k, t->session_id, &ss, err);
 	if (rc == 0) {
-		memset(&m, 0, sizeof(m));
-		m.role = "assistant";
-		m.content = reply->text ? reply->text : "";
-		m.len = reply->text_len;
-		m.status = partial ? "partial" : "complete";
-		m.model = reply->model ? reply->model : t->model;
-		m.input_tokens = reply->input_tokens;
-		m.output_tokens = reply->output_tokens;
-		m.speaker = t->has_speaker ? &t->speaker : &ss.persona;
-		rc = append(s, k, t->session_id, &m, stored, err);
+		switch (t->mode) {
+		case G_PROMPT_REPLY:
+			rc = store_reply(t, s, k, &ss, reply, partial, stored, err);
+			break;
+		case G_PROMPT_DRAFT:
+			rc = store_draft(t, s, k, &ss, reply, partial, stored, err);
+			break;
+		case G_PROMPT_REGENERATE:
+			reply_message(t, &ss, reply, partial, "assistant", &m);
+			rc = g_chat_swipe_add(s, k, t->session_id, t->seq, &m, &index, err);
+			break;
+		case G_PROMPT_CONTINUE:
+			rc = g_chat_swipe_append_text(s, k, t->session_id, t->seq,
+						      reply->text ? reply->text : "",
+						      reply->text_len,
+						      partial ? "partial" : "complete", err);
+			break;
+		}
+		if (rc == 0 && t->mode >= G_PROMPT_REGENERATE &&
+		    json_array_append_new(stored, json_integer(t->seq)) < 0)
+			rc = g_err_oom(err);
 	}
-	/* lore's timed state moves on with the turn it came from; a request
-	 * without lore leaves it as it is */
+	/* lore's timed state moves on with a turn that adds a message; a
+	 * request without lore leaves it as it is, and so do a new version
+	 * and a continuation of a message already counted */
 	timed = json_object_get(guise(t, "lore"), "timed");
-	if (rc == 0 && json_is_array(timed))
+	if (rc == 0 && t->mode <= G_PROMPT_DRAFT && json_is_array(timed))
 		rc = g_session_lore_state_store(s, k, t->session_id, timed, err);
 	g_session_release(&ss);
 	return rc;
@@ -139,7 +212,7 @@ json_t *g_turn_record(const struct g_turn *t, const struct g_llm_reply *reply, j
 	const json_t *session = guise(t, "session");
 
 	return json_pack("{s:s, s:s, s:s%, s:s, s:s, s:o, s:{s:o, s:o}, s:O, s:O}", "kind", "reply",
-			 "role", "assistant", "content", reply->text ? reply->text : "",
+			 "role", t->mode == G_PROMPT_DRAFT ? "user" : "assistant", "content", reply->text ? reply->text : "",
 			 reply->text_len, "model", reply->model ? reply->model : t->model,
 			 "provider", g_llm_provider_name(t->provider), "finish_reason",
 			 reply->finish_reason ? json_string(reply->finish_reason) : json_null(),

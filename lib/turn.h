@@ -2,8 +2,10 @@
  * turn.h: one turn of a session as llm-send records it (DESIGN.md §9): the
  * request prompt-render wrote (its guise.session, guise.persona and
  * guise.pending), the reply that came back and who spoke it, made into the
- * messages stored and the reply record. The generation modes to come
- * (draft, regenerate, continue, swipes) are further ways to store a turn.
+ * messages stored and the reply record. The request's generation mode
+ * (prompt_mode.h) says how: a reply is stored after the pending user
+ * message, a draft as the user's message, a regenerated reply as a new
+ * swipe of its message, a continuation appended to its message.
  *
  * struct g_turn borrows the request and the model asked for; the caller
  * sets them (and the provider) and the rest is filled here. The speaker's
@@ -16,6 +18,7 @@
 
 #include "err.h"
 #include "llm.h"
+#include "prompt_mode.h"
 #include "session.h"
 
 struct g_turn {
@@ -28,6 +31,8 @@ struct g_turn {
 	 * is whole; without one the session's persona speaks */
 	struct g_speaker speaker;
 	int has_speaker;
+	enum g_prompt_mode mode; /* g_turn_target's, from guise.mode */
+	int64_t seq;             /* regenerate, continue: the message */
 };
 
 /* The speaker of the request's guise.persona, when it names one: 65 when it
@@ -36,20 +41,25 @@ int g_turn_speaker(struct g_turn *t, struct g_err *err);
 
 /* Where the turn is recorded, checked before the call so that a send that
  * cannot be recorded is not made: the session the request names (64 when
- * it names none; as g_session_resolve when it is not there) and the
- * speaker (g_turn_speaker). */
+ * it names none; as g_session_resolve when it is not there), the speaker
+ * (g_turn_speaker) and the mode (g_prompt_mode_get). */
 int g_turn_target(struct g_turn *t, struct g_store *s, const struct g_userkey *k,
 		  struct g_err *err);
 
-/* The turn's messages appended to its session inside the caller's
- * transaction: the request's pending user message (when it has one), then
- * the reply, partial or complete, both spoken by the turn's speaker. The
- * seqs given go onto stored (an array), to be shown once committed. */
+/* The turn stored in its session inside the caller's transaction, by mode:
+ * reply, the request's pending user message (when it has one), then the
+ * reply; draft, one user message, the draft's start and the reply; both
+ * spoken by the turn's speaker. Regenerate: the reply a new swipe of its
+ * message, made current; continue: the reply appended to its message's
+ * current swipe (66 when that message is gone). Partial or complete as
+ * said. The seqs written go onto stored (an array), to be shown once
+ * committed. */
 int g_turn_store(const struct g_turn *t, struct g_store *s, const struct g_userkey *k,
 		 const struct g_llm_reply *reply, int partial, json_t *stored,
 		 struct g_err *err);
 
-/* The reply record llm-send prints: {kind: reply, role, content, model,
+/* The reply record llm-send prints: {kind: reply, role (user for a
+ * draft), content, model,
  * provider, finish_reason, usage, session, recorded} with recorded the
  * seqs array (a new reference is taken). NULL when out of memory. */
 json_t *g_turn_record(const struct g_turn *t, const struct g_llm_reply *reply, json_t *recorded);

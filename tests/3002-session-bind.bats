@@ -361,7 +361,8 @@ $(sed -n 1p <<< "$all")"
 		'note_depth=0|0' 'note_depth=1000|1000' 'note_role=system|"system"' \
 		'note_role=user|"user"' 'note_role=assistant|"assistant"' \
 		'note_interval=0|0' 'note_interval=3|3' 'lore_scan_depth=0|0' \
-		'lore_scan_depth=1000|1000' 'lore_budget=0|0' 'lore_budget=100|100'; do
+		'lore_scan_depth=1000|1000' 'lore_budget=0|0' 'lore_budget=100|100' \
+		'draft_prompt=[Write as {{user}}.]|"[Write as {{user}}.]"'; do
 		arg=${c%|*} want=${c##*|} key=${c%%=*}
 		run -0 --separate-stderr session-bind set "$s" "$arg"
 		assert_equal "$stderr" ""
@@ -376,9 +377,9 @@ $(sed -n 1p <<< "$all")"
 	run_ok session-bind set "$s" provider=ollama model=m temperature=0.5 top_p=0.9 \
 		top_k=20 max_tokens=300 frequency_penalty=0.1 presence_penalty=-0.1 seed=7 stop=END \
 		history_limit=12 context_tokens=4096 note=N note_depth=2 note_role=user note_interval=2 \
-		lore_scan_depth=3 lore_budget=40
+		lore_scan_depth=3 lore_budget=40 draft_prompt=D
 	assert_equal "$(jq -c '.settings | map_values(type)' <<< "$output")" \
-		'{"provider":"string","model":"string","temperature":"number","top_p":"number","top_k":"number","max_tokens":"number","frequency_penalty":"number","presence_penalty":"number","seed":"number","stop":"array","history_limit":"number","context_tokens":"number","note":"string","note_depth":"number","note_role":"string","note_interval":"number","lore_scan_depth":"number","lore_budget":"number"}'
+		'{"provider":"string","model":"string","temperature":"number","top_p":"number","top_k":"number","max_tokens":"number","frequency_penalty":"number","presence_penalty":"number","seed":"number","stop":"array","history_limit":"number","context_tokens":"number","note":"string","note_depth":"number","note_role":"string","note_interval":"number","lore_scan_depth":"number","lore_budget":"number","draft_prompt":"string"}'
 }
 
 @test "set: a bad value is 65 naming key and value, an unknown key 64; nothing changes" {

@@ -99,7 +99,7 @@ chatting() {
 	assert_equal "${#lines[@]}" 1
 	assert_equal "$(jq -r 'keys_unsorted | join(",")' <<< "$output")" model,messages,guise
 	assert_equal "$(jq -r '.guise | keys_unsorted | join(",")' <<< "$output")" \
-		session,user,provider,pending,character,persona,budget
+		session,user,provider,pending,character,persona,budget,mode
 	assert_equal "$(jq -c '.guise.budget | [keys_unsorted, (.history | keys_unsorted), (.dropped | keys_unsorted)]' <<< "$output")" \
 		'[["context_tokens","max_tokens","used","history","dropped"],["limit","included"],["examples","messages"]]'
 	golden custom

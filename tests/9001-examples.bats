@@ -113,6 +113,62 @@ Melina: Melina watches the hawk.
 	[[ ! -e $GUISE_DB ]]
 }
 
+@test "examples/selfplay.sh: without a provider, the draft's request; with one, the model writes both sides, then a swipe and a continuation" {
+	run -0 --separate-stderr "$TOP/examples/selfplay.sh"
+	assert_equal "$stderr" ""
+	assert_equal "$output" \
+'# alice, Wren, and a session with Melina
+# the request for Wren'"'"'s next message ends with what to write
+{"mode":"draft","draft":{"start":null},"persona":"Wren"}
+[Write Wren'"'"'s next message in this chat, in Wren'"'"'s voice, from Wren'"'"'s point of view, as described above. Write only what Wren says and does.]
+# no GUISE_LLM_URL: nothing sent'
+	llm_setup
+	local r=() t
+	for t in "I trace the map's edge." "The north road." "Where does it end?" "At the sea." "At the cliffs." " Beyond them, nothing."; do
+		r+=("$(stream "$(sse "$(jq -n -c --arg t "$t" '{choices: [{delta: {content: $t}, finish_reason: "stop"}]}')" '[DONE]')"$'\n\n')")
+	done
+	fake_start "$(script "${r[@]}")"
+	GUISE_LLM_URL=$FAKE_URL GUISE_MODEL=m-1 OPENAI_API_KEY=$CANARY \
+		run -0 --separate-stderr "$TOP/examples/selfplay.sh"
+	fake_stop
+	assert_equal "$stderr" ""
+	assert_equal "$(sed -n '/^# turn 1: Wren/,$p' <<< "$output")" \
+"# turn 1: Wren, drafted by the model and recorded as hers
+I trace the map's edge.
+# turn 1: Melina answers
+The north road.
+# turn 2: Wren, drafted by the model and recorded as hers
+Where does it end?
+# turn 2: Melina answers
+At the sea.
+# Melina's last reply again, as a second swipe, and then continued
+At the cliffs.
+ Beyond them, nothing.
+swipe 0: At the sea.
+swipe 1: At the cliffs. Beyond them, nothing.
+# the transcript
+Melina: *Somewhere in the middle of a field, with only a cou...
+
+Wren: I trace the map's edge.
+
+Melina: The north road.
+
+Wren: Where does it end?
+
+Melina: At the cliffs. Beyond them, nothing."
+	assert_equal "$(requests)" 6
+	# a draft ends with its instruction, a reply with Wren's drafted line,
+	# the regenerated reply's request with the line before it; a
+	# continuation with the reply and the nudge after it
+	assert_equal "$(req 0 '.body.messages[-1].content')" \
+		"\"[Write Wren's next message in this chat, in Wren's voice, from Wren's point of view, as described above. Write only what Wren says and does.]\""
+	assert_equal "$(req 1 '.body.messages[-1]')" '{"role":"user","content":"I trace the map'"'"'s edge."}'
+	assert_equal "$(req 4 '.body.messages[-1]')" '{"role":"user","content":"Where does it end?"}'
+	assert_equal "$(req 5 '.body.messages[-2:] | map(.content)')" \
+		'["At the cliffs.","[Continue your last message without repeating its original content.]"]'
+	[[ ! -e $GUISE_DB ]]
+}
+
 @test "examples/import.sh: make imports each card once, then only what changed" {
 	run -0 --separate-stderr "$TOP/examples/import.sh"
 	assert_equal "$stderr" ""
@@ -213,7 +269,7 @@ EOF
 {"kind":"persona","id":"WREN","name":"Wren","status":"created"}
 {"kind":"persona","id":"WREN","name":"Wren","default":true}
 # a session with Melina: the default persona is bound, her greeting is message 1
-{"kind":"session","id":"SESSION","title":"At the campfire","character":{"id":"MELINA","name":"Melina"},"persona":{"kind":"custom","id":"WREN","name":"Wren"},"settings":{"provider":null,"model":null,"temperature":null,"top_p":null,"top_k":null,"max_tokens":null,"frequency_penalty":null,"presence_penalty":null,"seed":null,"stop":null,"history_limit":null,"context_tokens":null,"note":null,"note_depth":null,"note_role":null,"note_interval":null,"lore_scan_depth":null,"lore_budget":null},"messages":1,"created_at":"...","updated_at":"..."}
+{"kind":"session","id":"SESSION","title":"At the campfire","character":{"id":"MELINA","name":"Melina"},"persona":{"kind":"custom","id":"WREN","name":"Wren"},"settings":{"provider":null,"model":null,"temperature":null,"top_p":null,"top_k":null,"max_tokens":null,"frequency_penalty":null,"presence_penalty":null,"seed":null,"stop":null,"history_limit":null,"context_tokens":null,"note":null,"note_depth":null,"note_role":null,"note_interval":null,"lore_scan_depth":null,"lore_budget":null,"draft_prompt":null},"messages":1,"created_at":"...","updated_at":"..."}
 # Wren speaks
 {"seq":2,"role":"user","speaker":{"kind":"custom","id":"WREN","name":"Wren"}}
 # now alice plays Kestrel instead, mid-chat
@@ -464,7 +520,7 @@ Melina: $TEXT"
 @test "README's sending blocks run as written, against --dry-run and a fake Ollama, and print what it shows" {
 	llm_setup
 	cd "$BATS_TEST_TMPDIR"
-	local render='/^## Rendering prompts$/,/^## Sending$/' send='/^## Sending$/,/^## Records/'
+	local render='/^## Rendering prompts$/,/^## Sending$/' send='/^## Sending$/,/^## Drafts/'
 	readme_blocks "$render" render
 	readme_blocks "$send" send
 	[[ -s send/1.sh && -s send/2.sh && -s send/3.sh && ! -e send/4.sh ]] || fail "not three blocks: $(ls send)"
@@ -494,6 +550,26 @@ Melina: $TEXT"
 	assert_equal "$(requests)" 2
 	assert_equal "$(req 1 '[.path, .body.model, .body.messages[-3:][].content]')" \
 		'["/api/chat","llama3","I can pay double.","Double, then. We cross at first light.","Then take me across."]'
+}
+
+@test "README's drafts block runs examples/selfplay.sh as written against a fake Ollama, and prints what it shows" {
+	llm_setup
+	readme_blocks '/^## Drafts/,/^## Records/' "$BATS_TEST_TMPDIR/modes"
+	[[ -s $BATS_TEST_TMPDIR/modes/1.sh && ! -e $BATS_TEST_TMPDIR/modes/2.sh ]] || fail "not one block"
+	local r=() t
+	for t in '*I unroll a blank map.* Where does your accord lead?' 'North, past the last village.' \
+		'To the sea, and the ruins by it.' ' We leave at dawn.'; do
+		r+=("$(jq -n -c --arg d "$(jq -n -c --arg t "$t" '{model: "llama3", message: {role: "assistant", content: $t}, done: true, done_reason: "stop"}')"$'\n' '{chunks: [{data: $d}]}')")
+	done
+	fake_start "$(script "${r[@]}")"
+	sed -i "s#http://localhost:11434#$FAKE_URL#" "$BATS_TEST_TMPDIR/modes/1.sh"
+	cd "$TOP"
+	run -0 --separate-stderr bash -e -o pipefail "$BATS_TEST_TMPDIR/modes/1.sh" < /dev/null
+	fake_stop
+	assert_equal "$stderr" ""
+	assert_equal "$output" "$(cat "$BATS_TEST_TMPDIR/modes/out")"
+	assert_equal "$(requests)" 4
+	assert_equal "$(req 0 '[.path, .body.model]')" '["/api/chat","llama3"]'
 }
 
 @test "README's lore block runs as written" {

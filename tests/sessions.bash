@@ -8,7 +8,7 @@ load keys
 
 ID='[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
 TS='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z'
-NO_SETTINGS='{"provider":null,"model":null,"temperature":null,"top_p":null,"top_k":null,"max_tokens":null,"frequency_penalty":null,"presence_penalty":null,"seed":null,"stop":null,"history_limit":null,"context_tokens":null,"note":null,"note_depth":null,"note_role":null,"note_interval":null,"lore_scan_depth":null,"lore_budget":null}'
+NO_SETTINGS='{"provider":null,"model":null,"temperature":null,"top_p":null,"top_k":null,"max_tokens":null,"frequency_penalty":null,"presence_penalty":null,"seed":null,"stop":null,"history_limit":null,"context_tokens":null,"note":null,"note_depth":null,"note_role":null,"note_interval":null,"lore_scan_depth":null,"lore_budget":null,"draft_prompt":null}'
 NONE='{"kind":"none","id":null,"name":null}'
 SESSION_KEYS='kind,id,title,character,persona,settings,messages,created_at,updated_at'
 MESSAGE_KEYS='kind,session,seq,role,speaker,content,swipe,status,model,usage,created_at'

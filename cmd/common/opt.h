@@ -31,8 +31,10 @@
 	X(CHARACTERS, "characters", no_argument, 0)                           \
 	X(CLEAR, "clear", required_argument, 0)                               \
 	X(CONNECT_TIMEOUT, "connect-timeout", required_argument, 0)           \
+	X(CONTINUE, "continue", no_argument, 0)                               \
 	X(DEFAULT, "default", no_argument, 0)                                 \
 	X(DESCRIPTION, "description", required_argument, 0)                   \
+	X(DRAFT, "draft", no_argument, 0)                                     \
 	X(EMAIL, "email", required_argument, 0)                               \
 	X(FAIL_FAST, "fail-fast", no_argument, 0)                             \
 	X(FIX, "fix", no_argument, 0)                                         \
@@ -65,6 +67,7 @@
 	X(RECORDS, "records", no_argument, 0)                                 \
 	X(RECOVERY_KEY_FD, "recovery-key-fd", required_argument, 0)           \
 	X(RECOVERY_KEY_FILE, "recovery-key-file", required_argument, 0)       \
+	X(REGENERATE, "regenerate", no_argument, 0)                           \
 	X(RETRIES, "retries", required_argument, 0)                           \
 	X(ROLE, "role", required_argument, 0)                                 \
 	X(SEED, "seed", required_argument, 0)                                 \

@@ -1,0 +1,56 @@
+/*
+ * prompt_mode.h: the four turns prompt-render writes a request for
+ * (DESIGN.md §8 "Generation modes"), and what a request says of its mode
+ * for llm-send --record to store the turn as it was meant.
+ *
+ * guise.mode is reply, draft, regenerate or continue; a draft carries
+ * guise.draft: {start} (the start of the user's message as written, or
+ * null), regenerate and continue carry guise.regenerate or guise.continue:
+ * {seq}, the message they work on.
+ */
+#ifndef GUISE_PROMPT_MODE_H
+#define GUISE_PROMPT_MODE_H
+#include <jansson.h>
+#include <stdint.h>
+
+#include "err.h"
+
+enum g_prompt_mode {
+	G_PROMPT_REPLY,      /* the character's next reply */
+	G_PROMPT_DRAFT,      /* the user's next message, written by the model */
+	G_PROMPT_REGENERATE, /* a new version of the last assistant message */
+	G_PROMPT_CONTINUE    /* the last assistant message, continued */
+};
+
+/* The instruction that ends a draft's request when the session sets no
+ * draft_prompt. */
+extern const char g_prompt_draft_default[];
+
+/* The continue nudge that follows the model's own text where the protocol
+ * cannot continue it by itself (llm.c). */
+extern const char g_prompt_continue_nudge[];
+
+const char *g_prompt_mode_name(enum g_prompt_mode mode);
+
+/* The draft instruction: settings' draft_prompt, else the default. */
+const char *g_prompt_draft_prompt(const json_t *settings);
+
+/* The mode's keys put into a request's guise: start is the draft's start as
+ * written (NULL: none), seq the message regenerated or continued. -1 out of
+ * memory. */
+int g_prompt_mode_put(json_t *guise, enum g_prompt_mode mode, const char *start, size_t len,
+		      int64_t seq);
+
+/* Regenerate, continue: history (message records {role, content, seq},
+ * oldest first) cut to the messages before its last assistant message,
+ * then to the last limit of them (limit < 0: all); that message goes to
+ * *target (a new reference), the number of messages before it to *before.
+ * 0 when there is none (history as it was). */
+int g_prompt_mode_cut(json_t *history, int64_t limit, json_t **target, size_t *before);
+
+/* A request's mode read back (no guise.mode: reply) and, for regenerate
+ * and continue, its message's seq: 65 located when it is not one. */
+int g_prompt_mode_get(const json_t *request, enum g_prompt_mode *mode, int64_t *seq,
+		      struct g_err *err);
+
+#endif
