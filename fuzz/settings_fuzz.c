@@ -79,7 +79,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	} else {
 		json_t *v;
 
-		if (json_object_size(settings) != 18)
+		if (json_object_size(settings) != 19)
 			abort();
 		v = json_object_get(settings, "temperature");
 		if (json_is_real(v) && (!isfinite(json_real_value(v)) || json_real_value(v) < 0 ||
