@@ -55,8 +55,8 @@ all_open() {
 	assert_equal "$(jq -c '[.x_top, .data.tags, .data.extensions, .data.creation_date,
 		.data.character_book.entries[0].keys, .data.first_mes]' "$T/export.json")" \
 		'[1,["a","b"],{"x":[1,{"y":null}]},1700000000,["k"],"Hi."]'
-	# origin, name, description, first_mes, tags, extensions, book, card_raw, extra
-	# and the fields V3 requires, filled in empty
+	# origin, name, description, first_mes, tags, extensions, book, card_raw, extra,
+	# the book as lore reads it (lore_index) and the fields V3 requires, filled in empty
 	all_open "$(sqlite3 "$GUISE_DB" "SELECT (origin IS NOT NULL) + (name IS NOT NULL) +
 		(description IS NOT NULL) + (personality IS NOT NULL) + (scenario IS NOT NULL) +
 		(first_mes IS NOT NULL) + (mes_example IS NOT NULL) + (creator_notes IS NOT NULL) +
@@ -66,7 +66,7 @@ all_open() {
 		(nickname IS NOT NULL) + (creator_notes_multilingual IS NOT NULL) +
 		(source IS NOT NULL) + (assets IS NOT NULL) + (character_book IS NOT NULL) +
 		(extensions IS NOT NULL) + (card_raw IS NOT NULL) + (avatar IS NOT NULL) +
-		(extra IS NOT NULL) FROM characters")"
+		(extra IS NOT NULL) + (lore_index IS NOT NULL) FROM characters")"
 	# no field was left as the zeros it went in as
 	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT count(*) FROM characters
 		WHERE description = zeroblob(length(description))
