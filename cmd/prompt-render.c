@@ -231,30 +231,9 @@ static int load_session(struct render *r, struct g_err *err)
 /* Session-less: history as message records on stdin. */
 static int read_history(struct render *r, struct g_err *err)
 {
-	struct g_doc_reader *rd;
-	json_t *rec;
-	long n = 0;
-	int got;
-
 	if (isatty(0))
 		return 0;
-	rd = g_doc_reader_new(stdin, "-", r->cli.input, G_DOC_RECORDS);
-	if (!rd)
-		return g_err_oom(err);
-	while ((got = g_doc_read(rd, &rec, err)) > 0) {
-		struct g_message m;
-
-		/* each needs its role and content: nothing to default them from */
-		if (g_chat_log_message_from_record(rec, "-", ++n, NULL, &m, err) < 0)
-			got = -1;
-		else
-			keep_message(rec, r->history);
-		json_decref(rec);
-		if (got < 0)
-			break;
-	}
-	g_doc_reader_free(rd);
-	return got < 0 ? -1 : 0;
+	return g_chat_log_read_records(stdin, "-", r->cli.input, keep_message, r->history, err);
 }
 
 static int load_cards(struct render *r, struct g_err *err)
@@ -323,27 +302,19 @@ static int write_request(struct render *r, const json_t *req, struct g_err *err)
 	return g_doc_write_one(stdout, r->cli.output, req, err);
 }
 
-/* The books lore scans, in lore_sources.h's order. */
-static int gather_lore(struct render *r, struct g_err *err)
+/* The books lore scans, in lore_sources.h's order, and those already read. */
+static int gather_lore(struct render *r, const struct g_lore_book *ready[G_LORE_SOURCES],
+		       struct g_err *err)
 {
-	struct g_lore_owner owners[G_LORE_SOURCES];
+	const struct g_lore_cast cast = {
+		r->session ? r->ss.id : NULL, r->kind == G_PERSONA_IMPERSONATED, r->persona_record,
+		r->char_record, r->persona_has_lore ? &r->persona_lore : NULL,
+		r->char_has_lore ? &r->char_lore : NULL
+	};
 
-	memset(owners, 0, sizeof(owners));
-	owners[G_LORE_FROM_SESSION].target = G_LORE_TO_SESSION;
-	owners[G_LORE_FROM_SESSION].id = r->session ? r->ss.id : NULL;
-	owners[G_LORE_FROM_PERSONA].target =
-		r->kind == G_PERSONA_IMPERSONATED ? G_LORE_TO_CHARACTER : G_LORE_TO_PERSONA;
-	owners[G_LORE_FROM_PERSONA].id = json_string_value(json_object_get(r->persona_record, "id"));
-	owners[G_LORE_FROM_PERSONA].card = r->persona_record;
-	owners[G_LORE_FROM_PERSONA].book = r->persona_has_lore ? &r->persona_lore : NULL;
-	owners[G_LORE_FROM_CHARACTER].target = G_LORE_TO_CHARACTER;
-	owners[G_LORE_FROM_CHARACTER].id = json_string_value(json_object_get(r->char_record, "id"));
-	owners[G_LORE_FROM_CHARACTER].card = r->char_record;
-	owners[G_LORE_FROM_CHARACTER].book = r->char_has_lore ? &r->char_lore : NULL;
-	owners[G_LORE_FROM_GLOBAL].target = G_LORE_TO_GLOBAL;
 	if (!(r->lore_books = json_array()))
 		return g_err_oom(err);
-	return g_lore_sources_gather(r->ctx.store, &r->ctx.key, owners, r->lore_books, err);
+	return g_lore_sources_cast(r->ctx.store, &r->ctx.key, &cast, ready, r->lore_books, err);
 }
 
 static int run(struct render *r, struct g_err *err)
@@ -358,10 +329,8 @@ static int run(struct render *r, struct g_err *err)
 		return g_err_oom(err);
 	if (load_template(r, err) < 0 || read_pending(r, err) < 0 ||
 	    (r->session ? load_session(r, err) : load_cards(r, err)) < 0 ||
-	    gather_lore(r, err) < 0)
+	    gather_lore(r, ready, err) < 0)
 		return -1;
-	ready[G_LORE_FROM_PERSONA] = r->persona_has_lore ? &r->persona_lore : NULL;
-	ready[G_LORE_FROM_CHARACTER] = r->char_has_lore ? &r->char_lore : NULL;
 	memset(&in, 0, sizeof(in));
 	in.session_id = r->session ? r->ss.id : NULL;
 	in.username = r->ctx.user.username;

@@ -351,3 +351,29 @@ int g_chat_log_delete(struct g_store *s, const struct g_userkey *k, const char *
 	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
 	return step_done(s, st, "deleting a message", err);
 }
+
+int g_chat_log_read_records(FILE *in, const char *name, enum g_doc_format format,
+			    g_chat_log_fn fn, void *arg, struct g_err *err)
+{
+	struct g_doc_reader *rd = g_doc_reader_new(in, name, format, G_DOC_RECORDS);
+	json_t *rec;
+	long n = 0;
+	int got;
+
+	if (!rd)
+		return g_err_oom(err);
+	while ((got = g_doc_read(rd, &rec, err)) > 0) {
+		struct g_message m;
+
+		/* each needs its role and content: nothing to default them from */
+		if (g_chat_log_message_from_record(rec, name, ++n, NULL, &m, err) < 0)
+			got = -1;
+		else if (fn(rec, arg))
+			got = g_err_oom(err);
+		json_decref(rec);
+		if (got < 0)
+			break;
+	}
+	g_doc_reader_free(rd);
+	return got < 0 ? -1 : 0;
+}

@@ -18,7 +18,9 @@
 #define GUISE_CHATLOG_H
 #include <jansson.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "doc.h"
 #include "fileio.h"
 #include "session.h"
 
@@ -75,6 +77,13 @@ int g_chat_log_get(struct g_store *s, const struct g_userkey *k, const char *ses
 typedef int (*g_chat_log_fn)(json_t *record, void *arg);
 int g_chat_log_each(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		   int64_t last, g_chat_log_fn fn, void *arg, struct g_err *err);
+
+/* Each message record of the stream on in (named name in messages, read
+ * as format: G_DOC_AUTO detects), each required to be a message with its
+ * role (g_chat_log_message_from_record, 65 located), to fn, which returns
+ * non-zero when memory fails. */
+int g_chat_log_read_records(FILE *in, const char *name, enum g_doc_format format,
+			    g_chat_log_fn fn, void *arg, struct g_err *err);
 
 /* A message record as a transcript writes it, "Name: content\n": the name
  * System, the character's (assistant), else the speaker's or User; bytes

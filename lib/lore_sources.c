@@ -70,3 +70,24 @@ int g_lore_sources_gather(struct g_store *s, const struct g_userkey *k,
 	}
 	return 0;
 }
+
+int g_lore_sources_cast(struct g_store *s, const struct g_userkey *k, const struct g_lore_cast *c,
+			const struct g_lore_book *ready[G_LORE_SOURCES], json_t *books,
+			struct g_err *err)
+{
+	struct g_lore_owner owners[G_LORE_SOURCES] = {
+		[G_LORE_FROM_SESSION] = { G_LORE_TO_SESSION, c->session_id, NULL, NULL },
+		[G_LORE_FROM_PERSONA] = { c->impersonated ? G_LORE_TO_CHARACTER : G_LORE_TO_PERSONA,
+					  json_string_value(json_object_get(c->persona, "id")),
+					  c->persona, c->persona_book },
+		[G_LORE_FROM_CHARACTER] = { G_LORE_TO_CHARACTER,
+					    json_string_value(json_object_get(c->character, "id")),
+					    c->character, c->character_book },
+		[G_LORE_FROM_GLOBAL] = { G_LORE_TO_GLOBAL, NULL, NULL, NULL },
+	};
+	int from;
+
+	for (from = 0; from < G_LORE_SOURCES; from++)
+		ready[from] = owners[from].book;
+	return g_lore_sources_gather(s, k, owners, books, err);
+}

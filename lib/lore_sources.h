@@ -46,4 +46,21 @@ int g_lore_sources_gather(struct g_store *s, const struct g_userkey *k,
 			  const struct g_lore_owner owners[G_LORE_SOURCES], json_t *books,
 			  struct g_err *err);
 
+/* What one render loaded: its session (NULL: none), the persona's card
+ * record (NULL: none; an impersonated character's when impersonated) and
+ * the character's, each with its book when read from the lore index (NULL:
+ * the record's is used). */
+struct g_lore_cast {
+	const char *session_id;
+	int impersonated;
+	const json_t *persona, *character;
+	const struct g_lore_book *persona_book, *character_book;
+};
+
+/* g_lore_sources_gather over the four groups of c (global included), and
+ * into ready, by group, the books already read (g_prompt_in's lore_ready). */
+int g_lore_sources_cast(struct g_store *s, const struct g_userkey *k, const struct g_lore_cast *c,
+			const struct g_lore_book *ready[G_LORE_SOURCES], json_t *books,
+			struct g_err *err);
+
 #endif
