@@ -104,61 +104,26 @@ static int run_show(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	return fflush(stdout) == 0 ? 0 : g_err_set(err, G_EX_IOERR, "cannot write to stdout");
 }
 
-static int flush_pending(struct log_cmd *l, json_t *pending, struct g_err *err)
+static int write_out(json_t *rec, void *arg, struct g_err *err)
 {
-	size_t i;
-	json_t *rec;
-	int rc = g_context_end(&l->c.ctx, 0, err);
+	return g_doc_write(((struct log_cmd *)arg)->c.out, rec, err);
+}
 
-	json_array_foreach (pending, i, rec)
-		if (rc == 0)
-			rc = g_doc_write(l->c.out, rec, err);
-	json_array_clear(pending);
-	return rc;
+static void told(const struct g_err *err, void *arg)
+{
+	g_subcmd_failed(&((struct log_cmd *)arg)->c, err);
 }
 
 static int append_records(struct log_cmd *l, struct g_err *err)
 {
 	struct g_doc_reader *r = g_doc_reader_new(stdin, "-", l->c.cli.input, G_DOC_RECORDS);
-	json_t *pending = json_array(), *in;
-	struct g_message m;
-	long n = 0;
-	int rc = 0, got, open = 0;
+	int rc;
 
-	if (!r || !pending) {
-		g_doc_reader_free(r);
-		json_decref(pending);
+	if (!r)
 		return g_err_oom(err);
-	}
-	while (rc == 0 && (got = g_doc_read(r, &in, err)) != 0) {
-		if (got < 0) {
-			g_subcmd_failed(&l->c, err);
-			break;
-		}
-		n++;
-		if (!open && (rc = g_context_begin(&l->c.ctx, err)) == 0)
-			open = 1;
-		if (rc == 0 && g_chat_log_message_from_record(in, "-", n, "user", &m, err) < 0) {
-			g_subcmd_failed(&l->c, err); /* reported; the batch goes on */
-		} else if (rc == 0) {
-			m.speaker = &l->session.persona;
-			if (g_chat_edit_append(&l->c.ctx, l->session.id, &m, pending, err) < 0) {
-				if (err->code == G_EX_DATAERR)
-					g_subcmd_failed(&l->c, err);
-				else
-					rc = -1;
-			}
-		}
-		json_decref(in);
-		if (rc == 0 && open && json_array_size(pending) >= APPEND_BATCH) {
-			open = 0;
-			rc = flush_pending(l, pending, err);
-		}
-	}
-	if (open)
-		rc = rc == 0 ? flush_pending(l, pending, err) : g_context_end(&l->c.ctx, rc, err);
+	rc = g_chat_edit_append_records(&l->c.ctx, l->session.id, &l->session.persona, r,
+					APPEND_BATCH, told, write_out, l, err);
 	g_doc_reader_free(r);
-	json_decref(pending);
 	return rc;
 }
 
@@ -194,7 +159,7 @@ static int run_append(struct g_subcmd *c, char **args, int n, struct g_err *err)
 	if (rc == 0 && (rc = g_chat_edit_append(&l->c.ctx, l->session.id, &m, pending, err)) < 0)
 		g_context_end(&l->c.ctx, rc, err);
 	else if (rc == 0)
-		rc = flush_pending(l, pending, err);
+		rc = g_chat_edit_commit(&l->c.ctx, pending, write_out, l, err);
 	json_decref(pending);
 	g_fileio_release(&f);
 	return rc;

@@ -18,6 +18,64 @@ int g_chat_edit_append(struct g_context *c, const char *session_id, const struct
 	return json_array_append_new(pending, rec) < 0 ? g_err_oom(err) : 0;
 }
 
+int g_chat_edit_commit(struct g_context *c, json_t *pending, g_chat_edit_out_fn out, void *arg,
+		       struct g_err *err)
+{
+	size_t i;
+	json_t *rec;
+	int rc = g_context_end(c, 0, err);
+
+	json_array_foreach (pending, i, rec)
+		if (rc == 0)
+			rc = out(rec, arg, err);
+	json_array_clear(pending);
+	return rc;
+}
+
+int g_chat_edit_append_records(struct g_context *c, const char *session_id,
+			       const struct g_speaker *speaker, struct g_doc_reader *r,
+			       size_t batch, g_chat_edit_bad_fn bad, g_chat_edit_out_fn out,
+			       void *arg, struct g_err *err)
+{
+	json_t *pending = json_array(), *in;
+	struct g_message m;
+	long n = 0;
+	int rc = 0, got, open = 0;
+
+	if (!pending)
+		return g_err_oom(err);
+	while (rc == 0 && (got = g_doc_read(r, &in, err)) != 0) {
+		if (got < 0) {
+			bad(err, arg);
+			break;
+		}
+		n++;
+		if (!open && (rc = g_context_begin(c, err)) == 0)
+			open = 1;
+		if (rc == 0 && g_chat_log_message_from_record(in, "-", n, "user", &m, err) < 0) {
+			bad(err, arg); /* told; the batch goes on */
+		} else if (rc == 0) {
+			m.speaker = speaker;
+			if (g_chat_edit_append(c, session_id, &m, pending, err) < 0) {
+				if (err->code == G_EX_DATAERR)
+					bad(err, arg);
+				else
+					rc = -1;
+			}
+		}
+		json_decref(in);
+		if (rc == 0 && open && json_array_size(pending) >= batch) {
+			open = 0;
+			rc = g_chat_edit_commit(c, pending, out, arg, err);
+		}
+	}
+	if (open)
+		rc = rc == 0 ? g_chat_edit_commit(c, pending, out, arg, err)
+			     : g_context_end(c, rc, err);
+	json_decref(pending);
+	return rc;
+}
+
 /* fn's change to message seq, then its record: one transaction. */
 static int change(struct g_context *c, const char *session_id, int64_t seq,
 		  int (*fn)(struct g_context *c, const char *session_id, int64_t seq,

@@ -22,6 +22,27 @@
 int g_chat_edit_append(struct g_context *c, const char *session_id, const struct g_message *m,
 		       json_t *pending, struct g_err *err);
 
+/* What was stored, once committed: out gets each record (the list is
+ * emptied), and returns -1 with err set when it cannot write. */
+typedef int (*g_chat_edit_out_fn)(json_t *rec, void *arg, struct g_err *err);
+/* A record a batch passes over: told, with its error (65, located). */
+typedef void (*g_chat_edit_bad_fn)(const struct g_err *err, void *arg);
+
+/* Commit the transaction open since g_context_begin, then pending to out. */
+int g_chat_edit_commit(struct g_context *c, json_t *pending, g_chat_edit_out_fn out, void *arg,
+		       struct g_err *err);
+
+/* Append each message record of r (a user's unless it says; spoken by
+ * speaker) to session_id, committing every batch records and handing the
+ * stored records to out after each commit. A record that is not a message
+ * or that the store refuses as data goes to bad and the rest go on; a
+ * stream that cannot be read further goes to bad and ends the batch. -1
+ * for what stops it (memory, I/O, the store). */
+int g_chat_edit_append_records(struct g_context *c, const char *session_id,
+			       const struct g_speaker *speaker, struct g_doc_reader *r,
+			       size_t batch, g_chat_edit_bad_fn bad, g_chat_edit_out_fn out,
+			       void *arg, struct g_err *err);
+
 /* Message seq's content becomes text[0..len); *record: the message as
  * stored. */
 int g_chat_edit_text(struct g_context *c, const char *session_id, int64_t seq, const char *text,
