@@ -8,47 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 static const char magic[4] = { 'G', 'L', 'I', '1' };
 
 /* --- writing ------------------------------------------------------------ */
 
-struct out {
-	unsigned char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static void put(struct out *o, const void *v, size_t n)
-{
-	unsigned char *p;
-	size_t cap;
-
-	if (o->failed || !n)
-		return;
-	if (o->len + n > o->cap) {
-		cap = o->cap ? o->cap : 4096;
-		while (cap < o->len + n)
-			cap *= 2;
-		if (!(p = realloc(o->p, cap))) {
-			o->failed = 1;
-			return;
-		}
-		o->p = p;
-		o->cap = cap;
-	}
-	memcpy(o->p + o->len, v, n);
-	o->len += n;
-}
-
-static void put_u32(struct out *o, uint32_t v)
+static void put_u32(struct g_text *o, uint32_t v)
 {
 	unsigned char b[4] = { (unsigned char)v, (unsigned char)(v >> 8),
 			       (unsigned char)(v >> 16), (unsigned char)(v >> 24) };
 
-	put(o, b, 4);
+	g_text_add(o, b, 4);
 }
 
-static void put_i64(struct out *o, int64_t v)
+static void put_i64(struct g_text *o, int64_t v)
 {
 	uint64_t u = (uint64_t)v;
 
@@ -56,7 +30,7 @@ static void put_i64(struct out *o, int64_t v)
 	put_u32(o, (uint32_t)(u >> 32));
 }
 
-static void put_str(struct out *o, const char *s)
+static void put_str(struct g_text *o, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 
@@ -65,10 +39,10 @@ static void put_str(struct out *o, const char *s)
 		return;
 	}
 	put_u32(o, (uint32_t)n);
-	put(o, s, n);
+	g_text_add(o, s, n);
 }
 
-static void put_list(struct out *o, const struct g_lore_list *l)
+static void put_list(struct g_text *o, const struct g_lore_list *l)
 {
 	size_t i;
 
@@ -77,7 +51,7 @@ static void put_list(struct out *o, const struct g_lore_list *l)
 		put_str(o, l->v[i]);
 }
 
-static void put_entry(struct out *o, const struct g_lore_entry *e)
+static void put_entry(struct g_text *o, const struct g_lore_entry *e)
 {
 	const int64_t nums[] = {
 		e->enabled, e->constant, e->selective, e->use_regex, e->logic, e->order,
@@ -91,10 +65,10 @@ static void put_entry(struct out *o, const struct g_lore_entry *e)
 	size_t i;
 
 	if (json_is_integer(e->id)) {
-		put(o, "\0", 1);
+		g_text_add(o, "\0", 1);
 		put_i64(o, json_integer_value(e->id));
 	} else {
-		put(o, "\1", 1);
+		g_text_add(o, "\1", 1);
 		put_str(o, json_string_value(e->id));
 	}
 	put_str(o, e->comment);
@@ -114,7 +88,7 @@ static void put_entry(struct out *o, const struct g_lore_entry *e)
 
 int g_lore_index_write(const struct g_lore_book *b, unsigned char **out, size_t *len)
 {
-	struct out o = { NULL, 0, 0, 0 };
+	struct g_text o = { NULL, 0, 0, 0 };
 	size_t i;
 
 	*out = NULL;
@@ -122,7 +96,7 @@ int g_lore_index_write(const struct g_lore_book *b, unsigned char **out, size_t 
 	for (i = 0; i < b->n; i++)
 		if (!json_is_integer(b->entries[i].id) && !json_is_string(b->entries[i].id))
 			return 1;
-	put(&o, magic, sizeof(magic));
+	g_text_add(&o, magic, sizeof(magic));
 	put_str(&o, b->name);
 	put_i64(&o, b->scan_depth);
 	put_i64(&o, b->token_budget);
@@ -131,13 +105,8 @@ int g_lore_index_write(const struct g_lore_book *b, unsigned char **out, size_t 
 	put_u32(&o, (uint32_t)b->n);
 	for (i = 0; i < b->n; i++)
 		put_entry(&o, &b->entries[i]);
-	if (o.failed) {
-		free(o.p);
-		return -1;
-	}
-	*out = o.p;
-	*len = o.len;
-	return 0;
+	*out = (unsigned char *)g_text_take(&o, len);
+	return *out ? 0 : -1;
 }
 
 /* --- reading ------------------------------------------------------------ */
