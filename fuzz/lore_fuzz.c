@@ -148,7 +148,7 @@ static void differential(struct bytes *b)
 	free(note);
 	for (i = 0; i < len; i++)
 		fold[i] = (char)(text[i] >= 'A' && text[i] <= 'Z' ? text[i] - 'A' + 'a' : text[i]);
-	if (!k.re && !k.never) {
+	if (!k.pattern && !k.never) {
 		memcpy(quoted, "\\Q", 2);
 		memcpy(quoted + 2, k.text, k.len);
 		memcpy(quoted + 2 + k.len, "\\E", 2);
@@ -164,13 +164,24 @@ static void differential(struct bytes *b)
 			abort();
 		g_lore_filter_release(&filter);
 		pcre2_code_free(re);
-	} else if (k.re) {
-		/* a regex's required text (lore_literal.c) only ever saves work */
-		want = g_lore_match(&m, &k, text, fold, len, NULL);
-		if (g_lore_filter_make(&filter, fold, len) < 0 ||
-		    g_lore_match(&m, &k, text, fold, len, &filter) != want)
+	} else if (k.pattern) {
+		/* a regex's required text (lore_literal.c), through the filter
+		 * and the search before compiling, only ever saves work: the
+		 * same as the pattern matched by PCRE2 itself */
+		re = pcre2_compile((PCRE2_SPTR)k.pattern, k.plen,
+				   k.flags | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_ALT_BSUX |
+					   PCRE2_NEVER_BACKSLASH_C,
+				   &code, &off, NULL);
+		want = re ? pcre2_match(re, (PCRE2_SPTR)text, len, 0, 0, m.md, m.mc) : -1;
+		want = want >= 0 ? 1 : want == PCRE2_ERROR_NOMATCH || !re ? 0 : -1;
+		if (g_lore_filter_make(&filter, fold, len) < 0)
+			abort();
+		/* one that gives up may be passed over for what it lacks */
+		if ((g_lore_match(&m, &k, text, fold, len, &filter) != want && want != -1) ||
+		    (g_lore_match(&m, &k, text, fold, len, NULL) != want && want != -1))
 			abort();
 		g_lore_filter_release(&filter);
+		pcre2_code_free(re);
 	}
 	g_lore_match_key_release(&k);
 	g_lore_match_release(&m);

@@ -368,6 +368,7 @@ int g_lore_activate(const struct g_lore_in *in, struct g_lore_out *out, struct g
 		free(r.msgs[i].text), free(r.msgs[i].fold), g_lore_filter_release(&r.msgs[i].filter);
 	for (i = 0; i < r.nrec; i++)
 		free(r.rec[i].text), free(r.rec[i].fold), g_lore_filter_release(&r.rec[i].filter);
+	g_lore_filter_release(&r.seen);
 	free(r.msgs);
 	free(r.rec);
 	free(r.c);

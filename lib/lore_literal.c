@@ -1,6 +1,6 @@
 /* lore_literal.c: the longest text a regex key's every match must hold,
  * so that the byte-pair filter (lore_match.h) can pass over a text that
- * lacks it without running the regex, nor JIT-compiling it. Only what is
+ * lacks it without running the regex, nor compiling it. Only what is
  * certain counts: a pattern with a top-level alternative, an inline option
  * or verb, or an escape that stands for something else gives nothing. */
 #include "lore_match.h"

@@ -2,7 +2,9 @@
  * lore_match.h for what a key means). Plain keys (and use_regex keys with
  * no metacharacter) are searched by hand with memmem, caseless ones in the
  * text folded once per render, when folding ASCII is all their folding
- * takes; the rest go through PCRE2, JIT-compiled where the system allows. */
+ * takes; the rest go through PCRE2's interpreter, each compiled when a
+ * text first may hold it (a render's scan text is a few KiB: compiling
+ * for JIT costs more than it saves). */
 #include "lore_match.h"
 
 #include <stdio.h>
@@ -79,20 +81,20 @@ static size_t delimited(const char *s, size_t len, uint32_t *flags)
 	return last - 1;
 }
 
-static int compile(struct g_lore_key *k, const char *pattern, size_t len, uint32_t flags,
-		   char **note)
+/* Compile the regex key's pattern; one PCRE2 does not take never matches
+ * and says why in *note (malloc'ed). -1 if memory fails. */
+static int compile(struct g_lore_key *k, char **note)
 {
 	PCRE2_UCHAR msg[120];
 	PCRE2_SIZE off;
 	int code;
 
-	k->re = pcre2_compile((PCRE2_SPTR)pattern, len,
-			      flags | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_ALT_BSUX |
+	k->re = pcre2_compile((PCRE2_SPTR)k->pattern, k->plen,
+			      k->flags | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_ALT_BSUX |
 				      PCRE2_NEVER_BACKSLASH_C,
 			      &code, &off, NULL);
-	if (k->re) {
-		return 0; /* JIT-compiled at its first match (g_lore_match) */
-	}
+	if (k->re)
+		return 0;
 	if (code == PCRE2_ERROR_NOMEMORY)
 		return -1;
 	k->never = 1;
@@ -133,14 +135,17 @@ static int cased_beyond_ascii(const struct g_lore_key *k)
 /* Whether the key, read as a regex, is its own text: no metacharacter,
  * and nothing past ASCII that a caseless regex would fold (SillyTavern's
  * exports set use_regex on every entry, so most such keys are words). */
-static int literal_text(const struct g_lore_key *k)
+static int literal_text(const struct g_lore_key *k, int beyond)
 {
+	const char *meta = "\\^$.|?*+()[]{}";
 	size_t i;
 
+	if (beyond)
+		return 0;
 	for (i = 0; i < k->len; i++)
-		if (strchr("\\^$.|?*+()[]{}", k->text[i]))
-			return 0;
-	return !k->caseless || !cased_beyond_ascii(k);
+		if (k->text[i] >= '$' && k->text[i] <= '|' && strchr(meta, k->text[i]))
+			return 0; /* (every metacharacter is between '$' and '|') */
+	return 1;
 }
 
 /* The key as a PCRE2 pattern that matches it literally, with boundaries
@@ -150,7 +155,6 @@ static int literal(struct g_lore_key *k, char **note)
 	static const char before[] = "(?<![A-Za-z0-9_])", after[] = "(?![A-Za-z0-9_])";
 	char *p = malloc(k->len * 2 + sizeof(before) + sizeof(after));
 	size_t n = 0, i;
-	int rc;
 
 	if (!p)
 		return -1;
@@ -169,9 +173,11 @@ static int literal(struct g_lore_key *k, char **note)
 		memcpy(p + n, after, sizeof(after) - 1);
 		n += sizeof(after) - 1;
 	}
-	rc = compile(k, p, n, k->caseless ? PCRE2_CASELESS : 0, note);
-	free(p);
-	return rc;
+	k->pattern = p;
+	k->plen = n;
+	k->flags = k->caseless ? PCRE2_CASELESS : 0;
+	k->own_pattern = 1;
+	return compile(k, note);
 }
 
 /* Up to 8 of the byte pairs of text[0..len), folded, spread over it: what
@@ -185,17 +191,26 @@ static void key_grams(struct g_lore_key *k, const char *text, size_t len)
 		k->grams[k->ngrams++] = (uint16_t)(lower(s[i]) << 8 | lower(s[i + 1]));
 }
 
-/* A regex key: compiled, and its pairs those of the text it requires. */
+/* A regex key: its pairs those of the text it requires, compiled when a
+ * text first may hold them (most never do); one that requires nothing
+ * certain is compiled now, so a pattern PCRE2 does not take is noted now. */
 static int regex(struct g_lore_key *k, const char *pattern, size_t len, uint32_t flags,
 		 char **note)
 {
 	size_t at, n;
 
-	if (compile(k, pattern, len, flags, note) < 0)
-		return -1;
-	if (k->re && (n = g_lore_literal(pattern, len, (flags & PCRE2_CASELESS) != 0, &at)))
+	k->pattern = pattern;
+	k->plen = len;
+	k->flags = flags;
+	if ((n = g_lore_literal(pattern, len, (flags & PCRE2_CASELESS) != 0, &at))) {
 		key_grams(k, pattern + at, n);
-	return 0;
+		if (!(k->lit = strndup(pattern + at, n)))
+			return -1;
+		k->lit_len = n;
+		for (at = 0; (flags & PCRE2_CASELESS) && at < n; at++)
+			k->lit[at] = (char)lower((unsigned char)k->lit[at]);
+	}
+	return k->ngrams ? 0 : compile(k, note);
 }
 
 int g_lore_match_key(struct g_lore_key *k, const char *raw, const struct g_lore_entry *e,
@@ -204,7 +219,8 @@ int g_lore_match_key(struct g_lore_key *k, const char *raw, const struct g_lore_
 	struct g_macro_ctx m;
 	size_t len = strlen(raw), start = 0, plen, i;
 	uint32_t flags = 0;
-	char *text;
+	char *text, *grown;
+	int beyond;
 
 	memset(k, 0, sizeof(*k));
 	*note = NULL;
@@ -214,9 +230,15 @@ int g_lore_match_key(struct g_lore_key *k, const char *raw, const struct g_lore_
 		m.user_name = user_name;
 		if (!(text = g_macro_expand(&m, raw, len, 0, &len)))
 			return -1;
-	} else if (!(text = strdup(raw))) {
+		if (!(grown = realloc(text, 2 * len + 2)))
+			return free(text), -1;
+		text = grown;
+	} else if ((text = malloc(2 * len + 2))) {
+		memcpy(text, raw, len + 1);
+	} else {
 		return -1;
 	}
+	/* the text, then room for its folded copy (fold, below) */
 	while (start < len && space(text[start]))
 		start++;
 	while (len > start && space(text[len - 1]))
@@ -232,7 +254,8 @@ int g_lore_match_key(struct g_lore_key *k, const char *raw, const struct g_lore_
 	}
 	if ((plen = delimited(k->text, k->len, &flags)))
 		return regex(k, k->text + 1, plen, flags, note);
-	if (e->use_regex && !literal_text(k))
+	beyond = k->caseless && cased_beyond_ascii(k);
+	if (e->use_regex && !literal_text(k, beyond))
 		return regex(k, k->text, k->len, k->caseless ? PCRE2_CASELESS : 0, note);
 	/* a use_regex key without a metacharacter is its text: searched by
 	 * hand, as a substring (a regex has no word boundaries of its own) */
@@ -240,13 +263,12 @@ int g_lore_match_key(struct g_lore_key *k, const char *raw, const struct g_lore_
 	for (i = 0; i < k->len && k->words; i++)
 		if (space(k->text[i]))
 			k->words = 0; /* several words: a plain substring */
-	if (k->caseless && cased_beyond_ascii(k))
+	if (beyond)
 		return literal(k, note); /* folding beyond ASCII */
 	if (k->caseless) {
-		if (!(k->fold = strdup(k->text)))
-			return -1;
-		for (i = 0; i < k->len; i++)
-			k->fold[i] = (char)lower((unsigned char)k->fold[i]);
+		k->fold = k->text + k->len + 1; /* not freed: it is in text's block */
+		for (i = 0; i <= k->len; i++)
+			k->fold[i] = (char)lower((unsigned char)k->text[i]);
 	}
 	key_grams(k, k->text, k->len);
 	return 0;
@@ -277,14 +299,31 @@ int g_lore_filter_make(struct g_lore_filter *f, const char *fold, size_t len)
 	return 0;
 }
 
+int g_lore_filter_add(struct g_lore_filter *f, const char *fold, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)fold;
+	size_t i;
+	uint32_t h;
+
+	if (!f->bits) {
+		f->shift = 32 - 16; /* 64 Kibit: a few KiB of text set one in eight */
+		if (!(f->bits = calloc(65536 / 8, 1)))
+			return -1;
+	}
+	for (i = 0; i + 1 < len; i++) {
+		h = gram_hash((uint16_t)(s[i] << 8 | s[i + 1]), f->shift);
+		f->bits[h >> 3] |= (unsigned char)(1u << (h & 7));
+	}
+	return 0;
+}
+
 void g_lore_filter_release(struct g_lore_filter *f)
 {
 	free(f->bits);
 	f->bits = NULL;
 }
 
-/* Whether the filtered text may hold every pair of k. */
-static int may_hold(const struct g_lore_filter *f, const struct g_lore_key *k)
+int g_lore_filter_may_hold(const struct g_lore_filter *f, const struct g_lore_key *k)
 {
 	size_t i;
 	uint32_t h;
@@ -300,8 +339,11 @@ static int may_hold(const struct g_lore_filter *f, const struct g_lore_key *k)
 void g_lore_match_key_release(struct g_lore_key *k)
 {
 	pcre2_code_free(k->re);
+	free(k->broken);
+	free(k->lit);
+	if (k->own_pattern)
+		free((char *)k->pattern);
 	free(k->text);
-	free(k->fold);
 	memset(k, 0, sizeof(*k));
 }
 
@@ -312,23 +354,20 @@ int g_lore_match(struct g_lore_matcher *m, struct g_lore_key *k, const char *tex
 	size_t i = 0;
 	int rc;
 
-	if (k->never || !may_hold(f, k))
+	if (k->never || !g_lore_filter_may_hold(f, k))
 		return 0;
-	if (k->re && !k->jit_tried) {
-		/* JIT when the system allows it (else the interpreter): worth
-		 * it once a regex is matched at all, as it is over every text
-		 * a render reads; one the filter always passes over never is */
-		k->jit_tried = 1;
-		(void)pcre2_jit_compile(k->re, PCRE2_JIT_COMPLETE);
+	/* what a regex requires, not in the text: no match, and no need to
+	 * compile it (case folds to ASCII only where lore_literal.c allows) */
+	if (k->lit_len && !memmem(k->flags & PCRE2_CASELESS ? fold : text, len, k->lit, k->lit_len))
+		return 0;
+	if (k->pattern && !k->re) {
+		if (compile(k, &k->broken) < 0)
+			return -2;
+		if (k->never)
+			return 0;
 	}
 	if (k->re) {
 		rc = pcre2_match(k->re, (PCRE2_SPTR)text, len, 0, 0, m->md, m->mc);
-		/* JIT keeps the match limit but not the depth and heap ones (its
-		 * own stack is smaller): what it gives up on, the interpreter
-		 * decides under all three */
-		if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
-			rc = pcre2_match(k->re, (PCRE2_SPTR)text, len, 0, PCRE2_NO_JIT, m->md,
-					 m->mc);
 		return rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
 	}
 	while (i + k->len <= len && (p = memmem(t + i, len - i, key, k->len))) {

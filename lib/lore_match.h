@@ -21,13 +21,19 @@
 
 struct g_lore_key {
 	char *text;      /* the key after macros, trimmed: what "why" quotes */
-	char *fold;      /* text in lower case, for a caseless plain key */
+	char *fold;      /* text in lower case, for a caseless plain key (in text's block) */
 	size_t len;
 	int caseless, words;
-	pcre2_code *re;  /* NULL: a plain text matched by hand */
+	const char *pattern; /* a regex's pattern (in text, or owned), else NULL */
+	char *lit;       /* the text its every match holds (folded when caseless) */
+	size_t lit_len;  /* 0: none certain */
+	size_t plen;
+	uint32_t flags;
+	int own_pattern;
+	pcre2_code *re;  /* the pattern compiled, once a text may hold it */
+	char *broken;    /* why a pattern compiled late never matches (noted once) */
 	int never;       /* empty, or a regex that did not compile */
 	int noted;       /* its giving up is in the notes already */
-	int jit_tried;   /* a regex is JIT-compiled before its first match */
 	uint16_t grams[8]; /* a plain key's byte pairs, folded: what a text must hold */
 	size_t ngrams;
 };
@@ -43,6 +49,11 @@ struct g_lore_filter {
 
 /* Make f for fold[0..len): -1 if memory fails. */
 int g_lore_filter_make(struct g_lore_filter *f, const char *fold, size_t len);
+/* Add fold[0..len)'s pairs to f, a filter of many texts made here at its
+ * first use (of a fixed size): -1 if memory fails. */
+int g_lore_filter_add(struct g_lore_filter *f, const char *fold, size_t len);
+/* Whether a text of f may hold every pair of k (1 for a key with none). */
+int g_lore_filter_may_hold(const struct g_lore_filter *f, const struct g_lore_key *k);
 void g_lore_filter_release(struct g_lore_filter *f);
 
 /* What every match shares: the limits and the match data. */
@@ -60,7 +71,9 @@ int g_lore_match_key(struct g_lore_key *k, const char *raw, const struct g_lore_
 		     const char *char_name, const char *user_name, char **note);
 void g_lore_match_key_release(struct g_lore_key *k);
 
-/* 1 if k matches text[0..len), 0 if not, -1 if the regex gave up. fold is
+/* 1 if k matches text[0..len), 0 if not, -1 if the regex gave up, -2 if
+ * memory failed. A regex is compiled here when first the filter lets it
+ * through; one PCRE2 does not take sets k->broken and never matches. fold is
  * the text with ASCII in lower case (what a caseless plain key searches),
  * f its filter (NULL: none). */
 int g_lore_match(struct g_lore_matcher *m, struct g_lore_key *k, const char *text,

@@ -119,6 +119,22 @@ static size_t depth(const struct g_lore_run *r, const struct g_lore_cand *c)
 	return (size_t)c->scan_depth < r->nmsgs ? (size_t)c->scan_depth : r->nmsgs;
 }
 
+/* r->seen brought up to every text there is: -1 if memory fails. */
+static int see_all(struct g_lore_run *r)
+{
+	size_t t;
+
+	for (t = 0; !r->msgs_seen && t < r->nmsgs; t++)
+		if (g_lore_filter_add(&r->seen, r->msgs[t].fold, r->msgs[t].len) < 0)
+			return -1;
+	r->msgs_seen = 1;
+	for (; r->nrec_seen < r->nrec; r->nrec_seen++)
+		if (g_lore_filter_add(&r->seen, r->rec[r->nrec_seen].fold,
+				      r->rec[r->nrec_seen].len) < 0)
+			return -1;
+	return 0;
+}
+
 /* Whether key k of the candidate matches this step's text from text
  * `from` on (messages, then recursion); *where is the text it matched in.
  * A regex that gives up is noted (once) and no match. */
@@ -133,6 +149,10 @@ static int scan(struct g_lore_run *r, size_t i, struct g_lore_key *k, int recurs
 
 	if (!c->scan_depth)
 		return 0; /* depth 0 reads nothing, recursion included */
+	if (k->ngrams && see_all(r) < 0)
+		return -1;
+	if (!g_lore_filter_may_hold(&r->seen, k))
+		return 0; /* in none of the texts, those this key reads among them */
 	for (t = from; t < n + (recursion ? r->nrec : 0); t++) {
 		x = t < n ? &r->msgs[t] : &r->rec[t - n];
 		if (!x->filter.bits && k->ngrams && g_lore_filter_make(&x->filter, x->fold, x->len) < 0)
@@ -142,11 +162,14 @@ static int scan(struct g_lore_run *r, size_t i, struct g_lore_key *k, int recurs
 			*where = t < n ? t : r->nmsgs + t - n;
 			return 1;
 		}
-		if (rc < 0 && !k->noted) {
+		if (rc == -2)
+			return -1;
+		if ((rc < 0 || k->broken) && !k->noted) {
 			k->noted = 1;
-			snprintf(buf, sizeof(buf), "key '%.200s' gave up at the match limit, no match",
-				 k->text);
-			if (g_lore_scan_note(r, c->book, c->entry, buf) < 0)
+			if (!k->broken)
+				snprintf(buf, sizeof(buf),
+					 "key '%.200s' gave up at the match limit, no match", k->text);
+			if (g_lore_scan_note(r, c->book, c->entry, k->broken ? k->broken : buf) < 0)
 				return -1;
 		}
 	}
