@@ -117,10 +117,16 @@ static int open_blob(const struct g_userkey *k, const char *table, const char *i
 	return 0;
 }
 
-static sqlite3_stmt *select_row(struct g_store *s, enum g_cardkind kind, int *first,
-				struct g_err *err)
+/* What a load reads besides the record: the big blobs and the lore index
+ * only when asked for (SQLite copies every column a row selects), and,
+ * when the index is, character_book only for a row without one. */
+enum { WANT_AVATAR = 1, WANT_RAW = 2, WANT_LORE = 4 };
+
+static sqlite3_stmt *select_row(struct g_store *s, enum g_cardkind kind, unsigned want,
+				int *first, struct g_err *err)
 {
 	char sql[4096];
+	const char *name;
 	size_t n, i;
 	sqlite3_stmt *st;
 
@@ -130,9 +136,20 @@ static sqlite3_stmt *select_row(struct g_store *s, enum g_cardkind kind, int *fi
 				     ? "position, depth, role, (SELECT default_persona_id = "
 				       "p.id FROM users WHERE users.id = p.user_id)"
 				     : "NULL, NULL, NULL, NULL");
-	for (i = 0; i < G_CARD_COLUMNS && n < sizeof(sql); i++)
-		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s, %s_nonce",
-				      g_card_columns_name(i), g_card_columns_name(i));
+	for (i = 0; i < G_CARD_COLUMNS && n < sizeof(sql); i++) {
+		name = g_card_columns_name(i);
+		if ((i == G_COL_AVATAR && !(want & WANT_AVATAR)) ||
+		    (i == G_COL_RAW && !(want & WANT_RAW)) || (i == G_COL_LORE && !(want & WANT_LORE)))
+			n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", NULL, NULL");
+		else if (book_column(i) && (want & WANT_LORE))
+			n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+					      ", CASE WHEN lore_index IS NULL THEN %s END"
+					      ", CASE WHEN lore_index IS NULL THEN %s_nonce END",
+					      name, name);
+		else
+			n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s, %s_nonce", name,
+					      name);
+	}
 	if (n < sizeof(sql))
 		snprintf(sql + n, sizeof(sql) - n,
 			 " FROM %s AS p WHERE id = ?1 AND user_id = ?2", g_cardkind_table(kind));
@@ -157,7 +174,9 @@ static int load(struct g_store *s, const struct g_userkey *k, enum g_cardkind ki
 	int first, rc = -1, step;
 
 	*record = NULL;
-	if (!(st = select_row(s, kind, &first, err)))
+	if (!(st = select_row(s, kind,
+			      (avatar ? WANT_AVATAR : 0) | (raw ? WANT_RAW : 0) | (lore ? WANT_LORE : 0),
+			      &first, err)))
 		return -1;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);

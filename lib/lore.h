@@ -101,6 +101,12 @@ struct g_lore_book {
 	int recursive;     /* recursive_scanning (default yes): its entries fire by recursion */
 	struct g_lore_entry *entries;
 	size_t n;
+	/* A book read from its index (lore_index.h): every string of its
+	 * entries points into arena and every list's v into lists, freed
+	 * with them rather than one by one (name is its own). NULL for a
+	 * book read from JSON. */
+	char *arena;
+	char **lists;
 };
 
 /* Read book (V3 character_book or SillyTavern World Info) into *b. name is

@@ -375,8 +375,13 @@ void g_lore_book_release(struct g_lore_book *b)
 	size_t i;
 
 	for (i = 0; b->entries && i < b->n; i++)
-		entry_release(&b->entries[i]);
+		if (b->arena)
+			json_decref(b->entries[i].id);
+		else
+			entry_release(&b->entries[i]);
 	free(b->entries);
+	free(b->arena);
+	free(b->lists);
 	free(b->name);
 	memset(b, 0, sizeof(*b));
 }

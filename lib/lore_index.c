@@ -1,6 +1,7 @@
 /* lore_index.c: a read book in its binary form and back (lore_index.h).
  * The reader is a parser of stored bytes: every length is checked against
- * what is left, every number against the range the JSON reader allows. */
+ * what is left, every number against the range the JSON reader allows,
+ * and every varint must be in its shortest form (one spelling per book). */
 #include "lore_index.h"
 
 #include <math.h>
@@ -10,43 +11,45 @@
 
 #include "text.h"
 
-static const char magic[4] = { 'G', 'L', 'I', '1' };
+static const char magic[4] = { 'G', 'L', 'I', '2' };
 
 /* --- writing ------------------------------------------------------------ */
 
-static void put_u32(struct g_text *o, uint32_t v)
+static void put_varint(struct g_text *o, uint64_t v)
 {
-	unsigned char b[4] = { (unsigned char)v, (unsigned char)(v >> 8),
-			       (unsigned char)(v >> 16), (unsigned char)(v >> 24) };
+	unsigned char b[10];
+	size_t n = 0;
 
-	g_text_add(o, b, 4);
+	do {
+		b[n] = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		if (v)
+			b[n] |= 0x80;
+		n++;
+	} while (v);
+	g_text_add(o, b, n);
 }
 
-static void put_i64(struct g_text *o, int64_t v)
+/* A signed number, zigzagged: small ones of either sign take a byte. */
+static void put_num(struct g_text *o, int64_t v)
 {
-	uint64_t u = (uint64_t)v;
-
-	put_u32(o, (uint32_t)u);
-	put_u32(o, (uint32_t)(u >> 32));
+	put_varint(o, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
 }
 
 static void put_str(struct g_text *o, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 
-	if (n > UINT32_MAX) {
-		o->failed = 1;
-		return;
-	}
-	put_u32(o, (uint32_t)n);
-	g_text_add(o, s, n);
+	put_varint(o, n);
+	g_text_add(o, s ? s : "", n);
+	g_text_add(o, "\0", 1);
 }
 
 static void put_list(struct g_text *o, const struct g_lore_list *l)
 {
 	size_t i;
 
-	put_u32(o, (uint32_t)l->n);
+	put_varint(o, l->n);
 	for (i = 0; i < l->n; i++)
 		put_str(o, l->v[i]);
 }
@@ -61,12 +64,13 @@ static void put_entry(struct g_text *o, const struct g_lore_entry *e)
 		e->delay_until_recursion, e->sticky, e->cooldown, e->delay, e->decor,
 		e->only_after, e->only_every
 	};
+	unsigned char b[8];
 	uint64_t bits;
 	size_t i;
 
 	if (json_is_integer(e->id)) {
 		g_text_add(o, "\0", 1);
-		put_i64(o, json_integer_value(e->id));
+		put_num(o, json_integer_value(e->id));
 	} else {
 		g_text_add(o, "\1", 1);
 		put_str(o, json_string_value(e->id));
@@ -81,28 +85,41 @@ static void put_entry(struct g_text *o, const struct g_lore_entry *e)
 	put_list(o, &e->exclude);
 	put_list(o, &e->notes);
 	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
-		put_i64(o, nums[i]);
+		put_num(o, nums[i]);
 	memcpy(&bits, &e->probability, sizeof(bits));
-	put_i64(o, (int64_t)bits);
+	for (i = 0; i < 8; i++)
+		b[i] = (unsigned char)(bits >> (8 * i));
+	g_text_add(o, b, 8);
 }
 
 int g_lore_index_write(const struct g_lore_book *b, unsigned char **out, size_t *len)
 {
 	struct g_text o = { NULL, 0, 0, 0 };
-	size_t i;
+	size_t i, strings = 0;
+	unsigned char count[4];
 
 	*out = NULL;
 	*len = 0;
-	for (i = 0; i < b->n; i++)
-		if (!json_is_integer(b->entries[i].id) && !json_is_string(b->entries[i].id))
+	for (i = 0; i < b->n; i++) {
+		const struct g_lore_entry *e = &b->entries[i];
+
+		if (!json_is_integer(e->id) && !json_is_string(e->id))
 			return 1;
+		strings += e->keys.n + e->secondary.n + e->additional.n + e->exclude.n +
+			   e->notes.n;
+	}
+	if (strings > UINT32_MAX)
+		return 1;
+	for (i = 0; i < 4; i++)
+		count[i] = (unsigned char)(strings >> (8 * i));
 	g_text_add(&o, magic, sizeof(magic));
+	g_text_add(&o, count, 4);
 	put_str(&o, b->name);
-	put_i64(&o, b->scan_depth);
-	put_i64(&o, b->token_budget);
-	put_i64(&o, b->max_steps);
-	put_i64(&o, b->recursive);
-	put_u32(&o, (uint32_t)b->n);
+	put_num(&o, b->scan_depth);
+	put_num(&o, b->token_budget);
+	put_num(&o, b->max_steps);
+	put_num(&o, b->recursive);
+	put_varint(&o, b->n);
 	for (i = 0; i < b->n; i++)
 		put_entry(&o, &b->entries[i]);
 	*out = (unsigned char *)g_text_take(&o, len);
@@ -112,8 +129,10 @@ int g_lore_index_write(const struct g_lore_book *b, unsigned char **out, size_t 
 /* --- reading ------------------------------------------------------------ */
 
 struct in {
-	const unsigned char *p;
+	char *p;        /* in the book's arena */
 	size_t left;
+	char **lists;   /* the book's list strings, handed out in order */
+	size_t lists_left;
 	struct g_err *err;
 };
 
@@ -123,24 +142,62 @@ static int bad(struct in *c, const char *what)
 	return -1;
 }
 
-static int get_u32(struct in *c, uint32_t *v)
+/* A varint past its first byte (get_varint has the one-byte case). */
+static int get_varint_long(struct in *c, uint64_t *v)
 {
-	if (c->left < 4)
-		return bad(c, "truncated");
-	*v = (uint32_t)c->p[0] | (uint32_t)c->p[1] << 8 | (uint32_t)c->p[2] << 16 |
-	     (uint32_t)c->p[3] << 24;
-	c->p += 4;
-	c->left -= 4;
+	unsigned shift = 0;
+	unsigned char b;
+
+	*v = 0;
+	do {
+		if (!c->left)
+			return bad(c, "truncated");
+		b = (unsigned char)*c->p++;
+		c->left--;
+		if (shift == 63 && b > 1)
+			return bad(c, "a number too large");
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		shift += 7;
+	} while ((b & 0x80) && shift < 64);
+	if (b & 0x80)
+		return bad(c, "a number too large");
+	if (b == 0 && shift > 7)
+		return bad(c, "a number not in its shortest form");
 	return 0;
 }
 
-static int get_i64(struct in *c, int64_t *v)
+/* Most numbers of a book take one byte: read those here, inline. */
+static inline int get_varint(struct in *c, uint64_t *v)
 {
-	uint32_t lo, hi;
+	if (c->left && !((unsigned char)*c->p & 0x80)) {
+		*v = (unsigned char)*c->p++;
+		c->left--;
+		return 0;
+	}
+	return get_varint_long(c, v);
+}
 
-	if (get_u32(c, &lo) < 0 || get_u32(c, &hi) < 0)
+/* A count of at most max, each of which takes `each` bytes at least: a
+ * count past what is left is a lie. */
+static int get_count(struct in *c, uint64_t max, size_t each, size_t *n)
+{
+	uint64_t v;
+
+	if (get_varint(c, &v) < 0)
 		return -1;
-	*v = (int64_t)((uint64_t)hi << 32 | lo);
+	if (v > max || v > c->left / each)
+		return bad(c, v > max ? "a count out of range" : "truncated");
+	*n = (size_t)v;
+	return 0;
+}
+
+static int get_signed(struct in *c, int64_t *v)
+{
+	uint64_t u;
+
+	if (get_varint(c, &u) < 0)
+		return -1;
+	*v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
 	return 0;
 }
 
@@ -149,7 +206,7 @@ static int get_num(struct in *c, int64_t min, int64_t max, long *v)
 {
 	int64_t n;
 
-	if (get_i64(c, &n) < 0)
+	if (get_signed(c, &n) < 0)
 		return -1;
 	if (n < min || n > max)
 		return bad(c, "a number out of range");
@@ -157,36 +214,33 @@ static int get_num(struct in *c, int64_t min, int64_t max, long *v)
 	return 0;
 }
 
+/* A string, left where it is: its NUL is the one written after it. */
 static int get_str(struct in *c, char **s)
 {
-	uint32_t n;
+	size_t n;
 
-	if (get_u32(c, &n) < 0)
+	if (get_count(c, SIZE_MAX, 1, &n) < 0)
 		return -1;
-	if (n > c->left)
+	if (n >= c->left)
 		return bad(c, "truncated");
-	if (memchr(c->p, '\0', n))
-		return bad(c, "a string holds a NUL");
-	if (!(*s = malloc((size_t)n + 1)))
-		return g_err_oom(c->err);
-	memcpy(*s, c->p, n);
-	(*s)[n] = '\0';
-	c->p += n;
-	c->left -= n;
+	if (c->p[n] != '\0' || memchr(c->p, '\0', n))
+		return bad(c, "a string holds a NUL, or does not end with one");
+	*s = c->p;
+	c->p += n + 1;
+	c->left -= n + 1;
 	return 0;
 }
 
 static int get_list(struct in *c, struct g_lore_list *l)
 {
-	uint32_t n, i;
+	size_t n, i;
 
-	if (get_u32(c, &n) < 0)
+	/* each string takes 2 bytes at least */
+	if (get_count(c, c->lists_left, 2, &n) < 0)
 		return -1;
-	/* each string takes 4 bytes at least: a count past that is a lie */
-	if (n > c->left / 4)
-		return bad(c, "truncated");
-	if (n && !(l->v = calloc(n, sizeof(*l->v))))
-		return g_err_oom(c->err);
+	l->v = n ? c->lists : NULL;
+	c->lists += n;
+	c->lists_left -= n;
 	for (i = 0; i < n; i++, l->n++)
 		if (get_str(c, &l->v[i]) < 0)
 			return -1;
@@ -202,15 +256,13 @@ static int get_id(struct in *c, struct g_lore_entry *e)
 		return bad(c, "truncated");
 	c->left--;
 	if (*c->p++ == 0) {
-		if (get_i64(c, &n) < 0)
+		if (get_signed(c, &n) < 0)
 			return -1;
 		e->id = json_integer((json_int_t)n);
 	} else if (c->p[-1] == 1) {
 		if (get_str(c, &s) < 0)
 			return -1;
-		e->id = json_string(s);
-		free(s);
-		if (!e->id)
+		if (!(e->id = json_string(s)))
 			return bad(c, "an id is not UTF-8");
 	} else {
 		return bad(c, "an id of no known kind");
@@ -218,33 +270,59 @@ static int get_id(struct in *c, struct g_lore_entry *e)
 	return e->id ? 0 : g_err_oom(c->err);
 }
 
-/* Flags are 0 or 1; tristates -1 too. */
+/* An entry's numbers in the order written, each in the range the JSON
+ * reader allows: flags 0 or 1, tristates -1 too. */
+enum {
+	N_ENABLED, N_CONSTANT, N_SELECTIVE, N_USE_REGEX, N_LOGIC, N_ORDER, N_PRIORITY,
+	N_CASE, N_WORDS, N_SCAN_DEPTH, N_POSITION, N_DEPTH, N_ROLE, N_USE_PROB,
+	N_GROUP_OVERRIDE, N_GROUP_WEIGHT, N_GROUP_SCORING, N_PREVENT_REC, N_EXCLUDE_REC,
+	N_DELAY_REC, N_STICKY, N_COOLDOWN, N_DELAY, N_DECOR, N_ONLY_AFTER, N_ONLY_EVERY,
+	N_NUMS
+};
+
+static const struct {
+	int64_t min, max;
+} ranges[N_NUMS] = {
+	{ 0, 1 }, { 0, 1 }, { 0, 1 }, { 0, 1 }, { 0, 3 }, { -1000000, 1000000 },
+	{ -1000000, 1000000 }, { -1, 1 }, { -1, 1 }, { -1, G_LORE_SCAN_DEPTH_MAX }, { 0, 7 },
+	{ 0, 10000 }, { 0, 2 }, { 0, 1 }, { 0, 1 }, { 0, 1000000 }, { -1, 1 }, { 0, 1 },
+	{ 0, 1 }, { 0, G_LORE_STEPS_MAX }, { 0, 1000000 }, { 0, 1000000 }, { 0, 1000000 },
+	{ 0, 15 }, { 0, 1000000 }, { 0, 1000000 },
+};
+
 static int get_entry_nums(struct in *c, struct g_lore_entry *e)
 {
-	long en, co, se, re, lo, cs, ww, po, ro, up, go, gs, pr, er, de;
-	int64_t bits;
+	int64_t v[N_NUMS];
+	uint64_t u, bits = 0;
+	size_t i;
 
-	if (get_num(c, 0, 1, &en) < 0 || get_num(c, 0, 1, &co) < 0 ||
-	    get_num(c, 0, 1, &se) < 0 || get_num(c, 0, 1, &re) < 0 ||
-	    get_num(c, 0, 3, &lo) < 0 || get_num(c, -1000000, 1000000, &e->order) < 0 ||
-	    get_num(c, -1000000, 1000000, &e->priority) < 0 || get_num(c, -1, 1, &cs) < 0 ||
-	    get_num(c, -1, 1, &ww) < 0 || get_num(c, -1, G_LORE_SCAN_DEPTH_MAX, &e->scan_depth) < 0 ||
-	    get_num(c, 0, 7, &po) < 0 || get_num(c, 0, 10000, &e->depth) < 0 ||
-	    get_num(c, 0, 2, &ro) < 0 || get_num(c, 0, 1, &up) < 0 || get_num(c, 0, 1, &go) < 0 ||
-	    get_num(c, 0, 1000000, &e->group_weight) < 0 || get_num(c, -1, 1, &gs) < 0 ||
-	    get_num(c, 0, 1, &pr) < 0 || get_num(c, 0, 1, &er) < 0 ||
-	    get_num(c, 0, G_LORE_STEPS_MAX, &e->delay_until_recursion) < 0 ||
-	    get_num(c, 0, 1000000, &e->sticky) < 0 || get_num(c, 0, 1000000, &e->cooldown) < 0 ||
-	    get_num(c, 0, 1000000, &e->delay) < 0 || get_num(c, 0, 15, &de) < 0 ||
-	    get_num(c, 0, 1000000, &e->only_after) < 0 ||
-	    get_num(c, 0, 1000000, &e->only_every) < 0 || get_i64(c, &bits) < 0)
-		return -1;
-	e->enabled = (int)en, e->constant = (int)co, e->selective = (int)se;
-	e->use_regex = (int)re, e->logic = (enum g_lore_logic)lo;
-	e->case_sensitive = (int)cs, e->whole_words = (int)ww, e->position = (int)po;
-	e->role = (enum g_lore_role)ro, e->use_probability = (int)up, e->group_override = (int)go;
-	e->group_scoring = (int)gs, e->prevent_recursion = (int)pr, e->exclude_recursion = (int)er;
-	e->decor = (unsigned)de;
+	for (i = 0; i < N_NUMS; i++) {
+		if (get_varint(c, &u) < 0)
+			return -1;
+		v[i] = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+		if (v[i] < ranges[i].min || v[i] > ranges[i].max)
+			return bad(c, "a number out of range");
+	}
+	if (c->left < 8)
+		return bad(c, "truncated");
+	for (i = 0; i < 8; i++)
+		bits |= (uint64_t)(unsigned char)c->p[i] << (8 * i);
+	c->p += 8;
+	c->left -= 8;
+	e->enabled = (int)v[N_ENABLED], e->constant = (int)v[N_CONSTANT];
+	e->selective = (int)v[N_SELECTIVE], e->use_regex = (int)v[N_USE_REGEX];
+	e->logic = (enum g_lore_logic)v[N_LOGIC], e->order = (long)v[N_ORDER];
+	e->priority = (long)v[N_PRIORITY], e->case_sensitive = (int)v[N_CASE];
+	e->whole_words = (int)v[N_WORDS], e->scan_depth = (long)v[N_SCAN_DEPTH];
+	e->position = (int)v[N_POSITION], e->depth = (long)v[N_DEPTH];
+	e->role = (enum g_lore_role)v[N_ROLE], e->use_probability = (int)v[N_USE_PROB];
+	e->group_override = (int)v[N_GROUP_OVERRIDE], e->group_weight = (long)v[N_GROUP_WEIGHT];
+	e->group_scoring = (int)v[N_GROUP_SCORING], e->prevent_recursion = (int)v[N_PREVENT_REC];
+	e->exclude_recursion = (int)v[N_EXCLUDE_REC];
+	e->delay_until_recursion = (long)v[N_DELAY_REC], e->sticky = (long)v[N_STICKY];
+	e->cooldown = (long)v[N_COOLDOWN], e->delay = (long)v[N_DELAY];
+	e->decor = (unsigned)v[N_DECOR], e->only_after = (long)v[N_ONLY_AFTER];
+	e->only_every = (long)v[N_ONLY_EVERY];
 	memcpy(&e->probability, &bits, sizeof(bits));
 	if (!(e->probability >= 0 && e->probability <= 100))
 		return bad(c, "a probability out of range");
@@ -262,44 +340,62 @@ static int get_entry(struct in *c, struct g_lore_entry *e)
 	return get_entry_nums(c, e);
 }
 
+/* The book's fields after the mark and the count of list strings. */
+static int get_book(struct in *c, struct g_lore_book *b)
+{
+	long recursive;
+	char *name;
+	size_t n, i;
+
+	if (get_str(c, &name) < 0 || get_num(c, -1, G_LORE_SCAN_DEPTH_MAX, &b->scan_depth) < 0 ||
+	    get_num(c, -1, 100000000, &b->token_budget) < 0 ||
+	    get_num(c, -1, G_LORE_STEPS_MAX, &b->max_steps) < 0 ||
+	    get_num(c, 0, 1, &recursive) < 0 || get_count(c, G_LORE_ENTRIES_MAX, 1, &n) < 0)
+		return -1;
+	b->recursive = (int)recursive;
+	if (!(b->name = strdup(name)) || !(b->entries = calloc(n + 1, sizeof(*b->entries))))
+		return g_err_oom(c->err);
+	for (i = 0; i < n; i++) {
+		b->n = i + 1;
+		if (get_entry(c, &b->entries[i]) < 0)
+			return -1;
+	}
+	if (c->lists_left)
+		return bad(c, "fewer list strings than it says");
+	return c->left ? bad(c, "bytes after the book") : 0;
+}
+
 int g_lore_index_read(struct g_lore_book *b, const unsigned char *p, size_t len,
 		      struct g_err *err)
 {
-	struct in c = { p, len, err };
-	long recursive;
-	uint32_t n, i;
+	struct in c = { NULL, 0, NULL, 0, err };
+	size_t strings;
 
 	memset(b, 0, sizeof(*b));
-	if (len < sizeof(magic) || memcmp(p, magic, sizeof(magic)) != 0)
-		return bad(&c, "not one (no GLI1 mark)");
-	c.p += sizeof(magic);
-	c.left -= sizeof(magic);
-	if (get_str(&c, &b->name) < 0 ||
-	    get_num(&c, -1, G_LORE_SCAN_DEPTH_MAX, &b->scan_depth) < 0 ||
-	    get_num(&c, -1, 100000000, &b->token_budget) < 0 ||
-	    get_num(&c, -1, G_LORE_STEPS_MAX, &b->max_steps) < 0 ||
-	    get_num(&c, 0, 1, &recursive) < 0 || get_u32(&c, &n) < 0)
-		goto fail;
-	b->recursive = (int)recursive;
-	if (n > G_LORE_ENTRIES_MAX) {
-		bad(&c, "too many entries");
-		goto fail;
+	if (len < sizeof(magic) + 4 || memcmp(p, magic, sizeof(magic)) != 0) {
+		c.err = err;
+		return bad(&c, len < sizeof(magic) + 4 && len >= sizeof(magic) &&
+					       memcmp(p, magic, sizeof(magic)) == 0
+				       ? "truncated"
+				       : "not one (no GLI2 mark)");
 	}
-	if (!(b->entries = calloc((size_t)n + 1, sizeof(*b->entries)))) {
-		g_err_oom(err);
-		goto fail;
+	strings = (size_t)p[4] | (size_t)p[5] << 8 | (size_t)p[6] << 16 | (size_t)p[7] << 24;
+	/* each list string takes 2 bytes at least */
+	if (strings > (len - 8) / 2)
+		return bad(&c, "truncated");
+	if (!(b->arena = malloc(len - 8 + 1)) ||
+	    !(b->lists = calloc(strings + 1, sizeof(*b->lists)))) {
+		g_lore_book_release(b);
+		return g_err_oom(err);
 	}
-	for (i = 0; i < n; i++) {
-		b->n = i + 1;
-		if (get_entry(&c, &b->entries[i]) < 0)
-			goto fail;
-	}
-	if (c.left) {
-		bad(&c, "bytes after the book");
-		goto fail;
+	memcpy(b->arena, p + 8, len - 8);
+	c.p = b->arena;
+	c.left = len - 8;
+	c.lists = b->lists;
+	c.lists_left = strings;
+	if (get_book(&c, b) < 0) {
+		g_lore_book_release(b);
+		return -1;
 	}
 	return 0;
-fail:
-	g_lore_book_release(b);
-	return -1;
 }

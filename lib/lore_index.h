@@ -6,15 +6,22 @@
  *
  * The form is derived: written whenever the card is, from the book as
  * g_lore_book_read reads it (name "" when the book says none), and never
- * exported. A row without one (written before 0008, or whose book did not
- * read) is rendered from its JSON as before.
+ * exported. A row without one (written before 0008, or before 0009 dropped
+ * the first form, or whose book did not read) is rendered from its JSON as
+ * before.
  *
- * Layout, little-endian, no padding: "GLI1"; the book (string name, i64
- * scan_depth, token_budget, max_steps, recursive, u32 entries); each entry
- * (id: u8 0 and an i64, or 1 and a string; strings comment, content, group,
- * outlet; lists keys, secondary, additional, exclude, notes; i64 fields in
- * struct g_lore_entry's order; the probability as an IEEE double). A
- * string is a u32 length and its bytes; a list a u32 count and strings.
+ * Layout, no padding: "GLI2"; u32 (little-endian) the number of list
+ * strings in the book; the book (string name; numbers scan_depth,
+ * token_budget, max_steps, recursive; count of entries); each entry (id:
+ * byte 0 and a number, or 1 and a string; strings comment, content, group,
+ * outlet; lists keys, secondary, additional, exclude, notes; numbers in
+ * struct g_lore_entry's order; the probability as an IEEE double, 8 bytes
+ * little-endian). A count or length is an unsigned LEB128 varint; a number
+ * a zigzag one, so most take a byte; each in its shortest form. A string
+ * is its length, its bytes and a NUL; a list its count and strings. The
+ * reader keeps one copy of the bytes and points the strings into it
+ * (struct g_lore_book's arena): a render reads a book of hundreds of
+ * entries without an allocation per string.
  */
 #ifndef GUISE_LORE_INDEX_H
 #define GUISE_LORE_INDEX_H

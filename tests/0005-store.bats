@@ -43,7 +43,7 @@ mode() { stat -c %a "$1"; }
 @test "every connection: WAL, foreign keys, trusted_schema off, secure_delete, 10 s busy timeout" {
 	run -0 --separate-stderr test-tool store-open -y
 	assert_output --regexp '^---
-schema: 8
+schema: 9
 migrated: true
 db_id: "?[0-9a-f]{32}"?
 journal_mode: wal
@@ -52,7 +52,7 @@ trusted_schema: "0"
 secure_delete: "1"
 busy_timeout: "10000"
 application_id: "1735747955"
-user_version: "8"$'
+user_version: "9"$'
 	assert_equal "$stderr" ""
 	run_ok test-tool store-open
 	assert_output --partial '"migrated":false'
@@ -79,7 +79,7 @@ user_version: "8"$'
 	sqlite3 "$GUISE_DB" 'PRAGMA journal_mode=DELETE; PRAGMA user_version=99' > /dev/null
 	local before
 	before=$(sha256sum < "$GUISE_DB")
-	run_err 78 "test-tool: database '$GUISE_DB' has schema version 99, newer than this guise knows (8): upgrade guise" test-tool store-open
+	run_err 78 "test-tool: database '$GUISE_DB' has schema version 99, newer than this guise knows (9): upgrade guise" test-tool store-open
 	assert_equal "$(sha256sum < "$GUISE_DB")" "$before"
 	[[ ! -e $GUISE_DB-wal && ! -e $GUISE_DB-shm ]]
 	assert_equal "$(sqlite3 "$GUISE_DB" 'PRAGMA journal_mode')" delete
@@ -233,7 +233,7 @@ sql_refused() {
 		VALUES ('dangling', 'no-such-user', 't', 't')"
 	run_ok test-tool store-open
 	assert_output --partial '"migrated":true'
-	assert_equal "$(sqlite3 "$GUISE_DB" 'PRAGMA user_version')" 8
+	assert_equal "$(sqlite3 "$GUISE_DB" 'PRAGMA user_version')" 9
 	assert_equal "$(sqlite3 "$GUISE_DB" 'PRAGMA foreign_key_check' | cut -d'|' -f1 | sort -u)" characters
 	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT user_id FROM characters WHERE id = 'dangling'")" no-such-user
 }

@@ -351,7 +351,7 @@ OLD_CONTENTS='[1,"assistant","Wren","*Seraphina looks up.* Welcome, {{user}}."] 
 	assert_output '{"kind":"verify","user":"alice","fields":59,"failed":0,"unbound":13,"resealed":13}'
 	assert_equal "$stderr" ""
 	clean 59
-	assert_equal "$(sqlite3 "$GUISE_DB" 'PRAGMA user_version')" 8
+	assert_equal "$(sqlite3 "$GUISE_DB" 'PRAGMA user_version')" 9
 	assert_equal "$(old_contents)" "$OLD_CONTENTS"
 	assert_equal "$(session-bind show "$OLD_T" | jq -c '[.title, .character.name, .persona.name]')" '[null,"Kestrel","Seraphina"]'
 	# a second fix finds nothing to do; and the rows are bound now

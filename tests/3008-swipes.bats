@@ -177,7 +177,7 @@ OLD_T=01a2355d-4c93-7169-b27d-5cc68dfab3f7
 	rm -f "$GUISE_DB"
 	sqlite3 "$GUISE_DB" < "$DATA/schema3/alice.sql"
 	run_ok persona-encrypt verify --fix
-	assert_equal "$(sql 'PRAGMA user_version')" 8
+	assert_equal "$(sql 'PRAGMA user_version')" 9
 	run_ok session-log show "$OLD_S"
 	assert_equal "$(jq -c '[.seq, .role, .speaker.name, .content, .swipe]' <<< "$output" | tr '\n' ' ')" \
 		'[1,"assistant","Wren","*Seraphina looks up.* Welcome, {{user}}.",{"index":0,"count":1}] [2,"user","Wren","Hello there.",{"index":0,"count":1}] [3,"assistant","Wren","Welcome back.",{"index":0,"count":1}] [4,"system","Wren","Stay in character.",{"index":0,"count":1}] '
@@ -197,7 +197,7 @@ OLD_T=01a2355d-4c93-7169-b27d-5cc68dfab3f7
 	run_ok session-log show "$S"
 	assert_equal "$(jq -c '[.seq, .content, .swipe]' <<< "$output" | tr '\n' ' ')" \
 		"[1,\"$G1\",{\"index\":0,\"count\":1}] [2,\"Hello there.\",{\"index\":0,\"count\":1}] "
-	assert_equal "$(sql 'PRAGMA user_version')" 8
+	assert_equal "$(sql 'PRAGMA user_version')" 9
 	run_ok persona-encrypt verify
 	assert_equal "$(jq -c '[.failed, .unbound]' <<< "$output")" '[0,0]'
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The lore index (lib/lore_index.h, migration 0008): a card's book stored
+# The lore index (lib/lore_index.h, migrations 0008 and 0009): a card's book stored
 # as lore activation reads it, sealed beside character_book, so that a
 # render does not parse the book's JSON. It is derived: every card write
 # makes it anew (a stale one would be a wrong render), a row without one
@@ -46,7 +46,7 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 	[[ $(index_of "$c") != NULL ]] || fail "no lore index"
 	# ciphertext only: no entry's text in the column
 	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT instr(lore_index, CAST('Lantern' AS BLOB)) +
-		instr(lore_index, CAST('GLI1' AS BLOB)) FROM characters WHERE id = '$c'")" 0
+		instr(lore_index, CAST('GLI2' AS BLOB)) FROM characters WHERE id = '$c'")" 0
 	run_ok prompt-render --character Sera -m "The lantern and the FOGGY quay"
 	with=$output
 	assert_equal "$(fired)" "Sera's book/1: key 'lantern' in message 1; Sera's book/2: key '/fog+y?/i' in message 1; Sera's book/3: key 'harbour' in recursion from entry 2"
@@ -60,6 +60,24 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 	persona update --character Sera --set tags='["x"]' > /dev/null
 	[[ $(index_of "$c") != NULL ]] || fail "no lore index after an update"
 	run_ok prompt-render -s "$s" -m "Light the lantern" --format text
+	assert_equal "$output" "$with"
+}
+
+@test "migration 0009 drops an index of the first form (GLI1); the card renders the same from its JSON and is indexed anew when next written" {
+	local c with
+	c=$(mkchar Sera "$(jq -n -c --argjson b "$LANTERN" '{character_book: $b}')")
+	run_ok prompt-render --character Sera -m "The lantern and the FOGGY quay"
+	with=$output
+	# the row as a build before 0009 left it: some index, schema 8
+	sqlite3 "$GUISE_DB" "UPDATE characters SET lore_index = x'00', lore_index_nonce = x'00'
+		WHERE id = '$c'; PRAGMA user_version = 8"
+	run_ok prompt-render --character Sera -m "The lantern and the FOGGY quay"
+	assert_equal "$output" "$with"
+	assert_equal "$(index_of "$c")" NULL
+	assert_equal "$(sqlite3 "$GUISE_DB" 'PRAGMA user_version')" 9
+	persona update --character Sera --set tags='["x"]' > /dev/null
+	[[ $(index_of "$c") != NULL ]] || fail "not indexed anew"
+	run_ok prompt-render --character Sera -m "The lantern and the FOGGY quay"
 	assert_equal "$output" "$with"
 }
 
@@ -147,7 +165,7 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 	assert_equal "$(jq -c .entries <<< "$output")" "$(jq '.entries | length' "$DATA/lore/world-info.json")"
 	head -c 30 "$ix" > "$ix.short"
 	run_err 65 "test-tool: lore index: truncated" test-tool lore-index read < "$ix.short"
-	run_err 65 "test-tool: lore index: not one (no GLI1 mark)" test-tool lore-index read <<< "{}"
+	run_err 65 "test-tool: lore index: not one (no GLI2 mark)" test-tool lore-index read <<< "{}"
 	cat "$ix" <(printf x) > "$ix.long"
 	run_err 65 "test-tool: lore index: bytes after the book" test-tool lore-index read < "$ix.long"
 }
