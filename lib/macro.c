@@ -238,6 +238,14 @@ char *g_macro_expand(struct g_macro_ctx *m, const char *text, size_t len, int sw
 	size_t i = 0, n, close;
 
 	while (i < len) {
+		if (text[i] != '<' && text[i] != '{') {
+			/* text up to the next '<' or '{' goes in as one piece */
+			for (n = i + 1; n < len && text[n] != '<' && text[n] != '{'; n++)
+				;
+			g_text_add(&out, text + i, n - i);
+			i = n;
+			continue;
+		}
 		if (text[i] == '<' && (n = angle(m, text + i, len - i, swap, &value))) {
 			g_text_adds(&out, value);
 			i += n;

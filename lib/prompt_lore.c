@@ -234,25 +234,25 @@ static json_t *report(struct run *r, int64_t budget, int64_t used)
 
 /* --- the places ------------------------------------------------------------- */
 
-/* text appended to the string at key of o, after a newline when there is
- * one already */
 /* o.key, text after what it held and a newline (copied, not formatted: a
- * position may gather many entries' content) */
+ * position may gather many entries' content). Only the new text is checked
+ * for UTF-8: what o.key held was checked when it went in. */
 static int join(json_t *o, const char *key, const char *text)
 {
 	const json_t *old = json_object_get(o, key);
 	size_t n = json_string_length(old), len = strlen(text);
+	json_t *v = json_stringn(text, len);
 	char *both;
-	json_t *v;
 
-	if (!json_is_string(old))
-		return json_object_set_new(o, key, json_string(text));
+	if (!v || !json_is_string(old))
+		return json_object_set_new(o, key, v);
+	json_decref(v);
 	if (!(both = malloc(n + 1 + len + 1)))
 		return -1;
 	memcpy(both, json_string_value(old), n);
 	both[n] = '\n';
 	memcpy(both + n + 1, text, len + 1);
-	v = json_stringn(both, n + 1 + len);
+	v = json_stringn_nocheck(both, n + 1 + len);
 	free(both);
 	return v ? json_object_set_new(o, key, v) : -1;
 }
