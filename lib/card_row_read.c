@@ -33,8 +33,7 @@ static int read_lore(const struct g_userkey *k, const char *table, const char *i
 
 	if (rc <= 0)
 		return rc;
-	rc = g_lore_index_read(lore, (const unsigned char *)plain, len, err);
-	free(plain);
+	rc = g_lore_index_take(lore, plain, len, err);
 	if (rc < 0)
 		return g_err_prefix(err, "%s '%s' lore_index", table, id), -1;
 	return 1;

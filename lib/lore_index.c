@@ -365,31 +365,30 @@ static int get_book(struct in *c, struct g_lore_book *b)
 	return c->left ? bad(c, "bytes after the book") : 0;
 }
 
-int g_lore_index_read(struct g_lore_book *b, const unsigned char *p, size_t len,
-		      struct g_err *err)
+int g_lore_index_take(struct g_lore_book *b, char *p, size_t len, struct g_err *err)
 {
 	struct in c = { NULL, 0, NULL, 0, err };
+	const unsigned char *u = (const unsigned char *)p;
 	size_t strings;
 
 	memset(b, 0, sizeof(*b));
-	if (len < sizeof(magic) + 4 || memcmp(p, magic, sizeof(magic)) != 0) {
-		c.err = err;
-		return bad(&c, len < sizeof(magic) + 4 && len >= sizeof(magic) &&
-					       memcmp(p, magic, sizeof(magic)) == 0
-				       ? "truncated"
-				       : "not one (no GLI2 mark)");
+	b->arena = p; /* freed with the book, whatever happens below */
+	if (len < sizeof(magic) || memcmp(p, magic, sizeof(magic)) != 0) {
+		g_lore_book_release(b);
+		return bad(&c, "not one (no GLI2 mark)");
 	}
-	strings = (size_t)p[4] | (size_t)p[5] << 8 | (size_t)p[6] << 16 | (size_t)p[7] << 24;
+	strings = len < 8 ? 0 : (size_t)u[4] | (size_t)u[5] << 8 | (size_t)u[6] << 16 |
+					(size_t)u[7] << 24;
 	/* each list string takes 2 bytes at least */
-	if (strings > (len - 8) / 2)
+	if (len < 8 || strings > (len - 8) / 2) {
+		g_lore_book_release(b);
 		return bad(&c, "truncated");
-	if (!(b->arena = malloc(len - 8 + 1)) ||
-	    !(b->lists = calloc(strings + 1, sizeof(*b->lists)))) {
+	}
+	if (!(b->lists = calloc(strings + 1, sizeof(*b->lists)))) {
 		g_lore_book_release(b);
 		return g_err_oom(err);
 	}
-	memcpy(b->arena, p + 8, len - 8);
-	c.p = b->arena;
+	c.p = p + 8;
 	c.left = len - 8;
 	c.lists = b->lists;
 	c.lists_left = strings;
@@ -398,4 +397,17 @@ int g_lore_index_read(struct g_lore_book *b, const unsigned char *p, size_t len,
 		return -1;
 	}
 	return 0;
+}
+
+int g_lore_index_read(struct g_lore_book *b, const unsigned char *p, size_t len,
+		      struct g_err *err)
+{
+	char *copy = malloc(len + 1);
+
+	if (!copy) {
+		memset(b, 0, sizeof(*b));
+		return g_err_oom(err);
+	}
+	memcpy(copy, p, len);
+	return g_lore_index_take(b, copy, len, err);
 }

@@ -39,5 +39,8 @@ int g_lore_index_write(const struct g_lore_book *b, unsigned char **out, size_t 
  * memory fails. */
 int g_lore_index_read(struct g_lore_book *b, const unsigned char *p, size_t len,
 		      struct g_err *err);
+/* The same, taking p (malloc'ed) as the book's arena, without a copy: it
+ * is the book's to free, read or not. */
+int g_lore_index_take(struct g_lore_book *b, char *p, size_t len, struct g_err *err);
 
 #endif

@@ -113,7 +113,7 @@ user_version: "9"$'
 # Columns of DESIGN.md §5; "enc:" marks an encrypted column (with _nonce).
 # A card row's encrypted columns are the V3 fields of lib/card_fields.h
 # with origin, card_raw, avatar and extra, as the vault lists them (held to
-# the schema in order by 1018-card-fields.bats).
+# the schema by 1018-card-fields.bats).
 CARD_COLUMNS="id user_id spec spec_version created_at updated_at content_hash
 	$(test-tool vault-columns characters | sed 's/^/enc:/')"
 

@@ -19,21 +19,23 @@ enc_columns() {
 		WHERE name || '_nonce' IN (SELECT name FROM pragma_table_info('$1')) ORDER BY cid"
 }
 
-@test "the vault walks every encrypted column of characters and user_personas, in the tables' order" {
+@test "the vault walks every encrypted column of characters and user_personas; the tables keep the big ones last" {
 	local t
 	for t in characters user_personas; do
 		run -0 --separate-stderr test-tool vault-columns "$t"
 		assert_equal "$stderr" ""
-		assert_equal "$output" "$(enc_columns "$t")"
+		assert_equal "$(sort <<< "$output")" "$(enc_columns "$t" | sort)"
 		# 20 data fields with origin, card_raw, avatar and extra at least
 		(($(wc -l <<< "$output") >= 24)) || fail "$t: only $(wc -l <<< "$output") columns"
+		# a column after a big value costs reading it (migration 0009)
+		assert_equal "$(enc_columns "$t" | tail -n 3 | tr '\n' ' ')" "character_book card_raw avatar "
 	done
 }
 
 @test "each card field with a column has it at its place, both BLOB; the others have none" {
 	local -a enc
 	local t name type required column n=0
-	mapfile -t enc < <(enc_columns characters)
+	mapfile -t enc < <(test-tool vault-columns characters)
 	run -0 --separate-stderr test-tool card-fields
 	assert_equal "$stderr" ""
 	assert_line --index 0 "name TEXT 1 1"

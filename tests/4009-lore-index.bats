@@ -75,6 +75,9 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 	assert_equal "$output" "$with"
 	assert_equal "$(index_of "$c")" NULL
 	assert_equal "$(sqlite3 "$GUISE_DB" 'PRAGMA user_version')" 9
+	# the tables built again: every row still opens where it is bound
+	run_ok persona-encrypt verify
+	assert_equal "$(jq -c '[.failed, .unbound]' <<< "$output")" '[0,0]'
 	persona update --character Sera --set tags='["x"]' > /dev/null
 	[[ $(index_of "$c") != NULL ]] || fail "not indexed anew"
 	run_ok prompt-render --character Sera -m "The lantern and the FOGGY quay"
