@@ -39,27 +39,6 @@ int g_prompt_mode_put(json_t *guise, enum g_prompt_mode mode, const char *start,
 	return rc;
 }
 
-int g_prompt_mode_cut(json_t *history, int64_t limit, json_t **target, size_t *before)
-{
-	size_t i = json_array_size(history);
-	const char *role;
-
-	for (; i > 0; i--) {
-		role = json_string_value(json_object_get(json_array_get(history, i - 1), "role"));
-		if (role && strcmp(role, "assistant") == 0)
-			break;
-	}
-	if (i == 0)
-		return 0;
-	*target = json_incref(json_array_get(history, i - 1));
-	*before = i - 1;
-	while (json_array_size(history) >= i)
-		json_array_remove(history, i - 1);
-	while (limit >= 0 && (int64_t)json_array_size(history) > limit)
-		json_array_remove(history, 0);
-	return 1;
-}
-
 int g_prompt_mode_get(const json_t *request, enum g_prompt_mode *mode, int64_t *seq,
 		      struct g_err *err)
 {

@@ -41,13 +41,6 @@ const char *g_prompt_draft_prompt(const json_t *settings);
 int g_prompt_mode_put(json_t *guise, enum g_prompt_mode mode, const char *start, size_t len,
 		      int64_t seq);
 
-/* Regenerate, continue: history (message records {role, content, seq},
- * oldest first) cut to the messages before its last assistant message,
- * then to the last limit of them (limit < 0: all); that message goes to
- * *target (a new reference), the number of messages before it to *before.
- * 0 when there is none (history as it was). */
-int g_prompt_mode_cut(json_t *history, int64_t limit, json_t **target, size_t *before);
-
 /* A request's mode read back (no guise.mode: reply) and, for regenerate
  * and continue, its message's seq: 65 located when it is not one. */
 int g_prompt_mode_get(const json_t *request, enum g_prompt_mode *mode, int64_t *seq,
