@@ -346,7 +346,7 @@ static int run(struct render *r, struct g_err *err)
 	in.pending = r->message ? r->message : r->has_pending ? (const char *)r->pending.data : NULL;
 	in.pending_len = r->message ? strlen(r->message) : r->pending.len;
 	in.mode = r->mode;
-	in.target_seq = json_integer_value(json_object_get(r->target, "seq"));
+	in.target = r->target;
 	if (r->mode == G_PROMPT_CONTINUE) { /* the message continued ends the chat */
 		in.pending = json_string_value(json_object_get(r->target, "content"));
 		in.pending_len = json_string_length(json_object_get(r->target, "content"));
