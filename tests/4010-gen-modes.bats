@@ -141,6 +141,12 @@ sent_anthropic3() {
 	session-bind set "$S" history_limit=1 > /dev/null
 	run_ok prompt-render -s "$S" --regenerate
 	assert_equal "$(jq -c '.messages[2:]' <<< "$output")" "$(msgs user 'Where am I?')"
+	# and 0 is none of it, as for a reply; the message continued still ends the chat
+	session-bind set "$S" history_limit=0 > /dev/null
+	run_ok prompt-render -s "$S" --regenerate
+	assert_equal "$(jq -c '[.messages[2:], .guise.regenerate]' <<< "$output")" '[[],{"seq":3}]'
+	run_ok prompt-render -s "$S" --continue
+	assert_equal "$(jq -c '.messages[2:]' <<< "$output")" "$(msgs assistant 'By the fire.')"
 }
 
 @test "regenerate --record: a new swipe of the message, made current; swipes lists both; with another swipe chosen meanwhile, a third" {
@@ -261,6 +267,67 @@ sent_anthropic3() {
 	render "$BATS_TEST_TMPDIR/p.json" -s "$S"
 	run_ok llm-send -n --provider openai --url http://127.0.0.1:9 -m m "$BATS_TEST_TMPDIR/p.json"
 	assert_equal "$(jq -c '.body.messages[-1]' <<< "$output")" "$(jq -c '.messages[-1]' "$BATS_TEST_TMPDIR/p.json")"
+}
+
+# --- the whole pipeline ------------------------------------------------------------
+
+@test "each mode recorded through each protocol: a draft, a reply, a regenerate, a continue (anthropic's prefill, the others' nudge)" {
+	chat
+	local p one n=3 wire
+	for p in openai anthropic ollama gemini; do
+		one=$(streamf "${p}_stream" "{\"headers\":{\"Content-Type\":\"$(ctype "$p")\"}}")
+		fake_start "$(script "$one" "$one" "$one" "$one")"
+		render "$BATS_TEST_TMPDIR/d.json" -s "$S" --draft <<< 'So, '
+		run_ok llm-send --record --text --provider "$p" --url "$(base "$p")" "$BATS_TEST_TMPDIR/d.json"
+		assert_output "$TEXT"
+		render "$BATS_TEST_TMPDIR/p.json" -s "$S" -m 'And then?'
+		run_ok llm-send --record --provider "$p" --url "$(base "$p")" "$BATS_TEST_TMPDIR/p.json"
+		assert_output "$(reply_json "$p" "$(finish "$p")" "\"$S\"" "[$((n + 2)),$((n + 3))]")"
+		render "$BATS_TEST_TMPDIR/r.json" -s "$S" --regenerate
+		run_ok llm-send --record --provider "$p" --url "$(base "$p")" "$BATS_TEST_TMPDIR/r.json"
+		assert_output "$(reply_json "$p" "$(finish "$p")" "\"$S\"" "[$((n + 3))]")"
+		render "$BATS_TEST_TMPDIR/c.json" -s "$S" --continue
+		run_ok llm-send --record --provider "$p" --url "$(base "$p")" "$BATS_TEST_TMPDIR/c.json"
+		assert_output "$(reply_json "$p" "$(finish "$p")" "\"$S\"" "[$((n + 3))]")"
+		n=$((n + 3))
+		assert_equal "$(session-log show "$S" --last 3 | jq -c '[.seq, .role, .content, .swipe, .speaker.name]')" \
+			"[$((n - 2)),\"user\",\"So, $TEXT\",{\"index\":0,\"count\":1},\"Wren\"]
+[$((n - 1)),\"user\",\"And then?\",{\"index\":0,\"count\":1},\"Wren\"]
+[$n,\"assistant\",\"$TEXT$TEXT\",{\"index\":1,\"count\":2},\"Wren\"]"
+		# the draft's start and the message continued end the chat on the wire
+		case $p in
+		anthropic) wire='.body.messages[-1]' && assert_equal "$(req 0 "$wire")" '{"role":"assistant","content":"So,"}' &&
+			assert_equal "$(req 3 "$wire")" "{\"role\":\"assistant\",\"content\":\"$TEXT\"}" ;;
+		gemini) wire='.body.contents[-2:] | map(.parts[0].text)' && assert_equal "$(req 0 "$wire")" "[\"So, \",\"$NUDGE\"]" &&
+			assert_equal "$(req 3 "$wire")" "[\"$TEXT\",\"$NUDGE\"]" ;;
+		*) wire='.body.messages[-2:] | map(.content)' && assert_equal "$(req 0 "$wire")" "[\"So, \",\"$NUDGE\"]" &&
+			assert_equal "$(req 3 "$wire")" "[\"$TEXT\",\"$NUDGE\"]" ;;
+		esac
+		assert_equal "$(requests)" 4
+		fake_stop
+	done
+	assert_equal "$(seqs "$S")" "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 "
+}
+
+@test "a persona switched between render and record: the regenerated swipe is the request's persona's, a continuation keeps its version's speaker" {
+	chat
+	render "$BATS_TEST_TMPDIR/r.json" -s "$S" --regenerate
+	mkpersona Ash > /dev/null
+	session-bind use-persona "$S" Ash > /dev/null
+	render "$BATS_TEST_TMPDIR/c.json" -s "$S" --continue
+	assert_equal "$(jq -r .guise.persona.name "$BATS_TEST_TMPDIR/c.json")" Ash
+	sent_anthropic3
+	run_ok llm-send --record --url "$FAKE_URL" "$BATS_TEST_TMPDIR/r.json"
+	assert_equal "$(session-log show "$S" --last 1 | jq -c '[.content, .swipe.index, .speaker]')" "[\"$TEXT\",1,$W]"
+	# the continue request was written before the regenerate was recorded:
+	# it continued swipe 0, no longer current
+	run -66 --separate-stderr llm-send --record --text --url "$FAKE_URL" "$BATS_TEST_TMPDIR/c.json"
+	assert_output "$TEXT"
+	assert_equal "$stderr" "llm-send: the reply was not recorded: session '$S' message 3: swipe 0, the one continued, is no longer current (swipe 1 is)"
+	render "$BATS_TEST_TMPDIR/c.json" -s "$S" --continue
+	run_ok llm-send --record --url "$FAKE_URL" "$BATS_TEST_TMPDIR/c.json"
+	assert_equal "$(session-log show "$S" --last 1 | jq -c '[.content, .swipe.index, .speaker]')" "[\"$TEXT$TEXT\",1,$W]"
+	assert_equal "$(speakers "$S" | jq -r .name | tr '\n' ' ')" "Wren Wren Wren "
 }
 
 # --- bad input ---------------------------------------------------------------------
