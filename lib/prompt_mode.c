@@ -41,13 +41,12 @@ int g_prompt_mode_put(json_t *guise, enum g_prompt_mode mode, const char *start,
 	if (rc == 0 && mode == G_PROMPT_CONTINUE)
 		rc = json_object_set_new(guise, names[mode],
 					 json_pack("{s:O, s:O, s:O}", "seq",
-						   json_object_get(target, "seq"), "swipe",
-						   swipe,
+						   json_object_get(target, "seq"), "swipe", swipe,
 						   "content", json_object_get(target, "content")));
 	return rc;
 }
 
-/* guise.MODE.key of request as a whole number >= min: 65 located if not. */
+/* key of of (guise.MODE) as a whole number >= min: 65 located if not. */
 static int number(const json_t *of, const char *mode, const char *key, int64_t min,
 		  const char *what, int64_t *out, struct g_err *err)
 {
