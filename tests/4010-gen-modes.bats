@@ -5,9 +5,10 @@
 # draft's instruction and start, the context a regenerated reply came from,
 # the message a continuation ends with); how each is recorded (a draft as
 # the user's message spoken by the request's persona, a new swipe made
-# current, text appended); the model's own text continued by anthropic and
-# nudged for the others; bad input (64, 65, 66); another user's session
-# hidden in every mode.
+# current, text appended, only to the version continued); each mode
+# recorded through all four protocols, the model's own text continued by
+# anthropic and nudged for the others; bad input (64, 65, 66); another
+# user's session hidden in every mode.
 
 load sessions
 load llm
