@@ -12,6 +12,7 @@
 
 #include "ref.h"
 #include "card_row.h"
+#include "chat_last.h"
 #include "chat_log.h"
 #include "cli.h"
 #include "context.h"
@@ -181,18 +182,24 @@ static int keep_message(json_t *rec, void *arg)
 						    seq ? (json_t *)seq : json_null())) < 0;
 }
 
-/* Regenerate, continue: the history before the last assistant message. */
-static int cut_at_target(struct render *r, struct g_err *err)
+/* Regenerate, continue: the last assistant message, and the history before
+ * it as a reply's is (the last history_limit messages, none for 0), read
+ * from the end as a reply's is. */
+static int load_target(struct render *r, int64_t messages, struct g_err *err)
 {
 	const json_t *limit = json_object_get(r->settings, "history_limit");
-	size_t before;
+	int none = json_is_integer(limit) && json_integer_value(limit) == 0;
+	int64_t after;
+	int rc = g_chat_last_of_role(r->ctx.store, &r->ctx.key, r->ss.id, "assistant",
+				     json_is_integer(limit) ? json_integer_value(limit) : 0,
+				     none ? NULL : keep_message, r->history, &r->target, &after,
+				     err);
 
-	if (!g_prompt_mode_cut(r->history, json_is_integer(limit) ? json_integer_value(limit) : -1,
-			       &r->target, &before))
+	if (rc == 0)
 		return g_err_set(err, G_EX_DATAERR, "session '%s' has no assistant message to %s",
 				 r->session, g_prompt_mode_name(r->mode));
-	r->chat_length = (long)before;
-	return 0;
+	r->chat_length = (long)(messages - after - 1);
+	return rc < 0 ? -1 : 0;
 }
 
 static int load_session(struct render *r, struct g_err *err)
@@ -215,10 +222,7 @@ static int load_session(struct render *r, struct g_err *err)
 		return -1;
 	r->chat_length = (long)n;
 	if (r->mode == G_PROMPT_REGENERATE || r->mode == G_PROMPT_CONTINUE)
-		return g_chat_log_each(r->ctx.store, &r->ctx.key, r->ss.id, 0, keep_message,
-				       r->history, err) < 0
-			       ? -1
-			       : cut_at_target(r, err);
+		return load_target(r, n, err);
 	limit = json_object_get(r->settings, "history_limit");
 	/* the last history_limit messages only: cost follows what is shown */
 	if (json_is_integer(limit) && json_integer_value(limit) == 0)
@@ -342,7 +346,7 @@ static int run(struct render *r, struct g_err *err)
 	in.pending = r->message ? r->message : r->has_pending ? (const char *)r->pending.data : NULL;
 	in.pending_len = r->message ? strlen(r->message) : r->pending.len;
 	in.mode = r->mode;
-	in.target_seq = json_integer_value(json_object_get(r->target, "seq"));
+	in.target = r->target;
 	if (r->mode == G_PROMPT_CONTINUE) { /* the message continued ends the chat */
 		in.pending = json_string_value(json_object_get(r->target, "content"));
 		in.pending_len = json_string_length(json_object_get(r->target, "content"));

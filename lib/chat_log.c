@@ -212,12 +212,20 @@ int g_chat_log_get(struct g_store *s, const struct g_userkey *k, const char *ses
 int g_chat_log_each(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		   int64_t last, g_chat_log_fn fn, void *arg, struct g_err *err)
 {
-	/* the last N through the (session_id, seq) index, backwards, then
-	 * put in order: N rows read whatever the session's length */
+	return g_chat_log_each_before(s, k, session_id, INT64_MAX, last, fn, arg, err);
+}
+
+int g_chat_log_each_before(struct g_store *s, const struct g_userkey *k,
+			   const char *session_id, int64_t before, int64_t last,
+			   g_chat_log_fn fn, void *arg, struct g_err *err)
+{
+	/* the last N through the (session_id, seq) index, backwards from
+	 * before, then put in order: N rows read whatever the session's
+	 * length */
 	static const char all[] = "SELECT " MESSAGE_COLUMNS " FROM chat_messages"
-				  " WHERE session_id = ?1 AND user_id = ?2 ORDER BY seq";
+				  " WHERE session_id = ?1 AND user_id = ?2 AND seq < ?4 ORDER BY seq";
 	static const char tail[] = "SELECT * FROM (SELECT " MESSAGE_COLUMNS " FROM chat_messages"
-				   " WHERE session_id = ?1 AND user_id = ?2"
+				   " WHERE session_id = ?1 AND user_id = ?2 AND seq < ?4"
 				   " ORDER BY seq DESC LIMIT ?3) ORDER BY seq";
 	sqlite3_stmt *st;
 	json_t *rec;
@@ -230,6 +238,7 @@ int g_chat_log_each(struct g_store *s, const struct g_userkey *k, const char *se
 	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
 	if (last > 0)
 		sqlite3_bind_int64(st, 3, last);
+	sqlite3_bind_int64(st, 4, before);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int stop;
 

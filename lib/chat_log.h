@@ -77,6 +77,11 @@ int g_chat_log_get(struct g_store *s, const struct g_userkey *k, const char *ses
 typedef int (*g_chat_log_fn)(json_t *record, void *arg);
 int g_chat_log_each(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		   int64_t last, g_chat_log_fn fn, void *arg, struct g_err *err);
+/* The same for the messages before message number before only: the last
+ * `last` of those (0: all), as many rows read. */
+int g_chat_log_each_before(struct g_store *s, const struct g_userkey *k,
+			   const char *session_id, int64_t before, int64_t last,
+			   g_chat_log_fn fn, void *arg, struct g_err *err);
 
 /* Each message record of the stream on in (named name in messages, read
  * as format: G_DOC_AUTO detects), each required to be a message with its

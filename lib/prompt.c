@@ -707,7 +707,7 @@ static json_t *request(struct build *b, struct parts *p)
 		json_decref(guise), guise = NULL;
 	if (guise && g_prompt_mode_put(guise, b->in->mode,
 				       b->in->mode == G_PROMPT_DRAFT ? b->in->pending : NULL,
-				       b->in->pending_len, b->in->target_seq) < 0)
+				       b->in->pending_len, b->in->target) < 0)
 		json_decref(guise), guise = NULL;
 	if (!guise || json_object_set_new(req, "guise", guise) < 0) {
 		json_decref(req);

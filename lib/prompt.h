@@ -50,7 +50,8 @@ struct g_prompt_in {
 	const char *pending;
 	size_t pending_len;
 	enum g_prompt_mode mode;
-	int64_t target_seq; /* regenerate, continue: the message's seq */
+	/* regenerate, continue: the message's record (seq, swipe, content) */
+	const json_t *target;
 	const struct g_tmpl *tmpl; /* the story string */
 	const char *example_separator; /* NULL: "[Example Chat]" */
 	const char *chat_start;        /* NULL: "[Start a new chat]" */

@@ -25,50 +25,49 @@ const char *g_prompt_draft_prompt(const json_t *settings)
 }
 
 int g_prompt_mode_put(json_t *guise, enum g_prompt_mode mode, const char *start, size_t len,
-		      int64_t seq)
+		      const json_t *target)
 {
+	const json_t *swipe = json_object_get(json_object_get(target, "swipe"), "index");
 	int rc = json_object_set_new(guise, "mode", json_string(names[mode]));
 
 	if (rc == 0 && mode == G_PROMPT_DRAFT)
 		rc = json_object_set_new(guise, "draft",
 					 json_pack("{s:o}", "start",
 						   start ? json_stringn(start, len) : json_null()));
-	if (rc == 0 && (mode == G_PROMPT_REGENERATE || mode == G_PROMPT_CONTINUE))
+	if (rc == 0 && mode == G_PROMPT_REGENERATE)
 		rc = json_object_set_new(guise, names[mode],
-					 json_pack("{s:I}", "seq", (json_int_t)seq));
+					 json_pack("{s:O}", "seq", json_object_get(target, "seq")));
+	/* the version continued as it stood: only that one is appended to */
+	if (rc == 0 && mode == G_PROMPT_CONTINUE)
+		rc = json_object_set_new(guise, names[mode],
+					 json_pack("{s:O, s:O, s:O}", "seq",
+						   json_object_get(target, "seq"), "swipe", swipe,
+						   "content", json_object_get(target, "content")));
 	return rc;
 }
 
-int g_prompt_mode_cut(json_t *history, int64_t limit, json_t **target, size_t *before)
+/* key of of (guise.MODE) as a whole number >= min: 65 located if not. */
+static int number(const json_t *of, const char *mode, const char *key, int64_t min,
+		  const char *what, int64_t *out, struct g_err *err)
 {
-	size_t i = json_array_size(history);
-	const char *role;
+	const json_t *v = json_object_get(of, key);
 
-	for (; i > 0; i--) {
-		role = json_string_value(json_object_get(json_array_get(history, i - 1), "role"));
-		if (role && strcmp(role, "assistant") == 0)
-			break;
-	}
-	if (i == 0)
-		return 0;
-	*target = json_incref(json_array_get(history, i - 1));
-	*before = i - 1;
-	while (json_array_size(history) >= i)
-		json_array_remove(history, i - 1);
-	while (limit >= 0 && (int64_t)json_array_size(history) > limit)
-		json_array_remove(history, 0);
-	return 1;
+	if (!json_is_integer(v) || json_integer_value(v) < min)
+		return g_err_set(err, G_EX_DATAERR, "guise.%s.%s: not a %s", mode, key, what);
+	*out = json_integer_value(v);
+	return 0;
 }
 
-int g_prompt_mode_get(const json_t *request, enum g_prompt_mode *mode, int64_t *seq,
-		      struct g_err *err)
+int g_prompt_mode_get(const json_t *request, enum g_prompt_mode *mode,
+		      struct g_prompt_target *target, struct g_err *err)
 {
 	const json_t *guise = json_object_get(request, "guise");
-	const json_t *v = json_object_get(guise, "mode"), *at;
+	const json_t *v = json_object_get(guise, "mode"), *of, *content;
 	size_t i;
 
 	*mode = G_PROMPT_REPLY;
-	*seq = 0;
+	memset(target, 0, sizeof(*target));
+	target->swipe = -1;
 	if (!v || json_is_null(v))
 		return 0;
 	for (i = 0; i < sizeof(names) / sizeof(*names); i++)
@@ -80,10 +79,17 @@ int g_prompt_mode_get(const json_t *request, enum g_prompt_mode *mode, int64_t *
 	*mode = (enum g_prompt_mode)i;
 	if (*mode != G_PROMPT_REGENERATE && *mode != G_PROMPT_CONTINUE)
 		return 0;
-	at = json_object_get(json_object_get(guise, names[i]), "seq");
-	if (!json_is_integer(at) || json_integer_value(at) < 1)
-		return g_err_set(err, G_EX_DATAERR, "guise.%s.seq: not a message number",
-				 names[i]);
-	*seq = json_integer_value(at);
+	of = json_object_get(guise, names[i]);
+	if (number(of, names[i], "seq", 1, "message number", &target->seq, err) < 0)
+		return -1;
+	if (*mode == G_PROMPT_REGENERATE)
+		return 0;
+	if (number(of, names[i], "swipe", 0, "swipe number", &target->swipe, err) < 0)
+		return -1;
+	content = json_object_get(of, "content");
+	if (!json_is_string(content))
+		return g_err_set(err, G_EX_DATAERR, "guise.continue.content: not a string");
+	target->content = json_string_value(content);
+	target->len = json_string_length(content);
 	return 0;
 }

@@ -5,8 +5,9 @@
  *
  * guise.mode is reply, draft, regenerate or continue; a draft carries
  * guise.draft: {start} (the start of the user's message as written, or
- * null), regenerate and continue carry guise.regenerate or guise.continue:
- * {seq}, the message they work on.
+ * null), regenerate carries guise.regenerate: {seq}, the message it makes a
+ * new version of; continue carries guise.continue: {seq, swipe, content},
+ * the message and the version of it continued, as stored.
  */
 #ifndef GUISE_PROMPT_MODE_H
 #define GUISE_PROMPT_MODE_H
@@ -35,22 +36,27 @@ const char *g_prompt_mode_name(enum g_prompt_mode mode);
 /* The draft instruction: settings' draft_prompt, else the default. */
 const char *g_prompt_draft_prompt(const json_t *settings);
 
-/* The mode's keys put into a request's guise: start is the draft's start as
- * written (NULL: none), seq the message regenerated or continued. -1 out of
- * memory. */
-int g_prompt_mode_put(json_t *guise, enum g_prompt_mode mode, const char *start, size_t len,
-		      int64_t seq);
+/* What a regenerate or continue request works on: its message and, for
+ * continue, the version continued as it stood when the request was
+ * written, which is appended to only if it is still the message's current
+ * version, unchanged. */
+struct g_prompt_target {
+	int64_t seq;         /* the message */
+	int64_t swipe;       /* continue: the version's index; else -1 */
+	const char *content; /* continue: its text as stored (borrowed); else NULL */
+	size_t len;
+};
 
-/* Regenerate, continue: history (message records {role, content, seq},
- * oldest first) cut to the messages before its last assistant message,
- * then to the last limit of them (limit < 0: all); that message goes to
- * *target (a new reference), the number of messages before it to *before.
- * 0 when there is none (history as it was). */
-int g_prompt_mode_cut(json_t *history, int64_t limit, json_t **target, size_t *before);
+/* The mode's keys put into a request's guise: start is the draft's start as
+ * written (NULL: none); target the record of the message regenerated or
+ * continued (its seq, swipe and content). -1 out of memory. */
+int g_prompt_mode_put(json_t *guise, enum g_prompt_mode mode, const char *start, size_t len,
+		      const json_t *target);
 
 /* A request's mode read back (no guise.mode: reply) and, for regenerate
- * and continue, its message's seq: 65 located when it is not one. */
-int g_prompt_mode_get(const json_t *request, enum g_prompt_mode *mode, int64_t *seq,
-		      struct g_err *err);
+ * and continue, what it works on (*target): 65 located when a key is
+ * missing or not what it should be. */
+int g_prompt_mode_get(const json_t *request, enum g_prompt_mode *mode,
+		      struct g_prompt_target *target, struct g_err *err);
 
 #endif

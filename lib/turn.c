@@ -74,7 +74,7 @@ int g_turn_target(struct g_turn *t, struct g_store *s, const struct g_userkey *k
 		return g_err_set(err, G_EX_USAGE, "--record: the request names no session "
 						  "(render it with prompt-render -s)");
 	if (g_turn_speaker(t, err) < 0 || lore_timed(t, err) < 0 ||
-	    g_prompt_mode_get(t->request, &t->mode, &t->seq, err) < 0)
+	    g_prompt_mode_get(t->request, &t->mode, &t->target, err) < 0)
 		return -1;
 	return g_session_resolve(s, k, session, t->session_id, err);
 }
@@ -156,6 +156,40 @@ static int store_draft(const struct g_turn *t, struct g_store *s, const struct g
 	return rc;
 }
 
+/* Continue: the version continued is still the message's current one, as
+ * it was; text appended to another would go on from words the model never
+ * saw (66, as for a message deleted). */
+static int still_current(const struct g_turn *t, struct g_store *s, const struct g_userkey *k,
+			 struct g_err *err)
+{
+	const struct g_prompt_target *want = &t->target;
+	const json_t *content;
+	json_int_t index;
+	json_t *rec;
+	int rc;
+
+	if (g_chat_log_get(s, k, t->session_id, want->seq, &rec, err) < 0)
+		return -1;
+	index = json_integer_value(json_object_get(json_object_get(rec, "swipe"), "index"));
+	content = json_object_get(rec, "content");
+	if (index != want->swipe)
+		rc = g_err_set(err, G_EX_NOINPUT,
+			       "session '%s' message %lld: swipe %lld, the one continued, is no "
+			       "longer current (swipe %lld is)",
+			       t->session_id, (long long)want->seq, (long long)want->swipe,
+			       (long long)index);
+	else if (json_string_length(content) != want->len ||
+		 memcmp(json_string_value(content), want->content, want->len) != 0)
+		rc = g_err_set(err, G_EX_NOINPUT,
+			       "session '%s' message %lld: edited since the request was written, "
+			       "the text continued is no longer there",
+			       t->session_id, (long long)want->seq);
+	else
+		rc = 0;
+	json_decref(rec);
+	return rc;
+}
+
 int g_turn_store(const struct g_turn *t, struct g_store *s, const struct g_userkey *k,
 		 const struct g_llm_reply *reply, int partial, json_t *stored,
 		 struct g_err *err)
@@ -179,17 +213,19 @@ int g_turn_store(const struct g_turn *t, struct g_store *s, const struct g_userk
 			break;
 		case G_PROMPT_REGENERATE:
 			reply_message(t, &ss, reply, partial, "assistant", &m);
-			rc = g_chat_swipe_add(s, k, t->session_id, t->seq, &m, &index, err);
+			rc = g_chat_swipe_add(s, k, t->session_id, t->target.seq, &m, &index, err);
 			break;
 		case G_PROMPT_CONTINUE:
-			rc = g_chat_swipe_append_text(s, k, t->session_id, t->seq,
-						      reply->text ? reply->text : "",
-						      reply->text_len,
-						      partial ? "partial" : "complete", err);
+			rc = still_current(t, s, k, err);
+			if (rc == 0)
+				rc = g_chat_swipe_append_text(
+					s, k, t->session_id, t->target.seq,
+					reply->text ? reply->text : "", reply->text_len,
+					partial ? "partial" : "complete", err);
 			break;
 		}
 		if (rc == 0 && t->mode >= G_PROMPT_REGENERATE &&
-		    json_array_append_new(stored, json_integer(t->seq)) < 0)
+		    json_array_append_new(stored, json_integer(t->target.seq)) < 0)
 			rc = g_err_oom(err);
 	}
 	/* lore's timed state moves on with a turn that adds a message; a

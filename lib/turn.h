@@ -32,7 +32,7 @@ struct g_turn {
 	struct g_speaker speaker;
 	int has_speaker;
 	enum g_prompt_mode mode; /* g_turn_target's, from guise.mode */
-	int64_t seq;             /* regenerate, continue: the message */
+	struct g_prompt_target target; /* regenerate, continue: what on */
 };
 
 /* The speaker of the request's guise.persona, when it names one: 65 when it
@@ -50,8 +50,10 @@ int g_turn_target(struct g_turn *t, struct g_store *s, const struct g_userkey *k
  * reply, the request's pending user message (when it has one), then the
  * reply; draft, one user message, the draft's start and the reply; both
  * spoken by the turn's speaker. Regenerate: the reply a new swipe of its
- * message, made current; continue: the reply appended to its message's
- * current swipe (66 when that message is gone). Partial or complete as
+ * message, made current (66 when that message is gone); continue: the
+ * reply appended to its message's current swipe, which must still be the
+ * version the request continued, unchanged (66 when the message is gone,
+ * another swipe is current or it was edited since). Partial or complete as
  * said. The seqs written go onto stored (an array), to be shown once
  * committed. */
 int g_turn_store(const struct g_turn *t, struct g_store *s, const struct g_userkey *k,

@@ -5,9 +5,10 @@
 # draft's instruction and start, the context a regenerated reply came from,
 # the message a continuation ends with); how each is recorded (a draft as
 # the user's message spoken by the request's persona, a new swipe made
-# current, text appended); the model's own text continued by anthropic and
-# nudged for the others; bad input (64, 65, 66); another user's session
-# hidden in every mode.
+# current, text appended, only to the version continued); each mode
+# recorded through all four protocols, the model's own text continued by
+# anthropic and nudged for the others; bad input (64, 65, 66); another
+# user's session hidden in every mode.
 
 load sessions
 load llm
@@ -59,6 +60,13 @@ chat() {
 
 # sent_anthropic: the fake provider with one reply, "Hello, Wren!"
 sent_anthropic() { fake_start "$(script "$(streamf anthropic_stream)")"; }
+
+# sent_anthropic3: the same reply three times over
+sent_anthropic3() {
+	local one
+	one=$(streamf anthropic_stream)
+	fake_start "$(script "$one" "$one" "$one")"
+}
 
 # --- draft ------------------------------------------------------------------------
 
@@ -134,12 +142,18 @@ sent_anthropic() { fake_start "$(script "$(streamf anthropic_stream)")"; }
 	session-bind set "$S" history_limit=1 > /dev/null
 	run_ok prompt-render -s "$S" --regenerate
 	assert_equal "$(jq -c '.messages[2:]' <<< "$output")" "$(msgs user 'Where am I?')"
+	# and 0 is none of it, as for a reply; the message continued still ends the chat
+	session-bind set "$S" history_limit=0 > /dev/null
+	run_ok prompt-render -s "$S" --regenerate
+	assert_equal "$(jq -c '[.messages[2:], .guise.regenerate]' <<< "$output")" '[[],{"seq":3}]'
+	run_ok prompt-render -s "$S" --continue
+	assert_equal "$(jq -c '.messages[2:]' <<< "$output")" "$(msgs assistant 'By the fire.')"
 }
 
-@test "regenerate --record: a new swipe of the message, made current; swipes lists both" {
+@test "regenerate --record: a new swipe of the message, made current; swipes lists both; with another swipe chosen meanwhile, a third" {
 	chat
 	render "$BATS_TEST_TMPDIR/r.json" -s "$S" --regenerate
-	sent_anthropic
+	sent_anthropic3
 	run_ok llm-send --record --url "$FAKE_URL" "$BATS_TEST_TMPDIR/r.json"
 	assert_output "$(reply_json anthropic end_turn "\"$S\"" '[3]')"
 	assert_equal "$(seqs "$S")" "1 2 3 "
@@ -148,6 +162,15 @@ sent_anthropic() { fake_start "$(script "$(streamf anthropic_stream)")"; }
 	run_ok session-log swipes "$S" 3
 	assert_equal "$(jq -c '[.content, .swipe.index]' <<< "$output")" "[\"By the fire.\",0]
 [\"$TEXT\",1]"
+	# another swipe chosen meanwhile: still a new version of that message
+	session-log swipe "$S" 3 0 > /dev/null
+	run_ok llm-send --record --url "$FAKE_URL" "$BATS_TEST_TMPDIR/r.json"
+	assert_output "$(reply_json anthropic end_turn "\"$S\"" '[3]')"
+	run_ok session-log swipes "$S" 3
+	assert_equal "$(jq -c '[.content, .swipe.index]' <<< "$output")" "[\"By the fire.\",0]
+[\"$TEXT\",1]
+[\"$TEXT\",2]"
+	assert_equal "$(session-log show "$S" --last 1 | jq -c .swipe)" '{"index":2,"count":3}'
 }
 
 @test "regenerate --record: the message deleted meanwhile is 66, the reply still printed" {
@@ -168,13 +191,60 @@ sent_anthropic() { fake_start "$(script "$(streamf anthropic_stream)")"; }
 	render "$BATS_TEST_TMPDIR/c.json" -s "$S" --continue
 	assert_equal "$(jq -c .messages "$BATS_TEST_TMPDIR/c.json")" \
 		"$(msgs system "$STORY" system '[Start a new chat]' assistant '*Sera looks up.* Welcome, Wren.' user 'Where am I?' assistant 'By the fire.')"
-	assert_equal "$(jq -c '.guise | [.mode, .continue, .pending]' "$BATS_TEST_TMPDIR/c.json")" '["continue",{"seq":3},null]'
+	assert_equal "$(jq -c '.guise | [.mode, .continue, .pending]' "$BATS_TEST_TMPDIR/c.json")" \
+		'["continue",{"seq":3,"swipe":0,"content":"By the fire."},null]'
 	sent_anthropic
 	run_ok llm-send --record --url "$FAKE_URL" "$BATS_TEST_TMPDIR/c.json"
 	assert_output "$(reply_json anthropic end_turn "\"$S\"" '[3]')"
 	assert_equal "$(req 0 '.body.messages[-1]')" '{"role":"assistant","content":"By the fire."}'
 	run_ok session-log show "$S" --last 1
 	assert_equal "$(jq -c '[.seq, .content, .swipe, .status]' <<< "$output")" "[3,\"By the fire.$TEXT\",{\"index\":0,\"count\":1},\"complete\"]"
+}
+
+@test "continue --record: another swipe chosen meanwhile is 66 naming the message, the reply still printed, nothing appended; chosen back, it records" {
+	chat
+	sent_anthropic3
+	# a second version of message 3, current
+	render "$BATS_TEST_TMPDIR/r.json" -s "$S" --regenerate
+	run_ok llm-send --record --url "$FAKE_URL" "$BATS_TEST_TMPDIR/r.json"
+	render "$BATS_TEST_TMPDIR/c.json" -s "$S" --continue
+	assert_equal "$(jq -c .guise.continue "$BATS_TEST_TMPDIR/c.json")" "{\"seq\":3,\"swipe\":1,\"content\":\"$TEXT\"}"
+	session-log swipe "$S" 3 0 > /dev/null
+	run -66 --separate-stderr llm-send --record --url "$FAKE_URL" "$BATS_TEST_TMPDIR/c.json"
+	assert_output "$(reply_json anthropic end_turn "\"$S\"" '[]')"
+	assert_equal "$stderr" "llm-send: the reply was not recorded: session '$S' message 3: swipe 1, the one continued, is no longer current (swipe 0 is)"
+	run_ok session-log swipes "$S" 3
+	assert_equal "$(jq -c '[.content, .swipe, .status]' <<< "$output")" "[\"By the fire.\",{\"index\":0,\"count\":2},\"complete\"]
+[\"$TEXT\",{\"index\":1,\"count\":2},\"complete\"]"
+	# the version continued current again: the same request records
+	session-log swipe "$S" 3 1 > /dev/null
+	run_ok llm-send --record --url "$FAKE_URL" "$BATS_TEST_TMPDIR/c.json"
+	assert_output "$(reply_json anthropic end_turn "\"$S\"" '[3]')"
+	run_ok session-log show "$S" --last 1
+	assert_equal "$(jq -c '[.seq, .content, .swipe]' <<< "$output")" "[3,\"$TEXT$TEXT\",{\"index\":1,\"count\":2}]"
+	assert_equal "$(seqs "$S")" "1 2 3 "
+}
+
+@test "continue --record: the message edited or deleted meanwhile is 66 naming it, the reply still printed, nothing stored; an edit put back records" {
+	chat
+	render "$BATS_TEST_TMPDIR/c.json" -s "$S" --continue
+	sent_anthropic3
+	session-log edit "$S" 3 <<< 'By the hearth.' > /dev/null
+	run -66 --separate-stderr llm-send --record --text --url "$FAKE_URL" "$BATS_TEST_TMPDIR/c.json"
+	assert_output "$TEXT"
+	assert_equal "$stderr" "llm-send: the reply was not recorded: session '$S' message 3: edited since the request was written, the text continued is no longer there"
+	assert_equal "$(session-log show "$S" --last 1 | jq -c '[.content, .swipe]')" '["By the hearth.",{"index":0,"count":1}]'
+	# the text as it was continued is what counts, not the edit as such
+	session-log edit "$S" 3 <<< 'By the fire.' > /dev/null
+	run_ok llm-send --record --text --url "$FAKE_URL" "$BATS_TEST_TMPDIR/c.json"
+	assert_output "$TEXT"
+	assert_equal "$(session-log show "$S" --last 1 | jq -r .content)" "By the fire.$TEXT"
+	session-log delete "$S" 3 > /dev/null
+	run -66 --separate-stderr llm-send --record --url "$FAKE_URL" "$BATS_TEST_TMPDIR/c.json"
+	assert_output "$(reply_json anthropic end_turn "\"$S\"" '[]')"
+	assert_equal "$stderr" "llm-send: the reply was not recorded: session '$S' has no message 3"
+	assert_equal "$(seqs "$S")" "1 2 "
+	assert_equal "$(requests)" 3
 }
 
 @test "continue on the wire: anthropic continues the assistant turn (white space trimmed); openai, ollama and gemini get the nudge after it" {
@@ -198,6 +268,67 @@ sent_anthropic() { fake_start "$(script "$(streamf anthropic_stream)")"; }
 	render "$BATS_TEST_TMPDIR/p.json" -s "$S"
 	run_ok llm-send -n --provider openai --url http://127.0.0.1:9 -m m "$BATS_TEST_TMPDIR/p.json"
 	assert_equal "$(jq -c '.body.messages[-1]' <<< "$output")" "$(jq -c '.messages[-1]' "$BATS_TEST_TMPDIR/p.json")"
+}
+
+# --- the whole pipeline ------------------------------------------------------------
+
+@test "each mode recorded through each protocol: a draft, a reply, a regenerate, a continue (anthropic's prefill, the others' nudge)" {
+	chat
+	local p one n=3 wire
+	for p in openai anthropic ollama gemini; do
+		one=$(streamf "${p}_stream" "{\"headers\":{\"Content-Type\":\"$(ctype "$p")\"}}")
+		fake_start "$(script "$one" "$one" "$one" "$one")"
+		render "$BATS_TEST_TMPDIR/d.json" -s "$S" --draft <<< 'So, '
+		run_ok llm-send --record --text --provider "$p" --url "$(base "$p")" "$BATS_TEST_TMPDIR/d.json"
+		assert_output "$TEXT"
+		render "$BATS_TEST_TMPDIR/p.json" -s "$S" -m 'And then?'
+		run_ok llm-send --record --provider "$p" --url "$(base "$p")" "$BATS_TEST_TMPDIR/p.json"
+		assert_output "$(reply_json "$p" "$(finish "$p")" "\"$S\"" "[$((n + 2)),$((n + 3))]")"
+		render "$BATS_TEST_TMPDIR/r.json" -s "$S" --regenerate
+		run_ok llm-send --record --provider "$p" --url "$(base "$p")" "$BATS_TEST_TMPDIR/r.json"
+		assert_output "$(reply_json "$p" "$(finish "$p")" "\"$S\"" "[$((n + 3))]")"
+		render "$BATS_TEST_TMPDIR/c.json" -s "$S" --continue
+		run_ok llm-send --record --provider "$p" --url "$(base "$p")" "$BATS_TEST_TMPDIR/c.json"
+		assert_output "$(reply_json "$p" "$(finish "$p")" "\"$S\"" "[$((n + 3))]")"
+		n=$((n + 3))
+		assert_equal "$(session-log show "$S" --last 3 | jq -c '[.seq, .role, .content, .swipe, .speaker.name]')" \
+			"[$((n - 2)),\"user\",\"So, $TEXT\",{\"index\":0,\"count\":1},\"Wren\"]
+[$((n - 1)),\"user\",\"And then?\",{\"index\":0,\"count\":1},\"Wren\"]
+[$n,\"assistant\",\"$TEXT$TEXT\",{\"index\":1,\"count\":2},\"Wren\"]"
+		# the draft's start and the message continued end the chat on the wire
+		case $p in
+		anthropic) wire='.body.messages[-1]' && assert_equal "$(req 0 "$wire")" '{"role":"assistant","content":"So,"}' &&
+			assert_equal "$(req 3 "$wire")" "{\"role\":\"assistant\",\"content\":\"$TEXT\"}" ;;
+		gemini) wire='.body.contents[-2:] | map(.parts[0].text)' && assert_equal "$(req 0 "$wire")" "[\"So, \",\"$NUDGE\"]" &&
+			assert_equal "$(req 3 "$wire")" "[\"$TEXT\",\"$NUDGE\"]" ;;
+		*) wire='.body.messages[-2:] | map(.content)' && assert_equal "$(req 0 "$wire")" "[\"So, \",\"$NUDGE\"]" &&
+			assert_equal "$(req 3 "$wire")" "[\"$TEXT\",\"$NUDGE\"]" ;;
+		esac
+		assert_equal "$(requests)" 4
+		fake_stop
+	done
+	assert_equal "$(seqs "$S")" "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 "
+}
+
+@test "a persona switched between render and record: the regenerated swipe is the request's persona's, a continuation keeps its version's speaker" {
+	chat
+	render "$BATS_TEST_TMPDIR/r.json" -s "$S" --regenerate
+	mkpersona Ash > /dev/null
+	session-bind use-persona "$S" Ash > /dev/null
+	render "$BATS_TEST_TMPDIR/c.json" -s "$S" --continue
+	assert_equal "$(jq -r .guise.persona.name "$BATS_TEST_TMPDIR/c.json")" Ash
+	sent_anthropic3
+	run_ok llm-send --record --url "$FAKE_URL" "$BATS_TEST_TMPDIR/r.json"
+	assert_equal "$(session-log show "$S" --last 1 | jq -c '[.content, .swipe.index, .speaker]')" "[\"$TEXT\",1,$W]"
+	# the continue request was written before the regenerate was recorded:
+	# it continued swipe 0, no longer current
+	run -66 --separate-stderr llm-send --record --text --url "$FAKE_URL" "$BATS_TEST_TMPDIR/c.json"
+	assert_output "$TEXT"
+	assert_equal "$stderr" "llm-send: the reply was not recorded: session '$S' message 3: swipe 0, the one continued, is no longer current (swipe 1 is)"
+	render "$BATS_TEST_TMPDIR/c.json" -s "$S" --continue
+	run_ok llm-send --record --url "$FAKE_URL" "$BATS_TEST_TMPDIR/c.json"
+	assert_equal "$(session-log show "$S" --last 1 | jq -c '[.content, .swipe.index, .speaker]')" "[\"$TEXT$TEXT\",1,$W]"
+	assert_equal "$(speakers "$S" | jq -r .name | tr '\n' ' ')" "Wren Wren Wren "
 }
 
 # --- bad input ---------------------------------------------------------------------
@@ -230,6 +361,11 @@ sent_anthropic() { fake_start "$(script "$(streamf anthropic_stream)")"; }
 		llm-send --record --url "$FAKE_URL" "$(request "$(jq -c '.guise.mode = "redo"' "$BATS_TEST_TMPDIR/p.json")")"
 	run_err 65 "llm-send: guise.regenerate.seq: not a message number" \
 		llm-send --record --url "$FAKE_URL" "$(request "$(jq -c '.guise.mode = "regenerate"' "$BATS_TEST_TMPDIR/p.json")")"
+	# a continue names the version it continued, as it stood
+	run_err 65 "llm-send: guise.continue.swipe: not a swipe number" \
+		llm-send --record --url "$FAKE_URL" "$(request "$(jq -c '.guise.mode = "continue" | .guise.continue = {seq: 1}' "$BATS_TEST_TMPDIR/p.json")")"
+	run_err 65 "llm-send: guise.continue.content: not a string" \
+		llm-send --record --url "$FAKE_URL" "$(request "$(jq -c '.guise.mode = "continue" | .guise.continue = {seq: 1, swipe: 0}' "$BATS_TEST_TMPDIR/p.json")")"
 	assert_equal "$(requests)" 0
 	assert_equal "$(seqs "$S")" "1 "
 }

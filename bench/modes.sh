@@ -1,0 +1,102 @@
+#!/bin/sh
+# What the generation modes cost a render (DESIGN.md §8 "Generation modes",
+# issue 16): `prompt-render -s S` with --draft, --regenerate and --continue
+# against a plain reply render (`-m TEXT`) of the same session, on a
+# session of BENCH_SMALL (1000) messages and one of BENCH_BIG (100000)
+# (one `session-log append --records` each, the last message the
+# character's), both with history_limit BENCH_LAST (50). BENCH_REPS (50)
+# rounds, each rendering every mode on both sessions in turn: the best and
+# the mean time of each whole process, and each mode's ratio to the plain
+# render of its session. Target: each mode within 1.1x of plain (best
+# times): a mode reads what a reply reads, the last history_limit
+# messages, not the session's whole length. The user is unlocked first,
+# so no run derives a key. The exit status is 0 even when a target is
+# missed.
+set -eu
+# shellcheck source=bench/lib/session-user.sh disable=SC1091
+. "$(dirname "$0")/lib/session-user.sh"
+MODES="plain draft regenerate continue"
+
+"$BIN/persona" create --character --name Melina \
+	--description '{{char}} is a traveller who guides {{user}}, the Tarnished.' \
+	--set 'first_mes=*{{char}} appears by the grace.* Greetings, {{user}}.' > /dev/null
+"$BIN/persona" create --name Wren --description 'A quiet cartographer.' > /dev/null
+
+# session N: a new session of the greeting and N messages, history_limit
+# LAST; its id
+session() {
+	id=$("$BIN/session-bind" new --character Melina --persona Wren --set "history_limit=$LAST" |
+		sed 's/^{"kind":"session","id":"\([^"]*\)".*/\1/')
+	messages "$1" "$tmp/records.jsonl"
+	got=$("$BIN/session-log" append "$id" --records < "$tmp/records.jsonl" |
+		grep -c '"kind":"message"' || true)
+	[ "$got" -eq "$1" ] || echo "warning: $got of $1 messages appended" >&2
+	echo "$id"
+}
+big=$(session "$BIG")
+small=$(session "$SMALL")
+awk -v b="$(cat "$GUISE_DB"* | wc -c)" 'BEGIN { printf "database: %.1f MiB\n", b / 1048576 }'
+
+# render SIZE MODE SESSION: one timed render, its time in us appended to
+# $tmp/SIZE-MODE.us; its output checked once (LAST history messages, the
+# mode named, nothing dropped)
+render() {
+	case $2 in
+	plain) set -- "$1" "$2" "$3" -m 'Which way now?' ;;
+	*) set -- "$1" "$2" "$3" "--$2" ;;
+	esac
+	out="$tmp/$1-$2.json"
+	start=$(now)
+	"$BIN/prompt-render" -s "$3" "$4" ${5+"$5"} < /dev/null > "$out"
+	end=$(now)
+	echo $(((end - start) / 1000)) >> "$tmp/$1-$2.us"
+	if [ ! -e "$tmp/$1-$2.checked" ]; then
+		: > "$tmp/$1-$2.checked"
+		[ "$2" = plain ] && mode=reply || mode=$2
+		grep -q "\"mode\":\"$mode\"" "$out" ||
+			echo "warning: $1 $2: the request is not mode $mode" >&2
+		grep -q "\"history\":{\"limit\":$LAST,\"included\":$LAST}" "$out" ||
+			echo "warning: $1 $2: the render does not include $LAST history messages" >&2
+		grep -q '"dropped":{"examples":0,"messages":0}' "$out" ||
+			echo "warning: $1 $2: the render dropped something" >&2
+	fi
+}
+
+# round: every mode on both sessions, in turn
+round() {
+	for m in $MODES; do
+		render big "$m" "$big"
+		render small "$m" "$small"
+	done
+}
+round # warm-up, for the page cache and the unlock cache alike
+for m in $MODES; do : > "$tmp/big-$m.us" && : > "$tmp/small-$m.us"; done
+rep=0
+while [ "$rep" -lt "$REPS" ]; do
+	rep=$((rep + 1))
+	round
+done
+
+# stats NAME: "best mean" in us
+stats() { sort -n "$tmp/$1.us" | awk '
+	NR == 1 { best = $1 } { sum += $1 } END { printf "%d %d\n", best, sum / NR }'; }
+printf 'prompt-render -s S in each mode, history_limit %d, %d runs each (best / mean):\n' \
+	"$LAST" "$REPS"
+for size in big small; do
+	[ "$size" = big ] && n=$BIG || n=$SMALL
+	# shellcheck disable=SC2046 # two numbers, split on purpose
+	set -- $(stats "$size-plain")
+	pb=$1 pm=$2
+	printf '  %6d messages:\n' "$n"
+	for m in $MODES; do
+		# shellcheck disable=SC2046 # two numbers, split on purpose
+		set -- $(stats "$size-$m")
+		awk -v m="$m" -v b="$1" -v a="$2" -v pb="$pb" -v pm="$pm" 'BEGIN {
+			printf "    %-12s %8.3f ms / %8.3f ms", m == "plain" ? "-m TEXT" : "--" m, b / 1000, a / 1000
+			if (m != "plain")
+				printf "; ratio %.2f (best), %.2f (mean); target <= 1.1: %s", b / pb,
+					a / pm, b / pb <= 1.1 ? "PASS" : "MISS"
+			printf "\n"
+		}'
+	done
+done
