@@ -59,9 +59,13 @@ enum g_lore_role { G_LORE_SYSTEM, G_LORE_USER, G_LORE_ASSISTANT };
 #define G_LORE_D_KEEP_AFTER_MATCH 4u
 #define G_LORE_D_DONT_AFTER_MATCH 8u
 
+struct g_lore_prep;
+
 struct g_lore_list {
 	char **v;
 	size_t n;
+	/* each key made ready ahead (a book read from its index), else NULL */
+	const struct g_lore_prep *prep;
 };
 
 struct g_lore_entry {
@@ -107,6 +111,7 @@ struct g_lore_book {
 	 * book read from JSON. */
 	char *arena;
 	char **lists;
+	struct g_lore_prep *preps; /* beside lists */
 };
 
 /* Read book (V3 character_book or SillyTavern World Info) into *b. name is

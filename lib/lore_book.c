@@ -382,6 +382,7 @@ void g_lore_book_release(struct g_lore_book *b)
 	free(b->entries);
 	free(b->arena);
 	free(b->lists);
+	free(b->preps);
 	free(b->name);
 	memset(b, 0, sizeof(*b));
 }

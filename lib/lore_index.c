@@ -1,7 +1,8 @@
-/* lore_index.c: a read book in its binary form and back (lore_index.h).
- * The reader is a parser of stored bytes: every length is checked against
- * what is left, every number against the range the JSON reader allows,
- * and every varint must be in its shortest form (one spelling per book). */
+/* lore_index.c: a book read back from its binary form (lore_index.h;
+ * lore_index_write.c writes it). The reader is a parser of stored bytes:
+ * every length is checked against what is left, every number against the
+ * range the JSON reader allows, and every varint must be in its shortest
+ * form (one spelling per book). */
 #include "lore_index.h"
 
 #include <math.h>
@@ -9,122 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lore_match.h"
 #include "text.h"
 
-static const char magic[4] = { 'G', 'L', 'I', '2' };
-
-/* --- writing ------------------------------------------------------------ */
-
-static void put_varint(struct g_text *o, uint64_t v)
-{
-	unsigned char b[10];
-	size_t n = 0;
-
-	do {
-		b[n] = (unsigned char)(v & 0x7f);
-		v >>= 7;
-		if (v)
-			b[n] |= 0x80;
-		n++;
-	} while (v);
-	g_text_add(o, b, n);
-}
-
-/* A signed number, zigzagged: small ones of either sign take a byte. */
-static void put_num(struct g_text *o, int64_t v)
-{
-	put_varint(o, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
-}
-
-static void put_str(struct g_text *o, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	put_varint(o, n);
-	g_text_add(o, s ? s : "", n);
-	g_text_add(o, "\0", 1);
-}
-
-static void put_list(struct g_text *o, const struct g_lore_list *l)
-{
-	size_t i;
-
-	put_varint(o, l->n);
-	for (i = 0; i < l->n; i++)
-		put_str(o, l->v[i]);
-}
-
-static void put_entry(struct g_text *o, const struct g_lore_entry *e)
-{
-	const int64_t nums[] = {
-		e->enabled, e->constant, e->selective, e->use_regex, e->logic, e->order,
-		e->priority, e->case_sensitive, e->whole_words, e->scan_depth, e->position,
-		e->depth, e->role, e->use_probability, e->group_override, e->group_weight,
-		e->group_scoring, e->prevent_recursion, e->exclude_recursion,
-		e->delay_until_recursion, e->sticky, e->cooldown, e->delay, e->decor,
-		e->only_after, e->only_every
-	};
-	unsigned char b[8];
-	uint64_t bits;
-	size_t i;
-
-	if (json_is_integer(e->id)) {
-		g_text_add(o, "\0", 1);
-		put_num(o, json_integer_value(e->id));
-	} else {
-		g_text_add(o, "\1", 1);
-		put_str(o, json_string_value(e->id));
-	}
-	put_str(o, e->comment);
-	put_str(o, e->content);
-	put_str(o, e->group);
-	put_str(o, e->outlet);
-	put_list(o, &e->keys);
-	put_list(o, &e->secondary);
-	put_list(o, &e->additional);
-	put_list(o, &e->exclude);
-	put_list(o, &e->notes);
-	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
-		put_num(o, nums[i]);
-	memcpy(&bits, &e->probability, sizeof(bits));
-	for (i = 0; i < 8; i++)
-		b[i] = (unsigned char)(bits >> (8 * i));
-	g_text_add(o, b, 8);
-}
-
-int g_lore_index_write(const struct g_lore_book *b, unsigned char **out, size_t *len)
-{
-	struct g_text o = { NULL, 0, 0, 0 };
-	size_t i, strings = 0;
-	unsigned char count[4];
-
-	*out = NULL;
-	*len = 0;
-	for (i = 0; i < b->n; i++) {
-		const struct g_lore_entry *e = &b->entries[i];
-
-		if (!json_is_integer(e->id) && !json_is_string(e->id))
-			return 1;
-		strings += e->keys.n + e->secondary.n + e->additional.n + e->exclude.n +
-			   e->notes.n;
-	}
-	if (strings > UINT32_MAX)
-		return 1;
-	for (i = 0; i < 4; i++)
-		count[i] = (unsigned char)(strings >> (8 * i));
-	g_text_add(&o, magic, sizeof(magic));
-	g_text_add(&o, count, 4);
-	put_str(&o, b->name);
-	put_num(&o, b->scan_depth);
-	put_num(&o, b->token_budget);
-	put_num(&o, b->max_steps);
-	put_num(&o, b->recursive);
-	put_varint(&o, b->n);
-	for (i = 0; i < b->n; i++)
-		put_entry(&o, &b->entries[i]);
-	*out = (unsigned char *)g_text_take(&o, len);
-	return *out ? 0 : -1;
-}
+static const char magic[4] = { G_LORE_INDEX_MAGIC };
 
 /* --- reading ------------------------------------------------------------ */
 
@@ -132,6 +21,7 @@ struct in {
 	char *p;        /* in the book's arena */
 	size_t left;
 	char **lists;   /* the book's list strings, handed out in order */
+	struct g_lore_prep *preps; /* and their preps, beside them */
 	size_t lists_left;
 	struct g_err *err;
 };
@@ -231,18 +121,87 @@ static int get_str(struct in *c, char **s)
 	return 0;
 }
 
-static int get_list(struct in *c, struct g_lore_list *l)
+static int get_byte(struct in *c, unsigned *b)
 {
+	if (!c->left)
+		return bad(c, "truncated");
+	*b = (unsigned char)*c->p++;
+	c->left--;
+	return 0;
+}
+
+/* The prep of key raw (put_prep's form), its texts left in the arena. */
+static int get_prep(struct in *c, struct g_lore_prep *p, char *raw)
+{
+	unsigned kind, flags, n, lo, hi, i;
+	uint64_t start, len, pflags;
+	char *text, *fold, *lit;
+
+	if (get_byte(c, &kind) < 0)
+		return -1;
+	if (kind == 0)
+		return 0;
+	if (kind != 1 || get_byte(c, &flags) < 0 || flags > 31)
+		return bad(c, kind != 1 ? "a key's prep of no known kind" : "a key's prep flags");
+	p->ready = 1;
+	p->caseless = flags & 1, p->words = (flags >> 1) & 1, p->never = (flags >> 2) & 1;
+	p->regex = (flags >> 3) & 1;
+	if (flags & 16)
+		text = raw; /* the key as written */
+	else if (get_str(c, &text) < 0)
+		return -1;
+	else if (strcmp(text, raw) == 0)
+		return bad(c, "a key's text spelt out, the same as the key");
+	p->text = text;
+	p->len = strlen(text);
+	if (p->caseless && !p->regex) {
+		if (get_str(c, &fold) < 0)
+			return -1;
+		if (strlen(fold) != p->len)
+			return bad(c, "a key's folded text is not its length");
+		p->fold = fold;
+	}
+	if (p->regex) {
+		if (get_varint(c, &start) < 0 || get_varint(c, &len) < 0 ||
+		    get_varint(c, &pflags) < 0 || get_str(c, &lit) < 0)
+			return -1;
+		if (start > p->len || len > p->len - start || pflags > 7)
+			return bad(c, "a key's pattern is not within it");
+		p->pstart = (size_t)start, p->plen = (size_t)len, p->lit = lit;
+		p->lit_len = strlen(lit);
+		p->pflags = g_lore_prep_flags_in((unsigned)pflags);
+	}
+	if (get_byte(c, &n) < 0)
+		return -1;
+	if (n > 8 || c->left < 2 * (size_t)n)
+		return bad(c, n > 8 ? "a key's pairs are more than 8" : "truncated");
+	for (i = 0; i < n; i++) {
+		lo = (unsigned char)*c->p++;
+		hi = (unsigned char)*c->p++;
+		p->grams[i] = (uint16_t)(lo | hi << 8);
+	}
+	c->left -= 2 * (size_t)n;
+	p->ngrams = n;
+	return 0;
+}
+
+/* A list; a key list (keys 1) has a prep after each string. */
+static int get_list(struct in *c, struct g_lore_list *l, int keys)
+{
+	struct g_lore_prep *prep;
 	size_t n, i;
 
 	/* each string takes 2 bytes at least */
 	if (get_count(c, c->lists_left, 2, &n) < 0)
 		return -1;
 	l->v = n ? c->lists : NULL;
+	prep = c->preps;
+	l->prep = n && keys ? prep : NULL;
 	c->lists += n;
+	c->preps += n;
 	c->lists_left -= n;
 	for (i = 0; i < n; i++, l->n++)
-		if (get_str(c, &l->v[i]) < 0)
+		if (get_str(c, &l->v[i]) < 0 || (keys && get_prep(c, &prep[i], l->v[i]) < 0))
 			return -1;
 	return 0;
 }
@@ -333,9 +292,9 @@ static int get_entry(struct in *c, struct g_lore_entry *e)
 {
 	if (get_id(c, e) < 0 || get_str(c, &e->comment) < 0 || get_str(c, &e->content) < 0 ||
 	    get_str(c, &e->group) < 0 || get_str(c, &e->outlet) < 0 ||
-	    get_list(c, &e->keys) < 0 || get_list(c, &e->secondary) < 0 ||
-	    get_list(c, &e->additional) < 0 || get_list(c, &e->exclude) < 0 ||
-	    get_list(c, &e->notes) < 0)
+	    get_list(c, &e->keys, 1) < 0 || get_list(c, &e->secondary, 1) < 0 ||
+	    get_list(c, &e->additional, 1) < 0 || get_list(c, &e->exclude, 1) < 0 ||
+	    get_list(c, &e->notes, 0) < 0)
 		return -1;
 	return get_entry_nums(c, e);
 }
@@ -367,7 +326,7 @@ static int get_book(struct in *c, struct g_lore_book *b)
 
 int g_lore_index_take(struct g_lore_book *b, char *p, size_t len, struct g_err *err)
 {
-	struct in c = { NULL, 0, NULL, 0, err };
+	struct in c = { .err = err };
 	const unsigned char *u = (const unsigned char *)p;
 	size_t strings;
 
@@ -384,13 +343,15 @@ int g_lore_index_take(struct g_lore_book *b, char *p, size_t len, struct g_err *
 		g_lore_book_release(b);
 		return bad(&c, "truncated");
 	}
-	if (!(b->lists = calloc(strings + 1, sizeof(*b->lists)))) {
+	if (!(b->lists = calloc(strings + 1, sizeof(*b->lists))) ||
+	    !(b->preps = calloc(strings + 1, sizeof(*b->preps)))) {
 		g_lore_book_release(b);
 		return g_err_oom(err);
 	}
 	c.p = p + 8;
 	c.left = len - 8;
 	c.lists = b->lists;
+	c.preps = b->preps;
 	c.lists_left = strings;
 	if (get_book(&c, b) < 0) {
 		g_lore_book_release(b);

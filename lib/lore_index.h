@@ -14,7 +14,13 @@
  * strings in the book; the book (string name; numbers scan_depth,
  * token_budget, max_steps, recursive; count of entries); each entry (id:
  * byte 0 and a number, or 1 and a string; strings comment, content, group,
- * outlet; lists keys, secondary, additional, exclude, notes; numbers in
+ * outlet; lists keys, secondary, additional, exclude (each key followed
+ * by its prep: a byte 0, made ready at the render, or 1, a byte of flags
+ * (caseless, words, never, regex, text the key's own), the trimmed text
+ * unless it is the key as written, a caseless plain
+ * key's folded text, a regex's pattern start, length, flags and required
+ * text, and up to 8 byte pairs, a count byte and 2 bytes each: struct
+ * g_lore_prep), notes; numbers in
  * struct g_lore_entry's order; the probability as an IEEE double, 8 bytes
  * little-endian). A count or length is an unsigned LEB128 varint; a number
  * a zigzag one, so most take a byte; each in its shortest form. A string
@@ -29,6 +35,8 @@
 
 #include "err.h"
 #include "lore.h"
+
+#define G_LORE_INDEX_MAGIC 'G', 'L', 'I', '2'
 
 /* b in its binary form, malloc'ed into *out: 0, 1 when b cannot be put in
  * it (an id neither a number nor a string), -1 when memory fails. */

@@ -20,16 +20,17 @@
 #include "lore.h"
 
 struct g_lore_key {
-	char *text;      /* the key after macros, trimmed: what "why" quotes */
-	char *fold;      /* text in lower case, for a caseless plain key (in text's block) */
+	const char *text; /* the key after macros, trimmed: what "why" quotes */
+	const char *fold; /* text in lower case, for a caseless plain key (in text's block) */
 	size_t len;
 	int caseless, words;
 	const char *pattern; /* a regex's pattern (in text, or owned), else NULL */
-	char *lit;       /* the text its every match holds (folded when caseless) */
+	const char *lit; /* the text its every match holds (folded when caseless) */
 	size_t lit_len;  /* 0: none certain */
 	size_t plen;
 	uint32_t flags;
 	int own_pattern;
+	int borrowed;    /* text, fold and lit are a book's (g_lore_match_key_prepped) */
 	pcre2_code *re;  /* the pattern compiled, once a text may hold it */
 	char *broken;    /* why a pattern compiled late never matches (noted once) */
 	int never;       /* empty, or a regex that did not compile */
@@ -37,6 +38,38 @@ struct g_lore_key {
 	uint16_t grams[8]; /* a plain key's byte pairs, folded: what a text must hold */
 	size_t ngrams;
 };
+
+/* A key made ready when its book's index was written (lore_index.h), so
+ * that a render need not: what struct g_lore_key takes from the key and
+ * its entry alone, its texts in the index's arena. A key with macros,
+ * with folding beyond ASCII, or a regex that requires no text (compiled
+ * as it is made ready, so that a broken one is noted) is made ready at
+ * the render instead: ready 0. lore_prep.c. */
+struct g_lore_prep {
+	int ready;
+	const char *text;    /* trimmed, NUL-ended */
+	const char *fold;    /* a caseless plain key's text in lower case, else NULL */
+	size_t len;
+	int caseless, words, never;
+	int regex;
+	size_t pstart, plen; /* a regex's pattern: text[pstart..pstart + plen) */
+	uint32_t pflags;     /* its PCRE2 flags */
+	const char *lit;     /* what its every match holds, "" none */
+	size_t lit_len;
+	uint16_t grams[8];
+	size_t ngrams;
+};
+
+/* What an index keeps of k, which g_lore_match_key made from raw: 1 with
+ * *p filled (its texts k's), 0 when k is made ready at the render. */
+int g_lore_match_prep(const struct g_lore_key *k, const char *raw, struct g_lore_prep *p);
+/* k as p makes it, its texts p's (not freed with k). */
+void g_lore_match_key_prepped(struct g_lore_key *k, const struct g_lore_prep *p);
+
+/* A regex key's PCRE2 flags (caseless, multiline, dotall) as bits 0-2,
+ * as an index keeps them, and back. lore_prep.c. */
+unsigned g_lore_prep_flags_out(uint32_t flags);
+uint32_t g_lore_prep_flags_in(unsigned flags);
 
 /* Which byte pairs a text (folded) holds (a regex key's pairs are those
  * of g_lore_literal's text), hashed into a bitmap sized to
@@ -64,6 +97,16 @@ struct g_lore_matcher {
 
 int g_lore_match_init(struct g_lore_matcher *m);
 void g_lore_match_release(struct g_lore_matcher *m);
+
+/* Make key (raw, before macros) of entry e ready, short of compiling a
+ * regex: -1 if memory fails. lore_key.c. */
+int g_lore_key_make(struct g_lore_key *k, const char *raw, const struct g_lore_entry *e,
+		    const char *char_name, const char *user_name);
+/* Free what k holds but a compiled regex (one made by g_lore_key_make
+ * has none). lore_key.c. */
+void g_lore_key_release(struct g_lore_key *k);
+/* A word character as JavaScript's \w has it (ASCII only). lore_key.c. */
+int g_lore_key_word(unsigned char c);
 
 /* Make key (raw, before macros) of entry e ready. *note is set (malloc'ed)
  * when the key is a regex that does not compile. -1 if memory fails. */

@@ -102,6 +102,10 @@ static int ready(struct g_lore_run *r, size_t i)
 		if (!(c->keys[w] = calloc(lists[w]->n, sizeof(*c->keys[w]))))
 			return -1;
 		for (k = 0; k < lists[w]->n; k++, c->nkeys[w]++) {
+			if (lists[w]->prep && lists[w]->prep[k].ready) {
+				g_lore_match_key_prepped(&c->keys[w][k], &lists[w]->prep[k]);
+				continue;
+			}
 			if (g_lore_match_key(&c->keys[w][k], lists[w]->v[k], c->e, r->in->char_name,
 					     r->in->user_name, &msg) < 0)
 				return -1;

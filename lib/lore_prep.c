@@ -1,0 +1,76 @@
+/* lore_prep.c: a lore key made ready once, when its book's index is
+ * written, and made a key again at a render (lore_match.h). */
+#include "lore_match.h"
+
+#include <string.h>
+
+int g_lore_match_prep(const struct g_lore_key *k, const char *raw, struct g_lore_prep *p)
+{
+	memset(p, 0, sizeof(*p));
+	/* macros depend on the render; the others cost their compiling */
+	if (strstr(raw, "{{") || strchr(raw, '<') || k->own_pattern || (k->pattern && !k->ngrams))
+		return 0;
+	p->ready = 1;
+	p->text = k->text;
+	p->len = k->len;
+	p->caseless = k->caseless;
+	p->words = k->words;
+	p->never = k->never;
+	p->regex = k->pattern != NULL;
+	p->fold = !p->regex && k->caseless ? k->fold : NULL;
+	if (p->regex) {
+		p->pstart = (size_t)(k->pattern - k->text);
+		p->plen = k->plen;
+		p->pflags = k->flags;
+		p->lit = k->lit ? k->lit : "";
+		p->lit_len = k->lit_len;
+	}
+	memcpy(p->grams, k->grams, sizeof(p->grams));
+	p->ngrams = k->ngrams;
+	return 1;
+}
+
+void g_lore_match_key_prepped(struct g_lore_key *k, const struct g_lore_prep *p)
+{
+	memset(k, 0, sizeof(*k));
+	k->borrowed = 1;
+	k->text = p->text;
+	k->fold = p->fold;
+	k->len = p->len;
+	k->caseless = p->caseless;
+	k->words = p->words;
+	k->never = p->never;
+	if (p->regex) {
+		k->pattern = p->text + p->pstart;
+		k->plen = p->plen;
+		k->flags = p->pflags;
+		k->lit = p->lit_len ? p->lit : NULL;
+		k->lit_len = p->lit_len;
+	}
+	memcpy(k->grams, p->grams, sizeof(k->grams));
+	k->ngrams = p->ngrams;
+}
+
+/* PCRE2's flags for a regex key, as an index keeps them (bits 0-2). */
+static const uint32_t pcre2_flags[3] = { PCRE2_CASELESS, PCRE2_MULTILINE, PCRE2_DOTALL };
+
+unsigned g_lore_prep_flags_out(uint32_t flags)
+{
+	unsigned out = 0, i;
+
+	for (i = 0; i < 3; i++)
+		if (flags & pcre2_flags[i])
+			out |= 1u << i;
+	return out;
+}
+
+uint32_t g_lore_prep_flags_in(unsigned flags)
+{
+	uint32_t in = 0;
+	unsigned i;
+
+	for (i = 0; i < 3; i++)
+		if (flags & (1u << i))
+			in |= pcre2_flags[i];
+	return in;
+}
