@@ -262,13 +262,13 @@ note: book 'Glade' entry 4: decorator not understood '@@frobnicate'"
 }
 
 @test "timed state: sticky carried across a turn recorded by llm-send --record; prompt-render stores nothing" {
-	local s r=$BATS_TEST_TMPDIR/req.json before
-	lorechar Sera "$(book Glade \
-		"$(entry 1 10 '{"position": 0, "sticky": 9}' 'Lantern lore.' '{"constant": false, "keys": ["lantern"]}')")" > /dev/null
+	local s r=$BATS_TEST_TMPDIR/req.json before c
+	c=$(lorechar Sera "$(book Glade \
+		"$(entry 1 10 '{"position": 0, "sticky": 9}' 'Lantern lore.' '{"constant": false, "keys": ["lantern"]}')")")
 	s=$(mksession --character Sera --no-persona --set provider=anthropic --set model=m-1)
 	before=$(sqlite3 "$GUISE_DB" .dump | sha256sum)
 	prompt-render -s "$s" -m "Light the lantern" > "$r"
-	assert_equal "$(jq -c .guise.lore.timed "$r")" '[{"book":"Glade","entry":1,"effect":"sticky","start":2,"end":11}]'
+	assert_equal "$(jq -c .guise.lore.timed "$r")" '[{"source":"card:'"$c"'","book":"Glade","entry":1,"effect":"sticky","start":2,"end":11}]'
 	assert_equal "$(sqlite3 "$GUISE_DB" .dump | sha256sum)" "$before"
 	fake_start "$(script "$(streamf anthropic_stream)")"
 	export ANTHROPIC_API_KEY=$CANARY
@@ -276,7 +276,7 @@ note: book 'Glade' entry 4: decorator not understood '@@frobnicate'"
 	# 3 messages now; the next turn is message 4: still sticky, no key
 	run_ok prompt-render -s "$s" -m "Go on"
 	assert_equal "$(jq -c '.guise.lore.fired | map(.why)' <<< "$output")" '["sticky until message 11"]'
-	assert_equal "$(jq -c .guise.lore.timed <<< "$output")" '[{"book":"Glade","entry":1,"effect":"sticky","start":2,"end":11}]'
+	assert_equal "$(jq -c .guise.lore.timed <<< "$output")" '[{"source":"card:'"$c"'","book":"Glade","entry":1,"effect":"sticky","start":2,"end":11}]'
 	# a request without guise.lore leaves the state as it is: 5 messages
 	# stored, still sticky
 	jq 'del(.guise.lore)' <<< "$output" > "$r"
