@@ -245,7 +245,9 @@ Sera keeps the inn at the edge of the forest.")" "$(msg system '[Start a new cha
 		"$(entry 4 40 '{"position": 0}' $'@@frobnicate\nOdd.')")" > /dev/null
 	s=$(mksession --character Sera --no-persona)
 	run_ok prompt-render -s "$s" -m "An owl by the lantern"
-	assert_equal "$(jq -c .guise.lore <<< "$output")" '{"fired":[{"book":"Glade","entry":1,"comment":"lanterns","why":"key '"'lantern'"' in message 2","position":0,"depth":4,"role":"system","order":10,"priority":0,"tokens":5},{"book":"Glade","entry":2,"comment":"","why":"constant","position":4,"depth":2,"role":"user","order":20,"priority":0,"tokens":3},{"book":"Glade","entry":4,"comment":"","why":"constant","position":0,"depth":4,"role":"system","order":40,"priority":0,"tokens":2}],"skipped":[{"book":"Glade","entry":3,"why":"delay until message 9"}],"notes":[{"book":"Glade","entry":4,"note":"decorator not understood '"'"'@@frobnicate'"'"'"}],"timed":[],"budget":{"tokens":2048,"used":10}}'
+	# where the render stood: the session, its 1 message, a keyed mark
+	assert_equal "$(jq -c '.guise.lore.at | [.session, .length, (.mark | test("^[0-9a-f]{64}$"))]' <<< "$output")" '["'"$s"'",1,true]'
+	assert_equal "$(jq -c '.guise.lore | del(.at)' <<< "$output")" '{"fired":[{"book":"Glade","entry":1,"comment":"lanterns","why":"key '"'lantern'"' in message 2","position":0,"depth":4,"role":"system","order":10,"priority":0,"tokens":5},{"book":"Glade","entry":2,"comment":"","why":"constant","position":4,"depth":2,"role":"user","order":20,"priority":0,"tokens":3},{"book":"Glade","entry":4,"comment":"","why":"constant","position":0,"depth":4,"role":"system","order":40,"priority":0,"tokens":2}],"skipped":[{"book":"Glade","entry":3,"why":"delay until message 9"}],"notes":[{"book":"Glade","entry":4,"note":"decorator not understood '"'"'@@frobnicate'"'"'"}],"timed":[],"budget":{"tokens":2048,"used":10}}'
 	run_ok prompt-render -s "$s" -m "An owl by the lantern" --format text
 	assert_equal "$(sed -n '/^\[LORE\]$/,$p' <<< "$output")" "[LORE]
 budget: 10 of 2048 tokens used
