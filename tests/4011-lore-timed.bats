@@ -173,6 +173,12 @@ Hello, Wren!"
 	assert_equal "$(whys)" "Glade/1 key 'owl' in message 4; Glade/1 sticky until message 11"
 	assert_equal "$(jq -r '.guise.lore.timed | map(.source) | join(" ")' <<< "$output")" "card:$c"
 	[[ $id =~ ^[0-9a-f-]{36}$ ]] || fail "$id"
+	# a card row without a lore index (its book read from the record):
+	# the same source
+	sqlite3 "$GUISE_DB" "UPDATE characters SET lore_index = NULL, lore_index_nonce = NULL WHERE id = '$c'"
+	run_ok prompt-render -s "$s" -m "Go on"
+	assert_equal "$(whys)" "Glade/1 sticky until message 11"
+	assert_equal "$(jq -r '.guise.lore.timed | map(.source) | join(" ")' <<< "$output")" "card:$c"
 }
 
 @test "a renamed book keeps its timed effects: a stored book, and a card's unnamed book when the card is renamed" {
