@@ -9,31 +9,10 @@
 # prompt-render (which stores nothing), stored by llm-send --record. Every
 # expected request below was worked out by hand from the contract.
 
-load sessions
-load llm
+load lore
 
-setup() {
-	sessions_setup
-	llm_setup
-}
-
-teardown() {
-	fake_stop
-	keys_teardown
-}
-
-# entry ID ORDER EXT CONTENT [JSON]: a constant V3 entry, ST's fields in EXT
-entry() {
-	jq -n -c --argjson id "$1" --argjson o "$2" --argjson x "$3" --arg c "$4" --argjson more "${5:-"{}"}" \
-		'{id: $id, keys: [], content: $c, constant: true, enabled: true, insertion_order: $o,
-		  extensions: $x} + $more'
-}
-
-# book NAME ENTRY...: a V3 character_book
-book() { jq -s -c --arg n "$1" '{name: $n, entries: .}' <<< "${*:2}"; }
-
-# lorechar NAME BOOK [JSON]: a character whose card carries BOOK
-lorechar() { mkchar "$1" "$(jq -n -c --argjson b "$2" --argjson x "${3:-"{}"}" '{character_book: $b} + $x')"; }
+setup() { lore_setup; }
+teardown() { lore_teardown; }
 
 # msgs: the messages of the request in $output, one compact line each
 msgs() { jq -c '.messages[]' <<< "$output"; }

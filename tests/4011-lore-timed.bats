@@ -8,34 +8,16 @@
 # them. State stored before sources (keyed by name) is matched by name once.
 # Sera's greeting is message 1; a render with -m counts its message as 2.
 
-load sessions
-load llm
+load lore
 
 setup() {
-	sessions_setup
-	llm_setup
+	lore_setup
 	export ANTHROPIC_API_KEY=$CANARY
 }
+teardown() { lore_teardown; }
 
-teardown() {
-	fake_stop
-	keys_teardown
-}
-
-# entry ID ORDER EXT CONTENT [JSON]: a constant V3 entry, ST's fields in EXT
-entry() {
-	jq -n -c --argjson id "$1" --argjson o "$2" --argjson x "$3" --arg c "$4" --argjson more "${5:-"{}"}" \
-		'{id: $id, keys: [], content: $c, constant: true, enabled: true, insertion_order: $o,
-		  extensions: $x} + $more'
-}
 # keyed ID ORDER KEY STICKY CONTENT: an entry fired by KEY, sticky STICKY
 keyed() { entry "$1" "$2" "{\"position\": 0, \"sticky\": $4}" "$5" "{\"constant\": false, \"keys\": [\"$3\"]}"; }
-
-# book NAME ENTRY...: a V3 character_book
-book() { jq -s -c --arg n "$1" '{name: $n, entries: .}' <<< "${*:2}"; }
-
-# lorechar NAME BOOK: a character whose card carries BOOK; its id
-lorechar() { mkchar "$1" "$(jq -n -c --argjson b "$2" '{character_book: $b}')"; }
 
 # session: a session with Sera, no persona, recordable, scanning the new
 # message and the one before it
