@@ -126,10 +126,11 @@ int g_session_lore_state_store(struct g_store *s, const struct g_userkey *k, con
 /* The newest message's row id, "" when there is none: a chat that lost a
  * message and gained another is as long as it was, but does not end with
  * the same row. */
-static int last_row(struct g_store *s, const char *id, char row[G_UUID_LEN], struct g_err *err)
+static int last_row(struct g_store *s, const struct g_userkey *k, const char *id,
+		    char row[G_UUID_LEN], struct g_err *err)
 {
-	static const char sql[] =
-		"SELECT id FROM chat_messages WHERE session_id = ?1 ORDER BY seq DESC LIMIT 1";
+	static const char sql[] = "SELECT id FROM chat_messages WHERE session_id = ?1 AND "
+				  "user_id = ?2 ORDER BY seq DESC LIMIT 1";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -137,6 +138,7 @@ static int last_row(struct g_store *s, const char *id, char row[G_UUID_LEN], str
 	if (g_store_prepare(s, sql, &st, err) < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
 		snprintf(row, G_UUID_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -153,7 +155,7 @@ int g_session_lore_at(struct g_store *s, const struct g_userkey *k, const char *
 	struct g_hash_part parts[5];
 
 	*at = NULL;
-	if (last_row(s, id, row, err) < 0)
+	if (last_row(s, k, id, row, err) < 0)
 		return -1;
 	if (!(doc = json_dumps(state, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)))
 		return g_err_oom(err);
