@@ -230,6 +230,12 @@ static int store_turn(struct send *s, int partial, json_t *seqs, struct g_err *e
 	}
 	if (rc == 0)
 		json_array_extend(seqs, stored);
+	if (rc == 0 && s->turn.lore_moved)
+		g_msg_warn(&s->cli, "the turn is recorded, not the lore's timed state in its "
+				    "request: %s",
+			   s->turn.lore_moved == G_TURN_LORE_MOVED
+				   ? "the session has moved on since it was rendered"
+				   : "it does not say where it was rendered (no guise.lore.at)");
 	json_decref(stored);
 	return rc;
 }

@@ -53,7 +53,7 @@ struct render {
 	/* what the request is made from */
 	struct g_session ss;
 	json_t *char_record, *persona_record, *settings, *history;
-	json_t *lore_books, *lore_state; /* the books scanned; the session's timed state */
+	json_t *lore_books, *lore_state, *lore_at; /* books scanned, timed state, guise.lore.at */
 	/* the cards' own books when read from their lore index (has_lore) */
 	struct g_lore_book char_lore, persona_lore;
 	int char_has_lore, persona_has_lore;
@@ -218,7 +218,8 @@ static int load_session(struct render *r, struct g_err *err)
 		return -1;
 	r->settings = json_incref(r->ss.settings);
 	if ((n = g_session_messages(r->ctx.store, r->ss.id, err)) < 0 ||
-	    g_session_lore_state_load(r->ctx.store, &r->ctx.key, r->ss.id, &r->lore_state, err) < 0)
+	    g_session_lore_state_load(r->ctx.store, &r->ctx.key, r->ss.id, n, &r->lore_state,
+				      &r->lore_at, err) < 0)
 		return -1;
 	r->chat_length = (long)n;
 	if (r->mode == G_PROMPT_REGENERATE || r->mode == G_PROMPT_CONTINUE)
@@ -357,6 +358,7 @@ static int run(struct render *r, struct g_err *err)
 	in.lore_books = r->lore_books;
 	in.lore_ready = ready;
 	in.lore_state = r->lore_state;
+	in.lore_at = r->lore_at;
 	in.chat_length = r->chat_length;
 	seed = json_object_get(r->settings, "seed");
 	in.seed = r->seeded ? (uint64_t)r->seed
@@ -392,6 +394,7 @@ int main(int argc, char **argv)
 	json_decref(r.target);
 	json_decref(r.lore_books);
 	json_decref(r.lore_state);
+	json_decref(r.lore_at);
 	if (r.char_has_lore)
 		g_lore_book_release(&r.char_lore);
 	if (r.persona_has_lore)

@@ -8,7 +8,8 @@
  * odd: as a program that writes books and texts from pieces that meet:
  * keys from a small vocabulary (words, CJK, {{char}}, regexes, a hostile
  * one), content that names other keys (recursion) and carries decorators,
- * every flag, groups, timed effects, probability, a timed state.
+ * every flag, groups, timed effects, probability, a timed state (with
+ * sources, or without as older builds stored it; two books of one name).
  *
  * Oracles, whatever the input: the same inputs and seed give the same
  * report byte for byte; every fired entry has a reason; nothing fires
@@ -191,6 +192,8 @@ static void differential(struct bytes *b)
 	free(quoted);
 }
 
+static const char *const sources[] = { "card:a", "lore:b", "lore:c" };
+
 static json_t *program(struct bytes *b, uint64_t *seed)
 {
 	json_t *books = json_array(), *entries, *msgs = json_array(), *state = json_array();
@@ -201,18 +204,22 @@ static json_t *program(struct bytes *b, uint64_t *seed)
 		entries = json_array();
 		for (n = next(b) % 12, j = 0; j < n; j++)
 			json_array_append_new(entries, entry(b, j));
-		json_array_append_new(books, json_pack("{s:s, s:o, s:{s:i}}", "name",
-						       i ? "B" : "A", "entries", entries,
-						       "extensions", "max_recursion_steps",
-						       (int)(next(b) % 4)));
+		/* books 1 and 2 share a name, each its own source */
+		json_array_append_new(books, json_pack("{s:s, s:s, s:o, s:{s:i}}", "name",
+						       i ? "B" : "A", "source", sources[i],
+						       "entries", entries, "extensions",
+						       "max_recursion_steps", (int)(next(b) % 4)));
 	}
 	for (n = next(b) % 5, i = 0; i < n; i++)
 		json_array_append_new(msgs, json_pack("{s:s, s:s}", "name", i & 1 ? "Kai" : "Wren",
 						      "content", texts[next(b) % NTEXTS]));
 	for (n = next(b) % 4, i = 0; i < n; i++) {
-		unsigned start = next(b) % 8, kind = next(b) % 3;
+		unsigned start = next(b) % 8, kind = next(b) % 3, source = next(b) % 4;
 
-		json_array_append_new(state, json_pack("{s:s, s:i, s:s, s:i, s:i, s:b}", "book",
+		/* source 3: none, as state from before sources */
+		json_array_append_new(state, json_pack("{s:s*, s:s, s:i, s:s, s:i, s:i, s:b}",
+						       "source", source < 3 ? sources[source] : NULL,
+						       "book",
 						       next(b) & 1 ? "B" : "A", "entry",
 						       (int)(next(b) % 12), "effect",
 						       kind == 0 ? "sticky" : kind == 1 ? "cooldown" : "matched",

@@ -99,6 +99,11 @@ struct g_lore_entry {
 
 struct g_lore_book {
 	char *name;
+	/* What timed effects are keyed by, stable across renames and unlike
+	 * any other book's of the render: "card:<uuid>" (a card's own book),
+	 * "lore:<uuid>" (a stored book), set by lore_sources.c over any the
+	 * book says in its "source"; NULL: the name (a test document's book) */
+	char *source;
 	long scan_depth;   /* -1: the session's */
 	long token_budget; /* -1: none said */
 	long max_steps;    /* extensions.max_recursion_steps, -1: none said */
@@ -115,7 +120,8 @@ struct g_lore_book {
 };
 
 /* Read book (V3 character_book or SillyTavern World Info) into *b. name is
- * the book's name when the book does not say one. 65 located as
+ * the book's name when the book does not say one; its "source" (a string)
+ * is b->source. 65 located as
  * "'name': entries[3].keys[1]: expected a string". */
 int g_lore_book_read(struct g_lore_book *b, const json_t *book, const char *name,
 		     struct g_err *err);
@@ -134,8 +140,12 @@ void g_lore_book_list_release(struct g_lore_list *l);
 enum g_lore_effect { G_LORE_STICKY, G_LORE_COOLDOWN, G_LORE_MATCHED };
 
 /* One effect on one entry, counted in messages of the session: active
- * while start < chat length < end (matched: from start on, no end). */
+ * while start < chat length < end (matched: from start on, no end). It
+ * belongs to the entry of that id in the book of that source (the book's
+ * name when the book has none); book is the name, for the report. State
+ * stored by builds before sources has none: see lore_timed.c. */
 struct g_lore_timed {
+	char *source;  /* NULL: keyed by book */
 	char *book;
 	json_t *entry; /* the entry's id */
 	enum g_lore_effect effect;
@@ -148,8 +158,9 @@ struct g_lore_state {
 	size_t n, cap;
 };
 
-/* The state from its JSON form, a list of {book, entry, effect, start,
- * end, protected}; 65 located as "state[2].end: ...". */
+/* The state from its JSON form, a list of {source, book, entry, effect,
+ * start, end, protected} (source may be missing); 65 located as
+ * "state[2].end: ...". */
 int g_lore_state_read(struct g_lore_state *s, const json_t *json, struct g_err *err);
 json_t *g_lore_state_json(const struct g_lore_state *s);
 int g_lore_state_add(struct g_lore_state *s, const struct g_lore_timed *t);

@@ -214,6 +214,7 @@ int g_lore_store_attached(struct g_store *s, const struct g_userkey *k, enum g_l
 		if (g_lore_store_load(s, k, json_string_value(one), &r, err) < 0)
 			break;
 		rc = json_object_set_new(r.book, "name", json_string(r.name)) < 0 ||
+		     json_object_set_new(r.book, "source", json_sprintf("lore:%s", r.id)) < 0 ||
 		     json_array_append(books, r.book) < 0;
 		g_lore_row_release(&r);
 		if (rc) {

@@ -329,6 +329,11 @@ int g_lore_book_read(struct g_lore_book *b, const json_t *book, const char *name
 									 : name)))
 		return g_err_oom(err);
 	c.name = b->name;
+	n = json_object_get(book, "source");
+	if (json_is_string(n) && !(b->source = strdup(json_string_value(n)))) {
+		g_err_oom(err);
+		goto fail;
+	}
 	entries = json_object_get(book, "entries");
 	if (!json_is_array(entries) && !json_is_object(entries)) {
 		g_err_set(err, G_EX_DATAERR, "'%s': entries: expected a list or an object", b->name);
@@ -384,5 +389,6 @@ void g_lore_book_release(struct g_lore_book *b)
 	free(b->lists);
 	free(b->preps);
 	free(b->name);
+	free(b->source);
 	memset(b, 0, sizeof(*b));
 }

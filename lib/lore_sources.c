@@ -15,10 +15,24 @@ static json_t *default_name(const json_t *card)
 	return json_sprintf("%s's book", card_name ? card_name : "card");
 }
 
+/* The source of a card's own book (lore.h): the card's id, which no
+ * rename changes; NULL when the record has none. */
+static json_t *card_source(const json_t *card)
+{
+	const char *id = json_string_value(json_object_get(card, "id"));
+
+	return id ? json_sprintf("card:%s", id) : NULL;
+}
+
 int g_lore_sources_name(struct g_lore_book *b, const json_t *card, struct g_err *err)
 {
-	json_t *name;
+	json_t *name, *source = card_source(card);
 
+	free(b->source);
+	b->source = source ? strdup(json_string_value(source)) : NULL;
+	json_decref(source);
+	if (source && !b->source)
+		return g_err_oom(err);
 	if (*b->name)
 		return 0;
 	if (!(name = default_name(card)))
@@ -29,20 +43,23 @@ int g_lore_sources_name(struct g_lore_book *b, const json_t *card, struct g_err 
 	return b->name ? 0 : g_err_oom(err);
 }
 
-/* A card's own book, named for the card when it names none itself. */
+/* A card's own book, named for the card when it names none itself, its
+ * source the card's (whatever source the book itself says). */
 static int card_book(const json_t *card, json_t *books, struct g_err *err)
 {
 	const json_t *data = json_object_get(card, "data");
 	const json_t *book = json_object_get(data, "character_book");
 	const char *name = json_string_value(json_object_get(book, "name"));
-	json_t *copy;
+	json_t *copy, *source;
 
 	if (!json_is_object(book))
 		return 0;
 	if (!(copy = json_copy((json_t *)book)))
 		return g_err_oom(err);
-	if ((!name || !*name) &&
-	    json_object_set_new(copy, "name", default_name(card)) < 0) {
+	if (!(source = card_source(card)))
+		json_object_del(copy, "source");
+	if ((source && json_object_set_new(copy, "source", source) < 0) ||
+	    ((!name || !*name) && json_object_set_new(copy, "name", default_name(card)) < 0)) {
 		json_decref(copy);
 		return g_err_oom(err);
 	}

@@ -35,7 +35,9 @@ struct g_lore_owner {
 };
 
 /* Name b, a card's book read from its lore index, as a card's book is
- * named when it names none itself ("Seren's book"); 70 when memory fails. */
+ * named when it names none itself ("Seren's book"), and give it the card's
+ * source, "card:<id>", as every card's own book has (lore.h); 70 when
+ * memory fails. */
 int g_lore_sources_name(struct g_lore_book *b, const json_t *card, struct g_err *err);
 
 /* Append the books of owners[0..G_LORE_SOURCES) to books (an array) in the

@@ -21,8 +21,13 @@ int g_lore_state_add(struct g_lore_state *s, const struct g_lore_timed *t)
 	}
 	v = &s->v[s->n];
 	*v = *t;
+	v->source = NULL;
 	if (!(v->book = strdup(t->book)))
 		return -1;
+	if (t->source && !(v->source = strdup(t->source))) {
+		free(v->book);
+		return -1;
+	}
 	v->entry = json_incref(t->entry);
 	s->n++;
 	return 0;
@@ -33,6 +38,7 @@ void g_lore_state_release(struct g_lore_state *s)
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
+		free(s->v[i].source);
 		free(s->v[i].book);
 		json_decref(s->v[i].entry);
 	}
@@ -46,8 +52,9 @@ static int bad(struct g_err *err, size_t i, const char *field, const char *what)
 	return -1;
 }
 
-/* A book's name or an entry's id as the state may hold it: short, and no
- * control bytes (they would only come from an edited request). */
+/* A book's source or name, or an entry's id, as the state may hold it:
+ * short, and no control bytes (they would only come from an edited
+ * request). */
 static int name_ok(const json_t *v)
 {
 	const char *p = json_string_value(v);
@@ -90,6 +97,13 @@ int g_lore_state_read(struct g_lore_state *s, const json_t *json, struct g_err *
 			bad(err, i, "", "expected an object");
 			goto fail;
 		}
+		/* none in state stored before sources (lore_timed.c) */
+		v = json_object_get(o, "source");
+		if (v && !(json_is_string(v) && name_ok(v))) {
+			bad(err, i, "source", "expected a string of at most 1024 bytes, no control characters");
+			goto fail;
+		}
+		t.source = (char *)json_string_value(v);
 		v = json_object_get(o, "book");
 		if (!json_is_string(v) || !name_ok(v)) {
 			bad(err, i, "book", "expected a name of at most 1024 bytes, no control characters");
@@ -142,8 +156,9 @@ json_t *g_lore_state_json(const struct g_lore_state *s)
 
 	for (i = 0; a && i < s->n; i++) {
 		t = &s->v[i];
-		o = json_pack("{s:s, s:O, s:s, s:I}", "book", t->book, "entry", t->entry, "effect",
-			      effects[t->effect], "start", (json_int_t)t->start);
+		o = json_pack("{s:s*, s:s, s:O, s:s, s:I}", "source", t->source, "book", t->book,
+			      "entry", t->entry, "effect", effects[t->effect], "start",
+			      (json_int_t)t->start);
 		if (o && t->effect != G_LORE_MATCHED &&
 		    json_object_set_new(o, "end", json_integer(t->end)) < 0)
 			json_decref(o), o = NULL;

@@ -87,7 +87,8 @@ json_t *g_lore_store_attachments(struct g_store *s, const struct g_userkey *k,
 				 const char *book_id, struct g_err *err);
 
 /* The user's books attached to target id (NULL for global), decrypted V3
- * character_book objects each with "name" set, appended to books (a JSON
+ * character_book objects each with "name" and "source" ("lore:<id>", what
+ * timed effects are keyed by: lore.h) set, appended to books (a JSON
  * array) in the order attached. */
 int g_lore_store_attached(struct g_store *s, const struct g_userkey *k, enum g_lore_target t,
 			  const char *id, json_t *books, struct g_err *err);

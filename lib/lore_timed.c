@@ -10,19 +10,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Whether an effect keyed by source (NULL: by name) is book b's. */
+static int same_book(const struct g_lore_book *b, const char *source, const char *name)
+{
+	if (!source)
+		return strcmp(b->name, name) == 0;
+	return strcmp(b->source ? b->source : b->name, source) == 0;
+}
+
+/* The candidate an effect belongs to. An effect without a source was
+ * stored by a build that keyed effects by the book's name: it is matched
+ * by name this once (the first book of that name, in the order books are
+ * scanned) and kept under that book's source from then on; one that
+ * matches no book is kept as it is, as any effect of a book not scanned
+ * this time is (until it ends). */
 static long find(const struct g_lore_run *r, const struct g_lore_timed *t)
 {
 	size_t i;
 
 	for (i = 0; i < r->n; i++)
-		if (strcmp(r->c[i].b->name, t->book) == 0 && json_equal(r->c[i].e->id, t->entry))
+		if (same_book(r->c[i].b, t->source, t->book) && json_equal(r->c[i].e->id, t->entry))
 			return (long)i;
 	return -1;
 }
 
-static int keep(struct g_lore_run *r, const struct g_lore_timed *t)
+/* t kept, under its candidate's source and name (NULL: as it is). */
+static int keep(struct g_lore_run *r, const struct g_lore_timed *t,
+		const struct g_lore_cand *c)
 {
-	return g_lore_state_add(&r->out->timed, t);
+	struct g_lore_timed now = *t;
+
+	if (c) {
+		now.source = c->b->source;
+		now.book = c->b->name;
+	}
+	return g_lore_state_add(&r->out->timed, &now);
 }
 
 /* One remembered effect: kept, dropped, or (a sticky that ended) turned
@@ -39,12 +61,12 @@ static int before_one(struct g_lore_run *r, const struct g_lore_timed *t, int pa
 	if (len <= t->start && !t->protected)
 		return 0; /* the chat has not moved on since it was set */
 	if (!c)
-		return t->effect == G_LORE_MATCHED || len < t->end ? keep(r, t) : 0;
+		return t->effect == G_LORE_MATCHED || len < t->end ? keep(r, t, NULL) : 0;
 	if (t->effect == G_LORE_MATCHED) {
 		if (!(c->e->decor & (G_LORE_D_KEEP_AFTER_MATCH | G_LORE_D_DONT_AFTER_MATCH)))
 			return 0;
 		c->matched = t->start;
-		return keep(r, t);
+		return keep(r, t, c);
 	}
 	n = t->effect == G_LORE_STICKY ? c->e->sticky : c->e->cooldown;
 	if (!n || (t->effect == G_LORE_COOLDOWN && c->cooldown))
@@ -59,7 +81,7 @@ static int before_one(struct g_lore_run *r, const struct g_lore_timed *t, int pa
 		cool.protected = 1;
 		c->cooldown = 1;
 		c->cooldown_end = cool.end;
-		return keep(r, &cool);
+		return keep(r, &cool, c);
 	}
 	if (t->effect == G_LORE_STICKY) {
 		c->sticky = 1;
@@ -68,7 +90,7 @@ static int before_one(struct g_lore_run *r, const struct g_lore_timed *t, int pa
 		c->cooldown = 1;
 		c->cooldown_end = t->end;
 	}
-	return keep(r, t);
+	return keep(r, t, c);
 }
 
 int g_lore_timed_before(struct g_lore_run *r)
@@ -87,10 +109,11 @@ int g_lore_timed_before(struct g_lore_run *r)
 static int set(struct g_lore_run *r, const struct g_lore_cand *c, enum g_lore_effect effect,
 	       long n)
 {
-	struct g_lore_timed t = { .book = c->b->name, .entry = c->e->id, .effect = effect,
-				  .start = r->chat_length, .end = r->chat_length + n };
+	struct g_lore_timed t = { .source = c->b->source, .book = c->b->name, .entry = c->e->id,
+				  .effect = effect, .start = r->chat_length,
+				  .end = r->chat_length + n };
 
-	return keep(r, &t);
+	return keep(r, &t, NULL);
 }
 
 int g_lore_timed_after(struct g_lore_run *r)

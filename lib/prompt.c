@@ -703,7 +703,9 @@ static json_t *request(struct build *b, struct parts *p)
 			  "pending", p->pending_raw ? p->pending_raw : json_null(), "character", "id",
 			  json_object_get(ch, "id"), "name", json_object_get(ch, "name"), "persona",
 			  persona, "budget", budget_record(b, p, b->context, max_tokens));
-	if (guise && b->lore.report && json_object_set(guise, "lore", b->lore.report) < 0)
+	if (guise && b->lore.report &&
+	    ((b->in->lore_at && json_object_set(b->lore.report, "at", (json_t *)b->in->lore_at) < 0) ||
+	     json_object_set(guise, "lore", b->lore.report) < 0))
 		json_decref(guise), guise = NULL;
 	if (guise && g_prompt_mode_put(guise, b->in->mode,
 				       b->in->mode == G_PROMPT_DRAFT ? b->in->pending : NULL,

@@ -59,6 +59,9 @@ struct g_prompt_in {
 	const json_t *lore_books; /* lore_sources.h's list; NULL: none */
 	const struct g_lore_book *const *lore_ready; /* its books already read */
 	const json_t *lore_state; /* the session's timed state, NULL: none */
+	/* where the session stands (session_lore.h's g_session_lore_at), put
+	 * in guise.lore.at; NULL: none */
+	const json_t *lore_at;
 	long chat_length;         /* messages in the session */
 };
 

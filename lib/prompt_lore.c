@@ -176,11 +176,18 @@ static int64_t fit(struct run *r, int64_t budget)
 
 /* --- the report --------------------------------------------------------------- */
 
+/* Whether timed effect o is entry e's of book b: by source, as lore_timed.c
+ * keys them (the name for a book without one). */
 static int same_entry(const json_t *o, const struct g_lore_book *b, const struct g_lore_entry *e)
 {
+	const char *source = json_string_value(json_object_get(o, "source"));
 	const char *book = json_string_value(json_object_get(o, "book"));
+	const char *mine = b->source ? b->source : b->name;
 
-	return book && strcmp(book, b->name) == 0 && json_equal(json_object_get(o, "entry"), e->id);
+	if (!source)
+		source = b->source ? NULL : book;
+	return source && strcmp(source, mine) == 0 &&
+	       json_equal(json_object_get(o, "entry"), e->id);
 }
 
 /* A dropped entry sets no timed effect this turn. */

@@ -1,8 +1,14 @@
-/* session_lore.c: a session's sealed text settings and lore state. */
+/* session_lore.c: a session's sealed text settings and lore state, and
+ * where a render of it stood. */
 #include "session_lore.h"
 
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "crypt.h"
+#include "session.h"
 
 /* The settings of settings.c that are text a person wrote: sealed
  * together in chat_sessions.texts. */
@@ -62,8 +68,8 @@ int g_session_texts_open(json_t *settings, const char *id, const char *plain, si
 	return 0;
 }
 
-int g_session_lore_state_load(struct g_store *s, const struct g_userkey *k, const char *id,
-			      json_t **state, struct g_err *err)
+static int state_load(struct g_store *s, const struct g_userkey *k, const char *id,
+		      json_t **state, struct g_err *err)
 {
 	json_error_t jerr;
 	char *plain = NULL;
@@ -114,5 +120,88 @@ int g_session_lore_state_store(struct g_store *s, const struct g_userkey *k, con
 			rc = 0;
 	}
 	g_vault_sealed_release(&sealed);
+	return rc;
+}
+
+/* The newest message's row id, "" when there is none: a chat that lost a
+ * message and gained another is as long as it was, but does not end with
+ * the same row. */
+static int last_row(struct g_store *s, const struct g_userkey *k, const char *id,
+		    char row[G_UUID_LEN], struct g_err *err)
+{
+	static const char sql[] = "SELECT id FROM chat_messages WHERE session_id = ?1 AND "
+				  "user_id = ?2 ORDER BY seq DESC LIMIT 1";
+	sqlite3_stmt *st;
+	int rc;
+
+	*row = '\0';
+	if (g_store_prepare(s, sql, &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(row, G_UUID_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "messages", err);
+}
+
+int g_session_lore_at(struct g_store *s, const struct g_userkey *k, const char *id,
+		      int64_t length, const json_t *state, json_t **at, struct g_err *err)
+{
+	unsigned char hash[G_HASH_BYTES];
+	char row[G_UUID_LEN], count[24], mark[2 * G_HASH_BYTES + 1];
+	char *doc;
+	struct g_hash_part parts[5];
+
+	*at = NULL;
+	if (last_row(s, k, id, row, err) < 0)
+		return -1;
+	if (!(doc = json_dumps(state, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)))
+		return g_err_oom(err);
+	snprintf(count, sizeof(count), "%lld", (long long)length);
+	parts[0] = (struct g_hash_part){ "lore-at", 7 };
+	parts[1] = (struct g_hash_part){ id, strlen(id) };
+	parts[2] = (struct g_hash_part){ count, strlen(count) };
+	parts[3] = (struct g_hash_part){ row, strlen(row) };
+	parts[4] = (struct g_hash_part){ doc, strlen(doc) };
+	g_crypt_content_hash(k->dek, parts, 5, hash);
+	free(doc);
+	sodium_bin2hex(mark, sizeof(mark), hash, sizeof(hash));
+	*at = json_pack("{s:s, s:I, s:s}", "session", id, "length", (json_int_t)length, "mark",
+			mark);
+	return *at ? 0 : g_err_oom(err);
+}
+
+int g_session_lore_state_load(struct g_store *s, const struct g_userkey *k, const char *id,
+			      int64_t length, json_t **state, json_t **at, struct g_err *err)
+{
+	if (at)
+		*at = NULL;
+	if (state_load(s, k, id, state, err) < 0)
+		return -1;
+	if (at && g_session_lore_at(s, k, id, length, *state, at, err) < 0) {
+		json_decref(*state);
+		*state = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int g_session_lore_still_at(struct g_store *s, const struct g_userkey *k, const char *id,
+			    const json_t *at, struct g_err *err)
+{
+	json_t *state = NULL, *now = NULL;
+	int64_t n;
+	int rc;
+
+	if (!at)
+		return 0;
+	rc = (n = g_session_messages(s, id, err)) < 0 ||
+		     g_session_lore_state_load(s, k, id, n, &state, &now, err) < 0
+	     ? -1
+	     : json_equal(at, now);
+	json_decref(state);
+	json_decref(now);
 	return rc;
 }

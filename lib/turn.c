@@ -51,13 +51,21 @@ int g_turn_speaker(struct g_turn *t, struct g_err *err)
 }
 
 /* The request's guise.lore.timed, when it has one, checked as the state it
- * will be read back as (65 located). */
+ * will be read back as, and its guise.lore.at as g_session_lore_at makes
+ * it (65 located). */
 static int lore_timed(const struct g_turn *t, struct g_err *err)
 {
 	const json_t *timed = json_object_get(guise(t, "lore"), "timed");
+	const json_t *at = json_object_get(guise(t, "lore"), "at");
 	struct g_lore_state state = { 0 };
 	int rc;
 
+	if (at && (!json_is_object(at) || !json_is_string(json_object_get(at, "session")) ||
+		   !json_is_integer(json_object_get(at, "length")) ||
+		   !json_is_string(json_object_get(at, "mark"))))
+		return g_err_set(err, G_EX_DATAERR,
+				 "guise.lore.at: expected {session, length, mark} as prompt-render "
+				 "writes it");
 	if (!timed)
 		return 0;
 	rc = g_lore_state_read(&state, timed, err);
@@ -190,19 +198,32 @@ static int still_current(const struct g_turn *t, struct g_store *s, const struct
 	return rc;
 }
 
-int g_turn_store(const struct g_turn *t, struct g_store *s, const struct g_userkey *k,
+int g_turn_store(struct g_turn *t, struct g_store *s, const struct g_userkey *k,
 		 const struct g_llm_reply *reply, int partial, json_t *stored,
 		 struct g_err *err)
 {
-	const json_t *timed;
+	const json_t *lore = guise(t, "lore"), *timed = json_object_get(lore, "timed");
 	struct g_session ss;
 	struct g_message m;
 	int64_t index;
-	int rc;
+	int rc, at = 0;
 
+	/* lore's timed state moves on with a turn that adds a message; a
+	 * request without lore leaves it as it is, and so do a new version
+	 * and a continuation of a message already counted */
+	if (t->mode > G_PROMPT_DRAFT || !json_is_array(timed))
+		timed = NULL;
+	t->lore_moved = G_TURN_LORE_STORED;
 	memset(&ss, 0, sizeof(ss));
 	/* loaded in the transaction: the session is still there, still ours */
 	rc = g_session_load(s, k, t->session_id, &ss, err);
+	/* the new timed state was worked out from the chat and the state as
+	 * they were at the render: stored only if that is where the session
+	 * still is, before this turn's messages move it on (the transaction
+	 * holds it there) */
+	if (rc == 0 && timed &&
+	    (at = g_session_lore_still_at(s, k, t->session_id, json_object_get(lore, "at"), err)) < 0)
+		rc = -1;
 	if (rc == 0) {
 		switch (t->mode) {
 		case G_PROMPT_REPLY:
@@ -228,12 +249,10 @@ int g_turn_store(const struct g_turn *t, struct g_store *s, const struct g_userk
 		    json_array_append_new(stored, json_integer(t->target.seq)) < 0)
 			rc = g_err_oom(err);
 	}
-	/* lore's timed state moves on with a turn that adds a message; a
-	 * request without lore leaves it as it is, and so do a new version
-	 * and a continuation of a message already counted */
-	timed = json_object_get(guise(t, "lore"), "timed");
-	if (rc == 0 && t->mode <= G_PROMPT_DRAFT && json_is_array(timed))
+	if (rc == 0 && timed && at)
 		rc = g_session_lore_state_store(s, k, t->session_id, timed, err);
+	else if (rc == 0 && timed)
+		t->lore_moved = json_object_get(lore, "at") ? G_TURN_LORE_MOVED : G_TURN_LORE_UNPLACED;
 	g_session_release(&ss);
 	return rc;
 }

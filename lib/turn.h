@@ -33,6 +33,10 @@ struct g_turn {
 	int has_speaker;
 	enum g_prompt_mode mode; /* g_turn_target's, from guise.mode */
 	struct g_prompt_target target; /* regenerate, continue: what on */
+	/* g_turn_store's: 0, or why the request's guise.lore.timed was not
+	 * stored: the session moved since the render, or the request does
+	 * not say where it was rendered (no guise.lore.at) */
+	enum { G_TURN_LORE_STORED, G_TURN_LORE_MOVED, G_TURN_LORE_UNPLACED } lore_moved;
 };
 
 /* The speaker of the request's guise.persona, when it names one: 65 when it
@@ -42,7 +46,8 @@ int g_turn_speaker(struct g_turn *t, struct g_err *err);
 /* Where the turn is recorded, checked before the call so that a send that
  * cannot be recorded is not made: the session the request names (64 when
  * it names none; as g_session_resolve when it is not there), the speaker
- * (g_turn_speaker) and the mode (g_prompt_mode_get). */
+ * (g_turn_speaker), the mode (g_prompt_mode_get), and the shape of
+ * guise.lore.timed and guise.lore.at (65). */
 int g_turn_target(struct g_turn *t, struct g_store *s, const struct g_userkey *k,
 		  struct g_err *err);
 
@@ -55,8 +60,11 @@ int g_turn_target(struct g_turn *t, struct g_store *s, const struct g_userkey *k
  * version the request continued, unchanged (66 when the message is gone,
  * another swipe is current or it was edited since). Partial or complete as
  * said. The seqs written go onto stored (an array), to be shown once
- * committed. */
-int g_turn_store(const struct g_turn *t, struct g_store *s, const struct g_userkey *k,
+ * committed. A reply or draft whose request carries guise.lore.timed
+ * stores it as the session's timed state when the session is still at
+ * guise.lore.at (session_lore.h); when it is not, the turn is stored all
+ * the same, the state not, and t->lore_moved says why. */
+int g_turn_store(struct g_turn *t, struct g_store *s, const struct g_userkey *k,
 		 const struct g_llm_reply *reply, int partial, json_t *stored,
 		 struct g_err *err);
 

@@ -147,7 +147,9 @@ cast() {
 	lore attach 'Harbour lore' --session "$s" > /dev/null
 	run_ok test-tool lore-attached session "$s"
 	assert_equal "$(jq -c 'map(.name)' <<< "$output")" '["harbour","Harbour lore"]'
-	assert_equal "$(jq -c '.[1]' <<< "$output")" "$(jq -c . "$L/v3-book.json")"
+	# as stored, with the source timed effects are keyed by
+	assert_equal "$(jq -c '.[1]' <<< "$output")" \
+		"$(jq -c --arg s "lore:$(book_id 'Harbour lore')" '. + {source: $s}' "$L/v3-book.json")"
 	run_ok test-tool lore-attached global
 	assert_equal "$(jq -c 'map(.name)' <<< "$output")" '["harbour"]'
 	run_ok lore detach harbour --persona Wren

@@ -9,31 +9,10 @@
 # prompt-render (which stores nothing), stored by llm-send --record. Every
 # expected request below was worked out by hand from the contract.
 
-load sessions
-load llm
+load lore
 
-setup() {
-	sessions_setup
-	llm_setup
-}
-
-teardown() {
-	fake_stop
-	keys_teardown
-}
-
-# entry ID ORDER EXT CONTENT [JSON]: a constant V3 entry, ST's fields in EXT
-entry() {
-	jq -n -c --argjson id "$1" --argjson o "$2" --argjson x "$3" --arg c "$4" --argjson more "${5:-"{}"}" \
-		'{id: $id, keys: [], content: $c, constant: true, enabled: true, insertion_order: $o,
-		  extensions: $x} + $more'
-}
-
-# book NAME ENTRY...: a V3 character_book
-book() { jq -s -c --arg n "$1" '{name: $n, entries: .}' <<< "${*:2}"; }
-
-# lorechar NAME BOOK [JSON]: a character whose card carries BOOK
-lorechar() { mkchar "$1" "$(jq -n -c --argjson b "$2" --argjson x "${3:-"{}"}" '{character_book: $b} + $x')"; }
+setup() { lore_setup; }
+teardown() { lore_teardown; }
 
 # msgs: the messages of the request in $output, one compact line each
 msgs() { jq -c '.messages[]' <<< "$output"; }
@@ -245,7 +224,9 @@ Sera keeps the inn at the edge of the forest.")" "$(msg system '[Start a new cha
 		"$(entry 4 40 '{"position": 0}' $'@@frobnicate\nOdd.')")" > /dev/null
 	s=$(mksession --character Sera --no-persona)
 	run_ok prompt-render -s "$s" -m "An owl by the lantern"
-	assert_equal "$(jq -c .guise.lore <<< "$output")" '{"fired":[{"book":"Glade","entry":1,"comment":"lanterns","why":"key '"'lantern'"' in message 2","position":0,"depth":4,"role":"system","order":10,"priority":0,"tokens":5},{"book":"Glade","entry":2,"comment":"","why":"constant","position":4,"depth":2,"role":"user","order":20,"priority":0,"tokens":3},{"book":"Glade","entry":4,"comment":"","why":"constant","position":0,"depth":4,"role":"system","order":40,"priority":0,"tokens":2}],"skipped":[{"book":"Glade","entry":3,"why":"delay until message 9"}],"notes":[{"book":"Glade","entry":4,"note":"decorator not understood '"'"'@@frobnicate'"'"'"}],"timed":[],"budget":{"tokens":2048,"used":10}}'
+	# where the render stood: the session, its 1 message, a keyed mark
+	assert_equal "$(jq -c '.guise.lore.at | [.session, .length, (.mark | test("^[0-9a-f]{64}$"))]' <<< "$output")" '["'"$s"'",1,true]'
+	assert_equal "$(jq -c '.guise.lore | del(.at)' <<< "$output")" '{"fired":[{"book":"Glade","entry":1,"comment":"lanterns","why":"key '"'lantern'"' in message 2","position":0,"depth":4,"role":"system","order":10,"priority":0,"tokens":5},{"book":"Glade","entry":2,"comment":"","why":"constant","position":4,"depth":2,"role":"user","order":20,"priority":0,"tokens":3},{"book":"Glade","entry":4,"comment":"","why":"constant","position":0,"depth":4,"role":"system","order":40,"priority":0,"tokens":2}],"skipped":[{"book":"Glade","entry":3,"why":"delay until message 9"}],"notes":[{"book":"Glade","entry":4,"note":"decorator not understood '"'"'@@frobnicate'"'"'"}],"timed":[],"budget":{"tokens":2048,"used":10}}'
 	run_ok prompt-render -s "$s" -m "An owl by the lantern" --format text
 	assert_equal "$(sed -n '/^\[LORE\]$/,$p' <<< "$output")" "[LORE]
 budget: 10 of 2048 tokens used
@@ -262,13 +243,13 @@ note: book 'Glade' entry 4: decorator not understood '@@frobnicate'"
 }
 
 @test "timed state: sticky carried across a turn recorded by llm-send --record; prompt-render stores nothing" {
-	local s r=$BATS_TEST_TMPDIR/req.json before
-	lorechar Sera "$(book Glade \
-		"$(entry 1 10 '{"position": 0, "sticky": 9}' 'Lantern lore.' '{"constant": false, "keys": ["lantern"]}')")" > /dev/null
+	local s r=$BATS_TEST_TMPDIR/req.json before c
+	c=$(lorechar Sera "$(book Glade \
+		"$(entry 1 10 '{"position": 0, "sticky": 9}' 'Lantern lore.' '{"constant": false, "keys": ["lantern"]}')")")
 	s=$(mksession --character Sera --no-persona --set provider=anthropic --set model=m-1)
 	before=$(sqlite3 "$GUISE_DB" .dump | sha256sum)
 	prompt-render -s "$s" -m "Light the lantern" > "$r"
-	assert_equal "$(jq -c .guise.lore.timed "$r")" '[{"book":"Glade","entry":1,"effect":"sticky","start":2,"end":11}]'
+	assert_equal "$(jq -c .guise.lore.timed "$r")" '[{"source":"card:'"$c"'","book":"Glade","entry":1,"effect":"sticky","start":2,"end":11}]'
 	assert_equal "$(sqlite3 "$GUISE_DB" .dump | sha256sum)" "$before"
 	fake_start "$(script "$(streamf anthropic_stream)")"
 	export ANTHROPIC_API_KEY=$CANARY
@@ -276,7 +257,7 @@ note: book 'Glade' entry 4: decorator not understood '@@frobnicate'"
 	# 3 messages now; the next turn is message 4: still sticky, no key
 	run_ok prompt-render -s "$s" -m "Go on"
 	assert_equal "$(jq -c '.guise.lore.fired | map(.why)' <<< "$output")" '["sticky until message 11"]'
-	assert_equal "$(jq -c .guise.lore.timed <<< "$output")" '[{"book":"Glade","entry":1,"effect":"sticky","start":2,"end":11}]'
+	assert_equal "$(jq -c .guise.lore.timed <<< "$output")" '[{"source":"card:'"$c"'","book":"Glade","entry":1,"effect":"sticky","start":2,"end":11}]'
 	# a request without guise.lore leaves the state as it is: 5 messages
 	# stored, still sticky
 	jq 'del(.guise.lore)' <<< "$output" > "$r"
