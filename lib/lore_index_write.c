@@ -30,7 +30,7 @@ static void put_varint(struct g_text *o, uint64_t v)
 /* A signed number, zigzagged: small ones of either sign take a byte. */
 static void put_num(struct g_text *o, int64_t v)
 {
-	put_varint(o, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+	put_varint(o, ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0));
 }
 
 static void put_str(struct g_text *o, const char *s)
