@@ -93,7 +93,7 @@ int g_session_lore_state_store(struct g_store *s, const struct g_userkey *k, con
 				  " WHERE id = ?3 AND user_id = ?4";
 	struct g_sealed sealed = { 0 };
 	char *plain = json_dumps(state, JSON_COMPACT);
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	if (!plain)
@@ -102,13 +102,13 @@ int g_session_lore_state_store(struct g_store *s, const struct g_userkey *k, con
 	free(plain);
 	if (rc == 0 && (rc = g_store_prepare(s, sql, &st, err)) == 0) {
 		g_vault_bind(st, 1, &sealed);
-		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, k->user_id, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
+		g_db_bind_str(st, 3, id);
+		g_db_bind_str(st, 4, k->user_id);
+		rc = g_db_step(st);
+		g_db_reset(st);
+		if (rc != G_DB_DONE)
 			rc = g_store_error(s, rc, "storing the lore state", err);
-		else if (sqlite3_changes(s->db) != 1)
+		else if (g_db_changes(s->db) != 1)
 			rc = g_err_set(err, G_EX_NOINPUT, "no such session '%s'", id);
 		else
 			rc = 0;
