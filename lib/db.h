@@ -64,23 +64,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- * Transitional (issue 17), while some modules still call sqlite3_* on
- * s->db themselves: the two opaque types are SQLite's own under another
- * name, so converted and unconverted code pass the same pointers without
- * a cast. Removed with the last such module; then they are opaque.
- */
-#define g_db sqlite3
-#define g_db_stmt sqlite3_stmt
-
 struct g_db;      /* one connection */
 struct g_db_stmt; /* one prepared statement */
 
-/* Not an engine's codes: an error class is never a value a backend's own
- * API returns (0x10000 and up), which lets g_db_class() tell them apart. */
+/* Not an engine's codes: a backend maps its own onto these. */
 enum g_db_rc {
 	G_DB_OK = 0,
-	G_DB_ROW = 0x10000, /* g_db_step: a row is ready to read */
+	G_DB_ROW,         /* g_db_step: a row is ready to read */
 	G_DB_DONE,        /* g_db_step: the statement has run to its end */
 	G_DB_BUSY,        /* locked past the timeout, or retries spent: 75 */
 	G_DB_CONSTRAINT,  /* a UNIQUE, CHECK, foreign key or trigger: 65 */
@@ -140,9 +130,6 @@ int g_db_in_transaction(struct g_db *db);
 const char *g_db_errmsg(struct g_db *db);
 /* The message for a class, when there is no connection to ask. */
 const char *g_db_errstr(int rc);
-/* rc as a class: a class as it is; (transitional) an engine's own code
- * from a module not yet converted, mapped. */
-int g_db_class(int rc);
 
 /* Write len bytes of data over the zeros (g_db_bind_zeros) that
  * table.column holds in the row whose id column is id. SQLite: in place,

@@ -47,11 +47,6 @@ int g_db_sqlite_rc(int rc)
 	}
 }
 
-int g_db_class(int rc)
-{
-	return rc == G_DB_OK || rc >= G_DB_ROW ? rc : g_db_sqlite_rc(rc);
-}
-
 static int prepare(struct g_db *db, const char *sql, unsigned flags, struct g_db_stmt **st)
 {
 	sqlite3_stmt *h = NULL;

@@ -12,7 +12,7 @@
 
 enum g_exit g_store_exit_for(int rc)
 {
-	switch (g_db_class(rc)) {
+	switch (rc) {
 	case G_DB_BUSY:
 		return G_EX_TEMPFAIL;
 	case G_DB_IOERR:
@@ -35,7 +35,6 @@ int g_store_error(struct g_store *s, int rc, const char *what,
 {
 	const char *msg;
 
-	rc = g_db_class(rc);
 	if (rc == G_DB_BUSY)
 		return g_err_set(err, G_EX_TEMPFAIL,
 				 "database '%s' is busy (gave up after %d ms)",

@@ -1,5 +1,5 @@
 /*
- * store.h: the one SQLite file (DESIGN.md §5).
+ * store.h: the store, today one SQLite file (DESIGN.md §5).
  *
  * g_store_open() opens a database that exists; g_store_open_new() (for
  * persona-encrypt init) makes the file and its directory if need be (0600
@@ -20,9 +20,6 @@
  */
 #ifndef GUISE_STORE_H
 #define GUISE_STORE_H
-
-/* Transitional (issue 17): modules not yet on db.h find SQLite here. */
-#include <sqlite3.h>
 
 #include "db.h"
 #include "err.h"
