@@ -21,14 +21,17 @@
  * SQL text is written once, in the subset both engines run: `?` or `?NNN`
  * placeholders (one style per statement; a number may repeat), standard
  * types, `ON CONFLICT DO NOTHING` rather than `INSERT OR IGNORE`, no
- * PRAGMA, no rowid. A libpq backend rewrites `?`/`?NNN` to `$n` (outside
- * string literals) and prepares each distinct text once per connection;
- * SQLite takes the text as it is. Where a statement cannot be shared
- * (schema, PRAGMAs, upserts that differ), the difference lives in the
- * backend (db_sqlite.c, the future db_pg.c) or in that backend's own
- * migration files, never as `if (pg)` in a module. lib/db-portability.md
- * lists what lib/ and share/sql/ still hold that PostgreSQL would not
- * run, and the plan for each.
+ * PRAGMA (`rowid` is read and ordered by: the PostgreSQL schema is to
+ * give those tables a column of that name). A libpq backend rewrites
+ * `?`/`?NNN` to `$n` (outside string literals) and prepares each
+ * distinct text once per connection, with the types of the first binds
+ * (so `?2 IS NULL` needs no cast); SQLite takes the text as it is.
+ * Where a statement cannot be shared (schema, PRAGMAs, upserts that
+ * differ), the difference lives in the backend (db_sqlite*.c, the
+ * future db_pg*.c) or in that backend's own migration files, never as
+ * `if (pg)` in a module. lib/db-portability.md lists what lib/ and
+ * share/sql/ still hold that PostgreSQL would not run, and the plan for
+ * each.
  *
  * Binds never copy: text and blobs must stay valid until the statement
  * is stepped to its end or reset (libpq takes the parameter pointers at
@@ -133,7 +136,8 @@ const char *g_db_errstr(int rc);
 
 /* Write len bytes of data over the zeros (g_db_bind_zeros) that
  * table.column holds in the row whose id column is id. SQLite: in place,
- * by incremental blob I/O; PostgreSQL: an UPDATE of that column. */
+ * by incremental blob I/O. PostgreSQL has no such write: card_row.c is
+ * to bind such rows whole there (db-portability.md). */
 int g_db_blob_write(struct g_db *db, const char *table, const char *column,
 		    const char *id, const void *data, size_t len);
 
