@@ -189,23 +189,23 @@ int g_account_rekey(struct g_store *s, struct g_user *u, const struct g_userkey 
 int g_account_delete(struct g_store *s, const struct g_user *u, int dry_run,
 		     struct g_err *err)
 {
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	if (g_store_begin(s, err) < 0)
 		return -1;
-	rc = sqlite3_prepare_v2(s->db, "DELETE FROM users WHERE id = ?", -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, u->id, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
+	rc = g_db_prepare(s->db, "DELETE FROM users WHERE id = ?", &st);
+	if (rc == G_DB_OK) {
+		g_db_bind_str(st, 1, u->id);
+		rc = g_db_step(st);
+		g_db_finalize(st);
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != G_DB_DONE) {
 		g_store_error(s, rc, "deleting the user", err);
 		g_store_rollback(s);
 		return -1;
 	}
-	if (sqlite3_changes(s->db) != 1) { /* deleted meanwhile */
+	if (g_db_changes(s->db) != 1) { /* deleted meanwhile */
 		g_store_rollback(s);
 		return g_err_set(err, G_EX_NOINPUT, "no such user '%s'", u->username);
 	}

@@ -20,18 +20,17 @@ const char *g_card_columns_name(size_t i)
 }
 
 int g_card_columns_open(const struct g_userkey *k, const char *table, const char *id,
-		    sqlite3_stmt *st, int first, size_t i, char **plain, size_t *len,
+		    struct g_db_stmt *st, int first, size_t i, char **plain, size_t *len,
 		    struct g_err *err)
 {
 	int col = first + 2 * (int)i;
 	struct g_field_ad ad = { table, g_card_columns_name(i), id, k->user_id, k->dek_version };
 
-	if (sqlite3_column_type(st, col) == SQLITE_NULL &&
-	    sqlite3_column_type(st, col + 1) == SQLITE_NULL)
+	if (g_db_column_is_null(st, col) && g_db_column_is_null(st, col + 1))
 		return 0;
-	if (g_crypt_open(k->dek, &ad, sqlite3_column_blob(st, col),
-		   (size_t)sqlite3_column_bytes(st, col), sqlite3_column_blob(st, col + 1),
-		   (size_t)sqlite3_column_bytes(st, col + 1), plain, len, err) < 0) {
+	if (g_crypt_open(k->dek, &ad, g_db_column_blob(st, col),
+		   g_db_column_bytes(st, col), g_db_column_blob(st, col + 1),
+		   g_db_column_bytes(st, col + 1), plain, len, err) < 0) {
 		g_err_prefix(err, "%s '%s' %s", table, id, g_card_columns_name(i));
 		return -1;
 	}

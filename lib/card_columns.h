@@ -5,9 +5,9 @@
  */
 #ifndef GUISE_CARD_COLUMNS_H
 #define GUISE_CARD_COLUMNS_H
-#include <sqlite3.h>
 #include <stddef.h>
 #include "card.h"
+#include "db.h"
 #include "err.h"
 #include "userkey.h"
 
@@ -45,7 +45,7 @@ const char *g_card_columns_name(size_t i);
  * column first (each followed by its nonce): 1 with the plaintext
  * (malloc'ed), 0 unset, -1 with err set (65 if it fails to open). */
 int g_card_columns_open(const struct g_userkey *k, const char *table, const char *id,
-		       sqlite3_stmt *st, int first, size_t i, char **plain, size_t *len,
+		       struct g_db_stmt *st, int first, size_t i, char **plain, size_t *len,
 		       struct g_err *err);
 
 #endif

@@ -321,7 +321,7 @@ int g_card_row_find_hash(struct g_store *s, const struct g_userkey *k,
 {
 	const char *table = g_cardkind_table(row->kind);
 	char sql[200];
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc, found = 0;
 
 	snprintf(sql, sizeof(sql),
@@ -330,10 +330,10 @@ int g_card_row_find_hash(struct g_store *s, const struct g_userkey *k,
 		 table);
 	if (g_store_prepare(s, sql, &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 2, hash, G_HASH_BYTES, SQLITE_STATIC);
-	while (!found && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *row_id = (const char *)sqlite3_column_text(st, 0);
+	g_db_bind_str(st, 1, k->user_id);
+	g_db_bind_blob(st, 2, hash, G_HASH_BYTES);
+	while (!found && (rc = g_db_step(st)) == G_DB_ROW) {
+		const char *row_id = g_db_column_text(st, 0);
 		char *avatar = NULL;
 		size_t len = 0;
 		int has;
@@ -353,9 +353,9 @@ int g_card_row_find_hash(struct g_store *s, const struct g_userkey *k,
 		}
 		free(avatar);
 	}
-	if (found == 0 && rc != SQLITE_DONE)
+	if (found == 0 && rc != G_DB_DONE)
 		found = g_store_error(s, rc, "looking up a card", err);
-	sqlite3_reset(st);
+	g_db_reset(st);
 	return found;
 }
 
@@ -403,55 +403,31 @@ static int write_sql(enum g_cardkind kind, int replace, char *sql, size_t size)
  * large card would be held twice more, sealed and in the record. */
 #define BIG_ROW ((size_t)1 << 20)
 
-/* Write len bytes of data into table.column of rowid, which holds as many
- * zeros (incremental blob I/O: no record is built). */
+/* Write len bytes of data into table.column of row id, which holds as
+ * many zeros (SQLite: incremental blob I/O, no record is built). */
 static int write_blob(struct g_store *s, const char *table, const char *column,
-		      sqlite3_int64 rowid, const void *data, size_t len, struct g_err *err)
+		      const char *id, const void *data, size_t len, struct g_err *err)
 {
-	sqlite3_blob *b;
 	int rc;
 
 	if (len > INT_MAX)
 		return g_err_set(err, G_EX_DATAERR, "a card field too large to store");
-	rc = sqlite3_blob_open(s->db, "main", table, column, rowid, 1, &b);
-	if (rc == SQLITE_OK) {
-		rc = sqlite3_blob_write(b, data, (int)len, 0);
-		if (sqlite3_blob_close(b) != SQLITE_OK && rc == SQLITE_OK)
-			rc = sqlite3_errcode(s->db);
-	}
-	return rc == SQLITE_OK ? 0 : g_store_error(s, rc, "storing a card", err);
+	rc = g_db_blob_write(s->db, table, column, id, data, len);
+	return rc == G_DB_OK ? 0 : g_store_error(s, rc, "storing a card", err);
 }
 
 /* The second step of a big row, whose every set column holds zeros of its
  * sealed length: each column sealed, written and freed before the next is
  * sealed, so that one ciphertext at most is held at a time. */
 static int fill_row(struct g_store *s, const struct g_userkey *k, const char *table,
-		    const char *id, int replace, const struct plain *pl, struct g_err *err)
+		    const char *id, const struct plain *pl, struct g_err *err)
 {
 	struct g_field_ad ad = { table, NULL, id, k->user_id, k->dek_version };
 	unsigned char *sealed, nonce[G_NONCE_BYTES];
-	sqlite3_int64 rowid;
-	sqlite3_stmt *st;
 	size_t i, len;
-	char sql[96], nonce_col[64];
-	int rc = 0, step;
+	char nonce_col[64];
+	int rc = 0;
 
-	if (!replace) {
-		rowid = sqlite3_last_insert_rowid(s->db);
-	} else {
-		snprintf(sql, sizeof(sql), "SELECT rowid FROM %s WHERE id = ?1 AND user_id = ?2",
-			 table);
-		if (g_store_prepare(s, sql, &st, err) < 0)
-			return -1;
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
-		step = sqlite3_step(st);
-		rowid = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		if (step != SQLITE_ROW)
-			return g_store_error(s, step == SQLITE_DONE ? SQLITE_INTERNAL : step,
-					     "storing a card", err);
-	}
 	for (i = 0; i < G_CARD_COLUMNS && rc == 0; i++) {
 		if (!pl[i].p)
 			continue;
@@ -461,8 +437,8 @@ static int fill_row(struct g_store *s, const struct g_userkey *k, const char *ta
 		snprintf(nonce_col, sizeof(nonce_col), "%s_nonce", ad.column);
 		if (len != pl[i].len + G_SEAL_OVERHEAD)
 			rc = g_err_set(err, G_EX_SOFTWARE, "a sealed field is not the length foreseen");
-		else if ((rc = write_blob(s, table, ad.column, rowid, sealed, len, err)) == 0)
-			rc = write_blob(s, table, nonce_col, rowid, nonce, G_NONCE_BYTES, err);
+		else if ((rc = write_blob(s, table, ad.column, id, sealed, len, err)) == 0)
+			rc = write_blob(s, table, nonce_col, id, nonce, G_NONCE_BYTES, err);
 		free(sealed);
 	}
 	return rc;
@@ -495,7 +471,7 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 	char now[G_TIMESTAMP_LEN];
 	const char *sql = row_sql(row->kind, replace);
 	struct g_field_ad ad = { table, NULL, id, k->user_id, k->dek_version };
-	sqlite3_stmt *st = NULL;
+	struct g_db_stmt *st = NULL;
 	size_t i;
 	int rc = -1, step, big;
 
@@ -523,48 +499,43 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 		goto out;
 	}
 	g_timestamp_now(now);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+	g_db_bind_str(st, 1, id);
+	g_db_bind_str(st, 2, k->user_id);
 	if (row->kind == G_PERSONA) {
-		sqlite3_bind_text(st, 3, "user_persona_spec_v1", -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, "1.0.0", -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 7, row->place.position, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 8, row->place.depth);
-		sqlite3_bind_text(st, 9, row->place.role, -1, SQLITE_STATIC);
+		g_db_bind_str(st, 3, "user_persona_spec_v1");
+		g_db_bind_str(st, 4, "1.0.0");
+		g_db_bind_str(st, 7, row->place.position);
+		g_db_bind_int64(st, 8, row->place.depth);
+		g_db_bind_str(st, 9, row->place.role);
 	} else {
-		sqlite3_bind_text(st, 3, "chara_card_v3", -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4,
-				  json_string_value(json_object_get(row->card, "spec_version")),
-				  -1, SQLITE_STATIC);
+		g_db_bind_str(st, 3, "chara_card_v3");
+		g_db_bind_str(st, 4, json_string_value(json_object_get(row->card, "spec_version")));
 	}
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 6, hash, G_HASH_BYTES, SQLITE_STATIC);
+	g_db_bind_str(st, 5, now);
+	g_db_bind_blob(st, 6, hash, G_HASH_BYTES);
 	for (i = 0; i < G_CARD_COLUMNS; i++)
 		if (big && pl[i].p) {
-			step = sqlite3_bind_zeroblob64(st, 10 + 2 * (int)i,
-						       pl[i].len + G_SEAL_OVERHEAD);
-			if (step == SQLITE_OK)
-				step = sqlite3_bind_zeroblob(st, 11 + 2 * (int)i, G_NONCE_BYTES);
-			if (step != SQLITE_OK) {
+			step = g_db_bind_zeros(st, 10 + 2 * (int)i, pl[i].len + G_SEAL_OVERHEAD);
+			if (step == G_DB_OK)
+				step = g_db_bind_zeros(st, 11 + 2 * (int)i, G_NONCE_BYTES);
+			if (step != G_DB_OK) {
 				g_store_error(s, step, "storing a card", err);
 				goto out;
 			}
 		} else if (sealed[i].out) {
-			sqlite3_bind_blob64(st, 10 + 2 * (int)i, sealed[i].out, sealed[i].outlen,
-					    SQLITE_STATIC);
-			sqlite3_bind_blob(st, 11 + 2 * (int)i, sealed[i].nonce, G_NONCE_BYTES,
-					  SQLITE_STATIC);
+			g_db_bind_blob(st, 10 + 2 * (int)i, sealed[i].out, sealed[i].outlen);
+			g_db_bind_blob(st, 11 + 2 * (int)i, sealed[i].nonce, G_NONCE_BYTES);
 		}
-	step = sqlite3_step(st);
-	if (step != SQLITE_DONE)
+	step = g_db_step(st);
+	if (step != G_DB_DONE)
 		g_store_error(s, step, "storing a card", err);
-	else if (replace && sqlite3_changes(s->db) != 1)
+	else if (replace && g_db_changes(s->db) != 1)
 		g_err_set(err, G_EX_NOINPUT, "no such %s '%s'", g_cardkind_name(row->kind), id);
-	else if (!big || fill_row(s, k, table, id, replace, pl, err) == 0)
+	else if (!big || fill_row(s, k, table, id, pl, err) == 0)
 		rc = 0;
 out:
 	if (st)
-		sqlite3_reset(st);
+		g_db_reset(st);
 	for (i = 0; i < G_CARD_COLUMNS; i++)
 		free(sealed[i].out);
 	plains_free(pl);
@@ -597,7 +568,7 @@ static json_t *all_ids(struct g_store *s, const struct g_userkey *k, enum g_card
 {
 	json_t *ids = json_array();
 	char sql[160];
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE user_id = ?1 ORDER BY rowid",
@@ -606,11 +577,11 @@ static json_t *all_ids(struct g_store *s, const struct g_userkey *k, enum g_card
 		json_decref(ids);
 		return NULL;
 	}
-	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(ids, json_string((const char *)sqlite3_column_text(st, 0)));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	g_db_bind_str(st, 1, k->user_id);
+	while ((rc = g_db_step(st)) == G_DB_ROW)
+		json_array_append_new(ids, json_string(g_db_column_text(st, 0)));
+	g_db_reset(st);
+	if (rc != G_DB_DONE) {
 		json_decref(ids);
 		g_store_error(s, rc, "rehashing", err);
 		return NULL;
@@ -627,7 +598,7 @@ static int rehash_one(struct g_store *s, const struct g_userkey *k, enum g_cardk
 	struct g_card_row row = { 0 };
 	json_t *record, *card = NULL;
 	char sql[160];
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc = -1;
 
 	if (g_card_row_load(s, k, kind, id, &record, &avatar, NULL, err) < 0)
@@ -645,11 +616,11 @@ static int rehash_one(struct g_store *s, const struct g_userkey *k, enum g_cardk
 	if (!card)
 		g_err_oom(err);
 	else if (g_card_row_hash(k, &row, hash, err) == 0 && g_store_prepare(s, sql, &st, err) == 0) {
-		sqlite3_bind_blob(st, 1, hash, G_HASH_BYTES, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : g_store_error(s, sqlite3_errcode(s->db),
-									 "rehashing", err);
-		sqlite3_reset(st);
+		g_db_bind_blob(st, 1, hash, G_HASH_BYTES);
+		g_db_bind_str(st, 2, id);
+		rc = g_db_step(st);
+		rc = rc == G_DB_DONE ? 0 : g_store_error(s, rc, "rehashing", err);
+		g_db_reset(st);
 	}
 	json_decref(card);
 	json_decref(record);
@@ -684,20 +655,20 @@ int g_card_row_delete(struct g_store *s, const struct g_userkey *k, enum g_cardk
 		     const char *id, struct g_err *err)
 {
 	char sql[96];
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = ?1 AND user_id = ?2",
 		 g_cardkind_table(kind));
 	if (g_store_prepare(s, sql, &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	g_db_bind_str(st, 1, id);
+	g_db_bind_str(st, 2, k->user_id);
+	rc = g_db_step(st);
+	g_db_reset(st);
+	if (rc != G_DB_DONE)
 		return g_store_error(s, rc, "deleting a card", err);
-	if (sqlite3_changes(s->db) != 1)
+	if (g_db_changes(s->db) != 1)
 		return g_err_set(err, G_EX_NOINPUT, "no such %s '%s'", g_cardkind_name(kind), id);
 	return 0;
 }

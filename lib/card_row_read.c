@@ -25,7 +25,7 @@ static json_t *parse_field(const char *table, const char *id, size_t i,
 /* The row's lore index read into *lore: 1, 0 when it has none, -1 (65
  * when it is damaged). */
 static int read_lore(const struct g_userkey *k, const char *table, const char *id,
-		     sqlite3_stmt *st, int first, struct g_lore_book *lore, struct g_err *err)
+		     struct g_db_stmt *st, int first, struct g_lore_book *lore, struct g_err *err)
 {
 	char *plain;
 	size_t len;
@@ -49,7 +49,7 @@ static int book_column(size_t i)
  * with lore, character_book is read from the lore index instead when the
  * row has one (*has_lore 1). */
 static int build_data(const struct g_userkey *k, const char *table, const char *id,
-		      sqlite3_stmt *st, int first, json_t *data, json_t **top,
+		      struct g_db_stmt *st, int first, json_t *data, json_t **top,
 		      json_t **origin, struct g_lore_book *lore, int *has_lore,
 		      struct g_err *err)
 {
@@ -98,7 +98,7 @@ fail:
 }
 
 static int open_blob(const struct g_userkey *k, const char *table, const char *id,
-		     sqlite3_stmt *st, int first, size_t i, struct g_blob *b,
+		     struct g_db_stmt *st, int first, size_t i, struct g_blob *b,
 		     struct g_err *err)
 {
 	char *plain = NULL;
@@ -121,13 +121,13 @@ static int open_blob(const struct g_userkey *k, const char *table, const char *i
  * when the index is, character_book only for a row without one. */
 enum { WANT_AVATAR = 1, WANT_RAW = 2, WANT_LORE = 4 };
 
-static sqlite3_stmt *select_row(struct g_store *s, enum g_cardkind kind, unsigned want,
-				int *first, struct g_err *err)
+static struct g_db_stmt *select_row(struct g_store *s, enum g_cardkind kind, unsigned want,
+				    int *first, struct g_err *err)
 {
 	char sql[4096];
 	const char *name;
 	size_t n, i;
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 
 	n = (size_t)snprintf(sql, sizeof(sql),
 			     "SELECT id, spec, spec_version, created_at, updated_at, %s",
@@ -158,9 +158,9 @@ static sqlite3_stmt *select_row(struct g_store *s, enum g_cardkind kind, unsigne
 	return st;
 }
 
-static json_t *text_col(sqlite3_stmt *st, int col)
+static json_t *text_col(struct g_db_stmt *st, int col)
 {
-	return json_string((const char *)sqlite3_column_text(st, col));
+	return json_string(g_db_column_text(st, col));
 }
 
 static int load(struct g_store *s, const struct g_userkey *k, enum g_cardkind kind,
@@ -169,7 +169,7 @@ static int load(struct g_store *s, const struct g_userkey *k, enum g_cardkind ki
 {
 	const char *table = g_cardkind_table(kind);
 	json_t *r = NULL, *data = NULL, *top = NULL, *origin = NULL;
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int first, rc = -1, step;
 
 	*record = NULL;
@@ -177,14 +177,14 @@ static int load(struct g_store *s, const struct g_userkey *k, enum g_cardkind ki
 			      (avatar ? WANT_AVATAR : 0) | (raw ? WANT_RAW : 0) | (lore ? WANT_LORE : 0),
 			      &first, err)))
 		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
-	step = sqlite3_step(st);
-	if (step == SQLITE_DONE) {
+	g_db_bind_str(st, 1, id);
+	g_db_bind_str(st, 2, k->user_id);
+	step = g_db_step(st);
+	if (step == G_DB_DONE) {
 		g_err_set(err, G_EX_NOINPUT, "no such %s '%s'", g_cardkind_name(kind), id);
 		goto out;
 	}
-	if (step != SQLITE_ROW) {
+	if (step != G_DB_ROW) {
 		g_store_error(s, step, "reading a card", err);
 		goto out;
 	}
@@ -210,9 +210,9 @@ static int load(struct g_store *s, const struct g_userkey *k, enum g_cardkind ki
 		json_object_set(r, "top_level", top);
 	json_object_set(r, "origin", origin ? origin : json_null());
 	if (kind == G_PERSONA) {
-		json_object_set_new(r, "default", json_boolean(sqlite3_column_int(st, 8) == 1));
+		json_object_set_new(r, "default", json_boolean(g_db_column_int(st, 8) == 1));
 		json_object_set_new(r, "position", text_col(st, 5));
-		json_object_set_new(r, "depth", json_integer(sqlite3_column_int64(st, 6)));
+		json_object_set_new(r, "depth", json_integer(g_db_column_int64(st, 6)));
 		json_object_set_new(r, "role", text_col(st, 7));
 	}
 	json_object_set_new(r, "created_at", text_col(st, 3));
@@ -220,7 +220,7 @@ static int load(struct g_store *s, const struct g_userkey *k, enum g_cardkind ki
 	*record = r;
 	rc = 0;
 out:
-	sqlite3_reset(st);
+	g_db_reset(st);
 	json_decref(data);
 	json_decref(top);
 	json_decref(origin);
@@ -319,7 +319,7 @@ int g_card_row_names(struct g_store *s, const struct g_userkey *k,
 {
 	const char *table = g_cardkind_table(kind);
 	char sql[160];
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	char *name;
 	size_t len;
 	int rc, step, stop = 0;
@@ -330,24 +330,24 @@ int g_card_row_names(struct g_store *s, const struct g_userkey *k,
 		 table);
 	if (g_store_prepare(s, sql, &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, after);
+	g_db_bind_str(st, 1, k->user_id);
+	g_db_bind_int64(st, 2, after);
 	rc = 0;
-	while (!stop && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
+	while (!stop && (step = g_db_step(st)) == G_DB_ROW) {
+		const char *id = g_db_column_text(st, 0);
 
 		/* column 1 is "name": g_card_columns_data[0] */
 		rc = g_card_columns_open(k, table, id, st, 1, 0, &name, &len, err);
 		if (rc < 0)
 			break;
-		stop = fn(id, rc ? name : "", rc ? len : 0, sqlite3_column_int64(st, 3), arg);
+		stop = fn(id, rc ? name : "", rc ? len : 0, g_db_column_int64(st, 3), arg);
 		if (rc)
 			free(name);
 		rc = 0;
 	}
-	if (rc == 0 && !stop && step != SQLITE_DONE)
+	if (rc == 0 && !stop && step != G_DB_DONE)
 		rc = g_store_error(s, step, "reading names", err);
-	sqlite3_reset(st);
+	g_db_reset(st);
 	return rc;
 }
 

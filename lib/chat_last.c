@@ -12,22 +12,22 @@ static int find_last(struct g_store *s, const struct g_userkey *k, const char *s
 		" AND a.user_id = ?2 AND a.seq > t.seq) FROM chat_messages t"
 		" WHERE t.session_id = ?1 AND t.user_id = ?2 AND t.role = ?3"
 		" ORDER BY t.seq DESC LIMIT 1";
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	if (g_store_prepare(s, sql, &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, role, -1, SQLITE_STATIC);
+	g_db_bind_str(st, 1, session_id);
+	g_db_bind_str(st, 2, k->user_id);
+	g_db_bind_str(st, 3, role);
 	*seq = *after = 0;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*seq = sqlite3_column_int64(st, 0);
-		*after = sqlite3_column_int64(st, 1);
+	rc = g_db_step(st);
+	if (rc == G_DB_ROW) {
+		*seq = g_db_column_int64(st, 0);
+		*after = g_db_column_int64(st, 1);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE
+	g_db_reset(st);
+	return rc == G_DB_ROW || rc == G_DB_DONE
 		       ? 0
 		       : g_store_error(s, rc, "reading the last message", err);
 }

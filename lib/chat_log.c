@@ -107,27 +107,27 @@ int g_chat_log_message_check(const struct g_message *m, struct g_err *err)
 	return 0;
 }
 
-static int step_done(struct g_store *s, sqlite3_stmt *st, const char *what, struct g_err *err)
+static int step_done(struct g_store *s, struct g_db_stmt *st, const char *what, struct g_err *err)
 {
-	int rc = sqlite3_step(st);
+	int rc = g_db_step(st);
 
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, what, err);
+	g_db_reset(st);
+	return rc == G_DB_DONE ? 0 : g_store_error(s, rc, what, err);
 }
 
 static int next_seq(struct g_store *s, const char *session_id, int64_t *seq, struct g_err *err)
 {
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	if (g_store_prepare(s, "SELECT max(seq) FROM chat_messages WHERE session_id = ?1", &st,
 			    err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*seq = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) + 1 : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : g_store_error(s, rc, "numbering a message", err);
+	g_db_bind_str(st, 1, session_id);
+	rc = g_db_step(st);
+	*seq = rc == G_DB_ROW ? g_db_column_int64(st, 0) + 1 : 0;
+	g_db_reset(st);
+	return rc == G_DB_ROW ? 0 : g_store_error(s, rc, "numbering a message", err);
 }
 
 int g_chat_log_append(struct g_store *s, const struct g_userkey *k, const char *session_id,
@@ -142,7 +142,7 @@ int g_chat_log_append(struct g_store *s, const struct g_userkey *k, const char *
 	struct g_sealed content = { 0 }, name = { 0 };
 	char id[G_UUID_LEN], now[G_TIMESTAMP_LEN];
 	struct g_chat_place p;
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc = -1;
 
 	if (g_chat_log_message_check(m, err) < 0 || next_seq(s, session_id, seq, err) < 0 ||
@@ -153,18 +153,18 @@ int g_chat_log_append(struct g_store *s, const struct g_userkey *k, const char *
 	    g_store_prepare(s, sql, &st, err) < 0)
 		goto out;
 	g_timestamp_now(now);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, session_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, k->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, *seq);
-	sqlite3_bind_text(st, 5, m->role, -1, SQLITE_STATIC);
+	g_db_bind_str(st, 1, id);
+	g_db_bind_str(st, 2, session_id);
+	g_db_bind_str(st, 3, k->user_id);
+	g_db_bind_int64(st, 4, *seq);
+	g_db_bind_str(st, 5, m->role);
 	g_chat_row_bind(st, 6, m, &content, &name, now);
 	if (step_done(s, st, "storing a message", err) < 0 ||
 	    g_store_prepare(s, touch, &st, err) < 0)
 		goto out;
-	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, session_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, k->user_id, -1, SQLITE_STATIC);
+	g_db_bind_str(st, 1, now);
+	g_db_bind_str(st, 2, session_id);
+	g_db_bind_str(st, 3, k->user_id);
 	rc = step_done(s, st, "storing a message", err);
 out:
 	g_vault_sealed_release(&content);
@@ -172,40 +172,40 @@ out:
 	return rc;
 }
 
-/* The row of message seq, stepped to: SQLITE_ROW, SQLITE_DONE (none) or an
+/* The row of message seq, stepped to: G_DB_ROW, G_DB_DONE (none) or an
  * error code; *st is reset by the caller. -1 with err set if it cannot be
  * prepared. */
 static int step_message(struct g_store *s, const struct g_userkey *k, const char *session_id,
-			int64_t seq, sqlite3_stmt **st, struct g_err *err)
+			int64_t seq, struct g_db_stmt **st, struct g_err *err)
 {
 	static const char sql[] = "SELECT " MESSAGE_COLUMNS " FROM chat_messages"
 				  " WHERE session_id = ?1 AND user_id = ?2 AND seq = ?3";
 
 	if (g_store_prepare(s, sql, st, err) < 0)
 		return -1;
-	sqlite3_bind_text(*st, 1, session_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(*st, 2, k->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(*st, 3, seq);
-	return sqlite3_step(*st);
+	g_db_bind_str(*st, 1, session_id);
+	g_db_bind_str(*st, 2, k->user_id);
+	g_db_bind_int64(*st, 3, seq);
+	return g_db_step(*st);
 }
 
 int g_chat_log_get(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		  int64_t seq, json_t **record, struct g_err *err)
 {
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	*record = NULL;
 	if ((rc = step_message(s, k, session_id, seq, &st, err)) < 0)
 		return -1;
-	if (rc == SQLITE_ROW)
+	if (rc == G_DB_ROW)
 		rc = (*record = g_chat_row_record(k, session_id, st, 0, err)) ? 0 : -1;
-	else if (rc == SQLITE_DONE)
+	else if (rc == G_DB_DONE)
 		rc = g_err_set(err, G_EX_NOINPUT, "session '%s' has no message %lld", session_id,
 			       (long long)seq);
 	else
 		rc = g_store_error(s, rc, "reading a message", err);
-	sqlite3_reset(st);
+	g_db_reset(st);
 	return rc;
 }
 
@@ -227,54 +227,54 @@ int g_chat_log_each_before(struct g_store *s, const struct g_userkey *k,
 	static const char tail[] = "SELECT * FROM (SELECT " MESSAGE_COLUMNS " FROM chat_messages"
 				   " WHERE session_id = ?1 AND user_id = ?2 AND seq < ?4"
 				   " ORDER BY seq DESC LIMIT ?3) ORDER BY seq";
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	json_t *rec;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db, last > 0 ? tail : all, -1, &st, NULL);
-	if (rc != SQLITE_OK)
+	rc = g_db_prepare(s->db, last > 0 ? tail : all, &st);
+	if (rc != G_DB_OK)
 		return g_store_error(s, rc, "reading messages", err);
-	sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+	g_db_bind_str(st, 1, session_id);
+	g_db_bind_str(st, 2, k->user_id);
 	if (last > 0)
-		sqlite3_bind_int64(st, 3, last);
-	sqlite3_bind_int64(st, 4, before);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		g_db_bind_int64(st, 3, last);
+	g_db_bind_int64(st, 4, before);
+	while ((rc = g_db_step(st)) == G_DB_ROW) {
 		int stop;
 
 		if (!(rec = g_chat_row_record(k, session_id, st, 0, err))) {
-			sqlite3_finalize(st);
+			g_db_finalize(st);
 			return -1;
 		}
 		stop = fn(rec, arg);
 		json_decref(rec);
 		if (stop) {
-			rc = SQLITE_DONE;
+			rc = G_DB_DONE;
 			break;
 		}
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "reading messages", err);
+	g_db_finalize(st);
+	return rc == G_DB_DONE ? 0 : g_store_error(s, rc, "reading messages", err);
 }
 
 int g_chat_log_current(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		       int64_t seq, json_t **record, char id[G_UUID_LEN], struct g_err *err)
 {
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	*record = NULL;
 	if ((rc = step_message(s, k, session_id, seq, &st, err)) < 0)
 		return -1;
-	if (rc == SQLITE_ROW) { /* id is the first of MESSAGE_COLUMNS */
-		snprintf(id, G_UUID_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
+	if (rc == G_DB_ROW) { /* id is the first of MESSAGE_COLUMNS */
+		snprintf(id, G_UUID_LEN, "%s", g_db_column_text(st, 0));
 		*record = g_chat_row_record(k, session_id, st, 0, err);
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	g_db_reset(st);
+	if (rc == G_DB_DONE)
 		return g_err_set(err, G_EX_NOINPUT, "session '%s' has no message %lld", session_id,
 				 (long long)seq);
-	if (rc != SQLITE_ROW)
+	if (rc != G_DB_ROW)
 		return g_store_error(s, rc, "reading a message", err);
 	return *record ? 0 : -1;
 }
@@ -290,7 +290,7 @@ int g_chat_log_rewrite(struct g_store *s, const struct g_userkey *k, const char 
 	struct g_sealed content = { 0 }, name = { 0 };
 	char now[G_TIMESTAMP_LEN];
 	struct g_chat_place p;
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc = -1;
 
 	if (g_chat_log_message_check(m, err) < 0)
@@ -301,10 +301,10 @@ int g_chat_log_rewrite(struct g_store *s, const struct g_userkey *k, const char 
 		goto out;
 	g_timestamp_now(now);
 	g_chat_row_bind(st, 1, m, &content, &name, now);
-	sqlite3_bind_int64(st, 12, index);
-	sqlite3_bind_int64(st, 13, count);
-	sqlite3_bind_text(st, 14, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 15, k->user_id, -1, SQLITE_STATIC);
+	g_db_bind_int64(st, 12, index);
+	g_db_bind_int64(st, 13, count);
+	g_db_bind_str(st, 14, id);
+	g_db_bind_str(st, 15, k->user_id);
 	rc = step_done(s, st, "storing a message", err);
 out:
 	g_vault_sealed_release(&content);
@@ -347,7 +347,7 @@ int g_chat_log_delete(struct g_store *s, const struct g_userkey *k, const char *
 		     int64_t seq, struct g_err *err)
 {
 	char id[G_UUID_LEN];
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	json_t *rec = NULL;
 	int rc = g_chat_log_current(s, k, session_id, seq, &rec, id, err);
 
@@ -356,8 +356,8 @@ int g_chat_log_delete(struct g_store *s, const struct g_userkey *k, const char *
 	    g_store_prepare(s, "DELETE FROM chat_messages WHERE id = ?1 AND user_id = ?2", &st,
 			    err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+	g_db_bind_str(st, 1, id);
+	g_db_bind_str(st, 2, k->user_id);
 	return step_done(s, st, "deleting a message", err);
 }
 

@@ -36,26 +36,26 @@ void g_chat_place_swipe(struct g_chat_place *p, const char *row_id, const char *
 	p->bind[3] = speaker_id;
 }
 
-static json_t *text_or_null(sqlite3_stmt *st, int col)
+static json_t *text_or_null(struct g_db_stmt *st, int col)
 {
-	return sqlite3_column_type(st, col) == SQLITE_NULL
+	return g_db_column_is_null(st, col)
 		       ? json_null()
-		       : json_string((const char *)sqlite3_column_text(st, col));
+		       : json_string(g_db_column_text(st, col));
 }
 
-static json_t *count_or_null(sqlite3_stmt *st, int col)
+static json_t *count_or_null(struct g_db_stmt *st, int col)
 {
-	return sqlite3_column_type(st, col) == SQLITE_NULL
+	return g_db_column_is_null(st, col)
 		       ? json_null()
-		       : json_integer(sqlite3_column_int64(st, col));
+		       : json_integer(g_db_column_int64(st, col));
 }
 
-static const char *text(sqlite3_stmt *st, int col)
+static const char *text(struct g_db_stmt *st, int col)
 {
-	return (const char *)sqlite3_column_text(st, col);
+	return g_db_column_text(st, col);
 }
 
-json_t *g_chat_row_record(const struct g_userkey *k, const char *session_id, sqlite3_stmt *st,
+json_t *g_chat_row_record(const struct g_userkey *k, const char *session_id, struct g_db_stmt *st,
 			  int swipe, struct g_err *err)
 {
 	char *content = NULL, *name = NULL;
@@ -65,10 +65,10 @@ json_t *g_chat_row_record(const struct g_userkey *k, const char *session_id, sql
 	int none = strcmp(text(st, 5), "none") == 0;
 
 	if (swipe)
-		g_chat_place_swipe(&p, text(st, 0), text(st, 16), sqlite3_column_int64(st, 14),
+		g_chat_place_swipe(&p, text(st, 0), text(st, 16), g_db_column_int64(st, 14),
 				   text(st, 5), text(st, 6));
 	else
-		g_chat_place_message(&p, text(st, 0), session_id, sqlite3_column_int64(st, 1),
+		g_chat_place_message(&p, text(st, 0), session_id, g_db_column_int64(st, 1),
 				     text(st, 2), text(st, 5), text(st, 6));
 	if (g_vault_open_bound_at(k, p.table, "content", p.id, p.bind, st, 3, &content,
 				  &content_len, err) < 0 ||
@@ -81,11 +81,11 @@ json_t *g_chat_row_record(const struct g_userkey *k, const char *session_id, sql
 	rec = json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:{s:I, s:I}, s:o, s:o, s:{s:o, s:o},"
 			" s:o}",
 			"kind", "message", "session", session_id, "seq",
-			(json_int_t)sqlite3_column_int64(st, 1), "role", text_or_null(st, 2),
+			(json_int_t)g_db_column_int64(st, 1), "role", text_or_null(st, 2),
 			"speaker", speaker, "content",
 			json_stringn_nocheck(content ? content : "", content_len), "swipe", "index",
-			(json_int_t)sqlite3_column_int64(st, 14), "count",
-			(json_int_t)sqlite3_column_int64(st, 15), "status", text_or_null(st, 9),
+			(json_int_t)g_db_column_int64(st, 14), "count",
+			(json_int_t)g_db_column_int64(st, 15), "status", text_or_null(st, 9),
 			"model", text_or_null(st, 10), "usage", "input_tokens",
 			count_or_null(st, 11), "output_tokens", count_or_null(st, 12),
 			"created_at", text_or_null(st, 13));
@@ -154,32 +154,32 @@ int g_chat_row_seal(const struct g_userkey *k, struct g_chat_place *p, const str
 				  err);
 }
 
-static void bind_count(sqlite3_stmt *st, int idx, int64_t n)
+static void bind_count(struct g_db_stmt *st, int idx, int64_t n)
 {
 	if (n >= 0)
-		sqlite3_bind_int64(st, idx, n);
+		g_db_bind_int64(st, idx, n);
 	else
-		sqlite3_bind_null(st, idx);
+		g_db_bind_null(st, idx);
 }
 
-void g_chat_row_bind(sqlite3_stmt *st, int idx, const struct g_message *m,
+void g_chat_row_bind(struct g_db_stmt *st, int idx, const struct g_message *m,
 		     const struct g_sealed *content, const struct g_sealed *name, const char *now)
 {
 	const struct g_speaker *sp = m->speaker;
 
 	g_vault_bind(st, idx, content);
-	sqlite3_bind_text(st, idx + 2, g_session_persona_kind_name(sp->kind), -1, SQLITE_STATIC);
+	g_db_bind_str(st, idx + 2, g_session_persona_kind_name(sp->kind));
 	if (sp->kind != G_PERSONA_NONE)
-		sqlite3_bind_text(st, idx + 3, sp->id, -1, SQLITE_STATIC);
+		g_db_bind_str(st, idx + 3, sp->id);
 	else
-		sqlite3_bind_null(st, idx + 3);
+		g_db_bind_null(st, idx + 3);
 	g_vault_bind(st, idx + 4, name);
-	sqlite3_bind_text(st, idx + 6, m->status ? m->status : "complete", -1, SQLITE_STATIC);
+	g_db_bind_str(st, idx + 6, m->status ? m->status : "complete");
 	if (m->model)
-		sqlite3_bind_text(st, idx + 7, m->model, -1, SQLITE_STATIC);
+		g_db_bind_str(st, idx + 7, m->model);
 	else
-		sqlite3_bind_null(st, idx + 7);
+		g_db_bind_null(st, idx + 7);
 	bind_count(st, idx + 8, m->input_tokens);
 	bind_count(st, idx + 9, m->output_tokens);
-	sqlite3_bind_text(st, idx + 10, m->created_at ? m->created_at : now, -1, SQLITE_STATIC);
+	g_db_bind_str(st, idx + 10, m->created_at ? m->created_at : now);
 }

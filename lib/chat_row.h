@@ -48,7 +48,7 @@ void g_chat_place_swipe(struct g_chat_place *p, const char *row_id, const char *
 /* The message record (DESIGN.md §4) of the row at st, selected with
  * G_CHAT_ROW_COLUMNS (swipe 0) or G_CHAT_SWIPE_COLUMNS (swipe 1), its
  * fields opened: NULL with err (65 a field that fails). */
-json_t *g_chat_row_record(const struct g_userkey *k, const char *session_id, sqlite3_stmt *st,
+json_t *g_chat_row_record(const struct g_userkey *k, const char *session_id, struct g_db_stmt *st,
 			  int swipe, struct g_err *err);
 
 /* A version to write, made of a record's fields (borrowed from record;
@@ -72,7 +72,7 @@ int g_chat_row_seal(const struct g_userkey *k, struct g_chat_place *p, const str
 /* Bind version m, its sealed content and speaker name, to parameters
  * idx on of st; now is created_at when m has none. All must outlive the
  * statement's step. */
-void g_chat_row_bind(sqlite3_stmt *st, int idx, const struct g_message *m,
+void g_chat_row_bind(struct g_db_stmt *st, int idx, const struct g_message *m,
 		     const struct g_sealed *content, const struct g_sealed *name, const char *now);
 
 #endif

@@ -8,32 +8,32 @@
 #include "chat_row.h"
 #include "uuid.h"
 
-static int step_done(struct g_store *s, sqlite3_stmt *st, const char *what, struct g_err *err)
+static int step_done(struct g_store *s, struct g_db_stmt *st, const char *what, struct g_err *err)
 {
-	int rc = sqlite3_step(st);
+	int rc = g_db_step(st);
 
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, what, err);
+	g_db_finalize(st);
+	return rc == G_DB_DONE ? 0 : g_store_error(s, rc, what, err);
 }
 
 /* The same for a statement the store keeps (g_store_prepare): reset, not
  * finalized. */
-static int step_kept(struct g_store *s, sqlite3_stmt *st, const char *what, struct g_err *err)
+static int step_kept(struct g_store *s, struct g_db_stmt *st, const char *what, struct g_err *err)
 {
-	int rc = sqlite3_step(st);
+	int rc = g_db_step(st);
 
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, what, err);
+	g_db_reset(st);
+	return rc == G_DB_DONE ? 0 : g_store_error(s, rc, what, err);
 }
 
 /* A statement prepared for this call only (these run rarely: the store's
  * cache of kept statements is for the hot paths, here the ones a chat
  * file's import runs for each message). */
-static int prepare(struct g_store *s, const char *sql, sqlite3_stmt **st, struct g_err *err)
+static int prepare(struct g_store *s, const char *sql, struct g_db_stmt **st, struct g_err *err)
 {
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+	int rc = g_db_prepare(s->db, sql, st);
 
-	return rc == SQLITE_OK ? 0 : g_store_error(s, rc, "reading a message's swipes", err);
+	return rc == G_DB_OK ? 0 : g_store_error(s, rc, "reading a message's swipes", err);
 }
 
 /* Version m kept aside as swipe index of message row message_id. */
@@ -47,7 +47,7 @@ static int insert_swipe(struct g_store *s, const struct g_userkey *k, const char
 	struct g_sealed content = { 0 }, name = { 0 };
 	char id[G_UUID_LEN], now[G_TIMESTAMP_LEN];
 	struct g_chat_place p;
-	sqlite3_stmt *st = NULL;
+	struct g_db_stmt *st = NULL;
 	int rc = -1;
 
 	if (g_chat_log_message_check(m, err) < 0 || g_uuid7(id, err) < 0)
@@ -57,10 +57,10 @@ static int insert_swipe(struct g_store *s, const struct g_userkey *k, const char
 	    g_store_prepare(s, sql, &st, err) < 0)
 		goto out;
 	g_timestamp_now(now);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, message_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, k->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, index);
+	g_db_bind_str(st, 1, id);
+	g_db_bind_str(st, 2, message_id);
+	g_db_bind_str(st, 3, k->user_id);
+	g_db_bind_int64(st, 4, index);
 	g_chat_row_bind(st, 5, m, &content, &name, now);
 	rc = step_kept(s, st, "storing a swipe", err);
 out:
@@ -83,26 +83,26 @@ static int read_swipe(struct g_store *s, const struct g_userkey *k, const char *
 	static const char sql[] = "SELECT " G_CHAT_SWIPE_COLUMNS " FROM chat_swipes w"
 				  " JOIN chat_messages m ON m.id = w.message_id"
 				  " WHERE w.message_id = ?1 AND w.user_id = ?2 AND w.swipe_index = ?3";
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	*record = NULL;
 	if (prepare(s, sql, &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, index);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		snprintf(id, G_UUID_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
+	g_db_bind_str(st, 1, message_id);
+	g_db_bind_str(st, 2, k->user_id);
+	g_db_bind_int64(st, 3, index);
+	rc = g_db_step(st);
+	if (rc == G_DB_ROW) {
+		snprintf(id, G_UUID_LEN, "%s", g_db_column_text(st, 0));
 		rc = (*record = g_chat_row_record(k, session_id, st, 1, err)) ? 0 : -1;
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == G_DB_DONE) {
 		rc = g_err_set(err, G_EX_DATAERR, "chat_messages '%s': swipe %lld is missing",
 			       message_id, (long long)index);
 	} else {
 		rc = g_store_error(s, rc, "reading a swipe", err);
 	}
-	sqlite3_finalize(st);
+	g_db_finalize(st);
 	return rc;
 }
 
@@ -130,7 +130,7 @@ int g_chat_swipe_each(struct g_store *s, const struct g_userkey *k, const char *
 		      int64_t seq, g_chat_log_fn fn, void *arg, struct g_err *err)
 {
 	struct g_err ignored;
-	int own = sqlite3_get_autocommit(s->db), rc;
+	int own = !g_db_in_transaction(s->db), rc;
 
 	if (own && g_store_exec(s, "BEGIN", err) < 0)
 		return -1;
@@ -173,7 +173,7 @@ static int each_swipe(struct g_store *s, const struct g_userkey *k, const char *
 				  " WHERE w.message_id = ?1 AND w.user_id = ?2 ORDER BY w.swipe_index";
 	char id[G_UUID_LEN];
 	json_t *current = NULL, *rec;
-	sqlite3_stmt *st = NULL;
+	struct g_db_stmt *st = NULL;
 	int64_t at;
 	int rc, stop = 0;
 
@@ -183,10 +183,10 @@ static int each_swipe(struct g_store *s, const struct g_userkey *k, const char *
 		return -1;
 	}
 	at = swipe_field(current, "index");
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (current && sqlite3_column_int64(st, 14) > at) {
+	g_db_bind_str(st, 1, id);
+	g_db_bind_str(st, 2, k->user_id);
+	while (!stop && (rc = g_db_step(st)) == G_DB_ROW) {
+		if (current && g_db_column_int64(st, 14) > at) {
 			stop = fn(current, arg);
 			json_decref(current);
 			current = NULL;
@@ -201,14 +201,14 @@ static int each_swipe(struct g_store *s, const struct g_userkey *k, const char *
 		json_decref(rec);
 	}
 	if (stop)
-		rc = SQLITE_DONE;
-	else if (rc == SQLITE_DONE && current)
+		rc = G_DB_DONE;
+	else if (rc == G_DB_DONE && current)
 		fn(current, arg);
-	sqlite3_finalize(st);
+	g_db_finalize(st);
 	json_decref(current);
 	if (rc == -1)
 		return -1;
-	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "reading a message's swipes", err);
+	return rc == G_DB_DONE ? 0 : g_store_error(s, rc, "reading a message's swipes", err);
 }
 
 int g_chat_swipe_choose(struct g_store *s, const struct g_userkey *k, const char *session_id,
@@ -219,7 +219,7 @@ int g_chat_swipe_choose(struct g_store *s, const struct g_userkey *k, const char
 	struct g_speaker sp = { 0 };
 	struct g_message m = { .role = NULL };
 	int64_t at, count;
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc = g_chat_log_current(s, k, session_id, seq, &current, id, err);
 
 	if (rc < 0)
@@ -238,8 +238,8 @@ int g_chat_swipe_choose(struct g_store *s, const struct g_userkey *k, const char
 	rc = read_swipe(s, k, session_id, id, index, &chosen, swipe_id, err);
 	if (rc == 0 && (rc = prepare(s, "DELETE FROM chat_swipes WHERE id = ?1 AND user_id = ?2",
 				     &st, err)) == 0) {
-		sqlite3_bind_text(st, 1, swipe_id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+		g_db_bind_str(st, 1, swipe_id);
+		g_db_bind_str(st, 2, k->user_id);
 		rc = step_done(s, st, "choosing a swipe", err);
 	}
 	if (rc == 0)
@@ -328,7 +328,7 @@ int g_chat_swipe_append_text(struct g_store *s, const struct g_userkey *k,
 static int message_row(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		       int64_t seq, char id[G_UUID_LEN], struct g_err *err)
 {
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	if (g_store_prepare(s,
@@ -336,17 +336,17 @@ static int message_row(struct g_store *s, const struct g_userkey *k, const char 
 			    " AND seq = ?3",
 			    &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, seq);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		snprintf(id, G_UUID_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	g_db_bind_str(st, 1, session_id);
+	g_db_bind_str(st, 2, k->user_id);
+	g_db_bind_int64(st, 3, seq);
+	rc = g_db_step(st);
+	if (rc == G_DB_ROW)
+		snprintf(id, G_UUID_LEN, "%s", g_db_column_text(st, 0));
+	g_db_reset(st);
+	if (rc == G_DB_DONE)
 		return g_err_set(err, G_EX_NOINPUT, "session '%s' has no message %lld", session_id,
 				 (long long)seq);
-	return rc == SQLITE_ROW ? 0 : g_store_error(s, rc, "reading a message", err);
+	return rc == G_DB_ROW ? 0 : g_store_error(s, rc, "reading a message", err);
 }
 
 int g_chat_swipe_append(struct g_store *s, const struct g_userkey *k, const char *session_id,
@@ -354,7 +354,7 @@ int g_chat_swipe_append(struct g_store *s, const struct g_userkey *k, const char
 			struct g_err *err)
 {
 	char id[G_UUID_LEN];
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	size_t i;
 	int rc;
 
@@ -374,10 +374,10 @@ int g_chat_swipe_append(struct g_store *s, const struct g_userkey *k, const char
 			    " WHERE id = ?3 AND user_id = ?4",
 			    &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, (int64_t)current);
-	sqlite3_bind_int64(st, 2, (int64_t)n);
-	sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, k->user_id, -1, SQLITE_STATIC);
+	g_db_bind_int64(st, 1, (int64_t)current);
+	g_db_bind_int64(st, 2, (int64_t)n);
+	g_db_bind_str(st, 3, id);
+	g_db_bind_str(st, 4, k->user_id);
 	rc = step_kept(s, st, "storing a message's swipes", err);
 	for (i = 0; i < n && rc == 0; i++)
 		if (i != current)

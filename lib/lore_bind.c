@@ -26,12 +26,12 @@ static void where_target(enum g_lore_target t, char *out, size_t size)
 		snprintf(out, size, "%s = ?3", targets[t].column);
 }
 
-static int step_done(struct g_store *s, sqlite3_stmt *st, const char *what, struct g_err *err)
+static int step_done(struct g_store *s, struct g_db_stmt *st, const char *what, struct g_err *err)
 {
-	int rc = sqlite3_step(st);
+	int rc = g_db_step(st);
 
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, what, err);
+	g_db_finalize(st);
+	return rc == G_DB_DONE ? 0 : g_store_error(s, rc, what, err);
 }
 
 /* 1 when k's user has row id in table, 0 not, -1 error */
@@ -39,18 +39,18 @@ static int owned(struct g_store *s, const struct g_userkey *k, const char *table
 		 const char *id, struct g_err *err)
 {
 	char sql[128];
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE id = ?1 AND user_id = ?2", table);
-	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+	if ((rc = g_db_prepare(s->db, sql, &st)) != G_DB_OK)
 		return g_store_error(s, rc, "lore bindings", err);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-		return rc == SQLITE_ROW;
+	g_db_bind_str(st, 1, id);
+	g_db_bind_str(st, 2, k->user_id);
+	rc = g_db_step(st);
+	g_db_finalize(st);
+	if (rc == G_DB_ROW || rc == G_DB_DONE)
+		return rc == G_DB_ROW;
 	return g_store_error(s, rc, "lore bindings", err);
 }
 
@@ -70,7 +70,7 @@ int g_lore_store_attach(struct g_store *s, const struct g_userkey *k, const char
 			enum g_lore_target t, const char *id, struct g_err *err)
 {
 	char sql[256], now[G_TIMESTAMP_LEN];
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	if (check_both(s, k, book_id, t, id, err) < 0)
@@ -80,24 +80,24 @@ int g_lore_store_attach(struct g_store *s, const struct g_userkey *k, const char
 		 "VALUES (?1, ?2, ?4%s) ON CONFLICT DO NOTHING",
 		 t == G_LORE_TO_GLOBAL ? "" : ", ", t == G_LORE_TO_GLOBAL ? "" : targets[t].column,
 		 t == G_LORE_TO_GLOBAL ? "" : ", ?3");
-	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+	if ((rc = g_db_prepare(s->db, sql, &st)) != G_DB_OK)
 		return g_store_error(s, rc, "attaching a lorebook", err);
 	g_timestamp_now(now);
-	sqlite3_bind_text(st, 1, book_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+	g_db_bind_str(st, 1, book_id);
+	g_db_bind_str(st, 2, k->user_id);
 	if (t != G_LORE_TO_GLOBAL)
-		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+		g_db_bind_str(st, 3, id);
+	g_db_bind_str(st, 4, now);
 	if (step_done(s, st, "attaching a lorebook", err) < 0)
 		return -1;
-	return sqlite3_changes(s->db) == 1;
+	return g_db_changes(s->db) == 1;
 }
 
 int g_lore_store_detach(struct g_store *s, const struct g_userkey *k, const char *book_id,
 			enum g_lore_target t, const char *id, struct g_err *err)
 {
 	char sql[256], where[128];
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	if (check_both(s, k, book_id, t, id, err) < 0)
@@ -105,15 +105,15 @@ int g_lore_store_detach(struct g_store *s, const struct g_userkey *k, const char
 	where_target(t, where, sizeof(where));
 	snprintf(sql, sizeof(sql),
 		 "DELETE FROM lore_bindings WHERE book_id = ?1 AND user_id = ?2 AND %s", where);
-	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+	if ((rc = g_db_prepare(s->db, sql, &st)) != G_DB_OK)
 		return g_store_error(s, rc, "detaching a lorebook", err);
-	sqlite3_bind_text(st, 1, book_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+	g_db_bind_str(st, 1, book_id);
+	g_db_bind_str(st, 2, k->user_id);
 	if (t != G_LORE_TO_GLOBAL)
-		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+		g_db_bind_str(st, 3, id);
 	if (step_done(s, st, "detaching a lorebook", err) < 0)
 		return -1;
-	if (sqlite3_changes(s->db) == 0)
+	if (g_db_changes(s->db) == 0)
 		return t == G_LORE_TO_GLOBAL
 			       ? g_err_set(err, G_EX_NOINPUT, "lorebook '%s' is not global", book_id)
 			       : g_err_set(err, G_EX_NOINPUT, "lorebook '%s' is not attached to %s '%s'",
@@ -125,33 +125,34 @@ json_t *g_lore_store_attachments(struct g_store *s, const struct g_userkey *k,
 				 const char *book_id, struct g_err *err)
 {
 	json_t *list = json_array();
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc, i, failed = !list;
 
-	rc = sqlite3_prepare_v2(s->db, "SELECT session_id, persona_id, character_id FROM "
-				       "lore_bindings WHERE book_id = ?1 AND user_id = ?2 ORDER BY rowid",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK) {
+	rc = g_db_prepare(s->db,
+			  "SELECT session_id, persona_id, character_id FROM "
+			  "lore_bindings WHERE book_id = ?1 AND user_id = ?2 ORDER BY rowid",
+			  &st);
+	if (rc != G_DB_OK) {
 		json_decref(list);
 		g_store_error(s, rc, "lore bindings", err);
 		return NULL;
 	}
-	sqlite3_bind_text(st, 1, book_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	g_db_bind_str(st, 1, book_id);
+	g_db_bind_str(st, 2, k->user_id);
+	while ((rc = g_db_step(st)) == G_DB_ROW) {
 		json_t *one = json_object();
 
 		for (i = 0; i < 3; i++)
-			if (sqlite3_column_type(st, i) != SQLITE_NULL)
+			if (!g_db_column_is_null(st, i))
 				break;
 		failed |= !one ||
 			  json_object_set_new(one, targets[i].what,
-					      i < 3 ? json_string((const char *)sqlite3_column_text(st, i))
+					      i < 3 ? json_string(g_db_column_text(st, i))
 						    : json_true()) < 0 ||
 			  json_array_append_new(list, one) < 0;
 	}
-	sqlite3_finalize(st);
-	if (failed || rc != SQLITE_DONE) {
+	g_db_finalize(st);
+	if (failed || rc != G_DB_DONE) {
 		json_decref(list);
 		if (failed)
 			g_err_oom(err);
@@ -167,7 +168,7 @@ int g_lore_store_attached(struct g_store *s, const struct g_userkey *k, enum g_l
 {
 	char sql[384], where[128];
 	json_t *ids = json_array(), *one;
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	size_t i;
 	int rc, failed = 0;
 
@@ -179,23 +180,23 @@ int g_lore_store_attached(struct g_store *s, const struct g_userkey *k, enum g_l
 		 "SELECT book_id, EXISTS (SELECT 1 FROM lorebooks b WHERE b.id = book_id AND "
 		 "b.user_id = ?2) FROM lore_bindings WHERE user_id = ?2 AND %s ORDER BY rowid",
 		 where);
-	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK) {
+	if ((rc = g_db_prepare(s->db, sql, &st)) != G_DB_OK) {
 		json_decref(ids);
 		return g_store_error(s, rc, "lore bindings", err);
 	}
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+	g_db_bind_str(st, 2, k->user_id);
 	if (t != G_LORE_TO_GLOBAL)
-		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-	while (!failed && (rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_int(st, 1))
+		g_db_bind_str(st, 3, id);
+	while (!failed && (rc = g_db_step(st)) == G_DB_ROW && g_db_column_int(st, 1))
 		failed = json_array_append_new(
-				 ids, json_string((const char *)sqlite3_column_text(st, 0))) < 0;
-	sqlite3_finalize(st);
+				 ids, json_string(g_db_column_text(st, 0))) < 0;
+	g_db_finalize(st);
 	if (failed) {
 		json_decref(ids);
 		return g_err_oom(err);
 	}
 	/* a row forced past the triggers: another user's book */
-	if (rc == SQLITE_ROW) {
+	if (rc == G_DB_ROW) {
 		json_decref(ids);
 		return t == G_LORE_TO_GLOBAL
 			       ? g_err_set(err, G_EX_NOPERM,
@@ -204,7 +205,7 @@ int g_lore_store_attached(struct g_store *s, const struct g_userkey *k, enum g_l
 					   "the lorebooks of %s '%s' bind what they may not: refused",
 					   targets[t].what, id);
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != G_DB_DONE) {
 		json_decref(ids);
 		return g_store_error(s, rc, "lore bindings", err);
 	}

@@ -7,21 +7,21 @@
 static int match_ids(struct g_store *s, const struct g_userkey *k, const char *ref, int exact,
 		     struct g_ref_found *f, struct g_err *err)
 {
-	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db,
-				    exact ? "SELECT id FROM lorebooks WHERE user_id = ?1 AND id = ?2"
-					  : "SELECT id FROM lorebooks WHERE user_id = ?1 AND "
-					    "substr(id, 1, length(?2)) = ?2 ORDER BY id",
-				    -1, &st, NULL);
+	struct g_db_stmt *st;
+	int rc = g_db_prepare(s->db,
+			      exact ? "SELECT id FROM lorebooks WHERE user_id = ?1 AND id = ?2"
+				    : "SELECT id FROM lorebooks WHERE user_id = ?1 AND "
+				      "substr(id, 1, length(?2)) = ?2 ORDER BY id",
+			      &st);
 
-	if (rc != SQLITE_OK)
+	if (rc != G_DB_OK)
 		return g_store_error(s, rc, "looking up an id", err);
-	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		g_ref_found_add(f, "lorebook", 0, (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "looking up an id", err);
+	g_db_bind_str(st, 1, k->user_id);
+	g_db_bind_str(st, 2, ref);
+	while ((rc = g_db_step(st)) == G_DB_ROW)
+		g_ref_found_add(f, "lorebook", 0, g_db_column_text(st, 0));
+	g_db_finalize(st);
+	return rc == G_DB_DONE ? 0 : g_store_error(s, rc, "looking up an id", err);
 }
 
 int g_lore_store_resolve(struct g_store *s, const struct g_userkey *k, const char *ref,

@@ -17,20 +17,20 @@ void g_lore_row_release(struct g_lore_row *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static int prepare(struct g_store *s, const char *sql, sqlite3_stmt **st, struct g_err *err)
+static int prepare(struct g_store *s, const char *sql, struct g_db_stmt **st, struct g_err *err)
 {
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+	int rc = g_db_prepare(s->db, sql, st);
 
-	return rc == SQLITE_OK ? 0 : g_store_error(s, rc, "lorebooks", err);
+	return rc == G_DB_OK ? 0 : g_store_error(s, rc, "lorebooks", err);
 }
 
 /* Run st to its end and finalize it: 0, or -1 with err. */
-static int run(struct g_store *s, sqlite3_stmt *st, struct g_err *err)
+static int run(struct g_store *s, struct g_db_stmt *st, struct g_err *err)
 {
-	int rc = sqlite3_step(st);
+	int rc = g_db_step(st);
 
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "lorebooks", err);
+	g_db_finalize(st);
+	return rc == G_DB_DONE ? 0 : g_store_error(s, rc, "lorebooks", err);
 }
 
 /* The keyed hash of a book: the same book, whatever its key order, is the
@@ -93,21 +93,21 @@ static int seal_row(const struct g_userkey *k, const char *id, const json_t *boo
 static int find_hash(struct g_store *s, const struct g_userkey *k,
 		     const unsigned char hash[G_HASH_BYTES], char id[G_UUID_LEN], struct g_err *err)
 {
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	if (prepare(s, "SELECT id FROM lorebooks WHERE user_id = ?1 AND content_hash = ?2 "
 		       "ORDER BY rowid LIMIT 1", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 2, hash, G_HASH_BYTES, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		snprintf(id, G_UUID_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
+	g_db_bind_str(st, 1, k->user_id);
+	g_db_bind_blob(st, 2, hash, G_HASH_BYTES);
+	rc = g_db_step(st);
+	if (rc == G_DB_ROW)
+		snprintf(id, G_UUID_LEN, "%s", g_db_column_text(st, 0));
+	g_db_finalize(st);
+	if (rc == G_DB_ROW)
 		return 1;
-	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "lorebooks", err);
+	return rc == G_DB_DONE ? 0 : g_store_error(s, rc, "lorebooks", err);
 }
 
 /* write a whole row: a new one (insert) or row id's texts anew */
@@ -117,7 +117,7 @@ static int write_row(struct g_store *s, const struct g_userkey *k, const char *i
 	unsigned char hash[G_HASH_BYTES];
 	char now[G_TIMESTAMP_LEN];
 	struct sealed_row x;
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	if (book_hash(k, book, hash, err) < 0 || seal_row(k, id, book, origin, &x, err) < 0)
@@ -132,17 +132,17 @@ static int write_row(struct g_store *s, const struct g_userkey *k, const char *i
 				 "origin_nonce) WHERE id = ?1 AND user_id = ?2",
 		     &st, err);
 	if (rc == 0) {
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 4, hash, G_HASH_BYTES, SQLITE_STATIC);
+		g_db_bind_str(st, 1, id);
+		g_db_bind_str(st, 2, k->user_id);
+		g_db_bind_str(st, 3, now);
+		g_db_bind_blob(st, 4, hash, G_HASH_BYTES);
 		g_vault_bind(st, 5, &x.name);
 		g_vault_bind(st, 7, &x.book);
 		g_vault_bind(st, 9, &x.origin);
 		rc = run(s, st, err);
 	}
 	sealed_release(&x);
-	if (rc == 0 && !insert && sqlite3_changes(s->db) != 1)
+	if (rc == 0 && !insert && g_db_changes(s->db) != 1)
 		return g_err_set(err, G_EX_NOINPUT, "no such lorebook '%s'", id);
 	return rc;
 }
@@ -218,7 +218,7 @@ int g_lore_store_replace(struct g_store *s, const struct g_userkey *k, const cha
 }
 
 static int open_text(const struct g_userkey *k, const char *column, const char *id,
-		     sqlite3_stmt *st, int col, char **out, size_t *len, struct g_err *err)
+		     struct g_db_stmt *st, int col, char **out, size_t *len, struct g_err *err)
 {
 	size_t n = 0;
 	int rc = g_vault_open_at(k, "lorebooks", column, id, st, col, out, len ? len : &n, err);
@@ -232,7 +232,7 @@ int g_lore_store_load(struct g_store *s, const struct g_userkey *k, const char *
 		      struct g_lore_row *out, struct g_err *err)
 {
 	json_error_t jerr;
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	char *doc = NULL;
 	size_t len = 0;
 	int rc;
@@ -241,21 +241,21 @@ int g_lore_store_load(struct g_store *s, const struct g_userkey *k, const char *
 	if (prepare(s, "SELECT " COLUMNS " FROM lorebooks WHERE id = ?1 AND user_id = ?2", &st,
 		    err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return rc == SQLITE_DONE ? g_err_set(err, G_EX_NOINPUT, "no such lorebook '%s'", id)
+	g_db_bind_str(st, 1, id);
+	g_db_bind_str(st, 2, k->user_id);
+	rc = g_db_step(st);
+	if (rc != G_DB_ROW) {
+		g_db_finalize(st);
+		return rc == G_DB_DONE ? g_err_set(err, G_EX_NOINPUT, "no such lorebook '%s'", id)
 					 : g_store_error(s, rc, "lorebooks", err);
 	}
-	snprintf(out->id, sizeof(out->id), "%s", (const char *)sqlite3_column_text(st, 0));
-	snprintf(out->created_at, sizeof(out->created_at), "%s", sqlite3_column_text(st, 1));
-	snprintf(out->updated_at, sizeof(out->updated_at), "%s", sqlite3_column_text(st, 2));
+	snprintf(out->id, sizeof(out->id), "%s", g_db_column_text(st, 0));
+	snprintf(out->created_at, sizeof(out->created_at), "%s", g_db_column_text(st, 1));
+	snprintf(out->updated_at, sizeof(out->updated_at), "%s", g_db_column_text(st, 2));
 	rc = open_text(k, "origin", id, st, 3, &out->origin, NULL, err) < 0 ||
 	     open_text(k, "name", id, st, 5, &out->name, NULL, err) < 0 ||
 	     open_text(k, "book", id, st, 7, &doc, &len, err) < 0;
-	sqlite3_finalize(st);
+	g_db_finalize(st);
 	if (!rc && !(out->book = json_loadb(doc ? doc : "", len, JSON_ALLOW_NUL, &jerr)))
 		rc = g_err_set(err, G_EX_DATAERR, "lorebooks '%s' book: %s", id, jerr.text) < 0;
 	free(doc);
@@ -271,15 +271,15 @@ int g_lore_store_load(struct g_store *s, const struct g_userkey *k, const char *
 int g_lore_store_delete(struct g_store *s, const struct g_userkey *k, const char *id,
 			struct g_err *err)
 {
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 
 	if (prepare(s, "DELETE FROM lorebooks WHERE id = ?1 AND user_id = ?2", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+	g_db_bind_str(st, 1, id);
+	g_db_bind_str(st, 2, k->user_id);
 	if (run(s, st, err) < 0)
 		return -1;
-	if (sqlite3_changes(s->db) != 1)
+	if (g_db_changes(s->db) != 1)
 		return g_err_set(err, G_EX_NOINPUT, "no such lorebook '%s'", id);
 	return 0;
 }
@@ -287,7 +287,7 @@ int g_lore_store_delete(struct g_store *s, const struct g_userkey *k, const char
 json_t *g_lore_store_ids(struct g_store *s, const struct g_userkey *k, struct g_err *err)
 {
 	json_t *ids = json_array();
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc, failed = 0;
 
 	if (!ids)
@@ -296,12 +296,12 @@ json_t *g_lore_store_ids(struct g_store *s, const struct g_userkey *k, struct g_
 		json_decref(ids);
 		return NULL;
 	}
-	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
-	while (!failed && (rc = sqlite3_step(st)) == SQLITE_ROW)
+	g_db_bind_str(st, 1, k->user_id);
+	while (!failed && (rc = g_db_step(st)) == G_DB_ROW)
 		failed = json_array_append_new(
-				 ids, json_string((const char *)sqlite3_column_text(st, 0))) < 0;
-	sqlite3_finalize(st);
-	if (failed || rc != SQLITE_DONE) {
+				 ids, json_string(g_db_column_text(st, 0))) < 0;
+	g_db_finalize(st);
+	if (failed || rc != G_DB_DONE) {
 		json_decref(ids);
 		if (failed)
 			g_err_oom(err);
@@ -315,27 +315,27 @@ json_t *g_lore_store_ids(struct g_store *s, const struct g_userkey *k, struct g_
 int g_lore_store_names(struct g_store *s, const struct g_userkey *k, g_lore_name_fn fn,
 		       void *arg, struct g_err *err)
 {
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc, stop = 0;
 
 	if (prepare(s, "SELECT id, name, name_nonce FROM lorebooks WHERE user_id = ?1 "
 		       "ORDER BY rowid", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
+	g_db_bind_str(st, 1, k->user_id);
+	while (!stop && (rc = g_db_step(st)) == G_DB_ROW) {
+		const char *id = g_db_column_text(st, 0);
 		char *name = NULL;
 		size_t len = 0;
 
 		if (open_text(k, "name", id, st, 1, &name, &len, err) < 0) {
-			sqlite3_finalize(st);
+			g_db_finalize(st);
 			return -1;
 		}
 		stop = fn(id, name ? name : "", name ? len : 0, arg);
 		free(name);
 	}
-	sqlite3_finalize(st);
-	return stop || rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "lorebooks", err);
+	g_db_finalize(st);
+	return stop || rc == G_DB_DONE ? 0 : g_store_error(s, rc, "lorebooks", err);
 }
 
 /* the content hash only: the texts were sealed anew by the rekey */
@@ -344,7 +344,7 @@ static int rehash_one(struct g_store *s, const struct g_userkey *k, const char *
 {
 	unsigned char hash[G_HASH_BYTES];
 	struct g_lore_row r;
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	if (g_lore_store_load(s, k, id, &r, err) < 0)
@@ -354,8 +354,8 @@ static int rehash_one(struct g_store *s, const struct g_userkey *k, const char *
 	if (rc < 0 || prepare(s, "UPDATE lorebooks SET content_hash = ?1 WHERE id = ?2", &st,
 			      err) < 0)
 		return -1;
-	sqlite3_bind_blob(st, 1, hash, G_HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	g_db_bind_blob(st, 1, hash, G_HASH_BYTES);
+	g_db_bind_str(st, 2, id);
 	return run(s, st, err);
 }
 

@@ -92,21 +92,21 @@ static int match_ids(struct g_store *s, const struct g_userkey *k, enum g_cardki
 		     const char *ref, int exact, struct found *f, struct g_err *err)
 {
 	char sql[160];
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE user_id = ?1 AND %s ORDER BY id",
 		 g_cardkind_table(kind),
 		 exact ? "id = ?2" : "substr(id, 1, length(?2)) = ?2");
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
+	rc = g_db_prepare(s->db, sql, &st);
+	if (rc != G_DB_OK)
 		return g_store_error(s, rc, "looking up an id", err);
-	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		add(f, kind, (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "looking up an id", err);
+	g_db_bind_str(st, 1, k->user_id);
+	g_db_bind_str(st, 2, ref);
+	while ((rc = g_db_step(st)) == G_DB_ROW)
+		add(f, kind, g_db_column_text(st, 0));
+	g_db_finalize(st);
+	return rc == G_DB_DONE ? 0 : g_store_error(s, rc, "looking up an id", err);
 }
 
 int g_ref_resolve(struct g_store *s, const struct g_userkey *k, int kinds,

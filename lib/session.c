@@ -87,24 +87,24 @@ static int match(struct g_store *s, const struct g_userkey *k, const char *ref, 
 		" AND title IS NOT NULL AND ?2 IS NOT NULL ORDER BY rowid",
 	};
 	char want[G_NAME_FOLD_MAX], got[G_NAME_FOLD_MAX], *title;
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	size_t len;
 	int rc;
 
 	if (g_store_prepare(s, sql[pass], &st, err) < 0)
 		return -1;
 	g_ref_name_fold(ref, want, sizeof(want));
-	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
+	g_db_bind_str(st, 1, k->user_id);
+	g_db_bind_str(st, 2, ref);
+	while ((rc = g_db_step(st)) == G_DB_ROW) {
+		const char *id = g_db_column_text(st, 0);
 
 		if (pass < 2) {
 			g_ref_found_add(f, "session", 0, id);
 			continue;
 		}
 		if (g_vault_open_at(k, "chat_sessions", "title", id, st, 1, &title, &len, err) < 0) {
-			sqlite3_reset(st);
+			g_db_reset(st);
 			return -1;
 		}
 		g_ref_name_fold(title, got, sizeof(got));
@@ -112,8 +112,8 @@ static int match(struct g_store *s, const struct g_userkey *k, const char *ref, 
 		if (strcmp(got, want) == 0)
 			g_ref_found_add(f, "session", 0, id);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "looking up a session", err);
+	g_db_reset(st);
+	return rc == G_DB_DONE ? 0 : g_store_error(s, rc, "looking up a session", err);
 }
 
 int g_session_resolve(struct g_store *s, const struct g_userkey *k, const char *ref,
@@ -134,14 +134,14 @@ int g_session_resolve(struct g_store *s, const struct g_userkey *k, const char *
 	return g_err_set(err, G_EX_NOINPUT, "no such session '%s'", ref);
 }
 
-static const char *text_col(sqlite3_stmt *st, int col)
+static const char *text_col(struct g_db_stmt *st, int col)
 {
-	return (const char *)sqlite3_column_text(st, col);
+	return g_db_column_text(st, col);
 }
 
 /* settings from the row: the plain JSON, the columns and the sealed stop
  * list (plain text, or NULL). */
-static json_t *row_settings(sqlite3_stmt *st, const char *id, const char *stop, size_t stop_len,
+static json_t *row_settings(struct g_db_stmt *st, const char *id, const char *stop, size_t stop_len,
 			    struct g_err *err)
 {
 	json_t *settings = g_settings_new(), *plain, *v;
@@ -161,14 +161,14 @@ static json_t *row_settings(sqlite3_stmt *st, const char *id, const char *stop, 
 		if ((v = json_object_get(plain, plain_settings[i])))
 			json_object_set(settings, plain_settings[i], v);
 	json_decref(plain);
-	if (sqlite3_column_type(st, 7) != SQLITE_NULL)
+	if (!g_db_column_is_null(st, 7))
 		json_object_set_new(settings, "model", json_string(text_col(st, 7)));
-	if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+	if (!g_db_column_is_null(st, 5))
 		json_object_set_new(settings, "history_limit",
-				    json_integer(sqlite3_column_int64(st, 5)));
-	if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+				    json_integer(g_db_column_int64(st, 5)));
+	if (!g_db_column_is_null(st, 6))
 		json_object_set_new(settings, "context_tokens",
-				    json_integer(sqlite3_column_int64(st, 6)));
+				    json_integer(g_db_column_int64(st, 6)));
 	if (stop) {
 		v = json_loadb(stop, stop_len, 0, &jerr);
 		if (!json_is_array(v)) {
@@ -184,7 +184,7 @@ static json_t *row_settings(sqlite3_stmt *st, const char *id, const char *stop, 
 
 /* The binding of a row, refused (77) if the store's rules would have
  * refused it: checked before anything of the row is decrypted. */
-static int check_binding(struct g_store *s, const struct g_userkey *k, sqlite3_stmt *st,
+static int check_binding(struct g_store *s, const struct g_userkey *k, struct g_db_stmt *st,
 			 struct g_session *out, struct g_err *err)
 {
 	const char *custom = text_col(st, 2), *imp = text_col(st, 3);
@@ -209,7 +209,7 @@ refuse:
 
 /* The row's binding (columns 14, 15) opened against its character and
  * persona (columns 1-3): 65 if they are not the ones it was sealed with. */
-static int open_binding(const struct g_userkey *k, sqlite3_stmt *st, const char *id,
+static int open_binding(const struct g_userkey *k, struct g_db_stmt *st, const char *id,
 			struct g_err *err)
 {
 	const char *bind[] = { text_col(st, 1), text_col(st, 2), text_col(st, 3) };
@@ -232,7 +232,7 @@ int g_session_load(struct g_store *s, const struct g_userkey *k, const char *id,
 		" model_name, created_at, updated_at, title, title_nonce, stop, stop_nonce,"
 		" binding, binding_nonce, texts, texts_nonce FROM chat_sessions"
 		" WHERE id = ?1 AND user_id = ?2";
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	char *stop = NULL, *texts = NULL;
 	size_t len = 0, stop_len = 0, texts_len = 0;
 	int rc;
@@ -240,12 +240,12 @@ int g_session_load(struct g_store *s, const struct g_userkey *k, const char *id,
 	memset(out, 0, sizeof(*out));
 	if (g_store_prepare(s, sql, &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? g_err_set(err, G_EX_NOINPUT, "no such session '%s'", id)
+	g_db_bind_str(st, 1, id);
+	g_db_bind_str(st, 2, k->user_id);
+	rc = g_db_step(st);
+	if (rc != G_DB_ROW) {
+		g_db_reset(st);
+		return rc == G_DB_DONE ? g_err_set(err, G_EX_NOINPUT, "no such session '%s'", id)
 					 : g_store_error(s, rc, "reading a session", err);
 	}
 	snprintf(out->id, sizeof(out->id), "%s", text_col(st, 0));
@@ -271,7 +271,7 @@ int g_session_load(struct g_store *s, const struct g_userkey *k, const char *id,
 		rc = -1;
 	free(stop);
 	free(texts);
-	sqlite3_reset(st);
+	g_db_reset(st);
 	if (rc < 0)
 		g_session_release(out);
 	return rc;
@@ -292,21 +292,21 @@ int g_session_load_ref(struct g_store *s, const struct g_userkey *k, const char 
 static int64_t count_rows(struct g_store *s, const char *sql, const char *a1, const char *a2,
 			  const char *what, struct g_err *err)
 {
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int64_t n = -1;
 	int rc;
 
 	if (g_store_prepare(s, sql, &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, a1, -1, SQLITE_STATIC);
+	g_db_bind_str(st, 1, a1);
 	if (a2)
-		sqlite3_bind_text(st, 2, a2, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
+		g_db_bind_str(st, 2, a2);
+	rc = g_db_step(st);
+	if (rc == G_DB_ROW)
+		n = g_db_column_int64(st, 0);
 	else
 		g_store_error(s, rc, what, err);
-	sqlite3_reset(st);
+	g_db_reset(st);
 	return n;
 }
 
@@ -346,7 +346,7 @@ int g_session_record_of(struct g_store *s, const struct g_userkey *k, const char
 /* Bind the settings at parameters first.. (plain JSON, model, history
  * limit, context tokens, the stop list sealed into sealed[0]) and the
  * texts sealed into sealed[1] at texts_at. */
-static int bind_settings(const struct g_userkey *k, sqlite3_stmt *st, int first, int texts_at,
+static int bind_settings(const struct g_userkey *k, struct g_db_stmt *st, int first, int texts_at,
 			 const char *id, const json_t *settings, char **plain_json,
 			 struct g_sealed sealed[2], struct g_err *err)
 {
@@ -375,19 +375,19 @@ static int bind_settings(const struct g_userkey *k, sqlite3_stmt *st, int first,
 	free(stop_json);
 	if (rc < 0)
 		return -1;
-	sqlite3_bind_text(st, first, *plain_json, -1, SQLITE_STATIC);
+	g_db_bind_str(st, first, *plain_json);
 	if ((v = json_object_get(settings, "model")) && json_is_string(v))
-		sqlite3_bind_text(st, first + 1, json_string_value(v), -1, SQLITE_TRANSIENT);
+		g_db_bind_str(st, first + 1, json_string_value(v)); /* settings outlives the step */
 	else
-		sqlite3_bind_null(st, first + 1);
+		g_db_bind_null(st, first + 1);
 	if ((v = json_object_get(settings, "history_limit")) && json_is_integer(v))
-		sqlite3_bind_int64(st, first + 2, json_integer_value(v));
+		g_db_bind_int64(st, first + 2, json_integer_value(v));
 	else
-		sqlite3_bind_null(st, first + 2);
+		g_db_bind_null(st, first + 2);
 	if ((v = json_object_get(settings, "context_tokens")) && json_is_integer(v))
-		sqlite3_bind_int64(st, first + 3, json_integer_value(v));
+		g_db_bind_int64(st, first + 3, json_integer_value(v));
 	else
-		sqlite3_bind_null(st, first + 3);
+		g_db_bind_null(st, first + 3);
 	g_vault_bind(st, first + 4, &sealed[0]);
 	g_vault_bind(st, texts_at, &sealed[1]);
 	return 0;
@@ -415,12 +415,12 @@ static int seal_binding(const struct g_userkey *k, const char *id, const char *c
 	return g_vault_seal_bound(k, "chat_sessions", "binding", id, bind, "", 0, out, err);
 }
 
-static int step_done(struct g_store *s, sqlite3_stmt *st, const char *what, struct g_err *err)
+static int step_done(struct g_store *s, struct g_db_stmt *st, const char *what, struct g_err *err)
 {
-	int rc = sqlite3_step(st);
+	int rc = g_db_step(st);
 
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, what, err);
+	g_db_reset(st);
+	return rc == G_DB_DONE ? 0 : g_store_error(s, rc, what, err);
 }
 
 int g_session_pick_persona(struct g_store *s, const struct g_userkey *k, const struct g_user *u,
@@ -460,7 +460,7 @@ int g_session_insert(struct g_store *s, const struct g_userkey *k, const char *c
 		" ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
 	struct g_sealed sealed_title = { 0 }, sealed[2] = { { 0 } }, binding = { 0 };
 	char now[G_TIMESTAMP_LEN], *plain_json = NULL;
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	if (own_character(kind, persona_id, character_id, err) < 0 || g_uuid7(id, err) < 0 ||
@@ -473,21 +473,21 @@ int g_session_insert(struct g_store *s, const struct g_userkey *k, const char *c
 		return -1;
 	}
 	g_timestamp_now(now);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, character_id, -1, SQLITE_STATIC);
+	g_db_bind_str(st, 1, id);
+	g_db_bind_str(st, 2, k->user_id);
+	g_db_bind_str(st, 3, character_id);
 	g_vault_bind(st, 4, &sealed_title);
 	if (kind == G_PERSONA_CUSTOM)
-		sqlite3_bind_text(st, 6, persona_id, -1, SQLITE_STATIC);
+		g_db_bind_str(st, 6, persona_id);
 	if (kind == G_PERSONA_IMPERSONATED)
-		sqlite3_bind_text(st, 7, persona_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
+		g_db_bind_str(st, 7, persona_id);
+	g_db_bind_str(st, 8, now);
 	g_vault_bind(st, 15, &binding);
 	rc = bind_settings(k, st, 9, 17, id, settings, &plain_json, sealed, err);
 	if (rc == 0)
 		rc = step_done(s, st, "storing a session", err);
 	else
-		sqlite3_reset(st);
+		g_db_reset(st);
 	free(plain_json);
 	g_vault_sealed_release(&sealed_title);
 	g_vault_sealed_release(&sealed[0]);
@@ -497,11 +497,11 @@ int g_session_insert(struct g_store *s, const struct g_userkey *k, const char *c
 }
 
 /* One UPDATE of k's user's session: exactly one row changes, else 66. */
-static int one_row(struct g_store *s, sqlite3_stmt *st, const char *id, struct g_err *err)
+static int one_row(struct g_store *s, struct g_db_stmt *st, const char *id, struct g_err *err)
 {
 	if (step_done(s, st, "storing a session", err) < 0)
 		return -1;
-	if (sqlite3_changes(s->db) != 1)
+	if (g_db_changes(s->db) != 1)
 		return g_err_set(err, G_EX_NOINPUT, "no such session '%s'", id);
 	return 0;
 }
@@ -517,7 +517,7 @@ int g_session_bind(struct g_store *s, const struct g_userkey *k, const struct g_
 		" binding_nonce = ?5 WHERE id = ?6 AND user_id = ?7 AND character_id = ?8";
 	struct g_sealed binding = { 0 };
 	char now[G_TIMESTAMP_LEN];
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	if (own_character(kind, persona_id, ss->character_id, err) < 0 ||
@@ -529,14 +529,14 @@ int g_session_bind(struct g_store *s, const struct g_userkey *k, const struct g_
 	}
 	g_timestamp_now(now);
 	if (kind == G_PERSONA_CUSTOM)
-		sqlite3_bind_text(st, 1, persona_id, -1, SQLITE_STATIC);
+		g_db_bind_str(st, 1, persona_id);
 	if (kind == G_PERSONA_IMPERSONATED)
-		sqlite3_bind_text(st, 2, persona_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+		g_db_bind_str(st, 2, persona_id);
+	g_db_bind_str(st, 3, now);
 	g_vault_bind(st, 4, &binding);
-	sqlite3_bind_text(st, 6, ss->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, k->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, ss->character_id, -1, SQLITE_STATIC);
+	g_db_bind_str(st, 6, ss->id);
+	g_db_bind_str(st, 7, k->user_id);
+	g_db_bind_str(st, 8, ss->character_id);
 	rc = one_row(s, st, ss->id, err);
 	g_vault_sealed_release(&binding);
 	return rc;
@@ -551,20 +551,20 @@ int g_session_store_settings(struct g_store *s, const struct g_userkey *k, const
 		" texts = ?10, texts_nonce = ?11 WHERE id = ?8 AND user_id = ?9";
 	struct g_sealed sealed[2] = { { 0 } };
 	char now[G_TIMESTAMP_LEN], *plain_json = NULL;
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	if (g_store_prepare(s, sql, &st, err) < 0)
 		return -1;
 	g_timestamp_now(now);
-	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, k->user_id, -1, SQLITE_STATIC);
+	g_db_bind_str(st, 1, now);
+	g_db_bind_str(st, 8, id);
+	g_db_bind_str(st, 9, k->user_id);
 	rc = bind_settings(k, st, 2, 10, id, settings, &plain_json, sealed, err);
 	if (rc == 0)
 		rc = one_row(s, st, id, err);
 	else
-		sqlite3_reset(st);
+		g_db_reset(st);
 	free(plain_json);
 	g_vault_sealed_release(&sealed[0]);
 	g_vault_sealed_release(&sealed[1]);
@@ -574,42 +574,42 @@ int g_session_store_settings(struct g_store *s, const struct g_userkey *k, const
 int g_session_delete(struct g_store *s, const struct g_userkey *k, const char *id,
 		     struct g_err *err)
 {
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 
 	if (g_store_prepare(s, "DELETE FROM chat_sessions WHERE id = ?1 AND user_id = ?2", &st,
 			    err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
+	g_db_bind_str(st, 1, id);
+	g_db_bind_str(st, 2, k->user_id);
 	return one_row(s, st, id, err);
 }
 
 int g_session_each(struct g_store *s, const struct g_userkey *k, const char *character_id,
 		   int (*fn)(const char *id, void *arg), void *arg, struct g_err *err)
 {
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	char id[G_UUID_LEN];
 	int rc;
 
 	/* not the statement cache: fn runs statements of its own meanwhile */
-	rc = sqlite3_prepare_v2(s->db,
-				"SELECT id FROM chat_sessions WHERE user_id = ?1"
-				" AND (?2 IS NULL OR character_id = ?2) ORDER BY created_at, rowid",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK)
+	rc = g_db_prepare(s->db,
+			  "SELECT id FROM chat_sessions WHERE user_id = ?1"
+			  " AND (?2 IS NULL OR character_id = ?2) ORDER BY created_at, rowid",
+			  &st);
+	if (rc != G_DB_OK)
 		return g_store_error(s, rc, "listing sessions", err);
-	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
+	g_db_bind_str(st, 1, k->user_id);
 	if (character_id)
-		sqlite3_bind_text(st, 2, character_id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		g_db_bind_str(st, 2, character_id);
+	while ((rc = g_db_step(st)) == G_DB_ROW) {
 		snprintf(id, sizeof(id), "%s", text_col(st, 0));
 		if (fn(id, arg)) {
-			rc = SQLITE_DONE;
+			rc = G_DB_DONE;
 			break;
 		}
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "listing sessions", err);
+	g_db_finalize(st);
+	return rc == G_DB_DONE ? 0 : g_store_error(s, rc, "listing sessions", err);
 }
 
 int64_t g_session_count_using(struct g_store *s, const struct g_userkey *k, const char *column,
@@ -637,7 +637,7 @@ static int unbind_all(struct g_store *s, const struct g_userkey *k, enum g_cardk
 		      const char *id, struct g_err *err)
 {
 	struct g_session ss;
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	char sid[G_UUID_LEN];
 	int rc;
 
@@ -645,24 +645,24 @@ static int unbind_all(struct g_store *s, const struct g_userkey *k, enum g_cardk
 	 * what the query selects. Each is loaded first, so that a binding
 	 * that fails is never sealed anew over what was altered. */
 	for (;;) {
-		rc = sqlite3_prepare_v2(s->db,
-					kind == G_PERSONA
-						? "SELECT id FROM chat_sessions WHERE user_id = ?1"
-						  " AND active_custom_persona_id = ?2 LIMIT 1"
-						: "SELECT id FROM chat_sessions WHERE user_id = ?1"
-						  " AND active_impersonated_character_id = ?2 LIMIT 1",
-					-1, &st, NULL);
-		if (rc != SQLITE_OK)
+		rc = g_db_prepare(s->db,
+				  kind == G_PERSONA
+					  ? "SELECT id FROM chat_sessions WHERE user_id = ?1"
+					    " AND active_custom_persona_id = ?2 LIMIT 1"
+					  : "SELECT id FROM chat_sessions WHERE user_id = ?1"
+					    " AND active_impersonated_character_id = ?2 LIMIT 1",
+				  &st);
+		if (rc != G_DB_OK)
 			return g_store_error(s, rc, "unbinding sessions", err);
-		sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
+		g_db_bind_str(st, 1, k->user_id);
+		g_db_bind_str(st, 2, id);
+		rc = g_db_step(st);
+		if (rc == G_DB_ROW)
 			snprintf(sid, sizeof(sid), "%s", text_col(st, 0));
-		sqlite3_finalize(st);
-		if (rc == SQLITE_DONE)
+		g_db_finalize(st);
+		if (rc == G_DB_DONE)
 			return 0;
-		if (rc != SQLITE_ROW)
+		if (rc != G_DB_ROW)
 			return g_store_error(s, rc, "unbinding sessions", err);
 		if (g_session_load(s, k, sid, &ss, err) < 0)
 			return -1;

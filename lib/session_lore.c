@@ -99,7 +99,7 @@ int g_session_lore_state_store(struct g_store *s, const struct g_userkey *k, con
 				  " WHERE id = ?3 AND user_id = ?4";
 	struct g_sealed sealed = { 0 };
 	char *plain = json_dumps(state, JSON_COMPACT);
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	if (!plain)
@@ -108,13 +108,13 @@ int g_session_lore_state_store(struct g_store *s, const struct g_userkey *k, con
 	free(plain);
 	if (rc == 0 && (rc = g_store_prepare(s, sql, &st, err)) == 0) {
 		g_vault_bind(st, 1, &sealed);
-		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, k->user_id, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
+		g_db_bind_str(st, 3, id);
+		g_db_bind_str(st, 4, k->user_id);
+		rc = g_db_step(st);
+		g_db_reset(st);
+		if (rc != G_DB_DONE)
 			rc = g_store_error(s, rc, "storing the lore state", err);
-		else if (sqlite3_changes(s->db) != 1)
+		else if (g_db_changes(s->db) != 1)
 			rc = g_err_set(err, G_EX_NOINPUT, "no such session '%s'", id);
 		else
 			rc = 0;
@@ -131,19 +131,19 @@ static int last_row(struct g_store *s, const struct g_userkey *k, const char *id
 {
 	static const char sql[] = "SELECT id FROM chat_messages WHERE session_id = ?1 AND "
 				  "user_id = ?2 ORDER BY seq DESC LIMIT 1";
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	*row = '\0';
 	if (g_store_prepare(s, sql, &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
-		snprintf(row, G_UUID_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "messages", err);
+	g_db_bind_str(st, 1, id);
+	g_db_bind_str(st, 2, k->user_id);
+	rc = g_db_step(st);
+	if (rc == G_DB_ROW && g_db_column_text(st, 0))
+		snprintf(row, G_UUID_LEN, "%s", g_db_column_text(st, 0));
+	g_db_reset(st);
+	return rc == G_DB_ROW || rc == G_DB_DONE ? 0 : g_store_error(s, rc, "messages", err);
 }
 
 int g_session_lore_at(struct g_store *s, const struct g_userkey *k, const char *id,

@@ -1,5 +1,5 @@
 /*
- * store.h: the one SQLite file (DESIGN.md §5).
+ * store.h: the store, today one SQLite file (DESIGN.md §5).
  *
  * g_store_open() opens a database that exists; g_store_open_new() (for
  * persona-encrypt init) makes the file and its directory if need be (0600
@@ -13,28 +13,27 @@
  * Every write goes through g_store_begin() (BEGIN IMMEDIATE) and
  * g_store_commit() or g_store_rollback(). The caller owns the store and
  * frees it with g_store_close().
+ *
+ * Modules talk to the database through s->db and db.h only, never to the
+ * engine; store.c is the one place that picks the backend (today always
+ * SQLite, db_sqlite.h) and store_migrate.c drives its schema marks.
  */
 #ifndef GUISE_STORE_H
 #define GUISE_STORE_H
 
-#include <sqlite3.h>
-
+#include "db.h"
 #include "err.h"
 
-/* "guis" in PRAGMA application_id marks the file as ours. */
-#define G_STORE_APPLICATION_ID 0x67756973
 #define G_STORE_BUSY_TIMEOUT_MS 10000
-/* The page size of a new database file. */
-#define G_STORE_PAGE_SIZE "16384"
 
 /* Statements kept prepared for the life of the connection. */
 #define G_STORE_CACHE 32
 
 struct g_store {
-	sqlite3 *db;
+	struct g_db *db;
 	struct {
 		char *sql;
-		sqlite3_stmt *st;
+		struct g_db_stmt *st;
 	} cache[G_STORE_CACHE];
 	char *path;
 	int schema_version; /* after opening: the schema the file has */
@@ -62,21 +61,22 @@ void g_store_rollback(struct g_store *s);
  * by the store (never finalize it), so a statement run once per card is
  * parsed once per process. -1 with err set if it does not prepare, or
  * (70) when G_STORE_CACHE distinct statements are kept already. */
-int g_store_prepare(struct g_store *s, const char *sql, sqlite3_stmt **st,
+int g_store_prepare(struct g_store *s, const char *sql, struct g_db_stmt **st,
 		    struct g_err *err);
 
-/* Run SQL without results; -1 with err set from SQLite's error. */
+/* Run SQL without results; -1 with err set from the database's error. */
 int g_store_exec(struct g_store *s, const char *sql, struct g_err *err);
 /* The same for one statement run over and over (an import's savepoint per
  * card): prepared once, through g_store_prepare's cache. */
 int g_store_exec_kept(struct g_store *s, const char *sql, struct g_err *err);
 
-/* The exit status for a SQLite result code (busy: 75; I/O, full and a
- * damaged file: 74; not a database: 78; constraint: 65; else 70). */
-enum g_exit g_store_exit_for(int sqlite_rc);
+/* The exit status for a result class of db.h (busy: 75; I/O, full and a
+ * damaged file: 74; not a database: 78; constraint: 65; denied: 77;
+ * unreachable: 69; else 70). */
+enum g_exit g_store_exit_for(int rc);
 
-/* Set err from the connection's last error; what (may be NULL) says what
- * was being done. */
+/* Set err from rc and the connection's last error; what (may be NULL)
+ * says what was being done. -1. */
 int g_store_error(struct g_store *s, int rc, const char *what,
 		  struct g_err *err);
 

@@ -6,36 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_sqlite.h"
 #include "embedded.h"
 
 int g_store_schema_latest(void)
 {
 	return (int)g_embedded_sql_count;
-}
-
-/* The file's marks in one statement, so one snapshot: read one by one,
- * another process could commit its migration in between. */
-static int read_marks(struct g_store *s, int *app_id, int *version,
-		      int *objects, struct g_err *err)
-{
-	static const char sql[] =
-		"SELECT (SELECT application_id FROM pragma_application_id),"
-		" (SELECT user_version FROM pragma_user_version),"
-		" (SELECT count(*) FROM sqlite_schema)";
-	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-
-	if (rc == SQLITE_OK) {
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			*app_id = sqlite3_column_int(st, 0);
-			*version = sqlite3_column_int(st, 1);
-			*objects = sqlite3_column_int(st, 2);
-			rc = SQLITE_OK;
-		}
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_OK ? 0 : g_store_error(s, rc, "reading its schema version", err);
 }
 
 static int not_ours(struct g_store *s, struct g_err *err)
@@ -46,13 +22,13 @@ static int not_ours(struct g_store *s, struct g_err *err)
 
 int g_store_migrate_check_version(struct g_store *s, struct g_err *err)
 {
-	int app_id = 0, version = 0, objects = 0;
+	enum g_db_owner owner;
+	int version = 0;
+	int rc = g_db_sqlite_schema(s->db, &owner, &version);
 
-	if (read_marks(s, &app_id, &version, &objects, err) < 0)
-		return -1;
-	if (app_id != 0 && app_id != G_STORE_APPLICATION_ID)
-		return not_ours(s, err);
-	if (app_id == 0 && (version != 0 || objects != 0))
+	if (rc != G_DB_OK)
+		return g_store_error(s, rc, "reading its schema version", err);
+	if (owner == G_DB_FOREIGN)
 		return not_ours(s, err);
 	if (version > g_store_schema_latest())
 		return g_err_set(err, G_EX_CONFIG,
@@ -65,11 +41,9 @@ int g_store_migrate_check_version(struct g_store *s, struct g_err *err)
 
 static int set_version(struct g_store *s, int version, struct g_err *err)
 {
-	char sql[128];
+	int rc = g_db_sqlite_set_schema(s->db, version);
 
-	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d; PRAGMA application_id=%d",
-		 version, G_STORE_APPLICATION_ID);
-	return g_store_exec(s, sql, err);
+	return rc == G_DB_OK ? 0 : g_store_error(s, rc, NULL, err);
 }
 
 /* The rows that point at a row that is not there: their count into *n
@@ -77,19 +51,9 @@ static int set_version(struct g_store *s, int version, struct g_err *err)
  * migrating, so a rebuilt table could leave some). */
 static int fk_dangling(struct g_store *s, long *n, char *table, size_t size, struct g_err *err)
 {
-	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st, NULL);
+	int rc = g_db_sqlite_dangling(s->db, n, table, size);
 
-	*n = 0;
-	if (rc != SQLITE_OK)
-		return g_store_error(s, rc, "checking foreign keys", err);
-	for (; (rc = sqlite3_step(st)) == SQLITE_ROW; ++*n)
-		if (*n == 0)
-			snprintf(table, size, "%s", (const char *)sqlite3_column_text(st, 0));
-	if (rc != SQLITE_DONE)
-		g_store_error(s, rc, "checking foreign keys", err);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc == G_DB_OK ? 0 : g_store_error(s, rc, "checking foreign keys", err);
 }
 
 static int migrate_all(struct g_store *s, struct g_err *err);
@@ -98,20 +62,21 @@ int g_store_migrate(struct g_store *s, struct g_err *err)
 {
 	int latest = g_store_schema_latest();
 	struct g_err ignored;
-	int rc;
+	int rc, result;
 
 	if (s->schema_version == latest)
 		return 0;
 	/* foreign keys off (a no-op inside a transaction, so here): a
 	 * migration that builds a table again drops the old one, which must
 	 * not cascade; fk_dangling proves nothing new was left dangling */
-	if (g_store_exec(s, "PRAGMA foreign_keys=OFF; PRAGMA legacy_alter_table=ON", err) < 0)
-		return -1;
-	rc = migrate_all(s, err);
-	if (g_store_exec(s, "PRAGMA legacy_alter_table=OFF; PRAGMA foreign_keys=ON",
-			 rc < 0 ? &ignored : err) < 0)
-		rc = -1;
-	return rc;
+	if ((rc = g_db_sqlite_migrating(s->db, 1)) != G_DB_OK)
+		return g_store_error(s, rc, NULL, err);
+	result = migrate_all(s, err);
+	if ((rc = g_db_sqlite_migrating(s->db, 0)) != G_DB_OK) {
+		g_store_error(s, rc, NULL, result < 0 ? &ignored : err);
+		result = -1;
+	}
+	return result;
 }
 
 static int migrate_all(struct g_store *s, struct g_err *err)
@@ -162,21 +127,21 @@ fail:
 int g_store_migrate_load_meta(struct g_store *s, struct g_err *err)
 {
 	static const char sql[] = "SELECT value FROM meta WHERE key = 'db_id'";
-	sqlite3_stmt *st;
-	const unsigned char *id;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	struct g_db_stmt *st;
+	const char *id;
+	int rc = g_db_prepare(s->db, sql, &st);
 
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		if (rc == SQLITE_DONE)
+	if (rc == G_DB_OK)
+		rc = g_db_step(st);
+	if (rc != G_DB_ROW) {
+		g_db_finalize(st);
+		if (rc == G_DB_DONE)
 			return g_err_set(err, G_EX_CONFIG,
 					 "database '%s' has no id in meta", s->path);
 		return g_store_error(s, rc, "reading meta", err);
 	}
-	id = sqlite3_column_text(st, 0);
-	snprintf(s->db_id, sizeof(s->db_id), "%s", id ? (const char *)id : "");
-	sqlite3_finalize(st);
+	id = g_db_column_text(st, 0);
+	snprintf(s->db_id, sizeof(s->db_id), "%s", id ? id : "");
+	g_db_finalize(st);
 	return 0;
 }

@@ -57,57 +57,57 @@ int g_user_name_valid(const char *name)
 /* A statement of its own, not the store's cache (these run once or twice
  * a process); -1 with err saying what was being done if it does not
  * prepare. */
-static int prepare(struct g_store *s, const char *sql, sqlite3_stmt **st, const char *what,
+static int prepare(struct g_store *s, const char *sql, struct g_db_stmt **st, const char *what,
 		   struct g_err *err)
 {
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+	int rc = g_db_prepare(s->db, sql, st);
 
-	return rc == SQLITE_OK ? 0 : g_store_error(s, rc, what, err);
+	return rc == G_DB_OK ? 0 : g_store_error(s, rc, what, err);
 }
 
-static void copy_text(char *dst, size_t size, const unsigned char *src)
+static void copy_text(char *dst, size_t size, const char *src)
 {
-	snprintf(dst, size, "%s", src ? (const char *)src : "");
+	snprintf(dst, size, "%s", src ? src : "");
 }
 
-static int copy_blob(sqlite3_stmt *st, int col, struct g_blob *b)
+static int copy_blob(struct g_db_stmt *st, int col, struct g_blob *b)
 {
-	const void *p = sqlite3_column_blob(st, col);
-	int n = sqlite3_column_bytes(st, col);
+	const void *p = g_db_column_blob(st, col);
+	size_t n = g_db_column_bytes(st, col);
 
 	b->len = 0;
 	b->data = NULL;
-	if (!p || n <= 0)
+	if (!p || n == 0)
 		return 0;
-	b->data = malloc((size_t)n);
+	b->data = malloc(n);
 	if (!b->data)
 		return -1;
-	memcpy(b->data, p, (size_t)n);
-	b->len = (size_t)n;
+	memcpy(b->data, p, n);
+	b->len = n;
 	return 0;
 }
 
 /* One row of USER_READ_COLUMNS into u. */
-static int read_row(sqlite3_stmt *st, struct g_user *u, struct g_err *err)
+static int read_row(struct g_db_stmt *st, struct g_user *u, struct g_err *err)
 {
-	const unsigned char *email;
+	const char *email;
 
 	memset(u, 0, sizeof(*u));
-	copy_text(u->id, sizeof(u->id), sqlite3_column_text(st, 0));
-	copy_text(u->username, sizeof(u->username), sqlite3_column_text(st, 1));
-	email = sqlite3_column_text(st, 2);
-	copy_text(u->role, sizeof(u->role), sqlite3_column_text(st, 3));
+	copy_text(u->id, sizeof(u->id), g_db_column_text(st, 0));
+	copy_text(u->username, sizeof(u->username), g_db_column_text(st, 1));
+	email = g_db_column_text(st, 2);
+	copy_text(u->role, sizeof(u->role), g_db_column_text(st, 3));
 	copy_text(u->account_status, sizeof(u->account_status),
-		  sqlite3_column_text(st, 4));
-	copy_text(u->created_at, sizeof(u->created_at), sqlite3_column_text(st, 5));
-	copy_text(u->updated_at, sizeof(u->updated_at), sqlite3_column_text(st, 6));
-	copy_text(u->kdf_alg, sizeof(u->kdf_alg), sqlite3_column_text(st, 7));
+		  g_db_column_text(st, 4));
+	copy_text(u->created_at, sizeof(u->created_at), g_db_column_text(st, 5));
+	copy_text(u->updated_at, sizeof(u->updated_at), g_db_column_text(st, 6));
+	copy_text(u->kdf_alg, sizeof(u->kdf_alg), g_db_column_text(st, 7));
 	u->kdf.name = NULL;
-	u->kdf.opslimit = (unsigned long long)sqlite3_column_int64(st, 8);
-	u->kdf.memlimit = (size_t)sqlite3_column_int64(st, 9);
-	u->dek_version = sqlite3_column_int64(st, 13);
-	u->legacy_rows = sqlite3_column_int(st, 16) != 0;
-	if ((email && !(u->email = strdup((const char *)email))) ||
+	u->kdf.opslimit = (unsigned long long)g_db_column_int64(st, 8);
+	u->kdf.memlimit = (size_t)g_db_column_int64(st, 9);
+	u->dek_version = g_db_column_int64(st, 13);
+	u->legacy_rows = g_db_column_int(st, 16) != 0;
+	if ((email && !(u->email = strdup(email))) ||
 	    copy_blob(st, 10, &u->salt) < 0 || copy_blob(st, 11, &u->dek_wrapped) < 0 ||
 	    copy_blob(st, 12, &u->dek_nonce) < 0 ||
 	    copy_blob(st, 14, &u->recovery_wrapped) < 0 ||
@@ -122,20 +122,20 @@ int g_user_find(struct g_store *s, const char *name, struct g_user *u,
 		struct g_err *err)
 {
 	static const char sql[] = "SELECT " USER_READ_COLUMNS " FROM users WHERE username = ?";
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	if (prepare(s, sql, &st, "reading users", err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	g_db_bind_str(st, 1, name);
+	rc = g_db_step(st);
+	if (rc == G_DB_ROW)
 		rc = read_row(st, u, err) < 0 ? -1 : 0;
-	else if (rc == SQLITE_DONE)
+	else if (rc == G_DB_DONE)
 		rc = g_err_set(err, G_EX_NOINPUT, "no such user '%s'", name);
 	else
 		rc = g_store_error(s, rc, "reading users", err);
-	sqlite3_finalize(st);
+	g_db_finalize(st);
 	return rc;
 }
 
@@ -144,18 +144,18 @@ int g_user_resolve(struct g_store *s, const char *name, struct g_user *u,
 {
 	static const char sql[] = "SELECT username FROM users ORDER BY username LIMIT 2";
 	char only[G_USERNAME_MAX + 1] = "";
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc, rows = 0;
 
 	if (name)
 		return g_user_find(s, name, u, err);
 	if (prepare(s, sql, &st, "reading users", err) < 0)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = g_db_step(st)) == G_DB_ROW)
 		if (rows++ == 0)
-			copy_text(only, sizeof(only), sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+			copy_text(only, sizeof(only), g_db_column_text(st, 0));
+	g_db_finalize(st);
+	if (rc != G_DB_DONE)
 		return g_store_error(s, rc, "reading users", err);
 	if (rows == 0)
 		return g_err_set(err, G_EX_NOINPUT,
@@ -166,22 +166,22 @@ int g_user_resolve(struct g_store *s, const char *name, struct g_user *u,
 	return g_user_find(s, only, u, err);
 }
 
-static void bind_blob(sqlite3_stmt *st, int i, const struct g_blob *b)
+static void bind_blob(struct g_db_stmt *st, int i, const struct g_blob *b)
 {
 	if (b->data)
-		sqlite3_bind_blob(st, i, b->data, (int)b->len, SQLITE_STATIC);
+		g_db_bind_blob(st, i, b->data, b->len);
 	else
-		sqlite3_bind_null(st, i);
+		g_db_bind_null(st, i);
 }
 
 /* The key's wrapping, in the users table's order from column i on:
  * kdf_alg, kdf_opslimit, kdf_memlimit, kek_salt, dek_wrapped, dek_nonce
  * (as a new user is added, and as a rewrap stores it). */
-static void bind_wrap(sqlite3_stmt *st, int i, const struct g_user *u)
+static void bind_wrap(struct g_db_stmt *st, int i, const struct g_user *u)
 {
-	sqlite3_bind_text(st, i, u->kdf_alg, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, i + 1, (sqlite3_int64)u->kdf.opslimit);
-	sqlite3_bind_int64(st, i + 2, (sqlite3_int64)u->kdf.memlimit);
+	g_db_bind_str(st, i, u->kdf_alg);
+	g_db_bind_int64(st, i + 1, (int64_t)u->kdf.opslimit);
+	g_db_bind_int64(st, i + 2, (int64_t)u->kdf.memlimit);
 	bind_blob(st, i + 3, &u->salt);
 	bind_blob(st, i + 4, &u->dek_wrapped);
 	bind_blob(st, i + 5, &u->dek_nonce);
@@ -203,15 +203,15 @@ void g_user_guard_release(struct g_user_guard *g)
 
 /* Run a guarded write of one user row: no row changed means the row is
  * gone or was changed by another process since it was read. */
-static int step_guarded(struct g_store *s, sqlite3_stmt *st, const struct g_user *u,
+static int step_guarded(struct g_store *s, struct g_db_stmt *st, const struct g_user *u,
 			const char *what, struct g_err *err)
 {
-	int rc = sqlite3_step(st);
+	int rc = g_db_step(st);
 
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	g_db_finalize(st);
+	if (rc != G_DB_DONE)
 		return g_store_error(s, rc, what, err);
-	if (sqlite3_changes(s->db) != 1)
+	if (g_db_changes(s->db) != 1)
 		return g_err_set(err, G_EX_TEMPFAIL,
 				 "user '%s' changed while this ran: try again",
 				 u->username);
@@ -222,30 +222,30 @@ int g_user_insert(struct g_store *s, const struct g_user *u, struct g_err *err)
 {
 	static const char sql[] = "INSERT INTO users (" USER_COLUMNS ") VALUES "
 				  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	if (prepare(s, sql, &st, "adding the user", err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, u->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, u->username, -1, SQLITE_STATIC);
+	g_db_bind_str(st, 1, u->id);
+	g_db_bind_str(st, 2, u->username);
 	if (u->email)
-		sqlite3_bind_text(st, 3, u->email, -1, SQLITE_STATIC);
+		g_db_bind_str(st, 3, u->email);
 	else
-		sqlite3_bind_null(st, 3);
-	sqlite3_bind_text(st, 4, u->role, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, u->account_status, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, u->created_at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, u->updated_at, -1, SQLITE_STATIC);
+		g_db_bind_null(st, 3);
+	g_db_bind_str(st, 4, u->role);
+	g_db_bind_str(st, 5, u->account_status);
+	g_db_bind_str(st, 6, u->created_at);
+	g_db_bind_str(st, 7, u->updated_at);
 	bind_wrap(st, 8, u);
-	sqlite3_bind_int64(st, 14, u->dek_version);
+	g_db_bind_int64(st, 14, u->dek_version);
 	bind_blob(st, 15, &u->recovery_wrapped);
 	bind_blob(st, 16, &u->recovery_nonce);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+	rc = g_db_step(st);
+	g_db_finalize(st);
+	if (rc == G_DB_CONSTRAINT)
 		return g_err_set(err, G_EX_DATAERR, "user '%s' exists", u->username);
-	if (rc != SQLITE_DONE)
+	if (rc != G_DB_DONE)
 		return g_store_error(s, rc, "adding the user", err);
 	return 0;
 }
@@ -257,14 +257,14 @@ int g_user_set_wrap(struct g_store *s, const struct g_user *u,
 		"UPDATE users SET kdf_alg = ?, kdf_opslimit = ?, kdf_memlimit = ?,"
 		" kek_salt = ?, dek_wrapped = ?, dek_nonce = ?, updated_at = ?"
 		" WHERE id = ? AND dek_version = ? AND dek_wrapped = ?";
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 
 	if (prepare(s, sql, &st, "storing the wrapped key", err) < 0)
 		return -1;
 	bind_wrap(st, 1, u);
-	sqlite3_bind_text(st, 7, u->updated_at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, u->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 9, g->dek_version);
+	g_db_bind_str(st, 7, u->updated_at);
+	g_db_bind_str(st, 8, u->id);
+	g_db_bind_int64(st, 9, g->dek_version);
 	bind_blob(st, 10, &g->dek_wrapped);
 	return step_guarded(s, st, u, "storing the wrapped key", err);
 }
@@ -275,16 +275,16 @@ int g_user_set_recovery(struct g_store *s, const struct g_user *u,
 	static const char sql[] =
 		"UPDATE users SET recovery_dek_wrapped = ?, recovery_nonce = ?,"
 		" dek_version = ?, updated_at = ? WHERE id = ? AND dek_version = ?";
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 
 	if (prepare(s, sql, &st, "storing the recovery key", err) < 0)
 		return -1;
 	bind_blob(st, 1, &u->recovery_wrapped);
 	bind_blob(st, 2, &u->recovery_nonce);
-	sqlite3_bind_int64(st, 3, u->dek_version);
-	sqlite3_bind_text(st, 4, u->updated_at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, u->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, g->dek_version);
+	g_db_bind_int64(st, 3, u->dek_version);
+	g_db_bind_str(st, 4, u->updated_at);
+	g_db_bind_str(st, 5, u->id);
+	g_db_bind_int64(st, 6, g->dek_version);
 	return step_guarded(s, st, u, "storing the recovery key", err);
 }
 
@@ -293,25 +293,25 @@ int g_user_each(struct g_store *s, int (*fn)(const struct g_user *, void *),
 {
 	static const char sql[] = "SELECT " USER_READ_COLUMNS " FROM users ORDER BY username";
 	struct g_user u;
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	if (prepare(s, sql, &st, "reading users", err) < 0)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = g_db_step(st)) == G_DB_ROW) {
 		if (read_row(st, &u, err) < 0) {
-			sqlite3_finalize(st);
+			g_db_finalize(st);
 			return -1;
 		}
 		rc = fn(&u, arg);
 		g_user_release(&u);
 		if (rc) {
-			sqlite3_finalize(st);
+			g_db_finalize(st);
 			return rc;
 		}
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "reading users", err);
+	g_db_finalize(st);
+	return rc == G_DB_DONE ? 0 : g_store_error(s, rc, "reading users", err);
 }
 
 /* The preset a user's parameters match, if any. */
@@ -347,7 +347,7 @@ int g_user_set_default_persona(struct g_store *s, const struct g_user *u,
 			       const char *persona_id, struct g_err *err)
 {
 	char now[G_TIMESTAMP_LEN];
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	if (g_store_prepare(s,
@@ -355,30 +355,30 @@ int g_user_set_default_persona(struct g_store *s, const struct g_user *u,
 			    &st, err) < 0)
 		return -1;
 	g_timestamp_now(now);
-	sqlite3_bind_text(st, 1, persona_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, u->id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "setting the default persona", err);
+	g_db_bind_str(st, 1, persona_id);
+	g_db_bind_str(st, 2, now);
+	g_db_bind_str(st, 3, u->id);
+	rc = g_db_step(st);
+	g_db_reset(st);
+	return rc == G_DB_DONE ? 0 : g_store_error(s, rc, "setting the default persona", err);
 }
 
 int g_user_default_persona(struct g_store *s, const struct g_user *u, char id[G_UUID_LEN],
 			   struct g_err *err)
 {
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc, found = 0;
 
 	if (g_store_prepare(s, "SELECT default_persona_id FROM users WHERE id = ?1", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, u->id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		snprintf(id, G_UUID_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
+	g_db_bind_str(st, 1, u->id);
+	rc = g_db_step(st);
+	if (rc == G_DB_ROW && !g_db_column_is_null(st, 0)) {
+		snprintf(id, G_UUID_LEN, "%s", g_db_column_text(st, 0));
 		found = 1;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	g_db_reset(st);
+	if (rc != G_DB_ROW && rc != G_DB_DONE)
 		return g_store_error(s, rc, "reading the default persona", err);
 	return found;
 }
@@ -388,20 +388,20 @@ int g_user_default_persona(struct g_store *s, const struct g_user *u, char id[G_
 static int check_key(struct g_store *s, const char *user_id, const char *username,
 		     int64_t dek_version, struct g_err *err)
 {
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int64_t current = 0;
 	int rc;
 
 	if (g_store_prepare(s, "SELECT dek_version FROM users WHERE id = ?1", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, user_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		current = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	g_db_bind_str(st, 1, user_id);
+	rc = g_db_step(st);
+	if (rc == G_DB_ROW)
+		current = g_db_column_int64(st, 0);
+	g_db_reset(st);
+	if (rc == G_DB_DONE)
 		return g_err_set(err, G_EX_NOINPUT, "user '%s' was deleted while this ran", username);
-	if (rc != SQLITE_ROW)
+	if (rc != G_DB_ROW)
 		return g_store_error(s, rc, "reading the user's key version", err);
 	if (current != dek_version)
 		return g_err_set(err, G_EX_TEMPFAIL,

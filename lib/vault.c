@@ -134,23 +134,23 @@ static int write_sealed(struct g_store *s, const struct g_userkey *k,
 			const struct g_sealed *x, struct g_err *err)
 {
 	char sql[256];
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	snprintf(sql, sizeof(sql),
 		 "UPDATE %s SET %s = ?1, %s_nonce = ?2 WHERE id = ?3 AND user_id = ?4",
 		 table, column, column);
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
+	rc = g_db_prepare(s->db, sql, &st);
+	if (rc != G_DB_OK)
 		return g_store_error(s, rc, "storing an encrypted field", err);
 	g_vault_bind(st, 1, x);
-	sqlite3_bind_text(st, 3, row_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, k->user_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	g_db_bind_str(st, 3, row_id);
+	g_db_bind_str(st, 4, k->user_id);
+	rc = g_db_step(st);
+	g_db_finalize(st);
+	if (rc != G_DB_DONE)
 		return g_store_error(s, rc, "storing an encrypted field", err);
-	if (sqlite3_changes(s->db) != 1)
+	if (g_db_changes(s->db) != 1)
 		return g_err_set(err, G_EX_NOINPUT, "no such row '%s' in %s", row_id,
 				 table);
 	return 0;
@@ -164,7 +164,7 @@ static int row_binds(struct g_store *s, const struct g_userkey *k,
 {
 	char sql[512];
 	size_t i, n = 0, nb = count(t->binds);
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	memset(vals, 0, G_VAULT_BINDS_MAX * sizeof(*vals));
@@ -174,24 +174,24 @@ static int row_binds(struct g_store *s, const struct g_userkey *k,
 	if (n < sizeof(sql))
 		snprintf(sql + n, sizeof(sql) - n, " FROM %s WHERE id = ?1 AND user_id = ?2",
 			 t->name);
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
+	rc = g_db_prepare(s->db, sql, &st);
+	if (rc != G_DB_OK)
 		return g_store_error(s, rc, "reading a row", err);
-	sqlite3_bind_text(st, 1, row_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	for (i = 0; rc == SQLITE_ROW && i < nb; i++) {
-		const char *v = (const char *)sqlite3_column_text(st, (int)i + 1);
+	g_db_bind_str(st, 1, row_id);
+	g_db_bind_str(st, 2, k->user_id);
+	rc = g_db_step(st);
+	for (i = 0; rc == G_DB_ROW && i < nb; i++) {
+		const char *v = g_db_column_text(st, (int)i + 1);
 
 		if (v && !(vals[i] = strdup(v)))
-			rc = SQLITE_NOMEM;
+			rc = G_DB_NOMEM;
 	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
+	g_db_finalize(st);
+	if (rc == G_DB_ROW)
 		return 0;
 	for (i = 0; i < nb; i++)
 		free(vals[i]);
-	if (rc == SQLITE_DONE)
+	if (rc == G_DB_DONE)
 		return g_err_set(err, G_EX_NOINPUT, "no such row '%s' in %s", row_id, t->name);
 	return g_store_error(s, rc, "reading a row", err);
 }
@@ -230,23 +230,22 @@ int g_vault_put(struct g_store *s, const struct g_userkey *k, const char *table,
  * column in format 1), 0 unset, -1 with err. */
 static int open_column(const struct g_userkey *k, const char *table,
 		       const char *column, const char *row_id, const char *const *bind,
-		       sqlite3_stmt *st, int col, char **plain, size_t *len, int *unbound,
+		       struct g_db_stmt *st, int col, char **plain, size_t *len, int *unbound,
 		       struct g_err *err)
 {
-	const unsigned char *sealed = sqlite3_column_blob(st, col);
-	const unsigned char *nonce = sqlite3_column_blob(st, col + 1);
-	int sealed_len = sqlite3_column_bytes(st, col);
-	int nonce_len = sqlite3_column_bytes(st, col + 1);
+	const unsigned char *sealed = g_db_column_blob(st, col);
+	const unsigned char *nonce = g_db_column_blob(st, col + 1);
+	size_t sealed_len = g_db_column_bytes(st, col);
+	size_t nonce_len = g_db_column_bytes(st, col + 1);
 	struct g_bind b = { bind, bind ? count(table_of(table)->binds) : 0 };
 	struct g_field_ad ad;
 
 	*unbound = 0;
-	if (sqlite3_column_type(st, col) == SQLITE_NULL &&
-	    sqlite3_column_type(st, col + 1) == SQLITE_NULL)
+	if (g_db_column_is_null(st, col) && g_db_column_is_null(st, col + 1))
 		return 0;
 	field_ad(k, table, column, row_id, &ad);
-	if (g_crypt_open_bound(k->dek, &ad, bind ? &b : NULL, sealed, (size_t)sealed_len, nonce,
-			 (size_t)nonce_len, plain, len, err) < 0)
+	if (g_crypt_open_bound(k->dek, &ad, bind ? &b : NULL, sealed, sealed_len, nonce,
+			 nonce_len, plain, len, err) < 0)
 		return -1;
 	*unbound = bind && sealed[0] == G_SEAL_FORMAT;
 	return 1;
@@ -255,7 +254,7 @@ static int open_column(const struct g_userkey *k, const char *table,
 /* open_column as a read takes it: a bound column must be bound, a
  * required one set, a binding there. */
 static int open_read(const struct g_userkey *k, const char *table, const char *column,
-		     const char *row_id, const char *const *bind, sqlite3_stmt *st, int col,
+		     const char *row_id, const char *const *bind, struct g_db_stmt *st, int col,
 		     char **plain, size_t *len, struct g_err *err)
 {
 	const struct g_vault_table *t = table_of(table);
@@ -305,26 +304,26 @@ int g_vault_seal_bound(const struct g_userkey *k, const char *table, const char 
 	return seal(k, table, column, row_id, bind, plain, len, out, err);
 }
 
-void g_vault_bind(sqlite3_stmt *st, int idx, const struct g_sealed *x)
+void g_vault_bind(struct g_db_stmt *st, int idx, const struct g_sealed *x)
 {
 	if (!x->data) {
-		sqlite3_bind_null(st, idx);
-		sqlite3_bind_null(st, idx + 1);
+		g_db_bind_null(st, idx);
+		g_db_bind_null(st, idx + 1);
 		return;
 	}
-	sqlite3_bind_blob(st, idx, x->data, (int)x->len, SQLITE_STATIC);
-	sqlite3_bind_blob(st, idx + 1, x->nonce, G_NONCE_BYTES, SQLITE_STATIC);
+	g_db_bind_blob(st, idx, x->data, x->len);
+	g_db_bind_blob(st, idx + 1, x->nonce, G_NONCE_BYTES);
 }
 
 int g_vault_open_at(const struct g_userkey *k, const char *table, const char *column,
-		    const char *row_id, sqlite3_stmt *st, int col, char **plain, size_t *len,
+		    const char *row_id, struct g_db_stmt *st, int col, char **plain, size_t *len,
 		    struct g_err *err)
 {
 	return g_vault_open_bound_at(k, table, column, row_id, NULL, st, col, plain, len, err);
 }
 
 int g_vault_open_bound_at(const struct g_userkey *k, const char *table, const char *column,
-			  const char *row_id, const char *const *bind, sqlite3_stmt *st, int col,
+			  const char *row_id, const char *const *bind, struct g_db_stmt *st, int col,
 			  char **plain, size_t *len, struct g_err *err)
 {
 	int rc;
@@ -344,7 +343,7 @@ int g_vault_get(struct g_store *s, const struct g_userkey *k, const char *table,
 	char *vals[G_VAULT_BINDS_MAX] = { 0 };
 	int bound = g_vault_bound(table, column);
 	char sql[256];
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	if (!g_vault_known(table, column))
@@ -354,37 +353,37 @@ int g_vault_get(struct g_store *s, const struct g_userkey *k, const char *table,
 	snprintf(sql, sizeof(sql),
 		 "SELECT %s, %s_nonce FROM %s WHERE id = ?1 AND user_id = ?2",
 		 column, column, table);
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK) {
+	rc = g_db_prepare(s->db, sql, &st);
+	if (rc != G_DB_OK) {
 		free_binds(vals);
 		return g_store_error(s, rc, "reading an encrypted field", err);
 	}
-	sqlite3_bind_text(st, 1, row_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->user_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	g_db_bind_str(st, 1, row_id);
+	g_db_bind_str(st, 2, k->user_id);
+	rc = g_db_step(st);
+	if (rc == G_DB_ROW) {
 		rc = open_read(k, table, column, row_id, bound ? (const char *const *)vals : NULL,
 			       st, 0, plain, len, err);
 		if (rc < 0)
 			g_err_prefix(err, "%s '%s' %s", table, row_id, column);
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == G_DB_DONE) {
 		rc = g_err_set(err, G_EX_NOINPUT, "no such row '%s' in %s", row_id, table);
 	} else {
 		rc = g_store_error(s, rc, "reading an encrypted field", err);
 	}
-	sqlite3_finalize(st);
+	g_db_finalize(st);
 	free_binds(vals);
 	return rc;
 }
 
 /* SELECT id, b1, b2, ..., c1, c1_nonce, c2, c2_nonce, ... FROM t WHERE user_id = ? */
-static sqlite3_stmt *select_all(struct g_store *s, const struct g_vault_table *t,
+static struct g_db_stmt *select_all(struct g_store *s, const struct g_vault_table *t,
 				const char *user_id, struct g_err *err)
 {
 	char sql[4096];
 	size_t n;
 	const char *const *c;
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	n = (size_t)snprintf(sql, sizeof(sql), "SELECT id");
@@ -395,12 +394,12 @@ static sqlite3_stmt *select_all(struct g_store *s, const struct g_vault_table *t
 	if (n < sizeof(sql))
 		snprintf(sql + n, sizeof(sql) - n,
 			 " FROM %s WHERE user_id = ?1 ORDER BY id", t->name);
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK) {
+	rc = g_db_prepare(s->db, sql, &st);
+	if (rc != G_DB_OK) {
 		g_store_error(s, rc, "reading encrypted fields", err);
 		return NULL;
 	}
-	sqlite3_bind_text(st, 1, user_id, -1, SQLITE_STATIC);
+	g_db_bind_str(st, 1, user_id);
 	return st;
 }
 
@@ -426,17 +425,17 @@ typedef int (*field_fn)(const struct field *f, void *arg);
  * with err. */
 static int legacy_user(struct g_store *s, const struct g_userkey *k, struct g_err *err)
 {
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc, legacy = 0;
 
 	if (g_store_prepare(s, "SELECT legacy_rows FROM users WHERE id = ?1", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		legacy = sqlite3_column_int(st, 0) != 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	g_db_bind_str(st, 1, k->user_id);
+	rc = g_db_step(st);
+	if (rc == G_DB_ROW)
+		legacy = g_db_column_int(st, 0) != 0;
+	g_db_reset(st);
+	if (rc != G_DB_ROW && rc != G_DB_DONE)
 		return g_store_error(s, rc, "reading the user", err);
 	return legacy;
 }
@@ -444,15 +443,15 @@ static int legacy_user(struct g_store *s, const struct g_userkey *k, struct g_er
 /* Every row of k's user is bound now: the mark of a legacy user goes. */
 static int clear_legacy(struct g_store *s, const struct g_userkey *k, struct g_err *err)
 {
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	int rc;
 
 	if (g_store_prepare(s, "UPDATE users SET legacy_rows = 0 WHERE id = ?1", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, k->user_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : g_store_error(s, rc, "marking the user's rows bound", err);
+	g_db_bind_str(st, 1, k->user_id);
+	rc = g_db_step(st);
+	g_db_reset(st);
+	return rc == G_DB_DONE ? 0 : g_store_error(s, rc, "marking the user's rows bound", err);
 }
 
 /* Each field of k's user, a row's fields all opened before fn sees any.
@@ -465,9 +464,9 @@ static int walk(struct g_store *s, const struct g_userkey *k, field_fn fn, void 
 	const struct g_vault_table *t;
 	struct field f[MAX_COLUMNS];
 	char *vals[G_VAULT_BINDS_MAX], *row_id;
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	size_t i, j, nb, nf;
-	int rc, step = SQLITE_DONE, col, stop = 0;
+	int rc, step = G_DB_DONE, col, stop = 0;
 
 	if (legacy < 0)
 		return -1;
@@ -475,14 +474,14 @@ static int walk(struct g_store *s, const struct g_userkey *k, field_fn fn, void 
 		if (!(st = select_all(s, t, k->user_id, err)))
 			return -1;
 		nb = count(t->binds);
-		while (!stop && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		while (!stop && (step = g_db_step(st)) == G_DB_ROW) {
 			int oom = 0;
 
 			memset(vals, 0, sizeof(vals));
-			row_id = strdup((const char *)sqlite3_column_text(st, 0));
+			row_id = strdup(g_db_column_text(st, 0));
 			oom = !row_id;
 			for (i = 0; i < nb; i++) {
-				const char *v = (const char *)sqlite3_column_text(st, (int)i + 1);
+				const char *v = g_db_column_text(st, (int)i + 1);
 
 				if (v && !(vals[i] = strdup(v)))
 					oom = 1;
@@ -490,7 +489,7 @@ static int walk(struct g_store *s, const struct g_userkey *k, field_fn fn, void 
 			if (oom) {
 				free(row_id);
 				free_binds(vals);
-				sqlite3_finalize(st);
+				g_db_finalize(st);
 				return g_err_oom(err);
 			}
 			nf = 0;
@@ -531,8 +530,8 @@ static int walk(struct g_store *s, const struct g_userkey *k, field_fn fn, void 
 			free(row_id);
 			free_binds(vals);
 		}
-		sqlite3_finalize(st);
-		if (!stop && step != SQLITE_DONE)
+		g_db_finalize(st);
+		if (!stop && step != G_DB_DONE)
 			return g_store_error(s, step, "reading encrypted fields", err);
 	}
 	return stop;

@@ -89,18 +89,18 @@ int g_vault_seal_bound(const struct g_userkey *k, const char *table, const char 
 
 /* Bind x to parameters idx (ciphertext) and idx + 1 (nonce) of st; x
  * must outlive the statement's step. */
-void g_vault_bind(sqlite3_stmt *st, int idx, const struct g_sealed *x);
+void g_vault_bind(struct g_db_stmt *st, int idx, const struct g_sealed *x);
 
 /* Open the ciphertext in result column col of st (its nonce in col + 1),
  * as g_vault_get does: 1 with *plain, 0 unset, -1 with err (65). */
 int g_vault_open_at(const struct g_userkey *k, const char *table, const char *column,
-		    const char *row_id, sqlite3_stmt *st, int col, char **plain, size_t *len,
+		    const char *row_id, struct g_db_stmt *st, int col, char **plain, size_t *len,
 		    struct g_err *err);
 /* The same for a bound column, bind the row's binds as read: 65 also for
  * format 1 or an unset binding (G_VAULT_UNBOUND) and for an unset
  * required column. */
 int g_vault_open_bound_at(const struct g_userkey *k, const char *table, const char *column,
-			  const char *row_id, const char *const *bind, sqlite3_stmt *st, int col,
+			  const char *row_id, const char *const *bind, struct g_db_stmt *st, int col,
 			  char **plain, size_t *len, struct g_err *err);
 
 /* Each encrypted field of k's user, decrypted: fn gets the place and the

@@ -265,14 +265,13 @@ static int cmd_doc(struct tool *t, int argc, char **argv)
 static json_t *pragma(struct g_store *s, const char *name)
 {
 	char sql[64];
-	sqlite3_stmt *st;
+	struct g_db_stmt *st;
 	json_t *v = NULL;
 
 	snprintf(sql, sizeof(sql), "PRAGMA %s", name);
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = json_string((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	if (g_db_prepare(s->db, sql, &st) == G_DB_OK && g_db_step(st) == G_DB_ROW)
+		v = json_string(g_db_column_text(st, 0));
+	g_db_finalize(st);
 	return v ? v : json_null();
 }
 
