@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "ref.h"
-#include "card_row.h"
 #include "chat_last.h"
 #include "chat_log.h"
 #include "cli.h"
@@ -145,18 +144,6 @@ static int load_template(struct render *r, struct g_err *err)
 
 /* --- what is rendered ----------------------------------------------------- */
 
-/* A card's record, and its own book already read when its row has a lore
- * index (then not in the record: parsing it is most of what a big book
- * costs a render). */
-static int load_row(struct render *r, enum g_cardkind kind, const char *id, json_t **record,
-		    struct g_lore_book *lore, int *has_lore, struct g_err *err)
-{
-	if (g_card_row_load_lore(r->ctx.store, &r->ctx.key, kind, id, record, lore, has_lore,
-				 err) < 0)
-		return -1;
-	return *has_lore ? g_lore_sources_name(lore, *record, err) : 0;
-}
-
 static int load_card(struct render *r, int kinds, const char *ref, json_t **record,
 		     struct g_lore_book *lore, int *has_lore, struct g_err *err)
 {
@@ -165,21 +152,8 @@ static int load_card(struct render *r, int kinds, const char *ref, json_t **reco
 
 	if (g_ref_resolve(r->ctx.store, &r->ctx.key, kinds, ref, &kind, id, err) < 0)
 		return -1;
-	return load_row(r, kind, id, record, lore, has_lore, err);
-}
-
-/* role, content, the name the user spoke under (lore scans it) and seq
- * (regenerate and continue name their message by it) */
-static int keep_message(json_t *rec, void *arg)
-{
-	const json_t *name = json_object_get(json_object_get(rec, "speaker"), "name");
-	const json_t *seq = json_object_get(rec, "seq");
-
-	return json_array_append_new(arg, json_pack("{s:O, s:O, s:O, s:O}", "role",
-						    json_object_get(rec, "role"), "content",
-						    json_object_get(rec, "content"), "name",
-						    name ? (json_t *)name : json_null(), "seq",
-						    seq ? (json_t *)seq : json_null())) < 0;
+	return g_lore_sources_card(r->ctx.store, &r->ctx.key, kind, id, record, lore, has_lore,
+				   err);
 }
 
 /* Regenerate, continue: the last assistant message, and the history before
@@ -192,7 +166,7 @@ static int load_target(struct render *r, int64_t messages, struct g_err *err)
 	int64_t after;
 	int rc = g_chat_last_of_role(r->ctx.store, &r->ctx.key, r->ss.id, "assistant",
 				     json_is_integer(limit) ? json_integer_value(limit) : 0,
-				     none ? NULL : keep_message, r->history, &r->target, &after,
+				     none ? NULL : g_chat_log_keep_brief, r->history, &r->target, &after,
 				     err);
 
 	if (rc == 0)
@@ -208,13 +182,15 @@ static int load_session(struct render *r, struct g_err *err)
 	int64_t n;
 
 	if (g_session_load_ref(r->ctx.store, &r->ctx.key, r->session, &r->ss, err) < 0 ||
-	    load_row(r, G_CHARACTER, r->ss.character_id, &r->char_record, &r->char_lore,
-		     &r->char_has_lore, err) < 0)
+	    g_lore_sources_card(r->ctx.store, &r->ctx.key, G_CHARACTER, r->ss.character_id,
+				&r->char_record, &r->char_lore, &r->char_has_lore, err) < 0)
 		return -1;
 	r->kind = r->ss.persona.kind;
 	if (r->kind != G_PERSONA_NONE &&
-	    load_row(r, r->kind == G_PERSONA_CUSTOM ? G_PERSONA : G_CHARACTER, r->ss.persona.id,
-		     &r->persona_record, &r->persona_lore, &r->persona_has_lore, err) < 0)
+	    g_lore_sources_card(r->ctx.store, &r->ctx.key,
+				r->kind == G_PERSONA_CUSTOM ? G_PERSONA : G_CHARACTER,
+				r->ss.persona.id, &r->persona_record, &r->persona_lore,
+				&r->persona_has_lore, err) < 0)
 		return -1;
 	r->settings = json_incref(r->ss.settings);
 	if ((n = g_session_messages(r->ctx.store, r->ss.id, err)) < 0 ||
@@ -229,8 +205,8 @@ static int load_session(struct render *r, struct g_err *err)
 	if (json_is_integer(limit) && json_integer_value(limit) == 0)
 		return 0;
 	return g_chat_log_each(r->ctx.store, &r->ctx.key, r->ss.id,
-			      json_is_integer(limit) ? json_integer_value(limit) : 0, keep_message,
-			      r->history, err);
+			      json_is_integer(limit) ? json_integer_value(limit) : 0,
+			      g_chat_log_keep_brief, r->history, err);
 }
 
 /* Session-less: history as message records on stdin. */
@@ -238,7 +214,8 @@ static int read_history(struct render *r, struct g_err *err)
 {
 	if (isatty(0))
 		return 0;
-	return g_chat_log_read_records(stdin, "-", r->cli.input, keep_message, r->history, err);
+	return g_chat_log_read_records(stdin, "-", r->cli.input, g_chat_log_keep_brief, r->history,
+				       err);
 }
 
 static int load_cards(struct render *r, struct g_err *err)

@@ -386,3 +386,15 @@ int g_chat_log_read_records(FILE *in, const char *name, enum g_doc_format format
 	g_doc_reader_free(rd);
 	return got < 0 ? -1 : 0;
 }
+
+int g_chat_log_keep_brief(json_t *rec, void *arg)
+{
+	const json_t *name = json_object_get(json_object_get(rec, "speaker"), "name");
+	const json_t *seq = json_object_get(rec, "seq");
+
+	return json_array_append_new(arg, json_pack("{s:O, s:O, s:O, s:O}", "role",
+						    json_object_get(rec, "role"), "content",
+						    json_object_get(rec, "content"), "name",
+						    name ? (json_t *)name : json_null(), "seq",
+						    seq ? (json_t *)seq : json_null())) < 0;
+}

@@ -75,6 +75,10 @@ int g_chat_log_get(struct g_store *s, const struct g_userkey *k, const char *ses
  * `last`: fn gets a record it may keep (json_incref) and returns non-zero
  * to stop. */
 typedef int (*g_chat_log_fn)(json_t *record, void *arg);
+/* A g_chat_log_fn appending to arg (an array) what a render's history
+ * holds of a record: {role, content, name (the speaker's, which lore
+ * scans), seq (which regenerate and continue name their message by)}. */
+int g_chat_log_keep_brief(json_t *record, void *arg);
 int g_chat_log_each(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		   int64_t last, g_chat_log_fn fn, void *arg, struct g_err *err);
 /* The same for the messages before message number before only: the last

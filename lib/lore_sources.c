@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "card_row.h"
+
 /* The name of a card's book that names none. */
 static json_t *default_name(const json_t *card)
 {
@@ -41,6 +43,15 @@ int g_lore_sources_name(struct g_lore_book *b, const json_t *card, struct g_err 
 	b->name = strdup(json_string_value(name));
 	json_decref(name);
 	return b->name ? 0 : g_err_oom(err);
+}
+
+int g_lore_sources_card(struct g_store *s, const struct g_userkey *k, enum g_cardkind kind,
+			const char *id, json_t **record, struct g_lore_book *lore, int *has_lore,
+			struct g_err *err)
+{
+	if (g_card_row_load_lore(s, k, kind, id, record, lore, has_lore, err) < 0)
+		return -1;
+	return *has_lore ? g_lore_sources_name(lore, *record, err) : 0;
 }
 
 /* A card's own book, named for the card when it names none itself, its

@@ -15,6 +15,7 @@
 #define GUISE_LORE_SOURCES_H
 #include <jansson.h>
 
+#include "card.h"
 #include "err.h"
 #include "lore.h"
 #include "lore_store.h"
@@ -39,6 +40,12 @@ struct g_lore_owner {
  * source, "card:<id>", as every card's own book has (lore.h); 70 when
  * memory fails. */
 int g_lore_sources_name(struct g_lore_book *b, const json_t *card, struct g_err *err);
+
+/* A card's record (g_card_row_load_lore) and, when its row has a lore
+ * index, its own book already read and named as above: *has_lore 1. */
+int g_lore_sources_card(struct g_store *s, const struct g_userkey *k, enum g_cardkind kind,
+			const char *id, json_t **record, struct g_lore_book *lore, int *has_lore,
+			struct g_err *err);
 
 /* Append the books of owners[0..G_LORE_SOURCES) to books (an array) in the
  * order above: each card's own, and k's user's books attached to each
