@@ -194,7 +194,17 @@ int g_account_delete(struct g_store *s, const struct g_user *u, int dry_run,
 
 	if (g_store_begin(s, err) < 0)
 		return -1;
-	rc = g_db_prepare(s->db, "DELETE FROM users WHERE id = ?", &st);
+	/* the sessions first, by name: a session's RESTRICT on its character
+	 * holds while both are there, and the order SQLite runs a user's
+	 * cascades in is its own (newest table first, today) */
+	rc = g_db_prepare(s->db, "DELETE FROM chat_sessions WHERE user_id = ?", &st);
+	if (rc == G_DB_OK) {
+		g_db_bind_str(st, 1, u->id);
+		rc = g_db_step(st);
+		g_db_finalize(st);
+	}
+	if (rc == G_DB_DONE)
+		rc = g_db_prepare(s->db, "DELETE FROM users WHERE id = ?", &st);
 	if (rc == G_DB_OK) {
 		g_db_bind_str(st, 1, u->id);
 		rc = g_db_step(st);

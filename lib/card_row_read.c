@@ -22,8 +22,8 @@ static json_t *parse_field(const char *table, const char *id, size_t i,
 	return v;
 }
 
-/* The row's lore index read into *lore: 1, 0 when it has none, -1 (65
- * when it is damaged). */
+/* The row's lore index read into *lore: 1, 0 when it has none, 2 when it
+ * is stale (lore_index.h: nothing read), -1 (65 when it is damaged). */
 static int read_lore(const struct g_userkey *k, const char *table, const char *id,
 		     struct g_db_stmt *st, int first, struct g_lore_book *lore, struct g_err *err)
 {
@@ -36,7 +36,7 @@ static int read_lore(const struct g_userkey *k, const char *table, const char *i
 	rc = g_lore_index_take(lore, plain, len, err);
 	if (rc < 0)
 		return g_err_prefix(err, "%s '%s' lore_index", table, id), -1;
-	return 1;
+	return rc == 1 ? 2 : 1;
 }
 
 /* Whether column i is character_book. */
@@ -47,7 +47,8 @@ static int book_column(size_t i)
 
 /* data (in column order, then the extra keys) and extra's top-level keys;
  * with lore, character_book is read from the lore index instead when the
- * row has one (*has_lore 1). */
+ * row has one (*has_lore 1). 1, nothing read, when the index is stale (the
+ * row was selected without its book). */
 static int build_data(const struct g_userkey *k, const char *table, const char *id,
 		      struct g_db_stmt *st, int first, json_t *data, json_t **top,
 		      json_t **origin, struct g_lore_book *lore, int *has_lore,
@@ -61,6 +62,10 @@ static int build_data(const struct g_userkey *k, const char *table, const char *
 
 	if (lore && (*has_lore = read_lore(k, table, id, st, first, lore, err)) < 0)
 		return -1;
+	if (lore && *has_lore == 2) {
+		*has_lore = 0;
+		return 1;
+	}
 	for (i = 0; i < G_CARD_COLUMNS; i++) {
 		if (i == G_COL_RAW || i == G_COL_AVATAR || i == G_COL_LORE ||
 		    (lore && *has_lore && book_column(i)))
@@ -170,7 +175,7 @@ static int load(struct g_store *s, const struct g_userkey *k, enum g_cardkind ki
 	const char *table = g_cardkind_table(kind);
 	json_t *r = NULL, *data = NULL, *top = NULL, *origin = NULL;
 	struct g_db_stmt *st;
-	int first, rc = -1, step;
+	int first, rc = -1, step, stale;
 
 	*record = NULL;
 	if (!(st = select_row(s, kind,
@@ -193,10 +198,15 @@ static int load(struct g_store *s, const struct g_userkey *k, enum g_cardkind ki
 		g_err_oom(err);
 		goto out;
 	}
-	if (build_data(k, table, id, st, first, data, &top, &origin, lore, has_lore, err) < 0 ||
+	if ((stale = build_data(k, table, id, st, first, data, &top, &origin, lore, has_lore,
+				err)) < 0 ||
 	    open_blob(k, table, id, st, first, G_COL_AVATAR, avatar, err) < 0 ||
 	    open_blob(k, table, id, st, first, G_COL_RAW, raw, err) < 0)
 		goto out;
+	if (stale) {
+		rc = 1;
+		goto out;
+	}
 	r = json_object();
 	json_object_set_new(r, "kind", json_string(g_cardkind_name(kind)));
 	json_object_set_new(r, "id", json_string(id));
@@ -238,14 +248,17 @@ int g_card_row_load_lore(struct g_store *s, const struct g_userkey *k,
 			 enum g_cardkind kind, const char *id, json_t **record,
 			 struct g_lore_book *lore, int *has_lore, struct g_err *err)
 {
+	int rc;
+
 	*has_lore = 0;
-	if (load(s, k, kind, id, record, NULL, NULL, lore, has_lore, err) < 0) {
+	if ((rc = load(s, k, kind, id, record, NULL, NULL, lore, has_lore, err)) < 0) {
 		if (*has_lore)
 			g_lore_book_release(lore);
 		*has_lore = 0;
 		return -1;
 	}
-	return 0;
+	/* a stale index: the row again, with its book as JSON */
+	return rc == 1 ? load(s, k, kind, id, record, NULL, NULL, NULL, NULL, err) : 0;
 }
 
 json_t *g_card_row_preview(const struct g_card_row *row)

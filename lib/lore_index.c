@@ -332,9 +332,13 @@ int g_lore_index_take(struct g_lore_book *b, char *p, size_t len, struct g_err *
 
 	memset(b, 0, sizeof(*b));
 	b->arena = p; /* freed with the book, whatever happens below */
-	if (len < sizeof(magic) || memcmp(p, magic, sizeof(magic)) != 0) {
+	if (len < sizeof(magic) || memcmp(p, magic, sizeof(magic) - 1) != 0) {
 		g_lore_book_release(b);
-		return bad(&c, "not one (no GLI2 mark)");
+		return bad(&c, "not one (no GLI mark)");
+	}
+	if (p[sizeof(magic) - 1] != magic[sizeof(magic) - 1]) {
+		g_lore_book_release(b);
+		return 1; /* another version's: stale */
 	}
 	strings = len < 8 ? 0 : (size_t)u[4] | (size_t)u[5] << 8 | (size_t)u[6] << 16 |
 					(size_t)u[7] << 24;

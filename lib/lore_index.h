@@ -36,13 +36,20 @@
 #include "err.h"
 #include "lore.h"
 
-#define G_LORE_INDEX_MAGIC 'G', 'L', 'I', '2'
+/* The form's mark, "GLI" and a version: bumped whenever what an index
+ * holds changes meaning (this layout, or what lore_book.c, lore_decor.c,
+ * lore_key.c or lore_literal.c make of a book or a key). An index of
+ * another version is stale: the card is read from its JSON instead, until
+ * it is next written. */
+#define G_LORE_INDEX_MAGIC 'G', 'L', 'I', G_LORE_INDEX_VERSION
+#define G_LORE_INDEX_VERSION '2'
 
 /* b in its binary form, malloc'ed into *out: 0, 1 when b cannot be put in
  * it (an id neither a number nor a string), -1 when memory fails. */
 int g_lore_index_write(const struct g_lore_book *b, unsigned char **out, size_t *len);
 
-/* The book from its binary form: 65 "lore index: ..." when it is truncated
+/* The book from its binary form: 0; 1 when the index is of another
+ * version (stale: nothing read); 65 "lore index: ..." when it is truncated
  * or malformed (a value out of the range g_lore_book_read allows), 70 when
  * memory fails. */
 int g_lore_index_read(struct g_lore_book *b, const unsigned char *p, size_t len,

@@ -187,7 +187,7 @@ static int still_current(const struct g_turn *t, struct g_store *s, const struct
 			       t->session_id, (long long)want->seq, (long long)want->swipe,
 			       (long long)index);
 	else if (json_string_length(content) != want->len ||
-		 memcmp(json_string_value(content), want->content, want->len) != 0)
+		 (want->len && memcmp(json_string_value(content), want->content, want->len) != 0))
 		rc = g_err_set(err, G_EX_NOINPUT,
 			       "session '%s' message %lld: edited since the request was written, "
 			       "the text continued is no longer there",

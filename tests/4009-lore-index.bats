@@ -84,6 +84,20 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 	assert_equal "$output" "$with"
 }
 
+@test "an index of another version is stale: the card renders from its JSON, the same request" {
+	local c with
+	c=$(mkchar Sera "$(jq -n -c --argjson b "$LANTERN" '{character_book: $b}')")
+	run_ok prompt-render --character Sera -m "The lantern and the FOGGY quay"
+	with=$output
+	# the index as a build of another version wrote it (its version byte)
+	{ printf 'GLI1'; test-tool vault-get characters lore_index "$c" | tail -c +5; } |
+		test-tool vault-put characters lore_index "$c"
+	assert_equal "$(test-tool vault-get characters lore_index "$c" | head -c 4)" GLI1
+	run_ok prompt-render --character Sera -m "The lantern and the FOGGY quay"
+	assert_equal "$output" "$with"
+	assert_equal "$(fired)" "Sera's book/1: key 'lantern' in message 1; Sera's book/2: key '/fog+y?/i' in message 1; Sera's book/3: key 'harbour' in recursion from entry 2"
+}
+
 @test "the index follows the card: persona update --set and --clear of character_book, persona-import over it" {
 	local c
 	c=$(mkchar Sera "$(jq -n -c --argjson b "$LANTERN" '{character_book: $b}')")
@@ -168,7 +182,11 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 	assert_equal "$(jq -c .entries <<< "$output")" "$(jq '.entries | length' "$DATA/lore/world-info.json")"
 	head -c 30 "$ix" > "$ix.short"
 	run_err 65 "test-tool: lore index: truncated" test-tool lore-index read < "$ix.short"
-	run_err 65 "test-tool: lore index: not one (no GLI2 mark)" test-tool lore-index read <<< "{}"
+	run_err 65 "test-tool: lore index: not one (no GLI mark)" test-tool lore-index read <<< "{}"
+	# another version's index is stale, not damaged: the card is read from its JSON
+	{ printf 'GLI1'; tail -c +5 "$ix"; } > "$ix.v1"
+	run_ok test-tool lore-index read < "$ix.v1"
+	assert_output '{"stale":true}'
 	cat "$ix" <(printf x) > "$ix.long"
 	run_err 65 "test-tool: lore index: bytes after the book" test-tool lore-index read < "$ix.long"
 }

@@ -289,7 +289,17 @@ CREATE TABLE chat_sessions_new (
 	       OR active_impersonated_character_id <> character_id)
 ) STRICT;
 
-INSERT INTO chat_sessions_new SELECT * FROM chat_sessions;
+INSERT INTO chat_sessions_new (
+	id, user_id, character_id, title, title_nonce, settings, history_limit, context_tokens,
+	model_name, created_at, updated_at, active_custom_persona_id,
+	active_impersonated_character_id, stop, stop_nonce, binding, binding_nonce, texts,
+	texts_nonce, lore_state, lore_state_nonce)
+SELECT
+	id, user_id, character_id, title, title_nonce, settings, history_limit, context_tokens,
+	model_name, created_at, updated_at, active_custom_persona_id,
+	active_impersonated_character_id, stop, stop_nonce, binding, binding_nonce, texts,
+	texts_nonce, lore_state, lore_state_nonce
+FROM chat_sessions;
 DROP TABLE chat_sessions;
 ALTER TABLE chat_sessions_new RENAME TO chat_sessions;
 CREATE INDEX chat_sessions_by_user ON chat_sessions (user_id);

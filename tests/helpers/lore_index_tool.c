@@ -5,7 +5,8 @@
  *
  *   test-tool lore-index write   a book (JSON) on stdin, its index on stdout
  *   test-tool lore-index read    an index on stdin: {"name", "entries"} of
- *                                the book it holds, or 65 as a render has it
+ *                                the book it holds, {"stale": true} for
+ *                                another version's, or 65 as a render has it
  */
 #include "lore_gen.h"
 
@@ -63,6 +64,10 @@ static int read_index(void)
 	g_fileio_release(&f);
 	if (rc < 0)
 		return g_msg_report(&err);
+	if (rc == 1) {
+		printf("{\"stale\":true}\n");
+		return 0;
+	}
 	printf("{\"name\":\"%s\",\"entries\":%zu}\n", b.name, b.n);
 	g_lore_book_release(&b);
 	return 0;
