@@ -24,6 +24,9 @@ enum g_db_owner {
 #define G_DB_SQLITE_APPLICATION_ID 0x67756973
 /* The page size of a new database file. */
 #define G_DB_SQLITE_PAGE_SIZE "16384"
+/* How much of the file reads map (address space, not memory: pages are
+ * the page cache's, shared by every process reading the file). */
+#define G_DB_SQLITE_MMAP_SIZE "268435456"
 
 /* Open the file at path with the busy timeout set, making it (0600) and
  * its directories (0700) first if create; without create a missing file

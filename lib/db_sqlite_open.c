@@ -174,9 +174,14 @@ int g_db_sqlite_configure(struct g_db *db, int busy_ms)
 	if ((rc = g_db_exec(db, "PRAGMA page_size=" G_DB_SQLITE_PAGE_SIZE)) != G_DB_OK ||
 	    (rc = switch_to_wal(db, busy_ms)) != G_DB_OK)
 		return rc;
+	/* Reads map the file rather than copy it a page at a time: a render
+	 * of a card whose row holds a 177 KB lore index (a 500-entry book)
+	 * took 0.5 ms less so, one without the same (bench/lore.sh). Writes
+	 * go through the WAL as before. */
 	return g_db_exec(db, "PRAGMA foreign_keys=ON;"
 			     "PRAGMA trusted_schema=OFF;"
-			     "PRAGMA secure_delete=ON;");
+			     "PRAGMA secure_delete=ON;"
+			     "PRAGMA mmap_size=" G_DB_SQLITE_MMAP_SIZE ";");
 }
 
 /* In one statement, so one snapshot: read one by one, another process

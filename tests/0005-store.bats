@@ -40,7 +40,7 @@ mode() { stat -c %a "$1"; }
 	[[ -f $BATS_TEST_TMPDIR/xdg/guise/guise.db ]]
 }
 
-@test "every connection: WAL, foreign keys, trusted_schema off, secure_delete, 10 s busy timeout" {
+@test "every connection: WAL, foreign keys, trusted_schema off, secure_delete, 10 s busy timeout, reads mapped" {
 	run -0 --separate-stderr test-tool store-open -y
 	assert_output --regexp '^---
 schema: 9
@@ -51,6 +51,7 @@ foreign_keys: "1"
 trusted_schema: "0"
 secure_delete: "1"
 busy_timeout: "10000"
+mmap_size: "268435456"
 application_id: "1735747955"
 user_version: "9"$'
 	assert_equal "$stderr" ""

@@ -281,7 +281,7 @@ static int cmd_store_open(struct tool *t)
 {
 	static const char *const pragmas[] = {
 		"journal_mode", "foreign_keys", "trusted_schema", "secure_delete",
-		"busy_timeout", "application_id", "user_version",
+		"busy_timeout", "mmap_size", "application_id", "user_version",
 	};
 	struct g_store *s;
 	struct g_err err;
