@@ -32,18 +32,24 @@ uint64_t g_lore_scan_rand(struct g_lore_run *r)
 
 int g_lore_scan_why(char **slot, const char *fmt, ...)
 {
+	char buf[256];
 	va_list ap;
 	char *s;
 	int n;
 
+	/* most reasons are short: formatted once, into buf */
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	if (n < 0 || !(s = malloc((size_t)n + 1)))
 		return -1;
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	if ((size_t)n < sizeof(buf)) {
+		memcpy(s, buf, (size_t)n + 1);
+	} else {
+		va_start(ap, fmt);
+		vsnprintf(s, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 	free(*slot);
 	*slot = s;
 	return 0;
