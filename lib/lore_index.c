@@ -5,17 +5,13 @@
  * form (one spelling per book). */
 #include "lore_index.h"
 
-#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lore_match.h"
-#include "text.h"
 
 static const char magic[4] = { G_LORE_INDEX_MAGIC };
-
-/* --- reading ------------------------------------------------------------ */
 
 struct in {
 	char *p;        /* in the book's arena */
