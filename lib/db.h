@@ -2,6 +2,8 @@
  * db.h: the narrow interface between the store's users and the database
  * engine behind it (DESIGN.md §5; issue 17). Today one backend implements
  * it, SQLite (db_sqlite.c); a PostgreSQL one (libpq) is to come beside it.
+ * Each connection and statement carries its backend's ops
+ * (db_backend.h), which db.c calls.
  * Modules above the store hold a struct g_store (store.h) and talk to its
  * s->db only through these calls: none of them includes <sqlite3.h>.
  *
@@ -129,6 +131,9 @@ int g_db_exec(struct g_db *db, const char *sql);
 int64_t g_db_changes(struct g_db *db);
 /* Whether db is inside a transaction. */
 int g_db_in_transaction(struct g_db *db);
+/* The connection closed and freed (its statements finalized first);
+ * NULL is a no-op. */
+void g_db_close(struct g_db *db);
 /* The message of db's last error; never NULL. */
 const char *g_db_errmsg(struct g_db *db);
 /* The message for a class, when there is no connection to ask. */

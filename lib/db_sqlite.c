@@ -1,20 +1,27 @@
-/* db_sqlite.c: db.h's statements and connection calls, for SQLite. A
- * struct g_db is the sqlite3 handle and a struct g_db_stmt the
- * sqlite3_stmt, converted at this boundary only: nothing to allocate, and
- * a call costs what the sqlite3_* call it stands for costs. */
+/* db_sqlite.c: db.h's statements and connection calls, for SQLite: the
+ * ops (db_backend.h) of a connection that g_db_sqlite_open() made. A
+ * statement is the sqlite3_stmt with the ops in front: one small
+ * allocation at prepare, and a call costs the sqlite3_* call it stands
+ * for plus db.c's indirect call. */
 #include "db_sqlite.h"
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+struct sqlite_stmt {
+	struct g_db_stmt base;
+	sqlite3_stmt *h;
+};
 
 static sqlite3 *conn(struct g_db *db)
 {
-	return (sqlite3 *)(void *)db;
+	return g_db_sqlite_handle(db);
 }
 
 static sqlite3_stmt *stmt(struct g_db_stmt *st)
 {
-	return (sqlite3_stmt *)(void *)st;
+	return ((struct sqlite_stmt *)(void *)st)->h;
 }
 
 int g_db_sqlite_rc(int rc)
@@ -47,148 +54,132 @@ int g_db_sqlite_rc(int rc)
 	}
 }
 
-static int prepare(struct g_db *db, const char *sql, unsigned flags, struct g_db_stmt **st)
+/* An empty statement (only a comment) is G_DB_OK with a statement whose
+ * handle is NULL, which SQLite's calls take as it did before the ops:
+ * stepping it is a misuse (G_DB_ERROR). */
+static int prepare(struct g_db *db, const char *sql, int kept, struct g_db_stmt **st)
 {
+	struct sqlite_stmt *s;
 	sqlite3_stmt *h = NULL;
-	int rc = sqlite3_prepare_v3(conn(db), sql, -1, flags, &h, NULL);
+	int rc = sqlite3_prepare_v3(conn(db), sql, -1, kept ? SQLITE_PREPARE_PERSISTENT : 0,
+				    &h, NULL);
 
-	*st = (struct g_db_stmt *)(void *)h;
-	return g_db_sqlite_rc(rc);
+	*st = NULL;
+	if (rc != SQLITE_OK)
+		return g_db_sqlite_rc(rc);
+	s = malloc(sizeof(*s));
+	if (!s) {
+		sqlite3_finalize(h);
+		return G_DB_NOMEM;
+	}
+	s->base.ops = &g_db_sqlite_ops;
+	s->h = h;
+	*st = &s->base;
+	return G_DB_OK;
 }
 
-int g_db_prepare(struct g_db *db, const char *sql, struct g_db_stmt **st)
-{
-	return prepare(db, sql, 0, st);
-}
-
-int g_db_prepare_kept(struct g_db *db, const char *sql, struct g_db_stmt **st)
-{
-	return prepare(db, sql, SQLITE_PREPARE_PERSISTENT, st);
-}
-
-void g_db_finalize(struct g_db_stmt *st)
+static void finalize(struct g_db_stmt *st)
 {
 	sqlite3_finalize(stmt(st));
+	free(st);
 }
 
-void g_db_reset(struct g_db_stmt *st)
+static void reset(struct g_db_stmt *st)
 {
 	sqlite3_reset(stmt(st));
 }
 
-void g_db_clear_bindings(struct g_db_stmt *st)
+static void clear_bindings(struct g_db_stmt *st)
 {
 	sqlite3_clear_bindings(stmt(st));
 }
 
-int g_db_bind_text(struct g_db_stmt *st, int idx, const char *text, size_t len)
+static int bind_text(struct g_db_stmt *st, int idx, const char *text, size_t len)
 {
 	return g_db_sqlite_rc(sqlite3_bind_text64(stmt(st), idx, text, len, SQLITE_STATIC,
 						  SQLITE_UTF8));
 }
 
-int g_db_bind_str(struct g_db_stmt *st, int idx, const char *text)
-{
-	return g_db_sqlite_rc(sqlite3_bind_text(stmt(st), idx, text, -1, SQLITE_STATIC));
-}
-
-int g_db_bind_blob(struct g_db_stmt *st, int idx, const void *data, size_t len)
+static int bind_blob(struct g_db_stmt *st, int idx, const void *data, size_t len)
 {
 	return g_db_sqlite_rc(sqlite3_bind_blob64(stmt(st), idx, data, len, SQLITE_STATIC));
 }
 
-int g_db_bind_int64(struct g_db_stmt *st, int idx, int64_t v)
+static int bind_int64(struct g_db_stmt *st, int idx, int64_t v)
 {
 	return g_db_sqlite_rc(sqlite3_bind_int64(stmt(st), idx, v));
 }
 
-int g_db_bind_null(struct g_db_stmt *st, int idx)
+static int bind_null(struct g_db_stmt *st, int idx)
 {
 	return g_db_sqlite_rc(sqlite3_bind_null(stmt(st), idx));
 }
 
-int g_db_bind_zeros(struct g_db_stmt *st, int idx, uint64_t len)
+static int bind_zeros(struct g_db_stmt *st, int idx, uint64_t len)
 {
 	return g_db_sqlite_rc(sqlite3_bind_zeroblob64(stmt(st), idx, len));
 }
 
-int g_db_step(struct g_db_stmt *st)
+static int step(struct g_db_stmt *st)
 {
 	return g_db_sqlite_rc(sqlite3_step(stmt(st)));
 }
 
-const char *g_db_column_text(struct g_db_stmt *st, int col)
+static const char *column_text(struct g_db_stmt *st, int col)
 {
 	return (const char *)sqlite3_column_text(stmt(st), col);
 }
 
-const void *g_db_column_blob(struct g_db_stmt *st, int col)
+static const void *column_blob(struct g_db_stmt *st, int col)
 {
 	return sqlite3_column_blob(stmt(st), col);
 }
 
-size_t g_db_column_bytes(struct g_db_stmt *st, int col)
+static size_t column_bytes(struct g_db_stmt *st, int col)
 {
 	return (size_t)sqlite3_column_bytes(stmt(st), col);
 }
 
-int64_t g_db_column_int64(struct g_db_stmt *st, int col)
+static int64_t column_int64(struct g_db_stmt *st, int col)
 {
 	return sqlite3_column_int64(stmt(st), col);
 }
 
-int g_db_column_int(struct g_db_stmt *st, int col)
-{
-	return sqlite3_column_int(stmt(st), col);
-}
-
-int g_db_column_is_null(struct g_db_stmt *st, int col)
+static int column_is_null(struct g_db_stmt *st, int col)
 {
 	return sqlite3_column_type(stmt(st), col) == SQLITE_NULL;
 }
 
-int g_db_exec(struct g_db *db, const char *sql)
+static int exec(struct g_db *db, const char *sql)
 {
 	return g_db_sqlite_rc(sqlite3_exec(conn(db), sql, NULL, NULL, NULL));
 }
 
-int64_t g_db_changes(struct g_db *db)
+static int64_t changes(struct g_db *db)
 {
 	return sqlite3_changes64(conn(db));
 }
 
-int g_db_in_transaction(struct g_db *db)
+static int in_transaction(struct g_db *db)
 {
 	return !sqlite3_get_autocommit(conn(db));
 }
 
-const char *g_db_errmsg(struct g_db *db)
+static const char *errmsg(struct g_db *db)
 {
 	return sqlite3_errmsg(conn(db));
 }
 
-const char *g_db_errstr(int rc)
+static void close_db(struct g_db *db)
 {
-	switch (rc) {
-	case G_DB_BUSY:
-		return sqlite3_errstr(SQLITE_BUSY);
-	case G_DB_CONSTRAINT:
-		return sqlite3_errstr(SQLITE_CONSTRAINT);
-	case G_DB_IOERR:
-		return sqlite3_errstr(SQLITE_IOERR);
-	case G_DB_NOTADB:
-		return sqlite3_errstr(SQLITE_NOTADB);
-	case G_DB_NOMEM:
-		return sqlite3_errstr(SQLITE_NOMEM);
-	default:
-		return sqlite3_errstr(SQLITE_ERROR);
-	}
+	sqlite3_close_v2(conn(db));
+	free(db);
 }
 
 /* The row is found by its id each time: only rows of a megabyte and more
  * are written this way, where one indexed look-up is nothing. */
-int g_db_blob_write(struct g_db *db, const char *table, const char *column,
-		    const char *id, const void *data, size_t len)
+static int blob_write(struct g_db *db, const char *table, const char *column,
+		      const char *id, const void *data, size_t len)
 {
 	sqlite3_stmt *st;
 	sqlite3_blob *b;
@@ -216,3 +207,27 @@ int g_db_blob_write(struct g_db *db, const char *table, const char *column,
 	}
 	return g_db_sqlite_rc(rc);
 }
+
+const struct g_db_ops g_db_sqlite_ops = {
+	.prepare = prepare,
+	.finalize = finalize,
+	.reset = reset,
+	.clear_bindings = clear_bindings,
+	.bind_text = bind_text,
+	.bind_blob = bind_blob,
+	.bind_int64 = bind_int64,
+	.bind_null = bind_null,
+	.bind_zeros = bind_zeros,
+	.step = step,
+	.column_text = column_text,
+	.column_blob = column_blob,
+	.column_bytes = column_bytes,
+	.column_int64 = column_int64,
+	.column_is_null = column_is_null,
+	.exec = exec,
+	.changes = changes,
+	.in_transaction = in_transaction,
+	.errmsg = errmsg,
+	.blob_write = blob_write,
+	.close = close_db,
+};

@@ -10,8 +10,22 @@
 
 #include <sqlite3.h>
 
-#include "db.h"
+#include "db_backend.h"
 #include "err.h"
+
+/* A connection of this backend: the struct g_db that db.c dispatches
+ * on, and the sqlite3 handle. */
+struct g_db_sqlite {
+	struct g_db base;
+	sqlite3 *h;
+};
+
+extern const struct g_db_ops g_db_sqlite_ops;
+
+static inline sqlite3 *g_db_sqlite_handle(struct g_db *db)
+{
+	return ((struct g_db_sqlite *)(void *)db)->h;
+}
 
 /* The schema marks of a database: whose it is and its version. */
 enum g_db_owner {
@@ -33,7 +47,6 @@ enum g_db_owner {
  * is 66 and nothing is made. -1 with err (74 for file trouble). */
 int g_db_sqlite_open(const char *path, int create, int busy_ms, struct g_db **db,
 		     struct g_err *err);
-void g_db_sqlite_close(struct g_db *db);
 /* The connection recipe, after the version check: page size (a new file
  * only), WAL, foreign keys, trusted_schema off, secure_delete on. */
 int g_db_sqlite_configure(struct g_db *db, int busy_ms);

@@ -14,7 +14,7 @@
 
 static sqlite3 *conn(struct g_db *db)
 {
-	return (sqlite3 *)(void *)db;
+	return g_db_sqlite_handle(db);
 }
 
 /* mkdir -p for the parents of path; the directories made are 0700 whatever
@@ -115,6 +115,7 @@ static void configure_sqlite(void)
 int g_db_sqlite_open(const char *path, int create, int busy_ms, struct g_db **db,
 		     struct g_err *err)
 {
+	struct g_db_sqlite *c;
 	sqlite3 *h = NULL;
 	int rc;
 
@@ -135,13 +136,15 @@ int g_db_sqlite_open(const char *path, int create, int busy_ms, struct g_db **db
 	/* Busy timeout first: every statement after it may meet a lock. */
 	sqlite3_busy_timeout(h, busy_ms);
 	sqlite3_db_config(h, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-	*db = (struct g_db *)(void *)h;
+	c = malloc(sizeof(*c));
+	if (!c) {
+		sqlite3_close_v2(h);
+		return g_err_oom(err);
+	}
+	c->base.ops = &g_db_sqlite_ops;
+	c->h = h;
+	*db = &c->base;
 	return 0;
-}
-
-void g_db_sqlite_close(struct g_db *db)
-{
-	sqlite3_close_v2(conn(db));
 }
 
 /* Switching a fresh file to WAL needs its exclusive lock, and SQLite

@@ -137,7 +137,7 @@ void g_store_close(struct g_store *s)
 		free(s->cache[i].sql);
 	}
 	if (s->db)
-		g_db_sqlite_close(s->db);
+		g_db_close(s->db);
 	free(s->path);
 	free(s);
 }

@@ -1,0 +1,58 @@
+/*
+ * db_backend.h: what a backend of db.h provides, for db.c (which
+ * dispatches each call) and the backends' own files (db_sqlite*.c, a
+ * db_pg*.c to come); no module above the store includes it. A backend's
+ * connection and statement structs begin with the struct g_db or
+ * struct g_db_stmt below, which says whose ops they are: a statement
+ * carries its own, so a call on it costs one indirect call more than the
+ * engine's own and no look-up. The ops keep db.h's contracts (db.h says
+ * them); db.c does the NULL no-ops and what one op makes of another
+ * (g_db_bind_str, g_db_column_int), so a backend implements neither.
+ * Who frees what: close frees the connection, finalize the statement,
+ * each with the backend's struct around it.
+ */
+#ifndef GUISE_DB_BACKEND_H
+#define GUISE_DB_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+
+struct g_db_ops {
+	/* kept: a statement kept for the connection's life (g_db_prepare_kept) */
+	int (*prepare)(struct g_db *db, const char *sql, int kept, struct g_db_stmt **st);
+	void (*finalize)(struct g_db_stmt *st);
+	void (*reset)(struct g_db_stmt *st);
+	void (*clear_bindings)(struct g_db_stmt *st);
+	int (*bind_text)(struct g_db_stmt *st, int idx, const char *text, size_t len);
+	int (*bind_blob)(struct g_db_stmt *st, int idx, const void *data, size_t len);
+	int (*bind_int64)(struct g_db_stmt *st, int idx, int64_t v);
+	int (*bind_null)(struct g_db_stmt *st, int idx);
+	int (*bind_zeros)(struct g_db_stmt *st, int idx, uint64_t len);
+	int (*step)(struct g_db_stmt *st);
+	const char *(*column_text)(struct g_db_stmt *st, int col);
+	const void *(*column_blob)(struct g_db_stmt *st, int col);
+	size_t (*column_bytes)(struct g_db_stmt *st, int col);
+	int64_t (*column_int64)(struct g_db_stmt *st, int col);
+	int (*column_is_null)(struct g_db_stmt *st, int col);
+	int (*exec)(struct g_db *db, const char *sql);
+	int64_t (*changes)(struct g_db *db);
+	int (*in_transaction)(struct g_db *db);
+	const char *(*errmsg)(struct g_db *db);
+	int (*blob_write)(struct g_db *db, const char *table, const char *column,
+			  const char *id, const void *data, size_t len);
+	void (*close)(struct g_db *db);
+};
+
+/* The first member of a backend's connection struct. */
+struct g_db {
+	const struct g_db_ops *ops;
+};
+
+/* The first member of a backend's statement struct. */
+struct g_db_stmt {
+	const struct g_db_ops *ops;
+};
+
+#endif
