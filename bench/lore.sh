@@ -133,9 +133,6 @@ while [ "$rep" -lt "$REPS" ]; do
 	render plain "$plain"
 done
 
-# stats NAME: "best mean" in us
-stats() { sort -n "$tmp/$1.us" | awk '
-	NR == 1 { best = $1 } { sum += $1 } END { printf "%d %d\n", best, sum / NR }'; }
 # shellcheck disable=SC2046 # four numbers, split on purpose
 set -- $(stats book) $(stats plain)
 awk -v small="$SMALL" -v last="$LAST" -v reps="$REPS" -v fired="$fired" \

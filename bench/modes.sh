@@ -77,9 +77,6 @@ while [ "$rep" -lt "$REPS" ]; do
 	round
 done
 
-# stats NAME: "best mean" in us
-stats() { sort -n "$tmp/$1.us" | awk '
-	NR == 1 { best = $1 } { sum += $1 } END { printf "%d %d\n", best, sum / NR }'; }
 printf 'prompt-render -s S in each mode, history_limit %d, %d runs each (best / mean):\n' \
 	"$LAST" "$REPS"
 for size in big small; do

@@ -87,9 +87,6 @@ while [ "$rep" -lt "$REPS" ]; do
 	bare
 done
 
-# stats NAME: "best mean" in us
-stats() { sort -n "$tmp/$1.us" | awk '
-	NR == 1 { best = $1 } { sum += $1 } END { printf "%d %d\n", best, sum / NR }'; }
 # shellcheck disable=SC2046 # six numbers, split on purpose
 set -- $(stats big) $(stats small) $(stats sqlite)
 awk -v big="$BIG" -v small="$SMALL" -v last="$LAST" -v reps="$REPS" \

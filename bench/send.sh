@@ -24,6 +24,8 @@ done
 unset GUISE_PROVIDER GUISE_LLM_URL GUISE_MODEL GUISE_API_KEY OPENAI_API_KEY \
 	http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
 tmp=$(mktemp -d)
+# shellcheck source=bench/lib/stats.sh disable=SC1091
+. "$(dirname "$0")/lib/stats.sh"
 fake=
 trap 'if [ -n "$fake" ]; then kill "$fake" 2> /dev/null || true; fi; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
@@ -115,9 +117,6 @@ done
 wait "$fake" 2> /dev/null || true
 fake=
 
-# stats NAME: "best mean" in us
-stats() { sort -n "$tmp/$1.us" | awk '
-	NR == 1 { best = $1 } { sum += $1 } END { printf "%d %d\n", best, sum / NR }'; }
 # shellcheck disable=SC2046 # four numbers, split on purpose
 set -- $(stats send) $(stats curl)
 awk -v reps="$REPS" -v chunks="$CHUNKS" -v bytes="$(wc -c < "$tmp/body.json")" \

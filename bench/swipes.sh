@@ -79,8 +79,6 @@ while [ "$rep" -lt "$SHOW_REPS" ]; do
 	show swiped "$swiped"
 done
 
-stats() { sort -n "$tmp/$1.us" | awk '
-	NR == 1 { best = $1 } { sum += $1 } END { printf "%d %d\n", best, sum / NR }'; }
 # shellcheck disable=SC2046 # four numbers, split on purpose
 set -- $(stats plain) $(stats swiped)
 awk -v big="$BIG" -v reps="$SHOW_REPS" -v pb="$1" -v pm="$2" -v sb="$3" -v sm="$4" 'BEGIN {
