@@ -8,6 +8,7 @@
 
 #include "lore.h"
 #include "prompt.h"
+#include "text.h"
 
 static const char *const roles[] = { "system", "user", "assistant" };
 
@@ -248,12 +249,13 @@ static int join(json_t *o, const char *key, const char *text)
 {
 	const json_t *old = json_object_get(o, key);
 	size_t n = json_string_length(old), len = strlen(text);
-	json_t *v = json_stringn(text, len);
 	char *both;
+	json_t *v;
 
-	if (!v || !json_is_string(old))
-		return json_object_set_new(o, key, v);
-	json_decref(v);
+	if (!g_text_utf8(text, len))
+		return -1;
+	if (!json_is_string(old))
+		return json_object_set_new(o, key, json_stringn_nocheck(text, len));
 	if (!(both = malloc(n + 1 + len + 1)))
 		return -1;
 	memcpy(both, json_string_value(old), n);
