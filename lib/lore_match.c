@@ -75,11 +75,22 @@ static uint32_t gram_hash(uint16_t gram, unsigned shift)
 	return (uint32_t)(gram * 0x9e3779b1u) >> shift;
 }
 
-int g_lore_filter_make(struct g_lore_filter *f, const char *fold, size_t len)
+/* Set the bit of each byte pair of fold[0..len) in f. */
+static void set_pairs(struct g_lore_filter *f, const char *fold, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)fold;
-	size_t bits = 512, i;
+	size_t i;
 	uint32_t h;
+
+	for (i = 0; i + 1 < len; i++) {
+		h = gram_hash((uint16_t)(s[i] << 8 | s[i + 1]), f->shift);
+		f->bits[h >> 3] |= (unsigned char)(1u << (h & 7));
+	}
+}
+
+int g_lore_filter_make(struct g_lore_filter *f, const char *fold, size_t len)
+{
+	size_t bits = 512;
 
 	f->shift = 32 - 9;
 	while (bits < len * 8 && bits < 65536) { /* about 1 bit in 8 set */
@@ -88,28 +99,18 @@ int g_lore_filter_make(struct g_lore_filter *f, const char *fold, size_t len)
 	}
 	if (!(f->bits = calloc(bits / 8, 1)))
 		return -1;
-	for (i = 0; i + 1 < len; i++) {
-		h = gram_hash((uint16_t)(s[i] << 8 | s[i + 1]), f->shift);
-		f->bits[h >> 3] |= (unsigned char)(1u << (h & 7));
-	}
+	set_pairs(f, fold, len);
 	return 0;
 }
 
 int g_lore_filter_add(struct g_lore_filter *f, const char *fold, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)fold;
-	size_t i;
-	uint32_t h;
-
 	if (!f->bits) {
 		f->shift = 32 - 16; /* 64 Kibit: a few KiB of text set one in eight */
 		if (!(f->bits = calloc(65536 / 8, 1)))
 			return -1;
 	}
-	for (i = 0; i + 1 < len; i++) {
-		h = gram_hash((uint16_t)(s[i] << 8 | s[i + 1]), f->shift);
-		f->bits[h >> 3] |= (unsigned char)(1u << (h & 7));
-	}
+	set_pairs(f, fold, len);
 	return 0;
 }
 
