@@ -194,7 +194,7 @@ static int setup(struct g_lore_run *r, size_t *order)
 	const struct g_lore_in *in = r->in;
 	struct ref *sorted;
 	size_t b, e, i, k;
-	long depth = in->scan_depth >= 0 ? in->scan_depth : G_LORE_SCAN_DEPTH_DEFAULT;
+	long depth = in->scan_depth >= 0 ? in->scan_depth : G_LORE_SCAN_DEPTH_DEFAULT, deepest = 0;
 
 	for (b = 0; b < in->nbooks; b++)
 		for (e = 0; e < in->books[b].n; e++) {
@@ -205,6 +205,8 @@ static int setup(struct g_lore_run *r, size_t *order)
 						   .matched = -1 };
 			c->scan_depth = x->scan_depth >= 0 ? x->scan_depth
 					: c->b->scan_depth >= 0 ? c->b->scan_depth : depth;
+			if (c->scan_depth > deepest)
+				deepest = c->scan_depth;
 			for (k = 0; k < x->notes.n; k++)
 				if (g_lore_scan_note(r, b, e, x->notes.v[k]) < 0)
 					return -1;
@@ -217,7 +219,9 @@ static int setup(struct g_lore_run *r, size_t *order)
 	for (i = 0; i < r->n; i++)
 		order[i] = (size_t)(sorted[i].c - r->c);
 	free(sorted);
-	r->nmsgs = in->nmessages < G_LORE_SCAN_DEPTH_MAX ? in->nmessages : G_LORE_SCAN_DEPTH_MAX;
+	/* only the messages some entry reads: a history of 50 with the
+	 * usual depth of 2 is 2 texts to fold and filter, not 50 */
+	r->nmsgs = in->nmessages < (size_t)deepest ? in->nmessages : (size_t)deepest;
 	if (r->nmsgs && !(r->msgs = calloc(r->nmsgs, sizeof(*r->msgs))))
 		return -1;
 	for (i = 0; i < r->nmsgs; i++) {

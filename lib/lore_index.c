@@ -129,7 +129,8 @@ static int get_byte(struct in *c, unsigned *b)
 /* The prep of key raw (put_prep's form), its texts left in the arena. */
 static int get_prep(struct in *c, struct g_lore_prep *p, char *raw)
 {
-	unsigned kind, flags, n, lo, hi, i;
+	const unsigned char *g;
+	unsigned kind, flags, n, i;
 	uint64_t start, len, pflags;
 	char *text, *fold, *lit;
 
@@ -169,14 +170,14 @@ static int get_prep(struct in *c, struct g_lore_prep *p, char *raw)
 	}
 	if (get_byte(c, &n) < 0)
 		return -1;
-	if (n > 8 || c->left < 2 * (size_t)n)
-		return bad(c, n > 8 ? "a key's pairs are more than 8" : "truncated");
-	for (i = 0; i < n; i++) {
-		lo = (unsigned char)*c->p++;
-		hi = (unsigned char)*c->p++;
-		p->grams[i] = (uint16_t)(lo | hi << 8);
+	if (n > 8 || c->left < 4 * (size_t)n)
+		return bad(c, n > 8 ? "a key's runs are more than 8" : "truncated");
+	for (i = 0; i < n; i++, c->p += 4) {
+		g = (const unsigned char *)c->p;
+		p->grams[i] = (uint32_t)g[0] | (uint32_t)g[1] << 8 | (uint32_t)g[2] << 16 |
+			      (uint32_t)g[3] << 24;
 	}
-	c->left -= 2 * (size_t)n;
+	c->left -= 4 * (size_t)n;
 	p->ngrams = n;
 	return 0;
 }

@@ -10,7 +10,7 @@
  * the first form, or whose book did not read) is rendered from its JSON as
  * before.
  *
- * Layout, no padding: "GLI2"; u32 (little-endian) the number of list
+ * Layout, no padding: "GLI3"; u32 (little-endian) the number of list
  * strings in the book; the book (string name; numbers scan_depth,
  * token_budget, max_steps, recursive; count of entries); each entry (id:
  * byte 0 and a number, or 1 and a string; strings comment, content, group,
@@ -19,7 +19,8 @@
  * (caseless, words, never, regex, text the key's own), the trimmed text
  * unless it is the key as written, a caseless plain
  * key's folded text, a regex's pattern start, length, flags and required
- * text, and up to 8 byte pairs, a count byte and 2 bytes each: struct
+ * text, and up to 8 runs of 4 bytes (lore_match.h), a count byte and 4
+ * bytes each: struct
  * g_lore_prep), notes; numbers in
  * struct g_lore_entry's order; the probability as an IEEE double, 8 bytes
  * little-endian). A count or length is an unsigned LEB128 varint; a number
@@ -42,7 +43,7 @@
  * another version is stale: the card is read from its JSON instead, until
  * it is next written. */
 #define G_LORE_INDEX_MAGIC 'G', 'L', 'I', G_LORE_INDEX_VERSION
-#define G_LORE_INDEX_VERSION '2'
+#define G_LORE_INDEX_VERSION '3'
 
 /* b in its binary form, malloc'ed into *out: 0, 1 when b cannot be put in
  * it (an id neither a number nor a string), -1 when memory fails. */

@@ -57,7 +57,7 @@ static void put_prep(struct g_text *o, const struct g_lore_prep *p, const char *
 {
 	int same;
 
-	unsigned char b[2];
+	unsigned char b[4];
 	uint64_t flags = 0;
 	size_t i;
 
@@ -86,7 +86,9 @@ static void put_prep(struct g_text *o, const struct g_lore_prep *p, const char *
 	for (i = 0; i < p->ngrams; i++) {
 		b[0] = (unsigned char)p->grams[i];
 		b[1] = (unsigned char)(p->grams[i] >> 8);
-		g_text_add(o, b, 2);
+		b[2] = (unsigned char)(p->grams[i] >> 16);
+		b[3] = (unsigned char)(p->grams[i] >> 24);
+		g_text_add(o, b, 4);
 	}
 }
 

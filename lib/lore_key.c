@@ -1,5 +1,5 @@
 /* lore_key.c: a lore key made ready to match (lore_match.h): macros
- * expanded, trimmed, read as a regex or a text, folded, and the byte pairs
+ * expanded, trimmed, read as a regex or a text, folded, and the runs of bytes
  * a text must hold for it. Nothing here runs PCRE2 (a regex is compiled by
  * lore_match.c when it is first needed), so a book's index is made without
  * it. */
@@ -130,18 +130,20 @@ static int literal(struct g_lore_key *k)
 	return 0;
 }
 
-/* Up to 8 of the byte pairs of text[0..len), folded, spread over it: what
- * a text must hold for k to match. */
+/* Up to 8 of the runs of G_LORE_GRAM bytes of text[0..len), folded, spread
+ * over it: what a text must hold for k to match. A key shorter than a run
+ * has none (searched in every text). */
 static void key_grams(struct g_lore_key *k, const char *text, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	size_t n = len ? len - 1 : 0, step = n > 8 ? n / 8 : 1, i;
+	size_t n = len >= G_LORE_GRAM ? len - G_LORE_GRAM + 1 : 0, step = n > 8 ? n / 8 : 1, i;
 
 	for (i = 0; i < n && k->ngrams < 8; i += step)
-		k->grams[k->ngrams++] = (uint16_t)(lower(s[i]) << 8 | lower(s[i + 1]));
+		k->grams[k->ngrams++] = (uint32_t)lower(s[i]) | (uint32_t)lower(s[i + 1]) << 8 |
+					(uint32_t)lower(s[i + 2]) << 16 | (uint32_t)lower(s[i + 3]) << 24;
 }
 
-/* A regex key: its pairs those of the text it requires (compiled when a
+/* A regex key: its runs those of the text it requires (compiled when a
  * text first may hold them: most never do). */
 static int regex(struct g_lore_key *k, const char *pattern, size_t len, uint32_t flags)
 {

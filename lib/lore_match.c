@@ -70,20 +70,25 @@ int g_lore_match_key(struct g_lore_key *k, const char *raw, const struct g_lore_
 	return k->pattern && !k->ngrams && !k->never ? compile(k, note) : 0;
 }
 
-static uint32_t gram_hash(uint16_t gram, unsigned shift)
+static uint32_t gram_hash(uint32_t gram, unsigned shift)
 {
 	return (uint32_t)(gram * 0x9e3779b1u) >> shift;
 }
 
-/* Set the bit of each byte pair of fold[0..len) in f. */
-static void set_pairs(struct g_lore_filter *f, const char *fold, size_t len)
+/* Set the bit of each run of G_LORE_GRAM bytes of fold[0..len) in f (the
+ * run as lore_key.c packs a key's: first byte lowest). */
+static void set_grams(struct g_lore_filter *f, const char *fold, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)fold;
+	uint32_t run, h;
 	size_t i;
-	uint32_t h;
 
-	for (i = 0; i + 1 < len; i++) {
-		h = gram_hash((uint16_t)(s[i] << 8 | s[i + 1]), f->shift);
+	if (len < G_LORE_GRAM)
+		return;
+	run = (uint32_t)s[0] << 8 | (uint32_t)s[1] << 16 | (uint32_t)s[2] << 24;
+	for (i = G_LORE_GRAM - 1; i < len; i++) {
+		run = run >> 8 | (uint32_t)s[i] << 24;
+		h = gram_hash(run, f->shift);
 		f->bits[h >> 3] |= (unsigned char)(1u << (h & 7));
 	}
 }
@@ -99,7 +104,7 @@ int g_lore_filter_make(struct g_lore_filter *f, const char *fold, size_t len)
 	}
 	if (!(f->bits = calloc(bits / 8, 1)))
 		return -1;
-	set_pairs(f, fold, len);
+	set_grams(f, fold, len);
 	return 0;
 }
 
@@ -110,7 +115,7 @@ int g_lore_filter_add(struct g_lore_filter *f, const char *fold, size_t len)
 		if (!(f->bits = calloc(65536 / 8, 1)))
 			return -1;
 	}
-	set_pairs(f, fold, len);
+	set_grams(f, fold, len);
 	return 0;
 }
 

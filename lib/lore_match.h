@@ -35,7 +35,7 @@ struct g_lore_key {
 	char *broken;    /* why a pattern compiled late never matches (noted once) */
 	int never;       /* empty, or a regex that did not compile */
 	int noted;       /* its giving up is in the notes already */
-	uint16_t grams[8]; /* a plain key's byte pairs, folded: what a text must hold */
+	uint32_t grams[8]; /* runs of G_LORE_GRAM bytes of it, folded: what a text must hold */
 	size_t ngrams;
 };
 
@@ -56,7 +56,7 @@ struct g_lore_prep {
 	uint32_t pflags;     /* its PCRE2 flags */
 	const char *lit;     /* what its every match holds, "" none */
 	size_t lit_len;
-	uint16_t grams[8];
+	uint32_t grams[8];
 	size_t ngrams;
 };
 
@@ -71,21 +71,26 @@ void g_lore_match_key_prepped(struct g_lore_key *k, const struct g_lore_prep *p)
 unsigned g_lore_prep_flags_out(uint32_t flags);
 uint32_t g_lore_prep_flags_in(unsigned flags);
 
-/* Which byte pairs a text (folded) holds (a regex key's pairs are those
- * of g_lore_literal's text), hashed into a bitmap sized to
- * it: a plain key one of whose pairs is not there is not in the text, and
- * most keys are not in most texts, so most searches end here. */
+/* The bytes of a key's runs (grams): pairs of bytes were too common in
+ * prose to tell texts apart (most keys passed the filters of most texts);
+ * runs of four seldom are. */
+#define G_LORE_GRAM 4
+
+/* Which runs of G_LORE_GRAM bytes a text (folded) holds (a regex key's
+ * runs are those of g_lore_literal's text), hashed into a bitmap sized to
+ * it: a key one of whose runs is not there is not in the text, and most
+ * keys are not in most texts, so most searches end here. */
 struct g_lore_filter {
 	unsigned char *bits; /* NULL: not made yet */
-	unsigned shift;      /* a pair's hash is its top 32 - shift bits */
+	unsigned shift;      /* a run's hash is its top 32 - shift bits */
 };
 
 /* Make f for fold[0..len): -1 if memory fails. */
 int g_lore_filter_make(struct g_lore_filter *f, const char *fold, size_t len);
-/* Add fold[0..len)'s pairs to f, a filter of many texts made here at its
+/* Add fold[0..len)'s runs to f, a filter of many texts made here at its
  * first use (of a fixed size): -1 if memory fails. */
 int g_lore_filter_add(struct g_lore_filter *f, const char *fold, size_t len);
-/* Whether a text of f may hold every pair of k (1 for a key with none). */
+/* Whether a text of f may hold every run of k (1 for a key with none). */
 int g_lore_filter_may_hold(const struct g_lore_filter *f, const struct g_lore_key *k);
 void g_lore_filter_release(struct g_lore_filter *f);
 

@@ -53,7 +53,7 @@ struct g_lore_run {
 	struct g_lore_matcher m;
 	struct g_lore_text *msgs, *rec; /* messages newest first; recursion buffer */
 	size_t nmsgs, nrec;
-	/* The pairs of every text above so far (all messages, the first
+	/* The runs of every text above so far (all messages, the first
 	 * nrec_seen recursion texts): a key none of whose texts may hold it
 	 * is passed over in one look, not one per text. */
 	struct g_lore_filter seen;
