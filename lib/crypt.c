@@ -292,15 +292,12 @@ int g_crypt_open(const unsigned char *dek, const struct g_field_ad *f,
 			    err);
 }
 
-int g_crypt_open_bound(const unsigned char *dek, const struct g_field_ad *f,
-		 const struct g_bind *bind, const unsigned char *sealed,
-		 size_t sealed_len, const unsigned char *nonce, size_t nonce_len,
-		 char **plain, size_t *len, struct g_err *err)
+/* What opening checks before it decrypts, and the associated data into
+ * *a: the plaintext's length, or -1 with err (65). */
+static long long open_check(const struct g_field_ad *f, const struct g_bind *bind,
+			    const unsigned char *sealed, size_t sealed_len, size_t nonce_len,
+			    struct ad *a, struct g_err *err)
 {
-	struct ad a;
-	unsigned char *buf;
-	size_t n;
-
 	if (sealed_len < 1)
 		return g_err_set(err, G_EX_DATAERR, "empty ciphertext");
 	if (sealed[0] == G_SEAL_FORMAT)
@@ -313,22 +310,61 @@ int g_crypt_open_bound(const unsigned char *dek, const struct g_field_ad *f,
 				 "nonce of %zu bytes, not %d", nonce_len, G_NONCE_BYTES);
 	if (sealed_len < 1 + G_TAG_BYTES)
 		return g_err_set(err, G_EX_DATAERR, "ciphertext too short");
-	field_ad(&a, f, bind);
-	n = sealed_len - 1 - G_TAG_BYTES;
-	buf = malloc(n + 1);
+	field_ad(a, f, bind);
+	return (long long)(sealed_len - 1 - G_TAG_BYTES);
+}
+
+/* Decrypt the n bytes after sealed's format byte into out (sealed + 1
+ * itself, or a buffer of n bytes): 0, or -1 with err (65). */
+static int open_into(const unsigned char *dek, const struct ad *a, unsigned char *out,
+		     const unsigned char *sealed, size_t n, const unsigned char *nonce,
+		     struct g_err *err)
+{
+	/* detached: the tag is checked over the ciphertext before a byte of
+	 * out is written, so out may be the ciphertext's own place */
+	if (a->overflow ||
+	    crypto_aead_xchacha20poly1305_ietf_decrypt_detached(out, NULL, sealed + 1, n,
+								sealed + 1 + n, a->buf, a->len,
+								nonce, dek) != 0)
+		return g_err_set(err, G_EX_DATAERR, "ciphertext fails its integrity check");
+	return 0;
+}
+
+int g_crypt_open_bound(const unsigned char *dek, const struct g_field_ad *f,
+		 const struct g_bind *bind, const unsigned char *sealed,
+		 size_t sealed_len, const unsigned char *nonce, size_t nonce_len,
+		 char **plain, size_t *len, struct g_err *err)
+{
+	struct ad a;
+	unsigned char *buf;
+	long long n = open_check(f, bind, sealed, sealed_len, nonce_len, &a, err);
+
+	if (n < 0)
+		return -1;
+	buf = malloc((size_t)n + 1);
 	if (!buf)
 		return g_err_oom(err);
-	if (a.overflow ||
-	    crypto_aead_xchacha20poly1305_ietf_decrypt(buf, NULL, NULL, sealed + 1,
-						       sealed_len - 1, a.buf, a.len,
-						       nonce, dek) != 0) {
+	if (open_into(dek, &a, buf, sealed, (size_t)n, nonce, err) < 0) {
 		free(buf);
-		return g_err_set(err, G_EX_DATAERR,
-				 "ciphertext fails its integrity check");
+		return -1;
 	}
 	buf[n] = '\0';
 	*plain = (char *)buf;
-	*len = n;
+	*len = (size_t)n;
+	return 0;
+}
+
+int g_crypt_open_in_place(const unsigned char *dek, const struct g_field_ad *f,
+			  unsigned char *sealed, size_t sealed_len, const unsigned char *nonce,
+			  size_t nonce_len, size_t *len, struct g_err *err)
+{
+	struct ad a;
+	long long n = open_check(f, NULL, sealed, sealed_len, nonce_len, &a, err);
+
+	if (n < 0 || open_into(dek, &a, sealed + 1, sealed, (size_t)n, nonce, err) < 0)
+		return -1;
+	sealed[1 + n] = '\0'; /* over the tag, read already */
+	*len = (size_t)n;
 	return 0;
 }
 

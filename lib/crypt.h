@@ -141,6 +141,12 @@ int g_crypt_open(const unsigned char *dek, const struct g_field_ad *ad,
 	   const unsigned char *sealed, size_t sealed_len,
 	   const unsigned char *nonce, size_t nonce_len, char **plain,
 	   size_t *len, struct g_err *err);
+/* g_crypt_open in the sealed bytes' own place: the plaintext at sealed + 1,
+ * NUL-terminated past *len (a big field read once, decrypted without a
+ * second buffer as big). Format 1 only. */
+int g_crypt_open_in_place(const unsigned char *dek, const struct g_field_ad *ad,
+			  unsigned char *sealed, size_t sealed_len, const unsigned char *nonce,
+			  size_t nonce_len, size_t *len, struct g_err *err);
 /* Open format 2 with bind, or format 1 as g_crypt_open does (the caller, who
  * knows whether the column must be bound, looks at sealed[0]); bind NULL:
  * g_crypt_open. */

@@ -124,6 +124,12 @@ int g_db_blob_write(struct g_db *db, const char *table, const char *column,
 	return db->ops->blob_write(db, table, column, id, data, len);
 }
 
+int g_db_blob_read(struct g_db *db, const char *table, const char *column, const char *id,
+		   unsigned char **data, size_t *len)
+{
+	return db->ops->blob_read(db, table, column, id, data, len);
+}
+
 void g_db_close(struct g_db *db)
 {
 	if (db)

@@ -145,5 +145,12 @@ const char *g_db_errstr(int rc);
  * to bind such rows whole there (db-portability.md). */
 int g_db_blob_write(struct g_db *db, const char *table, const char *column,
 		    const char *id, const void *data, size_t len);
+/* The whole of table.column in the row whose id is id, malloc'ed into
+ * *data (one byte more than *len, for the caller's use); the column must
+ * not be NULL. For a big blob read once: SQLite reads it from the file
+ * straight into *data (a statement's column is copied into the
+ * statement first), PostgreSQL selects it. */
+int g_db_blob_read(struct g_db *db, const char *table, const char *column, const char *id,
+		   unsigned char **data, size_t *len);
 
 #endif

@@ -42,6 +42,8 @@ struct g_db_ops {
 	const char *(*errmsg)(struct g_db *db);
 	int (*blob_write)(struct g_db *db, const char *table, const char *column,
 			  const char *id, const void *data, size_t len);
+	int (*blob_read)(struct g_db *db, const char *table, const char *column,
+			 const char *id, unsigned char **data, size_t *len);
 	void (*close)(struct g_db *db);
 };
 

@@ -176,36 +176,78 @@ static void close_db(struct g_db *db)
 	free(db);
 }
 
-/* The row is found by its id each time: only rows of a megabyte and more
- * are written this way, where one indexed look-up is nothing. */
-static int blob_write(struct g_db *db, const char *table, const char *column,
-		      const char *id, const void *data, size_t len)
+/* table.column of the row whose id is id, opened for incremental I/O:
+ * an SQLite code. The row is found by its id each time: only big blobs
+ * are read and written this way, where one indexed look-up is nothing. */
+static int open_blob(struct g_db *db, const char *table, const char *column, const char *id,
+		     int writable, sqlite3_blob **b)
 {
 	sqlite3_stmt *st;
-	sqlite3_blob *b;
 	sqlite3_int64 rowid;
 	char sql[160];
 	int rc;
 
-	if (len > INT_MAX)
-		return G_DB_ERROR;
 	snprintf(sql, sizeof(sql), "SELECT rowid FROM %s WHERE id = ?1", table);
 	rc = sqlite3_prepare_v2(conn(db), sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
-		return g_db_sqlite_rc(rc);
+		return rc;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	rowid = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? G_DB_ERROR : g_db_sqlite_rc(rc);
-	rc = sqlite3_blob_open(conn(db), "main", table, column, rowid, 1, &b);
-	if (rc == SQLITE_OK) {
-		rc = sqlite3_blob_write(b, data, (int)len, 0);
-		if (sqlite3_blob_close(b) != SQLITE_OK && rc == SQLITE_OK)
-			rc = sqlite3_errcode(conn(db));
-	}
+		return rc == SQLITE_DONE ? SQLITE_ERROR : rc;
+	return sqlite3_blob_open(conn(db), "main", table, column, rowid, writable, b);
+}
+
+/* Either way, the blob closed: an SQLite code. */
+static int close_blob(struct g_db *db, sqlite3_blob *b, int rc)
+{
+	if (sqlite3_blob_close(b) != SQLITE_OK && rc == SQLITE_OK)
+		rc = sqlite3_errcode(conn(db));
+	return rc;
+}
+
+static int blob_write(struct g_db *db, const char *table, const char *column,
+		      const char *id, const void *data, size_t len)
+{
+	sqlite3_blob *b;
+	int rc;
+
+	if (len > INT_MAX)
+		return G_DB_ERROR;
+	rc = open_blob(db, table, column, id, 1, &b);
+	if (rc == SQLITE_OK)
+		rc = close_blob(db, b, sqlite3_blob_write(b, data, (int)len, 0));
 	return g_db_sqlite_rc(rc);
+}
+
+/* Straight from the file (mapped) into the caller's buffer: a column
+ * read the usual way is copied into the statement's own first. */
+static int blob_read(struct g_db *db, const char *table, const char *column, const char *id,
+		     unsigned char **data, size_t *len)
+{
+	sqlite3_blob *b;
+	int rc, n;
+
+	*data = NULL;
+	*len = 0;
+	rc = open_blob(db, table, column, id, 0, &b);
+	if (rc != SQLITE_OK)
+		return g_db_sqlite_rc(rc);
+	n = sqlite3_blob_bytes(b);
+	if (!(*data = malloc((size_t)n + 1)))
+		rc = SQLITE_NOMEM;
+	else
+		rc = sqlite3_blob_read(b, *data, n, 0);
+	rc = close_blob(db, b, rc);
+	if (rc != SQLITE_OK) {
+		free(*data);
+		*data = NULL;
+		return g_db_sqlite_rc(rc);
+	}
+	*len = (size_t)n;
+	return G_DB_OK;
 }
 
 const struct g_db_ops g_db_sqlite_ops = {
@@ -229,5 +271,6 @@ const struct g_db_ops g_db_sqlite_ops = {
 	.in_transaction = in_transaction,
 	.errmsg = errmsg,
 	.blob_write = blob_write,
+	.blob_read = blob_read,
 	.close = close_db,
 };

@@ -321,21 +321,33 @@ static int get_book(struct in *c, struct g_lore_book *b)
 	return c->left ? bad(c, "bytes after the book") : 0;
 }
 
+int g_lore_index_stale(const char *p, size_t len)
+{
+	return len >= sizeof(magic) && memcmp(p, magic, sizeof(magic) - 1) == 0 &&
+	       p[sizeof(magic) - 1] != magic[sizeof(magic) - 1];
+}
+
 int g_lore_index_take(struct g_lore_book *b, char *p, size_t len, struct g_err *err)
+{
+	return g_lore_index_take_at(b, p, p, len, err);
+}
+
+int g_lore_index_take_at(struct g_lore_book *b, void *arena, char *p, size_t len,
+			 struct g_err *err)
 {
 	struct in c = { .err = err };
 	const unsigned char *u = (const unsigned char *)p;
 	size_t strings;
 
 	memset(b, 0, sizeof(*b));
-	b->arena = p; /* freed with the book, whatever happens below */
+	b->arena = arena; /* freed with the book, whatever happens below */
 	if (len < sizeof(magic) || memcmp(p, magic, sizeof(magic) - 1) != 0) {
 		g_lore_book_release(b);
 		return bad(&c, "not one (no GLI mark)");
 	}
-	if (p[sizeof(magic) - 1] != magic[sizeof(magic) - 1]) {
+	if (g_lore_index_stale(p, len)) {
 		g_lore_book_release(b);
-		return 1; /* another version's: stale */
+		return 1;
 	}
 	strings = len < 8 ? 0 : (size_t)u[4] | (size_t)u[5] << 8 | (size_t)u[6] << 16 |
 					(size_t)u[7] << 24;

@@ -175,6 +175,28 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 	run -65 --separate-stderr persona-encrypt verify
 }
 
+@test "a session's two cards: both indexes read while the session is (one thread each), stale or damaged as for one card" {
+	local a b s with
+	a=$(mkchar Sera "$(jq -n -c --argjson b "$LANTERN" '{character_book: $b}')")
+	b=$(mkchar Ada "$(jq -n -c --argjson b "$(book Tower "$(entry 5 tower 'Tower lore.')")" '{character_book: $b}')")
+	s=$(mksession --character Sera --impersonate Ada)
+	run_ok prompt-render -s "$s" -m "The lantern by the tower"
+	with=$output
+	assert_equal "$(fired)" "Sera's book/1: key 'lantern' in message 2; Tower/5: key 'tower' in message 2"
+	# the persona's index stale: its book from its JSON, the same request
+	{ printf 'GLI1'; test-tool vault-get characters lore_index "$b" | tail -c +5; } |
+		test-tool vault-put characters lore_index "$b"
+	run_ok prompt-render -s "$s" -m "The lantern by the tower"
+	assert_equal "$output" "$with"
+	# the character's damaged: 65 naming it, whatever the persona's job does
+	sqlite3 "$GUISE_DB" "UPDATE characters SET (lore_index, lore_index_nonce) = (SELECT lore_index, lore_index_nonce FROM characters WHERE id = '$b') WHERE id = '$a'"
+	run -65 --separate-stderr prompt-render -s "$s" -m "The lantern by the tower"
+	assert_output ""
+	assert_equal "$stderr" "prompt-render: characters '$a' lore_index: ciphertext fails its integrity check"
+	# and a session that is not there: no job left behind (the sanitizer build would say)
+	run_err 66 "prompt-render: no such session 'nosuch'" prompt-render -s nosuch -m hi
+}
+
 @test "the reader refuses a truncated or malformed index (65) and reads back what was written" {
 	local ix=$BATS_TEST_TMPDIR/ix
 	test-tool lore-index write < "$DATA/lore/world-info.json" > "$ix"
