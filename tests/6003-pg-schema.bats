@@ -110,7 +110,7 @@ REFUSED=()
 refused() { REFUSED+=("$1 $2"$'\t'"$3"$'\t'"${4//[$'\n\t']/ }"); }
 
 refused_check() {
-	local queued=("${REFUSED[@]}") r state words sql pg_sql= lite_sql= want= n=0
+	local queued=("${REFUSED[@]}") r state words sql pg_sql='' lite_sql='' want='' n=0
 	REFUSED=()
 	((${#queued[@]})) || return 0
 	for r in "${queued[@]}"; do
@@ -164,8 +164,8 @@ by_table() { LC_ALL=C sort -s -t '|' -k 1,1; }
 	files=$(cd "$TOP/share/sql/pg" && printf '%s\n' [0-9]*.sql)
 	# the first file brings an empty database to SQLite's newest version
 	assert_equal "${files%%$'\n'*}" 0009-schema.sql
-	assert_equal "$(sqlite3 "$SQLITE_REF" 'PRAGMA user_version')" \
-		"$(ls "$TOP"/share/sql/[0-9]*.sql | wc -l)"
+	local sqlite_files=("$TOP"/share/sql/[0-9]*.sql)
+	assert_equal "$(sqlite3 "$SQLITE_REF" 'PRAGMA user_version')" "${#sqlite_files[@]}"
 	local last=${files##*$'\n'}
 	assert_equal "$((10#${last%%-*}))" "$(sqlite3 "$SQLITE_REF" 'PRAGMA user_version')"
 	# the runner owns the transaction and the version
