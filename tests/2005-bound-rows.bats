@@ -13,6 +13,10 @@
 
 load sessions
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() {
 	sessions_setup
 	SERA=$(mkchar Seraphina)
@@ -39,9 +43,9 @@ ALTERED="not bound to its row's meaning, though this user's rows were all bound:
 verify_json() { echo "{\"kind\":\"verify\",\"user\":\"alice\",\"fields\":$1,\"failed\":$2,\"unbound\":$3}"; }
 
 # mid S SEQ: the row id of message SEQ of session S
-mid() { sqlite3 "$GUISE_DB" "SELECT id FROM chat_messages WHERE session_id = '$1' AND seq = $2"; }
+mid() { db_sql "SELECT id FROM chat_messages WHERE session_id = '$1' AND seq = $2"; }
 
-sql() { sqlite3 "$GUISE_DB" "$1"; }
+sql() { db_sql "$1"; }
 
 # verify_fails FAILED PLACE WHY: verify exits 65, FAILED fields fail, the
 # first of them PLACE
@@ -323,7 +327,7 @@ OLD_U=01a2355d-6dd4-71b1-a84a-12e8ce8ade04
 # old_db: tests/data/schema3/alice.sql as the test's database
 old_db() {
 	rm -f "$GUISE_DB"
-	sqlite3 "$GUISE_DB" < "$DATA/schema3/alice.sql"
+	db_sql < "$DATA/schema3/alice.sql"
 }
 
 old_contents() {
@@ -351,7 +355,7 @@ OLD_CONTENTS='[1,"assistant","Wren","*Seraphina looks up.* Welcome, {{user}}."] 
 	assert_output '{"kind":"verify","user":"alice","fields":59,"failed":0,"unbound":13,"resealed":13}'
 	assert_equal "$stderr" ""
 	clean 59
-	assert_equal "$(sqlite3 "$GUISE_DB" 'PRAGMA user_version')" 9
+	assert_equal "$(db_sql 'PRAGMA user_version')" 9
 	assert_equal "$(old_contents)" "$OLD_CONTENTS"
 	assert_equal "$(session-bind show "$OLD_T" | jq -c '[.title, .character.name, .persona.name]')" '[null,"Kestrel","Seraphina"]'
 	# a second fix finds nothing to do; and the rows are bound now

@@ -13,6 +13,10 @@
 
 load sessions
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() {
 	sessions_setup
 	if sanitized; then N=600; else N=2000; fi

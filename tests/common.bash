@@ -199,6 +199,16 @@ store_strings() {
 	return 0
 }
 
+# store_fingerprint: a digest of everything the store holds (the file's
+# bytes; the PostgreSQL database's data), for 'left untouched'
+store_fingerprint() {
+	if store_is_pg; then
+		db_dump | sha256sum
+	else
+		sha256sum < "$GUISE_DB"
+	fi
+}
+
 # store_exists: the test's store has been made (a file; a database, which
 # pg always has)
 store_exists() { store_is_pg || [[ -e $GUISE_DB ]]; }
