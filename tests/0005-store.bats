@@ -139,14 +139,7 @@ CARD_COLUMNS="id user_id spec spec_version created_at updated_at content_hash
 
 # column_names TABLE: its columns, space-separated; column_type TABLE
 # COLUMN: its declared type, as the store names it
-column_names() {
-	if store_is_pg; then
-		db_sql "SELECT string_agg(column_name, ' ') FROM information_schema.columns
-			WHERE table_schema = current_schema() AND table_name = '$1'"
-	else
-		db_sql "SELECT group_concat(name, ' ') FROM pragma_table_info('$1')"
-	fi
-}
+column_names() { db_columns "$1" | paste -s -d ' '; }
 
 column_type() {
 	if store_is_pg; then

@@ -35,7 +35,7 @@ def book: if type == "object" then {extensions: {}, entries: []} + . |
 
 # rows: "characters personas" stored
 rows() {
-	db_sql 'SELECT (SELECT count(*) FROM characters) || " " || (SELECT count(*) FROM user_personas)'
+	db_sql "SELECT (SELECT count(*) FROM characters) || ' ' || (SELECT count(*) FROM user_personas)"
 }
 
 # summary NAME STATUS SOURCE [KIND]: the regexp of one summary line
@@ -49,7 +49,7 @@ canon() { jq -S -c . <<< "$1"; }
 
 # fresh NAME: a new database with alice in it
 fresh() {
-	export GUISE_DB=$BATS_TEST_TMPDIR/$1.db
+	store_new "$1"
 	new_user alice
 }
 
@@ -612,7 +612,7 @@ persona-import: '$out/deep.png': chara chunk: nested deeper than 256 levels"
 	for _ in $(seq 100); do [[ -s $T/out ]] && break; sleep 0.1; done
 	[[ $(jq -r .source "$T/out") == "$F/v2.json" ]] || fail "$(cat "$T/out" "$T/err")"
 	# and another writer gets the lock at once
-	run -0 db_sql '.timeout 0' 'BEGIN IMMEDIATE' 'ROLLBACK'
+	run -0 store_write_free
 	cat "$F/v1.json" >&5
 	exec 5>&-
 	wait "$pid"

@@ -50,7 +50,7 @@ told_ids() { grep -oE '"id":"[0-9a-f-]{36}"' "$1" | cut -d'"' -f4 | sort -u; }
 	# the last one is then imported again
 	for at in 1 $((N / 10)) $((N / 4)) $((N / 2)) $((3 * N / 4)); do
 		round=$((round + 1))
-		export GUISE_DB=$tmp/round$round.db
+		store_new "round$round"
 		run -0 persona-encrypt init -u alice
 		: > "$tmp/out.$round"
 		persona-import --batch 200 "${files[@]}" > "$tmp/out.$round" 2> "$tmp/err.$round" &
@@ -67,7 +67,7 @@ told_ids() { grep -oE '"id":"[0-9a-f-]{36}"' "$1" | cut -d'"' -f4 | sort -u; }
 		wait "$pid" || rc=$?
 		[[ $rc == 137 && $killed == 1 || $rc == 0 ]] || fail "round $round: exit $rc: $(cat "$tmp/err.$round")"
 		assert_equal "$(cat "$tmp/err.$round")" ""
-		run -0 db_sql 'PRAGMA integrity_check'
+		run -0 store_integrity
 		assert_output ok
 		stored_ids > "$tmp/after"
 		told_ids "$tmp/out.$round" > "$tmp/told"
@@ -105,7 +105,7 @@ unchanged $stored"
 	assert_equal "$(db_sql 'SELECT count(*), count(DISTINCT id), count(DISTINCT content_hash) FROM characters')" \
 		"$N|$N|$N"
 	assert_equal "$(jq -r .id <<< "$output" | sort)" "$(stored_ids)"
-	run -0 db_sql 'PRAGMA integrity_check'
+	run -0 store_integrity
 	assert_output ok
 }
 
@@ -133,6 +133,6 @@ unchanged 2000"
 	assert_equal "$(db_sql 'SELECT count(*), count(DISTINCT content_hash) FROM characters')" \
 		"2000|2000"
 	assert_equal "$(jq -r .id "$tmp/out" | sort -u)" "$(stored_ids)"
-	run -0 db_sql 'PRAGMA integrity_check'
+	run -0 store_integrity
 	assert_output ok
 }

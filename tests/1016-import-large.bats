@@ -61,23 +61,24 @@ all_open() {
 		'[1,["a","b"],{"x":[1,{"y":null}]},1700000000,["k"],"Hi."]'
 	# origin, name, description, first_mes, tags, extensions, book, card_raw, extra,
 	# the book as lore reads it (lore_index) and the fields V3 requires, filled in empty
-	all_open "$(db_sql "SELECT (origin IS NOT NULL) + (name IS NOT NULL) +
-		(description IS NOT NULL) + (personality IS NOT NULL) + (scenario IS NOT NULL) +
-		(first_mes IS NOT NULL) + (mes_example IS NOT NULL) + (creator_notes IS NOT NULL) +
-		(system_prompt IS NOT NULL) + (post_history_instructions IS NOT NULL) +
-		(alternate_greetings IS NOT NULL) + (group_only_greetings IS NOT NULL) +
-		(tags IS NOT NULL) + (creator IS NOT NULL) + (character_version IS NOT NULL) +
-		(nickname IS NOT NULL) + (creator_notes_multilingual IS NOT NULL) +
-		(source IS NOT NULL) + (assets IS NOT NULL) + (character_book IS NOT NULL) +
-		(extensions IS NOT NULL) + (card_raw IS NOT NULL) + (avatar IS NOT NULL) +
-		(extra IS NOT NULL) + (lore_index IS NOT NULL) FROM characters")"
+	# (count() of the one row: a boolean does not add up on PostgreSQL)
+	all_open "$(db_sql "SELECT count(origin) + count(name) +
+		count(description) + count(personality) + count(scenario) +
+		count(first_mes) + count(mes_example) + count(creator_notes) +
+		count(system_prompt) + count(post_history_instructions) +
+		count(alternate_greetings) + count(group_only_greetings) +
+		count(tags) + count(creator) + count(character_version) +
+		count(nickname) + count(creator_notes_multilingual) +
+		count(source) + count(assets) + count(character_book) +
+		count(extensions) + count(card_raw) + count(avatar) +
+		count(extra) + count(lore_index) FROM characters")"
 	# no field was left as the zeros it went in as
 	assert_equal "$(db_sql "SELECT count(*) FROM characters
-		WHERE description = zeroblob(length(description))
-		   OR description_nonce = zeroblob(24) OR card_raw_nonce = zeroblob(24)")" 0
+		WHERE description = $(db_zeros 'length(description)')
+		   OR description_nonce = $(db_zeros 24) OR card_raw_nonce = $(db_zeros 24)")" 0
 	run_ok persona-import "$T/export.json"
 	assert_equal "$(summary_id unchanged)" "$id"
-	run -0 db_sql 'PRAGMA integrity_check'
+	run -0 store_integrity
 	assert_output ok
 }
 

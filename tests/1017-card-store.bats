@@ -137,11 +137,10 @@ commit 3"
 
 # every nonce column of TABLE, one value a line, as hex; NULLs left out
 nonces() {
-	local cols
-	cols=$(db_sql "SELECT group_concat('SELECT hex(' || name || ') FROM $1 WHERE ' \
-		|| name || ' IS NOT NULL', ' UNION ALL ') FROM pragma_table_info('$1') \
-		WHERE name LIKE '%_nonce'")
-	db_sql "$cols"
+	local col
+	for col in $(db_columns "$1" | grep '_nonce$'); do
+		db_sql "SELECT $(db_hex "$col") FROM $1 WHERE $col IS NOT NULL" || return 1
+	done
 }
 
 @test "every field of every row is sealed under a nonce of its own (drawn for a row at a time)" {

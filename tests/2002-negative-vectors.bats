@@ -72,10 +72,10 @@ FAILS="ciphertext fails its integrity check"
 
 @test "old_dek_version: a ciphertext from before a rekey put back" {
 	local saved
-	saved=$(db_sql "SELECT hex(name) || '|' || hex(name_nonce) FROM characters WHERE id = 'c2'")
+	saved=$(db_sql "SELECT $(db_hex name) || '|' || $(db_hex name_nonce) FROM characters WHERE id = 'c2'")
 	GUISE_PASSPHRASE_FILE=$PASS1 run -0 persona-encrypt rekey -u alice
 	IFS='|' read -r ct nonce <<< "$saved"
-	db_sql "UPDATE characters SET name = X'$ct', name_nonce = X'$nonce' WHERE id = 'c2'"
+	db_sql "UPDATE characters SET name = $(db_blob "$ct"), name_nonce = $(db_blob "$nonce") WHERE id = 'c2'"
 	assert_broken alice "$PASS1" c2 name 3 "$FAILS"
 }
 
@@ -83,7 +83,7 @@ FAILS="ciphertext fails its integrity check"
 	local hex last
 	hex=$(col_hex c1 name)
 	last=$(printf '%02X' $(( 16#${hex: -2} ^ 1 )))
-	db_sql "UPDATE characters SET name = X'${hex:0:-2}$last' WHERE id = 'c1'"
+	db_sql "UPDATE characters SET name = $(db_blob "${hex:0:-2}$last") WHERE id = 'c1'"
 	assert_broken alice "$PASS1" c1 name 3 "$FAILS"
 }
 
@@ -91,28 +91,28 @@ FAILS="ciphertext fails its integrity check"
 	local hex byte
 	hex=$(col_hex c1 name)
 	byte=$(printf '%02X' $(( 16#${hex:2:2} ^ 128 )))
-	db_sql "UPDATE characters SET name = X'${hex:0:2}$byte${hex:4}' WHERE id = 'c1'"
+	db_sql "UPDATE characters SET name = $(db_blob "${hex:0:2}$byte${hex:4}") WHERE id = 'c1'"
 	assert_broken alice "$PASS1" c1 name 3 "$FAILS"
 }
 
 @test "truncated_nonce: the nonce cut short" {
 	local hex
 	hex=$(col_hex c1 name_nonce)
-	db_sql "UPDATE characters SET name_nonce = X'${hex:0:46}' WHERE id = 'c1'"
+	db_sql "UPDATE characters SET name_nonce = $(db_blob "${hex:0:46}") WHERE id = 'c1'"
 	assert_broken alice "$PASS1" c1 name 3 "nonce of 23 bytes, not 24"
 }
 
 @test "truncated_ciphertext: the ciphertext cut short" {
 	local hex
 	hex=$(col_hex c1 description)
-	db_sql "UPDATE characters SET description = X'${hex:0:20}' WHERE id = 'c1'"
+	db_sql "UPDATE characters SET description = $(db_blob "${hex:0:20}") WHERE id = 'c1'"
 	assert_broken alice "$PASS1" c1 description 3 "ciphertext too short"
 }
 
 @test "unknown_format: a format version this guise does not know" {
 	local hex
 	hex=$(col_hex c1 name)
-	db_sql "UPDATE characters SET name = X'02${hex:2}' WHERE id = 'c1'"
+	db_sql "UPDATE characters SET name = $(db_blob "02${hex:2}") WHERE id = 'c1'"
 	assert_broken alice "$PASS1" c1 name 3 "unknown ciphertext format version 2"
 }
 

@@ -32,11 +32,11 @@ old_recovery_works() {
 	export GUISE_PASSPHRASE_FILE=$PASS1
 	mkchar Wren > /dev/null
 	local before
-	before=$(db_sql 'SELECT dek_version, hex(recovery_dek_wrapped) FROM users')
+	before=$(db_sql "SELECT dek_version, $(db_hex recovery_dek_wrapped) FROM users")
 	run -74 --separate-stderr sh -c 'persona-encrypt rekey > /dev/full'
 	assert_output ""
 	assert_equal "$stderr" "persona-encrypt: cannot write the recovery key to stdout: No space left on device: nothing changed"
-	assert_equal "$(db_sql 'SELECT dek_version, hex(recovery_dek_wrapped) FROM users')" "$before"
+	assert_equal "$(db_sql "SELECT dek_version, $(db_hex recovery_dek_wrapped) FROM users")" "$before"
 	unset GUISE_PASSPHRASE_FILE
 	old_recovery_works
 }
@@ -90,15 +90,15 @@ two_copies() {
 	new_user alice
 	export GUISE_PASSPHRASE_FILE=$PASS1
 	mkchar Wren > /dev/null
-	cp "$GUISE_DB" "$BATS_TEST_TMPDIR/copy.db"
-	GUISE_DB=$BATS_TEST_TMPDIR/copy.db persona-encrypt rekey > /dev/null
+	local copy
+	copy=$(store_save copy)
+	GUISE_DB=$copy persona-encrypt rekey > /dev/null
 	persona-encrypt rekey > /dev/null
 }
 
 # to_copy: the copy from two_copies in place of the database
 to_copy() {
-	cp "$BATS_TEST_TMPDIR/copy.db" "$GUISE_DB"
-	rm -f "$GUISE_DB-wal" "$GUISE_DB-shm"
+	store_restore copy
 }
 
 @test "a cached key from another copy of the database is not used" {

@@ -153,9 +153,9 @@ session_fails() {
 @test "downgraded_message: a message's format byte set to the unbound format" {
 	local m hex
 	m=$(mid "$S" 1)
-	hex=$(sql "SELECT hex(content) FROM chat_messages WHERE id = '$m'")
+	hex=$(sql "SELECT $(db_hex content) FROM chat_messages WHERE id = '$m'")
 	assert_equal "${hex:0:2}" 02
-	sql "UPDATE chat_messages SET content = X'01${hex:2}' WHERE id = '$m'"
+	sql "UPDATE chat_messages SET content = $(db_blob "01${hex:2}") WHERE id = '$m'"
 	verify_fails 1 "chat_messages '$m' content" "$FAILS"
 	reads_fail "$S" "chat_messages '$m' content" "$FAILS" 'Hello there.'
 }
@@ -163,8 +163,8 @@ session_fails() {
 @test "unknown_message_format: a format version this guise does not know" {
 	local m hex
 	m=$(mid "$S" 1)
-	hex=$(sql "SELECT hex(content) FROM chat_messages WHERE id = '$m'")
-	sql "UPDATE chat_messages SET content = X'03${hex:2}' WHERE id = '$m'"
+	hex=$(sql "SELECT $(db_hex content) FROM chat_messages WHERE id = '$m'")
+	sql "UPDATE chat_messages SET content = $(db_blob "03${hex:2}") WHERE id = '$m'"
 	verify_fails 1 "chat_messages '$m' content" "unknown ciphertext format version 3"
 	reads_fail "$S" "chat_messages '$m' content" "unknown ciphertext format version 3"
 }
@@ -202,14 +202,14 @@ session_fails() {
 	session_fails "$S" "chat_sessions '$S' binding" "$ALTERED"
 	# alice's rows were all bound from the start: the fix takes nothing
 	# unbound as it stands, and neither does a rekey
-	before=$(sql .dump | md5sum)
+	before=$(db_dump | md5sum)
 	run -65 --separate-stderr persona-encrypt verify --fix
 	assert_output '{"kind":"verify","user":"alice","fields":'"$FIELDS"',"failed":1,"unbound":0,"resealed":0}'
 	assert_equal "${stderr_lines[0]}" "persona-encrypt: chat_sessions '$S' binding: $ALTERED"
 	run -65 --separate-stderr persona-encrypt rekey
 	assert_output ""
 	assert_equal "$stderr" "persona-encrypt: chat_sessions '$S' binding: $ALTERED"
-	assert_equal "$(sql .dump | md5sum)" "$before"
+	assert_equal "$(db_dump | md5sum)" "$before"
 	session_fails "$S" "chat_sessions '$S' binding" "$ALTERED"
 }
 
@@ -326,6 +326,7 @@ OLD_U=01a2355d-6dd4-71b1-a84a-12e8ce8ade04
 
 # old_db: tests/data/schema3/alice.sql as the test's database
 old_db() {
+	require_sqlite_store "a SQLite file of schema 3 (a PostgreSQL store starts at 9)"
 	rm -f "$GUISE_DB"
 	db_sql < "$DATA/schema3/alice.sql"
 }

@@ -255,9 +255,9 @@ cast() {
 @test "a rekey re-seals books and their hashes: still readable, still unchanged on re-import" {
 	lore import "$L/world-info.json" > /dev/null
 	local before
-	before=$(db_sql 'SELECT hex(content_hash) || hex(book) FROM lorebooks')
+	before=$(db_sql "SELECT $(db_hex content_hash) || $(db_hex book) FROM lorebooks")
 	run_ok persona-encrypt rekey
-	[[ $(db_sql 'SELECT hex(content_hash) || hex(book) FROM lorebooks') != "$before" ]] ||
+	[[ $(db_sql "SELECT $(db_hex content_hash) || $(db_hex book) FROM lorebooks") != "$before" ]] ||
 		fail "the rekey left the book as it was"
 	run_ok lore import "$L/world-info.json"
 	assert_equal "$(jq -r .status <<< "$output")" unchanged

@@ -73,7 +73,7 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 	run_ok prompt-render --character Sera -m "The lantern and the FOGGY quay"
 	with=$output
 	# the row as a build before 0009 left it: some index, schema 8
-	db_sql "UPDATE characters SET lore_index = x'00', lore_index_nonce = x'00'
+	db_sql "UPDATE characters SET lore_index = $(db_blob 00), lore_index_nonce = $(db_blob 00)
 		WHERE id = '$c'; PRAGMA user_version = 8"
 	run_ok prompt-render --character Sera -m "The lantern and the FOGGY quay"
 	assert_equal "$output" "$with"

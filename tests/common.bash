@@ -70,10 +70,14 @@ store_is_pg() { [[ -n ${STORE_PG_DIR-} ]]; }
 # cluster's Unix socket: libpq reads a socket directory from host=, its
 # value percent-decoded
 store_pg_fresh() {
-	local host
 	pg_db_sweep && pg_db_fresh || return 1
-	host=$(uri_encode "$PG_DIR")
-	export GUISE_DB="postgresql:///$PG_TEST_DB?host=$host&port=$PG_PORT"
+	GUISE_DB=$(store_pg_uri "$PG_TEST_DB")
+	export GUISE_DB
+}
+
+# store_pg_uri DB: the URI of the cluster's database DB
+store_pg_uri() {
+	echo "postgresql:///$(uri_encode "$1")?host=$(uri_encode "$PG_DIR")&port=$PG_PORT"
 }
 
 # uri_encode TEXT: TEXT with every byte but the unreserved ones and '/'
@@ -151,6 +155,21 @@ db_blob() {
 	if store_is_pg; then echo "'\\x$1'::bytea"; else echo "X'$1'"; fi
 }
 
+# db_zeros N: SQL for N zero bytes (SQLite's zeroblob(N))
+db_zeros() {
+	if store_is_pg; then echo "decode(repeat('00', $1), 'hex')"; else echo "zeroblob($1)"; fi
+}
+
+# db_columns TABLE: its column names, one a line, in their order
+db_columns() {
+	if store_is_pg; then
+		db_sql "SELECT column_name FROM information_schema.columns
+			WHERE table_schema = current_schema() AND table_name = '$1' ORDER BY ordinal_position"
+	else
+		db_sql "SELECT name FROM pragma_table_info('$1')"
+	fi
+}
+
 # db_dump: the store's whole content as text, for 'nothing changed'
 # comparisons: sqlite3's .dump; under pg the data of every table, lines
 # sorted (an UPDATE to the same values moves a row in the heap) and
@@ -164,6 +183,19 @@ db_dump() {
 		return "${PIPESTATUS[0]}"
 	else
 		sqlite3 "$GUISE_DB" .dump
+	fi
+}
+
+# db_dump_row TABLE VALUE...: how db_dump shows the start of a row of
+# TABLE whose first columns hold the texts VALUE...
+db_dump_row() {
+	local table=$1
+	shift
+	if store_is_pg; then
+		printf '%s\t' "$@"
+	else
+		printf "INSERT INTO %s VALUES('%s'" "$table" "$1"
+		(($# < 2)) || printf ",'%s'" "${@:2}"
 	fi
 }
 
@@ -206,6 +238,94 @@ store_fingerprint() {
 		db_dump | sha256sum
 	else
 		sha256sum < "$GUISE_DB"
+	fi
+}
+
+# store_has_bytes HEX: the bytes HEX are somewhere in what store_strings
+# reads (the SQLite file and its WAL; PostgreSQL's data directory, after a
+# CHECKPOINT)
+store_has_bytes() {
+	local -a files
+	if store_is_pg; then
+		db_sql CHECKPOINT || return 2
+		files=("$PGDATA")
+	else
+		files=("$GUISE_DB" "$GUISE_DB-wal")
+	fi
+	python3 - "$1" "${files[@]}" <<- 'PY'
+		import os, sys
+		needle = bytes.fromhex(sys.argv[1])
+		def files(top):
+		    if os.path.isfile(top):
+		        yield top
+		    for root, _, names in os.walk(top):
+		        for name in names:
+		            yield os.path.join(root, name)
+		for top in sys.argv[2:]:
+		    for path in files(top):
+		        try:
+		            with open(path, "rb") as f:
+		                if needle in f.read():
+		                    sys.exit(0)
+		        except OSError:
+		            pass
+		sys.exit(1)
+	PY
+}
+
+# store_new NAME: GUISE_DB set to a second, empty store of the test's,
+# NAME ($BATS_TEST_TMPDIR/NAME.db; a database on the cluster)
+store_new() {
+	if store_is_pg; then
+		createdb "${PG_TEST_DB}_$1" || return 1
+		GUISE_DB=$(store_pg_uri "${PG_TEST_DB}_$1")
+	else
+		GUISE_DB=$BATS_TEST_TMPDIR/$1.db
+	fi
+	export GUISE_DB
+}
+
+# store_write_free: no other connection holds the store's write lock
+# (SQLite: a writer gets it at once) or, on PostgreSQL, has a transaction
+# open
+store_write_free() {
+	if store_is_pg; then
+		[[ $(db_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+			AND pid <> pg_backend_pid() AND xact_start IS NOT NULL") == 0 ]]
+	else
+		sqlite3 "$GUISE_DB" '.timeout 0' 'BEGIN IMMEDIATE' 'ROLLBACK'
+	fi
+}
+
+# store_integrity: "ok" when the store is sound: SQLite's integrity_check;
+# on PostgreSQL pg_amcheck over the database's tables and indexes
+store_integrity() {
+	if store_is_pg; then
+		"$PG_BINDIR/pg_amcheck" --install-missing --heapallindexed -d "$GUISE_DB" && echo ok
+	else
+		sqlite3 "$GUISE_DB" 'PRAGMA integrity_check'
+	fi
+}
+
+# store_save NAME: a copy of the store as it is now, under NAME; the
+# GUISE_DB of the copy on stdout. store_restore NAME: the test's store
+# replaced by that copy.
+store_save() {
+	if store_is_pg; then
+		createdb -T "$PG_TEST_DB" "${PG_TEST_DB}_$1" || return 1
+		store_pg_uri "${PG_TEST_DB}_$1"
+	else
+		cp "$GUISE_DB" "$BATS_TEST_TMPDIR/$1.db" || return 1
+		echo "$BATS_TEST_TMPDIR/$1.db"
+	fi
+}
+
+store_restore() {
+	if store_is_pg; then
+		PGOPTIONS='-c client_min_messages=warning' dropdb --force "$PG_TEST_DB" &&
+			createdb -T "${PG_TEST_DB}_$1" "$PG_TEST_DB"
+	else
+		cp "$BATS_TEST_TMPDIR/$1.db" "$GUISE_DB" && rm -f "$GUISE_DB-wal" "$GUISE_DB-shm"
 	fi
 }
 
@@ -269,10 +389,12 @@ wait_until() {
 	done
 }
 
-# hold_reader (SQLite only): a sqlite3 reader inside a read transaction on $GUISE_DB, so
+# hold_reader: a sqlite3 reader inside a read transaction on $GUISE_DB, so
 # its -wal and -shm files stay there to look at, until release_reader. It
-# waits for the reader's first answer, not for a guessed time.
+# waits for the reader's first answer, not for a guessed time. Nothing to
+# hold on PostgreSQL, whose WAL is in its data directory (store_strings).
 hold_reader() {
+	! store_is_pg || return 0
 	local fifo=$BATS_TEST_TMPDIR/reader.fifo
 	mkfifo "$fifo"
 	sqlite3 "$GUISE_DB" < "$fifo" > "$BATS_TEST_TMPDIR/reader.out" &
@@ -283,6 +405,7 @@ hold_reader() {
 }
 
 release_reader() {
+	! store_is_pg || return 0
 	echo 'COMMIT;' >&"$READER_FD"
 	exec {READER_FD}>&-
 	wait "$READER_PID"
