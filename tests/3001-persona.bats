@@ -39,9 +39,9 @@ MP='def mp($p): if ($p | type) == "object" then
 
 # rows: "characters personas sessions messages" stored
 rows() {
-	db_sql 'SELECT (SELECT count(*) FROM characters) || " " ||
-		(SELECT count(*) FROM user_personas) || " " ||
-		(SELECT count(*) FROM chat_sessions) || " " || (SELECT count(*) FROM chat_messages)'
+	db_sql "SELECT (SELECT count(*) FROM characters) || ' ' ||
+		(SELECT count(*) FROM user_personas) || ' ' ||
+		(SELECT count(*) FROM chat_sessions) || ' ' || (SELECT count(*) FROM chat_messages)"
 }
 
 # created NAME [KIND]: the regexp of a create summary

@@ -243,12 +243,12 @@ cast() {
 	hold_reader
 	lore import Vellichor.json > /dev/null
 	lore update Vellichor --set description=Brindlefax > /dev/null
-	[[ -s $GUISE_DB-wal ]] || fail "no WAL to look into"
+	store_is_pg || [[ -s $GUISE_DB-wal ]] || fail "no WAL to look into"
 	run -1 grep -a -E 'Quorrax|Zibblewort|Mnemosyx|Vellichor|Brindlefax|caravans|Azkar' \
-		<(strings -a "$GUISE_DB" "$GUISE_DB-wal")
+		<(store_strings)
 	release_reader
 	run -1 grep -a -E 'Quorrax|Zibblewort|Mnemosyx|Vellichor|Brindlefax|caravans|Azkar' \
-		<(strings -a "$GUISE_DB")
+		<(store_strings)
 	assert_equal "$(lore export Vellichor | jq -r '.entries[0].keys[0]')" Zibblewort
 }
 

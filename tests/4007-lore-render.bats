@@ -165,7 +165,7 @@ Sera keeps the inn at the edge of the forest.")" "$(msg system '[Start a new cha
 	run_ok prompt-render -s "$s" -m "Three"
 	[[ $output != *NOTE-CANARY* ]] || fail "$output"
 	# sealed: neither the database nor its WAL holds the text
-	run -1 grep -c NOTE-CANARY <(strings "$GUISE_DB" "$GUISE_DB-wal" 2> /dev/null)
+	run -1 grep -c NOTE-CANARY <(store_strings)
 	assert_equal "$(session-bind show "$s" | jq -r .settings.note)" 'NOTE-CANARY keep {{char}} terse.'
 }
 
@@ -275,7 +275,7 @@ note: book 'Glade' entry 4: decorator not understood '@@frobnicate'"
 	run_ok prompt-render -s "$s"
 	assert_equal "$(jq -c '[.guise.lore.fired, .guise.lore.timed]' <<< "$output")" '[[],[]]'
 	# the state is sealed: its book's name is nowhere in the database
-	run -1 grep -c Glade <(strings "$GUISE_DB" "$GUISE_DB-wal" 2> /dev/null)
+	run -1 grep -c Glade <(store_strings)
 	# a damaged guise.lore.timed is refused before anything is sent
 	jq '.guise.lore.timed = [{"book": "Glade"}]' "$r" > "$r.bad"
 	run -65 --separate-stderr llm-send --record --url "$FAKE_URL" "$r.bad"
@@ -324,7 +324,7 @@ Note-bottom lore."
 	fake_start "$(script "$(streamf anthropic_stream)")"
 	export ANTHROPIC_API_KEY=$CANARY
 	run_ok llm-send --record --url "$FAKE_URL" "$r"
-	assert_equal "$(db_sql "SELECT texts IS NOT NULL, lore_state IS NOT NULL FROM chat_sessions WHERE id = '$s'")" "1|1"
+	assert_equal "$(db_sql "SELECT count(texts), count(lore_state) FROM chat_sessions WHERE id = '$s'")" "1|1"
 	run_ok persona-encrypt verify
 	assert_equal "$(jq .failed <<< "$output")" 0
 	run_ok persona-encrypt rekey

@@ -145,6 +145,24 @@ db_sql_refused() {
 	[[ $stderr == *"$words"* ]] || fail "$2: $stderr"
 }
 
+# db_sql_unguarded TABLE TRIGGER SQL: SQL applied past the store's checks
+# and TABLE's trigger TRIGGER, as an attacker with the file could (SQLite:
+# ignore_check_constraints, the trigger dropped; PostgreSQL: TABLE's
+# triggers disabled and its CHECK constraints dropped)
+db_sql_unguarded() {
+	if store_is_pg; then
+		db_sql "ALTER TABLE $1 DISABLE TRIGGER USER;
+			DO \$\$ DECLARE c text; BEGIN
+				FOR c IN SELECT conname FROM pg_constraint WHERE conrelid = '$1'::regclass AND contype = 'c' LOOP
+					EXECUTE format('ALTER TABLE $1 DROP CONSTRAINT %I', c);
+				END LOOP;
+			END \$\$;
+			$3"
+	else
+		db_sql "PRAGMA ignore_check_constraints = 1; DROP TRIGGER $2; $3"
+	fi
+}
+
 # db_hex EXPR: SQL for EXPR's bytes as upper-case hex (SQLite's hex())
 db_hex() {
 	if store_is_pg; then echo "upper(encode($1, 'hex'))"; else echo "hex($1)"; fi
@@ -153,6 +171,16 @@ db_hex() {
 # db_blob HEX: SQL for the byte string HEX (SQLite's X'..' literal)
 db_blob() {
 	if store_is_pg; then echo "'\\x$1'::bytea"; else echo "X'$1'"; fi
+}
+
+# db_bytes_at EXPR TEXT: SQL for where TEXT's bytes start in the bytes of
+# EXPR, from 1 (0: nowhere), SQLite's instr on a BLOB
+db_bytes_at() {
+	if store_is_pg; then
+		echo "position(convert_to('$2', 'UTF8') in $1)"
+	else
+		echo "instr($1, CAST('$2' AS BLOB))"
+	fi
 }
 
 # db_zeros N: SQL for N zero bytes (SQLite's zeroblob(N))
@@ -301,7 +329,7 @@ store_write_free() {
 # on PostgreSQL pg_amcheck over the database's tables and indexes
 store_integrity() {
 	if store_is_pg; then
-		"$PG_BINDIR/pg_amcheck" --install-missing --heapallindexed -d "$GUISE_DB" && echo ok
+		"$PG_BINDIR/pg_amcheck" --install-missing --heapallindexed "$GUISE_DB" && echo ok
 	else
 		sqlite3 "$GUISE_DB" 'PRAGMA integrity_check'
 	fi
