@@ -2,6 +2,7 @@
 #
 #   make                      build the commands into build/bin
 #   make check                build and run the test suites
+#   make check-pg             the store's suites again, against PostgreSQL
 #   make SANITIZE=address,undefined check
 #   make install PREFIX=/usr/local DESTDIR=
 #   make demo | bench | fuzz | lint | hdr-check
@@ -68,7 +69,7 @@ session-log_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
 prompt-render_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils libpcre2-8
 llm-send_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils libcurl
 
-.PHONY: all check test demo bench fuzz fuzz-replay lint hdr-check install uninstall clean
+.PHONY: all check check-pg test demo bench fuzz fuzz-replay lint hdr-check install uninstall clean
 .DELETE_ON_ERROR:
 # keep objects made through pattern chains (cmd/%.o) between runs
 .SECONDARY:
@@ -121,6 +122,20 @@ check: all fuzz-replay
 	GUISE_BUILD=$(CURDIR)/$(O) prove -j$(PROVE_JOBS) --exec 'bats --tap' tests/*.bats
 
 test: check
+
+# The suites that touch the store (store, keys, import, session and
+# ownership, lore, send), each against its own throwaway PostgreSQL
+# cluster (tests/pg.bash, started and stopped by the suite); the writers'
+# races (3006) with 8 writers, then again with 32.
+PG_SUITES = $(wildcard tests/0005-*.bats tests/1004-*.bats tests/1006-*.bats \
+	tests/1007-*.bats tests/1016-*.bats tests/1017-*.bats tests/200[1-7]-*.bats \
+	tests/300[1-8]-*.bats tests/400[5-9]-*.bats tests/401[01]-*.bats tests/500[1-5]-*.bats \
+	tests/6004-*.bats)
+check-pg: all
+	GUISE_TEST_STORE=pg GUISE_TEST_WRITERS=8 GUISE_BUILD=$(CURDIR)/$(O) \
+		prove -j$(PROVE_JOBS) --exec 'bats --tap' $(PG_SUITES)
+	GUISE_TEST_STORE=pg GUISE_TEST_WRITERS=32 GUISE_BUILD=$(CURDIR)/$(O) \
+		prove --exec 'bats --tap' tests/3006-concurrent-writes.bats
 
 # The main job against a throwaway database; installs what is missing
 # first, then builds in a new make, which asks pkg-config afresh.

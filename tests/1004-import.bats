@@ -8,7 +8,12 @@
 
 load keys
 
-setup_file() { card_fixtures_make; }
+setup_file() {
+	store_setup_file
+	card_fixtures_make
+}
+
+teardown_file() { store_teardown_file; }
 
 setup() {
 	card_fixtures_setup
@@ -30,7 +35,7 @@ def book: if type == "object" then {extensions: {}, entries: []} + . |
 
 # rows: "characters personas" stored
 rows() {
-	sqlite3 "$GUISE_DB" 'SELECT (SELECT count(*) FROM characters) || " " || (SELECT count(*) FROM user_personas)'
+	db_sql "SELECT (SELECT count(*) FROM characters) || ' ' || (SELECT count(*) FROM user_personas)"
 }
 
 # summary NAME STATUS SOURCE [KIND]: the regexp of one summary line
@@ -44,7 +49,7 @@ canon() { jq -S -c . <<< "$1"; }
 
 # fresh NAME: a new database with alice in it
 fresh() {
-	export GUISE_DB=$BATS_TEST_TMPDIR/$1.db
+	store_new "$1"
 	new_user alice
 }
 
@@ -524,7 +529,7 @@ persona-import: '$F/specnone.json': no spec_version: read as 3.0"
 		| .[2] += {default: false, position: "an_top", depth: 2, role: "system"}' "$F/personas.json")
 	assert_equal "$(jq -S -c -s 'map(del(.id, .created_at, .updated_at))' <<< "$output")" "$want"
 	assert_equal "$(jq -c '.data.extensions.sillytavern_persona' <<< "${lines[0]}")" '{"avatar":"a.png","title":"t","lorebook":""}'
-	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT default_persona_id FROM users')" "$(jq -r .id <<< "${lines[1]}")"
+	assert_equal "$(db_sql 'SELECT default_persona_id FROM users')" "$(jq -r .id <<< "${lines[1]}")"
 	assert_equal "$(rows)" "0 3"
 	# the summary names each persona by its place in the backup
 	run -0 --separate-stderr persona-import "$F/personas.json"
@@ -545,7 +550,7 @@ persona-import: '$F/specnone.json': no spec_version: read as 3.0"
 	assert_output ""
 	assert_equal "$stderr" "persona-import: '$F/personas-badlast.json': persona_descriptions.b.png: role: expected 0, 1 or 2"
 	assert_equal "$(rows)" "0 0"
-	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(default_persona_id) FROM users')" 0
+	assert_equal "$(db_sql 'SELECT count(default_persona_id) FROM users')" 0
 }
 
 # --- limits ------------------------------------------------------------------------
@@ -607,7 +612,7 @@ persona-import: '$out/deep.png': chara chunk: nested deeper than 256 levels"
 	for _ in $(seq 100); do [[ -s $T/out ]] && break; sleep 0.1; done
 	[[ $(jq -r .source "$T/out") == "$F/v2.json" ]] || fail "$(cat "$T/out" "$T/err")"
 	# and another writer gets the lock at once
-	run -0 sqlite3 "$GUISE_DB" '.timeout 0' 'BEGIN IMMEDIATE' 'ROLLBACK'
+	run -0 store_write_free
 	cat "$F/v1.json" >&5
 	exec 5>&-
 	wait "$pid"
@@ -641,7 +646,7 @@ persona-import: '$out/deep.png': chara chunk: nested deeper than 256 levels"
 	assert_equal "${#lines[@]}" 3
 	assert_equal "$(rows)" "0 3"
 	# a backup's persona keeps no copy of the backup: its own entry is in its card
-	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(*) FROM user_personas WHERE card_raw IS NOT NULL')" 0
+	assert_equal "$(db_sql 'SELECT count(*) FROM user_personas WHERE card_raw IS NOT NULL')" 0
 }
 
 @test "a file name that is not UTF-8 is told as the bytes it is" {

@@ -11,6 +11,7 @@
 load common
 
 setup_file() {
+	store_setup_file
 	if sanitized; then N=2000; else N=10000; fi
 	export N
 	mkdir -p "$BATS_FILE_TMPDIR/cards"
@@ -24,6 +25,8 @@ setup_file() {
 	}')
 }
 
+teardown_file() { store_teardown_file; }
+
 setup() {
 	common_setup
 	export GUISE_PASSPHRASE=pw
@@ -31,7 +34,7 @@ setup() {
 	cd "$BATS_FILE_TMPDIR/cards" || return 1
 }
 
-stored_ids() { sqlite3 "$GUISE_DB" 'SELECT id FROM characters' | sort; }
+stored_ids() { db_sql 'SELECT id FROM characters' | sort; }
 
 # whole ids on a summary stream; a line cut short by the kill may still
 # carry its id, and it was written after the commit like the others
@@ -47,7 +50,7 @@ told_ids() { grep -oE '"id":"[0-9a-f-]{36}"' "$1" | cut -d'"' -f4 | sort -u; }
 	# the last one is then imported again
 	for at in 1 $((N / 10)) $((N / 4)) $((N / 2)) $((3 * N / 4)); do
 		round=$((round + 1))
-		export GUISE_DB=$tmp/round$round.db
+		store_new "round$round"
 		run -0 persona-encrypt init -u alice
 		: > "$tmp/out.$round"
 		persona-import --batch 200 "${files[@]}" > "$tmp/out.$round" 2> "$tmp/err.$round" &
@@ -64,7 +67,7 @@ told_ids() { grep -oE '"id":"[0-9a-f-]{36}"' "$1" | cut -d'"' -f4 | sort -u; }
 		wait "$pid" || rc=$?
 		[[ $rc == 137 && $killed == 1 || $rc == 0 ]] || fail "round $round: exit $rc: $(cat "$tmp/err.$round")"
 		assert_equal "$(cat "$tmp/err.$round")" ""
-		run -0 sqlite3 "$GUISE_DB" 'PRAGMA integrity_check'
+		run -0 store_integrity
 		assert_output ok
 		stored_ids > "$tmp/after"
 		told_ids "$tmp/out.$round" > "$tmp/told"
@@ -99,10 +102,10 @@ unchanged $stored"
 	assert_equal "$(jq -r 'select(.status == "unchanged") | .id' <<< "$output" | sort)" \
 		"$(cat "$tmp/after")"
 	assert_equal "$(jq -r .id <<< "$output" | sort -u | wc -l)" "$N"
-	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(*), count(DISTINCT id), count(DISTINCT content_hash) FROM characters')" \
+	assert_equal "$(db_sql 'SELECT count(*), count(DISTINCT id), count(DISTINCT content_hash) FROM characters')" \
 		"$N|$N|$N"
 	assert_equal "$(jq -r .id <<< "$output" | sort)" "$(stored_ids)"
-	run -0 sqlite3 "$GUISE_DB" 'PRAGMA integrity_check'
+	run -0 store_integrity
 	assert_output ok
 }
 
@@ -127,9 +130,9 @@ unchanged 2000"
 	# each card created once, and its two summaries carry the same id
 	assert_equal "$(jq -r 'select(.status == "created") | .source' "$tmp/out" | sort -u | wc -l)" 2000
 	assert_equal "$(jq -r '[.source, .id] | @tsv' "$tmp/out" | sort -u | wc -l)" 2000
-	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(*), count(DISTINCT content_hash) FROM characters')" \
+	assert_equal "$(db_sql 'SELECT count(*), count(DISTINCT content_hash) FROM characters')" \
 		"2000|2000"
 	assert_equal "$(jq -r .id "$tmp/out" | sort -u)" "$(stored_ids)"
-	run -0 sqlite3 "$GUISE_DB" 'PRAGMA integrity_check'
+	run -0 store_integrity
 	assert_output ok
 }

@@ -6,6 +6,10 @@
 
 load keys
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() {
 	keys_setup
 	new_user alice
@@ -24,21 +28,17 @@ as_bob() { GUISE_PASSPHRASE_FILE=$PASS2 "$@" -u bob; }
 	run -0 as_alice persona-export Melina --character
 	assert_output --partial '"name":"Melina"'
 	# names, descriptions, tags and greetings of both cards are absent
-	local f
-	for f in "$GUISE_DB" "$GUISE_DB"-wal; do
-		[[ -e $f ]] || continue
-		run -1 grep -a -c -e Melina -e 'Alpin' -e 'Somewhere in the middle of a field' "$f"
-		assert_output 0
-	done
+	run -1 grep -c -e Melina -e 'Alpin' -e 'Somewhere in the middle of a field' <(store_strings)
+	assert_output 0
 }
 
 @test "re-importing after a rekey is still 'unchanged': content hashes follow the new key" {
 	as_alice persona-import "$CARDS"/*.png > /dev/null
 	local before
-	before=$(sqlite3 "$GUISE_DB" 'SELECT hex(content_hash) FROM characters ORDER BY id')
+	before=$(db_sql "SELECT $(db_hex content_hash) FROM characters ORDER BY id")
 	GUISE_PASSPHRASE_FILE=$PASS1 run_ok persona-encrypt rekey -u alice
 	# the hashes changed with the key (the old ones would tell what is stored)
-	[[ $(sqlite3 "$GUISE_DB" 'SELECT hex(content_hash) FROM characters ORDER BY id') != "$before" ]]
+	[[ $(db_sql "SELECT $(db_hex content_hash) FROM characters ORDER BY id") != "$before" ]]
 	run -0 --separate-stderr as_alice persona-import "$CARDS"/*.png
 	assert_equal "$(jq -r .status <<< "$output" | sort -u)" unchanged
 	assert_equal "$stderr" ""
@@ -48,7 +48,7 @@ as_bob() { GUISE_PASSPHRASE_FILE=$PASS2 "$@" -u bob; }
 	run -77 --separate-stderr persona-import -u alice "$CARDS/melina.png"
 	assert_output ""
 	assert_equal "$stderr" "persona-import: user 'alice' is locked: run 'persona-encrypt unlock -u alice'"
-	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(*) FROM characters')" 0
+	assert_equal "$(db_sql 'SELECT count(*) FROM characters')" 0
 	run -77 --separate-stderr persona-export -u alice Melina
 	assert_output ""
 }
@@ -56,7 +56,7 @@ as_bob() { GUISE_PASSPHRASE_FILE=$PASS2 "$@" -u bob; }
 @test "a wrong passphrase: 77, nothing stored" {
 	GUISE_PASSPHRASE_FILE=$PASS2 run -77 --separate-stderr persona-import -u alice "$CARDS/melina.png"
 	assert_output ""
-	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(*) FROM characters')" 0
+	assert_equal "$(db_sql 'SELECT count(*) FROM characters')" 0
 }
 
 @test "another user's cards: not 'unchanged' for bob, not found by name or id, same words as missing" {
@@ -80,7 +80,7 @@ as_bob() { GUISE_PASSPHRASE_FILE=$PASS2 "$@" -u bob; }
 	local a b
 	a=$(sed -n 1p <<< "$output" | jq -r .id)
 	b=$(sed -n 2p <<< "$output" | jq -r .id)
-	sqlite3 "$GUISE_DB" "UPDATE characters SET (description, description_nonce) =
+	db_sql "UPDATE characters SET (description, description_nonce) =
 		(SELECT description, description_nonce FROM characters WHERE id = '$a') WHERE id = '$b'"
 	run -65 --separate-stderr as_alice persona-export "$b"
 	assert_output ""
@@ -100,7 +100,7 @@ as_bob() { GUISE_PASSPHRASE_FILE=$PASS2 "$@" -u bob; }
 	assert_equal "$(jq -r .status <<< "$output" | sort -u)" created
 	# force what a hash collision would look like: a, the older row, gets
 	# b's hash, so b's card finds a first and must pass over it
-	sqlite3 "$GUISE_DB" "UPDATE characters SET content_hash =
+	db_sql "UPDATE characters SET content_hash =
 		(SELECT content_hash FROM characters WHERE id = '$b') WHERE id = '$a'"
 	run -0 as_alice persona-import "$two"
 	assert_equal "$(jq -r '.id + " " + .status' <<< "$output")" "$b unchanged"

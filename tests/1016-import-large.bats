@@ -9,6 +9,10 @@
 
 load keys
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() {
 	keys_setup_alice
 	T=$BATS_TEST_TMPDIR
@@ -57,23 +61,24 @@ all_open() {
 		'[1,["a","b"],{"x":[1,{"y":null}]},1700000000,["k"],"Hi."]'
 	# origin, name, description, first_mes, tags, extensions, book, card_raw, extra,
 	# the book as lore reads it (lore_index) and the fields V3 requires, filled in empty
-	all_open "$(sqlite3 "$GUISE_DB" "SELECT (origin IS NOT NULL) + (name IS NOT NULL) +
-		(description IS NOT NULL) + (personality IS NOT NULL) + (scenario IS NOT NULL) +
-		(first_mes IS NOT NULL) + (mes_example IS NOT NULL) + (creator_notes IS NOT NULL) +
-		(system_prompt IS NOT NULL) + (post_history_instructions IS NOT NULL) +
-		(alternate_greetings IS NOT NULL) + (group_only_greetings IS NOT NULL) +
-		(tags IS NOT NULL) + (creator IS NOT NULL) + (character_version IS NOT NULL) +
-		(nickname IS NOT NULL) + (creator_notes_multilingual IS NOT NULL) +
-		(source IS NOT NULL) + (assets IS NOT NULL) + (character_book IS NOT NULL) +
-		(extensions IS NOT NULL) + (card_raw IS NOT NULL) + (avatar IS NOT NULL) +
-		(extra IS NOT NULL) + (lore_index IS NOT NULL) FROM characters")"
+	# (count() of the one row: a boolean does not add up on PostgreSQL)
+	all_open "$(db_sql "SELECT count(origin) + count(name) +
+		count(description) + count(personality) + count(scenario) +
+		count(first_mes) + count(mes_example) + count(creator_notes) +
+		count(system_prompt) + count(post_history_instructions) +
+		count(alternate_greetings) + count(group_only_greetings) +
+		count(tags) + count(creator) + count(character_version) +
+		count(nickname) + count(creator_notes_multilingual) +
+		count(source) + count(assets) + count(character_book) +
+		count(extensions) + count(card_raw) + count(avatar) +
+		count(extra) + count(lore_index) FROM characters")"
 	# no field was left as the zeros it went in as
-	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT count(*) FROM characters
-		WHERE description = zeroblob(length(description))
-		   OR description_nonce = zeroblob(24) OR card_raw_nonce = zeroblob(24)")" 0
+	assert_equal "$(db_sql "SELECT count(*) FROM characters
+		WHERE description = $(db_zeros 'length(description)')
+		   OR description_nonce = $(db_zeros 24) OR card_raw_nonce = $(db_zeros 24)")" 0
 	run_ok persona-import "$T/export.json"
 	assert_equal "$(summary_id unchanged)" "$id"
-	run -0 sqlite3 "$GUISE_DB" 'PRAGMA integrity_check'
+	run -0 store_integrity
 	assert_output ok
 }
 
@@ -121,7 +126,7 @@ all_open() {
 	assert_equal "$(summary_id updated)" "$id"
 	run_ok persona-export "$id"
 	assert_equal "$(jq -r .data.description <<< "$output")" short
-	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(*) FROM characters')" 1
+	assert_equal "$(db_sql 'SELECT count(*) FROM characters')" 1
 	run_ok persona-encrypt verify
 	assert_equal "$(jq .failed <<< "$output")" 0
 }
@@ -133,7 +138,7 @@ all_open() {
 	run_ok persona-import --as persona "$T/persona.json"
 	assert_equal "$(jq -r .kind <<< "$output")" persona
 	id=$(summary_id created)
-	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT position, depth, role FROM user_personas')" \
+	assert_equal "$(db_sql 'SELECT position, depth, role FROM user_personas')" \
 		'at_depth|7|user'
 	run_ok persona-export --persona "$id"
 	printf '%s\n' "$output" > "$T/export.json"

@@ -8,6 +8,10 @@
 
 load keys
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() {
 	keys_setup_alice
 }
@@ -27,7 +31,7 @@ store() {
 }
 
 id() { sed -n "${1}p" <<< "$IDS"; }
-rows() { sqlite3 "$GUISE_DB" "SELECT (SELECT count(*) FROM characters), (SELECT count(*) FROM user_personas)"; }
+rows() { db_sql "SELECT (SELECT count(*) FROM characters), (SELECT count(*) FROM user_personas)"; }
 
 cards() { printf '{"name":"%s","description":"%s"}\n' "$@"; }
 
@@ -83,13 +87,13 @@ commit 3"
 	assert_equal "$SAID" "created Alpha
 commit 0"
 	assert_equal "$(rows)" "0|0"
-	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(*) FROM users WHERE default_persona_id IS NOT NULL')" 0
+	assert_equal "$(db_sql 'SELECT count(*) FROM users WHERE default_persona_id IS NOT NULL')" 0
 	# the same group without the failure: both, and the default
 	store 0 new 10 < <(printf '%s' '{"personas": {"a.png": "Alpha", "b.png": "Beta"}, "default_persona": "a.png"}')
 	assert_equal "$SAID" "created Alpha
 created Beta
 commit 2"
-	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT default_persona_id FROM users')" "$(id 1)"
+	assert_equal "$(db_sql 'SELECT default_persona_id FROM users')" "$(id 1)"
 }
 
 @test "skip and replace learn a namesake only once its group is kept" {
@@ -133,11 +137,10 @@ commit 3"
 
 # every nonce column of TABLE, one value a line, as hex; NULLs left out
 nonces() {
-	local cols
-	cols=$(sqlite3 "$GUISE_DB" "SELECT group_concat('SELECT hex(' || name || ') FROM $1 WHERE ' \
-		|| name || ' IS NOT NULL', ' UNION ALL ') FROM pragma_table_info('$1') \
-		WHERE name LIKE '%_nonce'")
-	sqlite3 "$GUISE_DB" "$cols"
+	local col
+	for col in $(db_columns "$1" | grep '_nonce$'); do
+		db_sql "SELECT $(db_hex "$col") FROM $1 WHERE $col IS NOT NULL" || return 1
+	done
 }
 
 @test "every field of every row is sealed under a nonce of its own (drawn for a row at a time)" {
@@ -147,7 +150,7 @@ nonces() {
 	for t in characters user_personas; do
 		all=$(nonces "$t")
 		# name, description, the rest of the V3 fields and origin at the least
-		(($(wc -l <<< "$all") > 10 * $(sqlite3 "$GUISE_DB" "SELECT count(*) FROM $t")))
+		(($(wc -l <<< "$all") > 10 * $(db_sql "SELECT count(*) FROM $t")))
 		assert_equal "$(sort <<< "$all" | uniq -d)" ""
 		assert_equal "$(awk '{ print length($0) }' <<< "$all" | sort -u)" 48
 	done

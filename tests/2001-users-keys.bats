@@ -4,6 +4,10 @@
 
 load keys
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() { keys_setup; }
 teardown() { keys_teardown; }
 
@@ -30,20 +34,20 @@ RECOVERY='^[A-Z2-7]{4}(-[A-Z2-7]{4}){12}$'
 	GUISE_PASSPHRASE_FILE=$PASS1 run -65 --separate-stderr persona-encrypt init -u alice
 	assert_output ""
 	assert_equal "$stderr" "persona-encrypt: user 'alice' exists"
-	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(*) FROM users')" 1
+	assert_equal "$(db_sql 'SELECT count(*) FROM users')" 1
 }
 
 @test "init -n stores nothing and prints no recovery key" {
 	GUISE_PASSPHRASE_FILE=$PASS1 run_ok persona-encrypt init -n -u alice
 	assert_output --partial '"username":"alice"'
 	[[ $output != *recovery_key* ]]
-	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(*) FROM users')" 0
+	assert_equal "$(db_sql 'SELECT count(*) FROM users')" 0
 }
 
 @test "--kdf choices are recorded per user; GUISE_KDF sets the default" {
 	GUISE_KDF= GUISE_PASSPHRASE_FILE=$PASS1 run -0 persona-encrypt init -u inter --kdf interactive
 	GUISE_PASSPHRASE_FILE=$PASS1 run -0 persona-encrypt init -u cheap
-	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT username, kdf_alg, kdf_opslimit, kdf_memlimit FROM users ORDER BY username")" \
+	assert_equal "$(db_sql "SELECT username, kdf_alg, kdf_opslimit, kdf_memlimit FROM users ORDER BY username")" \
 		"cheap|argon2id13|1|8192
 inter|argon2id13|2|67108864"
 	run_ok persona-encrypt users -y
@@ -98,9 +102,11 @@ inter|argon2id13|2|67108864"
 	assert_output '{"kind":"verify","user":"bob","fields":0,"failed":0,"unbound":0}'
 	GUISE_PASSPHRASE_FILE=$PASS1 run -66 --separate-stderr persona-encrypt verify -u carol
 	assert_equal "$stderr" "persona-encrypt: no such user 'carol'"
-	sqlite3 "$GUISE_DB" 'DELETE FROM users'
+	db_sql 'DELETE FROM users'
 	run -66 --separate-stderr persona-encrypt verify
 	assert_equal "$stderr" "persona-encrypt: no users yet: run 'persona-encrypt init -u NAME'"
+	# a PostgreSQL database does not go missing as a file does
+	store_is_pg && return
 	rm "$GUISE_DB"*
 	run -66 --separate-stderr persona-encrypt verify
 	assert_equal "$stderr" "persona-encrypt: no database at '$GUISE_DB': run 'persona-encrypt init'"
@@ -126,7 +132,7 @@ inter|argon2id13|2|67108864"
 	new_user alice
 	GUISE_PASSPHRASE_FILE=$PASS1 run -0 persona-encrypt unlock --timeout 10m
 	local name key line
-	name="guise:$(sqlite3 "$GUISE_DB" "SELECT value FROM meta WHERE key = 'db_id'"):$(user_id alice)"
+	name="guise:$(db_sql "SELECT value FROM meta WHERE key = 'db_id'"):$(user_id alice)"
 	key=$(keyctl search @u user "$name")
 	line=$(grep "^$(printf '%08x' "$key") " /proc/keys)
 	# expiry 10m; possessor and user: view, read, write, search, setattr;
@@ -179,7 +185,7 @@ inter|argon2id13|2|67108864"
 
 @test "KDF parameters above the caps are refused before anything is allocated" {
 	new_user alice
-	sqlite3 "$GUISE_DB" "UPDATE users SET kdf_memlimit = 4398046511104"
+	db_sql "UPDATE users SET kdf_memlimit = 4398046511104"
 	# 4 TiB would not fit in 256 MiB of address space: the refusal comes first
 	if sanitized; then
 		GUISE_PASSPHRASE_FILE=$PASS1 run -65 --separate-stderr persona-encrypt verify
@@ -188,7 +194,7 @@ inter|argon2id13|2|67108864"
 	fi
 	assert_output ""
 	assert_equal "$stderr" "persona-encrypt: user 'alice': key derivation parameters over the caps (opslimit 1, memlimit 4398046511104; at most 10 and 1073741824)"
-	sqlite3 "$GUISE_DB" "UPDATE users SET kdf_memlimit = 8192, kdf_opslimit = 11"
+	db_sql "UPDATE users SET kdf_memlimit = 8192, kdf_opslimit = 11"
 	GUISE_PASSPHRASE_FILE=$PASS1 run -65 --separate-stderr persona-encrypt verify
 	assert_equal "$stderr" "persona-encrypt: user 'alice': key derivation parameters over the caps (opslimit 11, memlimit 8192; at most 10 and 1073741824)"
 }
@@ -198,15 +204,15 @@ inter|argon2id13|2|67108864"
 	new_user bob
 	character c1 alice
 	put alice c1 name Seraphina
-	sqlite3 "$GUISE_DB" .dump > "$BATS_TEST_TMPDIR/before"
+	db_dump > "$BATS_TEST_TMPDIR/before"
 	GUISE_PASSPHRASE_FILE=$PASS1 GUISE_NEW_PASSPHRASE_FILE=$PASS2 run_ok persona-encrypt passwd -u alice
 	assert_output --partial '"username":"alice"'
-	sqlite3 "$GUISE_DB" .dump > "$BATS_TEST_TMPDIR/after"
+	db_dump > "$BATS_TEST_TMPDIR/after"
 	run -1 diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
 	# exactly one line out and one in: alice's users row
 	assert_equal "$(printf '%s\n' "$output" | grep -c '^<')" 1
 	assert_equal "$(printf '%s\n' "$output" | grep -c '^>')" 1
-	[[ $(printf '%s\n' "$output" | grep '^>') == *"INSERT INTO users VALUES('$(user_id alice)','alice'"* ]]
+	[[ $(printf '%s\n' "$output" | grep '^>') == *"$(db_dump_row users "$(user_id alice)" alice)"* ]]
 	GUISE_PASSPHRASE_FILE=$PASS1 run -77 --separate-stderr persona-encrypt verify -u alice
 	assert_equal "$stderr" "persona-encrypt: wrong passphrase for user 'alice'"
 	GUISE_PASSPHRASE_FILE=$PASS2 run_ok persona-encrypt verify -u alice
@@ -246,7 +252,7 @@ inter|argon2id13|2|67108864"
 	put alice c1 description 'A guardian of the forest'
 	put alice c2 name Simon
 	local old_wrap
-	old_wrap=$(sqlite3 "$GUISE_DB" "SELECT hex(kek_salt) || '|' || hex(dek_wrapped) || '|' || hex(dek_nonce) FROM users")
+	old_wrap=$(db_sql "SELECT $(db_hex kek_salt) || '|' || $(db_hex dek_wrapped) || '|' || $(db_hex dek_nonce) FROM users")
 	GUISE_PASSPHRASE_FILE=$PASS1 run_ok persona-encrypt rekey
 	assert_output --regexp '"dek_version":2,.*"fields_reencrypted":3,"recovery_key":"[A-Z2-7-]+"\}$'
 	GUISE_PASSPHRASE_FILE=$PASS1 run_ok persona-encrypt verify
@@ -255,11 +261,11 @@ inter|argon2id13|2|67108864"
 	assert_output 'A guardian of the forest'
 	# the old wrap under the new version: does not even unwrap
 	IFS='|' read -r salt wrapped nonce <<< "$old_wrap"
-	sqlite3 "$GUISE_DB" "UPDATE users SET kek_salt = X'$salt', dek_wrapped = X'$wrapped', dek_nonce = X'$nonce'"
+	db_sql "UPDATE users SET kek_salt = $(db_blob "$salt"), dek_wrapped = $(db_blob "$wrapped"), dek_nonce = $(db_blob "$nonce")"
 	GUISE_PASSPHRASE_FILE=$PASS1 run -77 --separate-stderr persona-encrypt verify
 	assert_equal "$stderr" "persona-encrypt: wrong passphrase for user 'alice'"
 	# and with the old version put back too: the old key opens no field
-	sqlite3 "$GUISE_DB" "UPDATE users SET dek_version = 1"
+	db_sql "UPDATE users SET dek_version = 1"
 	GUISE_PASSPHRASE_FILE=$PASS1 run -65 --separate-stderr persona-encrypt verify
 	assert_output '{"kind":"verify","user":"alice","fields":3,"failed":3,"unbound":0}'
 	[[ $stdout != *Seraphina* && $stderr != *Seraphina* ]]
@@ -271,22 +277,22 @@ inter|argon2id13|2|67108864"
 	character c1 alice
 	character c2 bob
 	character c4 alice
-	sqlite3 -cmd 'PRAGMA foreign_keys = ON' "$GUISE_DB" "
+	db_sql_fk "
 		INSERT INTO chat_sessions (id, user_id, character_id, created_at, updated_at,
 			active_impersonated_character_id) VALUES ('s1', '$(user_id alice)', 'c1', 't', 't', 'c4');
 		INSERT INTO chat_messages (id, session_id, user_id, seq, role, created_at)
 			VALUES ('m1', 's1', '$(user_id alice)', 1, 'user', 't')"
 	GUISE_PASSPHRASE_FILE=$PASS1 run -0 persona-encrypt unlock -u alice
 	local entry
-	entry="guise:$(sqlite3 "$GUISE_DB" "SELECT value FROM meta WHERE key = 'db_id'"):$(user_id alice)"
+	entry="guise:$(db_sql "SELECT value FROM meta WHERE key = 'db_id'"):$(user_id alice)"
 	run -0 keyctl search @u user "$entry"
 	GUISE_PASSPHRASE=wrong run -77 --separate-stderr persona-encrypt delete-user -u alice
-	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(*) FROM users')" 2
+	assert_equal "$(db_sql 'SELECT count(*) FROM users')" 2
 	GUISE_PASSPHRASE_FILE=$PASS1 run_ok persona-encrypt delete-user -u alice
 	assert_output "{\"kind\":\"user_deleted\",\"id\":\"$(sed 's/.*"id":"\([^"]*\)".*/\1/' "$BATS_TEST_TMPDIR/alice.json")\",\"username\":\"alice\",\"dry_run\":false}"
-	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT group_concat(username) FROM users")" bob
-	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT group_concat(id) FROM characters")" c2
-	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT (SELECT count(*) FROM chat_sessions) + (SELECT count(*) FROM chat_messages)")" 0
+	assert_equal "$(db_sql "SELECT username FROM users")" bob
+	assert_equal "$(db_sql "SELECT id FROM characters")" c2
+	assert_equal "$(db_sql "SELECT (SELECT count(*) FROM chat_sessions) + (SELECT count(*) FROM chat_messages)")" 0
 	run -66 --separate-stderr persona-encrypt verify -u alice
 	assert_equal "$stderr" "persona-encrypt: no such user 'alice'"
 	# and its key is gone from the keyring
@@ -310,14 +316,14 @@ inter|argon2id13|2|67108864"
 
 @test "a damaged key row is a data error (65), not a wrong passphrase" {
 	new_user alice
-	sqlite3 "$GUISE_DB" "UPDATE users SET dek_nonce = substr(dek_nonce, 1, 23)"
+	db_sql "UPDATE users SET dek_nonce = substr(dek_nonce, 1, 23)"
 	GUISE_PASSPHRASE_FILE=$PASS1 run -65 --separate-stderr persona-encrypt verify
 	assert_equal "$stderr" "persona-encrypt: user 'alice' has a malformed wrapped key"
 	new_user bob
-	sqlite3 "$GUISE_DB" "UPDATE users SET kdf_alg = 'scrypt' WHERE username = 'bob'"
+	db_sql "UPDATE users SET kdf_alg = 'scrypt' WHERE username = 'bob'"
 	GUISE_PASSPHRASE_FILE=$PASS1 run -65 --separate-stderr persona-encrypt verify -u bob
 	assert_equal "$stderr" "persona-encrypt: user 'bob': unknown key derivation 'scrypt'"
-	sqlite3 "$GUISE_DB" "UPDATE users SET recovery_dek_wrapped = NULL, recovery_nonce = NULL WHERE username = 'bob'"
+	db_sql "UPDATE users SET recovery_dek_wrapped = NULL, recovery_nonce = NULL WHERE username = 'bob'"
 	run -65 --separate-stderr persona-encrypt recover -u bob --recovery-key-file "$PASS1"
 	assert_equal "$stderr" "persona-encrypt: not a recovery key: 52 letters and digits in groups of four"
 	printf 'AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA\n' > "$BATS_TEST_TMPDIR/rk"

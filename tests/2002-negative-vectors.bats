@@ -5,6 +5,10 @@
 
 load keys
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() {
 	keys_setup
 	new_user alice
@@ -37,7 +41,7 @@ assert_broken() {
 # move_name FROM TO: row FROM's encrypted name and its nonce, as they are,
 # into row TO
 move_name() {
-	sqlite3 "$GUISE_DB" "UPDATE characters SET
+	db_sql "UPDATE characters SET
 		(name, name_nonce) = (SELECT name, name_nonce FROM characters WHERE id = '$1')
 		WHERE id = '$2'"
 }
@@ -50,7 +54,7 @@ FAILS="ciphertext fails its integrity check"
 }
 
 @test "swapped_column: a ciphertext moved to another column" {
-	sqlite3 "$GUISE_DB" "UPDATE characters SET description = name, description_nonce = name_nonce WHERE id = 'c1'"
+	db_sql "UPDATE characters SET description = name, description_nonce = name_nonce WHERE id = 'c1'"
 	assert_broken alice "$PASS1" c1 description 3 "$FAILS"
 }
 
@@ -60,7 +64,7 @@ FAILS="ciphertext fails its integrity check"
 }
 
 @test "other_owner: a row handed to another user by changing its owner" {
-	sqlite3 "$GUISE_DB" "UPDATE characters SET user_id = '$(user_id bob)' WHERE id = 'c2'"
+	db_sql "UPDATE characters SET user_id = '$(user_id bob)' WHERE id = 'c2'"
 	GUISE_PASSPHRASE_FILE=$PASS2 run -65 --separate-stderr persona-encrypt verify -u bob
 	assert_output '{"kind":"verify","user":"bob","fields":2,"failed":1,"unbound":0}'
 	assert_equal "${stderr_lines[0]}" "persona-encrypt: characters 'c2' name: $FAILS"
@@ -68,10 +72,10 @@ FAILS="ciphertext fails its integrity check"
 
 @test "old_dek_version: a ciphertext from before a rekey put back" {
 	local saved
-	saved=$(sqlite3 "$GUISE_DB" "SELECT hex(name) || '|' || hex(name_nonce) FROM characters WHERE id = 'c2'")
+	saved=$(db_sql "SELECT $(db_hex name) || '|' || $(db_hex name_nonce) FROM characters WHERE id = 'c2'")
 	GUISE_PASSPHRASE_FILE=$PASS1 run -0 persona-encrypt rekey -u alice
 	IFS='|' read -r ct nonce <<< "$saved"
-	sqlite3 "$GUISE_DB" "UPDATE characters SET name = X'$ct', name_nonce = X'$nonce' WHERE id = 'c2'"
+	db_sql "UPDATE characters SET name = $(db_blob "$ct"), name_nonce = $(db_blob "$nonce") WHERE id = 'c2'"
 	assert_broken alice "$PASS1" c2 name 3 "$FAILS"
 }
 
@@ -79,7 +83,7 @@ FAILS="ciphertext fails its integrity check"
 	local hex last
 	hex=$(col_hex c1 name)
 	last=$(printf '%02X' $(( 16#${hex: -2} ^ 1 )))
-	sqlite3 "$GUISE_DB" "UPDATE characters SET name = X'${hex:0:-2}$last' WHERE id = 'c1'"
+	db_sql "UPDATE characters SET name = $(db_blob "${hex:0:-2}$last") WHERE id = 'c1'"
 	assert_broken alice "$PASS1" c1 name 3 "$FAILS"
 }
 
@@ -87,28 +91,28 @@ FAILS="ciphertext fails its integrity check"
 	local hex byte
 	hex=$(col_hex c1 name)
 	byte=$(printf '%02X' $(( 16#${hex:2:2} ^ 128 )))
-	sqlite3 "$GUISE_DB" "UPDATE characters SET name = X'${hex:0:2}$byte${hex:4}' WHERE id = 'c1'"
+	db_sql "UPDATE characters SET name = $(db_blob "${hex:0:2}$byte${hex:4}") WHERE id = 'c1'"
 	assert_broken alice "$PASS1" c1 name 3 "$FAILS"
 }
 
 @test "truncated_nonce: the nonce cut short" {
 	local hex
 	hex=$(col_hex c1 name_nonce)
-	sqlite3 "$GUISE_DB" "UPDATE characters SET name_nonce = X'${hex:0:46}' WHERE id = 'c1'"
+	db_sql "UPDATE characters SET name_nonce = $(db_blob "${hex:0:46}") WHERE id = 'c1'"
 	assert_broken alice "$PASS1" c1 name 3 "nonce of 23 bytes, not 24"
 }
 
 @test "truncated_ciphertext: the ciphertext cut short" {
 	local hex
 	hex=$(col_hex c1 description)
-	sqlite3 "$GUISE_DB" "UPDATE characters SET description = X'${hex:0:20}' WHERE id = 'c1'"
+	db_sql "UPDATE characters SET description = $(db_blob "${hex:0:20}") WHERE id = 'c1'"
 	assert_broken alice "$PASS1" c1 description 3 "ciphertext too short"
 }
 
 @test "unknown_format: a format version this guise does not know" {
 	local hex
 	hex=$(col_hex c1 name)
-	sqlite3 "$GUISE_DB" "UPDATE characters SET name = X'02${hex:2}' WHERE id = 'c1'"
+	db_sql "UPDATE characters SET name = $(db_blob "02${hex:2}") WHERE id = 'c1'"
 	assert_broken alice "$PASS1" c1 name 3 "unknown ciphertext format version 2"
 }
 

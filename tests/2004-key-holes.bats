@@ -7,6 +7,10 @@
 
 load sessions
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() { keys_setup; }
 teardown() { keys_teardown; }
 
@@ -28,11 +32,11 @@ old_recovery_works() {
 	export GUISE_PASSPHRASE_FILE=$PASS1
 	mkchar Wren > /dev/null
 	local before
-	before=$(sqlite3 "$GUISE_DB" 'SELECT dek_version, hex(recovery_dek_wrapped) FROM users')
+	before=$(db_sql "SELECT dek_version, $(db_hex recovery_dek_wrapped) FROM users")
 	run -74 --separate-stderr sh -c 'persona-encrypt rekey > /dev/full'
 	assert_output ""
 	assert_equal "$stderr" "persona-encrypt: cannot write the recovery key to stdout: No space left on device: nothing changed"
-	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT dek_version, hex(recovery_dek_wrapped) FROM users')" "$before"
+	assert_equal "$(db_sql "SELECT dek_version, $(db_hex recovery_dek_wrapped) FROM users")" "$before"
 	unset GUISE_PASSPHRASE_FILE
 	old_recovery_works
 }
@@ -44,7 +48,7 @@ old_recovery_works() {
 	run -74 --separate-stderr sh -c 'persona-encrypt rekey >&-'
 	assert_output ""
 	assert_equal "$stderr" "persona-encrypt: cannot write the recovery key to stdout: Bad file descriptor: nothing changed"
-	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT dek_version FROM users')" 1
+	assert_equal "$(db_sql 'SELECT dek_version FROM users')" 1
 	unset GUISE_PASSPHRASE_FILE
 	old_recovery_works
 }
@@ -52,13 +56,13 @@ old_recovery_works() {
 @test "init to a full or closed stdout leaves no user behind" {
 	GUISE_PASSPHRASE_FILE=$PASS1 run -74 --separate-stderr sh -c 'persona-encrypt init -u alice > /dev/full'
 	assert_equal "$stderr" "persona-encrypt: cannot write the recovery key to stdout: No space left on device: nothing changed"
-	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(*) FROM users')" 0
+	assert_equal "$(db_sql 'SELECT count(*) FROM users')" 0
 	GUISE_PASSPHRASE_FILE=$PASS1 run -74 --separate-stderr sh -c 'persona-encrypt init -u alice >&-'
 	assert_equal "$stderr" "persona-encrypt: cannot write the recovery key to stdout: Bad file descriptor: nothing changed"
-	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(*) FROM users')" 0
+	assert_equal "$(db_sql 'SELECT count(*) FROM users')" 0
 	# and then init works, once
 	new_user alice
-	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(*) FROM users')" 1
+	assert_equal "$(db_sql 'SELECT count(*) FROM users')" 1
 }
 
 @test "unlock checks the passphrase it is given even while the key is cached" {
@@ -69,7 +73,7 @@ old_recovery_works() {
 	assert_equal "$stderr" "persona-encrypt: wrong passphrase for user 'alice'"
 	# the entry keeps its 2 minute timeout
 	local name key
-	name="guise:$(sqlite3 "$GUISE_DB" "SELECT value FROM meta WHERE key = 'db_id'"):$(user_id alice)"
+	name="guise:$(db_sql "SELECT value FROM meta WHERE key = 'db_id'"):$(user_id alice)"
 	key=$(keyctl search @u user "$name")
 	[[ $(grep "^$(printf '%08x' "$key") " /proc/keys) =~ \ (2m|1m)\  ]] || fail "timeout extended"
 	# the token fallback too
@@ -86,15 +90,15 @@ two_copies() {
 	new_user alice
 	export GUISE_PASSPHRASE_FILE=$PASS1
 	mkchar Wren > /dev/null
-	cp "$GUISE_DB" "$BATS_TEST_TMPDIR/copy.db"
-	GUISE_DB=$BATS_TEST_TMPDIR/copy.db persona-encrypt rekey > /dev/null
+	local copy
+	copy=$(store_save copy)
+	GUISE_DB=$copy persona-encrypt rekey > /dev/null
 	persona-encrypt rekey > /dev/null
 }
 
 # to_copy: the copy from two_copies in place of the database
 to_copy() {
-	cp "$BATS_TEST_TMPDIR/copy.db" "$GUISE_DB"
-	rm -f "$GUISE_DB-wal" "$GUISE_DB-shm"
+	store_restore copy
 }
 
 @test "a cached key from another copy of the database is not used" {

@@ -13,6 +13,10 @@
 
 load sessions
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() {
 	sessions_setup
 	SERA=$(mkchar Seraphina)
@@ -39,9 +43,9 @@ ALTERED="not bound to its row's meaning, though this user's rows were all bound:
 verify_json() { echo "{\"kind\":\"verify\",\"user\":\"alice\",\"fields\":$1,\"failed\":$2,\"unbound\":$3}"; }
 
 # mid S SEQ: the row id of message SEQ of session S
-mid() { sqlite3 "$GUISE_DB" "SELECT id FROM chat_messages WHERE session_id = '$1' AND seq = $2"; }
+mid() { db_sql "SELECT id FROM chat_messages WHERE session_id = '$1' AND seq = $2"; }
 
-sql() { sqlite3 "$GUISE_DB" "$1"; }
+sql() { db_sql "$1"; }
 
 # verify_fails FAILED PLACE WHY: verify exits 65, FAILED fields fail, the
 # first of them PLACE
@@ -149,9 +153,9 @@ session_fails() {
 @test "downgraded_message: a message's format byte set to the unbound format" {
 	local m hex
 	m=$(mid "$S" 1)
-	hex=$(sql "SELECT hex(content) FROM chat_messages WHERE id = '$m'")
+	hex=$(sql "SELECT $(db_hex content) FROM chat_messages WHERE id = '$m'")
 	assert_equal "${hex:0:2}" 02
-	sql "UPDATE chat_messages SET content = X'01${hex:2}' WHERE id = '$m'"
+	sql "UPDATE chat_messages SET content = $(db_blob "01${hex:2}") WHERE id = '$m'"
 	verify_fails 1 "chat_messages '$m' content" "$FAILS"
 	reads_fail "$S" "chat_messages '$m' content" "$FAILS" 'Hello there.'
 }
@@ -159,8 +163,8 @@ session_fails() {
 @test "unknown_message_format: a format version this guise does not know" {
 	local m hex
 	m=$(mid "$S" 1)
-	hex=$(sql "SELECT hex(content) FROM chat_messages WHERE id = '$m'")
-	sql "UPDATE chat_messages SET content = X'03${hex:2}' WHERE id = '$m'"
+	hex=$(sql "SELECT $(db_hex content) FROM chat_messages WHERE id = '$m'")
+	sql "UPDATE chat_messages SET content = $(db_blob "03${hex:2}") WHERE id = '$m'"
 	verify_fails 1 "chat_messages '$m' content" "unknown ciphertext format version 3"
 	reads_fail "$S" "chat_messages '$m' content" "unknown ciphertext format version 3"
 }
@@ -198,14 +202,14 @@ session_fails() {
 	session_fails "$S" "chat_sessions '$S' binding" "$ALTERED"
 	# alice's rows were all bound from the start: the fix takes nothing
 	# unbound as it stands, and neither does a rekey
-	before=$(sql .dump | md5sum)
+	before=$(db_dump | md5sum)
 	run -65 --separate-stderr persona-encrypt verify --fix
 	assert_output '{"kind":"verify","user":"alice","fields":'"$FIELDS"',"failed":1,"unbound":0,"resealed":0}'
 	assert_equal "${stderr_lines[0]}" "persona-encrypt: chat_sessions '$S' binding: $ALTERED"
 	run -65 --separate-stderr persona-encrypt rekey
 	assert_output ""
 	assert_equal "$stderr" "persona-encrypt: chat_sessions '$S' binding: $ALTERED"
-	assert_equal "$(sql .dump | md5sum)" "$before"
+	assert_equal "$(db_dump | md5sum)" "$before"
 	session_fails "$S" "chat_sessions '$S' binding" "$ALTERED"
 }
 
@@ -322,8 +326,9 @@ OLD_U=01a2355d-6dd4-71b1-a84a-12e8ce8ade04
 
 # old_db: tests/data/schema3/alice.sql as the test's database
 old_db() {
+	require_sqlite_store "a SQLite file of schema 3 (a PostgreSQL store starts at 9)"
 	rm -f "$GUISE_DB"
-	sqlite3 "$GUISE_DB" < "$DATA/schema3/alice.sql"
+	db_sql < "$DATA/schema3/alice.sql"
 }
 
 old_contents() {
@@ -351,7 +356,7 @@ OLD_CONTENTS='[1,"assistant","Wren","*Seraphina looks up.* Welcome, {{user}}."] 
 	assert_output '{"kind":"verify","user":"alice","fields":59,"failed":0,"unbound":13,"resealed":13}'
 	assert_equal "$stderr" ""
 	clean 59
-	assert_equal "$(sqlite3 "$GUISE_DB" 'PRAGMA user_version')" 9
+	assert_equal "$(db_sql 'PRAGMA user_version')" 9
 	assert_equal "$(old_contents)" "$OLD_CONTENTS"
 	assert_equal "$(session-bind show "$OLD_T" | jq -c '[.title, .character.name, .persona.name]')" '[null,"Kestrel","Seraphina"]'
 	# a second fix finds nothing to do; and the rows are bound now

@@ -5,6 +5,10 @@
 
 load keys
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() { keys_setup; }
 teardown() { keys_teardown; }
 

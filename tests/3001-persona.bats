@@ -8,7 +8,12 @@
 
 load keys
 
-setup_file() { card_fixtures_make; }
+setup_file() {
+	store_setup_file
+	card_fixtures_make
+}
+
+teardown_file() { store_teardown_file; }
 
 setup() {
 	card_fixtures_setup
@@ -34,9 +39,9 @@ MP='def mp($p): if ($p | type) == "object" then
 
 # rows: "characters personas sessions messages" stored
 rows() {
-	sqlite3 "$GUISE_DB" 'SELECT (SELECT count(*) FROM characters) || " " ||
-		(SELECT count(*) FROM user_personas) || " " ||
-		(SELECT count(*) FROM chat_sessions) || " " || (SELECT count(*) FROM chat_messages)'
+	db_sql "SELECT (SELECT count(*) FROM characters) || ' ' ||
+		(SELECT count(*) FROM user_personas) || ' ' ||
+		(SELECT count(*) FROM chat_sessions) || ' ' || (SELECT count(*) FROM chat_messages)"
 }
 
 # created NAME [KIND]: the regexp of a create summary
@@ -634,7 +639,7 @@ PATCHES='{
 	run_ok persona delete Wren
 	run_ok persona list
 	assert_equal "$(jq -c .default <<< "$output")" false
-	assert_equal "$(sqlite3 "$GUISE_DB" 'SELECT count(default_persona_id) FROM users')" 0
+	assert_equal "$(db_sql 'SELECT count(default_persona_id) FROM users')" 0
 	run -0 --separate-stderr persona clear-default
 	assert_output ""
 	assert_equal "$stderr" ""
@@ -649,9 +654,9 @@ PATCHES='{
 	printf 'hello\n' | session-log append "$s1" > /dev/null
 	# a session of Oak where the user plays Nib
 	session-bind new --character Oak --impersonate Nib > /dev/null
-	before=$(sqlite3 "$GUISE_DB" .dump)
+	before=$(db_dump)
 	run_err 65 "persona: 'Nib' has 2 session(s): delete them first, or use --cascade" persona delete Nib
-	assert_equal "$(sqlite3 "$GUISE_DB" .dump)" "$before"
+	assert_equal "$(db_dump)" "$before"
 	assert_equal "$(rows)" "2 0 3 3"
 	run -0 --separate-stderr persona delete --cascade Nib
 	assert_output "{\"kind\":\"character\",\"id\":\"$c\",\"name\":\"Nib\",\"status\":\"deleted\",\"sessions\":2}"
@@ -715,7 +720,7 @@ PATCHES='{
 	wren
 	persona set-default Wren > /dev/null
 	local before
-	before=$(sqlite3 "$GUISE_DB" .dump)
+	before=$(db_dump)
 	run_ok persona update -n "$W" --set personality=other
 	assert_equal "$output" "$(summary "$W" Wren updated)"
 	run_ok persona delete -n "$W"
@@ -724,7 +729,7 @@ PATCHES='{
 	assert_output "{\"kind\":\"persona\",\"id\":\"$W\",\"name\":\"Wren\",\"default\":false}"
 	run_ok persona -n create --character --name Nib --description x
 	[[ $output =~ $(created Nib character) ]] || fail "$output"
-	assert_equal "$(sqlite3 "$GUISE_DB" .dump)" "$before"
+	assert_equal "$(db_dump)" "$before"
 }
 
 @test "-h: the synopsis on stdout, 0; a bad subcommand or option is 64" {
@@ -745,7 +750,7 @@ PATCHES='{
 	mk Wren > /dev/null
 	unset GUISE_PASSPHRASE_FILE
 	local before locked="persona: user 'alice' is locked: run 'persona-encrypt unlock -u alice'"
-	before=$(sqlite3 "$GUISE_DB" .dump)
+	before=$(db_dump)
 	run_err 77 "$locked" persona create --name Ash --description 'A smith.'
 	run_err 77 "$locked" persona create <<< '{"name":"Ash","description":"A smith."}'
 	run_err 77 "$locked" persona list
@@ -754,5 +759,5 @@ PATCHES='{
 	run_err 77 "$locked" persona delete Wren
 	run_err 77 "$locked" persona set-default Wren
 	run_err 77 "$locked" persona clear-default
-	assert_equal "$(sqlite3 "$GUISE_DB" .dump)" "$before"
+	assert_equal "$(db_dump)" "$before"
 }

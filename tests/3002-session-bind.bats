@@ -7,6 +7,10 @@
 
 load sessions
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() {
 	sessions_setup_cast
 }
@@ -194,12 +198,8 @@ settings() { session-bind show "$1" | jq -c .settings; }
 
 @test "title and stop sequences are ciphertext in the database files" {
 	mksession --character Melina --title 'Moonlit glade' --set 'stop=Halcyon:' > /dev/null
-	local f
-	for f in "$GUISE_DB" "$GUISE_DB"-wal; do
-		[[ -e $f ]] || continue
-		run -1 grep -a -c -e Moonlit -e Halcyon "$f"
-		assert_output 0
-	done
+	run -1 grep -c -e Moonlit -e Halcyon <(store_strings)
+	assert_output 0
 }
 
 # --- names ----------------------------------------------------------------------

@@ -9,6 +9,10 @@
 
 load keys
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 as_alice() { GUISE_PASSPHRASE_FILE=$PASS1 "$@" -u alice; }
 as_bob() { GUISE_PASSPHRASE_FILE=$PASS2 "$@" -u bob; }
 
@@ -42,7 +46,7 @@ setup() {
 
 teardown() { keys_teardown; }
 
-dump() { sqlite3 "$GUISE_DB" .dump; }
+dump() { db_dump; }
 
 # A missing object of the same length as $1: an id (or id prefix) of
 # zeros, or a name of x's.
@@ -208,18 +212,15 @@ hidden_each_verb() {
 	assert_equal "$(jq -r .id <<< "$output")" "$AP"
 }
 
-# --- rows forced with the sqlite3 command --------------------------------------------
+# --- rows forced with the sqlite3 command (psql) ----------------------------------------
 
-# refused SQL: the sqlite3 command with the triggers and checks in place
-# refuses SQL and changes nothing
+# refused SQL WORDS: the sqlite3 command (psql) with the triggers and checks
+# in place refuses SQL, WORDS in the error, and changes nothing
 refused() {
 	local before
 	before=$(dump)
-	# the sqlite3 command exits 19 (SQLITE_CONSTRAINT), or 1 before 3.40
-	run --separate-stderr sqlite3 "$GUISE_DB" "$1"
-	[[ $status == 19 || $status == 1 ]] || fail "sqlite3 exited $status: $stderr"
+	db_sql_refused "$2" "$1"
 	assert_output ""
-	assert_regex "$stderr" "$2"
 	assert_equal "$(dump)" "$before"
 }
 
@@ -246,8 +247,7 @@ refused() {
 # commands that use the session refuse it: 77, nothing on stdout, the
 # same words from both commands, and nothing stored
 forced() {
-	sqlite3 "$GUISE_DB" "PRAGMA ignore_check_constraints = 1;
-		DROP TRIGGER chat_sessions_owner_update; $1"
+	db_sql_unguarded chat_sessions chat_sessions_owner_update "$1"
 	local before words="binds what it may not: refused" args
 	before=$(dump)
 	for args in "session-bind show" "session-bind persona" "session-log show" "session-log export"; do
@@ -335,7 +335,7 @@ lore_books() {
 		hidden "$r" '' lore attach Oakleaf --character @@
 		hidden "$r" '' lore import --from-card @@
 	done
-	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT count(*) FROM lore_bindings WHERE user_id = '$(user_id bob)'")" 0
+	assert_equal "$(db_sql "SELECT count(*) FROM lore_bindings WHERE user_id = '$(user_id bob)'")" 0
 }
 
 @test "lore: the store refuses a binding of another user's book or to another user's object" {
@@ -365,8 +365,8 @@ lore_books() {
 
 @test "lore: a binding of bob's book forced into alice's session is refused when used, 77; bob's book stays his" {
 	lore_books
-	sqlite3 "$GUISE_DB" "DROP TRIGGER lore_bindings_owner_insert;
-		INSERT INTO lore_bindings (book_id, user_id, session_id, created_at)
+	db_sql_unguarded lore_bindings lore_bindings_owner_insert \
+		"INSERT INTO lore_bindings (book_id, user_id, session_id, created_at)
 		VALUES ('$BB', '$(user_id alice)', '$AS', 't')"
 	run_err 77 "test-tool: the lorebooks of session '$AS' bind what they may not: refused" \
 		as_alice test-tool lore-attached session "$AS"

@@ -10,8 +10,36 @@
 # key before the rekey commits and writes after. Before the fix, every
 # run of these tests failed (verify found fields under the old key; the
 # parallel patches kept 4-8 of 16 keys).
+#
+# GUISE_TEST_WRITERS=N sets how many writers race (issue 17 runs 8 and 32
+# against PostgreSQL): N writers against the rekey, taking turns at the
+# three kinds of write, and 2N merge patches N at a time. Unset, the counts
+# are the ones below: three writers, one of each kind; 16 patches, 8 at a
+# time. The --set races stay at eight, as many fields and settings as they
+# have.
 
 load sessions
+
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
+# RACERS: the writers against the rekey, "kind.n" (kind: card, personas or
+# messages); PATCHES and PATCHERS: merge patches, and how many at a time
+if [[ -n ${GUISE_TEST_WRITERS-} ]]; then
+	[[ $GUISE_TEST_WRITERS =~ ^[1-9][0-9]*$ ]] || {
+		echo "GUISE_TEST_WRITERS=$GUISE_TEST_WRITERS: expected a count of writers" >&2
+		exit 1
+	}
+	RACERS=()
+	for ((i = 0; i < GUISE_TEST_WRITERS; i++)); do
+		kinds=(card personas messages)
+		RACERS+=("${kinds[i % 3]}.$((i / 3 + 1))")
+	done
+	PATCHES=$((2 * GUISE_TEST_WRITERS)) PATCHERS=$GUISE_TEST_WRITERS
+else
+	RACERS=(card.1 personas.1 messages.1) PATCHES=16 PATCHERS=8
+fi
 
 setup() {
 	sessions_setup
@@ -27,16 +55,17 @@ setup() {
 
 teardown() { keys_teardown; }
 
-# writer NAME COMMAND...: run COMMAND in a loop until $STOP exists, each
-# run's exit status and stderr appended to $BATS_TEST_TMPDIR/NAME.log as
-# "RUN<TAB>STATUS<TAB>STDERR"; the count of runs so far in NAME.n
+# writer NAME COMMAND...: run COMMAND NAME-RUN in a loop until $STOP
+# exists, each run's exit status and stderr appended to
+# $BATS_TEST_TMPDIR/NAME.log as "RUN<TAB>STATUS<TAB>STDERR"; the count of
+# runs so far in NAME.n
 writer() {
 	local name=$1 log=$BATS_TEST_TMPDIR/$1.log i=0 rc err
 	shift
 	while [[ ! -e $STOP ]]; do
 		i=$((i + 1))
 		rc=0
-		err=$("$@" "$i" 2>&1 > /dev/null) || rc=$?
+		err=$("$@" "$name-$i" 2>&1 > /dev/null) || rc=$?
 		printf '%s\t%s\t%s\n' "$i" "$rc" "${err//$'\n'/ }" >> "$log"
 		echo "$i" > "$BATS_TEST_TMPDIR/$name.n.new"
 		mv "$BATS_TEST_TMPDIR/$name.n.new" "$BATS_TEST_TMPDIR/$name.n"
@@ -58,6 +87,9 @@ update_card() { persona update --character Inkeeper --set "personality=run $1"; 
 create_persona() { persona create --name "Racer $1" --description "made on run $1"; }
 append_message() { printf 'line %s\n' "$1" | session-log append "$S"; }
 
+# stored KIND: the runs of KIND's writers told stored (exit 0)
+stored() { cat "$BATS_TEST_TMPDIR/$1".*.log | awk -F'\t' '$2 == 0' | wc -l; }
+
 # Each run either succeeded or was refused with 75 and the message that
 # says why; nothing else.
 assert_clean_log() {
@@ -75,33 +107,36 @@ assert_clean_log() {
 	STOP=$BATS_TEST_TMPDIR/stop
 	for round in 1 2 3; do
 		rm -f "$STOP" "$BATS_TEST_TMPDIR"/*.n
-		writer card update_card &
-		writer personas create_persona &
-		writer messages append_message &
-		for w in card personas messages; do wait_runs "$w" 1; done
+		for w in "${RACERS[@]}"; do
+			case $w in
+			card.*) writer "$w" update_card & ;;
+			personas.*) writer "$w" create_persona & ;;
+			messages.*) writer "$w" append_message & ;;
+			esac
+		done
+		for w in "${RACERS[@]}"; do wait_runs "$w" 1; done
 		run -0 --separate-stderr persona-encrypt rekey -u alice
 		assert_equal "$stderr" ""
 		# two more runs each, so every writer started during the rekey
-		for w in card personas messages; do wait_runs "$w" $(($(runs "$w") + 2)); done
+		for w in "${RACERS[@]}"; do wait_runs "$w" $(($(runs "$w") + 2)); done
 		touch "$STOP"
 		wait
-		for w in card personas messages; do assert_clean_log "$w"; done
+		for w in "${RACERS[@]}"; do assert_clean_log "$w"; done
 		run -0 --separate-stderr persona-encrypt verify -u alice
 		assert_equal "$stderr" ""
 	done
 	# the race happened: some writer read its key before a rekey committed
-	(($(cat "$BATS_TEST_TMPDIR"/{card,personas,messages}.log | awk -F'\t' '$2 == 75' | wc -l) > 0)) ||
+	(($(cat "$BATS_TEST_TMPDIR"/{card,personas,messages}.*.log | awk -F'\t' '$2 == 75' | wc -l) > 0)) ||
 		fail "no writer raced a rekey"
 	# what was told stored is there and opens under the current key
 	run -0 --separate-stderr persona show --character Inkeeper
 	assert_equal "$stderr" ""
 	run -0 --separate-stderr session-log show "$S"
 	assert_equal "$stderr" ""
-	assert_equal "$(wc -l <<< "$output")" "$(awk -F'\t' '$2 == 0' "$BATS_TEST_TMPDIR/messages.log" | wc -l)"
+	assert_equal "$(wc -l <<< "$output")" "$(stored messages)"
 	run -0 --separate-stderr persona list
 	assert_equal "$stderr" ""
-	assert_equal "$(grep -c '"name":"Racer ' <<< "$output")" \
-		"$(awk -F'\t' '$2 == 0' "$BATS_TEST_TMPDIR/personas.log" | wc -l)"
+	assert_equal "$(grep -c '"name":"Racer ' <<< "$output")" "$(stored personas)"
 }
 
 @test "an import whose key a rekey retired stores nothing: 75, and a rerun stores it all" {
@@ -132,11 +167,11 @@ assert_clean_log() {
 
 @test "16 parallel merge patches of different keys: all 16 kept" {
 	local k
-	seq 1 16 | xargs -P8 -I@ sh -c \
+	seq 1 "$PATCHES" | xargs -P"$PATCHERS" -I@ sh -c \
 		'echo "{\"data\":{\"extensions\":{\"k@\":@}}}" | persona update --persona Wren > /dev/null'
 	run -0 --separate-stderr persona show --persona Wren
 	assert_equal "$stderr" ""
-	for k in $(seq 1 16); do
+	for k in $(seq 1 "$PATCHES"); do
 		assert_equal "$(jq -c ".data.extensions.k$k" <<< "$output")" "$k"
 	done
 }

@@ -6,6 +6,10 @@
 
 load sessions
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() {
 	sessions_setup
 	mkchar Ivy > /dev/null

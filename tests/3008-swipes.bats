@@ -9,6 +9,10 @@
 
 load sessions
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() {
 	sessions_setup
 	SERA=$(mkchar Seraphina '{"alternate_greetings": ["*Seraphina waves.* Over here!", "*She hums.*\nNot now."]}')
@@ -23,7 +27,7 @@ G0='*Seraphina looks up.* Welcome, {{user}}.'
 G1='*Seraphina waves.* Over here!'
 G2=$'*She hums.*\nNot now.'
 
-sql() { sqlite3 "$GUISE_DB" "$1"; }
+sql() { db_sql "$1"; }
 
 # usage_err WORDS ARG...: session-log ARG... is a usage error (64) saying
 # WORDS, then the synopsis
@@ -106,18 +110,18 @@ $(version 1 "$G2" 2 3)"
 
 @test "-n: swipe prints what it would store and stores nothing" {
 	local before
-	before=$(sqlite3 "$GUISE_DB" .dump)
+	before=$(db_dump)
 	run -0 --separate-stderr session-log swipe -n "$S" 1 2
 	assert_equal "$stderr" ""
 	assert_equal "$(untimed "$output")" "$(version 1 "$G2" 2 3)"
-	assert_equal "$(sqlite3 "$GUISE_DB" .dump)" "$before"
+	assert_equal "$(db_dump)" "$before"
 	run_ok session-log swipe --dry-run "$S" 1 0
-	assert_equal "$(sqlite3 "$GUISE_DB" .dump)" "$before"
+	assert_equal "$(db_dump)" "$before"
 }
 
 @test "bad input: N out of range 65, not a number 64, a message not there 66, nothing changed" {
 	local before
-	before=$(sqlite3 "$GUISE_DB" .dump)
+	before=$(db_dump)
 	run_err 65 "session-log: message 1 has 3 swipes: no swipe 3" session-log swipe "$S" 1 3
 	usage_err "'1.5' is not a swipe number, 0 or more" swipe "$S" 1 1.5
 	usage_err "'two' is not a swipe number, 0 or more" swipe "$S" 1 two
@@ -130,7 +134,7 @@ $(version 1 "$G2" 2 3)"
 	assert_output ""
 	run -64 --separate-stderr session-log swipes "$S"
 	assert_output ""
-	assert_equal "$(sqlite3 "$GUISE_DB" .dump)" "$before"
+	assert_equal "$(db_dump)" "$before"
 	run_ok session-bind new --character Seraphina --no-greeting
 	local e
 	e=$(jq -r .id <<< "$output")
@@ -142,7 +146,7 @@ $(version 1 "$G2" 2 3)"
 
 @test "ciphertext only: no version's text in the database files, and a version moved by hand fails (65)" {
 	run_ok session-log swipe "$S" 1 2
-	if grep -a -c -e 'Over here' -e 'looks up' -e 'She hums' "$GUISE_DB"*; then
+	if grep -c -e 'Over here' -e 'looks up' -e 'She hums' <(store_strings); then
 		fail "a greeting in the clear"
 	fi
 	# swipes 0 and 1 trade numbers: each is bound to its own
@@ -174,8 +178,9 @@ OLD_S=01a2355d-4af2-706d-8751-a88c918e59b8
 OLD_T=01a2355d-4c93-7169-b27d-5cc68dfab3f7
 
 @test "migration: a database of schema 3 comes up with every message its single swipe, content intact" {
+	require_sqlite_store "a SQLite file of schema 3 (a PostgreSQL store starts at 9)"
 	rm -f "$GUISE_DB"
-	sqlite3 "$GUISE_DB" < "$DATA/schema3/alice.sql"
+	db_sql < "$DATA/schema3/alice.sql"
 	run_ok persona-encrypt verify --fix
 	assert_equal "$(sql 'PRAGMA user_version')" 9
 	run_ok session-log show "$OLD_S"
@@ -186,6 +191,7 @@ OLD_T=01a2355d-4c93-7169-b27d-5cc68dfab3f7
 }
 
 @test "migration: a database of the schema before swipes (6), rows bound, needs no re-seal; its messages read as single swipes" {
+	require_sqlite_store "a SQLite file taken back to schema 6 (a PostgreSQL store starts at 9)"
 	session-log append "$S" <<< 'Hello there.' > /dev/null
 	# this database as schema 6 had it: no swipes, message 1 its greeting
 	sql "DELETE FROM chat_swipes; UPDATE chat_messages SET swipe_index = 0, swipe_count = 1;
@@ -247,7 +253,7 @@ multi() {
 @test "import: swipes that are not strings, a swipe_id out of range, more than 1000 swipes are 65, located; nothing stored" {
 	cd "$BATS_TEST_TMPDIR"
 	local c before
-	before=$(sqlite3 "$GUISE_DB" .dump)
+	before=$(db_dump)
 	for c in '"swipe_id":2,"swipes":["a","b"]|swipe_id: expected a number from 0 to 1' \
 		'"swipe_id":-1,"swipes":["a","b"]|swipe_id: expected a number from 0 to 1' \
 		'"swipe_id":"1","swipes":["a","b"]|swipe_id: expected a number from 0 to 1' \
@@ -264,13 +270,13 @@ multi() {
 		jq -n -c '{name: "Seraphina", is_user: false, mes: "s0", swipe_id: 0, swipes: [range(1001) | "s\(.)"]}'
 	} > chat.jsonl
 	run_err 65 "session-log: 'chat.jsonl': record 3: swipes: 1001, more than the 1000 a message may have" session-log import --persona Wren chat.jsonl
-	assert_equal "$(sqlite3 "$GUISE_DB" .dump)" "$before"
+	assert_equal "$(db_dump)" "$before"
 	# 1000 is the most, and fits
 	jq -n -c '{name: "Seraphina", is_user: false, mes: "s999", swipe_id: 999, swipes: [range(1000) | "s\(.)"]}' > chat.jsonl
 	run_ok session-log import --character Seraphina --persona Wren chat.jsonl
 	assert_equal "$(session-log show "$(jq -r .id <<< "$output")" | jq -c '[.content, .swipe]')" '["s999",{"index":999,"count":1000}]'
 	# -n: stored nothing
-	before=$(sqlite3 "$GUISE_DB" .dump)
+	before=$(db_dump)
 	run_ok session-log import -n --persona Wren "$ST"
-	assert_equal "$(sqlite3 "$GUISE_DB" .dump)" "$before"
+	assert_equal "$(db_dump)" "$before"
 }

@@ -7,6 +7,10 @@
 
 load common
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() { common_setup; }
 
 # lore ENTRIES [MESSAGES [SETTINGS [STATE]]]: a document with one V3 book 'W'

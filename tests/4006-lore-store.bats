@@ -8,6 +8,10 @@
 
 load sessions
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() {
 	sessions_setup
 	L=$DATA/lore
@@ -16,8 +20,8 @@ setup() {
 
 teardown() { keys_teardown; }
 
-books() { sqlite3 "$GUISE_DB" 'SELECT count(*) FROM lorebooks'; }
-bindings() { sqlite3 "$GUISE_DB" 'SELECT count(*) FROM lore_bindings'; }
+books() { db_sql 'SELECT count(*) FROM lorebooks'; }
+bindings() { db_sql 'SELECT count(*) FROM lore_bindings'; }
 book_id() { lore show "$1" | jq -r .id; }
 
 # Melina ($MELINA), a real card, and Wren ($WREN), a persona
@@ -219,18 +223,18 @@ cast() {
 	cast
 	lore import "$L/harbour.yaml" > /dev/null
 	local before
-	before=$(sqlite3 "$GUISE_DB" .dump)
+	before=$(db_dump)
 	run_ok lore import -n "$L/world-info.json"
 	assert_equal "$(jq -r .status <<< "$output")" created
 	run_ok lore update -n harbour --set token_budget=5
 	run_ok lore attach -n harbour --global
 	assert_equal "$(jq -r .status <<< "$output")" attached
 	run_ok lore delete -n harbour
-	assert_equal "$(sqlite3 "$GUISE_DB" .dump)" "$before"
+	assert_equal "$(db_dump)" "$before"
 	lore attach harbour --character Melina > /dev/null
-	before=$(sqlite3 "$GUISE_DB" .dump)
+	before=$(db_dump)
 	run_ok lore detach -n harbour --character Melina
-	assert_equal "$(sqlite3 "$GUISE_DB" .dump)" "$before"
+	assert_equal "$(db_dump)" "$before"
 }
 
 @test "only ciphertext in the database: no name, key, content or file name in the file or its WAL" {
@@ -239,21 +243,21 @@ cast() {
 	hold_reader
 	lore import Vellichor.json > /dev/null
 	lore update Vellichor --set description=Brindlefax > /dev/null
-	[[ -s $GUISE_DB-wal ]] || fail "no WAL to look into"
+	store_is_pg || [[ -s $GUISE_DB-wal ]] || fail "no WAL to look into"
 	run -1 grep -a -E 'Quorrax|Zibblewort|Mnemosyx|Vellichor|Brindlefax|caravans|Azkar' \
-		<(strings -a "$GUISE_DB" "$GUISE_DB-wal")
+		<(store_strings)
 	release_reader
 	run -1 grep -a -E 'Quorrax|Zibblewort|Mnemosyx|Vellichor|Brindlefax|caravans|Azkar' \
-		<(strings -a "$GUISE_DB")
+		<(store_strings)
 	assert_equal "$(lore export Vellichor | jq -r '.entries[0].keys[0]')" Zibblewort
 }
 
 @test "a rekey re-seals books and their hashes: still readable, still unchanged on re-import" {
 	lore import "$L/world-info.json" > /dev/null
 	local before
-	before=$(sqlite3 "$GUISE_DB" 'SELECT hex(content_hash) || hex(book) FROM lorebooks')
+	before=$(db_sql "SELECT $(db_hex content_hash) || $(db_hex book) FROM lorebooks")
 	run_ok persona-encrypt rekey
-	[[ $(sqlite3 "$GUISE_DB" 'SELECT hex(content_hash) || hex(book) FROM lorebooks') != "$before" ]] ||
+	[[ $(db_sql "SELECT $(db_hex content_hash) || $(db_hex book) FROM lorebooks") != "$before" ]] ||
 		fail "the rekey left the book as it was"
 	run_ok lore import "$L/world-info.json"
 	assert_equal "$(jq -r .status <<< "$output")" unchanged

@@ -11,6 +11,10 @@
 
 load lore
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() { lore_setup; }
 teardown() { lore_teardown; }
 
@@ -161,7 +165,7 @@ Sera keeps the inn at the edge of the forest.")" "$(msg system '[Start a new cha
 	run_ok prompt-render -s "$s" -m "Three"
 	[[ $output != *NOTE-CANARY* ]] || fail "$output"
 	# sealed: neither the database nor its WAL holds the text
-	run -1 grep -c NOTE-CANARY <(strings "$GUISE_DB" "$GUISE_DB-wal" 2> /dev/null)
+	run -1 grep -c NOTE-CANARY <(store_strings)
 	assert_equal "$(session-bind show "$s" | jq -r .settings.note)" 'NOTE-CANARY keep {{char}} terse.'
 }
 
@@ -247,10 +251,10 @@ note: book 'Glade' entry 4: decorator not understood '@@frobnicate'"
 	c=$(lorechar Sera "$(book Glade \
 		"$(entry 1 10 '{"position": 0, "sticky": 9}' 'Lantern lore.' '{"constant": false, "keys": ["lantern"]}')")")
 	s=$(mksession --character Sera --no-persona --set provider=anthropic --set model=m-1)
-	before=$(sqlite3 "$GUISE_DB" .dump | sha256sum)
+	before=$(db_dump | sha256sum)
 	prompt-render -s "$s" -m "Light the lantern" > "$r"
 	assert_equal "$(jq -c .guise.lore.timed "$r")" '[{"source":"card:'"$c"'","book":"Glade","entry":1,"effect":"sticky","start":2,"end":11}]'
-	assert_equal "$(sqlite3 "$GUISE_DB" .dump | sha256sum)" "$before"
+	assert_equal "$(db_dump | sha256sum)" "$before"
 	fake_start "$(script "$(streamf anthropic_stream)")"
 	export ANTHROPIC_API_KEY=$CANARY
 	run_ok llm-send --record --url "$FAKE_URL" "$r"
@@ -271,7 +275,7 @@ note: book 'Glade' entry 4: decorator not understood '@@frobnicate'"
 	run_ok prompt-render -s "$s"
 	assert_equal "$(jq -c '[.guise.lore.fired, .guise.lore.timed]' <<< "$output")" '[[],[]]'
 	# the state is sealed: its book's name is nowhere in the database
-	run -1 grep -c Glade <(strings "$GUISE_DB" "$GUISE_DB-wal" 2> /dev/null)
+	run -1 grep -c Glade <(store_strings)
 	# a damaged guise.lore.timed is refused before anything is sent
 	jq '.guise.lore.timed = [{"book": "Glade"}]' "$r" > "$r.bad"
 	run -65 --separate-stderr llm-send --record --url "$FAKE_URL" "$r.bad"
@@ -320,7 +324,7 @@ Note-bottom lore."
 	fake_start "$(script "$(streamf anthropic_stream)")"
 	export ANTHROPIC_API_KEY=$CANARY
 	run_ok llm-send --record --url "$FAKE_URL" "$r"
-	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT texts IS NOT NULL, lore_state IS NOT NULL FROM chat_sessions WHERE id = '$s'")" "1|1"
+	assert_equal "$(db_sql "SELECT count(texts), count(lore_state) FROM chat_sessions WHERE id = '$s'")" "1|1"
 	run_ok persona-encrypt verify
 	assert_equal "$(jq .failed <<< "$output")" 0
 	run_ok persona-encrypt rekey
@@ -330,7 +334,7 @@ Note-bottom lore."
 	# a state moved to another session does not open there
 	local t
 	t=$(mksession --character Sera --no-persona)
-	sqlite3 "$GUISE_DB" "UPDATE chat_sessions SET (lore_state, lore_state_nonce) = (SELECT lore_state, lore_state_nonce FROM chat_sessions WHERE id = '$s') WHERE id = '$t'"
+	db_sql "UPDATE chat_sessions SET (lore_state, lore_state_nonce) = (SELECT lore_state, lore_state_nonce FROM chat_sessions WHERE id = '$s') WHERE id = '$t'"
 	run -65 --separate-stderr prompt-render -s "$t"
 	[[ $stderr == "prompt-render: chat_sessions '$t' lore_state: "* ]] || fail "$stderr"
 }

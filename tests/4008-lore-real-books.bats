@@ -9,6 +9,10 @@
 
 load keys
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() { common_setup; }
 
 # gen OPTION...: test-tool lore-gen, 0 and nothing on stderr

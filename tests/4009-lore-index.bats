@@ -9,6 +9,10 @@
 
 load sessions
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() {
 	sessions_setup
 }
@@ -28,10 +32,10 @@ entry() {
 book() { jq -s -c --arg n "$1" 'if $n == "" then {} else {name: $n} end + {entries: .}' <<< "${*:2}"; }
 
 # index_of ID: the character's lore_index, as SQL sees it (NULL: none)
-index_of() { sqlite3 "$GUISE_DB" "SELECT ifnull(length(lore_index), 'NULL') FROM characters WHERE id = '$1'"; }
+index_of() { db_sql "SELECT coalesce(CAST(length(lore_index) AS TEXT), 'NULL') FROM characters WHERE id = '$1'"; }
 
 # unindex ID: the character's row as written before 0008
-unindex() { sqlite3 "$GUISE_DB" "UPDATE characters SET lore_index = NULL, lore_index_nonce = NULL WHERE id = '$1'"; }
+unindex() { db_sql "UPDATE characters SET lore_index = NULL, lore_index_nonce = NULL WHERE id = '$1'"; }
 
 # fired: "book/entry: why" of each fired entry of the request in $output
 fired() { jq -r '.guise.lore.fired | map("\(.book)/\(.entry): \(.why)") | join("; ")' <<< "$output"; }
@@ -45,8 +49,8 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 	c=$(mkchar Sera "$(jq -n -c --argjson b "$LANTERN" '{character_book: $b}')")
 	[[ $(index_of "$c") != NULL ]] || fail "no lore index"
 	# ciphertext only: no entry's text in the column
-	assert_equal "$(sqlite3 "$GUISE_DB" "SELECT instr(lore_index, CAST('Lantern' AS BLOB)) +
-		instr(lore_index, CAST('GLI3' AS BLOB)) FROM characters WHERE id = '$c'")" 0
+	assert_equal "$(db_sql "SELECT $(db_bytes_at lore_index Lantern) +
+		$(db_bytes_at lore_index GLI3) FROM characters WHERE id = '$c'")" 0
 	run_ok prompt-render --character Sera -m "The lantern and the FOGGY quay"
 	with=$output
 	assert_equal "$(fired)" "Sera's book/1: key 'lantern' in message 1; Sera's book/2: key '/fog+y?/i' in message 1; Sera's book/3: key 'harbour' in recursion from entry 2"
@@ -64,17 +68,18 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 }
 
 @test "migration 0009 drops an index of the first form (GLI1); the card renders the same from its JSON and is indexed anew when next written" {
+	require_sqlite_store "a SQLite file taken back to schema 8 (a PostgreSQL store starts at 9)"
 	local c with
 	c=$(mkchar Sera "$(jq -n -c --argjson b "$LANTERN" '{character_book: $b}')")
 	run_ok prompt-render --character Sera -m "The lantern and the FOGGY quay"
 	with=$output
 	# the row as a build before 0009 left it: some index, schema 8
-	sqlite3 "$GUISE_DB" "UPDATE characters SET lore_index = x'00', lore_index_nonce = x'00'
+	db_sql "UPDATE characters SET lore_index = $(db_blob 00), lore_index_nonce = $(db_blob 00)
 		WHERE id = '$c'; PRAGMA user_version = 8"
 	run_ok prompt-render --character Sera -m "The lantern and the FOGGY quay"
 	assert_equal "$output" "$with"
 	assert_equal "$(index_of "$c")" NULL
-	assert_equal "$(sqlite3 "$GUISE_DB" 'PRAGMA user_version')" 9
+	assert_equal "$(db_sql 'PRAGMA user_version')" 9
 	# the tables built again: every row still opens where it is bound
 	run_ok persona-encrypt verify
 	assert_equal "$(jq -c '[.failed, .unbound]' <<< "$output")" '[0,0]'
@@ -121,7 +126,7 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 	persona update --persona Wren --set "character_book=$(book Road "$(entry 4 road 'Road lore.')")" > /dev/null
 	mkchar Ada "$(jq -n -c --argjson b "$(book Tower "$(entry 5 tower 'Tower lore.')")" '{character_book: $b}')" > /dev/null
 	mkchar Sera "$(jq -n -c --argjson b "$LANTERN" '{character_book: $b}')" > /dev/null
-	[[ $(sqlite3 "$GUISE_DB" "SELECT lore_index IS NOT NULL FROM user_personas WHERE id = '$p'") == 1 ]] || fail "no persona index"
+	[[ $(db_sql "SELECT count(lore_index) FROM user_personas WHERE id = '$p'") == 1 ]] || fail "no persona index"
 	run_ok prompt-render --character Sera --persona Wren -m "road, tower, lantern"
 	assert_equal "$(fired)" "Sera's book/1: key 'lantern' in message 1; Road/4: key 'road' in message 1"
 	run_ok prompt-render --character Sera --impersonate Ada -m "road, tower, lantern"
@@ -169,7 +174,7 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 	assert_equal "$(jq .failed <<< "$output")" 0
 	run_ok prompt-render --character Sera -m "lantern"
 	assert_equal "$output" "$with"
-	sqlite3 "$GUISE_DB" "UPDATE characters SET (lore_index, lore_index_nonce) = (SELECT lore_index, lore_index_nonce FROM characters WHERE id = '$b') WHERE id = '$a'"
+	db_sql "UPDATE characters SET (lore_index, lore_index_nonce) = (SELECT lore_index, lore_index_nonce FROM characters WHERE id = '$b') WHERE id = '$a'"
 	run -65 --separate-stderr prompt-render --character Sera -m "lantern"
 	[[ $stderr == "prompt-render: characters '$a' lore_index: "* ]] || fail "$stderr"
 	run -65 --separate-stderr persona-encrypt verify
@@ -189,7 +194,7 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 	run_ok prompt-render -s "$s" -m "The lantern by the tower"
 	assert_equal "$output" "$with"
 	# the character's damaged: 65 naming it, whatever the persona's job does
-	sqlite3 "$GUISE_DB" "UPDATE characters SET (lore_index, lore_index_nonce) = (SELECT lore_index, lore_index_nonce FROM characters WHERE id = '$b') WHERE id = '$a'"
+	db_sql "UPDATE characters SET (lore_index, lore_index_nonce) = (SELECT lore_index, lore_index_nonce FROM characters WHERE id = '$b') WHERE id = '$a'"
 	run -65 --separate-stderr prompt-render -s "$s" -m "The lantern by the tower"
 	assert_output ""
 	assert_equal "$stderr" "prompt-render: characters '$a' lore_index: ciphertext fails its integrity check"

@@ -13,6 +13,10 @@
 load sessions
 load llm
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() {
 	sessions_setup
 	llm_setup
@@ -99,7 +103,7 @@ sent_anthropic3() {
 	# sealed with the note, not in the clear
 	run_ok session-bind show "$S"
 	assert_equal "$(jq -r .settings.draft_prompt <<< "$output")" '[Now {{user}} speaks to {{char}}.]'
-	[[ $(sqlite3 "$GUISE_DB" .dump) != *'speaks to'* ]] || fail "draft_prompt stored in the clear"
+	[[ $(db_dump) != *'speaks to'* ]] || fail "draft_prompt stored in the clear"
 }
 
 @test "draft --record: one user message, the start and the reply, spoken by the request's persona even after a switch" {

@@ -10,6 +10,10 @@
 
 load lore
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() {
 	lore_setup
 	export ANTHROPIC_API_KEY=$CANARY
@@ -157,7 +161,7 @@ Hello, Wren!"
 	[[ $id =~ ^[0-9a-f-]{36}$ ]] || fail "$id"
 	# a card row without a lore index (its book read from the record):
 	# the same source
-	sqlite3 "$GUISE_DB" "UPDATE characters SET lore_index = NULL, lore_index_nonce = NULL WHERE id = '$c'"
+	db_sql "UPDATE characters SET lore_index = NULL, lore_index_nonce = NULL WHERE id = '$c'"
 	run_ok prompt-render -s "$s" -m "Go on"
 	assert_equal "$(whys)" "Glade/1 sticky until message 11"
 	assert_equal "$(jq -r '.guise.lore.timed | map(.source) | join(" ")' <<< "$output")" "card:$c"

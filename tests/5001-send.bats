@@ -13,6 +13,10 @@
 load sessions
 load llm
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() {
 	sessions_setup
 	llm_setup

@@ -9,6 +9,10 @@
 
 load common
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() {
 	common_setup
 	IN=$BATS_TEST_TMPDIR/stream

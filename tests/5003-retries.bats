@@ -11,6 +11,10 @@
 load common
 load llm
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() {
 	common_setup
 	llm_setup

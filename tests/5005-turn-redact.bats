@@ -8,6 +8,10 @@
 
 load common
 
+setup_file() { store_setup_file; }
+
+teardown_file() { store_teardown_file; }
+
 setup() {
 	common_setup
 	unset GUISE_PROVIDER GUISE_LLM_URL GUISE_MODEL GUISE_API_KEY \

@@ -40,8 +40,8 @@ card_fixtures_setup() {
 # Lock every user of the test's database, so no keyring entry outlives it.
 keys_teardown() {
 	local u
-	[[ -e $GUISE_DB ]] || return 0
-	for u in $(sqlite3 "$GUISE_DB" 'SELECT username FROM users' 2>/dev/null); do
+	store_exists || return 0
+	for u in $(db_sql 'SELECT username FROM users' 2>/dev/null); do
 		persona-encrypt lock -u "$u" > /dev/null 2>&1 || true
 	done
 }
@@ -52,11 +52,11 @@ new_user() {
 		> "$BATS_TEST_TMPDIR/$1.json"
 }
 
-user_id() { sqlite3 "$GUISE_DB" "SELECT id FROM users WHERE username = '$1'"; }
+user_id() { db_sql "SELECT id FROM users WHERE username = '$1'"; }
 
 # character ROW USER: a bare character row, by hand
 character() {
-	sqlite3 "$GUISE_DB" "INSERT INTO characters (id, user_id, created_at, updated_at)
+	db_sql "INSERT INTO characters (id, user_id, created_at, updated_at)
 		VALUES ('$1', '$(user_id "$2")', 't', 't')"
 }
 
@@ -66,4 +66,4 @@ put() {
 }
 
 # hex of a column of a character row
-col_hex() { sqlite3 "$GUISE_DB" "SELECT hex($2) FROM characters WHERE id = '$1'"; }
+col_hex() { db_sql "SELECT $(db_hex "$2") FROM characters WHERE id = '$1'"; }

@@ -7,7 +7,7 @@
 # run as root, so under root (CI) initdb and pg_ctl run as an unprivileged
 # user, who owns the data directory.
 # shellcheck shell=bash
-load common
+declare -F common_setup > /dev/null || load common
 
 # The bootstrap superuser, the database libpq clients get by default, and
 # the port (the socket's name: .s.PGSQL.<port>, in the cluster's own
@@ -167,6 +167,15 @@ pg_db_fresh() {
 		dropdb --if-exists --force "$PG_TEST_DB" || return 1
 	createdb "$PG_TEST_DB" || return 1
 	export PG_TEST_DB PGDATABASE=$PG_TEST_DB
+}
+
+# pg_db_sweep: every test database (guise_test_*) dropped, for a suite whose
+# teardowns do not drop theirs (they may still read them)
+pg_db_sweep() {
+	local db
+	for db in $(psql -X -At -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE 'guise\_test\_%'"); do
+		PGOPTIONS='-c client_min_messages=warning' dropdb --if-exists --force "$db" || return 1
+	done
 }
 
 pg_db_drop() {

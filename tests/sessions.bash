@@ -125,4 +125,4 @@ speakers() { session-log show "$1" | jq -c .speaker; }
 seqs() { session-log show "$1" | jq -r .seq | tr '\n' ' '; }
 
 # count TABLE [WHERE]: rows in the test's database
-count() { sqlite3 "$GUISE_DB" "SELECT count(*) FROM $1 ${2:+WHERE $2}"; }
+count() { db_sql "SELECT count(*) FROM $1 ${2:+WHERE $2}"; }
