@@ -8,23 +8,43 @@
 
 static const char *const roles[] = { "system", "user", "assistant" };
 
+/* Set key (one of ours: ASCII) to v in o; a NULL v (a string that is not
+ * UTF-8, memory) fails it. json_pack would do as much, reading its format
+ * string anew for each of a report's dozens of entries. */
+static int put(json_t *o, const char *key, json_t *v)
+{
+	return v ? json_object_set_new_nocheck(o, key, v) : -1;
+}
+
 static json_t *hit(const struct g_lore_in *in, const struct g_lore_hit *h, const char *what,
 		   int full)
 {
 	const struct g_lore_entry *e;
-	json_t *o;
+	json_t *o = json_object();
 
-	if (h->book >= in->nbooks)
-		return json_pack("{s:s}", what, h->why);
+	if (!o)
+		return NULL;
+	if (h->book >= in->nbooks) {
+		if (put(o, what, json_string(h->why)) < 0)
+			goto fail;
+		return o;
+	}
 	e = &in->books[h->book].entries[h->entry];
-	if (!full)
-		return json_pack("{s:s, s:O, s:s}", "book", in->books[h->book].name, "entry", e->id,
-				 what, h->why);
-	o = json_pack("{s:s, s:O, s:s, s:s, s:i, s:I, s:s, s:I, s:I}", "book",
-		      in->books[h->book].name, "entry", e->id, "comment", e->comment, "why", h->why,
-		      "position", e->position, "depth", (json_int_t)e->depth, "role", roles[e->role],
-		      "order", (json_int_t)e->order, "priority", (json_int_t)e->priority);
+	if (put(o, "book", json_string(in->books[h->book].name)) < 0 ||
+	    put(o, "entry", json_incref(e->id)) < 0 ||
+	    (full && put(o, "comment", json_string(e->comment)) < 0) ||
+	    put(o, what, json_string(h->why)) < 0)
+		goto fail;
+	if (full && (put(o, "position", json_integer(e->position)) < 0 ||
+		     put(o, "depth", json_integer((json_int_t)e->depth)) < 0 ||
+		     put(o, "role", json_string(roles[e->role])) < 0 ||
+		     put(o, "order", json_integer((json_int_t)e->order)) < 0 ||
+		     put(o, "priority", json_integer((json_int_t)e->priority)) < 0))
+		goto fail;
 	return o;
+fail:
+	json_decref(o);
+	return NULL;
 }
 
 static json_t *list(const struct g_lore_in *in, const struct g_lore_hit *v, size_t n,
