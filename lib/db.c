@@ -124,6 +124,11 @@ int g_db_blob_write(struct g_db *db, const char *table, const char *column,
 	return db->ops->blob_write(db, table, column, id, data, len);
 }
 
+int g_db_lock(struct g_db *db, const char *table, const char *id)
+{
+	return db->ops->lock(db, table, id);
+}
+
 void g_db_close(struct g_db *db)
 {
 	if (db)

@@ -42,6 +42,7 @@ struct g_db_ops {
 	const char *(*errmsg)(struct g_db *db);
 	int (*blob_write)(struct g_db *db, const char *table, const char *column,
 			  const char *id, const void *data, size_t len);
+	int (*lock)(struct g_db *db, const char *table, const char *id);
 	void (*close)(struct g_db *db);
 };
 
