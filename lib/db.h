@@ -153,9 +153,9 @@ int g_db_blob_write(struct g_db *db, const char *table, const char *column,
  * file's one write lock). PostgreSQL: SELECT 1 FROM table WHERE id = $1
  * FOR UPDATE. No row is no error. The order, so that writers never
  * deadlock: a users row first (g_user_begin_write takes it for every
- * write of a user's data), then a chat_sessions row (a message's seq and
- * swipes); never a users row after a session row, and never two rows of
- * one table. table is one of this fixed list, never from outside. */
+ * write of a user's data), then that user's chat_sessions rows (a
+ * message's seq and swipes); never a users row after a session row. table
+ * is a name from the code, never from outside. */
 int g_db_lock(struct g_db *db, const char *table, const char *id);
 
 #endif
