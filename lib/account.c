@@ -192,8 +192,13 @@ int g_account_delete(struct g_store *s, const struct g_user *u, int dry_run,
 	struct g_db_stmt *st;
 	int rc;
 
+	/* the user's row before its sessions' (db.h's lock order) */
 	if (g_store_begin(s, err) < 0)
 		return -1;
+	if (g_user_lock(s, u->id, err) < 0) {
+		g_store_rollback(s);
+		return -1;
+	}
 	/* the sessions first, by name: a session's RESTRICT on its character
 	 * holds while both are there, and the order SQLite runs a user's
 	 * cascades in is its own (newest table first, today) */

@@ -10,6 +10,7 @@
 #include "card.h"
 #include "lore_index.h"
 #include "timestamp.h"
+#include "user.h"
 #include "uuid.h"
 
 /* A column's plaintext: borrowed (p) or owned (owned, freed after). */
@@ -328,7 +329,8 @@ int g_card_row_find_hash(struct g_store *s, const struct g_userkey *k,
 		 "SELECT id, avatar, avatar_nonce FROM %s WHERE user_id = ?1 AND content_hash = ?2 "
 		 "ORDER BY rowid",
 		 table);
-	if (g_store_prepare(s, sql, &st, err) < 0)
+	/* what is found decides the write: the user's row held till it ends */
+	if (g_user_lock(s, k->user_id, err) < 0 || g_store_prepare(s, sql, &st, err) < 0)
 		return -1;
 	g_db_bind_str(st, 1, k->user_id);
 	g_db_bind_blob(st, 2, hash, G_HASH_BYTES);
@@ -359,13 +361,20 @@ int g_card_row_find_hash(struct g_store *s, const struct g_userkey *k,
 	return found;
 }
 
+/* The parameter of the first sealed column: after ?7-?9, the placement,
+ * for a persona. No number is left unused (PostgreSQL could not type it). */
+static int first_column_param(enum g_cardkind kind)
+{
+	return kind == G_PERSONA ? 10 : 7;
+}
+
 /* The SQL of an insert (replace 0) or an update (replace 1) of every
  * column; parameters: ?1 id, ?2 user, ?3 spec, ?4 spec_version, ?5 now,
  * ?6 hash, ?7-?9 placement (personas), then each column and its nonce. */
 static int write_sql(enum g_cardkind kind, int replace, char *sql, size_t size)
 {
 	size_t n, i;
-	int p = 10;
+	int p = first_column_param(kind);
 
 	if (replace) {
 		n = (size_t)snprintf(sql, size,
@@ -473,7 +482,7 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 	struct g_field_ad ad = { table, NULL, id, k->user_id, k->dek_version };
 	struct g_db_stmt *st = NULL;
 	size_t i;
-	int rc = -1, step, big;
+	int rc = -1, step, big, p = first_column_param(row->kind);
 
 	if (row->kind == G_PERSONA && !g_placement_valid(&row->place))
 		return g_err_set(err, G_EX_DATAERR, "invalid persona position, depth or role");
@@ -515,16 +524,16 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 	g_db_bind_blob(st, 6, hash, G_HASH_BYTES);
 	for (i = 0; i < G_CARD_COLUMNS; i++)
 		if (big && pl[i].p) {
-			step = g_db_bind_zeros(st, 10 + 2 * (int)i, pl[i].len + G_SEAL_OVERHEAD);
+			step = g_db_bind_zeros(st, p + 2 * (int)i, pl[i].len + G_SEAL_OVERHEAD);
 			if (step == G_DB_OK)
-				step = g_db_bind_zeros(st, 11 + 2 * (int)i, G_NONCE_BYTES);
+				step = g_db_bind_zeros(st, p + 1 + 2 * (int)i, G_NONCE_BYTES);
 			if (step != G_DB_OK) {
 				g_store_error(s, step, "storing a card", err);
 				goto out;
 			}
 		} else if (sealed[i].out) {
-			g_db_bind_blob(st, 10 + 2 * (int)i, sealed[i].out, sealed[i].outlen);
-			g_db_bind_blob(st, 11 + 2 * (int)i, sealed[i].nonce, G_NONCE_BYTES);
+			g_db_bind_blob(st, p + 2 * (int)i, sealed[i].out, sealed[i].outlen);
+			g_db_bind_blob(st, p + 1 + 2 * (int)i, sealed[i].nonce, G_NONCE_BYTES);
 		}
 	step = g_db_step(st);
 	if (step != G_DB_DONE)

@@ -115,12 +115,21 @@ static int step_done(struct g_store *s, struct g_db_stmt *st, const char *what, 
 	return rc == G_DB_DONE ? 0 : g_store_error(s, rc, what, err);
 }
 
+int g_chat_log_lock(struct g_store *s, const char *session_id, struct g_err *err)
+{
+	int rc = g_db_lock(s->db, "chat_sessions", session_id);
+
+	return rc == G_DB_OK ? 0 : g_store_error(s, rc, "locking the session", err);
+}
+
 static int next_seq(struct g_store *s, const char *session_id, int64_t *seq, struct g_err *err)
 {
 	struct g_db_stmt *st;
 	int rc;
 
-	if (g_store_prepare(s, "SELECT max(seq) FROM chat_messages WHERE session_id = ?1", &st,
+	/* two writers of one session must not both read the same max */
+	if (g_chat_log_lock(s, session_id, err) < 0 ||
+	    g_store_prepare(s, "SELECT max(seq) FROM chat_messages WHERE session_id = ?1", &st,
 			    err) < 0)
 		return -1;
 	g_db_bind_str(st, 1, session_id);
@@ -223,10 +232,10 @@ int g_chat_log_each_before(struct g_store *s, const struct g_userkey *k,
 	 * before, then put in order: N rows read whatever the session's
 	 * length */
 	static const char all[] = "SELECT " MESSAGE_COLUMNS " FROM chat_messages"
-				  " WHERE session_id = ?1 AND user_id = ?2 AND seq < ?4 ORDER BY seq";
+				  " WHERE session_id = ?1 AND user_id = ?2 AND seq < ?3 ORDER BY seq";
 	static const char tail[] = "SELECT * FROM (SELECT " MESSAGE_COLUMNS " FROM chat_messages"
-				   " WHERE session_id = ?1 AND user_id = ?2 AND seq < ?4"
-				   " ORDER BY seq DESC LIMIT ?3) ORDER BY seq";
+				   " WHERE session_id = ?1 AND user_id = ?2 AND seq < ?3"
+				   " ORDER BY seq DESC LIMIT ?4) AS m ORDER BY seq";
 	struct g_db_stmt *st;
 	json_t *rec;
 	int rc;
@@ -236,9 +245,9 @@ int g_chat_log_each_before(struct g_store *s, const struct g_userkey *k,
 		return g_store_error(s, rc, "reading messages", err);
 	g_db_bind_str(st, 1, session_id);
 	g_db_bind_str(st, 2, k->user_id);
+	g_db_bind_int64(st, 3, before);
 	if (last > 0)
-		g_db_bind_int64(st, 3, last);
-	g_db_bind_int64(st, 4, before);
+		g_db_bind_int64(st, 4, last);
 	while ((rc = g_db_step(st)) == G_DB_ROW) {
 		int stop;
 
@@ -326,8 +335,11 @@ int g_chat_log_edit(struct g_store *s, const struct g_userkey *k, const char *se
 				 "content: %zu bytes, more than the %zu a message may hold", len,
 				 G_MESSAGE_MAX_BYTES);
 	/* opened first: a message whose role or speaker was altered is
-	 * refused (65), not sealed anew as it now stands */
-	rc = g_chat_log_current(s, k, session_id, seq, &rec, id, err);
+	 * refused (65), not sealed anew as it now stands; its swipe index
+	 * and count, read here, are written back */
+	rc = g_chat_log_lock(s, session_id, err);
+	if (rc == 0)
+		rc = g_chat_log_current(s, k, session_id, seq, &rec, id, err);
 	if (rc == 0)
 		rc = g_chat_row_version(rec, &m, &sp, err);
 	if (rc == 0) {

@@ -107,6 +107,12 @@ int g_chat_log_edit(struct g_store *s, const struct g_userkey *k, const char *se
 int g_chat_log_delete(struct g_store *s, const struct g_userkey *k, const char *session_id,
 		     int64_t seq, struct g_err *err);
 
+/* Lock session_id's row (g_db_lock) inside the caller's write
+ * transaction, before reading what a write of its messages depends on
+ * (the next seq, a message's swipe index and count): after the user's row
+ * (db.h's lock order). */
+int g_chat_log_lock(struct g_store *s, const char *session_id, struct g_err *err);
+
 /* For chat_swipe.c, which keeps a message's other versions: the record of
  * message seq (its current version, every field opened) and its row id;
  * 66 none. */

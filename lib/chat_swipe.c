@@ -211,6 +211,18 @@ static int each_swipe(struct g_store *s, const struct g_userkey *k, const char *
 	return rc == G_DB_DONE ? 0 : g_store_error(s, rc, "reading a message's swipes", err);
 }
 
+/* The current version of message seq, read to be written back with its
+ * swipe index and count: the session's row locked first, so that two
+ * writers of its swipes go one after the other. */
+static int current_to_write(struct g_store *s, const struct g_userkey *k, const char *session_id,
+			    int64_t seq, json_t **current, char id[G_UUID_LEN], struct g_err *err)
+{
+	*current = NULL;
+	if (g_chat_log_lock(s, session_id, err) < 0)
+		return -1;
+	return g_chat_log_current(s, k, session_id, seq, current, id, err);
+}
+
 int g_chat_swipe_choose(struct g_store *s, const struct g_userkey *k, const char *session_id,
 			int64_t seq, int64_t index, struct g_err *err)
 {
@@ -220,7 +232,7 @@ int g_chat_swipe_choose(struct g_store *s, const struct g_userkey *k, const char
 	struct g_message m = { .role = NULL };
 	int64_t at, count;
 	struct g_db_stmt *st;
-	int rc = g_chat_log_current(s, k, session_id, seq, &current, id, err);
+	int rc = current_to_write(s, k, session_id, seq, &current, id, err);
 
 	if (rc < 0)
 		goto out;
@@ -262,7 +274,7 @@ int g_chat_swipe_add(struct g_store *s, const struct g_userkey *k, const char *s
 	json_t *current = NULL;
 	struct g_message v = *m;
 	int64_t count;
-	int rc = g_chat_log_current(s, k, session_id, seq, &current, id, err);
+	int rc = current_to_write(s, k, session_id, seq, &current, id, err);
 
 	if (rc < 0)
 		goto out;
@@ -296,7 +308,7 @@ int g_chat_swipe_append_text(struct g_store *s, const struct g_userkey *k,
 	json_t *current = NULL;
 	struct g_speaker sp = { 0 };
 	struct g_message m = { .role = NULL };
-	int rc = g_chat_log_current(s, k, session_id, seq, &current, id, err);
+	int rc = current_to_write(s, k, session_id, seq, &current, id, err);
 
 	if (rc == 0)
 		rc = g_chat_row_version(current, &m, &sp, err);

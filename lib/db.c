@@ -130,6 +130,11 @@ int g_db_blob_read(struct g_db *db, const char *table, const char *column, const
 	return db->ops->blob_read(db, table, column, id, data, len);
 }
 
+int g_db_lock(struct g_db *db, const char *table, const char *id)
+{
+	return db->ops->lock(db, table, id);
+}
+
 void g_db_close(struct g_db *db)
 {
 	if (db)

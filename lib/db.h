@@ -153,4 +153,16 @@ int g_db_blob_write(struct g_db *db, const char *table, const char *column,
 int g_db_blob_read(struct g_db *db, const char *table, const char *column, const char *id,
 		   unsigned char **data, size_t *len);
 
+/* Lock the row of table whose id column is id until the transaction ends,
+ * inside a write transaction and before the read of a read-modify-write
+ * (the read whose result decides what is written): writers of the same
+ * row wait for each other. SQLite: a no-op (BEGIN IMMEDIATE holds the
+ * file's one write lock). PostgreSQL: SELECT 1 FROM table WHERE id = $1
+ * FOR UPDATE. No row is no error. The order, so that writers never
+ * deadlock: a users row first (g_user_begin_write takes it for every
+ * write of a user's data), then that user's chat_sessions rows (a
+ * message's seq and swipes); never a users row after a session row. table
+ * is a name from the code, never from outside. */
+int g_db_lock(struct g_db *db, const char *table, const char *id);
+
 #endif

@@ -44,6 +44,7 @@ struct g_db_ops {
 			  const char *id, const void *data, size_t len);
 	int (*blob_read)(struct g_db *db, const char *table, const char *column,
 			 const char *id, unsigned char **data, size_t *len);
+	int (*lock)(struct g_db *db, const char *table, const char *id);
 	void (*close)(struct g_db *db);
 };
 

@@ -16,14 +16,14 @@ static const struct {
 	[G_LORE_TO_GLOBAL] = { NULL, NULL, "global" },
 };
 
-/* "session_id = ?3", or for global no target column set */
-static void where_target(enum g_lore_target t, char *out, size_t size)
+/* "session_id = ?N" (N: param), or for global no target column set */
+static void where_target(enum g_lore_target t, int param, char *out, size_t size)
 {
 	if (t == G_LORE_TO_GLOBAL)
 		snprintf(out, size, "session_id IS NULL AND persona_id IS NULL AND "
 				    "character_id IS NULL");
 	else
-		snprintf(out, size, "%s = ?3", targets[t].column);
+		snprintf(out, size, "%s = ?%d", targets[t].column, param);
 }
 
 static int step_done(struct g_store *s, struct g_db_stmt *st, const char *what, struct g_err *err)
@@ -77,17 +77,17 @@ int g_lore_store_attach(struct g_store *s, const struct g_userkey *k, const char
 		return -1;
 	snprintf(sql, sizeof(sql),
 		 "INSERT INTO lore_bindings (book_id, user_id, created_at%s%s) "
-		 "VALUES (?1, ?2, ?4%s) ON CONFLICT DO NOTHING",
+		 "VALUES (?1, ?2, ?3%s) ON CONFLICT DO NOTHING",
 		 t == G_LORE_TO_GLOBAL ? "" : ", ", t == G_LORE_TO_GLOBAL ? "" : targets[t].column,
-		 t == G_LORE_TO_GLOBAL ? "" : ", ?3");
+		 t == G_LORE_TO_GLOBAL ? "" : ", ?4");
 	if ((rc = g_db_prepare(s->db, sql, &st)) != G_DB_OK)
 		return g_store_error(s, rc, "attaching a lorebook", err);
 	g_timestamp_now(now);
 	g_db_bind_str(st, 1, book_id);
 	g_db_bind_str(st, 2, k->user_id);
+	g_db_bind_str(st, 3, now);
 	if (t != G_LORE_TO_GLOBAL)
-		g_db_bind_str(st, 3, id);
-	g_db_bind_str(st, 4, now);
+		g_db_bind_str(st, 4, id);
 	if (step_done(s, st, "attaching a lorebook", err) < 0)
 		return -1;
 	return g_db_changes(s->db) == 1;
@@ -102,7 +102,7 @@ int g_lore_store_detach(struct g_store *s, const struct g_userkey *k, const char
 
 	if (check_both(s, k, book_id, t, id, err) < 0)
 		return -1;
-	where_target(t, where, sizeof(where));
+	where_target(t, 3, where, sizeof(where));
 	snprintf(sql, sizeof(sql),
 		 "DELETE FROM lore_bindings WHERE book_id = ?1 AND user_id = ?2 AND %s", where);
 	if ((rc = g_db_prepare(s->db, sql, &st)) != G_DB_OK)
@@ -174,19 +174,19 @@ int g_lore_store_attached(struct g_store *s, const struct g_userkey *k, enum g_l
 
 	if (!ids)
 		return g_err_oom(err);
-	where_target(t, where, sizeof(where));
+	where_target(t, 2, where, sizeof(where));
 	/* the ids first: loading a book runs statements of its own */
 	snprintf(sql, sizeof(sql),
 		 "SELECT book_id, EXISTS (SELECT 1 FROM lorebooks b WHERE b.id = book_id AND "
-		 "b.user_id = ?2) FROM lore_bindings WHERE user_id = ?2 AND %s ORDER BY rowid",
+		 "b.user_id = ?1) FROM lore_bindings WHERE user_id = ?1 AND %s ORDER BY rowid",
 		 where);
 	if ((rc = g_db_prepare(s->db, sql, &st)) != G_DB_OK) {
 		json_decref(ids);
 		return g_store_error(s, rc, "lore bindings", err);
 	}
-	g_db_bind_str(st, 2, k->user_id);
+	g_db_bind_str(st, 1, k->user_id);
 	if (t != G_LORE_TO_GLOBAL)
-		g_db_bind_str(st, 3, id);
+		g_db_bind_str(st, 2, id);
 	while (!failed && (rc = g_db_step(st)) == G_DB_ROW && g_db_column_int(st, 1))
 		failed = json_array_append_new(
 				 ids, json_string(g_db_column_text(st, 0))) < 0;

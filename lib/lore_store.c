@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "crypt.h"
+#include "user.h"
 #include "vault.h"
 
 #define COLUMNS "id, created_at, updated_at, origin, origin_nonce, name, name_nonce, book, book_nonce"
@@ -96,7 +97,9 @@ static int find_hash(struct g_store *s, const struct g_userkey *k,
 	struct g_db_stmt *st;
 	int rc;
 
-	if (prepare(s, "SELECT id FROM lorebooks WHERE user_id = ?1 AND content_hash = ?2 "
+	/* what is found decides the write: the user's row held till it ends */
+	if (g_user_lock(s, k->user_id, err) < 0 ||
+	    prepare(s, "SELECT id FROM lorebooks WHERE user_id = ?1 AND content_hash = ?2 "
 		       "ORDER BY rowid LIMIT 1", &st, err) < 0)
 		return -1;
 	g_db_bind_str(st, 1, k->user_id);
@@ -128,7 +131,7 @@ static int write_row(struct g_store *s, const struct g_userkey *k, const char *i
 				 "origin_nonce) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
 			       : "UPDATE lorebooks SET updated_at = ?3, content_hash = ?4, "
 				 "name = ?5, name_nonce = ?6, book = ?7, book_nonce = ?8, "
-				 "origin = ifnull(?9, origin), origin_nonce = ifnull(?10, "
+				 "origin = coalesce(?9, origin), origin_nonce = coalesce(?10, "
 				 "origin_nonce) WHERE id = ?1 AND user_id = ?2",
 		     &st, err);
 	if (rc == 0) {

@@ -383,6 +383,13 @@ int g_user_default_persona(struct g_store *s, const struct g_user *u, char id[G_
 	return found;
 }
 
+int g_user_lock(struct g_store *s, const char *user_id, struct g_err *err)
+{
+	int rc = g_db_lock(s->db, "users", user_id);
+
+	return rc == G_DB_OK ? 0 : g_store_error(s, rc, "locking the user", err);
+}
+
 /* Whether dek_version is still user_id's key version (see
  * g_user_begin_write). */
 static int check_key(struct g_store *s, const char *user_id, const char *username,
@@ -416,7 +423,9 @@ int g_user_begin_write(struct g_store *s, const char *user_id, const char *usern
 {
 	if (g_store_begin(s, err) < 0)
 		return -1;
-	if (check_key(s, user_id, username, dek_version, err) < 0) {
+	/* the row a rekey updates: with it held, none commits before us */
+	if (g_user_lock(s, user_id, err) < 0 ||
+	    check_key(s, user_id, username, dek_version, err) < 0) {
 		g_store_rollback(s);
 		return -1;
 	}

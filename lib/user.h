@@ -82,9 +82,15 @@ int g_user_set_wrap(struct g_store *s, const struct g_user *u,
 int g_user_set_recovery(struct g_store *s, const struct g_user *u,
 			const struct g_user_guard *g, struct g_err *err);
 
+/* Lock user_id's row (g_db_lock) inside the caller's write transaction:
+ * the first lock any write of the user's data takes (db.h says the
+ * order). */
+int g_user_lock(struct g_store *s, const char *user_id, struct g_err *err);
+
 /* The start of every write that seals with a key read before it (its
- * dek_version): BEGIN IMMEDIATE, then, under the lock, where no rekey can
- * commit before ours, a check that the key is still user_id's. Rolled
+ * dek_version): BEGIN IMMEDIATE and the user's row locked (g_user_lock),
+ * then, under the lock, where no rekey can commit before ours, a check
+ * that the key is still user_id's. Rolled
  * back and 75 "the key of user 'NAME' changed while this ran" if a rekey
  * committed since the key was read (a field sealed now would be under a
  * retired key, unreadable for good); 66 if the user was deleted. */
