@@ -62,6 +62,11 @@ int g_db_bind_zeros(struct g_db_stmt *st, int idx, uint64_t len)
 	return st->ops->bind_zeros(st, idx, len);
 }
 
+int g_db_blob_in_place(struct g_db *db)
+{
+	return db->ops->blob_in_place(db);
+}
+
 int g_db_step(struct g_db_stmt *st)
 {
 	return st->ops->step(st);
@@ -122,6 +127,11 @@ int g_db_blob_write(struct g_db *db, const char *table, const char *column,
 		    const char *id, const void *data, size_t len)
 {
 	return db->ops->blob_write(db, table, column, id, data, len);
+}
+
+int g_db_lock(struct g_db *db, const char *table, const char *id)
+{
+	return db->ops->lock(db, table, id);
 }
 
 void g_db_close(struct g_db *db)

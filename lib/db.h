@@ -30,7 +30,7 @@
  * (so `?2 IS NULL` needs no cast); SQLite takes the text as it is.
  * Where a statement cannot be shared (schema, PRAGMAs, upserts that
  * differ), the difference lives in the backend (db_sqlite*.c, the
- * future db_pg*.c) or in that backend's own migration files, never as
+ * db_pg*.c) or in that backend's own migration files, never as
  * `if (pg)` in a module. lib/db-portability.md lists what lib/ and
  * share/sql/ still hold that PostgreSQL would not run, and the plan for
  * each.
@@ -110,6 +110,10 @@ int g_db_bind_null(struct g_db_stmt *st, int idx);
 /* len zero bytes, to be overwritten in place by g_db_blob_write() (a big
  * row written without building it whole in memory). */
 int g_db_bind_zeros(struct g_db_stmt *st, int idx, uint64_t len);
+/* Whether zeros bound and then written by g_db_blob_write are written in
+ * place (SQLite), so that a big row is never built whole; where not
+ * (PostgreSQL rewrites the value), binding the row whole costs less. */
+int g_db_blob_in_place(struct g_db *db);
 
 /* G_DB_ROW, G_DB_DONE or an error class. */
 int g_db_step(struct g_db_stmt *st);
@@ -141,9 +145,14 @@ const char *g_db_errstr(int rc);
 
 /* Write len bytes of data over the zeros (g_db_bind_zeros) that
  * table.column holds in the row whose id column is id. SQLite: in place,
- * by incremental blob I/O. PostgreSQL has no such write: card_row.c is
- * to bind such rows whole there (db-portability.md). */
+ * by incremental blob I/O. PostgreSQL has no such write: it runs an
+ * UPDATE of the column, which g_db_blob_in_place() says. */
 int g_db_blob_write(struct g_db *db, const char *table, const char *column,
 		    const char *id, const void *data, size_t len);
+/* Lock the row of table whose id column is id until the transaction
+ * ends, before the read of a read-modify-write (SQLite: a no-op, BEGIN
+ * IMMEDIATE holds the file's one write lock; PostgreSQL: SELECT ... FOR
+ * UPDATE). A missing row locks nothing. */
+int g_db_lock(struct g_db *db, const char *table, const char *id);
 
 #endif
