@@ -102,7 +102,7 @@ static int prepare(struct g_db *db, const char *sql, int kept, struct g_db_stmt 
 
 	*st = NULL;
 	if (rc != G_DB_OK) {
-		set_msg(c, rc == G_DB_NOMEM ? "out of memory" : "a placeholder out of range");
+		set_msg(c, rc == G_DB_NOMEM ? "out of memory" : "a placeholder out of range or next to a word");
 		return rc;
 	}
 	s = calloc(1, sizeof(*s));

@@ -112,7 +112,8 @@ int g_db_pg_rc(struct g_db_pg *c, const PGresult *res);
 /* sql's len bytes with every placeholder outside literals and comments
  * as `$n`: G_DB_OK with *out (NUL-terminated, at most len plus
  * G_DB_PG_PLACEHOLDER_GROWTH per `?` bytes) and *nparams (the largest
- * number), G_DB_ERROR for `?0` or a number past G_DB_PG_MAX_PARAMS,
+ * number), G_DB_ERROR for `?0`, a number past G_DB_PG_MAX_PARAMS or a
+ * placeholder right after a word or a `$` (`$n` would join it),
  * G_DB_NOMEM. */
 int g_db_pg_sql(const char *sql, size_t len, char **out, int *nparams);
 

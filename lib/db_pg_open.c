@@ -252,25 +252,30 @@ static int query_text(struct g_db *db, const char *sql, char *out, size_t size, 
 	return 0;
 }
 
-/* Empty: no tables (nor views, sequences of their own) in the schema
- * search_path makes current; ours: a meta whose application is guise,
- * read through to_jsonb so that another program's meta, whatever its
- * columns, is only not ours. */
+/* Empty: no tables (nor views) in the schema that search_path makes
+ * current; ours: a meta whose application is guise, read through
+ * to_jsonb so that another program's meta, whatever its columns, is only
+ * not ours. Whether there is a meta and whether there is anything else
+ * are read in one statement, one snapshot: read apart, another process's
+ * migration could commit in between (no meta yet, then its tables). Its
+ * meta rows commit with its tables. */
 static int schema(struct g_db *db, enum g_db_owner *owner, int *version)
 {
-	char has_meta[8], objects[24], app[32], ver[24];
+	char counts[48], app[32], ver[24];
+	long metas = 0, objects = 0;
 	int rc;
 
 	*version = 0;
-	if (query_text(db, "SELECT to_regclass('meta') IS NOT NULL", has_meta, sizeof(has_meta),
-		       &rc) < 0 ||
-	    query_text(db,
-		       "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+	if (query_text(db,
+		       "SELECT count(*) FILTER (WHERE c.relname = 'meta') || ' ' || count(*)"
+		       " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 		       " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')",
-		       objects, sizeof(objects), &rc) < 0)
+		       counts, sizeof(counts), &rc) < 0)
 		return rc;
-	if (strcmp(has_meta, "1") != 0) {
-		*owner = strcmp(objects, "0") == 0 ? G_DB_EMPTY : G_DB_FOREIGN;
+	if (sscanf(counts, "%ld %ld", &metas, &objects) != 2)
+		return G_DB_ERROR;
+	if (metas == 0) {
+		*owner = objects == 0 ? G_DB_EMPTY : G_DB_FOREIGN;
 		return G_DB_OK;
 	}
 	if (query_text(db,

@@ -16,6 +16,13 @@ static int ident_char(char c)
 	       c == '_' || (unsigned char)c >= 0x80;
 }
 
+/* Whether c, just before a quote or a dollar, makes it part of a word:
+ * a `?` counts, as the `$n` it becomes ends with a digit. */
+static int word_before(char c)
+{
+	return ident_char(c) || c == '?';
+}
+
 /* The end of a literal or identifier quoted by q that starts after its
  * opening quote at p (the closing quote doubled stands for itself;
  * backslash escapes when esc); end when unterminated. */
@@ -88,7 +95,7 @@ static const char *skip_literal(const char *sql, const char *p, const char *end)
 
 	if (*p == '\'') {
 		int esc = p > sql && (p[-1] == 'e' || p[-1] == 'E') &&
-			  (p - 1 == sql || !ident_char(p[-2]));
+			  (p - 1 == sql || !word_before(p[-2]));
 
 		return skip_quoted(p + 1, end, '\'', esc);
 	}
@@ -101,7 +108,7 @@ static const char *skip_literal(const char *sql, const char *p, const char *end)
 	}
 	if (*p == '/' && p + 1 < end && p[1] == '*')
 		return skip_block(p, end);
-	if (*p == '$' && (p == sql || !ident_char(p[-1])) && (tag = dollar_tag(p, end)))
+	if (*p == '$' && (p == sql || !word_before(p[-1])) && (tag = dollar_tag(p, end)))
 		return skip_dollar(p, end, tag);
 	return NULL;
 }
@@ -132,6 +139,12 @@ int g_db_pg_sql(const char *sql, size_t len, char **out, int *nparams)
 		if (*p != '?') {
 			buf[n++] = *p++;
 			continue;
+		}
+		/* after a word or a dollar, `$n` would be read with it (a$1 is
+		 * one identifier, $$1 opens a dollar quote) */
+		if (p > sql && (ident_char(p[-1]) || p[-1] == '$')) {
+			free(buf);
+			return G_DB_ERROR;
 		}
 		for (q = p + 1; q < end && *q >= '0' && *q <= '9' && num <= G_DB_PG_MAX_PARAMS; q++)
 			num = num * 10 + (*q - '0');

@@ -77,7 +77,7 @@ teardown() { pg_db_drop; }
 	run_ok test-tool db query tttt "SELECT ?2, ?, '?' || \"?\", \$q\$?\$q\$ FROM (SELECT 1 AS \"?\") s -- ?
 /* ? /* ? */ ? */" "t:one,t:two,t:three"
 	assert_output '["two","three","?1","?"]'
-	run_err 70 "test-tool: database '$URI': preparing a statement: a placeholder out of range" \
+	run_err 70 "test-tool: database '$URI': preparing a statement: a placeholder out of range or next to a word" \
 		test-tool db query t "SELECT ?0" -
 	run_err 70 "test-tool: database '$URI': column index out of range" \
 		test-tool db query t "SELECT ?1" "t:a,t:b"
@@ -220,12 +220,33 @@ teardown() { pg_db_drop; }
 		skip "no share/sql/pg/0009-*.sql in this tree yet"
 	fi
 	run_ok test-tool store-open
-	assert_output --regexp '^\{"schema": 9, "migrated": true, "db_id": "[0-9a-f]{32}"'
+	assert_output --regexp '^\{"schema":9,"migrated":true,"db_id":"[0-9a-f]{32}",'
 	run_ok test-tool store-open
-	assert_output --regexp '^\{"schema": 9, "migrated": false, '
+	assert_output --regexp '^\{"schema":9,"migrated":false,'
 	run_ok psql -XAtc "SELECT value FROM meta WHERE key IN ('application', 'schema_version') ORDER BY key"
 	assert_output - <<- 'EOF'
 		guise
 		9
+	EOF
+}
+
+@test "of processes migrating an empty database at once, exactly one does it" {
+	compgen -G "$TOP/share/sql/pg/0009-*.sql" > /dev/null || skip "no share/sql/pg/0009-*.sql in this tree yet"
+	local i pids=()
+	for i in 1 2 3 4 5 6 7 8; do
+		test-tool store-open > "$BATS_TEST_TMPDIR/open.$i" 2>&1 &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do
+		wait "$i" || fail "a store-open failed: $(cat "$BATS_TEST_TMPDIR"/open.*)"
+	done
+	run -0 grep -l '"migrated":true' "$BATS_TEST_TMPDIR"/open.1 "$BATS_TEST_TMPDIR"/open.2 \
+		"$BATS_TEST_TMPDIR"/open.3 "$BATS_TEST_TMPDIR"/open.4 "$BATS_TEST_TMPDIR"/open.5 \
+		"$BATS_TEST_TMPDIR"/open.6 "$BATS_TEST_TMPDIR"/open.7 "$BATS_TEST_TMPDIR"/open.8
+	assert_equal "${#lines[@]}" 1
+	run -0 grep -c '"schema":9,' "$BATS_TEST_TMPDIR"/open.1 "$BATS_TEST_TMPDIR"/open.8
+	assert_output - <<- EOF
+		$BATS_TEST_TMPDIR/open.1:1
+		$BATS_TEST_TMPDIR/open.8:1
 	EOF
 }
