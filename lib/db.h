@@ -1,7 +1,7 @@
 /*
  * db.h: the narrow interface between the store's users and the database
- * engine behind it (DESIGN.md §5; issue 17). Today one backend implements
- * it, SQLite (db_sqlite.c); a PostgreSQL one (libpq) is to come beside it.
+ * engine behind it (DESIGN.md §5; issue 17). Two backends implement it:
+ * SQLite (db_sqlite*.c) and PostgreSQL through libpq (db_pg*.c).
  * Each connection and statement carries its backend's ops
  * (db_backend.h), which db.c calls.
  * Modules above the store hold a struct g_store (store.h) and talk to its
@@ -40,8 +40,10 @@
  * execute time, so it can keep the same contract). A NULL text or blob
  * pointer binds SQL NULL. Column reads are valid until the next step,
  * reset or finalize of that statement; text is NUL-terminated, blob and
- * text bytes are counted by g_db_column_bytes(). A PostgreSQL backend
- * fetches row by row (single-row mode) and reads BYTEA in binary format.
+ * text bytes are counted by g_db_column_bytes(). The PostgreSQL backend
+ * fetches a statement's whole result at its first step and reads every
+ * column in binary format (BYTEA as its bytes; integers, numeric and
+ * booleans read as integers, true 1, false 0, or as their decimal text).
  *
  * Transactions (store.h): g_store_begin() takes the write lock at once
  * (SQLite: BEGIN IMMEDIATE, so two writers never deadlock on the upgrade

@@ -1,8 +1,9 @@
 /*
  * db_backend.h: what a backend of db.h provides, for db.c (which
- * dispatches each call) and the backends' own files (db_sqlite*.c, a
- * db_pg*.c to come); no module above the store includes it. A backend's
- * connection and statement structs begin with the struct g_db or
+ * dispatches each call), the backends' own files (db_sqlite*.c,
+ * db_pg*.c) and the store (store.c, store_migrate.c: struct
+ * g_db_backend below); no module above the store includes it. A
+ * backend's connection and statement structs begin with the struct g_db or
  * struct g_db_stmt below, which says whose ops they are: a statement
  * carries its own, so a call on it costs one indirect call more than the
  * engine's own and no look-up. The ops keep db.h's contracts (db.h says

@@ -223,7 +223,7 @@ int g_db_pg_open(const char *conninfo, const char *shown, int busy_ms, struct g_
 		 "SET client_encoding = 'UTF8'; SET standard_conforming_strings = on;"
 		 " SET lock_timeout = %d; SET statement_timeout = %d",
 		 busy_ms, STATEMENT_TIMEOUT_MS);
-	if ((rc = g_db_exec(*db, sql)) != G_DB_OK) {
+	if (g_db_exec(*db, sql) != G_DB_OK) {
 		g_err_set(err, G_EX_UNAVAILABLE, "database '%s': %s", shown, g_db_errmsg(*db));
 		g_db_close(*db);
 		*db = NULL;
@@ -261,8 +261,8 @@ static int query_text(struct g_db *db, const char *sql, char *out, size_t size, 
  * meta rows commit with its tables. */
 static int schema(struct g_db *db, enum g_db_owner *owner, int *version)
 {
-	char counts[48], app[32], ver[24];
-	long metas = 0, objects = 0;
+	char counts[48], app[32], ver[24], *end;
+	long metas, objects;
 	int rc;
 
 	*version = 0;
@@ -272,8 +272,8 @@ static int schema(struct g_db *db, enum g_db_owner *owner, int *version)
 		       " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')",
 		       counts, sizeof(counts), &rc) < 0)
 		return rc;
-	if (sscanf(counts, "%ld %ld", &metas, &objects) != 2)
-		return G_DB_ERROR;
+	metas = strtol(counts, &end, 10);
+	objects = strtol(end, NULL, 10);
 	if (metas == 0) {
 		*owner = objects == 0 ? G_DB_EMPTY : G_DB_FOREIGN;
 		return G_DB_OK;

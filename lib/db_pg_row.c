@@ -94,7 +94,7 @@ static int64_t numeric_int64(const unsigned char *v, int len)
 	if (len < 8 + 2 * ndigits)
 		return 0;
 	for (i = 0; i <= weight; i++)
-		r = r * 10000 + (i < ndigits ? big_endian(v + 8 + 2 * i, 2) : 0);
+		r = r * 10000 + (i < ndigits ? big_endian(v + 8 + 2 * (size_t)i, 2) : 0);
 	return big_endian(v + 4, 2) == 0x4000 ? -(int64_t)r : (int64_t)r;
 }
 

@@ -115,6 +115,8 @@ static json_t *read_column(struct g_db_stmt *st, int col, char how)
 	n = g_db_column_bytes(st, col);
 	if (!b && g_db_column_is_null(st, col))
 		return json_null();
+	if (!b)
+		n = 0;
 	if (!(hex = malloc(2 * n + 1)))
 		return NULL;
 	for (i = 0; i < n; i++)
