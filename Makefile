@@ -83,7 +83,8 @@ $(O)/lib/%.o: lib/%.c $(LIB_HDR) | $(O)/lib
 $(O)/lib/embedded_sql.c: scripts/embed $(SQL) | $(O)/lib
 	scripts/embed sql $(SQL) > $@
 
-$(O)/lib/embedded_pg_sql.c: scripts/embed $(PG_SQL) | $(O)/lib
+# the directory too: a file removed from it changes it, and the table
+$(O)/lib/embedded_pg_sql.c: scripts/embed $(PG_SQL) share/sql/pg | $(O)/lib
 	scripts/embed pg_sql $(PG_SQL) > $@
 
 $(O)/lib/embedded_templates.c: scripts/embed $(TEMPLATES) | $(O)/lib

@@ -66,6 +66,11 @@ struct g_db_pg_stmt {
 	char (*num)[24]; /* per column: an integer read as text */
 };
 
+/* db_pg_exec.c: send the statement with its binds: its result (NULL if
+ * memory failed). A kept statement is parsed once, under its name; a
+ * step whose binds' types differ from that parse's, and a statement not
+ * kept, are parsed again, unnamed. */
+PGresult *g_db_pg_execute(struct g_db_pg_stmt *s);
 /* db_pg_row.c: the result of a statement's first step taken (res) and
  * walked; -1 if memory fails (res cleared). */
 int g_db_pg_stmt_rows(struct g_db_pg_stmt *s, PGresult *res);
