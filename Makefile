@@ -130,13 +130,14 @@ check: all fuzz-replay
 test: check
 
 # The suites that touch the store (store, keys, import, session and
-# ownership, lore, send), each against its own throwaway PostgreSQL
-# cluster (tests/pg.bash, started and stopped by the suite); the writers'
-# races (3006) with 8 writers, then again with 32.
+# ownership, lore, send, and the examples: fanout.sh and the README's
+# blocks), each against its own throwaway PostgreSQL cluster (tests/pg.bash,
+# started and stopped by the suite); the writers' races (3006) with 8
+# writers, then again with 32.
 PG_SUITES = $(wildcard tests/0005-*.bats tests/1004-*.bats tests/1006-*.bats \
 	tests/1007-*.bats tests/1016-*.bats tests/1017-*.bats tests/200[1-7]-*.bats \
 	tests/300[1-8]-*.bats tests/400[5-9]-*.bats tests/401[01]-*.bats tests/500[1-5]-*.bats \
-	tests/6004-*.bats)
+	tests/6004-*.bats tests/9001-*.bats)
 check-pg: all
 	GUISE_TEST_STORE=pg GUISE_TEST_WRITERS=8 GUISE_BUILD=$(CURDIR)/$(O) \
 		prove -j$(PROVE_JOBS) --exec 'bats --tap' $(PG_SUITES)

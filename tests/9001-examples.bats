@@ -4,6 +4,10 @@
 load common
 load llm
 
+# GUISE_TEST_STORE=pg: the examples keep their own throwaway files, but
+# fanout.sh and the README's blocks write the test's store
+setup_file() { store_setup_file; }
+teardown_file() { store_teardown_file; }
 setup() { common_setup; }
 teardown() { fake_stop; }
 
@@ -380,6 +384,32 @@ EOF
 )"
 	# it used its own database, not the test's
 	[[ ! -e $GUISE_DB ]]
+}
+
+@test "examples/fanout.sh imports, makes sessions, records and renders 8 processes at a time into the store it is given" {
+	FANOUT_DB=$GUISE_DB run -0 --separate-stderr "$TOP/examples/fanout.sh"
+	assert_equal "$stderr" ""
+	assert_equal "$output" "$(cat <<'EOF'
+# alice, unlocked once: every process on this host finds her key
+# 40 cards, imported 8 processes at a time, 5 cards each
+created: 40
+characters stored: 40
+# a session with each, made 8 at a time
+sessions stored: 40
+# a turn recorded into every session at once, each after its greeting
+40 message 2
+# every session's request rendered, 8 at a time, each to a file: each ends with that turn
+40 Which road is safest?
+EOF
+)"
+	# the test's store holds it all: each card once, a session with each,
+	# and in each session the greeting and the turn
+	assert_equal "$(db_sql 'SELECT count(*), count(DISTINCT content_hash) FROM characters')" "40|40"
+	assert_equal "$(db_sql 'SELECT count(*), count(DISTINCT character_id) FROM chat_sessions')" "40|40"
+	assert_equal "$(db_sql 'SELECT role, seq, count(*) FROM chat_messages GROUP BY role, seq ORDER BY seq')" \
+		$'assistant|1|40\nuser|2|40'
+	# and alice was locked again on the way out
+	run_err 77 "persona: user 'alice' is locked: run 'persona-encrypt unlock -u alice'" persona -u alice list
 }
 
 @test "README's make block imports a cards/ directory, and then has nothing to do" {
