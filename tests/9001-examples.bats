@@ -513,6 +513,36 @@ readme_blocks() {
 		open && kind == "" { print > (dir "/out") }'
 }
 
+@test "README's sharing blocks run as written, against the test's store" {
+	cd "$BATS_TEST_TMPDIR"
+	readme_blocks '/^## Sharing a store$/,/^## Importing cards$/' share
+	[[ -s share/1.sh && -s share/2.sh && ! -e share/3.sh ]] || fail "not two blocks: $(ls share)"
+	# the set-up, the administrator's database being the test's store
+	grep -q '^export GUISE_DB=postgresql://' share/1.sh
+	{
+		printf 'export GUISE_DB=%q\n' "$GUISE_DB"
+		grep -v '^export GUISE_DB=' share/1.sh
+	} > setup.sh
+	export GUISE_PASSPHRASE=pw
+	run -0 --separate-stderr bash -e -o pipefail setup.sh
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -r .username alice.json)" alice
+	# two cards to import, and two sessions to render
+	mkdir cards
+	cp "$DATA/cards-aicharlib/melina.png" "$DATA/cards-aicharlib/alpin_dale.png" cards/
+	persona create --character --name Kestrel --description 'A falconer.' > /dev/null
+	session-bind new --character Kestrel --title one > /dev/null
+	session-bind new --character Kestrel --title two > /dev/null
+	run -0 --separate-stderr bash -e -o pipefail share/2.sh
+	assert_equal "$stderr" ""
+	assert_output ""
+	assert_equal "$(jq -r '[.name, .status] | join(" ")' imported.jsonl | sort)" \
+		$'Alpin Dale created\nMelina created'
+	assert_equal "$(jq -r .guise.session requests/*.json | sort | paste -sd ' ')" \
+		"$(session-bind list | jq -r .id | sort | paste -sd ' ')"
+	assert_equal "$(ls requests | wc -l)" 2
+}
+
 @test "README's opening pipeline runs as written against a fake Ollama" {
 	llm_setup
 	cd "$BATS_TEST_TMPDIR"
