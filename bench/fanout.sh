@@ -49,6 +49,8 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+# the machine's other work disturbs every figure: said with them
+load="load average $(cut -d ' ' -f 1-3 /proc/loadavg 2> /dev/null || echo unknown) on $(nproc) CPUs"
 cd "$tmp"
 printf 'One of many chat turns written at once by a fanned-out batch.\n' > turn.txt
 
@@ -243,7 +245,7 @@ else
 	fi
 fi
 
-echo "fanout: per importer $IMPORTS persona-import runs of $CARDS cards; per recorder $TURNS session-log appends"
+echo "fanout: per importer $IMPORTS persona-import runs of $CARDS cards; per recorder $TURNS session-log appends; at the start, $load"
 awk -F '\t' 'BEGIN {
 	printf "%-12s %-26s %7s %7s %8s %9s %10s %8s\n", "store", "writers", "number", "writes",
 		"seconds", "writes/s", "x 1 writer", "failures"
