@@ -65,7 +65,7 @@ store_ready() {
 			> /dev/null 2> err || { sed "s/^/  /" err >&2 && return 1; }
 		if ! GUISE_PASSPHRASE_FILE="$tmp/pass" "$BIN/persona-encrypt" unlock -u "w$w" > /dev/null 2>&1; then
 			GUISE_PASSPHRASE_FILE="$tmp/pass" "$BIN/persona-encrypt" unlock -u "w$w" --token |
-				sed -n 's/^export //p' > "$1.w$w.token"
+				sed -n 's/^\(GUISE_SESSION=[^;]*\);.*/\1/p' > "$1.w$w.token"
 		fi
 		as "$1" "w$w" "$BIN/persona" create --character --name Melina \
 			--description 'A traveller who guides the Tarnished.' > /dev/null
