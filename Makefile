@@ -27,7 +27,7 @@ SANFLAGS = $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all)
 
 # Every library through pkg-config; each command names the ones it links.
-LIB_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate libcurl \
+LIB_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils zlib libzip libdeflate libcurl \
 	libpcre2-8
 # Asked on first use, once (not at parse time): make demo installs the
 # libraries before anything asks pkg-config about them.
@@ -40,7 +40,7 @@ ALL_LDFLAGS = -pthread $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC := $(wildcard lib/*.c)
 LIB_HDR := $(wildcard lib/*.h)
-EMBEDDED := $(O)/lib/embedded_sql.c $(O)/lib/embedded_templates.c
+EMBEDDED := $(O)/lib/embedded_sql.c $(O)/lib/embedded_pg_sql.c $(O)/lib/embedded_templates.c
 LIB_OBJ := $(patsubst lib/%.c,$(O)/lib/%.o,$(LIB_SRC)) $(EMBEDDED:.c=.o)
 # The command frame (cmd/common/): options, messages, the stdout close;
 # it prints, so it is not in lib/, and only the programs link it.
@@ -49,6 +49,8 @@ CMD_HDR := $(wildcard cmd/common/*.h)
 CMD_OBJ := $(patsubst cmd/common/%.c,$(O)/cmd/common/%.o,$(CMD_SRC))
 CMD_CPPFLAGS = -Icmd/common
 SQL := $(sort $(wildcard share/sql/*.sql))
+# PostgreSQL's own migrations (lib/db_pg_open.c); there may be none yet
+PG_SQL := $(sort $(wildcard share/sql/pg/*.sql))
 TEMPLATES := $(sort $(wildcard share/templates/*))
 
 COMMANDS := $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
@@ -57,17 +59,17 @@ TEST_TOOL := $(O)/bin/test-tool
 MANPAGES := $(wildcard share/man/man*/*.[1-9])
 
 # The libraries each program links, and no others.
-test-tool_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate libcurl \
+test-tool_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils zlib libzip libdeflate libcurl \
 	libpcre2-8
-persona-encrypt_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
-persona-import_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate
-persona-export_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate
-persona_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
-lore_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
-session-bind_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
-session-log_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
-prompt-render_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils libpcre2-8
-llm-send_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils libcurl
+persona-encrypt_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils
+persona-import_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils zlib libzip libdeflate
+persona-export_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils zlib libzip libdeflate
+persona_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils
+lore_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils
+session-bind_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils
+session-log_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils
+prompt-render_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils libpcre2-8
+llm-send_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils libcurl
 
 .PHONY: all check check-pg test demo bench fuzz fuzz-replay lint hdr-check install uninstall clean
 .DELETE_ON_ERROR:
@@ -81,6 +83,10 @@ $(O)/lib/%.o: lib/%.c $(LIB_HDR) | $(O)/lib
 
 $(O)/lib/embedded_sql.c: scripts/embed $(SQL) | $(O)/lib
 	scripts/embed sql $(SQL) > $@
+
+# the directory too: a file removed from it changes it, and the table
+$(O)/lib/embedded_pg_sql.c: scripts/embed $(PG_SQL) share/sql/pg | $(O)/lib
+	scripts/embed pg_sql $(PG_SQL) > $@
 
 $(O)/lib/embedded_templates.c: scripts/embed $(TEMPLATES) | $(O)/lib
 	scripts/embed templates $(TEMPLATES) > $@

@@ -499,8 +499,10 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 		sealed[i].len = pl[i].len;
 	}
 	/* big: the row goes in as zeros (which a record holds as a count when
-	 * nothing but zeros and NULLs follows them) and is filled after */
-	big = total >= BIG_ROW;
+	 * nothing but zeros and NULLs follows them) and is filled after, where
+	 * the backend writes them in place (PostgreSQL would send every byte
+	 * twice: it takes the row whole) */
+	big = total >= BIG_ROW && g_db_blob_in_place(s->db);
 	if (!big && g_crypt_seal_row(k->dek, &ad, sealed, G_CARD_COLUMNS, err) < 0)
 		goto out;
 	if (g_store_prepare(s, sql, &st, err) < 0) {

@@ -62,6 +62,11 @@ int g_db_bind_zeros(struct g_db_stmt *st, int idx, uint64_t len)
 	return st->ops->bind_zeros(st, idx, len);
 }
 
+int g_db_blob_in_place(struct g_db *db)
+{
+	return db->ops->blob_in_place(db);
+}
+
 int g_db_step(struct g_db_stmt *st)
 {
 	return st->ops->step(st);

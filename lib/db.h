@@ -1,7 +1,7 @@
 /*
  * db.h: the narrow interface between the store's users and the database
- * engine behind it (DESIGN.md §5; issue 17). Today one backend implements
- * it, SQLite (db_sqlite.c); a PostgreSQL one (libpq) is to come beside it.
+ * engine behind it (DESIGN.md §5; issue 17). Two backends implement it:
+ * SQLite (db_sqlite*.c) and PostgreSQL through libpq (db_pg*.c).
  * Each connection and statement carries its backend's ops
  * (db_backend.h), which db.c calls.
  * Modules above the store hold a struct g_store (store.h) and talk to its
@@ -30,7 +30,7 @@
  * (so `?2 IS NULL` needs no cast); SQLite takes the text as it is.
  * Where a statement cannot be shared (schema, PRAGMAs, upserts that
  * differ), the difference lives in the backend (db_sqlite*.c, the
- * future db_pg*.c) or in that backend's own migration files, never as
+ * db_pg*.c) or in that backend's own migration files, never as
  * `if (pg)` in a module. lib/db-portability.md lists what lib/ and
  * share/sql/ still hold that PostgreSQL would not run, and the plan for
  * each.
@@ -40,8 +40,10 @@
  * execute time, so it can keep the same contract). A NULL text or blob
  * pointer binds SQL NULL. Column reads are valid until the next step,
  * reset or finalize of that statement; text is NUL-terminated, blob and
- * text bytes are counted by g_db_column_bytes(). A PostgreSQL backend
- * fetches row by row (single-row mode) and reads BYTEA in binary format.
+ * text bytes are counted by g_db_column_bytes(). The PostgreSQL backend
+ * fetches a statement's whole result at its first step and reads every
+ * column in binary format (BYTEA as its bytes; integers, numeric and
+ * booleans read as integers, true 1, false 0, or as their decimal text).
  *
  * Transactions (store.h): g_store_begin() takes the write lock at once
  * (SQLite: BEGIN IMMEDIATE, so two writers never deadlock on the upgrade
@@ -110,6 +112,10 @@ int g_db_bind_null(struct g_db_stmt *st, int idx);
 /* len zero bytes, to be overwritten in place by g_db_blob_write() (a big
  * row written without building it whole in memory). */
 int g_db_bind_zeros(struct g_db_stmt *st, int idx, uint64_t len);
+/* Whether zeros bound and then written by g_db_blob_write are written in
+ * place (SQLite), so that a big row is never built whole; where not
+ * (PostgreSQL rewrites the value), binding the row whole costs less. */
+int g_db_blob_in_place(struct g_db *db);
 
 /* G_DB_ROW, G_DB_DONE or an error class. */
 int g_db_step(struct g_db_stmt *st);
@@ -141,8 +147,8 @@ const char *g_db_errstr(int rc);
 
 /* Write len bytes of data over the zeros (g_db_bind_zeros) that
  * table.column holds in the row whose id column is id. SQLite: in place,
- * by incremental blob I/O. PostgreSQL has no such write: card_row.c is
- * to bind such rows whole there (db-portability.md). */
+ * by incremental blob I/O. PostgreSQL has no such write: it runs an
+ * UPDATE of the column, which g_db_blob_in_place() says. */
 int g_db_blob_write(struct g_db *db, const char *table, const char *column,
 		    const char *id, const void *data, size_t len);
 /* The whole of table.column in the row whose id is id, malloc'ed into

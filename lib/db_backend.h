@@ -1,8 +1,9 @@
 /*
  * db_backend.h: what a backend of db.h provides, for db.c (which
- * dispatches each call) and the backends' own files (db_sqlite*.c, a
- * db_pg*.c to come); no module above the store includes it. A backend's
- * connection and statement structs begin with the struct g_db or
+ * dispatches each call), the backends' own files (db_sqlite*.c,
+ * db_pg*.c) and the store (store.c, store_migrate.c: struct
+ * g_db_backend below); no module above the store includes it. A
+ * backend's connection and statement structs begin with the struct g_db or
  * struct g_db_stmt below, which says whose ops they are: a statement
  * carries its own, so a call on it costs one indirect call more than the
  * engine's own and no look-up. The ops keep db.h's contracts (db.h says
@@ -18,6 +19,7 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "embedded.h"
 
 struct g_db_ops {
 	/* kept: a statement kept for the connection's life (g_db_prepare_kept) */
@@ -30,6 +32,8 @@ struct g_db_ops {
 	int (*bind_int64)(struct g_db_stmt *st, int idx, int64_t v);
 	int (*bind_null)(struct g_db_stmt *st, int idx);
 	int (*bind_zeros)(struct g_db_stmt *st, int idx, uint64_t len);
+	/* whether blob_write writes over the zeros in place (db.h) */
+	int (*blob_in_place)(struct g_db *db);
 	int (*step)(struct g_db_stmt *st);
 	const char *(*column_text)(struct g_db_stmt *st, int col);
 	const void *(*column_blob)(struct g_db_stmt *st, int col);
@@ -56,6 +60,41 @@ struct g_db {
 /* The first member of a backend's statement struct. */
 struct g_db_stmt {
 	const struct g_db_ops *ops;
+};
+
+/* The schema marks of a database: whose it is and its version. */
+enum g_db_owner {
+	G_DB_EMPTY,   /* nothing in it yet: ours to make */
+	G_DB_OURS,    /* a guise database */
+	G_DB_FOREIGN  /* something else: never touched */
+};
+
+/* What the store (store.c, store_migrate.c) needs of a backend besides
+ * db.h's calls: how a write transaction begins, and how the schema marks
+ * are kept and the migrations run. A migration is a file of the
+ * backend's own (share/sql/, share/sql/pg/), named NNNN-name.sql, NNNN
+ * the schema version it brings the database to. */
+struct g_db_backend {
+	const char *begin; /* the SQL of g_store_begin */
+	/* the connection's recipe, once the schema is known to be ours
+	 * (NULL: set as it opened) */
+	int (*configure)(struct g_db *db, int busy_ms);
+	/* the marks, in one snapshot (another process may be migrating) */
+	int (*schema)(struct g_db *db, enum g_db_owner *owner, int *version);
+	/* inside the migration's transaction */
+	int (*set_schema)(struct g_db *db, int version);
+	/* right after the migration's BEGIN: wait for whoever else is
+	 * migrating (NULL: the BEGIN did) */
+	int (*migrate_lock)(struct g_db *db);
+	/* around the migrations, outside a transaction (NULL: nothing) */
+	int (*migrating)(struct g_db *db, int on);
+	/* rows pointing at a row that is not there: their count into *n and
+	 * the table of the first into table (NULL: foreign keys stay on) */
+	int (*dangling)(struct g_db *db, long *n, char *table, size_t size);
+	const struct g_embedded *migrations;
+	const size_t *migration_count;
+	/* each file in its own transaction (else all in one) */
+	int file_per_transaction;
 };
 
 #endif

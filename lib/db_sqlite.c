@@ -120,6 +120,13 @@ static int bind_zeros(struct g_db_stmt *st, int idx, uint64_t len)
 	return g_db_sqlite_rc(sqlite3_bind_zeroblob64(stmt(st), idx, len));
 }
 
+/* blob_write writes over the zeros where they lie */
+static int blob_in_place(struct g_db *db)
+{
+	(void)db;
+	return 1;
+}
+
 static int step(struct g_db_stmt *st)
 {
 	return g_db_sqlite_rc(sqlite3_step(stmt(st)));
@@ -270,6 +277,7 @@ const struct g_db_ops g_db_sqlite_ops = {
 	.bind_int64 = bind_int64,
 	.bind_null = bind_null,
 	.bind_zeros = bind_zeros,
+	.blob_in_place = blob_in_place,
 	.step = step,
 	.column_text = column_text,
 	.column_blob = column_blob,

@@ -21,18 +21,12 @@ struct g_db_sqlite {
 };
 
 extern const struct g_db_ops g_db_sqlite_ops;
+extern const struct g_db_backend g_db_sqlite_backend;
 
 static inline sqlite3 *g_db_sqlite_handle(struct g_db *db)
 {
 	return ((struct g_db_sqlite *)(void *)db)->h;
 }
-
-/* The schema marks of a database: whose it is and its version. */
-enum g_db_owner {
-	G_DB_EMPTY,   /* nothing in it yet: ours to make */
-	G_DB_OURS,    /* a guise database */
-	G_DB_FOREIGN  /* something else: never touched */
-};
 
 /* "guis" in PRAGMA application_id marks the file as ours. */
 #define G_DB_SQLITE_APPLICATION_ID 0x67756973

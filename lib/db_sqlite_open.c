@@ -247,3 +247,18 @@ int g_db_sqlite_dangling(struct g_db *db, long *n, char *table, size_t size)
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? G_DB_OK : g_db_sqlite_rc(rc);
 }
+
+/* Every migration in the one BEGIN IMMEDIATE transaction, which already
+ * waits for another process's: a file has one writer at a time. */
+const struct g_db_backend g_db_sqlite_backend = {
+	.begin = "BEGIN IMMEDIATE",
+	.configure = g_db_sqlite_configure,
+	.schema = g_db_sqlite_schema,
+	.set_schema = g_db_sqlite_set_schema,
+	.migrate_lock = NULL,
+	.migrating = g_db_sqlite_migrating,
+	.dangling = g_db_sqlite_dangling,
+	.migrations = g_embedded_sql,
+	.migration_count = &g_embedded_sql_count,
+	.file_per_transaction = 0,
+};

@@ -19,6 +19,12 @@ struct g_embedded {
 extern const struct g_embedded g_embedded_sql[];
 extern const size_t g_embedded_sql_count;
 
+/* share/sql/pg/NNNN-*.sql: PostgreSQL's migrations, in order; NNNN is
+ * the schema version each brings a database to (there may be gaps: the
+ * first, 0009, makes the whole schema). There may be none (count 0). */
+extern const struct g_embedded g_embedded_pg_sql[];
+extern const size_t g_embedded_pg_sql_count;
+
 /* share/templates/: the default story-string template and its kin. */
 extern const struct g_embedded g_embedded_templates[];
 extern const size_t g_embedded_templates_count;

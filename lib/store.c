@@ -1,12 +1,13 @@
 /* store.c: opening the store the way §5 says, its kept statements, and
- * transactions. The one file that knows which backend a store is: today
- * always a SQLite file (db_sqlite.h); a PostgreSQL URI is to pick the
- * libpq backend here, and nowhere else. */
+ * transactions. The one file that knows which backend a store is: a
+ * SQLite file (db_sqlite.h) or, for a PostgreSQL connection string, a
+ * libpq connection (db_pg.h); nowhere else names one. */
 #include "store.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_pg.h"
 #include "db_sqlite.h"
 #include "store_migrate.h"
 
@@ -35,6 +36,11 @@ int g_store_error(struct g_store *s, int rc, const char *what,
 {
 	const char *msg;
 
+	/* PostgreSQL's busy has many causes (a lock timeout, a deadlock, a
+	 * lost connection): its own words say which */
+	if (rc == G_DB_BUSY && s->db && s->backend != &g_db_sqlite_backend)
+		return g_err_set(err, G_EX_TEMPFAIL, "database '%s': %s (try again)", s->path,
+				 g_db_errmsg(s->db));
 	if (rc == G_DB_BUSY)
 		return g_err_set(err, G_EX_TEMPFAIL,
 				 "database '%s' is busy (gave up after %d ms)",
@@ -56,35 +62,54 @@ int g_store_exec(struct g_store *s, const char *sql, struct g_err *err)
 	return rc == G_DB_OK ? 0 : g_store_error(s, rc, NULL, err);
 }
 
-/* After the version check, so a refused file is never touched. */
+/* After the version check, so a refused file is never touched; a
+ * PostgreSQL connection was configured as it opened (its settings are
+ * the session's, nothing is written). */
 static int configure(struct g_store *s, struct g_err *err)
 {
-	int rc = g_db_sqlite_configure(s->db, G_STORE_BUSY_TIMEOUT_MS);
+	int rc;
 
+	if (!s->backend->configure)
+		return 0;
+	rc = s->backend->configure(s->db, G_STORE_BUSY_TIMEOUT_MS);
 	return rc == G_DB_OK ? 0 : g_store_error(s, rc, NULL, err);
 }
 
-static struct g_store *store_open(const char *path, int create, struct g_err *err)
+/* The store with its connection, path as messages may show it. */
+static struct g_store *store_connect(const char *path, int create, struct g_err *err)
 {
 	struct g_store *s = calloc(1, sizeof(*s));
+	int pg = g_db_pg_is_conninfo(path);
 
 	if (!s) {
 		g_err_oom(err);
 		return NULL;
 	}
-	s->path = strdup(path);
+	s->backend = pg ? &g_db_pg_backend : &g_db_sqlite_backend;
+	s->path = pg ? g_db_pg_redact(path) : strdup(path);
 	if (!s->path) {
 		g_err_oom(err);
 		goto fail;
 	}
-	if (g_db_sqlite_open(path, create, G_STORE_BUSY_TIMEOUT_MS, &s->db, err) < 0 ||
-	    g_store_migrate_check_version(s, err) < 0 || configure(s, err) < 0 ||
-	    g_store_migrate(s, err) < 0 || g_store_migrate_load_meta(s, err) < 0)
+	if (pg ? g_db_pg_open(path, s->path, G_STORE_BUSY_TIMEOUT_MS, &s->db, err) < 0
+	       : g_db_sqlite_open(path, create, G_STORE_BUSY_TIMEOUT_MS, &s->db, err) < 0)
 		goto fail;
 	return s;
 fail:
 	g_store_close(s);
 	return NULL;
+}
+
+static struct g_store *store_open(const char *path, int create, struct g_err *err)
+{
+	struct g_store *s = store_connect(path, create, err);
+
+	if (s && (g_store_migrate_check_version(s, err) < 0 || configure(s, err) < 0 ||
+		  g_store_migrate(s, err) < 0 || g_store_migrate_load_meta(s, err) < 0)) {
+		g_store_close(s);
+		return NULL;
+	}
+	return s;
 }
 
 struct g_store *g_store_open(const char *path, struct g_err *err)
@@ -95,6 +120,17 @@ struct g_store *g_store_open(const char *path, struct g_err *err)
 struct g_store *g_store_open_new(const char *path, struct g_err *err)
 {
 	return store_open(path, 1, err);
+}
+
+struct g_store *g_store_connect(const char *path, struct g_err *err)
+{
+	struct g_store *s = store_connect(path, 0, err);
+
+	if (s && configure(s, err) < 0) {
+		g_store_close(s);
+		return NULL;
+	}
+	return s;
 }
 
 int g_store_prepare(struct g_store *s, const char *sql, struct g_db_stmt **st,
@@ -158,7 +194,7 @@ int g_store_exec_kept(struct g_store *s, const char *sql, struct g_err *err)
 
 int g_store_begin(struct g_store *s, struct g_err *err)
 {
-	return g_store_exec(s, "BEGIN IMMEDIATE", err);
+	return g_store_exec(s, s->backend->begin, err);
 }
 
 int g_store_commit(struct g_store *s, struct g_err *err)

@@ -1,5 +1,8 @@
 /*
- * store.h: the store, today one SQLite file (DESIGN.md §5).
+ * store.h: the store, one SQLite file or a PostgreSQL database (DESIGN.md
+ * §5), chosen by the -d value: a postgresql:// or postgres:// URI or a
+ * libpq key=value string (host=, dbname=, service=) is PostgreSQL,
+ * anything else a file.
  *
  * g_store_open() opens a database that exists; g_store_open_new() (for
  * persona-encrypt init) makes the file and its directory if need be (0600
@@ -15,8 +18,10 @@
  * frees it with g_store_close().
  *
  * Modules talk to the database through s->db and db.h only, never to the
- * engine; store.c is the one place that picks the backend (today always
- * SQLite, db_sqlite.h) and store_migrate.c drives its schema marks.
+ * engine; store.c is the one place that picks the backend (db_sqlite.h,
+ * db_pg.h) and store_migrate.c drives its schema marks through
+ * s->backend. s->path, in every message, is the -d value as it may be
+ * shown: a URI's password is never in it.
  */
 #ifndef GUISE_STORE_H
 #define GUISE_STORE_H
@@ -29,8 +34,11 @@
 /* Statements kept prepared for the life of the connection. */
 #define G_STORE_CACHE 32
 
+struct g_db_backend;
+
 struct g_store {
 	struct g_db *db;
+	const struct g_db_backend *backend;
 	struct {
 		char *sql;
 		struct g_db_stmt *st;
@@ -46,10 +54,16 @@ int g_store_schema_latest(void);
 
 /* Open the database at path. NULL with err set: 66 when there is none
  * (and nothing is created), 74 for file trouble, 75 busy past the
- * timeout, 78 newer or foreign. */
+ * timeout, 78 newer or foreign; PostgreSQL: 64 for a connection string
+ * that does not parse, 69 for a server that cannot be reached, 77 for
+ * missing rights. */
 struct g_store *g_store_open(const char *path, struct g_err *err);
-/* The same, creating the file and its directories if need be. */
+/* The same, creating the file and its directories if need be (a
+ * PostgreSQL database is never created: only its tables). */
 struct g_store *g_store_open_new(const char *path, struct g_err *err);
+/* The connection alone, configured, its schema neither read nor
+ * migrated: for tests of a backend (test-tool db). */
+struct g_store *g_store_connect(const char *path, struct g_err *err);
 void g_store_close(struct g_store *s);
 
 int g_store_begin(struct g_store *s, struct g_err *err);

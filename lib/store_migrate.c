@@ -1,12 +1,15 @@
-/* store_migrate.c: bringing a database file to the newest schema, once, with
- * any number of processes racing to do it. */
+/* store_migrate.c: bringing a database to the newest schema, once, with
+ * any number of processes racing to do it. What differs between the
+ * backends (the marks, the lock, the files, one transaction or one per
+ * file) is the backend's (struct g_db_backend, db_backend.h); the steps
+ * are the same for both. */
 #include "store_migrate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "db_sqlite.h"
+#include "db_backend.h"
 #include "embedded.h"
 
 int g_store_schema_latest(void)
@@ -24,7 +27,7 @@ int g_store_migrate_check_version(struct g_store *s, struct g_err *err)
 {
 	enum g_db_owner owner;
 	int version = 0;
-	int rc = g_db_sqlite_schema(s->db, &owner, &version);
+	int rc = s->backend->schema(s->db, &owner, &version);
 
 	if (rc != G_DB_OK)
 		return g_store_error(s, rc, "reading its schema version", err);
@@ -41,53 +44,80 @@ int g_store_migrate_check_version(struct g_store *s, struct g_err *err)
 
 static int set_version(struct g_store *s, int version, struct g_err *err)
 {
-	int rc = g_db_sqlite_set_schema(s->db, version);
+	int rc = s->backend->set_schema(s->db, version);
 
 	return rc == G_DB_OK ? 0 : g_store_error(s, rc, NULL, err);
 }
 
 /* The rows that point at a row that is not there: their count into *n
- * and the table of the first into table (foreign keys are off while
- * migrating, so a rebuilt table could leave some). */
+ * and the table of the first into table (SQLite's foreign keys are off
+ * while migrating, so a rebuilt table could leave some). */
 static int fk_dangling(struct g_store *s, long *n, char *table, size_t size, struct g_err *err)
 {
-	int rc = g_db_sqlite_dangling(s->db, n, table, size);
+	int rc;
 
+	*n = 0;
+	if (!s->backend->dangling)
+		return 0;
+	rc = s->backend->dangling(s->db, n, table, size);
 	return rc == G_DB_OK ? 0 : g_store_error(s, rc, "checking foreign keys", err);
 }
 
-static int migrate_all(struct g_store *s, struct g_err *err);
+/* The version a migration file brings the database to: its NNNN. */
+static int file_version(const struct g_embedded *f)
+{
+	return (int)strtol(f->name, NULL, 10);
+}
+
+static int migrate_upto(struct g_store *s, size_t end, struct g_err *err);
 
 int g_store_migrate(struct g_store *s, struct g_err *err)
 {
+	const struct g_db_backend *b = s->backend;
 	int latest = g_store_schema_latest();
 	struct g_err ignored;
-	int rc, result;
+	size_t i, count = *b->migration_count;
+	int rc, result = 0;
 
 	if (s->schema_version == latest)
 		return 0;
-	/* foreign keys off (a no-op inside a transaction, so here): a
-	 * migration that builds a table again drops the old one, which must
-	 * not cascade; fk_dangling proves nothing new was left dangling */
-	if ((rc = g_db_sqlite_migrating(s->db, 1)) != G_DB_OK)
+	/* SQLite's foreign keys off (a no-op inside a transaction, so
+	 * here): a migration that builds a table again drops the old one,
+	 * which must not cascade; fk_dangling proves nothing new was left
+	 * dangling */
+	if (b->migrating && (rc = b->migrating(s->db, 1)) != G_DB_OK)
 		return g_store_error(s, rc, NULL, err);
-	result = migrate_all(s, err);
-	if ((rc = g_db_sqlite_migrating(s->db, 0)) != G_DB_OK) {
+	for (i = b->file_per_transaction ? 1 : count; result == 0 && i <= count; i++)
+		result = migrate_upto(s, i, err);
+	if (b->migrating && (rc = b->migrating(s->db, 0)) != G_DB_OK) {
 		g_store_error(s, rc, NULL, result < 0 ? &ignored : err);
 		result = -1;
 	}
+	if (result == 0 && s->schema_version != latest)
+		result = g_err_set(err, G_EX_SOFTWARE,
+				   "database '%s': no migration of this store reaches schema "
+				   "version %d (it is at %d)",
+				   s->path, latest, s->schema_version);
 	return result;
 }
 
-static int migrate_all(struct g_store *s, struct g_err *err)
+/* One transaction: every file before end that the database has not had
+ * yet, under the migration lock. */
+static int migrate_upto(struct g_store *s, size_t end, struct g_err *err)
 {
+	const struct g_db_backend *b = s->backend;
+	const struct g_embedded *files = b->migrations;
 	char table[128] = "";
 	long before = 0, after = 0;
-	int version;
+	int rc, version;
 	size_t i;
 
 	if (g_store_begin(s, err) < 0)
 		return -1;
+	if (b->migrate_lock && (rc = b->migrate_lock(s->db)) != G_DB_OK) {
+		g_store_error(s, rc, "waiting for another migration", err);
+		goto fail;
+	}
 	/* Another process may have migrated while we waited for the lock. */
 	if (g_store_migrate_check_version(s, err) < 0)
 		goto fail;
@@ -95,13 +125,14 @@ static int migrate_all(struct g_store *s, struct g_err *err)
 	 * keys off) are not the migration's: only new ones fail it */
 	if (fk_dangling(s, &before, table, sizeof(table), err) < 0)
 		goto fail;
-	for (version = s->schema_version, i = (size_t)version;
-	     i < g_embedded_sql_count; i++) {
-		if (g_store_exec(s, (const char *)g_embedded_sql[i].data, err) < 0) {
-			g_err_prefix(err, "migration '%s'", g_embedded_sql[i].name);
+	for (version = s->schema_version, i = 0; i < end; i++) {
+		if (file_version(&files[i]) <= version)
+			continue;
+		if (g_store_exec(s, (const char *)files[i].data, err) < 0) {
+			g_err_prefix(err, "migration '%s'", files[i].name);
 			goto fail;
 		}
-		version = (int)i + 1;
+		version = file_version(&files[i]);
 	}
 	if (fk_dangling(s, &after, table, sizeof(table), err) < 0)
 		goto fail;

@@ -6,6 +6,8 @@
  *   test-tool doc [--any] [FILE...]     read records (or whole documents)
  *                                       and write them in the output format
  *   test-tool store-open                open -d DB, say what happened
+ *   test-tool db STEP...                lib/db.h's calls on -d's connection,
+ *                                       step by step (db_tool.c)
  *   test-tool uuid [N]                  N UUIDv7 ids
  *   test-tool timestamp [now|parse T|format MS]
  *   test-tool cli                       the resolved shared options
@@ -99,6 +101,7 @@
 #include "secret.h"
 #include "sse.h"
 #include "crypt.h"
+#include "db_tool.h"
 #include "doc.h"
 #include "fileio.h"
 #include "llm_target.h"
@@ -124,6 +127,7 @@
 static const char synopsis[] =
 	"usage: test-tool doc [--any] [FILE...]\n"
 	"       test-tool store-open\n"
+	"       test-tool db STEP... (see db_tool.c)\n"
 	"       test-tool uuid [N]\n"
 	"       test-tool timestamp [now | parse TEXT | format MS]\n"
 	"       test-tool cli\n"
@@ -1578,6 +1582,8 @@ int main(int argc, char **argv)
 	}
 	else if (strcmp(sub, "store-open") == 0)
 		status = cmd_store_open(&t);
+	else if (strcmp(sub, "db") == 0)
+		status = db_tool_main(&t.cli, argc - optind, argv + optind);
 	else if (strcmp(sub, "uuid") == 0)
 		status = cmd_uuid(argc, argv);
 	else if (strcmp(sub, "timestamp") == 0)
