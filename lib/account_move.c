@@ -146,11 +146,10 @@ static int copy(struct g_store *from, struct g_store *to, const struct g_user *u
 		return -1;
 	if (g_vault_each(to, kt, opened, y, err) < 0)
 		return -1;
-	if (y->failed) {
-		*err = y->failure;
-		return g_err_prefix(err, "does not open: nothing moved (see 'persona-encrypt "
-					 "verify' in the source)");
-	}
+	if (y->failed)
+		return g_err_set(err, y->failure.code,
+				 "%s: nothing moved (run 'persona-encrypt verify' on the source)",
+				 y->failure.msg);
 	y->m->fields = y->fields;
 	return 0;
 }
