@@ -8,6 +8,7 @@ set -eu
 # shellcheck source=examples/sandbox.sh
 . "$(dirname "$0")/sandbox.sh"
 export GUISE_PASSPHRASE_FILE="$tmp/passphrase"
+home=$GUISE_DB
 other="$tmp/other.db"
 
 echo "# alice, with a persona, a character and a chat"
@@ -30,5 +31,5 @@ GUISE_DB=$other session-bind list | jq -c '{id, title, persona: .persona.name, m
 GUISE_DB=$other session-log show "$S" --format text
 
 echo "# and back again"
-GUISE_DB=$other persona-encrypt move --to "$GUISE_DB" | jq -c '{kind, moved, source}'
+GUISE_DB=$other persona-encrypt move --to "$home" | jq -c '{kind, moved, source}'
 persona list | tidy
