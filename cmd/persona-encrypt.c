@@ -1,7 +1,8 @@
 /*
  * persona-encrypt: users and their keys (DESIGN.md §6). Option parsing,
  * the verbs, and their output; the work is in lib/account,
- * lib/account_verify, lib/userkey, lib/keycache and lib/portable.
+ * lib/account_move, lib/account_verify, lib/userkey, lib/keycache and
+ * lib/portable.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "account.h"
+#include "account_move.h"
 #include "account_verify.h"
 #include "cli.h"
 #include "doc.h"
@@ -32,6 +34,7 @@ static const char synopsis[] =
 	"       persona-encrypt rekey\n"
 	"       persona-encrypt verify [--fix]\n"
 	"       persona-encrypt delete-user\n"
+	"       persona-encrypt move --to DB [--keep]\n"
 	"       persona-encrypt seal | open [FILE...]\n"
 	"options: -d DB  -u USER  -y  --pretty  --input json|yaml  -q  -v  -n  -h  -V\n"
 	"         --passphrase-fd N  --new-passphrase-fd N  --new-passphrase-file F\n"
@@ -39,9 +42,9 @@ static const char synopsis[] =
 
 /* its own long options (cmd/common/opt.h) */
 static const enum g_opt own[] = {
-	G_OPT_EMAIL, G_OPT_FIX, G_OPT_KDF, G_OPT_NEW_PASSPHRASE_FD, G_OPT_NEW_PASSPHRASE_FILE,
-	G_OPT_PASSPHRASE_FD, G_OPT_RECOVERY_KEY_FD, G_OPT_RECOVERY_KEY_FILE, G_OPT_TIMEOUT,
-	G_OPT_TOKEN
+	G_OPT_EMAIL, G_OPT_FIX, G_OPT_KDF, G_OPT_KEEP, G_OPT_NEW_PASSPHRASE_FD,
+	G_OPT_NEW_PASSPHRASE_FILE, G_OPT_PASSPHRASE_FD, G_OPT_RECOVERY_KEY_FD,
+	G_OPT_RECOVERY_KEY_FILE, G_OPT_TIMEOUT, G_OPT_TO, G_OPT_TOKEN
 };
 
 struct run {
@@ -52,6 +55,9 @@ struct run {
 	unsigned int timeout_s;
 	int token;
 	int fix;
+	const char *to;             /* move: the target store */
+	struct g_account_move move; /* move: what went across */
+	int moved_out;              /* move: its record went out with the recovery key */
 	struct g_store *store;
 	struct g_doc_writer *out;
 	struct g_account_ask ask; /* the secrets and options above, and the callbacks */
@@ -90,6 +96,8 @@ static int own_option(void *cmd, int opt, const char *arg)
 		r->email = arg;
 		break;
 	case G_OPT_FIX: r->fix = 1; break;
+	case G_OPT_KEEP: r->move.keep = 1; break;
+	case G_OPT_TO: r->to = arg; break;
 	case G_OPT_KDF: r->kdf_name = arg; break;
 	case G_OPT_TOKEN: r->token = 1; break;
 	case G_OPT_NEW_PASSPHRASE_FILE: r->secrets.new_passphrase_file = arg; break;
@@ -265,6 +273,97 @@ static int verb_delete_user(struct run *r, struct g_user *u, struct g_err *err)
 		    err);
 }
 
+/* The record of a move: the user as the target has them, what went
+ * across, and (recovery not empty) the target's new recovery key. */
+static json_t *moved_record(const struct run *r, const struct g_user *u,
+			    char recovery[G_RECOVERY_TEXT])
+{
+	/* the user's words for the tables, in the order copied */
+	static const char *const names[][2] = {
+		{ "characters", "characters" }, { "user_personas", "personas" },
+		{ "chat_sessions", "sessions" }, { "chat_messages", "messages" },
+		{ "chat_swipes", "swipes" },     { "lorebooks", "books" },
+		{ "lore_bindings", "attachments" },
+	};
+	const struct g_account_move *m = &r->move;
+	json_t *rec = g_account_recovery_record(u, NULL, recovery, r->cli.dry_run || !*recovery);
+	json_t *rows = json_object();
+	size_t i, j;
+	int bad = !rec || !rows;
+
+	for (i = 0; i < m->ntables && !bad; i++)
+		for (j = 0; j < sizeof(names) / sizeof(*names); j++)
+			if (strcmp(m->tables[i].table, names[j][0]) == 0)
+				bad = json_object_set_new(rows, names[j][1],
+							  json_integer(m->tables[i].rows)) < 0;
+	bad = bad || json_object_set_new(rec, "kind", json_string("user_moved")) < 0 ||
+	      /* the target's row has both wraps, whatever the source had */
+	      json_object_set_new(rec, "recovery", json_true()) < 0 ||
+	      json_object_set_new(rec, "moved", rows) < 0 ||
+	      json_object_set_new(rec, "fields_checked", json_integer(m->fields)) < 0 ||
+	      json_object_set_new(rec, "source", json_string(m->keep ? "kept" : "deleted")) < 0 ||
+	      json_object_set_new(rec, "dry_run", json_boolean(r->cli.dry_run)) < 0;
+	if (bad) {
+		g_account_recovery_record_free(rec);
+		return NULL;
+	}
+	return rec;
+}
+
+/* The record with the target's new recovery key, out before the target
+ * commits (g_account_deliver_fn). */
+static int deliver_moved(const struct g_user *u, const long *fields,
+			 char recovery[G_RECOVERY_TEXT], void *arg, struct g_err *err)
+{
+	struct run *r = arg;
+	json_t *rec = moved_record(r, u, recovery);
+	int rc;
+
+	(void)fields;
+	errno = 0;
+	rc = rec ? g_doc_write(r->out, rec, err) : g_err_oom(err);
+	g_account_recovery_record_free(rec);
+	if (rc == 0 && fflush(stdout) != 0)
+		rc = -1;
+	if (ferror(stdout))
+		return g_err_set(err, G_EX_IOERR,
+				 "cannot write the recovery key to stdout: %s: nothing moved",
+				 strerror(errno ? errno : EIO));
+	r->moved_out = 1;
+	return rc;
+}
+
+/* -v: each table as it went across */
+static void say_table(const struct g_user_rows_table *t, void *arg)
+{
+	const struct run *r = arg;
+
+	g_msg_verbose(&r->cli, 1, "%s: %ld rows of %d columns", t->table, t->rows, t->columns);
+}
+
+static int verb_move(struct run *r, struct g_user *u, struct g_err *err)
+{
+	struct g_account_ask ask = r->ask;
+	struct g_store *to;
+	char none[G_RECOVERY_TEXT] = "";
+	int rc;
+
+	if (!r->to)
+		return g_err_set(err, G_EX_USAGE, "move: name the target store with --to");
+	if (!*r->to)
+		return g_err_set(err, G_EX_USAGE, "--to: empty");
+	if (!(to = g_store_open_new(r->to, err)))
+		return g_err_prefix(err, "--to");
+	ask.deliver = deliver_moved;
+	r->move.told = say_table;
+	r->moved_out = 0;
+	rc = g_account_move_asked(r->store, to, u, &r->move, &ask, err);
+	g_store_close(to);
+	if (rc < 0 || r->moved_out) /* a new recovery key went out with the record */
+		return rc;
+	return emit(r, moved_record(r, u, none), err);
+}
+
 /* seal and open: one input's records (g_input_each). */
 static int filter_input(FILE *in, const char *name, void *arg)
 {
@@ -310,6 +409,7 @@ static const struct verb {
     {"rekey", verb_rekey, USER, 0},
     {"verify", verb_verify, USER, 0},
     {"delete-user", verb_delete_user, USER, 0},
+    {"move", verb_move, USER, 0},
     {"seal", verb_filter, USER, 1},
     {"open", verb_filter, USER, 0},
 };

@@ -186,19 +186,11 @@ int g_account_rekey(struct g_store *s, struct g_user *u, const struct g_userkey 
 	return rc;
 }
 
-int g_account_delete(struct g_store *s, const struct g_user *u, int dry_run,
-		     struct g_err *err)
+int g_account_delete_rows(struct g_store *s, const struct g_user *u, struct g_err *err)
 {
 	struct g_db_stmt *st;
 	int rc;
 
-	/* the user's row before its sessions' (db.h's lock order) */
-	if (g_store_begin(s, err) < 0)
-		return -1;
-	if (g_user_lock(s, u->id, err) < 0) {
-		g_store_rollback(s);
-		return -1;
-	}
 	/* the sessions first, by name: a session's RESTRICT on its character
 	 * holds while both are there, and the order SQLite runs a user's
 	 * cascades in is its own (newest table first, today) */
@@ -215,14 +207,27 @@ int g_account_delete(struct g_store *s, const struct g_user *u, int dry_run,
 		rc = g_db_step(st);
 		g_db_finalize(st);
 	}
-	if (rc != G_DB_DONE) {
-		g_store_error(s, rc, "deleting the user", err);
+	if (rc != G_DB_DONE)
+		return g_store_error(s, rc, "deleting the user", err);
+	if (g_db_changes(s->db) != 1) /* deleted meanwhile */
+		return g_err_set(err, G_EX_NOINPUT, "no such user '%s'", u->username);
+	return 0;
+}
+
+void g_account_forget_key(struct g_store *s, const struct g_user *u)
+{
+	drop_cached(s, u);
+}
+
+int g_account_delete(struct g_store *s, const struct g_user *u, int dry_run,
+		     struct g_err *err)
+{
+	/* the user's row before its sessions' (db.h's lock order) */
+	if (g_store_begin(s, err) < 0)
+		return -1;
+	if (g_user_lock(s, u->id, err) < 0 || g_account_delete_rows(s, u, err) < 0) {
 		g_store_rollback(s);
 		return -1;
-	}
-	if (g_db_changes(s->db) != 1) { /* deleted meanwhile */
-		g_store_rollback(s);
-		return g_err_set(err, G_EX_NOINPUT, "no such user '%s'", u->username);
 	}
 	if (finish(s, dry_run, err) < 0)
 		return -1;

@@ -81,6 +81,13 @@ int g_account_rekey(struct g_store *s, struct g_user *u, const struct g_userkey 
 int g_account_delete(struct g_store *s, const struct g_user *u, int dry_run,
 		     struct g_err *err);
 
+/* The rows of g_account_delete, inside the caller's write transaction
+ * with u's row locked (g_user_lock): 66 if u is gone. */
+int g_account_delete_rows(struct g_store *s, const struct g_user *u, struct g_err *err);
+
+/* u's key out of the unlock cache of s (after a committed change). */
+void g_account_forget_key(struct g_store *s, const struct g_user *u);
+
 /* The verbs whole, their secrets read through a: */
 
 /* init: a new user named username, under a new passphrase (else the

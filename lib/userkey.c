@@ -233,3 +233,21 @@ int g_userkey_wrap_recovery(const struct g_userkey *k, struct g_user *u,
 	g_crypt_key_free(recovery);
 	return rc;
 }
+
+int g_userkey_wrap_recovery_key(const struct g_userkey *k, struct g_user *u,
+				const struct g_secret *text, struct g_err *err)
+{
+	unsigned char *recovery = g_crypt_key_new();
+	int rc;
+
+	if (!recovery)
+		return g_err_oom(err);
+	if (g_crypt_recovery_parse(text->buf, text->len, recovery) < 0)
+		rc = g_err_set(err, G_EX_DATAERR,
+			       "not a recovery key: 52 letters and digits in groups of four");
+	else
+		rc = wrap_dek(k, recovery, "recovery", &u->recovery_wrapped, &u->recovery_nonce,
+			      err);
+	g_crypt_key_free(recovery);
+	return rc;
+}

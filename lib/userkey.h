@@ -68,4 +68,9 @@ int g_userkey_wrap_passphrase(const struct g_userkey *k, struct g_user *u,
 int g_userkey_wrap_recovery(const struct g_userkey *k, struct g_user *u,
 			    char text[G_RECOVERY_TEXT], struct g_err *err);
 
+/* Wrap k's DEK for u under the recovery key given in its printed form
+ * (one the user holds already): 65 if text is not one. */
+int g_userkey_wrap_recovery_key(const struct g_userkey *k, struct g_user *u,
+				const struct g_secret *text, struct g_err *err);
+
 #endif

@@ -261,6 +261,31 @@ EOF
 )"
 }
 
+@test "examples/move-store.sh moves a user to another store and back, her chat and ids as they were" {
+	run -0 --separate-stderr "$TOP/examples/move-store.sh"
+	assert_equal "$stderr" ""
+	assert_equal "$output" "$(cat <<'EOF'
+# alice, with a persona, a character and a chat
+{"kind":"persona","id":"WREN","name":"Wren","status":"created"}
+{"kind":"character","id":"SERA","name":"Sera","status":"created"}
+Sera: Welcome, {{user}}.
+
+Wren: Where am I?
+# moved: the counts of what went across (the recovery key is new there)
+{"kind":"user_moved","username":"alice","moved":{"characters":1,"personas":1,"sessions":1,"messages":2,"swipes":0,"books":0,"attachments":0},"source":"deleted","recovery_key":true}
+# the source has no alice now; the other store has all of her, same ids
+persona: no users yet: run 'persona-encrypt init -u NAME'
+{"id":"S","title":"In the glade","persona":"Wren","messages":2}
+Sera: Welcome, {{user}}.
+
+Wren: Where am I?
+# and back again
+{"kind":"user_moved","moved":{"characters":1,"personas":1,"sessions":1,"messages":2,"swipes":0,"books":0,"attachments":0},"source":"deleted"}
+{"kind":"persona","id":"WREN","name":"Wren","source":null,"default":true}
+EOF
+)"
+}
+
 @test "examples/personas.sh switches personas mid-chat, and each message keeps its speaker" {
 	run -0 --separate-stderr "$TOP/examples/personas.sh"
 	assert_equal "$stderr" ""
@@ -428,6 +453,23 @@ EOF
 	run -0 --separate-stderr env -u MAKEFLAGS -u MAKELEVEL make --no-print-directory
 	assert_output "make: Nothing to be done for 'all'."
 	assert_equal "$stderr" ""
+}
+
+@test "README's moving-between-stores block runs as written (a second file for the PostgreSQL URI)" {
+	cd "$BATS_TEST_TMPDIR"
+	local section='/^### Moving between stores$/,/^Threat model/'
+	sed -n "$section"'{/^```sh$/,/^```$/{/^```/d;p}}' "$TOP/README.md" |
+		sed "s|postgresql://db.example/guise|$BATS_TEST_TMPDIR/shared.db|g" > move.sh
+	[[ $(grep -c '^persona-encrypt move ' move.sh) == 1 ]] || fail "no block: $(cat move.sh)"
+	export GUISE_PASSPHRASE=pw XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/run
+	mkdir -m 700 "$XDG_RUNTIME_DIR"
+	persona-encrypt init -u alice > /dev/null
+	persona create --name Wren --description 'A quiet cartographer.' > /dev/null
+	run -0 --separate-stderr bash -e move.sh
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -c '[.kind, .moved.personas, .source]' moved.json)" '["user_moved",1,"deleted"]'
+	assert_equal "$(GUISE_DB=$BATS_TEST_TMPDIR/shared.db persona list | jq -r .name)" Wren
+	GUISE_DB=$BATS_TEST_TMPDIR/shared.db persona-encrypt lock -q > /dev/null 2>&1 || true
 }
 
 @test "README's personas and sessions blocks run as written, and the transcript is the one it shows" {

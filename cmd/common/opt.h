@@ -46,6 +46,7 @@
 	X(IDLE_TIMEOUT, "idle-timeout", required_argument, 0)                 \
 	X(IMPERSONATE, "impersonate", required_argument, 0)                   \
 	X(KDF, "kdf", required_argument, 0)                                   \
+	X(KEEP, "keep", no_argument, 0)                                       \
 	X(KEEP_PARTIAL, "keep-partial", no_argument, 0)                       \
 	X(LAST, "last", required_argument, 0)                                 \
 	X(MESSAGE, "message", required_argument, 'm')                         \
@@ -80,6 +81,7 @@
 	X(TEXT, "text", no_argument, 0)                                       \
 	X(TIMEOUT, "timeout", required_argument, 0)                           \
 	X(TITLE, "title", required_argument, 0)                               \
+	X(TO, "to", required_argument, 0)                                     \
 	X(TOKEN, "token", no_argument, 0)                                     \
 	X(URL, "url", required_argument, 0)
 
