@@ -2,10 +2,12 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "text.h"
 
@@ -28,6 +30,24 @@ static const char *env(const char *name)
 	return v && *v ? v : NULL;
 }
 
+/* Keep the standard descriptors taken, so that no file or socket opened
+ * later becomes one (libpq's socket on a closed stdout would be sent the
+ * recovery key a command prints). A closed one is opened on /dev/null the
+ * wrong way round: reading stdin or writing stdout still fails with EBADF,
+ * as on a closed descriptor. */
+static void hold_std_fds(void)
+{
+	int fd, got;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		got = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+		if (got >= 0 && got != fd) /* not the lowest free one after all */
+			close(got);
+	}
+}
+
 void g_cli_init(struct g_cli *cli, const char *argv0)
 {
 	const char *slash, *format;
@@ -39,6 +59,7 @@ void g_cli_init(struct g_cli *cli, const char *argv0)
 	 * page is a fresh one to fault in (a render with a 500-entry book
 	 * faulted 53 pages fewer). */
 	mallopt(M_MMAP_THRESHOLD, G_CLI_MMAP_THRESHOLD);
+	hold_std_fds();
 	if (argv0 && *argv0) {
 		slash = strrchr(argv0, '/');
 		g_cli_prog = slash ? slash + 1 : argv0;

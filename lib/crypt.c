@@ -298,18 +298,25 @@ static long long open_check(const struct g_field_ad *f, const struct g_bind *bin
 			    const unsigned char *sealed, size_t sealed_len, size_t nonce_len,
 			    struct ad *a, struct g_err *err)
 {
-	if (sealed_len < 1)
-		return g_err_set(err, G_EX_DATAERR, "empty ciphertext");
-	if (sealed[0] == G_SEAL_FORMAT)
+	if (sealed_len < 1) {
+		g_err_set(err, G_EX_DATAERR, "empty ciphertext");
+		return -1;
+	}
+	if (sealed[0] == G_SEAL_FORMAT) {
 		bind = NULL; /* an older field: its place only */
-	else if (sealed[0] != G_SEAL_FORMAT_BOUND || !bind)
-		return g_err_set(err, G_EX_DATAERR,
-				 "unknown ciphertext format version %d", sealed[0]);
-	if (nonce_len != G_NONCE_BYTES)
-		return g_err_set(err, G_EX_DATAERR,
-				 "nonce of %zu bytes, not %d", nonce_len, G_NONCE_BYTES);
-	if (sealed_len < 1 + G_TAG_BYTES)
-		return g_err_set(err, G_EX_DATAERR, "ciphertext too short");
+	} else if (sealed[0] != G_SEAL_FORMAT_BOUND || !bind) {
+		g_err_set(err, G_EX_DATAERR, "unknown ciphertext format version %d", sealed[0]);
+		return -1;
+	}
+	if (nonce_len != G_NONCE_BYTES) {
+		g_err_set(err, G_EX_DATAERR, "nonce of %zu bytes, not %d", nonce_len,
+			  G_NONCE_BYTES);
+		return -1;
+	}
+	if (sealed_len < 1 + G_TAG_BYTES) {
+		g_err_set(err, G_EX_DATAERR, "ciphertext too short");
+		return -1;
+	}
 	field_ad(a, f, bind);
 	return (long long)(sealed_len - 1 - G_TAG_BYTES);
 }

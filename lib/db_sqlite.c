@@ -194,6 +194,7 @@ static int open_blob(struct g_db *db, const char *table, const char *column, con
 	char sql[160];
 	int rc;
 
+	*b = NULL;
 	snprintf(sql, sizeof(sql), "SELECT rowid FROM %s WHERE id = ?1", table);
 	rc = sqlite3_prepare_v2(conn(db), sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -202,8 +203,8 @@ static int open_blob(struct g_db *db, const char *table, const char *column, con
 	rc = sqlite3_step(st);
 	rowid = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? SQLITE_ERROR : rc;
+	if (rc != SQLITE_ROW) /* no such row (DONE) is an error here */
+		return rc == SQLITE_DONE || rc == SQLITE_OK ? SQLITE_ERROR : rc;
 	return sqlite3_blob_open(conn(db), "main", table, column, rowid, writable, b);
 }
 
