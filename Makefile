@@ -27,6 +27,8 @@ SANFLAGS = $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all)
 
 # Every library through pkg-config; each command names the ones it links.
+# libpq is for its headers only: lib/db_pg_lib.c loads it when a
+# PostgreSQL store is opened (linked, it slows every command's start).
 LIB_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils zlib libzip libdeflate libcurl \
 	libpcre2-8
 # Asked on first use, once (not at parse time): make demo installs the
@@ -59,17 +61,17 @@ TEST_TOOL := $(O)/bin/test-tool
 MANPAGES := $(wildcard share/man/man*/*.[1-9])
 
 # The libraries each program links, and no others.
-test-tool_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils zlib libzip libdeflate libcurl \
+test-tool_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate libcurl \
 	libpcre2-8
-persona-encrypt_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils
-persona-import_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils zlib libzip libdeflate
-persona-export_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils zlib libzip libdeflate
-persona_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils
-lore_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils
-session-bind_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils
-session-log_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils
-prompt-render_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils libpcre2-8
-llm-send_PKGS = jansson yaml-0.1 sqlite3 libpq libsodium libkeyutils libcurl
+persona-encrypt_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
+persona-import_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate
+persona-export_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils zlib libzip libdeflate
+persona_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
+lore_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
+session-bind_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
+session-log_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils
+prompt-render_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils libpcre2-8
+llm-send_PKGS = jansson yaml-0.1 sqlite3 libsodium libkeyutils libcurl
 
 .PHONY: all check check-pg test demo bench fuzz fuzz-replay lint hdr-check install uninstall clean
 .DELETE_ON_ERROR:

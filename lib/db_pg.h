@@ -17,6 +17,71 @@
 #include "db_backend.h"
 #include "err.h"
 
+/* libpq's calls, loaded from libpq.so.5 when a PostgreSQL store is first
+ * opened (db_pg_lib.c), not linked: linked, libpq's own libraries (TLS,
+ * Kerberos, LDAP) load and start with every command, a SQLite user's
+ * too, and cost more than the rest of a command's start. The backend's
+ * files call them by their names, which stand for the table's. */
+struct g_pq {
+	__typeof__(PQclear) *PQclear;
+	__typeof__(PQresultStatus) *PQresultStatus;
+	__typeof__(PQresultErrorField) *PQresultErrorField;
+	__typeof__(PQntuples) *PQntuples;
+	__typeof__(PQgetlength) *PQgetlength;
+	__typeof__(PQftype) *PQftype;
+	__typeof__(PQerrorMessage) *PQerrorMessage;
+	__typeof__(PQtransactionStatus) *PQtransactionStatus;
+	__typeof__(PQstatus) *PQstatus;
+	__typeof__(PQgetvalue) *PQgetvalue;
+	__typeof__(PQgetisnull) *PQgetisnull;
+	__typeof__(PQfinish) *PQfinish;
+	__typeof__(PQexecParams) *PQexecParams;
+	__typeof__(PQexec) *PQexec;
+	__typeof__(PQcmdTuples) *PQcmdTuples;
+	__typeof__(PQsetNoticeProcessor) *PQsetNoticeProcessor;
+	__typeof__(PQprepare) *PQprepare;
+	__typeof__(PQnfields) *PQnfields;
+	__typeof__(PQfreemem) *PQfreemem;
+	__typeof__(PQexecPrepared) *PQexecPrepared;
+	__typeof__(PQconninfoParse) *PQconninfoParse;
+	__typeof__(PQconninfoFree) *PQconninfoFree;
+	__typeof__(PQconnectionNeedsPassword) *PQconnectionNeedsPassword;
+	__typeof__(PQconnectdbParams) *PQconnectdbParams;
+	__typeof__(PQcmdStatus) *PQcmdStatus;
+};
+extern struct g_pq g_pq;
+
+/* Load libpq once: 0, or -1 with err (69: not installed). */
+int g_db_pg_lib_load(struct g_err *err);
+
+#ifndef G_DB_PG_LIB_IMPL
+#define PQclear (g_pq.PQclear)
+#define PQresultStatus (g_pq.PQresultStatus)
+#define PQresultErrorField (g_pq.PQresultErrorField)
+#define PQntuples (g_pq.PQntuples)
+#define PQgetlength (g_pq.PQgetlength)
+#define PQftype (g_pq.PQftype)
+#define PQerrorMessage (g_pq.PQerrorMessage)
+#define PQtransactionStatus (g_pq.PQtransactionStatus)
+#define PQstatus (g_pq.PQstatus)
+#define PQgetvalue (g_pq.PQgetvalue)
+#define PQgetisnull (g_pq.PQgetisnull)
+#define PQfinish (g_pq.PQfinish)
+#define PQexecParams (g_pq.PQexecParams)
+#define PQexec (g_pq.PQexec)
+#define PQcmdTuples (g_pq.PQcmdTuples)
+#define PQsetNoticeProcessor (g_pq.PQsetNoticeProcessor)
+#define PQprepare (g_pq.PQprepare)
+#define PQnfields (g_pq.PQnfields)
+#define PQfreemem (g_pq.PQfreemem)
+#define PQexecPrepared (g_pq.PQexecPrepared)
+#define PQconninfoParse (g_pq.PQconninfoParse)
+#define PQconninfoFree (g_pq.PQconninfoFree)
+#define PQconnectionNeedsPassword (g_pq.PQconnectionNeedsPassword)
+#define PQconnectdbParams (g_pq.PQconnectdbParams)
+#define PQcmdStatus (g_pq.PQcmdStatus)
+#endif
+
 /* A connection of this backend. msg: the last error, one line. */
 struct g_db_pg {
 	struct g_db base;

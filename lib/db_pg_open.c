@@ -190,11 +190,14 @@ int g_db_pg_open(const char *conninfo, const char *shown, int busy_ms, struct g_
 	const char *keys[] = { "connect_timeout", "fallback_application_name", "dbname", NULL };
 	const char *values[] = { NULL, "guise", conninfo, NULL };
 	char timeout[16], sql[200], line[256], *why = NULL;
-	PQconninfoOption *opts = PQconninfoParse(conninfo, &why);
+	PQconninfoOption *opts;
 	struct g_db_pg *c;
 	int rc;
 
 	*db = NULL;
+	if (g_db_pg_lib_load(err) < 0)
+		return -1;
+	opts = PQconninfoParse(conninfo, &why);
 	if (!opts) {
 		scrub(why ? why : "out of memory", conninfo, shown, line, sizeof(line));
 		PQfreemem(why);
