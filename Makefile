@@ -37,8 +37,8 @@ PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $$(LIB_PKGS)))$(P
 pkg_libs = $(shell pkg-config --libs $(1))
 
 CPPFLAGS += -Ilib -D_GNU_SOURCE
-ALL_CFLAGS = -std=c11 -pthread $(WARNINGS) $(WERROR) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS)
-ALL_LDFLAGS = -pthread $(SANFLAGS) $(LDFLAGS)
+ALL_CFLAGS = -std=c11 $(WARNINGS) $(WERROR) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC := $(wildcard lib/*.c)
 LIB_HDR := $(wildcard lib/*.h)

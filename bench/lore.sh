@@ -19,8 +19,7 @@
 #     names the chain's first key and four more), against the same card
 #     without its book, BENCH_REPS (50) runs each, taking turns: the best
 #     and the mean time of each whole process, their ratio against the goal
-#     1.1 and the limit 1.2; and the processor time of each (user and
-#     system, every thread), which a second core does not hide.
+#     1.1 and the limit 1.2.
 # (c) the peak RSS (/usr/bin/time -f %M) of that render with the book,
 #     against 32 MiB.
 # BENCH_LORE_PARTS (abc) says which parts run: "bc" leaves (a) out.
@@ -134,26 +133,9 @@ while [ "$rep" -lt "$REPS" ]; do
 	render plain "$plain"
 done
 
-# cpu SESSION: the processor time (user and system, all threads) of 100
-# renders or REPS, the more, in ms per render (the shell counts it in
-# clock ticks: 100 runs keep that within a few per cent). The card's index
-# is read on a thread of its own while the session is (lib/lore_job.h), so
-# where a second core is free a render with a book takes more processor
-# time than it takes time.
-cpu() {
-	n=$((REPS > 100 ? REPS : 100))
-	# shellcheck disable=SC2034 # i counts
-	(for i in $(seq "$n"); do "$BIN/prompt-render" -s "$1" -m "$said" > /dev/null; done
-		times) | awk -v reps="$n" 'END {
-		split($0, t, /[ms]+/); printf "%.3f", (t[1] * 60 + t[2] + t[3] * 60 + t[4]) * 1000 / reps }'
-}
-cpu_book=$(cpu "$book")
-cpu_plain=$(cpu "$plain")
-
 # shellcheck disable=SC2046 # four numbers, split on purpose
 set -- $(stats book) $(stats plain)
 awk -v small="$SMALL" -v last="$LAST" -v reps="$REPS" -v fired="$fired" \
-	-v cb="$cpu_book" -v cp="$cpu_plain" \
 	-v bb="$1" -v bm="$2" -v pb="$3" -v pm="$4" 'BEGIN {
 	r = bb / pb
 	printf "prompt-render -s S, %d messages, history_limit %d, %d runs each (best / mean):\n",
@@ -163,8 +145,6 @@ awk -v small="$SMALL" -v last="$LAST" -v reps="$REPS" -v fired="$fired" \
 	printf "  the same card without:      %8.3f ms / %8.3f ms\n", pb / 1000, pm / 1000
 	printf "  ratio: %.2f (best), %.2f (mean); goal <= 1.1: %s; limit <= 1.2: %s\n", r, bm / pm,
 		r <= 1.1 ? "PASS" : "MISS", r <= 1.2 ? "PASS" : "MISS"
-	printf "  processor time per render (mean): %.3f ms with the book, %.3f ms without: %.2f\n",
-		cb, cp, cb / cp
 }'
 fi
 

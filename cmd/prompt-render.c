@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "card_row.h"
 #include "ref.h"
 #include "chat_last.h"
 #include "chat_log.h"
@@ -19,7 +18,6 @@
 #include "doc.h"
 #include "fileio.h"
 #include "lore.h"
-#include "lore_job.h"
 #include "lore_sources.h"
 #include "frame.h"
 #include "msg.h"
@@ -178,13 +176,22 @@ static int load_target(struct render *r, int64_t messages, struct g_err *err)
 	return rc < 0 ? -1 : 0;
 }
 
-/* The session's messages, its lore state and the history (or the message
- * a mode works on), read while the cards' lore indexes are being read. */
-static int load_session_rest(struct render *r, struct g_err *err)
+static int load_session(struct render *r, struct g_err *err)
 {
 	const json_t *limit;
 	int64_t n;
 
+	if (g_session_load_ref(r->ctx.store, &r->ctx.key, r->session, &r->ss, err) < 0 ||
+	    g_lore_sources_card(r->ctx.store, &r->ctx.key, G_CHARACTER, r->ss.character_id,
+				&r->char_record, &r->char_lore, &r->char_has_lore, err) < 0)
+		return -1;
+	r->kind = r->ss.persona.kind;
+	if (r->kind != G_PERSONA_NONE &&
+	    g_lore_sources_card(r->ctx.store, &r->ctx.key,
+				r->kind == G_PERSONA_CUSTOM ? G_PERSONA : G_CHARACTER,
+				r->ss.persona.id, &r->persona_record, &r->persona_lore,
+				&r->persona_has_lore, err) < 0)
+		return -1;
 	r->settings = json_incref(r->ss.settings);
 	if ((n = g_session_messages(r->ctx.store, r->ss.id, err)) < 0 ||
 	    g_session_lore_state_load(r->ctx.store, &r->ctx.key, r->ss.id, n, &r->lore_state,
@@ -200,43 +207,6 @@ static int load_session_rest(struct render *r, struct g_err *err)
 	return g_chat_log_each(r->ctx.store, &r->ctx.key, r->ss.id,
 			      json_is_integer(limit) ? json_integer_value(limit) : 0,
 			      g_chat_log_keep_brief, r->history, err);
-}
-
-/* The cards' lore indexes are read on threads of their own (lore_job.h)
- * while the rest is read here: each job begun is ended, whatever fails. */
-static int load_session(struct render *r, struct g_err *err)
-{
-	struct g_lore_job *char_job = NULL, *persona_job = NULL;
-	enum g_cardkind persona_kind;
-	int rc;
-
-	if (g_session_load_ref(r->ctx.store, &r->ctx.key, r->session, &r->ss, err) < 0 ||
-	    g_card_row_load_lore_begin(r->ctx.store, &r->ctx.key, G_CHARACTER,
-				       r->ss.character_id, &r->char_record, &char_job, err) < 0)
-		return -1;
-	r->kind = r->ss.persona.kind;
-	persona_kind = r->kind == G_PERSONA_CUSTOM ? G_PERSONA : G_CHARACTER;
-	rc = r->kind != G_PERSONA_NONE
-		     ? g_card_row_load_lore_begin(r->ctx.store, &r->ctx.key, persona_kind,
-						  r->ss.persona.id, &r->persona_record, &persona_job,
-						  err)
-		     : 0;
-	if (rc == 0)
-		rc = load_session_rest(r, err);
-	if (rc < 0) {
-		g_lore_job_finish(char_job, NULL, NULL);
-		g_lore_job_finish(persona_job, NULL, NULL);
-		return -1;
-	}
-	if (g_lore_sources_card_end(r->ctx.store, &r->ctx.key, G_CHARACTER, r->ss.character_id,
-				    &r->char_record, char_job, &r->char_lore, &r->char_has_lore,
-				    err) < 0) {
-		g_lore_job_finish(persona_job, NULL, NULL);
-		return -1;
-	}
-	return g_lore_sources_card_end(r->ctx.store, &r->ctx.key, persona_kind, r->ss.persona.id,
-				       &r->persona_record, persona_job, &r->persona_lore,
-				       &r->persona_has_lore, err);
 }
 
 /* Session-less: history as message records on stdin. */

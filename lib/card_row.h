@@ -81,21 +81,6 @@ struct g_lore_book;
 int g_card_row_load_lore(struct g_store *s, const struct g_userkey *k,
 			 enum g_cardkind kind, const char *id, json_t **record,
 			 struct g_lore_book *lore, int *has_lore, struct g_err *err);
-/* The same in two halves, for a caller with other reading to do while
- * the index is opened and read on a thread of its own (lore_job.h):
- * _begin reads the record and starts the job (*job NULL when the row has
- * no index), _end waits for it (NULL: nothing to wait for) and fills *lore
- * as g_card_row_load_lore does, the record read again with its book when
- * the index turns out stale. After a failed _end the record is still the
- * caller's to free. Every _begin that succeeds is to be ended. */
-struct g_lore_job;
-int g_card_row_load_lore_begin(struct g_store *s, const struct g_userkey *k,
-			       enum g_cardkind kind, const char *id, json_t **record,
-			       struct g_lore_job **job, struct g_err *err);
-int g_card_row_load_lore_end(struct g_store *s, const struct g_userkey *k,
-			     enum g_cardkind kind, const char *id, json_t **record,
-			     struct g_lore_job *job, struct g_lore_book *lore, int *has_lore,
-			     struct g_err *err);
 
 /* The record a row would be stored as, without id or timestamps (what
  * persona-import -n prints). New reference. */

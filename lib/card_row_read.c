@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "card.h"
-#include "lore_job.h"
+#include "lore_index.h"
 
 /* A stored JSON field back as a value; 65 if it does not parse. */
 static json_t *parse_field(const char *table, const char *id, size_t i,
@@ -22,31 +22,38 @@ static json_t *parse_field(const char *table, const char *id, size_t i,
 	return v;
 }
 
-/* The row's lore index, read from the file and handed to a job that opens
- * and reads it on its own thread (lore_job.h): 1 with *job, 0 when the
- * row has none, -1. The row was selected with the index's length, not its
- * bytes: an index is hundreds of KiB, read here straight into the buffer
- * it is decrypted in, where a selected column is copied by SQLite first. */
+/* The row's lore index read into *lore: 1, 0 when it has none, 2 when it
+ * is stale (lore_index.h: nothing read), -1 (65 when it is damaged). The
+ * row was selected with the index's length, not its bytes: an index is
+ * hundreds of KiB, read here from the file straight into the buffer it is
+ * decrypted in, and read in place, where a selected column is copied by
+ * SQLite first and decrypted into a second buffer as big. */
 static int read_lore(struct g_store *s, const struct g_userkey *k, const char *table,
-		     const char *id, struct g_db_stmt *st, int first, struct g_lore_job **job,
+		     const char *id, struct g_db_stmt *st, int first, struct g_lore_book *lore,
 		     struct g_err *err)
 {
 	int col = first + 2 * G_COL_LORE;
 	const char *column = g_card_columns_name(G_COL_LORE);
 	struct g_field_ad ad = { table, column, id, k->user_id, k->dek_version };
 	unsigned char *sealed;
-	size_t len;
+	size_t sealed_len, len;
 	int rc;
 
 	if (g_db_column_is_null(st, col))
 		return 0;
-	rc = g_db_blob_read(s->db, table, column, id, &sealed, &len);
+	rc = g_db_blob_read(s->db, table, column, id, &sealed, &sealed_len);
 	if (rc != G_DB_OK)
 		return g_store_error(s, rc, "reading a lore index", err);
-	if (g_lore_job_start(job, k->dek, &ad, sealed, len, g_db_column_blob(st, col + 1),
-			     g_db_column_bytes(st, col + 1), err) < 0)
-		return -1;
-	return 1;
+	if (g_crypt_open_in_place(k->dek, &ad, sealed, sealed_len, g_db_column_blob(st, col + 1),
+				  g_db_column_bytes(st, col + 1), &len, err) < 0) {
+		free(sealed);
+		return g_err_prefix(err, "%s '%s' %s", table, id, column), -1;
+	}
+	/* the book takes the buffer, read or not */
+	rc = g_lore_index_take_at(lore, sealed, (char *)sealed + 1, len, err);
+	if (rc < 0)
+		return g_err_prefix(err, "%s '%s' %s", table, id, column), -1;
+	return rc == 1 ? 2 : 1;
 }
 
 /* Whether column i is character_book. */
@@ -56,11 +63,13 @@ static int book_column(size_t i)
 }
 
 /* data (in column order, then the extra keys) and extra's top-level keys;
- * with job, character_book is read from the lore index instead when the
- * row has one (*job started: the row was selected without its book). */
-static int build_data(struct g_store *s, const struct g_userkey *k, const char *table,
-		      const char *id, struct g_db_stmt *st, int first, json_t *data,
-		      json_t **top, json_t **origin, struct g_lore_job **job, struct g_err *err)
+ * with lore, character_book is read from the lore index instead when the
+ * row has one (*has_lore 1). 1, nothing read, when the index is stale (the
+ * row was selected without its book). */
+static int build_data(struct g_store *s, const struct g_userkey *k, const char *table, const char *id,
+		      struct g_db_stmt *st, int first, json_t *data, json_t **top,
+		      json_t **origin, struct g_lore_book *lore, int *has_lore,
+		      struct g_err *err)
 {
 	json_t *extra = NULL, *rest, *v;
 	const char *key;
@@ -68,11 +77,15 @@ static int build_data(struct g_store *s, const struct g_userkey *k, const char *
 	size_t i, len;
 	int rc;
 
-	if (job && read_lore(s, k, table, id, st, first, job, err) < 0)
+	if (lore && (*has_lore = read_lore(s, k, table, id, st, first, lore, err)) < 0)
 		return -1;
+	if (lore && *has_lore == 2) {
+		*has_lore = 0;
+		return 1;
+	}
 	for (i = 0; i < G_CARD_COLUMNS; i++) {
 		if (i == G_COL_RAW || i == G_COL_AVATAR || i == G_COL_LORE ||
-		    (job && *job && book_column(i)))
+		    (lore && *has_lore && book_column(i)))
 			continue;
 		rc = g_card_columns_open(k, table, id, st, first, i, &plain, &len, err);
 		if (rc <= 0) {
@@ -149,7 +162,7 @@ static struct g_db_stmt *select_row(struct g_store *s, enum g_cardkind kind, uns
 		if ((i == G_COL_AVATAR && !(want & WANT_AVATAR)) ||
 		    (i == G_COL_RAW && !(want & WANT_RAW)) || (i == G_COL_LORE && !(want & WANT_LORE)))
 			n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", NULL, NULL");
-		else if (i == G_COL_LORE) /* its length (SQLite reads no more), read_lore */
+		else if (i == G_COL_LORE) /* its length (SQLite reads no more): read_lore */
 			n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", length(%s), %s_nonce",
 					      name, name);
 		else if (book_column(i) && (want & WANT_LORE))
@@ -177,16 +190,16 @@ static json_t *text_col(struct g_db_stmt *st, int col)
 
 static int load(struct g_store *s, const struct g_userkey *k, enum g_cardkind kind,
 		const char *id, json_t **record, struct g_blob *avatar, struct g_blob *raw,
-		struct g_lore_job **job, struct g_err *err)
+		struct g_lore_book *lore, int *has_lore, struct g_err *err)
 {
 	const char *table = g_cardkind_table(kind);
 	json_t *r = NULL, *data = NULL, *top = NULL, *origin = NULL;
 	struct g_db_stmt *st;
-	int first, rc = -1, step;
+	int first, rc = -1, step, stale;
 
 	*record = NULL;
 	if (!(st = select_row(s, kind,
-			      (avatar ? WANT_AVATAR : 0) | (raw ? WANT_RAW : 0) | (job ? WANT_LORE : 0),
+			      (avatar ? WANT_AVATAR : 0) | (raw ? WANT_RAW : 0) | (lore ? WANT_LORE : 0),
 			      &first, err)))
 		return -1;
 	g_db_bind_str(st, 1, id);
@@ -205,10 +218,15 @@ static int load(struct g_store *s, const struct g_userkey *k, enum g_cardkind ki
 		g_err_oom(err);
 		goto out;
 	}
-	if (build_data(s, k, table, id, st, first, data, &top, &origin, job, err) < 0 ||
+	if ((stale = build_data(s, k, table, id, st, first, data, &top, &origin, lore, has_lore,
+				err)) < 0 ||
 	    open_blob(k, table, id, st, first, G_COL_AVATAR, avatar, err) < 0 ||
 	    open_blob(k, table, id, st, first, G_COL_RAW, raw, err) < 0)
 		goto out;
+	if (stale) {
+		rc = 1;
+		goto out;
+	}
 	r = json_object();
 	json_object_set_new(r, "kind", json_string(g_cardkind_name(kind)));
 	json_object_set_new(r, "id", json_string(id));
@@ -236,10 +254,6 @@ out:
 	json_decref(data);
 	json_decref(top);
 	json_decref(origin);
-	if (rc < 0 && job) {
-		g_lore_job_finish(*job, NULL, NULL); /* its own failing is not news */
-		*job = NULL;
-	}
 	return rc;
 }
 
@@ -247,48 +261,24 @@ int g_card_row_load(struct g_store *s, const struct g_userkey *k,
 		   enum g_cardkind kind, const char *id, json_t **record,
 		   struct g_blob *avatar, struct g_blob *raw, struct g_err *err)
 {
-	return load(s, k, kind, id, record, avatar, raw, NULL, err);
-}
-
-int g_card_row_load_lore_begin(struct g_store *s, const struct g_userkey *k,
-			       enum g_cardkind kind, const char *id, json_t **record,
-			       struct g_lore_job **job, struct g_err *err)
-{
-	*job = NULL;
-	return load(s, k, kind, id, record, NULL, NULL, job, err);
-}
-
-int g_card_row_load_lore_end(struct g_store *s, const struct g_userkey *k,
-			     enum g_cardkind kind, const char *id, json_t **record,
-			     struct g_lore_job *job, struct g_lore_book *lore, int *has_lore,
-			     struct g_err *err)
-{
-	int rc = g_lore_job_finish(job, lore, err);
-
-	*has_lore = rc == 1;
-	if (rc != 2)
-		return rc < 0 ? -1 : 0;
-	/* a stale index: the row again, with its book as JSON */
-	json_decref(*record);
-	*record = NULL;
-	return load(s, k, kind, id, record, NULL, NULL, NULL, err);
+	return load(s, k, kind, id, record, avatar, raw, NULL, NULL, err);
 }
 
 int g_card_row_load_lore(struct g_store *s, const struct g_userkey *k,
 			 enum g_cardkind kind, const char *id, json_t **record,
 			 struct g_lore_book *lore, int *has_lore, struct g_err *err)
 {
-	struct g_lore_job *job;
+	int rc;
 
 	*has_lore = 0;
-	if (g_card_row_load_lore_begin(s, k, kind, id, record, &job, err) < 0)
-		return -1;
-	if (g_card_row_load_lore_end(s, k, kind, id, record, job, lore, has_lore, err) < 0) {
-		json_decref(*record);
-		*record = NULL;
+	if ((rc = load(s, k, kind, id, record, NULL, NULL, lore, has_lore, err)) < 0) {
+		if (*has_lore)
+			g_lore_book_release(lore);
+		*has_lore = 0;
 		return -1;
 	}
-	return 0;
+	/* a stale index: the row again, with its book as JSON */
+	return rc == 1 ? load(s, k, kind, id, record, NULL, NULL, NULL, NULL, err) : 0;
 }
 
 json_t *g_card_row_preview(const struct g_card_row *row)

@@ -49,19 +49,7 @@ int g_lore_sources_card(struct g_store *s, const struct g_userkey *k, enum g_car
 			const char *id, json_t **record, struct g_lore_book *lore, int *has_lore,
 			struct g_err *err)
 {
-	struct g_lore_job *job;
-
-	*has_lore = 0;
-	if (g_card_row_load_lore_begin(s, k, kind, id, record, &job, err) < 0)
-		return -1;
-	return g_lore_sources_card_end(s, k, kind, id, record, job, lore, has_lore, err);
-}
-
-int g_lore_sources_card_end(struct g_store *s, const struct g_userkey *k, enum g_cardkind kind,
-			    const char *id, json_t **record, struct g_lore_job *job,
-			    struct g_lore_book *lore, int *has_lore, struct g_err *err)
-{
-	if (g_card_row_load_lore_end(s, k, kind, id, record, job, lore, has_lore, err) < 0)
+	if (g_card_row_load_lore(s, k, kind, id, record, lore, has_lore, err) < 0)
 		return -1;
 	return *has_lore ? g_lore_sources_name(lore, *record, err) : 0;
 }

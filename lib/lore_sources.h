@@ -20,8 +20,6 @@
 #include "lore.h"
 #include "lore_store.h"
 
-struct g_lore_job;
-
 /* Whose books: a group of the list above. */
 enum g_lore_source { G_LORE_FROM_SESSION, G_LORE_FROM_PERSONA, G_LORE_FROM_CHARACTER,
 		     G_LORE_FROM_GLOBAL, G_LORE_SOURCES };
@@ -48,12 +46,6 @@ int g_lore_sources_name(struct g_lore_book *b, const json_t *card, struct g_err 
 int g_lore_sources_card(struct g_store *s, const struct g_userkey *k, enum g_cardkind kind,
 			const char *id, json_t **record, struct g_lore_book *lore, int *has_lore,
 			struct g_err *err);
-/* Its second half, for a caller that began with g_card_row_load_lore_begin
- * and read other things while the index was read (card_row.h). On failure
- * *has_lore is 0 and the record still the caller's. */
-int g_lore_sources_card_end(struct g_store *s, const struct g_userkey *k, enum g_cardkind kind,
-			    const char *id, json_t **record, struct g_lore_job *job,
-			    struct g_lore_book *lore, int *has_lore, struct g_err *err);
 
 /* Append the books of owners[0..G_LORE_SOURCES) to books (an array) in the
  * order above: each card's own, and k's user's books attached to each

@@ -180,7 +180,7 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 	run -65 --separate-stderr persona-encrypt verify
 }
 
-@test "a session's two cards: both indexes read while the session is (one thread each), stale or damaged as for one card" {
+@test "a session's two cards, each with its index: stale or damaged as for one card" {
 	local a b s with
 	a=$(mkchar Sera "$(jq -n -c --argjson b "$LANTERN" '{character_book: $b}')")
 	b=$(mkchar Ada "$(jq -n -c --argjson b "$(book Tower "$(entry 5 tower 'Tower lore.')")" '{character_book: $b}')")
@@ -193,12 +193,12 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 		test-tool vault-put characters lore_index "$b"
 	run_ok prompt-render -s "$s" -m "The lantern by the tower"
 	assert_equal "$output" "$with"
-	# the character's damaged: 65 naming it, whatever the persona's job does
+	# the character's damaged: 65 naming it
 	db_sql "UPDATE characters SET (lore_index, lore_index_nonce) = (SELECT lore_index, lore_index_nonce FROM characters WHERE id = '$b') WHERE id = '$a'"
 	run -65 --separate-stderr prompt-render -s "$s" -m "The lantern by the tower"
 	assert_output ""
 	assert_equal "$stderr" "prompt-render: characters '$a' lore_index: ciphertext fails its integrity check"
-	# and a session that is not there: no job left behind (the sanitizer build would say)
+	# and a session that is not there
 	run_err 66 "prompt-render: no such session 'nosuch'" prompt-render -s nosuch -m hi
 }
 
