@@ -171,6 +171,20 @@ teardown() { pg_db_drop; }
 		test-tool db -d "$down" exec "SELECT 1"
 }
 
+@test "libpq is loaded only for a PostgreSQL store: where it cannot be, 69; a SQLite store never needs it" {
+	# a libpq.so.5 that is no library, found first
+	mkdir "$BATS_TEST_TMPDIR/lib"
+	echo "not a library" > "$BATS_TEST_TMPDIR/lib/libpq.so.5"
+	LD_LIBRARY_PATH=$BATS_TEST_TMPDIR/lib run -69 --separate-stderr test-tool db -d "$URI" exec "SELECT 1"
+	assert_output ""
+	assert_equal "$stderr" "test-tool: a PostgreSQL store needs libpq, which did not load ($BATS_TEST_TMPDIR/lib/libpq.so.5: file too short)"
+	# no command links it: a SQLite store works with it gone
+	run ldd "$BUILD/bin/persona"
+	refute_output --partial libpq
+	GUISE_DB=$BATS_TEST_TMPDIR/x.db LD_LIBRARY_PATH=$BATS_TEST_TMPDIR/lib GUISE_PASSPHRASE=p \
+		run_ok persona-encrypt init -u alice
+}
+
 @test "a connection string that does not parse: 64 naming it" {
 	run_err 64 "test-tool: invalid database 'postgresql://u@[::1/db': end of string reached when looking for matching \"]\" in IPv6 host address in URI: \"postgresql://u@[::1/db\"" \
 		test-tool db -d 'postgresql://u@[::1/db' exec "SELECT 1"
