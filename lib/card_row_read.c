@@ -22,6 +22,18 @@ static json_t *parse_field(const char *table, const char *id, size_t i,
 	return v;
 }
 
+/* Column col of the row, malloc'ed (a byte more than *len). */
+static unsigned char *copy_column(struct g_db_stmt *st, int col, size_t *len)
+{
+	const void *p = g_db_column_blob(st, col);
+	unsigned char *copy;
+
+	*len = g_db_column_bytes(st, col);
+	if ((copy = malloc(*len + 1)) && *len)
+		memcpy(copy, p, *len);
+	return copy;
+}
+
 /* The row's lore index read into *lore: 1, 0 when it has none, 2 when it
  * is stale (lore_index.h: nothing read), -1 (65 when it is damaged). The
  * row was selected with the index's length, not its bytes: an index is
@@ -41,7 +53,12 @@ static int read_lore(struct g_store *s, const struct g_userkey *k, const char *t
 
 	if (g_db_column_is_null(st, col))
 		return 0;
-	rc = g_db_blob_read(s->db, table, column, id, &sealed, &sealed_len);
+	/* PostgreSQL: in the row (a second statement would read another
+	 * snapshot, where the card may have been written since) */
+	if (!g_db_blob_in_place(s->db))
+		rc = (sealed = copy_column(st, col, &sealed_len)) ? G_DB_OK : G_DB_NOMEM;
+	else
+		rc = g_db_blob_read(s->db, table, column, id, &sealed, &sealed_len);
 	if (rc != G_DB_OK)
 		return g_store_error(s, rc, "reading a lore index", err);
 	if (g_crypt_open_in_place(k->dek, &ad, sealed, sealed_len, g_db_column_blob(st, col + 1),
@@ -162,7 +179,7 @@ static struct g_db_stmt *select_row(struct g_store *s, enum g_cardkind kind, uns
 		if ((i == G_COL_AVATAR && !(want & WANT_AVATAR)) ||
 		    (i == G_COL_RAW && !(want & WANT_RAW)) || (i == G_COL_LORE && !(want & WANT_LORE)))
 			n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", NULL, NULL");
-		else if (i == G_COL_LORE) /* its length (SQLite reads no more): read_lore */
+		else if (i == G_COL_LORE && g_db_blob_in_place(s->db)) /* its length: read_lore */
 			n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", length(%s), %s_nonce",
 					      name, name);
 		else if (book_column(i) && (want & WANT_LORE))

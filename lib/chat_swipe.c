@@ -132,7 +132,7 @@ int g_chat_swipe_each(struct g_store *s, const struct g_userkey *k, const char *
 	struct g_err ignored;
 	int own = !g_db_in_transaction(s->db), rc;
 
-	if (own && g_store_exec(s, "BEGIN", err) < 0)
+	if (own && g_store_begin_read(s, err) < 0)
 		return -1;
 	rc = each_swipe(s, k, session_id, seq, fn, arg, err);
 	if (own && g_store_exec(s, "COMMIT", rc < 0 ? &ignored : err) < 0) {

@@ -76,6 +76,7 @@ enum g_db_owner {
  * the schema version it brings the database to. */
 struct g_db_backend {
 	const char *begin; /* the SQL of g_store_begin */
+	const char *begin_read; /* of g_store_begin_read: reads that see one snapshot */
 	/* the connection's recipe, once the schema is known to be ours
 	 * (NULL: set as it opened) */
 	int (*configure)(struct g_db *db, int busy_ms);

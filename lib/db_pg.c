@@ -288,6 +288,13 @@ static int exec(struct g_db *db, const char *sql)
 		note_changes(c, res);
 	else if (status != PGRES_EMPTY_QUERY)
 		rc = g_db_pg_rc(c, res);
+	/* a COMMIT of a transaction a failed statement aborted is done as a
+	 * ROLLBACK, with no error: nothing was written, and that is one */
+	if (rc == G_DB_OK && strncmp(sql, "COMMIT", 6) == 0 &&
+	    strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
+		set_msg(c, "the transaction was rolled back: a statement in it had failed");
+		rc = G_DB_ERROR;
+	}
 	PQclear(res);
 	return rc;
 }

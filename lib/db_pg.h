@@ -46,6 +46,7 @@ struct g_pq {
 	__typeof__(PQconninfoParse) *PQconninfoParse;
 	__typeof__(PQconninfoFree) *PQconninfoFree;
 	__typeof__(PQconnectionNeedsPassword) *PQconnectionNeedsPassword;
+	__typeof__(PQconnectionUsedPassword) *PQconnectionUsedPassword;
 	__typeof__(PQconnectdbParams) *PQconnectdbParams;
 	__typeof__(PQcmdStatus) *PQcmdStatus;
 };
@@ -78,6 +79,7 @@ int g_db_pg_lib_load(struct g_err *err);
 #define PQconninfoParse (g_pq.PQconninfoParse)
 #define PQconninfoFree (g_pq.PQconninfoFree)
 #define PQconnectionNeedsPassword (g_pq.PQconnectionNeedsPassword)
+#define PQconnectionUsedPassword (g_pq.PQconnectionUsedPassword)
 #define PQconnectdbParams (g_pq.PQconnectdbParams)
 #define PQcmdStatus (g_pq.PQcmdStatus)
 #endif

@@ -37,6 +37,7 @@ static const struct {
 	CALL(PQconninfoParse),
 	CALL(PQconninfoFree),
 	CALL(PQconnectionNeedsPassword),
+	CALL(PQconnectionUsedPassword),
 	CALL(PQconnectdbParams),
 	CALL(PQcmdStatus),
 };

@@ -5,6 +5,7 @@
  * URI itself): nothing here reads one. */
 #include "db_pg.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,10 +37,31 @@ static void put(char *out, size_t *len, const char *p, size_t n)
 	*len += n;
 }
 
-/* Whether a URI's query setting at p is password=. */
+/* Whether key[0..n) names a secret: password, and every other setting
+ * whose name ends so (sslpassword, a client key's passphrase). In a URI
+ * (pct) libpq decodes %XX in a key first, so "pass%77ord" is one too. */
+static int secret_key(const char *key, size_t n, int pct)
+{
+	char name[64];
+	size_t i, m = 0;
+	unsigned hex;
+
+	for (i = 0; i < n && m < sizeof(name); i++) {
+		if (pct && key[i] == '%' && i + 2 < n && isxdigit((unsigned char)key[i + 1]) &&
+		    isxdigit((unsigned char)key[i + 2]) && sscanf(key + i + 1, "%2x", &hex) == 1) {
+			name[m++] = (char)hex;
+			i += 2;
+		} else {
+			name[m++] = key[i];
+		}
+	}
+	return m >= 8 && m < sizeof(name) && memcmp(name + m - 8, "password", 8) == 0;
+}
+
+/* Whether a URI's query setting at p is a secret's (secret_key). */
 static int is_password(const char *p)
 {
-	return strncmp(p, "password=", 9) == 0;
+	return secret_key(p, strcspn(p, "=&#"), 1);
 }
 
 /* After a key=value setting's value at p: quoted ('...' with \
@@ -64,7 +86,7 @@ static void redact_keywords(const char *s, char *out, size_t *len)
 	while (*p) {
 		const char *start = p, *key = p + strspn(p, " \t\n");
 		size_t n = strcspn(key, " \t\n=");
-		int secret = n == 8 && strncmp(key, "password", 8) == 0;
+		int secret = secret_key(key, n, 0);
 
 		p = key + n;
 		p += strspn(p, " \t\n");
@@ -212,7 +234,8 @@ int g_db_pg_open(const char *conninfo, const char *shown, int busy_ms, struct g_
 	c->h = PQconnectdbParams(keys, values, 1);
 	if (!c->h || PQstatus(c->h) != CONNECTION_OK) {
 		first_line(c->h ? PQerrorMessage(c->h) : "out of memory", line, sizeof(line));
-		rc = c->h && PQconnectionNeedsPassword(c->h);
+		/* wanted a password it was not given, or refused the one it was */
+		rc = c->h && (PQconnectionNeedsPassword(c->h) || PQconnectionUsedPassword(c->h));
 		PQfinish(c->h);
 		free(c);
 		return g_err_set(err, rc ? G_EX_NOPERM : G_EX_UNAVAILABLE,
@@ -319,6 +342,8 @@ static int migrate_lock(struct g_db *db)
  * stay on (no PG file rebuilds a table), so nothing can dangle. */
 const struct g_db_backend g_db_pg_backend = {
 	.begin = "BEGIN",
+	/* READ COMMITTED gives each statement a snapshot of its own */
+	.begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
 	.configure = NULL,
 	.schema = schema,
 	.set_schema = set_schema,

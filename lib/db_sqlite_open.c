@@ -252,6 +252,7 @@ int g_db_sqlite_dangling(struct g_db *db, long *n, char *table, size_t size)
  * waits for another process's: a file has one writer at a time. */
 const struct g_db_backend g_db_sqlite_backend = {
 	.begin = "BEGIN IMMEDIATE",
+	.begin_read = "BEGIN", /* the read lock is taken at the first read and kept */
 	.configure = g_db_sqlite_configure,
 	.schema = g_db_sqlite_schema,
 	.set_schema = g_db_sqlite_set_schema,

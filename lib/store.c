@@ -197,6 +197,11 @@ int g_store_begin(struct g_store *s, struct g_err *err)
 	return g_store_exec(s, s->backend->begin, err);
 }
 
+int g_store_begin_read(struct g_store *s, struct g_err *err)
+{
+	return g_store_exec(s, s->backend->begin_read, err);
+}
+
 int g_store_commit(struct g_store *s, struct g_err *err)
 {
 	return g_store_exec(s, "COMMIT", err);

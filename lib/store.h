@@ -67,6 +67,9 @@ struct g_store *g_store_connect(const char *path, struct g_err *err);
 void g_store_close(struct g_store *s);
 
 int g_store_begin(struct g_store *s, struct g_err *err);
+/* A read-only transaction whose reads all see one snapshot (end it with
+ * g_store_commit). */
+int g_store_begin_read(struct g_store *s, struct g_err *err);
 int g_store_commit(struct g_store *s, struct g_err *err);
 /* Never fails in a way the caller can act on; safe with no transaction. */
 void g_store_rollback(struct g_store *s);

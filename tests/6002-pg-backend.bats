@@ -209,6 +209,15 @@ teardown() { pg_db_drop; }
 	assert_equal "$stderr" "test-tool: invalid database 'postgresql://u:***@[::1/db': end of string reached when looking for matching \"]\" in IPv6 host address in URI: \"...\""
 	run -64 --separate-stderr test-tool db -d 'host=x password kv-secret' exec "SELECT 1"
 	[[ $stderr != *secret* ]] || fail "a password in: $stderr"
+	# every setting named *password (a client key's too), and a key spelt with %XX
+	run -69 --separate-stderr test-tool db \
+		-d "postgresql:///db?host=$BATS_TEST_TMPDIR&sslpassword=ssl-secret&pass%77ord=pct-secret" exec "SELECT 1"
+	assert_output ''
+	[[ $stderr == "test-tool: cannot connect to database 'postgresql:///db?host=$BATS_TEST_TMPDIR': "* ]] ||
+		fail "unexpected: $stderr"
+	run -69 --separate-stderr test-tool db -d "host=$BATS_TEST_TMPDIR sslpassword=ssl-secret dbname=db" exec "SELECT 1"
+	[[ $stderr == "test-tool: cannot connect to database 'host=$BATS_TEST_TMPDIR dbname=db': "* ]] ||
+		fail "unexpected: $stderr"
 }
 
 @test "a database with tables but no guise meta is not ours: 78, nothing touched" {
