@@ -42,14 +42,14 @@ static void put(char *out, size_t *len, const char *p, size_t n)
  * (pct) libpq decodes %XX in a key first, so "pass%77ord" is one too. */
 static int secret_key(const char *key, size_t n, int pct)
 {
-	char name[64];
+	char name[64], hex[3] = "";
 	size_t i, m = 0;
-	unsigned hex;
 
 	for (i = 0; i < n && m < sizeof(name); i++) {
 		if (pct && key[i] == '%' && i + 2 < n && isxdigit((unsigned char)key[i + 1]) &&
-		    isxdigit((unsigned char)key[i + 2]) && sscanf(key + i + 1, "%2x", &hex) == 1) {
-			name[m++] = (char)hex;
+		    isxdigit((unsigned char)key[i + 2])) {
+			memcpy(hex, key + i + 1, 2);
+			name[m++] = (char)strtoul(hex, NULL, 16);
 			i += 2;
 		} else {
 			name[m++] = key[i];
