@@ -35,11 +35,12 @@ static unsigned char *copy_column(struct g_db_stmt *st, int col, size_t *len)
 }
 
 /* The row's lore index read into *lore: 1, 0 when it has none, 2 when it
- * is stale (lore_index.h: nothing read), -1 (65 when it is damaged). The
- * row was selected with the index's length, not its bytes: an index is
- * hundreds of KiB, read here from the file straight into the buffer it is
- * decrypted in, and read in place, where a selected column is copied by
- * SQLite first and decrypted into a second buffer as big. */
+ * is stale (lore_index.h: nothing read), -1 (65 when it is damaged). An
+ * index is hundreds of KiB: on SQLite the row was selected with its
+ * length only, and it is read here from the file straight into the buffer
+ * it is decrypted in (a selected column is copied by SQLite first); on
+ * PostgreSQL it comes in the row. Either way it is decrypted and read in
+ * place, not into a second buffer as big. */
 static int read_lore(struct g_store *s, const struct g_userkey *k, const char *table,
 		     const char *id, struct g_db_stmt *st, int first, struct g_lore_book *lore,
 		     struct g_err *err)
@@ -83,8 +84,8 @@ static int book_column(size_t i)
  * with lore, character_book is read from the lore index instead when the
  * row has one (*has_lore 1). 1, nothing read, when the index is stale (the
  * row was selected without its book). */
-static int build_data(struct g_store *s, const struct g_userkey *k, const char *table, const char *id,
-		      struct g_db_stmt *st, int first, json_t *data, json_t **top,
+static int build_data(struct g_store *s, const struct g_userkey *k, const char *table,
+		      const char *id, struct g_db_stmt *st, int first, json_t *data, json_t **top,
 		      json_t **origin, struct g_lore_book *lore, int *has_lore,
 		      struct g_err *err)
 {
