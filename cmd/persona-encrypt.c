@@ -153,13 +153,12 @@ static int get_key(struct run *r, const struct g_user *u, int allow_terminal,
 	return 0;
 }
 
-/* The user record with its new recovery key, out on stdout before the
- * account commits (g_account_deliver_fn). */
-static int deliver_recovery(const struct g_user *u, const long *fields,
-			    char recovery[G_RECOVERY_TEXT], void *arg, struct g_err *err)
+/* rec (a record with a recovery key; NULL: memory failed) written on
+ * stdout and freed: a key that does not reach stdout is void, so the
+ * caller commits nothing ("nothing <what>"). */
+static int write_key_record(const struct run *r, json_t *rec, const char *what,
+			    struct g_err *err)
 {
-	const struct run *r = arg;
-	json_t *rec = g_account_recovery_record(u, fields, recovery, r->cli.dry_run);
 	int rc;
 
 	errno = 0;
@@ -169,9 +168,20 @@ static int deliver_recovery(const struct g_user *u, const long *fields,
 		rc = -1;
 	if (ferror(stdout))
 		return g_err_set(err, G_EX_IOERR,
-				 "cannot write the recovery key to stdout: %s: nothing changed",
-				 strerror(errno ? errno : EIO));
+				 "cannot write the recovery key to stdout: %s: nothing %s",
+				 strerror(errno ? errno : EIO), what);
 	return rc;
+}
+
+/* The user record with its new recovery key, out on stdout before the
+ * account commits (g_account_deliver_fn). */
+static int deliver_recovery(const struct g_user *u, const long *fields,
+			    char recovery[G_RECOVERY_TEXT], void *arg, struct g_err *err)
+{
+	const struct run *r = arg;
+
+	return write_key_record(r, g_account_recovery_record(u, fields, recovery, r->cli.dry_run),
+				"changed", err);
 }
 
 /* Every verb's shape: u is NULL for init and users (the table's needs);
@@ -273,62 +283,17 @@ static int verb_delete_user(struct run *r, struct g_user *u, struct g_err *err)
 		    err);
 }
 
-/* The record of a move: the user as the target has them, what went
- * across, and (recovery not empty) the target's new recovery key. */
-static json_t *moved_record(const struct run *r, const struct g_user *u,
-			    char recovery[G_RECOVERY_TEXT])
-{
-	/* the user's words for the tables, in the order copied */
-	static const char *const names[][2] = {
-		{ "characters", "characters" }, { "user_personas", "personas" },
-		{ "chat_sessions", "sessions" }, { "chat_messages", "messages" },
-		{ "chat_swipes", "swipes" },     { "lorebooks", "books" },
-		{ "lore_bindings", "attachments" },
-	};
-	const struct g_account_move *m = &r->move;
-	json_t *rec = g_account_recovery_record(u, NULL, recovery, r->cli.dry_run || !*recovery);
-	json_t *rows = json_object();
-	size_t i, j;
-	int bad = !rec || !rows;
-
-	for (i = 0; i < m->ntables && !bad; i++)
-		for (j = 0; j < sizeof(names) / sizeof(*names); j++)
-			if (strcmp(m->tables[i].table, names[j][0]) == 0)
-				bad = json_object_set_new(rows, names[j][1],
-							  json_integer(m->tables[i].rows)) < 0;
-	bad = bad || json_object_set_new(rec, "kind", json_string("user_moved")) < 0 ||
-	      /* the target's row has both wraps, whatever the source had */
-	      json_object_set_new(rec, "recovery", json_true()) < 0 ||
-	      json_object_set_new(rec, "moved", rows) < 0 ||
-	      json_object_set_new(rec, "fields_checked", json_integer(m->fields)) < 0 ||
-	      json_object_set_new(rec, "source", json_string(m->keep ? "kept" : "deleted")) < 0 ||
-	      json_object_set_new(rec, "dry_run", json_boolean(r->cli.dry_run)) < 0;
-	if (bad) {
-		g_account_recovery_record_free(rec);
-		return NULL;
-	}
-	return rec;
-}
-
 /* The record with the target's new recovery key, out before the target
  * commits (g_account_deliver_fn). */
 static int deliver_moved(const struct g_user *u, const long *fields,
 			 char recovery[G_RECOVERY_TEXT], void *arg, struct g_err *err)
 {
 	struct run *r = arg;
-	json_t *rec = moved_record(r, u, recovery);
 	int rc;
 
 	(void)fields;
-	errno = 0;
-	rc = rec ? g_doc_write(r->out, rec, err) : g_err_oom(err);
-	g_account_recovery_record_free(rec);
-	if (rc == 0 && fflush(stdout) != 0)
-		rc = -1;
-	if (ferror(stdout))
-		return g_err_set(err, G_EX_IOERR,
-				 "cannot write the recovery key to stdout: %s: nothing moved",
-				 strerror(errno ? errno : EIO));
+	rc = write_key_record(r, g_account_move_record(u, &r->move, recovery, r->cli.dry_run),
+			      "moved", err);
 	r->moved_out = 1;
 	return rc;
 }
@@ -361,7 +326,7 @@ static int verb_move(struct run *r, struct g_user *u, struct g_err *err)
 	g_store_close(to);
 	if (rc < 0 || r->moved_out) /* a new recovery key went out with the record */
 		return rc;
-	return emit(r, moved_record(r, u, none), err);
+	return emit(r, g_account_move_record(u, &r->move, none, r->cli.dry_run), err);
 }
 
 /* seal and open: one input's records (g_input_each). */

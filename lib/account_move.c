@@ -248,3 +248,37 @@ int g_account_move_asked(struct g_store *from, struct g_store *to, struct g_user
 	g_userkey_release(&k);
 	return rc;
 }
+
+json_t *g_account_move_record(const struct g_user *u, const struct g_account_move *m,
+			      char recovery[G_RECOVERY_TEXT], int dry_run)
+{
+	/* the user's words for the tables, in the order copied */
+	static const char *const names[][2] = {
+		{ "characters", "characters" }, { "user_personas", "personas" },
+		{ "chat_sessions", "sessions" }, { "chat_messages", "messages" },
+		{ "chat_swipes", "swipes" },     { "lorebooks", "books" },
+		{ "lore_bindings", "attachments" },
+	};
+	json_t *rec = g_account_recovery_record(u, NULL, recovery, dry_run || !*recovery);
+	json_t *rows = json_object();
+	size_t i, j;
+	int bad = !rec || !rows;
+
+	for (i = 0; i < m->ntables && !bad; i++)
+		for (j = 0; j < sizeof(names) / sizeof(*names); j++)
+			if (strcmp(m->tables[i].table, names[j][0]) == 0)
+				bad = json_object_set_new(rows, names[j][1],
+							  json_integer(m->tables[i].rows)) < 0;
+	bad = bad || json_object_set_new(rec, "kind", json_string("user_moved")) < 0 ||
+	      /* the target's row has both wraps, whatever the source had */
+	      json_object_set_new(rec, "recovery", json_true()) < 0 ||
+	      json_object_set_new(rec, "moved", rows) < 0 ||
+	      json_object_set_new(rec, "fields_checked", json_integer(m->fields)) < 0 ||
+	      json_object_set_new(rec, "source", json_string(m->keep ? "kept" : "deleted")) < 0 ||
+	      json_object_set_new(rec, "dry_run", json_boolean(dry_run)) < 0;
+	if (bad) {
+		g_account_recovery_record_free(rec);
+		return NULL;
+	}
+	return rec;
+}

@@ -48,4 +48,12 @@ int g_account_move_asked(struct g_store *from, struct g_store *to, struct g_user
 			 struct g_account_move *m, const struct g_account_ask *a,
 			 struct g_err *err);
 
+/* The record of a move (new reference; g_account_recovery_record_free):
+ * u as the target has them, kind "user_moved", each table's rows under
+ * the user's words for them ("moved"), the fields checked, whether the
+ * source kept the user, and (recovery not empty) the target's new
+ * recovery key. NULL when memory fails. */
+json_t *g_account_move_record(const struct g_user *u, const struct g_account_move *m,
+			      char recovery[G_RECOVERY_TEXT], int dry_run);
+
 #endif
