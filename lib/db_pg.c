@@ -17,20 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The connection of a statement or a db. */
-static struct g_db_pg *conn(struct g_db *db)
-{
-	return (struct g_db_pg *)(void *)db;
-}
-
 static struct g_db_pg_stmt *pgst(struct g_db_stmt *st)
 {
 	return (struct g_db_pg_stmt *)(void *)st;
-}
-
-static void set_msg(struct g_db_pg *c, const char *msg)
-{
-	snprintf(c->msg, sizeof(c->msg), "%s", msg);
 }
 
 /* SQLSTATE classes as db.h's (lib/db-portability.md); a connection that
@@ -66,12 +55,12 @@ int g_db_pg_rc(struct g_db_pg *c, const PGresult *res)
 	size_t n;
 
 	if (!res && !PQerrorMessage(c->h)[0]) {
-		set_msg(c, "out of memory");
+		g_db_pg_set_msg(c, "out of memory");
 		return G_DB_NOMEM;
 	}
 	/* libpq's own message ("server closed the connection unexpectedly")
 	 * has no SQLSTATE: its first line, without a severity */
-	set_msg(c, primary ? primary : PQerrorMessage(c->h));
+	g_db_pg_set_msg(c, primary ? primary : PQerrorMessage(c->h));
 	n = strcspn(c->msg, "\n");
 	while (n > 0 && (c->msg[n - 1] == ' ' || c->msg[n - 1] == '\t'))
 		n--;
@@ -95,14 +84,14 @@ static void note_changes(struct g_db_pg *c, const PGresult *res)
 
 static int prepare(struct g_db *db, const char *sql, int kept, struct g_db_stmt **st)
 {
-	struct g_db_pg *c = conn(db);
+	struct g_db_pg *c = g_db_pg_conn(db);
 	struct g_db_pg_stmt *s;
 	char *text;
 	int n, rc = g_db_pg_sql(sql, strlen(sql), &text, &n);
 
 	*st = NULL;
 	if (rc != G_DB_OK) {
-		set_msg(c, rc == G_DB_NOMEM ? "out of memory" : "a placeholder out of range or next to a word");
+		g_db_pg_set_msg(c, rc == G_DB_NOMEM ? "out of memory" : "a placeholder out of range or next to a word");
 		return rc;
 	}
 	s = calloc(1, sizeof(*s));
@@ -115,7 +104,7 @@ static int prepare(struct g_db *db, const char *sql, int kept, struct g_db_stmt 
 		free(text);
 		if (s)
 			g_db_pg_stmt_free(s);
-		set_msg(c, "out of memory");
+		g_db_pg_set_msg(c, "out of memory");
 		return G_DB_NOMEM;
 	}
 	s->base.ops = &g_db_pg_ops;
@@ -160,7 +149,7 @@ static struct g_db_pg_param *param(struct g_db_stmt *st, int idx)
 	struct g_db_pg_stmt *s = pgst(st);
 
 	if (idx < 1 || idx > s->n) {
-		set_msg(s->c, "column index out of range");
+		g_db_pg_set_msg(s->c, "column index out of range");
 		return NULL;
 	}
 	unbind(&s->p[idx - 1]);
@@ -174,7 +163,7 @@ static int bind_bytes(struct g_db_stmt *st, int idx, const void *data, size_t le
 	if (!p)
 		return G_DB_ERROR;
 	if (len > INT_MAX) {
-		set_msg(pgst(st)->c, "string or blob too big");
+		g_db_pg_set_msg(pgst(st)->c, "string or blob too big");
 		return G_DB_ERROR;
 	}
 	if (data) {
@@ -226,7 +215,7 @@ static int bind_zeros(struct g_db_stmt *st, int idx, uint64_t len)
 	if (!p)
 		return G_DB_ERROR;
 	if (len > INT_MAX || !(p->zeros = calloc(1, len ? (size_t)len : 1))) {
-		set_msg(pgst(st)->c, len > INT_MAX ? "string or blob too big" : "out of memory");
+		g_db_pg_set_msg(pgst(st)->c, len > INT_MAX ? "string or blob too big" : "out of memory");
 		return len > INT_MAX ? G_DB_ERROR : G_DB_NOMEM;
 	}
 	p->value = p->zeros;
@@ -271,7 +260,7 @@ static int step(struct g_db_stmt *st)
 		return G_DB_DONE;
 	}
 	if (g_db_pg_stmt_rows(s, res) < 0) {
-		set_msg(s->c, "out of memory");
+		g_db_pg_set_msg(s->c, "out of memory");
 		return G_DB_NOMEM;
 	}
 	return s->rows ? G_DB_ROW : G_DB_DONE;
@@ -279,7 +268,7 @@ static int step(struct g_db_stmt *st)
 
 static int exec(struct g_db *db, const char *sql)
 {
-	struct g_db_pg *c = conn(db);
+	struct g_db_pg *c = g_db_pg_conn(db);
 	PGresult *res = PQexec(c->h, sql);
 	ExecStatusType status = PQresultStatus(res);
 	int rc = G_DB_OK;
@@ -292,7 +281,7 @@ static int exec(struct g_db *db, const char *sql)
 	 * ROLLBACK, with no error: nothing was written, and that is one */
 	if (rc == G_DB_OK && strncmp(sql, "COMMIT", 6) == 0 &&
 	    strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
-		set_msg(c, "the transaction was rolled back: a statement in it had failed");
+		g_db_pg_set_msg(c, "the transaction was rolled back: a statement in it had failed");
 		rc = G_DB_ERROR;
 	}
 	PQclear(res);
@@ -301,24 +290,24 @@ static int exec(struct g_db *db, const char *sql)
 
 static int64_t changes(struct g_db *db)
 {
-	return conn(db)->changes;
+	return g_db_pg_conn(db)->changes;
 }
 
 static int in_transaction(struct g_db *db)
 {
-	PGTransactionStatusType t = PQtransactionStatus(conn(db)->h);
+	PGTransactionStatusType t = PQtransactionStatus(g_db_pg_conn(db)->h);
 
 	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
 
 static const char *errmsg(struct g_db *db)
 {
-	return conn(db)->msg[0] ? conn(db)->msg : "not an error";
+	return g_db_pg_conn(db)->msg[0] ? g_db_pg_conn(db)->msg : "not an error";
 }
 
 static void close_db(struct g_db *db)
 {
-	PQfinish(conn(db)->h);
+	PQfinish(g_db_pg_conn(db)->h);
 	free(db);
 }
 

@@ -13,6 +13,7 @@
 #define GUISE_DB_PG_H
 
 #include <libpq-fe.h>
+#include <stdio.h>
 
 #include "db_backend.h"
 #include "err.h"
@@ -92,6 +93,18 @@ struct g_db_pg {
 	unsigned long next; /* the number of the next named statement */
 	char msg[512];
 };
+
+/* The connection a db is (its ops are this backend's). */
+static inline struct g_db_pg *g_db_pg_conn(struct g_db *db)
+{
+	return (struct g_db_pg *)(void *)db;
+}
+
+/* msg as the connection's last error (g_db_errmsg). */
+static inline void g_db_pg_set_msg(struct g_db_pg *c, const char *msg)
+{
+	snprintf(c->msg, sizeof(c->msg), "%s", msg);
+}
 
 /* The type oids the binds and reads know (the server's pg_type). */
 enum {

@@ -8,16 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct g_db_pg *conn(struct g_db *db)
-{
-	return (struct g_db_pg *)(void *)db;
-}
-
-static void set_msg(struct g_db_pg *c, const char *msg)
-{
-	snprintf(c->msg, sizeof(c->msg), "%s", msg);
-}
-
 /* One statement with a text id (and a value) bound, for blob_write and
  * lock: G_DB_OK, with *n the rows it touched. */
 static int run_by_id(struct g_db_pg *c, const char *sql, const char *id, const void *data,
@@ -47,19 +37,19 @@ static int run_by_id(struct g_db_pg *c, const char *sql, const char *id, const v
 int g_db_pg_blob_write(struct g_db *db, const char *table, const char *column,
 		      const char *id, const void *data, size_t len)
 {
-	struct g_db_pg *c = conn(db);
+	struct g_db_pg *c = g_db_pg_conn(db);
 	char sql[200];
 	int64_t n = 0;
 	int rc;
 
 	if (len > INT_MAX || (size_t)snprintf(sql, sizeof(sql), "UPDATE %s SET %s = $1 WHERE id = $2",
 					      table, column) >= sizeof(sql)) {
-		set_msg(c, "string or blob too big");
+		g_db_pg_set_msg(c, "string or blob too big");
 		return G_DB_ERROR;
 	}
 	rc = run_by_id(c, sql, id, data ? data : "", len, &n);
 	if (rc == G_DB_OK && n != 1) {
-		set_msg(c, "no such row to write");
+		g_db_pg_set_msg(c, "no such row to write");
 		rc = G_DB_ERROR;
 	}
 	return rc;
@@ -67,13 +57,13 @@ int g_db_pg_blob_write(struct g_db *db, const char *table, const char *column,
 
 int g_db_pg_lock(struct g_db *db, const char *table, const char *id)
 {
-	struct g_db_pg *c = conn(db);
+	struct g_db_pg *c = g_db_pg_conn(db);
 	char sql[160];
 	int64_t n = 0;
 
 	if ((size_t)snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE id = $1 FOR UPDATE", table) >=
 	    sizeof(sql)) {
-		set_msg(c, "table name too long");
+		g_db_pg_set_msg(c, "table name too long");
 		return G_DB_ERROR;
 	}
 	return run_by_id(c, sql, id, NULL, 0, &n);
@@ -82,7 +72,7 @@ int g_db_pg_lock(struct g_db *db, const char *table, const char *id)
 int g_db_pg_blob_read(struct g_db *db, const char *table, const char *column, const char *id,
 		      unsigned char **data, size_t *len)
 {
-	struct g_db_pg *c = conn(db);
+	struct g_db_pg *c = g_db_pg_conn(db);
 	const char *values[1] = { id };
 	const int lens[1] = { (int)strlen(id) }, formats[1] = { 1 };
 	const Oid types[1] = { G_DB_PG_TEXT };
@@ -94,17 +84,17 @@ int g_db_pg_blob_read(struct g_db *db, const char *table, const char *column, co
 	*len = 0;
 	if ((size_t)snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE id = $1", column, table) >=
 	    sizeof(sql)) {
-		set_msg(c, "table name too long");
+		g_db_pg_set_msg(c, "table name too long");
 		return G_DB_ERROR;
 	}
 	res = PQexecParams(c->h, sql, 1, types, values, lens, formats, 1);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rc = g_db_pg_rc(c, res);
 	} else if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
-		set_msg(c, "no such row to read");
+		g_db_pg_set_msg(c, "no such row to read");
 		rc = G_DB_ERROR;
 	} else if (!(*data = malloc((size_t)(n = PQgetlength(res, 0, 0)) + 1))) {
-		set_msg(c, "out of memory");
+		g_db_pg_set_msg(c, "out of memory");
 		rc = G_DB_NOMEM;
 	} else {
 		memcpy(*data, PQgetvalue(res, 0, 0), (size_t)n);
