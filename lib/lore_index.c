@@ -321,17 +321,6 @@ static int get_book(struct in *c, struct g_lore_book *b)
 	return c->left ? bad(c, "bytes after the book") : 0;
 }
 
-int g_lore_index_stale(const char *p, size_t len)
-{
-	return len >= sizeof(magic) && memcmp(p, magic, sizeof(magic) - 1) == 0 &&
-	       p[sizeof(magic) - 1] != magic[sizeof(magic) - 1];
-}
-
-int g_lore_index_take(struct g_lore_book *b, char *p, size_t len, struct g_err *err)
-{
-	return g_lore_index_take_at(b, p, p, len, err);
-}
-
 int g_lore_index_take_at(struct g_lore_book *b, void *arena, char *p, size_t len,
 			 struct g_err *err)
 {
@@ -345,9 +334,9 @@ int g_lore_index_take_at(struct g_lore_book *b, void *arena, char *p, size_t len
 		g_lore_book_release(b);
 		return bad(&c, "not one (no GLI mark)");
 	}
-	if (g_lore_index_stale(p, len)) {
+	if (p[sizeof(magic) - 1] != magic[sizeof(magic) - 1]) {
 		g_lore_book_release(b);
-		return 1;
+		return 1; /* another version's: stale */
 	}
 	strings = len < 8 ? 0 : (size_t)u[4] | (size_t)u[5] << 8 | (size_t)u[6] << 16 |
 					(size_t)u[7] << 24;
@@ -383,5 +372,5 @@ int g_lore_index_read(struct g_lore_book *b, const unsigned char *p, size_t len,
 		return g_err_oom(err);
 	}
 	memcpy(copy, p, len);
-	return g_lore_index_take(b, copy, len, err);
+	return g_lore_index_take_at(b, copy, copy, len, err);
 }

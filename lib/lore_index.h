@@ -45,9 +45,6 @@
 #define G_LORE_INDEX_MAGIC 'G', 'L', 'I', G_LORE_INDEX_VERSION
 #define G_LORE_INDEX_VERSION '3'
 
-/* Whether p[0..len) is an index of another version (stale). */
-int g_lore_index_stale(const char *p, size_t len);
-
 /* b in its binary form, malloc'ed into *out: 0, 1 when b cannot be put in
  * it (an id neither a number nor a string), -1 when memory fails. */
 int g_lore_index_write(const struct g_lore_book *b, unsigned char **out, size_t *len);
@@ -58,10 +55,8 @@ int g_lore_index_write(const struct g_lore_book *b, unsigned char **out, size_t 
  * memory fails. */
 int g_lore_index_read(struct g_lore_book *b, const unsigned char *p, size_t len,
 		      struct g_err *err);
-/* The same, taking p (malloc'ed) as the book's arena, without a copy: it
- * is the book's to free, read or not. */
-int g_lore_index_take(struct g_lore_book *b, char *p, size_t len, struct g_err *err);
-/* The same for p inside arena (malloc'ed), the book's to free. */
+/* The same, reading p where it lies, inside arena (malloc'ed), which is
+ * the book's to free, read or not: no copy. */
 int g_lore_index_take_at(struct g_lore_book *b, void *arena, char *p, size_t len,
 			 struct g_err *err);
 
