@@ -125,17 +125,22 @@ void g_lore_filter_release(struct g_lore_filter *f)
 	f->bits = NULL;
 }
 
-int g_lore_filter_may_hold(const struct g_lore_filter *f, const struct g_lore_key *k)
+int g_lore_filter_may_hold_runs(const struct g_lore_filter *f, const uint32_t *grams, size_t n)
 {
 	size_t i;
 	uint32_t h;
 
-	for (i = 0; f && f->bits && i < k->ngrams; i++) {
-		h = gram_hash(k->grams[i], f->shift);
+	for (i = 0; f && f->bits && i < n; i++) {
+		h = gram_hash(grams[i], f->shift);
 		if (!(f->bits[h >> 3] & (1u << (h & 7))))
 			return 0;
 	}
 	return 1;
+}
+
+int g_lore_filter_may_hold(const struct g_lore_filter *f, const struct g_lore_key *k)
+{
+	return g_lore_filter_may_hold_runs(f, k->grams, k->ngrams);
 }
 
 void g_lore_match_key_release(struct g_lore_key *k)

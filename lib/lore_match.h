@@ -92,6 +92,8 @@ int g_lore_filter_make(struct g_lore_filter *f, const char *fold, size_t len);
 int g_lore_filter_add(struct g_lore_filter *f, const char *fold, size_t len);
 /* Whether a text of f may hold every run of k (1 for a key with none). */
 int g_lore_filter_may_hold(const struct g_lore_filter *f, const struct g_lore_key *k);
+/* The same for n runs (a prep's, before its key is made). */
+int g_lore_filter_may_hold_runs(const struct g_lore_filter *f, const uint32_t *grams, size_t n);
 void g_lore_filter_release(struct g_lore_filter *f);
 
 /* What every match shares: the limits and the match data. */

@@ -129,6 +129,12 @@ static size_t depth(const struct g_lore_run *r, const struct g_lore_cand *c)
 	return (size_t)c->scan_depth < r->nmsgs ? (size_t)c->scan_depth : r->nmsgs;
 }
 
+/* Every text of this step read for the candidate's primary keys. */
+static void all_seen(const struct g_lore_run *r, struct g_lore_cand *c, int recursion)
+{
+	c->seen = c->scan_depth ? depth(r, c) + (recursion ? r->nrec : 0) : 0;
+}
+
 /* r->seen brought up to every text there is: -1 if memory fails. */
 static int see_all(struct g_lore_run *r)
 {
@@ -143,6 +149,31 @@ static int see_all(struct g_lore_run *r)
 				      r->rec[r->nrec_seen].len) < 0)
 			return -1;
 	return 0;
+}
+
+/* Whether no primary key of the candidate can be in the texts so far, as
+ * the index's preps tell before the candidate is made ready (-1 memory):
+ * each key prepped, and never matching or with a run no text holds. In a
+ * big book most candidates are so at every step, and making one ready
+ * costs an allocation and a copy of each of its keys. */
+static int nowhere(struct g_lore_run *r, const struct g_lore_cand *c)
+{
+	const struct g_lore_list *l = &c->e->keys;
+	const struct g_lore_prep *p;
+	size_t k;
+
+	if (c->ready || !l->prep)
+		return 0;
+	if (see_all(r) < 0)
+		return -1;
+	for (k = 0; k < l->n; k++) {
+		p = &l->prep[k];
+		if (!p->ready ||
+		    (!p->never && (!p->ngrams || g_lore_filter_may_hold_runs(&r->seen, p->grams,
+									   p->ngrams))))
+			return 0;
+	}
+	return 1;
 }
 
 /* Whether key k of the candidate matches this step's text from text
@@ -209,6 +240,11 @@ int g_lore_scan_first(struct g_lore_run *r, size_t i, int which, int recursion, 
 	char buf[200];
 	int rc;
 
+	if (which == G_LORE_PRIMARY && (rc = nowhere(r, c)) != 0) {
+		if (rc < 0)
+			return -1;
+		return all_seen(r, c, recursion), 0;
+	}
 	if (ready(r, i) < 0)
 		return -1;
 	for (k = 0; k < c->nkeys[which]; k++) {
@@ -227,6 +263,6 @@ int g_lore_scan_first(struct g_lore_run *r, size_t i, int which, int recursion, 
 		return rc < 0 ? -1 : 1;
 	}
 	if (which == G_LORE_PRIMARY)
-		c->seen = c->scan_depth ? depth(r, c) + (recursion ? r->nrec : 0) : 0;
+		all_seen(r, c, recursion);
 	return 0;
 }
