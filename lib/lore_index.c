@@ -133,6 +133,7 @@ static int get_prep(struct in *c, struct g_lore_prep *p, char *raw)
 	unsigned kind, flags, n, i;
 	uint64_t start, len, pflags;
 	char *text, *fold, *lit;
+	size_t tlen;
 
 	if (get_byte(c, &kind) < 0)
 		return -1;
@@ -150,7 +151,9 @@ static int get_prep(struct in *c, struct g_lore_prep *p, char *raw)
 	else if (strcmp(text, raw) == 0)
 		return bad(c, "a key's text spelt out, the same as the key");
 	p->text = text;
-	p->len = strlen(text);
+	if ((tlen = strlen(text)) > UINT32_MAX)
+		return bad(c, "a key's text too long");
+	p->len = (uint32_t)tlen;
 	if (p->caseless && !p->regex) {
 		if (get_str(c, &fold) < 0)
 			return -1;
@@ -164,8 +167,10 @@ static int get_prep(struct in *c, struct g_lore_prep *p, char *raw)
 			return -1;
 		if (start > p->len || len > p->len - start || pflags > 7)
 			return bad(c, "a key's pattern is not within it");
-		p->pstart = (size_t)start, p->plen = (size_t)len, p->lit = lit;
-		p->lit_len = strlen(lit);
+		p->pstart = (uint32_t)start, p->plen = (uint32_t)len, p->lit = lit;
+		if ((tlen = strlen(lit)) > UINT32_MAX)
+			return bad(c, "a key's required text too long");
+		p->lit_len = (uint32_t)tlen;
 		p->pflags = g_lore_prep_flags_in((unsigned)pflags);
 	}
 	if (get_byte(c, &n) < 0)
@@ -178,7 +183,7 @@ static int get_prep(struct in *c, struct g_lore_prep *p, char *raw)
 			      (uint32_t)g[3] << 24;
 	}
 	c->left -= 4 * (size_t)n;
-	p->ngrams = n;
+	p->ngrams = (unsigned char)n;
 	return 0;
 }
 

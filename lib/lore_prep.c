@@ -2,31 +2,33 @@
  * written, and made a key again at a render (lore_match.h). */
 #include "lore_match.h"
 
+#include <stdint.h>
 #include <string.h>
 
 int g_lore_match_prep(const struct g_lore_key *k, const char *raw, struct g_lore_prep *p)
 {
 	memset(p, 0, sizeof(*p));
 	/* macros depend on the render; the others cost their compiling */
-	if (strstr(raw, "{{") || strchr(raw, '<') || k->own_pattern || (k->pattern && !k->ngrams))
+	if (strstr(raw, "{{") || strchr(raw, '<') || k->own_pattern || (k->pattern && !k->ngrams) ||
+	    k->len > UINT32_MAX)
 		return 0;
 	p->ready = 1;
 	p->text = k->text;
-	p->len = k->len;
-	p->caseless = k->caseless;
-	p->words = k->words;
-	p->never = k->never;
+	p->len = (uint32_t)k->len;
+	p->caseless = (unsigned char)k->caseless;
+	p->words = (unsigned char)k->words;
+	p->never = (unsigned char)k->never;
 	p->regex = k->pattern != NULL;
 	p->fold = !p->regex && k->caseless ? k->fold : NULL;
 	if (p->regex) {
-		p->pstart = (size_t)(k->pattern - k->text);
-		p->plen = k->plen;
+		p->pstart = (uint32_t)(k->pattern - k->text);
+		p->plen = (uint32_t)k->plen;
 		p->pflags = k->flags;
 		p->lit = k->lit ? k->lit : "";
-		p->lit_len = k->lit_len;
+		p->lit_len = (uint32_t)k->lit_len;
 	}
 	memcpy(p->grams, k->grams, sizeof(p->grams));
-	p->ngrams = k->ngrams;
+	p->ngrams = (unsigned char)k->ngrams;
 	return 1;
 }
 
