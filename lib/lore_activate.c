@@ -360,11 +360,10 @@ int g_lore_activate(const struct g_lore_in *in, struct g_lore_out *out, struct g
 		g_lore_match_release(&r.m);
 	}
 	for (i = 0; r.c && i < r.n; i++) {
-		for (w = 0; w < G_LORE_LISTS; w++) {
-			for (k = 0; k < r.c[i].nkeys[w]; k++)
-				g_lore_match_key_release(&r.c[i].keys[w][k]);
-			free(r.c[i].keys[w]);
-		}
+		for (w = 0; r.c[i].keys && w < G_LORE_LISTS; w++)
+			for (k = 0; k < r.c[i].keys->n[w]; k++)
+				g_lore_match_key_release(&r.c[i].keys->v[w][k]);
+		free(r.c[i].keys);
 		free(r.c[i].why);
 		free(r.c[i].skip);
 	}

@@ -13,24 +13,30 @@
 
 enum { G_LORE_PRIMARY, G_LORE_SECONDARY, G_LORE_ADDITIONAL, G_LORE_EXCLUDE, G_LORE_LISTS };
 
-/* One entry of one book, as the scan sees it. */
+/* A candidate's keys made ready (lore_scan.c), in one block with it. */
+struct g_lore_keys {
+	struct g_lore_key *v[G_LORE_LISTS];
+	size_t n[G_LORE_LISTS]; /* made so far: what is released */
+};
+
+/* One entry of one book, as the scan sees it. A render holds one per entry
+ * of its books: the flags are bytes and the keys apart, made only for the
+ * few candidates whose keys may be in the texts. */
 struct g_lore_cand {
 	size_t book, entry;
 	const struct g_lore_book *b;
 	const struct g_lore_entry *e;
 	long scan_depth;            /* resolved: entry's, book's, session's */
-	int fired, done;            /* done: skipped for good this render */
-	int sticky, cooldown;       /* effects active now */
 	long sticky_end, cooldown_end;
 	long matched;               /* fired before (after-match decorators): at, or -1 */
 	char *why;                  /* why it fired */
 	char *skip;                 /* why it did not (so far) */
-	struct g_lore_key *keys[G_LORE_LISTS]; /* made ready on first use */
-	size_t nkeys[G_LORE_LISTS];
-	int ready;
+	struct g_lore_keys *keys;   /* made ready on first use, else NULL */
 	size_t seen; /* texts (messages, then recursion) no primary key is in */
 	int score;                  /* keys matched this step, for group scoring */
-	int out;                    /* dropped from this step's new entries */
+	unsigned char fired, done;  /* done: skipped for good this render */
+	unsigned char sticky, cooldown; /* effects active now */
+	unsigned char out;          /* dropped from this step's new entries */
 };
 
 /* Text the scan reads: a message ("name: content"), or fired content

@@ -96,23 +96,26 @@ static int ready(struct g_lore_run *r, size_t i)
 	struct g_lore_cand *c = &r->c[i];
 	const struct g_lore_list *lists[G_LORE_LISTS] = { &c->e->keys, &c->e->secondary,
 							   &c->e->additional, &c->e->exclude };
+	struct g_lore_key *next;
 	char *msg;
-	size_t w, k;
+	size_t w, k, total = 0;
 
-	if (c->ready)
+	if (c->keys)
 		return 0;
-	c->ready = 1;
+	for (w = 0; w < G_LORE_LISTS; w++)
+		total += lists[w]->n;
+	if (!(c->keys = calloc(1, sizeof(*c->keys) + total * sizeof(struct g_lore_key))))
+		return -1;
+	next = (struct g_lore_key *)(c->keys + 1);
 	for (w = 0; w < G_LORE_LISTS; w++) {
-		if (!lists[w]->n)
-			continue;
-		if (!(c->keys[w] = calloc(lists[w]->n, sizeof(*c->keys[w]))))
-			return -1;
-		for (k = 0; k < lists[w]->n; k++, c->nkeys[w]++) {
+		c->keys->v[w] = next;
+		next += lists[w]->n;
+		for (k = 0; k < lists[w]->n; k++, c->keys->n[w]++) {
 			if (lists[w]->prep && lists[w]->prep[k].ready) {
-				g_lore_match_key_prepped(&c->keys[w][k], &lists[w]->prep[k]);
+				g_lore_match_key_prepped(&c->keys->v[w][k], &lists[w]->prep[k]);
 				continue;
 			}
-			if (g_lore_match_key(&c->keys[w][k], lists[w]->v[k], c->e, r->in->char_name,
+			if (g_lore_match_key(&c->keys->v[w][k], lists[w]->v[k], c->e, r->in->char_name,
 					     r->in->user_name, &msg) < 0)
 				return -1;
 			if (msg && g_lore_scan_note(r, c->book, c->entry, msg) < 0)
@@ -162,7 +165,7 @@ static int nowhere(struct g_lore_run *r, const struct g_lore_cand *c)
 	const struct g_lore_prep *p;
 	size_t k;
 
-	if (c->ready || !l->prep)
+	if (c->keys || !l->prep)
 		return 0;
 	if (see_all(r) < 0)
 		return -1;
@@ -224,8 +227,8 @@ int g_lore_scan_count(struct g_lore_run *r, size_t i, int which, int recursion)
 
 	if (ready(r, i) < 0)
 		return -1;
-	for (k = 0; k < r->c[i].nkeys[which]; k++)
-		n += scan(r, i, &r->c[i].keys[which][k], recursion, 0, &where) > 0;
+	for (k = 0; k < r->c[i].keys->n[which]; k++)
+		n += scan(r, i, &r->c[i].keys->v[which][k], recursion, 0, &where) > 0;
 	return n;
 }
 
@@ -247,17 +250,17 @@ int g_lore_scan_first(struct g_lore_run *r, size_t i, int which, int recursion, 
 	}
 	if (ready(r, i) < 0)
 		return -1;
-	for (k = 0; k < c->nkeys[which]; k++) {
-		if ((rc = scan(r, i, &c->keys[which][k], recursion, from, &w)) < 0)
+	for (k = 0; k < c->keys->n[which]; k++) {
+		if ((rc = scan(r, i, &c->keys->v[which][k], recursion, from, &w)) < 0)
 			return -1;
 		if (!rc)
 			continue;
 		if (w < r->nmsgs)
-			rc = g_lore_scan_why(why, "key '%s' in message %ld", c->keys[which][k].text,
+			rc = g_lore_scan_why(why, "key '%s' in message %ld", c->keys->v[which][k].text,
 						 r->msgs[w].message);
 		else
 			rc = g_lore_scan_why(why, "key '%s' in recursion from entry %s",
-						 c->keys[which][k].text,
+						 c->keys->v[which][k].text,
 						 g_lore_scan_name(r, r->rec[w - r->nmsgs].from,
 								      c->book, buf, sizeof(buf)));
 		return rc < 0 ? -1 : 1;
