@@ -18,8 +18,8 @@
 #     a 500-entry book (100 regex keys, 20 constant, a chain of 5; TEXT
 #     names the chain's first key and four more), against the same card
 #     without its book, BENCH_REPS (50) runs each, taking turns: the best
-#     and the mean time of each whole process, their ratio against the goal
-#     1.1 and the limit 1.2.
+#     and the mean time of each whole process (spawn to exit, test-tool
+#     time-runs), their ratio against the goal 1.1 and the limit 1.2.
 # (c) the peak RSS (/usr/bin/time -f %M) of that render with the book,
 #     against 32 MiB.
 # BENCH_LORE_PARTS (abc) says which parts run: "bc" leaves (a) out.
@@ -112,29 +112,14 @@ messages "$SMALL" "$tmp/msgs.jsonl"
 book=$(session Loremaster)
 plain=$(session Plainmaster)
 
-# render NAME SESSION: one timed render, its time in us appended to $tmp/NAME.us
-render() {
-	start=$(now)
-	"$BIN/prompt-render" -s "$2" -m "$said" > "$tmp/$1.json"
-	end=$(now)
-	echo $(((end - start) / 1000)) >> "$tmp/$1.us"
-}
-
 if part b; then
-render book "$book"
-render plain "$plain"
+"$BIN/prompt-render" -s "$book" -m "$said" > "$tmp/book.json"
 fired=$(jq '.guise.lore.fired // [] | length' "$tmp/book.json")
-: > "$tmp/book.us"
-: > "$tmp/plain.us"
-rep=0
-while [ "$rep" -lt "$REPS" ]; do
-	rep=$((rep + 1))
-	render book "$book"
-	render plain "$plain"
-done
-
+# taking turns, each run timed alone (test-tool time-runs: a shell's
+# date(1) around a run would count a process of its own into both)
 # shellcheck disable=SC2046 # four numbers, split on purpose
-set -- $(stats book) $(stats plain)
+set -- $("$BIN/test-tool" time-runs "$REPS" "$BIN/prompt-render" -s "$book" -m "$said" -- \
+	"$BIN/prompt-render" -s "$plain" -m "$said")
 awk -v small="$SMALL" -v last="$LAST" -v reps="$REPS" -v fired="$fired" \
 	-v bb="$1" -v bm="$2" -v pb="$3" -v pm="$4" 'BEGIN {
 	r = bb / pb

@@ -75,6 +75,9 @@
  *                                       what was skipped, notes, timed state
  *   test-tool lore-gen [--entries N]...  a book shaped like real ones, from
  *                                       a seed (tests/helpers/lore_gen.c)
+ *   test-tool time-runs N CMD... [-- CMD...]...
+ *                                       whole processes timed, taking turns
+ *                                       (tests/helpers/time_runs.c)
  *   test-tool lore-time [--repeat N]    one activation of stdin's document
  *                                       timed (tests/helpers/lore_time.c)
  *   test-tool lore-index write|read     a book's lore index from its JSON,
@@ -107,6 +110,7 @@
 #include "llm_target.h"
 #include "lore.h"
 #include "lore_gen.h"
+#include "time_runs.h"
 #include "lore_store.h"
 #include "exit.h"
 #include "frame.h"
@@ -158,6 +162,7 @@ static const char synopsis[] =
 	"       test-tool vault-columns TABLE\n"
 	"       test-tool lore-activate [--seed N]\n"
 	"       test-tool lore-gen [--entries N] [--seed S] ... (see lore_gen.c)\n"
+	"       test-tool time-runs N CMD [ARG...] [-- CMD [ARG...]]...\n"
 	"       test-tool lore-time [--repeat N] [--seed S]\n"
 	"       test-tool lore-index write|read\n"
 	"       test-tool lore-attached session|persona|character|global [ID]\n"
@@ -1569,6 +1574,8 @@ int main(int argc, char **argv)
 		return g_frame_finish(lore_time_main(argc, argv));
 	if (strcmp(sub, "lore-index") == 0)
 		return g_frame_finish(lore_index_main(argc, argv));
+	if (strcmp(sub, "time-runs") == 0)
+		return g_frame_finish(time_runs_main(argc, argv));
 	status = parse(&t, argc, argv);
 	if (status >= 0)
 		return g_frame_finish(status);
