@@ -160,7 +160,7 @@ static void differential(struct bytes *b)
 		want = pcre2_match(re, (PCRE2_SPTR)text, len, 0, 0, m.md, NULL) >= 0;
 		/* the same with the text's filter as without */
 		if (g_lore_match(&m, &k, text, fold, len, NULL) != want ||
-		    g_lore_filter_make(&filter, fold, len) < 0 ||
+		    g_lore_filter_make(&filter, NULL, fold, len) < 0 ||
 		    g_lore_match(&m, &k, text, fold, len, &filter) != want)
 			abort();
 		g_lore_filter_release(&filter);
@@ -175,7 +175,7 @@ static void differential(struct bytes *b)
 				   &code, &off, NULL);
 		want = re ? pcre2_match(re, (PCRE2_SPTR)text, len, 0, 0, m.md, m.mc) : -1;
 		want = want >= 0 ? 1 : want == PCRE2_ERROR_NOMATCH || !re ? 0 : -1;
-		if (g_lore_filter_make(&filter, fold, len) < 0)
+		if (g_lore_filter_make(&filter, NULL, fold, len) < 0)
 			abort();
 		/* one that gives up may be passed over for what it lacks */
 		if ((g_lore_match(&m, &k, text, fold, len, &filter) != want && want != -1) ||

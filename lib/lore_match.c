@@ -77,10 +77,11 @@ static uint32_t gram_hash(uint32_t gram, unsigned shift)
 
 /* Set the bit of each run of G_LORE_GRAM bytes of fold[0..len) in f (the
  * run as lore_key.c packs a key's: first byte lowest). */
-static void set_grams(struct g_lore_filter *f, const char *fold, size_t len)
+static void set_grams(struct g_lore_filter *f, struct g_lore_filter *also, const char *fold,
+		      size_t len)
 {
 	const unsigned char *s = (const unsigned char *)fold;
-	uint32_t run, h;
+	uint32_t run, m, h;
 	size_t i;
 
 	if (len < G_LORE_GRAM)
@@ -88,15 +89,26 @@ static void set_grams(struct g_lore_filter *f, const char *fold, size_t len)
 	run = (uint32_t)s[0] << 8 | (uint32_t)s[1] << 16 | (uint32_t)s[2] << 24;
 	for (i = G_LORE_GRAM - 1; i < len; i++) {
 		run = run >> 8 | (uint32_t)s[i] << 24;
-		h = gram_hash(run, f->shift);
+		m = run * 0x9e3779b1u; /* gram_hash's, once for both */
+		h = m >> f->shift;
 		f->bits[h >> 3] |= (unsigned char)(1u << (h & 7));
+		if (also) {
+			h = m >> also->shift;
+			also->bits[h >> 3] |= (unsigned char)(1u << (h & 7));
+		}
 	}
 }
 
-int g_lore_filter_make(struct g_lore_filter *f, const char *fold, size_t len)
+int g_lore_filter_make(struct g_lore_filter *f, struct g_lore_filter *also, const char *fold,
+		       size_t len)
 {
 	size_t bits = 512;
 
+	if (also && !also->bits) {
+		also->shift = 32 - 16; /* 64 Kibit: a few KiB of text set one in eight */
+		if (!(also->bits = calloc(65536 / 8, 1)))
+			return -1;
+	}
 	f->shift = 32 - 9;
 	while (bits < len * 8 && bits < 65536) { /* about 1 bit in 8 set */
 		bits *= 2;
@@ -104,18 +116,7 @@ int g_lore_filter_make(struct g_lore_filter *f, const char *fold, size_t len)
 	}
 	if (!(f->bits = calloc(bits / 8, 1)))
 		return -1;
-	set_grams(f, fold, len);
-	return 0;
-}
-
-int g_lore_filter_add(struct g_lore_filter *f, const char *fold, size_t len)
-{
-	if (!f->bits) {
-		f->shift = 32 - 16; /* 64 Kibit: a few KiB of text set one in eight */
-		if (!(f->bits = calloc(65536 / 8, 1)))
-			return -1;
-	}
-	set_grams(f, fold, len);
+	set_grams(f, also, fold, len);
 	return 0;
 }
 

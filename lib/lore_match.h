@@ -85,11 +85,11 @@ struct g_lore_filter {
 	unsigned shift;      /* a run's hash is its top 32 - shift bits */
 };
 
-/* Make f for fold[0..len): -1 if memory fails. */
-int g_lore_filter_make(struct g_lore_filter *f, const char *fold, size_t len);
-/* Add fold[0..len)'s runs to f, a filter of many texts made here at its
- * first use (of a fixed size): -1 if memory fails. */
-int g_lore_filter_add(struct g_lore_filter *f, const char *fold, size_t len);
+/* Make f for fold[0..len), and add its runs to also (NULL: none), a
+ * filter of many texts made here at its first use (of a fixed size), in
+ * the same pass: -1 if memory fails. */
+int g_lore_filter_make(struct g_lore_filter *f, struct g_lore_filter *also, const char *fold,
+		       size_t len);
 /* Whether a text of f may hold every run of k (1 for a key with none). */
 int g_lore_filter_may_hold(const struct g_lore_filter *f, const struct g_lore_key *k);
 /* The same for n runs (a prep's, before its key is made). */

@@ -59,12 +59,11 @@ struct g_lore_run {
 	struct g_lore_matcher m;
 	struct g_lore_text *msgs, *rec; /* messages newest first; recursion buffer */
 	size_t nmsgs, nrec;
-	/* The runs of every text above so far (all messages, the first
-	 * nrec_seen recursion texts): a key none of whose texts may hold it
-	 * is passed over in one look, not one per text. */
+	/* The runs of every text above so far (the first nseen of the
+	 * messages, then the recursion texts): a key none of whose texts may
+	 * hold it is passed over in one look, not one per text. */
 	struct g_lore_filter seen;
-	size_t nrec_seen;
-	int msgs_seen;
+	size_t nseen;
 	uint64_t rng;
 	struct g_err *err;
 };

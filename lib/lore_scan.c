@@ -138,20 +138,25 @@ static void all_seen(const struct g_lore_run *r, struct g_lore_cand *c, int recu
 	c->seen = c->scan_depth ? depth(r, c) + (recursion ? r->nrec : 0) : 0;
 }
 
-/* r->seen brought up to every text there is: -1 if memory fails. */
-static int see_all(struct g_lore_run *r)
+/* Each text made its filter and added to r->seen, at once: -1 if memory
+ * fails. */
+static int see_texts(struct g_lore_run *r)
 {
-	size_t t;
+	struct g_lore_text *x;
 
-	for (t = 0; !r->msgs_seen && t < r->nmsgs; t++)
-		if (g_lore_filter_add(&r->seen, r->msgs[t].fold, r->msgs[t].len) < 0)
+	for (; r->nseen < r->nmsgs + r->nrec; r->nseen++) {
+		x = r->nseen < r->nmsgs ? &r->msgs[r->nseen] : &r->rec[r->nseen - r->nmsgs];
+		if (g_lore_filter_make(&x->filter, &r->seen, x->fold, x->len) < 0)
 			return -1;
-	r->msgs_seen = 1;
-	for (; r->nrec_seen < r->nrec; r->nrec_seen++)
-		if (g_lore_filter_add(&r->seen, r->rec[r->nrec_seen].fold,
-				      r->rec[r->nrec_seen].len) < 0)
-			return -1;
+	}
 	return 0;
+}
+
+/* r->seen brought up to every text there is: -1 if memory fails. Called
+ * for every candidate at every step, and there is seldom a new text. */
+static inline int see_all(struct g_lore_run *r)
+{
+	return r->nseen < r->nmsgs + r->nrec ? see_texts(r) : 0;
 }
 
 /* Whether no primary key of the candidate can be in the texts so far, as
@@ -199,8 +204,6 @@ static int scan(struct g_lore_run *r, size_t i, struct g_lore_key *k, int recurs
 		return 0; /* in none of the texts, those this key reads among them */
 	for (t = from; t < n + (recursion ? r->nrec : 0); t++) {
 		x = t < n ? &r->msgs[t] : &r->rec[t - n];
-		if (!x->filter.bits && k->ngrams && g_lore_filter_make(&x->filter, x->fold, x->len) < 0)
-			return -1;
 		rc = g_lore_match(&r->m, k, x->text, x->fold, x->len, &x->filter);
 		if (rc > 0) {
 			*where = t < n ? t : r->nmsgs + t - n;
