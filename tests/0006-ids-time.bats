@@ -63,3 +63,27 @@ UUID7='^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
 		assert_equal "$stderr" "test-tool: '$bad' is not an RFC 3339 time"
 	done
 }
+
+@test "the benches' timer: whole processes, taking turns, best and mean each; a failing run stops it" {
+	# sleep 0.05 cannot take under 50 ms; true far less; one line each, in order
+	run -0 --separate-stderr test-tool time-runs 3 sleep 0.05 -- true
+	assert_equal "$stderr" ""
+	assert_equal "${#lines[@]}" 2
+	local best mean
+	read -r best mean <<< "${lines[0]}"
+	((best >= 50000 && best <= mean && mean < 1000000)) || fail "sleep: ${lines[0]}"
+	read -r best mean <<< "${lines[1]}"
+	((best > 0 && best <= mean && best < 50000)) || fail "true: ${lines[1]}"
+	# what a run prints goes nowhere
+	run -0 test-tool time-runs 1 echo loud
+	[[ $output =~ ^[0-9]+\ [0-9]+$ ]] || fail "$output"
+	run -1 --separate-stderr test-tool time-runs 2 true -- false
+	assert_output ""
+	assert_equal "$stderr" "test-tool: time-runs: false: exited 1"
+	run -1 --separate-stderr test-tool time-runs 1 no-such-command-here
+	assert_equal "$stderr" "test-tool: time-runs: no-such-command-here: cannot run it"
+	run -64 --separate-stderr test-tool time-runs 0 true
+	assert_equal "${stderr%%$'\n'*}" "test-tool: time-runs: expected N (1 or more) and a command"
+	run -64 --separate-stderr test-tool time-runs 1 true --
+	assert_equal "${stderr%%$'\n'*}" "test-tool: time-runs: an empty command"
+}
