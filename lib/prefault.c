@@ -16,20 +16,22 @@
 
 void g_prefault(void *p, size_t n)
 {
-	static uintptr_t page;
-	uintptr_t start, end;
+	static size_t page;
+	size_t lead, len;
 
 	if (!p || n < G_PREFAULT_MIN)
 		return;
 	if (!page) {
 		long size = sysconf(_SC_PAGESIZE);
 
-		page = size > 0 ? (uintptr_t)size : 4096;
+		page = size > 0 ? (size_t)size : 4096;
 	}
 	/* the whole pages inside the block: madvise takes page bounds, and
 	 * the pages the block shares with its neighbours are likely in */
-	start = ((uintptr_t)p + page - 1) & ~(page - 1);
-	end = ((uintptr_t)p + n) & ~(page - 1);
-	if (end > start)
-		(void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+	lead = (page - (uintptr_t)p % page) % page;
+	if (n <= lead)
+		return;
+	len = (n - lead) / page * page;
+	if (len)
+		(void)madvise((char *)p + lead, len, MADV_POPULATE_WRITE);
 }

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 /* Blocks under this are left to fault page by page. */
-#define G_PREFAULT_MIN (64 * 1024)
+#define G_PREFAULT_MIN ((size_t)64 * 1024)
 
 /* Ask the kernel to back p[0..n) with pages now, in one call
  * (MADV_POPULATE_WRITE, Linux 5.14). Nothing changes but the time: on a

@@ -84,6 +84,10 @@ UUID7='^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
 	assert_equal "$stderr" "test-tool: time-runs: no-such-command-here: cannot run it"
 	run -64 --separate-stderr test-tool time-runs 0 true
 	assert_equal "${stderr%%$'\n'*}" "test-tool: time-runs: expected N (1 or more) and a command"
-	run -64 --separate-stderr test-tool time-runs 1 true --
-	assert_equal "${stderr%%$'\n'*}" "test-tool: time-runs: an empty command"
+	local empty
+	for empty in "true --" "-- true" "true -- -- true"; do
+		# shellcheck disable=SC2086 # the words, split on purpose
+		run -64 --separate-stderr test-tool time-runs 1 $empty
+		assert_equal "${stderr%%$'\n'*}" "test-tool: time-runs: an empty command"
+	done
 }

@@ -68,7 +68,7 @@ static double run(char **cmd, const posix_spawn_file_actions_t *fa)
 int time_runs_main(int argc, char **argv)
 {
 	char **cmds[MAX_CMDS];
-	double best[MAX_CMDS], sum[MAX_CMDS], t;
+	double best[MAX_CMDS] = { 0 }, sum[MAX_CMDS] = { 0 }, t;
 	long n, r;
 	posix_spawn_file_actions_t fa;
 	int ncmds = 0, i;
@@ -79,13 +79,14 @@ int time_runs_main(int argc, char **argv)
 	for (i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--") != 0)
 			continue;
+		if (ncmds == MAX_CMDS)
+			return g_msg_usage(usage, "time-runs: %d commands at most", MAX_CMDS);
 		argv[i] = NULL; /* ends the command before it */
-		if (i + 1 == argc || strcmp(argv[i + 1], "--") == 0 || ncmds == MAX_CMDS)
-			return g_msg_usage(usage, ncmds == MAX_CMDS ? "time-runs: %d commands at most"
-								  : "time-runs: an empty command",
-					   MAX_CMDS);
 		cmds[ncmds++] = &argv[i + 1];
 	}
+	for (i = 0; i < ncmds; i++)
+		if (!cmds[i][0])
+			return g_msg_usage(usage, "time-runs: an empty command");
 	if (posix_spawn_file_actions_init(&fa) != 0 ||
 	    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0) != 0) {
 		g_msg("time-runs: out of memory");
@@ -97,7 +98,7 @@ int time_runs_main(int argc, char **argv)
 				posix_spawn_file_actions_destroy(&fa);
 				return 1;
 			}
-			sum[i] = r ? sum[i] + t : t;
+			sum[i] += t;
 			best[i] = r == 0 || t < best[i] ? t : best[i];
 		}
 	posix_spawn_file_actions_destroy(&fa);
