@@ -5,13 +5,14 @@
 # session of BENCH_SMALL (1000) messages and one of BENCH_BIG (100000)
 # (one `session-log append --records` each, the last message the
 # character's), both with history_limit BENCH_LAST (50). BENCH_REPS (50)
-# rounds, each rendering every mode on both sessions in turn: the best and
-# the mean time of each whole process, and each mode's ratio to the plain
-# render of its session. Target: each mode within 1.1x of plain (best
-# times): a mode reads what a reply reads, the last history_limit
-# messages, not the session's whole length. The user is unlocked first,
-# so no run derives a key. The exit status is 0 even when a target is
-# missed.
+# rounds, each rendering every mode on both sessions in turn, after one
+# untimed render of each whose output is checked: the best and the mean
+# time of each whole process (spawn to exit, test-tool time-runs), and
+# each mode's ratio to the plain render of its session. Target: each mode
+# within 1.1x of plain (best times): a mode reads what a reply reads, the
+# last history_limit messages, not the session's whole length. The user
+# is unlocked first, so no run derives a key. The exit status is 0 even
+# when a target is missed.
 set -eu
 # shellcheck source=bench/lib/session-user.sh disable=SC1091
 . "$(dirname "$0")/lib/session-user.sh"
@@ -37,45 +38,49 @@ big=$(session "$BIG")
 small=$(session "$SMALL")
 awk -v b="$(cat "$GUISE_DB"* | wc -c)" 'BEGIN { printf "database: %.1f MiB\n", b / 1048576 }'
 
-# render SIZE MODE SESSION: one timed render, its time in us appended to
-# $tmp/SIZE-MODE.us; its output checked once (LAST history messages, the
-# mode named, nothing dropped)
-render() {
-	case $2 in
-	plain) set -- "$1" "$2" "$3" -m 'Which way now?' ;;
-	*) set -- "$1" "$2" "$3" "--$2" ;;
-	esac
+# check SIZE MODE SESSION: one untimed render, its output checked (LAST
+# history messages, the mode named, nothing dropped); it warms the page
+# cache and the unlock cache too
+check() {
 	out="$tmp/$1-$2.json"
-	start=$(now)
-	"$BIN/prompt-render" -s "$3" "$4" ${5+"$5"} < /dev/null > "$out"
-	end=$(now)
-	echo $(((end - start) / 1000)) >> "$tmp/$1-$2.us"
-	if [ ! -e "$tmp/$1-$2.checked" ]; then
-		: > "$tmp/$1-$2.checked"
-		[ "$2" = plain ] && mode=reply || mode=$2
-		grep -q "\"mode\":\"$mode\"" "$out" ||
-			echo "warning: $1 $2: the request is not mode $mode" >&2
-		grep -q "\"history\":{\"limit\":$LAST,\"included\":$LAST}" "$out" ||
-			echo "warning: $1 $2: the render does not include $LAST history messages" >&2
-		grep -q '"dropped":{"examples":0,"messages":0}' "$out" ||
-			echo "warning: $1 $2: the render dropped something" >&2
+	if [ "$2" = plain ]; then
+		"$BIN/prompt-render" -s "$3" -m 'Which way now?' < /dev/null > "$out"
+	else
+		"$BIN/prompt-render" -s "$3" "--$2" < /dev/null > "$out"
 	fi
+	[ "$2" = plain ] && mode=reply || mode=$2
+	grep -q "\"mode\":\"$mode\"" "$out" ||
+		echo "warning: $1 $2: the request is not mode $mode" >&2
+	grep -q "\"history\":{\"limit\":$LAST,\"included\":$LAST}" "$out" ||
+		echo "warning: $1 $2: the render does not include $LAST history messages" >&2
+	grep -q '"dropped":{"examples":0,"messages":0}' "$out" ||
+		echo "warning: $1 $2: the render dropped something" >&2
 }
 
-# round: every mode on both sessions, in turn
-round() {
-	for m in $MODES; do
-		render big "$m" "$big"
-		render small "$m" "$small"
+# every mode on both sessions: checked once, then timed taking turns, each
+# run alone (test-tool time-runs: a shell's date(1) around a run would
+# count a process of its own into each); "SIZE-MODE BEST MEAN" a line in
+# $tmp/times
+order=
+set --
+for m in $MODES; do
+	for size in big small; do
+		[ "$size" = big ] && s=$big || s=$small
+		check "$size" "$m" "$s"
+		order="$order $size-$m"
+		[ $# -eq 0 ] || set -- "$@" --
+		if [ "$m" = plain ]; then
+			set -- "$@" "$BIN/prompt-render" -s "$s" -m 'Which way now?'
+		else
+			set -- "$@" "$BIN/prompt-render" -s "$s" "--$m"
+		fi
 	done
-}
-round # warm-up, for the page cache and the unlock cache alike
-for m in $MODES; do : > "$tmp/big-$m.us" && : > "$tmp/small-$m.us"; done
-rep=0
-while [ "$rep" -lt "$REPS" ]; do
-	rep=$((rep + 1))
-	round
 done
+"$BIN/test-tool" time-runs "$REPS" "$@" < /dev/null > "$tmp/us"
+# shellcheck disable=SC2086 # names without blanks, split on purpose
+printf '%s\n' $order | paste -d ' ' - "$tmp/us" > "$tmp/times"
+# stats SIZE-MODE: its "BEST MEAN" in us
+stats() { sed -n "s/^$1 //p" "$tmp/times"; }
 
 printf 'prompt-render -s S in each mode, history_limit %d, %d runs each (best / mean):\n' \
 	"$LAST" "$REPS"

@@ -7,7 +7,8 @@
 # - `prompt-render -s S -m TEXT` on each, BENCH_REPS (50) times, the two
 #   sessions taking turns, with a bare `sqlite3 DB 'select 1'` between (a
 #   process that opens the same database and does nothing): the best and
-#   the mean time of each whole process.
+#   the mean time of each whole process (spawn to exit, test-tool
+#   time-runs), after one untimed run of each whose output is checked.
 # Targets: big/small <= 1.2 on the best times; a render of the big session
 # within 3x of the bare sqlite3 process (best times).
 # The user is unlocked first (the kernel keyring, else a session token), so
@@ -45,50 +46,27 @@ append big "$big" "$BIG"
 append small "$small" "$SMALL"
 awk -v b="$(cat "$GUISE_DB"* | wc -c)" 'BEGIN { printf "database: %.1f MiB\n", b / 1048576 }'
 
-# render NAME SESSION: one timed render, its time in us appended to
-# $tmp/NAME.us; its output checked once (LAST history messages included,
-# nothing dropped, the new message last)
-render() {
-	start=$(now)
+# check NAME SESSION: one untimed render, its output checked (LAST history
+# messages included, nothing dropped, the new message last); it warms the
+# page cache and the unlock cache too
+check() {
 	"$BIN/prompt-render" -s "$2" -m 'Which way now?' > "$tmp/$1.json"
-	end=$(now)
-	echo $(((end - start) / 1000)) >> "$tmp/$1.us"
-	if [ ! -e "$tmp/$1.checked" ]; then
-		: > "$tmp/$1.checked"
-		grep -q "\"history\":{\"limit\":$LAST,\"included\":$LAST}" "$tmp/$1.json" ||
-			echo "warning: $1: the render does not include $LAST history messages" >&2
-		grep -q '"dropped":{"examples":0,"messages":0}' "$tmp/$1.json" ||
-			echo "warning: $1: the render dropped something" >&2
-		grep -q '{"role":"user","content":"Which way now?"}],' "$tmp/$1.json" ||
-			echo "warning: $1: the new message is not last" >&2
-	fi
+	grep -q "\"history\":{\"limit\":$LAST,\"included\":$LAST}" "$tmp/$1.json" ||
+		echo "warning: $1: the render does not include $LAST history messages" >&2
+	grep -q '"dropped":{"examples":0,"messages":0}' "$tmp/$1.json" ||
+		echo "warning: $1: the render dropped something" >&2
+	grep -q '{"role":"user","content":"Which way now?"}],' "$tmp/$1.json" ||
+		echo "warning: $1: the new message is not last" >&2
 }
+check big "$big"
+check small "$small"
+sqlite3 "$GUISE_DB" 'select 1' > /dev/null
 
-# bare: one timed sqlite3 process on the same database, into $tmp/sqlite.us
-bare() {
-	start=$(now)
-	sqlite3 "$GUISE_DB" 'select 1' > /dev/null
-	end=$(now)
-	echo $(((end - start) / 1000)) >> "$tmp/sqlite.us"
-}
-
-# warm-up, for the page cache and the unlock cache alike
-render big "$big"
-render small "$small"
-bare
-: > "$tmp/big.us"
-: > "$tmp/small.us"
-: > "$tmp/sqlite.us"
-rep=0
-while [ "$rep" -lt "$REPS" ]; do
-	rep=$((rep + 1))
-	render big "$big"
-	render small "$small"
-	bare
-done
-
+# taking turns, each run timed alone (test-tool time-runs: a shell's
+# date(1) around a run would count a process of its own into each)
 # shellcheck disable=SC2046 # six numbers, split on purpose
-set -- $(stats big) $(stats small) $(stats sqlite)
+set -- $("$BIN/test-tool" time-runs "$REPS" "$BIN/prompt-render" -s "$big" -m 'Which way now?' -- \
+	"$BIN/prompt-render" -s "$small" -m 'Which way now?' -- sqlite3 "$GUISE_DB" 'select 1')
 awk -v big="$BIG" -v small="$SMALL" -v last="$LAST" -v reps="$REPS" \
 	-v bb="$1" -v bm="$2" -v sb="$3" -v sm="$4" -v qb="$5" -v qm="$6" 'BEGIN {
 	r = bb / sb

@@ -1,12 +1,13 @@
 #!/bin/sh
 # What llm-send costs over the HTTP itself (DESIGN.md §9): the local fake
-# provider (tests/helpers/fake-llm.mjs) with a script of 2 x BENCH_REPS
-# (200) OpenAI-style streamed replies, each BENCH_CHUNKS (40) events of a few
-# words, then the finish, the usage and [DONE]; then, taking turns, one
+# provider (tests/helpers/fake-llm.mjs) with a script of 2 x (BENCH_REPS
+# (200) + 1) OpenAI-style streamed replies, each BENCH_CHUNKS (40) events of
+# a few words, then the finish, the usage and [DONE]; then, taking turns, one
 # request through `llm-send` (a chat of 32 messages, about 5 KiB, to a
 # Reply record) and one through `curl -sN` posting the very body llm-send
-# sends (its --dry-run), BENCH_REPS times each: the best and the mean wall
-# time of each whole process.
+# sends (its --dry-run), BENCH_REPS times each, after one untimed run of
+# each whose reply is checked: the best and the mean wall time of each
+# whole process (spawn to exit, test-tool time-runs).
 # Target: llm-send / curl <= 1.5 on the mean times (curl is the floor: the
 # same request, no parsing). The exit status is 0 even when it is missed.
 set -eu
@@ -24,13 +25,9 @@ done
 unset GUISE_PROVIDER GUISE_LLM_URL GUISE_MODEL GUISE_API_KEY OPENAI_API_KEY \
 	http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
 tmp=$(mktemp -d)
-# shellcheck source=bench/lib/stats.sh disable=SC1091
-. "$(dirname "$0")/lib/stats.sh"
 fake=
 trap 'if [ -n "$fake" ]; then kill "$fake" 2> /dev/null || true; fi; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
-
-now() { date +%s%N; }
 
 # The request document: a story string, 30 turns of history, the new message.
 awk 'BEGIN {
@@ -48,7 +45,8 @@ awk 'BEGIN {
 }' > "$tmp/request.json"
 
 # The reply: CHUNKS content events, the finish, the usage, [DONE]; the
-# script holds it 2 x REPS times.
+# script holds it 2 x (REPS + 1) times: a checked run of each, then the
+# timed ones.
 awk -v n="$CHUNKS" 'BEGIN {
 	for (i = 1; i <= n; i++)
 		printf "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"bench-1\"," \
@@ -59,7 +57,7 @@ awk -v n="$CHUNKS" 'BEGIN {
 		"\"choices\":[],\"usage\":{\"prompt_tokens\":3000,\"completion_tokens\":%d}}\n\n", n * 2
 	printf "data: [DONE]\n\n"
 }' > "$tmp/stream.txt"
-jq -n -c --rawfile s "$tmp/stream.txt" --argjson n "$((REPS * 2))" \
+jq -n -c --rawfile s "$tmp/stream.txt" --argjson n "$(((REPS + 1) * 2))" \
 	'[range($n) | {status: 200, headers: {"Content-Type": "text/event-stream"},
 	  chunks: ($s | split("\n\n") | map(select(. != "") | {data: (. + "\n\n")}))}]' \
 	> "$tmp/script.json"
@@ -82,43 +80,27 @@ url=http://127.0.0.1:$(cat "$tmp/port")
 "$BIN/llm-send" --dry-run --url "$url" < "$tmp/request.json" > "$tmp/http.json"
 jq -c .body "$tmp/http.json" > "$tmp/body.json"
 
-# send: one timed llm-send, its time in us appended to $tmp/send.us
-send() {
-	start=$(now)
-	"$BIN/llm-send" --url "$url" < "$tmp/request.json" > "$tmp/reply.json"
-	end=$(now)
-	echo $(((end - start) / 1000)) >> "$tmp/send.us"
-}
-# floor: one timed curl of the same request, into $tmp/curl.us
-floor() {
-	start=$(now)
-	curl -sN -H 'Content-Type: application/json' --data-binary "@$tmp/body.json" \
-		"$url/chat/completions" > "$tmp/reply.sse"
-	end=$(now)
-	echo $(((end - start) / 1000)) >> "$tmp/curl.us"
-}
+# one untimed run of each, the whole reply checked
+"$BIN/llm-send" --url "$url" "$tmp/request.json" > "$tmp/reply.json"
+jq -e --argjson n "$CHUNKS" '.kind == "reply" and .finish_reason == "stop" and
+	(.content | split(", ") | length) == $n + 1' "$tmp/reply.json" > /dev/null ||
+	echo "warning: llm-send: not the whole reply: $(cat "$tmp/reply.json")" >&2
+curl -sN -H 'Content-Type: application/json' --data-binary "@$tmp/body.json" \
+	"$url/chat/completions" > "$tmp/reply.sse"
+grep -q '^data: \[DONE\]' "$tmp/reply.sse" ||
+	echo "warning: curl: not the whole reply" >&2
 
-: > "$tmp/send.us"
-: > "$tmp/curl.us"
-rep=0
-while [ "$rep" -lt "$REPS" ]; do
-	rep=$((rep + 1))
-	send
-	floor
-	if [ "$rep" -eq 1 ]; then
-		# both got the whole reply, once checked
-		jq -e --argjson n "$CHUNKS" '.kind == "reply" and .finish_reason == "stop" and
-			(.content | split(", ") | length) == $n + 1' "$tmp/reply.json" > /dev/null ||
-			echo "warning: llm-send: not the whole reply: $(cat "$tmp/reply.json")" >&2
-		grep -q '^data: \[DONE\]' "$tmp/reply.sse" ||
-			echo "warning: curl: not the whole reply" >&2
-	fi
-done
+# taking turns, each run timed alone (test-tool time-runs: a shell's
+# date(1) around a run would count a process of its own into each);
+# llm-send reads the request from its FILE operand, as no run can be
+# given a stdin of its own
+# shellcheck disable=SC2046 # four numbers, split on purpose
+set -- $("$BIN/test-tool" time-runs "$REPS" "$BIN/llm-send" --url "$url" "$tmp/request.json" -- \
+	curl -sN -H 'Content-Type: application/json' --data-binary "@$tmp/body.json" \
+	"$url/chat/completions")
 wait "$fake" 2> /dev/null || true
 fake=
 
-# shellcheck disable=SC2046 # four numbers, split on purpose
-set -- $(stats send) $(stats curl)
 awk -v reps="$REPS" -v chunks="$CHUNKS" -v bytes="$(wc -c < "$tmp/body.json")" \
 	-v sb="$1" -v sm="$2" -v cb="$3" -v cm="$4" 'BEGIN {
 	r = sm / cm

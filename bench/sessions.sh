@@ -6,9 +6,10 @@
 #   `session-log append --records` (timed: messages/s), BENCH_SMALL (1000)
 #   to another;
 # - `session-log show S --last BENCH_LAST (50)` on each, BENCH_REPS (50)
-#   times, the two sessions taking turns; the best and the mean time of a
-#   whole process (start, key from the unlock cache, query, decryption,
-#   output). Target: big/small <= 1.5 on the best times.
+#   times, the two sessions taking turns, after one untimed run of each
+#   whose output is checked; the best and the mean time of a whole process
+#   (spawn to exit, test-tool time-runs: start, key from the unlock cache,
+#   query, decryption, output). Target: big/small <= 1.5 on the best times.
 # The user is unlocked first (the kernel keyring, else a session token), so
 # no run derives a key. The exit status is 0 even when the target is missed.
 set -eu
@@ -48,37 +49,24 @@ printf 'append --records: %d messages in %.1f s (%d messages/s); %d in %.3f s (%
 	"$(awk -v n="$SMALL" -v u="$small_us" 'BEGIN { printf "%d", n / (u / 1e6) }')"
 awk -v b="$(cat "$GUISE_DB"* | wc -c)" 'BEGIN { printf "database: %.1f MiB\n", b / 1048576 }'
 
-# show NAME SESSION COUNT: one timed show --last, its time in us appended
-# to $tmp/NAME.us; its output checked once (LAST records, the last seq
-# COUNT)
-show() {
-	start=$(now)
+# check NAME SESSION COUNT: one untimed show --last, its output checked
+# (LAST records, the last seq COUNT); it warms the page cache and the
+# unlock cache too
+check() {
 	"$BIN/session-log" show "$2" --last "$LAST" > "$tmp/$1.show"
-	end=$(now)
-	echo $(((end - start) / 1000)) >> "$tmp/$1.us"
-	if [ ! -e "$tmp/$1.checked" ]; then
-		: > "$tmp/$1.checked"
-		[ "$(grep -c . "$tmp/$1.show")" -eq "$LAST" ] ||
-			echo "warning: $1: show --last $LAST printed $(grep -c . "$tmp/$1.show") lines" >&2
-		tail -n 1 "$tmp/$1.show" | grep -q "\"seq\":$3," ||
-			echo "warning: $1: the last message shown is not seq $3" >&2
-	fi
+	[ "$(grep -c . "$tmp/$1.show")" -eq "$LAST" ] ||
+		echo "warning: $1: show --last $LAST printed $(grep -c . "$tmp/$1.show") lines" >&2
+	tail -n 1 "$tmp/$1.show" | grep -q "\"seq\":$3," ||
+		echo "warning: $1: the last message shown is not seq $3" >&2
 }
+check big "$big" "$BIG"
+check small "$small" "$SMALL"
 
-# warm-up, for the page cache and the unlock cache alike
-show big "$big" "$BIG"
-show small "$small" "$SMALL"
-: > "$tmp/big.us"
-: > "$tmp/small.us"
-rep=0
-while [ "$rep" -lt "$REPS" ]; do
-	rep=$((rep + 1))
-	show big "$big" "$BIG"
-	show small "$small" "$SMALL"
-done
-
+# taking turns, each run timed alone (test-tool time-runs: a shell's
+# date(1) around a run would count a process of its own into each)
 # shellcheck disable=SC2046 # four numbers, split on purpose
-set -- $(stats big) $(stats small)
+set -- $("$BIN/test-tool" time-runs "$REPS" "$BIN/session-log" show "$big" --last "$LAST" -- \
+	"$BIN/session-log" show "$small" --last "$LAST")
 awk -v big="$BIG" -v small="$SMALL" -v last="$LAST" -v reps="$REPS" \
 	-v bb="$1" -v bm="$2" -v sb="$3" -v sm="$4" 'BEGIN {
 	r = bb / sb

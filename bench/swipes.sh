@@ -6,9 +6,11 @@
 # import`, timed). Only the current version is read by show (it stays in
 # chat_messages; the others are rows of chat_swipes that show never
 # touches), so the target is swiped/plain <= 1.2 on the best of
-# BENCH_SHOW_REPS (5) whole-process runs each, the two taking turns. The
-# plain session is the show of before swipes: one row a message, read and
-# opened as it was. The exit status is 0 even when the target is missed.
+# BENCH_SHOW_REPS (5) whole-process runs each (spawn to exit, test-tool
+# time-runs), the two taking turns, after one untimed run of each whose
+# output is checked. The plain session is the show of before swipes: one
+# row a message, read and opened as it was. The exit status is 0 even
+# when the target is missed.
 set -eu
 # shellcheck source=bench/lib/session-user.sh disable=SC1091
 . "$(dirname "$0")/lib/session-user.sh"
@@ -52,35 +54,23 @@ printf 'import: %d messages in %.1f s; with 3 swipes each, %.1f s\n' "$BIG" \
 	"$(awk -v u="$plain_us" 'BEGIN { print u / 1e6 }')" \
 	"$(awk -v u="$swiped_us" 'BEGIN { print u / 1e6 }')"
 
-# show NAME SESSION: one timed whole show, its time in us appended to
-# $tmp/NAME.us; its output checked once (BIG records, the last with its
-# swipe count)
-show() {
-	start=$(now)
+# check NAME SESSION: one untimed whole show, its output checked (BIG
+# records); it warms the page cache too
+check() {
 	"$BIN/session-log" show "$2" > "$tmp/$1.show"
-	end=$(now)
-	echo $(((end - start) / 1000)) >> "$tmp/$1.us"
-	if [ ! -e "$tmp/$1.checked" ]; then
-		: > "$tmp/$1.checked"
-		[ "$(grep -c . "$tmp/$1.show")" -eq "$BIG" ] ||
-			echo "warning: $1: show printed $(grep -c . "$tmp/$1.show") lines" >&2
-	fi
+	[ "$(grep -c . "$tmp/$1.show")" -eq "$BIG" ] ||
+		echo "warning: $1: show printed $(grep -c . "$tmp/$1.show") lines" >&2
 }
-show plain "$plain" # warm-up
-show swiped "$swiped"
+check plain "$plain"
+check swiped "$swiped"
 tail -n 1 "$tmp/swiped.show" | grep -q '"swipe":{"index":2,"count":3}' ||
 	echo "warning: the swiped session's last message is not swipe 2 of 3" >&2
-: > "$tmp/plain.us"
-: > "$tmp/swiped.us"
-rep=0
-while [ "$rep" -lt "$SHOW_REPS" ]; do
-	rep=$((rep + 1))
-	show plain "$plain"
-	show swiped "$swiped"
-done
 
+# taking turns, each run timed alone (test-tool time-runs: a shell's
+# date(1) around a run would count a process of its own into each)
 # shellcheck disable=SC2046 # four numbers, split on purpose
-set -- $(stats plain) $(stats swiped)
+set -- $("$BIN/test-tool" time-runs "$SHOW_REPS" "$BIN/session-log" show "$plain" -- \
+	"$BIN/session-log" show "$swiped")
 awk -v big="$BIG" -v reps="$SHOW_REPS" -v pb="$1" -v pm="$2" -v sb="$3" -v sm="$4" 'BEGIN {
 	r = sb / pb
 	printf "session-log show, all %d messages, %d runs each (best / mean):\n", big, reps

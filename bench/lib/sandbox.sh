@@ -4,8 +4,7 @@
 # (removed on exit, with any unlock cache of $GUISE_DB dropped) that holds
 # the passphrase file and the runtime dir of the unlock cache, and
 # unlocked_user, which makes the user "bench" in $GUISE_DB and unlocks it
-# (the kernel keyring, else a session token) so that no run derives a key;
-# and stats (stats.sh).
+# (the kernel keyring, else a session token) so that no run derives a key.
 BUILD=${GUISE_BUILD:-../build}
 BIN=$(cd "$BUILD/bin" && pwd)
 # shellcheck disable=SC2034 # the benches that read tree files use it
@@ -25,5 +24,3 @@ unlocked_user() {
 		eval "$(GUISE_PASSPHRASE_FILE="$tmp/pass" "$BIN/persona-encrypt" unlock --token)"
 	fi
 }
-# shellcheck source=bench/lib/stats.sh disable=SC1091
-. "$(dirname "$0")/lib/stats.sh"

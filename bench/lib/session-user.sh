@@ -2,7 +2,9 @@
 # What the session benches (sessions.sh, render.sh, macros.sh) stand on,
 # sourced by them after `set -eu`: the sandbox (sandbox.sh) with its user
 # "bench" unlocked, the sizes (BENCH_BIG, BENCH_SMALL, BENCH_LAST,
-# BENCH_REPS), now() in nanoseconds, and the message generator.
+# BENCH_REPS), now() in nanoseconds (for the long runs: an append, an
+# import; short ones are timed by test-tool time-runs), and the message
+# generator.
 # shellcheck disable=SC2034 # the sizes are for the benches that source this
 # shellcheck source=bench/lib/sandbox.sh disable=SC1091
 . "$(dirname "$0")/lib/sandbox.sh"
