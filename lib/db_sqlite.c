@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "prefault.h"
 
 struct sqlite_stmt {
 	struct g_db_stmt base;
@@ -246,12 +245,10 @@ static int blob_read(struct g_db *db, const char *table, const char *column, con
 	if (rc != SQLITE_OK)
 		return g_db_sqlite_rc(rc);
 	n = sqlite3_blob_bytes(b);
-	if (!(*data = malloc((size_t)n + 1))) {
+	if (!(*data = malloc((size_t)n + 1)))
 		rc = SQLITE_NOMEM;
-	} else {
-		g_prefault(*data, (size_t)n);
+	else
 		rc = sqlite3_blob_read(b, *data, n, 0);
-	}
 	rc = close_blob(db, b, rc);
 	if (rc != SQLITE_OK) {
 		free(*data);

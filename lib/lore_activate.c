@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "macro.h"
-#include "prefault.h"
 
 static const char *const logics[] = { "AND ANY", "NOT ALL", "NOT ANY", "AND ALL" };
 
@@ -372,7 +371,6 @@ int g_lore_activate(const struct g_lore_in *in, struct g_lore_out *out, struct g
 	r.chat_length = in->chat_length >= 0 ? in->chat_length : (long)in->nmessages;
 	r.rng = in->seed;
 	r.c = calloc(total + 1, sizeof(*r.c));
-	g_prefault(r.c, total * sizeof(*r.c));
 	order = calloc(total + 1, sizeof(*order));
 	fresh = calloc(2 * total + 1, sizeof(*fresh));
 	lv = calloc(total + 1, sizeof(*lv));

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "lore_match.h"
-#include "prefault.h"
 
 static const char magic[4] = { G_LORE_INDEX_MAGIC };
 
@@ -317,7 +316,6 @@ static int get_book(struct in *c, struct g_lore_book *b)
 	b->recursive = (int)recursive;
 	if (!(b->name = strdup(name)) || !(b->entries = calloc(n + 1, sizeof(*b->entries))))
 		return g_err_oom(c->err);
-	g_prefault(b->entries, n * sizeof(*b->entries));
 	for (i = 0; i < n; i++) {
 		b->n = i + 1;
 		if (get_entry(c, &b->entries[i]) < 0)
@@ -357,7 +355,6 @@ int g_lore_index_take_at(struct g_lore_book *b, void *arena, char *p, size_t len
 		g_lore_book_release(b);
 		return g_err_oom(err);
 	}
-	g_prefault(b->preps, strings * sizeof(*b->preps));
 	c.p = p + 8;
 	c.left = len - 8;
 	c.lists = b->lists;
