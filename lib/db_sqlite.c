@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-
 struct sqlite_stmt {
 	struct g_db_stmt base;
 	sqlite3_stmt *h;
