@@ -61,20 +61,6 @@ static int keys_hold(struct g_lore_run *r, size_t i, int recursion, const char *
 	return 1;
 }
 
-/* Whether consider() goes straight to the candidate's primary keys at
- * every step: no flag, decorator, timed effect or scan depth of 0 says
- * otherwise. Kept beside consider(), each of whose first tests it
- * mirrors: a recursion step passes such a candidate over without a look
- * at its entry while no new text may hold its keys (g_lore_scan_asleep). */
-static int quiet(const struct g_lore_cand *c)
-{
-	const struct g_lore_entry *e = c->e;
-
-	return e->enabled && !e->delay && !c->cooldown && !c->sticky &&
-	       !e->delay_until_recursion && !e->exclude_recursion && c->b->recursive &&
-	       !e->only_after && !e->only_every && !e->decor && !e->constant && c->scan_depth > 0;
-}
-
 /* Whether the candidate is found this step (1, c->why set), not (0). */
 static int consider(struct g_lore_run *r, size_t i, int recursion, long level)
 {
@@ -292,8 +278,6 @@ static int scan_loop(struct g_lore_run *r, const size_t *order, size_t *fresh, l
 	int recursion = 0, more, rc;
 	char buf[120];
 
-	for (i = 0; i < r->n; i++)
-		r->c[i].quiet = (unsigned char)quiet(&r->c[i]);
 	for (;;) {
 		for (i = n = 0; i < r->n; i++) {
 			struct g_lore_cand *c = &r->c[order[i]];
@@ -301,11 +285,6 @@ static int scan_loop(struct g_lore_run *r, const size_t *order, size_t *fresh, l
 			if (c->fired || c->done)
 				continue;
 			c->out = 0;
-			if (recursion && c->quiet && (rc = g_lore_scan_asleep(r, order[i])) != 0) {
-				if (rc < 0)
-					return -1;
-				continue;
-			}
 			if ((rc = consider(r, order[i], recursion, level)) < 0)
 				return -1;
 			if (rc)

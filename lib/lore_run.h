@@ -37,7 +37,6 @@ struct g_lore_cand {
 	unsigned char fired, done;  /* done: skipped for good this render */
 	unsigned char sticky, cooldown; /* effects active now */
 	unsigned char out;          /* dropped from this step's new entries */
-	unsigned char quiet;        /* only its primary keys fire it (lore_activate.c) */
 };
 
 /* Text the scan reads: a message ("name: content"), or fired content
@@ -80,11 +79,6 @@ int g_lore_scan_why(char **slot, const char *fmt, ...) __attribute__((format(pri
 const char *g_lore_scan_id(const json_t *id, char *buf, size_t size);
 /* Add a note about entry of book (SIZE_MAX: about the whole activation). */
 int g_lore_scan_note(struct g_lore_run *r, size_t book, size_t entry, const char *text);
-/* Whether quiet candidate i may be passed over this step without a look
- * at its entry: not made ready yet, and each primary key prepped in the
- * index, never matching or with a run no text holds. Its texts are then
- * all read, as a look would have left them: 1; 0 look; -1 memory. */
-int g_lore_scan_asleep(struct g_lore_run *r, size_t i);
 /* The first key of list `which` that matches this step's text, as "key 'x'
  * in message 3" into *why: 1 found, 0 none, -1 memory. */
 int g_lore_scan_first(struct g_lore_run *r, size_t i, int which, int recursion, char **why);

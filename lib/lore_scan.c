@@ -184,16 +184,6 @@ static int nowhere(struct g_lore_run *r, const struct g_lore_cand *c)
 	return 1;
 }
 
-int g_lore_scan_asleep(struct g_lore_run *r, size_t i)
-{
-	struct g_lore_cand *c = &r->c[i];
-	int rc = nowhere(r, c);
-
-	if (rc > 0)
-		all_seen(r, c, 1);
-	return rc;
-}
-
 /* Whether key k of the candidate matches this step's text from text
  * `from` on (messages, then recursion); *where is the text it matched in.
  * A regex that gives up is noted (once) and no match. */
