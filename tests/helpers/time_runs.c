@@ -25,11 +25,11 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
-
 #include "cli.h"
 #include "exit.h"
 #include "msg.h"
+
+extern char **environ; /* what each run is given, as a shell would */
 
 static const char usage[] = "usage: test-tool time-runs N CMD [ARG...] [-- CMD [ARG...]]...\n";
 
