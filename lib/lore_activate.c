@@ -189,38 +189,66 @@ static int by_placement(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int setup(struct g_lore_run *r, size_t *order)
+/* The scan depth entry x of book b reads: its own, its book's, the
+ * session's. */
+static long entry_depth(const struct g_lore_run *r, const struct g_lore_book *b,
+			const struct g_lore_entry *x)
+{
+	return x->scan_depth >= 0 ? x->scan_depth
+	       : b->scan_depth >= 0 ? b->scan_depth
+	       : r->in->scan_depth >= 0 ? r->in->scan_depth : G_LORE_SCAN_DEPTH_DEFAULT;
+}
+
+int g_lore_run_take(struct g_lore_run *r, size_t book, size_t entry)
+{
+	const struct g_lore_book *b = &r->in->books[book];
+	const struct g_lore_entry *x = &b->entries[entry];
+	size_t slot = r->base[book] + entry, k;
+	struct g_lore_cand *c = &r->c[slot];
+
+	if (c->e)
+		return 0;
+	*c = (struct g_lore_cand){ .book = book, .entry = entry, .b = b, .e = x, .matched = -1 };
+	c->scan_depth = entry_depth(r, b, x);
+	r->order[r->norder++] = slot;
+	for (k = 0; k < x->notes.n; k++)
+		if (g_lore_scan_note(r, book, entry, x->notes.v[k]) < 0)
+			return -1;
+	return 0;
+}
+
+/* Whether only entry x's primary keys can fire it (or have it reported):
+ * such an entry sleeps until one of them may be in the texts, as its
+ * preps tell (g_lore_scan_nowhere). Anything else about it (notes,
+ * decorators, a delay, constant, disabled; timed state, lore_timed.c)
+ * makes it a candidate at once. */
+static int quiet(const struct g_lore_entry *x)
+{
+	return x->enabled && !x->constant && !x->decor && !x->delay && !x->delay_until_recursion &&
+	       !x->only_after && !x->only_every && !x->notes.n && x->keys.prep;
+}
+
+/* The texts the first step reads (only the messages some entry reads: a
+ * history of 50 with the usual depth of 2 is 2 texts to fold and filter,
+ * not 50), and the candidates: every entry but the quiet ones none of
+ * whose keys may be in them, which sleep. */
+static int setup(struct g_lore_run *r)
 {
 	const struct g_lore_in *in = r->in;
-	struct ref *sorted;
-	size_t b, e, i, k;
-	long depth = in->scan_depth >= 0 ? in->scan_depth : G_LORE_SCAN_DEPTH_DEFAULT, deepest = 0;
+	const struct g_lore_book *b;
+	size_t i, e, slot = 0;
+	long deepest = 0, d;
+	int rc;
 
-	for (b = 0; b < in->nbooks; b++)
-		for (e = 0; e < in->books[b].n; e++) {
-			struct g_lore_cand *c = &r->c[r->n++];
-			const struct g_lore_entry *x = &in->books[b].entries[e];
-
-			*c = (struct g_lore_cand){ .book = b, .entry = e, .b = &in->books[b], .e = x,
-						   .matched = -1 };
-			c->scan_depth = x->scan_depth >= 0 ? x->scan_depth
-					: c->b->scan_depth >= 0 ? c->b->scan_depth : depth;
-			if (c->scan_depth > deepest)
-				deepest = c->scan_depth;
-			for (k = 0; k < x->notes.n; k++)
-				if (g_lore_scan_note(r, b, e, x->notes.v[k]) < 0)
-					return -1;
-		}
-	if (!(sorted = malloc((r->n + 1) * sizeof(*sorted))))
-		return -1;
-	for (i = 0; i < r->n; i++)
-		sorted[i].c = &r->c[i];
-	qsort(sorted, r->n, sizeof(*sorted), by_order);
-	for (i = 0; i < r->n; i++)
-		order[i] = (size_t)(sorted[i].c - r->c);
-	free(sorted);
-	/* only the messages some entry reads: a history of 50 with the
-	 * usual depth of 2 is 2 texts to fold and filter, not 50 */
+	for (i = 0; i < in->nbooks; i++) {
+		b = &in->books[i];
+		r->base[i] = slot;
+		slot += b->n;
+		for (e = 0; e < b->n; e++)
+			if ((d = entry_depth(r, b, &b->entries[e])) > deepest)
+				deepest = d;
+	}
+	r->n = slot;
 	r->nmsgs = in->nmessages < (size_t)deepest ? in->nmessages : (size_t)deepest;
 	if (r->nmsgs && !(r->msgs = calloc(r->nmsgs, sizeof(*r->msgs))))
 		return -1;
@@ -235,7 +263,62 @@ static int setup(struct g_lore_run *r, size_t *order)
 			return -1;
 		r->msgs[i].message = r->chat_length - (long)i;
 	}
+	for (i = 0; i < in->nbooks; i++)
+		for (e = 0, b = &in->books[i]; e < b->n; e++) {
+			rc = quiet(&b->entries[e]) ? g_lore_scan_nowhere(r, &b->entries[e].keys) : 0;
+			if (rc < 0 || (rc == 0 && g_lore_run_take(r, i, e) < 0))
+				return -1;
+			if (rc)
+				r->asleep[r->nasleep++] = (struct g_lore_sleeper){ (uint32_t)i, (uint32_t)e };
+		}
 	return 0;
+}
+
+/* The sleepers one of whose keys may be in the texts now (a step added
+ * some) made candidates: -1 if memory fails. */
+static int wake(struct g_lore_run *r)
+{
+	const struct g_lore_sleeper *s;
+	size_t i, k = 0;
+	int rc;
+
+	for (i = 0; i < r->nasleep; i++) {
+		s = &r->asleep[i];
+		if (r->c[r->base[s->book] + s->entry].e)
+			continue; /* taken for its timed state */
+		rc = g_lore_scan_nowhere(r, &r->in->books[s->book].entries[s->entry].keys);
+		if (rc < 0 || (rc == 0 && g_lore_run_take(r, s->book, s->entry) < 0))
+			return -1;
+		if (rc)
+			r->asleep[k++] = *s;
+	}
+	r->nasleep = k;
+	return 0;
+}
+
+/* The candidates in order: by_order (cmp) or by slot (NULL). -1 memory. */
+static int sort(struct g_lore_run *r, int (*cmp)(const void *, const void *))
+{
+	struct ref *sorted = malloc((r->norder + 1) * sizeof(*sorted));
+	size_t i;
+
+	if (!sorted)
+		return -1;
+	for (i = 0; i < r->norder; i++)
+		sorted[i].c = &r->c[r->order[i]];
+	qsort(sorted, r->norder, sizeof(*sorted), cmp);
+	for (i = 0; i < r->norder; i++)
+		r->order[i] = (size_t)(sorted[i].c - r->c);
+	free(sorted);
+	return 0;
+}
+
+static int by_slot(const void *a, const void *b)
+{
+	const struct g_lore_cand *x = ((const struct ref *)a)->c;
+	const struct g_lore_cand *y = ((const struct ref *)b)->c;
+
+	return x < y ? -1 : x > y;
 }
 
 /* The levels of delay_until_recursion, ascending, without repeats. */
@@ -244,8 +327,8 @@ static size_t levels(const struct g_lore_run *r, long *v)
 	size_t i, j, n = 0;
 	long x;
 
-	for (i = 0; i < r->n; i++) {
-		if (!(x = r->c[i].e->delay_until_recursion))
+	for (i = 0; i < r->norder; i++) {
+		if (!(x = r->c[r->order[i]].e->delay_until_recursion))
 			continue;
 		for (j = n; j > 0 && v[j - 1] > x; j--)
 			;
@@ -271,24 +354,31 @@ static long max_steps(const struct g_lore_in *in)
 	return n >= 0 ? n : G_LORE_STEPS_DEFAULT;
 }
 
-static int scan_loop(struct g_lore_run *r, const size_t *order, size_t *fresh, long *lv)
+static int scan_loop(struct g_lore_run *r, size_t *fresh, long *lv)
 {
-	size_t nlv = levels(r, lv), li = 0, i, n;
+	size_t nlv = levels(r, lv), li = 0, i, n, texts = 0;
 	long step = 0, cap = max_steps(r->in), level = nlv ? lv[li++] : 0;
 	int recursion = 0, more, rc;
 	char buf[120];
 
 	for (;;) {
-		for (i = n = 0; i < r->n; i++) {
-			struct g_lore_cand *c = &r->c[order[i]];
+		/* new texts (or the first step): candidates, in order */
+		if (!recursion || r->nrec > texts) {
+			if ((recursion && wake(r) < 0) || sort(r, by_order) < 0)
+				return -1;
+			texts = r->nrec;
+		}
+		for (i = n = 0; i < r->norder; i++) {
+			size_t k = r->order[i];
+			struct g_lore_cand *c = &r->c[k];
 
 			if (c->fired || c->done)
 				continue;
 			c->out = 0;
-			if ((rc = consider(r, order[i], recursion, level)) < 0)
+			if ((rc = consider(r, k, recursion, level)) < 0)
 				return -1;
 			if (rc)
-				fresh[n++] = order[i];
+				fresh[n++] = k;
 		}
 		more = 0;
 		if (settle(r, fresh, n, recursion, &more) < 0)
@@ -307,18 +397,20 @@ static int scan_loop(struct g_lore_run *r, const size_t *order, size_t *fresh, l
 	}
 }
 
+/* What fired, in placement order, and what was skipped, in the books'
+ * order (r->order sorted by slot). */
 static int hits(struct g_lore_run *r)
 {
-	struct ref *v = malloc((r->n + 1) * sizeof(*v));
+	struct ref *v = malloc((r->norder + 1) * sizeof(*v));
 	struct g_lore_out *o = r->out;
 	size_t i, nf = 0;
 
-	o->fired = calloc(r->n + 1, sizeof(*o->fired));
-	o->skipped = calloc(r->n + 1, sizeof(*o->skipped));
+	o->fired = calloc(r->norder + 1, sizeof(*o->fired));
+	o->skipped = calloc(r->norder + 1, sizeof(*o->skipped));
 	if (!v || !o->fired || !o->skipped)
 		return free(v), -1;
-	for (i = 0; i < r->n; i++) {
-		struct g_lore_cand *c = &r->c[i];
+	for (i = 0; i < r->norder; i++) {
+		struct g_lore_cand *c = &r->c[r->order[i]];
 
 		if (c->fired)
 			v[nf++].c = c;
@@ -340,7 +432,7 @@ int g_lore_activate(const struct g_lore_in *in, struct g_lore_out *out, struct g
 {
 	struct g_lore_run r = { .in = in, .out = out, .err = err };
 	size_t total = 0, b, i, w, k;
-	size_t *order = NULL, *fresh = NULL;
+	size_t *fresh = NULL;
 	long *lv = NULL;
 	int rc = -1;
 
@@ -350,22 +442,25 @@ int g_lore_activate(const struct g_lore_in *in, struct g_lore_out *out, struct g
 	r.chat_length = in->chat_length >= 0 ? in->chat_length : (long)in->nmessages;
 	r.rng = in->seed;
 	r.c = calloc(total + 1, sizeof(*r.c));
-	order = calloc(total + 1, sizeof(*order));
+	r.base = calloc(in->nbooks + 1, sizeof(*r.base));
+	r.order = calloc(total + 1, sizeof(*r.order));
+	r.asleep = calloc(total + 1, sizeof(*r.asleep));
 	fresh = calloc(2 * total + 1, sizeof(*fresh));
 	lv = calloc(total + 1, sizeof(*lv));
-	if (r.c && order && fresh && lv && g_lore_match_init(&r.m) == 0) {
-		rc = setup(&r, order) < 0 || g_lore_timed_before(&r) < 0 ||
-		     scan_loop(&r, order, fresh, lv) < 0 || hits(&r) < 0 ||
-		     g_lore_timed_after(&r) < 0 ? -1 : 0;
+	if (r.c && r.base && r.order && r.asleep && fresh && lv && g_lore_match_init(&r.m) == 0) {
+		rc = setup(&r) < 0 || g_lore_timed_before(&r) < 0 || scan_loop(&r, fresh, lv) < 0 ||
+		     sort(&r, by_slot) < 0 || hits(&r) < 0 || g_lore_timed_after(&r) < 0 ? -1 : 0;
 		g_lore_match_release(&r.m);
 	}
-	for (i = 0; r.c && i < r.n; i++) {
-		for (w = 0; r.c[i].keys && w < G_LORE_LISTS; w++)
-			for (k = 0; k < r.c[i].keys->n[w]; k++)
-				g_lore_match_key_release(&r.c[i].keys->v[w][k]);
-		free(r.c[i].keys);
-		free(r.c[i].why);
-		free(r.c[i].skip);
+	for (i = 0; r.order && i < r.norder; i++) {
+		struct g_lore_cand *c = &r.c[r.order[i]];
+
+		for (w = 0; c->keys && w < G_LORE_LISTS; w++)
+			for (k = 0; k < c->keys->n[w]; k++)
+				g_lore_match_key_release(&c->keys->v[w][k]);
+		free(c->keys);
+		free(c->why);
+		free(c->skip);
 	}
 	for (i = 0; i < r.nmsgs; i++)
 		free(r.msgs[i].text), free(r.msgs[i].fold), g_lore_filter_release(&r.msgs[i].filter);
@@ -375,7 +470,9 @@ int g_lore_activate(const struct g_lore_in *in, struct g_lore_out *out, struct g
 	free(r.msgs);
 	free(r.rec);
 	free(r.c);
-	free(order);
+	free(r.base);
+	free(r.order);
+	free(r.asleep);
 	free(fresh);
 	free(lv);
 	if (rc < 0) {

@@ -94,9 +94,9 @@ static int one(struct g_lore_run *r, const size_t *fresh, size_t n, struct group
 	size_t i, nlive = 0, winner = SIZE_MAX, k;
 	int best = -1, scored = 0, s;
 
-	for (i = 0; i < r->n && winner == SIZE_MAX; i++) /* in from an earlier step */
-		if (r->c[i].fired && member(&r->c[i], g->name, g->len))
-			winner = i;
+	for (i = 0; i < r->norder; i++) /* in from an earlier step: the first in the books */
+		if (r->c[k = r->order[i]].fired && member(&r->c[k], g->name, g->len) && k < winner)
+			winner = k;
 	for (i = 0; i < n; i++) {
 		k = fresh[i];
 		if (r->c[k].out || !member(&r->c[k], g->name, g->len))

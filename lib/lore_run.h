@@ -50,11 +50,23 @@ struct g_lore_text {
 	struct g_lore_filter filter; /* made on first use */
 };
 
+/* An entry not (yet) a candidate: one only its primary keys can fire,
+ * none of which may be in the texts so far. */
+struct g_lore_sleeper {
+	uint32_t book, entry;
+};
+
 struct g_lore_run {
 	const struct g_lore_in *in;
 	struct g_lore_out *out;
+	/* A slot per entry of every book, book by book (book b's first is
+	 * base[b]): n of them, each a candidate once its e is set. A big
+	 * book's entries are mostly asleep: their slots are never touched. */
 	struct g_lore_cand *c;
-	size_t n;
+	size_t n, *base;
+	size_t *order, norder; /* the candidates, in the order a step takes them */
+	struct g_lore_sleeper *asleep;
+	size_t nasleep;
 	long chat_length;
 	struct g_lore_matcher m;
 	struct g_lore_text *msgs, *rec; /* messages newest first; recursion buffer */
@@ -71,6 +83,10 @@ struct g_lore_run {
 /* Make t->fold from t->text: -1 if memory fails. Each text is folded once
  * per render, not once per key that reads it. */
 int g_lore_scan_fold(struct g_lore_text *t);
+/* Whether no key of list l can be in the texts so far, as the index's
+ * preps tell (1; 0 when one may be, or is not prepped; -1 memory): each
+ * key prepped, and never matching or with a run no text holds. */
+int g_lore_scan_nowhere(struct g_lore_run *r, const struct g_lore_list *l);
 /* The next draw of the render's generator (splitmix64). */
 uint64_t g_lore_scan_rand(struct g_lore_run *r);
 /* Replace *slot with a formatted reason; -1 if memory fails. */
@@ -87,6 +103,10 @@ const char *g_lore_scan_name(const struct g_lore_run *r, size_t cand, size_t boo
 				 char *buf, size_t size);
 /* How many of the candidate's keys of list `which` match this step's text. */
 int g_lore_scan_count(struct g_lore_run *r, size_t cand, int which, int recursion);
+
+/* Make entry `entry` of book `book` a candidate (setup's work for each),
+ * if it is not one yet: -1 if memory fails. The next step sorts it in. */
+int g_lore_run_take(struct g_lore_run *r, size_t book, size_t entry);
 
 /* Inclusion groups over this step's new entries (indices into r->c, in
  * order); losers get done and their reason. -1 if memory fails. */

@@ -159,18 +159,12 @@ static inline int see_all(struct g_lore_run *r)
 	return r->nseen < r->nmsgs + r->nrec ? see_texts(r) : 0;
 }
 
-/* Whether no primary key of the candidate can be in the texts so far, as
- * the index's preps tell before the candidate is made ready (-1 memory):
- * each key prepped, and never matching or with a run no text holds. In a
- * big book most candidates are so at every step, and making one ready
- * costs an allocation and a copy of each of its keys. */
-static int nowhere(struct g_lore_run *r, const struct g_lore_cand *c)
+int g_lore_scan_nowhere(struct g_lore_run *r, const struct g_lore_list *l)
 {
-	const struct g_lore_list *l = &c->e->keys;
 	const struct g_lore_prep *p;
 	size_t k;
 
-	if (c->keys || !l->prep)
+	if (!l->prep)
 		return 0;
 	if (see_all(r) < 0)
 		return -1;
@@ -182,6 +176,15 @@ static int nowhere(struct g_lore_run *r, const struct g_lore_cand *c)
 			return 0;
 	}
 	return 1;
+}
+
+/* Whether no primary key of the candidate can be in the texts so far
+ * (g_lore_scan_nowhere), before it is made ready: in a big book most
+ * candidates are so at every step, and making one ready costs an
+ * allocation and a copy of each of its keys. */
+static int nowhere(struct g_lore_run *r, const struct g_lore_cand *c)
+{
+	return c->keys ? 0 : g_lore_scan_nowhere(r, &c->e->keys);
 }
 
 /* Whether key k of the candidate matches this step's text from text

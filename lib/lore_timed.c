@@ -18,19 +18,26 @@ static int same_book(const struct g_lore_book *b, const char *source, const char
 	return strcmp(b->source ? b->source : b->name, source) == 0;
 }
 
-/* The candidate an effect belongs to. An effect without a source was
- * stored by a build that keyed effects by the book's name: it is matched
- * by name this once (the first book of that name, in the order books are
- * scanned) and kept under that book's source from then on; one that
- * matches no book is kept as it is, as any effect of a book not scanned
- * this time is (until it ends). */
-static long find(const struct g_lore_run *r, const struct g_lore_timed *t)
+/* The candidate an effect belongs to, made one if it sleeps
+ * (lore_activate.c), or -1 (-2 when memory fails). An effect without a
+ * source was stored by a build that keyed effects by the book's name: it
+ * is matched by name this once (the first book of that name, in the order
+ * books are scanned) and kept under that book's source from then on; one
+ * that matches no book is kept as it is, as any effect of a book not
+ * scanned this time is (until it ends). */
+static long find(struct g_lore_run *r, const struct g_lore_timed *t)
 {
-	size_t i;
+	const struct g_lore_book *b;
+	size_t i, e;
 
-	for (i = 0; i < r->n; i++)
-		if (same_book(r->c[i].b, t->source, t->book) && json_equal(r->c[i].e->id, t->entry))
-			return (long)i;
+	for (i = 0; i < r->in->nbooks; i++) {
+		b = &r->in->books[i];
+		if (!same_book(b, t->source, t->book))
+			continue;
+		for (e = 0; e < b->n; e++)
+			if (json_equal(b->entries[e].id, t->entry))
+				return g_lore_run_take(r, i, e) < 0 ? -2 : (long)(r->base[i] + e);
+	}
 	return -1;
 }
 
@@ -56,6 +63,8 @@ static int before_one(struct g_lore_run *r, const struct g_lore_timed *t, int pa
 	struct g_lore_timed cool;
 	long n;
 
+	if (i == -2)
+		return -1;
 	if ((t->effect == G_LORE_STICKY) != (pass == 0))
 		return 0;
 	if (len <= t->start && !t->protected)
@@ -121,8 +130,8 @@ int g_lore_timed_after(struct g_lore_run *r)
 	const struct g_lore_cand *c;
 	size_t i;
 
-	for (i = 0; i < r->n; i++) {
-		c = &r->c[i];
+	for (i = 0; i < r->norder; i++) { /* sorted by slot: the books' order */
+		c = &r->c[r->order[i]];
 		if (!c->fired)
 			continue;
 		if ((c->e->sticky && !c->sticky && set(r, c, G_LORE_STICKY, c->e->sticky) < 0) ||
