@@ -14,7 +14,10 @@
  * Oracles, whatever the input: the same inputs and seed give the same
  * report byte for byte; every fired entry has a reason; nothing fires
  * twice, nor is skipped twice, nor both fired and skipped; every hit names
- * a real entry. In program mode also: a key that lore_match searches by
+ * a real entry; the books read back from their index (lore_index.h, as a
+ * render reads a card's book: quiet entries asleep until their keys may
+ * be in the texts, and read only then) give the same report. In program
+ * mode also: a key that lore_match searches by
  * hand (plain, or use_regex without a metacharacter; ASCII folded, CJK
  * left as is) matches a text exactly when PCRE2 finds it quoted (\Q..\E)
  * under the same caselessness.
@@ -24,6 +27,7 @@
 #include <string.h>
 
 #include "lore.h"
+#include "lore_index.h"
 #include "lore_match.h"
 #include "oracle.h"
 
@@ -271,6 +275,41 @@ static char *run(struct g_lore_doc *d, uint64_t seed)
 	return text;
 }
 
+/* d's report with each book read back from its index, lazily as a render
+ * reads one; NULL when a book has no index (an id neither number nor
+ * string). */
+static char *run_indexed(struct g_lore_doc *d, uint64_t seed)
+{
+	struct g_lore_book *plain = d->books, *ix = calloc(d->nbooks + 1, sizeof(*ix));
+	struct g_err err;
+	unsigned char *bytes;
+	char *text = NULL;
+	size_t i, n = 0, len;
+	int rc = 0;
+
+	if (!ix)
+		abort();
+	for (; n < d->nbooks && rc == 0; n++) {
+		if ((rc = g_lore_index_write(&plain[n], &bytes, &len)) < 0)
+			abort();
+		if (rc == 1)
+			break;
+		if (g_lore_index_take_at(&ix[n], bytes, (char *)bytes, len, &err) != 0)
+			abort(); /* what was written reads */
+		if (plain[n].source && !(ix[n].source = strdup(plain[n].source)))
+			abort();
+	}
+	if (rc == 0) {
+		d->in.books = d->books = ix;
+		text = run(d, seed);
+		d->in.books = d->books = plain;
+	}
+	for (i = 0; i < n; i++)
+		g_lore_book_release(&ix[i]);
+	free(ix);
+	return text;
+}
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	struct bytes b = { data + (size > 0), size - (size > 0) };
@@ -300,6 +339,11 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	t2 = run(&d, seed);
 	if (strcmp(t1, t2) != 0)
 		abort();
+	free(t2);
+	if ((t2 = run_indexed(&d, seed)) && strcmp(t1, t2) != 0) {
+		fprintf(stderr, "from JSON:  %s\nfrom index: %s\n", t1, t2);
+		abort();
+	}
 	free(t1);
 	free(t2);
 	g_lore_doc_release(&d);

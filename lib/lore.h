@@ -117,7 +117,27 @@ struct g_lore_book {
 	void *arena;
 	char **lists;
 	struct g_lore_prep *preps; /* beside lists */
+	/* A book a render read from its index: its quiet entries (below)
+	 * hold their scan_depth and keys only, until g_lore_book_entry reads
+	 * the rest. NULL for any other book: every entry read. */
+	struct g_lore_unread *unread;
 };
+
+/* Whether only entry x's primary keys can fire it, or have it reported:
+ * enabled, not constant, with keys, and without decorators, notes, a
+ * delay or delay_until_recursion. Activation leaves such an entry out
+ * until one of its keys may be in the texts, and a render reads the rest
+ * of it from its index only then. */
+int g_lore_entry_quiet(const struct g_lore_entry *x);
+/* Whether entry i of b is quiet: what its index says when b was read from
+ * one, without reading the entry (lore_index.c). */
+int g_lore_book_quiet(const struct g_lore_book *b, size_t i);
+/* Entry i of b, the rest of it read from the book's index first if it has
+ * not been: NULL with err (65 "lore index: ...", 70) when it does not
+ * read. Any entry whose scan_depth and keys are not enough goes through
+ * this (lore_index.c). */
+const struct g_lore_entry *g_lore_book_entry(const struct g_lore_book *b, size_t i,
+					     struct g_err *err);
 
 /* Read book (V3 character_book or SillyTavern World Info) into *b. name is
  * the book's name when the book does not say one; its "source" (a string)
@@ -197,7 +217,8 @@ struct g_lore_out {
 	struct g_lore_state timed;
 };
 
-/* Activate in's books into *out (emptied first): 70 only when memory fails. */
+/* Activate in's books into *out (emptied first): 70 when memory fails, 65
+ * when an entry of a book read from its index does not read. */
 int g_lore_activate(const struct g_lore_in *in, struct g_lore_out *out, struct g_err *err);
 void g_lore_activate_release(struct g_lore_out *out);
 

@@ -202,12 +202,14 @@ static long entry_depth(const struct g_lore_run *r, const struct g_lore_book *b,
 int g_lore_run_take(struct g_lore_run *r, size_t book, size_t entry)
 {
 	const struct g_lore_book *b = &r->in->books[book];
-	const struct g_lore_entry *x = &b->entries[entry];
+	const struct g_lore_entry *x;
 	size_t slot = r->base[book] + entry, k;
 	struct g_lore_cand *c = &r->c[slot];
 
 	if (c->e)
 		return 0;
+	if (!(x = g_lore_book_entry(b, entry, r->err)))
+		return r->failed = 1, -1;
 	*c = (struct g_lore_cand){ .book = book, .entry = entry, .b = b, .e = x, .matched = -1 };
 	c->scan_depth = entry_depth(r, b, x);
 	r->order[r->norder++] = slot;
@@ -215,17 +217,6 @@ int g_lore_run_take(struct g_lore_run *r, size_t book, size_t entry)
 		if (g_lore_scan_note(r, book, entry, x->notes.v[k]) < 0)
 			return -1;
 	return 0;
-}
-
-/* Whether only entry x's primary keys can fire it (or have it reported):
- * such an entry sleeps until one of them may be in the texts, as its
- * preps tell (g_lore_scan_nowhere). Anything else about it (notes,
- * decorators, a delay, constant, disabled; timed state, lore_timed.c)
- * makes it a candidate at once. */
-static int quiet(const struct g_lore_entry *x)
-{
-	return x->enabled && !x->constant && !x->decor && !x->delay && !x->delay_until_recursion &&
-	       !x->only_after && !x->only_every && !x->notes.n && x->keys.prep;
 }
 
 /* The texts the first step reads (only the messages some entry reads: a
@@ -265,7 +256,8 @@ static int setup(struct g_lore_run *r)
 	}
 	for (i = 0; i < in->nbooks; i++)
 		for (e = 0, b = &in->books[i]; e < b->n; e++) {
-			rc = quiet(&b->entries[e]) ? g_lore_scan_nowhere(r, &b->entries[e].keys) : 0;
+			/* scan_depth and keys are there in every entry, read or not */
+			rc = g_lore_book_quiet(b, e) ? g_lore_scan_nowhere(r, &b->entries[e].keys) : 0;
 			if (rc < 0 || (rc == 0 && g_lore_run_take(r, i, e) < 0))
 				return -1;
 			if (rc)
@@ -477,7 +469,7 @@ int g_lore_activate(const struct g_lore_in *in, struct g_lore_out *out, struct g
 	free(lv);
 	if (rc < 0) {
 		g_lore_activate_release(out);
-		return g_err_oom(err);
+		return r.failed ? -1 : g_err_oom(err);
 	}
 	return 0;
 }

@@ -375,6 +375,12 @@ fail:
 	return -1;
 }
 
+int g_lore_entry_quiet(const struct g_lore_entry *x)
+{
+	return x->enabled && !x->constant && x->keys.n && !x->decor && !x->delay &&
+	       !x->delay_until_recursion && !x->only_after && !x->only_every && !x->notes.n;
+}
+
 void g_lore_book_release(struct g_lore_book *b)
 {
 	size_t i;
@@ -388,6 +394,7 @@ void g_lore_book_release(struct g_lore_book *b)
 	free(b->arena);
 	free(b->lists);
 	free(b->preps);
+	free(b->unread);
 	free(b->name);
 	free(b->source);
 	memset(b, 0, sizeof(*b));

@@ -13,6 +13,15 @@
 
 static const char magic[4] = { G_LORE_INDEX_MAGIC };
 
+/* Where the rest of a quiet entry is in a book read lazily (g_lore_book_entry
+ * reads it): its bytes, and its list strings' first slot in the book's
+ * lists and their number. */
+struct g_lore_unread {
+	char *at;
+	uint32_t len, lists, nlists;
+	unsigned char quiet, unread;
+};
+
 struct in {
 	char *p;        /* in the book's arena */
 	size_t left;
@@ -235,7 +244,7 @@ static int get_id(struct in *c, struct g_lore_entry *e)
  * reader allows: flags 0 or 1, tristates -1 too. */
 enum {
 	N_ENABLED, N_CONSTANT, N_SELECTIVE, N_USE_REGEX, N_LOGIC, N_ORDER, N_PRIORITY,
-	N_CASE, N_WORDS, N_SCAN_DEPTH, N_POSITION, N_DEPTH, N_ROLE, N_USE_PROB,
+	N_CASE, N_WORDS, N_POSITION, N_DEPTH, N_ROLE, N_USE_PROB,
 	N_GROUP_OVERRIDE, N_GROUP_WEIGHT, N_GROUP_SCORING, N_PREVENT_REC, N_EXCLUDE_REC,
 	N_DELAY_REC, N_STICKY, N_COOLDOWN, N_DELAY, N_DECOR, N_ONLY_AFTER, N_ONLY_EVERY,
 	N_NUMS
@@ -245,7 +254,7 @@ static const struct {
 	int64_t min, max;
 } ranges[N_NUMS] = {
 	{ 0, 1 }, { 0, 1 }, { 0, 1 }, { 0, 1 }, { 0, 3 }, { -1000000, 1000000 },
-	{ -1000000, 1000000 }, { -1, 1 }, { -1, 1 }, { -1, G_LORE_SCAN_DEPTH_MAX }, { 0, 7 },
+	{ -1000000, 1000000 }, { -1, 1 }, { -1, 1 }, { 0, 7 },
 	{ 0, 10000 }, { 0, 2 }, { 0, 1 }, { 0, 1 }, { 0, 1000000 }, { -1, 1 }, { 0, 1 },
 	{ 0, 1 }, { 0, G_LORE_STEPS_MAX }, { 0, 1000000 }, { 0, 1000000 }, { 0, 1000000 },
 	{ 0, 15 }, { 0, 1000000 }, { 0, 1000000 },
@@ -274,7 +283,7 @@ static int get_entry_nums(struct in *c, struct g_lore_entry *e)
 	e->selective = (int)v[N_SELECTIVE], e->use_regex = (int)v[N_USE_REGEX];
 	e->logic = (enum g_lore_logic)v[N_LOGIC], e->order = (long)v[N_ORDER];
 	e->priority = (long)v[N_PRIORITY], e->case_sensitive = (int)v[N_CASE];
-	e->whole_words = (int)v[N_WORDS], e->scan_depth = (long)v[N_SCAN_DEPTH];
+	e->whole_words = (int)v[N_WORDS];
 	e->position = (int)v[N_POSITION], e->depth = (long)v[N_DEPTH];
 	e->role = (enum g_lore_role)v[N_ROLE], e->use_probability = (int)v[N_USE_PROB];
 	e->group_override = (int)v[N_GROUP_OVERRIDE], e->group_weight = (long)v[N_GROUP_WEIGHT];
@@ -290,19 +299,78 @@ static int get_entry_nums(struct in *c, struct g_lore_entry *e)
 	return 0;
 }
 
-static int get_entry(struct in *c, struct g_lore_entry *e)
+/* Whether e is quiet in an index (lore_index_write.c's put_entry): as
+ * g_lore_entry_quiet says, and with its other keys prepped. */
+static int quiet(const struct g_lore_entry *e)
+{
+	return g_lore_entry_quiet(e) && g_lore_entry_prepped(e);
+}
+
+/* What follows an entry's keys: the rest of it. */
+static int get_rest(struct in *c, struct g_lore_entry *e)
 {
 	if (get_id(c, e) < 0 || get_str(c, &e->comment) < 0 || get_str(c, &e->content) < 0 ||
 	    get_str(c, &e->group) < 0 || get_str(c, &e->outlet) < 0 ||
-	    get_list(c, &e->keys, 1) < 0 || get_list(c, &e->secondary, 1) < 0 ||
-	    get_list(c, &e->additional, 1) < 0 || get_list(c, &e->exclude, 1) < 0 ||
-	    get_list(c, &e->notes, 0) < 0)
+	    get_list(c, &e->secondary, 1) < 0 || get_list(c, &e->additional, 1) < 0 ||
+	    get_list(c, &e->exclude, 1) < 0 || get_list(c, &e->notes, 0) < 0)
 		return -1;
 	return get_entry_nums(c, e);
 }
 
+/* A quiet entry's rest, of u->len bytes and u->nlists list strings from
+ * c's place: read all of it and nothing more, and the entry quiet. */
+static int get_quiet_rest(struct in *c, struct g_lore_entry *e, const struct g_lore_unread *u)
+{
+	struct in part = *c;
+
+	part.left = u->len;
+	part.lists_left = u->nlists;
+	if (get_rest(&part, e) < 0)
+		return -1;
+	if (part.left || part.lists_left)
+		return bad(c, "a quiet entry's rest is not its length");
+	if (!quiet(e))
+		return bad(c, "an entry said to be quiet is not");
+	return 0;
+}
+
+/* An entry: its kind (quiet or not), scan depth and keys, then the rest,
+ * which a quiet one's lengths lead past; left unread (u) when lazy. */
+static int get_entry(struct in *c, struct g_lore_book *b, struct g_lore_entry *e,
+		     struct g_lore_unread *u)
+{
+	struct g_lore_unread here = { 0 };
+	unsigned kind;
+	size_t nlists, len;
+
+	if (get_byte(c, &kind) < 0 || get_num(c, -1, G_LORE_SCAN_DEPTH_MAX, &e->scan_depth) < 0 ||
+	    get_list(c, &e->keys, 1) < 0)
+		return -1;
+	if (kind > 1)
+		return bad(c, "an entry of no known kind");
+	if (!kind) {
+		if (get_rest(c, e) < 0)
+			return -1;
+		return quiet(e) ? bad(c, "a quiet entry not said to be") : 0;
+	}
+	if (get_count(c, c->lists_left, 1, &nlists) < 0 || get_count(c, UINT32_MAX, 1, &len) < 0)
+		return -1;
+	here = (struct g_lore_unread){ c->p, (uint32_t)len, (uint32_t)(c->lists - b->lists),
+				       (uint32_t)nlists, 1, 1 };
+	if (!u && get_quiet_rest(c, e, &here) < 0)
+		return -1;
+	if (u)
+		*u = here;
+	c->p += len;
+	c->left -= len;
+	c->lists += nlists;
+	c->preps += nlists;
+	c->lists_left -= nlists;
+	return 0;
+}
+
 /* The book's fields after the mark and the count of list strings. */
-static int get_book(struct in *c, struct g_lore_book *b)
+static int get_book(struct in *c, struct g_lore_book *b, int lazy)
 {
 	long recursive;
 	char *name;
@@ -314,11 +382,12 @@ static int get_book(struct in *c, struct g_lore_book *b)
 	    get_num(c, 0, 1, &recursive) < 0 || get_count(c, G_LORE_ENTRIES_MAX, 1, &n) < 0)
 		return -1;
 	b->recursive = (int)recursive;
-	if (!(b->name = strdup(name)) || !(b->entries = calloc(n + 1, sizeof(*b->entries))))
+	if (!(b->name = strdup(name)) || !(b->entries = calloc(n + 1, sizeof(*b->entries))) ||
+	    (lazy && !(b->unread = calloc(n + 1, sizeof(*b->unread)))))
 		return g_err_oom(c->err);
 	for (i = 0; i < n; i++) {
 		b->n = i + 1;
-		if (get_entry(c, &b->entries[i]) < 0)
+		if (get_entry(c, b, &b->entries[i], lazy ? &b->unread[i] : NULL) < 0)
 			return -1;
 	}
 	if (c->lists_left)
@@ -326,8 +395,8 @@ static int get_book(struct in *c, struct g_lore_book *b)
 	return c->left ? bad(c, "bytes after the book") : 0;
 }
 
-int g_lore_index_take_at(struct g_lore_book *b, void *arena, char *p, size_t len,
-			 struct g_err *err)
+static int take(struct g_lore_book *b, void *arena, char *p, size_t len, int lazy,
+		struct g_err *err)
 {
 	struct in c = { .err = err };
 	const unsigned char *u = (const unsigned char *)p;
@@ -360,11 +429,17 @@ int g_lore_index_take_at(struct g_lore_book *b, void *arena, char *p, size_t len
 	c.lists = b->lists;
 	c.preps = b->preps;
 	c.lists_left = strings;
-	if (get_book(&c, b) < 0) {
+	if (get_book(&c, b, lazy) < 0) {
 		g_lore_book_release(b);
 		return -1;
 	}
 	return 0;
+}
+
+int g_lore_index_take_at(struct g_lore_book *b, void *arena, char *p, size_t len,
+			 struct g_err *err)
+{
+	return take(b, arena, p, len, 1, err);
 }
 
 int g_lore_index_read(struct g_lore_book *b, const unsigned char *p, size_t len,
@@ -377,5 +452,29 @@ int g_lore_index_read(struct g_lore_book *b, const unsigned char *p, size_t len,
 		return g_err_oom(err);
 	}
 	memcpy(copy, p, len);
-	return g_lore_index_take_at(b, copy, copy, len, err);
+	return take(b, copy, copy, len, 0, err);
+}
+
+int g_lore_book_quiet(const struct g_lore_book *b, size_t i)
+{
+	return b->unread ? b->unread[i].quiet : quiet(&b->entries[i]);
+}
+
+const struct g_lore_entry *g_lore_book_entry(const struct g_lore_book *b, size_t i,
+					     struct g_err *err)
+{
+	struct g_lore_unread *u = b->unread ? &b->unread[i] : NULL;
+	struct in c = { .err = err };
+
+	if (!u || !u->unread)
+		return &b->entries[i];
+	c.p = u->at;
+	c.lists = b->lists + u->lists;
+	c.preps = b->preps + u->lists;
+	if (get_quiet_rest(&c, &b->entries[i], u) < 0) {
+		g_err_prefix(err, "book '%s' entries[%zu]", b->name, i);
+		return NULL;
+	}
+	u->unread = 0;
+	return &b->entries[i];
 }

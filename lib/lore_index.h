@@ -10,25 +10,29 @@
  * the first form, or whose book did not read) is rendered from its JSON as
  * before.
  *
- * Layout, no padding: "GLI3"; u32 (little-endian) the number of list
+ * Layout, no padding: "GLI4"; u32 (little-endian) the number of list
  * strings in the book; the book (string name; numbers scan_depth,
- * token_budget, max_steps, recursive; count of entries); each entry (id:
- * byte 0 and a number, or 1 and a string; strings comment, content, group,
- * outlet; lists keys, secondary, additional, exclude (each key followed
- * by its prep: a byte 0, made ready at the render, or 1, a byte of flags
- * (caseless, words, never, regex, text the key's own), the trimmed text
- * unless it is the key as written, a caseless plain
- * key's folded text, a regex's pattern start, length, flags and required
- * text, and up to 8 runs of 4 bytes (lore_match.h), a count byte and 4
- * bytes each: struct
- * g_lore_prep), notes; numbers in
- * struct g_lore_entry's order; the probability as an IEEE double, 8 bytes
- * little-endian). A count or length is an unsigned LEB128 varint; a number
- * a zigzag one, so most take a byte; each in its shortest form. A string
- * is its length, its bytes and a NUL; a list its count and strings. The
- * reader keeps one copy of the bytes and points the strings into it
- * (struct g_lore_book's arena): a render reads a book of hundreds of
- * entries without an allocation per string.
+ * token_budget, max_steps, recursive; count of entries); each entry: a
+ * byte, 1 when it is quiet (g_lore_entry_quiet) else 0; its scan_depth;
+ * its keys (each key followed by its prep: a byte 0, made ready at the
+ * render, or 1, a byte of flags (caseless, words, never, regex, text the
+ * key's own), the trimmed text unless it is the key as written, a
+ * caseless plain key's folded text, a regex's pattern start, length,
+ * flags and required text, and up to 8 runs of 4 bytes (lore_match.h), a
+ * count byte and 4 bytes each: struct g_lore_prep); for a quiet entry,
+ * the count of list strings and of bytes in the rest; then the rest (id:
+ * byte 0 and a number, or 1 and a string; strings comment, content,
+ * group, outlet; lists secondary, additional, exclude (each key with its
+ * prep), notes; numbers in struct g_lore_entry's order, scan_depth left
+ * out; the probability as an IEEE double, 8 bytes little-endian). A count
+ * or length is an unsigned LEB128 varint; a number a zigzag one, so most
+ * take a byte; each in its shortest form. A string is its length, its
+ * bytes and a NUL; a list its count and strings. The reader keeps one
+ * copy of the bytes and points the strings into it (struct
+ * g_lore_book's arena): a render reads a book of hundreds of entries
+ * without an allocation per string, and leaves the rest of each quiet
+ * entry unread until activation asks for it (g_lore_book_entry): in a big
+ * book most never are.
  */
 #ifndef GUISE_LORE_INDEX_H
 #define GUISE_LORE_INDEX_H
@@ -43,7 +47,7 @@
  * another version is stale: the card is read from its JSON instead, until
  * it is next written. */
 #define G_LORE_INDEX_MAGIC 'G', 'L', 'I', G_LORE_INDEX_VERSION
-#define G_LORE_INDEX_VERSION '3'
+#define G_LORE_INDEX_VERSION '4'
 
 /* b in its binary form, malloc'ed into *out: 0, 1 when b cannot be put in
  * it (an id neither a number nor a string), -1 when memory fails. */
@@ -56,7 +60,8 @@ int g_lore_index_write(const struct g_lore_book *b, unsigned char **out, size_t 
 int g_lore_index_read(struct g_lore_book *b, const unsigned char *p, size_t len,
 		      struct g_err *err);
 /* The same, reading p where it lies, inside arena (malloc'ed), which is
- * the book's to free, read or not: no copy. */
+ * the book's to free, read or not: no copy. The rest of each quiet entry
+ * is read when g_lore_book_entry asks for it, and checked then. */
 int g_lore_index_take_at(struct g_lore_book *b, void *arena, char *p, size_t len,
 			 struct g_err *err);
 

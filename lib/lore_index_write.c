@@ -93,18 +93,21 @@ static void put_prep(struct g_text *o, const struct g_lore_prep *p, const char *
 }
 
 /* A key list with each key's prep: the one the book carries (read from
- * an index), else made here as a render would make it. */
+ * an index), else made here as a render would make it. How many keys are
+ * left to be made at the render, or -1 if memory fails. */
 static int put_keys(struct g_text *o, const struct g_lore_entry *e, const struct g_lore_list *l)
 {
 	struct g_lore_key k;
 	struct g_lore_prep p;
 	size_t i;
+	int unprepped = 0;
 
 	put_varint(o, l->n);
 	for (i = 0; i < l->n; i++) {
 		put_str(o, l->v[i]);
 		if (l->prep) {
 			put_prep(o, &l->prep[i], l->v[i]);
+			unprepped += !l->prep[i].ready;
 			continue;
 		}
 		if (g_lore_key_make(&k, l->v[i], e, NULL, NULL) < 0)
@@ -112,24 +115,27 @@ static int put_keys(struct g_text *o, const struct g_lore_entry *e, const struct
 		if (!g_lore_match_prep(&k, l->v[i], &p))
 			memset(&p, 0, sizeof(p));
 		put_prep(o, &p, l->v[i]);
+		unprepped += !p.ready;
 		g_lore_key_release(&k);
 	}
-	return 0;
+	return unprepped;
 }
 
-static void put_entry(struct g_text *o, const struct g_lore_entry *e)
+/* What follows an entry's keys (lore_index.c's get_rest): whether each
+ * key in it is prepped (1), or -1 if memory fails. */
+static int put_rest(struct g_text *o, const struct g_lore_entry *e)
 {
 	const int64_t nums[] = {
 		e->enabled, e->constant, e->selective, e->use_regex, e->logic, e->order,
-		e->priority, e->case_sensitive, e->whole_words, e->scan_depth, e->position,
-		e->depth, e->role, e->use_probability, e->group_override, e->group_weight,
-		e->group_scoring, e->prevent_recursion, e->exclude_recursion,
-		e->delay_until_recursion, e->sticky, e->cooldown, e->delay, e->decor,
-		e->only_after, e->only_every
+		e->priority, e->case_sensitive, e->whole_words, e->position, e->depth, e->role,
+		e->use_probability, e->group_override, e->group_weight, e->group_scoring,
+		e->prevent_recursion, e->exclude_recursion, e->delay_until_recursion, e->sticky,
+		e->cooldown, e->delay, e->decor, e->only_after, e->only_every
 	};
 	unsigned char b[8];
 	uint64_t bits;
 	size_t i;
+	int rc[3];
 
 	if (json_is_integer(e->id)) {
 		g_text_add(o, "\0", 1);
@@ -142,9 +148,9 @@ static void put_entry(struct g_text *o, const struct g_lore_entry *e)
 	put_str(o, e->content);
 	put_str(o, e->group);
 	put_str(o, e->outlet);
-	if (put_keys(o, e, &e->keys) < 0 || put_keys(o, e, &e->secondary) < 0 ||
-	    put_keys(o, e, &e->additional) < 0 || put_keys(o, e, &e->exclude) < 0)
-		o->failed = 1;
+	rc[0] = put_keys(o, e, &e->secondary);
+	rc[1] = put_keys(o, e, &e->additional);
+	rc[2] = put_keys(o, e, &e->exclude);
 	put_list(o, &e->notes);
 	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
 		put_num(o, nums[i]);
@@ -152,6 +158,33 @@ static void put_entry(struct g_text *o, const struct g_lore_entry *e)
 	for (i = 0; i < 8; i++)
 		b[i] = (unsigned char)(bits >> (8 * i));
 	g_text_add(o, b, 8);
+	return rc[0] < 0 || rc[1] < 0 || rc[2] < 0 ? -1 : !(rc[0] || rc[1] || rc[2]);
+}
+
+/* An entry: quiet or not, its scan depth and keys, then the rest; a quiet
+ * one's rest after its count of list strings and its length, so that a
+ * render passes over it until the entry may fire. */
+static void put_entry(struct g_text *o, const struct g_lore_entry *e)
+{
+	struct g_text keys = { NULL, 0, 0, 0 }, rest = { NULL, 0, 0, 0 };
+	int prepped = put_rest(&rest, e), quiet;
+
+	/* quiet in the index: its other keys prepped too, so that a render
+	 * needs no more than its primary keys' preps to pass it over (a key
+	 * made at the render may have a note to make) */
+	quiet = prepped > 0 && g_lore_entry_quiet(e);
+	if (prepped < 0 || put_keys(&keys, e, &e->keys) < 0 || keys.failed || rest.failed)
+		o->failed = 1;
+	g_text_add(o, quiet ? "\1" : "\0", 1);
+	put_num(o, e->scan_depth);
+	g_text_add(o, keys.data, keys.len);
+	if (quiet) {
+		put_varint(o, e->secondary.n + e->additional.n + e->exclude.n + e->notes.n);
+		put_varint(o, rest.len);
+	}
+	g_text_add(o, rest.data, rest.len);
+	free(keys.data);
+	free(rest.data);
 }
 
 int g_lore_index_write(const struct g_lore_book *b, unsigned char **out, size_t *len)

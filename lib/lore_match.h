@@ -65,6 +65,11 @@ struct g_lore_prep {
 int g_lore_match_prep(const struct g_lore_key *k, const char *raw, struct g_lore_prep *p);
 /* k as p makes it, its texts p's (not freed with k). */
 void g_lore_match_key_prepped(struct g_lore_key *k, const struct g_lore_prep *p);
+/* Whether every key of e's secondary, additional and exclude lists is
+ * prepped: else one is made at the render, which may note something about
+ * it (a regex PCRE2 does not take), whatever the text, as soon as the
+ * entry's keys are looked for. */
+int g_lore_entry_prepped(const struct g_lore_entry *e);
 
 /* A regex key's PCRE2 flags (caseless, multiline, dotall) as bits 0-2,
  * as an index keeps them, and back. lore_prep.c. */

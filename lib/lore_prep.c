@@ -76,3 +76,20 @@ uint32_t g_lore_prep_flags_in(unsigned flags)
 			in |= pcre2_flags[i];
 	return in;
 }
+
+/* Whether every key of l carries a ready prep. */
+static int list_prepped(const struct g_lore_list *l)
+{
+	size_t k;
+
+	for (k = 0; k < l->n; k++)
+		if (!l->prep || !l->prep[k].ready)
+			return 0;
+	return 1;
+}
+
+int g_lore_entry_prepped(const struct g_lore_entry *e)
+{
+	return list_prepped(&e->secondary) && list_prepped(&e->additional) &&
+	       list_prepped(&e->exclude);
+}

@@ -78,6 +78,7 @@ struct g_lore_run {
 	size_t nseen;
 	uint64_t rng;
 	struct g_err *err;
+	int failed; /* err says why (an entry that did not read), not memory */
 };
 
 /* Make t->fold from t->text: -1 if memory fails. Each text is folded once
@@ -105,7 +106,8 @@ const char *g_lore_scan_name(const struct g_lore_run *r, size_t cand, size_t boo
 int g_lore_scan_count(struct g_lore_run *r, size_t cand, int which, int recursion);
 
 /* Make entry `entry` of book `book` a candidate (setup's work for each),
- * if it is not one yet: -1 if memory fails. The next step sorts it in. */
+ * reading it (g_lore_book_entry) if it is not one yet: -1 if memory fails
+ * or it does not read (r->failed). The next step sorts it in. */
 int g_lore_run_take(struct g_lore_run *r, size_t book, size_t entry);
 
 /* Inclusion groups over this step's new entries (indices into r->c, in

@@ -181,10 +181,11 @@ int g_lore_scan_nowhere(struct g_lore_run *r, const struct g_lore_list *l)
 /* Whether no primary key of the candidate can be in the texts so far
  * (g_lore_scan_nowhere), before it is made ready: in a big book most
  * candidates are so at every step, and making one ready costs an
- * allocation and a copy of each of its keys. */
+ * allocation and a copy of each of its keys. One with a key made at the
+ * render is made ready at once, for what making it may note. */
 static int nowhere(struct g_lore_run *r, const struct g_lore_cand *c)
 {
-	return c->keys ? 0 : g_lore_scan_nowhere(r, &c->e->keys);
+	return c->keys || !g_lore_entry_prepped(c->e) ? 0 : g_lore_scan_nowhere(r, &c->e->keys);
 }
 
 /* Whether key k of the candidate matches this step's text from text

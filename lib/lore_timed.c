@@ -19,7 +19,8 @@ static int same_book(const struct g_lore_book *b, const char *source, const char
 }
 
 /* The candidate an effect belongs to, made one if it sleeps
- * (lore_activate.c), or -1 (-2 when memory fails). An effect without a
+ * (lore_activate.c), or -1 (-2 when memory fails or an entry does not
+ * read: r->failed). An effect without a
  * source was stored by a build that keyed effects by the book's name: it
  * is matched by name this once (the first book of that name, in the order
  * books are scanned) and kept under that book's source from then on; one
@@ -28,15 +29,19 @@ static int same_book(const struct g_lore_book *b, const char *source, const char
 static long find(struct g_lore_run *r, const struct g_lore_timed *t)
 {
 	const struct g_lore_book *b;
+	const struct g_lore_entry *x;
 	size_t i, e;
 
 	for (i = 0; i < r->in->nbooks; i++) {
 		b = &r->in->books[i];
 		if (!same_book(b, t->source, t->book))
 			continue;
-		for (e = 0; e < b->n; e++)
-			if (json_equal(b->entries[e].id, t->entry))
+		for (e = 0; e < b->n; e++) {
+			if (!(x = g_lore_book_entry(b, e, r->err)))
+				return r->failed = 1, -2;
+			if (json_equal(x->id, t->entry))
 				return g_lore_run_take(r, i, e) < 0 ? -2 : (long)(r->base[i] + e);
+		}
 	}
 	return -1;
 }

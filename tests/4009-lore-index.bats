@@ -227,3 +227,21 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 	run_ok prompt-render --character Sera -m $'fern fen and the \xe2\x84\xaaelvin \xc5\xbfcale, a longship, a caaat, a wolf'
 	assert_equal "$(jq -r '.guise.lore.fired | map(.entry) | join(" ")' <<< "$output")" "1 2 3 4 5 6 7 8 9 10"
 }
+
+@test "a quiet entry's rest is read only when its key may be in the texts; damaged, it fails the render that reads it (65), not one that does not" {
+	local c ix=$BATS_TEST_TMPDIR/ix
+	c=$(mkchar Sera "$(jq -n -c --argjson b "$(book Lamps "$(entry 1 lantern 'Lantern lore.')" \
+		"$(entry 2 tower 'Tower lore.')")" '{character_book: $b}')")
+	test-tool vault-get characters lore_index "$c" > "$ix"
+	# entry 2 is quiet and last: its rest ends the index with its probability (8 bytes)
+	{ head -c -8 "$ix"; printf '\377\377\377\377\377\377\377\377'; } > "$ix.nan"
+	test-tool vault-put characters lore_index "$c" < "$ix.nan"
+	run_ok prompt-render --character Sera -m "The lantern"
+	assert_equal "$(fired)" "Lamps/1: key 'lantern' in message 1"
+	run -65 --separate-stderr prompt-render --character Sera -m "The tower"
+	assert_output ""
+	assert_equal "$stderr" "prompt-render: book 'Lamps' entries[1]: lore index: a probability out of range"
+	run_err 65 "test-tool: lore index: a probability out of range" test-tool lore-index read < "$ix.nan"
+	run_ok test-tool lore-index read < "$ix"
+	assert_output '{"name":"Lamps","entries":2}'
+}
