@@ -288,7 +288,8 @@ static int wake(struct g_lore_run *r)
 	return 0;
 }
 
-/* The candidates in order: by_order (cmp) or by slot (NULL). -1 memory. */
+/* The candidates (r->order) sorted by cmp: by_order for a step, by_slot
+ * (the books' order) for the report. -1 if memory fails. */
 static int sort(struct g_lore_run *r, int (*cmp)(const void *, const void *))
 {
 	struct ref *sorted = malloc((r->norder + 1) * sizeof(*sorted));

@@ -50,7 +50,7 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 	[[ $(index_of "$c") != NULL ]] || fail "no lore index"
 	# ciphertext only: no entry's text in the column
 	assert_equal "$(db_sql "SELECT $(db_bytes_at lore_index Lantern) +
-		$(db_bytes_at lore_index GLI3) FROM characters WHERE id = '$c'")" 0
+		$(db_bytes_at lore_index GLI) FROM characters WHERE id = '$c'")" 0
 	run_ok prompt-render --character Sera -m "The lantern and the FOGGY quay"
 	with=$output
 	assert_equal "$(fired)" "Sera's book/1: key 'lantern' in message 1; Sera's book/2: key '/fog+y?/i' in message 1; Sera's book/3: key 'harbour' in recursion from entry 2"
