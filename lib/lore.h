@@ -138,6 +138,10 @@ int g_lore_book_quiet(const struct g_lore_book *b, size_t i);
  * this (lore_index.c). */
 const struct g_lore_entry *g_lore_book_entry(const struct g_lore_book *b, size_t i,
 					     struct g_err *err);
+/* Whether entry i of b has id `id` (1, 0), its id alone read when the
+ * entry is not; -1 with err (65) when that does not read. */
+int g_lore_book_entry_is(const struct g_lore_book *b, size_t i, const json_t *id,
+			 struct g_err *err);
 
 /* Read book (V3 character_book or SillyTavern World Info) into *b. name is
  * the book's name when the book does not say one; its "source" (a string)

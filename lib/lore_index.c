@@ -217,26 +217,31 @@ static int get_list(struct in *c, struct g_lore_list *l, int keys)
 	return 0;
 }
 
+/* An id as written: 0 with the number in *n, 1 with the string in *s. */
+static int get_raw_id(struct in *c, int64_t *n, char **s)
+{
+	if (!c->left)
+		return bad(c, "truncated");
+	c->left--;
+	if (*c->p++ == 0)
+		return get_signed(c, n) < 0 ? -1 : 0;
+	if (c->p[-1] == 1)
+		return get_str(c, s) < 0 ? -1 : 1;
+	return bad(c, "an id of no known kind");
+}
+
 static int get_id(struct in *c, struct g_lore_entry *e)
 {
 	int64_t n;
 	char *s;
+	int kind = get_raw_id(c, &n, &s);
 
-	if (!c->left)
-		return bad(c, "truncated");
-	c->left--;
-	if (*c->p++ == 0) {
-		if (get_signed(c, &n) < 0)
-			return -1;
+	if (kind < 0)
+		return -1;
+	if (kind == 0)
 		e->id = json_integer((json_int_t)n);
-	} else if (c->p[-1] == 1) {
-		if (get_str(c, &s) < 0)
-			return -1;
-		if (!(e->id = json_string(s)))
-			return bad(c, "an id is not UTF-8");
-	} else {
-		return bad(c, "an id of no known kind");
-	}
+	else if (!(e->id = json_string(s)))
+		return bad(c, "an id is not UTF-8");
 	return e->id ? 0 : g_err_oom(c->err);
 }
 
@@ -458,6 +463,29 @@ int g_lore_index_read(struct g_lore_book *b, const unsigned char *p, size_t len,
 int g_lore_book_quiet(const struct g_lore_book *b, size_t i)
 {
 	return b->unread ? b->unread[i].quiet : quiet(&b->entries[i]);
+}
+
+int g_lore_book_entry_is(const struct g_lore_book *b, size_t i, const json_t *id,
+			 struct g_err *err)
+{
+	const struct g_lore_unread *u = b->unread ? &b->unread[i] : NULL;
+	struct in c = { .err = err };
+	int64_t n;
+	char *s;
+	int kind;
+
+	if (!u || !u->unread)
+		return json_equal(b->entries[i].id, id);
+	/* the id leads the rest: read it alone */
+	c.p = u->at;
+	c.left = u->len;
+	if ((kind = get_raw_id(&c, &n, &s)) < 0) {
+		g_err_prefix(err, "book '%s' entries[%zu]", b->name, i);
+		return -1;
+	}
+	if (kind == 0)
+		return json_is_integer(id) && json_integer_value(id) == n;
+	return json_is_string(id) && strcmp(json_string_value(id), s) == 0;
 }
 
 const struct g_lore_entry *g_lore_book_entry(const struct g_lore_book *b, size_t i,

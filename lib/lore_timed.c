@@ -29,17 +29,17 @@ static int same_book(const struct g_lore_book *b, const char *source, const char
 static long find(struct g_lore_run *r, const struct g_lore_timed *t)
 {
 	const struct g_lore_book *b;
-	const struct g_lore_entry *x;
 	size_t i, e;
+	int rc;
 
 	for (i = 0; i < r->in->nbooks; i++) {
 		b = &r->in->books[i];
 		if (!same_book(b, t->source, t->book))
 			continue;
 		for (e = 0; e < b->n; e++) {
-			if (!(x = g_lore_book_entry(b, e, r->err)))
+			if ((rc = g_lore_book_entry_is(b, e, t->entry, r->err)) < 0)
 				return r->failed = 1, -2;
-			if (json_equal(x->id, t->entry))
+			if (rc)
 				return g_lore_run_take(r, i, e) < 0 ? -2 : (long)(r->base[i] + e);
 		}
 	}
