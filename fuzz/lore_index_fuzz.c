@@ -37,7 +37,7 @@ static int lazily(const unsigned char *data, size_t size, const struct g_lore_bo
 			rc = (int)err.code;
 			break;
 		}
-		if (whole && (g_lore_book_quiet(&b, i) != g_lore_entry_quiet(&whole->entries[i]) ||
+		if (whole && (g_lore_book_quiet(&b, i) != g_lore_book_quiet(whole, i) ||
 			      e->order != whole->entries[i].order ||
 			      strcmp(e->content, whole->entries[i].content) != 0 ||
 			      !json_equal(e->id, whole->entries[i].id) ||

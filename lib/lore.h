@@ -129,8 +129,10 @@ struct g_lore_book {
  * until one of its keys may be in the texts, and a render reads the rest
  * of it from its index only then. */
 int g_lore_entry_quiet(const struct g_lore_entry *x);
-/* Whether entry i of b is quiet: what its index says when b was read from
- * one, without reading the entry (lore_index.c). */
+/* Whether entry i of b is quiet and, for activation to leave it asleep,
+ * carries the preps of every key (g_lore_entry_prepped; a book read from
+ * JSON carries none): what its index says when b was read from one,
+ * without reading the entry (lore_index.c). */
 int g_lore_book_quiet(const struct g_lore_book *b, size_t i);
 /* Entry i of b, the rest of it read from the book's index first if it has
  * not been: NULL with err (65 "lore index: ...", 70) when it does not

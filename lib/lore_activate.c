@@ -1,7 +1,9 @@
 /* lore_activate.c: which lore entries fire for one render, and why (DESIGN
  * §8 "Lore"; the loop of SillyTavern's checkWorldInfo). Each step scans
- * every entry not yet in: the first step the messages, each later step
- * (recursion) the messages and the content of what fired before. Of a
+ * every candidate not yet in: the first step the messages, each later step
+ * (recursion) the messages and the content of what fired before. An entry
+ * only its primary keys can fire is a candidate once one of them may be
+ * in those texts; until then it sleeps, as it could not be found. Of a
  * step's finds, inclusion groups keep one per group, probability draws,
  * and the rest fire. The generator is seeded from the render's seed, so
  * the same inputs and seed give the same lore. */
@@ -355,9 +357,11 @@ static int scan_loop(struct g_lore_run *r, size_t *fresh, long *lv)
 	char buf[120];
 
 	for (;;) {
-		/* new texts (or the first step): candidates, in order */
+		/* new texts (or the first step): new candidates, in order */
 		if (!recursion || r->nrec > texts) {
-			if ((recursion && wake(r) < 0) || sort(r, by_order) < 0)
+			n = r->norder;
+			if ((recursion && wake(r) < 0) ||
+			    ((!recursion || r->norder > n) && sort(r, by_order) < 0))
 				return -1;
 			texts = r->nrec;
 		}

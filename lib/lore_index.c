@@ -493,6 +493,7 @@ const struct g_lore_entry *g_lore_book_entry(const struct g_lore_book *b, size_t
 {
 	struct g_lore_unread *u = b->unread ? &b->unread[i] : NULL;
 	struct in c = { .err = err };
+	struct g_lore_entry rest;
 
 	if (!u || !u->unread)
 		return &b->entries[i];
@@ -500,7 +501,13 @@ const struct g_lore_entry *g_lore_book_entry(const struct g_lore_book *b, size_t
 	c.lists = b->lists + u->lists;
 	c.preps = b->preps + u->lists;
 	if (get_quiet_rest(&c, &b->entries[i], u) < 0) {
+		/* as it was: unread, with its scan depth and keys alone */
 		g_err_prefix(err, "book '%s' entries[%zu]", b->name, i);
+		json_decref(b->entries[i].id);
+		memset(&rest, 0, sizeof(rest));
+		rest.scan_depth = b->entries[i].scan_depth;
+		rest.keys = b->entries[i].keys;
+		b->entries[i] = rest;
 		return NULL;
 	}
 	u->unread = 0;

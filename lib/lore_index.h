@@ -13,7 +13,8 @@
  * Layout, no padding: "GLI4"; u32 (little-endian) the number of list
  * strings in the book; the book (string name; numbers scan_depth,
  * token_budget, max_steps, recursive; count of entries); each entry: a
- * byte, 1 when it is quiet (g_lore_entry_quiet) else 0; its scan_depth;
+ * byte, 1 when it is quiet (g_lore_entry_quiet, and every key of its
+ * other lists prepped: g_lore_entry_prepped) else 0; its scan_depth;
  * its keys (each key followed by its prep: a byte 0, made ready at the
  * render, or 1, a byte of flags (caseless, words, never, regex, text the
  * key's own), the trimmed text unless it is the key as written, a
@@ -49,7 +50,8 @@
 #define G_LORE_INDEX_MAGIC 'G', 'L', 'I', G_LORE_INDEX_VERSION
 #define G_LORE_INDEX_VERSION '4'
 
-/* b in its binary form, malloc'ed into *out: 0, 1 when b cannot be put in
+/* b (every entry read: not a book g_lore_index_take_at read) in its
+ * binary form, malloc'ed into *out: 0, 1 when b cannot be put in
  * it (an id neither a number nor a string), -1 when memory fails. */
 int g_lore_index_write(const struct g_lore_book *b, unsigned char **out, size_t *len);
 

@@ -19,8 +19,8 @@ static int same_book(const struct g_lore_book *b, const char *source, const char
 }
 
 /* The candidate an effect belongs to, made one if it sleeps
- * (lore_activate.c), or -1 (-2 when memory fails or an entry does not
- * read: r->failed). An effect without a
+ * (lore_activate.c), or -1 (-2 when memory fails, or an entry does not
+ * read: r->failed set). An effect without a
  * source was stored by a build that keyed effects by the book's name: it
  * is matched by name this once (the first book of that name, in the order
  * books are scanned) and kept under that book's source from then on; one
