@@ -28,6 +28,7 @@ struct in {
 	char **lists;   /* the book's list strings, handed out in order */
 	struct g_lore_prep *preps; /* and their preps, beside them */
 	size_t lists_left;
+	int form3;      /* the form before 4: every entry whole, in its order */
 	struct g_err *err;
 };
 
@@ -272,6 +273,10 @@ static int get_entry_nums(struct in *c, struct g_lore_entry *e)
 	size_t i;
 
 	for (i = 0; i < N_NUMS; i++) {
+		/* form 3 has the scan depth among the numbers, before position */
+		if (i == N_POSITION && c->form3 &&
+		    get_num(c, -1, G_LORE_SCAN_DEPTH_MAX, &e->scan_depth) < 0)
+			return -1;
 		if (get_varint(c, &u) < 0)
 			return -1;
 		v[i] = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
@@ -339,6 +344,19 @@ static int get_quiet_rest(struct in *c, struct g_lore_entry *e, const struct g_l
 	return 0;
 }
 
+/* An entry of form 3: the rest's fields, with the keys after outlet and
+ * the scan depth among the numbers. Read whole: never left unread. */
+static int get_entry_form3(struct in *c, struct g_lore_entry *e)
+{
+	if (get_id(c, e) < 0 || get_str(c, &e->comment) < 0 || get_str(c, &e->content) < 0 ||
+	    get_str(c, &e->group) < 0 || get_str(c, &e->outlet) < 0 ||
+	    get_list(c, &e->keys, 1) < 0 || get_list(c, &e->secondary, 1) < 0 ||
+	    get_list(c, &e->additional, 1) < 0 || get_list(c, &e->exclude, 1) < 0 ||
+	    get_list(c, &e->notes, 0) < 0)
+		return -1;
+	return get_entry_nums(c, e);
+}
+
 /* An entry: its kind (quiet or not), scan depth and keys, then the rest,
  * which a quiet one's lengths lead past; left unread (u) when lazy. */
 static int get_entry(struct in *c, struct g_lore_book *b, struct g_lore_entry *e,
@@ -387,12 +405,14 @@ static int get_book(struct in *c, struct g_lore_book *b, int lazy)
 	    get_num(c, 0, 1, &recursive) < 0 || get_count(c, G_LORE_ENTRIES_MAX, 1, &n) < 0)
 		return -1;
 	b->recursive = (int)recursive;
+	lazy = lazy && !c->form3;
 	if (!(b->name = strdup(name)) || !(b->entries = calloc(n + 1, sizeof(*b->entries))) ||
 	    (lazy && !(b->unread = calloc(n + 1, sizeof(*b->unread)))))
 		return g_err_oom(c->err);
 	for (i = 0; i < n; i++) {
 		b->n = i + 1;
-		if (get_entry(c, b, &b->entries[i], lazy ? &b->unread[i] : NULL) < 0)
+		if (c->form3 ? get_entry_form3(c, &b->entries[i]) < 0
+			     : get_entry(c, b, &b->entries[i], lazy ? &b->unread[i] : NULL) < 0)
 			return -1;
 	}
 	if (c->lists_left)
@@ -413,7 +433,10 @@ static int take(struct g_lore_book *b, void *arena, char *p, size_t len, int laz
 		g_lore_book_release(b);
 		return bad(&c, "not one (no GLI mark)");
 	}
-	if (p[sizeof(magic) - 1] != magic[sizeof(magic) - 1]) {
+	/* form 3, of the builds before this one, is read as it is (whole):
+	 * a card keeps its index until it is next written */
+	c.form3 = p[sizeof(magic) - 1] == '3';
+	if (p[sizeof(magic) - 1] != magic[sizeof(magic) - 1] && !c.form3) {
 		g_lore_book_release(b);
 		return 1; /* another version's: stale */
 	}

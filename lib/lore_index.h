@@ -46,7 +46,10 @@
  * holds changes meaning (this layout, or what lore_book.c, lore_decor.c,
  * lore_key.c or lore_literal.c make of a book or a key). An index of
  * another version is stale: the card is read from its JSON instead, until
- * it is next written. */
+ * it is next written. Form 3 (GLI3: each entry whole, its keys after its
+ * strings and its scan depth among its numbers) is still read, whole: a
+ * card keeps the index an earlier build wrote until its row is next
+ * written (an unchanged import or update does not write it). */
 #define G_LORE_INDEX_MAGIC 'G', 'L', 'I', G_LORE_INDEX_VERSION
 #define G_LORE_INDEX_VERSION '4'
 

@@ -245,3 +245,19 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 	run_ok test-tool lore-index read < "$ix"
 	assert_output '{"name":"Lamps","entries":2}'
 }
+
+@test "an index of form 3, which earlier builds wrote, is still read: a card renders from it until it is next written" {
+	local c with
+	c=$(mkchar Sera "$(jq -n -c --argjson b "$LANTERN" '{character_book: $b}')")
+	run_ok prompt-render --character Sera -m "The lantern and the FOGGY quay"
+	with=$output
+	# lantern.gli3: $LANTERN's index as the build before form 4 wrote it
+	test-tool vault-put characters lore_index "$c" < "$DATA/lore/lantern.gli3"
+	# the book's JSON emptied: what fires can only come from the index
+	book "" | test-tool vault-put characters character_book "$c"
+	run_ok prompt-render --character Sera -m "The lantern and the FOGGY quay"
+	assert_equal "$output" "$with"
+	assert_equal "$(fired)" "Sera's book/1: key 'lantern' in message 1; Sera's book/2: key '/fog+y?/i' in message 1; Sera's book/3: key 'harbour' in recursion from entry 2"
+	run_ok test-tool lore-index read < "$DATA/lore/lantern.gli3"
+	assert_output '{"name":"","entries":3}'
+}
