@@ -516,7 +516,7 @@ const struct g_lore_entry *g_lore_book_entry(const struct g_lore_book *b, size_t
 {
 	struct g_lore_unread *u = b->unread ? &b->unread[i] : NULL;
 	struct in c = { .err = err };
-	struct g_lore_entry rest;
+	struct g_lore_entry unread;
 
 	if (!u || !u->unread)
 		return &b->entries[i];
@@ -527,10 +527,10 @@ const struct g_lore_entry *g_lore_book_entry(const struct g_lore_book *b, size_t
 		/* as it was: unread, with its scan depth and keys alone */
 		g_err_prefix(err, "book '%s' entries[%zu]", b->name, i);
 		json_decref(b->entries[i].id);
-		memset(&rest, 0, sizeof(rest));
-		rest.scan_depth = b->entries[i].scan_depth;
-		rest.keys = b->entries[i].keys;
-		b->entries[i] = rest;
+		memset(&unread, 0, sizeof(unread));
+		unread.scan_depth = b->entries[i].scan_depth;
+		unread.keys = b->entries[i].keys;
+		b->entries[i] = unread;
 		return NULL;
 	}
 	u->unread = 0;
