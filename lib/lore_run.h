@@ -61,7 +61,7 @@ struct g_lore_run {
 	struct g_lore_out *out;
 	/* A slot per entry of every book, book by book (book b's first is
 	 * base[b]): n of them, each a candidate once its e is set. A big
-	 * book's entries are mostly asleep: their slots are never touched. */
+	 * book's entries are mostly asleep: their slots are never set up. */
 	struct g_lore_cand *c;
 	size_t n, *base;
 	size_t *order, norder; /* the candidates, in the order a step takes them */
