@@ -4,7 +4,6 @@
  * lib/account_move, lib/account_verify, lib/userkey, lib/keycache and
  * lib/portable.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,26 +152,6 @@ static int get_key(struct run *r, const struct g_user *u, int allow_terminal,
 	return 0;
 }
 
-/* rec (a record with a recovery key; NULL: memory failed) written on
- * stdout and freed: a key that does not reach stdout is void, so the
- * caller commits nothing ("nothing <what>"). */
-static int write_key_record(const struct run *r, json_t *rec, const char *what,
-			    struct g_err *err)
-{
-	int rc;
-
-	errno = 0;
-	rc = rec ? g_doc_write(r->out, rec, err) : g_err_oom(err);
-	g_account_recovery_record_free(rec);
-	if (rc == 0 && fflush(stdout) != 0)
-		rc = -1;
-	if (ferror(stdout))
-		return g_err_set(err, G_EX_IOERR,
-				 "cannot write the recovery key to stdout: %s: nothing %s",
-				 strerror(errno ? errno : EIO), what);
-	return rc;
-}
-
 /* The user record with its new recovery key, out on stdout before the
  * account commits (g_account_deliver_fn). */
 static int deliver_recovery(const struct g_user *u, const long *fields,
@@ -180,8 +159,9 @@ static int deliver_recovery(const struct g_user *u, const long *fields,
 {
 	const struct run *r = arg;
 
-	return write_key_record(r, g_account_recovery_record(u, fields, recovery, r->cli.dry_run),
-				"changed", err);
+	return g_account_write_key_record(
+		r->out, g_account_recovery_record(u, fields, recovery, r->cli.dry_run), "changed",
+		err);
 }
 
 /* Every verb's shape: u is NULL for init and users (the table's needs);
@@ -227,14 +207,9 @@ static int verb_unlock(struct run *r, struct g_user *u, struct g_err *err)
 static int verb_lock(struct run *r, struct g_user *u, struct g_err *err)
 {
 	struct g_cache_id id;
-	int keyring = 0, sessions = 0;
 
 	g_userkey_cache_id(r->store->db_id, u, &id);
-	if (!r->cli.dry_run)
-		g_keycache_drop(&id, &keyring, &sessions);
-	return emit(r, json_pack("{s:s, s:s, s:b, s:i}", "kind", "lock", "user",
-				 u->username, "keyring", keyring, "session_files", sessions),
-		    err);
+	return emit(r, g_keycache_lock(&id, u->username, r->cli.dry_run), err);
 }
 
 /* passwd and recover (r->how 1): a key one way, then a new passphrase. */
@@ -278,9 +253,7 @@ static int verb_delete_user(struct run *r, struct g_user *u, struct g_err *err)
 {
 	if (g_account_delete_asked(r->store, u, &r->ask, err) < 0)
 		return -1;
-	return emit(r, json_pack("{s:s, s:s, s:s, s:b}", "kind", "user_deleted", "id",
-				 u->id, "username", u->username, "dry_run", r->cli.dry_run),
-		    err);
+	return emit(r, g_account_delete_record(u, r->cli.dry_run), err);
 }
 
 /* The record with the target's new recovery key, out before the target
@@ -292,8 +265,8 @@ static int deliver_moved(const struct g_user *u, const long *fields,
 	int rc;
 
 	(void)fields;
-	rc = write_key_record(r, g_account_move_record(u, &r->move, recovery, r->cli.dry_run),
-			      "moved", err);
+	rc = g_account_write_key_record(
+		r->out, g_account_move_record(u, &r->move, recovery, r->cli.dry_run), "moved", err);
 	r->moved_out = 1;
 	return rc;
 }

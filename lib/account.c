@@ -1,7 +1,9 @@
 /* account.c: creating users, changing passphrases, rekeying, deleting. */
 #include "account.h"
 
+#include <errno.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +79,29 @@ void g_account_recovery_record_free(json_t *rec)
 	if (key)
 		sodium_memzero((char *)json_string_value(key), json_string_length(key));
 	json_decref(rec);
+}
+
+int g_account_write_key_record(struct g_doc_writer *out, json_t *rec, const char *what,
+			       struct g_err *err)
+{
+	int rc;
+
+	errno = 0;
+	rc = rec ? g_doc_write(out, rec, err) : g_err_oom(err);
+	g_account_recovery_record_free(rec);
+	if (rc == 0 && fflush(stdout) != 0)
+		rc = -1;
+	if (ferror(stdout))
+		return g_err_set(err, G_EX_IOERR,
+				 "cannot write the recovery key to stdout: %s: nothing %s",
+				 strerror(errno ? errno : EIO), what);
+	return rc;
+}
+
+json_t *g_account_delete_record(const struct g_user *u, int dry_run)
+{
+	return json_pack("{s:s, s:s, s:s, s:b}", "kind", "user_deleted", "id", u->id, "username",
+			 u->username, "dry_run", dry_run);
 }
 
 int g_account_create(struct g_store *s, const char *username, const char *email,

@@ -9,6 +9,7 @@
 #ifndef GUISE_ACCOUNT_H
 #define GUISE_ACCOUNT_H
 
+#include "doc.h"
 #include "keycache.h"
 #include "userkey.h"
 #include "store.h"
@@ -50,6 +51,15 @@ int g_account_kdf_choose(const char *name, const struct g_kdf *fallback,
 json_t *g_account_recovery_record(const struct g_user *u, const long *fields,
 				  char recovery[G_RECOVERY_TEXT], int dry_run);
 void g_account_recovery_record_free(json_t *rec);
+/* rec (a record with a recovery key; NULL: memory failed) written by out,
+ * a writer on stdout, stdout flushed, and rec freed as above: a key that
+ * does not reach stdout is void, so the caller commits nothing. 74
+ * "cannot write the recovery key to stdout: ...: nothing <what>". */
+int g_account_write_key_record(struct g_doc_writer *out, json_t *rec, const char *what,
+			       struct g_err *err);
+/* The record of delete-user: {kind: user_deleted, id, username, dry_run}.
+ * New reference, NULL if memory fails. */
+json_t *g_account_delete_record(const struct g_user *u, int dry_run);
 
 /* A new user: a random DEK, wrapped under the passphrase and under a new
  * recovery key (its printed form into recovery, and to deliver before the

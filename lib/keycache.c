@@ -149,6 +149,16 @@ json_t *g_keycache_unlock_record(const struct g_keycache_unlock *u, const char *
 			 "dry_run", u->dry_run);
 }
 
+json_t *g_keycache_lock(const struct g_cache_id *id, const char *username, int dry_run)
+{
+	int keyring = 0, sessions = 0;
+
+	if (!dry_run)
+		g_keycache_drop(id, &keyring, &sessions);
+	return json_pack("{s:s, s:s, s:b, s:i}", "kind", "lock", "user", username, "keyring",
+			 keyring, "session_files", sessions);
+}
+
 void g_keycache_unlock_release(struct g_keycache_unlock *u)
 {
 	if (u->token_value) {

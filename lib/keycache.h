@@ -57,6 +57,10 @@ int g_keycache_unlock(const struct g_cache_id *id, const unsigned char *dek,
 /* The unlock record {kind, user, via, expires_at, dry_run}. New
  * reference, NULL if memory fails. */
 json_t *g_keycache_unlock_record(const struct g_keycache_unlock *u, const char *username);
+/* lock: id's cache dropped (g_keycache_drop) unless dry_run, and the
+ * record {kind: lock, user, keyring, session_files} of what was dropped.
+ * New reference, NULL if memory fails. */
+json_t *g_keycache_lock(const struct g_cache_id *id, const char *username, int dry_run);
 /* Zero and free the token value. */
 void g_keycache_unlock_release(struct g_keycache_unlock *u);
 
