@@ -316,13 +316,16 @@ static int quiet(const struct g_lore_entry *e)
 	return g_lore_entry_quiet(e) && g_lore_entry_prepped(e);
 }
 
-/* What follows an entry's keys: the rest of it. */
-static int get_rest(struct in *c, struct g_lore_entry *e)
+/* What follows an entry's keys: the rest of it. An entry of form 3 is all
+ * rest (keys 1): its keys come after outlet, and its scan depth among the
+ * numbers (get_entry_nums). */
+static int get_rest(struct in *c, struct g_lore_entry *e, int keys)
 {
 	if (get_id(c, e) < 0 || get_str(c, &e->comment) < 0 || get_str(c, &e->content) < 0 ||
 	    get_str(c, &e->group) < 0 || get_str(c, &e->outlet) < 0 ||
-	    get_list(c, &e->secondary, 1) < 0 || get_list(c, &e->additional, 1) < 0 ||
-	    get_list(c, &e->exclude, 1) < 0 || get_list(c, &e->notes, 0) < 0)
+	    (keys && get_list(c, &e->keys, 1) < 0) || get_list(c, &e->secondary, 1) < 0 ||
+	    get_list(c, &e->additional, 1) < 0 || get_list(c, &e->exclude, 1) < 0 ||
+	    get_list(c, &e->notes, 0) < 0)
 		return -1;
 	return get_entry_nums(c, e);
 }
@@ -335,26 +338,13 @@ static int get_quiet_rest(struct in *c, struct g_lore_entry *e, const struct g_l
 
 	part.left = u->len;
 	part.lists_left = u->nlists;
-	if (get_rest(&part, e) < 0)
+	if (get_rest(&part, e, 0) < 0)
 		return -1;
 	if (part.left || part.lists_left)
 		return bad(c, "a quiet entry's rest is not its length");
 	if (!quiet(e))
 		return bad(c, "an entry said to be quiet is not");
 	return 0;
-}
-
-/* An entry of form 3: the rest's fields, with the keys after outlet and
- * the scan depth among the numbers. Read whole: never left unread. */
-static int get_entry_form3(struct in *c, struct g_lore_entry *e)
-{
-	if (get_id(c, e) < 0 || get_str(c, &e->comment) < 0 || get_str(c, &e->content) < 0 ||
-	    get_str(c, &e->group) < 0 || get_str(c, &e->outlet) < 0 ||
-	    get_list(c, &e->keys, 1) < 0 || get_list(c, &e->secondary, 1) < 0 ||
-	    get_list(c, &e->additional, 1) < 0 || get_list(c, &e->exclude, 1) < 0 ||
-	    get_list(c, &e->notes, 0) < 0)
-		return -1;
-	return get_entry_nums(c, e);
 }
 
 /* An entry: its kind (quiet or not), scan depth and keys, then the rest,
@@ -372,7 +362,7 @@ static int get_entry(struct in *c, struct g_lore_book *b, struct g_lore_entry *e
 	if (kind > 1)
 		return bad(c, "an entry of no known kind");
 	if (!kind) {
-		if (get_rest(c, e) < 0)
+		if (get_rest(c, e, 0) < 0)
 			return -1;
 		return quiet(e) ? bad(c, "a quiet entry not said to be") : 0;
 	}
@@ -411,7 +401,8 @@ static int get_book(struct in *c, struct g_lore_book *b, int lazy)
 		return g_err_oom(c->err);
 	for (i = 0; i < n; i++) {
 		b->n = i + 1;
-		if (c->form3 ? get_entry_form3(c, &b->entries[i]) < 0
+		/* form 3: read whole, never left unread */
+		if (c->form3 ? get_rest(c, &b->entries[i], 1) < 0
 			     : get_entry(c, b, &b->entries[i], lazy ? &b->unread[i] : NULL) < 0)
 			return -1;
 	}

@@ -20,12 +20,12 @@ static int same_book(const struct g_lore_book *b, const char *source, const char
 
 /* The candidate an effect belongs to, made one if it sleeps
  * (lore_activate.c), or -1 (-2 when memory fails, or an entry does not
- * read: r->failed set). An effect without a
- * source was stored by a build that keyed effects by the book's name: it
- * is matched by name this once (the first book of that name, in the order
- * books are scanned) and kept under that book's source from then on; one
- * that matches no book is kept as it is, as any effect of a book not
- * scanned this time is (until it ends). */
+ * read: r->failed set). An effect without a source was stored by a build
+ * that keyed effects by the book's name: it is matched by name this once
+ * (the first book of that name, in the order books are scanned) and kept
+ * under that book's source from then on; one that matches no book is kept
+ * as it is, as any effect of a book not scanned this time is (until it
+ * ends). */
 static long find(struct g_lore_run *r, const struct g_lore_timed *t)
 {
 	const struct g_lore_book *b;
@@ -63,15 +63,16 @@ static int keep(struct g_lore_run *r, const struct g_lore_timed *t,
  * into the cooldown that follows it. */
 static int before_one(struct g_lore_run *r, const struct g_lore_timed *t, int pass)
 {
-	long len = r->chat_length, i = find(r, t);
-	struct g_lore_cand *c = i < 0 ? NULL : &r->c[i];
+	long len = r->chat_length, i, n;
+	struct g_lore_cand *c;
 	struct g_lore_timed cool;
-	long n;
 
-	if (i == -2)
-		return -1;
 	if ((t->effect == G_LORE_STICKY) != (pass == 0))
 		return 0;
+	/* found in its own pass only: finding reads an asleep entry's id */
+	if ((i = find(r, t)) == -2)
+		return -1;
+	c = i < 0 ? NULL : &r->c[i];
 	if (len <= t->start && !t->protected)
 		return 0; /* the chat has not moved on since it was set */
 	if (!c)
