@@ -117,10 +117,12 @@ struct g_lore_book {
 	void *arena;
 	char **lists;
 	struct g_lore_prep *preps; /* beside lists */
-	/* A book a render read from its index: its quiet entries (below)
-	 * hold their scan_depth and keys only, until g_lore_book_entry reads
-	 * the rest. NULL for any other book: every entry read. */
-	struct g_lore_unread *unread;
+	/* A book a render read from its index (lore_index.c): entries is
+	 * NULL, and each entry is made only when it is read (g_lore_book_at),
+	 * a quiet one (below) when activation wakes it, until then its scan
+	 * depth and its keys' runs alone. NULL for any other book: every entry
+	 * read, in entries. */
+	struct g_lore_lazy *lazy;
 };
 
 /* Whether only entry x's primary keys can fire it, or have it reported:
@@ -136,10 +138,14 @@ int g_lore_entry_quiet(const struct g_lore_entry *x);
 int g_lore_book_quiet(const struct g_lore_book *b, size_t i);
 /* Entry i of b, the rest of it read from the book's index first if it has
  * not been: NULL with err (65 "lore index: ...", 70) when it does not
- * read. Any entry whose scan_depth and keys are not enough goes through
- * this (lore_index.c). */
+ * read. Any entry activation considers goes through this (lore_index.c). */
 const struct g_lore_entry *g_lore_book_entry(const struct g_lore_book *b, size_t i,
 					     struct g_err *err);
+/* Entry i of b, once g_lore_book_entry has read it (what fired, what was
+ * skipped). */
+const struct g_lore_entry *g_lore_book_at(const struct g_lore_book *b, size_t i);
+/* Entry i's own scan_depth (-1: its book's), read or not. */
+long g_lore_book_scan_depth(const struct g_lore_book *b, size_t i);
 /* Whether entry i of b has id `id` (1, 0), its id alone read when the
  * entry is not; -1 with err (65) when that does not read. */
 int g_lore_book_entry_is(const struct g_lore_book *b, size_t i, const json_t *id,

@@ -193,10 +193,9 @@ static int by_placement(const void *a, const void *b)
 
 /* The scan depth entry x of book b reads: its own, its book's, the
  * session's. */
-static long entry_depth(const struct g_lore_run *r, const struct g_lore_book *b,
-			const struct g_lore_entry *x)
+static long entry_depth(const struct g_lore_run *r, const struct g_lore_book *b, long own)
 {
-	return x->scan_depth >= 0 ? x->scan_depth
+	return own >= 0 ? own
 	       : b->scan_depth >= 0 ? b->scan_depth
 	       : r->in->scan_depth >= 0 ? r->in->scan_depth : G_LORE_SCAN_DEPTH_DEFAULT;
 }
@@ -213,7 +212,7 @@ int g_lore_run_take(struct g_lore_run *r, size_t book, size_t entry)
 	if (!(x = g_lore_book_entry(b, entry, r->err)))
 		return r->failed = 1, -1;
 	*c = (struct g_lore_cand){ .book = book, .entry = entry, .b = b, .e = x, .matched = -1 };
-	c->scan_depth = entry_depth(r, b, x);
+	c->scan_depth = entry_depth(r, b, x->scan_depth);
 	r->order[r->norder++] = slot;
 	for (k = 0; k < x->notes.n; k++)
 		if (g_lore_scan_note(r, book, entry, x->notes.v[k]) < 0)
@@ -238,7 +237,7 @@ static int setup(struct g_lore_run *r)
 		r->base[i] = slot;
 		slot += b->n;
 		for (e = 0; e < b->n; e++)
-			if ((d = entry_depth(r, b, &b->entries[e])) > deepest)
+			if ((d = entry_depth(r, b, g_lore_book_scan_depth(b, e))) > deepest)
 				deepest = d;
 	}
 	r->n = slot;
@@ -258,8 +257,7 @@ static int setup(struct g_lore_run *r)
 	}
 	for (i = 0; i < in->nbooks; i++)
 		for (e = 0, b = &in->books[i]; e < b->n; e++) {
-			/* scan_depth and keys are there in every entry, read or not */
-			rc = g_lore_book_quiet(b, e) ? g_lore_scan_nowhere(r, &b->entries[e].keys) : 0;
+			rc = g_lore_scan_asleep(r, i, e);
 			if (rc < 0 || (rc == 0 && g_lore_run_take(r, i, e) < 0))
 				return -1;
 			if (rc)
@@ -280,7 +278,7 @@ static int wake(struct g_lore_run *r)
 		s = &r->asleep[i];
 		if (r->c[r->base[s->book] + s->entry].e)
 			continue; /* taken for its timed state */
-		rc = g_lore_scan_nowhere(r, &r->in->books[s->book].entries[s->entry].keys);
+		rc = g_lore_scan_asleep(r, s->book, s->entry);
 		if (rc < 0 || (rc == 0 && g_lore_run_take(r, s->book, s->entry) < 0))
 			return -1;
 		if (rc)

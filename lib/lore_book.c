@@ -4,6 +4,7 @@
  * reads) and SillyTavern's World Info file (entries an object keyed by
  * uid, camelCase fields). A field that is null is taken as not said. */
 #include "lore.h"
+#include "lore_index.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -394,7 +395,7 @@ void g_lore_book_release(struct g_lore_book *b)
 	free(b->arena);
 	free(b->lists);
 	free(b->preps);
-	free(b->unread);
+	g_lore_index_release(b);
 	free(b->name);
 	free(b->source);
 	memset(b, 0, sizeof(*b));

@@ -5,6 +5,7 @@
  * form (one spelling per book). */
 #include "lore_index.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,20 +14,45 @@
 
 static const char magic[4] = { G_LORE_INDEX_MAGIC };
 
-/* Where the rest of a quiet entry is in a book read lazily (g_lore_book_entry
- * reads it): its bytes, and its list strings' first slot in the book's
- * lists and their number. */
+/* What a book read lazily keeps of each entry: where it is and, for a
+ * quiet one not read yet, what activation asks of it before it wakes:
+ * its scan depth and its keys' runs. */
 struct g_lore_unread {
-	char *at;
-	uint32_t len, lists, nlists;
-	unsigned char quiet, unread;
+	char *start;         /* the entry, from its kind byte */
+	char *at;            /* a quiet entry's rest, its id first */
+	uint32_t size, len;  /* the entry's bytes, and its rest's */
+	uint32_t runs;       /* its keys' runs: where they start in lazy->runs */
+	int32_t scan_depth;
+	unsigned char quiet;
+	unsigned char maybe; /* a key of it may be in any text: never asleep */
+};
+
+/* A block that entries, and the list strings' slots and preps, are made
+ * in as they are read (a render reads a few dozen of hundreds). */
+struct chunk {
+	struct chunk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+struct g_lore_lazy {
+	struct g_lore_unread *unread;
+	struct g_lore_entry **live; /* entry i once read, else NULL */
+	/* for each quiet entry, the count of its keys that can match, then
+	 * for each of those its count of runs and the runs */
+	uint32_t *runs;
+	size_t nruns, cap;
+	struct chunk *chunks;
 };
 
 struct in {
 	char *p;        /* in the book's arena */
 	size_t left;
-	char **lists;   /* the book's list strings, handed out in order */
-	struct g_lore_prep *preps; /* and their preps, beside them */
+	/* the book's list strings and their preps beside them, handed out in
+	 * order; or, z set, made in z's chunks for the entry being read */
+	char **lists;
+	struct g_lore_prep *preps;
+	struct g_lore_lazy *z;
 	size_t lists_left;
 	int form3;      /* the form before 4: every entry whole, in its order */
 	struct g_err *err;
@@ -197,20 +223,55 @@ static int get_prep(struct in *c, struct g_lore_prep *p, char *raw)
 	return 0;
 }
 
+/* size bytes, zeroed, in z's chunks: NULL if memory fails. */
+static void *lazy_alloc(struct g_lore_lazy *z, size_t size)
+{
+	enum { CHUNK = 16384 };
+	struct chunk *k = z->chunks;
+	char *p;
+
+	size = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	if (!k || k->cap - k->used < size) {
+		size_t cap = size > CHUNK - sizeof(*k) ? size : CHUNK - sizeof(*k);
+
+		if (!(k = malloc(sizeof(*k) + cap)))
+			return NULL;
+		*k = (struct chunk){ z->chunks, 0, cap };
+		z->chunks = k;
+	}
+	p = (char *)k->data + k->used;
+	k->used += size;
+	return memset(p, 0, size);
+}
+
+/* Slots for a list of n strings (and their preps, for keys): -1 if
+ * memory fails. */
+static int slots(struct in *c, size_t n, int keys, char ***v, struct g_lore_prep **prep)
+{
+	if (!c->z) {
+		*v = c->lists, *prep = c->preps;
+		c->lists += n, c->preps += n;
+		return 0;
+	}
+	*v = NULL, *prep = NULL;
+	if (n && (!(*v = lazy_alloc(c->z, n * sizeof(**v))) ||
+		  (keys && !(*prep = lazy_alloc(c->z, n * sizeof(**prep))))))
+		return g_err_oom(c->err);
+	return 0;
+}
+
 /* A list; a key list (keys 1) has a prep after each string. */
 static int get_list(struct in *c, struct g_lore_list *l, int keys)
 {
 	struct g_lore_prep *prep;
+	char **v;
 	size_t n, i;
 
 	/* each string takes 2 bytes at least */
-	if (get_count(c, c->lists_left, 2, &n) < 0)
+	if (get_count(c, c->lists_left, 2, &n) < 0 || slots(c, n, keys, &v, &prep) < 0)
 		return -1;
-	l->v = n ? c->lists : NULL;
-	prep = c->preps;
+	l->v = n ? v : NULL;
 	l->prep = n && keys ? prep : NULL;
-	c->lists += n;
-	c->preps += n;
 	c->lists_left -= n;
 	for (i = 0; i < n; i++, l->n++)
 		if (get_str(c, &l->v[i]) < 0 || (keys && get_prep(c, &prep[i], l->v[i]) < 0))
@@ -330,29 +391,39 @@ static int get_rest(struct in *c, struct g_lore_entry *e, int keys)
 	return get_entry_nums(c, e);
 }
 
-/* A quiet entry's rest, of u->len bytes and u->nlists list strings from
- * c's place: read all of it and nothing more, and the entry quiet. */
-static int get_quiet_rest(struct in *c, struct g_lore_entry *e, const struct g_lore_unread *u)
+/* A quiet entry's rest, of len bytes and nlists list strings from c's
+ * place: read all of it and nothing more, and the entry quiet. */
+static int get_quiet_rest(struct in *c, struct g_lore_entry *e, size_t len, size_t nlists)
 {
 	struct in part = *c;
 
-	part.left = u->len;
-	part.lists_left = u->nlists;
+	part.left = len;
+	part.lists_left = nlists;
 	if (get_rest(&part, e, 0) < 0)
 		return -1;
 	if (part.left || part.lists_left)
 		return bad(c, "a quiet entry's rest is not its length");
 	if (!quiet(e))
 		return bad(c, "an entry said to be quiet is not");
+	c->p = part.p;
+	c->left -= len;
+	c->lists = part.lists, c->preps = part.preps;
+	c->lists_left -= nlists;
 	return 0;
 }
 
-/* An entry: its kind (quiet or not), scan depth and keys, then the rest,
- * which a quiet one's lengths lead past; left unread (u) when lazy. */
-static int get_entry(struct in *c, struct g_lore_book *b, struct g_lore_entry *e,
-		     struct g_lore_unread *u)
+/* A quiet entry's counts of list strings and of bytes in its rest. */
+static int get_rest_size(struct in *c, size_t *nlists, size_t *len)
 {
-	struct g_lore_unread here = { 0 };
+	return get_count(c, c->lists_left, 1, nlists) < 0 || get_count(c, UINT32_MAX, 1, len) < 0
+		       ? -1
+		       : 0;
+}
+
+/* An entry, whole: its kind (quiet or not), scan depth and keys, then the
+ * rest. */
+static int get_entry(struct in *c, struct g_lore_entry *e)
+{
 	unsigned kind;
 	size_t nlists, len;
 
@@ -366,24 +437,97 @@ static int get_entry(struct in *c, struct g_lore_book *b, struct g_lore_entry *e
 			return -1;
 		return quiet(e) ? bad(c, "a quiet entry not said to be") : 0;
 	}
-	if (get_count(c, c->lists_left, 1, &nlists) < 0 || get_count(c, UINT32_MAX, 1, &len) < 0)
+	return get_rest_size(c, &nlists, &len) < 0 ? -1 : get_quiet_rest(c, e, len, nlists);
+}
+
+/* Room for n more words of z->runs: -1 if memory fails. */
+static int runs_room(struct g_lore_lazy *z, size_t n)
+{
+	uint32_t *v;
+	size_t cap = z->cap ? z->cap : 1024;
+
+	while (cap - z->nruns < n)
+		cap *= 2;
+	if (cap == z->cap)
+		return 0;
+	if (!(v = realloc(z->runs, cap * sizeof(*v))))
 		return -1;
-	here = (struct g_lore_unread){ c->p, (uint32_t)len, (uint32_t)(c->lists - b->lists),
-				       (uint32_t)nlists, 1, 1 };
-	if (!u && get_quiet_rest(c, e, &here) < 0)
+	z->runs = v, z->cap = cap;
+	return 0;
+}
+
+/* A quiet entry's keys, checked as get_list checks them but kept only as
+ * what g_lore_index_runs gives: the runs of each key that can match, or
+ * u->maybe when one may be in any text (g_lore_scan_nowhere's rule). */
+static int get_sleeper_keys(struct in *c, struct g_lore_unread *u)
+{
+	struct g_lore_lazy *z = c->z;
+	struct g_lore_prep p;
+	size_t n, i, at;
+	char *raw;
+
+	if (get_count(c, c->lists_left, 2, &n) < 0)
 		return -1;
-	if (u)
-		*u = here;
-	c->p += len;
-	c->left -= len;
-	c->lists += nlists;
-	c->preps += nlists;
-	c->lists_left -= nlists;
+	c->lists_left -= n;
+	if (n >= (UINT32_MAX - z->nruns) / 9)
+		return bad(c, "too many keys");
+	if (runs_room(z, 1 + 9 * n) < 0)
+		return g_err_oom(c->err);
+	u->runs = (uint32_t)(at = z->nruns++);
+	z->runs[at] = 0;
+	for (i = 0; i < n; i++) {
+		memset(&p, 0, sizeof(p));
+		if (get_str(c, &raw) < 0 || get_prep(c, &p, raw) < 0)
+			return -1;
+		if (!p.ready || (!p.never && !p.ngrams))
+			u->maybe = 1;
+		if (!p.ready || p.never || !p.ngrams)
+			continue;
+		z->runs[at]++;
+		z->runs[z->nruns++] = p.ngrams;
+		memcpy(z->runs + z->nruns, p.grams, p.ngrams * sizeof(*z->runs));
+		z->nruns += p.ngrams;
+	}
+	return 0;
+}
+
+/* Entry i of a book read lazily: a quiet one left unread (its scan depth
+ * and keys' runs kept), any other read now. */
+static int get_lazy_entry(struct in *c, struct g_lore_book *b, size_t i)
+{
+	struct g_lore_lazy *z = b->lazy;
+	struct g_lore_unread *u = &z->unread[i];
+	struct g_lore_entry *e;
+	size_t left = c->left, nlists, len;
+	unsigned kind;
+	long depth;
+
+	u->start = c->p;
+	if (c->left && *c->p == 1) {
+		if (get_byte(c, &kind) < 0 || get_num(c, -1, G_LORE_SCAN_DEPTH_MAX, &depth) < 0 ||
+		    get_sleeper_keys(c, u) < 0 || get_rest_size(c, &nlists, &len) < 0)
+			return -1;
+		u->at = c->p, u->len = (uint32_t)len;
+		c->p += len;
+		c->left -= len;
+		c->lists_left -= nlists;
+		u->quiet = 1;
+	} else {
+		if (!(e = z->live[i] = lazy_alloc(z, sizeof(*e))))
+			return g_err_oom(c->err);
+		if (get_entry(c, e) < 0)
+			return -1;
+		depth = e->scan_depth;
+	}
+	if (left - c->left > UINT32_MAX)
+		return bad(c, "an entry too long");
+	u->size = (uint32_t)(left - c->left);
+	u->scan_depth = (int32_t)depth;
 	return 0;
 }
 
 /* The book's fields after the mark and the count of list strings. */
-static int get_book(struct in *c, struct g_lore_book *b, int lazy)
+static int get_book(struct in *c, struct g_lore_book *b)
 {
 	long recursive;
 	char *name;
@@ -395,15 +539,18 @@ static int get_book(struct in *c, struct g_lore_book *b, int lazy)
 	    get_num(c, 0, 1, &recursive) < 0 || get_count(c, G_LORE_ENTRIES_MAX, 1, &n) < 0)
 		return -1;
 	b->recursive = (int)recursive;
-	lazy = lazy && !c->form3;
-	if (!(b->name = strdup(name)) || !(b->entries = calloc(n + 1, sizeof(*b->entries))) ||
-	    (lazy && !(b->unread = calloc(n + 1, sizeof(*b->unread)))))
+	if (!(b->name = strdup(name)))
+		return g_err_oom(c->err);
+	if (c->z ? !(c->z->unread = calloc(n + 1, sizeof(*c->z->unread))) ||
+			   !(c->z->live = calloc(n + 1, sizeof(*c->z->live)))
+		 : !(b->entries = calloc(n + 1, sizeof(*b->entries))))
 		return g_err_oom(c->err);
 	for (i = 0; i < n; i++) {
 		b->n = i + 1;
-		/* form 3: read whole, never left unread */
-		if (c->form3 ? get_rest(c, &b->entries[i], 1) < 0
-			     : get_entry(c, b, &b->entries[i], lazy ? &b->unread[i] : NULL) < 0)
+		/* form 3: every entry whole, its keys after its strings */
+		if (c->z ? get_lazy_entry(c, b, i) < 0
+		    : c->form3 ? get_rest(c, &b->entries[i], 1) < 0
+			       : get_entry(c, &b->entries[i]) < 0)
 			return -1;
 	}
 	if (c->lists_left)
@@ -417,42 +564,40 @@ static int take(struct g_lore_book *b, void *arena, char *p, size_t len, int laz
 	struct in c = { .err = err };
 	const unsigned char *u = (const unsigned char *)p;
 	size_t strings;
+	int rc = 0;
 
 	memset(b, 0, sizeof(*b));
 	b->arena = arena; /* freed with the book, whatever happens below */
-	if (len < sizeof(magic) || memcmp(p, magic, sizeof(magic) - 1) != 0) {
-		g_lore_book_release(b);
-		return bad(&c, "not one (no GLI mark)");
-	}
+	if (len < sizeof(magic) || memcmp(p, magic, sizeof(magic) - 1) != 0)
+		rc = bad(&c, "not one (no GLI mark)");
 	/* form 3, of the builds before this one, is read as it is (whole):
 	 * a card keeps its index until it is next written */
-	c.form3 = p[sizeof(magic) - 1] == '3';
-	if (p[sizeof(magic) - 1] != magic[sizeof(magic) - 1] && !c.form3) {
-		g_lore_book_release(b);
-		return 1; /* another version's: stale */
-	}
+	c.form3 = rc == 0 && p[sizeof(magic) - 1] == '3';
+	if (rc == 0 && p[sizeof(magic) - 1] != magic[sizeof(magic) - 1] && !c.form3)
+		rc = 1; /* another version's: stale */
 	strings = len < 8 ? 0 : (size_t)u[4] | (size_t)u[5] << 8 | (size_t)u[6] << 16 |
 					(size_t)u[7] << 24;
 	/* each list string takes 2 bytes at least */
-	if (len < 8 || strings > (len - 8) / 2) {
-		g_lore_book_release(b);
-		return bad(&c, "truncated");
+	if (rc == 0 && (len < 8 || strings > (len - 8) / 2))
+		rc = bad(&c, "truncated");
+	/* a render's read (form 4): entries made as they are read */
+	if (rc == 0 && lazy && !c.form3 && !(c.z = b->lazy = calloc(1, sizeof(*b->lazy))))
+		rc = g_err_oom(err);
+	if (rc == 0 && !c.z &&
+	    (!(b->lists = calloc(strings + 1, sizeof(*b->lists))) ||
+	     !(b->preps = calloc(strings + 1, sizeof(*b->preps)))))
+		rc = g_err_oom(err);
+	if (rc == 0) {
+		c.p = p + 8;
+		c.left = len - 8;
+		c.lists = b->lists;
+		c.preps = b->preps;
+		c.lists_left = strings;
+		rc = get_book(&c, b);
 	}
-	if (!(b->lists = calloc(strings + 1, sizeof(*b->lists))) ||
-	    !(b->preps = calloc(strings + 1, sizeof(*b->preps)))) {
+	if (rc != 0)
 		g_lore_book_release(b);
-		return g_err_oom(err);
-	}
-	c.p = p + 8;
-	c.left = len - 8;
-	c.lists = b->lists;
-	c.preps = b->preps;
-	c.lists_left = strings;
-	if (get_book(&c, b, lazy) < 0) {
-		g_lore_book_release(b);
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 int g_lore_index_take_at(struct g_lore_book *b, void *arena, char *p, size_t len,
@@ -474,23 +619,67 @@ int g_lore_index_read(struct g_lore_book *b, const unsigned char *p, size_t len,
 	return take(b, copy, copy, len, 0, err);
 }
 
+void g_lore_index_release(struct g_lore_book *b)
+{
+	struct g_lore_lazy *z = b->lazy;
+	struct chunk *k;
+	size_t i;
+
+	if (!z)
+		return;
+	for (i = 0; z->live && i < b->n; i++)
+		if (z->live[i])
+			json_decref(z->live[i]->id);
+	while ((k = z->chunks)) {
+		z->chunks = k->next;
+		free(k);
+	}
+	free(z->unread);
+	free(z->live);
+	free(z->runs);
+	free(z);
+	b->lazy = NULL;
+}
+
 int g_lore_book_quiet(const struct g_lore_book *b, size_t i)
 {
-	return b->unread ? b->unread[i].quiet : quiet(&b->entries[i]);
+	return b->lazy ? b->lazy->unread[i].quiet : quiet(&b->entries[i]);
+}
+
+long g_lore_book_scan_depth(const struct g_lore_book *b, size_t i)
+{
+	return b->lazy ? b->lazy->unread[i].scan_depth : b->entries[i].scan_depth;
+}
+
+const struct g_lore_entry *g_lore_book_at(const struct g_lore_book *b, size_t i)
+{
+	return b->lazy ? b->lazy->live[i] : &b->entries[i];
+}
+
+const uint32_t *g_lore_index_runs(const struct g_lore_book *b, size_t i, int *maybe)
+{
+	const struct g_lore_lazy *z = b->lazy;
+	const struct g_lore_unread *u = z ? &z->unread[i] : NULL;
+
+	if (!u || !u->quiet || z->live[i])
+		return NULL;
+	*maybe = u->maybe;
+	return z->runs + u->runs;
 }
 
 int g_lore_book_entry_is(const struct g_lore_book *b, size_t i, const json_t *id,
 			 struct g_err *err)
 {
-	const struct g_lore_unread *u = b->unread ? &b->unread[i] : NULL;
+	const struct g_lore_unread *u;
 	struct in c = { .err = err };
 	int64_t n;
 	char *s;
 	int kind;
 
-	if (!u || !u->unread)
-		return json_equal(b->entries[i].id, id);
+	if (!b->lazy || b->lazy->live[i])
+		return json_equal(g_lore_book_at(b, i)->id, id);
 	/* the id leads the rest: read it alone */
+	u = &b->lazy->unread[i];
 	c.p = u->at;
 	c.left = u->len;
 	if ((kind = get_raw_id(&c, &n, &s)) < 0) {
@@ -505,25 +694,25 @@ int g_lore_book_entry_is(const struct g_lore_book *b, size_t i, const json_t *id
 const struct g_lore_entry *g_lore_book_entry(const struct g_lore_book *b, size_t i,
 					     struct g_err *err)
 {
-	struct g_lore_unread *u = b->unread ? &b->unread[i] : NULL;
-	struct in c = { .err = err };
-	struct g_lore_entry unread;
+	struct g_lore_lazy *z = b->lazy;
+	const struct g_lore_unread *u;
+	struct g_lore_entry *e;
+	struct in c = { .err = err, .z = z, .lists_left = SIZE_MAX };
 
-	if (!u || !u->unread)
-		return &b->entries[i];
-	c.p = u->at;
-	c.lists = b->lists + u->lists;
-	c.preps = b->preps + u->lists;
-	if (get_quiet_rest(&c, &b->entries[i], u) < 0) {
-		/* as it was: unread, with its scan depth and keys alone */
-		g_err_prefix(err, "book '%s' entries[%zu]", b->name, i);
-		json_decref(b->entries[i].id);
-		memset(&unread, 0, sizeof(unread));
-		unread.scan_depth = b->entries[i].scan_depth;
-		unread.keys = b->entries[i].keys;
-		b->entries[i] = unread;
+	if (!z || z->live[i])
+		return g_lore_book_at(b, i);
+	u = &z->unread[i];
+	if (!(e = lazy_alloc(z, sizeof(*e)))) {
+		g_err_oom(err);
 		return NULL;
 	}
-	u->unread = 0;
-	return &b->entries[i];
+	c.p = u->start;
+	c.left = u->size;
+	if (get_entry(&c, e) < 0) {
+		/* as it was: unread */
+		json_decref(e->id);
+		g_err_prefix(err, "book '%s' entries[%zu]", b->name, i);
+		return NULL;
+	}
+	return z->live[i] = e;
 }

@@ -38,6 +38,7 @@
 #ifndef GUISE_LORE_INDEX_H
 #define GUISE_LORE_INDEX_H
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "lore.h"
@@ -69,5 +70,15 @@ int g_lore_index_read(struct g_lore_book *b, const unsigned char *p, size_t len,
  * is read when g_lore_book_entry asks for it, and checked then. */
 int g_lore_index_take_at(struct g_lore_book *b, void *arena, char *p, size_t len,
 			 struct g_err *err);
+
+/* For a quiet entry i of a book g_lore_index_take_at read, not read yet:
+ * its keys' runs, all g_lore_scan_asleep needs to pass it over: the count
+ * of its keys that can match, then for each of those its count of runs
+ * and the runs (a key that never matches is left out), with *maybe 1 when
+ * a key of it may be in any text (not prepped, or with no runs). NULL
+ * when the entry is read (its keys say) or is not such a one. */
+const uint32_t *g_lore_index_runs(const struct g_lore_book *b, size_t i, int *maybe);
+/* Free what g_lore_index_take_at made beside the arena (b->lazy). */
+void g_lore_index_release(struct g_lore_book *b);
 
 #endif

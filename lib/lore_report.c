@@ -29,7 +29,7 @@ static json_t *hit(const struct g_lore_in *in, const struct g_lore_hit *h, const
 			goto fail;
 		return o;
 	}
-	e = &in->books[h->book].entries[h->entry];
+	e = g_lore_book_at(&in->books[h->book], h->entry);
 	if (put(o, "book", json_string(in->books[h->book].name)) < 0 ||
 	    put(o, "entry", json_incref(e->id)) < 0 ||
 	    (full && put(o, "comment", json_string(e->comment)) < 0) ||

@@ -88,6 +88,11 @@ int g_lore_scan_fold(struct g_lore_text *t);
  * preps tell (1; 0 when one may be, or is not prepped; -1 memory): each
  * key prepped, and never matching or with a run no text holds. */
 int g_lore_scan_nowhere(struct g_lore_run *r, const struct g_lore_list *l);
+/* Whether entry `entry` of book `book` may sleep now: quiet
+ * (g_lore_book_quiet), and no key of it can be in the texts so far (its
+ * keys' runs, g_lore_index_runs, while it is unread; else
+ * g_lore_scan_nowhere's look at its keys). 1, 0, -1 if memory fails. */
+int g_lore_scan_asleep(struct g_lore_run *r, size_t book, size_t entry);
 /* The next draw of the render's generator (splitmix64). */
 uint64_t g_lore_scan_rand(struct g_lore_run *r);
 /* Replace *slot with a formatted reason; -1 if memory fails. */

@@ -2,6 +2,7 @@
  * looked for in it, with the helpers the activation's files share: the
  * render's generator, reasons, entry names, notes. */
 #include "lore_run.h"
+#include "lore_index.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -175,6 +176,27 @@ int g_lore_scan_nowhere(struct g_lore_run *r, const struct g_lore_list *l)
 									   p->ngrams))))
 			return 0;
 	}
+	return 1;
+}
+
+int g_lore_scan_asleep(struct g_lore_run *r, size_t book, size_t entry)
+{
+	const struct g_lore_book *b = &r->in->books[book];
+	const uint32_t *w;
+	uint32_t k, n;
+	int maybe = 0;
+
+	if (!g_lore_book_quiet(b, entry))
+		return 0;
+	if (!(w = g_lore_index_runs(b, entry, &maybe)))
+		return g_lore_scan_nowhere(r, &g_lore_book_at(b, entry)->keys);
+	if (maybe)
+		return 0;
+	if (see_all(r) < 0)
+		return -1;
+	for (k = 0, n = *w++; k < n; k++, w += 1 + *w)
+		if (g_lore_filter_may_hold_runs(&r->seen, w + 1, *w))
+			return 0;
 	return 1;
 }
 

@@ -130,7 +130,7 @@ static int64_t lore_budget(const struct run *r)
 
 static const struct g_lore_entry *fired_entry(const struct run *r, size_t i)
 {
-	return &r->books[r->out.fired[i].book].entries[r->out.fired[i].entry];
+	return g_lore_book_at(&r->books[r->out.fired[i].book], r->out.fired[i].entry);
 }
 
 /* The fired entry to drop next: lowest priority, then lowest
