@@ -8,6 +8,7 @@
  * and the rest fire. The generator is seeded from the render's seed, so
  * the same inputs and seed give the same lore. */
 #include "lore_run.h"
+#include "lore_index.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -230,7 +231,7 @@ static int setup(struct g_lore_run *r)
 	const struct g_lore_book *b;
 	size_t i, e, slot = 0;
 	long deepest = 0, d;
-	int rc;
+	int rc, maybe;
 
 	for (i = 0; i < in->nbooks; i++) {
 		b = &in->books[i];
@@ -261,7 +262,9 @@ static int setup(struct g_lore_run *r)
 			if (rc < 0 || (rc == 0 && g_lore_run_take(r, i, e) < 0))
 				return -1;
 			if (rc)
-				r->asleep[r->nasleep++] = (struct g_lore_sleeper){ (uint32_t)i, (uint32_t)e };
+				r->asleep[r->nasleep++] = (struct g_lore_sleeper){
+					(uint32_t)i, (uint32_t)e, g_lore_index_runs(b, e, &maybe)
+				};
 		}
 	return 0;
 }
@@ -274,11 +277,13 @@ static int wake(struct g_lore_run *r)
 	size_t i, k = 0;
 	int rc;
 
+	if (g_lore_scan_see(r) < 0)
+		return -1;
 	for (i = 0; i < r->nasleep; i++) {
 		s = &r->asleep[i];
 		if (r->c[r->base[s->book] + s->entry].e)
 			continue; /* taken for its timed state */
-		rc = g_lore_scan_asleep(r, s->book, s->entry);
+		rc = g_lore_scan_still(r, s);
 		if (rc < 0 || (rc == 0 && g_lore_run_take(r, s->book, s->entry) < 0))
 			return -1;
 		if (rc)

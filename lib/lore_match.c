@@ -70,11 +70,6 @@ int g_lore_match_key(struct g_lore_key *k, const char *raw, const struct g_lore_
 	return k->pattern && !k->ngrams && !k->never ? compile(k, note) : 0;
 }
 
-static uint32_t gram_hash(uint32_t gram, unsigned shift)
-{
-	return (uint32_t)(gram * 0x9e3779b1u) >> shift;
-}
-
 /* Set the bit of each run of G_LORE_GRAM bytes of fold[0..len) in f (the
  * run as lore_key.c packs a key's: first byte lowest). */
 static void set_grams(struct g_lore_filter *f, struct g_lore_filter *also, const char *fold,
@@ -89,7 +84,7 @@ static void set_grams(struct g_lore_filter *f, struct g_lore_filter *also, const
 	run = (uint32_t)s[0] << 8 | (uint32_t)s[1] << 16 | (uint32_t)s[2] << 24;
 	for (i = G_LORE_GRAM - 1; i < len; i++) {
 		run = run >> 8 | (uint32_t)s[i] << 24;
-		m = run * 0x9e3779b1u; /* gram_hash's, once for both */
+		m = run * G_LORE_GRAM_MUL; /* the hash's, once for both */
 		h = m >> f->shift;
 		f->bits[h >> 3] |= (unsigned char)(1u << (h & 7));
 		if (also) {
@@ -124,19 +119,6 @@ void g_lore_filter_release(struct g_lore_filter *f)
 {
 	free(f->bits);
 	f->bits = NULL;
-}
-
-int g_lore_filter_may_hold_runs(const struct g_lore_filter *f, const uint32_t *grams, size_t n)
-{
-	size_t i;
-	uint32_t h;
-
-	for (i = 0; f && f->bits && i < n; i++) {
-		h = gram_hash(grams[i], f->shift);
-		if (!(f->bits[h >> 3] & (1u << (h & 7))))
-			return 0;
-	}
-	return 1;
 }
 
 int g_lore_filter_may_hold(const struct g_lore_filter *f, const struct g_lore_key *k)

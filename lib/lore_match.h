@@ -97,8 +97,27 @@ int g_lore_filter_make(struct g_lore_filter *f, struct g_lore_filter *also, cons
 		       size_t len);
 /* Whether a text of f may hold every run of k (1 for a key with none). */
 int g_lore_filter_may_hold(const struct g_lore_filter *f, const struct g_lore_key *k);
-/* The same for n runs (a prep's, before its key is made). */
-int g_lore_filter_may_hold_runs(const struct g_lore_filter *f, const uint32_t *grams, size_t n);
+
+/* A run's hash: its top 32 - shift bits after a multiply (Fibonacci
+ * hashing). */
+#define G_LORE_GRAM_MUL 0x9e3779b1u
+
+/* g_lore_filter_may_hold for n runs (a prep's, before its key is made):
+ * inline, as a render asks it of hundreds of sleeping entries at each
+ * step, and most answer no at the first run. */
+static inline int g_lore_filter_may_hold_runs(const struct g_lore_filter *f,
+					      const uint32_t *grams, size_t n)
+{
+	size_t i;
+	uint32_t h;
+
+	for (i = 0; f && f->bits && i < n; i++) {
+		h = (uint32_t)(grams[i] * G_LORE_GRAM_MUL) >> f->shift;
+		if (!(f->bits[h >> 3] & (1u << (h & 7))))
+			return 0;
+	}
+	return 1;
+}
 void g_lore_filter_release(struct g_lore_filter *f);
 
 /* What every match shares: the limits and the match data. */

@@ -51,9 +51,11 @@ struct g_lore_text {
 };
 
 /* An entry not (yet) a candidate: one only its primary keys can fire,
- * none of which may be in the texts so far. */
+ * none of which may be in the texts so far; runs, its keys' runs while
+ * it is unread (g_lore_index_runs), else NULL: its keys say. */
 struct g_lore_sleeper {
 	uint32_t book, entry;
+	const uint32_t *runs;
 };
 
 struct g_lore_run {
@@ -93,6 +95,21 @@ int g_lore_scan_nowhere(struct g_lore_run *r, const struct g_lore_list *l);
  * keys' runs, g_lore_index_runs, while it is unread; else
  * g_lore_scan_nowhere's look at its keys). 1, 0, -1 if memory fails. */
 int g_lore_scan_asleep(struct g_lore_run *r, size_t book, size_t entry);
+/* The same for a sleeper: *s's runs alone when it has them (g_lore_scan_see
+ * first). */
+int g_lore_scan_still(struct g_lore_run *r, const struct g_lore_sleeper *s);
+/* r->seen brought up to every text there is: -1 if memory fails. */
+int g_lore_scan_see(struct g_lore_run *r);
+/* Whether no key of runs w (g_lore_index_runs's form) can be in f's texts. */
+static inline int g_lore_scan_runs_nowhere(const struct g_lore_filter *f, const uint32_t *w)
+{
+	uint32_t k, n;
+
+	for (k = 0, n = *w++; k < n; k++, w += 1 + *w)
+		if (g_lore_filter_may_hold_runs(f, w + 1, *w))
+			return 0;
+	return 1;
+}
 /* The next draw of the render's generator (splitmix64). */
 uint64_t g_lore_scan_rand(struct g_lore_run *r);
 /* Replace *slot with a formatted reason; -1 if memory fails. */

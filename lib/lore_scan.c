@@ -183,7 +183,6 @@ int g_lore_scan_asleep(struct g_lore_run *r, size_t book, size_t entry)
 {
 	const struct g_lore_book *b = &r->in->books[book];
 	const uint32_t *w;
-	uint32_t k, n;
 	int maybe = 0;
 
 	if (!g_lore_book_quiet(b, entry))
@@ -192,12 +191,18 @@ int g_lore_scan_asleep(struct g_lore_run *r, size_t book, size_t entry)
 		return g_lore_scan_nowhere(r, &g_lore_book_at(b, entry)->keys);
 	if (maybe)
 		return 0;
-	if (see_all(r) < 0)
-		return -1;
-	for (k = 0, n = *w++; k < n; k++, w += 1 + *w)
-		if (g_lore_filter_may_hold_runs(&r->seen, w + 1, *w))
-			return 0;
-	return 1;
+	return see_all(r) < 0 ? -1 : g_lore_scan_runs_nowhere(&r->seen, w);
+}
+
+int g_lore_scan_still(struct g_lore_run *r, const struct g_lore_sleeper *s)
+{
+	return s->runs ? g_lore_scan_runs_nowhere(&r->seen, s->runs)
+		       : g_lore_scan_asleep(r, s->book, s->entry);
+}
+
+int g_lore_scan_see(struct g_lore_run *r)
+{
+	return see_all(r);
 }
 
 /* Whether no primary key of the candidate can be in the texts so far
