@@ -8,8 +8,9 @@
  * render's lazy read (g_lore_index_take_at, each quiet entry's rest read
  * by g_lore_book_entry) agrees: it reads every entry of a book the whole
  * read reads, the same, and fails somewhere, with 65, on one it refuses.
- * A book of form 3 (GLI3, still read) is written in the current form,
- * which reads back and is written again the same.
+ * A book of form 3 or 4 (GLI3, GLI4: still read, and not framed) is
+ * written in the current form, which reads back and is written again the
+ * same.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -80,7 +81,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			abort();
 	if (g_lore_index_write(&b, &again, &len) != 0)
 		abort();
-	if (size > 3 && data[3] == '3') { /* form 3: the current form, stable */
+	if (size > 3 && memcmp(data, "GLI", 3) == 0) { /* form 3 or 4: the current form, stable */
 		g_lore_book_release(&b);
 		if (g_lore_index_read(&b, again, len, &err) != 0)
 			abort();

@@ -103,6 +103,10 @@ static int plain_lore(struct plain *pl, const json_t *data)
 	g_lore_book_release(&b);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
+	if (!g_crypt_parts_sealed_len(out, len)) { /* too big to seal in parts */
+		free(out);
+		return 0;
+	}
 	pl->owned = (char *)out;
 	pl->p = out;
 	pl->len = len;
@@ -425,6 +429,14 @@ static int write_blob(struct g_store *s, const char *table, const char *column,
 	return rc == G_DB_OK ? 0 : g_store_error(s, rc, "storing a card", err);
 }
 
+/* What column i's plaintext takes sealed: the lore index is sealed in
+ * parts (lore_index.h), the others whole. */
+static size_t sealed_len(const struct plain *pl, size_t i)
+{
+	return i == G_COL_LORE ? g_crypt_parts_sealed_len(pl[i].p, pl[i].len)
+			       : pl[i].len + G_SEAL_OVERHEAD;
+}
+
 /* The second step of a big row, whose every set column holds zeros of its
  * sealed length: each column sealed, written and freed before the next is
  * sealed, so that one ciphertext at most is held at a time. */
@@ -441,10 +453,14 @@ static int fill_row(struct g_store *s, const struct g_userkey *k, const char *ta
 		if (!pl[i].p)
 			continue;
 		ad.column = g_card_columns_name(i);
-		if (g_crypt_seal(k->dek, &ad, pl[i].p, pl[i].len, &sealed, &len, nonce, err) < 0)
+		if ((i == G_COL_LORE
+			     ? g_crypt_seal_parts(k->dek, &ad, pl[i].p, pl[i].len, &sealed, &len, nonce,
+						  err)
+			     : g_crypt_seal(k->dek, &ad, pl[i].p, pl[i].len, &sealed, &len, nonce,
+					    err)) < 0)
 			return -1;
 		snprintf(nonce_col, sizeof(nonce_col), "%s_nonce", ad.column);
-		if (len != pl[i].len + G_SEAL_OVERHEAD)
+		if (len != sealed_len(pl, i))
 			rc = g_err_set(err, G_EX_SOFTWARE, "a sealed field is not the length foreseen");
 		else if ((rc = write_blob(s, table, ad.column, id, sealed, len, err)) == 0)
 			rc = write_blob(s, table, nonce_col, id, nonce, G_NONCE_BYTES, err);
@@ -493,10 +509,11 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 		return -1;
 	for (i = 0; i < G_CARD_COLUMNS; i++) {
 		if (pl[i].p)
-			total += pl[i].len + G_SEAL_OVERHEAD;
+			total += sealed_len(pl, i);
 		sealed[i].column = g_card_columns_name(i);
 		sealed[i].plain = pl[i].p;
 		sealed[i].len = pl[i].len;
+		sealed[i].parts = i == G_COL_LORE;
 	}
 	/* big: the row goes in as zeros (which a record holds as a count when
 	 * nothing but zeros and NULLs follows them) and is filled after, where
@@ -526,7 +543,7 @@ static int write_row(struct g_store *s, const struct g_userkey *k,
 	g_db_bind_blob(st, 6, hash, G_HASH_BYTES);
 	for (i = 0; i < G_CARD_COLUMNS; i++)
 		if (big && pl[i].p) {
-			step = g_db_bind_zeros(st, p + 2 * (int)i, pl[i].len + G_SEAL_OVERHEAD);
+			step = g_db_bind_zeros(st, p + 2 * (int)i, sealed_len(pl, i));
 			if (step == G_DB_OK)
 				step = g_db_bind_zeros(st, p + 1 + 2 * (int)i, G_NONCE_BYTES);
 			if (step != G_DB_OK) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "card.h"
+#include "card_lore_parts.h"
 #include "lore_index.h"
 
 /* A stored JSON field back as a value; 65 if it does not parse. */
@@ -34,13 +35,74 @@ static unsigned char *copy_column(struct g_db_stmt *st, int col, size_t *len)
 	return copy;
 }
 
+/* A lore index sealed in parts (its first bytes, or all, in sealed) read
+ * into *lore, which takes sealed and blob (NULL: all of it is in sealed),
+ * read or not: g_lore_index_take_head's result. */
+static int read_lore_parts(const struct g_userkey *k, const char *table, const char *column,
+			   const char *id, struct g_db_stmt *st, int col, struct g_lore_book *lore,
+			   unsigned char *sealed, size_t sealed_len, struct g_db_blob *blob,
+			   struct g_err *err)
+{
+	struct g_field_ad ad = { table, column, id, k->user_id, k->dek_version };
+	struct g_crypt_parts p;
+	struct g_lore_parts parts;
+
+	if (g_crypt_open_head(k->dek, &ad, sealed, sealed_len, g_db_column_blob(st, col + 1),
+			      g_db_column_bytes(st, col + 1), &p, err) < 0) {
+		free(sealed);
+		g_db_blob_close(blob);
+		return -1;
+	}
+	if (g_card_lore_parts(&parts, &p, blob ? NULL : sealed, blob, k, table, column, id,
+			      err) < 0) {
+		free(sealed);
+		return -1;
+	}
+	return g_lore_index_take_head(lore, sealed, (char *)p.head, p.head_len, &parts, err);
+}
+
+/* The row's lore index, read from the file (mapped) straight into the
+ * buffer it is decrypted in: of one sealed in parts, the head alone, and
+ * the blob is kept open (*blob) for the parts; of any other, all of it. */
+static int read_sealed(struct g_store *s, const char *table, const char *column,
+		       const char *id, unsigned char **sealed, size_t *sealed_len,
+		       struct g_db_blob **blob)
+{
+	unsigned char first[5] = { 0 };
+	size_t n;
+	int rc;
+
+	*sealed = NULL;
+	if ((rc = g_db_blob_open(s->db, table, column, id, blob, sealed_len)) != G_DB_OK)
+		return rc;
+	n = *sealed_len < sizeof(first) ? *sealed_len : sizeof(first);
+	if ((rc = g_db_blob_read_at(*blob, 0, first, n)) == G_DB_OK) {
+		n = g_crypt_parts_head_len(first, *sealed_len);
+		if (!n)
+			n = *sealed_len;
+		if (!(*sealed = malloc(n + 1)))
+			rc = G_DB_NOMEM;
+		else
+			rc = g_db_blob_read_at(*blob, 0, *sealed, n);
+	}
+	if (rc != G_DB_OK || n == *sealed_len) {
+		g_db_blob_close(*blob);
+		*blob = NULL;
+	}
+	if (rc != G_DB_OK) {
+		free(*sealed);
+		*sealed = NULL;
+	}
+	return rc;
+}
+
 /* The row's lore index read into *lore: 1, 0 when it has none, 2 when it
  * is stale (lore_index.h: nothing read), -1 (65 when it is damaged). An
  * index is hundreds of KiB: on SQLite the row was selected with its
- * length only, and it is read here from the file straight into the buffer
- * it is decrypted in (a selected column is copied by SQLite first); on
- * PostgreSQL it comes in the row. Either way it is decrypted and read in
- * place, not into a second buffer as big. */
+ * length only, and it is read here (read_sealed); on PostgreSQL it comes
+ * in the row. Either way it is decrypted and read in place, not into a
+ * second buffer as big, and of one sealed in parts (format 3) only the
+ * head is opened now, each part when activation asks for its entry. */
 static int read_lore(struct g_store *s, const struct g_userkey *k, const char *table,
 		     const char *id, struct g_db_stmt *st, int first, struct g_lore_book *lore,
 		     struct g_err *err)
@@ -48,6 +110,7 @@ static int read_lore(struct g_store *s, const struct g_userkey *k, const char *t
 	int col = first + 2 * G_COL_LORE;
 	const char *column = g_card_columns_name(G_COL_LORE);
 	struct g_field_ad ad = { table, column, id, k->user_id, k->dek_version };
+	struct g_db_blob *blob = NULL;
 	unsigned char *sealed;
 	size_t sealed_len, len;
 	int rc;
@@ -59,16 +122,18 @@ static int read_lore(struct g_store *s, const struct g_userkey *k, const char *t
 	if (!g_db_blob_in_place(s->db))
 		rc = (sealed = copy_column(st, col, &sealed_len)) ? G_DB_OK : G_DB_NOMEM;
 	else
-		rc = g_db_blob_read(s->db, table, column, id, &sealed, &sealed_len);
+		rc = read_sealed(s, table, column, id, &sealed, &sealed_len, &blob);
 	if (rc != G_DB_OK)
 		return g_store_error(s, rc, "reading a lore index", err);
-	if (g_crypt_open_in_place(k->dek, &ad, sealed, sealed_len, g_db_column_blob(st, col + 1),
-				  g_db_column_bytes(st, col + 1), &len, err) < 0) {
-		free(sealed);
-		return g_err_prefix(err, "%s '%s' %s", table, id, column), -1;
-	}
-	/* the book takes the buffer, read or not */
-	rc = g_lore_index_take_at(lore, sealed, (char *)sealed + 1, len, err);
+	if (sealed_len && sealed[0] == G_SEAL_FORMAT_PARTS)
+		rc = read_lore_parts(k, table, column, id, st, col, lore, sealed, sealed_len, blob,
+				     err);
+	else if (g_crypt_open_in_place(k->dek, &ad, sealed, sealed_len,
+				       g_db_column_blob(st, col + 1), g_db_column_bytes(st, col + 1),
+				       &len, err) < 0)
+		free(sealed), rc = -1;
+	else /* the book takes the buffer, read or not */
+		rc = g_lore_index_take_at(lore, sealed, (char *)sealed + 1, len, err);
 	if (rc < 0)
 		return g_err_prefix(err, "%s '%s' %s", table, id, column), -1;
 	return rc == 1 ? 2 : 1;

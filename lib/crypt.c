@@ -1,5 +1,6 @@
 /* crypt.c: KDF, key wrapping, field sealing and hashing over libsodium. */
 #include "crypt.h"
+#include "crypt_ad.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -91,15 +92,8 @@ int g_crypt_kdf_derive(const char *pass, size_t passlen,
 	return 0;
 }
 
-/* Associated data: each part as an 8-byte little-endian length and its
- * bytes, so no two different lists of parts make the same bytes. */
-struct ad {
-	unsigned char buf[4096];
-	size_t len;
-	int overflow;
-};
 
-static void ad_put(struct ad *a, const void *data, size_t n)
+static void ad_put(struct g_crypt_ad *a, const void *data, size_t n)
 {
 	size_t i;
 
@@ -113,7 +107,7 @@ static void ad_put(struct ad *a, const void *data, size_t n)
 	a->len += n;
 }
 
-static void ad_str(struct ad *a, const char *s)
+static void ad_str(struct g_crypt_ad *a, const char *s)
 {
 	ad_put(a, s ? s : "", s ? strlen(s) : 0);
 }
@@ -127,7 +121,7 @@ static void put_u64(unsigned char b[8], uint64_t v)
 		b[i] = (unsigned char)(v >> (8 * i));
 }
 
-static void ad_int(struct ad *a, int64_t v)
+void g_crypt_ad_int(struct g_crypt_ad *a, int64_t v)
 {
 	unsigned char b[8];
 
@@ -135,23 +129,28 @@ static void ad_int(struct ad *a, int64_t v)
 	ad_put(a, b, sizeof(b));
 }
 
-static void wrap_ad(struct ad *a, const struct g_wrap_ad *w)
+static void wrap_ad(struct g_crypt_ad *a, const struct g_wrap_ad *w)
 {
 	a->len = 0;
 	a->overflow = 0;
 	ad_str(a, "guise-dek-wrap-v1");
 	ad_str(a, w->db_id);
 	ad_str(a, w->user_id);
-	ad_int(a, w->dek_version);
+	g_crypt_ad_int(a, w->dek_version);
 	ad_str(a, w->kind);
 }
 
 /* Format 1: the format byte and the place. Format 2 (bind given): the
  * same, then the count of bound values and each of them, an SQL NULL as
  * a length no string has. */
-static void field_ad(struct ad *a, const struct g_field_ad *f, const struct g_bind *bind)
+static void field_ad(struct g_crypt_ad *a, const struct g_field_ad *f, const struct g_bind *bind)
 {
-	unsigned char version = bind ? G_SEAL_FORMAT_BOUND : G_SEAL_FORMAT;
+	g_crypt_ad_field(a, f, bind, bind ? G_SEAL_FORMAT_BOUND : G_SEAL_FORMAT);
+}
+
+void g_crypt_ad_field(struct g_crypt_ad *a, const struct g_field_ad *f, const struct g_bind *bind,
+		      unsigned char version)
+{
 	unsigned char null[8];
 	size_t i;
 
@@ -162,10 +161,10 @@ static void field_ad(struct ad *a, const struct g_field_ad *f, const struct g_bi
 	ad_str(a, f->column);
 	ad_str(a, f->row_id);
 	ad_str(a, f->owner_id);
-	ad_int(a, f->dek_version);
+	g_crypt_ad_int(a, f->dek_version);
 	if (!bind)
 		return;
-	ad_int(a, (int64_t)bind->n);
+	g_crypt_ad_int(a, (int64_t)bind->n);
 	memset(null, 0xff, sizeof(null));
 	for (i = 0; i < bind->n; i++) {
 		if (bind->values[i]) {
@@ -183,7 +182,7 @@ void g_crypt_wrap(const unsigned char *kek, const unsigned char *dek,
 	    const struct g_wrap_ad *w, unsigned char *out,
 	    unsigned char nonce[G_NONCE_BYTES])
 {
-	struct ad a;
+	struct g_crypt_ad a;
 
 	wrap_ad(&a, w);
 	randombytes_buf(nonce, G_NONCE_BYTES);
@@ -195,7 +194,7 @@ int g_crypt_unwrap(const unsigned char *kek, const unsigned char *wrapped,
 	     size_t wrapped_len, const unsigned char *nonce, size_t nonce_len,
 	     const struct g_wrap_ad *w, unsigned char *dek)
 {
-	struct ad a;
+	struct g_crypt_ad a;
 
 	wrap_ad(&a, w);
 	if (wrapped_len != G_KEY_BYTES + G_TAG_BYTES || nonce_len != G_NONCE_BYTES ||
@@ -219,7 +218,7 @@ static int seal_under(const unsigned char *dek, const struct g_field_ad *f,
 		      unsigned char **out, size_t *outlen,
 		      const unsigned char nonce[G_NONCE_BYTES], struct g_err *err)
 {
-	struct ad a;
+	struct g_crypt_ad a;
 	unsigned char *buf;
 
 	field_ad(&a, f, bind);
@@ -271,8 +270,10 @@ int g_crypt_seal_row(const unsigned char *dek, const struct g_field_ad *row,
 		memcpy(f->nonce, nonces + --used * G_NONCE_BYTES, G_NONCE_BYTES);
 		left--;
 		ad.column = f->column;
-		if (seal_under(dek, &ad, NULL, f->plain, f->len, &f->out, &f->outlen, f->nonce,
-			       err) < 0) {
+		if ((f->parts ? g_crypt_seal_parts_under(dek, &ad, f->plain, f->len, &f->out,
+							 &f->outlen, f->nonce, err)
+			      : seal_under(dek, &ad, NULL, f->plain, f->len, &f->out, &f->outlen,
+					   f->nonce, err)) < 0) {
 			for (i = 0; i < n; i++) {
 				free(fields[i].out);
 				fields[i].out = NULL;
@@ -296,7 +297,7 @@ int g_crypt_open(const unsigned char *dek, const struct g_field_ad *f,
  * *a: the plaintext's length, or -1 with err (65). */
 static long long open_check(const struct g_field_ad *f, const struct g_bind *bind,
 			    const unsigned char *sealed, size_t sealed_len, size_t nonce_len,
-			    struct ad *a, struct g_err *err)
+			    struct g_crypt_ad *a, struct g_err *err)
 {
 	if (sealed_len < 1) {
 		g_err_set(err, G_EX_DATAERR, "empty ciphertext");
@@ -323,7 +324,7 @@ static long long open_check(const struct g_field_ad *f, const struct g_bind *bin
 
 /* Decrypt the n bytes after sealed's format byte into out (sealed + 1
  * itself, or a buffer of n bytes): 0, or -1 with err (65). */
-static int open_into(const unsigned char *dek, const struct ad *a, unsigned char *out,
+static int open_into(const unsigned char *dek, const struct g_crypt_ad *a, unsigned char *out,
 		     const unsigned char *sealed, size_t n, const unsigned char *nonce,
 		     struct g_err *err)
 {
@@ -342,11 +343,14 @@ int g_crypt_open_bound(const unsigned char *dek, const struct g_field_ad *f,
 		 size_t sealed_len, const unsigned char *nonce, size_t nonce_len,
 		 char **plain, size_t *len, struct g_err *err)
 {
-	struct ad a;
+	struct g_crypt_ad a;
 	unsigned char *buf;
-	long long n = open_check(f, bind, sealed, sealed_len, nonce_len, &a, err);
+	long long n;
 
-	if (n < 0)
+	if (!bind && sealed_len && sealed[0] == G_SEAL_FORMAT_PARTS)
+		return g_crypt_open_parts_whole(dek, f, sealed, sealed_len, nonce, nonce_len, plain,
+						len, err);
+	if ((n = open_check(f, bind, sealed, sealed_len, nonce_len, &a, err)) < 0)
 		return -1;
 	buf = malloc((size_t)n + 1);
 	if (!buf)
@@ -365,7 +369,7 @@ int g_crypt_open_in_place(const unsigned char *dek, const struct g_field_ad *f,
 			  unsigned char *sealed, size_t sealed_len, const unsigned char *nonce,
 			  size_t nonce_len, size_t *len, struct g_err *err)
 {
-	struct ad a;
+	struct g_crypt_ad a;
 	long long n = open_check(f, NULL, sealed, sealed_len, nonce_len, &a, err);
 
 	if (n < 0 || open_into(dek, &a, sealed + 1, sealed, (size_t)n, nonce, err) < 0)

@@ -117,16 +117,18 @@ int g_crypt_seal_bound(const unsigned char *dek, const struct g_field_ad *ad,
 		 unsigned char **out, size_t *outlen,
 		 unsigned char nonce[G_NONCE_BYTES], struct g_err *err);
 
-/* A row's fields sealed at once (format 1), each exactly as g_crypt_seal
- * would seal it alone: its own associated data (row's, with the field's
- * column) and its own fresh random nonce; only the nonces are drawn from
- * the system's generator a few fields' worth at a time rather than one
- * call a field. A field with plain NULL is unset (out NULL). On failure
- * (-1, err set) every out is NULL. */
+/* A row's fields sealed at once (format 1, or 3 for a field with parts
+ * set), each exactly as g_crypt_seal (g_crypt_seal_parts) would seal it
+ * alone: its own associated data (row's, with the field's column) and its
+ * own fresh random nonce; only the nonces are drawn from the system's
+ * generator a few fields' worth at a time rather than one call a field.
+ * A field with plain NULL is unset (out NULL). On failure (-1, err set)
+ * every out is NULL. */
 struct g_seal_field {
 	const char *column;
 	const void *plain;
 	size_t len;
+	int parts; /* plain is framed: sealed in parts */
 	unsigned char *out; /* malloc'ed: format byte, ciphertext, tag */
 	size_t outlen;
 	unsigned char nonce[G_NONCE_BYTES];
@@ -149,11 +151,58 @@ int g_crypt_open_in_place(const unsigned char *dek, const struct g_field_ad *ad,
 			  size_t nonce_len, size_t *len, struct g_err *err);
 /* Open format 2 with bind, or format 1 as g_crypt_open does (the caller, who
  * knows whether the column must be bound, looks at sealed[0]); bind NULL:
- * g_crypt_open. */
+ * g_crypt_open, or format 3 whole, framed (g_crypt_seal_parts). */
 int g_crypt_open_bound(const unsigned char *dek, const struct g_field_ad *ad,
 		 const struct g_bind *bind, const unsigned char *sealed,
 		 size_t sealed_len, const unsigned char *nonce, size_t nonce_len,
 		 char **plain, size_t *len, struct g_err *err);
+
+/* Format 3: a field sealed in parts, each opened alone, so that a reader
+ * decrypts only the parts it needs (a card's lore index: a render reads
+ * the head and a few dozen of its hundreds of entries). Its plaintext,
+ * handed to g_crypt_seal_parts and back from g_crypt_open_bound, is
+ * framed: u32 n (little-endian), n u32 lengths, then the head (the rest
+ * of the bytes but the parts) and parts 1..n. Sealed: the format byte,
+ * u32 the head's sealed length, then the head (with the count and the
+ * lengths), then each part; each is ciphertext and tag under the field's
+ * nonce, part i's with i in its last 8 bytes (xor, little-endian), and
+ * bound as format 1 binds, with the format byte 3 and, for a part, its
+ * number after the place. Only the head's length is in the clear. */
+#define G_SEAL_FORMAT_PARTS 3
+/* The sealed length of framed[0..len), or 0 when it is not framed. */
+size_t g_crypt_parts_sealed_len(const void *framed, size_t len);
+/* Seal framed as format 3 (nonce new): as g_crypt_seal; 65 when it is not
+ * framed. */
+int g_crypt_seal_parts(const unsigned char *dek, const struct g_field_ad *ad,
+		       const void *framed, size_t len, unsigned char **out, size_t *outlen,
+		       unsigned char nonce[G_NONCE_BYTES], struct g_err *err);
+/* A format 3 field opened a part at a time, each in its sealed bytes'
+ * own place: the head's (g_crypt_parts_head_len of them first) and then
+ * any part's, read where the caller likes (dek stays the caller's, for as
+ * long as this is used). */
+struct g_crypt_parts {
+	const unsigned char *dek;
+	unsigned char nonce[G_NONCE_BYTES];
+	size_t n;       /* parts after the head */
+	uint32_t *at;   /* part i's place in the field (i = 1..n), and its end */
+	unsigned char *head; /* opened: the head's bytes past the count and lengths */
+	size_t head_len;
+};
+/* How many of a format 3 field's first bytes hold its head, from its first
+ * 5 (the format byte and the head's length): 0 when they are not such. */
+size_t g_crypt_parts_head_len(const unsigned char *first, size_t field_len);
+/* Open the head (in sealed, its first g_crypt_parts_head_len bytes) of a
+ * format 3 field of field_len bytes into p: 65 when it does not open or
+ * its lengths do not add up to field_len. */
+int g_crypt_open_head(const unsigned char *dek, const struct g_field_ad *ad,
+		      unsigned char *sealed, size_t field_len, const unsigned char *nonce,
+		      size_t nonce_len, struct g_crypt_parts *p, struct g_err *err);
+/* Open part i (1..p->n), once, in its place c (its sealed bytes: from
+ * p->at[i] to p->at[i + 1] in the field): *plain, *len; 65 when it does
+ * not open. */
+int g_crypt_open_part(const struct g_crypt_parts *p, const struct g_field_ad *ad, size_t i,
+		      unsigned char *c, unsigned char **plain, size_t *len, struct g_err *err);
+void g_crypt_parts_release(struct g_crypt_parts *p);
 
 /* The keyed content hash of §5: BLAKE2b-256 under a key derived from the
  * DEK (so the hash means nothing without it), over n parts, each preceded

@@ -129,10 +129,22 @@ int g_db_blob_write(struct g_db *db, const char *table, const char *column,
 	return db->ops->blob_write(db, table, column, id, data, len);
 }
 
-int g_db_blob_read(struct g_db *db, const char *table, const char *column, const char *id,
-		   unsigned char **data, size_t *len)
+int g_db_blob_open(struct g_db *db, const char *table, const char *column, const char *id,
+		   struct g_db_blob **b, size_t *len)
 {
-	return db->ops->blob_read(db, table, column, id, data, len);
+	*b = NULL;
+	return db->ops->blob_open ? db->ops->blob_open(db, table, column, id, b, len) : G_DB_ERROR;
+}
+
+int g_db_blob_read_at(struct g_db_blob *b, size_t off, void *buf, size_t n)
+{
+	return b->db->ops->blob_read_at(b, off, buf, n);
+}
+
+void g_db_blob_close(struct g_db_blob *b)
+{
+	if (b)
+		b->db->ops->blob_close(b);
 }
 
 int g_db_lock(struct g_db *db, const char *table, const char *id)

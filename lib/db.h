@@ -151,13 +151,16 @@ const char *g_db_errstr(int rc);
  * UPDATE of the column, which g_db_blob_in_place() says. */
 int g_db_blob_write(struct g_db *db, const char *table, const char *column,
 		    const char *id, const void *data, size_t len);
-/* The whole of table.column in the row whose id is id, malloc'ed into
- * *data (one byte more than *len, for the caller's use); the column must
- * not be NULL. For a big blob read once: SQLite reads it from the file
- * straight into *data (a statement's column is copied into the
- * statement first), PostgreSQL selects it. */
-int g_db_blob_read(struct g_db *db, const char *table, const char *column, const char *id,
-		   unsigned char **data, size_t *len);
+/* table.column of the row whose id is id, held open (*len its length) for
+ * reads of a part at a time (g_db_blob_read_at) until g_db_blob_close,
+ * which must come before the connection's: SQLite only (where
+ * g_db_blob_in_place), G_DB_ERROR elsewhere. A part is read from the file
+ * (mapped) into the caller's buffer, and none of the rest is copied. */
+struct g_db_blob;
+int g_db_blob_open(struct g_db *db, const char *table, const char *column, const char *id,
+		   struct g_db_blob **b, size_t *len);
+int g_db_blob_read_at(struct g_db_blob *b, size_t off, void *buf, size_t n);
+void g_db_blob_close(struct g_db_blob *b);
 
 /* Lock the row of table whose id column is id until the transaction ends,
  * inside a write transaction and before the read of a read-modify-write

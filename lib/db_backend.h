@@ -46,8 +46,11 @@ struct g_db_ops {
 	const char *(*errmsg)(struct g_db *db);
 	int (*blob_write)(struct g_db *db, const char *table, const char *column,
 			  const char *id, const void *data, size_t len);
-	int (*blob_read)(struct g_db *db, const char *table, const char *column,
-			 const char *id, unsigned char **data, size_t *len);
+	/* reads at offsets (db.h); NULL where the backend has none */
+	int (*blob_open)(struct g_db *db, const char *table, const char *column,
+			 const char *id, struct g_db_blob **b, size_t *len);
+	int (*blob_read_at)(struct g_db_blob *b, size_t off, void *buf, size_t n);
+	void (*blob_close)(struct g_db_blob *b);
 	int (*lock)(struct g_db *db, const char *table, const char *id);
 	void (*close)(struct g_db *db);
 };
@@ -55,6 +58,11 @@ struct g_db_ops {
 /* The first member of a backend's connection struct. */
 struct g_db {
 	const struct g_db_ops *ops;
+};
+
+/* The first member of a backend's open blob. */
+struct g_db_blob {
+	struct g_db *db;
 };
 
 /* The first member of a backend's statement struct. */

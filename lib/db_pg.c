@@ -333,7 +333,6 @@ const struct g_db_ops g_db_pg_ops = {
 	.in_transaction = in_transaction,
 	.errmsg = errmsg,
 	.blob_write = g_db_pg_blob_write,
-	.blob_read = g_db_pg_blob_read,
 	.lock = g_db_pg_lock,
 	.close = close_db,
 };

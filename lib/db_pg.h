@@ -192,8 +192,6 @@ int g_db_pg_rc(struct g_db_pg *c, const PGresult *res);
 /* The ops on one row named by its id (db_pg_byid.c; db.h says them). */
 int g_db_pg_blob_write(struct g_db *db, const char *table, const char *column, const char *id,
 		       const void *data, size_t len);
-int g_db_pg_blob_read(struct g_db *db, const char *table, const char *column, const char *id,
-		      unsigned char **data, size_t *len);
 int g_db_pg_lock(struct g_db *db, const char *table, const char *id);
 
 /* The most parameters a statement has (SQLite's default limit). */

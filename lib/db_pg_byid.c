@@ -69,37 +69,3 @@ int g_db_pg_lock(struct g_db *db, const char *table, const char *id)
 	return run_by_id(c, sql, id, NULL, 0, &n);
 }
 
-int g_db_pg_blob_read(struct g_db *db, const char *table, const char *column, const char *id,
-		      unsigned char **data, size_t *len)
-{
-	struct g_db_pg *c = g_db_pg_conn(db);
-	const char *values[1] = { id };
-	const int lens[1] = { (int)strlen(id) }, formats[1] = { 1 };
-	const Oid types[1] = { G_DB_PG_TEXT };
-	PGresult *res;
-	char sql[200];
-	int rc = G_DB_OK, n;
-
-	*data = NULL;
-	*len = 0;
-	if ((size_t)snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE id = $1", column, table) >=
-	    sizeof(sql)) {
-		g_db_pg_set_msg(c, "table name too long");
-		return G_DB_ERROR;
-	}
-	res = PQexecParams(c->h, sql, 1, types, values, lens, formats, 1);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		rc = g_db_pg_rc(c, res);
-	} else if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
-		g_db_pg_set_msg(c, "no such row to read");
-		rc = G_DB_ERROR;
-	} else if (!(*data = malloc((size_t)(n = PQgetlength(res, 0, 0)) + 1))) {
-		g_db_pg_set_msg(c, "out of memory");
-		rc = G_DB_NOMEM;
-	} else {
-		memcpy(*data, PQgetvalue(res, 0, 0), (size_t)n);
-		*len = (size_t)n;
-	}
-	PQclear(res);
-	return rc;
-}

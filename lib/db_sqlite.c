@@ -230,32 +230,47 @@ static int blob_write(struct g_db *db, const char *table, const char *column,
 	return g_db_sqlite_rc(rc);
 }
 
-/* Straight from the file (mapped) into the caller's buffer: a column
- * read the usual way is copied into the statement's own first. */
-static int blob_read(struct g_db *db, const char *table, const char *column, const char *id,
-		     unsigned char **data, size_t *len)
-{
+/* A blob held open for reads at offsets: each read goes from the file
+ * (mapped) straight into the caller's buffer, where a column read the
+ * usual way is copied into the statement's own first, all of it. */
+struct sqlite_blob {
+	struct g_db_blob base;
 	sqlite3_blob *b;
-	int rc, n;
+};
 
-	*data = NULL;
-	*len = 0;
-	rc = open_blob(db, table, column, id, 0, &b);
-	if (rc != SQLITE_OK)
-		return g_db_sqlite_rc(rc);
-	n = sqlite3_blob_bytes(b);
-	if (!(*data = malloc((size_t)n + 1)))
-		rc = SQLITE_NOMEM;
-	else
-		rc = sqlite3_blob_read(b, *data, n, 0);
-	rc = close_blob(db, b, rc);
-	if (rc != SQLITE_OK) {
-		free(*data);
-		*data = NULL;
+static int blob_open(struct g_db *db, const char *table, const char *column, const char *id,
+		     struct g_db_blob **out, size_t *len)
+{
+	struct sqlite_blob *x = malloc(sizeof(*x));
+	int rc;
+
+	if (!x)
+		return G_DB_NOMEM;
+	x->base.db = db;
+	if ((rc = open_blob(db, table, column, id, 0, &x->b)) != SQLITE_OK) {
+		free(x);
 		return g_db_sqlite_rc(rc);
 	}
-	*len = (size_t)n;
+	*len = (size_t)sqlite3_blob_bytes(x->b);
+	*out = &x->base;
 	return G_DB_OK;
+}
+
+static int blob_read_at(struct g_db_blob *b, size_t off, void *buf, size_t n)
+{
+	struct sqlite_blob *x = (struct sqlite_blob *)b;
+
+	if (off > INT_MAX || n > INT_MAX - off)
+		return G_DB_ERROR;
+	return g_db_sqlite_rc(sqlite3_blob_read(x->b, buf, (int)n, (int)off));
+}
+
+static void blob_close(struct g_db_blob *b)
+{
+	struct sqlite_blob *x = (struct sqlite_blob *)b;
+
+	sqlite3_blob_close(x->b);
+	free(x);
 }
 
 /* BEGIN IMMEDIATE already holds the file's one write lock: no row is
@@ -290,7 +305,9 @@ const struct g_db_ops g_db_sqlite_ops = {
 	.in_transaction = in_transaction,
 	.errmsg = errmsg,
 	.blob_write = blob_write,
-	.blob_read = blob_read,
+	.blob_open = blob_open,
+	.blob_read_at = blob_read_at,
+	.blob_close = blob_close,
 	.lock = lock,
 	.close = close_db,
 };

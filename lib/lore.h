@@ -111,9 +111,10 @@ struct g_lore_book {
 	struct g_lore_entry *entries;
 	size_t n;
 	/* A book read from its index (lore_index.h): every string of its
-	 * entries points into arena (the block it was read into) and every
-	 * list's v into lists, freed with them rather than one by one (name
-	 * is its own). NULL for a book read from JSON. */
+	 * entries points into arena (the block it was read into, or a part
+	 * of it opened later) and every list's v into lists (or, read
+	 * lazily, into lazy's blocks), freed with them rather than one by
+	 * one (name is its own). NULL for a book read from JSON. */
 	void *arena;
 	char **lists;
 	struct g_lore_prep *preps; /* beside lists */

@@ -161,10 +161,27 @@ static int put_rest(struct g_text *o, const struct g_lore_entry *e)
 	return rc[0] < 0 || rc[1] < 0 || rc[2] < 0 ? -1 : !(rc[0] || rc[1] || rc[2]);
 }
 
+/* What is written: the head, and the parts (each quiet entry's rest) with
+ * their lengths. */
+struct out {
+	struct g_text head, parts, lens;
+	size_t n; /* parts */
+};
+
+static void put_u32(struct g_text *o, size_t v)
+{
+	unsigned char b[4];
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	g_text_add(o, b, 4);
+}
+
 /* An entry: quiet or not, its scan depth and keys, then the rest; a quiet
- * one's rest after its count of list strings and its length, so that a
- * render passes over it until the entry may fire. */
-static void put_entry(struct g_text *o, const struct g_lore_entry *e)
+ * one's rest is a part of its own, after its count of list strings and
+ * its length, so that a render opens it only when the entry may fire. */
+static void put_entry(struct out *o, const struct g_lore_entry *e)
 {
 	struct g_text keys = { NULL, 0, 0, 0 }, rest = { NULL, 0, 0, 0 };
 	int prepped = put_rest(&rest, e), quiet;
@@ -174,24 +191,28 @@ static void put_entry(struct g_text *o, const struct g_lore_entry *e)
 	 * made at the render may have a note to make) */
 	quiet = prepped > 0 && g_lore_entry_quiet(e);
 	if (prepped < 0 || put_keys(&keys, e, &e->keys) < 0 || keys.failed || rest.failed)
-		o->failed = 1;
-	g_text_add(o, quiet ? "\1" : "\0", 1);
-	put_num(o, e->scan_depth);
-	g_text_add(o, keys.data, keys.len);
+		o->head.failed = 1;
+	g_text_add(&o->head, quiet ? "\1" : "\0", 1);
+	put_num(&o->head, e->scan_depth);
+	g_text_add(&o->head, keys.data, keys.len);
 	if (quiet) {
-		put_varint(o, e->secondary.n + e->additional.n + e->exclude.n + e->notes.n);
-		put_varint(o, rest.len);
+		put_varint(&o->head, e->secondary.n + e->additional.n + e->exclude.n + e->notes.n);
+		put_varint(&o->head, rest.len);
+		put_u32(&o->lens, rest.len);
+		g_text_add(&o->parts, rest.data, rest.len);
+		o->n++;
+	} else {
+		g_text_add(&o->head, rest.data, rest.len);
 	}
-	g_text_add(o, rest.data, rest.len);
 	free(keys.data);
 	free(rest.data);
 }
 
 int g_lore_index_write(const struct g_lore_book *b, unsigned char **out, size_t *len)
 {
-	struct g_text o = { NULL, 0, 0, 0 };
+	struct out o = { { NULL, 0, 0, 0 }, { NULL, 0, 0, 0 }, { NULL, 0, 0, 0 }, 0 };
+	struct g_text framed = { NULL, 0, 0, 0 };
 	size_t i, strings = 0;
-	unsigned char count[4];
 
 	*out = NULL;
 	*len = 0;
@@ -205,18 +226,27 @@ int g_lore_index_write(const struct g_lore_book *b, unsigned char **out, size_t 
 	}
 	if (strings > UINT32_MAX)
 		return 1;
-	for (i = 0; i < 4; i++)
-		count[i] = (unsigned char)(strings >> (8 * i));
-	g_text_add(&o, magic, sizeof(magic));
-	g_text_add(&o, count, 4);
-	put_str(&o, b->name);
-	put_num(&o, b->scan_depth);
-	put_num(&o, b->token_budget);
-	put_num(&o, b->max_steps);
-	put_num(&o, b->recursive);
-	put_varint(&o, b->n);
+	g_text_add(&o.head, magic, sizeof(magic));
+	put_u32(&o.head, strings);
+	put_str(&o.head, b->name);
+	put_num(&o.head, b->scan_depth);
+	put_num(&o.head, b->token_budget);
+	put_num(&o.head, b->max_steps);
+	put_num(&o.head, b->recursive);
+	put_varint(&o.head, b->n);
 	for (i = 0; i < b->n; i++)
 		put_entry(&o, &b->entries[i]);
-	*out = (unsigned char *)g_text_take(&o, len);
+	/* the frame g_crypt_seal_parts seals: the count of parts, their
+	 * lengths, the head, the parts */
+	put_u32(&framed, o.n);
+	g_text_add(&framed, o.lens.data, o.lens.len);
+	g_text_add(&framed, o.head.data, o.head.len);
+	g_text_add(&framed, o.parts.data, o.parts.len);
+	if (o.head.failed || o.parts.failed || o.lens.failed)
+		framed.failed = 1;
+	free(o.head.data);
+	free(o.parts.data);
+	free(o.lens.data);
+	*out = (unsigned char *)g_text_take(&framed, len);
 	return *out ? 0 : -1;
 }

@@ -115,7 +115,9 @@ static void field_ad(const struct g_userkey *k, const char *table,
 }
 
 /* Seal for table.column: format 2 with bind (the table's binds' values),
- * else format 1. */
+ * else format 1; a card's lore index in parts (format 3) when it is
+ * framed (lore_index.h: a form 3 or 4 index, which earlier builds wrote
+ * and sealed whole, is not). */
 static int seal(const struct g_userkey *k, const char *table, const char *column,
 		const char *row_id, const char *const *bind, const void *plain, size_t len,
 		struct g_sealed *out, struct g_err *err)
@@ -124,6 +126,9 @@ static int seal(const struct g_userkey *k, const char *table, const char *column
 	struct g_field_ad ad;
 
 	field_ad(k, table, column, row_id, &ad);
+	if (!bind && strcmp(column, "lore_index") == 0 && g_crypt_parts_sealed_len(plain, len))
+		return g_crypt_seal_parts(k->dek, &ad, plain, len, &out->data, &out->len,
+					  out->nonce, err);
 	return g_crypt_seal_bound(k->dek, &ad, bind ? &b : NULL, plain, len, &out->data, &out->len,
 			    out->nonce, err);
 }

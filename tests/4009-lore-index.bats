@@ -169,7 +169,10 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 	with=$output
 	run_ok persona-encrypt verify
 	assert_equal "$(jq .failed <<< "$output")" 0
+	# sealed in parts (format 3), before the rekey and after
+	assert_equal "$(db_sql "SELECT $(db_hex lore_index) FROM characters WHERE id = '$a'" | head -c 2)" 03
 	run_ok persona-encrypt rekey
+	assert_equal "$(db_sql "SELECT $(db_hex lore_index) FROM characters WHERE id = '$a'" | head -c 2)" 03
 	run_ok persona-encrypt verify
 	assert_equal "$(jq .failed <<< "$output")" 0
 	run_ok prompt-render --character Sera -m "lantern"
@@ -211,11 +214,20 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 	run_err 65 "test-tool: lore index: truncated" test-tool lore-index read < "$ix.short"
 	run_err 65 "test-tool: lore index: not one (no GLI mark)" test-tool lore-index read <<< "{}"
 	# another version's index is stale, not damaged: the card is read from its JSON
+	# (a later form in its frame, or an earlier one sealed whole)
+	perl -0777 -pe 's/GLI5/GLI9/' "$ix" > "$ix.v9"
+	run_ok test-tool lore-index read < "$ix.v9"
+	assert_output '{"stale":true}'
 	{ printf 'GLI1'; tail -c +5 "$ix"; } > "$ix.v1"
 	run_ok test-tool lore-index read < "$ix.v1"
 	assert_output '{"stale":true}'
+	# a byte more: every part is read a byte off its place
 	cat "$ix" <(printf x) > "$ix.long"
-	run_err 65 "test-tool: lore index: bytes after the book" test-tool lore-index read < "$ix.long"
+	run_err 65 "test-tool: lore index: a string holds a NUL, or does not end with one" \
+		test-tool lore-index read < "$ix.long"
+	# the count of parts over what the frame holds
+	{ printf '\377\377\000\000'; tail -c +5 "$ix"; } > "$ix.count"
+	run_err 65 "test-tool: lore index: not one (no GLI mark)" test-tool lore-index read < "$ix.count"
 }
 
 @test "regex keys fire as before where the text a match needs is not plain in the pattern" {
@@ -229,7 +241,7 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 }
 
 @test "a quiet entry's rest is read only when its key may be in the texts; damaged, it fails the render that reads it (65), not one that does not" {
-	local c ix=$BATS_TEST_TMPDIR/ix
+	local c hex last ix=$BATS_TEST_TMPDIR/ix
 	c=$(mkchar Sera "$(jq -n -c --argjson b "$(book Lamps "$(entry 1 lantern 'Lantern lore.')" \
 		"$(entry 2 tower 'Tower lore.')")" '{character_book: $b}')")
 	test-tool vault-get characters lore_index "$c" > "$ix"
@@ -244,6 +256,18 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 	run_err 65 "test-tool: lore index: a probability out of range" test-tool lore-index read < "$ix.nan"
 	run_ok test-tool lore-index read < "$ix"
 	assert_output '{"name":"Lamps","entries":2}'
+	# each quiet entry's rest is a part sealed alone: entry 2's tag altered
+	# fails the render that opens it, naming the row, and no other
+	test-tool vault-put characters lore_index "$c" < "$ix"
+	hex=$(db_sql "SELECT $(db_hex lore_index) FROM characters WHERE id = '$c'")
+	[[ ${hex:0:2} == 03 ]] || fail "the index is not sealed in parts: ${hex:0:2}"
+	last=$(printf '%02X' $(( 16#${hex: -2} ^ 1 )))
+	db_sql "UPDATE characters SET lore_index = $(db_blob "${hex:0:-2}$last") WHERE id = '$c'"
+	run_ok prompt-render --character Sera -m "The lantern"
+	assert_equal "$(fired)" "Lamps/1: key 'lantern' in message 1"
+	run -65 --separate-stderr prompt-render --character Sera -m "The tower"
+	assert_output ""
+	assert_equal "$stderr" "prompt-render: book 'Lamps' entries[1]: characters '$c' lore_index: ciphertext fails its integrity check"
 }
 
 @test "an index of form 3, which earlier builds wrote, is still read: a card renders from it until it is next written" {
