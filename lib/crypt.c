@@ -92,7 +92,6 @@ int g_crypt_kdf_derive(const char *pass, size_t passlen,
 	return 0;
 }
 
-
 static void ad_put(struct g_crypt_ad *a, const void *data, size_t n)
 {
 	size_t i;

@@ -192,8 +192,8 @@ static int by_placement(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The scan depth entry x of book b reads: its own, its book's, the
- * session's. */
+/* The scan depth an entry of book b reads: its own (own; -1: none said),
+ * its book's, the session's. */
 static long entry_depth(const struct g_lore_run *r, const struct g_lore_book *b, long own)
 {
 	return own >= 0 ? own
