@@ -270,18 +270,22 @@ Fog lore, which names the harbour.')" "$(entry 3 harbour 'Harbour lore.')")
 	assert_equal "$stderr" "prompt-render: book 'Lamps' entries[1]: characters '$c' lore_index: ciphertext fails its integrity check"
 }
 
-@test "an index of form 3, which earlier builds wrote, is still read: a card renders from it until it is next written" {
-	local c with
+@test "indexes of forms 3 and 4, which earlier builds wrote and sealed whole, are still read: a card renders from them until it is next written" {
+	local c with form
 	c=$(mkchar Sera "$(jq -n -c --argjson b "$LANTERN" '{character_book: $b}')")
 	run_ok prompt-render --character Sera -m "The lantern and the FOGGY quay"
 	with=$output
-	# lantern.gli3: $LANTERN's index as the build before form 4 wrote it
-	test-tool vault-put characters lore_index "$c" < "$DATA/lore/lantern.gli3"
-	# the book's JSON emptied: what fires can only come from the index
-	book "" | test-tool vault-put characters character_book "$c"
-	run_ok prompt-render --character Sera -m "The lantern and the FOGGY quay"
-	assert_equal "$output" "$with"
-	assert_equal "$(fired)" "Sera's book/1: key 'lantern' in message 1; Sera's book/2: key '/fog+y?/i' in message 1; Sera's book/3: key 'harbour' in recursion from entry 2"
-	run_ok test-tool lore-index read < "$DATA/lore/lantern.gli3"
-	assert_output '{"name":"","entries":3}'
+	# lantern.gli3 and .gli4: $LANTERN's index as the builds before forms 4
+	# and 5 wrote it; vault-put seals them whole (format 1), as those did
+	for form in 3 4; do
+		test-tool vault-put characters lore_index "$c" < "$DATA/lore/lantern.gli$form"
+		assert_equal "$(db_sql "SELECT $(db_hex lore_index) FROM characters WHERE id = '$c'" | head -c 2)" 01
+		# the book's JSON emptied: what fires can only come from the index
+		book "" | test-tool vault-put characters character_book "$c"
+		run_ok prompt-render --character Sera -m "The lantern and the FOGGY quay"
+		assert_equal "$output" "$with"
+		assert_equal "$(fired)" "Sera's book/1: key 'lantern' in message 1; Sera's book/2: key '/fog+y?/i' in message 1; Sera's book/3: key 'harbour' in recursion from entry 2"
+		run_ok test-tool lore-index read < "$DATA/lore/lantern.gli$form"
+		assert_output '{"name":"","entries":3}'
+	done
 }
