@@ -169,6 +169,13 @@ int g_crypt_open_bound(const unsigned char *dek, const struct g_field_ad *ad,
  * bound as format 1 binds, with the format byte 3 and, for a part, its
  * number after the place. Only the head's length is in the clear. */
 #define G_SEAL_FORMAT_PARTS 3
+/* The frame of framed[0..len): its count of parts *n, and where part 1
+ * starts (*head_end: the head, past the count and lengths, ends there);
+ * -1 when the count does not fit (or len is past what the sealed form's
+ * 32-bit places hold), -2 when the lengths run past the bytes. */
+int g_crypt_parts_frame(const void *framed, size_t len, size_t *n, size_t *head_end);
+/* The length of part i (1..n) of a frame g_crypt_parts_frame took. */
+size_t g_crypt_parts_len(const void *framed, size_t i);
 /* The sealed length of framed[0..len), or 0 when it is not framed. */
 size_t g_crypt_parts_sealed_len(const void *framed, size_t len);
 /* Seal framed as format 3 (nonce new): as g_crypt_seal; 65 when it is not

@@ -37,31 +37,34 @@ static void part_ad(struct g_crypt_ad *a, const struct g_field_ad *f, size_t i)
 		g_crypt_ad_int(a, (int64_t)i);
 }
 
-/* framed's count of parts and the length of its head (count and lengths
- * with it): 0, or -1 when it is not framed. The sealed form keeps every
- * place in 32 bits. */
-static int frame(const unsigned char *framed, size_t len, size_t *n, size_t *head)
+int g_crypt_parts_frame(const void *framed, size_t len, size_t *n, size_t *head_end)
 {
+	const unsigned char *in = framed;
 	size_t i, parts = 0;
 
 	if (len < 4 || len > UINT32_MAX / 8)
 		return -1;
-	*n = get_u32(framed);
+	*n = get_u32(in);
 	if (*n > (len - 4) / 4)
 		return -1;
 	for (i = 0; i < *n; i++)
-		parts += get_u32(framed + 4 + 4 * i);
+		parts += get_u32(in + 4 + 4 * i);
 	if (parts > len - 4 - 4 * *n)
-		return -1;
-	*head = len - parts;
+		return -2;
+	*head_end = len - parts;
 	return 0;
+}
+
+size_t g_crypt_parts_len(const void *framed, size_t i)
+{
+	return get_u32((const unsigned char *)framed + 4 * i);
 }
 
 size_t g_crypt_parts_sealed_len(const void *framed, size_t len)
 {
 	size_t n, head;
 
-	if (frame(framed, len, &n, &head) < 0)
+	if (g_crypt_parts_frame(framed, len, &n, &head) < 0)
 		return 0;
 	return 1 + 4 + len + (n + 1) * G_TAG_BYTES;
 }
@@ -83,7 +86,7 @@ int g_crypt_seal_parts_under(const unsigned char *dek, const struct g_field_ad *
 	struct g_crypt_ad a;
 	size_t n, head, i, at, plen, total = g_crypt_parts_sealed_len(framed, len);
 
-	if (!total || frame(in, len, &n, &head) < 0)
+	if (!total || g_crypt_parts_frame(in, len, &n, &head) < 0)
 		return g_err_set(err, G_EX_DATAERR, "a field to seal in parts is not framed");
 	part_ad(&a, f, 0);
 	if (a.overflow)

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypt.h"
+
 static const char magic[4] = { G_LORE_INDEX_MAGIC };
 
 /* The book's fields after the mark and the count of list strings. */
@@ -68,39 +70,32 @@ static void mem_release(void *ctx)
 	free(m);
 }
 
-/* The frame of an index at p[0..len): its head's place, and its parts in
- * *parts (mem_parts). 65 when it does not add up. */
+/* The frame of an index at p[0..len) (g_crypt_parts_frame): its head's
+ * place, and its parts in *parts (mem_parts). 65 when it does not add
+ * up. */
 static int get_frame(struct in *c, char *p, size_t len, size_t *head, size_t *head_len,
 		     struct g_lore_parts *parts)
 {
-	const unsigned char *u = (const unsigned char *)p;
 	struct mem_parts *m;
-	size_t n, i, sum = 0, at;
+	size_t n, i, end;
+	int rc = g_crypt_parts_frame(p, len, &n, &end);
 
-	n = len < 4 ? 0 : (size_t)u[0] | (size_t)u[1] << 8 | (size_t)u[2] << 16 | (size_t)u[3] << 24;
 	/* neither a count of parts that fits nor (take_any) a mark */
-	if (len < 4 || n > (len - 4) / 4 || n > G_LORE_ENTRIES_MAX)
+	if (rc == -1 || (rc == 0 && n > G_LORE_ENTRIES_MAX))
 		return g_lore_ix_bad(c, "not one (no GLI mark)");
-	for (i = 0; i < n; i++) {
-		u = (const unsigned char *)p + 4 + 4 * i;
-		sum += (size_t)u[0] | (size_t)u[1] << 8 | (size_t)u[2] << 16 | (size_t)u[3] << 24;
-		if (sum > len - 4 - 4 * n)
-			return g_lore_ix_bad(c, "truncated");
-	}
+	if (rc < 0)
+		return g_lore_ix_bad(c, "truncated");
 	*head = 4 + 4 * n;
-	*head_len = len - *head - sum;
+	*head_len = end - *head;
 	if (!(m = calloc(1, sizeof(*m))) || !(m->at = malloc((n + 2) * sizeof(*m->at)))) {
 		free(m);
 		return g_err_oom(c->err);
 	}
 	m->base = p;
-	for (i = 1, at = *head + *head_len; i <= n; i++) {
-		u = (const unsigned char *)p + 4 * i;
-		m->at[i] = (uint32_t)at;
-		at += (size_t)u[0] | (size_t)u[1] << 8 | (size_t)u[2] << 16 | (size_t)u[3] << 24;
-	}
-	m->at[n + 1] = (uint32_t)at;
-	*parts = (struct g_lore_parts){ mem_open, mem_release, m, n, sum };
+	for (i = 1; i <= n; end += g_crypt_parts_len(p, i), i++)
+		m->at[i] = (uint32_t)end;
+	m->at[n + 1] = (uint32_t)end;
+	*parts = (struct g_lore_parts){ mem_open, mem_release, m, n, len - m->at[1] };
 	return 0;
 }
 
