@@ -8,7 +8,6 @@
  * and the rest fire. The generator is seeded from the render's seed, so
  * the same inputs and seed give the same lore. */
 #include "lore_run.h"
-#include "lore_index.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -231,7 +230,7 @@ static int setup(struct g_lore_run *r)
 	const struct g_lore_book *b;
 	size_t i, e, slot = 0;
 	long deepest = 0, d;
-	int rc, maybe;
+	int rc;
 
 	for (i = 0; i < in->nbooks; i++) {
 		b = &in->books[i];
@@ -258,13 +257,13 @@ static int setup(struct g_lore_run *r)
 	}
 	for (i = 0; i < in->nbooks; i++)
 		for (e = 0, b = &in->books[i]; e < b->n; e++) {
-			rc = g_lore_scan_asleep(r, i, e);
+			struct g_lore_sleeper s = { (uint32_t)i, (uint32_t)e, NULL };
+
+			rc = g_lore_scan_asleep(r, &s);
 			if (rc < 0 || (rc == 0 && g_lore_run_take(r, i, e) < 0))
 				return -1;
 			if (rc)
-				r->asleep[r->nasleep++] = (struct g_lore_sleeper){
-					(uint32_t)i, (uint32_t)e, g_lore_index_runs(b, e, &maybe)
-				};
+				r->asleep[r->nasleep++] = s;
 		}
 	return 0;
 }

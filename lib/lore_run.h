@@ -90,11 +90,12 @@ int g_lore_scan_fold(struct g_lore_text *t);
  * preps tell (1; 0 when one may be, or is not prepped; -1 memory): each
  * key prepped, and never matching or with a run no text holds. */
 int g_lore_scan_nowhere(struct g_lore_run *r, const struct g_lore_list *l);
-/* Whether entry `entry` of book `book` may sleep now: quiet
+/* Whether entry s->entry of book s->book may sleep now: quiet
  * (g_lore_book_quiet), and no key of it can be in the texts so far (its
- * keys' runs, g_lore_index_runs, while it is unread; else
- * g_lore_scan_nowhere's look at its keys). 1, 0, -1 if memory fails. */
-int g_lore_scan_asleep(struct g_lore_run *r, size_t book, size_t entry);
+ * keys' runs, g_lore_index_runs, while it is unread, kept in s->runs;
+ * else g_lore_scan_nowhere's look at its keys). 1, 0, -1 if memory
+ * fails. */
+int g_lore_scan_asleep(struct g_lore_run *r, struct g_lore_sleeper *s);
 /* The same for a sleeper: *s's runs alone when it has them (g_lore_scan_see
  * first). */
 int g_lore_scan_still(struct g_lore_run *r, const struct g_lore_sleeper *s);

@@ -179,25 +179,27 @@ int g_lore_scan_nowhere(struct g_lore_run *r, const struct g_lore_list *l)
 	return 1;
 }
 
-int g_lore_scan_asleep(struct g_lore_run *r, size_t book, size_t entry)
+int g_lore_scan_asleep(struct g_lore_run *r, struct g_lore_sleeper *s)
 {
-	const struct g_lore_book *b = &r->in->books[book];
-	const uint32_t *w;
+	const struct g_lore_book *b = &r->in->books[s->book];
 	int maybe = 0;
 
-	if (!g_lore_book_quiet(b, entry))
+	s->runs = NULL;
+	if (!g_lore_book_quiet(b, s->entry))
 		return 0;
-	if (!(w = g_lore_index_runs(b, entry, &maybe)))
-		return g_lore_scan_nowhere(r, &g_lore_book_at(b, entry)->keys);
+	if (!(s->runs = g_lore_index_runs(b, s->entry, &maybe)))
+		return g_lore_scan_nowhere(r, &g_lore_book_at(b, s->entry)->keys);
 	if (maybe)
 		return 0;
-	return see_all(r) < 0 ? -1 : g_lore_scan_runs_nowhere(&r->seen, w);
+	return see_all(r) < 0 ? -1 : g_lore_scan_runs_nowhere(&r->seen, s->runs);
 }
 
 int g_lore_scan_still(struct g_lore_run *r, const struct g_lore_sleeper *s)
 {
+	struct g_lore_sleeper again = *s;
+
 	return s->runs ? g_lore_scan_runs_nowhere(&r->seen, s->runs)
-		       : g_lore_scan_asleep(r, s->book, s->entry);
+		       : g_lore_scan_asleep(r, &again);
 }
 
 int g_lore_scan_see(struct g_lore_run *r)
