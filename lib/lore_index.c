@@ -18,7 +18,8 @@ static int get_book(struct in *c, struct g_lore_book *b)
 	char *name;
 	size_t n, i;
 
-	if (g_lore_ix_str(c, &name) < 0 || g_lore_ix_num(c, -1, G_LORE_SCAN_DEPTH_MAX, &b->scan_depth) < 0 ||
+	if (g_lore_ix_str(c, &name) < 0 ||
+	    g_lore_ix_num(c, -1, G_LORE_SCAN_DEPTH_MAX, &b->scan_depth) < 0 ||
 	    g_lore_ix_num(c, -1, 100000000, &b->token_budget) < 0 ||
 	    g_lore_ix_num(c, -1, G_LORE_STEPS_MAX, &b->max_steps) < 0 ||
 	    g_lore_ix_num(c, 0, 1, &recursive) < 0 || g_lore_ix_count(c, G_LORE_ENTRIES_MAX, 1, &n) < 0)

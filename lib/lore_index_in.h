@@ -63,7 +63,7 @@ struct in {
 /* 65 "lore index: what", located by the caller: -1. */
 int g_lore_ix_bad(struct in *c, const char *what);
 /* A count of at most max, each of which takes `each` bytes at least: a
- * count past what is left is a lie. */
+ * count past what is left is a lie (each 0: of things kept elsewhere). */
 int g_lore_ix_count(struct in *c, uint64_t max, size_t each, size_t *n);
 /* A number in [min, max] into *v. */
 int g_lore_ix_num(struct in *c, int64_t min, int64_t max, long *v);

@@ -50,14 +50,14 @@ static inline int get_varint(struct in *c, uint64_t *v)
 }
 
 /* A count of at most max, each of which takes `each` bytes at least: a
- * count past what is left is a lie. */
+ * count past what is left is a lie (each 0: of things kept elsewhere). */
 int g_lore_ix_count(struct in *c, uint64_t max, size_t each, size_t *n)
 {
 	uint64_t v;
 
 	if (get_varint(c, &v) < 0)
 		return -1;
-	if (v > max || v > c->left / each)
+	if (v > max || (each && v > c->left / each))
 		return g_lore_ix_bad(c, v > max ? "a count out of range" : "truncated");
 	*n = (size_t)v;
 	return 0;
@@ -326,9 +326,8 @@ int g_lore_ix_rest(struct in *c, struct g_lore_entry *e, int keys)
 static int get_quiet_rest(struct in *c, struct g_lore_entry *e, char *rest, size_t len,
 			  size_t nlists)
 {
-	int here = c->form < 5;
-
 	struct in part = *c;
+	int here = c->form < 5;
 
 	part.p = rest;
 	part.left = len;
@@ -350,24 +349,12 @@ static int get_quiet_rest(struct in *c, struct g_lore_entry *e, char *rest, size
  * follows them (form 4: they are bounded by what is left) or is a part. */
 int g_lore_ix_rest_size(struct in *c, size_t *nlists, size_t *len)
 {
-	uint64_t v;
+	size_t here = c->form < 5;
 
-	if (c->form < 5)
-		return g_lore_ix_count(c, c->lists_left, 1, nlists) < 0 ||
-				       g_lore_ix_count(c, UINT32_MAX, 1, len) < 0
-			       ? -1
-			       : 0;
-	if (get_varint(c, &v) < 0)
-		return -1;
-	if (v > c->lists_left)
-		return g_lore_ix_bad(c, "a count out of range");
-	*nlists = (size_t)v;
-	if (get_varint(c, &v) < 0)
-		return -1;
-	if (v > UINT32_MAX)
-		return g_lore_ix_bad(c, "a count out of range");
-	*len = (size_t)v;
-	return 0;
+	return g_lore_ix_count(c, c->lists_left, here, nlists) < 0 ||
+			       g_lore_ix_count(c, UINT32_MAX, here, len) < 0
+		       ? -1
+		       : 0;
 }
 
 /* Part i of a form 5 index, of the length its entry says. */
@@ -391,7 +378,8 @@ int g_lore_ix_entry(struct in *c, struct g_lore_entry *e)
 	size_t nlists, len;
 	char *rest;
 
-	if (g_lore_ix_byte(c, &kind) < 0 || g_lore_ix_num(c, -1, G_LORE_SCAN_DEPTH_MAX, &e->scan_depth) < 0 ||
+	if (g_lore_ix_byte(c, &kind) < 0 ||
+	    g_lore_ix_num(c, -1, G_LORE_SCAN_DEPTH_MAX, &e->scan_depth) < 0 ||
 	    get_list(c, &e->keys, 1) < 0)
 		return -1;
 	if (kind > 1)
