@@ -3,12 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "heap.h"
 #include "text.h"
 
 const char *g_cli_prog = "guise";
@@ -53,12 +53,7 @@ void g_cli_init(struct g_cli *cli, const char *argv0)
 	const char *slash, *format;
 	int yaml;
 
-	/* A command lives for milliseconds: a big block (a card's lore index,
-	 * an avatar) taken from the heap is reused by what comes after it once
-	 * freed, where one mapped on its own is given back and every later
-	 * page is a fresh one to fault in (a render with a 500-entry book
-	 * faulted 53 pages fewer). */
-	mallopt(M_MMAP_THRESHOLD, G_CLI_MMAP_THRESHOLD);
+	g_heap_shape();
 	hold_std_fds();
 	if (argv0 && *argv0) {
 		slash = strrchr(argv0, '/');

@@ -20,10 +20,6 @@
 
 #define GUISE_VERSION "0.1.0"
 
-/* Blocks below this come from the heap (g_cli_init sets it; glibc maps
- * blocks of 128 KiB and more on their own by default). */
-#define G_CLI_MMAP_THRESHOLD (4 * 1024 * 1024)
-
 /* Long-only shared options; a command's own long-only codes start at
  * G_OPT_COMMAND so they never collide. */
 enum g_cli_long_opt {

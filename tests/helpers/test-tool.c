@@ -75,7 +75,7 @@
  *                                       what was skipped, notes, timed state
  *   test-tool lore-gen [--entries N]...  a book shaped like real ones, from
  *                                       a seed (tests/helpers/lore_gen.c)
- *   test-tool time-runs N CMD... [-- CMD...]...
+ *   test-tool time-runs [--small-pages] N CMD... [-- CMD...]...
  *                                       whole processes timed, taking turns
  *                                       (tests/helpers/time_runs.c)
  *   test-tool lore-time [--repeat N]    one activation of stdin's document
@@ -162,7 +162,7 @@ static const char synopsis[] =
 	"       test-tool vault-columns TABLE\n"
 	"       test-tool lore-activate [--seed N]\n"
 	"       test-tool lore-gen [--entries N] [--seed S] ... (see lore_gen.c)\n"
-	"       test-tool time-runs N CMD [ARG...] [-- CMD [ARG...]]...\n"
+	"       test-tool time-runs [--small-pages] N CMD [ARG...] [-- CMD [ARG...]]...\n"
 	"       test-tool lore-time [--repeat N] [--seed S]\n"
 	"       test-tool lore-index write|read\n"
 	"       test-tool lore-attached session|persona|character|global [ID]\n"

@@ -2,7 +2,7 @@
  * time_runs.c: test-tool time-runs, the wall time of whole processes, for
  * the benches:
  *
- *   test-tool time-runs N CMD [ARG...] [-- CMD [ARG...]]...
+ *   test-tool time-runs [--small-pages] N CMD [ARG...] [-- CMD [ARG...]]...
  *
  * runs each command N times, taking turns (one run of each, N rounds, so
  * that a machine growing busier or quieter weighs on each alike), its
@@ -11,13 +11,18 @@
  * (CLOCK_MONOTONIC), nothing else: a shell timing a run with date(1)
  * counts a date process too, about a millisecond that made every ratio of
  * two renders look closer to 1 than it was. A run that does not exit 0
- * stops it: 1, named on stderr.
+ * stops it: 1, named on stderr. --small-pages runs them with transparent
+ * huge pages turned off (PR_SET_THP_DISABLE, which a child keeps across
+ * exec): as on a machine whose kernel gives none, where the heap a command
+ * advises huge (lib/heap.c) faults in a page at a time.
  */
 #include "time_runs.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +36,8 @@
 
 extern char **environ; /* what each run is given, as a shell would */
 
-static const char usage[] = "usage: test-tool time-runs N CMD [ARG...] [-- CMD [ARG...]]...\n";
+static const char usage[] =
+	"usage: test-tool time-runs [--small-pages] N CMD [ARG...] [-- CMD [ARG...]]...\n";
 
 enum { MAX_CMDS = 16 };
 
@@ -73,6 +79,13 @@ int time_runs_main(int argc, char **argv)
 	posix_spawn_file_actions_t fa;
 	int ncmds = 0, i;
 
+	if (argc > 1 && strcmp(argv[1], "--small-pages") == 0) {
+		if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) != 0) {
+			g_msg("time-runs: --small-pages: %s", strerror(errno));
+			return 1;
+		}
+		argc--, argv++;
+	}
 	if (argc < 3 || g_cli_parse_long(argv[1], 1, LONG_MAX, &n) < 0)
 		return g_msg_usage(usage, "time-runs: expected N (1 or more) and a command");
 	cmds[ncmds++] = &argv[2];
