@@ -38,8 +38,9 @@
 /* The size of a huge page (x86-64, and arm64 with 4 KiB pages). */
 #define HUGE ((size_t)2 * 1024 * 1024)
 
-/* Kept, never freed: the heap below the boundary. */
-static void *below;
+/* Kept, never freed: the heap below the boundary. Volatile: a block
+ * nothing reads is one a compiler may leave untaken. */
+static void *volatile below;
 static int shaped;
 
 static void huge_next(void)

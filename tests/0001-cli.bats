@@ -122,3 +122,18 @@ test-tool: warning: a warning is silenced by -q"
 	assert_equal "$(cat "$out")" '{"a":1}
 {"b":2}'
 }
+
+@test "a command's heap: its next 2 MiB advised huge, on a boundary, one huge page" {
+	[[ $BUILD != *address* ]] || skip "a sanitizer's allocator is its own: nothing is shaped"
+	local thp=/sys/kernel/mm/transparent_hugepage/enabled
+	[[ -r $thp ]] || skip "this kernel has no transparent huge pages"
+	run -0 --separate-stderr test-tool heap
+	assert_equal "$stderr" ""
+	case $(cat "$thp") in
+	*"[never]"*) assert_output '{"advised":true,"aligned":true,"huge_kib":0}' ;;
+	*) assert_output '{"advised":true,"aligned":true,"huge_kib":2048}' ;;
+	esac
+	run -64 --separate-stderr test-tool heap x
+	assert_output ""
+	assert_equal "${stderr%%$'\n'*}" "test-tool: heap takes no argument"
+}

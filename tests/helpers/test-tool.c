@@ -78,6 +78,8 @@
  *   test-tool time-runs [--small-pages] N CMD... [-- CMD...]...
  *                                       whole processes timed, taking turns
  *                                       (tests/helpers/time_runs.c)
+ *   test-tool heap                      what g_heap_shape made of the heap
+ *                                       (tests/helpers/heap_tool.c)
  *   test-tool lore-time [--repeat N]    one activation of stdin's document
  *                                       timed (tests/helpers/lore_time.c)
  *   test-tool lore-index write|read     a book's lore index from its JSON,
@@ -110,6 +112,7 @@
 #include "llm_target.h"
 #include "lore.h"
 #include "lore_gen.h"
+#include "heap_tool.h"
 #include "time_runs.h"
 #include "lore_store.h"
 #include "exit.h"
@@ -163,6 +166,7 @@ static const char synopsis[] =
 	"       test-tool lore-activate [--seed N]\n"
 	"       test-tool lore-gen [--entries N] [--seed S] ... (see lore_gen.c)\n"
 	"       test-tool time-runs [--small-pages] N CMD [ARG...] [-- CMD [ARG...]]...\n"
+	"       test-tool heap\n"
 	"       test-tool lore-time [--repeat N] [--seed S]\n"
 	"       test-tool lore-index write|read\n"
 	"       test-tool lore-attached session|persona|character|global [ID]\n"
@@ -1576,6 +1580,9 @@ int main(int argc, char **argv)
 		return g_frame_finish(lore_index_main(argc, argv));
 	if (strcmp(sub, "time-runs") == 0)
 		return g_frame_finish(time_runs_main(argc, argv));
+	if (strcmp(sub, "heap") == 0)
+		return g_frame_finish(argc == 1 ? heap_tool_main()
+					       : g_msg_usage(synopsis, "heap takes no argument"));
 	status = parse(&t, argc, argv);
 	if (status >= 0)
 		return g_frame_finish(status);
