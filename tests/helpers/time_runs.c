@@ -22,10 +22,10 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <spawn.h>
-#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
