@@ -133,6 +133,13 @@ test-tool: warning: a warning is silenced by -q"
 	*"[never]"*) assert_output '{"advised":true,"aligned":true,"huge_kib":0}' ;;
 	*) assert_output '{"advised":true,"aligned":true,"huge_kib":2048}' ;;
 	esac
+	# as on a kernel that gives none (the bench's small-pages runs): the
+	# same heap, in small pages
+	run -0 --separate-stderr test-tool time-runs --small-pages 1 \
+		sh -c 'exec test-tool heap > "$1"' sh "$BATS_TEST_TMPDIR/heap"
+	assert_output --regexp '^[0-9]+ [0-9]+$'
+	assert_equal "$stderr" ""
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/heap")" '{"advised":true,"aligned":true,"huge_kib":0}'
 	run -64 --separate-stderr test-tool heap x
 	assert_output ""
 	assert_equal "${stderr%%$'\n'*}" "test-tool: heap takes no argument"
