@@ -34,9 +34,14 @@
 #endif
 #endif
 
+/* glibc's heap, on a system that takes the advice: shaped huge */
 #if defined(__GLIBC__) && defined(MADV_HUGEPAGE) && !defined(HEAP_OWN_ALLOCATOR)
+#define HEAP_HUGE 1
+#endif
+
+#ifdef HEAP_HUGE
 /* The size of a huge page (x86-64, and arm64 with 4 KiB pages). */
-#define HUGE ((size_t)2 * 1024 * 1024)
+#define HUGE_PAGE ((size_t)2 * 1024 * 1024)
 
 /* Kept, never freed: the heap below the boundary. Volatile: a block
  * nothing reads is one a compiler may leave untaken. */
@@ -50,15 +55,15 @@ static void huge_next(void)
 
 	/* the block given back must stay the top's, not be trimmed off, and
 	 * must come from the heap, not be mapped on its own */
-	mallopt(M_TRIM_THRESHOLD, (int)(4 * HUGE));
-	mallopt(M_MMAP_THRESHOLD, (int)(4 * HUGE));
-	block = malloc(2 * HUGE);
+	mallopt(M_TRIM_THRESHOLD, (int)(4 * HUGE_PAGE));
+	mallopt(M_MMAP_THRESHOLD, (int)(4 * HUGE_PAGE));
+	block = malloc(2 * HUGE_PAGE);
 	if (block) {
-		gap = (size_t)(-(uintptr_t)block & (HUGE - 1)); /* to the boundary */
+		gap = (size_t)(-(uintptr_t)block & (HUGE_PAGE - 1)); /* to the boundary */
 		/* advised while the block is ours, before the block below
 		 * writes the top's header on the boundary: a page faulted in
 		 * there first would keep the range in small pages */
-		(void)madvise(block + gap, HUGE, MADV_HUGEPAGE);
+		(void)madvise(block + gap, HUGE_PAGE, MADV_HUGEPAGE);
 		free(block);
 		/* from the top's start to the boundary (a block's size is what
 		 * is asked and its header: asking the gap ends it there) */
@@ -72,7 +77,7 @@ static void huge_next(void)
 void g_heap_shape(void)
 {
 	mallopt(M_MMAP_THRESHOLD, G_HEAP_MMAP_THRESHOLD);
-#if defined(__GLIBC__) && defined(MADV_HUGEPAGE) && !defined(HEAP_OWN_ALLOCATOR)
+#ifdef HEAP_HUGE
 	if (!shaped++)
 		huge_next();
 #endif
